@@ -1,0 +1,24 @@
+/* msrp-chunk-private.h: MsrpChunk internals shared with the transport
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "msrp-chunk.h"
+#include "msrp-chunk-parser-private.h"
+
+G_BEGIN_DECLS
+
+/* Length of the random transaction ids and Message-IDs the library makes. */
+#define MSRP_RANDOM_ID_LENGTH 16
+
+MsrpChunk *_msrp_chunk_new_from_head (const MsrpChunkHead *head);
+void       _msrp_chunk_encode_head   (MsrpChunk           *chunk,
+                                      GString             *out);
+void       _msrp_chunk_encode_end    (MsrpChunk           *chunk,
+                                      GString             *out);
+void       _msrp_chunk_set_segment   (MsrpChunk           *chunk,
+                                      guint                segment);
+
+G_END_DECLS

@@ -1,0 +1,113 @@
+/* msrp-error.h: error domains and MSRP status codes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(__MSRP_GLIB_INSIDE__) && !defined(MSRP_COMPILATION)
+#error "Only <msrp-glib/msrp-glib.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include "msrp-version.h"
+
+G_BEGIN_DECLS
+
+/**
+ * MSRP_ERROR:
+ *
+ * The error domain of msrp-glib's own failures; codes are [enum@Msrp.Error].
+ */
+#define MSRP_ERROR (msrp_error_quark ())
+
+/**
+ * MSRP_TRANSACTION_ERROR:
+ *
+ * The error domain of failed MSRP transactions; the code is the MSRP status
+ * code (see [enum@Msrp.Status]).
+ *
+ * From Python and JavaScript the domain is the quark of the string
+ * "msrp-transaction-error-quark" (in PyGObject, `GLib.Error.domain` is that
+ * string).
+ */
+#define MSRP_TRANSACTION_ERROR (msrp_transaction_error_quark ())
+
+/**
+ * MsrpError:
+ * @MSRP_ERROR_FAILED: a failure with no more specific code
+ * @MSRP_ERROR_INVALID_URI: a URI or a path could not be parsed
+ * @MSRP_ERROR_MALFORMED_CHUNK: bytes that are not a valid MSRP chunk
+ * @MSRP_ERROR_INCOMPLETE_CHUNK: the data ended before the chunk's end-line
+ * @MSRP_ERROR_LINE_TOO_LONG: a line of the header block is longer than the
+ *   parser accepts
+ * @MSRP_ERROR_HEADERS_TOO_LARGE: the header block is larger than the parser
+ *   accepts (64 KiB)
+ * @MSRP_ERROR_TOO_MANY_HEADERS: the header block has more headers than the
+ *   parser accepts
+ *
+ * Error codes of the %MSRP_ERROR domain.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  MSRP_ERROR_FAILED,
+  MSRP_ERROR_INVALID_URI,
+  MSRP_ERROR_MALFORMED_CHUNK,
+  MSRP_ERROR_INCOMPLETE_CHUNK,
+  MSRP_ERROR_LINE_TOO_LONG,
+  MSRP_ERROR_HEADERS_TOO_LARGE,
+  MSRP_ERROR_TOO_MANY_HEADERS,
+} MsrpError;
+
+/**
+ * MsrpStatus:
+ * @MSRP_STATUS_OK: 200, the request was accepted
+ * @MSRP_STATUS_BAD_REQUEST: 400, the request was malformed
+ * @MSRP_STATUS_UNAUTHORIZED: 401, a relay wants authentication
+ * @MSRP_STATUS_FORBIDDEN: 403, the request is not allowed
+ * @MSRP_STATUS_REQUEST_TIMEOUT: 408, no response in time, or the next hop
+ *   failed
+ * @MSRP_STATUS_STOP_SENDING: 413, the receiver does not want the rest of
+ *   this message
+ * @MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE: 415, the content type is not
+ *   acceptable
+ * @MSRP_STATUS_INTERVAL_OUT_OF_BOUNDS: 423, the requested Expires is outside
+ *   the relay's bounds
+ * @MSRP_STATUS_SESSION_DOES_NOT_EXIST: 481, the To-Path names no session
+ * @MSRP_STATUS_UNKNOWN_METHOD: 501, the method is not understood
+ * @MSRP_STATUS_SESSION_ALREADY_BOUND: 506, the session is bound to another
+ *   connection
+ *
+ * MSRP status codes (RFC 4975 section 10, RFC 4976). They are the codes of
+ * the %MSRP_TRANSACTION_ERROR domain; other codes a peer sends are kept as
+ * they are.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  MSRP_STATUS_OK = 200,
+  MSRP_STATUS_BAD_REQUEST = 400,
+  MSRP_STATUS_UNAUTHORIZED = 401,
+  MSRP_STATUS_FORBIDDEN = 403,
+  MSRP_STATUS_REQUEST_TIMEOUT = 408,
+  MSRP_STATUS_STOP_SENDING = 413,
+  MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE = 415,
+  MSRP_STATUS_INTERVAL_OUT_OF_BOUNDS = 423,
+  MSRP_STATUS_SESSION_DOES_NOT_EXIST = 481,
+  MSRP_STATUS_UNKNOWN_METHOD = 501,
+  MSRP_STATUS_SESSION_ALREADY_BOUND = 506,
+} MsrpStatus;
+
+MSRP_AVAILABLE_IN_ALL
+GQuark       msrp_error_quark             (void);
+/* MsrpStatus cannot be a GIR error domain (those are enums named *Error),
+ * so bindings see the domain by its name, "msrp-transaction-error-quark". */
+#ifndef __GI_SCANNER__
+MSRP_AVAILABLE_IN_ALL
+GQuark       msrp_transaction_error_quark (void);
+#endif
+MSRP_AVAILABLE_IN_ALL
+const char  *msrp_status_get_reason       (guint code);
+
+G_END_DECLS

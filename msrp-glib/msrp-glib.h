@@ -1,0 +1,19 @@
+/* msrp-glib.h: the only header applications include
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+#include <gio/gio.h>
+
+#define __MSRP_GLIB_INSIDE__
+
+#include "msrp-version.h"
+#include "msrp-enums.h"
+#include "msrp-error.h"
+#include "msrp-uri.h"
+#include "msrp-chunk.h"
+
+#undef __MSRP_GLIB_INSIDE__

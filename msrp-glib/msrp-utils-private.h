@@ -1,0 +1,41 @@
+/* msrp-utils-private.h: small helpers shared inside the library
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The longest transaction id or Message-ID accepted from the network. RFC
+ * 4975 says 32; a few peers in the field send longer ones. */
+#define MSRP_IDENT_MAX_LEN 64
+
+const char *msrp_gettext          (const char *msgid) G_GNUC_FORMAT (1);
+#define _(s) msrp_gettext (s)
+#define N_(s) (s)
+
+char       *msrp_random_ident     (gsize       length);
+gboolean    msrp_is_ident         (const char *str,
+                                   gssize      len);
+gboolean    msrp_is_token         (const char *str,
+                                   gssize      len);
+gboolean    msrp_is_header_value  (const char *str);
+
+static inline gboolean
+msrp_is_ident_char (guchar c)
+{
+  return g_ascii_isalnum (c) || c == '.' || c == '-' || c == '+' || c == '%' || c == '=';
+}
+
+/* RFC 4975 token: 1*(%x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 /
+ * %x41-5A / %x5E-7E), that is, visible ASCII but for separators. */
+static inline gboolean
+msrp_is_token_char (guchar c)
+{
+  return c > 0x20 && c < 0x7f && !strchr ("\"(),/:;<=>?@[\\]{}", c);
+}
+
+G_END_DECLS
