@@ -447,6 +447,7 @@ static gboolean
 emit_malformed (MsrpChunkParser *parser,
                 const char      *base,
                 gboolean         at_line_start,
+                gboolean         after_cr,
                 GError          *error)
 {
   char *method = NULL;
@@ -457,11 +458,17 @@ emit_malformed (MsrpChunkParser *parser,
 
   parser->state = STATE_SKIP;
   reset_block (parser);
-  /* The CRLF that ended the previous line may begin the end-line. */
+  /* The CRLF that ended the previous line, or the CR that the part of a
+   * line already taken ends with, may begin the end-line. */
   if (at_line_start)
     {
       memcpy (parser->pending, "\r\n", 2);
       parser->pending_len = 2;
+    }
+  else if (after_cr)
+    {
+      parser->pending[0] = '\r';
+      parser->pending_len = 1;
     }
   else
     parser->pending_len = 0;
@@ -551,7 +558,10 @@ msrp_chunk_parser_feed (MsrpChunkParser *parser,
                     goto out;
                   }
                 base = parser->buffered ? (const char *) parser->buf : (const char *) data + block_origin;
-                if (!emit_malformed (parser, base, parser->block_len == parser->line_start, local_error))
+                if (!emit_malformed (parser, base,
+                                     parser->block_len == parser->line_start,
+                                     parser->block_len > parser->line_start && base[parser->block_len - 1] == '\r',
+                                     local_error))
                   goto out;
                 continue;
               }
@@ -584,6 +594,17 @@ msrp_chunk_parser_feed (MsrpChunkParser *parser,
               {
               case LINE_NEXT:
                 parser->state = STATE_HEADERS;
+                /* The piece ends on a line boundary inside the block: keep
+                 * the block, the caller's buffer will be gone. */
+                if (i == len && !parser->buffered)
+                  {
+                    gsize block_len = parser->block_len;
+
+                    parser->block_len = 0;
+                    buf_append (parser, data + block_origin, block_len);
+                    parser->block_len = block_len;
+                    parser->buffered = TRUE;
+                  }
                 break;
 
               case LINE_BLANK:
@@ -615,7 +636,7 @@ msrp_chunk_parser_feed (MsrpChunkParser *parser,
                 break;
 
               case LINE_MALFORMED:
-                if (!emit_malformed (parser, base, TRUE, local_error))
+                if (!emit_malformed (parser, base, TRUE, FALSE, local_error))
                   goto out;
                 break;
 
