@@ -367,6 +367,10 @@ parse_header_line (MsrpChunkParser *parser,
 
   if (base[ls] == '-' && end - ls >= 7 && memcmp (base + ls, "-------", 7) == 0)
     {
+      /* Tolerate trailing blanks here: taking the line for a bad header
+       * would drop everything up to an end-line that never comes. */
+      while (end - ls > 7 + parser->tid_len + 1 && (base[end - 1] == ' ' || base[end - 1] == '\t'))
+        end--;
       if (end - ls == 7 + parser->tid_len + 1 &&
           memcmp (base + ls + 7, parser->tid, parser->tid_len) == 0 &&
           is_flag (base[end - 1]))

@@ -501,7 +501,7 @@ msrp_chunk_new_request (const char *method,
  * @transaction_id: the transaction id of the request being answered
  * @code: the status code, from 100 to 999 (see [enum@Msrp.Status])
  * @comment: (nullable): the comment, or %NULL for the usual one of @code
- *   ([func@Msrp.status_get_reason]; none for an unknown code)
+ *   ([func@Msrp.Status.get_reason]; none for an unknown code)
  *
  * Makes a response. Fill in its To-Path (the previous hop: the first URI
  * of the request's From-Path) and its From-Path (your own URI).
@@ -839,6 +839,8 @@ msrp_chunk_copy (MsrpChunk *chunk)
  * msrp_chunk_get_method:
  * @chunk: a #MsrpChunk
  *
+ * Gets the method of a request.
+ *
  * Returns: (nullable): the method of a request, or %NULL for a response
  *
  * Since: 1.0
@@ -853,6 +855,8 @@ msrp_chunk_get_method (MsrpChunk *chunk)
 /**
  * msrp_chunk_get_transaction_id:
  * @chunk: a #MsrpChunk
+ *
+ * Gets the transaction id that the start line and the end-line carry.
  *
  * Returns: the transaction id
  *
@@ -869,6 +873,8 @@ msrp_chunk_get_transaction_id (MsrpChunk *chunk)
  * msrp_chunk_get_code:
  * @chunk: a #MsrpChunk
  *
+ * Gets the status code of a response.
+ *
  * Returns: the status code of a response, or 0 for a request
  *
  * Since: 1.0
@@ -883,6 +889,8 @@ msrp_chunk_get_code (MsrpChunk *chunk)
 /**
  * msrp_chunk_get_comment:
  * @chunk: a #MsrpChunk
+ *
+ * Gets the comment that follows the status code of a response.
  *
  * Returns: (nullable): the comment after a response's status code, or %NULL
  *
@@ -899,6 +907,8 @@ msrp_chunk_get_comment (MsrpChunk *chunk)
  * msrp_chunk_is_request:
  * @chunk: a #MsrpChunk
  *
+ * Tells a request from a response.
+ *
  * Returns: %TRUE for a request, %FALSE for a response
  *
  * Since: 1.0
@@ -913,6 +923,8 @@ msrp_chunk_is_request (MsrpChunk *chunk)
 /**
  * msrp_chunk_get_continuation:
  * @chunk: a #MsrpChunk
+ *
+ * Gets the continuation flag of the chunk's end-line.
  *
  * Returns: the continuation flag of the end-line
  *
@@ -947,6 +959,8 @@ msrp_chunk_set_continuation (MsrpChunk        *chunk,
 /**
  * msrp_chunk_get_data:
  * @chunk: a #MsrpChunk
+ *
+ * Gets the body of the chunk.
  *
  * Returns: (nullable) (transfer none): the body, or %NULL when the chunk
  *   has none (which is not the same as an empty body)
@@ -985,6 +999,8 @@ msrp_chunk_set_data (MsrpChunk *chunk,
 /**
  * msrp_chunk_get_size:
  * @chunk: a #MsrpChunk
+ *
+ * Gets the size of the chunk's body.
  *
  * Returns: the size of the body in bytes (0 without one)
  *
@@ -1026,6 +1042,8 @@ check_header_name (const char *name)
  * msrp_chunk_get_header:
  * @chunk: a #MsrpChunk
  * @name: a header name (case-insensitive)
+ *
+ * Looks up a header by name.
  *
  * Returns: (nullable): the value of the first header of that name, or
  *   %NULL
@@ -1122,6 +1140,8 @@ msrp_chunk_remove_header (MsrpChunk  *chunk,
  * msrp_chunk_get_header_names:
  * @chunk: a #MsrpChunk
  *
+ * Lists the chunk's headers.
+ *
  * Returns: (transfer full): the header names in wire order, known headers
  *   in their canonical spelling; a repeated header appears each time
  *
@@ -1181,6 +1201,8 @@ set_path (MsrpChunk *chunk,
  * msrp_chunk_get_to_path:
  * @chunk: a #MsrpChunk
  *
+ * Gets the To-Path header: the hops still ahead, the destination last.
+ *
  * Returns: (transfer none) (nullable) (element-type Msrp.Uri): the
  *   To-Path, or %NULL when it is missing or invalid; it stays valid until
  *   the header changes
@@ -1216,6 +1238,8 @@ msrp_chunk_set_to_path (MsrpChunk *chunk,
  * msrp_chunk_get_from_path:
  * @chunk: a #MsrpChunk
  *
+ * Gets the From-Path header: the previous hop first, the sender last.
+ *
  * Returns: (transfer none) (nullable) (element-type Msrp.Uri): the
  *   From-Path, or %NULL when it is missing or invalid; it stays valid until
  *   the header changes
@@ -1250,6 +1274,8 @@ msrp_chunk_set_from_path (MsrpChunk *chunk,
 /**
  * msrp_chunk_get_use_path:
  * @chunk: a #MsrpChunk
+ *
+ * Gets the Use-Path header of a relay's answer to AUTH (RFC 4976).
  *
  * Returns: (transfer none) (nullable) (element-type Msrp.Uri): the
  *   Use-Path a relay sent in its 200 to AUTH, or %NULL
@@ -1303,6 +1329,8 @@ msrp_chunk_set_##fn (MsrpChunk  *chunk,                                         
  * msrp_chunk_get_message_id:
  * @chunk: a #MsrpChunk
  *
+ * Gets the Message-ID header, which the chunks of a message and its REPORTs share.
+ *
  * Returns: (nullable): the Message-ID, or %NULL
  *
  * Since: 1.0
@@ -1323,6 +1351,8 @@ STRING_HEADER (message_id, H_MESSAGE_ID, message_id)
  * msrp_chunk_get_content_type:
  * @chunk: a #MsrpChunk
  *
+ * Gets the Content-Type header: the MIME type of the body.
+ *
  * Returns: (nullable): the Content-Type, or %NULL
  *
  * Since: 1.0
@@ -1342,6 +1372,8 @@ STRING_HEADER (content_type, H_CONTENT_TYPE, content_type)
 /**
  * msrp_chunk_get_www_authenticate:
  * @chunk: a #MsrpChunk
+ *
+ * Gets the WWW-Authenticate header of a relay's 401 (RFC 4976).
  *
  * Returns: (nullable): the WWW-Authenticate header of a 401 from a relay,
  *   or %NULL; [method@Msrp.Chunk.get_auth_params] splits it up
@@ -1364,6 +1396,8 @@ STRING_HEADER (www_authenticate, H_WWW_AUTHENTICATE, value)
  * msrp_chunk_get_authorization:
  * @chunk: a #MsrpChunk
  *
+ * Gets the Authorization header of an AUTH request (RFC 4976).
+ *
  * Returns: (nullable): the Authorization header of an AUTH, or %NULL
  *
  * Since: 1.0
@@ -1382,6 +1416,8 @@ STRING_HEADER (authorization, H_AUTHORIZATION, value)
 /**
  * msrp_chunk_get_authentication_info:
  * @chunk: a #MsrpChunk
+ *
+ * Gets the Authentication-Info header (RFC 4976).
  *
  * Returns: (nullable): the Authentication-Info header, or %NULL
  *
@@ -1402,6 +1438,8 @@ STRING_HEADER (authentication_info, H_AUTHENTICATION_INFO, value)
  * msrp_chunk_get_content_id:
  * @chunk: a #MsrpChunk
  *
+ * Gets the Content-ID header.
+ *
  * Returns: (nullable): the Content-ID, or %NULL
  *
  * Since: 1.0
@@ -1421,6 +1459,8 @@ STRING_HEADER (content_id, H_CONTENT_ID, content_id)
  * msrp_chunk_get_content_description:
  * @chunk: a #MsrpChunk
  *
+ * Gets the Content-Description header.
+ *
  * Returns: (nullable): the Content-Description, or %NULL
  *
  * Since: 1.0
@@ -1439,6 +1479,8 @@ STRING_HEADER (content_description, H_CONTENT_DESCRIPTION, description)
 /**
  * msrp_chunk_get_content_disposition:
  * @chunk: a #MsrpChunk
+ *
+ * Gets the Content-Disposition header.
  *
  * Returns: (nullable): the Content-Disposition, or %NULL
  *
@@ -1509,6 +1551,8 @@ set_seconds (MsrpChunk *chunk,
  * msrp_chunk_get_expires:
  * @chunk: a #MsrpChunk
  *
+ * Gets the Expires header (RFC 4976).
+ *
  * Returns: the Expires header in seconds (RFC 4976), or -1 when it is
  *   missing or not a number
  *
@@ -1542,6 +1586,8 @@ msrp_chunk_set_expires (MsrpChunk *chunk,
  * msrp_chunk_get_min_expires:
  * @chunk: a #MsrpChunk
  *
+ * Gets the Min-Expires header (RFC 4976).
+ *
  * Returns: the Min-Expires header of a 423 in seconds, or -1
  *
  * Since: 1.0
@@ -1573,6 +1619,8 @@ msrp_chunk_set_min_expires (MsrpChunk *chunk,
 /**
  * msrp_chunk_get_max_expires:
  * @chunk: a #MsrpChunk
+ *
+ * Gets the Max-Expires header (RFC 4976).
  *
  * Returns: the Max-Expires header of a 423 in seconds, or -1
  *
@@ -1707,6 +1755,8 @@ msrp_chunk_set_byte_range (MsrpChunk *chunk,
  * msrp_chunk_get_success_report:
  * @chunk: a #MsrpChunk
  *
+ * Tells whether the sender asked for a success REPORT.
+ *
  * Returns: %TRUE when Success-Report is `yes` (the default is `no`)
  *
  * Since: 1.0
@@ -1741,6 +1791,8 @@ msrp_chunk_set_success_report (MsrpChunk *chunk,
 /**
  * msrp_chunk_get_failure_report:
  * @chunk: a #MsrpChunk
+ *
+ * Gets the Failure-Report header: which responses the sender wants.
  *
  * Returns: the Failure-Report value; %MSRP_FAILURE_REPORT_YES when the
  *   header is missing (or not understood), as RFC 4975 says
@@ -1981,6 +2033,8 @@ msrp_chunk_get_auth_params (MsrpChunk   *chunk,
 /**
  * msrp_chunk_get_use_nickname:
  * @chunk: a #MsrpChunk
+ *
+ * Gets the nickname of a NICKNAME request (RFC 7701).
  *
  * Returns: (transfer full) (nullable): the nickname of a NICKNAME request
  *   (RFC 7701), unquoted, or %NULL

@@ -21,8 +21,8 @@
  *
  * An `MsrpUri` is immutable, like [class@Gio.InetAddress]. Make one with
  * [ctor@Msrp.Uri.new] for a local endpoint, or [func@Msrp.Uri.parse] for a
- * URI from SDP or from a chunk. [func@Msrp.Uri.equal] and
- * [func@Msrp.Uri.hash] follow the comparison rules of RFC 4975 section 6.1,
+ * URI from SDP or from a chunk. [method@Msrp.Uri.equal] and
+ * [method@Msrp.Uri.hash] follow the comparison rules of RFC 4975 section 6.1,
  * so URIs can key a [struct@GLib.HashTable].
  *
  * A path (the value of To-Path, From-Path, Use-Path and SDP `a=path`) is a
@@ -550,7 +550,7 @@ msrp_uri_parse (const char *str,
 
       while (g_ascii_isdigit (*p) && p - digits < 6)
         port64 = port64 * 10 + (*p++ - '0');
-      if (p == digits || g_ascii_isdigit (*p) || port64 == 0 || port64 > 65535)
+      if (p == digits || (*p != '\0' && *p != '/' && *p != ';') || port64 == 0 || port64 > 65535)
         {
           uri_error (error, str, _("the port must be a number from 1 to 65535"));
           return NULL;
@@ -652,7 +652,7 @@ msrp_uri_to_string (MsrpUri *uri)
 {
   g_return_val_if_fail (MSRP_IS_URI (uri), NULL);
 
-  if (uri->string == NULL)
+  if (g_atomic_pointer_get (&uri->string) == NULL)
     {
       GString *s = g_string_sized_new (64);
 
@@ -679,7 +679,11 @@ msrp_uri_to_string (MsrpUri *uri)
           if (value != NULL)
             g_string_append_printf (s, "=%s", value);
         }
-      uri->string = g_string_free (s, FALSE);
+      /* Immutable objects may be shared between threads: publish once. */
+      if (!g_atomic_pointer_compare_and_exchange (&uri->string, NULL, s->str))
+        g_string_free (s, TRUE);
+      else
+        g_string_free (s, FALSE);
     }
 
   return g_strdup (uri->string);
@@ -730,7 +734,7 @@ msrp_uri_equal (MsrpUri *a,
  * msrp_uri_hash:
  * @uri: (type Msrp.Uri): a #MsrpUri
  *
- * A hash that agrees with [func@Msrp.Uri.equal]: equal URIs hash alike. It
+ * A hash that agrees with [method@Msrp.Uri.equal]: equal URIs hash alike. It
  * can serve as a #GHashFunc.
  *
  * Returns: the hash
@@ -760,6 +764,8 @@ msrp_uri_hash (MsrpUri *uri)
  * msrp_uri_get_host:
  * @uri: a #MsrpUri
  *
+ * Gets the host of the URI.
+ *
  * Returns: the host: a name, or an IP address (IPv6 without brackets)
  *
  * Since: 1.0
@@ -774,6 +780,8 @@ msrp_uri_get_host (MsrpUri *uri)
 /**
  * msrp_uri_get_port:
  * @uri: a #MsrpUri
+ *
+ * Gets the port of the URI.
  *
  * Returns: the port, or 0 when the URI names none (the default port,
  *   %MSRP_DEFAULT_PORT, applies then)
@@ -791,6 +799,8 @@ msrp_uri_get_port (MsrpUri *uri)
  * msrp_uri_get_user:
  * @uri: a #MsrpUri
  *
+ * Gets the user part of the URI.
+ *
  * Returns: (nullable): the percent-decoded user part, or %NULL
  *
  * Since: 1.0
@@ -805,6 +815,8 @@ msrp_uri_get_user (MsrpUri *uri)
 /**
  * msrp_uri_get_session_id:
  * @uri: a #MsrpUri
+ *
+ * Gets the session-id of the URI.
  *
  * Returns: (nullable): the session-id, or %NULL when the URI has none
  *
@@ -821,6 +833,8 @@ msrp_uri_get_session_id (MsrpUri *uri)
  * msrp_uri_get_transport:
  * @uri: a #MsrpUri
  *
+ * Gets the transport of the URI.
+ *
  * Returns: the transport in lower case, such as "tcp" or "ws"
  *
  * Since: 1.0
@@ -835,6 +849,8 @@ msrp_uri_get_transport (MsrpUri *uri)
 /**
  * msrp_uri_get_use_tls:
  * @uri: a #MsrpUri
+ *
+ * Tells whether the URI is an `msrps:` (TLS) URI.
  *
  * Returns: %TRUE for an `msrps:` URI
  *
@@ -880,6 +896,8 @@ msrp_uri_get_parameter (MsrpUri    *uri,
  * msrp_uri_get_parameter_names:
  * @uri: a #MsrpUri
  *
+ * Lists the URI parameters that follow the transport.
+ *
  * Returns: (transfer full): the names of the URI parameters after the
  *   transport, in order
  *
@@ -911,8 +929,9 @@ msrp_uri_get_parameter_names (MsrpUri *uri)
  * Parses the value of a To-Path, From-Path or Use-Path header, or of an SDP
  * `a=path` attribute.
  *
- * Returns: (transfer full) (element-type Msrp.Uri): the URIs, first hop
- *   first, or %NULL with @error set to %MSRP_ERROR_INVALID_URI
+ * Returns: (transfer container) (element-type Msrp.Uri): the URIs, first
+ *   hop first, or %NULL with @error set to %MSRP_ERROR_INVALID_URI; the
+ *   array owns them (it unrefs them when freed)
  *
  * Since: 1.0
  */
@@ -965,6 +984,8 @@ msrp_path_parse (const char *str,
  * msrp_path_to_string:
  * @path: (element-type Msrp.Uri): a path
  *
+ * Writes a path as it goes into a header or an SDP `a=path` attribute.
+ *
  * Returns: (transfer full): the URIs of @path separated by single spaces
  *
  * Since: 1.0
@@ -991,8 +1012,10 @@ msrp_path_to_string (GPtrArray *path)
  * @a: (element-type Msrp.Uri): a path
  * @b: (element-type Msrp.Uri): another path
  *
+ * Compares two paths.
+ *
  * Returns: %TRUE when both paths have the same length and their URIs are
- *   equal one by one ([func@Msrp.Uri.equal])
+ *   equal one by one ([method@Msrp.Uri.equal])
  *
  * Since: 1.0
  */

@@ -91,6 +91,8 @@ msrp_is_header_value (const char *str)
 /**
  * msrp_get_major_version:
  *
+ * Gets the major version of the library loaded at run time.
+ *
  * Returns: the major version of the msrp-glib library in use at run time
  *
  * Since: 1.0
@@ -104,6 +106,8 @@ msrp_get_major_version (void)
 /**
  * msrp_get_minor_version:
  *
+ * Gets the minor version of the library loaded at run time.
+ *
  * Returns: the minor version of the msrp-glib library in use at run time
  *
  * Since: 1.0
@@ -116,6 +120,8 @@ msrp_get_minor_version (void)
 
 /**
  * msrp_get_micro_version:
+ *
+ * Gets the micro version of the library loaded at run time.
  *
  * Returns: the micro version of the msrp-glib library in use at run time
  *
