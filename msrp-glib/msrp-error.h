@@ -45,6 +45,14 @@ G_BEGIN_DECLS
  *   accepts (64 KiB)
  * @MSRP_ERROR_TOO_MANY_HEADERS: the header block has more headers than the
  *   parser accepts
+ * @MSRP_ERROR_CONNECTION_CLOSED: the connection was closed, by the peer or
+ *   by this side
+ * @MSRP_ERROR_FINGERPRINT_MISMATCH: the peer's TLS certificate does not
+ *   have the fingerprint the SDP gave
+ * @MSRP_ERROR_INVALID_FINGERPRINT: a fingerprint is not of the form
+ *   "sha-256 AB:CD:..."
+ * @MSRP_ERROR_BIND_TIMEOUT: the peer did not bind the session (connect and
+ *   send its first request) in time
  *
  * Error codes of the %MSRP_ERROR domain.
  *
@@ -58,6 +66,10 @@ typedef enum {
   MSRP_ERROR_LINE_TOO_LONG,
   MSRP_ERROR_HEADERS_TOO_LARGE,
   MSRP_ERROR_TOO_MANY_HEADERS,
+  MSRP_ERROR_CONNECTION_CLOSED,
+  MSRP_ERROR_FINGERPRINT_MISMATCH,
+  MSRP_ERROR_INVALID_FINGERPRINT,
+  MSRP_ERROR_BIND_TIMEOUT,
 } MsrpError;
 
 /**

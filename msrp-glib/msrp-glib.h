@@ -15,5 +15,11 @@
 #include "msrp-error.h"
 #include "msrp-uri.h"
 #include "msrp-chunk.h"
+#include "msrp-tls.h"
+#include "msrp-logger.h"
+#include "msrp-transport.h"
+#include "msrp-connector.h"
+#include "msrp-connector-direct.h"
+#include "msrp-acceptor-direct.h"
 
 #undef __MSRP_GLIB_INSIDE__

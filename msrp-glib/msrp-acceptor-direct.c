@@ -1,0 +1,463 @@
+/* msrp-acceptor-direct.c: the passive side of a direct connection
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-acceptor-direct.h"
+#include "msrp-connector-private.h"
+#include "msrp-error.h"
+#include "msrp-utils-private.h"
+
+/**
+ * MsrpAcceptorDirect:
+ *
+ * The passive side of a direct connection (RFC 4975 section 8.1): it
+ * listens on the local URI's host and port (port 0: any free port, which
+ * then goes into the local path), accepts one connection, and checks its
+ * first request, the binding SEND: its To-Path must be this endpoint's URI
+ * and its From-Path must end with the peer's URI from the remote path.
+ * It answers 200 and hands out the transport, or answers with the error
+ * (481 for another session) and fails.
+ *
+ * With a [property@Msrp.Connector:tls-certificate] it runs the TLS server
+ * side and asks the peer for its certificate, which must match
+ * [property@Msrp.Connector:peer-fingerprint] when that is set.
+ *
+ * Since: 1.0
+ */
+
+struct _MsrpAcceptorDirect
+{
+  GObject parent_instance;
+
+  MsrpConnectorSettings settings;
+  GMainContext *context;
+  GSocketListener *listener;
+  GPtrArray *local_path;
+  GCancellable *cancellable;  /* cancelled by cleanup */
+};
+
+static void msrp_acceptor_direct_iface_init (MsrpConnectorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (MsrpAcceptorDirect, msrp_acceptor_direct, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (MSRP_TYPE_CONNECTOR, msrp_acceptor_direct_iface_init))
+
+static void
+stop_listening (MsrpAcceptorDirect *self)
+{
+  if (self->listener != NULL)
+    {
+      g_socket_listener_close (self->listener);
+      g_clear_object (&self->listener);
+    }
+}
+
+static void
+msrp_acceptor_direct_dispose (GObject *object)
+{
+  MsrpAcceptorDirect *self = MSRP_ACCEPTOR_DIRECT (object);
+
+  g_cancellable_cancel (self->cancellable);
+  stop_listening (self);
+
+  G_OBJECT_CLASS (msrp_acceptor_direct_parent_class)->dispose (object);
+}
+
+static void
+msrp_acceptor_direct_finalize (GObject *object)
+{
+  MsrpAcceptorDirect *self = MSRP_ACCEPTOR_DIRECT (object);
+
+  _msrp_connector_settings_clear (&self->settings);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->local_path, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (msrp_acceptor_direct_parent_class)->finalize (object);
+}
+
+static void
+msrp_acceptor_direct_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  _msrp_connector_settings_get (&MSRP_ACCEPTOR_DIRECT (object)->settings, prop_id, value);
+}
+
+static void
+msrp_acceptor_direct_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  _msrp_connector_settings_set (object, &MSRP_ACCEPTOR_DIRECT (object)->settings, prop_id, value, pspec);
+}
+
+static void
+msrp_acceptor_direct_class_init (MsrpAcceptorDirectClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = msrp_acceptor_direct_dispose;
+  object_class->finalize = msrp_acceptor_direct_finalize;
+  object_class->get_property = msrp_acceptor_direct_get_property;
+  object_class->set_property = msrp_acceptor_direct_set_property;
+  _msrp_connector_override_properties (object_class);
+}
+
+static void
+msrp_acceptor_direct_init (MsrpAcceptorDirect *self)
+{
+  _msrp_connector_settings_init (&self->settings);
+  self->context = g_main_context_ref_thread_default ();
+  self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * msrp_acceptor_direct_new:
+ *
+ * Makes a connector for the passive side of a direct connection.
+ *
+ * Returns: (transfer full): a new #MsrpAcceptorDirect
+ *
+ * Since: 1.0
+ */
+MsrpConnector *
+msrp_acceptor_direct_new (void)
+{
+  return g_object_new (MSRP_TYPE_ACCEPTOR_DIRECT, NULL);
+}
+
+static void
+acceptor_direct_prepare_async (MsrpConnector       *connector,
+                               MsrpUri             *local_uri,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  MsrpAcceptorDirect *self = MSRP_ACCEPTOR_DIRECT (connector);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(MsrpUri) uri = NULL;
+  const char *host = local_uri ? msrp_uri_get_host (local_uri) : NULL;
+  guint port = local_uri ? msrp_uri_get_port (local_uri) : 0;
+  GError *error = NULL;
+  GPtrArray *path;
+
+  g_task_set_source_tag (task, acceptor_direct_prepare_async);
+
+  stop_listening (self);
+  self->listener = g_socket_listener_new ();
+
+  if (host != NULL && g_hostname_is_ip_address (host))
+    {
+      g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string (host, port);
+
+      g_socket_listener_add_address (self->listener, address, G_SOCKET_TYPE_STREAM,
+                                     G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
+      if (effective != NULL)
+        port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+    }
+  else if (port != 0)
+    g_socket_listener_add_inet_port (self->listener, port, NULL, &error);
+  else
+    port = g_socket_listener_add_any_inet_port (self->listener, NULL, &error);
+
+  if (error != NULL)
+    {
+      stop_listening (self);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (host == NULL)
+    host = "localhost";
+  uri = g_object_new (MSRP_TYPE_URI,
+                      "host", host,
+                      "port", port,
+                      "user", local_uri ? msrp_uri_get_user (local_uri) : NULL,
+                      "session-id", local_uri ? msrp_uri_get_session_id (local_uri) : NULL,
+                      "transport", local_uri ? msrp_uri_get_transport (local_uri) : "tcp",
+                      "use-tls", self->settings.tls_certificate != NULL,
+                      NULL);
+  if (msrp_uri_get_session_id (uri) == NULL)
+    {
+      g_autofree char *id = msrp_random_ident (20);
+
+      g_clear_object (&uri);
+      uri = msrp_uri_new (host, port, id, self->settings.tls_certificate != NULL);
+    }
+
+  g_clear_pointer (&self->local_path, g_ptr_array_unref);
+  self->local_path = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->local_path, g_object_ref (uri));
+
+  path = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (path, g_object_ref (uri));
+  g_task_return_pointer (task, path, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static GPtrArray *
+acceptor_direct_prepare_finish (MsrpConnector *connector,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct {
+  GPtrArray *remote_path;
+  MsrpOperation op;
+  GIOStream *stream;
+  MsrpTransport *transport;
+  GError *mismatch;
+} Complete;
+
+static void
+complete_free (gpointer data)
+{
+  Complete *c = data;
+
+  _msrp_operation_stop (&c->op);
+  g_clear_pointer (&c->remote_path, g_ptr_array_unref);
+  g_clear_object (&c->stream);
+  g_clear_object (&c->transport);
+  g_clear_error (&c->mismatch);
+  g_free (c);
+}
+
+static void
+complete_fail (GTask  *task,
+               GError *error)
+{
+  Complete *c = g_task_get_task_data (task);
+  MsrpAcceptorDirect *self = g_task_get_source_object (task);
+
+  if (c->mismatch != NULL)
+    {
+      g_clear_error (&error);
+      error = g_steal_pointer (&c->mismatch);
+    }
+  else
+    error = _msrp_operation_error (&c->op, error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
+                                   _("No MSRP peer bound the session in time"));
+  if (c->transport != NULL)
+    msrp_transport_close_async (c->transport, NULL, NULL, NULL);
+  else if (c->stream != NULL)
+    g_io_stream_close_async (c->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  stop_listening (self);
+  _msrp_operation_stop (&c->op);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void
+on_answer_written (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  Complete *c = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!msrp_transport_write_chunk_finish (c->transport, result, &error))
+    {
+      complete_fail (task, error);
+      return;
+    }
+
+  _msrp_operation_stop (&c->op);
+  g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
+  g_object_unref (task);
+}
+
+static void
+on_binding_read (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  Complete *c = g_task_get_task_data (task);
+  MsrpAcceptorDirect *self = g_task_get_source_object (task);
+  g_autoptr(MsrpChunk) chunk = NULL;
+  g_autoptr(MsrpChunk) answer = NULL;
+  GError *error = NULL;
+
+  chunk = msrp_transport_read_chunk_finish (c->transport, result, &error);
+  if (chunk == NULL)
+    {
+      complete_fail (task, error);
+      return;
+    }
+
+  if (!msrp_chunk_is_request (chunk))
+    {
+      complete_fail (task, g_error_new_literal (MSRP_ERROR, MSRP_ERROR_MALFORMED_CHUNK,
+                                                _("The MSRP peer began with a response instead of a SEND")));
+      return;
+    }
+
+  if (strcmp (msrp_chunk_get_method (chunk), "SEND") != 0)
+    error = g_error_new (MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNKNOWN_METHOD,
+                         _("The MSRP peer began with %s instead of a SEND"), msrp_chunk_get_method (chunk));
+  else
+    msrp_transport_check_incoming_send_chunk (c->transport, chunk, &error);
+
+  stop_listening (self);
+
+  if (error != NULL)
+    {
+      /* Tell the peer why; closing the transport lets the answer out
+       * first. */
+      answer = msrp_transport_make_response (c->transport, chunk, error->code, NULL);
+      msrp_transport_write_chunk_async (c->transport, answer, NULL, NULL, NULL);
+      complete_fail (task, error);
+      return;
+    }
+
+  if (msrp_chunk_get_failure_report (chunk) != MSRP_FAILURE_REPORT_YES)
+    {
+      _msrp_operation_stop (&c->op);
+      g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
+      g_object_unref (task);
+      return;
+    }
+
+  answer = msrp_transport_make_response (c->transport, chunk, MSRP_STATUS_OK, NULL);
+  msrp_transport_write_chunk_async (c->transport, answer, c->op.cancellable, on_answer_written, task);
+}
+
+static void
+start_transport (GTask *task)
+{
+  Complete *c = g_task_get_task_data (task);
+  MsrpAcceptorDirect *self = g_task_get_source_object (task);
+
+  c->transport = msrp_transport_new (c->stream, self->local_path, c->remote_path);
+  _msrp_connector_configure_transport (&self->settings, c->transport);
+  msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_binding_read, task);
+}
+
+static void
+on_handshake (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
+    {
+      complete_fail (task, error);
+      return;
+    }
+  start_transport (task);
+}
+
+static void
+on_accepted (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  Complete *c = g_task_get_task_data (task);
+  MsrpAcceptorDirect *self = g_task_get_source_object (task);
+  g_autoptr(GSocketConnection) connection = NULL;
+  GError *error = NULL;
+
+  connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
+  if (connection == NULL)
+    {
+      complete_fail (task, error);
+      return;
+    }
+
+  if (self->settings.tls_certificate == NULL)
+    {
+      c->stream = G_IO_STREAM (g_steal_pointer (&connection));
+      start_transport (task);
+      return;
+    }
+
+  c->stream = g_tls_server_connection_new (G_IO_STREAM (connection), self->settings.tls_certificate, &error);
+  if (c->stream == NULL)
+    {
+      complete_fail (task, error);
+      return;
+    }
+  g_object_set (c->stream, "authentication-mode",
+                self->settings.peer_fingerprint ? G_TLS_AUTHENTICATION_REQUIRED : G_TLS_AUTHENTICATION_REQUESTED,
+                NULL);
+  _msrp_connector_watch_tls (MSRP_CONNECTOR (self), &self->settings, G_TLS_CONNECTION (c->stream), &c->mismatch);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (c->stream), G_PRIORITY_DEFAULT, c->op.cancellable,
+                                    on_handshake, task);
+}
+
+static void
+acceptor_direct_complete_async (MsrpConnector       *connector,
+                                GPtrArray           *full_remote_path,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  MsrpAcceptorDirect *self = MSRP_ACCEPTOR_DIRECT (connector);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Complete *c = g_new0 (Complete, 1);
+
+  g_task_set_source_tag (task, acceptor_direct_complete_async);
+  g_task_set_name (task, "[msrp] acceptor complete");
+  g_task_set_task_data (task, c, complete_free);
+
+  if (self->listener == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
+                               _("msrp_connector_prepare_async() must finish before msrp_connector_complete_async()"));
+      g_object_unref (task);
+      return;
+    }
+
+  c->remote_path = g_ptr_array_new_full (full_remote_path->len, g_object_unref);
+  for (guint i = 0; i < full_remote_path->len; i++)
+    g_ptr_array_add (c->remote_path, g_object_ref (g_ptr_array_index (full_remote_path, i)));
+
+  _msrp_operation_start (&c->op, cancellable, self->settings.timeout, self->context);
+  g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
+                           c->op.cancellable, G_CONNECT_SWAPPED);
+  g_socket_listener_accept_async (self->listener, c->op.cancellable, on_accepted, task);
+}
+
+static MsrpTransport *
+acceptor_direct_complete_finish (MsrpConnector *connector,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+acceptor_direct_cleanup (MsrpConnector *connector)
+{
+  MsrpAcceptorDirect *self = MSRP_ACCEPTOR_DIRECT (connector);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  stop_listening (self);
+}
+
+static void
+msrp_acceptor_direct_iface_init (MsrpConnectorInterface *iface)
+{
+  iface->prepare_async = acceptor_direct_prepare_async;
+  iface->prepare_finish = acceptor_direct_prepare_finish;
+  iface->complete_async = acceptor_direct_complete_async;
+  iface->complete_finish = acceptor_direct_complete_finish;
+  iface->cleanup = acceptor_direct_cleanup;
+}

@@ -1,0 +1,381 @@
+/* msrp-connector-direct.c: the active side of a direct connection
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-connector-direct.h"
+#include "msrp-connector-private.h"
+#include "msrp-transport-private.h"
+#include "msrp-error.h"
+#include "msrp-utils-private.h"
+
+/**
+ * MsrpConnectorDirect:
+ *
+ * The active side of a direct connection (RFC 4975 section 8.1): it
+ * connects to the host and port of the first URI of the peer's path and
+ * binds the connection to the session with an empty SEND (no body: some
+ * peers fail on one), which the peer answers with 200.
+ *
+ * Its local URI names no listening socket; without one given to
+ * [method@Msrp.Connector.prepare_async] it gets this machine's host name,
+ * no port, and a random session-id.
+ *
+ * Since: 1.0
+ */
+
+struct _MsrpConnectorDirect
+{
+  GObject parent_instance;
+
+  MsrpConnectorSettings settings;
+  GMainContext *context;
+  MsrpUri *local_uri;
+  GCancellable *cancellable;  /* cancelled by cleanup */
+};
+
+static void msrp_connector_direct_iface_init (MsrpConnectorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (MsrpConnectorDirect, msrp_connector_direct, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (MSRP_TYPE_CONNECTOR, msrp_connector_direct_iface_init))
+
+static void
+msrp_connector_direct_finalize (GObject *object)
+{
+  MsrpConnectorDirect *self = MSRP_CONNECTOR_DIRECT (object);
+
+  _msrp_connector_settings_clear (&self->settings);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->local_uri);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (msrp_connector_direct_parent_class)->finalize (object);
+}
+
+static void
+msrp_connector_direct_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  _msrp_connector_settings_get (&MSRP_CONNECTOR_DIRECT (object)->settings, prop_id, value);
+}
+
+static void
+msrp_connector_direct_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  _msrp_connector_settings_set (object, &MSRP_CONNECTOR_DIRECT (object)->settings, prop_id, value, pspec);
+}
+
+static void
+msrp_connector_direct_class_init (MsrpConnectorDirectClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = msrp_connector_direct_finalize;
+  object_class->get_property = msrp_connector_direct_get_property;
+  object_class->set_property = msrp_connector_direct_set_property;
+  _msrp_connector_override_properties (object_class);
+}
+
+static void
+msrp_connector_direct_init (MsrpConnectorDirect *self)
+{
+  _msrp_connector_settings_init (&self->settings);
+  self->context = g_main_context_ref_thread_default ();
+  self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * msrp_connector_direct_new:
+ *
+ * Makes a connector for the active side of a direct connection.
+ *
+ * Returns: (transfer full): a new #MsrpConnectorDirect
+ *
+ * Since: 1.0
+ */
+MsrpConnector *
+msrp_connector_direct_new (void)
+{
+  return g_object_new (MSRP_TYPE_CONNECTOR_DIRECT, NULL);
+}
+
+/* A host name that can go into a URI. */
+static const char *
+default_host (void)
+{
+  const char *name = g_get_host_name ();
+
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
+      return "localhost";
+  return *name ? name : "localhost";
+}
+
+static void
+connector_direct_prepare_async (MsrpConnector       *connector,
+                                MsrpUri             *local_uri,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  MsrpConnectorDirect *self = MSRP_CONNECTOR_DIRECT (connector);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GPtrArray *path;
+
+  g_task_set_source_tag (task, connector_direct_prepare_async);
+
+  g_clear_object (&self->local_uri);
+  if (local_uri != NULL)
+    self->local_uri = g_object_ref (local_uri);
+  else
+    self->local_uri = msrp_uri_new (default_host (), 0, NULL, self->settings.tls_certificate != NULL);
+
+  path = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (path, g_object_ref (self->local_uri));
+  g_task_return_pointer (task, path, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static GPtrArray *
+connector_direct_prepare_finish (MsrpConnector *connector,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct {
+  GPtrArray *remote_path;
+  MsrpOperation op;
+  GSocketClient *client;
+  MsrpTransport *transport;
+  MsrpChunk *binding;
+  GError *mismatch;
+} Complete;
+
+static void
+complete_free (gpointer data)
+{
+  Complete *c = data;
+
+  _msrp_operation_stop (&c->op);
+  g_clear_pointer (&c->remote_path, g_ptr_array_unref);
+  g_clear_object (&c->client);
+  g_clear_object (&c->transport);
+  g_clear_object (&c->binding);
+  g_clear_error (&c->mismatch);
+  g_free (c);
+}
+
+/* Ends the task with an error, closing whatever was opened. */
+static void
+complete_fail (GTask  *task,
+               GError *error)
+{
+  Complete *c = g_task_get_task_data (task);
+
+  if (c->mismatch != NULL)
+    {
+      /* The handshake failed because we refused the certificate. */
+      g_clear_error (&error);
+      error = g_steal_pointer (&c->mismatch);
+    }
+  else
+    error = _msrp_operation_error (&c->op, error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                   _("The MSRP peer did not answer in time"));
+  if (c->transport != NULL)
+    msrp_transport_close_async (c->transport, NULL, NULL, NULL);
+  _msrp_operation_stop (&c->op);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void on_binding_response (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+on_binding_written (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  Complete *c = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!msrp_transport_write_chunk_finish (c->transport, result, &error))
+    {
+      complete_fail (task, error);
+      return;
+    }
+  msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_binding_response, task);
+}
+
+static void
+on_binding_response (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  Complete *c = g_task_get_task_data (task);
+  g_autoptr(MsrpChunk) chunk = NULL;
+  GError *error = NULL;
+
+  chunk = msrp_transport_read_chunk_finish (c->transport, result, &error);
+  if (chunk == NULL)
+    {
+      complete_fail (task, error);
+      return;
+    }
+
+  if (msrp_chunk_is_request (chunk))
+    {
+      /* The peer talks already: the connection is bound. Its answer to the
+       * binding SEND, if any, reaches the session, which ignores it. */
+      _msrp_transport_unread (c->transport, chunk);
+    }
+  else if (strcmp (msrp_chunk_get_transaction_id (chunk), msrp_chunk_get_transaction_id (c->binding)) != 0)
+    {
+      /* Not ours: read on. */
+      msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_binding_response, task);
+      return;
+    }
+  else if (msrp_chunk_get_code (chunk) / 100 != 2)
+    {
+      const char *comment = msrp_chunk_get_comment (chunk);
+
+      complete_fail (task, g_error_new (MSRP_TRANSACTION_ERROR, msrp_chunk_get_code (chunk),
+                                        _("The MSRP peer refused the session: %u %s"),
+                                        msrp_chunk_get_code (chunk), comment ? comment : ""));
+      return;
+    }
+
+  _msrp_operation_stop (&c->op);
+  g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
+  g_object_unref (task);
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  Complete *c = g_task_get_task_data (task);
+  MsrpConnectorDirect *self = g_task_get_source_object (task);
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GPtrArray) local_path = NULL;
+  GError *error = NULL;
+
+  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  if (connection == NULL)
+    {
+      complete_fail (task, error);
+      return;
+    }
+
+  local_path = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (local_path, g_object_ref (self->local_uri));
+  c->transport = msrp_transport_new (G_IO_STREAM (connection), local_path, c->remote_path);
+  _msrp_connector_configure_transport (&self->settings, c->transport);
+
+  c->binding = msrp_transport_make_chunk (c->transport, "SEND", NULL, NULL);
+  msrp_transport_write_chunk_async (c->transport, c->binding, c->op.cancellable, on_binding_written, task);
+}
+
+static void
+on_client_event (GSocketClient      *client,
+                 GSocketClientEvent  event,
+                 GSocketConnectable *connectable,
+                 GIOStream          *connection,
+                 gpointer            user_data)
+{
+  GTask *task = user_data;
+  Complete *c = g_task_get_task_data (task);
+  MsrpConnectorDirect *self = g_task_get_source_object (task);
+
+  if (event != G_SOCKET_CLIENT_TLS_HANDSHAKING)
+    return;
+
+  if (self->settings.tls_certificate != NULL)
+    g_tls_connection_set_certificate (G_TLS_CONNECTION (connection), self->settings.tls_certificate);
+  _msrp_connector_watch_tls (MSRP_CONNECTOR (self), &self->settings, G_TLS_CONNECTION (connection),
+                             &c->mismatch);
+}
+
+static void
+connector_direct_complete_async (MsrpConnector       *connector,
+                                 GPtrArray           *full_remote_path,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  MsrpConnectorDirect *self = MSRP_CONNECTOR_DIRECT (connector);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Complete *c = g_new0 (Complete, 1);
+  MsrpUri *first_hop = g_ptr_array_index (full_remote_path, 0);
+  g_autoptr(GSocketConnectable) connectable = NULL;
+
+  g_task_set_source_tag (task, connector_direct_complete_async);
+  g_task_set_name (task, "[msrp] connector complete");
+  g_task_set_task_data (task, c, complete_free);
+
+  if (self->local_uri == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
+                               _("msrp_connector_prepare_async() must finish before msrp_connector_complete_async()"));
+      g_object_unref (task);
+      return;
+    }
+
+  c->remote_path = g_ptr_array_new_full (full_remote_path->len, g_object_unref);
+  for (guint i = 0; i < full_remote_path->len; i++)
+    g_ptr_array_add (c->remote_path, g_object_ref (g_ptr_array_index (full_remote_path, i)));
+
+  /* The cleanup cancellable and the caller's both stop the operation. */
+  _msrp_operation_start (&c->op, cancellable, self->settings.timeout, self->context);
+  g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
+                           c->op.cancellable, G_CONNECT_SWAPPED);
+
+  c->client = g_socket_client_new ();
+  g_socket_client_set_tls (c->client, msrp_uri_get_use_tls (first_hop));
+  g_signal_connect (c->client, "event", G_CALLBACK (on_client_event), task);
+  connectable = _msrp_uri_to_connectable (first_hop);
+  g_socket_client_connect_async (c->client, connectable, c->op.cancellable, on_connected, task);
+}
+
+static MsrpTransport *
+connector_direct_complete_finish (MsrpConnector *connector,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+connector_direct_cleanup (MsrpConnector *connector)
+{
+  MsrpConnectorDirect *self = MSRP_CONNECTOR_DIRECT (connector);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+}
+
+static void
+msrp_connector_direct_iface_init (MsrpConnectorInterface *iface)
+{
+  iface->prepare_async = connector_direct_prepare_async;
+  iface->prepare_finish = connector_direct_prepare_finish;
+  iface->complete_async = connector_direct_complete_async;
+  iface->complete_finish = connector_direct_complete_finish;
+  iface->cleanup = connector_direct_cleanup;
+}

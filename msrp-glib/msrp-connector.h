@@ -1,0 +1,92 @@
+/* msrp-connector.h: how a transport comes to exist
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(__MSRP_GLIB_INSIDE__) && !defined(MSRP_COMPILATION)
+#error "Only <msrp-glib/msrp-glib.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include "msrp-version.h"
+#include "msrp-uri.h"
+#include "msrp-transport.h"
+
+G_BEGIN_DECLS
+
+/**
+ * MSRP_DEFAULT_TIMEOUT:
+ *
+ * The default of the connect, handshake and bind timeouts, in seconds (30).
+ */
+#define MSRP_DEFAULT_TIMEOUT 30
+
+#define MSRP_TYPE_CONNECTOR (msrp_connector_get_type ())
+MSRP_AVAILABLE_IN_ALL
+G_DECLARE_INTERFACE (MsrpConnector, msrp_connector, MSRP, CONNECTOR, GObject)
+
+/**
+ * MsrpConnectorInterface:
+ * @g_iface: the parent interface
+ * @prepare_async: starts [method@Msrp.Connector.prepare_async]
+ * @prepare_finish: finishes it
+ * @complete_async: starts [method@Msrp.Connector.complete_async]
+ * @complete_finish: finishes it
+ * @cleanup: implements [method@Msrp.Connector.cleanup]
+ *
+ * The virtual functions of [iface@Msrp.Connector].
+ *
+ * Since: 1.0
+ */
+struct _MsrpConnectorInterface
+{
+  GTypeInterface g_iface;
+
+  void            (*prepare_async)   (MsrpConnector        *connector,
+                                      MsrpUri              *local_uri,
+                                      GCancellable         *cancellable,
+                                      GAsyncReadyCallback   callback,
+                                      gpointer              user_data);
+  GPtrArray      *(*prepare_finish)  (MsrpConnector        *connector,
+                                      GAsyncResult         *result,
+                                      GError              **error);
+  void            (*complete_async)  (MsrpConnector        *connector,
+                                      GPtrArray            *full_remote_path,
+                                      GCancellable         *cancellable,
+                                      GAsyncReadyCallback   callback,
+                                      gpointer              user_data);
+  MsrpTransport  *(*complete_finish) (MsrpConnector        *connector,
+                                      GAsyncResult         *result,
+                                      GError              **error);
+  void            (*cleanup)         (MsrpConnector        *connector);
+
+  /*< private >*/
+  gpointer padding[8];
+};
+
+MSRP_AVAILABLE_IN_ALL
+void           msrp_connector_prepare_async   (MsrpConnector        *connector,
+                                               MsrpUri              *local_uri,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+MSRP_AVAILABLE_IN_ALL
+GPtrArray     *msrp_connector_prepare_finish  (MsrpConnector        *connector,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_connector_complete_async  (MsrpConnector        *connector,
+                                               GPtrArray            *full_remote_path,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+MSRP_AVAILABLE_IN_ALL
+MsrpTransport *msrp_connector_complete_finish (MsrpConnector        *connector,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_connector_cleanup         (MsrpConnector        *connector);
+
+G_END_DECLS

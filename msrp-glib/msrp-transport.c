@@ -1,0 +1,1440 @@
+/* msrp-transport.c: one MSRP connection
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-transport.h"
+#include "msrp-transport-private.h"
+#include "msrp-chunk-private.h"
+#include "msrp-chunk-parser-private.h"
+#include "msrp-error.h"
+#include "msrp-uri.h"
+#include "msrp-uri-private.h"
+#include "msrp-utils-private.h"
+
+/**
+ * MsrpTransport:
+ *
+ * One MSRP connection: a [class@Gio.IOStream] (a TCP connection, a TLS
+ * connection, or any stream) that carries chunks between the full local
+ * path and the full remote path of a session.
+ *
+ * [ctor@Msrp.Transport.new] makes a transport on any connected stream.
+ * [method@Msrp.Transport.read_chunk_async] reads the next chunk,
+ * [method@Msrp.Transport.write_chunk_async] writes one (header, body and
+ * end-line in one vectored write; the body is not copied), and
+ * [method@Msrp.Transport.make_chunk] and
+ * [method@Msrp.Transport.make_response] fill in the paths.
+ *
+ * A request that is malformed but can still be framed is answered with 400
+ * by the transport itself, and reading goes on. Data that cannot be framed
+ * fails the read, and every later one, with %MSRP_ERROR_MALFORMED_CHUNK:
+ * close the transport then.
+ *
+ * Traffic goes to the [property@Msrp.Transport:logger] when one is set,
+ * and to `g_debug()` (`G_MESSAGES_DEBUG=Msrp`) otherwise.
+ *
+ * A transport is used from the thread whose thread-default main context
+ * was current when it was made; its operations complete there.
+ *
+ * Since: 1.0
+ */
+
+#define READ_BUFFER_SIZE (128 * 1024)
+
+struct _MsrpTransport
+{
+  GObject parent_instance;
+
+  GIOStream *stream;
+  GInputStream *input;
+  GOutputStream *output;
+  GPtrArray *local_path;
+  GPtrArray *remote_path;
+  MsrpLogger *logger;
+  gboolean use_sessmatch;
+  GMainContext *context;
+  GCancellable *cancellable;   /* ours: cancelled by close and dispose */
+
+  /* Reading */
+  MsrpChunkParser *parser;
+  guint8 *rbuf;
+  gsize rpos, rlen;
+  GTask *read_task;
+  GSource *read_source;
+  gsize max_size;
+  MsrpChunk *cur;               /* the chunk whose body is being read */
+  GByteArray *cur_body;
+  gint64 cur_start;
+  gint64 seg_offset;
+  guint segment;
+  GQueue ready;                 /* chunks read but not handed out yet */
+  gboolean async_read_pending;  /* a g_input_stream_read_async() is running */
+  GError *read_error;           /* sticky: the stream cannot be read on */
+
+  /* Writing */
+  GQueue write_queue;           /* of GTask */
+  GTask *writing;
+  GTask *close_task;
+  gboolean close_waits_for_read;
+  gboolean closed;
+};
+
+enum {
+  PROP_0,
+  PROP_STREAM,
+  PROP_LOCAL_PATH,
+  PROP_REMOTE_PATH,
+  PROP_LOGGER,
+  PROP_USE_SESSMATCH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (MsrpTransport, msrp_transport, G_TYPE_OBJECT)
+
+static void read_more (MsrpTransport *self);
+
+static GPtrArray *
+copy_path (GPtrArray *path)
+{
+  GPtrArray *copy = g_ptr_array_new_full (path ? path->len : 0, g_object_unref);
+
+  for (guint i = 0; path != NULL && i < path->len; i++)
+    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (path, i)));
+  return copy;
+}
+
+static gboolean
+debug_enabled (void)
+{
+  return !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+}
+
+static MsrpUri *
+local_uri (MsrpTransport *self)
+{
+  return self->local_path->len ? g_ptr_array_index (self->local_path, self->local_path->len - 1) : NULL;
+}
+
+static MsrpUri *
+remote_uri (MsrpTransport *self)
+{
+  return self->remote_path->len ? g_ptr_array_index (self->remote_path, self->remote_path->len - 1) : NULL;
+}
+
+/* Traffic to g_debug() when there is no logger. */
+static void
+debug_traffic (MsrpTransport *self,
+               const char    *direction,
+               GBytes        *data)
+{
+  gsize len;
+  const char *text = g_bytes_get_data (data, &len);
+
+  if (len <= 4096 && g_utf8_validate_len (text, len, NULL))
+    g_debug ("%s %p\n%.*s", direction, self, (int) len, text);
+  else
+    g_debug ("%s %p [%" G_GSIZE_FORMAT " bytes of data]", direction, self, len);
+}
+
+static void
+msrp_transport_dispose (GObject *object)
+{
+  MsrpTransport *self = MSRP_TRANSPORT (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->read_source != NULL)
+    {
+      g_source_destroy (self->read_source);
+      g_clear_pointer (&self->read_source, g_source_unref);
+    }
+  g_clear_object (&self->logger);
+
+  G_OBJECT_CLASS (msrp_transport_parent_class)->dispose (object);
+}
+
+static void
+msrp_transport_finalize (GObject *object)
+{
+  MsrpTransport *self = MSRP_TRANSPORT (object);
+
+  g_clear_object (&self->stream);
+  g_clear_pointer (&self->local_path, g_ptr_array_unref);
+  g_clear_pointer (&self->remote_path, g_ptr_array_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->parser, msrp_chunk_parser_free);
+  g_free (self->rbuf);
+  g_clear_object (&self->cur);
+  g_clear_pointer (&self->cur_body, g_byte_array_unref);
+  g_queue_clear_full (&self->ready, g_object_unref);
+  g_clear_error (&self->read_error);
+  g_assert (self->read_task == NULL && self->writing == NULL);
+
+  G_OBJECT_CLASS (msrp_transport_parent_class)->finalize (object);
+}
+
+static void
+msrp_transport_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  MsrpTransport *self = MSRP_TRANSPORT (object);
+
+  switch (prop_id)
+    {
+    case PROP_STREAM:
+      g_value_set_object (value, self->stream);
+      break;
+    case PROP_LOCAL_PATH:
+      g_value_set_boxed (value, self->local_path);
+      break;
+    case PROP_REMOTE_PATH:
+      g_value_set_boxed (value, self->remote_path);
+      break;
+    case PROP_LOGGER:
+      g_value_set_object (value, self->logger);
+      break;
+    case PROP_USE_SESSMATCH:
+      g_value_set_boolean (value, self->use_sessmatch);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+msrp_transport_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  MsrpTransport *self = MSRP_TRANSPORT (object);
+
+  switch (prop_id)
+    {
+    case PROP_STREAM:
+      self->stream = g_value_dup_object (value);
+      break;
+    case PROP_LOCAL_PATH:
+      self->local_path = copy_path (g_value_get_boxed (value));
+      break;
+    case PROP_REMOTE_PATH:
+      self->remote_path = copy_path (g_value_get_boxed (value));
+      break;
+    case PROP_LOGGER:
+      msrp_transport_set_logger (self, g_value_get_object (value));
+      break;
+    case PROP_USE_SESSMATCH:
+      msrp_transport_set_use_sessmatch (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/* Parser callbacks */
+
+static void
+log_received (MsrpTransport *self,
+              void         (*log) (MsrpLogger *, MsrpTransport *, MsrpChunk *, GBytes *),
+              MsrpChunk     *chunk,
+              const void    *data,
+              gsize          len)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (self->logger == NULL && !debug_enabled ())
+    return;
+  bytes = g_bytes_new (data, len);
+  if (self->logger != NULL)
+    log (self->logger, self, chunk, bytes);
+  else
+    debug_traffic (self, "<<<", bytes);
+}
+
+static gboolean
+on_head (const MsrpChunkHead *head,
+         gpointer             user_data)
+{
+  MsrpTransport *self = user_data;
+
+  g_clear_object (&self->cur);
+  self->cur = _msrp_chunk_new_from_head (head);
+  msrp_chunk_get_byte_range (self->cur, &self->cur_start, NULL, NULL);
+  self->seg_offset = 0;
+  self->segment = 0;
+  g_clear_pointer (&self->cur_body, g_byte_array_unref);
+  if (head->has_body)
+    self->cur_body = g_byte_array_new ();
+
+  log_received (self, msrp_logger_received_new_chunk, self->cur, head->base, head->len);
+  return TRUE;
+}
+
+/* A part of a long body, handed out before the rest is read. */
+static MsrpChunk *
+make_segment (MsrpTransport    *self,
+              GBytes           *data,
+              MsrpContinuation  continuation)
+{
+  MsrpChunk *part = msrp_chunk_copy (self->cur);
+  gsize len = g_bytes_get_size (data);
+  gint64 total;
+
+  msrp_chunk_get_byte_range (self->cur, NULL, NULL, &total);
+  msrp_chunk_set_byte_range (part, self->cur_start + self->seg_offset,
+                             self->cur_start + self->seg_offset + len - 1, total);
+  msrp_chunk_set_data (part, data);
+  msrp_chunk_set_continuation (part, continuation);
+  _msrp_chunk_set_segment (part, ++self->segment);
+  self->seg_offset += len;
+  return part;
+}
+
+static gboolean
+on_body (const guint8 *data,
+         gsize         len,
+         gpointer      user_data)
+{
+  MsrpTransport *self = user_data;
+
+  log_received (self, msrp_logger_received_chunk_data, self->cur, data, len);
+
+  while (len > 0)
+    {
+      gsize take = len;
+
+      /* A full part is handed out only when more follows, so that the last
+       * part carries the chunk's own continuation flag. */
+      if (self->max_size > 0 && self->cur_body->len >= self->max_size)
+        {
+          g_autoptr(GBytes) part = g_byte_array_free_to_bytes (self->cur_body);
+
+          self->cur_body = g_byte_array_new ();
+          g_queue_push_tail (&self->ready, make_segment (self, part, MSRP_CONTINUATION_MORE));
+        }
+      if (self->max_size > 0)
+        take = MIN (len, self->max_size - self->cur_body->len);
+      g_byte_array_append (self->cur_body, data, take);
+      data += take;
+      len -= take;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+on_end (MsrpContinuation continuation,
+        gpointer         user_data)
+{
+  MsrpTransport *self = user_data;
+  MsrpChunk *chunk = self->cur;
+
+  if (self->logger != NULL || debug_enabled ())
+    {
+      g_autofree char *end_line = g_strdup_printf ("%s-------%s%c\r\n",
+                                                   self->cur_body ? "\r\n" : "",
+                                                   msrp_chunk_get_transaction_id (chunk),
+                                                   "$+#"[continuation]);
+
+      log_received (self, msrp_logger_received_chunk_end, chunk, end_line, strlen (end_line));
+    }
+
+  if (self->segment > 0)
+    {
+      g_autoptr(GBytes) part = g_byte_array_free_to_bytes (g_steal_pointer (&self->cur_body));
+
+      g_queue_push_tail (&self->ready, make_segment (self, part, continuation));
+      g_clear_object (&self->cur);
+    }
+  else
+    {
+      if (self->cur_body != NULL)
+        {
+          g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&self->cur_body));
+
+          msrp_chunk_set_data (chunk, body);
+        }
+      msrp_chunk_set_continuation (chunk, continuation);
+      g_queue_push_tail (&self->ready, g_steal_pointer (&self->cur));
+    }
+
+  /* Hand it out before parsing on: the rest waits in the buffer. */
+  return FALSE;
+}
+
+static void
+on_error_response_written (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error))
+    g_debug ("Could not answer a malformed request: %s", error->message);
+}
+
+static gboolean
+on_malformed (const char   *tid,
+              const char   *method,
+              const GError *error,
+              gpointer      user_data)
+{
+  MsrpTransport *self = user_data;
+  g_autoptr(MsrpChunk) response = NULL;
+  g_autoptr(GPtrArray) to = NULL;
+  g_autoptr(GPtrArray) from = NULL;
+
+  g_debug ("%p: malformed chunk %s: %s", self, tid, error->message);
+  g_clear_object (&self->cur);
+  g_clear_pointer (&self->cur_body, g_byte_array_unref);
+
+  /* Responses and REPORTs are never answered. */
+  if (method == NULL || strcmp (method, "REPORT") == 0 || self->closed ||
+      remote_uri (self) == NULL || local_uri (self) == NULL)
+    return TRUE;
+
+  response = msrp_chunk_new_response (tid, MSRP_STATUS_BAD_REQUEST, NULL);
+  to = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (to, g_object_ref (g_ptr_array_index (self->remote_path, 0)));
+  from = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (from, g_object_ref (local_uri (self)));
+  msrp_chunk_set_to_path (response, to);
+  msrp_chunk_set_from_path (response, from);
+  msrp_transport_write_chunk_async (self, response, NULL, on_error_response_written, NULL);
+  return TRUE;
+}
+
+static const MsrpChunkParserCallbacks parser_callbacks = {
+  .head = on_head,
+  .body = on_body,
+  .end = on_end,
+  .malformed = on_malformed,
+};
+
+static void
+msrp_transport_constructed (GObject *object)
+{
+  MsrpTransport *self = MSRP_TRANSPORT (object);
+
+  G_OBJECT_CLASS (msrp_transport_parent_class)->constructed (object);
+
+  g_assert (self->stream != NULL);
+  self->input = g_io_stream_get_input_stream (self->stream);
+  self->output = g_io_stream_get_output_stream (self->stream);
+  if (self->local_path == NULL)
+    self->local_path = copy_path (NULL);
+  if (self->remote_path == NULL)
+    self->remote_path = copy_path (NULL);
+}
+
+static void
+msrp_transport_class_init (MsrpTransportClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = msrp_transport_dispose;
+  object_class->finalize = msrp_transport_finalize;
+  object_class->get_property = msrp_transport_get_property;
+  object_class->set_property = msrp_transport_set_property;
+  object_class->constructed = msrp_transport_constructed;
+
+  /**
+   * MsrpTransport:stream:
+   *
+   * The connection the chunks travel on.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STREAM] =
+    g_param_spec_object ("stream", NULL, NULL, G_TYPE_IO_STREAM,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpTransport:full-local-path: (type GLib.PtrArray(Msrp.Uri))
+   *
+   * The full local path: the hops a peer sends through to reach this
+   * endpoint (relays from Use-Path, if any), this endpoint's URI last.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LOCAL_PATH] =
+    g_param_spec_boxed ("full-local-path", NULL, NULL, G_TYPE_PTR_ARRAY,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpTransport:full-remote-path: (type GLib.PtrArray(Msrp.Uri))
+   *
+   * The full remote path: every hop to the peer, the peer's URI last. It is
+   * the To-Path of the requests this transport makes.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_REMOTE_PATH] =
+    g_param_spec_boxed ("full-remote-path", NULL, NULL, G_TYPE_PTR_ARRAY,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpTransport:logger:
+   *
+   * Where the traffic goes, or %NULL for `g_debug()`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LOGGER] =
+    g_param_spec_object ("logger", NULL, NULL, MSRP_TYPE_LOGGER,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpTransport:use-sessmatch:
+   *
+   * Whether [method@Msrp.Transport.check_incoming_send_chunk] matches URIs
+   * by session-id only (RFC 6714 style), for peers behind middleboxes that
+   * rewrite hosts and ports.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_USE_SESSMATCH] =
+    g_param_spec_boolean ("use-sessmatch", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+msrp_transport_init (MsrpTransport *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->cancellable = g_cancellable_new ();
+  self->parser = msrp_chunk_parser_new (&parser_callbacks, self);
+  self->rbuf = g_malloc (READ_BUFFER_SIZE);
+  g_queue_init (&self->ready);
+  g_queue_init (&self->write_queue);
+}
+
+/**
+ * msrp_transport_new:
+ * @stream: a connected stream
+ * @local_path: (element-type Msrp.Uri): the full local path, this
+ *   endpoint's URI last
+ * @remote_path: (element-type Msrp.Uri): the full remote path, the peer's
+ *   URI last
+ *
+ * Makes a transport on a connected stream. The paths are copied.
+ *
+ * Returns: (transfer full): a new transport
+ *
+ * Since: 1.0
+ */
+MsrpTransport *
+msrp_transport_new (GIOStream *stream,
+                    GPtrArray *local_path,
+                    GPtrArray *remote_path)
+{
+  g_return_val_if_fail (G_IS_IO_STREAM (stream), NULL);
+  g_return_val_if_fail (local_path != NULL && local_path->len > 0, NULL);
+  g_return_val_if_fail (remote_path != NULL && remote_path->len > 0, NULL);
+
+  return g_object_new (MSRP_TYPE_TRANSPORT,
+                       "stream", stream,
+                       "full-local-path", local_path,
+                       "full-remote-path", remote_path,
+                       NULL);
+}
+
+/**
+ * msrp_transport_get_stream:
+ * @transport: a #MsrpTransport
+ *
+ * Gets the stream the transport reads and writes.
+ *
+ * Returns: (transfer none): the stream
+ *
+ * Since: 1.0
+ */
+GIOStream *
+msrp_transport_get_stream (MsrpTransport *transport)
+{
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), NULL);
+  return transport->stream;
+}
+
+/**
+ * msrp_transport_get_full_local_path:
+ * @transport: a #MsrpTransport
+ *
+ * Gets the full local path, this endpoint's URI last.
+ *
+ * Returns: (transfer none) (element-type Msrp.Uri): the path
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+msrp_transport_get_full_local_path (MsrpTransport *transport)
+{
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), NULL);
+  return transport->local_path;
+}
+
+/**
+ * msrp_transport_get_full_remote_path:
+ * @transport: a #MsrpTransport
+ *
+ * Gets the full remote path, the peer's URI last.
+ *
+ * Returns: (transfer none) (element-type Msrp.Uri): the path
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+msrp_transport_get_full_remote_path (MsrpTransport *transport)
+{
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), NULL);
+  return transport->remote_path;
+}
+
+/**
+ * msrp_transport_get_logger:
+ * @transport: a #MsrpTransport
+ *
+ * Gets the logger that sees the traffic.
+ *
+ * Returns: (transfer none) (nullable): the logger, or %NULL
+ *
+ * Since: 1.0
+ */
+MsrpLogger *
+msrp_transport_get_logger (MsrpTransport *transport)
+{
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), NULL);
+  return transport->logger;
+}
+
+/**
+ * msrp_transport_set_logger:
+ * @transport: a #MsrpTransport
+ * @logger: (nullable): a logger, or %NULL for `g_debug()`
+ *
+ * Sets where the traffic goes.
+ *
+ * Since: 1.0
+ */
+void
+msrp_transport_set_logger (MsrpTransport *transport,
+                           MsrpLogger    *logger)
+{
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+  g_return_if_fail (logger == NULL || MSRP_IS_LOGGER (logger));
+
+  if (g_set_object (&transport->logger, logger))
+    g_object_notify_by_pspec (G_OBJECT (transport), properties[PROP_LOGGER]);
+}
+
+/**
+ * msrp_transport_get_use_sessmatch:
+ * @transport: a #MsrpTransport
+ *
+ * Tells whether incoming paths are matched by session-id only.
+ *
+ * Returns: the value of [property@Msrp.Transport:use-sessmatch]
+ *
+ * Since: 1.0
+ */
+gboolean
+msrp_transport_get_use_sessmatch (MsrpTransport *transport)
+{
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
+  return transport->use_sessmatch;
+}
+
+/**
+ * msrp_transport_set_use_sessmatch:
+ * @transport: a #MsrpTransport
+ * @use_sessmatch: whether to match by session-id only
+ *
+ * Sets [property@Msrp.Transport:use-sessmatch].
+ *
+ * Since: 1.0
+ */
+void
+msrp_transport_set_use_sessmatch (MsrpTransport *transport,
+                                  gboolean       use_sessmatch)
+{
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+
+  use_sessmatch = !!use_sessmatch;
+  if (transport->use_sessmatch == use_sessmatch)
+    return;
+  transport->use_sessmatch = use_sessmatch;
+  g_object_notify_by_pspec (G_OBJECT (transport), properties[PROP_USE_SESSMATCH]);
+}
+
+static GPtrArray *
+path_of_one (MsrpUri *uri)
+{
+  GPtrArray *path = g_ptr_array_new_full (1, g_object_unref);
+
+  g_ptr_array_add (path, g_object_ref (uri));
+  return path;
+}
+
+/**
+ * msrp_transport_make_chunk:
+ * @transport: a #MsrpTransport
+ * @method: (nullable): the method, or %NULL for "SEND"
+ * @data: (nullable): the body, or %NULL for none
+ * @content_type: (nullable): the body's MIME type
+ *
+ * Makes a request for the peer: a random transaction id, To-Path the full
+ * remote path, From-Path this endpoint's URI, and a random Message-ID. A
+ * SEND also gets a Byte-Range for the whole of @data (`1-0/0` without
+ * data, as for the empty SEND that binds a connection).
+ *
+ * Returns: (transfer full): the request
+ *
+ * Since: 1.0
+ */
+MsrpChunk *
+msrp_transport_make_chunk (MsrpTransport *transport,
+                           const char    *method,
+                           GBytes        *data,
+                           const char    *content_type)
+{
+  g_autoptr(GPtrArray) from = NULL;
+  g_autofree char *message_id = NULL;
+  MsrpChunk *chunk;
+
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), NULL);
+  g_return_val_if_fail (local_uri (transport) != NULL, NULL);
+
+  if (method == NULL)
+    method = "SEND";
+  chunk = msrp_chunk_new_request (method, NULL);
+  msrp_chunk_set_to_path (chunk, transport->remote_path);
+  from = path_of_one (local_uri (transport));
+  msrp_chunk_set_from_path (chunk, from);
+  message_id = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
+  msrp_chunk_set_message_id (chunk, message_id);
+  if (strcmp (method, "SEND") == 0)
+    {
+      gsize size = data ? g_bytes_get_size (data) : 0;
+
+      msrp_chunk_set_byte_range (chunk, 1, size, size);
+    }
+  if (content_type != NULL)
+    msrp_chunk_set_content_type (chunk, content_type);
+  if (data != NULL)
+    msrp_chunk_set_data (chunk, data);
+
+  return chunk;
+}
+
+/**
+ * msrp_transport_make_response:
+ * @transport: a #MsrpTransport
+ * @request: the request to answer
+ * @code: the status code (see [enum@Msrp.Status])
+ * @comment: (nullable): the comment, or %NULL for the usual one
+ *
+ * Makes the response to @request. Responses travel one hop: the To-Path is
+ * the first URI of the request's From-Path (the previous hop), the
+ * From-Path this endpoint's URI.
+ *
+ * Returns: (transfer full): the response
+ *
+ * Since: 1.0
+ */
+MsrpChunk *
+msrp_transport_make_response (MsrpTransport *transport,
+                              MsrpChunk     *request,
+                              guint          code,
+                              const char    *comment)
+{
+  g_autoptr(GPtrArray) to = NULL;
+  g_autoptr(GPtrArray) from = NULL;
+  GPtrArray *request_from;
+  MsrpChunk *response;
+
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), NULL);
+  g_return_val_if_fail (MSRP_IS_CHUNK (request) && msrp_chunk_is_request (request), NULL);
+  g_return_val_if_fail (code >= 100 && code <= 999, NULL);
+
+  response = msrp_chunk_new_response (msrp_chunk_get_transaction_id (request), code, comment);
+  request_from = msrp_chunk_get_from_path (request);
+  if (request_from != NULL && request_from->len > 0)
+    to = path_of_one (g_ptr_array_index (request_from, 0));
+  else if (transport->remote_path->len > 0)
+    to = path_of_one (g_ptr_array_index (transport->remote_path, 0));
+  if (to != NULL)
+    msrp_chunk_set_to_path (response, to);
+  if (local_uri (transport) != NULL)
+    {
+      from = path_of_one (local_uri (transport));
+      msrp_chunk_set_from_path (response, from);
+    }
+  return response;
+}
+
+static gboolean
+uri_matches (MsrpTransport *self,
+             MsrpUri       *a,
+             MsrpUri       *b)
+{
+  if (self->use_sessmatch)
+    return g_strcmp0 (msrp_uri_get_session_id (a), msrp_uri_get_session_id (b)) == 0;
+  return msrp_uri_equal (a, b);
+}
+
+/**
+ * msrp_transport_check_incoming_send_chunk:
+ * @transport: a #MsrpTransport
+ * @chunk: a SEND that arrived on @transport
+ * @error: return location for a #GError
+ *
+ * Checks that a SEND belongs to this transport's session (RFC 4975 section
+ * 7.3.1): its headers are valid, its To-Path is this endpoint's URI alone,
+ * and its From-Path ends with the peer's URI. With
+ * [property@Msrp.Transport:use-sessmatch], URIs match by session-id only.
+ *
+ * Returns: %TRUE when the chunk is for this session; otherwise %FALSE with
+ *   @error in the %MSRP_TRANSACTION_ERROR domain, whose code is the status
+ *   to answer with: 400 for bad headers, 481 for another session
+ *
+ * Since: 1.0
+ */
+gboolean
+msrp_transport_check_incoming_send_chunk (MsrpTransport *transport,
+                                          MsrpChunk     *chunk,
+                                          GError       **error)
+{
+  GPtrArray *to, *from;
+
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
+  g_return_val_if_fail (MSRP_IS_CHUNK (chunk), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!msrp_chunk_verify_headers (chunk, error))
+    return FALSE;
+
+  to = msrp_chunk_get_to_path (chunk);
+  if (to->len != 1 || local_uri (transport) == NULL ||
+      !uri_matches (transport, g_ptr_array_index (to, 0), local_uri (transport)))
+    {
+      g_set_error_literal (error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_SESSION_DOES_NOT_EXIST,
+                           _("The To-Path names another session"));
+      return FALSE;
+    }
+
+  from = msrp_chunk_get_from_path (chunk);
+  if (remote_uri (transport) == NULL ||
+      !uri_matches (transport, g_ptr_array_index (from, from->len - 1), remote_uri (transport)))
+    {
+      g_set_error_literal (error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_SESSION_DOES_NOT_EXIST,
+                           _("The From-Path does not end with the peer’s URI"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Writing */
+
+typedef struct {
+  MsrpChunk *chunk;
+  GBytes *head;
+  GBytes *body;
+  GBytes *end;
+  GOutputVector vectors[3];
+  guint n_vectors;
+} WriteData;
+
+static void
+write_data_free (gpointer data)
+{
+  WriteData *wd = data;
+
+  g_clear_object (&wd->chunk);
+  g_clear_pointer (&wd->head, g_bytes_unref);
+  g_clear_pointer (&wd->body, g_bytes_unref);
+  g_clear_pointer (&wd->end, g_bytes_unref);
+  g_free (wd);
+}
+
+static void start_next_write (MsrpTransport *self);
+static void finish_close (MsrpTransport *self);
+
+static void
+log_sent (MsrpTransport *self,
+          WriteData     *wd)
+{
+  if (self->logger != NULL)
+    {
+      msrp_logger_sent_new_chunk (self->logger, self, wd->chunk, wd->head);
+      if (wd->body != NULL && g_bytes_get_size (wd->body) > 0)
+        msrp_logger_sent_chunk_data (self->logger, self, wd->chunk, wd->body);
+      msrp_logger_sent_chunk_end (self->logger, self, wd->chunk, wd->end);
+    }
+  else if (debug_enabled ())
+    {
+      debug_traffic (self, ">>>", wd->head);
+      if (wd->body != NULL && g_bytes_get_size (wd->body) > 0)
+        debug_traffic (self, ">>>", wd->body);
+      debug_traffic (self, ">>>", wd->end);
+    }
+}
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  MsrpTransport *self = g_task_get_source_object (task);
+  WriteData *wd = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  self->writing = NULL;
+  if (!g_output_stream_writev_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      /* A chunk cut short leaves the stream unframed: nothing may follow. */
+      if (!self->closed)
+        g_debug ("%p: write failed, closing: %s", self, error->message);
+      self->closed = TRUE;
+      g_task_return_error (task, error);
+    }
+  else
+    {
+      log_sent (self, wd);
+      g_task_return_boolean (task, TRUE);
+    }
+
+  start_next_write (self);
+}
+
+static void
+fail_queued_writes (MsrpTransport *self)
+{
+  GTask *task;
+
+  while ((task = g_queue_pop_head (&self->write_queue)) != NULL)
+    {
+      g_task_return_new_error (task, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                               "%s", _("The MSRP connection is closed"));
+      g_object_unref (task);
+    }
+}
+
+static void
+start_next_write (MsrpTransport *self)
+{
+  GTask *task;
+  WriteData *wd;
+
+  if (self->writing != NULL)
+    return;
+
+  if (self->closed && self->close_task == NULL)
+    {
+      fail_queued_writes (self);
+      return;
+    }
+
+  /* Writes cancelled while they waited are dropped: nothing of them went
+   * out. Once a write starts it runs to its end, to keep the framing. */
+  while ((task = g_queue_pop_head (&self->write_queue)) != NULL)
+    {
+      if (!g_task_return_error_if_cancelled (task))
+        break;
+      g_object_unref (task);
+    }
+
+  if (task == NULL)
+    {
+      if (self->close_task != NULL)
+        finish_close (self);
+      return;
+    }
+
+  self->writing = task;
+  g_task_set_check_cancellable (task, FALSE);
+  wd = g_task_get_task_data (task);
+  g_output_stream_writev_all_async (self->output, wd->vectors, wd->n_vectors,
+                                    G_PRIORITY_DEFAULT, self->cancellable,
+                                    on_written, task);
+}
+
+/**
+ * msrp_transport_write_chunk_async:
+ * @transport: a #MsrpTransport
+ * @chunk: the chunk to write
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the chunk is written
+ * @user_data: data for @callback
+ *
+ * Writes a chunk: start line, headers, body and end-line in one vectored
+ * write, without copying the body. Writes go out one after another in the
+ * order they were asked for. Cancelling a write that has not started yet
+ * drops it; one that has started runs to its end, since a chunk cut short
+ * would leave the connection unusable.
+ *
+ * Since: 1.0
+ */
+void
+msrp_transport_write_chunk_async (MsrpTransport       *transport,
+                                  MsrpChunk           *chunk,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task;
+  WriteData *wd;
+  GString *s;
+  gsize len;
+
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+  g_return_if_fail (MSRP_IS_CHUNK (chunk));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (transport, cancellable, callback, user_data);
+  g_task_set_source_tag (task, msrp_transport_write_chunk_async);
+  g_task_set_name (task, "[msrp] write chunk");
+
+  if (transport->closed || transport->close_task != NULL)
+    {
+      g_task_return_new_error (task, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                               "%s", _("The MSRP connection is closed"));
+      g_object_unref (task);
+      return;
+    }
+
+  wd = g_new0 (WriteData, 1);
+  wd->chunk = g_object_ref (chunk);
+  s = g_string_sized_new (256);
+  _msrp_chunk_encode_head (chunk, s);
+  wd->head = g_string_free_to_bytes (s);
+  s = g_string_sized_new (64);
+  _msrp_chunk_encode_end (chunk, s);
+  wd->end = g_string_free_to_bytes (s);
+  if (msrp_chunk_get_data (chunk) != NULL)
+    wd->body = g_bytes_ref (msrp_chunk_get_data (chunk));
+
+  wd->vectors[wd->n_vectors].buffer = g_bytes_get_data (wd->head, &len);
+  wd->vectors[wd->n_vectors++].size = len;
+  if (wd->body != NULL && g_bytes_get_size (wd->body) > 0)
+    {
+      wd->vectors[wd->n_vectors].buffer = g_bytes_get_data (wd->body, &len);
+      wd->vectors[wd->n_vectors++].size = len;
+    }
+  wd->vectors[wd->n_vectors].buffer = g_bytes_get_data (wd->end, &len);
+  wd->vectors[wd->n_vectors++].size = len;
+  g_task_set_task_data (task, wd, write_data_free);
+
+  g_queue_push_tail (&transport->write_queue, task);
+  start_next_write (transport);
+}
+
+/**
+ * msrp_transport_write_chunk_finish:
+ * @transport: a #MsrpTransport
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Msrp.Transport.write_chunk_async].
+ *
+ * Returns: %TRUE when the whole chunk was written
+ *
+ * Since: 1.0
+ */
+gboolean
+msrp_transport_write_chunk_finish (MsrpTransport *transport,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, transport), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == msrp_transport_write_chunk_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Reading */
+
+static void
+complete_read (MsrpTransport *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->read_task);
+
+  if (self->read_source != NULL)
+    {
+      g_source_destroy (self->read_source);
+      g_clear_pointer (&self->read_source, g_source_unref);
+    }
+
+  if (!g_queue_is_empty (&self->ready))
+    g_task_return_pointer (task, g_queue_pop_head (&self->ready), g_object_unref);
+  else
+    g_task_return_error (task, g_error_copy (self->read_error));
+}
+
+/* Parses what is buffered until a chunk is ready; reads more if needed. */
+static void
+process (MsrpTransport *self)
+{
+  while (self->read_task != NULL)
+    {
+      if (!g_queue_is_empty (&self->ready) || self->read_error != NULL)
+        {
+          complete_read (self);
+          return;
+        }
+
+      if (self->rpos < self->rlen)
+        {
+          gsize used = 0;
+          GError *error = NULL;
+
+          if (!msrp_chunk_parser_feed (self->parser, self->rbuf + self->rpos,
+                                       self->rlen - self->rpos, &used, &error))
+            self->read_error = error;
+          self->rpos += used;
+          if (self->rpos == self->rlen)
+            self->rpos = self->rlen = 0;
+          continue;
+        }
+
+      read_more (self);
+      return;
+    }
+}
+
+static void
+on_read_eof (MsrpTransport *self)
+{
+  if (msrp_chunk_parser_is_idle (self->parser))
+    self->read_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                                            _("The peer closed the MSRP connection"));
+  else
+    self->read_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                                            _("The peer closed the MSRP connection in the middle of a chunk"));
+}
+
+static gboolean
+on_readable (GObject  *stream,
+             gpointer  user_data)
+{
+  MsrpTransport *self = user_data;
+
+  g_clear_pointer (&self->read_source, g_source_unref);
+  read_more (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_read_async (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  MsrpTransport *self = user_data;
+  GError *error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  self->async_read_pending = FALSE;
+  if (self->close_waits_for_read)
+    {
+      self->close_waits_for_read = FALSE;
+      finish_close (self);
+    }
+  if (self->read_task == NULL)
+    {
+      /* Closed meanwhile. */
+      g_clear_error (&error);
+      g_object_unref (self);
+      return;
+    }
+  if (n > 0)
+    self->rlen += n;
+  else if (n == 0)
+    on_read_eof (self);
+  else
+    self->read_error = error;
+
+  /* A cancelled read loses nothing: what came stays buffered. */
+  if (self->read_error == NULL &&
+      g_task_return_error_if_cancelled (self->read_task))
+    g_clear_object (&self->read_task);
+  else
+    process (self);
+  g_object_unref (self);
+}
+
+static void
+read_more (MsrpTransport *self)
+{
+  GCancellable *cancellable = g_task_get_cancellable (self->read_task);
+  GError *error = NULL;
+  gssize n;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->read_task);
+
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (!G_IS_POLLABLE_INPUT_STREAM (self->input) ||
+      !g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (self->input)))
+    {
+      /* Streams that cannot poll: closing stops the read through our
+       * cancellable; the caller's is only looked at when data comes. */
+      self->async_read_pending = TRUE;
+      g_input_stream_read_async (self->input, self->rbuf + self->rlen, READ_BUFFER_SIZE - self->rlen,
+                                 G_PRIORITY_DEFAULT, self->cancellable,
+                                 on_read_async, g_object_ref (self));
+      return;
+    }
+
+  n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->input),
+                                                self->rbuf + self->rlen,
+                                                READ_BUFFER_SIZE - self->rlen,
+                                                NULL, &error);
+  if (n > 0)
+    {
+      self->rlen += n;
+      process (self);
+    }
+  else if (n == 0)
+    {
+      on_read_eof (self);
+      process (self);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    {
+      g_clear_error (&error);
+      self->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (self->input),
+                                                                 cancellable);
+      g_source_set_static_name (self->read_source, "[msrp] transport read");
+      g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
+      g_source_attach (self->read_source, self->context);
+    }
+  else
+    {
+      self->read_error = error;
+      process (self);
+    }
+}
+
+/**
+ * msrp_transport_read_chunk_async:
+ * @transport: a #MsrpTransport
+ * @max_size: the most body bytes to hand out in one chunk, or 0 for no
+ *   limit
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when a chunk was read
+ * @user_data: data for @callback
+ *
+ * Reads the next chunk, request or response. Only one read may be pending.
+ *
+ * With @max_size, a longer body is handed out in parts as it arrives:
+ * "virtual" chunks with the same headers, a Byte-Range for the part, the
+ * continuation flag %MSRP_CONTINUATION_MORE but on the last part (which
+ * has the chunk's own flag), and [method@Msrp.Chunk.get_segment] 1, 2, ...
+ * Memory then stays bounded whatever the peer sends.
+ *
+ * Cancelling a read loses nothing: the next read goes on where it stopped.
+ *
+ * Since: 1.0
+ */
+void
+msrp_transport_read_chunk_async (MsrpTransport       *transport,
+                                 gsize                max_size,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (transport, cancellable, callback, user_data);
+  g_task_set_source_tag (task, msrp_transport_read_chunk_async);
+  g_task_set_name (task, "[msrp] read chunk");
+
+  if (transport->read_task != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               "%s", _("Another read is already pending on this MSRP connection"));
+      g_object_unref (task);
+      return;
+    }
+  if (transport->closed || transport->close_task != NULL)
+    {
+      g_task_return_new_error (task, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                               "%s", _("The MSRP connection is closed"));
+      g_object_unref (task);
+      return;
+    }
+
+  transport->read_task = task;
+  transport->max_size = max_size;
+  process (transport);
+}
+
+/**
+ * msrp_transport_read_chunk_finish:
+ * @transport: a #MsrpTransport
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Msrp.Transport.read_chunk_async].
+ *
+ * Returns: (transfer full): the chunk, or %NULL with @error set:
+ *   %MSRP_ERROR_CONNECTION_CLOSED when the peer closed the connection,
+ *   %MSRP_ERROR_MALFORMED_CHUNK (or another parser error) when it sent
+ *   data that cannot be framed, or the stream's own error
+ *
+ * Since: 1.0
+ */
+MsrpChunk *
+msrp_transport_read_chunk_finish (MsrpTransport *transport,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, transport), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == msrp_transport_read_chunk_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Closing */
+
+static void
+on_stream_closed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!g_io_stream_close_finish (G_IO_STREAM (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+finish_close (MsrpTransport *self)
+{
+  GTask *task;
+
+  /* A stream does not close while an operation runs on it. */
+  if (self->async_read_pending)
+    {
+      self->close_waits_for_read = TRUE;
+      g_cancellable_cancel (self->cancellable);
+      return;
+    }
+
+  task = g_steal_pointer (&self->close_task);
+
+  g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                           on_stream_closed, task);
+}
+
+/**
+ * msrp_transport_close_async:
+ * @transport: a #MsrpTransport
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the connection is closed
+ * @user_data: data for @callback
+ *
+ * Closes the transport: chunks already queued for writing go out first,
+ * then the stream is closed. A pending read fails with
+ * %MSRP_ERROR_CONNECTION_CLOSED, and so does every later operation.
+ *
+ * Since: 1.0
+ */
+void
+msrp_transport_close_async (MsrpTransport       *transport,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (transport, cancellable, callback, user_data);
+  g_task_set_source_tag (task, msrp_transport_close_async);
+  g_task_set_name (task, "[msrp] close");
+
+  if (transport->close_task != NULL || (transport->closed && transport->writing == NULL &&
+                                        g_io_stream_is_closed (transport->stream)))
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  transport->closed = TRUE;
+  transport->close_task = task;
+
+  if (transport->read_task != NULL)
+    {
+      g_autoptr(GTask) read_task = g_steal_pointer (&transport->read_task);
+
+      if (transport->read_source != NULL)
+        {
+          g_source_destroy (transport->read_source);
+          g_clear_pointer (&transport->read_source, g_source_unref);
+        }
+      g_task_return_new_error (read_task, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                               "%s", _("The MSRP connection is closed"));
+    }
+
+  if (transport->writing == NULL)
+    start_next_write (transport);
+}
+
+/**
+ * msrp_transport_close_finish:
+ * @transport: a #MsrpTransport
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Msrp.Transport.close_async].
+ *
+ * Returns: %TRUE when the stream closed cleanly
+ *
+ * Since: 1.0
+ */
+gboolean
+msrp_transport_close_finish (MsrpTransport *transport,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, transport), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == msrp_transport_close_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+_msrp_transport_unread (MsrpTransport *transport,
+                        MsrpChunk     *chunk)
+{
+  g_queue_push_head (&transport->ready, g_object_ref (chunk));
+}

@@ -1,0 +1,416 @@
+/* test-connector.c: direct connectors and acceptors over real loopback
+ * sockets, plain and TLS
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-glib.h"
+
+#define TIMEOUT_SECONDS 20
+
+static GTlsCertificate *cert_a;
+static GTlsCertificate *cert_b;
+static GTlsCertificate *cert_other;
+
+typedef struct {
+  gboolean done;
+  GPtrArray *path;
+  MsrpTransport *transport;
+  GError *error;
+} Op;
+
+static void
+op_clear (Op *op)
+{
+  g_clear_pointer (&op->path, g_ptr_array_unref);
+  g_clear_object (&op->transport);
+  g_clear_error (&op->error);
+  op->done = FALSE;
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  g_error ("test timed out after %d s", TIMEOUT_SECONDS);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (gboolean *flag)
+{
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+on_prepared (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Op *op = user_data;
+
+  op->path = msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static void
+on_completed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Op *op = user_data;
+
+  op->transport = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static GPtrArray *
+prepare (MsrpConnector *connector,
+         MsrpUri       *uri)
+{
+  Op op = { 0, };
+
+  msrp_connector_prepare_async (connector, uri, NULL, on_prepared, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_nonnull (op.path);
+  return op.path;
+}
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  MsrpChunk **out = user_data;
+  GError *error = NULL;
+
+  *out = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  gboolean *done = user_data;
+  GError *error = NULL;
+
+  g_assert_true (msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+/* One chunk from `from` to `to`, checked on arrival. */
+static void
+exchange (MsrpTransport *from,
+          MsrpTransport *to,
+          const char    *text)
+{
+  g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
+  g_autoptr(MsrpChunk) chunk = msrp_transport_make_chunk (from, NULL, body, "text/plain");
+  g_autoptr(MsrpChunk) got = NULL;
+  GError *error = NULL;
+  gboolean written = FALSE;
+
+  msrp_transport_write_chunk_async (from, chunk, NULL, on_written, &written);
+  msrp_transport_read_chunk_async (to, 0, NULL, on_read, &got);
+  wait_for (&written);
+  while (got == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_bytes_equal (msrp_chunk_get_data (got), body));
+  g_assert_true (msrp_transport_check_incoming_send_chunk (to, got, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct {
+  const char *host;             /* where the acceptor listens */
+  GTlsCertificate **acceptor_cert;
+  GTlsCertificate **connector_cert;
+  GTlsCertificate **acceptor_expects;   /* fingerprint the acceptor checks */
+  GTlsCertificate **connector_expects;  /* fingerprint the connector checks */
+  gboolean connector_first;     /* complete the connector before the acceptor */
+} Setup;
+
+static char *
+fingerprint_of (GTlsCertificate **cert)
+{
+  if (cert == NULL || *cert == NULL)
+    return NULL;
+  return msrp_tls_certificate_get_fingerprint (*cert, G_CHECKSUM_SHA256);
+}
+
+/* Runs prepare and complete on both sides; returns the two results. */
+static void
+run_pair (const Setup *setup,
+          MsrpConnector *acceptor,
+          MsrpConnector *connector,
+          Op            *acc_op,
+          Op            *con_op,
+          GPtrArray    **acceptor_path,
+          GPtrArray    **connector_path)
+{
+  g_autoptr(MsrpUri) listen_uri = msrp_uri_new (setup->host, 0, NULL, FALSE);
+  g_autofree char *acc_fp = fingerprint_of (setup->acceptor_expects);
+  g_autofree char *con_fp = fingerprint_of (setup->connector_expects);
+
+  if (setup->acceptor_cert != NULL)
+    g_object_set (acceptor, "tls-certificate", *setup->acceptor_cert, NULL);
+  if (setup->connector_cert != NULL)
+    g_object_set (connector, "tls-certificate", *setup->connector_cert, NULL);
+  g_object_set (acceptor, "peer-fingerprint", acc_fp, NULL);
+  g_object_set (connector, "peer-fingerprint", con_fp, NULL);
+
+  *acceptor_path = prepare (acceptor, listen_uri);
+  *connector_path = prepare (connector, NULL);
+
+  if (setup->connector_first)
+    {
+      msrp_connector_complete_async (connector, *acceptor_path, NULL, on_completed, con_op);
+      g_main_context_iteration (NULL, FALSE);
+      msrp_connector_complete_async (acceptor, *connector_path, NULL, on_completed, acc_op);
+    }
+  else
+    {
+      msrp_connector_complete_async (acceptor, *connector_path, NULL, on_completed, acc_op);
+      msrp_connector_complete_async (connector, *acceptor_path, NULL, on_completed, con_op);
+    }
+  wait_for (&acc_op->done);
+  wait_for (&con_op->done);
+}
+
+static void
+test_pair_ok (gconstpointer data)
+{
+  const Setup *setup = data;
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
+  g_autoptr(MsrpConnector) connector = msrp_connector_direct_new ();
+  g_autoptr(GPtrArray) acceptor_path = NULL;
+  g_autoptr(GPtrArray) connector_path = NULL;
+  Op acc = { 0, }, con = { 0, };
+  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  MsrpUri *acceptor_uri;
+
+  run_pair (setup, acceptor, connector, &acc, &con, &acceptor_path, &connector_path);
+  g_assert_no_error (acc.error);
+  g_assert_no_error (con.error);
+
+  /* The acceptor's path has the real port, and the scheme follows TLS. */
+  acceptor_uri = g_ptr_array_index (acceptor_path, 0);
+  g_assert_cmpuint (msrp_uri_get_port (acceptor_uri), >, 0);
+  g_assert_cmpstr (msrp_uri_get_host (acceptor_uri), ==, setup->host);
+  g_assert_cmpint (msrp_uri_get_use_tls (acceptor_uri), ==, setup->acceptor_cert != NULL);
+  g_assert_nonnull (msrp_uri_get_session_id (acceptor_uri));
+  if (setup->acceptor_cert != NULL)
+    g_assert_true (G_IS_TLS_CONNECTION (msrp_transport_get_stream (acc.transport)));
+
+  exchange (con.transport, acc.transport, "from the active side");
+  exchange (acc.transport, con.transport, "from the passive side");
+
+  op_clear (&acc);
+  op_clear (&con);
+  g_source_remove (timeout);
+}
+
+static void
+test_pair_fingerprint_mismatch (gconstpointer data)
+{
+  gboolean acceptor_side = GPOINTER_TO_INT (data);
+  Setup setup = {
+    "127.0.0.1", &cert_a, &cert_b,
+    acceptor_side ? &cert_other : &cert_b,
+    acceptor_side ? &cert_a : &cert_other,
+    FALSE,
+  };
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
+  g_autoptr(MsrpConnector) connector = msrp_connector_direct_new ();
+  g_autoptr(GPtrArray) acceptor_path = NULL;
+  g_autoptr(GPtrArray) connector_path = NULL;
+  Op acc = { 0, }, con = { 0, };
+  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+
+  run_pair (&setup, acceptor, connector, &acc, &con, &acceptor_path, &connector_path);
+  g_assert_null (acc.transport);
+  g_assert_null (con.transport);
+  /* The side that checked says why; the other sees the handshake fail. */
+  if (acceptor_side)
+    {
+      g_assert_error (acc.error, MSRP_ERROR, MSRP_ERROR_FINGERPRINT_MISMATCH);
+      g_assert_nonnull (con.error);
+    }
+  else
+    {
+      g_assert_error (con.error, MSRP_ERROR, MSRP_ERROR_FINGERPRINT_MISMATCH);
+      g_assert_nonnull (acc.error);
+    }
+  op_clear (&acc);
+  op_clear (&con);
+  g_source_remove (timeout);
+}
+
+static void
+test_wrong_paths (gconstpointer data)
+{
+  gboolean wrong_to = GPOINTER_TO_INT (data);
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
+  g_autoptr(MsrpConnector) connector = msrp_connector_direct_new ();
+  g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+  g_autoptr(GPtrArray) acceptor_path = NULL;
+  g_autoptr(GPtrArray) connector_path = NULL;
+  g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func (g_object_unref);
+  Op acc = { 0, }, con = { 0, };
+  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+
+  acceptor_path = prepare (acceptor, listen_uri);
+  connector_path = prepare (connector, NULL);
+
+  if (wrong_to)
+    {
+      /* The connector reaches the right socket but names another session. */
+      MsrpUri *real = g_ptr_array_index (acceptor_path, 0);
+
+      g_ptr_array_add (bad, msrp_uri_new (msrp_uri_get_host (real), msrp_uri_get_port (real), "someothersession", FALSE));
+      msrp_connector_complete_async (acceptor, connector_path, NULL, on_completed, &acc);
+      msrp_connector_complete_async (connector, bad, NULL, on_completed, &con);
+    }
+  else
+    {
+      /* The acceptor expects another peer. */
+      g_ptr_array_add (bad, msrp_uri_new ("127.0.0.1", 0, "notthatpeer", FALSE));
+      msrp_connector_complete_async (acceptor, bad, NULL, on_completed, &acc);
+      msrp_connector_complete_async (connector, acceptor_path, NULL, on_completed, &con);
+    }
+  wait_for (&acc.done);
+  wait_for (&con.done);
+
+  g_assert_error (acc.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_SESSION_DOES_NOT_EXIST);
+  g_assert_error (con.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_SESSION_DOES_NOT_EXIST);
+  op_clear (&acc);
+  op_clear (&con);
+  g_source_remove (timeout);
+}
+
+static void
+test_bind_timeout (void)
+{
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
+  g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+  g_autoptr(GPtrArray) acceptor_path = NULL;
+  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
+  Op acc = { 0, };
+  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+
+  g_object_set (acceptor, "timeout", 1, NULL);
+  acceptor_path = prepare (acceptor, listen_uri);
+  msrp_connector_complete_async (acceptor, remote, NULL, on_completed, &acc);
+  wait_for (&acc.done);
+  g_assert_error (acc.error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
+  op_clear (&acc);
+  g_source_remove (timeout);
+}
+
+static void
+test_connection_refused (void)
+{
+  g_autoptr(MsrpConnector) connector = msrp_connector_direct_new ();
+  g_autoptr(GPtrArray) path = NULL;
+  g_autoptr(GPtrArray) remote = NULL;
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  guint16 port;
+  Op con = { 0, };
+  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  g_autofree char *str = NULL;
+
+  /* A port that was free a moment ago. */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, NULL);
+  g_socket_listener_close (listener);
+  str = g_strdup_printf ("msrp://127.0.0.1:%u/nobody;tcp", port);
+  remote = msrp_path_parse (str, NULL);
+
+  path = prepare (connector, NULL);
+  msrp_connector_complete_async (connector, remote, NULL, on_completed, &con);
+  wait_for (&con.done);
+  g_assert_error (con.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  op_clear (&con);
+  g_source_remove (timeout);
+}
+
+static void
+test_cancel_and_cleanup (void)
+{
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
+  g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+  g_autoptr(GPtrArray) acceptor_path = NULL;
+  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Op acc = { 0, };
+  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+
+  acceptor_path = prepare (acceptor, listen_uri);
+  msrp_connector_complete_async (acceptor, remote, cancellable, on_completed, &acc);
+  g_main_context_iteration (NULL, FALSE);
+  g_cancellable_cancel (cancellable);
+  wait_for (&acc.done);
+  g_assert_error (acc.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  op_clear (&acc);
+
+  /* cleanup stops a pending complete and the listening socket. */
+  g_clear_pointer (&acceptor_path, g_ptr_array_unref);
+  acceptor_path = prepare (acceptor, listen_uri);
+  msrp_connector_complete_async (acceptor, remote, NULL, on_completed, &acc);
+  g_main_context_iteration (NULL, FALSE);
+  msrp_connector_cleanup (acceptor);
+  wait_for (&acc.done);
+  g_assert_error (acc.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  op_clear (&acc);
+  g_source_remove (timeout);
+}
+
+static const Setup plain = { "127.0.0.1", NULL, NULL, NULL, NULL, FALSE };
+static const Setup plain_reversed = { "127.0.0.1", NULL, NULL, NULL, NULL, TRUE };
+static const Setup plain_ipv6 = { "::1", NULL, NULL, NULL, NULL, FALSE };
+static const Setup tls_checked = { "127.0.0.1", &cert_a, &cert_b, &cert_b, &cert_a, FALSE };
+static const Setup tls_checked_reversed = { "127.0.0.1", &cert_a, &cert_b, &cert_b, &cert_a, TRUE };
+
+int
+main (int    argc,
+      char **argv)
+{
+  GError *error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  cert_a = msrp_tls_certificate_new_self_signed ("alice.example.com", &error);
+  g_assert_no_error (error);
+  cert_b = msrp_tls_certificate_new_self_signed ("bob.example.com", &error);
+  g_assert_no_error (error);
+  cert_other = msrp_tls_certificate_new_self_signed ("mallory.example.com", &error);
+  g_assert_no_error (error);
+
+  g_test_add_data_func ("/connector/direct/tcp", &plain, test_pair_ok);
+  g_test_add_data_func ("/connector/direct/tcp-connector-first", &plain_reversed, test_pair_ok);
+  g_test_add_data_func ("/connector/direct/tcp-ipv6", &plain_ipv6, test_pair_ok);
+  g_test_add_data_func ("/connector/direct/tls-fingerprints", &tls_checked, test_pair_ok);
+  g_test_add_data_func ("/connector/direct/tls-fingerprints-connector-first", &tls_checked_reversed, test_pair_ok);
+  g_test_add_data_func ("/connector/direct/tls-wrong-fingerprint-at-connector", GINT_TO_POINTER (FALSE),
+                        test_pair_fingerprint_mismatch);
+  g_test_add_data_func ("/connector/direct/tls-wrong-fingerprint-at-acceptor", GINT_TO_POINTER (TRUE),
+                        test_pair_fingerprint_mismatch);
+  g_test_add_data_func ("/connector/direct/wrong-to-path", GINT_TO_POINTER (TRUE), test_wrong_paths);
+  g_test_add_data_func ("/connector/direct/wrong-from-path", GINT_TO_POINTER (FALSE), test_wrong_paths);
+  g_test_add_func ("/connector/direct/bind-timeout", test_bind_timeout);
+  g_test_add_func ("/connector/direct/connection-refused", test_connection_refused);
+  g_test_add_func ("/connector/direct/cancel-and-cleanup", test_cancel_and_cleanup);
+
+  ret = g_test_run ();
+  g_clear_object (&cert_a);
+  g_clear_object (&cert_b);
+  g_clear_object (&cert_other);
+  return ret;
+}

@@ -1,0 +1,811 @@
+/* test-transport.c: MsrpTransport over real loopback sockets
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-glib.h"
+
+#define TIMEOUT_SECONDS 10
+
+typedef struct {
+  GSocketConnection *conn_a;   /* client side */
+  GSocketConnection *conn_b;   /* server side */
+  MsrpTransport *a;
+  MsrpTransport *b;
+  GPtrArray *path_a;
+  GPtrArray *path_b;
+  guint timeout_id;
+} Fixture;
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  g_error ("test timed out after %d s", TIMEOUT_SECONDS);
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until *flag, failing the test on timeout. */
+static void
+wait_for (gboolean *flag)
+{
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+wait_for_ptr (gpointer *ptr)
+{
+  while (*ptr == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+on_accepted (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GSocketConnection **out = user_data;
+  GError *error = NULL;
+
+  *out = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GSocketConnection **out = user_data;
+  GError *error = NULL;
+
+  *out = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static GPtrArray *
+path (const char *str)
+{
+  GError *error = NULL;
+  GPtrArray *p = msrp_path_parse (str, &error);
+
+  g_assert_no_error (error);
+  return p;
+}
+
+static void
+connect_pair (Fixture *f)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  GError *error = NULL;
+
+  g_socket_listener_add_address (listener, addr, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                 NULL, &bound, &error);
+  g_assert_no_error (error);
+  g_socket_listener_accept_async (listener, NULL, on_accepted, &f->conn_b);
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (bound), NULL, on_connected, &f->conn_a);
+  wait_for_ptr ((gpointer *) &f->conn_a);
+  wait_for_ptr ((gpointer *) &f->conn_b);
+  g_socket_listener_close (listener);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  connect_pair (f);
+  f->path_a = path ("msrp://127.0.0.1:7001/alicesession;tcp");
+  f->path_b = path ("msrp://127.0.0.1:7002/bobsession;tcp");
+  f->a = msrp_transport_new (G_IO_STREAM (f->conn_a), f->path_a, f->path_b);
+  f->b = msrp_transport_new (G_IO_STREAM (f->conn_b), f->path_b, f->path_a);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->a);
+  g_clear_object (&f->b);
+  g_clear_object (&f->conn_a);
+  g_clear_object (&f->conn_b);
+  g_clear_pointer (&f->path_a, g_ptr_array_unref);
+  g_clear_pointer (&f->path_b, g_ptr_array_unref);
+  g_source_remove (f->timeout_id);
+  /* Let closes and cancellations finish, so that nothing leaks. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Synchronous-looking helpers that run the main loop. */
+
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  MsrpChunk *chunk;
+  GError *error;
+} Result;
+
+static void
+on_write_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Result *r = user_data;
+
+  r->ok = msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &r->error);
+  r->done = TRUE;
+}
+
+static void
+on_read_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Result *r = user_data;
+
+  r->chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &r->error);
+  r->done = TRUE;
+}
+
+static void
+on_close_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Result *r = user_data;
+
+  r->ok = msrp_transport_close_finish (MSRP_TRANSPORT (source), result, &r->error);
+  r->done = TRUE;
+}
+
+static void
+write_chunk (MsrpTransport *t,
+             MsrpChunk     *chunk)
+{
+  Result r = { 0, };
+
+  msrp_transport_write_chunk_async (t, chunk, NULL, on_write_done, &r);
+  wait_for (&r.done);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+}
+
+static MsrpChunk *
+read_chunk (MsrpTransport *t,
+            gsize          max_size,
+            GError       **error)
+{
+  Result r = { 0, };
+
+  msrp_transport_read_chunk_async (t, max_size, NULL, on_read_done, &r);
+  wait_for (&r.done);
+  if (r.error != NULL)
+    g_propagate_error (error, r.error);
+  return r.chunk;
+}
+
+static MsrpChunk *
+read_ok (MsrpTransport *t)
+{
+  GError *error = NULL;
+  MsrpChunk *chunk = read_chunk (t, 0, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (chunk);
+  return chunk;
+}
+
+static void
+write_raw (GSocketConnection *conn,
+           const char        *data,
+           gssize             len)
+{
+  GError *error = NULL;
+
+  /* Small writes on a fresh loopback socket never block. */
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), data,
+                             len < 0 ? strlen (data) : (gsize) len, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static GBytes *
+bytes_from (const char *s)
+{
+  return g_bytes_new (s, strlen (s));
+}
+
+/* Tests */
+
+static void
+test_send_and_respond (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GBytes) body = bytes_from ("Hello, Bob");
+  g_autoptr(MsrpChunk) send = msrp_transport_make_chunk (f->a, NULL, body, "text/plain");
+  g_autoptr(MsrpChunk) got = NULL;
+  g_autoptr(MsrpChunk) response = NULL;
+  g_autoptr(MsrpChunk) got_response = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *from = NULL;
+  gint64 start, end, total;
+  GError *error = NULL;
+
+  g_assert_cmpstr (msrp_chunk_get_method (send), ==, "SEND");
+  g_assert_nonnull (msrp_chunk_get_message_id (send));
+  msrp_chunk_get_byte_range (send, &start, &end, &total);
+  g_assert_cmpint (start, ==, 1);
+  g_assert_cmpint (end, ==, 10);
+  g_assert_cmpint (total, ==, 10);
+
+  write_chunk (f->a, send);
+  got = read_ok (f->b);
+  g_assert_cmpstr (msrp_chunk_get_method (got), ==, "SEND");
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (send));
+  g_assert_cmpstr (msrp_chunk_get_message_id (got), ==, msrp_chunk_get_message_id (send));
+  g_assert_true (g_bytes_equal (msrp_chunk_get_data (got), body));
+  to = msrp_path_to_string (msrp_chunk_get_to_path (got));
+  from = msrp_path_to_string (msrp_chunk_get_from_path (got));
+  g_assert_cmpstr (to, ==, "msrp://127.0.0.1:7002/bobsession;tcp");
+  g_assert_cmpstr (from, ==, "msrp://127.0.0.1:7001/alicesession;tcp");
+  g_assert_true (msrp_transport_check_incoming_send_chunk (f->b, got, &error));
+  g_assert_no_error (error);
+
+  response = msrp_transport_make_response (f->b, got, 200, NULL);
+  write_chunk (f->b, response);
+  got_response = read_ok (f->a);
+  g_assert_false (msrp_chunk_is_request (got_response));
+  g_assert_cmpuint (msrp_chunk_get_code (got_response), ==, 200);
+  g_assert_cmpstr (msrp_chunk_get_comment (got_response), ==, "OK");
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (got_response), ==, msrp_chunk_get_transaction_id (send));
+  g_clear_pointer (&to, g_free);
+  to = msrp_path_to_string (msrp_chunk_get_to_path (got_response));
+  g_assert_cmpstr (to, ==, "msrp://127.0.0.1:7001/alicesession;tcp");
+}
+
+static void
+test_empty_send (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) send = msrp_transport_make_chunk (f->a, NULL, NULL, NULL);
+  g_autoptr(MsrpChunk) got = NULL;
+  g_autoptr(GBytes) wire = msrp_chunk_encode (send);
+
+  /* The binding SEND has no body at all: some peers fail on one. */
+  g_assert_null (msrp_chunk_get_data (send));
+  g_assert_null (g_strstr_len (g_bytes_get_data (wire, NULL), g_bytes_get_size (wire), "Content-Type"));
+  g_assert_cmpstr (msrp_chunk_get_header (send, "Byte-Range"), ==, "1-0/0");
+  write_chunk (f->a, send);
+  got = read_ok (f->b);
+  g_assert_null (msrp_chunk_get_data (got));
+  g_assert_cmpuint (msrp_chunk_get_size (got), ==, 0);
+}
+
+static void
+on_pipelined_write (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  guint *done = user_data;
+  GError *error = NULL;
+
+  g_assert_true (msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error));
+  g_assert_no_error (error);
+  (*done)++;
+}
+
+static void
+test_pipelined (Fixture       *f,
+                gconstpointer  data)
+{
+  const guint n = 500;
+  guint written = 0;
+  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* All writes queued at once; they go out in order, and the reader sees
+   * them in order even though many arrive in one read. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+      g_autoptr(GBytes) body = bytes_from (text);
+      MsrpChunk *chunk = msrp_transport_make_chunk (f->a, NULL, body, "text/plain");
+
+      g_ptr_array_add (sent, chunk);
+      msrp_transport_write_chunk_async (f->a, chunk, NULL, on_pipelined_write, &written);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(MsrpChunk) got = read_ok (f->b);
+
+      g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==,
+                       msrp_chunk_get_transaction_id (g_ptr_array_index (sent, i)));
+      g_assert_true (g_bytes_equal (msrp_chunk_get_data (got),
+                                    msrp_chunk_get_data (g_ptr_array_index (sent, i))));
+    }
+  while (written < n)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_segments (Fixture       *f,
+               gconstpointer  data)
+{
+  const gsize size = 100 * 1000 + 7;
+  const gsize max = 16 * 1024;
+  g_autofree guint8 *raw = g_malloc (size);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(MsrpChunk) send = NULL;
+  g_autoptr(GByteArray) joined = g_byte_array_new ();
+  gint64 expect_start = 1;
+  guint expect_segment = 1;
+  gboolean last = FALSE;
+
+  for (gsize i = 0; i < size; i++)
+    raw[i] = (guint8) (i * 7 + (i >> 8));
+  body = g_bytes_new (raw, size);
+  send = msrp_transport_make_chunk (f->a, NULL, body, "application/octet-stream");
+  msrp_chunk_set_continuation (send, MSRP_CONTINUATION_MORE);
+  write_chunk (f->a, send);
+
+  while (!last)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(MsrpChunk) part = read_chunk (f->b, max, &error);
+      gint64 start, end, total;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (msrp_chunk_get_segment (part), ==, expect_segment++);
+      g_assert_cmpuint (msrp_chunk_get_size (part), <=, max);
+      g_assert_cmpuint (msrp_chunk_get_size (part), >, 0);
+      g_assert_true (msrp_chunk_get_byte_range (part, &start, &end, &total));
+      g_assert_cmpint (start, ==, expect_start);
+      g_assert_cmpint (end, ==, start + (gint64) msrp_chunk_get_size (part) - 1);
+      g_assert_cmpint (total, ==, size);
+      g_assert_cmpstr (msrp_chunk_get_message_id (part), ==, msrp_chunk_get_message_id (send));
+      expect_start = end + 1;
+      g_byte_array_append (joined, g_bytes_get_data (msrp_chunk_get_data (part), NULL),
+                           msrp_chunk_get_size (part));
+      last = (gsize) end == size;
+      /* Every part but the last says more follows; the last has the
+       * chunk's own flag. */
+      g_assert_cmpint (msrp_chunk_get_continuation (part), ==, MSRP_CONTINUATION_MORE);
+    }
+  g_assert_cmpuint (expect_segment - 1, ==, (size + max - 1) / max);
+  g_assert_cmpmem (joined->data, joined->len, raw, size);
+
+  /* A small chunk after it comes whole, as segment 0. */
+  {
+    g_autoptr(GBytes) small = bytes_from ("small");
+    g_autoptr(MsrpChunk) next = msrp_transport_make_chunk (f->a, NULL, small, "text/plain");
+    g_autoptr(MsrpChunk) got = NULL;
+    g_autoptr(GError) error = NULL;
+
+    write_chunk (f->a, next);
+    got = read_chunk (f->b, max, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (msrp_chunk_get_segment (got), ==, 0);
+    g_assert_cmpint (msrp_chunk_get_continuation (got), ==, MSRP_CONTINUATION_END);
+    g_assert_true (g_bytes_equal (msrp_chunk_get_data (got), small));
+  }
+}
+
+static void
+test_malformed_gets_400 (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) good = NULL;
+  g_autoptr(MsrpChunk) response = NULL;
+
+  /* A request that can be framed but has a bad header line: the transport
+   * answers 400 itself and reads on. */
+  write_raw (f->conn_a,
+             "MSRP bad0req1 SEND\r\n"
+             "To-Path: msrp://127.0.0.1:7002/bobsession;tcp\r\n"
+             "This is not a header\r\n"
+             "Content-Type: text/plain\r\n\r\n"
+             "dropped\r\n"
+             "-------bad0req1$\r\n"
+             "MSRP good0req SEND\r\n"
+             "To-Path: msrp://127.0.0.1:7002/bobsession;tcp\r\n"
+             "From-Path: msrp://127.0.0.1:7001/alicesession;tcp\r\n"
+             "Message-ID: m1\r\n"
+             "Content-Type: text/plain\r\n\r\n"
+             "kept\r\n"
+             "-------good0req$\r\n", -1);
+  good = read_ok (f->b);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (good), ==, "good0req");
+  g_assert_cmpmem (g_bytes_get_data (msrp_chunk_get_data (good), NULL), 4, "kept", 4);
+
+  response = read_ok (f->a);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, "bad0req1");
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 400);
+}
+
+static void
+test_garbage_fails (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) again = NULL;
+  g_autoptr(MsrpChunk) chunk = NULL;
+
+  write_raw (f->conn_a, "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n", -1);
+  chunk = read_chunk (f->b, 0, &error);
+  g_assert_null (chunk);
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CHUNK);
+  /* and it stays failed */
+  g_assert_null (read_chunk (f->b, 0, &again));
+  g_assert_error (again, MSRP_ERROR, MSRP_ERROR_MALFORMED_CHUNK);
+}
+
+static void
+test_peer_closes (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GError *close_error = NULL;
+
+  g_io_stream_close (G_IO_STREAM (f->conn_a), NULL, &close_error);
+  g_assert_no_error (close_error);
+  g_assert_null (read_chunk (f->b, 0, &error));
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
+  g_assert_null (strstr (error->message, "middle"));
+}
+
+static void
+test_peer_closes_mid_chunk (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GError *close_error = NULL;
+
+  write_raw (f->conn_a,
+             "MSRP cut0chunk SEND\r\n"
+             "To-Path: msrp://127.0.0.1:7002/bobsession;tcp\r\n"
+             "From-Path: msrp://127.0.0.1:7001/alicesession;tcp\r\n"
+             "Message-ID: m1\r\n"
+             "Content-Type: text/plain\r\n\r\n"
+             "half a bo", -1);
+  g_io_stream_close (G_IO_STREAM (f->conn_a), NULL, &close_error);
+  g_assert_no_error (close_error);
+  g_assert_null (read_chunk (f->b, 0, &error));
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
+  g_assert_nonnull (strstr (error->message, "middle"));
+}
+
+static void
+test_cancel_read (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GBytes) body = bytes_from ("after the cancel");
+  g_autoptr(MsrpChunk) send = msrp_transport_make_chunk (f->a, NULL, body, "text/plain");
+  g_autoptr(MsrpChunk) got = NULL;
+  Result r = { 0, };
+
+  msrp_transport_read_chunk_async (f->b, 0, cancellable, on_read_done, &r);
+  g_main_context_iteration (NULL, FALSE);
+  g_cancellable_cancel (cancellable);
+  wait_for (&r.done);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&r.error);
+
+  /* Nothing was lost: the next read gets the next chunk. */
+  write_chunk (f->a, send);
+  got = read_ok (f->b);
+  g_assert_true (g_bytes_equal (msrp_chunk_get_data (got), body));
+}
+
+static void
+test_cancel_mid_chunk (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(MsrpChunk) got = NULL;
+  Result r = { 0, };
+
+  /* Half a chunk arrives, the read is cancelled, the rest arrives: the
+   * next read returns the whole chunk. */
+  write_raw (f->conn_a,
+             "MSRP half0chk SEND\r\n"
+             "To-Path: msrp://127.0.0.1:7002/bobsession;tcp\r\n"
+             "From-Path: msrp://127.0.0.1:7001/alicesession;tcp\r\n"
+             "Message-ID: m1\r\n"
+             "Content-Type: text/plain\r\n\r\n"
+             "first half, ", -1);
+  msrp_transport_read_chunk_async (f->b, 0, cancellable, on_read_done, &r);
+  /* Let the transport take in what is there. */
+  for (int i = 0; i < 5; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (r.done);
+  g_cancellable_cancel (cancellable);
+  wait_for (&r.done);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&r.error);
+
+  write_raw (f->conn_a, "second half\r\n-------half0chk$\r\n", -1);
+  got = read_ok (f->b);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, "half0chk");
+  g_assert_cmpmem (g_bytes_get_data (msrp_chunk_get_data (got), NULL), msrp_chunk_get_size (got),
+                   "first half, second half", 23);
+}
+
+static void
+test_second_read_pending (Fixture       *f,
+                          gconstpointer  data)
+{
+  Result r1 = { 0, }, r2 = { 0, }, rc = { 0, };
+
+  msrp_transport_read_chunk_async (f->b, 0, NULL, on_read_done, &r1);
+  msrp_transport_read_chunk_async (f->b, 0, NULL, on_read_done, &r2);
+  wait_for (&r2.done);
+  g_assert_error (r2.error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&r2.error);
+  g_assert_false (r1.done);
+
+  /* Closing fails the pending read. */
+  msrp_transport_close_async (f->b, NULL, on_close_done, &rc);
+  wait_for (&r1.done);
+  g_assert_error (r1.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
+  g_clear_error (&r1.error);
+  wait_for (&rc.done);
+  g_assert_no_error (rc.error);
+  g_assert_true (rc.ok);
+  g_assert_true (g_io_stream_is_closed (G_IO_STREAM (f->conn_b)));
+}
+
+static void
+test_close_flushes_writes (Fixture       *f,
+                           gconstpointer  data)
+{
+  guint written = 0;
+  Result rc = { 0, };
+  Result rw = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autoptr(GBytes) body = bytes_from ("queued before the close");
+      g_autoptr(MsrpChunk) chunk = msrp_transport_make_chunk (f->a, NULL, body, "text/plain");
+
+      msrp_transport_write_chunk_async (f->a, chunk, NULL, on_pipelined_write, &written);
+    }
+  msrp_transport_close_async (f->a, NULL, on_close_done, &rc);
+
+  /* Writes after the close are refused. */
+  {
+    g_autoptr(MsrpChunk) late = msrp_transport_make_chunk (f->a, NULL, NULL, NULL);
+
+    msrp_transport_write_chunk_async (f->a, late, NULL, on_write_done, &rw);
+    wait_for (&rw.done);
+    g_assert_error (rw.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
+    g_clear_error (&rw.error);
+  }
+
+  for (guint i = 0; i < 50; i++)
+    g_object_unref (read_ok (f->b));
+  g_assert_null (read_chunk (f->b, 0, &error));
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
+  wait_for (&rc.done);
+  g_assert_no_error (rc.error);
+  g_assert_cmpuint (written, ==, 50);
+}
+
+static void
+test_check_incoming (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const struct {
+    const char *to;
+    const char *from;
+    gboolean sessmatch;
+    guint code;  /* 0: accepted */
+  } cases[] = {
+    { "msrp://127.0.0.1:7002/bobsession;tcp", "msrp://127.0.0.1:7001/alicesession;tcp", FALSE, 0 },
+    /* host case and a relay hop before the sender do not matter */
+    { "msrp://127.0.0.1:7002/bobsession;TCP", "msrp://relay.example:1/r;tcp msrp://127.0.0.1:7001/alicesession;tcp", FALSE, 0 },
+    { "msrp://127.0.0.1:7002/othersession;tcp", "msrp://127.0.0.1:7001/alicesession;tcp", FALSE, 481 },
+    { "msrp://127.0.0.1:9999/bobsession;tcp", "msrp://127.0.0.1:7001/alicesession;tcp", FALSE, 481 },
+    { "msrp://relay.example:1/r;tcp msrp://127.0.0.1:7002/bobsession;tcp", "msrp://127.0.0.1:7001/alicesession;tcp", FALSE, 481 },
+    { "msrp://127.0.0.1:7002/bobsession;tcp", "msrp://127.0.0.1:7001/mallory;tcp", FALSE, 481 },
+    /* a middlebox rewrote hosts and ports: only session-ids match */
+    { "msrp://10.0.0.1:2855/bobsession;tcp", "msrp://192.0.2.1:2855/alicesession;tcp", FALSE, 481 },
+    { "msrp://10.0.0.1:2855/bobsession;tcp", "msrp://192.0.2.1:2855/alicesession;tcp", TRUE, 0 },
+    { "msrp://10.0.0.1:2855/other;tcp", "msrp://192.0.2.1:2855/alicesession;tcp", TRUE, 481 },
+    { NULL, "msrp://127.0.0.1:7001/alicesession;tcp", FALSE, 400 },
+    { "msrp://127.0.0.1:7002/bobsession;tcp", NULL, FALSE, 400 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(MsrpChunk) chunk = msrp_chunk_new_request ("SEND", NULL);
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      if (cases[i].to)
+        msrp_chunk_set_header (chunk, "To-Path", cases[i].to);
+      if (cases[i].from)
+        msrp_chunk_set_header (chunk, "From-Path", cases[i].from);
+      msrp_chunk_set_message_id (chunk, "abcd");
+      msrp_transport_set_use_sessmatch (f->b, cases[i].sessmatch);
+      g_assert_cmpint (msrp_transport_get_use_sessmatch (f->b), ==, cases[i].sessmatch);
+      ok = msrp_transport_check_incoming_send_chunk (f->b, chunk, &error);
+      if (cases[i].code == 0)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, MSRP_TRANSACTION_ERROR, cases[i].code);
+        }
+    }
+}
+
+/* A logger that records what it is told. */
+
+#define TEST_TYPE_LOGGER (test_logger_get_type ())
+G_DECLARE_FINAL_TYPE (TestLogger, test_logger, TEST, LOGGER, GObject)
+
+struct _TestLogger
+{
+  GObject parent_instance;
+  GString *received;
+  GString *sent;
+  guint calls[6];
+};
+
+static void test_logger_iface_init (MsrpLoggerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestLogger, test_logger, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (MSRP_TYPE_LOGGER, test_logger_iface_init))
+
+static void
+test_logger_finalize (GObject *object)
+{
+  TestLogger *self = TEST_LOGGER (object);
+
+  g_string_free (self->received, TRUE);
+  g_string_free (self->sent, TRUE);
+  G_OBJECT_CLASS (test_logger_parent_class)->finalize (object);
+}
+
+static void
+test_logger_class_init (TestLoggerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_logger_finalize;
+}
+
+static void
+test_logger_init (TestLogger *self)
+{
+  self->received = g_string_new (NULL);
+  self->sent = g_string_new (NULL);
+}
+
+#define LOG_FN(name, field, n)                                                  \
+static void                                                                     \
+name (MsrpLogger *logger, MsrpTransport *transport, MsrpChunk *chunk, GBytes *data) \
+{                                                                               \
+  TestLogger *self = TEST_LOGGER (logger);                                      \
+  gsize len;                                                                    \
+  const char *p = g_bytes_get_data (data, &len);                                \
+                                                                                \
+  g_assert_true (MSRP_IS_TRANSPORT (transport));                                \
+  g_assert_true (MSRP_IS_CHUNK (chunk));                                        \
+  g_string_append_len (self->field, p, len);                                    \
+  self->calls[n]++;                                                             \
+}
+
+LOG_FN (log_received_new, received, 0)
+LOG_FN (log_received_data, received, 1)
+LOG_FN (log_received_end, received, 2)
+LOG_FN (log_sent_new, sent, 3)
+LOG_FN (log_sent_data, sent, 4)
+LOG_FN (log_sent_end, sent, 5)
+
+static void
+test_logger_iface_init (MsrpLoggerInterface *iface)
+{
+  iface->received_new_chunk = log_received_new;
+  iface->received_chunk_data = log_received_data;
+  iface->received_chunk_end = log_received_end;
+  iface->sent_new_chunk = log_sent_new;
+  iface->sent_chunk_data = log_sent_data;
+  iface->sent_chunk_end = log_sent_end;
+}
+
+static void
+test_logger (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(TestLogger) la = g_object_new (TEST_TYPE_LOGGER, NULL);
+  g_autoptr(TestLogger) lb = g_object_new (TEST_TYPE_LOGGER, NULL);
+  g_autoptr(GBytes) body = bytes_from ("logged body");
+  g_autoptr(MsrpChunk) send = msrp_transport_make_chunk (f->a, NULL, body, "text/plain");
+  g_autoptr(MsrpChunk) got = NULL;
+  g_autoptr(GBytes) wire = msrp_chunk_encode (send);
+
+  msrp_transport_set_logger (f->a, MSRP_LOGGER (la));
+  g_object_set (f->b, "logger", lb, NULL);
+  g_assert_true (msrp_transport_get_logger (f->b) == MSRP_LOGGER (lb));
+  write_chunk (f->a, send);
+  got = read_ok (f->b);
+
+  /* Both sides saw exactly the bytes that crossed the wire. */
+  g_assert_cmpmem (la->sent->str, la->sent->len, g_bytes_get_data (wire, NULL), g_bytes_get_size (wire));
+  g_assert_cmpmem (lb->received->str, lb->received->len, g_bytes_get_data (wire, NULL), g_bytes_get_size (wire));
+  g_assert_cmpuint (la->calls[3], ==, 1);
+  g_assert_cmpuint (la->calls[4], ==, 1);
+  g_assert_cmpuint (la->calls[5], ==, 1);
+  g_assert_cmpuint (lb->calls[0], ==, 1);
+  g_assert_cmpuint (lb->calls[1], >=, 1);
+  g_assert_cmpuint (lb->calls[2], ==, 1);
+  msrp_transport_set_logger (f->a, NULL);
+  msrp_transport_set_logger (f->b, NULL);
+}
+
+/* A stream that cannot poll: the transport falls back to read_async(). */
+static void
+test_unpollable_stream (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GInputStream) buffered = g_buffered_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (f->conn_b)));
+  g_autoptr(GIOStream) simple = g_simple_io_stream_new (buffered, g_io_stream_get_output_stream (G_IO_STREAM (f->conn_b)));
+  g_autoptr(MsrpTransport) t = msrp_transport_new (simple, f->path_b, f->path_a);
+  g_autoptr(GBytes) body = bytes_from ("through a buffered stream");
+  g_autoptr(MsrpChunk) send = msrp_transport_make_chunk (f->a, NULL, body, "text/plain");
+  g_autoptr(MsrpChunk) got = NULL;
+  Result r = { 0, }, rc = { 0, };
+
+  g_assert_false (G_IS_POLLABLE_INPUT_STREAM (buffered));
+  write_chunk (f->a, send);
+  got = read_ok (t);
+  g_assert_true (g_bytes_equal (msrp_chunk_get_data (got), body));
+
+  /* Closing while a read waits on the stream ends both cleanly. */
+  msrp_transport_read_chunk_async (t, 0, NULL, on_read_done, &r);
+  g_main_context_iteration (NULL, FALSE);
+  msrp_transport_close_async (t, NULL, on_close_done, &rc);
+  wait_for (&r.done);
+  g_assert_error (r.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
+  g_clear_error (&r.error);
+  wait_for (&rc.done);
+  g_assert_no_error (rc.error);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, fn) g_test_add ("/transport/" name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("send-and-respond", test_send_and_respond);
+  ADD ("empty-send", test_empty_send);
+  ADD ("pipelined", test_pipelined);
+  ADD ("segments", test_segments);
+  ADD ("malformed-gets-400", test_malformed_gets_400);
+  ADD ("garbage-fails", test_garbage_fails);
+  ADD ("peer-closes", test_peer_closes);
+  ADD ("peer-closes-mid-chunk", test_peer_closes_mid_chunk);
+  ADD ("cancel-read", test_cancel_read);
+  ADD ("cancel-mid-chunk", test_cancel_mid_chunk);
+  ADD ("second-read-pending", test_second_read_pending);
+  ADD ("close-flushes-writes", test_close_flushes_writes);
+  ADD ("check-incoming", test_check_incoming);
+  ADD ("logger", test_logger);
+  ADD ("unpollable-stream", test_unpollable_stream);
+#undef ADD
+
+  return g_test_run ();
+}
