@@ -371,6 +371,256 @@ test_cancel_and_cleanup (void)
   g_source_remove (timeout);
 }
 
+
+/* A peer that accepts the connection and then says nothing. */
+typedef struct {
+  GSocketListener *listener;
+  GSocketConnection *conn;
+  GPtrArray *path;
+  guint8 buf[4096];
+  gsize got;
+  gboolean eof;
+  gboolean reading;
+} SilentPeer;
+
+static void
+on_silent_accepted (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SilentPeer *peer = user_data;
+  GError *error = NULL;
+
+  peer->conn = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+on_silent_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SilentPeer *peer = user_data;
+  GError *error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  peer->reading = FALSE;
+  if (n <= 0)
+    {
+      /* EOF, or the reset of a socket closed with unread data. */
+      g_clear_error (&error);
+      peer->eof = TRUE;
+      return;
+    }
+  peer->got += n;
+}
+
+static void
+silent_peer_read (SilentPeer *peer)
+{
+  peer->reading = TRUE;
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (peer->conn)),
+                             peer->buf, sizeof peer->buf, G_PRIORITY_DEFAULT, NULL,
+                             on_silent_read, peer);
+}
+
+static void
+silent_peer_start (SilentPeer *peer,
+                   gboolean    tls)
+{
+  GError *error = NULL;
+  guint16 port;
+  g_autofree char *str = NULL;
+
+  peer->listener = g_socket_listener_new ();
+  port = g_socket_listener_add_any_inet_port (peer->listener, NULL, &error);
+  g_assert_no_error (error);
+  str = g_strdup_printf ("%s://localhost:%u/silentpeer;tcp", tls ? "msrps" : "msrp", port);
+  peer->path = msrp_path_parse (str, &error);
+  g_assert_no_error (error);
+  g_socket_listener_accept_async (peer->listener, NULL, on_silent_accepted, peer);
+}
+
+static void
+silent_peer_stop (SilentPeer *peer)
+{
+  while (peer->reading)
+    g_main_context_iteration (NULL, TRUE);
+  g_socket_listener_close (peer->listener);
+  g_clear_object (&peer->listener);
+  g_clear_object (&peer->conn);
+  g_clear_pointer (&peer->path, g_ptr_array_unref);
+}
+
+static guint
+count_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+typedef enum {
+  STOP_BY_CANCEL,
+  STOP_BY_TIMEOUT,
+  STOP_BY_CLEANUP,
+} StopHow;
+
+typedef struct {
+  gboolean tls;       /* the peer never answers the TLS handshake */
+  StopHow how;
+} StuckCase;
+
+/* The connector is stopped while it waits: in the TLS handshake, or for
+ * the answer to its binding SEND. It fails as asked and closes its socket:
+ * the peer sees the end of the stream, and no descriptor is left behind. */
+static void
+test_stuck_peer (gconstpointer data)
+{
+  const StuckCase *sc = data;
+  g_autoptr(MsrpConnector) connector = msrp_connector_direct_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) path = NULL;
+  SilentPeer peer = { 0, };
+  Op con = { 0, };
+  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  guint fds_before;
+
+  if (sc->tls)
+    g_object_set (connector, "tls-certificate", cert_b, NULL);
+  if (sc->how == STOP_BY_TIMEOUT)
+    g_object_set (connector, "timeout", 1, NULL);
+  silent_peer_start (&peer, sc->tls);
+  path = prepare (connector, NULL);
+  fds_before = count_fds ();
+
+  msrp_connector_complete_async (connector, peer.path, cancellable, on_completed, &con);
+  while (peer.conn == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  silent_peer_read (&peer);
+  /* Wait until the connector is stuck: it sent its binding SEND or its
+   * TLS ClientHello. */
+  while (peer.got == 0)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (!peer.reading && !peer.eof)
+        silent_peer_read (&peer);
+    }
+  if (!sc->tls)
+    g_assert_nonnull (g_strstr_len ((char *) peer.buf, peer.got, "SEND"));
+
+  if (sc->how == STOP_BY_CANCEL)
+    g_cancellable_cancel (cancellable);
+  else if (sc->how == STOP_BY_CLEANUP)
+    msrp_connector_cleanup (connector);
+  wait_for (&con.done);
+  if (sc->how == STOP_BY_TIMEOUT)
+    g_assert_error (con.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  else
+    g_assert_error (con.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (con.transport);
+
+  while (!peer.eof)
+    {
+      if (!peer.reading)
+        silent_peer_read (&peer);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  /* Our side of the connection is gone; the peer's own socket is all that
+   * is left of it. */
+  g_assert_cmpuint (count_fds (), <=, fds_before + 1);
+  silent_peer_stop (&peer);
+  g_assert_cmpuint (count_fds (), <=, fds_before - 0);
+  op_clear (&con);
+  g_source_remove (timeout);
+}
+
+static const StuckCase stuck_binding_cancel = { FALSE, STOP_BY_CANCEL };
+static const StuckCase stuck_binding_timeout = { FALSE, STOP_BY_TIMEOUT };
+static const StuckCase stuck_binding_cleanup = { FALSE, STOP_BY_CLEANUP };
+static const StuckCase stuck_handshake_cancel = { TRUE, STOP_BY_CANCEL };
+static const StuckCase stuck_handshake_timeout = { TRUE, STOP_BY_TIMEOUT };
+
+
+static void
+on_raw_connected (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GSocketConnection **out = user_data;
+  GError *error = NULL;
+
+  *out = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+on_raw_eof (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  gboolean *eof = user_data;
+  GError *error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  g_assert_cmpint (n, <=, 0);
+  g_clear_error (&error);
+  *eof = TRUE;
+}
+
+/* A peer connects to the acceptor and never binds: the acceptor gives up
+ * after its timeout (or when cancelled) and closes that connection. */
+static void
+test_acceptor_idle_peer (gconstpointer data)
+{
+  gboolean by_timeout = GPOINTER_TO_INT (data);
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
+  g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+  g_autoptr(GPtrArray) acceptor_path = NULL;
+  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/idlepeer;tcp", NULL);
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) raw = NULL;
+  g_autoptr(GSocketConnectable) target = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  guint8 buf[64];
+  gboolean eof = FALSE;
+  Op acc = { 0, };
+  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  MsrpUri *real;
+
+  if (by_timeout)
+    g_object_set (acceptor, "timeout", 1, NULL);
+  acceptor_path = prepare (acceptor, listen_uri);
+  real = g_ptr_array_index (acceptor_path, 0);
+  msrp_connector_complete_async (acceptor, remote, cancellable, on_completed, &acc);
+
+  target = g_network_address_new ("127.0.0.1", msrp_uri_get_port (real));
+  g_socket_client_connect_async (client, target, NULL, on_raw_connected, &raw);
+  while (raw == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (raw)), buf, sizeof buf,
+                             G_PRIORITY_DEFAULT, NULL, on_raw_eof, &eof);
+  if (!by_timeout)
+    {
+      /* Let the acceptor take the connection, then cancel. */
+      for (int i = 0; i < 10; i++)
+        g_main_context_iteration (NULL, FALSE);
+      g_cancellable_cancel (cancellable);
+    }
+  wait_for (&acc.done);
+  if (by_timeout)
+    g_assert_error (acc.error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
+  else
+    g_assert_error (acc.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  wait_for (&eof);
+  op_clear (&acc);
+  g_source_remove (timeout);
+}
+
 static const Setup plain = { "127.0.0.1", NULL, NULL, NULL, NULL, FALSE };
 static const Setup plain_reversed = { "127.0.0.1", NULL, NULL, NULL, NULL, TRUE };
 static const Setup plain_ipv6 = { "::1", NULL, NULL, NULL, NULL, FALSE };
@@ -407,6 +657,13 @@ main (int    argc,
   g_test_add_func ("/connector/direct/bind-timeout", test_bind_timeout);
   g_test_add_func ("/connector/direct/connection-refused", test_connection_refused);
   g_test_add_func ("/connector/direct/cancel-and-cleanup", test_cancel_and_cleanup);
+  g_test_add_data_func ("/connector/direct/acceptor-idle-peer-timeout", GINT_TO_POINTER (TRUE), test_acceptor_idle_peer);
+  g_test_add_data_func ("/connector/direct/acceptor-idle-peer-cancel", GINT_TO_POINTER (FALSE), test_acceptor_idle_peer);
+  g_test_add_data_func ("/connector/direct/stuck-binding-cancel", &stuck_binding_cancel, test_stuck_peer);
+  g_test_add_data_func ("/connector/direct/stuck-binding-timeout", &stuck_binding_timeout, test_stuck_peer);
+  g_test_add_data_func ("/connector/direct/stuck-binding-cleanup", &stuck_binding_cleanup, test_stuck_peer);
+  g_test_add_data_func ("/connector/direct/stuck-handshake-cancel", &stuck_handshake_cancel, test_stuck_peer);
+  g_test_add_data_func ("/connector/direct/stuck-handshake-timeout", &stuck_handshake_timeout, test_stuck_peer);
 
   ret = g_test_run ();
   g_clear_object (&cert_a);

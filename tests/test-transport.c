@@ -646,7 +646,7 @@ test_check_incoming (Fixture       *f,
       else
         {
           g_assert_false (ok);
-          g_assert_error (error, MSRP_TRANSACTION_ERROR, cases[i].code);
+          g_assert_error (error, MSRP_TRANSACTION_ERROR, (gint) cases[i].code);
         }
     }
 }
