@@ -378,6 +378,7 @@ on_accepted (GObject      *source,
       return;
     }
 
+  _msrp_connector_set_no_delay (connection);
   if (self->settings.tls_certificate == NULL)
     {
       c->stream = G_IO_STREAM (g_steal_pointer (&connection));

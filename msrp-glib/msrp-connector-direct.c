@@ -301,6 +301,11 @@ on_client_event (GSocketClient      *client,
   Complete *c = g_task_get_task_data (task);
   MsrpConnectorDirect *self = g_task_get_source_object (task);
 
+  if (event == G_SOCKET_CLIENT_CONNECTED)
+    {
+      _msrp_connector_set_no_delay (G_SOCKET_CONNECTION (connection));
+      return;
+    }
   if (event != G_SOCKET_CLIENT_TLS_HANDSHAKING)
     return;
 

@@ -73,6 +73,9 @@ GError  *_msrp_operation_error               (MsrpOperation         *op,
                                               gint                   timeout_code,
                                               const char            *timeout_message);
 
+/* Turns Nagle's algorithm off on a new TCP connection, before TLS. */
+void     _msrp_connector_set_no_delay        (GSocketConnection     *connection);
+
 /* The peer's host and port from the first URI of a path. */
 GSocketConnectable *_msrp_uri_to_connectable (MsrpUri               *uri);
 

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <gio/gnetworking.h>
+
 #include "msrp-connector.h"
 #include "msrp-connector-private.h"
 #include "msrp-tls.h"
@@ -491,6 +493,22 @@ _msrp_operation_error (MsrpOperation *op,
       return g_error_new_literal (timeout_domain, timeout_code, timeout_message);
     }
   return error;
+}
+
+/* A TLS connection writes the header, body and end-line of a chunk as
+ * separate records; with Nagle's algorithm the later ones wait for the
+ * peer's delayed ACK (40 ms on Linux) before they go out. */
+void
+_msrp_connector_set_no_delay (GSocketConnection *connection)
+{
+  GError *error = NULL;
+
+  if (!g_socket_set_option (g_socket_connection_get_socket (connection),
+                            IPPROTO_TCP, TCP_NODELAY, TRUE, &error))
+    {
+      g_debug ("Could not turn off Nagle's algorithm: %s", error->message);
+      g_error_free (error);
+    }
 }
 
 GSocketConnectable *

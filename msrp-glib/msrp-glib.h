@@ -21,5 +21,6 @@
 #include "msrp-connector.h"
 #include "msrp-connector-direct.h"
 #include "msrp-acceptor-direct.h"
+#include "msrp-server.h"
 
 #undef __MSRP_GLIB_INSIDE__

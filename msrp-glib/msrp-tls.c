@@ -221,8 +221,9 @@ make_self_signed_pem (const char  *common_name,
  * @common_name is a host name it is also the subjectAltName (dNSName);
  * when it is an IP address, it is the iPAddress subjectAltName.
  *
- * Generating a key is quick but not free (about a millisecond): make one
- * certificate for the life of the application rather than one per session.
+ * Generating a key costs some CPU time (a fraction of a millisecond on a
+ * desktop): make one certificate for the life of the application rather
+ * than one per session.
  *
  * Returns: (transfer full): a new certificate with its private key, or
  *   %NULL on error

@@ -13,4 +13,10 @@ G_BEGIN_DECLS
 void _msrp_transport_unread (MsrpTransport *transport,
                              MsrpChunk     *chunk);
 
+/* Sets the paths of a transport made without them, once its first request
+ * has told which session it is for (MsrpServer). The paths are copied. */
+void _msrp_transport_set_paths (MsrpTransport *transport,
+                                GPtrArray     *local_path,
+                                GPtrArray     *remote_path);
+
 G_END_DECLS

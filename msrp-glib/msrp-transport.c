@@ -1438,3 +1438,18 @@ _msrp_transport_unread (MsrpTransport *transport,
 {
   g_queue_push_head (&transport->ready, g_object_ref (chunk));
 }
+
+void
+_msrp_transport_set_paths (MsrpTransport *transport,
+                           GPtrArray     *local_path,
+                           GPtrArray     *remote_path)
+{
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+
+  g_clear_pointer (&transport->local_path, g_ptr_array_unref);
+  transport->local_path = copy_path (local_path);
+  g_clear_pointer (&transport->remote_path, g_ptr_array_unref);
+  transport->remote_path = copy_path (remote_path);
+  g_object_notify_by_pspec (G_OBJECT (transport), properties[PROP_LOCAL_PATH]);
+  g_object_notify_by_pspec (G_OBJECT (transport), properties[PROP_REMOTE_PATH]);
+}

@@ -13,6 +13,20 @@ xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
   --files-from="$tmp/files" --output="$tmp/msrp-glib.pot"
 
 status=0
+
+# Every source with translatable strings must be listed.
+for f in $(grep -l '[^a-z_]_ *(' msrp-glib/*.c tools/*.c 2>/dev/null); do
+  case "$f" in
+    msrp-glib/msrp-utils.c) ;;  # defines _(), translates nothing
+    *)
+      if ! grep -qx "$f" "$tmp/files"; then
+        echo "not ok: $f has translatable strings but is not in po/POTFILES.in"
+        status=1
+      fi
+      ;;
+  esac
+done
+
 for lang in $(grep -v '^#' po/LINGUAS); do
   if ! msgfmt --check --output-file=/dev/null "po/$lang.po"; then
     echo "not ok: po/$lang.po does not compile"

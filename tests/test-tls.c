@@ -471,6 +471,7 @@ handshake_fixture_set_up (HandshakeFixture *fx,
                                  G_SOCKET_PROTOCOL_TCP, NULL, &fx->address, &error);
   g_assert_no_error (error);
   fx->client = g_socket_client_new ();
+  g_socket_client_set_enable_proxy (fx->client, FALSE);
 
   fx->server.name = "server";
   fx->server.certificate = cert_a;

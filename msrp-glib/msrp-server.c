@@ -1,0 +1,1489 @@
+/* msrp-server.c: one listening socket shared by many sessions
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-server.h"
+#include "msrp-connector.h"
+#include "msrp-connector-private.h"
+#include "msrp-transport-private.h"
+#include "msrp-error.h"
+#include "msrp-tls.h"
+#include "msrp-utils-private.h"
+
+/**
+ * MsrpServer:
+ *
+ * The passive side of many direct connections at once, on one listening
+ * socket (like the reference API's `MSRPServer`): each session gets its
+ * own local URI on the same host and port, and the connections that come
+ * in are told apart by their first request, the binding SEND (RFC 4975
+ * section 8.1), whose To-Path names the session.
+ *
+ * 1. [method@Msrp.Server.prepare] starts listening the first time, and
+ *    registers a local URI (with a fresh session-id) for the local SDP's
+ *    `a=path`.
+ * 2. [method@Msrp.Server.complete_for_uri_async] takes the peer's full
+ *    path from its SDP and gives the transport once the peer has connected
+ *    and bound that URI. [method@Msrp.Server.complete_async] is the short
+ *    form for a server with a single session waiting.
+ * 3. [method@Msrp.Server.cleanup] forgets the URI when the session ends or
+ *    will not be completed.
+ *
+ * A peer may connect and bind before complete is called (its SDP answer
+ * may come after its connection): the connection then waits, without an
+ * answer, until complete checks it, or until
+ * [property@Msrp.Server:bind-timeout] has passed.
+ *
+ * The binding SEND is answered as RFC 4975 says: 200 when it is accepted
+ * (it is consumed, not handed to the application); 481 when its To-Path
+ * names no registered URI, or when its From-Path does not end with the
+ * peer URI that complete expects (the server then goes on waiting for the
+ * right peer); 506 when the session is bound already; 501 or 400 for a
+ * first request that is not a valid SEND, and 413 for a binding SEND with
+ * a body larger than 64 KiB. The connection is closed after any error
+ * answer, and so are connections that send data that cannot be framed or
+ * that do not bind within the bind timeout, so that idle connections do
+ * not pile up.
+ *
+ * With a [property@Msrp.Server:tls-certificate] the URIs are `msrps:` and
+ * every connection runs the TLS server side, asking the peer for its
+ * certificate. Since the handshake comes before the binding SEND tells
+ * which session the connection is for, the peer's certificate is checked
+ * after the binding: against the fingerprint given to
+ * [method@Msrp.Server.complete_for_uri_async], or else through
+ * [signal@Msrp.Server::accept-certificate].
+ *
+ * The listening socket stays open, on the same port, until the server is
+ * disposed, even when no URI is registered any more: later calls to
+ * [method@Msrp.Server.prepare] reuse it.
+ *
+ * Since: 1.0
+ */
+
+/* The largest body a binding SEND may have: it is read before the peer is
+ * known, so it must be bounded. Peers bind with an empty SEND. */
+#define BINDING_MAX_SIZE (64 * 1024)
+
+/* Connections that have not bound yet; more are closed at once. */
+#define MAX_PENDING_CONNECTIONS 1000
+
+#define ACCEPT_RETRY_SECONDS 1
+
+typedef struct _Session Session;
+
+typedef enum {
+  CONN_HANDSHAKING,
+  CONN_READING,
+  CONN_PARKED,       /* bound a registered URI, waits for its complete */
+  CONN_ANSWERING,    /* accepted, the 200 is being written */
+  CONN_DONE,         /* closed, or handed out as a transport */
+} ConnState;
+
+/* A connection that has not become a session's transport yet. */
+typedef struct {
+  guint ref_count;
+  MsrpServer *server;        /* NULL once done */
+  ConnState state;
+  GIOStream *stream;
+  MsrpTransport *transport;
+  GCancellable *cancellable; /* the handshake and the binding read */
+  GSource *timer;            /* bind-timeout from the accept */
+  MsrpChunk *binding;
+  Session *session;          /* when parked or answering */
+  gboolean handshaking;
+} Conn;
+
+/* A registered local URI. */
+struct _Session {
+  MsrpServer *server;
+  MsrpUri *uri;
+  GPtrArray *local_path;
+  gboolean bound;            /* its transport was handed out */
+  Conn *conn;                /* parked or answering; holds a reference */
+
+  /* The pending complete */
+  GTask *task;
+  GPtrArray *expected;       /* the peer's full path, or NULL for anyone */
+  char *fingerprint;
+  GSource *timer;
+  GSource *cancel_source;
+};
+
+struct _MsrpServer
+{
+  GObject parent_instance;
+
+  GMainContext *context;
+  GCancellable *cancellable;   /* cancelled by dispose */
+  GSocketListener *listener;
+  char *listen_host;           /* the address listened on, NULL for all */
+  guint16 listen_port;
+  GSource *retry_source;
+  GHashTable *sessions;        /* session-id → Session */
+  GHashTable *connections;     /* set of Conn, each holding a reference */
+
+  guint bind_timeout;
+  GTlsCertificate *tls_certificate;
+  MsrpLogger *logger;
+  gboolean use_sessmatch;
+};
+
+enum {
+  PROP_0,
+  PROP_BIND_TIMEOUT,
+  PROP_TLS_CERTIFICATE,
+  PROP_LOGGER,
+  PROP_USE_SESSMATCH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_ACCEPT_CERTIFICATE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (MsrpServer, msrp_server, G_TYPE_OBJECT)
+
+/* Set on the listener; cleared by dispose, so that a late accept callback
+ * does not touch a server that is gone. */
+static GQuark
+server_of_listener_quark (void)
+{
+  return g_quark_from_static_string ("msrp-server-of-listener");
+}
+
+static void accept_next (MsrpServer *self);
+static void session_try_bind (Session *session);
+
+/* Paths */
+
+static GPtrArray *
+path_of_one (MsrpUri *uri)
+{
+  GPtrArray *path = g_ptr_array_new_full (1, g_object_unref);
+
+  g_ptr_array_add (path, g_object_ref (uri));
+  return path;
+}
+
+static GPtrArray *
+copy_path (GPtrArray *path)
+{
+  GPtrArray *copy = g_ptr_array_new_full (path->len, g_object_unref);
+
+  for (guint i = 0; i < path->len; i++)
+    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (path, i)));
+  return copy;
+}
+
+/* The registered session a URI names, matched as the To-Path of a binding
+ * SEND is. */
+static Session *
+lookup_session (MsrpServer *self,
+                MsrpUri    *uri)
+{
+  const char *id = msrp_uri_get_session_id (uri);
+  Session *session;
+
+  if (id == NULL)
+    return NULL;
+  session = g_hash_table_lookup (self->sessions, id);
+  if (session == NULL || (!self->use_sessmatch && !msrp_uri_equal (uri, session->uri)))
+    return NULL;
+  return session;
+}
+
+/* Connections */
+
+static Conn *
+conn_ref (Conn *conn)
+{
+  conn->ref_count++;
+  return conn;
+}
+
+static void
+conn_stop_timer (Conn *conn)
+{
+  if (conn->timer != NULL)
+    {
+      g_source_destroy (conn->timer);
+      g_clear_pointer (&conn->timer, g_source_unref);
+    }
+}
+
+static void
+conn_unref (Conn *conn)
+{
+  if (--conn->ref_count > 0)
+    return;
+
+  g_assert (conn->session == NULL);
+  conn_stop_timer (conn);
+  g_clear_object (&conn->stream);
+  g_clear_object (&conn->transport);
+  g_clear_object (&conn->cancellable);
+  g_clear_object (&conn->binding);
+  g_free (conn);
+}
+
+/* Forgets a connection that will not become a transport, and closes it;
+ * error answers already queued on it go out first. */
+static void
+conn_drop (Conn       *conn,
+           const char *reason)
+{
+  MsrpServer *server = conn->server;
+
+  if (conn->state == CONN_DONE)
+    return;
+
+  g_debug ("server: closing connection %p: %s", conn, reason);
+  conn_ref (conn);
+  conn->state = CONN_DONE;
+  conn->server = NULL;
+  conn_stop_timer (conn);
+  g_cancellable_cancel (conn->cancellable);
+
+  if (conn->session != NULL)
+    {
+      g_assert (conn->session->conn == conn);
+      conn->session->conn = NULL;
+      conn->session = NULL;
+      conn_unref (conn);
+    }
+
+  if (conn->transport != NULL)
+    msrp_transport_close_async (conn->transport, NULL, NULL, NULL);
+  else if (conn->stream != NULL && !conn->handshaking)
+    g_io_stream_close_async (conn->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  /* else the handshake callback closes it. */
+
+  if (server != NULL)
+    g_hash_table_remove (server->connections, conn);
+  conn_unref (conn);
+}
+
+static void
+set_single_path (MsrpChunk *response,
+                 void     (*setter) (MsrpChunk *, GPtrArray *),
+                 GPtrArray *from)
+{
+  g_autoptr(GPtrArray) path = NULL;
+
+  if (from == NULL || from->len == 0)
+    return;
+  path = path_of_one (g_ptr_array_index (from, 0));
+  setter (response, path);
+}
+
+/* Answers a first request with an error and closes the connection. */
+static void
+conn_refuse (Conn       *conn,
+             MsrpChunk  *request,
+             guint       code,
+             const char *reason)
+{
+  g_debug ("server: refusing the binding on %p with %u: %s", conn, code, reason);
+
+  /* Made by hand, since the transport may have no paths yet: the answer
+   * goes back one hop, from the URI the peer addressed. */
+  if (msrp_chunk_get_failure_report (request) != MSRP_FAILURE_REPORT_NO)
+    {
+      g_autoptr(MsrpChunk) response = msrp_chunk_new_response (msrp_chunk_get_transaction_id (request),
+                                                               code, NULL);
+
+      set_single_path (response, msrp_chunk_set_to_path, msrp_chunk_get_from_path (request));
+      set_single_path (response, msrp_chunk_set_from_path, msrp_chunk_get_to_path (request));
+      msrp_transport_write_chunk_async (conn->transport, response, NULL, NULL, NULL);
+    }
+  conn_drop (conn, reason);
+}
+
+static gboolean
+on_conn_timeout (gpointer user_data)
+{
+  Conn *conn = user_data;
+
+  g_clear_pointer (&conn->timer, g_source_unref);
+  conn_drop (conn, conn->state == CONN_PARKED
+                     ? "nobody completed the session it bound in time"
+                     : "no binding in time");
+  return G_SOURCE_REMOVE;
+}
+
+/* Sessions */
+
+static GTask *
+session_take_task (Session *session)
+{
+  if (session->timer != NULL)
+    {
+      g_source_destroy (session->timer);
+      g_clear_pointer (&session->timer, g_source_unref);
+    }
+  if (session->cancel_source != NULL)
+    {
+      g_source_destroy (session->cancel_source);
+      g_clear_pointer (&session->cancel_source, g_source_unref);
+    }
+  g_clear_pointer (&session->expected, g_ptr_array_unref);
+  g_clear_pointer (&session->fingerprint, g_free);
+  return g_steal_pointer (&session->task);
+}
+
+/* Fails the pending complete; the connection being answered, if any, is
+ * closed. */
+static void
+session_fail (Session *session,
+              GError  *error)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (session->conn != NULL && session->conn->state == CONN_ANSWERING)
+    conn_drop (session->conn, error->message);
+  task = session_take_task (session);
+  if (task != NULL)
+    g_task_return_error (task, error);
+  else
+    g_error_free (error);
+}
+
+static void
+session_succeed (Session *session)
+{
+  Conn *conn = g_steal_pointer (&session->conn);
+  MsrpServer *server = conn->server;
+  g_autoptr(GTask) task = NULL;
+  MsrpTransport *transport;
+
+  g_debug ("server: connection %p bound to %s", conn, msrp_uri_get_session_id (session->uri));
+  conn->session = NULL;
+  conn->state = CONN_DONE;
+  conn->server = NULL;
+  conn_stop_timer (conn);
+  transport = g_steal_pointer (&conn->transport);
+  session->bound = TRUE;
+  g_hash_table_remove (server->connections, conn);
+  conn_unref (conn);
+
+  task = session_take_task (session);
+  g_task_return_pointer (task, transport, g_object_unref);
+}
+
+static void
+session_free (gpointer data)
+{
+  Session *session = data;
+
+  if (session->task != NULL)
+    session_fail (session, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                _("The MSRP session was cleaned up before a peer bound it")));
+  if (session->conn != NULL)
+    conn_drop (session->conn, "the session was cleaned up");
+  g_clear_object (&session->uri);
+  g_clear_pointer (&session->local_path, g_ptr_array_unref);
+  g_free (session);
+}
+
+static gboolean
+on_session_timeout (gpointer user_data)
+{
+  Session *session = user_data;
+
+  session_fail (session, g_error_new_literal (MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
+                                              _("No MSRP peer bound the session in time")));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_session_cancelled (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  Session *session = user_data;
+  GError *error = NULL;
+
+  g_cancellable_set_error_if_cancelled (cancellable, &error);
+  session_fail (session, error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_conn_answered (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Conn *conn = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error))
+    conn_drop (conn, error->message);  /* the session waits on */
+  else if (conn->state == CONN_ANSWERING)
+    session_succeed (conn->session);
+  conn_unref (conn);
+}
+
+/* The TLS peer of a connection that bound @session: checked against the
+ * fingerprint from complete, or by the application. */
+static gboolean
+check_peer_certificate (Session  *session,
+                        Conn     *conn,
+                        GError  **error)
+{
+  MsrpServer *self = session->server;
+  GTlsConnection *tls;
+  GTlsCertificate *peer;
+  gboolean accept = TRUE;
+
+  if (!G_IS_TLS_CONNECTION (conn->stream))
+    return TRUE;
+  tls = G_TLS_CONNECTION (conn->stream);
+  peer = g_tls_connection_get_peer_certificate (tls);
+
+  if (session->fingerprint != NULL)
+    {
+      if (peer == NULL)
+        {
+          g_set_error_literal (error, MSRP_ERROR, MSRP_ERROR_FINGERPRINT_MISMATCH,
+                               _("The MSRP peer presented no TLS certificate, but the SDP announced a fingerprint"));
+          return FALSE;
+        }
+      return msrp_tls_certificate_matches_fingerprint (peer, session->fingerprint, error);
+    }
+
+  if (g_signal_has_handler_pending (self, signals[SIGNAL_ACCEPT_CERTIFICATE], 0, TRUE))
+    g_signal_emit (self, signals[SIGNAL_ACCEPT_CERTIFICATE], 0, peer,
+                   g_tls_connection_get_peer_certificate_errors (tls), session->uri, &accept);
+  if (!accept)
+    g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                         _("The MSRP peer’s TLS certificate was not accepted"));
+  return accept;
+}
+
+/* A parked connection meets the pending complete of its session. */
+static void
+session_try_bind (Session *session)
+{
+  Conn *conn = session->conn;
+  MsrpChunk *chunk = conn->binding;
+  GError *error = NULL;
+
+  g_assert (session->task != NULL && conn->state == CONN_PARKED);
+
+  if (!check_peer_certificate (session, conn, &error))
+    {
+      conn_drop (conn, error->message);
+      session_fail (session, error);
+      return;
+    }
+
+  _msrp_transport_set_paths (conn->transport, session->local_path,
+                             session->expected ? session->expected : msrp_chunk_get_from_path (chunk));
+  if (!msrp_transport_check_incoming_send_chunk (conn->transport, chunk, &error))
+    {
+      /* Another peer than the SDP's: the session waits on for the right
+       * one. */
+      conn_refuse (conn, chunk, error->code, error->message);
+      g_error_free (error);
+      return;
+    }
+
+  conn->state = CONN_ANSWERING;
+  conn_stop_timer (conn);
+  if (msrp_chunk_get_failure_report (chunk) == MSRP_FAILURE_REPORT_YES)
+    {
+      g_autoptr(MsrpChunk) answer = msrp_transport_make_response (conn->transport, chunk, MSRP_STATUS_OK, NULL);
+
+      msrp_transport_write_chunk_async (conn->transport, answer, NULL, on_conn_answered, conn_ref (conn));
+    }
+  else
+    session_succeed (session);
+}
+
+/* The first request of a new connection. */
+static void
+conn_handle_binding (Conn      *conn,
+                     MsrpChunk *chunk)
+{
+  g_autoptr(GError) error = NULL;
+  const char *method = msrp_chunk_get_method (chunk);
+  GPtrArray *to;
+  Session *session = NULL;
+
+  if (!msrp_chunk_is_request (chunk))
+    {
+      conn_drop (conn, "it began with a response");
+      return;
+    }
+  if (strcmp (method, "REPORT") == 0)
+    {
+      /* REPORTs are never answered. */
+      conn_drop (conn, "it began with a REPORT");
+      return;
+    }
+  if (strcmp (method, "SEND") != 0)
+    {
+      conn_refuse (conn, chunk, MSRP_STATUS_UNKNOWN_METHOD, "it began with another method than SEND");
+      return;
+    }
+  if (!msrp_chunk_verify_headers (chunk, &error))
+    {
+      conn_refuse (conn, chunk, MSRP_STATUS_BAD_REQUEST, error->message);
+      return;
+    }
+  if (msrp_chunk_get_segment (chunk) > 0)
+    {
+      conn_refuse (conn, chunk, MSRP_STATUS_STOP_SENDING, "the binding SEND is too large");
+      return;
+    }
+
+  to = msrp_chunk_get_to_path (chunk);
+  if (to->len == 1)
+    session = lookup_session (conn->server, g_ptr_array_index (to, 0));
+  if (session == NULL)
+    {
+      conn_refuse (conn, chunk, MSRP_STATUS_SESSION_DOES_NOT_EXIST, "its To-Path names no session");
+      return;
+    }
+  if (session->bound || session->conn != NULL)
+    {
+      conn_refuse (conn, chunk, MSRP_STATUS_SESSION_ALREADY_BOUND, "its session is bound already");
+      return;
+    }
+
+  conn->state = CONN_PARKED;
+  conn->binding = g_object_ref (chunk);
+  conn->session = session;
+  session->conn = conn_ref (conn);
+  if (session->task != NULL)
+    session_try_bind (session);
+  else
+    g_debug ("server: connection %p holds its binding of %s until it is completed",
+             conn, msrp_uri_get_session_id (session->uri));
+}
+
+static void
+on_conn_binding_read (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Conn *conn = user_data;
+  g_autoptr(MsrpChunk) chunk = NULL;
+  g_autoptr(GError) error = NULL;
+
+  chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
+  if (conn->state != CONN_DONE)
+    {
+      if (chunk == NULL)
+        conn_drop (conn, error->message);
+      else
+        conn_handle_binding (conn, chunk);
+    }
+  conn_unref (conn);
+}
+
+static void
+conn_read_binding (Conn *conn)
+{
+  MsrpServer *server = conn->server;
+
+  /* The paths come with the binding SEND. */
+  conn->transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", conn->stream, NULL);
+  msrp_transport_set_logger (conn->transport, server->logger);
+  msrp_transport_set_use_sessmatch (conn->transport, server->use_sessmatch);
+  conn->state = CONN_READING;
+  msrp_transport_read_chunk_async (conn->transport, BINDING_MAX_SIZE, conn->cancellable,
+                                   on_conn_binding_read, conn_ref (conn));
+}
+
+static void
+on_conn_handshake (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Conn *conn = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
+  conn->handshaking = FALSE;
+  if (conn->state == CONN_DONE)
+    g_io_stream_close_async (conn->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  else if (!ok)
+    conn_drop (conn, error->message);
+  else
+    conn_read_binding (conn);
+  conn_unref (conn);
+}
+
+static gboolean
+on_handshake_accept_certificate (GTlsConnection       *tls,
+                                 GTlsCertificate      *peer_cert,
+                                 GTlsCertificateFlags  errors,
+                                 gpointer              user_data)
+{
+  /* The session is not known yet: the certificate is checked once the
+   * binding SEND has named it. */
+  return TRUE;
+}
+
+static void
+conn_start (MsrpServer        *self,
+            GSocketConnection *connection)
+{
+  Conn *conn = g_new0 (Conn, 1);
+  g_autoptr(GError) error = NULL;
+
+  _msrp_connector_set_no_delay (connection);
+  conn->ref_count = 1;  /* the server's */
+  conn->server = self;
+  conn->cancellable = g_cancellable_new ();
+  g_hash_table_add (self->connections, conn);
+  g_debug ("server: new connection %p", conn);
+
+  conn->timer = g_timeout_source_new_seconds (self->bind_timeout);
+  g_source_set_static_name (conn->timer, "[msrp] server binding timeout");
+  g_source_set_callback (conn->timer, on_conn_timeout, conn, NULL);
+  g_source_attach (conn->timer, self->context);
+
+  if (self->tls_certificate == NULL)
+    {
+      conn->stream = G_IO_STREAM (g_object_ref (connection));
+      conn_read_binding (conn);
+      return;
+    }
+
+  conn->stream = g_tls_server_connection_new (G_IO_STREAM (connection), self->tls_certificate, &error);
+  if (conn->stream == NULL)
+    {
+      g_io_stream_close_async (G_IO_STREAM (connection), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      conn_drop (conn, error->message);
+      return;
+    }
+  g_object_set (conn->stream, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED, NULL);
+  g_signal_connect (conn->stream, "accept-certificate", G_CALLBACK (on_handshake_accept_certificate), NULL);
+  conn->state = CONN_HANDSHAKING;
+  conn->handshaking = TRUE;
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (conn->stream), G_PRIORITY_DEFAULT, conn->cancellable,
+                                    on_conn_handshake, conn_ref (conn));
+}
+
+/* Listening */
+
+static gboolean
+on_accept_retry (gpointer user_data)
+{
+  MsrpServer *self = user_data;
+
+  g_clear_pointer (&self->retry_source, g_source_unref);
+  accept_next (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_incoming (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  MsrpServer *self = g_object_get_qdata (source, server_of_listener_quark ());
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
+  if (self == NULL)
+    return;  /* disposed */
+
+  g_main_context_push_thread_default (self->context);
+  if (connection == NULL)
+    {
+      /* Out of file descriptors, say: try again a little later. */
+      g_debug ("server: accepting a connection failed: %s", error->message);
+      self->retry_source = g_timeout_source_new_seconds (ACCEPT_RETRY_SECONDS);
+      g_source_set_static_name (self->retry_source, "[msrp] server accept retry");
+      g_source_set_callback (self->retry_source, on_accept_retry, self, NULL);
+      g_source_attach (self->retry_source, self->context);
+    }
+  else
+    {
+      accept_next (self);
+      if (g_hash_table_size (self->connections) >= MAX_PENDING_CONNECTIONS)
+        {
+          g_debug ("server: too many connections waiting to bind; closing a new one");
+          g_io_stream_close_async (G_IO_STREAM (connection), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+        }
+      else
+        conn_start (self, connection);
+    }
+  g_main_context_pop_thread_default (self->context);
+}
+
+static void
+accept_next (MsrpServer *self)
+{
+  g_main_context_push_thread_default (self->context);
+  g_socket_listener_accept_async (self->listener, self->cancellable, on_incoming, NULL);
+  g_main_context_pop_thread_default (self->context);
+}
+
+static gboolean
+start_listening (MsrpServer  *self,
+                 const char  *address,
+                 guint        port,
+                 GError     **error)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+
+  if (address != NULL)
+    {
+      g_autoptr(GSocketAddress) wanted = g_inet_socket_address_new_from_string (address, port);
+      g_autoptr(GSocketAddress) effective = NULL;
+
+      if (!g_socket_listener_add_address (listener, wanted, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                          NULL, &effective, error))
+        return FALSE;
+      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+    }
+  else if (port != 0)
+    {
+      if (!g_socket_listener_add_inet_port (listener, port, NULL, error))
+        return FALSE;
+    }
+  else
+    {
+      port = g_socket_listener_add_any_inet_port (listener, NULL, error);
+      if (port == 0)
+        return FALSE;
+    }
+
+  g_debug ("server: listening on %s port %u", address ? address : "every address", port);
+  g_object_set_qdata (G_OBJECT (listener), server_of_listener_quark (), self);
+  self->listener = g_steal_pointer (&listener);
+  self->listen_host = g_strdup (address);
+  self->listen_port = port;
+  accept_next (self);
+  return TRUE;
+}
+
+static gboolean
+same_address (const char *a,
+              const char *b)
+{
+  g_autoptr(GInetAddress) ia = g_inet_address_new_from_string (a);
+  g_autoptr(GInetAddress) ib = g_inet_address_new_from_string (b);
+
+  return ia != NULL && ib != NULL && g_inet_address_equal (ia, ib);
+}
+
+/* GObject */
+
+static void
+msrp_server_dispose (GObject *object)
+{
+  MsrpServer *self = MSRP_SERVER (object);
+  GList *sessions, *conns;
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->retry_source != NULL)
+    {
+      g_source_destroy (self->retry_source);
+      g_clear_pointer (&self->retry_source, g_source_unref);
+    }
+  if (self->listener != NULL)
+    {
+      g_object_set_qdata (G_OBJECT (self->listener), server_of_listener_quark (), NULL);
+      g_socket_listener_close (self->listener);
+      g_clear_object (&self->listener);
+    }
+
+  /* Stolen first: failing a complete runs its callback. */
+  sessions = g_hash_table_get_values (self->sessions);
+  g_hash_table_steal_all (self->sessions);
+  g_list_free_full (sessions, session_free);
+
+  conns = g_hash_table_get_keys (self->connections);
+  for (GList *l = conns; l != NULL; l = l->next)
+    conn_drop (l->data, "the server is disposed");
+  g_list_free (conns);
+
+  G_OBJECT_CLASS (msrp_server_parent_class)->dispose (object);
+}
+
+static void
+msrp_server_finalize (GObject *object)
+{
+  MsrpServer *self = MSRP_SERVER (object);
+
+  g_clear_pointer (&self->sessions, g_hash_table_unref);
+  g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->listen_host, g_free);
+  g_clear_object (&self->tls_certificate);
+  g_clear_object (&self->logger);
+
+  G_OBJECT_CLASS (msrp_server_parent_class)->finalize (object);
+}
+
+static void
+msrp_server_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  MsrpServer *self = MSRP_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_BIND_TIMEOUT:
+      g_value_set_uint (value, self->bind_timeout);
+      break;
+    case PROP_TLS_CERTIFICATE:
+      g_value_set_object (value, self->tls_certificate);
+      break;
+    case PROP_LOGGER:
+      g_value_set_object (value, self->logger);
+      break;
+    case PROP_USE_SESSMATCH:
+      g_value_set_boolean (value, self->use_sessmatch);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+msrp_server_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  MsrpServer *self = MSRP_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_BIND_TIMEOUT:
+      msrp_server_set_bind_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_TLS_CERTIFICATE:
+      msrp_server_set_tls_certificate (self, g_value_get_object (value));
+      break;
+    case PROP_LOGGER:
+      msrp_server_set_logger (self, g_value_get_object (value));
+      break;
+    case PROP_USE_SESSMATCH:
+      msrp_server_set_use_sessmatch (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+msrp_server_class_init (MsrpServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = msrp_server_dispose;
+  object_class->finalize = msrp_server_finalize;
+  object_class->get_property = msrp_server_get_property;
+  object_class->set_property = msrp_server_set_property;
+
+  /**
+   * MsrpServer:bind-timeout:
+   *
+   * Seconds allowed for a peer to bind a session: a pending
+   * [method@Msrp.Server.complete_for_uri_async] fails with
+   * %MSRP_ERROR_BIND_TIMEOUT when no peer bound the session that long after
+   * it was called, and a connection is closed when it has not bound a
+   * session (TLS handshake and binding SEND included) that long after it
+   * was accepted.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_BIND_TIMEOUT] =
+    g_param_spec_uint ("bind-timeout", NULL, NULL, 1, G_MAXUINT / 1000, MSRP_DEFAULT_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpServer:tls-certificate:
+   *
+   * The server's certificate, with its private key. When set, the URIs
+   * [method@Msrp.Server.prepare] gives are `msrps:` and every connection
+   * uses TLS. Set it before the first prepare: URIs already given out keep
+   * their scheme. [func@Msrp.tls_certificate_new_self_signed] makes one.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TLS_CERTIFICATE] =
+    g_param_spec_object ("tls-certificate", NULL, NULL, G_TYPE_TLS_CERTIFICATE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpServer:logger:
+   *
+   * The logger given to the transports of the connections this server
+   * accepts; it sees their traffic from the binding SEND on.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LOGGER] =
+    g_param_spec_object ("logger", NULL, NULL, MSRP_TYPE_LOGGER,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpServer:use-sessmatch:
+   *
+   * Whether binding SENDs, and then the chunks on the transports, are
+   * matched to sessions by session-id only (RFC 6714 style), for peers
+   * behind middleboxes that rewrite hosts and ports in `a=path`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_USE_SESSMATCH] =
+    g_param_spec_boolean ("use-sessmatch", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * MsrpServer::accept-certificate:
+   * @server: the server
+   * @peer_cert: (nullable): the peer's certificate, or %NULL when it
+   *   presented none
+   * @errors: the problems GIO found with it
+   * @local_uri: the registered URI the connection bound
+   *
+   * Emitted when a TLS connection has bound a session for which
+   * [method@Msrp.Server.complete_for_uri_async] was given no peer
+   * fingerprint, to decide whether the peer may have it. Without a
+   * handler every peer is accepted, as it would be without TLS: the
+   * session's URI, with its random session-id, is what the peer must
+   * know. A refused peer's connection is closed and the pending complete
+   * fails with %G_TLS_ERROR_BAD_CERTIFICATE.
+   *
+   * Returns: %TRUE to accept the peer
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_ACCEPT_CERTIFICATE] =
+    g_signal_new ("accept-certificate", MSRP_TYPE_SERVER, G_SIGNAL_RUN_LAST, 0,
+                  g_signal_accumulator_true_handled, NULL, NULL,
+                  G_TYPE_BOOLEAN, 3, G_TYPE_TLS_CERTIFICATE, G_TYPE_TLS_CERTIFICATE_FLAGS, MSRP_TYPE_URI);
+}
+
+static void
+msrp_server_init (MsrpServer *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->cancellable = g_cancellable_new ();
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, session_free);
+  self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) conn_unref, NULL);
+  self->bind_timeout = MSRP_DEFAULT_TIMEOUT;
+}
+
+/**
+ * msrp_server_new:
+ *
+ * Makes a server. It listens from the first [method@Msrp.Server.prepare]
+ * on, and its operations complete in the thread-default main context of
+ * the caller of this function.
+ *
+ * Returns: (transfer full): a new #MsrpServer
+ *
+ * Since: 1.0
+ */
+MsrpServer *
+msrp_server_new (void)
+{
+  return g_object_new (MSRP_TYPE_SERVER, NULL);
+}
+
+/**
+ * msrp_server_prepare:
+ * @server: a #MsrpServer
+ * @local_uri: (nullable): the URI to register, or %NULL for one made up
+ * @error: return location for a #GError
+ *
+ * Registers a local URI for a new session, to put in the local SDP's
+ * `a=path`, and starts listening when the server does not listen yet.
+ *
+ * The first call listens on the host of @local_uri when it is an IP
+ * address (else on every address) and on its port (0, or no @local_uri:
+ * any free port); every later call reuses that socket, and fails with
+ * %G_IO_ERROR_INVALID_ARGUMENT when @local_uri asks for another port or
+ * another IP address.
+ *
+ * The URI registered has the real port, the scheme `msrps` when
+ * [property@Msrp.Server:tls-certificate] is set, and a random session-id
+ * when @local_uri has none. Its host is the one of @local_uri, or else the
+ * address listened on, or else "localhost". A session-id that is
+ * registered already fails with %G_IO_ERROR_EXISTS.
+ *
+ * Returns: (transfer container) (element-type Msrp.Uri): the full local
+ *   path: the registered URI alone
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+msrp_server_prepare (MsrpServer  *server,
+                     MsrpUri     *local_uri,
+                     GError     **error)
+{
+  const char *host = local_uri ? msrp_uri_get_host (local_uri) : NULL;
+  guint port = local_uri ? msrp_uri_get_port (local_uri) : 0;
+  gboolean is_ip = host != NULL && g_hostname_is_ip_address (host);
+  g_autofree char *random_id = NULL;
+  const char *session_id;
+  Session *session;
+
+  g_return_val_if_fail (MSRP_IS_SERVER (server), NULL);
+  g_return_val_if_fail (local_uri == NULL || MSRP_IS_URI (local_uri), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (local_uri != NULL && g_ascii_strcasecmp (msrp_uri_get_transport (local_uri), "tcp") != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("An MSRP server listens for TCP connections, not for the transport “%s”"),
+                   msrp_uri_get_transport (local_uri));
+      return NULL;
+    }
+
+  if (server->listener == NULL)
+    {
+      if (!start_listening (server, is_ip ? host : NULL, port, error))
+        return NULL;
+    }
+  else if (port != 0 && port != server->listen_port)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The MSRP server listens on port %u already, not on port %u: ask for port %u or 0"),
+                   server->listen_port, port, server->listen_port);
+      return NULL;
+    }
+  else if (is_ip && server->listen_host != NULL && !same_address (host, server->listen_host))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The MSRP server listens on the address %s already, not on %s: use another MsrpServer for another address"),
+                   server->listen_host, host);
+      return NULL;
+    }
+
+  session_id = local_uri ? msrp_uri_get_session_id (local_uri) : NULL;
+  if (session_id == NULL)
+    session_id = random_id = msrp_random_ident (20);
+  if (g_hash_table_contains (server->sessions, session_id))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("The MSRP session-id “%s” is registered already: give each session its own"),
+                   session_id);
+      return NULL;
+    }
+
+  if (host == NULL)
+    host = server->listen_host ? server->listen_host : "localhost";
+
+  session = g_new0 (Session, 1);
+  session->server = server;
+  session->uri = g_object_new (MSRP_TYPE_URI,
+                               "host", host,
+                               "port", server->listen_port,
+                               "user", local_uri ? msrp_uri_get_user (local_uri) : NULL,
+                               "session-id", session_id,
+                               "transport", "tcp",
+                               "use-tls", server->tls_certificate != NULL,
+                               NULL);
+  session->local_path = path_of_one (session->uri);
+  g_hash_table_insert (server->sessions, (gpointer) msrp_uri_get_session_id (session->uri), session);
+  g_debug ("server: registered %s", msrp_uri_get_session_id (session->uri));
+
+  return copy_path (session->local_path);
+}
+
+/**
+ * msrp_server_complete_for_uri_async:
+ * @server: a #MsrpServer
+ * @local_uri: a URI [method@Msrp.Server.prepare] registered
+ * @full_remote_path: (nullable) (element-type Msrp.Uri): the peer's full
+ *   path, from its SDP `a=path`, or %NULL to accept whoever binds
+ *   @local_uri
+ * @peer_fingerprint: (nullable): the fingerprint of the peer's
+ *   certificate from its SDP `a=fingerprint`, such as "sha-256 AB:CD:..",
+ *   or %NULL
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the transport is ready
+ * @user_data: data for @callback
+ *
+ * Waits until a peer has connected and bound @local_uri, and gives the
+ * transport; the peer may also have bound it before this call.
+ *
+ * With @full_remote_path, the binding SEND's From-Path must end with its
+ * last URI: another peer is answered 481 and the server goes on waiting.
+ * The transport's remote path is @full_remote_path, or else the binding
+ * SEND's From-Path.
+ *
+ * On TLS connections @peer_fingerprint, when given, is checked: a peer
+ * with another certificate is disconnected and this fails with
+ * %MSRP_ERROR_FINGERPRINT_MISMATCH. Without it,
+ * [signal@Msrp.Server::accept-certificate] decides.
+ *
+ * It fails with %MSRP_ERROR_BIND_TIMEOUT when no peer bound @local_uri
+ * within [property@Msrp.Server:bind-timeout], with %G_IO_ERROR_CANCELLED
+ * when @cancellable is cancelled or [method@Msrp.Server.cleanup] is
+ * called for @local_uri, and with %G_IO_ERROR_NOT_FOUND for a URI that is
+ * not registered. Finish it with [method@Msrp.Server.complete_finish].
+ *
+ * Since: 1.0
+ */
+void
+msrp_server_complete_for_uri_async (MsrpServer          *server,
+                                    MsrpUri             *local_uri,
+                                    GPtrArray           *full_remote_path,
+                                    const char          *peer_fingerprint,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Session *session;
+
+  g_return_if_fail (MSRP_IS_SERVER (server));
+  g_return_if_fail (MSRP_IS_URI (local_uri));
+  g_return_if_fail (full_remote_path == NULL || full_remote_path->len > 0);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (server, cancellable, callback, user_data);
+  g_task_set_source_tag (task, msrp_server_complete_for_uri_async);
+  g_task_set_name (task, "[msrp] server complete");
+
+  session = lookup_session (server, local_uri);
+  if (session == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s",
+                               _("The MSRP server has no such URI: call msrp_server_prepare() first, and msrp_server_cleanup() only after the session"));
+      return;
+    }
+  if (session->task != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "%s",
+                               _("The MSRP session is being completed already"));
+      return;
+    }
+  if (session->bound)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s",
+                               _("The MSRP session was completed already: prepare a new URI for a new session"));
+      return;
+    }
+  if (peer_fingerprint != NULL && server->tls_certificate != NULL)
+    {
+      GError *error = NULL;
+
+      /* Our own certificate tells a malformed fingerprint from a mismatch,
+       * so a typo shows now rather than when the peer comes. */
+      if (!msrp_tls_certificate_matches_fingerprint (server->tls_certificate, peer_fingerprint, &error) &&
+          g_error_matches (error, MSRP_ERROR, MSRP_ERROR_INVALID_FINGERPRINT))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      g_clear_error (&error);
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  session->task = g_steal_pointer (&task);
+  session->expected = full_remote_path ? copy_path (full_remote_path) : NULL;
+  session->fingerprint = g_strdup (peer_fingerprint);
+
+  session->timer = g_timeout_source_new_seconds (server->bind_timeout);
+  g_source_set_static_name (session->timer, "[msrp] server bind timeout");
+  g_source_set_callback (session->timer, on_session_timeout, session, NULL);
+  g_source_attach (session->timer, server->context);
+  if (cancellable != NULL)
+    {
+      session->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_static_name (session->cancel_source, "[msrp] server complete cancelled");
+      g_source_set_callback (session->cancel_source, G_SOURCE_FUNC (on_session_cancelled), session, NULL);
+      g_source_attach (session->cancel_source, server->context);
+    }
+
+  if (session->conn != NULL)
+    session_try_bind (session);
+}
+
+/**
+ * msrp_server_complete_async:
+ * @server: a #MsrpServer
+ * @full_remote_path: (nullable) (element-type Msrp.Uri): the peer's full
+ *   path, from its SDP `a=path`, or %NULL to accept whoever binds
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the transport is ready
+ * @user_data: data for @callback
+ *
+ * The short form of [method@Msrp.Server.complete_for_uri_async] for a
+ * server with exactly one registered URI that is neither completed nor
+ * being completed: it completes that one, without a peer fingerprint.
+ * With none or several such URIs it fails with
+ * %G_IO_ERROR_INVALID_ARGUMENT; use
+ * [method@Msrp.Server.complete_for_uri_async] then. Finish it with
+ * [method@Msrp.Server.complete_finish].
+ *
+ * Since: 1.0
+ */
+void
+msrp_server_complete_async (MsrpServer          *server,
+                            GPtrArray           *full_remote_path,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GHashTableIter iter;
+  Session *session, *waiting = NULL;
+  guint n_waiting = 0;
+
+  g_return_if_fail (MSRP_IS_SERVER (server));
+  g_return_if_fail (full_remote_path == NULL || full_remote_path->len > 0);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  g_hash_table_iter_init (&iter, server->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &session))
+    if (!session->bound && session->task == NULL)
+      {
+        waiting = session;
+        n_waiting++;
+      }
+
+  if (n_waiting != 1)
+    {
+      g_autoptr(GTask) task = g_task_new (server, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, msrp_server_complete_for_uri_async);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("msrp_server_complete_async() completes the only prepared session, but %u are waiting: use msrp_server_complete_for_uri_async()"),
+                               n_waiting);
+      return;
+    }
+
+  msrp_server_complete_for_uri_async (server, waiting->uri, full_remote_path, NULL,
+                                      cancellable, callback, user_data);
+}
+
+/**
+ * msrp_server_complete_finish:
+ * @server: a #MsrpServer
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Msrp.Server.complete_for_uri_async] and
+ * [method@Msrp.Server.complete_async].
+ *
+ * Returns: (transfer full): the transport, bound to the session
+ *
+ * Since: 1.0
+ */
+MsrpTransport *
+msrp_server_complete_finish (MsrpServer    *server,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (MSRP_IS_SERVER (server), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, server), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == msrp_server_complete_for_uri_async, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * msrp_server_cleanup:
+ * @server: a #MsrpServer
+ * @local_uri: a URI [method@Msrp.Server.prepare] registered
+ *
+ * Forgets @local_uri: call it when the session ends, or when it will not
+ * be completed (the SDP negotiation failed, say). A pending complete for
+ * it fails with %G_IO_ERROR_CANCELLED, a connection waiting for it is
+ * closed, and later bindings of it are answered 481. A transport already
+ * handed out is not touched. The listening socket stays open.
+ *
+ * Since: 1.0
+ */
+void
+msrp_server_cleanup (MsrpServer *server,
+                     MsrpUri    *local_uri)
+{
+  Session *session;
+
+  g_return_if_fail (MSRP_IS_SERVER (server));
+  g_return_if_fail (MSRP_IS_URI (local_uri));
+
+  session = lookup_session (server, local_uri);
+  if (session == NULL)
+    return;
+  g_debug ("server: unregistered %s", msrp_uri_get_session_id (session->uri));
+  /* Stolen first: failing the complete runs its callback. */
+  g_hash_table_steal (server->sessions, msrp_uri_get_session_id (session->uri));
+  session_free (session);
+}
+
+/**
+ * msrp_server_get_bind_timeout:
+ * @server: a #MsrpServer
+ *
+ * Gets [property@Msrp.Server:bind-timeout].
+ *
+ * Returns: the bind timeout, in seconds
+ *
+ * Since: 1.0
+ */
+guint
+msrp_server_get_bind_timeout (MsrpServer *server)
+{
+  g_return_val_if_fail (MSRP_IS_SERVER (server), 0);
+  return server->bind_timeout;
+}
+
+/**
+ * msrp_server_set_bind_timeout:
+ * @server: a #MsrpServer
+ * @seconds: the bind timeout, at least 1
+ *
+ * Sets [property@Msrp.Server:bind-timeout]. It applies to the completes
+ * and connections that start afterwards.
+ *
+ * Since: 1.0
+ */
+void
+msrp_server_set_bind_timeout (MsrpServer *server,
+                              guint       seconds)
+{
+  g_return_if_fail (MSRP_IS_SERVER (server));
+  g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
+
+  if (server->bind_timeout == seconds)
+    return;
+  server->bind_timeout = seconds;
+  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_BIND_TIMEOUT]);
+}
+
+/**
+ * msrp_server_get_tls_certificate:
+ * @server: a #MsrpServer
+ *
+ * Gets [property@Msrp.Server:tls-certificate].
+ *
+ * Returns: (transfer none) (nullable): the certificate, or %NULL
+ *
+ * Since: 1.0
+ */
+GTlsCertificate *
+msrp_server_get_tls_certificate (MsrpServer *server)
+{
+  g_return_val_if_fail (MSRP_IS_SERVER (server), NULL);
+  return server->tls_certificate;
+}
+
+/**
+ * msrp_server_set_tls_certificate:
+ * @server: a #MsrpServer
+ * @certificate: (nullable): a certificate with its private key, or %NULL
+ *   for plain TCP
+ *
+ * Sets [property@Msrp.Server:tls-certificate].
+ *
+ * Since: 1.0
+ */
+void
+msrp_server_set_tls_certificate (MsrpServer      *server,
+                                 GTlsCertificate *certificate)
+{
+  g_return_if_fail (MSRP_IS_SERVER (server));
+  g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
+
+  if (g_set_object (&server->tls_certificate, certificate))
+    g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_TLS_CERTIFICATE]);
+}
+
+/**
+ * msrp_server_get_logger:
+ * @server: a #MsrpServer
+ *
+ * Gets [property@Msrp.Server:logger].
+ *
+ * Returns: (transfer none) (nullable): the logger, or %NULL
+ *
+ * Since: 1.0
+ */
+MsrpLogger *
+msrp_server_get_logger (MsrpServer *server)
+{
+  g_return_val_if_fail (MSRP_IS_SERVER (server), NULL);
+  return server->logger;
+}
+
+/**
+ * msrp_server_set_logger:
+ * @server: a #MsrpServer
+ * @logger: (nullable): a logger, or %NULL for `g_debug()`
+ *
+ * Sets [property@Msrp.Server:logger].
+ *
+ * Since: 1.0
+ */
+void
+msrp_server_set_logger (MsrpServer *server,
+                        MsrpLogger *logger)
+{
+  g_return_if_fail (MSRP_IS_SERVER (server));
+  g_return_if_fail (logger == NULL || MSRP_IS_LOGGER (logger));
+
+  if (g_set_object (&server->logger, logger))
+    g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_LOGGER]);
+}
+
+/**
+ * msrp_server_get_use_sessmatch:
+ * @server: a #MsrpServer
+ *
+ * Gets [property@Msrp.Server:use-sessmatch].
+ *
+ * Returns: whether sessions are matched by session-id only
+ *
+ * Since: 1.0
+ */
+gboolean
+msrp_server_get_use_sessmatch (MsrpServer *server)
+{
+  g_return_val_if_fail (MSRP_IS_SERVER (server), FALSE);
+  return server->use_sessmatch;
+}
+
+/**
+ * msrp_server_set_use_sessmatch:
+ * @server: a #MsrpServer
+ * @use_sessmatch: whether to match sessions by session-id only
+ *
+ * Sets [property@Msrp.Server:use-sessmatch].
+ *
+ * Since: 1.0
+ */
+void
+msrp_server_set_use_sessmatch (MsrpServer *server,
+                               gboolean    use_sessmatch)
+{
+  g_return_if_fail (MSRP_IS_SERVER (server));
+
+  use_sessmatch = !!use_sessmatch;
+  if (server->use_sessmatch == use_sessmatch)
+    return;
+  server->use_sessmatch = use_sessmatch;
+  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_USE_SESSMATCH]);
+}

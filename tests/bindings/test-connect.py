@@ -1,0 +1,294 @@
+#!/usr/bin/python3
+# test-connect.py: a direct connector and acceptor on loopback, driven from
+# Python (PyGObject) through the typelib, plain and over TLS
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Runs against the built typelib: set GI_TYPELIB_PATH and LD_LIBRARY_PATH to
+# the build's msrp-glib directory (meson test does). Prints TAP.
+
+import sys
+import unittest
+
+import gi
+gi.require_version('Msrp', '1.0')
+from gi.repository import Gio, GLib, Msrp  # noqa: E402
+
+# GITransfer values (girepository.h).
+GI_TRANSFER_CONTAINER = 1
+
+# Every wait is bounded: a test that gets no answer in this time fails.
+TIMEOUT_SECONDS = 20
+
+
+class Waiter:
+    """Runs a main loop until every awaited operation has finished, or fails
+    the test when TIMEOUT_SECONDS pass first. Results (or the GLib.Error of
+    a _finish) are kept by key: an exception raised in a callback would only
+    be printed by PyGObject, so the test body checks them afterwards."""
+
+    def __init__(self, test):
+        self.test = test
+        self.loop = GLib.MainLoop()
+        self.results = {}
+        self.expected = set()
+
+    def callback(self, key, finish):
+        def on_ready(source, result, *user_data):
+            try:
+                self.results[key] = finish(source, result)
+            except GLib.Error as e:
+                self.results[key] = e
+            if self.expected <= self.results.keys():
+                self.loop.quit()
+        return on_ready
+
+    def wait(self, *keys):
+        self.expected = set(keys)
+        timed_out = []
+
+        def on_timeout():
+            timed_out.append(True)
+            self.loop.quit()
+            return GLib.SOURCE_REMOVE
+
+        if not self.expected <= self.results.keys():
+            source_id = GLib.timeout_add_seconds(TIMEOUT_SECONDS, on_timeout)
+            self.loop.run()
+            if not timed_out:
+                GLib.source_remove(source_id)
+        if timed_out:
+            missing = sorted(self.expected - self.results.keys())
+            self.test.fail(f'timed out after {TIMEOUT_SECONDS} s waiting for {missing}')
+        return [self.results.pop(k) for k in keys]
+
+
+def connection_of(transport):
+    """The connection under a transport's stream. GSocketClient, which the
+    connector uses, hands out a TLS connection wrapped in a
+    GTcpWrapperConnection."""
+    stream = transport.get_stream()
+    if isinstance(stream, Gio.TcpWrapperConnection):
+        stream = stream.get_base_io_stream()
+    return stream
+
+
+def prepare_finish(connector, result):
+    return connector.prepare_finish(result)
+
+
+def complete_finish(connector, result):
+    return connector.complete_finish(result)
+
+
+def write_finish(transport, result):
+    return transport.write_chunk_finish(result)
+
+
+def read_finish(transport, result):
+    return transport.read_chunk_finish(result)
+
+
+def close_finish(transport, result):
+    return transport.close_finish(result)
+
+
+class AnnotationTests(unittest.TestCase):
+    def test_prepare_finish_transfers_container(self):
+        # The array has g_object_unref as its free function: (transfer full)
+        # would make bindings unref every URI twice.
+        info = gi.Repository.get_default().find_by_name('Msrp', 'Connector').find_method('prepare_finish')
+        self.assertEqual(info.get_caller_owns(), GI_TRANSFER_CONTAINER)
+
+
+class ConnectTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.cert_acceptor = Msrp.tls_certificate_new_self_signed('alice.example.com')
+        cls.cert_connector = Msrp.tls_certificate_new_self_signed('bob.example.com')
+        cls.cert_other = Msrp.tls_certificate_new_self_signed('mallory.example.com')
+
+    def setUp(self):
+        self.waiter = Waiter(self)
+
+    def make_pair(self, acceptor_cert=None, connector_cert=None,
+                  acceptor_expects=None, connector_expects=None):
+        """Prepares an acceptor and a connector; returns them and their full
+        local paths."""
+        acceptor = Msrp.AcceptorDirect.new()
+        connector = Msrp.ConnectorDirect.new()
+        # Typed Msrp.Connector in the typelib; the objects are the classes.
+        self.assertIsInstance(acceptor, Msrp.AcceptorDirect)
+        self.assertIsInstance(connector, Msrp.ConnectorDirect)
+        self.assertIsInstance(acceptor, Msrp.Connector)
+
+        for side, cert, expects in ((acceptor, acceptor_cert, acceptor_expects),
+                                    (connector, connector_cert, connector_expects)):
+            if cert is not None:
+                side.props.tls_certificate = cert
+            if expects is not None:
+                fingerprint = Msrp.tls_certificate_get_fingerprint(expects, GLib.ChecksumType.SHA256)
+                side.props.peer_fingerprint = fingerprint
+                self.assertEqual(side.props.peer_fingerprint, fingerprint)
+
+        acceptor.prepare_async(Msrp.Uri.new('127.0.0.1', 0, None, False), None,
+                               self.waiter.callback('acc', prepare_finish))
+        connector.prepare_async(None, None, self.waiter.callback('con', prepare_finish))
+        acceptor_path, connector_path = self.waiter.wait('acc', 'con')
+
+        for path in (acceptor_path, connector_path):
+            self.assertIsInstance(path, list)
+            self.assertEqual(len(path), 1)
+            self.assertIsInstance(path[0], Msrp.Uri)
+            self.assertTrue(path[0].get_session_id())
+        uri = acceptor_path[0]
+        self.assertEqual(uri.get_host(), '127.0.0.1')
+        self.assertGreater(uri.get_port(), 0)
+        self.assertEqual(uri.get_use_tls(), acceptor_cert is not None)
+        self.assertEqual(connector_path[0].get_use_tls(), connector_cert is not None)
+        return acceptor, connector, acceptor_path, connector_path
+
+    def complete(self, acceptor, connector, acceptor_path, connector_path):
+        acceptor.complete_async(connector_path, None, self.waiter.callback('acc', complete_finish))
+        connector.complete_async(acceptor_path, None, self.waiter.callback('con', complete_finish))
+        return self.waiter.wait('acc', 'con')
+
+    def exchange(self, sender, receiver, data):
+        body = GLib.Bytes.new(data)
+        chunk = sender.make_chunk(None, body, 'text/plain')
+        self.assertEqual(chunk.get_method(), 'SEND')
+        self.assertEqual(tuple(chunk.get_byte_range()), (True, 1, len(data), len(data)))
+        sender.write_chunk_async(chunk, None, self.waiter.callback('write', write_finish))
+        receiver.read_chunk_async(0, None, self.waiter.callback('read', read_finish))
+        written, got = self.waiter.wait('write', 'read')
+
+        if isinstance(written, GLib.Error):
+            self.fail(f'write failed: {written.message}')
+        if isinstance(got, GLib.Error):
+            self.fail(f'read failed: {got.message}')
+        self.assertIs(written, True)
+        self.assertIsInstance(got, Msrp.Chunk)
+        self.assertEqual(got.get_method(), 'SEND')
+        self.assertEqual(got.get_transaction_id(), chunk.get_transaction_id())
+        self.assertEqual(got.get_message_id(), chunk.get_message_id())
+        self.assertEqual(got.get_content_type(), 'text/plain')
+        self.assertEqual(got.get_data().get_data(), data)
+        self.assertTrue(receiver.check_incoming_send_chunk(got))
+
+    def close(self, *transports):
+        keys = []
+        for i, transport in enumerate(transports):
+            transport.close_async(None, self.waiter.callback(f'close{i}', close_finish))
+            keys.append(f'close{i}')
+        for result in self.waiter.wait(*keys):
+            if isinstance(result, GLib.Error):
+                self.fail(f'close failed: {result.message}')
+            self.assertIs(result, True)
+
+    def check_connected(self, acc, con, tls):
+        for result in (acc, con):
+            if isinstance(result, GLib.Error):
+                self.fail(f'complete failed: {result.domain} {result.code}: {result.message}')
+            self.assertIsInstance(result, Msrp.Transport)
+
+        stream_type = Gio.TlsConnection if tls else Gio.SocketConnection
+        self.assertIsInstance(acc.get_stream(), stream_type)
+        self.assertIsInstance(connection_of(con), stream_type)
+
+        self.exchange(con, acc, 'from the active side: h\u00e9llo'.encode())
+        self.exchange(acc, con, b'from the passive side')
+        self.close(acc, con)
+
+    def test_tcp(self):
+        acceptor, connector, acceptor_path, connector_path = self.make_pair()
+        acc, con = self.complete(acceptor, connector, acceptor_path, connector_path)
+        self.check_connected(acc, con, tls=False)
+        # Each side talks to the other's path.
+        self.assertTrue(Msrp.path_equal(acc.get_full_remote_path(), connector_path))
+        self.assertTrue(Msrp.path_equal(con.get_full_remote_path(), acceptor_path))
+
+    def test_tls_fingerprints(self):
+        acceptor, connector, acceptor_path, connector_path = self.make_pair(
+            acceptor_cert=self.cert_acceptor, connector_cert=self.cert_connector,
+            acceptor_expects=self.cert_connector, connector_expects=self.cert_acceptor)
+        acc, con = self.complete(acceptor, connector, acceptor_path, connector_path)
+        self.check_connected(acc, con, tls=True)
+        # Each side saw the certificate the other side's SDP announced.
+        self.assertTrue(acc.get_stream().get_peer_certificate().is_same(self.cert_connector))
+        self.assertTrue(connection_of(con).get_peer_certificate().is_same(self.cert_acceptor))
+
+    def check_mismatch(self, acceptor_checks):
+        acceptor, connector, acceptor_path, connector_path = self.make_pair(
+            acceptor_cert=self.cert_acceptor, connector_cert=self.cert_connector,
+            acceptor_expects=self.cert_other if acceptor_checks else self.cert_connector,
+            connector_expects=self.cert_acceptor if acceptor_checks else self.cert_other)
+        acc, con = self.complete(acceptor, connector, acceptor_path, connector_path)
+        checker, other = (acc, con) if acceptor_checks else (con, acc)
+
+        self.assertIsInstance(checker, GLib.Error, 'the checking side must fail')
+        self.assertEqual(checker.domain, 'msrp-error-quark')
+        self.assertEqual(checker.code, Msrp.Error.FINGERPRINT_MISMATCH)
+        self.assertTrue(checker.matches(Msrp.Error.quark(), Msrp.Error.FINGERPRINT_MISMATCH))
+        expected = Msrp.tls_certificate_get_fingerprint(self.cert_other, GLib.ChecksumType.SHA256)
+        self.assertIn(expected, checker.message)
+        # The other side sees the handshake fail; its error is GIO's.
+        self.assertIsInstance(other, GLib.Error, 'the other side must fail too')
+
+    def test_tls_wrong_fingerprint_at_acceptor(self):
+        self.check_mismatch(acceptor_checks=True)
+
+    def test_tls_wrong_fingerprint_at_connector(self):
+        self.check_mismatch(acceptor_checks=False)
+
+
+class TapResult(unittest.TestResult):
+    """Prints one TAP line per test."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def _line(self, test, ok, directive=''):
+        self.count += 1
+        name = test.id().split('.', 1)[-1]
+        print(f'{"ok" if ok else "not ok"} {self.count} - {name}{directive}', flush=True)
+
+    def _diag(self, text):
+        for line in text.rstrip().splitlines():
+            print(f'# {line}')
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self._line(test, True)
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._line(test, False)
+        self._diag(self.failures[-1][1])
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self._line(test, False)
+        self._diag(self.errors[-1][1])
+
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self._line(subtest, False)
+            self._diag(self._exc_info_to_string(err, test))
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self._line(test, True, f' # SKIP {reason}')
+
+
+def main():
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    result = TapResult()
+    suite.run(result)
+    print(f'1..{result.count}')
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

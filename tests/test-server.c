@@ -1,0 +1,1110 @@
+/* test-server.c: MsrpServer, one listening socket for many sessions, over
+ * real loopback sockets: MsrpConnectorDirect peers for good bindings, raw
+ * sockets for bad ones
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-glib.h"
+
+#define TIMEOUT_SECONDS 30
+#define N_MANY 200
+
+static GTlsCertificate *cert_a;
+static GTlsCertificate *cert_b;
+static GTlsCertificate *cert_other;
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  g_error ("test timed out after %d s", TIMEOUT_SECONDS);
+  return G_SOURCE_REMOVE;
+}
+
+/* Every test runs under this: no wait is unbounded. */
+typedef struct {
+  guint timeout_id;
+  MsrpServer *server;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  f->server = msrp_server_new ();
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  /* The server goes away with the last reference, whatever it was doing. */
+  g_object_add_weak_pointer (G_OBJECT (f->server), (gpointer *) &f->server);
+  g_object_unref (f->server);
+  while (f->server != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Let closes and cancellations run out. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_source_remove (f->timeout_id);
+}
+
+static void
+wait_for (gboolean *flag)
+{
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+flush_main_context (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Operations */
+
+typedef struct {
+  gboolean done;
+  GPtrArray *path;
+  MsrpTransport *transport;
+  GError *error;
+} Op;
+
+static void
+op_clear (Op *op)
+{
+  g_clear_pointer (&op->path, g_ptr_array_unref);
+  g_clear_object (&op->transport);
+  g_clear_error (&op->error);
+  op->done = FALSE;
+}
+
+static void
+on_server_completed (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Op *op = user_data;
+
+  g_assert_false (op->done);
+  op->transport = msrp_server_complete_finish (MSRP_SERVER (source), result, &op->error);
+  g_assert_true ((op->transport == NULL) != (op->error == NULL));
+  op->done = TRUE;
+}
+
+static void
+on_connector_prepared (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  Op *op = user_data;
+
+  op->path = msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static void
+on_connector_completed (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  Op *op = user_data;
+
+  op->transport = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static GPtrArray *
+server_prepare (MsrpServer *server)
+{
+  g_autoptr(MsrpUri) uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+  GError *error = NULL;
+  GPtrArray *path = msrp_server_prepare (server, uri, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (path);
+  g_assert_cmpuint (path->len, ==, 1);
+  return path;
+}
+
+static MsrpUri *
+uri_of (GPtrArray *path)
+{
+  return g_ptr_array_index (path, path->len - 1);
+}
+
+/* A direct connector, prepared, with an optional certificate and the
+ * fingerprint it expects of the server. */
+static MsrpConnector *
+new_peer (GTlsCertificate *cert,
+          GTlsCertificate *expects,
+          GPtrArray      **path)
+{
+  MsrpConnector *connector = msrp_connector_direct_new ();
+  Op op = { 0, };
+
+  if (cert != NULL)
+    g_object_set (connector, "tls-certificate", cert, NULL);
+  if (expects != NULL)
+    {
+      g_autofree char *fp = msrp_tls_certificate_get_fingerprint (expects, G_CHECKSUM_SHA256);
+
+      g_object_set (connector, "peer-fingerprint", fp, NULL);
+    }
+  msrp_connector_prepare_async (connector, NULL, NULL, on_connector_prepared, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  *path = g_steal_pointer (&op.path);
+  return connector;
+}
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  MsrpChunk **out = user_data;
+  GError *error = NULL;
+
+  *out = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  gboolean *done = user_data;
+  GError *error = NULL;
+
+  g_assert_true (msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+/* One chunk from `from` to `to`, checked on arrival: the body, and that it
+ * belongs to the receiver's session. */
+static void
+exchange (MsrpTransport *from,
+          MsrpTransport *to,
+          const char    *text)
+{
+  g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
+  g_autoptr(MsrpChunk) chunk = msrp_transport_make_chunk (from, NULL, body, "text/plain");
+  g_autoptr(MsrpChunk) got = NULL;
+  GError *error = NULL;
+  gboolean written = FALSE;
+
+  msrp_transport_write_chunk_async (from, chunk, NULL, on_written, &written);
+  msrp_transport_read_chunk_async (to, 0, NULL, on_read, &got);
+  wait_for (&written);
+  while (got == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (msrp_chunk_get_method (got), ==, "SEND");
+  g_assert_true (g_bytes_equal (msrp_chunk_get_data (got), body));
+  g_assert_true (msrp_transport_check_incoming_send_chunk (to, got, &error));
+  g_assert_no_error (error);
+}
+
+/* Completes a server session and its connector peer; both must succeed. */
+static void
+bind_pair (MsrpServer     *server,
+           GPtrArray      *server_path,
+           MsrpConnector  *peer,
+           GPtrArray      *peer_path,
+           const char     *peer_fingerprint,
+           Op             *srv,
+           Op             *con)
+{
+  msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, peer_fingerprint,
+                                      NULL, on_server_completed, srv);
+  msrp_connector_complete_async (peer, server_path, NULL, on_connector_completed, con);
+  wait_for (&srv->done);
+  wait_for (&con->done);
+  g_assert_no_error (srv->error);
+  g_assert_no_error (con->error);
+}
+
+/* Raw clients: bytes on the wire */
+
+typedef struct {
+  GSocketConnection *connection;
+  GByteArray *received;
+  guint8 buf[4096];
+  gboolean eof;
+} Raw;
+
+static Raw *
+raw_connect (GPtrArray *server_path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  Raw *raw = g_new0 (Raw, 1);
+  GError *error = NULL;
+
+  raw->connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                     msrp_uri_get_port (uri_of (server_path)),
+                                                     NULL, &error);
+  g_assert_no_error (error);
+  raw->received = g_byte_array_new ();
+  return raw;
+}
+
+static void
+raw_free (Raw *raw)
+{
+  g_io_stream_close (G_IO_STREAM (raw->connection), NULL, NULL);
+  g_object_unref (raw->connection);
+  g_byte_array_unref (raw->received);
+  g_free (raw);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Raw, raw_free)
+
+static void
+raw_send (Raw        *raw,
+          const void *data,
+          gsize       len)
+{
+  GError *error = NULL;
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (raw->connection)),
+                             data, len, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+raw_send_chunk (Raw       *raw,
+                MsrpChunk *chunk)
+{
+  g_autoptr(GBytes) bytes = msrp_chunk_encode (chunk);
+
+  raw_send (raw, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+static void
+on_raw_read (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Raw *raw = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (n > 0)
+    {
+      g_byte_array_append (raw->received, raw->buf, n);
+      g_input_stream_read_async (G_INPUT_STREAM (source), raw->buf, sizeof raw->buf,
+                                 G_PRIORITY_DEFAULT, NULL, on_raw_read, raw);
+      return;
+    }
+  /* A reset is a close as well. */
+  if (error != NULL)
+    g_test_message ("raw read: %s", error->message);
+  raw->eof = TRUE;
+}
+
+/* Reads until the server closes the connection. */
+static void
+raw_read_to_eof (Raw *raw)
+{
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (raw->connection)),
+                             raw->buf, sizeof raw->buf, G_PRIORITY_DEFAULT, NULL, on_raw_read, raw);
+  wait_for (&raw->eof);
+}
+
+static MsrpChunk *
+binding_send (MsrpUri    *to,
+              const char *from,
+              const char *tid)
+{
+  MsrpChunk *chunk = msrp_chunk_new_request ("SEND", tid);
+  g_autoptr(GPtrArray) to_path = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) from_path = msrp_path_parse (from, NULL);
+
+  g_ptr_array_add (to_path, g_object_ref (to));
+  msrp_chunk_set_to_path (chunk, to_path);
+  msrp_chunk_set_from_path (chunk, from_path);
+  msrp_chunk_set_message_id (chunk, "bindingmsg");
+  msrp_chunk_set_byte_range (chunk, 1, 0, 0);
+  return chunk;
+}
+
+/* The one response the raw client got before the close. */
+static void
+assert_raw_response (Raw        *raw,
+                     const char *tid,
+                     guint       code)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (raw->received->data, raw->received->len);
+  g_autoptr(MsrpChunk) response = NULL;
+  GError *error = NULL;
+  gsize consumed = 0;
+
+  g_assert_true (raw->eof);
+  response = msrp_chunk_parse (bytes, &consumed, &error);
+  g_assert_no_error (error);
+  g_assert_false (msrp_chunk_is_request (response));
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, tid);
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, code);
+  g_assert_cmpuint (consumed, ==, raw->received->len);
+}
+
+/* A bad binding on a raw connection: answered with `code`, then closed. */
+static void
+raw_bind_expect (GPtrArray  *server_path,
+                 MsrpUri    *to,
+                 const char *from,
+                 guint       code)
+{
+  g_autoptr(Raw) raw = raw_connect (server_path);
+  g_autoptr(MsrpChunk) chunk = binding_send (to, from, "rawtid1");
+
+  raw_send_chunk (raw, chunk);
+  raw_read_to_eof (raw);
+  assert_raw_response (raw, "rawtid1", code);
+}
+
+/* A logger that counts the chunks the server read. */
+
+#define TEST_TYPE_LOGGER (test_logger_get_type ())
+G_DECLARE_FINAL_TYPE (TestLogger, test_logger, TEST, LOGGER, GObject)
+
+struct _TestLogger
+{
+  GObject parent_instance;
+  guint received;
+};
+
+static void test_logger_iface_init (MsrpLoggerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestLogger, test_logger, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (MSRP_TYPE_LOGGER, test_logger_iface_init))
+
+static void
+test_logger_class_init (TestLoggerClass *klass)
+{
+}
+
+static void
+test_logger_init (TestLogger *self)
+{
+}
+
+static void
+log_received_end (MsrpLogger    *logger,
+                  MsrpTransport *transport,
+                  MsrpChunk     *chunk,
+                  GBytes        *data)
+{
+  TEST_LOGGER (logger)->received++;
+}
+
+static void
+test_logger_iface_init (MsrpLoggerInterface *iface)
+{
+  iface->received_chunk_end = log_received_end;
+}
+
+/* Tests */
+
+static void
+test_tcp (Fixture       *f,
+          gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) second = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  g_autoptr(MsrpConnector) peer = NULL;
+  g_autoptr(MsrpUri) other_port = NULL;
+  g_autoptr(MsrpUri) other_host = NULL;
+  g_autoptr(MsrpUri) same = NULL;
+  GPtrArray *bad;
+  GError *error = NULL;
+  Op srv = { 0, }, con = { 0, };
+  MsrpUri *uri;
+
+  g_assert_cmpuint (msrp_server_get_bind_timeout (server), ==, 30);
+
+  server_path = server_prepare (server);
+  uri = uri_of (server_path);
+  g_assert_cmpstr (msrp_uri_get_host (uri), ==, "127.0.0.1");
+  g_assert_cmpuint (msrp_uri_get_port (uri), >, 0);
+  g_assert_false (msrp_uri_get_use_tls (uri));
+  g_assert_cmpstr (msrp_uri_get_transport (uri), ==, "tcp");
+  g_assert_nonnull (msrp_uri_get_session_id (uri));
+
+  /* Later prepares share the socket: same port, a new session-id. */
+  second = msrp_server_prepare (server, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (msrp_uri_get_port (uri_of (second)), ==, msrp_uri_get_port (uri));
+  g_assert_cmpstr (msrp_uri_get_host (uri_of (second)), ==, "127.0.0.1");
+  g_assert_cmpstr (msrp_uri_get_session_id (uri_of (second)), !=, msrp_uri_get_session_id (uri));
+
+  /* ... and refuse another port, another address, or a session-id in use. */
+  other_port = msrp_uri_new ("127.0.0.1", msrp_uri_get_port (uri) == 65535 ? 65534 : msrp_uri_get_port (uri) + 1,
+                             NULL, FALSE);
+  bad = msrp_server_prepare (server, other_port, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (bad);
+  g_clear_error (&error);
+  other_host = msrp_uri_new ("127.0.0.2", 0, NULL, FALSE);
+  bad = msrp_server_prepare (server, other_host, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (bad);
+  g_clear_error (&error);
+  same = msrp_uri_new ("127.0.0.1", 0, msrp_uri_get_session_id (uri), FALSE);
+  bad = msrp_server_prepare (server, same, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_null (bad);
+  g_clear_error (&error);
+
+  peer = new_peer (NULL, NULL, &peer_path);
+  bind_pair (server, server_path, peer, peer_path, NULL, &srv, &con);
+
+  g_assert_true (msrp_path_equal (msrp_transport_get_full_local_path (srv.transport), server_path));
+  g_assert_true (msrp_path_equal (msrp_transport_get_full_remote_path (srv.transport), peer_path));
+  g_assert_true (G_IS_SOCKET_CONNECTION (msrp_transport_get_stream (srv.transport)));
+  exchange (con.transport, srv.transport, "from the active side");
+  exchange (srv.transport, con.transport, "from the server");
+
+  /* A completed session cannot be completed again. */
+  op_clear (&srv);
+  msrp_server_complete_for_uri_async (server, uri, peer_path, NULL, NULL, on_server_completed, &srv);
+  wait_for (&srv.done);
+  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+
+  op_clear (&srv);
+  op_clear (&con);
+}
+
+static void
+test_tls (Fixture       *f,
+          gconstpointer  data)
+{
+  gboolean right = GPOINTER_TO_INT (data);
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  g_autoptr(MsrpConnector) peer = NULL;
+  g_autofree char *expected = msrp_tls_certificate_get_fingerprint (right ? cert_b : cert_other,
+                                                                     G_CHECKSUM_SHA256);
+  Op srv = { 0, }, con = { 0, };
+
+  g_object_set (server, "tls-certificate", cert_a, NULL);
+  g_assert_true (msrp_server_get_tls_certificate (server) == cert_a);
+  server_path = server_prepare (server);
+  g_assert_true (msrp_uri_get_use_tls (uri_of (server_path)));
+
+  peer = new_peer (cert_b, cert_a, &peer_path);
+  msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, expected,
+                                      NULL, on_server_completed, &srv);
+  msrp_connector_complete_async (peer, server_path, NULL, on_connector_completed, &con);
+  wait_for (&srv.done);
+  wait_for (&con.done);
+
+  if (right)
+    {
+      g_assert_no_error (srv.error);
+      g_assert_no_error (con.error);
+      g_assert_true (G_IS_TLS_CONNECTION (msrp_transport_get_stream (srv.transport)));
+      exchange (con.transport, srv.transport, "secret from the peer");
+      exchange (srv.transport, con.transport, "secret from the server");
+    }
+  else
+    {
+      g_assert_error (srv.error, MSRP_ERROR, MSRP_ERROR_FINGERPRINT_MISMATCH);
+      g_assert_nonnull (con.error);
+      g_assert_null (con.transport);
+    }
+
+  op_clear (&srv);
+  op_clear (&con);
+}
+
+static gboolean
+on_accept_certificate (MsrpServer           *server,
+                       GTlsCertificate      *peer_cert,
+                       GTlsCertificateFlags  errors,
+                       MsrpUri              *local_uri,
+                       gpointer              user_data)
+{
+  MsrpUri **seen = user_data;
+
+  g_assert_true (G_IS_TLS_CERTIFICATE (peer_cert));
+  g_assert_true (g_tls_certificate_is_same (peer_cert, cert_b));
+  g_set_object (seen, local_uri);
+  return FALSE;
+}
+
+static void
+test_tls_refused_by_signal (Fixture       *f,
+                            gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  g_autoptr(MsrpConnector) peer = NULL;
+  g_autoptr(MsrpUri) seen = NULL;
+  Op srv = { 0, }, con = { 0, };
+
+  msrp_server_set_tls_certificate (server, cert_a);
+  g_signal_connect (server, "accept-certificate", G_CALLBACK (on_accept_certificate), &seen);
+  server_path = server_prepare (server);
+  peer = new_peer (cert_b, cert_a, &peer_path);
+  msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
+                                      NULL, on_server_completed, &srv);
+  msrp_connector_complete_async (peer, server_path, NULL, on_connector_completed, &con);
+  wait_for (&srv.done);
+  wait_for (&con.done);
+
+  g_assert_error (srv.error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_nonnull (con.error);
+  g_assert_nonnull (seen);
+  g_assert_true (msrp_uri_equal (seen, uri_of (server_path)));
+  op_clear (&srv);
+  op_clear (&con);
+}
+
+static void
+test_many_sessions (Fixture       *f,
+                    gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  MsrpConnector *peers[N_MANY];
+  GPtrArray *server_paths[N_MANY];
+  GPtrArray *peer_paths[N_MANY];
+  Op srv[N_MANY], con[N_MANY];
+  guint port = 0;
+
+  memset (srv, 0, sizeof srv);
+  memset (con, 0, sizeof con);
+  for (guint i = 0; i < N_MANY; i++)
+    {
+      server_paths[i] = server_prepare (server);
+      if (i == 0)
+        port = msrp_uri_get_port (uri_of (server_paths[0]));
+      g_assert_cmpuint (msrp_uri_get_port (uri_of (server_paths[i])), ==, port);
+      peers[i] = new_peer (NULL, NULL, &peer_paths[i]);
+    }
+
+  /* Everyone at once; half of the completes come before the peers. */
+  for (guint i = 0; i < N_MANY; i += 2)
+    msrp_server_complete_for_uri_async (server, uri_of (server_paths[i]), peer_paths[i], NULL,
+                                        NULL, on_server_completed, &srv[i]);
+  for (guint i = 0; i < N_MANY; i++)
+    msrp_connector_complete_async (peers[i], server_paths[i], NULL, on_connector_completed, &con[i]);
+  for (guint i = 1; i < N_MANY; i += 2)
+    msrp_server_complete_for_uri_async (server, uri_of (server_paths[i]), peer_paths[i], NULL,
+                                        NULL, on_server_completed, &srv[i]);
+
+  for (guint i = 0; i < N_MANY; i++)
+    {
+      wait_for (&srv[i].done);
+      wait_for (&con[i].done);
+      g_assert_no_error (srv[i].error);
+      g_assert_no_error (con[i].error);
+    }
+
+  /* Each transport talks with its own peer. */
+  for (guint i = 0; i < N_MANY; i++)
+    {
+      g_autofree char *up = g_strdup_printf ("from peer %u", i);
+      g_autofree char *down = g_strdup_printf ("to peer %u", i);
+
+      g_assert_true (msrp_uri_equal (uri_of (msrp_transport_get_full_remote_path (srv[i].transport)),
+                                     uri_of (peer_paths[i])));
+      exchange (con[i].transport, srv[i].transport, up);
+      exchange (srv[i].transport, con[i].transport, down);
+    }
+
+  for (guint i = 0; i < N_MANY; i++)
+    {
+      msrp_server_cleanup (server, uri_of (server_paths[i]));
+      op_clear (&srv[i]);
+      op_clear (&con[i]);
+      g_object_unref (peers[i]);
+      g_ptr_array_unref (server_paths[i]);
+      g_ptr_array_unref (peer_paths[i]);
+    }
+}
+
+static void
+test_any_peer (Fixture       *f,
+               gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) second = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  g_autoptr(MsrpConnector) peer = NULL;
+  Op srv = { 0, }, con = { 0, };
+
+  /* The short form needs exactly one waiting session. */
+  msrp_server_complete_async (server, NULL, NULL, on_server_completed, &srv);
+  wait_for (&srv.done);
+  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  op_clear (&srv);
+
+  server_path = server_prepare (server);
+  second = server_prepare (server);
+  msrp_server_complete_async (server, NULL, NULL, on_server_completed, &srv);
+  wait_for (&srv.done);
+  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  op_clear (&srv);
+  msrp_server_cleanup (server, uri_of (second));
+
+  /* Whoever binds is accepted, and its From-Path is the remote path. */
+  peer = new_peer (NULL, NULL, &peer_path);
+  msrp_server_complete_async (server, NULL, NULL, on_server_completed, &srv);
+  msrp_connector_complete_async (peer, server_path, NULL, on_connector_completed, &con);
+  wait_for (&srv.done);
+  wait_for (&con.done);
+  g_assert_no_error (srv.error);
+  g_assert_no_error (con.error);
+  g_assert_true (msrp_path_equal (msrp_transport_get_full_remote_path (srv.transport), peer_path));
+  exchange (con.transport, srv.transport, "hello anyone");
+  exchange (srv.transport, con.transport, "hello you");
+
+  op_clear (&srv);
+  op_clear (&con);
+}
+
+static void
+test_bind_before_complete (Fixture       *f,
+                           gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(TestLogger) logger = g_object_new (TEST_TYPE_LOGGER, NULL);
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  g_autoptr(MsrpConnector) peer = NULL;
+  Op srv = { 0, }, con = { 0, };
+
+  msrp_server_set_logger (server, MSRP_LOGGER (logger));
+  server_path = server_prepare (server);
+  peer = new_peer (NULL, NULL, &peer_path);
+
+  /* The peer binds; the server has read the SEND and holds it. */
+  msrp_connector_complete_async (peer, server_path, NULL, on_connector_completed, &con);
+  while (logger->received == 0)
+    g_main_context_iteration (NULL, TRUE);
+  flush_main_context ();
+  g_assert_false (con.done);
+
+  msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
+                                      NULL, on_server_completed, &srv);
+  wait_for (&srv.done);
+  wait_for (&con.done);
+  g_assert_no_error (srv.error);
+  g_assert_no_error (con.error);
+  g_assert_true (msrp_transport_get_logger (srv.transport) == MSRP_LOGGER (logger));
+  exchange (con.transport, srv.transport, "early bird");
+  exchange (srv.transport, con.transport, "welcome");
+
+  op_clear (&srv);
+  op_clear (&con);
+}
+
+static void
+test_wrong_to_path (Fixture       *f,
+                    gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(MsrpUri) unknown = NULL;
+  MsrpUri *uri;
+
+  server_path = server_prepare (server);
+  uri = uri_of (server_path);
+  unknown = msrp_uri_new ("127.0.0.1", msrp_uri_get_port (uri), "nosuchsession", FALSE);
+  raw_bind_expect (server_path, unknown, "msrp://127.0.0.1:9/rawpeer;tcp", 481);
+
+  /* Without sessmatch another host is another session too. */
+  g_clear_object (&unknown);
+  unknown = msrp_uri_new ("127.0.0.2", msrp_uri_get_port (uri), msrp_uri_get_session_id (uri), FALSE);
+  raw_bind_expect (server_path, unknown, "msrp://127.0.0.1:9/rawpeer;tcp", 481);
+}
+
+static void
+test_wrong_from_path (Fixture       *f,
+                      gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  g_autoptr(MsrpConnector) peer = NULL;
+  Op srv = { 0, }, con = { 0, };
+
+  server_path = server_prepare (server);
+  peer = new_peer (NULL, NULL, &peer_path);
+  msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
+                                      NULL, on_server_completed, &srv);
+
+  /* An impostor that knows the URI is turned away ... */
+  raw_bind_expect (server_path, uri_of (server_path), "msrp://127.0.0.1:9/impostor;tcp", 481);
+  flush_main_context ();
+  g_assert_false (srv.done);
+
+  /* ... and the right peer still gets in. */
+  msrp_connector_complete_async (peer, server_path, NULL, on_connector_completed, &con);
+  wait_for (&srv.done);
+  wait_for (&con.done);
+  g_assert_no_error (srv.error);
+  g_assert_no_error (con.error);
+  exchange (con.transport, srv.transport, "the real one");
+
+  op_clear (&srv);
+  op_clear (&con);
+}
+
+static void
+test_already_bound (Fixture       *f,
+                    gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  g_autoptr(MsrpConnector) peer = NULL;
+  g_autofree char *peer_str = NULL;
+  Op srv = { 0, }, con = { 0, };
+
+  server_path = server_prepare (server);
+  peer = new_peer (NULL, NULL, &peer_path);
+  bind_pair (server, server_path, peer, peer_path, NULL, &srv, &con);
+
+  peer_str = msrp_path_to_string (peer_path);
+  raw_bind_expect (server_path, uri_of (server_path), peer_str, 506);
+
+  /* The bound transport is not disturbed. */
+  exchange (con.transport, srv.transport, "still here");
+  op_clear (&srv);
+  op_clear (&con);
+}
+
+static void
+test_not_a_send (Fixture       *f,
+                 gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = server_prepare (server);
+  g_autoptr(Raw) raw = raw_connect (server_path);
+  g_autoptr(MsrpChunk) chunk = binding_send (uri_of (server_path), "msrp://127.0.0.1:9/rawpeer;tcp", "rawtid2");
+  g_autoptr(MsrpChunk) other = msrp_chunk_new_request ("NICKNAME", "rawtid3");
+
+  msrp_chunk_set_to_path (other, msrp_chunk_get_to_path (chunk));
+  msrp_chunk_set_from_path (other, msrp_chunk_get_from_path (chunk));
+  raw_send_chunk (raw, other);
+  raw_read_to_eof (raw);
+  assert_raw_response (raw, "rawtid3", 501);
+}
+
+typedef struct {
+  const char *name;
+  const char *data;
+  gboolean half_close;   /* stop sending: the chunk is cut short */
+} BadInput;
+
+static const BadInput garbage = {
+  "garbage", "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n", FALSE,
+};
+
+static const BadInput cut_short = {
+  "cut short",
+  "MSRP cut1 SEND\r\n"
+  "To-Path: @TO@\r\n"
+  "From-Path: msrp://127.0.0.1:9/rawpeer;tcp\r\n"
+  "Message-ID: m1\r\n"
+  "Byte-Range: 1-100/100\r\n"
+  "Content-Type: text/plain\r\n"
+  "\r\n"
+  "only part of the body",
+  TRUE,
+};
+
+static void
+test_bad_input (Fixture       *f,
+                gconstpointer  data)
+{
+  const BadInput *input = data;
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  g_autoptr(MsrpConnector) peer = NULL;
+  g_autoptr(Raw) raw = NULL;
+  g_autofree char *to = NULL;
+  g_autoptr(GString) text = g_string_new (input->data);
+  GError *error = NULL;
+  Op srv = { 0, }, con = { 0, };
+
+  server_path = server_prepare (server);
+  to = msrp_uri_to_string (uri_of (server_path));
+  g_string_replace (text, "@TO@", to, 0);
+
+  raw = raw_connect (server_path);
+  raw_send (raw, text->str, text->len);
+  if (input->half_close)
+    {
+      g_socket_shutdown (g_socket_connection_get_socket (raw->connection), FALSE, TRUE, &error);
+      g_assert_no_error (error);
+    }
+  /* The server closes that connection without an answer ... */
+  raw_read_to_eof (raw);
+  g_assert_cmpuint (raw->received->len, ==, 0);
+
+  /* ... and the session can still be bound. */
+  peer = new_peer (NULL, NULL, &peer_path);
+  bind_pair (server, server_path, peer, peer_path, NULL, &srv, &con);
+  exchange (con.transport, srv.transport, input->name);
+  op_clear (&srv);
+  op_clear (&con);
+}
+
+static void
+test_bind_timeout (Fixture       *f,
+                   gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
+  Op srv = { 0, };
+
+  g_object_set (server, "bind-timeout", 1, NULL);
+  server_path = server_prepare (server);
+  msrp_server_complete_for_uri_async (server, uri_of (server_path), remote, NULL,
+                                      NULL, on_server_completed, &srv);
+  wait_for (&srv.done);
+  g_assert_error (srv.error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
+  op_clear (&srv);
+}
+
+static void
+test_idle_connection (Fixture       *f,
+                      gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(Raw) raw = NULL;
+  gint64 start;
+
+  msrp_server_set_bind_timeout (server, 1);
+  server_path = server_prepare (server);
+  start = g_get_monotonic_time ();
+  raw = raw_connect (server_path);
+  raw_read_to_eof (raw);
+  g_assert_cmpuint (raw->received->len, ==, 0);
+  /* Closed by the timeout, not at once. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC / 2);
+}
+
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  g_autoptr(MsrpConnector) peer = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  Op srv = { 0, }, con = { 0, };
+
+  server_path = server_prepare (server);
+  peer = new_peer (NULL, NULL, &peer_path);
+
+  msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
+                                      cancellable, on_server_completed, &srv);
+  g_main_context_iteration (NULL, FALSE);
+  g_cancellable_cancel (cancellable);
+  wait_for (&srv.done);
+  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  op_clear (&srv);
+
+  /* Cancelled before it starts. */
+  g_cancellable_cancel (cancelled);
+  msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
+                                      cancelled, on_server_completed, &srv);
+  wait_for (&srv.done);
+  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  op_clear (&srv);
+
+  /* The session is still there for a new complete. */
+  bind_pair (server, server_path, peer, peer_path, NULL, &srv, &con);
+  op_clear (&srv);
+  op_clear (&con);
+}
+
+static void
+test_cleanup (Fixture       *f,
+              gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/rawpeer;tcp", NULL);
+  Op srv = { 0, };
+
+  server_path = server_prepare (server);
+  msrp_server_complete_for_uri_async (server, uri_of (server_path), remote, NULL,
+                                      NULL, on_server_completed, &srv);
+  g_main_context_iteration (NULL, FALSE);
+  msrp_server_cleanup (server, uri_of (server_path));
+  wait_for (&srv.done);
+  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  op_clear (&srv);
+
+  /* Forgotten: bindings get 481, and complete does not know it. */
+  raw_bind_expect (server_path, uri_of (server_path), "msrp://127.0.0.1:9/rawpeer;tcp", 481);
+  msrp_server_complete_for_uri_async (server, uri_of (server_path), remote, NULL,
+                                      NULL, on_server_completed, &srv);
+  wait_for (&srv.done);
+  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  op_clear (&srv);
+
+  /* A cleanup of an unknown URI does nothing. */
+  msrp_server_cleanup (server, uri_of (server_path));
+}
+
+static void
+test_sessmatch (Fixture       *f,
+                gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(MsrpUri) rewritten = NULL;
+  g_autoptr(Raw) raw = NULL;
+  g_autoptr(MsrpChunk) chunk = NULL;
+  g_autoptr(GPtrArray) expected = msrp_path_parse ("msrp://192.0.2.7:4000/rawpeer;tcp", NULL);
+  Op srv = { 0, };
+
+  msrp_server_set_use_sessmatch (server, TRUE);
+  server_path = server_prepare (server);
+  msrp_server_complete_for_uri_async (server, uri_of (server_path), expected, NULL,
+                                      NULL, on_server_completed, &srv);
+
+  /* A middlebox rewrote both hosts and ports: the session-ids still match. */
+  rewritten = msrp_uri_new ("198.51.100.1", 5000, msrp_uri_get_session_id (uri_of (server_path)), FALSE);
+  chunk = binding_send (rewritten, "msrp://203.0.113.9:6000/rawpeer;tcp", "rawtid4");
+  raw = raw_connect (server_path);
+  raw_send_chunk (raw, chunk);
+  wait_for (&srv.done);
+  g_assert_no_error (srv.error);
+  g_assert_true (msrp_transport_get_use_sessmatch (srv.transport));
+
+  /* The 200 is on the wire; closing the transport ends the raw reader. */
+  msrp_transport_close_async (srv.transport, NULL, NULL, NULL);
+  raw_read_to_eof (raw);
+  assert_raw_response (raw, "rawtid4", 200);
+  op_clear (&srv);
+}
+
+static void
+test_default_uri (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  g_autoptr(MsrpConnector) peer = NULL;
+  GError *error = NULL;
+  Op srv = { 0, }, con = { 0, };
+  MsrpUri *uri;
+
+  /* No URI: every address, any port, "localhost", a random session-id. */
+  server_path = msrp_server_prepare (f->server, NULL, &error);
+  g_assert_no_error (error);
+  uri = uri_of (server_path);
+  g_assert_cmpstr (msrp_uri_get_host (uri), ==, "localhost");
+  g_assert_cmpuint (msrp_uri_get_port (uri), >, 0);
+  g_assert_cmpuint (strlen (msrp_uri_get_session_id (uri)), >=, 16);
+
+  peer = new_peer (NULL, NULL, &peer_path);
+  bind_pair (f->server, server_path, peer, peer_path, NULL, &srv, &con);
+  exchange (con.transport, srv.transport, "via localhost");
+  op_clear (&srv);
+  op_clear (&con);
+}
+
+static void
+test_dispose (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(TestLogger) logger = g_object_new (TEST_TYPE_LOGGER, NULL);
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(Raw) idle = NULL;
+  g_autoptr(Raw) parked = NULL;
+  g_autoptr(MsrpChunk) chunk = NULL;
+
+  msrp_server_set_logger (f->server, MSRP_LOGGER (logger));
+  server_path = server_prepare (f->server);
+  idle = raw_connect (server_path);
+  parked = raw_connect (server_path);
+  chunk = binding_send (uri_of (server_path), "msrp://127.0.0.1:9/rawpeer;tcp", "rawtid5");
+  raw_send_chunk (parked, chunk);
+  while (logger->received == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Dropping the server closes every connection it holds. */
+  g_object_add_weak_pointer (G_OBJECT (f->server), (gpointer *) &f->server);
+  g_object_unref (f->server);
+  g_assert_null (f->server);
+  raw_read_to_eof (idle);
+  raw_read_to_eof (parked);
+  g_assert_cmpuint (idle->received->len, ==, 0);
+  g_assert_cmpuint (parked->received->len, ==, 0);
+  f->server = msrp_server_new ();
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  GError *error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  cert_a = msrp_tls_certificate_new_self_signed ("server.example.com", &error);
+  g_assert_no_error (error);
+  cert_b = msrp_tls_certificate_new_self_signed ("peer.example.com", &error);
+  g_assert_no_error (error);
+  cert_other = msrp_tls_certificate_new_self_signed ("mallory.example.com", &error);
+  g_assert_no_error (error);
+
+#define ADD(path, func, data) \
+  g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
+
+  ADD ("/server/tcp", test_tcp, NULL);
+  ADD ("/server/default-uri", test_default_uri, NULL);
+  ADD ("/server/tls-fingerprint", test_tls, GINT_TO_POINTER (TRUE));
+  ADD ("/server/tls-wrong-fingerprint", test_tls, GINT_TO_POINTER (FALSE));
+  ADD ("/server/tls-refused-by-signal", test_tls_refused_by_signal, NULL);
+  ADD ("/server/many-sessions", test_many_sessions, NULL);
+  ADD ("/server/any-peer", test_any_peer, NULL);
+  ADD ("/server/bind-before-complete", test_bind_before_complete, NULL);
+  ADD ("/server/wrong-to-path", test_wrong_to_path, NULL);
+  ADD ("/server/wrong-from-path", test_wrong_from_path, NULL);
+  ADD ("/server/already-bound", test_already_bound, NULL);
+  ADD ("/server/not-a-send", test_not_a_send, NULL);
+  ADD ("/server/garbage", test_bad_input, &garbage);
+  ADD ("/server/closed-mid-chunk", test_bad_input, &cut_short);
+  ADD ("/server/bind-timeout", test_bind_timeout, NULL);
+  ADD ("/server/idle-connection", test_idle_connection, NULL);
+  ADD ("/server/cancel", test_cancel, NULL);
+  ADD ("/server/cleanup", test_cleanup, NULL);
+  ADD ("/server/sessmatch", test_sessmatch, NULL);
+  ADD ("/server/dispose", test_dispose, NULL);
+
+  ret = g_test_run ();
+  g_clear_object (&cert_a);
+  g_clear_object (&cert_b);
+  g_clear_object (&cert_other);
+  return ret;
+}
