@@ -10,6 +10,7 @@
 #include "msrp-acceptor-direct.h"
 #include "msrp-connector-private.h"
 #include "msrp-error.h"
+#include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
 
 /**
@@ -147,7 +148,6 @@ acceptor_direct_prepare_async (MsrpConnector       *connector,
   const char *host = local_uri ? msrp_uri_get_host (local_uri) : NULL;
   guint port = local_uri ? msrp_uri_get_port (local_uri) : 0;
   GError *error = NULL;
-  GPtrArray *path;
 
   g_task_set_source_tag (task, acceptor_direct_prepare_async);
 
@@ -194,12 +194,8 @@ acceptor_direct_prepare_async (MsrpConnector       *connector,
     }
 
   g_clear_pointer (&self->local_path, g_ptr_array_unref);
-  self->local_path = g_ptr_array_new_with_free_func (g_object_unref);
-  g_ptr_array_add (self->local_path, g_object_ref (uri));
-
-  path = g_ptr_array_new_with_free_func (g_object_unref);
-  g_ptr_array_add (path, g_object_ref (uri));
-  g_task_return_pointer (task, path, (GDestroyNotify) g_ptr_array_unref);
+  self->local_path = _msrp_path_new_single (uri);
+  g_task_return_pointer (task, _msrp_path_copy (self->local_path), (GDestroyNotify) g_ptr_array_unref);
 }
 
 static GPtrArray *
@@ -423,9 +419,7 @@ acceptor_direct_complete_async (MsrpConnector       *connector,
       return;
     }
 
-  c->remote_path = g_ptr_array_new_full (full_remote_path->len, g_object_unref);
-  for (guint i = 0; i < full_remote_path->len; i++)
-    g_ptr_array_add (c->remote_path, g_object_ref (g_ptr_array_index (full_remote_path, i)));
+  c->remote_path = _msrp_path_copy (full_remote_path);
 
   _msrp_operation_start (&c->op, cancellable, self->settings.timeout, self->context);
   g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),

@@ -11,6 +11,7 @@
 #include "msrp-connector-private.h"
 #include "msrp-transport-private.h"
 #include "msrp-error.h"
+#include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
 
 /**
@@ -129,8 +130,6 @@ connector_direct_prepare_async (MsrpConnector       *connector,
 {
   MsrpConnectorDirect *self = MSRP_CONNECTOR_DIRECT (connector);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  GPtrArray *path;
-
   g_task_set_source_tag (task, connector_direct_prepare_async);
 
   g_clear_object (&self->local_uri);
@@ -139,9 +138,7 @@ connector_direct_prepare_async (MsrpConnector       *connector,
   else
     self->local_uri = msrp_uri_new (default_host (), 0, NULL, self->settings.tls_certificate != NULL);
 
-  path = g_ptr_array_new_with_free_func (g_object_unref);
-  g_ptr_array_add (path, g_object_ref (self->local_uri));
-  g_task_return_pointer (task, path, (GDestroyNotify) g_ptr_array_unref);
+  g_task_return_pointer (task, _msrp_path_new_single (self->local_uri), (GDestroyNotify) g_ptr_array_unref);
 }
 
 static GPtrArray *
@@ -281,8 +278,7 @@ on_connected (GObject      *source,
       return;
     }
 
-  local_path = g_ptr_array_new_with_free_func (g_object_unref);
-  g_ptr_array_add (local_path, g_object_ref (self->local_uri));
+  local_path = _msrp_path_new_single (self->local_uri);
   c->transport = msrp_transport_new (G_IO_STREAM (connection), local_path, c->remote_path);
   _msrp_connector_configure_transport (&self->settings, c->transport);
 
@@ -340,9 +336,7 @@ connector_direct_complete_async (MsrpConnector       *connector,
       return;
     }
 
-  c->remote_path = g_ptr_array_new_full (full_remote_path->len, g_object_unref);
-  for (guint i = 0; i < full_remote_path->len; i++)
-    g_ptr_array_add (c->remote_path, g_object_ref (g_ptr_array_index (full_remote_path, i)));
+  c->remote_path = _msrp_path_copy (full_remote_path);
 
   /* The cleanup cancellable and the caller's both stop the operation. */
   _msrp_operation_start (&c->op, cancellable, self->settings.timeout, self->context);

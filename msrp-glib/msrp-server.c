@@ -13,6 +13,7 @@
 #include "msrp-transport-private.h"
 #include "msrp-error.h"
 #include "msrp-tls.h"
+#include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
 
 /**
@@ -166,25 +167,6 @@ static void session_try_bind (Session *session);
 
 /* Paths */
 
-static GPtrArray *
-path_of_one (MsrpUri *uri)
-{
-  GPtrArray *path = g_ptr_array_new_full (1, g_object_unref);
-
-  g_ptr_array_add (path, g_object_ref (uri));
-  return path;
-}
-
-static GPtrArray *
-copy_path (GPtrArray *path)
-{
-  GPtrArray *copy = g_ptr_array_new_full (path->len, g_object_unref);
-
-  for (guint i = 0; i < path->len; i++)
-    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (path, i)));
-  return copy;
-}
-
 /* The registered session a URI names, matched as the To-Path of a binding
  * SEND is. */
 static Session *
@@ -282,7 +264,7 @@ set_single_path (MsrpChunk *response,
 
   if (from == NULL || from->len == 0)
     return;
-  path = path_of_one (g_ptr_array_index (from, 0));
+  path = _msrp_path_new_single (g_ptr_array_index (from, 0));
   setter (response, path);
 }
 
@@ -1101,11 +1083,11 @@ msrp_server_prepare (MsrpServer  *server,
                                "transport", "tcp",
                                "use-tls", server->tls_certificate != NULL,
                                NULL);
-  session->local_path = path_of_one (session->uri);
+  session->local_path = _msrp_path_new_single (session->uri);
   g_hash_table_insert (server->sessions, (gpointer) msrp_uri_get_session_id (session->uri), session);
   g_debug ("server: registered %s", msrp_uri_get_session_id (session->uri));
 
-  return copy_path (session->local_path);
+  return _msrp_path_copy (session->local_path);
 }
 
 /**
@@ -1201,7 +1183,7 @@ msrp_server_complete_for_uri_async (MsrpServer          *server,
     return;
 
   session->task = g_steal_pointer (&task);
-  session->expected = full_remote_path ? copy_path (full_remote_path) : NULL;
+  session->expected = full_remote_path ? _msrp_path_copy (full_remote_path) : NULL;
   session->fingerprint = g_strdup (peer_fingerprint);
 
   session->timer = g_timeout_source_new_seconds (server->bind_timeout);

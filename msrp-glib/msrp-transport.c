@@ -100,16 +100,6 @@ G_DEFINE_FINAL_TYPE (MsrpTransport, msrp_transport, G_TYPE_OBJECT)
 
 static void read_more (MsrpTransport *self);
 
-static GPtrArray *
-copy_path (GPtrArray *path)
-{
-  GPtrArray *copy = g_ptr_array_new_full (path ? path->len : 0, g_object_unref);
-
-  for (guint i = 0; path != NULL && i < path->len; i++)
-    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (path, i)));
-  return copy;
-}
-
 static gboolean
 debug_enabled (void)
 {
@@ -224,10 +214,10 @@ msrp_transport_set_property (GObject      *object,
       self->stream = g_value_dup_object (value);
       break;
     case PROP_LOCAL_PATH:
-      self->local_path = copy_path (g_value_get_boxed (value));
+      self->local_path = _msrp_path_copy (g_value_get_boxed (value));
       break;
     case PROP_REMOTE_PATH:
-      self->remote_path = copy_path (g_value_get_boxed (value));
+      self->remote_path = _msrp_path_copy (g_value_get_boxed (value));
       break;
     case PROP_LOGGER:
       msrp_transport_set_logger (self, g_value_get_object (value));
@@ -403,10 +393,8 @@ on_malformed (const char   *tid,
     return TRUE;
 
   response = msrp_chunk_new_response (tid, MSRP_STATUS_BAD_REQUEST, NULL);
-  to = g_ptr_array_new_with_free_func (g_object_unref);
-  g_ptr_array_add (to, g_object_ref (g_ptr_array_index (self->remote_path, 0)));
-  from = g_ptr_array_new_with_free_func (g_object_unref);
-  g_ptr_array_add (from, g_object_ref (local_uri (self)));
+  to = _msrp_path_new_single (g_ptr_array_index (self->remote_path, 0));
+  from = _msrp_path_new_single (local_uri (self));
   msrp_chunk_set_to_path (response, to);
   msrp_chunk_set_from_path (response, from);
   msrp_transport_write_chunk_async (self, response, NULL, on_error_response_written, NULL);
@@ -431,9 +419,9 @@ msrp_transport_constructed (GObject *object)
   self->input = g_io_stream_get_input_stream (self->stream);
   self->output = g_io_stream_get_output_stream (self->stream);
   if (self->local_path == NULL)
-    self->local_path = copy_path (NULL);
+    self->local_path = _msrp_path_copy (NULL);
   if (self->remote_path == NULL)
-    self->remote_path = copy_path (NULL);
+    self->remote_path = _msrp_path_copy (NULL);
 }
 
 static void
@@ -677,15 +665,6 @@ msrp_transport_set_use_sessmatch (MsrpTransport *transport,
   g_object_notify_by_pspec (G_OBJECT (transport), properties[PROP_USE_SESSMATCH]);
 }
 
-static GPtrArray *
-path_of_one (MsrpUri *uri)
-{
-  GPtrArray *path = g_ptr_array_new_full (1, g_object_unref);
-
-  g_ptr_array_add (path, g_object_ref (uri));
-  return path;
-}
-
 /**
  * msrp_transport_make_chunk:
  * @transport: a #MsrpTransport
@@ -719,7 +698,7 @@ msrp_transport_make_chunk (MsrpTransport *transport,
     method = "SEND";
   chunk = msrp_chunk_new_request (method, NULL);
   msrp_chunk_set_to_path (chunk, transport->remote_path);
-  from = path_of_one (local_uri (transport));
+  from = _msrp_path_new_single (local_uri (transport));
   msrp_chunk_set_from_path (chunk, from);
   message_id = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
   msrp_chunk_set_message_id (chunk, message_id);
@@ -770,14 +749,14 @@ msrp_transport_make_response (MsrpTransport *transport,
   response = msrp_chunk_new_response (msrp_chunk_get_transaction_id (request), code, comment);
   request_from = msrp_chunk_get_from_path (request);
   if (request_from != NULL && request_from->len > 0)
-    to = path_of_one (g_ptr_array_index (request_from, 0));
+    to = _msrp_path_new_single (g_ptr_array_index (request_from, 0));
   else if (transport->remote_path->len > 0)
-    to = path_of_one (g_ptr_array_index (transport->remote_path, 0));
+    to = _msrp_path_new_single (g_ptr_array_index (transport->remote_path, 0));
   if (to != NULL)
     msrp_chunk_set_to_path (response, to);
   if (local_uri (transport) != NULL)
     {
-      from = path_of_one (local_uri (transport));
+      from = _msrp_path_new_single (local_uri (transport));
       msrp_chunk_set_from_path (response, from);
     }
   return response;
@@ -1447,9 +1426,9 @@ _msrp_transport_set_paths (MsrpTransport *transport,
   g_return_if_fail (MSRP_IS_TRANSPORT (transport));
 
   g_clear_pointer (&transport->local_path, g_ptr_array_unref);
-  transport->local_path = copy_path (local_path);
+  transport->local_path = _msrp_path_copy (local_path);
   g_clear_pointer (&transport->remote_path, g_ptr_array_unref);
-  transport->remote_path = copy_path (remote_path);
+  transport->remote_path = _msrp_path_copy (remote_path);
   g_object_notify_by_pspec (G_OBJECT (transport), properties[PROP_LOCAL_PATH]);
   g_object_notify_by_pspec (G_OBJECT (transport), properties[PROP_REMOTE_PATH]);
 }

@@ -1032,3 +1032,22 @@ msrp_path_equal (GPtrArray *a,
       return FALSE;
   return TRUE;
 }
+
+GPtrArray *
+_msrp_path_new_single (MsrpUri *uri)
+{
+  GPtrArray *path = g_ptr_array_new_full (1, g_object_unref);
+
+  g_ptr_array_add (path, g_object_ref (uri));
+  return path;
+}
+
+GPtrArray *
+_msrp_path_copy (GPtrArray *path)
+{
+  GPtrArray *copy = g_ptr_array_new_full (path ? path->len : 0, g_object_unref);
+
+  for (guint i = 0; path != NULL && i < path->len; i++)
+    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (path, i)));
+  return copy;
+}
