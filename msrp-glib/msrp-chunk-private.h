@@ -20,5 +20,9 @@ void       _msrp_chunk_encode_end    (MsrpChunk           *chunk,
                                       GString             *out);
 void       _msrp_chunk_set_segment   (MsrpChunk           *chunk,
                                       guint                segment);
+/* Whether a part handed out by a transport is the last of its chunk. */
+void       _msrp_chunk_set_last_segment (MsrpChunk        *chunk,
+                                         gboolean          last);
+gboolean   _msrp_chunk_is_last_segment  (MsrpChunk        *chunk);
 
 G_END_DECLS

@@ -107,6 +107,7 @@ struct _MsrpChunk
   GArray *headers;          /* of Header, in wire order */
   GPtrArray *path_cache[3]; /* parsed To-Path, From-Path, Use-Path */
   guint segment;
+  gboolean last_segment;
 };
 
 enum {
@@ -568,6 +569,19 @@ _msrp_chunk_set_segment (MsrpChunk *chunk,
   chunk->segment = segment;
 }
 
+void
+_msrp_chunk_set_last_segment (MsrpChunk *chunk,
+                              gboolean   last)
+{
+  chunk->last_segment = last;
+}
+
+gboolean
+_msrp_chunk_is_last_segment (MsrpChunk *chunk)
+{
+  return chunk->last_segment;
+}
+
 /* msrp_chunk_parse() */
 
 typedef struct {
@@ -820,6 +834,7 @@ msrp_chunk_copy (MsrpChunk *chunk)
                        NULL);
   copy->continuation = chunk->continuation;
   copy->segment = chunk->segment;
+  copy->last_segment = chunk->last_segment;
   if (chunk->data != NULL)
     copy->data = g_bytes_ref (chunk->data);
   for (guint i = 0; i < chunk->headers->len; i++)

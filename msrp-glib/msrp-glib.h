@@ -22,5 +22,7 @@
 #include "msrp-connector-direct.h"
 #include "msrp-acceptor-direct.h"
 #include "msrp-server.h"
+#include "msrp-outgoing-file.h"
+#include "msrp-session.h"
 
 #undef __MSRP_GLIB_INSIDE__

@@ -342,7 +342,10 @@ on_end (MsrpContinuation continuation,
     {
       g_autoptr(GBytes) part = g_byte_array_free_to_bytes (g_steal_pointer (&self->cur_body));
 
-      g_queue_push_tail (&self->ready, make_segment (self, part, continuation));
+      MsrpChunk *last = make_segment (self, part, continuation);
+
+      _msrp_chunk_set_last_segment (last, TRUE);
+      g_queue_push_tail (&self->ready, last);
       g_clear_object (&self->cur);
     }
   else

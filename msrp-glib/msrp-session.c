@@ -1,0 +1,1190 @@
+/* msrp-session.c: sending and receiving messages over a transport
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-session.h"
+#include "msrp-error.h"
+#include "msrp-chunk-private.h"
+#include "msrp-uri-private.h"
+#include "msrp-utils-private.h"
+
+/**
+ * MsrpSession:
+ *
+ * What applications send and receive with: an MSRP session on a
+ * [class@Msrp.Transport].
+ *
+ * The session reads everything that arrives. Requests are checked (their
+ * paths must name this session: 481 otherwise; their Content-Type must be
+ * one of [property@Msrp.Session:accept-types]: 415 otherwise; methods
+ * other than SEND and REPORT get 501) and answered as their Failure-Report
+ * asks: `yes` (or no header) a response to every chunk, `partial` only
+ * failures, `no` nothing. REPORTs are never answered.
+ *
+ * Every accepted SEND chunk is emitted as
+ * [signal@Msrp.Session::chunk-received]; chunks are put together by
+ * Message-ID and Byte-Range (in any order, overlapping or not) into whole
+ * messages of up to [property@Msrp.Session:max-message-size], which are
+ * emitted as [signal@Msrp.Session::message-received]. When the message
+ * asked for it (Success-Report: yes), the session then sends the success
+ * REPORT back. REPORTs that arrive are emitted as
+ * [signal@Msrp.Session::report-received].
+ *
+ * [method@Msrp.Session.send_chunk_async] sends a chunk and gives its
+ * response; [signal@Msrp.Session::closed] tells when the session ends.
+ *
+ * Since: 1.0
+ */
+
+/* Incoming chunks are handed out in parts of at most this many bytes, so a
+ * peer sending one huge chunk does not grow memory. */
+#define READ_PART_SIZE (256 * 1024)
+
+typedef struct {
+  MsrpSession *session;
+  char *tid;
+  GTask *task;
+  MsrpChunk *chunk;
+  MsrpFailureReport failure_report;
+  GSource *timer;
+} Transaction;
+
+/* A message being put together. */
+typedef struct {
+  MsrpChunk *first;       /* the chunk with the lowest Byte-Range start */
+  GByteArray *data;
+  GArray *ranges;         /* of Range, sorted, merged */
+  gint64 total;           /* -1 while unknown */
+  gboolean ended;         /* the chunk with the last byte came */
+  gboolean too_large;
+} Incoming;
+
+typedef struct {
+  gint64 start;  /* 0-based, inclusive */
+  gint64 end;    /* exclusive */
+} Range;
+
+struct _MsrpSession
+{
+  GObject parent_instance;
+
+  MsrpTransport *transport;
+  char **accept_types;
+  guint response_timeout;
+  gsize max_message_size;
+  GMainContext *context;
+  GCancellable *cancellable;
+
+  GHashTable *transactions;   /* tid → Transaction */
+  GHashTable *incoming;       /* Message-ID → Incoming */
+  GHashTable *refused;        /* tids whose remaining parts are dropped */
+  GTask *shutdown_task;
+  gboolean closed;
+};
+
+enum {
+  PROP_0,
+  PROP_TRANSPORT,
+  PROP_ACCEPT_TYPES,
+  PROP_RESPONSE_TIMEOUT,
+  PROP_MAX_MESSAGE_SIZE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_CHUNK_RECEIVED,
+  SIGNAL_MESSAGE_RECEIVED,
+  SIGNAL_REPORT_RECEIVED,
+  SIGNAL_CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (MsrpSession, msrp_session, G_TYPE_OBJECT)
+
+static void read_next (MsrpSession *self);
+static void session_close (MsrpSession *self, GError *error);
+
+static void
+incoming_free (gpointer data)
+{
+  Incoming *in = data;
+
+  g_clear_object (&in->first);
+  g_clear_pointer (&in->data, g_byte_array_unref);
+  g_clear_pointer (&in->ranges, g_array_unref);
+  g_free (in);
+}
+
+static void
+transaction_free (gpointer data)
+{
+  Transaction *t = data;
+
+  if (t->timer != NULL)
+    {
+      g_source_destroy (t->timer);
+      g_source_unref (t->timer);
+    }
+  g_clear_object (&t->chunk);
+  g_clear_object (&t->task);
+  g_free (t->tid);
+  g_free (t);
+}
+
+static void
+msrp_session_dispose (GObject *object)
+{
+  MsrpSession *self = MSRP_SESSION (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_hash_table_remove_all (self->transactions);
+  g_hash_table_remove_all (self->incoming);
+
+  G_OBJECT_CLASS (msrp_session_parent_class)->dispose (object);
+}
+
+static void
+msrp_session_finalize (GObject *object)
+{
+  MsrpSession *self = MSRP_SESSION (object);
+
+  g_clear_object (&self->transport);
+  g_strfreev (self->accept_types);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->cancellable);
+  g_hash_table_unref (self->transactions);
+  g_hash_table_unref (self->incoming);
+  g_hash_table_unref (self->refused);
+
+  G_OBJECT_CLASS (msrp_session_parent_class)->finalize (object);
+}
+
+static void
+msrp_session_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  MsrpSession *self = MSRP_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_TRANSPORT:
+      g_value_set_object (value, self->transport);
+      break;
+    case PROP_ACCEPT_TYPES:
+      g_value_set_boxed (value, self->accept_types);
+      break;
+    case PROP_RESPONSE_TIMEOUT:
+      g_value_set_uint (value, self->response_timeout);
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      g_value_set_uint64 (value, self->max_message_size);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+msrp_session_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  MsrpSession *self = MSRP_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_TRANSPORT:
+      self->transport = g_value_dup_object (value);
+      break;
+    case PROP_ACCEPT_TYPES:
+      g_strfreev (self->accept_types);
+      self->accept_types = g_value_dup_boxed (value);
+      if (self->accept_types == NULL || self->accept_types[0] == NULL)
+        {
+          g_strfreev (self->accept_types);
+          self->accept_types = g_strdupv ((char *[]) { (char *) "*", NULL });
+        }
+      break;
+    case PROP_RESPONSE_TIMEOUT:
+      msrp_session_set_response_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      msrp_session_set_max_message_size (self, g_value_get_uint64 (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+msrp_session_constructed (GObject *object)
+{
+  MsrpSession *self = MSRP_SESSION (object);
+
+  G_OBJECT_CLASS (msrp_session_parent_class)->constructed (object);
+
+  g_assert (self->transport != NULL);
+  if (self->accept_types == NULL)
+    self->accept_types = g_strdupv ((char *[]) { (char *) "*", NULL });
+  read_next (self);
+}
+
+static void
+msrp_session_class_init (MsrpSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = msrp_session_dispose;
+  object_class->finalize = msrp_session_finalize;
+  object_class->get_property = msrp_session_get_property;
+  object_class->set_property = msrp_session_set_property;
+  object_class->constructed = msrp_session_constructed;
+
+  /**
+   * MsrpSession:transport:
+   *
+   * The transport the session runs on.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TRANSPORT] =
+    g_param_spec_object ("transport", NULL, NULL, MSRP_TYPE_TRANSPORT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpSession:accept-types:
+   *
+   * The MIME types the session accepts (SDP `a=accept-types`): `*` for
+   * any type, and a type with `*` as its subtype for any of its subtypes.
+   * A SEND of another type gets 415.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ACCEPT_TYPES] =
+    g_param_spec_boxed ("accept-types", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpSession:response-timeout:
+   *
+   * Seconds to wait for the response to a chunk. A transaction that gets
+   * none completes with a locally made 408 (Failure-Report yes) or 200
+   * (partial).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RESPONSE_TIMEOUT] =
+    g_param_spec_uint ("response-timeout", NULL, NULL, 1, G_MAXUINT / 1000, 30,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpSession:max-message-size:
+   *
+   * The largest message put together for
+   * [signal@Msrp.Session::message-received]; larger ones only come as
+   * [signal@Msrp.Session::chunk-received], so that an application can
+   * stream them to disk.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_MESSAGE_SIZE] =
+    g_param_spec_uint64 ("max-message-size", NULL, NULL, 0, G_MAXSIZE, MSRP_DEFAULT_MAX_MESSAGE_SIZE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * MsrpSession::chunk-received:
+   * @session: the session
+   * @chunk: the chunk, or a part of a long one (see
+   *   [method@Msrp.Chunk.get_segment])
+   *
+   * Emitted for every accepted incoming SEND chunk.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_CHUNK_RECEIVED] =
+    g_signal_new ("chunk-received", MSRP_TYPE_SESSION, G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, MSRP_TYPE_CHUNK);
+
+  /**
+   * MsrpSession::message-received:
+   * @session: the session
+   * @first_chunk: the message's first chunk, for its headers
+   * @data: the whole message
+   *
+   * Emitted when every byte of a message up to
+   * [property@Msrp.Session:max-message-size] has arrived.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_MESSAGE_RECEIVED] =
+    g_signal_new ("message-received", MSRP_TYPE_SESSION, G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, MSRP_TYPE_CHUNK, G_TYPE_BYTES);
+
+  /**
+   * MsrpSession::report-received:
+   * @session: the session
+   * @report: the REPORT
+   *
+   * Emitted for every incoming REPORT: success REPORTs for messages sent
+   * with Success-Report yes, and failure REPORTs from relays.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_REPORT_RECEIVED] =
+    g_signal_new ("report-received", MSRP_TYPE_SESSION, G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, MSRP_TYPE_CHUNK);
+
+  /**
+   * MsrpSession::closed:
+   * @session: the session
+   * @error: (nullable): why the session ended, or %NULL for a clean end
+   *
+   * Emitted once, when the session ends: the peer closed the connection
+   * between chunks or [method@Msrp.Session.shutdown_async] finished (no
+   * error), or the connection failed.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_CLOSED] =
+    g_signal_new ("closed", MSRP_TYPE_SESSION, G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+msrp_session_init (MsrpSession *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->cancellable = g_cancellable_new ();
+  self->response_timeout = 30;
+  self->max_message_size = MSRP_DEFAULT_MAX_MESSAGE_SIZE;
+  self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, transaction_free);
+  self->incoming = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, incoming_free);
+  self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/**
+ * msrp_session_new:
+ * @transport: a transport, from a connector
+ * @accept_types: (nullable) (array zero-terminated=1): the accepted MIME
+ *   types, or %NULL for any (`*`)
+ *
+ * Starts a session on a transport: from now on it reads what arrives.
+ *
+ * Returns: (transfer full): a new session
+ *
+ * Since: 1.0
+ */
+MsrpSession *
+msrp_session_new (MsrpTransport      *transport,
+                  const char * const *accept_types)
+{
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), NULL);
+
+  return g_object_new (MSRP_TYPE_SESSION,
+                       "transport", transport,
+                       "accept-types", accept_types,
+                       NULL);
+}
+
+/* Outgoing transactions */
+
+static void
+transaction_complete (MsrpSession *self,
+                      Transaction *t,
+                      MsrpChunk   *response,
+                      GError      *error)
+{
+  GTask *task = g_steal_pointer (&t->task);
+
+  g_hash_table_remove (self->transactions, t->tid);
+  if (task == NULL)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_object_ref (response), g_object_unref);
+  g_object_unref (task);
+}
+
+static gboolean
+on_transaction_timeout (gpointer user_data)
+{
+  Transaction *t = user_data;
+  MsrpSession *self = t->session;
+  g_autoptr(MsrpChunk) local = NULL;
+  guint code;
+
+  g_clear_pointer (&t->timer, g_source_unref);
+  /* Nothing came back: with Failure-Report yes that is a failure, with
+   * partial it is the success that is not sent. */
+  code = t->failure_report == MSRP_FAILURE_REPORT_YES ? MSRP_STATUS_REQUEST_TIMEOUT : MSRP_STATUS_OK;
+  local = msrp_transport_make_response (self->transport, t->chunk, code, NULL);
+  transaction_complete (self, t, local, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct {
+  MsrpSession *session;
+  char *tid;
+} Written;
+
+static void
+on_chunk_written (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Written *w = user_data;
+  MsrpSession *self = w->session;
+  Transaction *t;
+  GError *error = NULL;
+  gboolean ok;
+
+  ok = msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error);
+  t = g_hash_table_lookup (self->transactions, w->tid);
+  g_free (w->tid);
+  g_free (w);
+
+  if (t == NULL)
+    {
+      /* Completed meanwhile: the session closed. */
+      g_clear_error (&error);
+      g_object_unref (self);
+      return;
+    }
+
+  if (!ok)
+    transaction_complete (self, t, NULL, error);
+  else if (t->failure_report == MSRP_FAILURE_REPORT_NO)
+    {
+      g_autoptr(MsrpChunk) local = msrp_transport_make_response (self->transport, t->chunk, MSRP_STATUS_OK, NULL);
+
+      transaction_complete (self, t, local, NULL);
+    }
+  else
+    {
+      t->timer = g_timeout_source_new_seconds (self->response_timeout);
+      g_source_set_static_name (t->timer, "[msrp] response timeout");
+      g_source_set_callback (t->timer, on_transaction_timeout, t, NULL);
+      g_source_attach (t->timer, self->context);
+    }
+  g_object_unref (self);
+}
+
+/**
+ * msrp_session_send_chunk_async:
+ * @session: a #MsrpSession
+ * @chunk: a request, typically from [method@Msrp.Transport.make_chunk]
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the response
+ * @user_data: data for @callback
+ *
+ * Sends a chunk and waits for its response, as its Failure-Report says:
+ * with `yes` (or none) the response, or a locally made 408 when none came
+ * within [property@Msrp.Session:response-timeout]; with `partial` a
+ * negative response, or a locally made 200 after the timeout; with `no` a
+ * locally made 200 as soon as the chunk is written.
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_send_chunk_async (MsrpSession         *session,
+                               MsrpChunk           *chunk,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+  Transaction *t;
+
+  g_return_if_fail (MSRP_IS_SESSION (session));
+  g_return_if_fail (MSRP_IS_CHUNK (chunk) && msrp_chunk_is_request (chunk));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (session, cancellable, callback, user_data);
+  g_task_set_source_tag (task, msrp_session_send_chunk_async);
+  g_task_set_name (task, "[msrp] send chunk");
+
+  if (session->closed || session->shutdown_task != NULL)
+    {
+      g_task_return_new_error (task, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                               "%s", _("The MSRP session is closed"));
+      g_object_unref (task);
+      return;
+    }
+  if (g_hash_table_contains (session->transactions, msrp_chunk_get_transaction_id (chunk)))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                               "%s", _("A chunk with this transaction ID is already being sent"));
+      g_object_unref (task);
+      return;
+    }
+
+  t = g_new0 (Transaction, 1);
+  t->session = session;
+  t->tid = g_strdup (msrp_chunk_get_transaction_id (chunk));
+  t->chunk = g_object_ref (chunk);
+  t->task = task;
+  /* REPORTs are never answered. */
+  t->failure_report = strcmp (msrp_chunk_get_method (chunk), "REPORT") == 0
+                      ? MSRP_FAILURE_REPORT_NO
+                      : msrp_chunk_get_failure_report (chunk);
+  g_hash_table_insert (session->transactions, t->tid, t);
+
+  {
+    Written *w = g_new (Written, 1);
+
+    w->session = g_object_ref (session);
+    w->tid = g_strdup (t->tid);
+    msrp_transport_write_chunk_async (session->transport, chunk, cancellable, on_chunk_written, w);
+  }
+}
+
+/**
+ * msrp_session_send_chunk_finish:
+ * @session: a #MsrpSession
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Msrp.Session.send_chunk_async].
+ *
+ * Returns: (transfer full): the response (any status code), or %NULL
+ *   with @error set when the chunk could not be sent
+ *
+ * Since: 1.0
+ */
+MsrpChunk *
+msrp_session_send_chunk_finish (MsrpSession  *session,
+                                GAsyncResult *result,
+                                GError      **error)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, session), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_delivered (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  MsrpChunk *response;
+
+  response = msrp_session_send_chunk_finish (MSRP_SESSION (source), result, &error);
+  if (response == NULL)
+    g_task_return_error (task, error);
+  else if (msrp_chunk_get_code (response) / 100 != 2)
+    {
+      const char *comment = msrp_chunk_get_comment (response);
+
+      g_task_return_new_error (task, MSRP_TRANSACTION_ERROR, msrp_chunk_get_code (response),
+                               _("The MSRP peer answered %u %s"),
+                               msrp_chunk_get_code (response), comment ? comment : "");
+      g_object_unref (response);
+    }
+  else
+    g_task_return_pointer (task, response, g_object_unref);
+}
+
+/**
+ * msrp_session_deliver_chunk_async:
+ * @session: a #MsrpSession
+ * @chunk: a request
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the response
+ * @user_data: data for @callback
+ *
+ * Like [method@Msrp.Session.send_chunk_async], but a response that is not
+ * 2xx is an error.
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_deliver_chunk_async (MsrpSession         *session,
+                                  MsrpChunk           *chunk,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (MSRP_IS_SESSION (session));
+
+  task = g_task_new (session, cancellable, callback, user_data);
+  g_task_set_source_tag (task, msrp_session_deliver_chunk_async);
+  msrp_session_send_chunk_async (session, chunk, cancellable, on_delivered, task);
+}
+
+/**
+ * msrp_session_deliver_chunk_finish:
+ * @session: a #MsrpSession
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Msrp.Session.deliver_chunk_async].
+ *
+ * Returns: (transfer full): the 2xx response, or %NULL with @error set;
+ *   a negative response is an error in the %MSRP_TRANSACTION_ERROR domain
+ *   whose code is the status code
+ *
+ * Since: 1.0
+ */
+MsrpChunk *
+msrp_session_deliver_chunk_finish (MsrpSession  *session,
+                                   GAsyncResult *result,
+                                   GError      **error)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, session), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Incoming */
+
+static void
+on_answer_written (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error))
+    g_debug ("Could not answer an MSRP request: %s", error->message);
+}
+
+static void
+answer (MsrpSession *self,
+        MsrpChunk   *request,
+        guint        code,
+        const char  *comment)
+{
+  g_autoptr(MsrpChunk) response = msrp_transport_make_response (self->transport, request, code, comment);
+
+  msrp_transport_write_chunk_async (self->transport, response, NULL, on_answer_written, NULL);
+}
+
+/* Whether the Failure-Report of a request wants this status answered. */
+static gboolean
+wants_answer (MsrpChunk *request,
+              guint      code)
+{
+  switch (msrp_chunk_get_failure_report (request))
+    {
+    case MSRP_FAILURE_REPORT_NO:
+      return FALSE;
+    case MSRP_FAILURE_REPORT_PARTIAL:
+      return code / 100 != 2;
+    case MSRP_FAILURE_REPORT_YES:
+    default:
+      return TRUE;
+    }
+}
+
+static gboolean
+type_accepted (MsrpSession *self,
+               const char  *content_type)
+{
+  g_autofree char *type = NULL;
+  const char *semicolon = strchr (content_type, ';');
+
+  type = g_ascii_strdown (content_type, semicolon ? semicolon - content_type : -1);
+  g_strstrip (type);
+  for (guint i = 0; self->accept_types[i] != NULL; i++)
+    {
+      const char *accept = self->accept_types[i];
+      gsize len = strlen (accept);
+
+      if (strcmp (accept, "*") == 0 || g_ascii_strcasecmp (accept, type) == 0)
+        return TRUE;
+      /* type/ * */
+      if (len >= 2 && accept[len - 1] == '*' && accept[len - 2] == '/' &&
+          g_ascii_strncasecmp (accept, type, len - 1) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+send_success_report (MsrpSession *self,
+                     MsrpChunk   *first,
+                     gint64       total)
+{
+  g_autoptr(MsrpChunk) report = msrp_transport_make_chunk (self->transport, "REPORT", NULL, NULL);
+
+  /* Back along the path the message came, hop by hop. */
+  msrp_chunk_set_to_path (report, msrp_chunk_get_from_path (first));
+  msrp_chunk_set_message_id (report, msrp_chunk_get_message_id (first));
+  msrp_chunk_set_byte_range (report, 1, total, total);
+  msrp_chunk_set_status (report, MSRP_STATUS_OK, NULL);
+  msrp_transport_write_chunk_async (self->transport, report, NULL, on_answer_written, NULL);
+}
+
+/* Adds [start, end) to the sorted, merged ranges; returns the bytes covered. */
+static gint64
+add_range (GArray *ranges,
+           gint64  start,
+           gint64  end)
+{
+  gint64 covered = 0;
+  guint i = 0;
+
+  while (i < ranges->len && g_array_index (ranges, Range, i).end < start)
+    i++;
+  while (i < ranges->len && g_array_index (ranges, Range, i).start <= end)
+    {
+      Range *r = &g_array_index (ranges, Range, i);
+
+      start = MIN (start, r->start);
+      end = MAX (end, r->end);
+      g_array_remove_index (ranges, i);
+    }
+  g_array_insert_val (ranges, i, ((Range) { start, end }));
+
+  for (i = 0; i < ranges->len; i++)
+    covered += g_array_index (ranges, Range, i).end - g_array_index (ranges, Range, i).start;
+  return covered;
+}
+
+/* Puts a chunk's bytes in place; emits the message when it is whole. */
+static void
+reassemble (MsrpSession *self,
+            MsrpChunk   *chunk)
+{
+  const char *message_id = msrp_chunk_get_message_id (chunk);
+  MsrpContinuation continuation = msrp_chunk_get_continuation (chunk);
+  gint64 start, end, total;
+  gsize size = msrp_chunk_get_size (chunk);
+  Incoming *in;
+
+  msrp_chunk_get_byte_range (chunk, &start, &end, &total);
+  in = g_hash_table_lookup (self->incoming, message_id);
+
+  if (continuation == MSRP_CONTINUATION_ABORT)
+    {
+      g_hash_table_remove (self->incoming, message_id);
+      return;
+    }
+
+  if (in == NULL)
+    {
+      in = g_new0 (Incoming, 1);
+      in->data = g_byte_array_new ();
+      in->ranges = g_array_new (FALSE, FALSE, sizeof (Range));
+      in->total = -1;
+      g_hash_table_insert (self->incoming, g_strdup (message_id), in);
+    }
+  if (total >= 0)
+    in->total = total;
+  /* The first chunk's headers describe the message. */
+  if (in->first == NULL || start == 1)
+    g_set_object (&in->first, chunk);
+
+  /* The real range comes from the start and the bytes that came: relays
+   * may cut a chunk short and leave the original end in the header. */
+  if ((guint64) start - 1 + size > self->max_message_size ||
+      (in->total >= 0 && (guint64) in->total > self->max_message_size))
+    in->too_large = TRUE;
+
+  if (!in->too_large && size > 0)
+    {
+      gsize offset = start - 1;
+
+      if (in->data->len < offset + size)
+        g_byte_array_set_size (in->data, offset + size);
+      memcpy (in->data->data + offset, g_bytes_get_data (msrp_chunk_get_data (chunk), NULL), size);
+    }
+  if (size > 0 || start == 1)
+    add_range (in->ranges, start - 1, start - 1 + size);
+
+  if (continuation == MSRP_CONTINUATION_END && in->total < 0)
+    in->total = start - 1 + size;
+
+  if (in->total >= 0 && in->ranges->len == 1 &&
+      g_array_index (in->ranges, Range, 0).start == 0 &&
+      g_array_index (in->ranges, Range, 0).end >= in->total)
+    {
+      g_autoptr(MsrpChunk) first = g_object_ref (in->first);
+      gint64 message_total = in->total;
+      gboolean too_large = in->too_large;
+      g_autoptr(GBytes) data = NULL;
+
+      g_byte_array_set_size (in->data, message_total);
+      data = g_byte_array_free_to_bytes (g_steal_pointer (&in->data));
+      g_hash_table_remove (self->incoming, message_id);
+
+      if (msrp_chunk_get_success_report (first))
+        send_success_report (self, first, message_total);
+      if (!too_large)
+        g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, first, data);
+    }
+}
+
+static void
+handle_send (MsrpSession *self,
+             MsrpChunk   *chunk)
+{
+  const char *tid = msrp_chunk_get_transaction_id (chunk);
+  guint segment = msrp_chunk_get_segment (chunk);
+  gboolean last_part = segment == 0 || _msrp_chunk_is_last_segment (chunk);
+  g_autoptr(GError) error = NULL;
+  const char *content_type;
+
+  /* The rest of a chunk whose first part was refused is dropped. */
+  if (segment > 1 && g_hash_table_contains (self->refused, tid))
+    {
+      if (last_part)
+        g_hash_table_remove (self->refused, tid);
+      return;
+    }
+
+  if (segment <= 1)
+    {
+      content_type = msrp_chunk_get_content_type (chunk);
+      if (!msrp_transport_check_incoming_send_chunk (self->transport, chunk, &error))
+        ;
+      else if (content_type != NULL && !type_accepted (self, content_type))
+        g_set_error (&error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+                     _("The MSRP session does not accept “%s”"), content_type);
+
+      if (error != NULL)
+        {
+          g_debug ("refusing chunk %s: %s", tid, error->message);
+          if (error->domain == MSRP_TRANSACTION_ERROR && wants_answer (chunk, error->code))
+            answer (self, chunk, error->code, NULL);
+          if (!last_part)
+            g_hash_table_add (self->refused, g_strdup (tid));
+          return;
+        }
+    }
+
+  g_signal_emit (self, signals[SIGNAL_CHUNK_RECEIVED], 0, chunk);
+  if (self->closed)
+    return;
+
+  reassemble (self, chunk);
+
+  /* One response for the whole chunk, once its last part came. */
+  if (last_part && wants_answer (chunk, MSRP_STATUS_OK))
+    answer (self, chunk, MSRP_STATUS_OK, NULL);
+}
+
+static void
+handle_response (MsrpSession *self,
+                 MsrpChunk   *response)
+{
+  Transaction *t = g_hash_table_lookup (self->transactions, msrp_chunk_get_transaction_id (response));
+
+  if (t == NULL)
+    {
+      g_debug ("ignoring a response to no transaction of ours: %s", msrp_chunk_get_transaction_id (response));
+      return;
+    }
+  /* With Failure-Report partial, a success is not expected but fine. */
+  transaction_complete (self, t, response, NULL);
+}
+
+static void
+handle_chunk (MsrpSession *self,
+              MsrpChunk   *chunk)
+{
+  const char *method = msrp_chunk_get_method (chunk);
+
+  if (method == NULL)
+    handle_response (self, chunk);
+  else if (strcmp (method, "SEND") == 0)
+    handle_send (self, chunk);
+  else if (strcmp (method, "REPORT") == 0)
+    {
+      if (msrp_chunk_get_segment (chunk) <= 1)
+        g_signal_emit (self, signals[SIGNAL_REPORT_RECEIVED], 0, chunk);
+    }
+  else if (msrp_chunk_get_segment (chunk) <= 1)
+    answer (self, chunk, MSRP_STATUS_UNKNOWN_METHOD, NULL);
+}
+
+static void
+on_chunk_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  MsrpSession *self = user_data;
+  g_autoptr(MsrpChunk) chunk = NULL;
+  GError *error = NULL;
+
+  chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
+  if (chunk == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->closed)
+        {
+          /* The peer closing between chunks is the normal end. */
+          if (g_error_matches (error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED) &&
+              strstr (error->message, "middle") == NULL)
+            g_clear_error (&error);
+          session_close (self, error);
+        }
+      else
+        g_clear_error (&error);
+      g_object_unref (self);
+      return;
+    }
+
+  handle_chunk (self, chunk);
+  if (!self->closed)
+    read_next (self);
+  g_object_unref (self);
+}
+
+static void
+read_next (MsrpSession *self)
+{
+  msrp_transport_read_chunk_async (self->transport, READ_PART_SIZE, self->cancellable,
+                                   on_chunk_read, g_object_ref (self));
+}
+
+/* Ending */
+
+static void
+on_transport_closed (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(MsrpSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  msrp_transport_close_finish (MSRP_TRANSPORT (source), result, &error);
+  if (self->shutdown_task != NULL)
+    {
+      GTask *task = g_steal_pointer (&self->shutdown_task);
+
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+}
+
+static void
+session_close (MsrpSession *self,
+               GError      *error)
+{
+  GHashTableIter iter;
+  gpointer value;
+  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
+
+  if (self->closed)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  self->closed = TRUE;
+  g_object_ref (self);
+
+  /* Transactions still waiting fail with the reason. */
+  g_hash_table_iter_init (&iter, self->transactions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (pending, value);
+  for (guint i = 0; i < pending->len; i++)
+    transaction_complete (self, g_ptr_array_index (pending, i), NULL,
+                          error ? g_error_copy (error)
+                                : g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                                                       _("The MSRP session is closed")));
+  g_hash_table_remove_all (self->incoming);
+
+  g_cancellable_cancel (self->cancellable);
+  msrp_transport_close_async (self->transport, NULL, on_transport_closed, g_object_ref (self));
+  g_signal_emit (self, signals[SIGNAL_CLOSED], 0, error);
+  g_clear_error (&error);
+  g_object_unref (self);
+}
+
+/**
+ * msrp_session_shutdown_async:
+ * @session: a #MsrpSession
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the session is closed
+ * @user_data: data for @callback
+ *
+ * Ends the session cleanly: chunks already handed to the transport go out,
+ * then the connection closes and [signal@Msrp.Session::closed] is emitted
+ * without error. Transactions still waiting for a response fail with
+ * %MSRP_ERROR_CONNECTION_CLOSED.
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_shutdown_async (MsrpSession         *session,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (MSRP_IS_SESSION (session));
+
+  task = g_task_new (session, cancellable, callback, user_data);
+  g_task_set_source_tag (task, msrp_session_shutdown_async);
+  if (session->closed || session->shutdown_task != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  session->shutdown_task = task;
+  session_close (session, NULL);
+}
+
+/**
+ * msrp_session_shutdown_finish:
+ * @session: a #MsrpSession
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Msrp.Session.shutdown_async].
+ *
+ * Returns: %TRUE
+ *
+ * Since: 1.0
+ */
+gboolean
+msrp_session_shutdown_finish (MsrpSession  *session,
+                              GAsyncResult *result,
+                              GError      **error)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, session), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Properties */
+
+/**
+ * msrp_session_get_transport:
+ * @session: a #MsrpSession
+ *
+ * Gets the transport the session runs on.
+ *
+ * Returns: (transfer none): the transport
+ *
+ * Since: 1.0
+ */
+MsrpTransport *
+msrp_session_get_transport (MsrpSession *session)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), NULL);
+  return session->transport;
+}
+
+/**
+ * msrp_session_get_accept_types:
+ * @session: a #MsrpSession
+ *
+ * Gets the MIME types the session accepts.
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the types
+ *
+ * Since: 1.0
+ */
+const char * const *
+msrp_session_get_accept_types (MsrpSession *session)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), NULL);
+  return (const char * const *) session->accept_types;
+}
+
+/**
+ * msrp_session_get_response_timeout:
+ * @session: a #MsrpSession
+ *
+ * Gets [property@Msrp.Session:response-timeout].
+ *
+ * Returns: seconds
+ *
+ * Since: 1.0
+ */
+guint
+msrp_session_get_response_timeout (MsrpSession *session)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), 0);
+  return session->response_timeout;
+}
+
+/**
+ * msrp_session_set_response_timeout:
+ * @session: a #MsrpSession
+ * @seconds: seconds to wait for a response, at least 1
+ *
+ * Sets [property@Msrp.Session:response-timeout], for transactions started
+ * from now on.
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_set_response_timeout (MsrpSession *session,
+                                   guint        seconds)
+{
+  g_return_if_fail (MSRP_IS_SESSION (session));
+  g_return_if_fail (seconds >= 1);
+
+  if (session->response_timeout == seconds)
+    return;
+  session->response_timeout = seconds;
+  g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_RESPONSE_TIMEOUT]);
+}
+
+/**
+ * msrp_session_get_max_message_size:
+ * @session: a #MsrpSession
+ *
+ * Gets [property@Msrp.Session:max-message-size].
+ *
+ * Returns: bytes
+ *
+ * Since: 1.0
+ */
+gsize
+msrp_session_get_max_message_size (MsrpSession *session)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), 0);
+  return session->max_message_size;
+}
+
+/**
+ * msrp_session_set_max_message_size:
+ * @session: a #MsrpSession
+ * @size: bytes
+ *
+ * Sets [property@Msrp.Session:max-message-size], for messages that start
+ * arriving from now on.
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_set_max_message_size (MsrpSession *session,
+                                   gsize        size)
+{
+  g_return_if_fail (MSRP_IS_SESSION (session));
+
+  if (session->max_message_size == size)
+    return;
+  session->max_message_size = size;
+  g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_MAX_MESSAGE_SIZE]);
+}

@@ -1,0 +1,87 @@
+/* msrp-session.h: sending and receiving messages over a transport
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(__MSRP_GLIB_INSIDE__) && !defined(MSRP_COMPILATION)
+#error "Only <msrp-glib/msrp-glib.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include "msrp-version.h"
+#include "msrp-chunk.h"
+#include "msrp-transport.h"
+
+G_BEGIN_DECLS
+
+/**
+ * MSRP_DEFAULT_MAX_CHUNK_SIZE:
+ *
+ * The default largest body of one chunk a session sends (64 KiB).
+ */
+#define MSRP_DEFAULT_MAX_CHUNK_SIZE (64 * 1024)
+
+/**
+ * MSRP_DEFAULT_MAX_MESSAGE_SIZE:
+ *
+ * The default largest message a session reassembles for
+ * [signal@Msrp.Session::message-received] (16 MiB).
+ */
+#define MSRP_DEFAULT_MAX_MESSAGE_SIZE (16 * 1024 * 1024)
+
+#define MSRP_TYPE_SESSION (msrp_session_get_type ())
+MSRP_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (MsrpSession, msrp_session, MSRP, SESSION, GObject)
+
+MSRP_AVAILABLE_IN_ALL
+MsrpSession   *msrp_session_new                  (MsrpTransport       *transport,
+                                                  const char * const  *accept_types);
+
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_send_chunk_async     (MsrpSession         *session,
+                                                  MsrpChunk           *chunk,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+MSRP_AVAILABLE_IN_ALL
+MsrpChunk     *msrp_session_send_chunk_finish    (MsrpSession         *session,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_deliver_chunk_async  (MsrpSession         *session,
+                                                  MsrpChunk           *chunk,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+MSRP_AVAILABLE_IN_ALL
+MsrpChunk     *msrp_session_deliver_chunk_finish (MsrpSession         *session,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_shutdown_async       (MsrpSession         *session,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+MSRP_AVAILABLE_IN_ALL
+gboolean       msrp_session_shutdown_finish      (MsrpSession         *session,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+
+MSRP_AVAILABLE_IN_ALL
+MsrpTransport *msrp_session_get_transport        (MsrpSession         *session);
+MSRP_AVAILABLE_IN_ALL
+const char * const *msrp_session_get_accept_types (MsrpSession        *session);
+MSRP_AVAILABLE_IN_ALL
+guint          msrp_session_get_response_timeout (MsrpSession         *session);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_set_response_timeout (MsrpSession         *session,
+                                                  guint                seconds);
+MSRP_AVAILABLE_IN_ALL
+gsize          msrp_session_get_max_message_size (MsrpSession         *session);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_set_max_message_size (MsrpSession         *session,
+                                                  gsize                size);
+
+G_END_DECLS

@@ -1,0 +1,534 @@
+/* test-session.c: MsrpSession between two endpoints on loopback
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-glib.h"
+
+#define TIMEOUT_SECONDS 20
+
+typedef struct {
+  MsrpTransport *ta;      /* the active side */
+  MsrpTransport *tb;      /* the passive side */
+  MsrpSession *a;
+  MsrpSession *b;         /* NULL when a test drives tb by hand */
+  GPtrArray *chunks_b;    /* chunk-received on b */
+  GPtrArray *messages_b;  /* message-received on b: the data */
+  GPtrArray *reports_a;   /* report-received on a */
+  gboolean closed_a, closed_b;
+  GError *closed_error_b;
+  guint timeout_id;
+} Fixture;
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  g_error ("test timed out after %d s", TIMEOUT_SECONDS);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (gboolean *flag)
+{
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+wait_for_len (GPtrArray *array,
+              guint      len)
+{
+  while (array->len < len)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+typedef struct {
+  gboolean done;
+  GPtrArray *path;
+  MsrpTransport *transport;
+  MsrpChunk *chunk;
+  GError *error;
+} Op;
+
+static void
+on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Op *op = user_data;
+
+  op->path = msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &op->error);
+  g_assert_no_error (op->error);
+  op->done = TRUE;
+}
+
+static void
+on_completed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Op *op = user_data;
+
+  op->transport = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &op->error);
+  g_assert_no_error (op->error);
+  op->done = TRUE;
+}
+
+static void
+on_chunk_received (MsrpSession *session, MsrpChunk *chunk, gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  g_ptr_array_add (f->chunks_b, g_object_ref (chunk));
+}
+
+static void
+on_message_received (MsrpSession *session, MsrpChunk *first, GBytes *data, gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  g_assert_true (MSRP_IS_CHUNK (first));
+  g_ptr_array_add (f->messages_b, g_bytes_ref (data));
+}
+
+static void
+on_report_received (MsrpSession *session, MsrpChunk *report, gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  g_ptr_array_add (f->reports_a, g_object_ref (report));
+}
+
+static void
+on_closed_a (MsrpSession *session, GError *error, gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  f->closed_a = TRUE;
+}
+
+static void
+on_closed_b (MsrpSession *session, GError *error, gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  f->closed_b = TRUE;
+  f->closed_error_b = error ? g_error_copy (error) : NULL;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  const char * const *accept_b = data;
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
+  g_autoptr(MsrpConnector) connector = msrp_connector_direct_new ();
+  g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+  Op pa = { 0, }, pc = { 0, }, ca = { 0, }, cc = { 0, };
+
+  f->timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  msrp_connector_prepare_async (acceptor, listen_uri, NULL, on_prepared, &pa);
+  msrp_connector_prepare_async (connector, NULL, NULL, on_prepared, &pc);
+  wait_for (&pa.done);
+  wait_for (&pc.done);
+  msrp_connector_complete_async (acceptor, pc.path, NULL, on_completed, &ca);
+  msrp_connector_complete_async (connector, pa.path, NULL, on_completed, &cc);
+  wait_for (&ca.done);
+  wait_for (&cc.done);
+  f->ta = cc.transport;
+  f->tb = ca.transport;
+  g_ptr_array_unref (pa.path);
+  g_ptr_array_unref (pc.path);
+
+  f->chunks_b = g_ptr_array_new_with_free_func (g_object_unref);
+  f->messages_b = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  f->reports_a = g_ptr_array_new_with_free_func (g_object_unref);
+
+  f->a = msrp_session_new (f->ta, NULL);
+  g_signal_connect (f->a, "report-received", G_CALLBACK (on_report_received), f);
+  g_signal_connect (f->a, "closed", G_CALLBACK (on_closed_a), f);
+  if (accept_b != (gpointer) 1)
+    {
+      f->b = msrp_session_new (f->tb, accept_b);
+      g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_chunk_received), f);
+      g_signal_connect (f->b, "message-received", G_CALLBACK (on_message_received), f);
+      g_signal_connect (f->b, "closed", G_CALLBACK (on_closed_b), f);
+    }
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->a != NULL)
+    g_signal_handlers_disconnect_by_data (f->a, f);
+  if (f->b != NULL)
+    g_signal_handlers_disconnect_by_data (f->b, f);
+  g_clear_object (&f->a);
+  g_clear_object (&f->b);
+  g_clear_object (&f->ta);
+  g_clear_object (&f->tb);
+  g_clear_pointer (&f->chunks_b, g_ptr_array_unref);
+  g_clear_pointer (&f->messages_b, g_ptr_array_unref);
+  g_clear_pointer (&f->reports_a, g_ptr_array_unref);
+  g_clear_error (&f->closed_error_b);
+  g_source_remove (f->timeout_id);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Op *op = user_data;
+
+  op->chunk = msrp_session_send_chunk_finish (MSRP_SESSION (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static void
+on_delivered (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Op *op = user_data;
+
+  op->chunk = msrp_session_deliver_chunk_finish (MSRP_SESSION (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static MsrpChunk *
+text_chunk (MsrpTransport *t,
+            const char    *text,
+            const char    *content_type)
+{
+  g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
+
+  return msrp_transport_make_chunk (t, NULL, body, content_type);
+}
+
+/* Sends and returns the response; the caller owns it. */
+static MsrpChunk *
+send_and_wait (MsrpSession *s,
+               MsrpChunk   *chunk)
+{
+  Op op = { 0, };
+
+  msrp_session_send_chunk_async (s, chunk, NULL, on_sent, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  return op.chunk;
+}
+
+static void
+test_send_message (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "Hello, Bob", "text/plain");
+  g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
+  wait_for_len (f->messages_b, 1);
+  g_assert_cmpuint (f->chunks_b->len, ==, 1);
+  g_assert_cmpmem (g_bytes_get_data (g_ptr_array_index (f->messages_b, 0), NULL), 10, "Hello, Bob", 10);
+}
+
+static void
+test_failure_report_no (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "fire and forget", "text/plain");
+  g_autoptr(MsrpChunk) response = NULL;
+  g_autoptr(MsrpChunk) second = text_chunk (f->ta, "answered", "text/plain");
+  g_autoptr(MsrpChunk) second_response = NULL;
+
+  msrp_chunk_set_failure_report (chunk, MSRP_FAILURE_REPORT_NO);
+  response = send_and_wait (f->a, chunk);
+  /* Made locally: the peer sends nothing back for it. */
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
+  wait_for_len (f->messages_b, 1);
+  /* The next chunk's response is the next thing a reads: had b answered
+   * the first, that answer would have been taken for nothing. */
+  second_response = send_and_wait (f->a, second);
+  g_assert_cmpuint (msrp_chunk_get_code (second_response), ==, 200);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (second_response), ==,
+                   msrp_chunk_get_transaction_id (second));
+}
+
+static void
+test_failure_report_partial (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "only failures", "text/plain");
+  g_autoptr(MsrpChunk) response = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  msrp_session_set_response_timeout (f->a, 1);
+  msrp_chunk_set_failure_report (chunk, MSRP_FAILURE_REPORT_PARTIAL);
+  response = send_and_wait (f->a, chunk);
+  /* No news is good news, once the timeout ran out. */
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
+  g_assert_cmpuint (f->messages_b->len, ==, 1);
+}
+
+static void
+test_partial_gets_failure (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "<img/>", "image/svg+xml");
+  g_autoptr(MsrpChunk) response = NULL;
+
+  msrp_chunk_set_failure_report (chunk, MSRP_FAILURE_REPORT_PARTIAL);
+  response = send_and_wait (f->a, chunk);
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 415);
+}
+
+static void
+on_raw_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Op *op = user_data;
+
+  op->chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static void
+test_no_response_408 (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "into the void", "text/plain");
+  g_autoptr(MsrpChunk) response = NULL;
+  Op raw = { 0, };
+
+  /* b has no session: its transport reads and never answers. */
+  msrp_transport_read_chunk_async (f->tb, 0, NULL, on_raw_read, &raw);
+  msrp_session_set_response_timeout (f->a, 1);
+  response = send_and_wait (f->a, chunk);
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 408);
+  wait_for (&raw.done);
+  g_assert_no_error (raw.error);
+  g_clear_object (&raw.chunk);
+}
+
+static void
+test_unsupported_type (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "<img/>", "image/svg+xml");
+  g_autoptr(MsrpChunk) ok = text_chunk (f->ta, "plain", "text/plain; charset=utf-8");
+  g_autoptr(MsrpChunk) wild = text_chunk (f->ta, "cpim", "message/cpim");
+  g_autoptr(MsrpChunk) r_ok = NULL;
+  g_autoptr(MsrpChunk) r_wild = NULL;
+  Op op = { 0, };
+
+  msrp_session_deliver_chunk_async (f->a, chunk, NULL, on_delivered, &op);
+  wait_for (&op.done);
+  g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE);
+  g_clear_error (&op.error);
+  r_ok = send_and_wait (f->a, ok);
+  g_assert_cmpuint (msrp_chunk_get_code (r_ok), ==, 200);
+  r_wild = send_and_wait (f->a, wild);
+  g_assert_cmpuint (msrp_chunk_get_code (r_wild), ==, 200);
+  wait_for_len (f->messages_b, 2);
+  g_assert_cmpuint (f->chunks_b->len, ==, 2);
+}
+
+static void
+test_unknown_method (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) chunk = msrp_transport_make_chunk (f->ta, "FROBNICATE", NULL, NULL);
+  g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 501);
+}
+
+static void
+test_wrong_session (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "misdirected", "text/plain");
+  g_autoptr(GPtrArray) elsewhere = msrp_path_parse ("msrp://127.0.0.1:1/elsewhere;tcp", NULL);
+  g_autoptr(MsrpChunk) response = NULL;
+
+  msrp_chunk_set_to_path (chunk, elsewhere);
+  response = send_and_wait (f->a, chunk);
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 481);
+  g_assert_cmpuint (f->chunks_b->len, ==, 0);
+}
+
+static void
+test_success_report (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "please confirm", "text/plain");
+  g_autoptr(MsrpChunk) response = NULL;
+  MsrpChunk *report;
+  guint code;
+  gint64 start, end, total;
+
+  msrp_chunk_set_success_report (chunk, TRUE);
+  response = send_and_wait (f->a, chunk);
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
+  wait_for_len (f->reports_a, 1);
+  report = g_ptr_array_index (f->reports_a, 0);
+  g_assert_cmpstr (msrp_chunk_get_method (report), ==, "REPORT");
+  g_assert_cmpstr (msrp_chunk_get_message_id (report), ==, msrp_chunk_get_message_id (chunk));
+  g_assert_true (msrp_chunk_get_status (report, &code, NULL));
+  g_assert_cmpuint (code, ==, 200);
+  g_assert_true (msrp_chunk_get_byte_range (report, &start, &end, &total));
+  g_assert_cmpint (start, ==, 1);
+  g_assert_cmpint (end, ==, 14);
+  g_assert_cmpint (total, ==, 14);
+}
+
+static void
+test_reassembly (Fixture       *f,
+                 gconstpointer  data)
+{
+  /* "abcdefghij" in three chunks, sent out of order and overlapping. */
+  static const struct { const char *text; gint64 start; MsrpContinuation cont; } parts[] = {
+    { "ghij", 7, MSRP_CONTINUATION_END },
+    { "abcd", 1, MSRP_CONTINUATION_MORE },
+    { "defgh", 4, MSRP_CONTINUATION_MORE },
+  };
+  g_autofree char *message_id = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, parts[i].text, "text/plain");
+      g_autoptr(MsrpChunk) response = NULL;
+
+      if (message_id == NULL)
+        message_id = g_strdup (msrp_chunk_get_message_id (chunk));
+      msrp_chunk_set_message_id (chunk, message_id);
+      msrp_chunk_set_byte_range (chunk, parts[i].start, parts[i].start + strlen (parts[i].text) - 1, 10);
+      msrp_chunk_set_continuation (chunk, parts[i].cont);
+      response = send_and_wait (f->a, chunk);
+      g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
+      /* Not whole before the last piece. */
+      g_assert_cmpuint (f->messages_b->len, ==, i == 2 ? 1 : 0);
+    }
+  g_assert_cmpuint (f->chunks_b->len, ==, 3);
+  g_assert_cmpmem (g_bytes_get_data (g_ptr_array_index (f->messages_b, 0), NULL),
+                   g_bytes_get_size (g_ptr_array_index (f->messages_b, 0)), "abcdefghij", 10);
+}
+
+static void
+test_large_chunk_parts (Fixture       *f,
+                        gconstpointer  data)
+{
+  const gsize size = 600 * 1000;
+  g_autofree guint8 *raw = g_malloc (size);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(MsrpChunk) chunk = NULL;
+  g_autoptr(MsrpChunk) response = NULL;
+
+  for (gsize i = 0; i < size; i++)
+    raw[i] = i % 251;
+  body = g_bytes_new (raw, size);
+  chunk = msrp_transport_make_chunk (f->ta, NULL, body, "application/octet-stream");
+  response = send_and_wait (f->a, chunk);
+  /* One response for the chunk, though it arrived in parts. */
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
+  wait_for_len (f->messages_b, 1);
+  g_assert_cmpuint (f->chunks_b->len, >, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), body));
+}
+
+static void
+test_too_large_for_message (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "twenty bytes of text", "text/plain");
+  g_autoptr(MsrpChunk) response = NULL;
+  g_autoptr(MsrpChunk) small = text_chunk (f->ta, "tiny", "text/plain");
+  g_autoptr(MsrpChunk) small_response = NULL;
+
+  msrp_session_set_max_message_size (f->b, 10);
+  response = send_and_wait (f->a, chunk);
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
+  small_response = send_and_wait (f->a, small);
+  wait_for_len (f->messages_b, 1);
+  /* The large one came as a chunk only. */
+  g_assert_cmpuint (f->chunks_b->len, ==, 2);
+  g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (f->messages_b, 0)), ==, 4);
+}
+
+static void
+on_shutdown (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Op *op = user_data;
+
+  g_assert_true (msrp_session_shutdown_finish (MSRP_SESSION (source), result, &op->error));
+  op->done = TRUE;
+}
+
+static void
+test_shutdown (Fixture       *f,
+               gconstpointer  data)
+{
+  Op op = { 0, }, late = { 0, };
+  g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "too late", "text/plain");
+
+  msrp_session_shutdown_async (f->a, NULL, on_shutdown, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_true (f->closed_a);
+  /* The peer sees a clean end. */
+  wait_for (&f->closed_b);
+  g_assert_no_error (f->closed_error_b);
+
+  msrp_session_send_chunk_async (f->a, chunk, NULL, on_sent, &late);
+  wait_for (&late.done);
+  g_assert_error (late.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
+  g_clear_error (&late.error);
+}
+
+static void
+test_pending_fails_on_close (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "never answered", "text/plain");
+  Op op = { 0, }, raw = { 0, };
+  GError *error = NULL;
+
+  /* b reads the chunk and closes without answering. */
+  msrp_transport_read_chunk_async (f->tb, 0, NULL, on_raw_read, &raw);
+  msrp_session_send_chunk_async (f->a, chunk, NULL, on_sent, &op);
+  wait_for (&raw.done);
+  g_clear_object (&raw.chunk);
+  g_io_stream_close (msrp_transport_get_stream (f->tb), NULL, &error);
+  g_assert_no_error (error);
+  wait_for (&op.done);
+  g_assert_error (op.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
+  g_clear_error (&op.error);
+  g_assert_true (f->closed_a);
+}
+
+static const char *const text_only[] = { "text/plain", "message/*", NULL };
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, data, fn) g_test_add ("/session/" name, Fixture, data, fixture_setup, fn, fixture_teardown)
+  ADD ("send-message", NULL, test_send_message);
+  ADD ("failure-report-no", NULL, test_failure_report_no);
+  ADD ("failure-report-partial", NULL, test_failure_report_partial);
+  ADD ("partial-gets-failure", text_only, test_partial_gets_failure);
+  ADD ("no-response-408", (gpointer) 1, test_no_response_408);
+  ADD ("unsupported-type-415", text_only, test_unsupported_type);
+  ADD ("unknown-method-501", NULL, test_unknown_method);
+  ADD ("wrong-session-481", NULL, test_wrong_session);
+  ADD ("success-report", NULL, test_success_report);
+  ADD ("reassembly", NULL, test_reassembly);
+  ADD ("large-chunk-parts", NULL, test_large_chunk_parts);
+  ADD ("too-large-for-message", NULL, test_too_large_for_message);
+  ADD ("shutdown", NULL, test_shutdown);
+  ADD ("pending-fails-on-close", (gpointer) 1, test_pending_fails_on_close);
+#undef ADD
+
+  return g_test_run ();
+}
