@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "msrp-session.h"
+#include "msrp-enums.h"
 #include "msrp-error.h"
 #include "msrp-chunk-private.h"
+#include "msrp-outgoing-file-private.h"
 #include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
 
@@ -45,14 +47,45 @@
  * peer sending one huge chunk does not grow memory. */
 #define READ_PART_SIZE (256 * 1024)
 
+typedef struct _OutMsg OutMsg;
+
 typedef struct {
   MsrpSession *session;
   char *tid;
-  GTask *task;
-  MsrpChunk *chunk;
+  GTask *task;          /* send_chunk_async's, or NULL for a message's chunk */
+  OutMsg *msg;          /* the message the chunk belongs to, or NULL */
+  gboolean counted;     /* msg was told already (Failure-Report partial) */
+  MsrpChunk *chunk;     /* its body is dropped once written */
+  gsize size;
   MsrpFailureReport failure_report;
   GSource *timer;
 } Transaction;
+
+/* A message being sent, from memory or from a stream. */
+struct _OutMsg {
+  gint ref_count;
+  MsrpSession *session;
+  GTask *task;
+  char *message_id;
+  char *content_type;
+  GBytes *data;             /* send_message */
+  MsrpOutgoingFile *file;   /* send_file */
+  GInputStream *stream;
+  gint64 total;             /* -1 while unknown */
+  gint64 offset;            /* bytes put into chunks so far */
+  GBytes *ready;            /* read from the stream, not sent yet */
+  gboolean reading;
+  gboolean eof;
+  gboolean started;         /* a chunk went out */
+  gboolean last_sent;       /* the chunk with `$` went out */
+  guint outstanding;        /* chunks waiting for their response */
+  gboolean success_report;
+  MsrpFailureReport failure_report;
+  GSource *report_timer;
+  GCancellable *cancellable;
+  gulong cancelled_id;
+  gboolean done;
+};
 
 /* A message being put together. */
 typedef struct {
@@ -85,7 +118,27 @@ struct _MsrpSession
   GHashTable *refused;        /* tids whose remaining parts are dropped */
   GTask *shutdown_task;
   gboolean closed;
+
+  /* Sending messages */
+  gsize max_chunk_size;
+  gboolean success_report;
+  MsrpFailureReport failure_report;
+  GQueue sending;             /* OutMsg with chunks still to send */
+  GHashTable *awaiting_report; /* Message-ID → OutMsg */
+  guint msg_writes;           /* message chunks handed to the transport */
+  guint msg_outstanding;      /* message chunks waiting for a response */
+  gsize msg_outstanding_bytes;
+  gboolean pumping, pump_again;
 };
+
+/* Message chunks handed to the transport at once: few, so that responses
+ * and REPORTs never wait behind much. */
+#define MAX_QUEUED_WRITES 2
+/* Message chunks waiting for their response at once, and their bytes:
+ * enough to fill the pipe, little enough that a cancel or a 413 stops a
+ * long message soon. */
+#define WINDOW 256
+#define WINDOW_BYTES (4 * 1024 * 1024)
 
 enum {
   PROP_0,
@@ -93,6 +146,9 @@ enum {
   PROP_ACCEPT_TYPES,
   PROP_RESPONSE_TIMEOUT,
   PROP_MAX_MESSAGE_SIZE,
+  PROP_MAX_CHUNK_SIZE,
+  PROP_SUCCESS_REPORT,
+  PROP_FAILURE_REPORT,
   N_PROPS
 };
 
@@ -164,6 +220,8 @@ msrp_session_finalize (GObject *object)
   g_hash_table_unref (self->transactions);
   g_hash_table_unref (self->incoming);
   g_hash_table_unref (self->refused);
+  g_hash_table_unref (self->awaiting_report);
+  g_assert (g_queue_is_empty (&self->sending));
 
   G_OBJECT_CLASS (msrp_session_parent_class)->finalize (object);
 }
@@ -189,6 +247,15 @@ msrp_session_get_property (GObject    *object,
       break;
     case PROP_MAX_MESSAGE_SIZE:
       g_value_set_uint64 (value, self->max_message_size);
+      break;
+    case PROP_MAX_CHUNK_SIZE:
+      g_value_set_uint64 (value, self->max_chunk_size);
+      break;
+    case PROP_SUCCESS_REPORT:
+      g_value_set_boolean (value, self->success_report);
+      break;
+    case PROP_FAILURE_REPORT:
+      g_value_set_enum (value, self->failure_report);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -222,6 +289,15 @@ msrp_session_set_property (GObject      *object,
       break;
     case PROP_MAX_MESSAGE_SIZE:
       msrp_session_set_max_message_size (self, g_value_get_uint64 (value));
+      break;
+    case PROP_MAX_CHUNK_SIZE:
+      msrp_session_set_max_chunk_size (self, g_value_get_uint64 (value));
+      break;
+    case PROP_SUCCESS_REPORT:
+      msrp_session_set_success_report (self, g_value_get_boolean (value));
+      break;
+    case PROP_FAILURE_REPORT:
+      msrp_session_set_failure_report (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -303,6 +379,46 @@ msrp_session_class_init (MsrpSessionClass *klass)
     g_param_spec_uint64 ("max-message-size", NULL, NULL, 0, G_MAXSIZE, MSRP_DEFAULT_MAX_MESSAGE_SIZE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * MsrpSession:max-chunk-size:
+   *
+   * The largest body of one chunk that
+   * [method@Msrp.Session.send_message_async] and
+   * [method@Msrp.Session.send_file_async] send; longer messages go in
+   * several chunks. Through relays keep it at 8 KiB (some limit a whole
+   * frame to about 11 KB).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_CHUNK_SIZE] =
+    g_param_spec_uint64 ("max-chunk-size", NULL, NULL, 1, G_MAXSIZE, MSRP_DEFAULT_MAX_CHUNK_SIZE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpSession:success-report:
+   *
+   * Whether messages sent with [method@Msrp.Session.send_message_async]
+   * ask for a success REPORT (Success-Report: yes); they complete only
+   * when it came. A file's own Success-Report header, set with
+   * [method@Msrp.OutgoingFile.set_header], wins over this.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SUCCESS_REPORT] =
+    g_param_spec_boolean ("success-report", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpSession:failure-report:
+   *
+   * The Failure-Report of the chunks of messages and files sent.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FAILURE_REPORT] =
+    g_param_spec_enum ("failure-report", NULL, NULL, MSRP_TYPE_FAILURE_REPORT, MSRP_FAILURE_REPORT_YES,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -374,6 +490,10 @@ msrp_session_init (MsrpSession *self)
   self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, transaction_free);
   self->incoming = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, incoming_free);
   self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->max_chunk_size = MSRP_DEFAULT_MAX_CHUNK_SIZE;
+  self->failure_report = MSRP_FAILURE_REPORT_YES;
+  g_queue_init (&self->sending);
+  self->awaiting_report = g_hash_table_new (g_str_hash, g_str_equal);
 }
 
 /**
@@ -402,6 +522,10 @@ msrp_session_new (MsrpTransport      *transport,
 
 /* Outgoing transactions */
 
+static void msg_chunk_done (OutMsg *msg, gboolean account, gsize size, MsrpChunk *response, GError *error);
+static void msg_unref (OutMsg *msg);
+static void pump (MsrpSession *self);
+
 static void
 transaction_complete (MsrpSession *self,
                       Transaction *t,
@@ -409,18 +533,35 @@ transaction_complete (MsrpSession *self,
                       GError      *error)
 {
   GTask *task = g_steal_pointer (&t->task);
+  OutMsg *msg = g_steal_pointer (&t->msg);
+  gboolean counted = t->counted;
+  gsize size = t->size;
 
+  g_object_ref (self);
   g_hash_table_remove (self->transactions, t->tid);
-  if (task == NULL)
+  if (task != NULL)
     {
-      g_clear_error (&error);
-      return;
+      if (error != NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, g_object_ref (response), g_object_unref);
+      g_object_unref (task);
     }
-  if (error != NULL)
-    g_task_return_error (task, error);
+  else if (msg != NULL)
+    {
+      /* With Failure-Report partial the chunk counted when it was written;
+       * only a failure still matters then. */
+      if (!counted)
+        msg_chunk_done (msg, TRUE, size, response, error);
+      else if (error == NULL && msrp_chunk_get_code (response) / 100 != 2)
+        msg_chunk_done (msg, FALSE, 0, response, NULL);
+      else
+        g_clear_error (&error);
+      msg_unref (msg);
+    }
   else
-    g_task_return_pointer (task, g_object_ref (response), g_object_unref);
-  g_object_unref (task);
+    g_clear_error (&error);
+  g_object_unref (self);
 }
 
 static gboolean
@@ -443,6 +584,7 @@ on_transaction_timeout (gpointer user_data)
 typedef struct {
   MsrpSession *session;
   char *tid;
+  gboolean message_chunk;
 } Written;
 
 static void
@@ -452,6 +594,7 @@ on_chunk_written (GObject      *source,
 {
   Written *w = user_data;
   MsrpSession *self = w->session;
+  gboolean message_chunk = w->message_chunk;
   Transaction *t;
   GError *error = NULL;
   gboolean ok;
@@ -460,16 +603,17 @@ on_chunk_written (GObject      *source,
   t = g_hash_table_lookup (self->transactions, w->tid);
   g_free (w->tid);
   g_free (w);
+  if (message_chunk)
+    self->msg_writes--;
+
+  /* The body is never sent again: only the headers are kept, for a
+   * locally made response. */
+  if (t != NULL && ok)
+    msrp_chunk_set_data (t->chunk, NULL);
 
   if (t == NULL)
-    {
-      /* Completed meanwhile: the session closed. */
-      g_clear_error (&error);
-      g_object_unref (self);
-      return;
-    }
-
-  if (!ok)
+    g_clear_error (&error);  /* completed meanwhile: the session closed */
+  else if (!ok)
     transaction_complete (self, t, NULL, error);
   else if (t->failure_report == MSRP_FAILURE_REPORT_NO)
     {
@@ -479,12 +623,66 @@ on_chunk_written (GObject      *source,
     }
   else
     {
+      if (t->msg != NULL && t->failure_report == MSRP_FAILURE_REPORT_PARTIAL)
+        {
+          /* No news is good news: the message goes on now, and a negative
+           * response may still come before the timeout. */
+          g_autoptr(MsrpChunk) local = msrp_transport_make_response (self->transport, t->chunk, MSRP_STATUS_OK, NULL);
+
+          t->counted = TRUE;
+          msg_chunk_done (t->msg, TRUE, t->size, local, NULL);
+        }
       t->timer = g_timeout_source_new_seconds (self->response_timeout);
       g_source_set_static_name (t->timer, "[msrp] response timeout");
       g_source_set_callback (t->timer, on_transaction_timeout, t, NULL);
       g_source_attach (t->timer, self->context);
     }
+
+  if (message_chunk)
+    pump (self);
   g_object_unref (self);
+}
+
+/* Registers a transaction and writes its chunk. */
+static gboolean
+start_transaction (MsrpSession  *self,
+                   MsrpChunk    *chunk,
+                   GTask        *task,
+                   OutMsg       *msg,
+                   GCancellable *cancellable,
+                   GError      **error)
+{
+  Transaction *t;
+  Written *w;
+
+  if (g_hash_table_contains (self->transactions, msrp_chunk_get_transaction_id (chunk)))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                           _("A chunk with this transaction ID is already being sent"));
+      return FALSE;
+    }
+
+  t = g_new0 (Transaction, 1);
+  t->session = self;
+  t->tid = g_strdup (msrp_chunk_get_transaction_id (chunk));
+  t->chunk = g_object_ref (chunk);
+  t->size = msrp_chunk_get_size (chunk);
+  t->task = task;
+  t->msg = msg;
+  /* REPORTs are never answered. */
+  t->failure_report = strcmp (msrp_chunk_get_method (chunk), "REPORT") == 0
+                      ? MSRP_FAILURE_REPORT_NO
+                      : msrp_chunk_get_failure_report (chunk);
+  g_hash_table_insert (self->transactions, t->tid, t);
+
+  w = g_new (Written, 1);
+  w->session = g_object_ref (self);
+  w->tid = g_strdup (t->tid);
+  w->message_chunk = msg != NULL;
+  if (msg != NULL)
+    self->msg_writes++;
+  msrp_transport_write_chunk_async (self->transport, chunk, cancellable, on_chunk_written, w);
+  return TRUE;
 }
 
 /**
@@ -511,7 +709,7 @@ msrp_session_send_chunk_async (MsrpSession         *session,
                                gpointer             user_data)
 {
   GTask *task;
-  Transaction *t;
+  GError *error = NULL;
 
   g_return_if_fail (MSRP_IS_SESSION (session));
   g_return_if_fail (MSRP_IS_CHUNK (chunk) && msrp_chunk_is_request (chunk));
@@ -528,32 +726,11 @@ msrp_session_send_chunk_async (MsrpSession         *session,
       g_object_unref (task);
       return;
     }
-  if (g_hash_table_contains (session->transactions, msrp_chunk_get_transaction_id (chunk)))
+  if (!start_transaction (session, chunk, task, NULL, cancellable, &error))
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                               "%s", _("A chunk with this transaction ID is already being sent"));
+      g_task_return_error (task, error);
       g_object_unref (task);
-      return;
     }
-
-  t = g_new0 (Transaction, 1);
-  t->session = session;
-  t->tid = g_strdup (msrp_chunk_get_transaction_id (chunk));
-  t->chunk = g_object_ref (chunk);
-  t->task = task;
-  /* REPORTs are never answered. */
-  t->failure_report = strcmp (msrp_chunk_get_method (chunk), "REPORT") == 0
-                      ? MSRP_FAILURE_REPORT_NO
-                      : msrp_chunk_get_failure_report (chunk);
-  g_hash_table_insert (session->transactions, t->tid, t);
-
-  {
-    Written *w = g_new (Written, 1);
-
-    w->session = g_object_ref (session);
-    w->tid = g_strdup (t->tid);
-    msrp_transport_write_chunk_async (session->transport, chunk, cancellable, on_chunk_written, w);
-  }
 }
 
 /**
@@ -657,6 +834,553 @@ msrp_session_deliver_chunk_finish (MsrpSession  *session,
   g_return_val_if_fail (g_task_is_valid (result, session), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Sending messages
+ *
+ * Messages wait in a queue; pump() takes one chunk at a time from each in
+ * turn (so a short message is never stuck behind a long one), as long as
+ * few message chunks sit in the transport's queue (responses and REPORTs
+ * go straight there and must not wait behind much) and fewer than WINDOW
+ * wait for their response. A file is read one chunk ahead: memory stays
+ * bounded whatever its size. */
+
+static OutMsg *
+msg_ref (OutMsg *msg)
+{
+  msg->ref_count++;
+  return msg;
+}
+
+static void
+msg_unref (OutMsg *msg)
+{
+  if (--msg->ref_count > 0)
+    return;
+  g_assert (msg->task == NULL);
+  if (msg->report_timer != NULL)
+    {
+      g_source_destroy (msg->report_timer);
+      g_source_unref (msg->report_timer);
+    }
+  g_free (msg->message_id);
+  g_free (msg->content_type);
+  g_clear_pointer (&msg->data, g_bytes_unref);
+  g_clear_pointer (&msg->ready, g_bytes_unref);
+  g_clear_object (&msg->file);
+  g_clear_object (&msg->stream);
+  g_clear_object (&msg->session);
+  g_clear_object (&msg->cancellable);
+  g_free (msg);
+}
+
+static void
+msg_apply_headers (OutMsg    *msg,
+                   MsrpChunk *chunk)
+{
+  msrp_chunk_set_message_id (chunk, msg->message_id);
+  msrp_chunk_set_failure_report (chunk, msg->failure_report);
+  if (msg->success_report)
+    msrp_chunk_set_success_report (chunk, TRUE);
+  if (msg->file != NULL)
+    _msrp_outgoing_file_apply_headers (msg->file, chunk);
+}
+
+/* Completes the message's task once, with error or success. */
+static void
+msg_finish (OutMsg *msg,
+            GError *error)
+{
+  MsrpSession *self = msg->session;
+  GTask *task;
+
+  if (msg->done)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  msg->done = TRUE;
+  if (msg->cancelled_id != 0)
+    {
+      g_cancellable_disconnect (msg->cancellable, msg->cancelled_id);
+      msg->cancelled_id = 0;
+    }
+  g_queue_remove (&self->sending, msg);
+  if (g_hash_table_lookup (self->awaiting_report, msg->message_id) == msg)
+    g_hash_table_remove (self->awaiting_report, msg->message_id);
+
+  /* A message cut short is ended with `#`, so the peer drops what it has. */
+  if (error != NULL && msg->started && !msg->last_sent && !self->closed)
+    {
+      g_autoptr(MsrpChunk) abort_chunk = msrp_transport_make_chunk (self->transport, "SEND", NULL, NULL);
+
+      msg_apply_headers (msg, abort_chunk);
+      msrp_chunk_set_failure_report (abort_chunk, MSRP_FAILURE_REPORT_NO);
+      msrp_chunk_set_byte_range (abort_chunk, msg->offset + 1, msg->offset, msg->total);
+      msrp_chunk_set_continuation (abort_chunk, MSRP_CONTINUATION_ABORT);
+      msrp_transport_write_chunk_async (self->transport, abort_chunk, NULL, NULL, NULL);
+      msg->last_sent = TRUE;
+    }
+
+  task = g_steal_pointer (&msg->task);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else if (msg->file != NULL)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_pointer (task, g_strdup (msg->message_id), g_free);
+  g_object_unref (task);
+  msg_unref (msg);   /* its own reference, taken when it was queued */
+}
+
+static gboolean
+on_report_timeout (gpointer user_data)
+{
+  OutMsg *msg = user_data;
+
+  g_clear_pointer (&msg->report_timer, g_source_unref);
+  msg_finish (msg, g_error_new_literal (MSRP_TRANSACTION_ERROR, MSRP_STATUS_REQUEST_TIMEOUT,
+                                        _("The MSRP peer sent no report for the message in time")));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+msg_check_done (OutMsg *msg)
+{
+  MsrpSession *self = msg->session;
+
+  if (msg->done || !msg->last_sent || msg->outstanding > 0)
+    return;
+  if (!msg->success_report)
+    {
+      msg_finish (msg, NULL);
+      return;
+    }
+  if (msg->report_timer == NULL)
+    {
+      msg->report_timer = g_timeout_source_new_seconds (self->response_timeout);
+      g_source_set_static_name (msg->report_timer, "[msrp] report timeout");
+      g_source_set_callback (msg->report_timer, on_report_timeout, msg, NULL);
+      g_source_attach (msg->report_timer, self->context);
+    }
+}
+
+/* A chunk of the message got its answer. account: it is the first news of
+ * that chunk (a late negative response with Failure-Report partial is not). */
+static void
+msg_chunk_done (OutMsg    *msg,
+                gboolean   account,
+                gsize      size,
+                MsrpChunk *response,
+                GError    *error)
+{
+  MsrpSession *self = msg->session;
+
+  if (account)
+    {
+      msg->outstanding--;
+      self->msg_outstanding--;
+      self->msg_outstanding_bytes -= size;
+    }
+
+  if (error != NULL)
+    msg_finish (msg, error);
+  else if (msrp_chunk_get_code (response) / 100 != 2)
+    {
+      const char *comment = msrp_chunk_get_comment (response);
+
+      msg_finish (msg, g_error_new (MSRP_TRANSACTION_ERROR, msrp_chunk_get_code (response),
+                                    _("The MSRP peer answered %u %s"),
+                                    msrp_chunk_get_code (response), comment ? comment : ""));
+    }
+  else
+    {
+      if (msg->file != NULL && !msg->done && account)
+        _msrp_outgoing_file_set_bytes_sent (msg->file,
+                                            msrp_outgoing_file_get_bytes_sent (msg->file) + size);
+      msg_check_done (msg);
+    }
+  pump (self);
+}
+
+static void on_file_read (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* The next chunk of a message, or NULL when none is ready yet. */
+static MsrpChunk *
+msg_next_chunk (OutMsg *msg)
+{
+  MsrpSession *self = msg->session;
+  g_autoptr(GBytes) piece = NULL;
+  MsrpChunk *chunk;
+  gsize len;
+  gboolean last;
+
+  if (msg->done || msg->last_sent ||
+      (msg->cancellable != NULL && g_cancellable_is_cancelled (msg->cancellable)))
+    return NULL;
+
+  if (msg->data != NULL)
+    {
+      len = MIN ((guint64) (msg->total - msg->offset), self->max_chunk_size);
+      piece = g_bytes_new_from_bytes (msg->data, msg->offset, len);
+      last = msg->offset + (gint64) len == msg->total;
+    }
+  else
+    {
+      if (msg->ready == NULL && !msg->eof)
+        {
+          if (!msg->reading)
+            {
+              gsize want = self->max_chunk_size;
+
+              if (msg->total >= 0)
+                want = MIN ((guint64) (msg->total - msg->offset), want);
+              if (want == 0)
+                msg->eof = TRUE;
+              else
+                {
+                  msg->reading = TRUE;
+                  g_input_stream_read_bytes_async (msg->stream, want, G_PRIORITY_DEFAULT,
+                                                   self->cancellable, on_file_read, msg_ref (msg));
+                  return NULL;
+                }
+            }
+          else
+            return NULL;
+        }
+      if (msg->ready == NULL && msg->eof && msg->total >= 0 && msg->offset < msg->total)
+        {
+          g_autofree char *got = g_strdup_printf ("%" G_GINT64_FORMAT, msg->offset);
+          g_autofree char *want = g_strdup_printf ("%" G_GINT64_FORMAT, msg->total);
+
+          msg_finish (msg, g_error_new (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                                        _("The file ended after %s of its %s bytes"), got, want));
+          return NULL;
+        }
+      piece = msg->ready ? g_steal_pointer (&msg->ready) : g_bytes_new_static ("", 0);
+      len = g_bytes_get_size (piece);
+      if (msg->eof && msg->total < 0)
+        msg->total = msg->offset + len;
+      last = msg->eof || (msg->total >= 0 && msg->offset + (gint64) len == msg->total);
+    }
+
+  chunk = msrp_transport_make_chunk (self->transport, "SEND", piece, msg->content_type);
+  msg_apply_headers (msg, chunk);
+  msrp_chunk_set_byte_range (chunk, msg->offset + 1, msg->offset + len, last ? msg->offset + (gint64) len : msg->total);
+  msrp_chunk_set_continuation (chunk, last ? MSRP_CONTINUATION_END : MSRP_CONTINUATION_MORE);
+  msg->offset += len;
+  msg->started = TRUE;
+  msg->last_sent = last;
+  if (last && msg->success_report)
+    g_hash_table_insert (self->awaiting_report, msg->message_id, msg);
+  return chunk;
+}
+
+static void
+on_file_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  OutMsg *msg = user_data;
+  GError *error = NULL;
+  GBytes *bytes;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  msg->reading = FALSE;
+  if (bytes == NULL)
+    msg_finish (msg, error);
+  else if (g_bytes_get_size (bytes) == 0)
+    {
+      msg->eof = TRUE;
+      g_bytes_unref (bytes);
+    }
+  else
+    {
+      msg->ready = bytes;
+      /* Peek whether this was the end: the last chunk must say `$`. */
+      if (msg->total >= 0 && msg->offset + (gint64) g_bytes_get_size (bytes) >= msg->total)
+        msg->eof = TRUE;
+    }
+
+  if (!msg->done)
+    pump (msg->session);
+  msg_unref (msg);
+}
+
+static void
+pump (MsrpSession *self)
+{
+  if (self->pumping)
+    {
+      self->pump_again = TRUE;
+      return;
+    }
+  self->pumping = TRUE;
+  g_object_ref (self);
+
+  do
+    {
+      self->pump_again = FALSE;
+      while (!self->closed &&
+             self->msg_writes < MAX_QUEUED_WRITES &&
+             self->msg_outstanding < WINDOW &&
+             (self->msg_outstanding_bytes < WINDOW_BYTES || self->msg_outstanding == 0) &&
+             !g_queue_is_empty (&self->sending))
+        {
+          guint n = g_queue_get_length (&self->sending);
+          MsrpChunk *chunk = NULL;
+          OutMsg *msg = NULL;
+
+          /* Round robin: the first message with a chunk ready. */
+          for (guint i = 0; i < n && chunk == NULL; i++)
+            {
+              msg = g_queue_pop_head (&self->sending);
+              g_queue_push_tail (&self->sending, msg);
+              msg_ref (msg);
+              chunk = msg_next_chunk (msg);
+              if (chunk == NULL)
+                msg_unref (msg);
+            }
+          if (chunk == NULL)
+            break;
+
+          if (msg->last_sent)
+            g_queue_remove (&self->sending, msg);
+          msg->outstanding++;
+          self->msg_outstanding++;
+          self->msg_outstanding_bytes += msrp_chunk_get_size (chunk);
+          /* The transaction holds the reference taken above. */
+          if (!start_transaction (self, chunk, NULL, msg, NULL, NULL))
+            g_assert_not_reached ();
+          g_object_unref (chunk);
+        }
+    }
+  while (self->pump_again);
+
+  self->pumping = FALSE;
+  g_object_unref (self);
+}
+
+static gboolean
+msg_cancel_in_idle (gpointer user_data)
+{
+  OutMsg *msg = user_data;
+
+  msg_finish (msg, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                        _("The MSRP message was cancelled")));
+  return G_SOURCE_REMOVE;
+}
+
+/* Called where the cancellable was cancelled, maybe another thread: the
+ * message ends from the session's context. */
+static void
+on_msg_cancelled (GCancellable *cancellable,
+                  gpointer      user_data)
+{
+  OutMsg *msg = user_data;
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_static_name (idle, "[msrp] message cancelled");
+  /* Not below the I/O that keeps the transfer going. */
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, msg_cancel_in_idle, msg_ref (msg), (GDestroyNotify) msg_unref);
+  g_source_attach (idle, msg->session->context);
+  g_source_unref (idle);
+}
+
+static void
+queue_message (MsrpSession *self,
+               OutMsg      *msg)
+{
+  if (self->closed || self->shutdown_task != NULL)
+    {
+      msg->done = TRUE;
+      g_task_return_new_error (g_steal_pointer (&msg->task), MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                               "%s", _("The MSRP session is closed"));
+      msg_unref (msg);
+      return;
+    }
+  /* The message keeps its first reference until it is finished. */
+  g_queue_push_tail (&self->sending, msg);
+  msg->cancellable = g_task_get_cancellable (msg->task);
+  if (msg->cancellable != NULL)
+    {
+      g_object_ref (msg->cancellable);
+      msg->cancelled_id = g_cancellable_connect (msg->cancellable, G_CALLBACK (on_msg_cancelled),
+                                                 msg_ref (msg), (GDestroyNotify) msg_unref);
+    }
+  pump (self);
+}
+
+/**
+ * msrp_session_send_message_async:
+ * @session: a #MsrpSession
+ * @data: the message
+ * @content_type: its MIME type, such as "text/plain"
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the message is delivered
+ * @user_data: data for @callback
+ *
+ * Sends a message, in chunks of at most
+ * [property@Msrp.Session:max-chunk-size] with a new random Message-ID and
+ * the session's [property@Msrp.Session:failure-report] and
+ * [property@Msrp.Session:success-report]. Several messages can be in
+ * flight at once; they take turns chunk by chunk.
+ *
+ * It completes when every chunk got its response, and, when a success
+ * REPORT was asked for, when that REPORT came. A negative response (such
+ * as 413) stops the message: the peer gets a last chunk ending with `#`.
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_send_message_async (MsrpSession         *session,
+                                 GBytes              *data,
+                                 const char          *content_type,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  OutMsg *msg;
+
+  g_return_if_fail (MSRP_IS_SESSION (session));
+  g_return_if_fail (data != NULL);
+  g_return_if_fail (content_type != NULL);
+
+  msg = g_new0 (OutMsg, 1);
+  msg->ref_count = 1;
+  msg->session = g_object_ref (session);
+  msg->task = g_task_new (session, cancellable, callback, user_data);
+  g_task_set_source_tag (msg->task, msrp_session_send_message_async);
+  g_task_set_name (msg->task, "[msrp] send message");
+  msg->message_id = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
+  msg->content_type = g_strdup (content_type);
+  msg->data = g_bytes_ref (data);
+  msg->total = g_bytes_get_size (data);
+  msg->success_report = session->success_report;
+  msg->failure_report = session->failure_report;
+  queue_message (session, msg);
+}
+
+/**
+ * msrp_session_send_message_finish:
+ * @session: a #MsrpSession
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Msrp.Session.send_message_async].
+ *
+ * Returns: (transfer full): the Message-ID, or %NULL with @error set
+ *   (%MSRP_TRANSACTION_ERROR with the peer's status code when it refused
+ *   the message)
+ *
+ * Since: 1.0
+ */
+char *
+msrp_session_send_message_finish (MsrpSession  *session,
+                                  GAsyncResult *result,
+                                  GError      **error)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, session), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * msrp_session_send_file_async:
+ * @session: a #MsrpSession
+ * @file: what to send
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the file is delivered
+ * @user_data: data for @callback
+ *
+ * Streams a file: it is read one chunk at a time, so memory stays bounded
+ * whatever its size. The chunks carry the file's Message-ID and headers
+ * and a Byte-Range whose total is the file's size (`*` while unknown);
+ * [property@Msrp.OutgoingFile:bytes-sent] follows the acknowledged bytes.
+ * Success-Report is the file's own header when set, else the session's.
+ * Completion is as for [method@Msrp.Session.send_message_async].
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_send_file_async (MsrpSession         *session,
+                              MsrpOutgoingFile    *file,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  OutMsg *msg;
+  const char *success;
+
+  g_return_if_fail (MSRP_IS_SESSION (session));
+  g_return_if_fail (MSRP_IS_OUTGOING_FILE (file));
+
+  msg = g_new0 (OutMsg, 1);
+  msg->ref_count = 1;
+  msg->session = g_object_ref (session);
+  msg->task = g_task_new (session, cancellable, callback, user_data);
+  g_task_set_source_tag (msg->task, msrp_session_send_file_async);
+  g_task_set_name (msg->task, "[msrp] send file");
+  msg->file = g_object_ref (file);
+  msg->stream = g_object_ref (msrp_outgoing_file_get_stream (file));
+  msg->message_id = g_strdup (msrp_outgoing_file_get_message_id (file));
+  msg->content_type = g_strdup (msrp_outgoing_file_get_content_type (file));
+  msg->total = msrp_outgoing_file_get_size (file);
+  msg->offset = msrp_outgoing_file_get_position (file);
+  success = msrp_outgoing_file_get_header (file, "Success-Report");
+  msg->success_report = success ? g_ascii_strcasecmp (success, "yes") == 0 : session->success_report;
+  msg->failure_report = session->failure_report;
+  queue_message (session, msg);
+}
+
+/**
+ * msrp_session_send_file_finish:
+ * @session: a #MsrpSession
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Msrp.Session.send_file_async].
+ *
+ * Returns: %TRUE when the whole file was delivered
+ *
+ * Since: 1.0
+ */
+gboolean
+msrp_session_send_file_finish (MsrpSession  *session,
+                               GAsyncResult *result,
+                               GError      **error)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, session), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* A REPORT about a message we sent. */
+static void
+handle_report (MsrpSession *self,
+               MsrpChunk   *report)
+{
+  const char *message_id = msrp_chunk_get_message_id (report);
+  OutMsg *msg = message_id ? g_hash_table_lookup (self->awaiting_report, message_id) : NULL;
+  guint code;
+  const char *comment;
+
+  g_signal_emit (self, signals[SIGNAL_REPORT_RECEIVED], 0, report);
+  if (msg == NULL || msg->done || !msrp_chunk_get_status (report, &code, &comment))
+    return;
+  if (code / 100 == 2)
+    {
+      /* Delivered: all that is left is the responses, if any. */
+      msg->success_report = FALSE;
+      g_hash_table_remove (self->awaiting_report, message_id);
+      msg_check_done (msg);
+    }
+  else
+    msg_finish (msg, g_error_new (MSRP_TRANSACTION_ERROR, code, _("The MSRP peer reported %u %s"),
+                                  code, comment ? comment : ""));
 }
 
 /* Incoming */
@@ -916,7 +1640,7 @@ handle_chunk (MsrpSession *self,
   else if (strcmp (method, "REPORT") == 0)
     {
       if (msrp_chunk_get_segment (chunk) <= 1)
-        g_signal_emit (self, signals[SIGNAL_REPORT_RECEIVED], 0, chunk);
+        handle_report (self, chunk);
     }
   else if (msrp_chunk_get_segment (chunk) <= 1)
     answer (self, chunk, MSRP_STATUS_UNKNOWN_METHOD, NULL);
@@ -1007,6 +1731,25 @@ session_close (MsrpSession *self,
                                 : g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
                                                        _("The MSRP session is closed")));
   g_hash_table_remove_all (self->incoming);
+
+  /* Messages not sent yet, or waiting for their REPORT, fail too. */
+  while (!g_queue_is_empty (&self->sending) || g_hash_table_size (self->awaiting_report) > 0)
+    {
+      OutMsg *msg = g_queue_peek_head (&self->sending);
+
+      if (msg == NULL)
+        {
+          GHashTableIter report_iter;
+
+          g_hash_table_iter_init (&report_iter, self->awaiting_report);
+          g_hash_table_iter_next (&report_iter, NULL, (gpointer *) &msg);
+        }
+      msg_ref (msg);
+      msg_finish (msg, error ? g_error_copy (error)
+                             : g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                                                    _("The MSRP session is closed")));
+      msg_unref (msg);
+    }
 
   g_cancellable_cancel (self->cancellable);
   msrp_transport_close_async (self->transport, NULL, on_transport_closed, g_object_ref (self));
@@ -1187,4 +1930,122 @@ msrp_session_set_max_message_size (MsrpSession *session,
     return;
   session->max_message_size = size;
   g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_MAX_MESSAGE_SIZE]);
+}
+
+/**
+ * msrp_session_get_max_chunk_size:
+ * @session: a #MsrpSession
+ *
+ * Gets [property@Msrp.Session:max-chunk-size].
+ *
+ * Returns: bytes
+ *
+ * Since: 1.0
+ */
+gsize
+msrp_session_get_max_chunk_size (MsrpSession *session)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), 0);
+  return session->max_chunk_size;
+}
+
+/**
+ * msrp_session_set_max_chunk_size:
+ * @session: a #MsrpSession
+ * @size: bytes, at least 1
+ *
+ * Sets [property@Msrp.Session:max-chunk-size], for chunks made from now
+ * on.
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_set_max_chunk_size (MsrpSession *session,
+                                 gsize        size)
+{
+  g_return_if_fail (MSRP_IS_SESSION (session));
+  g_return_if_fail (size >= 1);
+
+  if (session->max_chunk_size == size)
+    return;
+  session->max_chunk_size = size;
+  g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_MAX_CHUNK_SIZE]);
+}
+
+/**
+ * msrp_session_get_success_report:
+ * @session: a #MsrpSession
+ *
+ * Gets [property@Msrp.Session:success-report].
+ *
+ * Returns: whether sent messages ask for a success REPORT
+ *
+ * Since: 1.0
+ */
+gboolean
+msrp_session_get_success_report (MsrpSession *session)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), FALSE);
+  return session->success_report;
+}
+
+/**
+ * msrp_session_set_success_report:
+ * @session: a #MsrpSession
+ * @success_report: whether sent messages ask for a success REPORT
+ *
+ * Sets [property@Msrp.Session:success-report].
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_set_success_report (MsrpSession *session,
+                                 gboolean     success_report)
+{
+  g_return_if_fail (MSRP_IS_SESSION (session));
+
+  success_report = !!success_report;
+  if (session->success_report == success_report)
+    return;
+  session->success_report = success_report;
+  g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_SUCCESS_REPORT]);
+}
+
+/**
+ * msrp_session_get_failure_report:
+ * @session: a #MsrpSession
+ *
+ * Gets [property@Msrp.Session:failure-report].
+ *
+ * Returns: the Failure-Report of sent messages
+ *
+ * Since: 1.0
+ */
+MsrpFailureReport
+msrp_session_get_failure_report (MsrpSession *session)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), MSRP_FAILURE_REPORT_YES);
+  return session->failure_report;
+}
+
+/**
+ * msrp_session_set_failure_report:
+ * @session: a #MsrpSession
+ * @failure_report: the Failure-Report of sent messages
+ *
+ * Sets [property@Msrp.Session:failure-report].
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_set_failure_report (MsrpSession       *session,
+                                 MsrpFailureReport  failure_report)
+{
+  g_return_if_fail (MSRP_IS_SESSION (session));
+  g_return_if_fail (failure_report <= MSRP_FAILURE_REPORT_PARTIAL);
+
+  if (session->failure_report == failure_report)
+    return;
+  session->failure_report = failure_report;
+  g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_FAILURE_REPORT]);
 }

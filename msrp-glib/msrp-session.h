@@ -13,6 +13,7 @@
 #include "msrp-version.h"
 #include "msrp-chunk.h"
 #include "msrp-transport.h"
+#include "msrp-outgoing-file.h"
 
 G_BEGIN_DECLS
 
@@ -60,6 +61,27 @@ MsrpChunk     *msrp_session_deliver_chunk_finish (MsrpSession         *session,
                                                   GAsyncResult        *result,
                                                   GError             **error);
 MSRP_AVAILABLE_IN_ALL
+void           msrp_session_send_message_async   (MsrpSession         *session,
+                                                  GBytes              *data,
+                                                  const char          *content_type,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+MSRP_AVAILABLE_IN_ALL
+char          *msrp_session_send_message_finish  (MsrpSession         *session,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_send_file_async      (MsrpSession         *session,
+                                                  MsrpOutgoingFile    *file,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+MSRP_AVAILABLE_IN_ALL
+gboolean       msrp_session_send_file_finish     (MsrpSession         *session,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+MSRP_AVAILABLE_IN_ALL
 void           msrp_session_shutdown_async       (MsrpSession         *session,
                                                   GCancellable        *cancellable,
                                                   GAsyncReadyCallback  callback,
@@ -78,6 +100,21 @@ guint          msrp_session_get_response_timeout (MsrpSession         *session);
 MSRP_AVAILABLE_IN_ALL
 void           msrp_session_set_response_timeout (MsrpSession         *session,
                                                   guint                seconds);
+MSRP_AVAILABLE_IN_ALL
+gsize          msrp_session_get_max_chunk_size   (MsrpSession         *session);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_set_max_chunk_size   (MsrpSession         *session,
+                                                  gsize                size);
+MSRP_AVAILABLE_IN_ALL
+gboolean       msrp_session_get_success_report   (MsrpSession         *session);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_set_success_report   (MsrpSession         *session,
+                                                  gboolean             success_report);
+MSRP_AVAILABLE_IN_ALL
+MsrpFailureReport msrp_session_get_failure_report (MsrpSession        *session);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_set_failure_report   (MsrpSession         *session,
+                                                  MsrpFailureReport    failure_report);
 MSRP_AVAILABLE_IN_ALL
 gsize          msrp_session_get_max_message_size (MsrpSession         *session);
 MSRP_AVAILABLE_IN_ALL

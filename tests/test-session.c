@@ -5,6 +5,9 @@
 
 #include "config.h"
 
+#include <unistd.h>
+#include <glib/gstdio.h>
+
 #include <string.h>
 
 #include "msrp-glib.h"
@@ -505,6 +508,319 @@ test_pending_fails_on_close (Fixture       *f,
   g_assert_true (f->closed_a);
 }
 
+
+/* Sending messages and files */
+
+/* Accept-types for b that also tell test_send_file to hide the size. */
+static const char *const any_type_unknown_size[] = { "*", NULL };
+
+typedef struct {
+  gboolean done;
+  char *message_id;
+  gboolean ok;
+  GError *error;
+} SendOp;
+
+static void
+on_message_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SendOp *op = user_data;
+
+  op->message_id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static void
+on_file_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SendOp *op = user_data;
+
+  op->ok = msrp_session_send_file_finish (MSRP_SESSION (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static GBytes *
+pattern_bytes (gsize size, guint seed)
+{
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) ((i * 31 + seed + (i >> 11)) & 0xff);
+  return g_bytes_new_take (data, size);
+}
+
+static void
+test_send_message_chunked (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) message = pattern_bytes (1024 * 1024 + 3, 1);
+  SendOp op = { 0, };
+
+  msrp_session_set_max_chunk_size (f->a, 64 * 1024);
+  msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL, on_message_sent, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_nonnull (op.message_id);
+  wait_for_len (f->messages_b, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), message));
+  /* 17 chunks of at most 64 KiB, each with the Message-ID. */
+  g_assert_cmpuint (f->chunks_b->len, ==, 17);
+  for (guint i = 0; i < f->chunks_b->len; i++)
+    {
+      MsrpChunk *c = g_ptr_array_index (f->chunks_b, i);
+
+      g_assert_cmpstr (msrp_chunk_get_message_id (c), ==, op.message_id);
+      g_assert_cmpuint (msrp_chunk_get_size (c), <=, 64 * 1024);
+      g_assert_cmpint (msrp_chunk_get_continuation (c), ==,
+                       i == f->chunks_b->len - 1 ? MSRP_CONTINUATION_END : MSRP_CONTINUATION_MORE);
+    }
+  g_free (op.message_id);
+}
+
+static void
+test_send_message_empty_and_binary (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+  g_autoptr(GBytes) binary = g_bytes_new_static ("\0\r\n-------\r\n\xff", 12);
+  SendOp op1 = { 0, }, op2 = { 0, };
+
+  msrp_session_send_message_async (f->a, empty, "text/plain", NULL, on_message_sent, &op1);
+  msrp_session_send_message_async (f->a, binary, "application/octet-stream", NULL, on_message_sent, &op2);
+  wait_for (&op1.done);
+  wait_for (&op2.done);
+  g_assert_no_error (op1.error);
+  g_assert_no_error (op2.error);
+  wait_for_len (f->messages_b, 2);
+  g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (f->messages_b, 0)), ==, 0);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 1), binary));
+  g_free (op1.message_id);
+  g_free (op2.message_id);
+}
+
+static void
+test_send_message_waits_for_report (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GBytes) message = g_bytes_new_static ("confirm me", 10);
+  SendOp op = { 0, };
+
+  msrp_session_set_success_report (f->a, TRUE);
+  msrp_session_send_message_async (f->a, message, "text/plain", NULL, on_message_sent, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  /* It completed because the REPORT came. */
+  g_assert_cmpuint (f->reports_a->len, ==, 1);
+  g_assert_cmpstr (msrp_chunk_get_message_id (g_ptr_array_index (f->reports_a, 0)), ==, op.message_id);
+  g_free (op.message_id);
+}
+
+static void
+test_send_message_refused (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) message = pattern_bytes (300 * 1000, 2);
+  SendOp op = { 0, };
+
+  msrp_session_set_max_chunk_size (f->a, 10000);
+  msrp_session_send_message_async (f->a, message, "image/png", NULL, on_message_sent, &op);
+  wait_for (&op.done);
+  g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE);
+  g_clear_error (&op.error);
+  g_assert_cmpuint (f->messages_b->len, ==, 0);
+}
+
+static void
+test_send_file (Fixture       *f,
+                gconstpointer  data)
+{
+  gboolean size_known = data != any_type_unknown_size;
+  g_autoptr(GBytes) content = pattern_bytes (500 * 1000, 3);
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
+  g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, size_known ? (goffset) g_bytes_get_size (content) : -1,
+                                                             "application/pdf", 0, NULL);
+  SendOp op = { 0, };
+  MsrpChunk *last;
+  gint64 total;
+
+  msrp_outgoing_file_set_header (file, "Content-Disposition", "attachment; filename=\"a.pdf\"");
+  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_true (op.ok);
+  g_assert_cmpint (msrp_outgoing_file_get_bytes_sent (file), ==, g_bytes_get_size (content));
+  wait_for_len (f->messages_b, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), content));
+  last = g_ptr_array_index (f->chunks_b, f->chunks_b->len - 1);
+  g_assert_cmpstr (msrp_chunk_get_message_id (last), ==, msrp_outgoing_file_get_message_id (file));
+  g_assert_cmpstr (msrp_chunk_get_content_disposition (g_ptr_array_index (f->chunks_b, 0)), ==,
+                   "attachment; filename=\"a.pdf\"");
+  msrp_chunk_get_byte_range (g_ptr_array_index (f->chunks_b, 0), NULL, NULL, &total);
+  g_assert_cmpint (total, ==, size_known ? (gint64) g_bytes_get_size (content) : -1);
+}
+
+typedef struct {
+  GChecksum *sum;
+  gint64 next;       /* the next byte expected, 1-based */
+  gboolean ended;
+  const char *message_id;
+  guint64 chunks;
+} Streamer;
+
+static void
+on_stream_chunk (MsrpSession *session, MsrpChunk *chunk, gpointer user_data)
+{
+  Streamer *st = user_data;
+  gint64 start;
+  gsize len;
+  const guint8 *bytes;
+
+  if (g_strcmp0 (msrp_chunk_get_message_id (chunk), st->message_id) != 0)
+    return;
+  msrp_chunk_get_byte_range (chunk, &start, NULL, NULL);
+  g_assert_cmpint (start, ==, st->next);
+  bytes = g_bytes_get_data (msrp_chunk_get_data (chunk), &len);
+  g_checksum_update (st->sum, bytes, len);
+  st->next += len;
+  st->chunks++;
+  if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_END)
+    st->ended = TRUE;
+}
+
+static void
+test_send_file_100mib (Fixture       *f,
+                       gconstpointer  data)
+{
+  const gsize size = 100 * 1024 * 1024;
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "msrp-test-100mib-XXXXXX", NULL);
+  g_autoptr(GChecksum) expect = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GFile) gfile = NULL;
+  g_autoptr(MsrpOutgoingFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  Streamer st = { g_checksum_new (G_CHECKSUM_SHA256), 1, FALSE, NULL, 0 };
+  SendOp op = { 0, };
+  int fd;
+
+  fd = g_mkstemp (path);
+  g_assert_cmpint (fd, >=, 0);
+  {
+    g_autofree guint8 *block = g_malloc (1024 * 1024);
+
+    for (gsize done = 0; done < size; done += 1024 * 1024)
+      {
+        for (gsize i = 0; i < 1024 * 1024; i++)
+          block[i] = (guint8) ((done + i) * 2654435761u >> 24);
+        g_assert_cmpint (write (fd, block, 1024 * 1024), ==, 1024 * 1024);
+        g_checksum_update (expect, block, 1024 * 1024);
+      }
+    close (fd);
+  }
+
+  gfile = g_file_new_for_path (path);
+  file = msrp_outgoing_file_new_for_file (gfile, "application/octet-stream", &error);
+  g_assert_no_error (error);
+  st.message_id = msrp_outgoing_file_get_message_id (file);
+  g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_stream_chunk), &st);
+
+  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_cmpint (st.next - 1, ==, size);
+  g_assert_true (st.ended);
+  /* Too large to be put together in memory: it came as chunks only. */
+  g_assert_cmpuint (f->messages_b->len, ==, 0);
+  g_assert_cmpstr (g_checksum_get_string (st.sum), ==, g_checksum_get_string (expect));
+  g_signal_handlers_disconnect_by_data (f->b, &st);
+  g_checksum_free (st.sum);
+  g_unlink (path);
+}
+
+typedef struct {
+  const char *file_id;
+  gboolean file_started;
+  gboolean file_ended;
+  gboolean small_seen;
+  gboolean small_before_file_end;
+} Interleave;
+
+static void
+on_interleave_chunk (MsrpSession *session, MsrpChunk *chunk, gpointer user_data)
+{
+  Interleave *il = user_data;
+
+  if (g_strcmp0 (msrp_chunk_get_message_id (chunk), il->file_id) == 0)
+    {
+      il->file_started = TRUE;
+      if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_END)
+        il->file_ended = TRUE;
+    }
+  else
+    {
+      il->small_seen = TRUE;
+      il->small_before_file_end = !il->file_ended;
+    }
+}
+
+static void
+test_interruption (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GBytes) content = pattern_bytes (8 * 1024 * 1024, 4);
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
+  g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, g_bytes_get_size (content), NULL, 0, NULL);
+  g_autoptr(GBytes) small = g_bytes_new_static ("hi", 2);
+  Interleave il = { msrp_outgoing_file_get_message_id (file), };
+  SendOp fop = { 0, }, mop = { 0, };
+
+  g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_interleave_chunk), &il);
+  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &fop);
+  wait_for (&il.file_started);
+  /* The file is on its way; a short message goes out between its chunks. */
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &mop);
+  wait_for (&mop.done);
+  g_assert_no_error (mop.error);
+  wait_for (&fop.done);
+  g_assert_no_error (fop.error);
+  g_assert_true (il.small_seen);
+  g_assert_true (il.small_before_file_end);
+  g_signal_handlers_disconnect_by_data (f->b, &il);
+  g_free (mop.message_id);
+}
+
+static void
+on_abort_chunk (MsrpSession *session, MsrpChunk *chunk, gpointer user_data)
+{
+  gboolean *aborted = user_data;
+
+  if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_ABORT)
+    *aborted = TRUE;
+}
+
+static void
+test_cancel_file (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GBytes) content = pattern_bytes (16 * 1024 * 1024, 5);
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
+  g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, g_bytes_get_size (content), NULL, 0, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gboolean aborted = FALSE;
+  SendOp op = { 0, };
+
+  g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_abort_chunk), &aborted);
+  msrp_session_send_file_async (f->a, file, cancellable, on_file_sent, &op);
+  wait_for_len (f->chunks_b, 1);
+  g_cancellable_cancel (cancellable);
+  wait_for (&op.done);
+  g_assert_error (op.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&op.error);
+  /* The peer is told with `#`, and gets no message. */
+  wait_for (&aborted);
+  g_assert_cmpuint (f->messages_b->len, ==, 0);
+  g_assert_cmpint (msrp_outgoing_file_get_bytes_sent (file), <, g_bytes_get_size (content));
+  g_signal_handlers_disconnect_by_data (f->b, &aborted);
+}
+
 static const char *const text_only[] = { "text/plain", "message/*", NULL };
 
 int
@@ -528,6 +844,15 @@ main (int    argc,
   ADD ("too-large-for-message", NULL, test_too_large_for_message);
   ADD ("shutdown", NULL, test_shutdown);
   ADD ("pending-fails-on-close", (gpointer) 1, test_pending_fails_on_close);
+  ADD ("send-message-chunked", NULL, test_send_message_chunked);
+  ADD ("send-message-empty-and-binary", NULL, test_send_message_empty_and_binary);
+  ADD ("send-message-waits-for-report", NULL, test_send_message_waits_for_report);
+  ADD ("send-message-refused", text_only, test_send_message_refused);
+  ADD ("send-file-known-size", NULL, test_send_file);
+  ADD ("send-file-unknown-size", any_type_unknown_size, test_send_file);
+  ADD ("send-file-100mib-sha256", NULL, test_send_file_100mib);
+  ADD ("interruption", NULL, test_interruption);
+  ADD ("cancel-file", NULL, test_cancel_file);
 #undef ADD
 
   return g_test_run ();
