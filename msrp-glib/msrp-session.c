@@ -129,6 +129,12 @@ struct _MsrpSession
   guint msg_outstanding;      /* message chunks waiting for a response */
   gsize msg_outstanding_bytes;
   gboolean pumping, pump_again;
+
+  /* Keepalive */
+  guint keepalive_interval;
+  GSource *keepalive_timer;
+  gint64 last_activity;
+  gboolean keepalive_pending;
 };
 
 /* Message chunks handed to the transport at once: few, so that responses
@@ -149,6 +155,7 @@ enum {
   PROP_MAX_CHUNK_SIZE,
   PROP_SUCCESS_REPORT,
   PROP_FAILURE_REPORT,
+  PROP_KEEPALIVE_INTERVAL,
   N_PROPS
 };
 
@@ -202,6 +209,11 @@ msrp_session_dispose (GObject *object)
   MsrpSession *self = MSRP_SESSION (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->keepalive_timer != NULL)
+    {
+      g_source_destroy (self->keepalive_timer);
+      g_clear_pointer (&self->keepalive_timer, g_source_unref);
+    }
   g_hash_table_remove_all (self->transactions);
   g_hash_table_remove_all (self->incoming);
 
@@ -257,6 +269,9 @@ msrp_session_get_property (GObject    *object,
     case PROP_FAILURE_REPORT:
       g_value_set_enum (value, self->failure_report);
       break;
+    case PROP_KEEPALIVE_INTERVAL:
+      g_value_set_uint (value, self->keepalive_interval);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -298,6 +313,9 @@ msrp_session_set_property (GObject      *object,
       break;
     case PROP_FAILURE_REPORT:
       msrp_session_set_failure_report (self, g_value_get_enum (value));
+      break;
+    case PROP_KEEPALIVE_INTERVAL:
+      msrp_session_set_keepalive_interval (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -417,6 +435,21 @@ msrp_session_class_init (MsrpSessionClass *klass)
    */
   properties[PROP_FAILURE_REPORT] =
     g_param_spec_enum ("failure-report", NULL, NULL, MSRP_TYPE_FAILURE_REPORT, MSRP_FAILURE_REPORT_YES,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpSession:keepalive-interval:
+   *
+   * Seconds of silence after which the session sends an empty SEND, to
+   * keep middleboxes from dropping the connection and to notice a peer
+   * that is gone: when that SEND gets no answer within
+   * [property@Msrp.Session:response-timeout], the session closes with
+   * %G_IO_ERROR_TIMED_OUT. 0 (the default) turns it off.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_KEEPALIVE_INTERVAL] =
+    g_param_spec_uint ("keepalive-interval", NULL, NULL, 0, G_MAXUINT / 1000, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -632,7 +665,7 @@ on_chunk_written (GObject      *source,
           t->counted = TRUE;
           msg_chunk_done (t->msg, TRUE, t->size, local, NULL);
         }
-      t->timer = g_timeout_source_new_seconds (self->response_timeout);
+      t->timer = g_timeout_source_new (self->response_timeout * 1000);
       g_source_set_static_name (t->timer, "[msrp] response timeout");
       g_source_set_callback (t->timer, on_transaction_timeout, t, NULL);
       g_source_attach (t->timer, self->context);
@@ -675,6 +708,7 @@ start_transaction (MsrpSession  *self,
                       : msrp_chunk_get_failure_report (chunk);
   g_hash_table_insert (self->transactions, t->tid, t);
 
+  self->last_activity = g_get_monotonic_time ();
   w = g_new (Written, 1);
   w->session = g_object_ref (self);
   w->tid = g_strdup (t->tid);
@@ -958,7 +992,7 @@ msg_check_done (OutMsg *msg)
     }
   if (msg->report_timer == NULL)
     {
-      msg->report_timer = g_timeout_source_new_seconds (self->response_timeout);
+      msg->report_timer = g_timeout_source_new (self->response_timeout * 1000);
       g_source_set_static_name (msg->report_timer, "[msrp] report timeout");
       g_source_set_callback (msg->report_timer, on_report_timeout, msg, NULL);
       g_source_attach (msg->report_timer, self->context);
@@ -1601,6 +1635,16 @@ handle_send (MsrpSession *self,
         }
     }
 
+  /* A SEND without a body (not even an empty one) carries no message: it
+   * binds a connection or keeps it alive. */
+  if (msrp_chunk_get_data (chunk) == NULL && msrp_chunk_get_content_type (chunk) == NULL &&
+      msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_END)
+    {
+      if (wants_answer (chunk, MSRP_STATUS_OK))
+        answer (self, chunk, MSRP_STATUS_OK, NULL);
+      return;
+    }
+
   g_signal_emit (self, signals[SIGNAL_CHUNK_RECEIVED], 0, chunk);
   if (self->closed)
     return;
@@ -1656,6 +1700,7 @@ on_chunk_read (GObject      *source,
   GError *error = NULL;
 
   chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
+  self->last_activity = g_get_monotonic_time ();
   if (chunk == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->closed)
@@ -1751,6 +1796,11 @@ session_close (MsrpSession *self,
       msg_unref (msg);
     }
 
+  if (self->keepalive_timer != NULL)
+    {
+      g_source_destroy (self->keepalive_timer);
+      g_clear_pointer (&self->keepalive_timer, g_source_unref);
+    }
   g_cancellable_cancel (self->cancellable);
   msrp_transport_close_async (self->transport, NULL, on_transport_closed, g_object_ref (self));
   g_signal_emit (self, signals[SIGNAL_CLOSED], 0, error);
@@ -2048,4 +2098,89 @@ msrp_session_set_failure_report (MsrpSession       *session,
     return;
   session->failure_report = failure_report;
   g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_FAILURE_REPORT]);
+}
+
+static void
+on_keepalive_answered (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  MsrpSession *self = MSRP_SESSION (source);
+  g_autoptr(MsrpChunk) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->keepalive_pending = FALSE;
+  response = msrp_session_send_chunk_finish (self, result, &error);
+  if (response != NULL && msrp_chunk_get_code (response) == MSRP_STATUS_REQUEST_TIMEOUT)
+    session_close (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                              _("The MSRP peer did not answer a keepalive in time")));
+}
+
+static gboolean
+on_keepalive_tick (gpointer user_data)
+{
+  MsrpSession *self = user_data;
+  gint64 idle = g_get_monotonic_time () - self->last_activity;
+
+  if (!self->closed && !self->keepalive_pending &&
+      idle >= (gint64) self->keepalive_interval * G_USEC_PER_SEC - G_USEC_PER_SEC / 2)
+    {
+      g_autoptr(MsrpChunk) ping = msrp_transport_make_chunk (self->transport, "SEND", NULL, NULL);
+
+      self->keepalive_pending = TRUE;
+      msrp_session_send_chunk_async (self, ping, NULL, on_keepalive_answered, NULL);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * msrp_session_get_keepalive_interval:
+ * @session: a #MsrpSession
+ *
+ * Gets [property@Msrp.Session:keepalive-interval].
+ *
+ * Returns: seconds, or 0 when off
+ *
+ * Since: 1.0
+ */
+guint
+msrp_session_get_keepalive_interval (MsrpSession *session)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), 0);
+  return session->keepalive_interval;
+}
+
+/**
+ * msrp_session_set_keepalive_interval:
+ * @session: a #MsrpSession
+ * @seconds: seconds of silence before a keepalive, or 0 for none
+ *
+ * Sets [property@Msrp.Session:keepalive-interval].
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_set_keepalive_interval (MsrpSession *session,
+                                     guint        seconds)
+{
+  g_return_if_fail (MSRP_IS_SESSION (session));
+
+  if (session->keepalive_interval == seconds)
+    return;
+  session->keepalive_interval = seconds;
+  if (session->keepalive_timer != NULL)
+    {
+      g_source_destroy (session->keepalive_timer);
+      g_clear_pointer (&session->keepalive_timer, g_source_unref);
+    }
+  if (seconds > 0 && !session->closed)
+    {
+      /* Ticks at the interval; a tick sends only after that much silence. */
+      session->last_activity = g_get_monotonic_time ();
+      session->keepalive_timer = g_timeout_source_new_seconds (seconds);
+      g_source_set_static_name (session->keepalive_timer, "[msrp] keepalive");
+      g_source_set_callback (session->keepalive_timer, on_keepalive_tick, session, NULL);
+      g_source_attach (session->keepalive_timer, session->context);
+    }
+  g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_KEEPALIVE_INTERVAL]);
 }

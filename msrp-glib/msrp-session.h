@@ -116,6 +116,11 @@ MSRP_AVAILABLE_IN_ALL
 void           msrp_session_set_failure_report   (MsrpSession         *session,
                                                   MsrpFailureReport    failure_report);
 MSRP_AVAILABLE_IN_ALL
+guint          msrp_session_get_keepalive_interval (MsrpSession       *session);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_set_keepalive_interval (MsrpSession       *session,
+                                                    guint              seconds);
+MSRP_AVAILABLE_IN_ALL
 gsize          msrp_session_get_max_message_size (MsrpSession         *session);
 MSRP_AVAILABLE_IN_ALL
 void           msrp_session_set_max_message_size (MsrpSession         *session,

@@ -821,6 +821,65 @@ test_cancel_file (Fixture       *f,
   g_signal_handlers_disconnect_by_data (f->b, &aborted);
 }
 
+
+static void
+on_closed_with_error (MsrpSession *session, GError *error, gpointer user_data)
+{
+  GError **out = user_data;
+
+  g_assert_nonnull (error);
+  *out = g_error_copy (error);
+}
+
+static void
+test_keepalive (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GOutputStream) log = g_memory_output_stream_new_resizable ();
+  g_autoptr(MsrpLogger) logger = msrp_file_logger_new (log);
+
+  msrp_transport_set_logger (f->ta, logger);
+  msrp_session_set_keepalive_interval (f->a, 1);
+  g_assert_cmpuint (msrp_session_get_keepalive_interval (f->a), ==, 1);
+  /* Wait until a keepalive went out and its 200 came back. */
+  for (;;)
+    {
+      gsize len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (log));
+      const char *text = g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (log));
+
+      if (text != NULL && g_strstr_len (text, len, " SEND") && g_strstr_len (text, len, " 200 OK"))
+        break;
+      g_main_context_iteration (NULL, TRUE);
+    }
+  /* An empty SEND is no message. */
+  g_assert_cmpuint (f->chunks_b->len, ==, 0);
+  g_assert_cmpuint (f->messages_b->len, ==, 0);
+  g_assert_false (f->closed_a);
+  msrp_session_set_keepalive_interval (f->a, 0);
+  msrp_transport_set_logger (f->ta, NULL);
+}
+
+static void
+test_keepalive_unanswered (Fixture       *f,
+                           gconstpointer  data)
+{
+  GError *error = NULL;
+  Op raw = { 0, };
+
+  /* b reads and never answers. */
+  msrp_transport_read_chunk_async (f->tb, 0, NULL, on_raw_read, &raw);
+  g_signal_connect (f->a, "closed", G_CALLBACK (on_closed_with_error), &error);
+  msrp_session_set_response_timeout (f->a, 1);
+  msrp_session_set_keepalive_interval (f->a, 1);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+  wait_for (&raw.done);
+  g_clear_object (&raw.chunk);
+  g_clear_error (&raw.error);
+}
+
 static const char *const text_only[] = { "text/plain", "message/*", NULL };
 
 int
@@ -853,6 +912,8 @@ main (int    argc,
   ADD ("send-file-100mib-sha256", NULL, test_send_file_100mib);
   ADD ("interruption", NULL, test_interruption);
   ADD ("cancel-file", NULL, test_cancel_file);
+  ADD ("keepalive", NULL, test_keepalive);
+  ADD ("keepalive-unanswered", (gpointer) 1, test_keepalive_unanswered);
 #undef ADD
 
   return g_test_run ();
