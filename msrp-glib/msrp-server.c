@@ -652,6 +652,8 @@ conn_start (MsrpServer        *self,
       return;
     }
   g_object_set (conn->stream, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED, NULL);
+  /* As for connectors: MSRP's framing, not close_notify, tells a cut. */
+  g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (conn->stream), FALSE);
   g_signal_connect (conn->stream, "accept-certificate", G_CALLBACK (on_handshake_accept_certificate), NULL);
   conn->state = CONN_HANDSHAKING;
   conn->handshaking = TRUE;

@@ -25,7 +25,10 @@ typedef struct {
   gboolean closed_a, closed_b;
   GError *closed_error_b;
   guint timeout_id;
+  gboolean tls;
 } Fixture;
+
+static GTlsCertificate *cert_a, *cert_b;
 
 static gboolean
 on_timeout (gpointer user_data)
@@ -130,6 +133,14 @@ fixture_setup (Fixture       *f,
   Op pa = { 0, }, pc = { 0, }, ca = { 0, }, cc = { 0, };
 
   f->timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  if (f->tls)
+    {
+      g_autofree char *fp_a = msrp_tls_certificate_get_fingerprint (cert_a, G_CHECKSUM_SHA256);
+      g_autofree char *fp_b = msrp_tls_certificate_get_fingerprint (cert_b, G_CHECKSUM_SHA256);
+
+      g_object_set (acceptor, "tls-certificate", cert_b, "peer-fingerprint", fp_a, NULL);
+      g_object_set (connector, "tls-certificate", cert_a, "peer-fingerprint", fp_b, NULL);
+    }
   msrp_connector_prepare_async (acceptor, listen_uri, NULL, on_prepared, &pa);
   msrp_connector_prepare_async (connector, NULL, NULL, on_prepared, &pc);
   wait_for (&pa.done);
@@ -157,6 +168,15 @@ fixture_setup (Fixture       *f,
       g_signal_connect (f->b, "message-received", G_CALLBACK (on_message_received), f);
       g_signal_connect (f->b, "closed", G_CALLBACK (on_closed_b), f);
     }
+}
+
+static void
+fixture_setup_tls (Fixture       *f,
+                   gconstpointer  data)
+{
+  f->tls = TRUE;
+  fixture_setup (f, data);
+  g_assert_true (G_IS_TLS_CONNECTION (msrp_transport_get_stream (f->tb)));
 }
 
 static void
@@ -880,6 +900,181 @@ test_keepalive_unanswered (Fixture       *f,
   g_clear_error (&raw.error);
 }
 
+
+/* Start lines ("MSRP <tid> ...") in a traffic log that end with `what`. */
+static guint
+count_start_lines (const char *log,
+                   const char *what)
+{
+  g_auto(GStrv) lines = g_strsplit (log, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "MSRP ") && g_str_has_suffix (lines[i], what))
+      n++;
+  return n;
+}
+
+/* Every Failure-Report and Success-Report: what the receiver answers. */
+static void
+test_report_matrix (Fixture       *f,
+                    gconstpointer  data)
+{
+  static const MsrpFailureReport frs[] = { MSRP_FAILURE_REPORT_YES, MSRP_FAILURE_REPORT_NO, MSRP_FAILURE_REPORT_PARTIAL };
+
+  msrp_session_set_response_timeout (f->a, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (frs); i++)
+    for (int sr = 0; sr <= 1; sr++)
+      {
+        g_autoptr(GOutputStream) log = g_memory_output_stream_new_resizable ();
+        g_autoptr(MsrpLogger) logger = msrp_file_logger_new (log);
+        g_autoptr(GBytes) message = g_bytes_new_static ("matrix", 6);
+        guint reports_before = f->reports_a->len;
+        guint messages_before = f->messages_b->len;
+        SendOp op = { 0, };
+        g_autofree char *text = NULL;
+
+        msrp_transport_set_logger (f->tb, logger);
+        msrp_session_set_failure_report (f->a, frs[i]);
+        msrp_session_set_success_report (f->a, sr);
+        msrp_session_send_message_async (f->a, message, "text/plain", NULL, on_message_sent, &op);
+        wait_for (&op.done);
+        g_assert_no_error (op.error);
+        wait_for_len (f->messages_b, messages_before + 1);
+        if (sr)
+          g_assert_cmpuint (f->reports_a->len, ==, reports_before + 1);
+        msrp_transport_set_logger (f->tb, NULL);
+
+        text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (log)),
+                          g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (log)));
+        /* The receiver answered 200 only with Failure-Report yes, and sent
+         * a REPORT only when asked. */
+        g_assert_cmpint (count_start_lines (text, " 200 OK"), ==, frs[i] == MSRP_FAILURE_REPORT_YES);
+        g_assert_cmpint (count_start_lines (text, " REPORT"), ==, sr);
+        g_free (op.message_id);
+      }
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  gboolean *flag = user_data;
+
+  *flag = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* The receiver reads nothing: the sender's file is read no further than
+ * its window allows, instead of piling up in memory. */
+static void
+test_receiver_stops_reading (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GBytes) content = pattern_bytes (64 * 1024 * 1024, 6);
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
+  g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, g_bytes_get_size (content), NULL, 0, NULL);
+  SendOp op = { 0, };
+  Op shut = { 0, };
+  goffset last = -1;
+  guint still = 0;
+  GError *error = NULL;
+
+  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &op);
+  /* Watch how far the file was read, until that stops moving. */
+  while (still < 5)
+    {
+      gboolean tick = FALSE;
+      goffset now;
+
+      g_timeout_add (100, on_tick, &tick);
+      wait_for (&tick);
+      now = g_seekable_tell (G_SEEKABLE (stream));
+      still = now == last ? still + 1 : 0;
+      last = now;
+    }
+  g_assert_false (op.done);
+  g_assert_cmpint (last, >, 0);
+  /* The unacknowledged window (4 MiB) and one chunk read ahead. */
+  g_assert_cmpint (last, <=, 4 * 1024 * 1024 + 2 * 64 * 1024);
+
+  /* Ending the session fails the file; the stuck writes end when the
+   * peer's socket goes away. */
+  msrp_session_shutdown_async (f->a, NULL, on_shutdown, &shut);
+  wait_for (&op.done);
+  g_assert_error (op.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
+  g_clear_error (&op.error);
+  g_io_stream_close (msrp_transport_get_stream (f->tb), NULL, &error);
+  g_assert_no_error (error);
+  wait_for (&shut.done);
+}
+
+/* The peer goes away in the middle of a file. */
+static void
+test_peer_vanishes (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) content = pattern_bytes (32 * 1024 * 1024, 7);
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
+  g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, g_bytes_get_size (content), NULL, 0, NULL);
+  GError *closed_error = NULL;
+  SendOp op = { 0, };
+  Op raw = { 0, };
+  GError *error = NULL;
+
+  g_signal_connect (f->a, "closed", G_CALLBACK (on_closed_with_error), &closed_error);
+  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &op);
+  msrp_transport_read_chunk_async (f->tb, 0, NULL, on_raw_read, &raw);
+  wait_for (&raw.done);
+  g_assert_no_error (raw.error);
+  g_clear_object (&raw.chunk);
+  g_io_stream_close (msrp_transport_get_stream (f->tb), NULL, &error);
+  g_assert_no_error (error);
+
+  wait_for (&op.done);
+  g_assert_nonnull (op.error);
+  g_clear_error (&op.error);
+  while (closed_error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_error (&closed_error);
+  g_assert_true (f->closed_a);
+}
+
+/* The receiver answers 413: the sender stops and ends the message with #. */
+static void
+test_stop_sending_413 (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GBytes) content = pattern_bytes (8 * 1024 * 1024, 8);
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
+  g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, g_bytes_get_size (content), NULL, 0, NULL);
+  g_autoptr(MsrpChunk) stop = NULL;
+  SendOp op = { 0, };
+  gboolean aborted = FALSE;
+  gboolean answered = FALSE;
+
+  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &op);
+  while (!aborted)
+    {
+      Op raw = { 0, };
+
+      msrp_transport_read_chunk_async (f->tb, 0, NULL, on_raw_read, &raw);
+      wait_for (&raw.done);
+      g_assert_no_error (raw.error);
+      if (!answered)
+        {
+          stop = msrp_transport_make_response (f->tb, raw.chunk, MSRP_STATUS_STOP_SENDING, NULL);
+          msrp_transport_write_chunk_async (f->tb, stop, NULL, NULL, NULL);
+          answered = TRUE;
+        }
+      aborted = msrp_chunk_get_continuation (raw.chunk) == MSRP_CONTINUATION_ABORT;
+      g_clear_object (&raw.chunk);
+    }
+  wait_for (&op.done);
+  g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
+  g_clear_error (&op.error);
+  g_assert_cmpint (g_seekable_tell (G_SEEKABLE (stream)), <, g_bytes_get_size (content));
+}
+
 static const char *const text_only[] = { "text/plain", "message/*", NULL };
 
 int
@@ -887,6 +1082,10 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  cert_a = msrp_tls_certificate_new_self_signed ("alice.example.com", NULL);
+  cert_b = msrp_tls_certificate_new_self_signed ("bob.example.com", NULL);
+  g_assert_nonnull (cert_a);
+  g_assert_nonnull (cert_b);
 
 #define ADD(name, data, fn) g_test_add ("/session/" name, Fixture, data, fixture_setup, fn, fixture_teardown)
   ADD ("send-message", NULL, test_send_message);
@@ -914,7 +1113,26 @@ main (int    argc,
   ADD ("cancel-file", NULL, test_cancel_file);
   ADD ("keepalive", NULL, test_keepalive);
   ADD ("keepalive-unanswered", (gpointer) 1, test_keepalive_unanswered);
+  ADD ("report-matrix", NULL, test_report_matrix);
+  ADD ("receiver-stops-reading", (gpointer) 1, test_receiver_stops_reading);
+  ADD ("peer-vanishes", (gpointer) 1, test_peer_vanishes);
+  ADD ("stop-sending-413", (gpointer) 1, test_stop_sending_413);
+#define ADD_TLS(name, data, fn) g_test_add ("/session/tls/" name, Fixture, data, fixture_setup_tls, fn, fixture_teardown)
+  ADD_TLS ("send-message", NULL, test_send_message);
+  ADD_TLS ("send-message-chunked", NULL, test_send_message_chunked);
+  ADD_TLS ("success-report", NULL, test_success_report);
+  ADD_TLS ("report-matrix", NULL, test_report_matrix);
+  ADD_TLS ("send-file-100mib-sha256", NULL, test_send_file_100mib);
+  ADD_TLS ("interruption", NULL, test_interruption);
+  ADD_TLS ("shutdown", NULL, test_shutdown);
+#undef ADD_TLS
 #undef ADD
 
-  return g_test_run ();
+  {
+    int ret = g_test_run ();
+
+    g_clear_object (&cert_a);
+    g_clear_object (&cert_b);
+    return ret;
+  }
 }
