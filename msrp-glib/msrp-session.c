@@ -175,6 +175,7 @@ G_DEFINE_FINAL_TYPE (MsrpSession, msrp_session, G_TYPE_OBJECT)
 
 static void read_next (MsrpSession *self);
 static void session_close (MsrpSession *self, GError *error);
+static void maybe_finish_shutdown (MsrpSession *self);
 
 static void
 incoming_free (gpointer data)
@@ -594,6 +595,7 @@ transaction_complete (MsrpSession *self,
     }
   else
     g_clear_error (&error);
+  maybe_finish_shutdown (self);
   g_object_unref (self);
 }
 
@@ -965,6 +967,7 @@ msg_finish (OutMsg *msg,
     g_task_return_pointer (task, g_strdup (msg->message_id), g_free);
   g_object_unref (task);
   msg_unref (msg);   /* its own reference, taken when it was queued */
+  maybe_finish_shutdown (self);
 }
 
 static gboolean
@@ -1808,6 +1811,42 @@ session_close (MsrpSession *self,
   g_object_unref (self);
 }
 
+static gboolean
+shutdown_now (gpointer user_data)
+{
+  MsrpSession *self = user_data;
+
+  session_close (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_shutdown_cancelled (GCancellable *cancellable,
+                       MsrpSession  *self)
+{
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (idle, "[msrp] shutdown now");
+  g_source_set_callback (idle, shutdown_now, g_object_ref (self), g_object_unref);
+  g_source_attach (idle, self->context);
+  g_source_unref (idle);
+}
+
+/* Once a shutdown was asked for and nothing is left to send or to wait
+ * for, the session closes. */
+static void
+maybe_finish_shutdown (MsrpSession *self)
+{
+  if (self->shutdown_task == NULL || self->closed)
+    return;
+  if (!g_queue_is_empty (&self->sending) ||
+      g_hash_table_size (self->awaiting_report) > 0 ||
+      g_hash_table_size (self->transactions) > 0)
+    return;
+  session_close (self, NULL);
+}
+
 /**
  * msrp_session_shutdown_async:
  * @session: a #MsrpSession
@@ -1815,9 +1854,10 @@ session_close (MsrpSession *self,
  * @callback: (scope async): called when the session is closed
  * @user_data: data for @callback
  *
- * Ends the session cleanly: chunks already handed to the transport go out,
- * then the connection closes and [signal@Msrp.Session::closed] is emitted
- * without error. Transactions still waiting for a response fail with
+ * Ends the session cleanly: no new message or chunk is taken, those
+ * already queued are sent and answered (or time out), then the connection
+ * closes and [signal@Msrp.Session::closed] is emitted without error.
+ * Cancelling @cancellable closes at once: what is still pending fails with
  * %MSRP_ERROR_CONNECTION_CLOSED.
  *
  * Since: 1.0
@@ -1834,6 +1874,7 @@ msrp_session_shutdown_async (MsrpSession         *session,
 
   task = g_task_new (session, cancellable, callback, user_data);
   g_task_set_source_tag (task, msrp_session_shutdown_async);
+  g_task_set_check_cancellable (task, FALSE);
   if (session->closed || session->shutdown_task != NULL)
     {
       g_task_return_boolean (task, TRUE);
@@ -1841,7 +1882,10 @@ msrp_session_shutdown_async (MsrpSession         *session,
       return;
     }
   session->shutdown_task = task;
-  session_close (session, NULL);
+  if (cancellable != NULL)
+    g_signal_connect_object (cancellable, "cancelled", G_CALLBACK (on_shutdown_cancelled),
+                             session, 0);
+  maybe_finish_shutdown (session);
 }
 
 /**

@@ -997,9 +997,14 @@ test_receiver_stops_reading (Fixture       *f,
   /* The unacknowledged window (4 MiB) and one chunk read ahead. */
   g_assert_cmpint (last, <=, 4 * 1024 * 1024 + 2 * 64 * 1024);
 
-  /* Ending the session fails the file; the stuck writes end when the
-   * peer's socket goes away. */
-  msrp_session_shutdown_async (f->a, NULL, on_shutdown, &shut);
+  /* A shutdown would wait for the file; cancelling it closes at once and
+   * fails the file. The stuck writes end when the peer's socket goes away. */
+  {
+    g_autoptr(GCancellable) now = g_cancellable_new ();
+
+    msrp_session_shutdown_async (f->a, now, on_shutdown, &shut);
+    g_cancellable_cancel (now);
+  }
   wait_for (&op.done);
   g_assert_error (op.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
   g_clear_error (&op.error);
@@ -1075,6 +1080,28 @@ test_stop_sending_413 (Fixture       *f,
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (stream)), <, g_bytes_get_size (content));
 }
 
+
+/* A shutdown lets what is queued go out first. */
+static void
+test_shutdown_sends_queued (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GBytes) message = pattern_bytes (2 * 1024 * 1024, 9);
+  SendOp op = { 0, };
+  Op shut = { 0, };
+
+  msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL, on_message_sent, &op);
+  msrp_session_shutdown_async (f->a, NULL, on_shutdown, &shut);
+  wait_for (&shut.done);
+  g_assert_true (op.done);
+  g_assert_no_error (op.error);
+  wait_for (&f->closed_b);
+  g_assert_no_error (f->closed_error_b);
+  g_assert_cmpuint (f->messages_b->len, ==, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), message));
+  g_free (op.message_id);
+}
+
 static const char *const text_only[] = { "text/plain", "message/*", NULL };
 
 int
@@ -1114,6 +1141,7 @@ main (int    argc,
   ADD ("keepalive", NULL, test_keepalive);
   ADD ("keepalive-unanswered", (gpointer) 1, test_keepalive_unanswered);
   ADD ("report-matrix", NULL, test_report_matrix);
+  ADD ("shutdown-sends-queued", NULL, test_shutdown_sends_queued);
   ADD ("receiver-stops-reading", (gpointer) 1, test_receiver_stops_reading);
   ADD ("peer-vanishes", (gpointer) 1, test_peer_vanishes);
   ADD ("stop-sending-413", (gpointer) 1, test_stop_sending_413);
