@@ -1,0 +1,2095 @@
+/* msrp.c: the `msrp` command-line tool: listen, send, bench
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <errno.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <gio/gunixoutputstream.h>
+#include <msrp-glib/msrp-glib.h>
+
+/* Exit status of a command line that could not be used. */
+#define EXIT_USAGE 2
+
+/* Machine-readable lines (the hidden --stats option, read by `msrp bench`)
+ * start with this word. */
+#define STATS_PREFIX "stats "
+
+typedef struct {
+  const char *name;
+  int       (*run) (int argc, char **argv);
+  const char *parameters;
+  const char *summary;
+  const char *description;
+  gboolean    hidden;
+} Command;
+
+static int cmd_listen (int argc, char **argv);
+static int cmd_send (int argc, char **argv);
+static int cmd_bench (int argc, char **argv);
+static int cmd_bench_tcp_sink (int argc, char **argv);
+static int cmd_bench_tcp_source (int argc, char **argv);
+
+static GMainLoop *loop;
+static int exit_status = EXIT_SUCCESS;
+
+/* Common */
+
+/* Every error is one line on stderr, so that scripts can show it as is. */
+static void print_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+static void
+print_error (const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_strdelimit (message, "\r\n", ' ');
+  fprintf (stderr, "msrp: %s\n", g_strstrip (message));
+  fflush (stderr);
+}
+
+/* Records the first failure of a command and stops its main loop. */
+static void
+fail (const GError *error)
+{
+  if (exit_status == EXIT_SUCCESS)
+    {
+      print_error ("%s", error->message);
+      exit_status = EXIT_FAILURE;
+    }
+  if (loop != NULL)
+    g_main_loop_quit (loop);
+}
+
+/* Parses a byte count such as 100, 64K, 1M or 2GiB (powers of 1024). */
+static gboolean
+parse_size (const char *option,
+            const char *text,
+            guint64    *size)
+{
+  guint64 value, multiplier = 1;
+  char *end = NULL;
+
+  if (!g_ascii_isdigit (text[0]))
+    goto invalid;
+  errno = 0;
+  value = g_ascii_strtoull (text, &end, 10);
+  if (errno != 0)
+    goto invalid;
+  switch (g_ascii_toupper (*end))
+    {
+    case 'K':
+      multiplier = G_GUINT64_CONSTANT (1) << 10;
+      break;
+    case 'M':
+      multiplier = G_GUINT64_CONSTANT (1) << 20;
+      break;
+    case 'G':
+      multiplier = G_GUINT64_CONSTANT (1) << 30;
+      break;
+    case '\0':
+    case 'B':
+      break;
+    default:
+      goto invalid;
+    }
+  if (multiplier > 1)
+    {
+      end++;
+      if (*end == 'i')
+        end++;
+    }
+  if (g_ascii_toupper (*end) == 'B')
+    end++;
+  if (*end != '\0' || value > G_MAXUINT64 / multiplier)
+    goto invalid;
+  *size = value * multiplier;
+  return TRUE;
+
+invalid:
+  print_error ("invalid size for %s: '%s' (a number of bytes, with an optional K, M or G suffix)",
+               option, text);
+  return FALSE;
+}
+
+/* The peak resident set size of this process, in KiB (0 when unknown). */
+static guint64
+read_vmhwm_kb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  /* procfs is in memory: reading it does not block. */
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0;
+  line = strstr (status, "\nVmHWM:");
+  if (line == NULL)
+    return 0;
+  line += strlen ("\nVmHWM:");
+  while (g_ascii_isspace (*line))
+    line++;
+  return g_ascii_strtoull (line, NULL, 10);
+}
+
+static void
+fill_random (GRand  *rand,
+             guint8 *data,
+             gsize   size)
+{
+  gsize i;
+
+  for (i = 0; i + 4 <= size; i += 4)
+    {
+      guint32 value = g_rand_int (rand);
+
+      memcpy (data + i, &value, 4);
+    }
+  for (; i < size; i++)
+    data[i] = g_rand_int (rand) & 0xff;
+}
+
+static double
+seconds_between (gint64 start,
+                 gint64 end)
+{
+  return MAX (end - start, 1) / (double) G_USEC_PER_SEC;
+}
+
+/* A number formatted for machines: "." as decimal point whatever the locale. */
+static const char *
+format_double (char   *buffer,
+               double  value)
+{
+  return g_ascii_formatd (buffer, G_ASCII_DTOSTR_BUF_SIZE, "%.6f", value);
+}
+
+static MsrpLogger *
+new_stderr_logger (void)
+{
+  g_autoptr(GOutputStream) stream = g_unix_output_stream_new (STDERR_FILENO, FALSE);
+
+  return msrp_file_logger_new (stream);
+}
+
+/* Accepts "a=path:..." and "a=fingerprint:..." lines as printed by listen. */
+static const char *
+skip_prefix (const char *text,
+             const char *prefix)
+{
+  return g_str_has_prefix (text, prefix) ? text + strlen (prefix) : text;
+}
+
+/* Parses the options of @command; on failure prints the error and returns
+ * FALSE. */
+static gboolean
+parse_command_line (const Command *command,
+                    GOptionEntry  *entries,
+                    int           *argc,
+                    char        ***argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (command->parameters);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("msrp %s", command->name);
+
+  g_set_prgname (prgname);
+  g_option_context_set_summary (context, command->summary);
+  g_option_context_set_description (context, command->description);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      print_error ("%s (see 'msrp %s --help')", error->message, command->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+no_arguments (const Command *command,
+              int            argc,
+              char         **argv)
+{
+  if (argc <= 1)
+    return TRUE;
+  print_error ("unexpected argument '%s' (see 'msrp %s --help')", argv[1], command->name);
+  return FALSE;
+}
+
+static void
+print_stats (guint64 messages,
+             guint64 bytes,
+             double  seconds)
+{
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  printf (STATS_PREFIX "messages=%" G_GUINT64_FORMAT " bytes=%" G_GUINT64_FORMAT
+          " seconds=%s vmhwm_kb=%" G_GUINT64_FORMAT "\n",
+          messages, bytes, format_double (number, seconds), read_vmhwm_kb ());
+  fflush (stdout);
+}
+
+/* msrp listen */
+
+/* A message longer than max-message-size: it only comes as chunks, so it
+ * is hashed as they arrive. */
+typedef struct {
+  GChecksum *checksum;   /* NULL with --quiet */
+  char *content_type;
+  gint64 next;           /* where the next in-order chunk starts (0-based) */
+  gboolean in_order;
+} LargeMessage;
+
+typedef struct _Listener Listener;
+
+typedef struct {
+  Listener *listener;
+  MsrpSession *session;
+  GHashTable *large;     /* Message-ID → LargeMessage */
+} Peer;
+
+struct _Listener {
+  MsrpServer *server;
+  MsrpUri *uri;          /* the registered URI, the same for every peer */
+  GPtrArray *peers;      /* (element-type Peer) */
+  guint64 count;         /* messages to receive, 0 for no end */
+  guint64 received;
+  guint64 bytes;
+  gboolean quiet;
+  gboolean stopping;
+  guint shutdowns;       /* sessions still shutting down, plus one */
+};
+
+static void
+large_message_free (gpointer data)
+{
+  LargeMessage *large = data;
+
+  g_clear_pointer (&large->checksum, g_checksum_free);
+  g_free (large->content_type);
+  g_free (large);
+}
+
+static void
+peer_free (gpointer data)
+{
+  Peer *peer = data;
+
+  g_signal_handlers_disconnect_by_data (peer->session, peer);
+  g_object_unref (peer->session);
+  g_hash_table_unref (peer->large);
+  g_free (peer);
+}
+
+static void
+listen_print_message (Listener   *self,
+                      const char *message_id,
+                      const char *content_type,
+                      guint64     size,
+                      const char *sha256)
+{
+  if (self->quiet)
+    return;
+  printf ("%s %s %" G_GUINT64_FORMAT " %s\n",
+          message_id != NULL ? message_id : "-",
+          content_type != NULL ? content_type : "-",
+          size, sha256);
+  fflush (stdout);
+}
+
+static void
+listen_on_shutdown (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Listener *self = user_data;
+
+  msrp_session_shutdown_finish (MSRP_SESSION (source), result, NULL);
+  if (--self->shutdowns == 0)
+    g_main_loop_quit (loop);
+}
+
+/* Runs once the last message's handlers have returned, so that the session
+ * has queued its 200 (and REPORT) before it is shut down. */
+static gboolean
+listen_stop (gpointer user_data)
+{
+  Listener *self = user_data;
+  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func (g_object_unref);
+
+  msrp_server_cleanup (self->server, self->uri);
+  /* Shutting down emits closed, which removes the peer: iterate a copy. */
+  for (guint i = 0; i < self->peers->len; i++)
+    g_ptr_array_add (sessions, g_object_ref (((Peer *) g_ptr_array_index (self->peers, i))->session));
+  self->shutdowns = sessions->len + 1;
+  for (guint i = 0; i < sessions->len; i++)
+    msrp_session_shutdown_async (g_ptr_array_index (sessions, i), NULL, listen_on_shutdown, self);
+  if (--self->shutdowns == 0)
+    g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+listen_count_message (Listener *self,
+                      guint64   size)
+{
+  self->received++;
+  self->bytes += size;
+  if (self->count > 0 && self->received >= self->count && !self->stopping)
+    {
+      g_autoptr(GSource) idle = g_idle_source_new ();
+
+      self->stopping = TRUE;
+      g_source_set_static_name (idle, "[msrp] listen stop");
+      g_source_set_callback (idle, listen_stop, self, NULL);
+      g_source_attach (idle, NULL);
+    }
+}
+
+static void
+listen_on_message_received (MsrpSession *session,
+                            MsrpChunk   *first_chunk,
+                            GBytes      *data,
+                            gpointer     user_data)
+{
+  Peer *peer = user_data;
+  Listener *self = peer->listener;
+  gsize size = g_bytes_get_size (data);
+
+  if (!self->quiet)
+    {
+      g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+      g_checksum_update (checksum, g_bytes_get_data (data, NULL), size);
+      listen_print_message (self, msrp_chunk_get_message_id (first_chunk),
+                            msrp_chunk_get_content_type (first_chunk), size,
+                            g_checksum_get_string (checksum));
+    }
+  /* A message whose total was unknown was followed as a large one too. */
+  if (msrp_chunk_get_message_id (first_chunk) != NULL)
+    g_hash_table_remove (peer->large, msrp_chunk_get_message_id (first_chunk));
+  listen_count_message (self, size);
+}
+
+/* Follows, from their chunks, the messages that are too large for
+ * message-received: those whose Byte-Range total exceeds max-message-size,
+ * and those whose total is not known yet. */
+static void
+listen_on_chunk_received (MsrpSession *session,
+                          MsrpChunk   *chunk,
+                          gpointer     user_data)
+{
+  Peer *peer = user_data;
+  Listener *self = peer->listener;
+  const char *message_id = msrp_chunk_get_message_id (chunk);
+  guint64 max_size = msrp_session_get_max_message_size (session);
+  gint64 start, end, total, chunk_end;
+  gsize size = msrp_chunk_get_size (chunk);
+  MsrpContinuation continuation = msrp_chunk_get_continuation (chunk);
+  LargeMessage *large;
+  gboolean last;
+
+  if (message_id == NULL || !msrp_chunk_get_byte_range (chunk, &start, &end, &total))
+    return;
+  large = g_hash_table_lookup (peer->large, message_id);
+  if (continuation == MSRP_CONTINUATION_ABORT)
+    {
+      g_hash_table_remove (peer->large, message_id);
+      return;
+    }
+  if (large == NULL)
+    {
+      if (total >= 0 && (guint64) total <= max_size)
+        return;  /* it comes whole as message-received */
+      large = g_new0 (LargeMessage, 1);
+      large->checksum = self->quiet ? NULL : g_checksum_new (G_CHECKSUM_SHA256);
+      large->in_order = TRUE;
+      g_hash_table_insert (peer->large, g_strdup (message_id), large);
+    }
+  if (large->content_type == NULL || start == 1)
+    {
+      g_free (large->content_type);
+      large->content_type = g_strdup (msrp_chunk_get_content_type (chunk));
+    }
+
+  chunk_end = start - 1 + (gint64) size;
+  if (start - 1 != large->next)
+    large->in_order = FALSE;
+  else if (large->checksum != NULL)
+    g_checksum_update (large->checksum, g_bytes_get_data (msrp_chunk_get_data (chunk), NULL), size);
+  large->next = MAX (large->next, chunk_end);
+
+  last = total >= 0 ? chunk_end >= total : continuation == MSRP_CONTINUATION_END;
+  if (!last)
+    return;
+  if (total < 0)
+    total = chunk_end;
+  if ((guint64) total <= max_size)
+    {
+      /* Small after all: message-received follows. */
+      g_hash_table_remove (peer->large, message_id);
+      return;
+    }
+
+  listen_print_message (self, message_id, large->content_type, total,
+                        large->checksum != NULL && large->in_order
+                          ? g_checksum_get_string (large->checksum) : "-");
+  g_hash_table_remove (peer->large, message_id);
+  listen_count_message (self, total);
+}
+
+static void
+listen_on_closed (MsrpSession  *session,
+                  const GError *error,
+                  gpointer      user_data)
+{
+  Peer *peer = user_data;
+  Listener *self = peer->listener;
+
+  /* One peer failing does not end the listener. */
+  if (error != NULL && !self->stopping)
+    print_error ("a session ended: %s", error->message);
+  g_ptr_array_remove (self->peers, peer);
+}
+
+static void listen_wait (Listener *self);
+
+static void
+listen_on_bound (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Listener *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpTransport) transport = msrp_server_complete_finish (self->server, result, &error);
+  g_autoptr(GPtrArray) path = NULL;
+  Peer *peer;
+
+  if (transport == NULL)
+    {
+      if (self->stopping || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Nobody came within the bind timeout: go on waiting. */
+      if (g_error_matches (error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT))
+        listen_wait (self);
+      else
+        fail (error);
+      return;
+    }
+
+  /* Register the same URI again at once, so that the printed path stays
+   * valid for the next peer; transports handed out are not affected. */
+  msrp_server_cleanup (self->server, self->uri);
+  path = msrp_server_prepare (self->server, self->uri, &error);
+  if (path == NULL)
+    {
+      fail (error);
+      return;
+    }
+  listen_wait (self);
+
+  peer = g_new0 (Peer, 1);
+  peer->listener = self;
+  peer->session = msrp_session_new (transport, NULL);
+  peer->large = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, large_message_free);
+  g_ptr_array_add (self->peers, peer);
+  g_signal_connect (peer->session, "chunk-received", G_CALLBACK (listen_on_chunk_received), peer);
+  g_signal_connect (peer->session, "message-received", G_CALLBACK (listen_on_message_received), peer);
+  g_signal_connect (peer->session, "closed", G_CALLBACK (listen_on_closed), peer);
+}
+
+static void
+listen_wait (Listener *self)
+{
+  msrp_server_complete_for_uri_async (self->server, self->uri, NULL, NULL, NULL,
+                                      listen_on_bound, self);
+}
+
+static const Command listen_command = {
+  "listen", cmd_listen, "",
+  "Wait for MSRP sessions and print the messages that arrive.",
+  "The first line on standard output is the session's path, as the SDP\n"
+  "a=path attribute gives it; with --tls the second line is the certificate's\n"
+  "a=fingerprint. Any peer that binds this path is accepted (one session after\n"
+  "another, or several at once), its messages are answered, REPORTs are sent\n"
+  "when asked for, and each complete message is printed as\n"
+  "\n"
+  "  <message-id> <content-type> <size> <sha256>\n"
+  "\n"
+  "Messages larger than the session's max-message-size (16 MiB) are hashed as\n"
+  "their chunks arrive; one whose chunks arrive out of order shows '-' as hash.\n"
+  "\n"
+  "Examples:\n"
+  "  msrp listen\n"
+  "  msrp listen --host 192.0.2.10 --port 2855 --count 1\n"
+  "  msrp listen --tls --verbose\n"
+  "  msrp listen --quiet --count 100000     (for benchmarks)\n",
+  FALSE,
+};
+
+static int
+cmd_listen (int    argc,
+            char **argv)
+{
+  g_autofree char *host = NULL;
+  int port = 0;
+  gboolean tls = FALSE, quiet = FALSE, verbose = FALSE, stats = FALSE;
+  gint64 count = 0;
+  GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "The address to listen on and to put in the path (default: 127.0.0.1)", "HOST" },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, "The TCP port (default: any free port)", "PORT" },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Use TLS (msrps:) with a new self-signed certificate", NULL },
+    { "count", 0, 0, G_OPTION_ARG_INT64, &count, "Exit after N complete messages (default: never)", "N" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print no message lines and compute no hashes", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log the traffic on stderr", NULL },
+    { "stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &stats, "Print a stats line at the end (for msrp bench)", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpServer) server = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(MsrpUri) local_uri = NULL;
+  g_autoptr(GPtrArray) path = NULL;
+  g_autoptr(GPtrArray) peers = NULL;
+  g_autofree char *path_string = NULL;
+  Listener self = { 0 };
+
+  if (!parse_command_line (&listen_command, entries, &argc, &argv) ||
+      !no_arguments (&listen_command, argc, argv))
+    return EXIT_USAGE;
+  if (port < 0 || port > 65535 || count < 0)
+    {
+      print_error ("%s out of range (see 'msrp listen --help')", count < 0 ? "--count" : "--port");
+      return EXIT_USAGE;
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  server = msrp_server_new ();
+  if (tls)
+    {
+      certificate = msrp_tls_certificate_new_self_signed ("msrp listen", &error);
+      if (certificate == NULL)
+        {
+          fail (error);
+          return exit_status;
+        }
+      msrp_server_set_tls_certificate (server, certificate);
+    }
+  if (verbose)
+    {
+      g_autoptr(MsrpLogger) logger = new_stderr_logger ();
+
+      msrp_server_set_logger (server, logger);
+    }
+
+  local_uri = msrp_uri_new (host != NULL ? host : "127.0.0.1", port, NULL, tls);
+  path = msrp_server_prepare (server, local_uri, &error);
+  if (path == NULL)
+    {
+      fail (error);
+      return exit_status;
+    }
+  path_string = msrp_path_to_string (path);
+  printf ("a=path:%s\n", path_string);
+  if (certificate != NULL)
+    {
+      g_autofree char *fingerprint = msrp_tls_certificate_get_fingerprint (certificate, G_CHECKSUM_SHA256);
+
+      printf ("a=fingerprint:%s\n", fingerprint);
+    }
+  fflush (stdout);
+
+  peers = g_ptr_array_new_with_free_func (peer_free);
+  self.server = server;
+  self.uri = g_object_ref (g_ptr_array_index (path, 0));
+  self.peers = peers;
+  self.count = count;
+  self.quiet = quiet;
+  listen_wait (&self);
+
+  g_main_loop_run (loop);
+
+  if (exit_status == EXIT_SUCCESS && stats)
+    print_stats (self.received, self.bytes, 0);
+  msrp_server_cleanup (server, self.uri);
+  g_ptr_array_set_size (peers, 0);
+  g_clear_object (&self.uri);
+  g_clear_pointer (&loop, g_main_loop_unref);
+  return exit_status;
+}
+
+/* msrp send */
+
+typedef struct {
+  GPtrArray *to;
+  MsrpConnector *connector;
+  MsrpSession *session;
+  GCancellable *cancellable;
+
+  GBytes *payload;           /* the message, sent count times */
+  const char *content_type;
+  MsrpOutgoingFile *file;    /* or a file */
+  guint64 chunk_size;
+  gboolean success_report;
+  gboolean has_fingerprint;
+
+  guint64 count;
+  guint64 window;
+  guint64 started;
+  guint64 acknowledged;
+  guint64 outstanding;
+  guint64 bytes;
+  gint64 start_time;
+  gint64 end_time;
+  gboolean done;
+  gboolean stats;
+
+  gboolean progress;         /* draw a progress bar on stderr */
+  gint64 progress_time;
+  gboolean progress_drawn;
+} Sender;
+
+static void
+send_on_shutdown (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  msrp_session_shutdown_finish (MSRP_SESSION (source), result, NULL);
+  g_main_loop_quit (loop);
+}
+
+static void
+send_end (Sender *self)
+{
+  self->done = TRUE;
+  if (self->progress_drawn)
+    fputc ('\n', stderr);
+  if (self->session != NULL)
+    msrp_session_shutdown_async (self->session, NULL, send_on_shutdown, self);
+  else
+    g_main_loop_quit (loop);
+}
+
+static void
+send_fail (Sender       *self,
+           const GError *error)
+{
+  if (self->done)
+    return;
+  if (self->progress_drawn)
+    {
+      fputc ('\n', stderr);
+      self->progress_drawn = FALSE;
+    }
+  /* Self-signed certificates, as msrp listen --tls makes, need the fingerprint. */
+  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) && !self->has_fingerprint)
+    print_error ("%s (give the listener's a=fingerprint with --fingerprint)", error->message);
+  else
+    print_error ("%s", error->message);
+  exit_status = EXIT_FAILURE;
+  g_cancellable_cancel (self->cancellable);
+  send_end (self);
+}
+
+static void
+send_succeed (Sender *self)
+{
+  double seconds;
+
+  self->end_time = g_get_monotonic_time ();
+  seconds = seconds_between (self->start_time, self->end_time);
+  if (self->progress_drawn)
+    {
+      fputc ('\n', stderr);
+      self->progress_drawn = FALSE;
+    }
+  if (self->stats)
+    print_stats (self->acknowledged, self->bytes, seconds);
+  else if (self->file != NULL)
+    fprintf (stderr, "sent 1 file, %" G_GUINT64_FORMAT " bytes in %.3f s: %.2f MB/s\n",
+             self->bytes, seconds, self->bytes / seconds / 1e6);
+  else
+    fprintf (stderr, "sent %" G_GUINT64_FORMAT " message%s, %" G_GUINT64_FORMAT " bytes in %.3f %s:"
+             " %.1f messages/s, %.2f MB/s\n",
+             self->acknowledged, self->acknowledged == 1 ? "" : "s", self->bytes,
+             seconds < 1 ? seconds * 1000 : seconds, seconds < 1 ? "ms" : "s",
+             self->acknowledged / seconds, self->bytes / seconds / 1e6);
+  send_end (self);
+}
+
+static void
+send_draw_progress (Sender *self,
+                    gint64  sent,
+                    gint64  size)
+{
+  static const char bar[] = "##############################";
+  const int width = sizeof bar - 1;
+  double fraction = size > 0 ? (double) sent / size : 1.0;
+  int filled = CLAMP ((int) (fraction * width), 0, width);
+  double seconds = seconds_between (self->start_time, g_get_monotonic_time ());
+  g_autofree char *sent_text = g_format_size (sent);
+  g_autofree char *size_text = g_format_size (size);
+
+  fprintf (stderr, "\r%3.0f%% [%.*s%*s] %s / %s  %.1f MB/s\033[K",
+           fraction * 100, filled, bar, width - filled, "",
+           sent_text, size_text, sent / seconds / 1e6);
+  fflush (stderr);
+  self->progress_drawn = TRUE;
+}
+
+static void
+send_on_bytes_sent (GObject    *object,
+                    GParamSpec *pspec,
+                    gpointer    user_data)
+{
+  Sender *self = user_data;
+  gint64 sent = msrp_outgoing_file_get_bytes_sent (self->file);
+  gint64 size = msrp_outgoing_file_get_size (self->file);
+  gint64 now = g_get_monotonic_time ();
+
+  /* A few redraws a second are enough. */
+  if (self->done || (sent < size && now - self->progress_time < G_USEC_PER_SEC / 10))
+    return;
+  self->progress_time = now;
+  send_draw_progress (self, sent, size);
+}
+
+static void
+send_on_file_sent (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Sender *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!msrp_session_send_file_finish (MSRP_SESSION (source), result, &error))
+    {
+      send_fail (self, error);
+      return;
+    }
+  self->acknowledged = 1;
+  self->bytes = msrp_outgoing_file_get_size (self->file) - msrp_outgoing_file_get_position (self->file);
+  send_succeed (self);
+}
+
+static void send_pump (Sender *self);
+
+static void
+send_on_message_sent (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Sender *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message_id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &error);
+
+  self->outstanding--;
+  if (message_id == NULL)
+    {
+      send_fail (self, error);
+      return;
+    }
+  if (self->done)
+    return;
+  self->acknowledged++;
+  self->bytes += g_bytes_get_size (self->payload);
+  if (self->acknowledged == self->count)
+    send_succeed (self);
+  else
+    send_pump (self);
+}
+
+/* Keeps up to --window messages outstanding. */
+static void
+send_pump (Sender *self)
+{
+  while (!self->done && self->started < self->count && self->outstanding < self->window)
+    {
+      self->started++;
+      self->outstanding++;
+      msrp_session_send_message_async (self->session, self->payload, self->content_type,
+                                       self->cancellable, send_on_message_sent, self);
+    }
+}
+
+static void
+send_on_connected (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Sender *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpTransport) transport = msrp_connector_complete_finish (self->connector, result, &error);
+
+  if (transport == NULL)
+    {
+      send_fail (self, error);
+      return;
+    }
+  self->session = msrp_session_new (transport, NULL);
+  if (self->chunk_size > 0)
+    msrp_session_set_max_chunk_size (self->session, self->chunk_size);
+  msrp_session_set_success_report (self->session, self->success_report);
+
+  self->start_time = g_get_monotonic_time ();
+  if (self->file != NULL)
+    {
+      if (self->progress)
+        g_signal_connect (self->file, "notify::bytes-sent", G_CALLBACK (send_on_bytes_sent), self);
+      msrp_session_send_file_async (self->session, self->file, self->cancellable,
+                                    send_on_file_sent, self);
+    }
+  else
+    send_pump (self);
+}
+
+static void
+send_on_prepared (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Sender *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) local_path = msrp_connector_prepare_finish (self->connector, result, &error);
+
+  if (local_path == NULL)
+    {
+      send_fail (self, error);
+      return;
+    }
+  msrp_connector_complete_async (self->connector, self->to, self->cancellable,
+                                 send_on_connected, self);
+}
+
+static const Command send_command = {
+  "send", cmd_send, "[TEXT…]",
+  "Connect to an MSRP peer and send messages or a file.",
+  "Connects to the peer at --to (the passive side, such as 'msrp listen'), sends\n"
+  "TEXT (default \"Hello\"), or --count messages of --size random bytes, or a\n"
+  "file, and exits with status 0 once every message has been acknowledged (its\n"
+  "200 responses, and with --success-report its success REPORT). A summary goes\n"
+  "to stderr; a file shows a progress bar when stderr is a terminal.\n"
+  "\n"
+  "An msrps: path uses TLS; --fingerprint is then the listener's certificate\n"
+  "fingerprint (its a=fingerprint line). Sizes take a K, M or G suffix (powers\n"
+  "of 1024).\n"
+  "\n"
+  "Examples:\n"
+  "  msrp send --to 'msrp://127.0.0.1:2855/s3ss10n;tcp' Hello Bob\n"
+  "  msrp send --to \"$(head -n1 listen.out)\" --count 1000 --size 1K --window 16\n"
+  "  msrp send --to 'msrps://127.0.0.1:2855/s3ss10n;tcp' --tls \\\n"
+  "            --fingerprint 'sha-256 AB:CD:…' --file image.iso\n",
+  FALSE,
+};
+
+static int
+cmd_send (int    argc,
+          char **argv)
+{
+  g_autofree char *to = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *content_type = NULL;
+  g_autofree char *size_text = NULL;
+  g_autofree char *file_name = NULL;
+  g_autofree char *chunk_size_text = NULL;
+  gint64 count = 1, window = 1;
+  gboolean tls = FALSE, success_report = FALSE, verbose = FALSE, stats = FALSE;
+  GOptionEntry entries[] = {
+    { "to", 't', 0, G_OPTION_ARG_STRING, &to, "The peer's full path (its a=path)", "PATH" },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Use TLS, with a new self-signed certificate (implied by an msrps: path)", NULL },
+    { "fingerprint", 0, 0, G_OPTION_ARG_STRING, &fingerprint, "The peer certificate's fingerprint, such as 'sha-256 AB:CD:…'", "FP" },
+    { "content-type", 0, 0, G_OPTION_ARG_STRING, &content_type, "The messages' Content-Type (default: text/plain, application/octet-stream with --size)", "TYPE" },
+    { "count", 'n', 0, G_OPTION_ARG_INT64, &count, "Send N messages (default: 1)", "N" },
+    { "size", 's', 0, G_OPTION_ARG_STRING, &size_text, "Send messages of B random bytes instead of TEXT", "B" },
+    { "window", 'w', 0, G_OPTION_ARG_INT64, &window, "Keep up to W messages outstanding (default: 1)", "W" },
+    { "file", 'f', 0, G_OPTION_ARG_FILENAME, &file_name, "Send the contents of FILE as one message", "FILE" },
+    { "chunk-size", 0, 0, G_OPTION_ARG_STRING, &chunk_size_text, "The largest chunk body (default: 64K)", "B" },
+    { "success-report", 0, 0, G_OPTION_ARG_NONE, &success_report, "Ask for success REPORTs and wait for them", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log the traffic on stderr", NULL },
+    { "stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &stats, "Print a stats line instead of the summary (for msrp bench)", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autofree char *text = NULL;
+  guint64 size = 0;
+  Sender self = { 0 };
+
+  if (!parse_command_line (&send_command, entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (to == NULL)
+    {
+      print_error ("--to PATH is required (see 'msrp send --help')");
+      return EXIT_USAGE;
+    }
+  if (count < 1 || window < 1)
+    {
+      print_error ("%s must be at least 1", count < 1 ? "--count" : "--window");
+      return EXIT_USAGE;
+    }
+  if ((size_text != NULL && !parse_size ("--size", size_text, &size)) ||
+      (chunk_size_text != NULL && !parse_size ("--chunk-size", chunk_size_text, &self.chunk_size)))
+    return EXIT_USAGE;
+  if (chunk_size_text != NULL && (self.chunk_size == 0 || self.chunk_size > G_MAXSIZE))
+    {
+      print_error ("--chunk-size must be at least 1 byte");
+      return EXIT_USAGE;
+    }
+  if (argc > 1)
+    text = g_strjoinv (" ", argv + 1);
+  if ((file_name != NULL && (size_text != NULL || text != NULL || count != 1)) ||
+      (size_text != NULL && text != NULL))
+    {
+      print_error ("give only one of TEXT, --size and --file (see 'msrp send --help')");
+      return EXIT_USAGE;
+    }
+  if (size > G_MAXSIZE / 2)
+    {
+      print_error ("--size is too large for memory; use --file");
+      return EXIT_USAGE;
+    }
+
+  self.to = msrp_path_parse (skip_prefix (to, "a=path:"), &error);
+  if (self.to == NULL)
+    {
+      print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+  if (tls && !msrp_uri_get_use_tls (g_ptr_array_index (self.to, 0)))
+    {
+      print_error ("--tls needs an msrps: path (see 'msrp listen --tls')");
+      g_ptr_array_unref (self.to);
+      return EXIT_USAGE;
+    }
+  tls = msrp_uri_get_use_tls (g_ptr_array_index (self.to, 0));
+
+  if (file_name != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (file_name);
+
+      self.file = msrp_outgoing_file_new_for_file (file, content_type, &error);
+      if (self.file == NULL)
+        {
+          print_error ("%s", error->message);
+          g_ptr_array_unref (self.to);
+          return EXIT_FAILURE;
+        }
+      self.progress = !stats && isatty (STDERR_FILENO);
+    }
+  else if (size_text != NULL)
+    {
+      g_autoptr(GRand) rand = g_rand_new ();
+      guint8 *data = g_malloc (size);
+
+      fill_random (rand, data, size);
+      self.payload = g_bytes_new_take (data, size);
+      self.content_type = content_type != NULL ? content_type : "application/octet-stream";
+    }
+  else
+    {
+      if (text == NULL)
+        text = g_strdup ("Hello");
+      self.payload = g_bytes_new (text, strlen (text));
+      self.content_type = content_type != NULL ? content_type : "text/plain";
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  self.count = count;
+  self.window = window;
+  self.success_report = success_report;
+  self.stats = stats;
+  self.cancellable = g_cancellable_new ();
+  self.connector = msrp_connector_direct_new ();
+  if (tls)
+    {
+      certificate = msrp_tls_certificate_new_self_signed ("msrp send", &error);
+      if (certificate == NULL)
+        fail (error);
+      else
+        g_object_set (self.connector, "tls-certificate", certificate, NULL);
+    }
+  self.has_fingerprint = fingerprint != NULL;
+  if (fingerprint != NULL)
+    g_object_set (self.connector, "peer-fingerprint", skip_prefix (fingerprint, "a=fingerprint:"), NULL);
+  if (verbose)
+    {
+      g_autoptr(MsrpLogger) logger = new_stderr_logger ();
+
+      g_object_set (self.connector, "logger", logger, NULL);
+    }
+
+  if (exit_status == EXIT_SUCCESS)
+    {
+      msrp_connector_prepare_async (self.connector, NULL, self.cancellable, send_on_prepared, &self);
+      g_main_loop_run (loop);
+    }
+
+  g_cancellable_cancel (self.cancellable);
+  msrp_connector_cleanup (self.connector);
+  g_clear_object (&self.session);
+  g_clear_object (&self.connector);
+  g_clear_object (&self.cancellable);
+  g_clear_object (&self.file);
+  g_clear_pointer (&self.payload, g_bytes_unref);
+  g_clear_pointer (&self.to, g_ptr_array_unref);
+  g_clear_pointer (&loop, g_main_loop_unref);
+  return exit_status;
+}
+
+/* The raw TCP baseline of msrp bench: two small programs that move the same
+ * traffic over a plain socket. They are baselines, so they do the least
+ * possible: blocking I/O, no main loop (they have nothing else to wait for). */
+
+#define RAW_IO_TIMEOUT 300
+#define RAW_BUFFER_SIZE (64 * 1024)
+
+static gboolean
+raw_accept_certificate (GTlsConnection       *connection,
+                        GTlsCertificate      *peer_cert,
+                        GTlsCertificateFlags  errors,
+                        gpointer              user_data)
+{
+  const char *fingerprint = user_data;
+
+  return fingerprint != NULL && msrp_tls_certificate_matches_fingerprint (peer_cert, fingerprint, NULL);
+}
+
+static const Command bench_tcp_sink_command = {
+  "bench-tcp-sink", cmd_bench_tcp_sink, "",
+  "The receiving end of the raw TCP baseline of 'msrp bench'.",
+  "Prints tcp:HOST:PORT (and with --tls fingerprint:FP), accepts one connection,\n"
+  "and either reads --bytes bytes and answers one byte, or echoes --echo\n"
+  "messages of --size bytes.\n",
+  TRUE,
+};
+
+static int
+cmd_bench_tcp_sink (int    argc,
+                    char **argv)
+{
+  gint64 bytes = 0, echo = 0, size = 100;
+  gboolean tls = FALSE;
+  GOptionEntry entries[] = {
+    { "bytes", 0, 0, G_OPTION_ARG_INT64, &bytes, "Read B bytes, then answer one", "B" },
+    { "echo", 0, 0, G_OPTION_ARG_INT64, &echo, "Echo N messages", "N" },
+    { "size", 0, 0, G_OPTION_ARG_INT64, &size, "The size of an echoed message", "B" },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Use TLS", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autofree guint8 *buffer = NULL;
+  GInputStream *in;
+  GOutputStream *out;
+
+  if (!parse_command_line (&bench_tcp_sink_command, entries, &argc, &argv) ||
+      !no_arguments (&bench_tcp_sink_command, argc, argv))
+    return EXIT_USAGE;
+  if (size < 1 || size > RAW_BUFFER_SIZE)
+    {
+      print_error ("--size must be between 1 and %d", RAW_BUFFER_SIZE);
+      return EXIT_USAGE;
+    }
+
+  if (!g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                      NULL, &effective, &error))
+    goto failed;
+  if (tls && (certificate = msrp_tls_certificate_new_self_signed ("msrp bench", &error)) == NULL)
+    goto failed;
+  printf ("tcp:127.0.0.1:%u\n", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
+  if (certificate != NULL)
+    {
+      g_autofree char *fingerprint = msrp_tls_certificate_get_fingerprint (certificate, G_CHECKSUM_SHA256);
+
+      printf ("fingerprint:%s\n", fingerprint);
+    }
+  fflush (stdout);
+
+  connection = g_socket_listener_accept (listener, NULL, NULL, &error);
+  if (connection == NULL)
+    goto failed;
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), RAW_IO_TIMEOUT);
+  stream = G_IO_STREAM (g_object_ref (connection));
+  if (certificate != NULL)
+    {
+      g_autoptr(GIOStream) tls_stream = g_tls_server_connection_new (stream, certificate, &error);
+
+      if (tls_stream == NULL || !g_tls_connection_handshake (G_TLS_CONNECTION (tls_stream), NULL, &error))
+        goto failed;
+      g_set_object (&stream, tls_stream);
+    }
+  in = g_io_stream_get_input_stream (stream);
+  out = g_io_stream_get_output_stream (stream);
+  buffer = g_malloc (RAW_BUFFER_SIZE);
+
+  if (echo > 0)
+    {
+      for (gint64 i = 0; i < echo; i++)
+        {
+          gsize n = 0;
+
+          if (!g_input_stream_read_all (in, buffer, size, &n, NULL, &error))
+            goto failed;
+          if (n < (gsize) size)
+            goto closed;
+          if (!g_output_stream_write_all (out, buffer, size, NULL, NULL, &error))
+            goto failed;
+        }
+    }
+  else
+    {
+      gint64 received = 0;
+
+      while (received < bytes)
+        {
+          gssize n = g_input_stream_read (in, buffer, RAW_BUFFER_SIZE, NULL, &error);
+
+          if (n < 0)
+            goto failed;
+          if (n == 0)
+            goto closed;
+          received += n;
+        }
+      if (!g_output_stream_write_all (out, "k", 1, NULL, NULL, &error))
+        goto failed;
+    }
+  g_io_stream_close (stream, NULL, NULL);
+  print_stats (echo, echo > 0 ? echo * size : bytes, 0);
+  return EXIT_SUCCESS;
+
+closed:
+  print_error ("the raw TCP source closed the connection early");
+  return EXIT_FAILURE;
+failed:
+  print_error ("%s", error->message);
+  return EXIT_FAILURE;
+}
+
+static const Command bench_tcp_source_command = {
+  "bench-tcp-source", cmd_bench_tcp_source, "",
+  "The sending end of the raw TCP baseline of 'msrp bench'.",
+  "Connects to --to HOST:PORT and writes --writes messages of --size bytes, or\n"
+  "the contents of --file, then waits for the sink's one-byte answer; or sends\n"
+  "--echo messages one at a time, each waiting for its echo.\n",
+  TRUE,
+};
+
+static int
+cmd_bench_tcp_source (int    argc,
+                      char **argv)
+{
+  g_autofree char *to = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *file_name = NULL;
+  gint64 writes = 0, echo = 0, size = 100;
+  gboolean tls = FALSE;
+  GOptionEntry entries[] = {
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, "The sink's address", "HOST:PORT" },
+    { "writes", 0, 0, G_OPTION_ARG_INT64, &writes, "Write N messages", "N" },
+    { "echo", 0, 0, G_OPTION_ARG_INT64, &echo, "Send N messages one at a time", "N" },
+    { "size", 0, 0, G_OPTION_ARG_INT64, &size, "The size of a message", "B" },
+    { "file", 0, 0, G_OPTION_ARG_FILENAME, &file_name, "Send this file", "FILE" },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Use TLS", NULL },
+    { "fingerprint", 0, 0, G_OPTION_ARG_STRING, &fingerprint, "The sink certificate's fingerprint", "FP" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GRand) rand = g_rand_new ();
+  g_autofree guint8 *buffer = NULL;
+  guint64 messages = 0, bytes = 0;
+  gint64 start_time, end_time;
+  GInputStream *in;
+  GOutputStream *out;
+
+  if (!parse_command_line (&bench_tcp_source_command, entries, &argc, &argv) ||
+      !no_arguments (&bench_tcp_source_command, argc, argv))
+    return EXIT_USAGE;
+  if (to == NULL || size < 1 || size > RAW_BUFFER_SIZE)
+    {
+      print_error ("--to and a --size between 1 and %d are required", RAW_BUFFER_SIZE);
+      return EXIT_USAGE;
+    }
+
+  g_socket_client_set_timeout (client, RAW_IO_TIMEOUT);
+  connection = g_socket_client_connect_to_host (client, to, 0, NULL, &error);
+  if (connection == NULL)
+    goto failed;
+  stream = G_IO_STREAM (g_object_ref (connection));
+  if (tls)
+    {
+      g_autoptr(GIOStream) tls_stream = g_tls_client_connection_new (stream, NULL, &error);
+
+      if (tls_stream == NULL)
+        goto failed;
+      g_signal_connect (tls_stream, "accept-certificate", G_CALLBACK (raw_accept_certificate), fingerprint);
+      if (!g_tls_connection_handshake (G_TLS_CONNECTION (tls_stream), NULL, &error))
+        goto failed;
+      g_set_object (&stream, tls_stream);
+    }
+  in = g_io_stream_get_input_stream (stream);
+  out = g_io_stream_get_output_stream (stream);
+  buffer = g_malloc (RAW_BUFFER_SIZE);
+  fill_random (rand, buffer, RAW_BUFFER_SIZE);
+
+  start_time = g_get_monotonic_time ();
+  if (echo > 0)
+    {
+      for (gint64 i = 0; i < echo; i++)
+        {
+          gsize n = 0;
+
+          if (!g_output_stream_write_all (out, buffer, size, NULL, NULL, &error) ||
+              !g_input_stream_read_all (in, buffer, size, &n, NULL, &error))
+            goto failed;
+          if (n < (gsize) size)
+            goto closed;
+        }
+      messages = echo;
+      bytes = echo * size;
+    }
+  else
+    {
+      char answer;
+      gsize n = 0;
+
+      if (file_name != NULL)
+        {
+          g_autoptr(GFile) file = g_file_new_for_commandline_arg (file_name);
+          g_autoptr(GFileInputStream) file_in = g_file_read (file, NULL, &error);
+          gssize got;
+
+          if (file_in == NULL)
+            goto failed;
+          while ((got = g_input_stream_read (G_INPUT_STREAM (file_in), buffer, RAW_BUFFER_SIZE, NULL, &error)) > 0)
+            {
+              if (!g_output_stream_write_all (out, buffer, got, NULL, NULL, &error))
+                goto failed;
+              bytes += got;
+            }
+          if (got < 0)
+            goto failed;
+          messages = 1;
+        }
+      else
+        {
+          for (gint64 i = 0; i < writes; i++)
+            if (!g_output_stream_write_all (out, buffer, size, NULL, NULL, &error))
+              goto failed;
+          messages = writes;
+          bytes = writes * size;
+        }
+      if (!g_input_stream_read_all (in, &answer, 1, &n, NULL, &error))
+        goto failed;
+      if (n < 1)
+        goto closed;
+    }
+  end_time = g_get_monotonic_time ();
+  g_io_stream_close (stream, NULL, NULL);
+  print_stats (messages, bytes, seconds_between (start_time, end_time));
+  return EXIT_SUCCESS;
+
+closed:
+  print_error ("the raw TCP sink closed the connection early");
+  return EXIT_FAILURE;
+failed:
+  print_error ("%s", error->message);
+  return EXIT_FAILURE;
+}
+
+/* msrp bench */
+
+typedef enum {
+  SCENARIO_PIPELINED,
+  SCENARIO_ONE_AT_A_TIME,
+  SCENARIO_FILE,
+} ScenarioKind;
+
+#define BENCH_MESSAGE_SIZE 100
+#define BENCH_WINDOW 256
+/* The longest one run of one side may take. */
+#define BENCH_RUN_TIMEOUT 900
+
+typedef struct {
+  gboolean ok;
+  double seconds;
+  guint64 messages;
+  guint64 bytes;
+  guint64 client_vmhwm_kb;
+  guint64 server_vmhwm_kb;
+} BenchResult;
+
+typedef struct {
+  const char *id;
+  char *name;
+  ScenarioKind kind;
+  gboolean tls;
+  guint64 count;         /* messages; for a file, its size */
+  BenchResult msrp;
+  BenchResult raw;
+} Scenario;
+
+typedef struct _Bench Bench;
+
+/* One run: a server process (msrp listen, or the raw sink) and a client
+ * process (msrp send, or the raw source). */
+typedef struct {
+  Bench *bench;
+  Scenario *scenario;
+  gboolean raw;
+  GSubprocess *server;
+  GSubprocess *client;
+  GDataInputStream *server_out;
+  GOutputStream *server_rest;
+  char *address;
+  char *fingerprint;
+  char *client_stdout;
+  guint running;         /* operations whose callback has not run yet */
+  GSource *timer;
+  GError *error;
+} BenchRun;
+
+struct _Bench {
+  char *self_exe;
+  GPtrArray *scenarios;  /* (element-type Scenario) */
+  guint step;            /* scenario * 2 + (0: msrp, 1: raw TCP) */
+  guint64 file_size;
+  char *tmp_dir;
+  char *data_file;
+  gboolean json;
+  gboolean quick;
+};
+
+static void
+scenario_free (gpointer data)
+{
+  Scenario *scenario = data;
+
+  g_free (scenario->name);
+  g_free (scenario);
+}
+
+static void bench_next (Bench *self);
+
+static void
+bench_run_free (BenchRun *run)
+{
+  if (run->timer != NULL)
+    {
+      g_source_destroy (run->timer);
+      g_source_unref (run->timer);
+    }
+  g_clear_object (&run->server);
+  g_clear_object (&run->client);
+  g_clear_object (&run->server_out);
+  g_clear_object (&run->server_rest);
+  g_free (run->address);
+  g_free (run->fingerprint);
+  g_free (run->client_stdout);
+  g_clear_error (&run->error);
+  g_free (run);
+}
+
+/* Ends the run with an error: both processes are killed, and the bench fails
+ * once every callback has come back. */
+static void
+bench_run_error (BenchRun *run,
+                 GError   *error)
+{
+  if (run->error == NULL)
+    run->error = error;
+  else
+    g_error_free (error);
+  if (run->server != NULL)
+    g_subprocess_force_exit (run->server);
+  if (run->client != NULL)
+    g_subprocess_force_exit (run->client);
+}
+
+static gboolean
+bench_run_on_timeout (gpointer user_data)
+{
+  BenchRun *run = user_data;
+
+  g_clear_pointer (&run->timer, g_source_unref);
+  bench_run_error (run, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                     "did not finish within %d s", BENCH_RUN_TIMEOUT));
+  return G_SOURCE_REMOVE;
+}
+
+/* Reads "stats key=value ..." from a process's output. */
+static gboolean
+parse_stats (const char *output,
+             guint64    *messages,
+             guint64    *bytes,
+             double     *seconds,
+             guint64    *vmhwm_kb)
+{
+  g_auto(GStrv) lines = g_strsplit (output != NULL ? output : "", "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = NULL;
+
+      if (!g_str_has_prefix (lines[i], STATS_PREFIX))
+        continue;
+      fields = g_strsplit (lines[i] + strlen (STATS_PREFIX), " ", -1);
+      for (guint j = 0; fields[j] != NULL; j++)
+        {
+          const char *value = strchr (fields[j], '=');
+
+          if (value == NULL)
+            continue;
+          value++;
+          if (g_str_has_prefix (fields[j], "messages="))
+            *messages = g_ascii_strtoull (value, NULL, 10);
+          else if (g_str_has_prefix (fields[j], "bytes="))
+            *bytes = g_ascii_strtoull (value, NULL, 10);
+          else if (g_str_has_prefix (fields[j], "seconds="))
+            *seconds = g_ascii_strtod (value, NULL);
+          else if (g_str_has_prefix (fields[j], "vmhwm_kb="))
+            *vmhwm_kb = g_ascii_strtoull (value, NULL, 10);
+        }
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static const char *
+bench_run_what (BenchRun *run)
+{
+  return run->raw ? "raw TCP" : "msrp";
+}
+
+static void
+bench_run_check_done (BenchRun *run)
+{
+  Bench *self = run->bench;
+  BenchResult *result = run->raw ? &run->scenario->raw : &run->scenario->msrp;
+  g_autofree char *server_output = NULL;
+  guint64 server_messages = 0, server_bytes = 0;
+  double server_seconds = 0;
+
+  if (--run->running > 0)
+    return;
+
+  if (run->error != NULL)
+    {
+      print_error ("bench: %s, %s: %s", run->scenario->name, bench_run_what (run), run->error->message);
+      exit_status = EXIT_FAILURE;
+      bench_run_free (run);
+      g_main_loop_quit (loop);
+      return;
+    }
+
+  server_output = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (run->server_rest)),
+                             g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (run->server_rest)));
+  if (!parse_stats (run->client_stdout, &result->messages, &result->bytes, &result->seconds,
+                    &result->client_vmhwm_kb) ||
+      !parse_stats (server_output, &server_messages, &server_bytes, &server_seconds,
+                    &result->server_vmhwm_kb))
+    {
+      print_error ("bench: %s, %s: a process printed no stats", run->scenario->name, bench_run_what (run));
+      exit_status = EXIT_FAILURE;
+      bench_run_free (run);
+      g_main_loop_quit (loop);
+      return;
+    }
+  /* The receiving side must have seen everything the sender counted. */
+  if (!run->raw && (server_messages != result->messages || server_bytes != result->bytes))
+    {
+      print_error ("bench: %s: msrp listen received %" G_GUINT64_FORMAT " messages (%" G_GUINT64_FORMAT
+                   " bytes), msrp send sent %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " bytes)",
+                   run->scenario->name, server_messages, server_bytes, result->messages, result->bytes);
+      exit_status = EXIT_FAILURE;
+      bench_run_free (run);
+      g_main_loop_quit (loop);
+      return;
+    }
+  result->ok = TRUE;
+  bench_run_free (run);
+  bench_next (self);
+}
+
+static gboolean
+check_exit (GSubprocess *process,
+            const char  *what,
+            GError     **error)
+{
+  if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0)
+    return TRUE;
+  if (g_subprocess_get_if_signaled (process))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s was killed by signal %d",
+                 what, g_subprocess_get_term_sig (process));
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s exited with status %d",
+                 what, g_subprocess_get_exit_status (process));
+  return FALSE;
+}
+
+static void
+bench_run_on_client_done (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  BenchRun *run = user_data;
+  GError *error = NULL;
+
+  if (!g_subprocess_communicate_utf8_finish (run->client, result, &run->client_stdout, NULL, &error) ||
+      !check_exit (run->client, run->raw ? "the raw TCP source" : "msrp send", &error))
+    bench_run_error (run, error);
+  bench_run_check_done (run);
+}
+
+static void
+bench_run_on_server_done (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  BenchRun *run = user_data;
+  GError *error = NULL;
+
+  if (!g_subprocess_wait_finish (run->server, result, &error) ||
+      !check_exit (run->server, run->raw ? "the raw TCP sink" : "msrp listen", &error))
+    bench_run_error (run, error);
+  bench_run_check_done (run);
+}
+
+static void
+bench_run_on_spliced (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  BenchRun *run = user_data;
+  GError *error = NULL;
+
+  if (g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &error) < 0)
+    bench_run_error (run, error);
+  bench_run_check_done (run);
+}
+
+static void
+bench_run_start_client (BenchRun *run)
+{
+  Scenario *scenario = run->scenario;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) args = NULL;
+  g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, scenario->count);
+  g_autofree char *size = g_strdup_printf ("%d", BENCH_MESSAGE_SIZE);
+  g_autofree char *window = g_strdup_printf ("%d", scenario->kind == SCENARIO_PIPELINED ? BENCH_WINDOW : 1);
+  g_autoptr(GError) error = NULL;
+
+  g_strv_builder_add (builder, run->bench->self_exe);
+  if (run->raw)
+    {
+      g_strv_builder_add_many (builder, "bench-tcp-source", "--to", run->address, NULL);
+      if (scenario->kind == SCENARIO_FILE)
+        g_strv_builder_add_many (builder, "--file", run->bench->data_file, NULL);
+      else
+        g_strv_builder_add_many (builder, scenario->kind == SCENARIO_PIPELINED ? "--writes" : "--echo", count,
+                                 "--size", size, NULL);
+    }
+  else
+    {
+      g_strv_builder_add_many (builder, "send", "--stats", "--to", run->address, NULL);
+      if (scenario->kind == SCENARIO_FILE)
+        g_strv_builder_add_many (builder, "--file", run->bench->data_file,
+                                 "--content-type", "application/octet-stream", NULL);
+      else
+        g_strv_builder_add_many (builder, "--count", count, "--size", size, "--window", window, NULL);
+    }
+  if (scenario->tls)
+    g_strv_builder_add_many (builder, "--tls", "--fingerprint", run->fingerprint, NULL);
+  args = g_strv_builder_end (builder);
+
+  run->client = g_subprocess_newv ((const char * const *) args, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  if (run->client == NULL)
+    {
+      bench_run_error (run, g_steal_pointer (&error));
+      return;
+    }
+  run->running++;
+  g_subprocess_communicate_utf8_async (run->client, NULL, NULL, bench_run_on_client_done, run);
+
+  /* The rest of the server's output holds its stats line. */
+  run->server_rest = g_memory_output_stream_new_resizable ();
+  run->running++;
+  g_output_stream_splice_async (run->server_rest, G_INPUT_STREAM (run->server_out),
+                                G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                G_PRIORITY_DEFAULT, NULL, bench_run_on_spliced, run);
+}
+
+static void
+bench_run_on_line (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  BenchRun *run = user_data;
+  GError *error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (run->server_out, result, NULL, &error);
+
+  if (line == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "%s printed no address",
+                             run->raw ? "the raw TCP sink" : "msrp listen");
+      bench_run_error (run, error);
+      bench_run_check_done (run);
+      return;
+    }
+
+  if (g_str_has_prefix (line, "a=path:") || g_str_has_prefix (line, "tcp:"))
+    run->address = g_strdup (strchr (line, ':') + 1);
+  else if (g_str_has_prefix (line, "a=fingerprint:") || g_str_has_prefix (line, "fingerprint:"))
+    run->fingerprint = g_strdup (strchr (line, ':') + 1);
+
+  if (run->address == NULL || (run->scenario->tls && run->fingerprint == NULL))
+    g_data_input_stream_read_line_async (run->server_out, G_PRIORITY_DEFAULT, NULL, bench_run_on_line, run);
+  else
+    {
+      bench_run_start_client (run);
+      bench_run_check_done (run);
+    }
+}
+
+static void
+bench_run_start (Bench    *self,
+                 Scenario *scenario,
+                 gboolean  raw)
+{
+  BenchRun *run = g_new0 (BenchRun, 1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) args = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *size = g_strdup_printf ("%d", BENCH_MESSAGE_SIZE);
+  GError *error = NULL;
+
+  run->bench = self;
+  run->scenario = scenario;
+  run->raw = raw;
+
+  g_strv_builder_add (builder, self->self_exe);
+  if (raw)
+    {
+      g_strv_builder_add (builder, "bench-tcp-sink");
+      if (scenario->kind == SCENARIO_ONE_AT_A_TIME)
+        {
+          count = g_strdup_printf ("%" G_GUINT64_FORMAT, scenario->count);
+          g_strv_builder_add_many (builder, "--echo", count, "--size", size, NULL);
+        }
+      else
+        {
+          count = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                   scenario->kind == SCENARIO_FILE ? scenario->count
+                                                                   : scenario->count * BENCH_MESSAGE_SIZE);
+          g_strv_builder_add_many (builder, "--bytes", count, NULL);
+        }
+    }
+  else
+    {
+      count = g_strdup_printf ("%" G_GUINT64_FORMAT, scenario->kind == SCENARIO_FILE ? 1 : scenario->count);
+      g_strv_builder_add_many (builder, "listen", "--quiet", "--stats", "--count", count, NULL);
+    }
+  if (scenario->tls)
+    g_strv_builder_add (builder, "--tls");
+  args = g_strv_builder_end (builder);
+
+  if (!self->json)
+    {
+      fprintf (stderr, "running: %s, %s\n", scenario->name, bench_run_what (run));
+      fflush (stderr);
+    }
+
+  run->server = g_subprocess_newv ((const char * const *) args, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  if (run->server == NULL)
+    {
+      run->running = 1;
+      bench_run_error (run, error);
+      bench_run_check_done (run);
+      return;
+    }
+  run->timer = g_timeout_source_new_seconds (BENCH_RUN_TIMEOUT);
+  g_source_set_static_name (run->timer, "[msrp] bench run timeout");
+  g_source_set_callback (run->timer, bench_run_on_timeout, run, NULL);
+  g_source_attach (run->timer, NULL);
+
+  run->running = 2;
+  g_subprocess_wait_async (run->server, NULL, bench_run_on_server_done, run);
+  run->server_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (run->server));
+  g_data_input_stream_read_line_async (run->server_out, G_PRIORITY_DEFAULT, NULL, bench_run_on_line, run);
+}
+
+/* messages/s, or MB/s for a file */
+static double
+bench_figure (const Scenario    *scenario,
+              const BenchResult *result)
+{
+  if (scenario->kind == SCENARIO_FILE)
+    return result->bytes / result->seconds / 1e6;
+  return result->messages / result->seconds;
+}
+
+static const char *
+bench_unit (const Scenario *scenario)
+{
+  return scenario->kind == SCENARIO_FILE ? "MB/s" : "messages/s";
+}
+
+static void
+bench_print_json (Bench *self)
+{
+  GString *json = g_string_new ("{\n");
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_printf (json, "  \"quick\": %s,\n", self->quick ? "true" : "false");
+  g_string_append_printf (json, "  \"cpus\": %u,\n", g_get_num_processors ());
+  g_string_append (json, "  \"scenarios\": [\n");
+  for (guint i = 0; i < self->scenarios->len; i++)
+    {
+      Scenario *s = g_ptr_array_index (self->scenarios, i);
+      double msrp = bench_figure (s, &s->msrp), raw = bench_figure (s, &s->raw);
+
+      g_string_append_printf (json, "    {\"id\": \"%s\", \"name\": \"%s\", \"tls\": %s, \"unit\": \"%s\", ",
+                              s->id, s->name, s->tls ? "true" : "false", bench_unit (s));
+      if (s->kind == SCENARIO_FILE)
+        g_string_append_printf (json, "\"bytes\": %" G_GUINT64_FORMAT ", ", s->count);
+      else
+        g_string_append_printf (json, "\"messages\": %" G_GUINT64_FORMAT ", \"message_size\": %d, \"window\": %d, ",
+                                s->count, BENCH_MESSAGE_SIZE,
+                                s->kind == SCENARIO_PIPELINED ? BENCH_WINDOW : 1);
+      g_string_append_printf (json, "\"msrp\": %s, ", g_ascii_formatd (number, sizeof number, "%.3f", msrp));
+      g_string_append_printf (json, "\"raw_tcp\": %s, ", g_ascii_formatd (number, sizeof number, "%.3f", raw));
+      g_string_append_printf (json, "\"ratio\": %s, ", g_ascii_formatd (number, sizeof number, "%.4f", msrp / raw));
+      g_string_append_printf (json, "\"msrp_seconds\": %s, ", format_double (number, s->msrp.seconds));
+      g_string_append_printf (json, "\"raw_tcp_seconds\": %s, ", format_double (number, s->raw.seconds));
+      g_string_append_printf (json, "\"msrp_send_vmhwm_kb\": %" G_GUINT64_FORMAT ", "
+                              "\"msrp_listen_vmhwm_kb\": %" G_GUINT64_FORMAT ", "
+                              "\"raw_source_vmhwm_kb\": %" G_GUINT64_FORMAT ", "
+                              "\"raw_sink_vmhwm_kb\": %" G_GUINT64_FORMAT "}%s\n",
+                              s->msrp.client_vmhwm_kb, s->msrp.server_vmhwm_kb,
+                              s->raw.client_vmhwm_kb, s->raw.server_vmhwm_kb,
+                              i + 1 < self->scenarios->len ? "," : "");
+    }
+  g_string_append (json, "  ]\n}\n");
+  fputs (json->str, stdout);
+  g_string_free (json, TRUE);
+}
+
+static void
+bench_print_table (Bench *self)
+{
+  printf ("%-40s %16s %16s %7s %11s %11s\n",
+          "scenario", "msrp", "raw TCP", "ratio", "send RSS", "listen RSS");
+  for (guint i = 0; i < self->scenarios->len; i++)
+    {
+      Scenario *s = g_ptr_array_index (self->scenarios, i);
+      double msrp = bench_figure (s, &s->msrp), raw = bench_figure (s, &s->raw);
+      const char *unit = s->kind == SCENARIO_FILE ? "MB/s" : "msg/s";
+      g_autofree char *msrp_text = g_strdup_printf ("%.1f %s", msrp, unit);
+      g_autofree char *raw_text = g_strdup_printf ("%.1f %s", raw, unit);
+
+      printf ("%-40s %16s %16s %7.3f %7.1f MiB %7.1f MiB\n",
+              s->name, msrp_text, raw_text, msrp / raw,
+              s->msrp.client_vmhwm_kb / 1024.0, s->msrp.server_vmhwm_kb / 1024.0);
+    }
+  printf ("(msrp: msrp send → msrp listen; raw TCP: the same traffic over a plain %s,\n"
+          " one process per side; RSS: peak (VmHWM) of each msrp process; %u CPUs)\n",
+          "socket", g_get_num_processors ());
+  fflush (stdout);
+}
+
+static void
+bench_next (Bench *self)
+{
+  Scenario *scenario;
+
+  if (self->step == self->scenarios->len * 2)
+    {
+      if (self->json)
+        bench_print_json (self);
+      else
+        bench_print_table (self);
+      g_main_loop_quit (loop);
+      return;
+    }
+  scenario = g_ptr_array_index (self->scenarios, self->step / 2);
+  bench_run_start (self, scenario, self->step % 2 == 1);
+  self->step++;
+}
+
+/* Random data, made in a thread so that the main loop does not block. */
+static void
+bench_write_data_file (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  Bench *self = task_data;
+  g_autoptr(GFile) file = g_file_new_for_path (self->data_file);
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(GRand) rand = g_rand_new ();
+  g_autofree guint8 *buffer = g_malloc (1024 * 1024);
+  guint64 left = self->file_size;
+  GError *error = NULL;
+
+  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, NULL, &error);
+  if (out == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  while (left > 0)
+    {
+      gsize n = MIN (left, 1024 * 1024);
+
+      fill_random (rand, buffer, n);
+      if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), buffer, n, NULL, NULL, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      left -= n;
+    }
+  if (!g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+bench_on_data_file (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Bench *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      print_error ("bench: cannot write %s: %s", self->data_file, error->message);
+      exit_status = EXIT_FAILURE;
+      g_main_loop_quit (loop);
+      return;
+    }
+  bench_next (self);
+}
+
+static void
+bench_add (Bench        *self,
+           const char   *id,
+           ScenarioKind  kind,
+           gboolean      tls,
+           guint64       count)
+{
+  Scenario *scenario = g_new0 (Scenario, 1);
+  g_autofree char *size = NULL;
+
+  scenario->id = id;
+  scenario->kind = kind;
+  scenario->tls = tls;
+  scenario->count = count;
+  switch (kind)
+    {
+    case SCENARIO_PIPELINED:
+      scenario->name = g_strdup_printf ("%s%" G_GUINT64_FORMAT " x %d B, window %d",
+                                        tls ? "TLS " : "", count, BENCH_MESSAGE_SIZE, BENCH_WINDOW);
+      break;
+    case SCENARIO_ONE_AT_A_TIME:
+      scenario->name = g_strdup_printf ("%s%" G_GUINT64_FORMAT " x %d B, one at a time",
+                                        tls ? "TLS " : "", count, BENCH_MESSAGE_SIZE);
+      break;
+    case SCENARIO_FILE:
+      size = g_format_size_full (count, G_FORMAT_SIZE_IEC_UNITS);
+      scenario->name = g_strdup_printf ("%sfile of %s", tls ? "TLS " : "", size);
+      break;
+    }
+  g_ptr_array_add (self->scenarios, scenario);
+}
+
+static const Command bench_command = {
+  "bench", cmd_bench, "",
+  "Run loopback benchmarks of msrp send and msrp listen.",
+  "Runs each scenario twice, with the two ends in separate processes: msrp send\n"
+  "to msrp listen, then the same traffic over a plain TCP socket (the raw\n"
+  "baseline). Scenarios: 100-byte messages pipelined (window 256), 100-byte\n"
+  "messages one at a time (each waits for its 200; the baseline waits for a\n"
+  "100-byte echo), and a file of random data (made in $TMPDIR); then the\n"
+  "pipelined and file scenarios again over TLS. Prints a table of throughputs,\n"
+  "the ratio msrp / raw TCP, and the peak RSS of each msrp process.\n"
+  "\n"
+  "Examples:\n"
+  "  msrp bench\n"
+  "  msrp bench --quick --json\n"
+  "  msrp bench --file-size 1G --no-tls\n",
+  FALSE,
+};
+
+static int
+cmd_bench (int    argc,
+           char **argv)
+{
+  gboolean json = FALSE, quick = FALSE, no_tls = FALSE;
+  g_autofree char *file_size_text = NULL;
+  gint64 count = 0;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object instead of a table", NULL },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, "Smaller counts and file, for a quick check", NULL },
+    { "file-size", 0, 0, G_OPTION_ARG_STRING, &file_size_text, "The size of the file scenario (default: 256M, 16M with --quick)", "B" },
+    { "count", 0, 0, G_OPTION_ARG_INT64, &count, "Messages in the pipelined scenarios (default: 100000, 10000 with --quick)", "N" },
+    { "no-tls", 0, 0, G_OPTION_ARG_NONE, &no_tls, "Skip the TLS scenarios", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  Bench self = { 0 };
+  guint64 one_at_a_time;
+
+  if (!parse_command_line (&bench_command, entries, &argc, &argv) ||
+      !no_arguments (&bench_command, argc, argv))
+    return EXIT_USAGE;
+  self.file_size = quick ? 16 << 20 : 256 << 20;
+  if (file_size_text != NULL && !parse_size ("--file-size", file_size_text, &self.file_size))
+    return EXIT_USAGE;
+  if (count < 0 || self.file_size == 0)
+    {
+      print_error ("%s must be at least 1", count < 0 ? "--count" : "--file-size");
+      return EXIT_USAGE;
+    }
+  if (count == 0)
+    count = quick ? 10000 : 100000;
+  one_at_a_time = quick ? 500 : 5000;
+
+  /* The benchmark runs this very program on both ends. */
+  self.self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  if (self.self_exe == NULL)
+    self.self_exe = g_strdup (argv[0]);
+  self.tmp_dir = g_dir_make_tmp ("msrp-bench-XXXXXX", &error);
+  if (self.tmp_dir == NULL)
+    {
+      print_error ("%s", error->message);
+      g_free (self.self_exe);
+      return EXIT_FAILURE;
+    }
+  self.data_file = g_build_filename (self.tmp_dir, "data", NULL);
+  self.json = json;
+  self.quick = quick;
+  self.scenarios = g_ptr_array_new_with_free_func (scenario_free);
+  bench_add (&self, "pipelined", SCENARIO_PIPELINED, FALSE, count);
+  bench_add (&self, "one-at-a-time", SCENARIO_ONE_AT_A_TIME, FALSE, one_at_a_time);
+  bench_add (&self, "file", SCENARIO_FILE, FALSE, self.file_size);
+  if (!no_tls)
+    {
+      bench_add (&self, "tls-pipelined", SCENARIO_PIPELINED, TRUE, count);
+      bench_add (&self, "tls-file", SCENARIO_FILE, TRUE, self.file_size);
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  task = g_task_new (NULL, NULL, bench_on_data_file, &self);
+  g_task_set_task_data (task, &self, NULL);
+  g_task_set_name (task, "[msrp] bench data file");
+  g_task_run_in_thread (task, bench_write_data_file);
+  g_clear_object (&task);
+  g_main_loop_run (loop);
+
+  g_unlink (self.data_file);
+  g_rmdir (self.tmp_dir);
+  g_free (self.data_file);
+  g_free (self.tmp_dir);
+  g_free (self.self_exe);
+  g_ptr_array_unref (self.scenarios);
+  g_clear_pointer (&loop, g_main_loop_unref);
+  return exit_status;
+}
+
+/* main */
+
+static const Command *commands[] = {
+  &listen_command,
+  &send_command,
+  &bench_command,
+  &bench_tcp_sink_command,
+  &bench_tcp_source_command,
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out,
+           "Usage:\n"
+           "  msrp COMMAND [OPTION…]\n"
+           "\n"
+           "A command-line MSRP (RFC 4975) client and server, for debugging and benchmarks.\n"
+           "\n"
+           "Commands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (!commands[i]->hidden)
+      fprintf (out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+  fprintf (out,
+           "\n"
+           "Run 'msrp COMMAND --help' for the options of a command.\n"
+           "\n"
+           "Examples:\n"
+           "  msrp listen > listen.out &\n"
+           "  msrp send --to \"$(head -n1 listen.out)\" 'Hello, Bob'\n"
+           "  msrp bench --quick\n");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *name;
+
+  setlocale (LC_ALL, "");
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return EXIT_USAGE;
+    }
+  name = argv[1];
+  if (strcmp (name, "--help") == 0 || strcmp (name, "-h") == 0 || strcmp (name, "help") == 0)
+    {
+      if (strcmp (name, "help") == 0 && argc > 2)
+        {
+          char *help_argv[] = { argv[2], (char *) "--help", NULL };
+
+          for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+            if (strcmp (argv[2], commands[i]->name) == 0)
+              return commands[i]->run (2, help_argv);
+          print_error ("unknown command '%s' (see 'msrp --help')", argv[2]);
+          return EXIT_USAGE;
+        }
+      print_usage (stdout);
+      return EXIT_SUCCESS;
+    }
+  if (strcmp (name, "--version") == 0)
+    {
+      printf ("msrp %s\n", MSRP_VERSION_S);
+      return EXIT_SUCCESS;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (name, commands[i]->name) == 0)
+      return commands[i]->run (argc - 1, argv + 1);
+
+  print_error ("unknown command '%s' (see 'msrp --help')", name);
+  return EXIT_USAGE;
+}
