@@ -1,5 +1,5 @@
 /* connect.c: an acceptor and a connector in one process, over loopback TCP;
- * the connector sends one message and the acceptor prints it.
+ * the connector sends one message through a session and the acceptor prints it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,30 +10,39 @@
 static GMainLoop *loop;
 static MsrpConnector *acceptor, *connector;
 static GPtrArray *acceptor_path, *connector_path;
+static MsrpSession *receiver, *sender;
 
 static void
-on_received (GObject *source, GAsyncResult *result, gpointer user_data)
+on_message (MsrpSession *session, MsrpChunk *first_chunk, GBytes *data, gpointer user_data)
+{
+  printf ("received %s %.*s\n", msrp_chunk_get_content_type (first_chunk),
+          (int) g_bytes_get_size (data), (const char *) g_bytes_get_data (data, NULL));
+}
+
+static void
+on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpChunk) chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
+  g_autofree char *message_id = msrp_session_send_message_finish (sender, result, &error);
 
-  if (chunk == NULL)
+  if (message_id == NULL)
     g_error ("%s", error->message);
-  printf ("%s %.*s\n", msrp_chunk_get_method (chunk), (int) msrp_chunk_get_size (chunk),
-          (const char *) g_bytes_get_data (msrp_chunk_get_data (chunk), NULL));
-  g_object_unref (source);
+  printf ("delivered %s\n", message_id);
   g_main_loop_quit (loop);
 }
 
 static void
 on_acceptor_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  static const char *const accept_types[] = { "text/plain", NULL };
   g_autoptr(GError) error = NULL;
-  MsrpTransport *transport = msrp_connector_complete_finish (acceptor, result, &error);
+  g_autoptr(MsrpTransport) transport = msrp_connector_complete_finish (acceptor, result, &error);
 
   if (transport == NULL)
     g_error ("%s", error->message);
-  msrp_transport_read_chunk_async (transport, 0, NULL, on_received, NULL);
+  /* A session reads, answers and reassembles; it emits whole messages. */
+  receiver = msrp_session_new (transport, accept_types);
+  g_signal_connect (receiver, "message-received", G_CALLBACK (on_message), NULL);
 }
 
 static void
@@ -42,12 +51,12 @@ on_connector_ready (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(MsrpTransport) transport = msrp_connector_complete_finish (connector, result, &error);
   g_autoptr(GBytes) body = g_bytes_new_static ("Hello, Bob", 10);
-  g_autoptr(MsrpChunk) chunk = NULL;
 
   if (transport == NULL)
     g_error ("%s", error->message);
-  chunk = msrp_transport_make_chunk (transport, NULL, body, "text/plain");
-  msrp_transport_write_chunk_async (transport, chunk, NULL, NULL, NULL);
+  sender = msrp_session_new (transport, NULL);
+  msrp_session_set_success_report (sender, TRUE);  /* complete once the peer confirms */
+  msrp_session_send_message_async (sender, body, "text/plain", NULL, on_sent, NULL);
 }
 
 static void
@@ -78,5 +87,13 @@ main (void)
   msrp_connector_prepare_async (acceptor, listen_on, NULL, on_prepared, &acceptor_path);
   msrp_connector_prepare_async (connector, NULL, NULL, on_prepared, &connector_path);
   g_main_loop_run (loop);
+
+  g_clear_object (&sender);
+  g_clear_object (&receiver);
+  g_clear_object (&acceptor);
+  g_clear_object (&connector);
+  g_clear_pointer (&acceptor_path, g_ptr_array_unref);
+  g_clear_pointer (&connector_path, g_ptr_array_unref);
+  g_main_loop_unref (loop);
   return 0;
 }

@@ -1,5 +1,5 @@
 // connect.js: an acceptor and a connector in one process, over loopback TCP;
-// the connector sends one message and the acceptor prints it. Run: gjs -m connect.js
+// the connector sends one message through a session and the acceptor prints it. Run: gjs -m connect.js
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';
@@ -9,6 +9,7 @@ const loop = new GLib.MainLoop(null, false);
 const acceptor = Msrp.AcceptorDirect.new();    // the passive side: listens
 const connector = Msrp.ConnectorDirect.new();  // the active side: connects
 const paths = new Map();
+const sessions = [];
 
 function onPrepared(side, result) {
     paths.set(side, side.prepare_finish(result));  // the full local path, for SDP a=path
@@ -16,18 +17,22 @@ function onPrepared(side, result) {
         return;
     // Each side completes with the other's path (from the peer's SDP).
     acceptor.complete_async(paths.get(connector), null, (acc, res) => {
-        const transport = acc.complete_finish(res);
-        transport.read_chunk_async(0, null, (t, r) => {
-            const chunk = t.read_chunk_finish(r);
-            print(chunk.get_method(), new TextDecoder().decode(chunk.get_data().toArray()));
-            loop.quit();
+        // A session reads, answers and reassembles; it emits whole messages.
+        const session = Msrp.Session.new(acc.complete_finish(res), ['text/plain']);
+        session.connect('message-received', (s, firstChunk, data) => {
+            print('received', firstChunk.get_content_type(), new TextDecoder().decode(data.toArray()));
         });
+        sessions.push(session);
     });
     connector.complete_async(paths.get(acceptor), null, (con, res) => {
-        const transport = con.complete_finish(res);
+        const session = Msrp.Session.new(con.complete_finish(res), null);
+        session.set_success_report(true);  // complete only once the peer confirms
         const body = new GLib.Bytes(new TextEncoder().encode('Hello, Bob'));
-        const chunk = transport.make_chunk(null, body, 'text/plain');
-        transport.write_chunk_async(chunk, null, (t, r) => t.write_chunk_finish(r));
+        session.send_message_async(body, 'text/plain', null, (s, r) => {
+            print('delivered', s.send_message_finish(r));
+            loop.quit();
+        });
+        sessions.push(session);
     });
 }
 

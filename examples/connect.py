@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # connect.py: an acceptor and a connector in one process, over loopback TCP;
-# the connector sends one message and the acceptor prints it.
+# the connector sends one message through a session and the acceptor prints it.
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import gi
@@ -19,18 +19,25 @@ def on_prepared(side, result):
         acceptor.complete_async(paths[connector], None, on_acceptor_ready)
         connector.complete_async(paths[acceptor], None, on_connector_ready)
 
+sessions = []
+
 def on_acceptor_ready(acceptor, result):
-    transport = acceptor.complete_finish(result)
-    transport.read_chunk_async(0, None, on_received)
+    # A session reads, answers and reassembles; it emits whole messages.
+    session = Msrp.Session.new(acceptor.complete_finish(result), ['text/plain'])
+    session.connect('message-received', on_message)
+    sessions.append(session)
 
 def on_connector_ready(connector, result):
-    transport = connector.complete_finish(result)
-    chunk = transport.make_chunk(None, GLib.Bytes.new(b'Hello, Bob'), 'text/plain')
-    transport.write_chunk_async(chunk, None, lambda t, r: t.write_chunk_finish(r))
+    session = Msrp.Session.new(connector.complete_finish(result), None)
+    session.set_success_report(True)    # complete only once the peer confirms
+    session.send_message_async(GLib.Bytes.new(b'Hello, Bob'), 'text/plain', None, on_sent)
+    sessions.append(session)
 
-def on_received(transport, result):
-    chunk = transport.read_chunk_finish(result)
-    print(chunk.get_method(), chunk.get_data().get_data().decode())
+def on_message(session, first_chunk, data):
+    print('received', first_chunk.get_content_type(), data.get_data().decode())
+
+def on_sent(session, result):
+    print('delivered', session.send_message_finish(result))
     loop.quit()
 
 acceptor.prepare_async(Msrp.Uri.new('127.0.0.1', 0, None, False), None, on_prepared)
