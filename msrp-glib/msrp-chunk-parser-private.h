@@ -25,8 +25,10 @@ typedef struct {
   guint32 value_len;
 } MsrpParserHeader;
 
-/* A complete header block. Every pointer is valid only during the head
- * callback. Strings are not NUL-terminated: use the lengths. */
+/* A complete header block: the start line and the header lines, with the
+ * blank line when a body follows, never the end-line. Every pointer is
+ * valid only during the head callback. Strings are not NUL-terminated:
+ * use the lengths. */
 typedef struct {
   const char             *base;
   gsize                   len;

@@ -424,11 +424,12 @@ parse_header_line (MsrpChunkParser *parser,
 static gboolean
 emit_head (MsrpChunkParser *parser,
            const char      *base,
+           gsize            len,
            gboolean         has_body)
 {
   MsrpChunkHead head = {
     .base = base,
-    .len = parser->block_len,
+    .len = len,
     .tid = base + parser->tid_off,
     .tid_len = parser->tid_len,
     .method = parser->method_len ? base + parser->method_off : NULL,
@@ -537,6 +538,7 @@ msrp_chunk_parser_feed (MsrpChunkParser *parser,
             gsize piece_end, piece;
             const char *base;
             GError *local_error = NULL;
+            gsize line_begin;
             LineResult r;
 
             if (parser->block_len == 0)
@@ -588,6 +590,7 @@ msrp_chunk_parser_feed (MsrpChunkParser *parser,
               }
 
             base = parser->buffered ? (const char *) parser->buf : (const char *) data + block_origin;
+            line_begin = parser->line_start;
             if (parser->state == STATE_START)
               r = parse_start_line (parser, base, parser->line_start, parser->block_len, &local_error);
             else
@@ -618,7 +621,7 @@ msrp_chunk_parser_feed (MsrpChunkParser *parser,
               case LINE_BODY:
                 parser->state = STATE_BODY;
                 parser->pending_len = 0;
-                if (!emit_head (parser, base, TRUE))
+                if (!emit_head (parser, base, parser->block_len, TRUE))
                   {
                     reset_block (parser);
                     goto out;
@@ -629,7 +632,8 @@ msrp_chunk_parser_feed (MsrpChunkParser *parser,
               case LINE_END:
                 parser->state = STATE_START;
                 parser->end_pending = TRUE;
-                if (!emit_head (parser, base, FALSE))
+                /* The head ends before the end-line. */
+                if (!emit_head (parser, base, line_begin, FALSE))
                   {
                     reset_block (parser);
                     goto out;

@@ -750,6 +750,18 @@ test_logger (Fixture       *f,
   g_assert_cmpuint (lb->calls[0], ==, 1);
   g_assert_cmpuint (lb->calls[1], >=, 1);
   g_assert_cmpuint (lb->calls[2], ==, 1);
+  /* A chunk without a body: its end-line is logged once. */
+  {
+    g_autoptr(MsrpChunk) empty = msrp_transport_make_chunk (f->a, NULL, NULL, NULL);
+    g_autoptr(MsrpChunk) got_empty = NULL;
+    g_autoptr(GBytes) empty_wire = msrp_chunk_encode (empty);
+    gsize before = lb->received->len;
+
+    write_chunk (f->a, empty);
+    got_empty = read_ok (f->b);
+    g_assert_cmpmem (lb->received->str + before, lb->received->len - before,
+                     g_bytes_get_data (empty_wire, NULL), g_bytes_get_size (empty_wire));
+  }
   msrp_transport_set_logger (f->a, NULL);
   msrp_transport_set_logger (f->b, NULL);
 }
