@@ -1690,6 +1690,22 @@ parse_byte_range (const char *value,
   return TRUE;
 }
 
+/* Writes a non-negative number in decimal; returns the end. */
+static char *
+format_count (char   *p,
+              gint64  n)
+{
+  char digits[21];
+  int len = 0;
+
+  do
+    digits[len++] = '0' + n % 10;
+  while ((n /= 10) > 0);
+  while (len > 0)
+    *p++ = digits[--len];
+  return p;
+}
+
 /**
  * msrp_chunk_get_byte_range:
  * @chunk: a #MsrpChunk
@@ -1751,18 +1767,20 @@ msrp_chunk_set_byte_range (MsrpChunk *chunk,
                            gint64     end,
                            gint64     total)
 {
-  char buf[80];
-  char e[24] = "*", t[24] = "*";
+  char buf[3 * 21 + 3];
+  char *p = buf;
 
   g_return_if_fail (MSRP_IS_CHUNK (chunk));
   g_return_if_fail (start >= 1);
   g_return_if_fail (end >= -1 && total >= -1);
 
-  if (end >= 0)
-    g_snprintf (e, sizeof e, "%" G_GINT64_FORMAT, end);
-  if (total >= 0)
-    g_snprintf (t, sizeof t, "%" G_GINT64_FORMAT, total);
-  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT "-%s/%s", start, e, t);
+  /* On every chunk sent: plain digits, no printf. */
+  p = format_count (p, start);
+  *p++ = '-';
+  p = end >= 0 ? format_count (p, end) : (*p = '*', p + 1);
+  *p++ = '/';
+  p = total >= 0 ? format_count (p, total) : (*p = '*', p + 1);
+  *p = '\0';
   set_by_id (chunk, H_BYTE_RANGE, NULL, buf);
 }
 

@@ -12,6 +12,7 @@
 #include "msrp-error.h"
 #include "msrp-chunk-private.h"
 #include "msrp-outgoing-file-private.h"
+#include "msrp-transport-private.h"
 #include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
 
@@ -1101,7 +1102,9 @@ msg_next_chunk (OutMsg *msg)
       last = msg->eof || (msg->total >= 0 && msg->offset + (gint64) len == msg->total);
     }
 
-  chunk = msrp_transport_make_chunk (self->transport, "SEND", piece, msg->content_type);
+  chunk = _msrp_transport_new_request (self->transport, "SEND");
+  msrp_chunk_set_content_type (chunk, msg->content_type);
+  msrp_chunk_set_data (chunk, piece);
   msg_apply_headers (msg, chunk);
   msrp_chunk_set_byte_range (chunk, msg->offset + 1, msg->offset + len, last ? msg->offset + (gint64) len : msg->total);
   msrp_chunk_set_continuation (chunk, last ? MSRP_CONTINUATION_END : MSRP_CONTINUATION_MORE);

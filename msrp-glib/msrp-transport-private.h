@@ -19,4 +19,9 @@ void _msrp_transport_set_paths (MsrpTransport *transport,
                                 GPtrArray     *local_path,
                                 GPtrArray     *remote_path);
 
+/* A request with only its paths: To-Path the full remote path, From-Path
+ * this endpoint's URI (make_chunk adds Message-ID and Byte-Range). */
+MsrpChunk *_msrp_transport_new_request (MsrpTransport *transport,
+                                        const char    *method);
+
 G_END_DECLS

@@ -690,7 +690,6 @@ msrp_transport_make_chunk (MsrpTransport *transport,
                            GBytes        *data,
                            const char    *content_type)
 {
-  g_autoptr(GPtrArray) from = NULL;
   g_autofree char *message_id = NULL;
   MsrpChunk *chunk;
 
@@ -699,10 +698,7 @@ msrp_transport_make_chunk (MsrpTransport *transport,
 
   if (method == NULL)
     method = "SEND";
-  chunk = msrp_chunk_new_request (method, NULL);
-  msrp_chunk_set_to_path (chunk, transport->remote_path);
-  from = _msrp_path_new_single (local_uri (transport));
-  msrp_chunk_set_from_path (chunk, from);
+  chunk = _msrp_transport_new_request (transport, method);
   message_id = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
   msrp_chunk_set_message_id (chunk, message_id);
   if (strcmp (method, "SEND") == 0)
@@ -716,6 +712,18 @@ msrp_transport_make_chunk (MsrpTransport *transport,
   if (data != NULL)
     msrp_chunk_set_data (chunk, data);
 
+  return chunk;
+}
+
+MsrpChunk *
+_msrp_transport_new_request (MsrpTransport *transport,
+                             const char    *method)
+{
+  MsrpChunk *chunk = msrp_chunk_new_request (method, NULL);
+  g_autoptr(GPtrArray) from = _msrp_path_new_single (local_uri (transport));
+
+  msrp_chunk_set_to_path (chunk, transport->remote_path);
+  msrp_chunk_set_from_path (chunk, from);
   return chunk;
 }
 
