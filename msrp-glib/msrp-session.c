@@ -127,6 +127,7 @@ struct _MsrpSession
   GQueue sending;             /* OutMsg with chunks still to send */
   GHashTable *awaiting_report; /* Message-ID → OutMsg */
   guint msg_writes;           /* message chunks handed to the transport */
+  gsize msg_write_bytes;
   guint msg_outstanding;      /* message chunks waiting for a response */
   gsize msg_outstanding_bytes;
   gboolean pumping, pump_again;
@@ -138,9 +139,11 @@ struct _MsrpSession
   gboolean keepalive_pending;
 };
 
-/* Message chunks handed to the transport at once: few, so that responses
- * and REPORTs never wait behind much. */
-#define MAX_QUEUED_WRITES 2
+/* Message chunks handed to the transport at once: enough for it to write
+ * many small ones together, few enough bytes that responses and REPORTs
+ * never wait behind much. */
+#define MAX_QUEUED_WRITES 64
+#define MAX_QUEUED_BYTES (256 * 1024)
 /* Message chunks waiting for their response at once, and their bytes:
  * enough to fill the pipe, little enough that a cancel or a 413 stops a
  * long message soon. */
@@ -621,6 +624,7 @@ typedef struct {
   MsrpSession *session;
   char *tid;
   gboolean message_chunk;
+  gsize size;
 } Written;
 
 static void
@@ -631,6 +635,7 @@ on_chunk_written (GObject      *source,
   Written *w = user_data;
   MsrpSession *self = w->session;
   gboolean message_chunk = w->message_chunk;
+  gsize written_size = w->size;
   Transaction *t;
   GError *error = NULL;
   gboolean ok;
@@ -640,7 +645,10 @@ on_chunk_written (GObject      *source,
   g_free (w->tid);
   g_free (w);
   if (message_chunk)
-    self->msg_writes--;
+    {
+      self->msg_writes--;
+      self->msg_write_bytes -= written_size;
+    }
 
   /* The body is never sent again: only the headers are kept, for a
    * locally made response. */
@@ -716,8 +724,12 @@ start_transaction (MsrpSession  *self,
   w->session = g_object_ref (self);
   w->tid = g_strdup (t->tid);
   w->message_chunk = msg != NULL;
+  w->size = t->size;
   if (msg != NULL)
-    self->msg_writes++;
+    {
+      self->msg_writes++;
+      self->msg_write_bytes += t->size;
+    }
   msrp_transport_write_chunk_async (self->transport, chunk, cancellable, on_chunk_written, w);
   return TRUE;
 }
@@ -1163,6 +1175,7 @@ pump (MsrpSession *self)
       self->pump_again = FALSE;
       while (!self->closed &&
              self->msg_writes < MAX_QUEUED_WRITES &&
+             (self->msg_write_bytes < MAX_QUEUED_BYTES || self->msg_writes == 0) &&
              self->msg_outstanding < WINDOW &&
              (self->msg_outstanding_bytes < WINDOW_BYTES || self->msg_outstanding == 0) &&
              !g_queue_is_empty (&self->sending))
@@ -1724,6 +1737,15 @@ on_chunk_read (GObject      *source,
     }
 
   handle_chunk (self, chunk);
+  /* Chunks already read are handled now, not a main-loop turn each. */
+  while (!self->closed)
+    {
+      g_autoptr(MsrpChunk) next = _msrp_transport_read_buffered (self->transport, READ_PART_SIZE);
+
+      if (next == NULL)
+        break;
+      handle_chunk (self, next);
+    }
   if (!self->closed)
     read_next (self);
   g_object_unref (self);

@@ -24,4 +24,10 @@ void _msrp_transport_set_paths (MsrpTransport *transport,
 MsrpChunk *_msrp_transport_new_request (MsrpTransport *transport,
                                         const char    *method);
 
+/* The next chunk if the bytes already read hold it, without waiting or a
+ * main-loop turn; NULL otherwise (then use read_chunk_async). Never while
+ * a read is pending. */
+MsrpChunk *_msrp_transport_read_buffered (MsrpTransport *transport,
+                                          gsize          max_size);
+
 G_END_DECLS

@@ -78,7 +78,8 @@ struct _MsrpTransport
 
   /* Writing */
   GQueue write_queue;           /* of GTask */
-  GTask *writing;
+  GPtrArray *writing;           /* the GTasks being written in one writev, or NULL */
+  GArray *vectors;              /* their GOutputVectors */
   GTask *close_task;
   gboolean close_waits_for_read;
   gboolean closed;
@@ -166,6 +167,7 @@ msrp_transport_finalize (GObject *object)
   g_queue_clear_full (&self->ready, g_object_unref);
   g_clear_error (&self->read_error);
   g_assert (self->read_task == NULL && self->writing == NULL);
+  g_array_unref (self->vectors);
 
   G_OBJECT_CLASS (msrp_transport_parent_class)->finalize (object);
 }
@@ -509,6 +511,7 @@ msrp_transport_init (MsrpTransport *self)
   self->rbuf = g_malloc (READ_BUFFER_SIZE);
   g_queue_init (&self->ready);
   g_queue_init (&self->write_queue);
+  self->vectors = g_array_new (FALSE, FALSE, sizeof (GOutputVector));
 }
 
 /**
@@ -886,27 +889,34 @@ on_written (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  MsrpTransport *self = g_task_get_source_object (task);
-  WriteData *wd = g_task_get_task_data (task);
+  MsrpTransport *self = user_data;
+  g_autoptr(GPtrArray) batch = g_steal_pointer (&self->writing);
   GError *error = NULL;
 
-  self->writing = NULL;
   if (!g_output_stream_writev_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
     {
       /* A chunk cut short leaves the stream unframed: nothing may follow. */
       if (!self->closed)
         g_debug ("%p: write failed, closing: %s", self, error->message);
       self->closed = TRUE;
-      g_task_return_error (task, error);
-    }
-  else
-    {
-      log_sent (self, wd);
-      g_task_return_boolean (task, TRUE);
     }
 
+  for (guint i = 0; i < batch->len; i++)
+    {
+      GTask *task = g_ptr_array_index (batch, i);
+
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        {
+          log_sent (self, g_task_get_task_data (task));
+          g_task_return_boolean (task, TRUE);
+        }
+    }
+  g_clear_error (&error);
+
   start_next_write (self);
+  g_object_unref (self);
 }
 
 static void
@@ -922,11 +932,16 @@ fail_queued_writes (MsrpTransport *self)
     }
 }
 
+/* Chunks queued together go out in one writev: fewer system calls (and
+ * TLS records) when many small chunks are waiting. */
+#define BATCH_MAX_CHUNKS 64
+#define BATCH_MAX_BYTES (256 * 1024)
+
 static void
 start_next_write (MsrpTransport *self)
 {
   GTask *task;
-  WriteData *wd;
+  gsize bytes = 0;
 
   if (self->writing != NULL)
     return;
@@ -937,28 +952,41 @@ start_next_write (MsrpTransport *self)
       return;
     }
 
+  self->writing = g_ptr_array_new_with_free_func (g_object_unref);
+  g_array_set_size (self->vectors, 0);
+
   /* Writes cancelled while they waited are dropped: nothing of them went
    * out. Once a write starts it runs to its end, to keep the framing. */
-  while ((task = g_queue_pop_head (&self->write_queue)) != NULL)
+  while (self->writing->len < BATCH_MAX_CHUNKS && bytes < BATCH_MAX_BYTES &&
+         (task = g_queue_pop_head (&self->write_queue)) != NULL)
     {
-      if (!g_task_return_error_if_cancelled (task))
-        break;
-      g_object_unref (task);
+      WriteData *wd;
+
+      if (g_task_return_error_if_cancelled (task))
+        {
+          g_object_unref (task);
+          continue;
+        }
+      g_task_set_check_cancellable (task, FALSE);
+      wd = g_task_get_task_data (task);
+      g_array_append_vals (self->vectors, wd->vectors, wd->n_vectors);
+      for (guint i = 0; i < wd->n_vectors; i++)
+        bytes += wd->vectors[i].size;
+      g_ptr_array_add (self->writing, task);
     }
 
-  if (task == NULL)
+  if (self->writing->len == 0)
     {
+      g_clear_pointer (&self->writing, g_ptr_array_unref);
       if (self->close_task != NULL)
         finish_close (self);
       return;
     }
 
-  self->writing = task;
-  g_task_set_check_cancellable (task, FALSE);
-  wd = g_task_get_task_data (task);
-  g_output_stream_writev_all_async (self->output, wd->vectors, wd->n_vectors,
+  g_output_stream_writev_all_async (self->output,
+                                    (GOutputVector *) (gpointer) self->vectors->data, self->vectors->len,
                                     G_PRIORITY_DEFAULT, self->cancellable,
-                                    on_written, task);
+                                    on_written, g_object_ref (self));
 }
 
 /**
@@ -1072,6 +1100,35 @@ complete_read (MsrpTransport *self)
     g_task_return_pointer (task, g_queue_pop_head (&self->ready), g_object_unref);
   else
     g_task_return_error (task, g_error_copy (self->read_error));
+}
+
+/* Parses buffered bytes until a chunk is ready or they run out. */
+static void
+parse_buffered (MsrpTransport *self)
+{
+  while (g_queue_is_empty (&self->ready) && self->read_error == NULL && self->rpos < self->rlen)
+    {
+      gsize used = 0;
+      GError *error = NULL;
+
+      if (!msrp_chunk_parser_feed (self->parser, self->rbuf + self->rpos,
+                                   self->rlen - self->rpos, &used, &error))
+        self->read_error = error;
+      self->rpos += used;
+      if (self->rpos == self->rlen)
+        self->rpos = self->rlen = 0;
+    }
+}
+
+MsrpChunk *
+_msrp_transport_read_buffered (MsrpTransport *transport,
+                               gsize          max_size)
+{
+  if (transport->read_task != NULL || transport->closed || transport->close_task != NULL)
+    return NULL;
+  transport->max_size = max_size;
+  parse_buffered (transport);
+  return g_queue_pop_head (&transport->ready);
 }
 
 /* Parses what is buffered until a chunk is ready; reads more if needed. */
