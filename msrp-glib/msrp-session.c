@@ -59,7 +59,9 @@ typedef struct {
   MsrpChunk *chunk;     /* its body is dropped once written */
   gsize size;
   MsrpFailureReport failure_report;
-  GSource *timer;
+  GList *timer_link;    /* in the session's timer queue while armed */
+  gint64 deadline;      /* monotonic time the response is due by */
+  gboolean lingering;   /* counted already, waiting only for a failure */
 } Transaction;
 
 /* A message being sent, from memory or from a stream. */
@@ -132,6 +134,12 @@ struct _MsrpSession
   gsize msg_outstanding_bytes;
   gboolean pumping, pump_again;
 
+  /* Response timeouts: transactions in the order they are due, and one
+   * source that wakes up for the first. */
+  GQueue timer_queue;
+  GSource *timer_source;
+  guint lingering;
+
   /* Keepalive */
   guint keepalive_interval;
   GSource *keepalive_timer;
@@ -197,11 +205,10 @@ transaction_free (gpointer data)
 {
   Transaction *t = data;
 
-  if (t->timer != NULL)
-    {
-      g_source_destroy (t->timer);
-      g_source_unref (t->timer);
-    }
+  if (t->timer_link != NULL)
+    g_queue_delete_link (&t->session->timer_queue, t->timer_link);
+  if (t->lingering)
+    t->session->lingering--;
   g_clear_object (&t->chunk);
   g_clear_object (&t->task);
   g_free (t->tid);
@@ -221,6 +228,11 @@ msrp_session_dispose (GObject *object)
     }
   g_hash_table_remove_all (self->transactions);
   g_hash_table_remove_all (self->incoming);
+  if (self->timer_source != NULL)
+    {
+      g_source_destroy (self->timer_source);
+      g_clear_pointer (&self->timer_source, g_source_unref);
+    }
 
   G_OBJECT_CLASS (msrp_session_parent_class)->dispose (object);
 }
@@ -531,6 +543,7 @@ msrp_session_init (MsrpSession *self)
   self->max_chunk_size = MSRP_DEFAULT_MAX_CHUNK_SIZE;
   self->failure_report = MSRP_FAILURE_REPORT_YES;
   g_queue_init (&self->sending);
+  g_queue_init (&self->timer_queue);
   self->awaiting_report = g_hash_table_new (g_str_hash, g_str_equal);
 }
 
@@ -562,6 +575,7 @@ msrp_session_new (MsrpTransport      *transport,
 
 static void msg_chunk_done (OutMsg *msg, gboolean account, gsize size, MsrpChunk *response, GError *error);
 static void msg_unref (OutMsg *msg);
+static OutMsg *msg_ref (OutMsg *msg);
 static void pump (MsrpSession *self);
 
 static void
@@ -603,21 +617,120 @@ transaction_complete (MsrpSession *self,
   g_object_unref (self);
 }
 
-static gboolean
-on_transaction_timeout (gpointer user_data)
+static void
+transaction_timeout (Transaction *t)
 {
-  Transaction *t = user_data;
   MsrpSession *self = t->session;
   g_autoptr(MsrpChunk) local = NULL;
   guint code;
 
-  g_clear_pointer (&t->timer, g_source_unref);
   /* Nothing came back: with Failure-Report yes that is a failure, with
    * partial it is the success that is not sent. */
   code = t->failure_report == MSRP_FAILURE_REPORT_YES ? MSRP_STATUS_REQUEST_TIMEOUT : MSRP_STATUS_OK;
   local = msrp_transport_make_response (self->transport, t->chunk, code, NULL);
   transaction_complete (self, t, local, NULL);
-  return G_SOURCE_REMOVE;
+}
+
+/* Transactions with Failure-Report partial wait for a failure that rarely
+ * comes; past this many, the oldest stop waiting, so that a stream of such
+ * messages cannot pile them up. */
+#define MAX_LINGERING 4096
+
+typedef struct {
+  GSource source;
+  MsrpSession *session;   /* the session destroys the source first */
+} TimerSource;
+
+static void
+rearm_timers (MsrpSession *self)
+{
+  Transaction *head = g_queue_peek_head (&self->timer_queue);
+
+  if (self->timer_source != NULL)
+    g_source_set_ready_time (self->timer_source, head ? head->deadline : -1);
+}
+
+static gboolean
+timer_source_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
+{
+  MsrpSession *self = ((TimerSource *) source)->session;
+  gint64 now = g_get_monotonic_time ();
+  Transaction *t;
+
+  g_object_ref (self);
+  while ((t = g_queue_peek_head (&self->timer_queue)) != NULL && t->deadline <= now)
+    {
+      g_queue_delete_link (&self->timer_queue, t->timer_link);
+      t->timer_link = NULL;
+      transaction_timeout (t);
+    }
+  rearm_timers (self);
+  g_object_unref (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs timer_source_funcs = {
+  .dispatch = timer_source_dispatch,
+};
+
+/* Starts waiting for a transaction's response, up to response-timeout. */
+static void
+arm_transaction (MsrpSession *self,
+                 Transaction *t)
+{
+  GList *l;
+
+  t->deadline = g_get_monotonic_time () + (gint64) self->response_timeout * G_USEC_PER_SEC;
+  /* Due times come in order unless response-timeout changed. */
+  for (l = self->timer_queue.tail; l != NULL && ((Transaction *) l->data)->deadline > t->deadline; l = l->prev)
+    ;
+  if (l == NULL)
+    {
+      g_queue_push_head (&self->timer_queue, t);
+      t->timer_link = self->timer_queue.head;
+    }
+  else
+    {
+      g_queue_insert_after (&self->timer_queue, l, t);
+      t->timer_link = l->next;
+    }
+
+  if (self->timer_source == NULL)
+    {
+      self->timer_source = g_source_new (&timer_source_funcs, sizeof (TimerSource));
+      ((TimerSource *) self->timer_source)->session = self;
+      g_source_set_static_name (self->timer_source, "[msrp] response timeouts");
+      g_source_attach (self->timer_source, self->context);
+    }
+  if (t->timer_link == self->timer_queue.head)
+    rearm_timers (self);
+}
+
+/* A Failure-Report partial transaction that counted already and now only
+ * waits for a failure; the oldest are let go past MAX_LINGERING. */
+static void
+linger (MsrpSession *self,
+        Transaction *t)
+{
+  t->lingering = TRUE;
+  self->lingering++;
+  while (self->lingering > MAX_LINGERING)
+    {
+      for (GList *l = self->timer_queue.head; l != NULL; l = l->next)
+        {
+          Transaction *old = l->data;
+
+          if (old->lingering)
+            {
+              g_queue_delete_link (&self->timer_queue, l);
+              old->timer_link = NULL;
+              transaction_timeout (old);
+              break;
+            }
+        }
+    }
 }
 
 typedef struct {
@@ -667,19 +780,21 @@ on_chunk_written (GObject      *source,
     }
   else
     {
+      arm_transaction (self, t);
       if (t->msg != NULL && t->failure_report == MSRP_FAILURE_REPORT_PARTIAL)
         {
           /* No news is good news: the message goes on now, and a negative
            * response may still come before the timeout. */
           g_autoptr(MsrpChunk) local = msrp_transport_make_response (self->transport, t->chunk, MSRP_STATUS_OK, NULL);
+          OutMsg *msg = msg_ref (t->msg);
+          gsize size = t->size;
 
           t->counted = TRUE;
-          msg_chunk_done (t->msg, TRUE, t->size, local, NULL);
+          linger (self, t);
+          /* This may end the message, even the session: t may be gone. */
+          msg_chunk_done (msg, TRUE, size, local, NULL);
+          msg_unref (msg);
         }
-      t->timer = g_timeout_source_new (self->response_timeout * 1000);
-      g_source_set_static_name (t->timer, "[msrp] response timeout");
-      g_source_set_callback (t->timer, on_transaction_timeout, t, NULL);
-      g_source_attach (t->timer, self->context);
     }
 
   if (message_chunk)
