@@ -53,6 +53,7 @@ G_BEGIN_DECLS
  *   "sha-256 AB:CD:..."
  * @MSRP_ERROR_BIND_TIMEOUT: the peer did not bind the session (connect and
  *   send its first request) in time
+ * @MSRP_ERROR_CHUNK_TRUNCATED: the connection ended in the middle of a chunk
  *
  * Error codes of the %MSRP_ERROR domain.
  *
@@ -70,6 +71,7 @@ typedef enum {
   MSRP_ERROR_FINGERPRINT_MISMATCH,
   MSRP_ERROR_INVALID_FINGERPRINT,
   MSRP_ERROR_BIND_TIMEOUT,
+  MSRP_ERROR_CHUNK_TRUNCATED,
 } MsrpError;
 
 /**

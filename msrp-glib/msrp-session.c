@@ -140,6 +140,10 @@ struct _MsrpSession
   GSource *timer_source;
   guint lingering;
 
+  /* Reading */
+  guint paused;               /* pause_reading() calls not yet resumed */
+  gboolean read_pending;      /* a read_chunk_async() is running */
+
   /* Keepalive */
   guint keepalive_interval;
   GSource *keepalive_timer;
@@ -186,6 +190,7 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (MsrpSession, msrp_session, G_TYPE_OBJECT)
 
 static void read_next (MsrpSession *self);
+static void continue_reading (MsrpSession *self);
 static void session_close (MsrpSession *self, GError *error);
 static void maybe_finish_shutdown (MsrpSession *self);
 
@@ -1834,14 +1839,14 @@ on_chunk_read (GObject      *source,
   GError *error = NULL;
 
   chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
+  self->read_pending = FALSE;
   self->last_activity = g_get_monotonic_time ();
   if (chunk == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->closed)
         {
           /* The peer closing between chunks is the normal end. */
-          if (g_error_matches (error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED) &&
-              strstr (error->message, "middle") == NULL)
+          if (g_error_matches (error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED))
             g_clear_error (&error);
           session_close (self, error);
         }
@@ -1852,23 +1857,32 @@ on_chunk_read (GObject      *source,
     }
 
   handle_chunk (self, chunk);
-  /* Chunks already read are handled now, not a main-loop turn each. */
-  while (!self->closed)
+  continue_reading (self);
+  g_object_unref (self);
+}
+
+/* Hands out the chunks already read, then reads on; stops while paused. */
+static void
+continue_reading (MsrpSession *self)
+{
+  while (!self->closed && self->paused == 0 && !self->read_pending)
     {
+      /* Chunks already read are handled now, not a main-loop turn each. */
       g_autoptr(MsrpChunk) next = _msrp_transport_read_buffered (self->transport, READ_PART_SIZE);
 
       if (next == NULL)
-        break;
+        {
+          read_next (self);
+          break;
+        }
       handle_chunk (self, next);
     }
-  if (!self->closed)
-    read_next (self);
-  g_object_unref (self);
 }
 
 static void
 read_next (MsrpSession *self)
 {
+  self->read_pending = TRUE;
   msrp_transport_read_chunk_async (self->transport, READ_PART_SIZE, self->cancellable,
                                    on_chunk_read, g_object_ref (self));
 }
@@ -2367,4 +2381,59 @@ msrp_session_set_keepalive_interval (MsrpSession *session,
       g_source_attach (session->keepalive_timer, session->context);
     }
   g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_KEEPALIVE_INTERVAL]);
+}
+
+static gboolean
+resume_in_idle (gpointer user_data)
+{
+  continue_reading (MSRP_SESSION (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * msrp_session_pause_reading:
+ * @session: a #MsrpSession
+ *
+ * Stops handing out incoming chunks (and reading them from the
+ * connection) after the signal being emitted now, until
+ * [method@Msrp.Session.resume_reading]: an application that consumes
+ * chunks asynchronously, say writing them to disk, calls it in
+ * [signal@Msrp.Session::chunk-received] and resumes once it caught up. The
+ * peer is then slowed down by TCP instead of memory growing here.
+ * Calls nest: reading resumes after as many resumes as pauses.
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_pause_reading (MsrpSession *session)
+{
+  g_return_if_fail (MSRP_IS_SESSION (session));
+  session->paused++;
+}
+
+/**
+ * msrp_session_resume_reading:
+ * @session: a #MsrpSession
+ *
+ * Undoes one [method@Msrp.Session.pause_reading]. Reading goes on from the
+ * main context, not from within this call.
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_resume_reading (MsrpSession *session)
+{
+  g_return_if_fail (MSRP_IS_SESSION (session));
+  g_return_if_fail (session->paused > 0);
+
+  if (--session->paused == 0 && !session->closed)
+    {
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+      g_source_set_static_name (idle, "[msrp] resume reading");
+      g_source_set_callback (idle, resume_in_idle, g_object_ref (session), g_object_unref);
+      g_source_attach (idle, session->context);
+      g_source_unref (idle);
+    }
 }

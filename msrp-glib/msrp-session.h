@@ -92,6 +92,11 @@ gboolean       msrp_session_shutdown_finish      (MsrpSession         *session,
                                                   GError             **error);
 
 MSRP_AVAILABLE_IN_ALL
+void           msrp_session_pause_reading        (MsrpSession         *session);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_resume_reading       (MsrpSession         *session);
+
+MSRP_AVAILABLE_IN_ALL
 MsrpTransport *msrp_session_get_transport        (MsrpSession         *session);
 MSRP_AVAILABLE_IN_ALL
 const char * const *msrp_session_get_accept_types (MsrpSession        *session);

@@ -1169,7 +1169,7 @@ on_read_eof (MsrpTransport *self)
     self->read_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
                                             _("The peer closed the MSRP connection"));
   else
-    self->read_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+    self->read_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CHUNK_TRUNCATED,
                                             _("The peer closed the MSRP connection in the middle of a chunk"));
 }
 
@@ -1346,7 +1346,9 @@ msrp_transport_read_chunk_async (MsrpTransport       *transport,
  * Finishes [method@Msrp.Transport.read_chunk_async].
  *
  * Returns: (transfer full): the chunk, or %NULL with @error set:
- *   %MSRP_ERROR_CONNECTION_CLOSED when the peer closed the connection,
+ *   %MSRP_ERROR_CONNECTION_CLOSED when the peer closed the connection
+ *   between chunks, %MSRP_ERROR_CHUNK_TRUNCATED when it did in the middle
+ *   of one,
  *   %MSRP_ERROR_MALFORMED_CHUNK (or another parser error) when it sent
  *   data that cannot be framed, or the stream's own error
  *

@@ -1102,6 +1102,71 @@ test_shutdown_sends_queued (Fixture       *f,
   g_free (op.message_id);
 }
 
+
+typedef struct {
+  MsrpSession *session;
+  guint chunks;
+  guint paused_at;        /* chunks seen when the pause began */
+  gboolean pausing;
+  gboolean moved_while_paused;
+  guint pauses;
+} Slow;
+
+static gboolean
+slow_resume (gpointer user_data)
+{
+  Slow *slow = user_data;
+
+  slow->pausing = FALSE;
+  msrp_session_resume_reading (slow->session);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_slow_chunk (MsrpSession *session, MsrpChunk *chunk, gpointer user_data)
+{
+  Slow *slow = user_data;
+
+  if (slow->pausing)
+    slow->moved_while_paused = TRUE;
+  slow->chunks++;
+  /* Every fourth chunk, take a break as an application writing to a slow
+   * disk would. */
+  if (slow->chunks % 4 == 0)
+    {
+      slow->pausing = TRUE;
+      slow->pauses++;
+      msrp_session_pause_reading (session);
+      g_timeout_add (50, slow_resume, slow);
+    }
+}
+
+/* A receiver that pauses reading gets nothing while paused, and the
+ * message still arrives whole. */
+static void
+test_pause_reading (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) message = pattern_bytes (1024 * 1024, 10);
+  Slow slow = { f->b, };
+  SendOp op = { 0, };
+
+  g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_slow_chunk), &slow);
+  msrp_session_set_max_chunk_size (f->a, 64 * 1024);
+  msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL, on_message_sent, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  wait_for_len (f->messages_b, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), message));
+  /* The last pause ends after the message did. */
+  while (slow.pausing)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (slow.pauses, ==, 4);
+  g_assert_false (slow.moved_while_paused);
+  g_signal_handlers_disconnect_by_data (f->b, &slow);
+  g_free (op.message_id);
+}
+
 static const char *const text_only[] = { "text/plain", "message/*", NULL };
 
 int
@@ -1142,6 +1207,7 @@ main (int    argc,
   ADD ("keepalive-unanswered", (gpointer) 1, test_keepalive_unanswered);
   ADD ("report-matrix", NULL, test_report_matrix);
   ADD ("shutdown-sends-queued", NULL, test_shutdown_sends_queued);
+  ADD ("pause-reading", NULL, test_pause_reading);
   ADD ("receiver-stops-reading", (gpointer) 1, test_receiver_stops_reading);
   ADD ("peer-vanishes", (gpointer) 1, test_peer_vanishes);
   ADD ("stop-sending-413", (gpointer) 1, test_stop_sending_413);

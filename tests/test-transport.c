@@ -457,7 +457,6 @@ test_peer_closes (Fixture       *f,
   g_assert_no_error (close_error);
   g_assert_null (read_chunk (f->b, 0, &error));
   g_assert_error (error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
-  g_assert_null (strstr (error->message, "middle"));
 }
 
 static void
@@ -477,8 +476,7 @@ test_peer_closes_mid_chunk (Fixture       *f,
   g_io_stream_close (G_IO_STREAM (f->conn_a), NULL, &close_error);
   g_assert_no_error (close_error);
   g_assert_null (read_chunk (f->b, 0, &error));
-  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
-  g_assert_nonnull (strstr (error->message, "middle"));
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_CHUNK_TRUNCATED);
 }
 
 static void
