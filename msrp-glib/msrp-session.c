@@ -113,6 +113,7 @@ struct _MsrpSession
   char **accept_types;
   guint response_timeout;
   gsize max_message_size;
+  guint64 max_size;           /* largest message accepted at all, 0: any */
   GMainContext *context;
   GCancellable *cancellable;
 
@@ -172,6 +173,7 @@ enum {
   PROP_SUCCESS_REPORT,
   PROP_FAILURE_REPORT,
   PROP_KEEPALIVE_INTERVAL,
+  PROP_MAX_SIZE,
   N_PROPS
 };
 
@@ -294,6 +296,9 @@ msrp_session_get_property (GObject    *object,
     case PROP_KEEPALIVE_INTERVAL:
       g_value_set_uint (value, self->keepalive_interval);
       break;
+    case PROP_MAX_SIZE:
+      g_value_set_uint64 (value, self->max_size);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -338,6 +343,9 @@ msrp_session_set_property (GObject      *object,
       break;
     case PROP_KEEPALIVE_INTERVAL:
       msrp_session_set_keepalive_interval (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_SIZE:
+      msrp_session_set_max_size (self, g_value_get_uint64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -473,6 +481,19 @@ msrp_session_class_init (MsrpSessionClass *klass)
   properties[PROP_KEEPALIVE_INTERVAL] =
     g_param_spec_uint ("keepalive-interval", NULL, NULL, 0, G_MAXUINT / 1000, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpSession:max-size:
+   *
+   * The largest message the session accepts (SDP `a=max-size`), or 0 for
+   * no limit. A chunk of a larger message, by its Byte-Range total or its
+   * end, is answered 413, which tells the sender to stop sending it.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_SIZE] =
+    g_param_spec_uint64 ("max-size", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1762,6 +1783,16 @@ handle_send (MsrpSession *self,
       else if (content_type != NULL && !type_accepted (self, content_type))
         g_set_error (&error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE,
                      _("The MSRP session does not accept “%s”"), content_type);
+      else if (self->max_size > 0)
+        {
+          gint64 start, end, total;
+
+          msrp_chunk_get_byte_range (chunk, &start, &end, &total);
+          if ((total >= 0 && (guint64) total > self->max_size) ||
+              (guint64) (start - 1) + msrp_chunk_get_size (chunk) > self->max_size)
+            g_set_error (&error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING,
+                         _("The message is larger than the MSRP session accepts"));
+        }
 
       if (error != NULL)
         {
@@ -2436,4 +2467,42 @@ msrp_session_resume_reading (MsrpSession *session)
       g_source_attach (idle, session->context);
       g_source_unref (idle);
     }
+}
+
+/**
+ * msrp_session_get_max_size:
+ * @session: a #MsrpSession
+ *
+ * Gets [property@Msrp.Session:max-size].
+ *
+ * Returns: bytes, or 0 for no limit
+ *
+ * Since: 1.0
+ */
+guint64
+msrp_session_get_max_size (MsrpSession *session)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), 0);
+  return session->max_size;
+}
+
+/**
+ * msrp_session_set_max_size:
+ * @session: a #MsrpSession
+ * @size: the largest message accepted, in bytes, or 0 for no limit
+ *
+ * Sets [property@Msrp.Session:max-size].
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_set_max_size (MsrpSession *session,
+                           guint64      size)
+{
+  g_return_if_fail (MSRP_IS_SESSION (session));
+
+  if (session->max_size == size)
+    return;
+  session->max_size = size;
+  g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_MAX_SIZE]);
 }

@@ -126,6 +126,11 @@ MSRP_AVAILABLE_IN_ALL
 void           msrp_session_set_keepalive_interval (MsrpSession       *session,
                                                     guint              seconds);
 MSRP_AVAILABLE_IN_ALL
+guint64        msrp_session_get_max_size         (MsrpSession         *session);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_set_max_size         (MsrpSession         *session,
+                                                  guint64              size);
+MSRP_AVAILABLE_IN_ALL
 gsize          msrp_session_get_max_message_size (MsrpSession         *session);
 MSRP_AVAILABLE_IN_ALL
 void           msrp_session_set_max_message_size (MsrpSession         *session,

@@ -1167,6 +1167,32 @@ test_pause_reading (Fixture       *f,
   g_free (op.message_id);
 }
 
+
+/* A message over the receiver's max-size gets 413, and the sender stops. */
+static void
+test_max_size_413 (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GBytes) big = pattern_bytes (300 * 1000, 11);
+  g_autoptr(GBytes) small = g_bytes_new_static ("fits", 4);
+  SendOp op = { 0, }, ok = { 0, };
+
+  msrp_session_set_max_size (f->b, 1000);
+  g_assert_cmpuint (msrp_session_get_max_size (f->b), ==, 1000);
+  msrp_session_set_max_chunk_size (f->a, 10000);
+  msrp_session_send_message_async (f->a, big, "application/octet-stream", NULL, on_message_sent, &op);
+  wait_for (&op.done);
+  g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
+  g_clear_error (&op.error);
+  g_assert_cmpuint (f->chunks_b->len, ==, 0);
+
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &ok);
+  wait_for (&ok.done);
+  g_assert_no_error (ok.error);
+  wait_for_len (f->messages_b, 1);
+  g_free (ok.message_id);
+}
+
 static const char *const text_only[] = { "text/plain", "message/*", NULL };
 
 int
@@ -1208,6 +1234,7 @@ main (int    argc,
   ADD ("report-matrix", NULL, test_report_matrix);
   ADD ("shutdown-sends-queued", NULL, test_shutdown_sends_queued);
   ADD ("pause-reading", NULL, test_pause_reading);
+  ADD ("max-size-413", NULL, test_max_size_413);
   ADD ("receiver-stops-reading", (gpointer) 1, test_receiver_stops_reading);
   ADD ("peer-vanishes", (gpointer) 1, test_peer_vanishes);
   ADD ("stop-sending-413", (gpointer) 1, test_stop_sending_413);
