@@ -80,6 +80,8 @@ struct _MsrpTransport
   GQueue write_queue;           /* of GTask */
   GPtrArray *writing;           /* the GTasks being written in one writev, or NULL */
   GArray *vectors;              /* their GOutputVectors */
+  GByteArray *coalesced;        /* the batch in one buffer, for TLS */
+  gboolean coalesce;
   GTask *close_task;
   gboolean close_waits_for_read;
   gboolean closed;
@@ -168,6 +170,7 @@ msrp_transport_finalize (GObject *object)
   g_clear_error (&self->read_error);
   g_assert (self->read_task == NULL && self->writing == NULL);
   g_array_unref (self->vectors);
+  g_byte_array_unref (self->coalesced);
 
   G_OBJECT_CLASS (msrp_transport_parent_class)->finalize (object);
 }
@@ -423,6 +426,10 @@ msrp_transport_constructed (GObject *object)
   g_assert (self->stream != NULL);
   self->input = g_io_stream_get_input_stream (self->stream);
   self->output = g_io_stream_get_output_stream (self->stream);
+  /* A plain socket takes a vectored write in one system call; other
+   * streams (TLS above all) are given one buffer a batch. */
+  self->coalesce = !(G_IS_SOCKET_CONNECTION (self->stream) && !G_IS_TCP_WRAPPER_CONNECTION (self->stream));
+  self->coalesced = g_byte_array_new ();
   if (self->local_path == NULL)
     self->local_path = _msrp_path_copy (NULL);
   if (self->remote_path == NULL)
@@ -981,6 +988,25 @@ start_next_write (MsrpTransport *self)
       if (self->close_task != NULL)
         finish_close (self);
       return;
+    }
+
+  if (self->coalesce && self->vectors->len > 1)
+    {
+      /* A TLS stream makes a record of each piece it is given: one buffer
+       * for the batch means few records instead of three a chunk. */
+      GOutputVector one;
+
+      g_byte_array_set_size (self->coalesced, 0);
+      for (guint i = 0; i < self->vectors->len; i++)
+        {
+          GOutputVector *v = &g_array_index (self->vectors, GOutputVector, i);
+
+          g_byte_array_append (self->coalesced, v->buffer, v->size);
+        }
+      one.buffer = self->coalesced->data;
+      one.size = self->coalesced->len;
+      g_array_set_size (self->vectors, 0);
+      g_array_append_val (self->vectors, one);
     }
 
   g_output_stream_writev_all_async (self->output,
