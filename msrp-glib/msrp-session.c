@@ -1102,7 +1102,7 @@ msg_finish (OutMsg *msg,
   /* A message cut short is ended with `#`, so the peer drops what it has. */
   if (error != NULL && msg->started && !msg->last_sent && !self->closed)
     {
-      g_autoptr(MsrpChunk) abort_chunk = msrp_transport_make_chunk (self->transport, "SEND", NULL, NULL);
+      g_autoptr(MsrpChunk) abort_chunk = _msrp_transport_new_request (self->transport, "SEND");
 
       msg_apply_headers (msg, abort_chunk);
       msrp_chunk_set_failure_report (abort_chunk, MSRP_FAILURE_REPORT_NO);
@@ -1647,7 +1647,7 @@ send_success_report (MsrpSession *self,
                      MsrpChunk   *first,
                      gint64       total)
 {
-  g_autoptr(MsrpChunk) report = msrp_transport_make_chunk (self->transport, "REPORT", NULL, NULL);
+  g_autoptr(MsrpChunk) report = _msrp_transport_new_request (self->transport, "REPORT");
 
   /* Back along the path the message came, hop by hop. */
   msrp_chunk_set_to_path (report, msrp_chunk_get_from_path (first));
@@ -1657,13 +1657,12 @@ send_success_report (MsrpSession *self,
   msrp_transport_write_chunk_async (self->transport, report, NULL, on_answer_written, NULL);
 }
 
-/* Adds [start, end) to the sorted, merged ranges; returns the bytes covered. */
-static gint64
+/* Adds [start, end) to the sorted, merged ranges. */
+static void
 add_range (GArray *ranges,
            gint64  start,
            gint64  end)
 {
-  gint64 covered = 0;
   guint i = 0;
 
   while (i < ranges->len && g_array_index (ranges, Range, i).end < start)
@@ -1677,10 +1676,6 @@ add_range (GArray *ranges,
       g_array_remove_index (ranges, i);
     }
   g_array_insert_val (ranges, i, ((Range) { start, end }));
-
-  for (i = 0; i < ranges->len; i++)
-    covered += g_array_index (ranges, Range, i).end - g_array_index (ranges, Range, i).start;
-  return covered;
 }
 
 /* Puts a chunk's bytes in place; emits the message when it is whole. */
