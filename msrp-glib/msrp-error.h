@@ -54,6 +54,10 @@ G_BEGIN_DECLS
  * @MSRP_ERROR_BIND_TIMEOUT: the peer did not bind the session (connect and
  *   send its first request) in time
  * @MSRP_ERROR_CHUNK_TRUNCATED: the connection ended in the middle of a chunk
+ * @MSRP_ERROR_AUTH_FAILED: the relay refused our credentials (403, or a
+ *   second 401), or its challenge cannot be answered
+ * @MSRP_ERROR_RELAY_NOT_FOUND: no relay could be found or reached (DNS SRV
+ *   found nothing, or every target failed)
  *
  * Error codes of the %MSRP_ERROR domain.
  *
@@ -72,6 +76,8 @@ typedef enum {
   MSRP_ERROR_INVALID_FINGERPRINT,
   MSRP_ERROR_BIND_TIMEOUT,
   MSRP_ERROR_CHUNK_TRUNCATED,
+  MSRP_ERROR_AUTH_FAILED,
+  MSRP_ERROR_RELAY_NOT_FOUND,
 } MsrpError;
 
 /**
