@@ -13,6 +13,7 @@
 #include "msrp-version.h"
 #include "msrp-uri.h"
 #include "msrp-transport.h"
+#include "msrp-relay-settings.h"
 
 G_BEGIN_DECLS
 
@@ -88,5 +89,10 @@ MsrpTransport *msrp_connector_complete_finish (MsrpConnector        *connector,
                                                GError              **error);
 MSRP_AVAILABLE_IN_ALL
 void           msrp_connector_cleanup         (MsrpConnector        *connector);
+
+MSRP_AVAILABLE_IN_ALL
+MsrpConnector *msrp_get_connector             (MsrpRelaySettings    *relay);
+MSRP_AVAILABLE_IN_ALL
+MsrpConnector *msrp_get_acceptor              (MsrpRelaySettings    *relay);
 
 G_END_DECLS

@@ -22,6 +22,9 @@
 #include "msrp-connector-direct.h"
 #include "msrp-acceptor-direct.h"
 #include "msrp-server.h"
+#include "msrp-relay-settings.h"
+#include "msrp-connector-relay.h"
+#include "msrp-acceptor-relay.h"
 #include "msrp-outgoing-file.h"
 #include "msrp-session.h"
 

@@ -30,4 +30,26 @@ MsrpChunk *_msrp_transport_new_request (MsrpTransport *transport,
 MsrpChunk *_msrp_transport_read_buffered (MsrpTransport *transport,
                                           gsize          max_size);
 
+/* The relay hops (RFC 4976) a request passes before the remote path: the
+ * To-Path of every request is @route followed by the full remote path.
+ * NULL or empty for a direct connection. Copied. */
+void _msrp_transport_set_route (MsrpTransport *transport,
+                                GPtrArray     *route);
+
+/* TRUE when requests go through a relay (a route is set). */
+gboolean _msrp_transport_get_through_relay (MsrpTransport *transport);
+
+/* Takes the response with transaction id @tid aside, whoever reads: it
+ * goes to @func, from inside the read, instead of to the reader. @func
+ * must not read or close the transport synchronously. A NULL @func drops
+ * the expectation. Used for AUTH refreshes while a session reads. */
+typedef void (*MsrpTransportInterceptFunc) (MsrpTransport *transport,
+                                            MsrpChunk     *response,
+                                            gpointer       user_data);
+
+void _msrp_transport_intercept_response (MsrpTransport              *transport,
+                                         const char                 *tid,
+                                         MsrpTransportInterceptFunc  func,
+                                         gpointer                    user_data);
+
 G_END_DECLS

@@ -55,6 +55,8 @@ struct _MsrpTransport
   GOutputStream *output;
   GPtrArray *local_path;
   GPtrArray *remote_path;
+  GPtrArray *route;             /* relay hops before remote_path, or NULL */
+  GHashTable *intercepts;       /* tid → Intercept: responses taken aside */
   MsrpLogger *logger;
   gboolean use_sessmatch;
   GMainContext *context;
@@ -121,6 +123,15 @@ remote_uri (MsrpTransport *self)
   return self->remote_path->len ? g_ptr_array_index (self->remote_path, self->remote_path->len - 1) : NULL;
 }
 
+/* Where requests go first: our relay, or the peer. */
+static MsrpUri *
+first_hop (MsrpTransport *self)
+{
+  if (self->route != NULL && self->route->len > 0)
+    return g_ptr_array_index (self->route, 0);
+  return self->remote_path->len ? g_ptr_array_index (self->remote_path, 0) : NULL;
+}
+
 /* Traffic to g_debug() when there is no logger. */
 static void
 debug_traffic (MsrpTransport *self,
@@ -148,6 +159,7 @@ msrp_transport_dispose (GObject *object)
       g_clear_pointer (&self->read_source, g_source_unref);
     }
   g_clear_object (&self->logger);
+  g_clear_pointer (&self->intercepts, g_hash_table_unref);
 
   G_OBJECT_CLASS (msrp_transport_parent_class)->dispose (object);
 }
@@ -160,6 +172,8 @@ msrp_transport_finalize (GObject *object)
   g_clear_object (&self->stream);
   g_clear_pointer (&self->local_path, g_ptr_array_unref);
   g_clear_pointer (&self->remote_path, g_ptr_array_unref);
+  g_clear_pointer (&self->route, g_ptr_array_unref);
+  g_clear_pointer (&self->intercepts, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->parser, msrp_chunk_parser_free);
@@ -326,6 +340,51 @@ on_body (const guint8 *data,
   return TRUE;
 }
 
+typedef struct {
+  MsrpTransportInterceptFunc func;
+  gpointer user_data;
+} Intercept;
+
+/* Hands a response to whoever expects it; FALSE when nobody does. */
+static gboolean
+take_intercepted (MsrpTransport *self,
+                  MsrpChunk     *response)
+{
+  Intercept *icpt;
+  Intercept copy;
+
+  icpt = g_hash_table_lookup (self->intercepts, msrp_chunk_get_transaction_id (response));
+  if (icpt == NULL)
+    return FALSE;
+  copy = *icpt;
+  g_hash_table_remove (self->intercepts, msrp_chunk_get_transaction_id (response));
+  copy.func (self, response, copy.user_data);
+  return TRUE;
+}
+
+void
+_msrp_transport_intercept_response (MsrpTransport              *transport,
+                                    const char                 *tid,
+                                    MsrpTransportInterceptFunc  func,
+                                    gpointer                    user_data)
+{
+  Intercept *icpt;
+
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+
+  if (transport->intercepts == NULL)
+    transport->intercepts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (func == NULL)
+    {
+      g_hash_table_remove (transport->intercepts, tid);
+      return;
+    }
+  icpt = g_new (Intercept, 1);
+  icpt->func = func;
+  icpt->user_data = user_data;
+  g_hash_table_replace (transport->intercepts, g_strdup (tid), icpt);
+}
+
 static gboolean
 on_end (MsrpContinuation continuation,
         gpointer         user_data)
@@ -362,6 +421,13 @@ on_end (MsrpContinuation continuation,
           msrp_chunk_set_data (chunk, body);
         }
       msrp_chunk_set_continuation (chunk, continuation);
+
+      if (self->intercepts != NULL && !msrp_chunk_is_request (chunk) &&
+          take_intercepted (self, chunk))
+        {
+          g_clear_object (&self->cur);
+          return TRUE;
+        }
       g_queue_push_tail (&self->ready, g_steal_pointer (&self->cur));
     }
 
@@ -401,7 +467,7 @@ on_malformed (const char   *tid,
     return TRUE;
 
   response = msrp_chunk_new_response (tid, MSRP_STATUS_BAD_REQUEST, NULL);
-  to = _msrp_path_new_single (g_ptr_array_index (self->remote_path, 0));
+  to = _msrp_path_new_single (first_hop (self));
   from = _msrp_path_new_single (local_uri (self));
   msrp_chunk_set_to_path (response, to);
   msrp_chunk_set_from_path (response, from);
@@ -732,7 +798,16 @@ _msrp_transport_new_request (MsrpTransport *transport,
   MsrpChunk *chunk = msrp_chunk_new_request (method, NULL);
   g_autoptr(GPtrArray) from = _msrp_path_new_single (local_uri (transport));
 
-  msrp_chunk_set_to_path (chunk, transport->remote_path);
+  if (transport->route != NULL && transport->route->len > 0)
+    {
+      g_autoptr(GPtrArray) to = _msrp_path_copy (transport->route);
+
+      for (guint i = 0; i < transport->remote_path->len; i++)
+        g_ptr_array_add (to, g_object_ref (g_ptr_array_index (transport->remote_path, i)));
+      msrp_chunk_set_to_path (chunk, to);
+    }
+  else
+    msrp_chunk_set_to_path (chunk, transport->remote_path);
   msrp_chunk_set_from_path (chunk, from);
   return chunk;
 }
@@ -771,8 +846,8 @@ msrp_transport_make_response (MsrpTransport *transport,
   request_from = msrp_chunk_get_from_path (request);
   if (request_from != NULL && request_from->len > 0)
     to = _msrp_path_new_single (g_ptr_array_index (request_from, 0));
-  else if (transport->remote_path->len > 0)
-    to = _msrp_path_new_single (g_ptr_array_index (transport->remote_path, 0));
+  else if (first_hop (transport) != NULL)
+    to = _msrp_path_new_single (first_hop (transport));
   if (to != NULL)
     msrp_chunk_set_to_path (response, to);
   if (local_uri (transport) != NULL)
@@ -1527,4 +1602,23 @@ _msrp_transport_set_paths (MsrpTransport *transport,
   transport->remote_path = _msrp_path_copy (remote_path);
   g_object_notify_by_pspec (G_OBJECT (transport), properties[PROP_LOCAL_PATH]);
   g_object_notify_by_pspec (G_OBJECT (transport), properties[PROP_REMOTE_PATH]);
+}
+
+void
+_msrp_transport_set_route (MsrpTransport *transport,
+                           GPtrArray     *route)
+{
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+
+  g_clear_pointer (&transport->route, g_ptr_array_unref);
+  if (route != NULL && route->len > 0)
+    transport->route = _msrp_path_copy (route);
+}
+
+gboolean
+_msrp_transport_get_through_relay (MsrpTransport *transport)
+{
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
+
+  return transport->route != NULL;
 }

@@ -1,0 +1,404 @@
+/* msrp-acceptor-relay.c: the passive side through an RFC 4976 relay
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-acceptor-relay.h"
+#include "msrp-connector-private.h"
+#include "msrp-relay-client-private.h"
+#include "msrp-transport-private.h"
+#include "msrp-error.h"
+#include "msrp-uri-private.h"
+#include "msrp-utils-private.h"
+
+/**
+ * MsrpAcceptorRelay:
+ *
+ * The passive side of a session through an RFC 4976 relay.
+ *
+ * [method@Msrp.Connector.prepare_async] connects to the relay (the host of
+ * the [class@Msrp.RelaySettings], or DNS SRV), authenticates with AUTH and
+ * HTTP Digest, and returns the relay's Use-Path followed by the local URI:
+ * the path to put in SDP. [method@Msrp.Connector.complete_async] waits for
+ * the peer's first SEND to arrive through the relay and checks that its
+ * From-Path ends with the peer's URI; an empty binding SEND is answered,
+ * one with content is left for the session. The peer may be direct or
+ * behind its own relay. While the transport lives, the authorization is
+ * refreshed before its Expires runs out.
+ *
+ * Sessions on such a transport send chunks of at most 8 KiB by default.
+ * The relay's certificate is checked as for [class@Msrp.ConnectorRelay].
+ *
+ * Since: 1.0
+ */
+
+struct _MsrpAcceptorRelay
+{
+  GObject parent_instance;
+
+  MsrpConnectorSettings settings;
+  MsrpRelaySettings *relay;
+  GMainContext *context;
+  MsrpRelayLink *link;
+  GCancellable *cancellable;  /* cancelled by cleanup */
+};
+
+enum {
+  PROP_RELAY = MSRP_CONNECTOR_N_PROPS,
+};
+
+static void msrp_acceptor_relay_iface_init (MsrpConnectorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (MsrpAcceptorRelay, msrp_acceptor_relay, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (MSRP_TYPE_CONNECTOR, msrp_acceptor_relay_iface_init))
+
+static void
+msrp_acceptor_relay_finalize (GObject *object)
+{
+  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (object);
+
+  _msrp_connector_settings_clear (&self->settings);
+  g_clear_object (&self->relay);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  if (self->link != NULL)
+    _msrp_relay_link_close (self->link);
+  g_clear_pointer (&self->link, _msrp_relay_link_unref);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (msrp_acceptor_relay_parent_class)->finalize (object);
+}
+
+static void
+msrp_acceptor_relay_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (object);
+
+  if (prop_id == PROP_RELAY)
+    g_value_set_object (value, self->relay);
+  else
+    _msrp_connector_settings_get (&self->settings, prop_id, value);
+}
+
+static void
+msrp_acceptor_relay_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (object);
+
+  if (prop_id == PROP_RELAY)
+    self->relay = g_value_dup_object (value);
+  else
+    _msrp_connector_settings_set (object, &self->settings, prop_id, value, pspec);
+}
+
+static void
+msrp_acceptor_relay_class_init (MsrpAcceptorRelayClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = msrp_acceptor_relay_finalize;
+  object_class->get_property = msrp_acceptor_relay_get_property;
+  object_class->set_property = msrp_acceptor_relay_set_property;
+  _msrp_connector_override_properties (object_class);
+
+  /**
+   * MsrpAcceptorRelay:relay:
+   *
+   * The relay to go through.
+   *
+   * Since: 1.0
+   */
+  g_object_class_install_property (object_class, PROP_RELAY,
+    g_param_spec_object ("relay", NULL, NULL, MSRP_TYPE_RELAY_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+}
+
+static void
+msrp_acceptor_relay_init (MsrpAcceptorRelay *self)
+{
+  _msrp_connector_settings_init (&self->settings);
+  self->context = g_main_context_ref_thread_default ();
+  self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * msrp_acceptor_relay_new:
+ * @relay: the relay to go through
+ *
+ * Makes a connector for the passive side of a session through @relay.
+ *
+ * Returns: (transfer full): a new #MsrpAcceptorRelay
+ *
+ * Since: 1.0
+ */
+MsrpConnector *
+msrp_acceptor_relay_new (MsrpRelaySettings *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY_SETTINGS (relay), NULL);
+
+  return g_object_new (MSRP_TYPE_ACCEPTOR_RELAY, "relay", relay, NULL);
+}
+
+/**
+ * msrp_acceptor_relay_get_relay:
+ * @acceptor: a #MsrpAcceptorRelay
+ *
+ * Gets [property@Msrp.AcceptorRelay:relay].
+ *
+ * Returns: (transfer none): the relay settings
+ *
+ * Since: 1.0
+ */
+MsrpRelaySettings *
+msrp_acceptor_relay_get_relay (MsrpAcceptorRelay *acceptor)
+{
+  g_return_val_if_fail (MSRP_IS_ACCEPTOR_RELAY (acceptor), NULL);
+  return acceptor->relay;
+}
+
+static void
+on_link_ready (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  MsrpAcceptorRelay *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  MsrpRelayLink *link;
+
+  link = _msrp_relay_link_new_finish (result, &error);
+  if (link == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (self->link != NULL)
+    _msrp_relay_link_close (self->link);
+  g_clear_pointer (&self->link, _msrp_relay_link_unref);
+  self->link = link;
+  g_task_return_pointer (task, _msrp_relay_link_get_local_path (link), (GDestroyNotify) g_ptr_array_unref);
+  g_object_unref (task);
+}
+
+static void
+acceptor_relay_prepare_async (MsrpConnector       *connector,
+                               MsrpUri             *local_uri,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (connector);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(MsrpUri) uri = NULL;
+
+  g_task_set_source_tag (task, acceptor_relay_prepare_async);
+  g_task_set_name (task, "[msrp] relay connector prepare");
+
+  uri = local_uri ? g_object_ref (local_uri) : _msrp_relay_default_local_uri (self->relay);
+  _msrp_relay_link_new_async (self->relay, connector, &self->settings, uri,
+                              cancellable, self->cancellable, on_link_ready, task);
+}
+
+static GPtrArray *
+acceptor_relay_prepare_finish (MsrpConnector *connector,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct {
+  MsrpOperation op;
+  MsrpTransport *transport;
+} Complete;
+
+static void
+complete_free (gpointer data)
+{
+  Complete *c = data;
+
+  _msrp_operation_stop (&c->op);
+  g_clear_object (&c->transport);
+  g_free (c);
+}
+
+static void
+complete_fail (GTask  *task,
+               GError *error)
+{
+  Complete *c = g_task_get_task_data (task);
+
+  error = _msrp_operation_error (&c->op, error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
+                                 _("No MSRP peer bound the session in time"));
+  if (c->transport != NULL)
+    msrp_transport_close_async (c->transport, NULL, NULL, NULL);
+  _msrp_operation_stop (&c->op);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void
+complete_done (GTask *task)
+{
+  Complete *c = g_task_get_task_data (task);
+
+  _msrp_operation_stop (&c->op);
+  g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
+  g_object_unref (task);
+}
+
+static void
+on_answer_written (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  Complete *c = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!msrp_transport_write_chunk_finish (c->transport, result, &error))
+    {
+      complete_fail (task, error);
+      return;
+    }
+  complete_done (task);
+}
+
+static void
+on_first_request (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  Complete *c = g_task_get_task_data (task);
+  g_autoptr(MsrpChunk) chunk = NULL;
+  g_autoptr(MsrpChunk) answer = NULL;
+  GBytes *data;
+  GError *error = NULL;
+
+  chunk = msrp_transport_read_chunk_finish (c->transport, result, &error);
+  if (chunk == NULL)
+    {
+      complete_fail (task, error);
+      return;
+    }
+
+  if (!msrp_chunk_is_request (chunk))
+    {
+      /* A late answer to an AUTH, say: not the peer yet. */
+      msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_first_request, task);
+      return;
+    }
+
+  if (strcmp (msrp_chunk_get_method (chunk), "SEND") != 0)
+    {
+      /* Whatever the peer sends first binds the session; the session
+       * handles it. */
+      _msrp_transport_unread (c->transport, chunk);
+      complete_done (task);
+      return;
+    }
+
+  if (!msrp_transport_check_incoming_send_chunk (c->transport, chunk, &error))
+    {
+      answer = msrp_transport_make_response (c->transport, chunk, error->code, NULL);
+      msrp_transport_write_chunk_async (c->transport, answer, NULL, NULL, NULL);
+      complete_fail (task, error);
+      return;
+    }
+
+  data = msrp_chunk_get_data (chunk);
+  if ((data != NULL && g_bytes_get_size (data) > 0) ||
+      msrp_chunk_get_continuation (chunk) != MSRP_CONTINUATION_END)
+    {
+      /* A first SEND with content is a message: the session answers it. */
+      _msrp_transport_unread (c->transport, chunk);
+      complete_done (task);
+      return;
+    }
+
+  if (msrp_chunk_get_failure_report (chunk) != MSRP_FAILURE_REPORT_YES)
+    {
+      complete_done (task);
+      return;
+    }
+  answer = msrp_transport_make_response (c->transport, chunk, MSRP_STATUS_OK, NULL);
+  msrp_transport_write_chunk_async (c->transport, answer, c->op.cancellable, on_answer_written, task);
+}
+
+static void
+acceptor_relay_complete_async (MsrpConnector       *connector,
+                               GPtrArray           *full_remote_path,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (connector);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Complete *c = g_new0 (Complete, 1);
+
+  g_task_set_source_tag (task, acceptor_relay_complete_async);
+  g_task_set_name (task, "[msrp] relay acceptor complete");
+  g_task_set_task_data (task, c, complete_free);
+
+  if (self->link == NULL || _msrp_relay_link_get_transport (self->link) == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
+                               _("msrp_connector_prepare_async() must finish before msrp_connector_complete_async()"));
+      g_object_unref (task);
+      return;
+    }
+
+  _msrp_operation_start (&c->op, cancellable, self->settings.timeout, self->context);
+  g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
+                           c->op.cancellable, G_CONNECT_SWAPPED);
+
+  c->transport = g_object_ref (_msrp_relay_link_get_transport (self->link));
+  _msrp_relay_link_attach (self->link, full_remote_path);
+  g_clear_pointer (&self->link, _msrp_relay_link_unref);
+
+  msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_first_request, task);
+}
+
+static MsrpTransport *
+acceptor_relay_complete_finish (MsrpConnector *connector,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+acceptor_relay_cleanup (MsrpConnector *connector)
+{
+  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (connector);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  if (self->link != NULL)
+    _msrp_relay_link_close (self->link);
+  g_clear_pointer (&self->link, _msrp_relay_link_unref);
+}
+
+static void
+msrp_acceptor_relay_iface_init (MsrpConnectorInterface *iface)
+{
+  iface->prepare_async = acceptor_relay_prepare_async;
+  iface->prepare_finish = acceptor_relay_prepare_finish;
+  iface->complete_async = acceptor_relay_complete_async;
+  iface->complete_finish = acceptor_relay_complete_finish;
+  iface->cleanup = acceptor_relay_cleanup;
+}

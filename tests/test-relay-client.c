@@ -1,0 +1,755 @@
+/* test-relay-client.c: MsrpConnectorRelay and MsrpAcceptorRelay through a
+ * real RFC 4976 relay (Kamailio's msrp module, started by this test)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "msrp-glib.h"
+#include "msrp-relay-client-private.h"
+#include "msrp-transport-private.h"
+
+#define TIMEOUT_SECONDS 60
+
+static guint16 kam_port, kam_tls_port;
+static char *kam_script;
+static char *kam_cert;
+
+/* Kamailio */
+
+static gboolean
+kamailio_run (const char  *command,
+              guint16      port,
+              guint16      tls_port,
+              char       **output)
+{
+  g_autofree char *p1 = g_strdup_printf ("%u", port);
+  g_autofree char *p2 = g_strdup_printf ("%u", tls_port);
+  const char *argv[] = { kam_script, command, p1, tls_port ? p2 : NULL, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  int status = 0;
+  GError *error = NULL;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error))
+    g_error ("cannot run %s: %s", kam_script, error->message);
+  if (output)
+    *output = g_strconcat (out, err, NULL);
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+static void
+kamailio_start (void)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "relay", "kamailio-relay", NULL);
+
+  kam_script = g_steal_pointer (&script);
+  for (guint attempt = 0; attempt < 20; attempt++)
+    {
+      guint16 port = g_random_int_range (20000, 60000) & ~1;
+      g_autofree char *output = NULL;
+
+      if (kamailio_run ("start", port, port + 1, &output))
+        {
+          const char *tmp = g_getenv ("TMPDIR");
+
+          kam_port = port;
+          kam_tls_port = port + 1;
+          kam_cert = g_strdup_printf ("%s/msrp-kamailio-%u/tls/cert.pem", tmp ? tmp : "/tmp", port);
+          return;
+        }
+      if (strstr (output, "apt-get") != NULL || strstr (output, "not found") != NULL)
+        g_error ("the Kamailio relay cannot start (install kamailio and kamailio-tls-modules): %s", output);
+    }
+  g_error ("the Kamailio relay did not start on any port");
+}
+
+static void
+kamailio_stop (void)
+{
+  if (kam_port != 0)
+    kamailio_run ("stop", kam_port, 0, NULL);
+}
+
+/* Helpers */
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  g_error ("test timed out after %d s", TIMEOUT_SECONDS);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (gboolean *flag)
+{
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+typedef struct {
+  gboolean done;
+  GPtrArray *path;
+  MsrpTransport *transport;
+  GError *error;
+  char *message_id;
+} Op;
+
+static void
+op_clear (Op *op)
+{
+  g_clear_pointer (&op->path, g_ptr_array_unref);
+  g_clear_object (&op->transport);
+  g_clear_error (&op->error);
+  g_clear_pointer (&op->message_id, g_free);
+  op->done = FALSE;
+}
+
+static void
+on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Op *op = user_data;
+
+  op->path = msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static void
+on_completed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Op *op = user_data;
+
+  op->transport = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static void
+on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Op *op = user_data;
+
+  op->message_id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static void
+on_file_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Op *op = user_data;
+
+  msrp_session_send_file_finish (MSRP_SESSION (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static GPtrArray *
+prepare (MsrpConnector *connector,
+         MsrpUri       *local_uri)
+{
+  Op op = { 0, };
+
+  msrp_connector_prepare_async (connector, local_uri, NULL, on_prepared, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_nonnull (op.path);
+  return op.path;
+}
+
+static GError *
+prepare_error (MsrpConnector *connector)
+{
+  Op op = { 0, };
+
+  msrp_connector_prepare_async (connector, NULL, NULL, on_prepared, &op);
+  wait_for (&op.done);
+  g_assert_null (op.path);
+  g_assert_nonnull (op.error);
+  return op.error;
+}
+
+static gboolean
+accept_kamailio_cert (MsrpConnector        *connector,
+                      GTlsCertificate      *peer_cert,
+                      GTlsCertificateFlags  errors,
+                      gpointer              user_data)
+{
+  g_autoptr(GTlsCertificate) expected = g_tls_certificate_new_from_file (kam_cert, NULL);
+
+  g_assert_nonnull (expected);
+  return g_tls_certificate_is_same (expected, peer_cert);
+}
+
+static MsrpRelaySettings *
+kamailio_settings (const char *user,
+                   const char *password,
+                   gboolean    tls)
+{
+  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
+
+  msrp_relay_settings_set_host (settings, "127.0.0.1");
+  msrp_relay_settings_set_port (settings, tls ? kam_tls_port : kam_port);
+  msrp_relay_settings_set_use_tls (settings, tls);
+  if (tls)
+    {
+      GError *error = NULL;
+      g_autoptr(GTlsDatabase) db = g_tls_file_database_new (kam_cert, &error);
+
+      g_assert_no_error (error);
+      msrp_relay_settings_set_tls_database (settings, db);
+    }
+  return settings;
+}
+
+/* What goes where */
+
+typedef enum {
+  SIDE_KAMAILIO,
+  SIDE_KAMAILIO_TLS,
+  SIDE_DIRECT,
+} Side;
+
+typedef struct {
+  Side active;
+  Side passive;
+} Setup;
+
+typedef struct {
+  MsrpSession *a, *b;
+  GPtrArray *messages_b;
+  GPtrArray *messages_a;
+  GPtrArray *reports_a;
+  guint timeout_id;
+} Pair;
+
+static void
+on_message (MsrpSession *session, MsrpChunk *first, GBytes *data, gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_bytes_ref (data));
+}
+
+static void
+on_report (MsrpSession *session, MsrpChunk *report, gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_object_ref (report));
+}
+
+static MsrpConnector *
+make_connector (Side     side,
+                gboolean active,
+                const char *user,
+                const char *password)
+{
+  g_autoptr(MsrpRelaySettings) settings = NULL;
+
+  if (side == SIDE_DIRECT)
+    return active ? msrp_get_connector (NULL) : msrp_get_acceptor (NULL);
+  settings = kamailio_settings (user, password, side == SIDE_KAMAILIO_TLS);
+  return active ? msrp_get_connector (settings) : msrp_get_acceptor (settings);
+}
+
+static void
+pair_setup (Pair        *p,
+            const Setup *setup)
+{
+  g_autoptr(MsrpConnector) conn_a = make_connector (setup->active, TRUE, "alice", "alicepass");
+  g_autoptr(MsrpConnector) conn_b = make_connector (setup->passive, FALSE, "bob", "bobpass");
+  g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+  g_autoptr(GPtrArray) path_a = NULL;
+  g_autoptr(GPtrArray) path_b = NULL;
+  Op ca = { 0, }, cb = { 0, };
+
+  p->timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+
+  if (setup->active != SIDE_DIRECT)
+    g_assert_true (MSRP_IS_CONNECTOR_RELAY (conn_a));
+  else
+    /* A direct peer connects to the far relay itself and checks its
+     * certificate (self-signed here). */
+    g_signal_connect (conn_a, "accept-certificate", G_CALLBACK (accept_kamailio_cert), NULL);
+  if (setup->passive != SIDE_DIRECT)
+    g_assert_true (MSRP_IS_ACCEPTOR_RELAY (conn_b));
+
+  path_b = prepare (conn_b, setup->passive == SIDE_DIRECT ? listen_uri : NULL);
+  path_a = prepare (conn_a, NULL);
+
+  /* Through a relay the path is Use-Path, then the local URI. */
+  g_assert_cmpuint (path_a->len, ==, setup->active == SIDE_DIRECT ? 1 : 2);
+  g_assert_cmpuint (path_b->len, ==, setup->passive == SIDE_DIRECT ? 1 : 2);
+  if (setup->passive != SIDE_DIRECT)
+    {
+      MsrpUri *relay = g_ptr_array_index (path_b, 0);
+
+      g_assert_cmpuint (msrp_uri_get_port (relay), ==,
+                        setup->passive == SIDE_KAMAILIO_TLS ? kam_tls_port : kam_port);
+      g_assert_true (msrp_uri_get_use_tls (relay) == (setup->passive == SIDE_KAMAILIO_TLS));
+      g_assert_nonnull (msrp_uri_get_session_id (relay));
+    }
+
+  msrp_connector_complete_async (conn_b, path_a, NULL, on_completed, &cb);
+  msrp_connector_complete_async (conn_a, path_b, NULL, on_completed, &ca);
+  wait_for (&ca.done);
+  g_assert_no_error (ca.error);
+  wait_for (&cb.done);
+  g_assert_no_error (cb.error);
+
+  g_assert_true (_msrp_transport_get_through_relay (ca.transport) == (setup->active != SIDE_DIRECT));
+  g_assert_true (_msrp_transport_get_through_relay (cb.transport) == (setup->passive != SIDE_DIRECT));
+
+  p->a = msrp_session_new (ca.transport, NULL);
+  p->b = msrp_session_new (cb.transport, NULL);
+  p->messages_a = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  p->messages_b = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  p->reports_a = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (p->a, "message-received", G_CALLBACK (on_message), p->messages_a);
+  g_signal_connect (p->b, "message-received", G_CALLBACK (on_message), p->messages_b);
+  g_signal_connect (p->a, "report-received", G_CALLBACK (on_report), p->reports_a);
+  op_clear (&ca);
+  op_clear (&cb);
+}
+
+static void
+on_shutdown (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  msrp_session_shutdown_finish (MSRP_SESSION (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+pair_teardown (Pair *p)
+{
+  gboolean da = FALSE, db = FALSE;
+
+  msrp_session_shutdown_async (p->a, NULL, on_shutdown, &da);
+  msrp_session_shutdown_async (p->b, NULL, on_shutdown, &db);
+  wait_for (&da);
+  wait_for (&db);
+  g_clear_object (&p->a);
+  g_clear_object (&p->b);
+  g_clear_pointer (&p->messages_a, g_ptr_array_unref);
+  g_clear_pointer (&p->messages_b, g_ptr_array_unref);
+  g_clear_pointer (&p->reports_a, g_ptr_array_unref);
+  g_source_remove (p->timeout_id);
+}
+
+static void
+send_text (MsrpSession *session,
+           const char  *text,
+           gboolean     success_report)
+{
+  g_autoptr(GBytes) data = g_bytes_new (text, strlen (text));
+  Op op = { 0, };
+
+  g_object_set (session, "success-report", success_report, NULL);
+  msrp_session_send_message_async (session, data, "text/plain", NULL, on_sent, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_nonnull (op.message_id);
+  op_clear (&op);
+}
+
+static void
+wait_for_len (GPtrArray *array,
+              guint      len)
+{
+  while (array->len < len)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+assert_bytes_str (GBytes     *bytes,
+                  const char *text)
+{
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), text, strlen (text));
+}
+
+/* Messages both ways, a success REPORT back through the relay. */
+static void
+test_exchange (gconstpointer data)
+{
+  const Setup *setup = data;
+  Pair p = { 0, };
+
+  pair_setup (&p, setup);
+
+  send_text (p.a, "hello through the relay", TRUE);
+  wait_for_len (p.messages_b, 1);
+  assert_bytes_str (g_ptr_array_index (p.messages_b, 0), "hello through the relay");
+  /* send_message_async completes only with the REPORT when asked. */
+  g_assert_cmpuint (p.reports_a->len, ==, 1);
+  {
+    guint code = 0;
+
+    g_assert_true (msrp_chunk_get_status (g_ptr_array_index (p.reports_a, 0), &code, NULL));
+    g_assert_cmpuint (code, ==, 200);
+  }
+
+  send_text (p.b, "and back", FALSE);
+  wait_for_len (p.messages_a, 1);
+  assert_bytes_str (g_ptr_array_index (p.messages_a, 0), "and back");
+
+  /* Through a relay, chunks stay small: 8 KiB by default. */
+  if (setup->active != SIDE_DIRECT)
+    g_assert_cmpuint (msrp_session_get_max_chunk_size (p.a), ==, MSRP_RELAY_CHUNK_SIZE);
+
+  pair_teardown (&p);
+}
+
+/* A 50 MiB file in 8 KiB chunks through the relay, checked by SHA-256. */
+static void
+test_file (gconstpointer data)
+{
+  const Setup *setup = data;
+  const gsize size = 50 * 1024 * 1024;
+  Pair p = { 0, };
+  g_autofree guint8 *buf = g_malloc (size);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(MsrpOutgoingFile) file = NULL;
+  g_autofree char *sent_sum = NULL, *got_sum = NULL;
+  Op op = { 0, };
+
+  pair_setup (&p, setup);
+  msrp_session_set_max_chunk_size (p.a, 8192);
+
+  for (gsize i = 0; i < size; i += 4)
+    {
+      guint32 r = g_random_int ();
+
+      memcpy (buf + i, &r, 4);
+    }
+  bytes = g_bytes_new_static (buf, size);
+  sent_sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  stream = g_memory_input_stream_new_from_bytes (bytes);
+  file = msrp_outgoing_file_new (stream, size, "application/octet-stream", 0, NULL);
+  g_object_set (p.a, "success-report", TRUE, NULL);
+  msrp_session_set_max_message_size (p.b, size);
+
+  msrp_session_send_file_async (p.a, file, NULL, on_file_sent, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_cmpint (msrp_outgoing_file_get_bytes_sent (file), ==, size);
+  wait_for_len (p.messages_b, 1);
+  got_sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, g_ptr_array_index (p.messages_b, 0));
+  g_assert_cmpstr (got_sum, ==, sent_sum);
+  g_assert_cmpuint (p.reports_a->len, ==, 1);
+
+  pair_teardown (&p);
+}
+
+static void
+test_wrong_password (void)
+{
+  g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("alice", "wrong", FALSE);
+  g_autoptr(MsrpConnector) connector = msrp_get_connector (settings);
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  GError *error = prepare_error (connector);
+
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
+  g_assert_nonnull (strstr (error->message, "alice"));
+  g_error_free (error);
+  g_source_remove (id);
+}
+
+static void
+test_unknown_user (void)
+{
+  g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("mallory", "x", TRUE);
+  g_autoptr(MsrpConnector) acceptor = msrp_get_acceptor (settings);
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  GError *error = prepare_error (acceptor);
+
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
+  g_error_free (error);
+  g_source_remove (id);
+}
+
+/* Kamailio wants uri=: without it the answer is refused, and auto mode
+ * finds the form that works. */
+static void
+test_digest_uri_modes (void)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  MsrpDigestUriMode modes[] = { MSRP_DIGEST_URI_OMIT, MSRP_DIGEST_URI_INCLUDE, MSRP_DIGEST_URI_AUTO };
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("bob", "bobpass", FALSE);
+      g_autoptr(MsrpConnector) connector = NULL;
+
+      msrp_relay_settings_set_digest_uri_mode (settings, modes[i]);
+      connector = msrp_get_connector (settings);
+      if (modes[i] == MSRP_DIGEST_URI_OMIT)
+        {
+          GError *error = prepare_error (connector);
+
+          g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
+          g_error_free (error);
+        }
+      else
+        {
+          g_autoptr(GPtrArray) path = prepare (connector, NULL);
+
+          g_assert_cmpuint (path->len, ==, 2);
+          msrp_connector_cleanup (connector);
+        }
+    }
+  g_source_remove (id);
+}
+
+/* Expires below the relay's minimum: 423 with Min-Expires, then retried. */
+static void
+test_expires_bounds (void)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  guint asked[] = { 10, 100000, 120 };
+  guint expected[] = { 60, 3600, 120 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (asked); i++)
+    {
+      g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("alice", "alicepass", FALSE);
+      g_autoptr(MsrpConnector) connector = NULL;
+      g_autoptr(MsrpConnector) peer = msrp_get_acceptor (NULL);
+      g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+      g_autoptr(GPtrArray) path = NULL;
+      g_autoptr(GPtrArray) peer_path = NULL;
+      Op ca = { 0, }, cb = { 0, };
+      MsrpRelayLink *link;
+
+      msrp_relay_settings_set_expires (settings, asked[i]);
+      connector = msrp_get_connector (settings);
+      peer_path = prepare (peer, listen_uri);
+      path = prepare (connector, NULL);
+      msrp_connector_complete_async (peer, path, NULL, on_completed, &cb);
+      msrp_connector_complete_async (connector, peer_path, NULL, on_completed, &ca);
+      wait_for (&ca.done);
+      wait_for (&cb.done);
+      g_assert_no_error (ca.error);
+      g_assert_no_error (cb.error);
+      link = g_object_get_data (G_OBJECT (ca.transport), "msrp-relay-link");
+      g_assert_nonnull (link);
+      g_assert_cmpuint (_msrp_relay_link_get_expires (link), ==, expected[i]);
+      op_clear (&ca);
+      op_clear (&cb);
+    }
+  g_source_remove (id);
+}
+
+/* Without the relay's certificate in the database the handshake fails;
+ * an accept-certificate handler may decide instead. */
+static void
+test_tls_certificate_check (void)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("alice", "alicepass", TRUE);
+  g_autoptr(MsrpConnector) connector = NULL;
+  g_autoptr(GTlsDatabase) empty = NULL;
+  g_autoptr(GPtrArray) path = NULL;
+  g_autofree char *empty_file = NULL;
+  GError *error = NULL;
+  int fd;
+
+  /* A database that trusts nothing (an empty anchor file is refused, so
+   * use one with an unrelated certificate). */
+  {
+    g_autoptr(GTlsCertificate) other = msrp_tls_certificate_new_self_signed ("other", &error);
+    g_autofree char *pem = NULL;
+
+    g_assert_no_error (error);
+    g_object_get (other, "certificate-pem", &pem, NULL);
+    fd = g_file_open_tmp ("msrp-ca-XXXXXX.pem", &empty_file, &error);
+    g_assert_no_error (error);
+    g_assert_true (write (fd, pem, strlen (pem)) == (gssize) strlen (pem));
+    close (fd);
+  }
+  empty = g_tls_file_database_new (empty_file, &error);
+  g_assert_no_error (error);
+  msrp_relay_settings_set_tls_database (settings, empty);
+
+  connector = msrp_get_connector (settings);
+  error = prepare_error (connector);
+  g_assert_true (error->domain == G_TLS_ERROR || error->domain == G_IO_ERROR || error->domain == MSRP_ERROR);
+  g_clear_error (&error);
+  g_clear_object (&connector);
+
+  connector = msrp_get_connector (settings);
+  g_signal_connect (connector, "accept-certificate", G_CALLBACK (accept_kamailio_cert), NULL);
+  path = prepare (connector, NULL);
+  g_assert_cmpuint (path->len, ==, 2);
+  msrp_connector_cleanup (connector);
+
+  g_unlink (empty_file);
+  g_source_remove (id);
+}
+
+/* DNS SRV: a resolver that knows one domain. */
+
+typedef struct {
+  GResolver parent_instance;
+  GList *targets;
+} TestResolver;
+
+typedef GResolverClass TestResolverClass;
+
+GType test_resolver_get_type (void);
+G_DEFINE_TYPE (TestResolver, test_resolver, G_TYPE_RESOLVER)
+
+static guint srv_lookups;
+
+static gpointer
+copy_target (gconstpointer target,
+             gpointer      user_data)
+{
+  return g_srv_target_copy ((GSrvTarget *) target);
+}
+
+static void
+test_resolver_lookup_service_async (GResolver           *resolver,
+                                    const char          *rrname,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  TestResolver *self = (TestResolver *) resolver;
+  GTask *task = g_task_new (resolver, cancellable, callback, user_data);
+
+  srv_lookups++;
+  if (strcmp (rrname, "_msrp._tcp.relay.test") == 0 && self->targets != NULL)
+    g_task_return_pointer (task, g_list_copy_deep (self->targets, copy_target, NULL),
+                           NULL);
+  else
+    g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "no SRV for %s", rrname);
+  g_object_unref (task);
+}
+
+static GList *
+test_resolver_lookup_service_finish (GResolver     *resolver,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_resolver_class_init (TestResolverClass *klass)
+{
+  klass->lookup_service_async = test_resolver_lookup_service_async;
+  klass->lookup_service_finish = test_resolver_lookup_service_finish;
+}
+
+static void
+test_resolver_init (TestResolver *self)
+{
+}
+
+static void
+test_srv (void)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  g_autoptr(GResolver) original = g_resolver_get_default ();
+  TestResolver *resolver = g_object_new (test_resolver_get_type (), NULL);
+  g_autoptr(GSocket) closed = NULL;
+  g_autoptr(GSocketAddress) closed_addr = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  guint16 dead_port;
+  GError *error = NULL;
+
+  /* A port that refuses connections: bound, never listening. */
+  closed = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (closed, any, FALSE, &error));
+  closed_addr = g_socket_get_local_address (closed, &error);
+  dead_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (closed_addr));
+
+  /* The first target (priority 10) is dead, the second one is the relay. */
+  resolver->targets = g_list_append (resolver->targets, g_srv_target_new ("127.0.0.1", kam_port, 20, 0));
+  resolver->targets = g_list_prepend (resolver->targets, g_srv_target_new ("127.0.0.1", dead_port, 10, 0));
+  g_resolver_set_default (G_RESOLVER (resolver));
+
+  {
+    g_autoptr(MsrpRelaySettings) settings = msrp_relay_settings_new ("relay.test", "alice", "alicepass");
+    g_autoptr(MsrpConnector) connector = NULL;
+    g_autoptr(GPtrArray) path = NULL;
+
+    msrp_relay_settings_set_use_tls (settings, FALSE);
+    connector = msrp_get_connector (settings);
+    srv_lookups = 0;
+    path = prepare (connector, NULL);
+    g_assert_cmpuint (srv_lookups, >=, 1);
+    g_assert_cmpuint (msrp_uri_get_port (g_ptr_array_index (path, 0)), ==, kam_port);
+    msrp_connector_cleanup (connector);
+  }
+
+  {
+    g_autoptr(MsrpRelaySettings) settings = msrp_relay_settings_new ("nowhere.test", "alice", "alicepass");
+    g_autoptr(MsrpConnector) connector = NULL;
+
+    msrp_relay_settings_set_use_tls (settings, FALSE);
+    connector = msrp_get_connector (settings);
+    error = prepare_error (connector);
+    g_assert_error (error, MSRP_ERROR, MSRP_ERROR_RELAY_NOT_FOUND);
+    g_clear_error (&error);
+  }
+
+  g_resolver_set_default (original);
+  g_list_free_full (resolver->targets, (GDestroyNotify) g_srv_target_free);
+  resolver->targets = NULL;
+  g_object_unref (resolver);
+  g_source_remove (id);
+}
+
+/* Cleanup while the AUTH is under way leaves nothing behind. */
+static void
+test_cleanup_during_prepare (void)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("alice", "alicepass", TRUE);
+  g_autoptr(MsrpConnector) connector = msrp_get_connector (settings);
+  Op op = { 0, };
+
+  msrp_connector_prepare_async (connector, NULL, NULL, on_prepared, &op);
+  msrp_connector_cleanup (connector);
+  wait_for (&op.done);
+  g_assert_error (op.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  op_clear (&op);
+  g_source_remove (id);
+}
+
+static const Setup both_tcp = { SIDE_KAMAILIO, SIDE_KAMAILIO };
+static const Setup both_tls = { SIDE_KAMAILIO_TLS, SIDE_KAMAILIO_TLS };
+static const Setup tcp_tls = { SIDE_KAMAILIO, SIDE_KAMAILIO_TLS };
+static const Setup relay_to_direct = { SIDE_KAMAILIO, SIDE_DIRECT };
+static const Setup direct_to_relay = { SIDE_DIRECT, SIDE_KAMAILIO_TLS };
+
+int
+main (int argc, char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_data_func ("/relay-client/kamailio/tcp", &both_tcp, test_exchange);
+  g_test_add_data_func ("/relay-client/kamailio/tls", &both_tls, test_exchange);
+  g_test_add_data_func ("/relay-client/kamailio/tcp-to-tls", &tcp_tls, test_exchange);
+  g_test_add_data_func ("/relay-client/kamailio/relay-to-direct", &relay_to_direct, test_exchange);
+  g_test_add_data_func ("/relay-client/kamailio/direct-to-relay", &direct_to_relay, test_exchange);
+  g_test_add_data_func ("/relay-client/kamailio/file-50M-tcp", &both_tcp, test_file);
+  g_test_add_data_func ("/relay-client/kamailio/file-50M-tls", &both_tls, test_file);
+  g_test_add_func ("/relay-client/kamailio/wrong-password", test_wrong_password);
+  g_test_add_func ("/relay-client/kamailio/unknown-user", test_unknown_user);
+  g_test_add_func ("/relay-client/kamailio/digest-uri-modes", test_digest_uri_modes);
+  g_test_add_func ("/relay-client/kamailio/expires-bounds", test_expires_bounds);
+  g_test_add_func ("/relay-client/kamailio/tls-certificate-check", test_tls_certificate_check);
+  g_test_add_func ("/relay-client/kamailio/srv", test_srv);
+  g_test_add_func ("/relay-client/kamailio/cleanup-during-prepare", test_cleanup_during_prepare);
+
+  kamailio_start ();
+  status = g_test_run ();
+  kamailio_stop ();
+  g_free (kam_script);
+  g_free (kam_cert);
+  return status;
+}
