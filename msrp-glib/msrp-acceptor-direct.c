@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "msrp-acceptor-direct.h"
+#include "msrp-chunk-private.h"
 #include "msrp-connector-private.h"
+#include "msrp-transport-private.h"
 #include "msrp-error.h"
 #include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
@@ -314,6 +316,16 @@ on_binding_read (GObject      *source,
       answer = msrp_transport_make_response (c->transport, chunk, error->code, NULL);
       msrp_transport_write_chunk_async (c->transport, answer, NULL, NULL, NULL);
       complete_fail (task, error);
+      return;
+    }
+
+  if (_msrp_chunk_carries_content (chunk))
+    {
+      /* A first SEND with content is a message: the session answers it. */
+      _msrp_transport_unread (c->transport, chunk);
+      _msrp_operation_stop (&c->op);
+      g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
+      g_object_unref (task);
       return;
     }
 

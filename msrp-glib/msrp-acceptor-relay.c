@@ -9,6 +9,7 @@
 
 #include "msrp-acceptor-relay.h"
 #include "msrp-connector-private.h"
+#include "msrp-chunk-private.h"
 #include "msrp-relay-client-private.h"
 #include "msrp-transport-private.h"
 #include "msrp-error.h"
@@ -284,7 +285,6 @@ on_first_request (GObject      *source,
   Complete *c = g_task_get_task_data (task);
   g_autoptr(MsrpChunk) chunk = NULL;
   g_autoptr(MsrpChunk) answer = NULL;
-  GBytes *data;
   GError *error = NULL;
 
   chunk = msrp_transport_read_chunk_finish (c->transport, result, &error);
@@ -318,9 +318,7 @@ on_first_request (GObject      *source,
       return;
     }
 
-  data = msrp_chunk_get_data (chunk);
-  if ((data != NULL && g_bytes_get_size (data) > 0) ||
-      msrp_chunk_get_continuation (chunk) != MSRP_CONTINUATION_END)
+  if (_msrp_chunk_carries_content (chunk))
     {
       /* A first SEND with content is a message: the session answers it. */
       _msrp_transport_unread (c->transport, chunk);

@@ -25,4 +25,16 @@ void       _msrp_chunk_set_last_segment (MsrpChunk        *chunk,
                                          gboolean          last);
 gboolean   _msrp_chunk_is_last_segment  (MsrpChunk        *chunk);
 
+/* Whether a SEND carries part of a message (a body, or a chunk that more
+ * follow): a session must see and answer it, even when it is the first
+ * request that binds a connection. */
+static inline gboolean
+_msrp_chunk_carries_content (MsrpChunk *chunk)
+{
+  GBytes *data = msrp_chunk_get_data (chunk);
+
+  return (data != NULL && g_bytes_get_size (data) > 0) ||
+         msrp_chunk_get_continuation (chunk) != MSRP_CONTINUATION_END;
+}
+
 G_END_DECLS

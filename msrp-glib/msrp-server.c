@@ -7,7 +7,10 @@
 
 #include <string.h>
 
+#include <gio/gnetworking.h>
+
 #include "msrp-server.h"
+#include "msrp-chunk-private.h"
 #include "msrp-connector.h"
 #include "msrp-connector-private.h"
 #include "msrp-transport-private.h"
@@ -481,7 +484,13 @@ session_try_bind (Session *session)
 
   conn->state = CONN_ANSWERING;
   conn_stop_timer (conn);
-  if (msrp_chunk_get_failure_report (chunk) == MSRP_FAILURE_REPORT_YES)
+  if (_msrp_chunk_carries_content (chunk))
+    {
+      /* A first SEND with content is a message: the session answers it. */
+      _msrp_transport_unread (conn->transport, chunk);
+      session_succeed (session);
+    }
+  else if (msrp_chunk_get_failure_report (chunk) == MSRP_FAILURE_REPORT_YES)
     {
       g_autoptr(MsrpChunk) answer = msrp_transport_make_response (conn->transport, chunk, MSRP_STATUS_OK, NULL);
 
@@ -725,6 +734,9 @@ start_listening (MsrpServer  *self,
                  GError     **error)
 {
   g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+
+  /* Many peers may connect at once (GIO listens with a backlog of 10). */
+  g_socket_listener_set_backlog (listener, SOMAXCONN);
 
   if (address != NULL)
     {

@@ -621,6 +621,66 @@ test_acceptor_idle_peer (gconstpointer data)
   g_source_remove (timeout);
 }
 
+static void
+on_first_message (MsrpSession *session,
+                  MsrpChunk   *first,
+                  GBytes      *data,
+                  gpointer     user_data)
+{
+  GBytes **out = user_data;
+
+  *out = g_bytes_ref (data);
+}
+
+/* A peer whose first SEND is already a message: the acceptor must not
+ * swallow it as a bare binding; the session gets it and answers it. */
+static void
+test_acceptor_first_send_with_content (void)
+{
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
+  g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+  g_autoptr(GPtrArray) acceptor_path = NULL;
+  g_autoptr(GPtrArray) peer_path = msrp_path_parse ("msrp://127.0.0.1:9/firstpeer;tcp", NULL);
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) raw = NULL;
+  g_autoptr(GSocketConnectable) target = NULL;
+  g_autoptr(MsrpTransport) peer = NULL;
+  g_autoptr(MsrpSession) session = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("first words", 11);
+  g_autoptr(MsrpChunk) chunk = NULL;
+  g_autoptr(MsrpChunk) response = NULL;
+  g_autoptr(GBytes) got = NULL;
+  gboolean written = FALSE;
+  Op acc = { 0, };
+  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+
+  acceptor_path = prepare (acceptor, listen_uri);
+  msrp_connector_complete_async (acceptor, peer_path, NULL, on_completed, &acc);
+
+  target = g_network_address_new ("127.0.0.1", msrp_uri_get_port (g_ptr_array_index (acceptor_path, 0)));
+  g_socket_client_connect_async (client, target, NULL, on_raw_connected, &raw);
+  while (raw == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  peer = msrp_transport_new (G_IO_STREAM (raw), peer_path, acceptor_path);
+  chunk = msrp_transport_make_chunk (peer, NULL, body, "text/plain");
+  msrp_transport_write_chunk_async (peer, chunk, NULL, on_written, &written);
+  wait_for (&acc.done);
+  g_assert_no_error (acc.error);
+
+  session = msrp_session_new (acc.transport, NULL);
+  g_signal_connect (session, "message-received", G_CALLBACK (on_first_message), &got);
+  msrp_transport_read_chunk_async (peer, 0, NULL, on_read, &response);
+  while (got == NULL || response == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_bytes_equal (got, body));
+  g_assert_false (msrp_chunk_is_request (response));
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, msrp_chunk_get_transaction_id (chunk));
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
+
+  op_clear (&acc);
+  g_source_remove (timeout);
+}
+
 static const Setup plain = { "127.0.0.1", NULL, NULL, NULL, NULL, FALSE };
 static const Setup plain_reversed = { "127.0.0.1", NULL, NULL, NULL, NULL, TRUE };
 static const Setup plain_ipv6 = { "::1", NULL, NULL, NULL, NULL, FALSE };
@@ -659,6 +719,7 @@ main (int    argc,
   g_test_add_func ("/connector/direct/cancel-and-cleanup", test_cancel_and_cleanup);
   g_test_add_data_func ("/connector/direct/acceptor-idle-peer-timeout", GINT_TO_POINTER (TRUE), test_acceptor_idle_peer);
   g_test_add_data_func ("/connector/direct/acceptor-idle-peer-cancel", GINT_TO_POINTER (FALSE), test_acceptor_idle_peer);
+  g_test_add_func ("/connector/direct/acceptor-first-send-with-content", test_acceptor_first_send_with_content);
   g_test_add_data_func ("/connector/direct/stuck-binding-cancel", &stuck_binding_cancel, test_stuck_peer);
   g_test_add_data_func ("/connector/direct/stuck-binding-timeout", &stuck_binding_timeout, test_stuck_peer);
   g_test_add_data_func ("/connector/direct/stuck-binding-cleanup", &stuck_binding_cleanup, test_stuck_peer);
