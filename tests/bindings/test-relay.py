@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+# test-relay.py: a session through a real RFC 4976 relay (Kamailio's msrp
+# module, started here from tests/relay), driven from Python through the
+# typelib
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Runs against the built typelib: set GI_TYPELIB_PATH and LD_LIBRARY_PATH to
+# the build's msrp-glib directory (meson test does). Prints TAP.
+
+import importlib.util
+import os
+import random
+import subprocess
+import sys
+import unittest
+
+import gi
+gi.require_version('Msrp', '1.0')
+from gi.repository import GLib, Msrp  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(HERE, '..', 'relay', 'kamailio-relay')
+
+# The waiting, the peers and the TAP output are test-session.py's.
+_spec = importlib.util.spec_from_file_location('session_tests', os.path.join(HERE, 'test-session.py'))
+st = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(st)
+
+relay_port = None
+
+
+def start_relay():
+    global relay_port
+    for _ in range(20):
+        port = random.randrange(20000, 60000) & ~1
+        run = subprocess.run([SCRIPT, 'start', str(port)], capture_output=True, text=True)
+        if run.returncode == 0:
+            relay_port = port
+            return
+        if run.returncode == 3:
+            raise RuntimeError(f'the Kamailio relay cannot start: {run.stderr}')
+    raise RuntimeError('the Kamailio relay did not start on any port')
+
+
+def stop_relay():
+    if relay_port is not None:
+        subprocess.run([SCRIPT, 'stop', str(relay_port)], capture_output=True)
+
+
+def settings(user, password):
+    s = Msrp.RelaySettings.new('example.com', user, password)
+    s.props.host = '127.0.0.1'
+    s.props.port = relay_port
+    s.props.use_tls = False
+    return s
+
+
+class RelayTests(unittest.TestCase):
+    def setUp(self):
+        self.waiter = st.Waiter(self)
+        self.peers = []
+
+    def tearDown(self):
+        keys = []
+        for peer in self.peers:
+            key = f'{peer.name}-shutdown-teardown'
+            peer.session.shutdown_async(None, self.waiter.callback(key, st.shutdown_finish))
+            keys.append(key)
+        if keys:
+            self.waiter.wait(*keys)
+
+    def test_message_through_relay(self):
+        connector = Msrp.get_connector(settings('alice', 'alicepass'))
+        acceptor = Msrp.get_acceptor(settings('bob', 'bobpass'))
+        self.assertIsInstance(connector, Msrp.ConnectorRelay)
+        self.assertIsInstance(acceptor, Msrp.AcceptorRelay)
+        self.assertIsInstance(Msrp.get_connector(None), Msrp.ConnectorDirect)
+
+        acceptor.prepare_async(None, None, self.waiter.callback('acc', st.prepare_finish))
+        connector.prepare_async(None, None, self.waiter.callback('con', st.prepare_finish))
+        acceptor_path, connector_path = self.waiter.wait('acc', 'con')
+        for path in (acceptor_path, connector_path):
+            self.assertIsInstance(path, list, st.describe(path))
+            # Use-Path (the relay's URI for this session), then our own.
+            self.assertEqual(len(path), 2)
+            self.assertEqual(path[0].get_port(), relay_port)
+            self.assertIsNotNone(path[0].get_session_id())
+
+        acceptor.complete_async(connector_path, None, self.waiter.callback('acc', st.complete_finish))
+        connector.complete_async(acceptor_path, None, self.waiter.callback('con', st.complete_finish))
+        tb, ta = self.waiter.wait('acc', 'con')
+        for transport in (ta, tb):
+            self.assertIsInstance(transport, Msrp.Transport, st.describe(transport))
+
+        a = st.Peer('a', Msrp.Session.new(ta, None), self.waiter)
+        b = st.Peer('b', Msrp.Session.new(tb, None), self.waiter)
+        self.peers = [a, b]
+        # Through a relay, chunks are 8 KiB by default.
+        self.assertEqual(a.session.props.max_chunk_size, 8192)
+
+        data = st.payload(20000)   # three chunks through the relay
+        a.session.props.success_report = True
+        a.session.send_message_async(GLib.Bytes.new(data), 'application/octet-stream', None,
+                                     self.waiter.callback('sent', st.send_message_finish))
+        message_id, _, _ = self.waiter.wait('sent', 'b-message1', 'a-report1')
+        self.assertIsInstance(message_id, str, st.describe(message_id))
+        first_chunk, got = b.messages[0]
+        self.assertEqual(got.get_data(), data)
+        self.assertEqual(first_chunk.get_message_id(), message_id)
+        self.assertEqual(a.reports[0].get_message_id(), message_id)
+        self.assertEqual(len(b.chunks), 3)
+
+    def test_wrong_password(self):
+        connector = Msrp.get_connector(settings('alice', 'not-her-password'))
+        connector.prepare_async(None, None, self.waiter.callback('con', st.prepare_finish))
+        (error,) = self.waiter.wait('con')
+        self.assertIsInstance(error, GLib.Error)
+        self.assertTrue(error.matches(Msrp.error_quark(), Msrp.Error.AUTH_FAILED), st.describe(error))
+
+
+if __name__ == '__main__':
+    start_relay()
+    try:
+        suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+        result = st.TapResult()
+        suite.run(result)
+        print(f'1..{result.count}')
+        status = 0 if result.wasSuccessful() else 1
+    finally:
+        stop_relay()
+    sys.exit(status)
