@@ -27,5 +27,6 @@
 #include "msrp-acceptor-relay.h"
 #include "msrp-outgoing-file.h"
 #include "msrp-session.h"
+#include "msrp-relay.h"
 
 #undef __MSRP_GLIB_INSIDE__

@@ -529,6 +529,15 @@ on_client_event (GSocketClient      *client,
   _msrp_connector_watch_tls (connector, &relay_checks, G_TLS_CONNECTION (connection), &c->mismatch);
 }
 
+/* A relay's own URI has no session-id (RFC 4976 section 5). */
+static MsrpUri *
+relay_uri_new (const char *host,
+               guint       port,
+               gboolean    use_tls)
+{
+  return g_object_new (MSRP_TYPE_URI, "host", host, "port", port, "use-tls", use_tls, NULL);
+}
+
 void
 _msrp_relay_link_new_async (MsrpRelaySettings     *settings,
                             MsrpConnector         *connector,
@@ -561,12 +570,12 @@ _msrp_relay_link_new_async (MsrpRelaySettings     *settings,
 
   if (host != NULL)
     {
-      link->relay_uri = msrp_uri_new (host, msrp_relay_settings_get_port (settings), NULL, use_tls);
+      link->relay_uri = relay_uri_new (host, msrp_relay_settings_get_port (settings), use_tls);
       connectable = g_network_address_new (host, msrp_relay_settings_get_port (settings));
     }
   else
     {
-      link->relay_uri = msrp_uri_new (msrp_relay_settings_get_domain (settings), 0, NULL, use_tls);
+      link->relay_uri = relay_uri_new (msrp_relay_settings_get_domain (settings), 0, use_tls);
       connectable = g_network_service_new (use_tls ? "msrps" : "msrp", "tcp",
                                            msrp_relay_settings_get_domain (settings));
     }

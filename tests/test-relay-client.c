@@ -1,11 +1,13 @@
-/* test-relay-client.c: MsrpConnectorRelay and MsrpAcceptorRelay through a
- * real RFC 4976 relay (Kamailio's msrp module, started by this test)
+/* test-relay-client.c: MsrpConnectorRelay and MsrpAcceptorRelay through
+ * real RFC 4976 relays: Kamailio's msrp module (started by this test) and
+ * our own MsrpRelay, and across the two
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -17,62 +19,26 @@
 #define TIMEOUT_SECONDS 60
 
 static guint16 kam_port, kam_tls_port;
-static char *kam_script;
 static char *kam_cert;
 
-/* Kamailio */
+static MsrpRelay *ours;
+static guint16 ours_port, ours_tls_port;
+static GTlsCertificate *ours_cert;
 
-static gboolean
-kamailio_run (const char  *command,
-              guint16      port,
-              guint16      tls_port,
-              char       **output)
-{
-  g_autofree char *p1 = g_strdup_printf ("%u", port);
-  g_autofree char *p2 = g_strdup_printf ("%u", tls_port);
-  const char *argv[] = { kam_script, command, p1, tls_port ? p2 : NULL, NULL };
-  g_autofree char *out = NULL, *err = NULL;
-  int status = 0;
-  GError *error = NULL;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error))
-    g_error ("cannot run %s: %s", kam_script, error->message);
-  if (output)
-    *output = g_strconcat (out, err, NULL);
-  return g_spawn_check_wait_status (status, NULL);
-}
-
+/* Kamailio runs around this test: tests/relay/with-kamailio starts it on
+ * free ports and stops it however the test ends. */
 static void
-kamailio_start (void)
+kamailio_find (void)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "relay", "kamailio-relay", NULL);
+  const char *port = g_getenv ("MSRP_TEST_KAMAILIO_PORT");
+  const char *tls_port = g_getenv ("MSRP_TEST_KAMAILIO_TLS_PORT");
+  const char *cert = g_getenv ("MSRP_TEST_KAMAILIO_CERT");
 
-  kam_script = g_steal_pointer (&script);
-  for (guint attempt = 0; attempt < 20; attempt++)
-    {
-      guint16 port = g_random_int_range (20000, 60000) & ~1;
-      g_autofree char *output = NULL;
-
-      if (kamailio_run ("start", port, port + 1, &output))
-        {
-          const char *tmp = g_getenv ("TMPDIR");
-
-          kam_port = port;
-          kam_tls_port = port + 1;
-          kam_cert = g_strdup_printf ("%s/msrp-kamailio-%u/tls/cert.pem", tmp ? tmp : "/tmp", port);
-          return;
-        }
-      if (strstr (output, "apt-get") != NULL || strstr (output, "not found") != NULL)
-        g_error ("the Kamailio relay cannot start (install kamailio and kamailio-tls-modules): %s", output);
-    }
-  g_error ("the Kamailio relay did not start on any port");
-}
-
-static void
-kamailio_stop (void)
-{
-  if (kam_port != 0)
-    kamailio_run ("stop", kam_port, 0, NULL);
+  if (port == NULL || tls_port == NULL || cert == NULL)
+    g_error ("no Kamailio relay: run this test through tests/relay/with-kamailio (meson test does)");
+  kam_port = atoi (port);
+  kam_tls_port = atoi (tls_port);
+  kam_cert = g_strdup (cert);
 }
 
 /* Helpers */
@@ -209,7 +175,31 @@ typedef enum {
   SIDE_KAMAILIO,
   SIDE_KAMAILIO_TLS,
   SIDE_DIRECT,
+  SIDE_OURS,
+  SIDE_OURS_TLS,
 } Side;
+
+static gboolean
+accept_our_cert (MsrpConnector        *connector,
+                 GTlsCertificate      *peer_cert,
+                 GTlsCertificateFlags  errors,
+                 gpointer              user_data)
+{
+  return g_tls_certificate_is_same (ours_cert, peer_cert);
+}
+
+static MsrpRelaySettings *
+ours_settings (const char *user,
+               const char *password,
+               gboolean    tls)
+{
+  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
+
+  msrp_relay_settings_set_host (settings, "127.0.0.1");
+  msrp_relay_settings_set_port (settings, tls ? ours_tls_port : ours_port);
+  msrp_relay_settings_set_use_tls (settings, tls);
+  return settings;
+}
 
 typedef struct {
   Side active;
@@ -244,10 +234,18 @@ make_connector (Side     side,
 {
   g_autoptr(MsrpRelaySettings) settings = NULL;
 
+  MsrpConnector *connector;
+
   if (side == SIDE_DIRECT)
     return active ? msrp_get_connector (NULL) : msrp_get_acceptor (NULL);
-  settings = kamailio_settings (user, password, side == SIDE_KAMAILIO_TLS);
-  return active ? msrp_get_connector (settings) : msrp_get_acceptor (settings);
+  if (side == SIDE_OURS || side == SIDE_OURS_TLS)
+    settings = ours_settings (user, password, side == SIDE_OURS_TLS);
+  else
+    settings = kamailio_settings (user, password, side == SIDE_KAMAILIO_TLS);
+  connector = active ? msrp_get_connector (settings) : msrp_get_acceptor (settings);
+  if (side == SIDE_OURS_TLS)
+    g_signal_connect (connector, "accept-certificate", G_CALLBACK (accept_our_cert), NULL);
+  return connector;
 }
 
 static void
@@ -265,6 +263,8 @@ pair_setup (Pair        *p,
 
   if (setup->active != SIDE_DIRECT)
     g_assert_true (MSRP_IS_CONNECTOR_RELAY (conn_a));
+  else if (setup->passive == SIDE_OURS_TLS)
+    g_signal_connect (conn_a, "accept-certificate", G_CALLBACK (accept_our_cert), NULL);
   else
     /* A direct peer connects to the far relay itself and checks its
      * certificate (self-signed here). */
@@ -282,9 +282,11 @@ pair_setup (Pair        *p,
     {
       MsrpUri *relay = g_ptr_array_index (path_b, 0);
 
-      g_assert_cmpuint (msrp_uri_get_port (relay), ==,
-                        setup->passive == SIDE_KAMAILIO_TLS ? kam_tls_port : kam_port);
-      g_assert_true (msrp_uri_get_use_tls (relay) == (setup->passive == SIDE_KAMAILIO_TLS));
+      guint16 port[] = { kam_port, kam_tls_port, 0, ours_port, ours_tls_port };
+      gboolean tls = setup->passive == SIDE_KAMAILIO_TLS || setup->passive == SIDE_OURS_TLS;
+
+      g_assert_cmpuint (msrp_uri_get_port (relay), ==, port[setup->passive]);
+      g_assert_true (msrp_uri_get_use_tls (relay) == tls);
       g_assert_nonnull (msrp_uri_get_session_id (relay));
     }
 
@@ -718,6 +720,165 @@ test_cleanup_during_prepare (void)
   g_source_remove (id);
 }
 
+/* Our relay: AUTH failures and bounds. */
+static void
+test_ours_auth (void)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  struct {
+    const char *user, *password;
+    MsrpDigestUriMode mode;
+    guint expires;
+    gboolean ok;
+    guint expected_expires;
+  } cases[] = {
+    { "alice", "alicepass", MSRP_DIGEST_URI_INCLUDE, 0, TRUE, 600 },
+    { "alice", "alicepass", MSRP_DIGEST_URI_OMIT, 0, TRUE, 600 },
+    { "alice", "alicepass", MSRP_DIGEST_URI_AUTO, 5, TRUE, 60 },
+    { "alice", "alicepass", MSRP_DIGEST_URI_AUTO, 99999, TRUE, 3600 },
+    { "alice", "wrong", MSRP_DIGEST_URI_AUTO, 0, FALSE, 0 },
+    { "mallory", "alicepass", MSRP_DIGEST_URI_INCLUDE, 0, FALSE, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(MsrpRelaySettings) settings = ours_settings (cases[i].user, cases[i].password, i % 2);
+      g_autoptr(MsrpConnector) connector = NULL;
+
+      msrp_relay_settings_set_digest_uri_mode (settings, cases[i].mode);
+      msrp_relay_settings_set_expires (settings, cases[i].expires);
+      connector = msrp_get_acceptor (settings);
+      g_signal_connect (connector, "accept-certificate", G_CALLBACK (accept_our_cert), NULL);
+      if (cases[i].ok)
+        {
+          g_autoptr(GPtrArray) path = prepare (connector, NULL);
+          g_autoptr(GPtrArray) peer = msrp_path_parse ("msrp://127.0.0.1:9/peer;tcp", NULL);
+          Op c = { 0, };
+          MsrpRelayLink *link;
+
+          g_assert_cmpuint (path->len, ==, 2);
+          /* The link shows the Expires it got once attached. */
+          msrp_connector_complete_async (connector, peer, NULL, on_completed, &c);
+          msrp_connector_cleanup (connector);
+          wait_for (&c.done);
+          g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          op_clear (&c);
+          (void) link;
+        }
+      else
+        {
+          GError *error = prepare_error (connector);
+
+          g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
+          g_error_free (error);
+        }
+    }
+  g_source_remove (id);
+}
+
+/* A logger that tells when a 200 with Expires (an AUTH's) comes in. */
+typedef struct {
+  GObject parent_instance;
+  guint auth_ok;
+} AuthWatch;
+
+typedef GObjectClass AuthWatchClass;
+
+static void auth_watch_iface_init (MsrpLoggerInterface *iface);
+GType auth_watch_get_type (void);
+G_DEFINE_TYPE_WITH_CODE (AuthWatch, auth_watch, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (MSRP_TYPE_LOGGER, auth_watch_iface_init))
+
+static void
+auth_watch_received_new_chunk (MsrpLogger    *logger,
+                               MsrpTransport *transport,
+                               MsrpChunk     *chunk,
+                               GBytes        *data)
+{
+  if (!msrp_chunk_is_request (chunk) && msrp_chunk_get_code (chunk) == 200 &&
+      msrp_chunk_get_expires (chunk) > 0)
+    ((AuthWatch *) logger)->auth_ok++;
+}
+
+static void
+auth_watch_iface_init (MsrpLoggerInterface *iface)
+{
+  iface->received_new_chunk = auth_watch_received_new_chunk;
+}
+
+static void
+auth_watch_class_init (AuthWatchClass *klass)
+{
+}
+
+static void
+auth_watch_init (AuthWatch *self)
+{
+}
+
+/* With a 2 s lifetime, the authorization is refreshed while the session
+ * lives, and the session goes on working past the first expiry. */
+static void
+test_ours_refresh (void)
+{
+  Setup setup = { SIDE_OURS, SIDE_OURS };
+  g_autoptr(MsrpRelaySettings) settings = ours_settings ("alice", "alicepass", FALSE);
+  g_autoptr(MsrpConnector) connector = NULL;
+  g_autoptr(MsrpConnector) acceptor = NULL;
+  g_autoptr(GPtrArray) path_a = NULL, path_b = NULL;
+  AuthWatch *watch = g_object_new (auth_watch_get_type (), NULL);
+  guint min = msrp_relay_get_min_expires (ours);
+  Pair p = { 0, };
+  Op ca = { 0, }, cb = { 0, };
+
+  (void) setup;
+  p.timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  msrp_relay_set_min_expires (ours, 1);
+  msrp_relay_settings_set_expires (settings, 2);
+  connector = msrp_get_connector (settings);
+  g_object_set (connector, "logger", watch, NULL);
+  acceptor = msrp_get_acceptor (NULL);
+  {
+    g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+
+    path_b = prepare (acceptor, listen_uri);
+  }
+  path_a = prepare (connector, NULL);
+  g_assert_cmpuint (watch->auth_ok, ==, 1);
+  msrp_connector_complete_async (acceptor, path_a, NULL, on_completed, &cb);
+  msrp_connector_complete_async (connector, path_b, NULL, on_completed, &ca);
+  wait_for (&ca.done);
+  wait_for (&cb.done);
+  g_assert_no_error (ca.error);
+  g_assert_no_error (cb.error);
+  p.a = msrp_session_new (ca.transport, NULL);
+  p.b = msrp_session_new (cb.transport, NULL);
+  p.messages_a = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  p.messages_b = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  p.reports_a = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (p.b, "message-received", G_CALLBACK (on_message), p.messages_b);
+
+  /* Two refreshes: 3 s and more after the first AUTH, past its expiry. */
+  while (watch->auth_ok < 3)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (msrp_relay_get_n_sessions (ours), >=, 1);
+  send_text (p.a, "still here", FALSE);
+  wait_for_len (p.messages_b, 1);
+
+  op_clear (&ca);
+  op_clear (&cb);
+  pair_teardown (&p);
+  msrp_relay_set_min_expires (ours, min);
+  g_object_unref (watch);
+}
+
+static const Setup ours_tcp = { SIDE_OURS, SIDE_OURS };
+static const Setup ours_tls = { SIDE_OURS_TLS, SIDE_OURS_TLS };
+static const Setup ours_to_kamailio = { SIDE_OURS, SIDE_KAMAILIO };
+static const Setup kamailio_to_ours = { SIDE_KAMAILIO_TLS, SIDE_OURS };
+static const Setup ours_to_direct = { SIDE_OURS_TLS, SIDE_DIRECT };
+static const Setup direct_to_ours = { SIDE_DIRECT, SIDE_OURS_TLS };
+
 static const Setup both_tcp = { SIDE_KAMAILIO, SIDE_KAMAILIO };
 static const Setup both_tls = { SIDE_KAMAILIO_TLS, SIDE_KAMAILIO_TLS };
 static const Setup tcp_tls = { SIDE_KAMAILIO, SIDE_KAMAILIO_TLS };
@@ -746,10 +907,40 @@ main (int argc, char *argv[])
   g_test_add_func ("/relay-client/kamailio/srv", test_srv);
   g_test_add_func ("/relay-client/kamailio/cleanup-during-prepare", test_cleanup_during_prepare);
 
-  kamailio_start ();
+  g_test_add_data_func ("/relay-client/ours/tcp", &ours_tcp, test_exchange);
+  g_test_add_data_func ("/relay-client/ours/tls", &ours_tls, test_exchange);
+  g_test_add_data_func ("/relay-client/ours/relay-to-direct", &ours_to_direct, test_exchange);
+  g_test_add_data_func ("/relay-client/ours/direct-to-relay", &direct_to_ours, test_exchange);
+  g_test_add_data_func ("/relay-client/ours/file-50M-tcp", &ours_tcp, test_file);
+  g_test_add_data_func ("/relay-client/ours/file-50M-tls", &ours_tls, test_file);
+  g_test_add_func ("/relay-client/ours/auth", test_ours_auth);
+  g_test_add_func ("/relay-client/ours/refresh", test_ours_refresh);
+  g_test_add_data_func ("/relay-client/cross/ours-to-kamailio", &ours_to_kamailio, test_exchange);
+  g_test_add_data_func ("/relay-client/cross/kamailio-to-ours", &kamailio_to_ours, test_exchange);
+
+  kamailio_find ();
+  {
+    GError *error = NULL;
+    g_autoptr(MsrpUri) tcp = NULL;
+    g_autoptr(MsrpUri) tls = NULL;
+
+    ours_cert = msrp_tls_certificate_new_self_signed ("relay.example.com", &error);
+    g_assert_no_error (error);
+    ours = msrp_relay_new ("example.com");
+    msrp_relay_add_user (ours, "alice", "alicepass");
+    msrp_relay_add_user (ours, "bob", "bobpass");
+    msrp_relay_set_tls_certificate (ours, ours_cert);
+    tcp = msrp_relay_listen (ours, "127.0.0.1", 0, FALSE, &error);
+    g_assert_no_error (error);
+    tls = msrp_relay_listen (ours, "127.0.0.1", 0, TRUE, &error);
+    g_assert_no_error (error);
+    ours_port = msrp_uri_get_port (tcp);
+    ours_tls_port = msrp_uri_get_port (tls);
+  }
   status = g_test_run ();
-  kamailio_stop ();
-  g_free (kam_script);
+  msrp_relay_stop (ours);
+  g_clear_object (&ours);
+  g_clear_object (&ours_cert);
   g_free (kam_cert);
   return status;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 #include <gio/gunixoutputstream.h>
 #include <msrp-glib/msrp-glib.h>
 
@@ -32,6 +33,7 @@ typedef struct {
 } Command;
 
 static int cmd_listen (int argc, char **argv);
+static int cmd_relay (int argc, char **argv);
 static int cmd_send (int argc, char **argv);
 static int cmd_bench (int argc, char **argv);
 static int cmd_bench_tcp_sink (int argc, char **argv);
@@ -2019,11 +2021,129 @@ cmd_bench (int    argc,
   return exit_status;
 }
 
+/* msrp relay */
+
+static const Command relay_command = {
+  "relay", cmd_relay, "",
+  "Run an MSRP relay (RFC 4976) until interrupted.",
+  "The first line on standard output is the relay's URI, the To-Path of a\n"
+  "client's first AUTH. Clients authenticate with HTTP Digest as one of the\n"
+  "--user options (any number of them); then the relay forwards their chunks.\n"
+  "With --tls the relay listens with TLS (msrps:) with a new self-signed\n"
+  "certificate. It serves until SIGINT or SIGTERM, then closes every\n"
+  "connection and exits 0.\n"
+  "\n"
+  "Examples:\n"
+  "  msrp relay --user alice:secret --user bob:secret\n"
+  "  msrp relay --host 192.0.2.10 --port 2855 --tls --realm example.com --user alice:secret\n",
+  FALSE,
+};
+
+static gboolean
+relay_on_signal (gpointer user_data)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+cmd_relay (int    argc,
+           char **argv)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *realm = NULL;
+  g_auto(GStrv) users = NULL;
+  int port = 0;
+  gboolean tls = FALSE, verbose = FALSE;
+  GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "The address to listen on and to put in the URIs (default: 127.0.0.1)", "HOST" },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, "The TCP port (default: any free port)", "PORT" },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Use TLS (msrps:) with a new self-signed certificate", NULL },
+    { "realm", 0, 0, G_OPTION_ARG_STRING, &realm, "The Digest realm (default: the host)", "REALM" },
+    { "user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &users, "A user who may authenticate (repeatable)", "NAME:PASSWORD" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log the traffic on stderr", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpRelay) relay = NULL;
+  g_autoptr(MsrpUri) uri = NULL;
+  g_autofree char *uri_string = NULL;
+  guint sigint_id, sigterm_id;
+
+  if (!parse_command_line (&relay_command, entries, &argc, &argv) ||
+      !no_arguments (&relay_command, argc, argv))
+    return EXIT_USAGE;
+  if (port < 0 || port > 65535)
+    {
+      print_error ("--port out of range (see 'msrp relay --help')");
+      return EXIT_USAGE;
+    }
+  if (host == NULL)
+    host = g_strdup ("127.0.0.1");
+
+  relay = msrp_relay_new (realm != NULL ? realm : host);
+  for (guint i = 0; users != NULL && users[i] != NULL; i++)
+    {
+      const char *colon = strchr (users[i], ':');
+      g_autofree char *name = NULL;
+
+      if (colon == NULL || colon == users[i])
+        {
+          print_error ("--user wants NAME:PASSWORD, not '%s'", users[i]);
+          return EXIT_USAGE;
+        }
+      name = g_strndup (users[i], colon - users[i]);
+      msrp_relay_add_user (relay, name, colon + 1);
+    }
+  if (tls)
+    {
+      g_autoptr(GTlsCertificate) certificate = msrp_tls_certificate_new_self_signed (host, &error);
+
+      if (certificate == NULL)
+        {
+          fail (error);
+          return exit_status;
+        }
+      msrp_relay_set_tls_certificate (relay, certificate);
+    }
+  if (verbose)
+    {
+      g_autoptr(MsrpLogger) logger = new_stderr_logger ();
+
+      msrp_relay_set_logger (relay, logger);
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  uri = msrp_relay_listen (relay, host, port, tls, &error);
+  if (uri == NULL)
+    {
+      fail (error);
+      g_clear_pointer (&loop, g_main_loop_unref);
+      return exit_status;
+    }
+  uri_string = msrp_uri_to_string (uri);
+  printf ("%s\n", uri_string);
+  fflush (stdout);
+
+  sigint_id = g_unix_signal_add (SIGINT, relay_on_signal, NULL);
+  sigterm_id = g_unix_signal_add (SIGTERM, relay_on_signal, NULL);
+  g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  msrp_relay_stop (relay);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_pointer (&loop, g_main_loop_unref);
+  return exit_status;
+}
+
 /* main */
 
 static const Command *commands[] = {
   &listen_command,
   &send_command,
+  &relay_command,
   &bench_command,
   &bench_tcp_sink_command,
   &bench_tcp_source_command,

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # test-relay.py: a session through a real RFC 4976 relay (Kamailio's msrp
-# module, started here from tests/relay), driven from Python through the
-# typelib
+# module, which tests/relay/with-kamailio starts around this test), driven
+# from Python through the typelib
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
@@ -10,8 +10,6 @@
 
 import importlib.util
 import os
-import random
-import subprocess
 import sys
 import unittest
 
@@ -20,32 +18,14 @@ gi.require_version('Msrp', '1.0')
 from gi.repository import GLib, Msrp  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(HERE, '..', 'relay', 'kamailio-relay')
 
 # The waiting, the peers and the TAP output are test-session.py's.
 _spec = importlib.util.spec_from_file_location('session_tests', os.path.join(HERE, 'test-session.py'))
 st = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(st)
 
-relay_port = None
-
-
-def start_relay():
-    global relay_port
-    for _ in range(20):
-        port = random.randrange(20000, 60000) & ~1
-        run = subprocess.run([SCRIPT, 'start', str(port)], capture_output=True, text=True)
-        if run.returncode == 0:
-            relay_port = port
-            return
-        if run.returncode == 3:
-            raise RuntimeError(f'the Kamailio relay cannot start: {run.stderr}')
-    raise RuntimeError('the Kamailio relay did not start on any port')
-
-
-def stop_relay():
-    if relay_port is not None:
-        subprocess.run([SCRIPT, 'stop', str(relay_port)], capture_output=True)
+# tests/relay/with-kamailio runs this test with a relay of its own.
+relay_port = int(os.environ.get('MSRP_TEST_KAMAILIO_PORT', '0'))
 
 
 def settings(user, password):
@@ -120,13 +100,10 @@ class RelayTests(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    start_relay()
-    try:
-        suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-        result = st.TapResult()
-        suite.run(result)
-        print(f'1..{result.count}')
-        status = 0 if result.wasSuccessful() else 1
-    finally:
-        stop_relay()
-    sys.exit(status)
+    if not relay_port:
+        sys.exit('no Kamailio relay: run this test through tests/relay/with-kamailio (meson test does)')
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    result = st.TapResult()
+    suite.run(result)
+    print(f'1..{result.count}')
+    sys.exit(0 if result.wasSuccessful() else 1)

@@ -1,0 +1,2500 @@
+/* msrp-relay.c: an RFC 4976 relay server
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gnetworking.h>
+#include <gnutls/crypto.h>
+
+#include "msrp-relay.h"
+#include "msrp-chunk.h"
+#include "msrp-chunk-private.h"
+#include "msrp-connector.h"
+#include "msrp-connector-private.h"
+#include "msrp-digest-private.h"
+#include "msrp-error.h"
+#include "msrp-transport.h"
+#include "msrp-transport-private.h"
+#include "msrp-uri-private.h"
+#include "msrp-utils-private.h"
+
+/**
+ * MsrpRelay:
+ *
+ * An MSRP relay (RFC 4976): clients authenticate with AUTH and HTTP Digest,
+ * get a session URI on the relay (`Use-Path`) for a while (`Expires`), and
+ * the relay forwards requests along their To-Path.
+ *
+ * [method@Msrp.Relay.listen] opens a listening socket (TCP, or TLS with
+ * [property@Msrp.Relay:tls-certificate]) and gives the relay's URI, the
+ * To-Path of a client's first AUTH. Users come from
+ * [method@Msrp.Relay.add_user] or, for names not added, from
+ * [signal@Msrp.Relay::lookup-password].
+ *
+ * ## AUTH
+ *
+ * An AUTH whose To-Path is a relay URI alone (no session-id) is answered
+ * 401 with a Digest challenge (MD5, `qop="auth"`; a nonce lives five
+ * minutes and its nonce count must grow; an expired nonce is challenged
+ * again with `stale=TRUE`). With valid credentials and an Expires within
+ * [property@Msrp.Relay:min-expires] and [property@Msrp.Relay:max-expires]
+ * (else 423 with Min-Expires or Max-Expires) the relay makes a session:
+ * 200 with `Use-Path: msrp[s]://host:port/<session-id>;tcp` (the scheme,
+ * host and port of the listener the AUTH came in on) and `Expires`. An
+ * AUTH without Expires gets [property@Msrp.Relay:default-expires]. The
+ * session belongs to the connection the AUTH came on; an AUTH on that
+ * connection whose To-Path is the session URI refreshes it (challenged in
+ * the same way; the session-id stays). A session ends when its connection
+ * closes, or a few seconds after it expires. A malformed Authorization
+ * header gets 400; a wrong password, an unknown user and a replayed nonce
+ * count get a fresh 401.
+ *
+ * ## Forwarding
+ *
+ * Any other request (and an AUTH with more than one URI in its To-Path,
+ * for a relay further on) is forwarded when the first URI of its To-Path
+ * names a session of this relay, by session-id (else 481; 403 for a
+ * request to the relay's own URI). As RFC 4976 section 7.3 says, the relay
+ * removes that URI from the To-Path and puts the same URI first in the
+ * From-Path. When the next URI is again one of this relay's sessions (both
+ * peers use this relay), it is consumed in the same way, so the receiver
+ * of a request that A sent to B sees `From-Path: <B's session> <A's
+ * session> <A>`. The next hop is then:
+ *
+ * - the connection that authenticated the last session consumed, when two
+ *   were consumed or when the request came from another connection than
+ *   that session's (a peer reaching the client);
+ * - otherwise the host and port of the new first To-Path URI (a client
+ *   reaching a peer): the relay connects there (TLS for `msrps`), and uses
+ *   one connection for every request to the same host, port and scheme.
+ *   Requests that come back on such a connection are forwarded in the
+ *   same way. The relay accepts any certificate from the hosts it connects
+ *   to, as the peer's identity is checked end to end.
+ *
+ * Transaction ids, Byte-Range and the continuation flag pass unchanged,
+ * with one exception: a chunk with a body larger than 64 KiB is forwarded
+ * in pieces as it arrives, so that the relay never holds a whole large
+ * chunk. Each piece is a chunk with the original headers, the Byte-Range
+ * of the piece and the flag `+` but on the last one, which ends with the
+ * original flag; the first piece keeps the transaction id and the others
+ * get new ones. This is the chunk interruption of RFC 4975 section 7.1.1,
+ * which every receiver handles. Only SEND bodies are split; another
+ * request with a body that large gets 413.
+ *
+ * Reading from a connection pauses while the connection it last forwarded
+ * to, or the connection itself, has more than 256 KiB waiting to be
+ * written, so a slow receiver slows its sender down instead of growing
+ * the relay's memory.
+ *
+ * ## Responses and reports
+ *
+ * Responses travel one hop. The relay answers a SEND itself, 200 once it
+ * has queued the chunk (its last piece) for the next hop, when the SEND's
+ * Failure-Report is `yes` (or absent); 408 when the next hop cannot be
+ * reached, and 481 or 403 as above (for `partial` only those errors, for
+ * `no` nothing). The next hop's response to a SEND is not passed on: when
+ * it is an error, or when none came within
+ * [property@Msrp.Relay:response-timeout] although Failure-Report is
+ * `yes`, and the SEND asked for failure reports, the relay sends a REPORT
+ * back to the sender (To-Path the SEND's From-Path as it arrived, the
+ * Message-ID and Byte-Range of the piece, `Status: 000 <code>`). The same
+ * happens when the next hop's connection closes with transactions
+ * outstanding. REPORTs are forwarded and never answered. The responses to
+ * other requests (NICKNAME, and AUTH for a relay further on) are passed
+ * back to their sender with their To-Path and From-Path rewritten for the
+ * hop; without one in time the relay answers 408.
+ *
+ * Since: 1.0
+ */
+
+/* The largest piece of a body forwarded at once. */
+#define SEGMENT_SIZE (64 * 1024)
+
+/* Reading pauses while a connection has more than HIGH_WATER bytes to
+ * write, and goes on once it is below LOW_WATER. */
+#define HIGH_WATER (256 * 1024)
+#define LOW_WATER (64 * 1024)
+
+/* Bytes counted for the start line, headers and end-line of a chunk. */
+#define WRITE_OVERHEAD 512
+
+#define NONCE_LIFETIME_US (300 * G_USEC_PER_SEC)
+/* Known expired nonces get stale=TRUE for that long again. */
+#define NONCE_MEMORY_US (2 * NONCE_LIFETIME_US)
+#define MAX_NONCES 10000
+
+/* A session is forgotten that long after its Expires. */
+#define EXPIRES_GRACE_SECONDS 5
+
+/* Forwarded transactions remembered per connection; older ones are
+ * forgotten without a report. */
+#define MAX_PENDING 4096
+
+#define ACCEPT_RETRY_SECONDS 1
+
+#define SESSION_ID_BYTES 16
+
+typedef struct _Conn Conn;
+typedef struct _Listener Listener;
+
+typedef struct {
+  char *value;
+  gint64 issued;
+  guint64 last_nc;
+} Nonce;
+
+struct _Listener {
+  guint ref_count;
+  MsrpRelay *relay;            /* NULL once stopped */
+  GSocketListener *socket_listener;
+  GCancellable *cancellable;
+  GSource *retry_source;
+  MsrpUri *uri;
+};
+
+typedef struct {
+  char *id;
+  MsrpUri *uri;
+  Conn *conn;                  /* the connection that authenticated it */
+  GSource *timer;
+} RelaySession;
+
+typedef enum {
+  CONN_CONNECTING,             /* outgoing, no transport yet */
+  CONN_HANDSHAKING,            /* incoming TLS */
+  CONN_OPEN,
+  CONN_CLOSED,
+} ConnState;
+
+/* One request being forwarded: its pieces all go the same way. */
+typedef struct {
+  guint ref_count;
+  Conn *in;
+  Conn *out;
+  char *method;
+  char *tid;                   /* as it arrived */
+  char *message_id;
+  MsrpFailureReport failure_report;
+  GPtrArray *orig_from;        /* the From-Path as it arrived */
+  GPtrArray *to;               /* the To-Path forwarded */
+  GPtrArray *from;             /* the From-Path forwarded */
+  MsrpUri *responder;          /* the URI the sender addressed */
+  guint n_pieces;
+  gboolean answered;           /* the sender got its response */
+  gboolean failed;             /* the rest is dropped */
+} Route;
+
+/* A forwarded transaction waiting for the next hop's response. */
+typedef struct {
+  GList link;
+  char *tid;
+  Route *route;
+  gint64 start, end, total;
+  gint64 deadline;
+} Pending;
+
+/* A piece waiting for its outgoing connection. */
+typedef struct {
+  MsrpChunk *chunk;
+  Route *route;
+  gboolean last;
+  gsize size;
+} QueuedPiece;
+
+struct _Conn {
+  guint ref_count;
+  MsrpRelay *relay;            /* NULL once closed */
+  ConnState state;
+  Listener *listener;          /* incoming connections */
+  char *key;                   /* outgoing connections */
+  MsrpUri *next_hop;           /* outgoing connections */
+  GIOStream *stream;
+  MsrpTransport *transport;
+  GCancellable *cancellable;
+  GSource *timer;              /* connect or handshake timeout */
+  gboolean busy;               /* connecting or handshaking: the callback closes */
+  gboolean reading;
+  gboolean paths_set;
+  gsize queued;                /* bytes handed to the transport, not written yet */
+  Conn *blocked_on;            /* reading waits for its queue to drain */
+  GPtrArray *waiters;          /* connections blocked on this one */
+  Conn *last_out;              /* where the last request went */
+  GQueue connect_queue;        /* of QueuedPiece */
+  GPtrArray *sessions;         /* of RelaySession, owned by the relay */
+  GHashTable *pending;         /* tid → Pending */
+  GQueue pending_order;
+  GSource *pending_timer;
+  Route *cur;                  /* the chunk whose pieces are being read */
+  GPtrArray *peer_uris;        /* previous hops seen on it (keys of by_peer) */
+};
+
+/* A connection remembers at most this many previous hops. */
+#define MAX_PEER_URIS 16
+
+struct _MsrpRelay
+{
+  GObject parent_instance;
+
+  GMainContext *context;
+  char *realm;
+  GTlsCertificate *tls_certificate;
+  guint min_expires;
+  guint max_expires;
+  guint default_expires;
+  guint response_timeout;
+  MsrpLogger *logger;
+
+  GPtrArray *listeners;        /* of Listener */
+  GHashTable *connections;     /* set of Conn, each holding a reference */
+  GHashTable *outgoing;        /* key → Conn */
+  GHashTable *by_peer;         /* MsrpUri of a previous hop → the Conn it came on */
+  GHashTable *sessions;        /* session-id → RelaySession */
+  GHashTable *users;           /* username → password */
+  GHashTable *nonces;          /* value → Nonce */
+  GQueue nonce_order;
+};
+
+enum {
+  PROP_0,
+  PROP_REALM,
+  PROP_TLS_CERTIFICATE,
+  PROP_MIN_EXPIRES,
+  PROP_MAX_EXPIRES,
+  PROP_DEFAULT_EXPIRES,
+  PROP_RESPONSE_TIMEOUT,
+  PROP_LOGGER,
+  PROP_N_SESSIONS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_LOOKUP_PASSWORD,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (MsrpRelay, msrp_relay, G_TYPE_OBJECT)
+
+static void conn_close (Conn *conn, const char *reason);
+static void conn_continue (Conn *conn);
+static void piece_send (Route *route, MsrpChunk *chunk, gboolean last);
+static void accept_next (Listener *listener);
+static void listener_unref (Listener *listener);
+
+/* Small helpers */
+
+/* Callbacks run with the relay's context as the thread-default one, so
+ * that the transports, connections and tasks they make complete there. */
+static GMainContext *
+push_context (MsrpRelay *self)
+{
+  GMainContext *context;
+
+  if (self == NULL)
+    return NULL;
+  context = g_main_context_ref (self->context);
+  g_main_context_push_thread_default (context);
+  return context;
+}
+
+static void
+pop_context (GMainContext *context)
+{
+  if (context == NULL)
+    return;
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+}
+
+static GPtrArray *
+path_prepend (GPtrArray *path,
+              guint      skip,
+              MsrpUri   *first)
+{
+  GPtrArray *result = g_ptr_array_new_full (path->len + 1, g_object_unref);
+
+  if (first != NULL)
+    g_ptr_array_add (result, g_object_ref (first));
+  for (guint i = skip; i < path->len; i++)
+    g_ptr_array_add (result, g_object_ref (g_ptr_array_index (path, i)));
+  return result;
+}
+
+static char *
+new_session_id (void)
+{
+  guint8 bytes[SESSION_ID_BYTES];
+  GString *out = g_string_sized_new (2 * SESSION_ID_BYTES + 1);
+
+  /* The session-id is what lets a peer reach a client: unguessable. */
+  if (gnutls_rnd (GNUTLS_RND_NONCE, bytes, sizeof bytes) != 0)
+    {
+      for (guint i = 0; i < sizeof bytes; i++)
+        bytes[i] = g_random_int_range (0, 256);
+    }
+  for (guint i = 0; i < sizeof bytes; i++)
+    g_string_append_printf (out, "%02x", bytes[i]);
+  return g_string_free (out, FALSE);
+}
+
+/* The response to @request, one hop back: To-Path the previous hop,
+ * From-Path the URI the request addressed. */
+static MsrpChunk *
+make_response (MsrpChunk  *request,
+               guint       code,
+               const char *comment)
+{
+  MsrpChunk *response = msrp_chunk_new_response (msrp_chunk_get_transaction_id (request), code, comment);
+  GPtrArray *to = msrp_chunk_get_to_path (request);
+  GPtrArray *from = msrp_chunk_get_from_path (request);
+
+  if (from != NULL && from->len > 0)
+    {
+      g_autoptr(GPtrArray) path = _msrp_path_new_single (g_ptr_array_index (from, 0));
+
+      msrp_chunk_set_to_path (response, path);
+    }
+  if (to != NULL && to->len > 0)
+    {
+      g_autoptr(GPtrArray) path = _msrp_path_new_single (g_ptr_array_index (to, 0));
+
+      msrp_chunk_set_from_path (response, path);
+    }
+  return response;
+}
+
+/* Whether a request with this method and Failure-Report gets a response
+ * with @code (RFC 4975 section 7.1.2). */
+static gboolean
+wants_response (const char        *method,
+                MsrpFailureReport  failure_report,
+                guint              code)
+{
+  if (strcmp (method, "REPORT") == 0)
+    return FALSE;
+  if (strcmp (method, "SEND") != 0)
+    return TRUE;
+  switch (failure_report)
+    {
+    case MSRP_FAILURE_REPORT_NO:
+      return FALSE;
+    case MSRP_FAILURE_REPORT_PARTIAL:
+      return code >= 300;
+    case MSRP_FAILURE_REPORT_YES:
+    default:
+      return TRUE;
+    }
+}
+
+/* Nonces */
+
+static void
+nonce_free (gpointer data)
+{
+  Nonce *nonce = data;
+
+  g_free (nonce->value);
+  g_free (nonce);
+}
+
+static void
+nonces_prune (MsrpRelay *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  Nonce *oldest;
+
+  /* Issued in order, so the oldest come first. */
+  while ((oldest = g_queue_peek_head (&self->nonce_order)) != NULL &&
+         (now - oldest->issued > NONCE_MEMORY_US || self->nonce_order.length > MAX_NONCES))
+    {
+      g_queue_pop_head (&self->nonce_order);
+      g_hash_table_remove (self->nonces, oldest->value);
+    }
+}
+
+static const char *
+nonce_issue (MsrpRelay *self)
+{
+  Nonce *nonce = g_new0 (Nonce, 1);
+
+  nonce->value = _msrp_digest_new_nonce ();
+  nonce->issued = g_get_monotonic_time ();
+  g_queue_push_tail (&self->nonce_order, nonce);
+  g_hash_table_replace (self->nonces, nonce->value, nonce);
+  nonces_prune (self);
+  return nonce->value;
+}
+
+/* Sessions */
+
+static void
+relay_session_free (gpointer data)
+{
+  RelaySession *session = data;
+
+  if (session->timer != NULL)
+    {
+      g_source_destroy (session->timer);
+      g_source_unref (session->timer);
+    }
+  if (session->conn != NULL)
+    g_ptr_array_remove_fast (session->conn->sessions, session);
+  g_clear_object (&session->uri);
+  g_free (session->id);
+  g_free (session);
+}
+
+static gboolean
+on_session_expired (gpointer user_data)
+{
+  RelaySession *session = user_data;
+  MsrpRelay *self = session->conn->relay;
+
+  g_debug ("relay: session %s expired", session->id);
+  g_clear_pointer (&session->timer, g_source_unref);
+  g_hash_table_remove (self->sessions, session->id);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SESSIONS]);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+session_set_expires (MsrpRelay    *self,
+                     RelaySession *session,
+                     guint         expires)
+{
+  if (session->timer != NULL)
+    {
+      g_source_destroy (session->timer);
+      g_source_unref (session->timer);
+    }
+  session->timer = g_timeout_source_new_seconds (expires + EXPIRES_GRACE_SECONDS);
+  g_source_set_static_name (session->timer, "[msrp] relay session expiry");
+  g_source_set_callback (session->timer, on_session_expired, session, NULL);
+  g_source_attach (session->timer, self->context);
+}
+
+/* A session of this relay that @uri names: by session-id, with the port
+ * of the listener it was made on, so that another relay's URIs are not
+ * taken for ours. */
+static RelaySession *
+lookup_session (MsrpRelay *self,
+                MsrpUri   *uri,
+                gboolean   check_port)
+{
+  const char *id = msrp_uri_get_session_id (uri);
+  RelaySession *session;
+
+  if (id == NULL)
+    return NULL;
+  session = g_hash_table_lookup (self->sessions, id);
+  if (session != NULL && check_port && msrp_uri_get_port (uri) != msrp_uri_get_port (session->uri))
+    return NULL;
+  return session;
+}
+
+/* Routes */
+
+static Route *
+route_ref (Route *route)
+{
+  route->ref_count++;
+  return route;
+}
+
+static void conn_unref (Conn *conn);
+
+static void
+route_unref (Route *route)
+{
+  if (--route->ref_count > 0)
+    return;
+  conn_unref (route->in);
+  if (route->out != NULL)
+    conn_unref (route->out);
+  g_free (route->method);
+  g_free (route->tid);
+  g_free (route->message_id);
+  g_clear_pointer (&route->orig_from, g_ptr_array_unref);
+  g_clear_pointer (&route->to, g_ptr_array_unref);
+  g_clear_pointer (&route->from, g_ptr_array_unref);
+  g_clear_object (&route->responder);
+  g_free (route);
+}
+
+/* Connections */
+
+static Conn *
+conn_ref (Conn *conn)
+{
+  conn->ref_count++;
+  return conn;
+}
+
+static void
+pending_free (gpointer data)
+{
+  Pending *pending = data;
+
+  g_free (pending->tid);
+  route_unref (pending->route);
+  g_free (pending);
+}
+
+static void
+queued_piece_free (QueuedPiece *piece)
+{
+  g_object_unref (piece->chunk);
+  route_unref (piece->route);
+  g_free (piece);
+}
+
+static void
+conn_unref (Conn *conn)
+{
+  if (--conn->ref_count > 0)
+    return;
+
+  g_assert (conn->cur == NULL && conn->blocked_on == NULL && conn->last_out == NULL);
+  g_assert (g_queue_is_empty (&conn->connect_queue) && g_queue_is_empty (&conn->pending_order));
+  g_assert (conn->waiters->len == 0 && conn->sessions->len == 0);
+  g_clear_pointer (&conn->waiters, g_ptr_array_unref);
+  g_clear_pointer (&conn->sessions, g_ptr_array_unref);
+  g_clear_pointer (&conn->pending, g_hash_table_unref);
+  g_clear_pointer (&conn->peer_uris, g_ptr_array_unref);
+  if (conn->listener != NULL)
+    listener_unref (conn->listener);
+  g_free (conn->key);
+  g_clear_object (&conn->next_hop);
+  g_clear_object (&conn->stream);
+  g_clear_object (&conn->transport);
+  g_clear_object (&conn->cancellable);
+  g_free (conn);
+}
+
+static Conn *
+conn_new (MsrpRelay *self)
+{
+  Conn *conn = g_new0 (Conn, 1);
+
+  conn->ref_count = 1;  /* the relay's */
+  conn->relay = self;
+  conn->cancellable = g_cancellable_new ();
+  conn->waiters = g_ptr_array_new ();
+  conn->sessions = g_ptr_array_new ();
+  conn->pending = g_hash_table_new (g_str_hash, g_str_equal);
+  conn->peer_uris = g_ptr_array_new_with_free_func (g_object_unref);
+  g_queue_init (&conn->connect_queue);
+  g_queue_init (&conn->pending_order);
+  g_hash_table_add (self->connections, conn);
+  return conn;
+}
+
+static void
+conn_stop_timer (Conn *conn)
+{
+  if (conn->timer != NULL)
+    {
+      g_source_destroy (conn->timer);
+      g_clear_pointer (&conn->timer, g_source_unref);
+    }
+}
+
+static void
+conn_wake_waiters (Conn *conn)
+{
+  g_autoptr(GPtrArray) waiters = NULL;
+
+  if (conn->waiters->len == 0)
+    return;
+  waiters = g_steal_pointer (&conn->waiters);
+  conn->waiters = g_ptr_array_new ();
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      Conn *waiter = g_ptr_array_index (waiters, i);
+
+      if (waiter->blocked_on == conn)
+        {
+          waiter->blocked_on = NULL;
+          conn_unref (conn);
+          conn_continue (waiter);
+        }
+      conn_unref (waiter);
+    }
+}
+
+typedef struct {
+  Conn *conn;
+  gsize size;
+} WriteContext;
+
+static void
+on_conn_written (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  WriteContext *ctx = user_data;
+  Conn *conn = ctx->conn;
+  g_autoptr(GError) error = NULL;
+  GMainContext *context = push_context (conn->relay);
+
+  conn->queued -= ctx->size;
+  if (!msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error))
+    conn_close (conn, error->message);
+  else if (conn->queued <= LOW_WATER)
+    conn_wake_waiters (conn);
+  conn_unref (conn);
+  g_free (ctx);
+  pop_context (context);
+}
+
+/* Hands a chunk to the connection's write queue. */
+static gboolean
+conn_write (Conn      *conn,
+            MsrpChunk *chunk)
+{
+  WriteContext *ctx;
+
+  if (conn->relay == NULL || conn->transport == NULL)
+    return FALSE;
+  ctx = g_new0 (WriteContext, 1);
+  ctx->conn = conn_ref (conn);
+  ctx->size = msrp_chunk_get_size (chunk) + WRITE_OVERHEAD;
+  conn->queued += ctx->size;
+  msrp_transport_write_chunk_async (conn->transport, chunk, NULL, on_conn_written, ctx);
+  return TRUE;
+}
+
+static void
+conn_respond (Conn       *conn,
+              MsrpChunk  *request,
+              guint       code,
+              const char *comment)
+{
+  g_autoptr(MsrpChunk) response = NULL;
+
+  if (!wants_response (msrp_chunk_get_method (request), msrp_chunk_get_failure_report (request), code))
+    return;
+  response = make_response (request, code, comment);
+  conn_write (conn, response);
+}
+
+/* The response the sender of a route gets from the relay itself. */
+static void
+route_answer (Route      *route,
+              guint       code,
+              const char *comment)
+{
+  g_autoptr(MsrpChunk) response = NULL;
+  g_autoptr(GPtrArray) to = NULL;
+  g_autoptr(GPtrArray) from = NULL;
+
+  if (route->answered)
+    return;
+  route->answered = TRUE;
+  if (!wants_response (route->method, route->failure_report, code))
+    return;
+
+  response = msrp_chunk_new_response (route->tid, code, comment);
+  to = _msrp_path_new_single (g_ptr_array_index (route->orig_from, 0));
+  from = _msrp_path_new_single (route->responder);
+  msrp_chunk_set_to_path (response, to);
+  msrp_chunk_set_from_path (response, from);
+  conn_write (route->in, response);
+}
+
+static void
+route_fail (Route      *route,
+            guint       code,
+            const char *comment)
+{
+  if (route->failed)
+    return;
+  g_debug ("relay: cannot forward %s %s: %u", route->method, route->tid, code);
+  route->failed = TRUE;
+  route_answer (route, code, comment);
+}
+
+/* A failure REPORT back to the sender of a SEND (RFC 4975 section 7.1.2). */
+static void
+route_report (Route      *route,
+              gint64      start,
+              gint64      end,
+              gint64      total,
+              guint       code,
+              const char *comment)
+{
+  g_autoptr(MsrpChunk) report = NULL;
+  g_autoptr(GPtrArray) from = NULL;
+
+  if (route->failure_report == MSRP_FAILURE_REPORT_NO || route->in->relay == NULL ||
+      strcmp (route->method, "SEND") != 0)
+    return;
+
+  g_debug ("relay: failure REPORT %u for %s", code, route->tid);
+  report = msrp_chunk_new_request ("REPORT", NULL);
+  msrp_chunk_set_to_path (report, route->orig_from);
+  from = _msrp_path_new_single (route->responder);
+  msrp_chunk_set_from_path (report, from);
+  if (route->message_id != NULL)
+    msrp_chunk_set_message_id (report, route->message_id);
+  msrp_chunk_set_byte_range (report, start, end, total);
+  if (comment != NULL && !msrp_is_header_value (comment))
+    comment = NULL;
+  msrp_chunk_set_status (report, code, comment);
+  conn_write (route->in, report);
+}
+
+/* Pending transactions */
+
+static void
+pending_remove (Conn    *conn,
+                Pending *pending)
+{
+  g_hash_table_remove (conn->pending, pending->tid);
+  g_queue_unlink (&conn->pending_order, &pending->link);
+}
+
+/* The next hop failed (@silent: it did not answer, or its connection
+ * was lost): what the sender is told. */
+static void
+pending_fail (Pending    *pending,
+              guint       code,
+              const char *comment,
+              gboolean    silent)
+{
+  Route *route = pending->route;
+
+  if (strcmp (route->method, "SEND") == 0)
+    {
+      /* partial: the next hop answers only failures, so silence is fine */
+      if (!silent || route->failure_report == MSRP_FAILURE_REPORT_YES)
+        route_report (route, pending->start, pending->end, pending->total, code, comment);
+    }
+  else
+    route_answer (route, code, comment);
+}
+
+static void pending_schedule (Conn *conn);
+
+static gboolean
+on_pending_timeout (gpointer user_data)
+{
+  Conn *conn = user_data;
+  gint64 now = g_get_monotonic_time ();
+  Pending *pending;
+
+  GMainContext *context = push_context (conn->relay);
+
+  g_clear_pointer (&conn->pending_timer, g_source_unref);
+  conn_ref (conn);
+  while (conn->relay != NULL &&
+         (pending = g_queue_peek_head (&conn->pending_order)) != NULL && pending->deadline <= now)
+    {
+      pending_remove (conn, pending);
+      pending_fail (pending, MSRP_STATUS_REQUEST_TIMEOUT, NULL, TRUE);
+      pending_free (pending);
+    }
+  if (conn->relay != NULL)
+    pending_schedule (conn);
+  conn_unref (conn);
+  pop_context (context);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pending_schedule (Conn *conn)
+{
+  Pending *first = g_queue_peek_head (&conn->pending_order);
+  gint64 delay;
+
+  if (conn->pending_timer != NULL || first == NULL)
+    return;
+  delay = MAX (first->deadline - g_get_monotonic_time (), 0);
+  conn->pending_timer = g_timeout_source_new (delay / 1000 + 1);
+  g_source_set_static_name (conn->pending_timer, "[msrp] relay response timeout");
+  g_source_set_callback (conn->pending_timer, on_pending_timeout, conn, NULL);
+  g_source_attach (conn->pending_timer, conn->relay->context);
+}
+
+static void
+pending_add (Conn      *conn,
+             Route     *route,
+             MsrpChunk *chunk)
+{
+  Pending *pending;
+
+  if (strcmp (route->method, "REPORT") == 0 ||
+      (strcmp (route->method, "SEND") == 0 && route->failure_report == MSRP_FAILURE_REPORT_NO))
+    return;
+
+  if (conn->pending_order.length >= MAX_PENDING)
+    {
+      Pending *oldest = g_queue_peek_head (&conn->pending_order);
+
+      pending_remove (conn, oldest);
+      pending_free (oldest);
+    }
+
+  pending = g_new0 (Pending, 1);
+  pending->link.data = pending;
+  pending->tid = g_strdup (msrp_chunk_get_transaction_id (chunk));
+  pending->route = route_ref (route);
+  msrp_chunk_get_byte_range (chunk, &pending->start, &pending->end, &pending->total);
+  if (pending->end < 0)
+    pending->end = pending->start + msrp_chunk_get_size (chunk) - 1;
+  pending->deadline = g_get_monotonic_time () + (gint64) conn->relay->response_timeout * G_USEC_PER_SEC;
+
+  /* A tid used twice: the older transaction is forgotten. */
+  {
+    Pending *old = g_hash_table_lookup (conn->pending, pending->tid);
+
+    if (old != NULL)
+      {
+        pending_remove (conn, old);
+        pending_free (old);
+      }
+  }
+  g_hash_table_insert (conn->pending, pending->tid, pending);
+  g_queue_push_tail_link (&conn->pending_order, &pending->link);
+  pending_schedule (conn);
+}
+
+/* A response from a next hop. */
+static void
+handle_response (Conn      *conn,
+                 MsrpChunk *response)
+{
+  Pending *pending = g_hash_table_lookup (conn->pending, msrp_chunk_get_transaction_id (response));
+  Route *route;
+  guint code = msrp_chunk_get_code (response);
+
+  if (pending == NULL)
+    {
+      g_debug ("relay: dropping a response to an unknown transaction %s",
+               msrp_chunk_get_transaction_id (response));
+      return;
+    }
+  pending_remove (conn, pending);
+  route = pending->route;
+
+  if (strcmp (route->method, "SEND") == 0)
+    {
+      if (code >= 300)
+        pending_fail (pending, code, msrp_chunk_get_comment (response), FALSE);
+    }
+  else if (!route->answered && route->in->relay != NULL)
+    {
+      g_autoptr(MsrpChunk) copy = msrp_chunk_copy (response);
+      g_autoptr(GPtrArray) to = _msrp_path_new_single (g_ptr_array_index (route->orig_from, 0));
+      g_autoptr(GPtrArray) from = _msrp_path_new_single (route->responder);
+
+      /* Passed back, one hop further. */
+      route->answered = TRUE;
+      msrp_chunk_set_to_path (copy, to);
+      msrp_chunk_set_from_path (copy, from);
+      conn_write (route->in, copy);
+    }
+  pending_free (pending);
+}
+
+/* Closing */
+
+static void
+conn_close (Conn       *conn,
+            const char *reason)
+{
+  MsrpRelay *self = conn->relay;
+  QueuedPiece *piece;
+  Pending *pending;
+  gboolean had_sessions;
+
+  if (self == NULL)
+    return;
+
+  g_debug ("relay: closing connection %p: %s", conn, reason);
+  conn_ref (conn);
+  conn->relay = NULL;
+  conn->state = CONN_CLOSED;
+  g_cancellable_cancel (conn->cancellable);
+  conn_stop_timer (conn);
+  if (conn->pending_timer != NULL)
+    {
+      g_source_destroy (conn->pending_timer);
+      g_clear_pointer (&conn->pending_timer, g_source_unref);
+    }
+
+  had_sessions = conn->sessions->len > 0;
+  while (conn->sessions->len > 0)
+    {
+      RelaySession *session = g_ptr_array_index (conn->sessions, conn->sessions->len - 1);
+
+      g_debug ("relay: session %s ends with its connection", session->id);
+      g_hash_table_remove (self->sessions, session->id);
+    }
+
+  if (conn->key != NULL && g_hash_table_lookup (self->outgoing, conn->key) == conn)
+    g_hash_table_remove (self->outgoing, conn->key);
+  for (guint i = 0; i < conn->peer_uris->len; i++)
+    {
+      MsrpUri *uri = g_ptr_array_index (conn->peer_uris, i);
+
+      if (g_hash_table_lookup (self->by_peer, uri) == conn)
+        g_hash_table_remove (self->by_peer, uri);
+    }
+  g_ptr_array_set_size (conn->peer_uris, 0);
+
+  while ((piece = g_queue_pop_head (&conn->connect_queue)) != NULL)
+    {
+      route_fail (piece->route, MSRP_STATUS_REQUEST_TIMEOUT, "Downstream-failure");
+      queued_piece_free (piece);
+    }
+  while ((pending = g_queue_peek_head (&conn->pending_order)) != NULL)
+    {
+      pending_remove (conn, pending);
+      pending_fail (pending, MSRP_STATUS_REQUEST_TIMEOUT, "Downstream-failure", TRUE);
+      pending_free (pending);
+    }
+  g_clear_pointer (&conn->cur, route_unref);
+  g_clear_pointer (&conn->last_out, conn_unref);
+
+  if (conn->blocked_on != NULL)
+    {
+      Conn *other = g_steal_pointer (&conn->blocked_on);
+
+      if (g_ptr_array_remove (other->waiters, conn))
+        conn_unref (conn);
+      conn_unref (other);
+    }
+  conn_wake_waiters (conn);
+
+  if (conn->transport != NULL)
+    msrp_transport_close_async (conn->transport, NULL, NULL, NULL);
+  else if (conn->stream != NULL && !conn->busy)
+    g_io_stream_close_async (conn->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  /* else the connect or handshake callback closes it */
+
+  g_hash_table_remove (self->connections, conn);
+  if (had_sessions)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SESSIONS]);
+  conn_unref (conn);
+}
+
+static gboolean
+on_conn_timeout (gpointer user_data)
+{
+  Conn *conn = user_data;
+
+  g_clear_pointer (&conn->timer, g_source_unref);
+  conn_close (conn, conn->state == CONN_CONNECTING ? "could not connect in time"
+                                                   : "no TLS handshake in time");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+conn_start_timer (Conn *conn)
+{
+  conn->timer = g_timeout_source_new_seconds (conn->relay->response_timeout);
+  g_source_set_static_name (conn->timer, "[msrp] relay connection setup");
+  g_source_set_callback (conn->timer, on_conn_timeout, conn, NULL);
+  g_source_attach (conn->timer, conn->relay->context);
+}
+
+/* AUTH */
+
+static void
+send_challenge (Conn      *conn,
+                MsrpChunk *request,
+                gboolean   stale)
+{
+  MsrpRelay *self = conn->relay;
+  g_autoptr(MsrpChunk) response = make_response (request, MSRP_STATUS_UNAUTHORIZED, NULL);
+  g_autofree char *challenge = _msrp_digest_make_challenge (self->realm, nonce_issue (self), stale);
+
+  msrp_chunk_set_www_authenticate (response, challenge);
+  conn_write (conn, response);
+}
+
+static char *
+lookup_password (MsrpRelay  *self,
+                 const char *username)
+{
+  const char *password = g_hash_table_lookup (self->users, username);
+  char *found = NULL;
+
+  if (password != NULL)
+    return g_strdup (password);
+  g_signal_emit (self, signals[SIGNAL_LOOKUP_PASSWORD], 0, username, &found);
+  return found;
+}
+
+static void
+handle_auth (Conn      *conn,
+             MsrpChunk *request)
+{
+  MsrpRelay *self = conn->relay;
+  MsrpUri *target = g_ptr_array_index (msrp_chunk_get_to_path (request), 0);
+  RelaySession *session = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  g_autofree char *scheme = NULL;
+  g_autofree char *password = NULL;
+  g_autoptr(MsrpChunk) response = NULL;
+  g_autoptr(GPtrArray) use_path = NULL;
+  const char *username, *nonce_value, *qop;
+  Nonce *nonce;
+  gint64 expires;
+
+  if (msrp_uri_get_session_id (target) != NULL)
+    {
+      /* A refresh, on the connection that made the session. */
+      session = lookup_session (self, target, FALSE);
+      if (session == NULL || session->conn != conn)
+        {
+          conn_respond (conn, request, MSRP_STATUS_SESSION_DOES_NOT_EXIST, NULL);
+          return;
+        }
+    }
+  else if (conn->listener == NULL)
+    {
+      conn_respond (conn, request, MSRP_STATUS_FORBIDDEN, "AUTH only from clients");
+      return;
+    }
+
+  if (msrp_chunk_get_authorization (request) == NULL)
+    {
+      send_challenge (conn, request, FALSE);
+      return;
+    }
+  params = msrp_chunk_get_auth_params (request, "Authorization", &scheme);
+  if (params == NULL || g_ascii_strcasecmp (scheme, "Digest") != 0 ||
+      (username = g_hash_table_lookup (params, "username")) == NULL ||
+      (nonce_value = g_hash_table_lookup (params, "nonce")) == NULL ||
+      g_hash_table_lookup (params, "realm") == NULL ||
+      g_hash_table_lookup (params, "response") == NULL)
+    {
+      conn_respond (conn, request, MSRP_STATUS_BAD_REQUEST, "Malformed Authorization");
+      return;
+    }
+  if (g_strcmp0 (g_hash_table_lookup (params, "realm"), self->realm) != 0)
+    {
+      g_debug ("relay: AUTH for another realm");
+      send_challenge (conn, request, FALSE);
+      return;
+    }
+
+  nonces_prune (self);
+  nonce = g_hash_table_lookup (self->nonces, nonce_value);
+  if (nonce == NULL)
+    {
+      g_debug ("relay: AUTH with an unknown nonce");
+      send_challenge (conn, request, FALSE);
+      return;
+    }
+  password = lookup_password (self, username);
+  if (password == NULL || !_msrp_digest_verify (params, password, MSRP_DIGEST_METHOD))
+    {
+      g_debug ("relay: AUTH with wrong credentials for “%s”", username);
+      send_challenge (conn, request, FALSE);
+      return;
+    }
+  if (g_get_monotonic_time () - nonce->issued > NONCE_LIFETIME_US)
+    {
+      send_challenge (conn, request, TRUE);
+      return;
+    }
+
+  /* Replays: the nonce count must grow; without qop a nonce is good once. */
+  qop = g_hash_table_lookup (params, "qop");
+  if (qop != NULL)
+    {
+      const char *nc_str = g_hash_table_lookup (params, "nc");
+      char *end = NULL;
+      guint64 nc = nc_str ? g_ascii_strtoull (nc_str, &end, 16) : 0;
+
+      if (nc_str == NULL || *nc_str == '\0' || *end != '\0' || nc <= nonce->last_nc)
+        {
+          g_debug ("relay: AUTH replayed a nonce count");
+          send_challenge (conn, request, FALSE);
+          return;
+        }
+      nonce->last_nc = nc;
+    }
+  else
+    {
+      if (nonce->last_nc > 0)
+        {
+          send_challenge (conn, request, FALSE);
+          return;
+        }
+      nonce->last_nc = 1;
+    }
+
+  expires = msrp_chunk_get_expires (request);
+  if (expires < 0)
+    expires = self->default_expires;
+  if (expires < self->min_expires || expires > self->max_expires)
+    {
+      response = make_response (request, MSRP_STATUS_INTERVAL_OUT_OF_BOUNDS, NULL);
+      if (expires < self->min_expires)
+        msrp_chunk_set_min_expires (response, self->min_expires);
+      else
+        msrp_chunk_set_max_expires (response, self->max_expires);
+      conn_write (conn, response);
+      return;
+    }
+
+  if (session == NULL)
+    {
+      MsrpUri *listen_uri = conn->listener->uri;
+
+      session = g_new0 (RelaySession, 1);
+      session->id = new_session_id ();
+      session->uri = g_object_new (MSRP_TYPE_URI,
+                                   "host", msrp_uri_get_host (listen_uri),
+                                   "port", msrp_uri_get_port (listen_uri),
+                                   "session-id", session->id,
+                                   "transport", "tcp",
+                                   "use-tls", msrp_uri_get_use_tls (listen_uri),
+                                   NULL);
+      session->conn = conn;
+      g_ptr_array_add (conn->sessions, session);
+      g_hash_table_insert (self->sessions, session->id, session);
+      g_debug ("relay: new session %s for “%s”", session->id, username);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SESSIONS]);
+    }
+  else
+    g_debug ("relay: session %s refreshed", session->id);
+  session_set_expires (self, session, expires);
+
+  response = make_response (request, MSRP_STATUS_OK, NULL);
+  use_path = _msrp_path_new_single (session->uri);
+  msrp_chunk_set_use_path (response, use_path);
+  msrp_chunk_set_expires (response, expires);
+  conn_write (conn, response);
+}
+
+/* Outgoing connections */
+
+static gboolean
+on_outgoing_accept_certificate (GTlsConnection       *tls,
+                                GTlsCertificate      *peer_cert,
+                                GTlsCertificateFlags  errors,
+                                gpointer              user_data)
+{
+  /* The peer's identity is checked end to end (SDP fingerprint); a hop
+   * is a hop. */
+  return TRUE;
+}
+
+static void
+on_client_event (GSocketClient      *client,
+                 GSocketClientEvent  event,
+                 GSocketConnectable *connectable,
+                 GIOStream          *connection,
+                 gpointer            user_data)
+{
+  if (event == G_SOCKET_CLIENT_CONNECTED)
+    _msrp_connector_set_no_delay (G_SOCKET_CONNECTION (connection));
+  else if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING)
+    {
+      g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (connection), FALSE);
+      g_signal_connect (connection, "accept-certificate",
+                        G_CALLBACK (on_outgoing_accept_certificate), NULL);
+    }
+}
+
+static void
+conn_open (Conn      *conn,
+           GPtrArray *local_path,
+           GPtrArray *remote_path)
+{
+  conn->transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", conn->stream, NULL);
+  msrp_transport_set_logger (conn->transport, conn->relay->logger);
+  if (local_path != NULL && remote_path != NULL)
+    {
+      _msrp_transport_set_paths (conn->transport, local_path, remote_path);
+      conn->paths_set = TRUE;
+    }
+  conn->state = CONN_OPEN;
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Conn *conn = user_data;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remote = NULL;
+  QueuedPiece *piece;
+
+  GMainContext *context = push_context (conn->relay);
+
+  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  conn->busy = FALSE;
+  if (conn->relay == NULL)
+    {
+      if (connection != NULL)
+        g_io_stream_close_async (G_IO_STREAM (connection), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+    }
+  else if (connection == NULL)
+    conn_close (conn, error->message);
+  else
+    {
+      g_debug ("relay: connected to %s", conn->key);
+      conn_stop_timer (conn);
+      conn->stream = G_IO_STREAM (g_steal_pointer (&connection));
+      remote = _msrp_path_new_single (conn->next_hop);
+      conn_open (conn, remote, remote);
+
+      while ((piece = g_queue_pop_head (&conn->connect_queue)) != NULL)
+        {
+          conn->queued -= piece->size;
+          piece_send (piece->route, piece->chunk, piece->last);
+          queued_piece_free (piece);
+        }
+      conn_continue (conn);
+    }
+  conn_unref (conn);
+  pop_context (context);
+}
+
+static Conn *
+get_outgoing (MsrpRelay *self,
+              MsrpUri   *uri)
+{
+  g_autofree char *host = g_ascii_strdown (msrp_uri_get_host (uri), -1);
+  guint port = msrp_uri_get_port (uri) ? msrp_uri_get_port (uri) : MSRP_DEFAULT_PORT;
+  g_autofree char *key = g_strdup_printf ("%s://%s:%u", msrp_uri_get_use_tls (uri) ? "msrps" : "msrp",
+                                          host, port);
+  g_autoptr(GSocketClient) client = NULL;
+  g_autoptr(GSocketConnectable) connectable = NULL;
+  Conn *conn;
+
+  conn = g_hash_table_lookup (self->outgoing, key);
+  if (conn != NULL)
+    return conn;
+
+  g_debug ("relay: connecting to %s", key);
+  conn = conn_new (self);
+  conn->key = g_steal_pointer (&key);
+  conn->next_hop = g_object_ref (uri);
+  conn->state = CONN_CONNECTING;
+  conn->busy = TRUE;
+  g_hash_table_insert (self->outgoing, conn->key, conn);
+
+  client = g_socket_client_new ();
+  g_signal_connect (client, "event", G_CALLBACK (on_client_event), NULL);
+  if (msrp_uri_get_use_tls (uri))
+    g_socket_client_set_tls (client, TRUE);
+  connectable = _msrp_uri_to_connectable (uri);
+  conn_start_timer (conn);
+  g_socket_client_connect_async (client, connectable, conn->cancellable, on_connected, conn_ref (conn));
+  return conn;
+}
+
+/* Forwarding */
+
+/* A copy of a piece under a new transaction id. The headers go through
+ * the parser so that they stay exactly as they were, in their order. */
+static MsrpChunk *
+copy_with_tid (MsrpChunk  *piece,
+               const char *tid)
+{
+  g_autoptr(MsrpChunk) head = msrp_chunk_copy (piece);
+  g_autoptr(GBytes) placeholder = g_bytes_new_static ("x", 1);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  GString *encoded = g_string_new (NULL);
+  GString *out;
+  const char *rest;
+  MsrpChunk *copy;
+
+  msrp_chunk_set_data (head, placeholder);
+  _msrp_chunk_encode_head (head, encoded);
+  rest = strstr (encoded->str, "\r\n");
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "MSRP %s %s%sx\r\n-------%s$\r\n",
+                          tid, msrp_chunk_get_method (piece), rest, tid);
+  g_string_free (encoded, TRUE);
+  bytes = g_string_free_to_bytes (out);
+
+  copy = msrp_chunk_parse (bytes, NULL, &error);
+  if (copy == NULL)
+    {
+      g_debug ("relay: could not copy a piece: %s", error->message);
+      return NULL;
+    }
+  msrp_chunk_set_data (copy, msrp_chunk_get_data (piece));
+  msrp_chunk_set_continuation (copy, msrp_chunk_get_continuation (piece));
+  return copy;
+}
+
+/* Hands a piece to an open connection. */
+static void
+piece_send (Route     *route,
+            MsrpChunk *chunk,
+            gboolean   last)
+{
+  Conn *out = route->out;
+
+  if (route->failed)
+    return;
+  if (!conn_write (out, chunk))
+    {
+      route_fail (route, MSRP_STATUS_REQUEST_TIMEOUT, "Downstream-failure");
+      return;
+    }
+  pending_add (out, route, chunk);
+  if (last && strcmp (route->method, "SEND") == 0)
+    route_answer (route, MSRP_STATUS_OK, NULL);
+}
+
+static void
+route_forward (Route     *route,
+               MsrpChunk *piece,
+               gboolean   last)
+{
+  Conn *out = route->out;
+  g_autoptr(MsrpChunk) chunk = NULL;
+
+  if (route->failed)
+    return;
+
+  if (route->n_pieces++ == 0)
+    chunk = msrp_chunk_copy (piece);
+  else
+    {
+      g_autofree char *tid = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
+
+      chunk = copy_with_tid (piece, tid);
+      if (chunk == NULL)
+        {
+          route_fail (route, MSRP_STATUS_BAD_REQUEST, NULL);
+          return;
+        }
+    }
+  msrp_chunk_set_to_path (chunk, route->to);
+  msrp_chunk_set_from_path (chunk, route->from);
+
+  g_clear_pointer (&route->in->last_out, conn_unref);
+  route->in->last_out = conn_ref (out);
+
+  if (out->state == CONN_CONNECTING)
+    {
+      QueuedPiece *queued = g_new0 (QueuedPiece, 1);
+
+      queued->chunk = g_steal_pointer (&chunk);
+      queued->route = route_ref (route);
+      queued->last = last;
+      queued->size = msrp_chunk_get_size (queued->chunk) + WRITE_OVERHEAD;
+      out->queued += queued->size;
+      g_queue_push_tail (&out->connect_queue, queued);
+    }
+  else
+    piece_send (route, chunk, last);
+}
+
+/* Decides where a request goes (see the class documentation). Returns
+ * NULL with the status to answer in @code when it cannot be forwarded. */
+static Route *
+route_new (Conn       *conn,
+           MsrpChunk  *request,
+           guint      *code,
+           const char **comment)
+{
+  MsrpRelay *self = conn->relay;
+  GPtrArray *to = msrp_chunk_get_to_path (request);
+  GPtrArray *from = msrp_chunk_get_from_path (request);
+  MsrpUri *first = g_ptr_array_index (to, 0);
+  RelaySession *s0, *s1 = NULL;
+  g_autoptr(GPtrArray) new_to = NULL;
+  g_autoptr(GPtrArray) new_from = NULL;
+  Conn *out;
+  Route *route;
+
+  if (msrp_uri_get_session_id (first) == NULL)
+    {
+      *code = MSRP_STATUS_FORBIDDEN;
+      *comment = "Nowhere to forward";
+      return NULL;
+    }
+  s0 = lookup_session (self, first, FALSE);
+  if (s0 == NULL)
+    {
+      *code = MSRP_STATUS_SESSION_DOES_NOT_EXIST;
+      *comment = NULL;
+      return NULL;
+    }
+  if (to->len < 2)
+    {
+      *code = MSRP_STATUS_FORBIDDEN;
+      *comment = "Nowhere to forward";
+      return NULL;
+    }
+
+  new_to = path_prepend (to, 1, NULL);
+  new_from = path_prepend (from, 0, s0->uri);
+  s1 = lookup_session (self, g_ptr_array_index (new_to, 0), TRUE);
+  if (s1 != NULL)
+    {
+      /* Both peers use this relay. */
+      GPtrArray *tmp;
+
+      if (new_to->len < 2)
+        {
+          *code = MSRP_STATUS_FORBIDDEN;
+          *comment = "Nowhere to forward";
+          return NULL;
+        }
+      tmp = path_prepend (new_to, 1, NULL);
+      g_ptr_array_unref (new_to);
+      new_to = tmp;
+      tmp = path_prepend (new_from, 0, s1->uri);
+      g_ptr_array_unref (new_from);
+      new_from = tmp;
+      out = s1->conn;
+    }
+  else if (conn != s0->conn)
+    out = s0->conn;
+  else
+    {
+      MsrpUri *next = g_ptr_array_index (new_to, 0);
+      Conn *known = g_hash_table_lookup (self->by_peer, next);
+
+      if (known != NULL && known->relay != NULL)
+        out = known;
+      else if (g_ascii_strcasecmp (msrp_uri_get_transport (next), "tcp") != 0)
+        {
+          *code = MSRP_STATUS_REQUEST_TIMEOUT;
+          *comment = "Downstream-failure";
+          return NULL;
+        }
+      else
+        out = get_outgoing (self, next);
+    }
+
+  route = g_new0 (Route, 1);
+  route->ref_count = 1;
+  route->in = conn_ref (conn);
+  route->out = conn_ref (out);
+  route->method = g_strdup (msrp_chunk_get_method (request));
+  route->tid = g_strdup (msrp_chunk_get_transaction_id (request));
+  route->message_id = g_strdup (msrp_chunk_get_message_id (request));
+  route->failure_report = msrp_chunk_get_failure_report (request);
+  route->orig_from = _msrp_path_copy (from);
+  route->to = g_steal_pointer (&new_to);
+  route->from = g_steal_pointer (&new_from);
+  route->responder = g_object_ref (first);
+  return route;
+}
+
+/* The previous hop of a request is reachable through the connection it
+ * came on (RFC 4975 section 6: connections are reused): a peer that
+ * connected to us directly, with a URI that names no listening socket,
+ * gets its REPORTs and requests back that way. */
+static void
+remember_peer (Conn    *conn,
+               MsrpUri *uri)
+{
+  MsrpRelay *self = conn->relay;
+
+  if (msrp_uri_get_session_id (uri) == NULL || g_hash_table_lookup (self->by_peer, uri) == conn)
+    return;
+  if (conn->peer_uris->len >= MAX_PEER_URIS)
+    {
+      MsrpUri *oldest = g_ptr_array_index (conn->peer_uris, 0);
+
+      if (g_hash_table_lookup (self->by_peer, oldest) == conn)
+        g_hash_table_remove (self->by_peer, oldest);
+      g_ptr_array_remove_index (conn->peer_uris, 0);
+    }
+  g_ptr_array_add (conn->peer_uris, g_object_ref (uri));
+  g_hash_table_replace (self->by_peer, g_object_ref (uri), conn);
+}
+
+static void
+handle_request (Conn      *conn,
+                MsrpChunk *chunk)
+{
+  guint segment = msrp_chunk_get_segment (chunk);
+  gboolean last = segment == 0 || _msrp_chunk_is_last_segment (chunk);
+  const char *method = msrp_chunk_get_method (chunk);
+  g_autoptr(GError) error = NULL;
+  Route *route;
+  guint code = 0;
+  const char *comment = NULL;
+
+  if (segment > 1)
+    {
+      /* The rest of a long body. */
+      if (conn->cur != NULL)
+        route_forward (conn->cur, chunk, last);
+      if (last)
+        g_clear_pointer (&conn->cur, route_unref);
+      return;
+    }
+  g_clear_pointer (&conn->cur, route_unref);
+
+  if (!msrp_chunk_verify_headers (chunk, &error))
+    {
+      g_debug ("relay: bad request: %s", error->message);
+      if (msrp_chunk_get_to_path (chunk) != NULL && msrp_chunk_get_from_path (chunk) != NULL)
+        conn_respond (conn, chunk, MSRP_STATUS_BAD_REQUEST, NULL);
+      return;
+    }
+
+  remember_peer (conn, g_ptr_array_index (msrp_chunk_get_from_path (chunk), 0));
+
+  if (!conn->paths_set)
+    {
+      /* For the transport's own answers to malformed requests. */
+      g_autoptr(GPtrArray) local = NULL;
+      g_autoptr(GPtrArray) remote = _msrp_path_new_single (g_ptr_array_index (msrp_chunk_get_from_path (chunk), 0));
+
+      local = _msrp_path_new_single (conn->listener ? conn->listener->uri
+                                                    : g_ptr_array_index (msrp_chunk_get_to_path (chunk), 0));
+      _msrp_transport_set_paths (conn->transport, local, remote);
+      conn->paths_set = TRUE;
+    }
+
+  if (!last && strcmp (method, "SEND") != 0)
+    {
+      conn_respond (conn, chunk, MSRP_STATUS_STOP_SENDING, "Too large for this relay");
+      return;
+    }
+
+  if (strcmp (method, "AUTH") == 0 && msrp_chunk_get_to_path (chunk)->len == 1)
+    {
+      handle_auth (conn, chunk);
+      return;
+    }
+
+  route = route_new (conn, chunk, &code, &comment);
+  if (route == NULL)
+    {
+      conn_respond (conn, chunk, code, comment);
+      return;
+    }
+  route_forward (route, chunk, last);
+  if (!last)
+    conn->cur = route;
+  else
+    route_unref (route);
+}
+
+/* Reading */
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Conn *conn = user_data;
+  g_autoptr(MsrpChunk) chunk = NULL;
+  g_autoptr(GError) error = NULL;
+
+  GMainContext *context = push_context (conn->relay);
+
+  chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
+  conn->reading = FALSE;
+  if (conn->relay == NULL)
+    ;
+  else if (chunk == NULL)
+    conn_close (conn, error->message);
+  else
+    {
+      if (msrp_chunk_is_request (chunk))
+        handle_request (conn, chunk);
+      else
+        handle_response (conn, chunk);
+      conn_continue (conn);
+    }
+  conn_unref (conn);
+  pop_context (context);
+}
+
+/* Reads the next chunk, unless a write queue is too long. */
+static void
+conn_continue (Conn *conn)
+{
+  Conn *blocker = NULL;
+
+  if (conn->relay == NULL || conn->state != CONN_OPEN || conn->reading || conn->blocked_on != NULL)
+    return;
+
+  if (conn->queued > HIGH_WATER)
+    blocker = conn;
+  else if (conn->last_out != NULL && conn->last_out->relay != NULL && conn->last_out->queued > HIGH_WATER)
+    blocker = conn->last_out;
+  g_clear_pointer (&conn->last_out, conn_unref);
+
+  if (blocker != NULL)
+    {
+      conn->blocked_on = conn_ref (blocker);
+      g_ptr_array_add (blocker->waiters, conn_ref (conn));
+      return;
+    }
+
+  conn->reading = TRUE;
+  msrp_transport_read_chunk_async (conn->transport, SEGMENT_SIZE, conn->cancellable,
+                                   on_read, conn_ref (conn));
+}
+
+/* Incoming connections */
+
+static void
+on_handshake (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Conn *conn = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  GMainContext *context = push_context (conn->relay);
+
+  ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
+  conn->busy = FALSE;
+  if (conn->relay == NULL)
+    g_io_stream_close_async (conn->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  else if (!ok)
+    conn_close (conn, error->message);
+  else
+    {
+      conn_stop_timer (conn);
+      conn_open (conn, NULL, NULL);
+      conn_continue (conn);
+    }
+  conn_unref (conn);
+  pop_context (context);
+}
+
+static void
+conn_start_incoming (Listener          *listener,
+                     GSocketConnection *connection)
+{
+  MsrpRelay *self = listener->relay;
+  g_autoptr(GError) error = NULL;
+  Conn *conn;
+
+  _msrp_connector_set_no_delay (connection);
+  conn = conn_new (self);
+  conn->listener = listener;
+  listener->ref_count++;
+  g_debug ("relay: new connection %p", conn);
+
+  if (!msrp_uri_get_use_tls (listener->uri))
+    {
+      conn->stream = G_IO_STREAM (g_object_ref (connection));
+      conn_open (conn, NULL, NULL);
+      conn_continue (conn);
+      return;
+    }
+
+  conn->stream = g_tls_server_connection_new (G_IO_STREAM (connection), self->tls_certificate, &error);
+  if (conn->stream == NULL)
+    {
+      g_io_stream_close_async (G_IO_STREAM (connection), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      conn_close (conn, error->message);
+      return;
+    }
+  /* MSRP's framing, not close_notify, tells a cut. */
+  g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (conn->stream), FALSE);
+  conn->state = CONN_HANDSHAKING;
+  conn->busy = TRUE;
+  conn_start_timer (conn);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (conn->stream), G_PRIORITY_DEFAULT, conn->cancellable,
+                                    on_handshake, conn_ref (conn));
+}
+
+/* Listening */
+
+static void
+listener_unref (Listener *listener)
+{
+  if (--listener->ref_count > 0)
+    return;
+  g_clear_object (&listener->uri);
+  g_free (listener);
+}
+
+static void
+listener_stop (gpointer data)
+{
+  Listener *listener = data;
+
+  listener->relay = NULL;
+  g_cancellable_cancel (listener->cancellable);
+  g_clear_object (&listener->cancellable);
+  if (listener->retry_source != NULL)
+    {
+      g_source_destroy (listener->retry_source);
+      g_clear_pointer (&listener->retry_source, g_source_unref);
+    }
+  g_socket_listener_close (listener->socket_listener);
+  g_clear_object (&listener->socket_listener);
+  listener_unref (listener);
+}
+
+static gboolean
+on_accept_retry (gpointer user_data)
+{
+  Listener *listener = user_data;
+
+  g_clear_pointer (&listener->retry_source, g_source_unref);
+  accept_next (listener);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_incoming (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Listener *listener = user_data;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  GMainContext *context = push_context (listener->relay);
+
+  connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
+  if (listener->relay == NULL)
+    {
+      if (connection != NULL)
+        g_io_stream_close_async (G_IO_STREAM (connection), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+    }
+  else if (connection == NULL)
+    {
+      /* Out of file descriptors, say: try again a little later. */
+      g_debug ("relay: accepting a connection failed: %s", error->message);
+      listener->retry_source = g_timeout_source_new_seconds (ACCEPT_RETRY_SECONDS);
+      g_source_set_static_name (listener->retry_source, "[msrp] relay accept retry");
+      g_source_set_callback (listener->retry_source, on_accept_retry, listener, NULL);
+      g_source_attach (listener->retry_source, listener->relay->context);
+    }
+  else
+    {
+      accept_next (listener);
+      conn_start_incoming (listener, connection);
+    }
+  listener_unref (listener);
+  pop_context (context);
+}
+
+static void
+accept_next (Listener *listener)
+{
+  listener->ref_count++;
+  g_main_context_push_thread_default (listener->relay->context);
+  g_socket_listener_accept_async (listener->socket_listener, listener->cancellable, on_incoming, listener);
+  g_main_context_pop_thread_default (listener->relay->context);
+}
+
+/* GObject */
+
+static void
+msrp_relay_dispose (GObject *object)
+{
+  MsrpRelay *self = MSRP_RELAY (object);
+
+  msrp_relay_stop (self);
+
+  G_OBJECT_CLASS (msrp_relay_parent_class)->dispose (object);
+}
+
+static void
+msrp_relay_finalize (GObject *object)
+{
+  MsrpRelay *self = MSRP_RELAY (object);
+
+  g_clear_pointer (&self->listeners, g_ptr_array_unref);
+  g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->outgoing, g_hash_table_unref);
+  g_clear_pointer (&self->by_peer, g_hash_table_unref);
+  g_clear_pointer (&self->sessions, g_hash_table_unref);
+  g_clear_pointer (&self->users, g_hash_table_unref);
+  g_queue_clear (&self->nonce_order);
+  g_clear_pointer (&self->nonces, g_hash_table_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->realm, g_free);
+  g_clear_object (&self->tls_certificate);
+  g_clear_object (&self->logger);
+
+  G_OBJECT_CLASS (msrp_relay_parent_class)->finalize (object);
+}
+
+static void
+msrp_relay_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  MsrpRelay *self = MSRP_RELAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_REALM:
+      g_value_set_string (value, self->realm);
+      break;
+    case PROP_TLS_CERTIFICATE:
+      g_value_set_object (value, self->tls_certificate);
+      break;
+    case PROP_MIN_EXPIRES:
+      g_value_set_uint (value, self->min_expires);
+      break;
+    case PROP_MAX_EXPIRES:
+      g_value_set_uint (value, self->max_expires);
+      break;
+    case PROP_DEFAULT_EXPIRES:
+      g_value_set_uint (value, self->default_expires);
+      break;
+    case PROP_RESPONSE_TIMEOUT:
+      g_value_set_uint (value, self->response_timeout);
+      break;
+    case PROP_LOGGER:
+      g_value_set_object (value, self->logger);
+      break;
+    case PROP_N_SESSIONS:
+      g_value_set_uint (value, msrp_relay_get_n_sessions (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+msrp_relay_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  MsrpRelay *self = MSRP_RELAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_REALM:
+      self->realm = g_value_dup_string (value);
+      break;
+    case PROP_TLS_CERTIFICATE:
+      msrp_relay_set_tls_certificate (self, g_value_get_object (value));
+      break;
+    case PROP_MIN_EXPIRES:
+      msrp_relay_set_min_expires (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_EXPIRES:
+      msrp_relay_set_max_expires (self, g_value_get_uint (value));
+      break;
+    case PROP_DEFAULT_EXPIRES:
+      msrp_relay_set_default_expires (self, g_value_get_uint (value));
+      break;
+    case PROP_RESPONSE_TIMEOUT:
+      msrp_relay_set_response_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_LOGGER:
+      msrp_relay_set_logger (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+msrp_relay_constructed (GObject *object)
+{
+  MsrpRelay *self = MSRP_RELAY (object);
+
+  G_OBJECT_CLASS (msrp_relay_parent_class)->constructed (object);
+
+  if (self->realm == NULL)
+    self->realm = g_strdup ("msrp-relay");
+}
+
+/* The first handler that knows the user wins. */
+static gboolean
+lookup_password_accumulator (GSignalInvocationHint *hint,
+                             GValue                *accumulated,
+                             const GValue          *handler_return,
+                             gpointer               user_data)
+{
+  if (g_value_get_string (handler_return) == NULL)
+    return TRUE;
+  g_value_copy (handler_return, accumulated);
+  return FALSE;
+}
+
+static void
+msrp_relay_class_init (MsrpRelayClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = msrp_relay_dispose;
+  object_class->finalize = msrp_relay_finalize;
+  object_class->get_property = msrp_relay_get_property;
+  object_class->set_property = msrp_relay_set_property;
+  object_class->constructed = msrp_relay_constructed;
+
+  /**
+   * MsrpRelay:realm:
+   *
+   * The Digest realm of the challenges, usually the relay's domain.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_REALM] =
+    g_param_spec_string ("realm", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelay:tls-certificate:
+   *
+   * The relay's certificate, with its private key, for TLS listeners
+   * (`msrps:`). Set it before [method@Msrp.Relay.listen] asks for TLS.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TLS_CERTIFICATE] =
+    g_param_spec_object ("tls-certificate", NULL, NULL, G_TYPE_TLS_CERTIFICATE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelay:min-expires:
+   *
+   * The shortest session lifetime, in seconds, an AUTH may ask for;
+   * shorter ones get 423 with Min-Expires.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MIN_EXPIRES] =
+    g_param_spec_uint ("min-expires", NULL, NULL, 1, G_MAXINT32, 60,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelay:max-expires:
+   *
+   * The longest session lifetime, in seconds, an AUTH may ask for; longer
+   * ones get 423 with Max-Expires.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_EXPIRES] =
+    g_param_spec_uint ("max-expires", NULL, NULL, 1, G_MAXINT32, 3600,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelay:default-expires:
+   *
+   * The session lifetime, in seconds, of an AUTH without Expires.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DEFAULT_EXPIRES] =
+    g_param_spec_uint ("default-expires", NULL, NULL, 1, G_MAXINT32, 600,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelay:response-timeout:
+   *
+   * Seconds the relay waits for a next hop: to connect, for a TLS
+   * handshake, and for the response to a forwarded request (then a SEND's
+   * sender gets a failure REPORT, another request's sender a 408).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RESPONSE_TIMEOUT] =
+    g_param_spec_uint ("response-timeout", NULL, NULL, 1, G_MAXUINT / 1000, 30,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelay:logger:
+   *
+   * The logger given to the transport of every connection the relay
+   * accepts or makes from now on, or %NULL for `g_debug()`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LOGGER] =
+    g_param_spec_object ("logger", NULL, NULL, MSRP_TYPE_LOGGER,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelay:n-sessions:
+   *
+   * The number of sessions clients hold on the relay.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_N_SESSIONS] =
+    g_param_spec_uint ("n-sessions", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * MsrpRelay::lookup-password:
+   * @relay: the relay
+   * @username: the username of an AUTH
+   *
+   * Emitted for an AUTH by a user that [method@Msrp.Relay.add_user] did
+   * not add. The first handler that returns a password wins.
+   *
+   * Returns: (transfer full) (nullable): the user's password, or %NULL
+   *   for an unknown user
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_LOOKUP_PASSWORD] =
+    g_signal_new ("lookup-password", MSRP_TYPE_RELAY, G_SIGNAL_RUN_LAST, 0,
+                  lookup_password_accumulator, NULL, NULL,
+                  G_TYPE_STRING, 1, G_TYPE_STRING);
+}
+
+static void
+msrp_relay_init (MsrpRelay *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->min_expires = 60;
+  self->max_expires = 3600;
+  self->default_expires = 600;
+  self->response_timeout = 30;
+  self->listeners = g_ptr_array_new_with_free_func (listener_stop);
+  self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) conn_unref, NULL);
+  self->outgoing = g_hash_table_new (g_str_hash, g_str_equal);
+  self->by_peer = g_hash_table_new_full ((GHashFunc) msrp_uri_hash, (GEqualFunc) msrp_uri_equal,
+                                         g_object_unref, NULL);
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, relay_session_free);
+  self->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->nonces = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, nonce_free);
+  g_queue_init (&self->nonce_order);
+}
+
+/**
+ * msrp_relay_new:
+ * @realm: (nullable): the Digest realm, usually the relay's domain, or
+ *   %NULL for "msrp-relay"
+ *
+ * Makes a relay. It serves from the first [method@Msrp.Relay.listen] on,
+ * in the thread-default main context of the caller of this function.
+ *
+ * Returns: (transfer full): a new #MsrpRelay
+ *
+ * Since: 1.0
+ */
+MsrpRelay *
+msrp_relay_new (const char *realm)
+{
+  return g_object_new (MSRP_TYPE_RELAY, "realm", realm, NULL);
+}
+
+/**
+ * msrp_relay_listen:
+ * @relay: a #MsrpRelay
+ * @host: (nullable): the IP address to listen on and to put in the URIs,
+ *   or a host name to put in the URIs (the relay then listens on every
+ *   address), or %NULL for every address and "localhost"
+ * @port: the TCP port, or 0 for any free one
+ * @use_tls: whether clients connect with TLS (`msrps:`); needs
+ *   [property@Msrp.Relay:tls-certificate]
+ * @error: return location for a #GError
+ *
+ * Opens a listening socket. It may be called several times, for a TCP and
+ * a TLS port say. Sessions made through a listener get URIs with its
+ * scheme, host and port.
+ *
+ * Returns: (transfer full): the relay's URI on this socket (no session-id):
+ *   the To-Path of a client's first AUTH
+ *
+ * Since: 1.0
+ */
+MsrpUri *
+msrp_relay_listen (MsrpRelay   *relay,
+                   const char  *host,
+                   guint16      port,
+                   gboolean     use_tls,
+                   GError     **error)
+{
+  g_autoptr(GSocketListener) socket_listener = NULL;
+  gboolean is_ip = host != NULL && g_hostname_is_ip_address (host);
+  Listener *listener;
+  guint real_port = port;
+
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (use_tls && relay->tls_certificate == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("An MSRP relay needs a TLS certificate to listen with TLS: set its tls-certificate property first"));
+      return NULL;
+    }
+
+  socket_listener = g_socket_listener_new ();
+  /* Many clients may connect at once (GIO listens with a backlog of 10). */
+  g_socket_listener_set_backlog (socket_listener, SOMAXCONN);
+  if (is_ip)
+    {
+      g_autoptr(GSocketAddress) wanted = g_inet_socket_address_new_from_string (host, port);
+      g_autoptr(GSocketAddress) effective = NULL;
+
+      if (!g_socket_listener_add_address (socket_listener, wanted, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                          NULL, &effective, error))
+        return NULL;
+      real_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+    }
+  else if (port != 0)
+    {
+      if (!g_socket_listener_add_inet_port (socket_listener, port, NULL, error))
+        return NULL;
+    }
+  else
+    {
+      real_port = g_socket_listener_add_any_inet_port (socket_listener, NULL, error);
+      if (real_port == 0)
+        return NULL;
+    }
+
+  listener = g_new0 (Listener, 1);
+  listener->ref_count = 1;  /* the relay's */
+  listener->relay = relay;
+  listener->socket_listener = g_steal_pointer (&socket_listener);
+  listener->cancellable = g_cancellable_new ();
+  listener->uri = g_object_new (MSRP_TYPE_URI,
+                                "host", host ? host : "localhost",
+                                "port", real_port,
+                                "transport", "tcp",
+                                "use-tls", use_tls,
+                                NULL);
+  g_ptr_array_add (relay->listeners, listener);
+  g_debug ("relay: listening as %s", _msrp_uri_peek_string (listener->uri));
+  accept_next (listener);
+
+  return g_object_ref (listener->uri);
+}
+
+/**
+ * msrp_relay_add_user:
+ * @relay: a #MsrpRelay
+ * @username: the username
+ * @password: (nullable): the password, or %NULL to remove the user
+ *
+ * Adds a user who may authenticate, or changes the password of one.
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_add_user (MsrpRelay  *relay,
+                     const char *username,
+                     const char *password)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (username != NULL);
+
+  if (password == NULL)
+    g_hash_table_remove (relay->users, username);
+  else
+    g_hash_table_replace (relay->users, g_strdup (username), g_strdup (password));
+}
+
+/**
+ * msrp_relay_stop:
+ * @relay: a #MsrpRelay
+ *
+ * Closes every listening socket and every connection; the sessions end.
+ * The relay may listen again afterwards.
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_stop (MsrpRelay *relay)
+{
+  GList *conns;
+
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+
+  g_ptr_array_set_size (relay->listeners, 0);
+  conns = g_hash_table_get_keys (relay->connections);
+  for (GList *l = conns; l != NULL; l = l->next)
+    conn_ref (l->data);
+  for (GList *l = conns; l != NULL; l = l->next)
+    {
+      conn_close (l->data, "the relay stops");
+      conn_unref (l->data);
+    }
+  g_list_free (conns);
+  g_assert (g_hash_table_size (relay->sessions) == 0);
+}
+
+/**
+ * msrp_relay_get_realm:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:realm].
+ *
+ * Returns: the realm
+ *
+ * Since: 1.0
+ */
+const char *
+msrp_relay_get_realm (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), NULL);
+  return relay->realm;
+}
+
+/**
+ * msrp_relay_get_tls_certificate:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:tls-certificate].
+ *
+ * Returns: (transfer none) (nullable): the certificate, or %NULL
+ *
+ * Since: 1.0
+ */
+GTlsCertificate *
+msrp_relay_get_tls_certificate (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), NULL);
+  return relay->tls_certificate;
+}
+
+/**
+ * msrp_relay_set_tls_certificate:
+ * @relay: a #MsrpRelay
+ * @certificate: (nullable): a certificate with its private key, or %NULL
+ *
+ * Sets [property@Msrp.Relay:tls-certificate]. TLS connections accepted
+ * afterwards use the new certificate.
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_tls_certificate (MsrpRelay       *relay,
+                                GTlsCertificate *certificate)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
+
+  if (g_set_object (&relay->tls_certificate, certificate))
+    g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_TLS_CERTIFICATE]);
+}
+
+/**
+ * msrp_relay_get_min_expires:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:min-expires].
+ *
+ * Returns: the shortest session lifetime, in seconds
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_min_expires (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->min_expires;
+}
+
+/**
+ * msrp_relay_set_min_expires:
+ * @relay: a #MsrpRelay
+ * @seconds: the shortest session lifetime, at least 1
+ *
+ * Sets [property@Msrp.Relay:min-expires].
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_min_expires (MsrpRelay *relay,
+                            guint      seconds)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (seconds >= 1 && seconds <= G_MAXINT32);
+
+  if (relay->min_expires == seconds)
+    return;
+  relay->min_expires = seconds;
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MIN_EXPIRES]);
+}
+
+/**
+ * msrp_relay_get_max_expires:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:max-expires].
+ *
+ * Returns: the longest session lifetime, in seconds
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_max_expires (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->max_expires;
+}
+
+/**
+ * msrp_relay_set_max_expires:
+ * @relay: a #MsrpRelay
+ * @seconds: the longest session lifetime, at least 1
+ *
+ * Sets [property@Msrp.Relay:max-expires].
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_max_expires (MsrpRelay *relay,
+                            guint      seconds)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (seconds >= 1 && seconds <= G_MAXINT32);
+
+  if (relay->max_expires == seconds)
+    return;
+  relay->max_expires = seconds;
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_EXPIRES]);
+}
+
+/**
+ * msrp_relay_get_default_expires:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:default-expires].
+ *
+ * Returns: the lifetime of a session whose AUTH had no Expires, in seconds
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_default_expires (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->default_expires;
+}
+
+/**
+ * msrp_relay_set_default_expires:
+ * @relay: a #MsrpRelay
+ * @seconds: the lifetime of a session whose AUTH has no Expires
+ *
+ * Sets [property@Msrp.Relay:default-expires]. A value outside
+ * [property@Msrp.Relay:min-expires] and [property@Msrp.Relay:max-expires]
+ * makes such AUTHs fail with 423.
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_default_expires (MsrpRelay *relay,
+                                guint      seconds)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (seconds >= 1 && seconds <= G_MAXINT32);
+
+  if (relay->default_expires == seconds)
+    return;
+  relay->default_expires = seconds;
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_DEFAULT_EXPIRES]);
+}
+
+/**
+ * msrp_relay_get_response_timeout:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:response-timeout].
+ *
+ * Returns: the timeout, in seconds
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_response_timeout (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->response_timeout;
+}
+
+/**
+ * msrp_relay_set_response_timeout:
+ * @relay: a #MsrpRelay
+ * @seconds: the timeout, at least 1
+ *
+ * Sets [property@Msrp.Relay:response-timeout]. It applies to the
+ * connections and transactions that start afterwards.
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_response_timeout (MsrpRelay *relay,
+                                 guint      seconds)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
+
+  if (relay->response_timeout == seconds)
+    return;
+  relay->response_timeout = seconds;
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_RESPONSE_TIMEOUT]);
+}
+
+/**
+ * msrp_relay_get_logger:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:logger].
+ *
+ * Returns: (transfer none) (nullable): the logger, or %NULL
+ *
+ * Since: 1.0
+ */
+MsrpLogger *
+msrp_relay_get_logger (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), NULL);
+  return relay->logger;
+}
+
+/**
+ * msrp_relay_set_logger:
+ * @relay: a #MsrpRelay
+ * @logger: (nullable): a logger, or %NULL for `g_debug()`
+ *
+ * Sets [property@Msrp.Relay:logger].
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_logger (MsrpRelay  *relay,
+                       MsrpLogger *logger)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (logger == NULL || MSRP_IS_LOGGER (logger));
+
+  if (g_set_object (&relay->logger, logger))
+    g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_LOGGER]);
+}
+
+/**
+ * msrp_relay_get_n_sessions:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:n-sessions].
+ *
+ * Returns: the number of sessions clients hold
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_n_sessions (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return g_hash_table_size (relay->sessions);
+}
