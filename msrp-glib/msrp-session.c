@@ -57,7 +57,8 @@ typedef struct {
   OutMsg *msg;          /* the message the chunk belongs to, or NULL */
   gboolean counted;     /* msg was told already (Failure-Report partial) */
   MsrpChunk *chunk;     /* its body is dropped once written */
-  gsize size;
+  gsize size;           /* body bytes: those that went out, once written */
+  gsize weight;         /* what it counts against the window */
   MsrpFailureReport failure_report;
   GList *timer_link;    /* in the session's timer queue while armed */
   gint64 deadline;      /* monotonic time the response is due by */
@@ -77,6 +78,10 @@ struct _OutMsg {
   gint64 total;             /* -1 while unknown */
   gint64 offset;            /* bytes put into chunks so far */
   GBytes *ready;            /* read from the stream, not sent yet */
+  MsrpChunk *open_chunk;    /* its interruptible chunk being written */
+  GBytes *rest;             /* what a cut chunk did not send (streams) */
+  gboolean rest_last;       /* that chunk was the message's last */
+  gboolean abort_after_cut; /* failed while its chunk was ending: `#` next */
   gboolean reading;
   gboolean eof;
   gboolean started;         /* a chunk went out */
@@ -125,6 +130,7 @@ struct _MsrpSession
 
   /* Sending messages */
   gsize max_chunk_size;
+  gboolean max_chunk_size_set;  /* by the application */
   gboolean success_report;
   MsrpFailureReport failure_report;
   GQueue sending;             /* OutMsg with chunks still to send */
@@ -162,6 +168,13 @@ struct _MsrpSession
  * long message soon. */
 #define WINDOW 256
 #define WINDOW_BYTES (4 * 1024 * 1024)
+/* A message chunk with a longer body is written in slices of this size and
+ * cut short (`+`, RFC 4975 7.1) when anything else waits to go out: it
+ * holds up other traffic by one slice at most, so it weighs one slice in
+ * the limits above. */
+#define SLICE_SIZE (64 * 1024)
+/* Some relays limit a whole frame to about 11 KB. */
+#define RELAY_MAX_CHUNK_SIZE (8 * 1024)
 
 enum {
   PROP_0,
@@ -362,6 +375,8 @@ msrp_session_constructed (GObject *object)
   g_assert (self->transport != NULL);
   if (self->accept_types == NULL)
     self->accept_types = g_strdupv ((char *[]) { (char *) "*", NULL });
+  if (!self->max_chunk_size_set && _msrp_transport_get_through_relay (self->transport))
+    self->max_chunk_size = RELAY_MAX_CHUNK_SIZE;
   read_next (self);
 }
 
@@ -433,8 +448,15 @@ msrp_session_class_init (MsrpSessionClass *klass)
    * The largest body of one chunk that
    * [method@Msrp.Session.send_message_async] and
    * [method@Msrp.Session.send_file_async] send; longer messages go in
-   * several chunks. Through relays keep it at 8 KiB (some limit a whole
-   * frame to about 11 KB).
+   * several chunks. The default is 64 KiB, and 8 KiB on a transport that
+   * goes through a relay (some limit a whole frame to about 11 KB).
+   *
+   * It may be large (megabytes) without holding up other traffic: a chunk
+   * longer than 64 KiB is written in slices, and when a response, a REPORT
+   * or a chunk of another message waits, it is cut short after the bytes
+   * already written (ended with `+`) and the message goes on later in a new
+   * chunk. Such chunks carry `*` as their Byte-Range end, as RFC 4975
+   * section 7.1 requires of interruptible chunks.
    *
    * Since: 1.0
    */
@@ -599,7 +621,7 @@ msrp_session_new (MsrpTransport      *transport,
 
 /* Outgoing transactions */
 
-static void msg_chunk_done (OutMsg *msg, gboolean account, gsize size, MsrpChunk *response, GError *error);
+static void msg_chunk_done (OutMsg *msg, gboolean account, gsize size, gsize weight, MsrpChunk *response, GError *error);
 static void msg_unref (OutMsg *msg);
 static OutMsg *msg_ref (OutMsg *msg);
 static void pump (MsrpSession *self);
@@ -614,6 +636,7 @@ transaction_complete (MsrpSession *self,
   OutMsg *msg = g_steal_pointer (&t->msg);
   gboolean counted = t->counted;
   gsize size = t->size;
+  gsize weight = t->weight;
 
   g_object_ref (self);
   g_hash_table_remove (self->transactions, t->tid);
@@ -630,9 +653,9 @@ transaction_complete (MsrpSession *self,
       /* With Failure-Report partial the chunk counted when it was written;
        * only a failure still matters then. */
       if (!counted)
-        msg_chunk_done (msg, TRUE, size, response, error);
+        msg_chunk_done (msg, TRUE, size, weight, response, error);
       else if (error == NULL && msrp_chunk_get_code (response) / 100 != 2)
-        msg_chunk_done (msg, FALSE, 0, response, NULL);
+        msg_chunk_done (msg, FALSE, 0, 0, response, NULL);
       else
         g_clear_error (&error);
       msg_unref (msg);
@@ -763,8 +786,15 @@ typedef struct {
   MsrpSession *session;
   char *tid;
   gboolean message_chunk;
-  gsize size;
+  gsize size;           /* its weight, for message chunks */
+  OutMsg *msg;          /* interruptible chunks: the message */
+  MsrpChunk *chunk;     /* ... the chunk */
+  GBytes *body;         /* ... and its body */
 } Written;
+
+static void msg_write_abort (OutMsg *msg);
+static void msg_open_chunk_ended (OutMsg *msg, MsrpChunk *chunk, GBytes *body, Transaction *t,
+                                  gsize sent, MsrpContinuation ended);
 
 static void
 on_chunk_written (GObject      *source,
@@ -775,12 +805,28 @@ on_chunk_written (GObject      *source,
   MsrpSession *self = w->session;
   gboolean message_chunk = w->message_chunk;
   gsize written_size = w->size;
+  MsrpContinuation ended = MSRP_CONTINUATION_END;
   Transaction *t;
   GError *error = NULL;
   gboolean ok;
 
-  ok = msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error);
-  t = g_hash_table_lookup (self->transactions, w->tid);
+  if (w->msg != NULL)
+    {
+      gsize sent = 0;
+
+      ok = _msrp_transport_write_chunk_interruptible_finish (MSRP_TRANSPORT (source), result,
+                                                             &sent, &ended, &error);
+      t = g_hash_table_lookup (self->transactions, w->tid);
+      msg_open_chunk_ended (w->msg, w->chunk, w->body, t, ok ? sent : 0, ok ? ended : MSRP_CONTINUATION_ABORT);
+      msg_unref (w->msg);
+      g_object_unref (w->chunk);
+      g_bytes_unref (w->body);
+    }
+  else
+    {
+      ok = msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error);
+      t = g_hash_table_lookup (self->transactions, w->tid);
+    }
   g_free (w->tid);
   g_free (w);
   if (message_chunk)
@@ -798,8 +844,10 @@ on_chunk_written (GObject      *source,
     g_clear_error (&error);  /* completed meanwhile: the session closed */
   else if (!ok)
     transaction_complete (self, t, NULL, error);
-  else if (t->failure_report == MSRP_FAILURE_REPORT_NO)
+  else if (t->failure_report == MSRP_FAILURE_REPORT_NO || ended == MSRP_CONTINUATION_ABORT)
     {
+      /* An aborted chunk ends a message that failed already: its answer
+       * is not worth waiting for. */
       g_autoptr(MsrpChunk) local = msrp_transport_make_response (self->transport, t->chunk, MSRP_STATUS_OK, NULL);
 
       transaction_complete (self, t, local, NULL);
@@ -818,7 +866,7 @@ on_chunk_written (GObject      *source,
           t->counted = TRUE;
           linger (self, t);
           /* This may end the message, even the session: t may be gone. */
-          msg_chunk_done (msg, TRUE, size, local, NULL);
+          msg_chunk_done (msg, TRUE, size, t->weight, local, NULL);
           msg_unref (msg);
         }
     }
@@ -852,6 +900,7 @@ start_transaction (MsrpSession  *self,
   t->tid = g_strdup (msrp_chunk_get_transaction_id (chunk));
   t->chunk = g_object_ref (chunk);
   t->size = msrp_chunk_get_size (chunk);
+  t->weight = MIN (t->size, SLICE_SIZE);
   t->task = task;
   t->msg = msg;
   /* REPORTs are never answered. */
@@ -861,17 +910,28 @@ start_transaction (MsrpSession  *self,
   g_hash_table_insert (self->transactions, t->tid, t);
 
   self->last_activity = g_get_monotonic_time ();
-  w = g_new (Written, 1);
+  w = g_new0 (Written, 1);
   w->session = g_object_ref (self);
   w->tid = g_strdup (t->tid);
   w->message_chunk = msg != NULL;
-  w->size = t->size;
+  w->size = t->weight;
   if (msg != NULL)
     {
       self->msg_writes++;
-      self->msg_write_bytes += t->size;
+      self->msg_write_bytes += t->weight;
     }
-  msrp_transport_write_chunk_async (self->transport, chunk, cancellable, on_chunk_written, w);
+  if (msg != NULL && t->size > SLICE_SIZE)
+    {
+      /* A long chunk of a message: cut short when other traffic waits. */
+      w->msg = msg_ref (msg);
+      w->chunk = g_object_ref (chunk);
+      w->body = g_bytes_ref (msrp_chunk_get_data (chunk));
+      g_set_object (&msg->open_chunk, chunk);
+      _msrp_transport_write_chunk_interruptible_async (self->transport, chunk, SLICE_SIZE, cancellable,
+                                                       on_chunk_written, w);
+    }
+  else
+    msrp_transport_write_chunk_async (self->transport, chunk, cancellable, on_chunk_written, w);
   return TRUE;
 }
 
@@ -1033,7 +1093,17 @@ msrp_session_deliver_chunk_finish (MsrpSession  *session,
  * few message chunks sit in the transport's queue (responses and REPORTs
  * go straight there and must not wait behind much) and fewer than WINDOW
  * wait for their response. A file is read one chunk ahead: memory stays
- * bounded whatever its size. */
+ * bounded whatever its size.
+ *
+ * A chunk longer than SLICE_SIZE is written interruptibly: the transport
+ * writes it in slices and ends it early with `+` when anything else is
+ * queued behind it (a response, a REPORT, a chunk of another message). Its
+ * transaction then covers the bytes that went out, and the message goes on
+ * from the next byte in a new chunk (new transaction) once the cut one
+ * ended; the message makes no other chunk meanwhile, so its chunks stay in
+ * Byte-Range order. Byte-Range says `*` for the end of such chunks, as
+ * RFC 4975 7.1 asks of interruptible ones; receivers take a chunk's range
+ * from its start and the bytes that came. */
 
 static OutMsg *
 msg_ref (OutMsg *msg)
@@ -1057,6 +1127,8 @@ msg_unref (OutMsg *msg)
   g_free (msg->content_type);
   g_clear_pointer (&msg->data, g_bytes_unref);
   g_clear_pointer (&msg->ready, g_bytes_unref);
+  g_clear_pointer (&msg->rest, g_bytes_unref);
+  g_clear_object (&msg->open_chunk);
   g_clear_object (&msg->file);
   g_clear_object (&msg->stream);
   g_clear_object (&msg->session);
@@ -1099,17 +1171,20 @@ msg_finish (OutMsg *msg,
   if (g_hash_table_lookup (self->awaiting_report, msg->message_id) == msg)
     g_hash_table_remove (self->awaiting_report, msg->message_id);
 
-  /* A message cut short is ended with `#`, so the peer drops what it has. */
-  if (error != NULL && msg->started && !msg->last_sent && !self->closed)
+  /* A message cut short is ended with `#`, so the peer drops what it has:
+   * the chunk being written ends so, or when its end-line is on its way
+   * already (it may be a `+`), an empty `#` chunk follows it. */
+  if (error != NULL && msg->started && !self->closed)
     {
-      g_autoptr(MsrpChunk) abort_chunk = _msrp_transport_new_request (self->transport, "SEND");
-
-      msg_apply_headers (msg, abort_chunk);
-      msrp_chunk_set_failure_report (abort_chunk, MSRP_FAILURE_REPORT_NO);
-      msrp_chunk_set_byte_range (abort_chunk, msg->offset + 1, msg->offset, msg->total);
-      msrp_chunk_set_continuation (abort_chunk, MSRP_CONTINUATION_ABORT);
-      msrp_transport_write_chunk_async (self->transport, abort_chunk, NULL, NULL, NULL);
-      msg->last_sent = TRUE;
+      if (msg->open_chunk != NULL)
+        {
+          if (_msrp_transport_abort_chunk (self->transport, msg->open_chunk))
+            msg->last_sent = TRUE;
+          else
+            msg->abort_after_cut = TRUE;
+        }
+      else if (!msg->last_sent)
+        msg_write_abort (msg);
     }
 
   task = g_steal_pointer (&msg->task);
@@ -1122,6 +1197,21 @@ msg_finish (OutMsg *msg,
   g_object_unref (task);
   msg_unref (msg);   /* its own reference, taken when it was queued */
   maybe_finish_shutdown (self);
+}
+
+/* Ends the message with an empty `#` chunk after what went out. */
+static void
+msg_write_abort (OutMsg *msg)
+{
+  MsrpSession *self = msg->session;
+  g_autoptr(MsrpChunk) abort_chunk = _msrp_transport_new_request (self->transport, "SEND");
+
+  msg_apply_headers (msg, abort_chunk);
+  msrp_chunk_set_failure_report (abort_chunk, MSRP_FAILURE_REPORT_NO);
+  msrp_chunk_set_byte_range (abort_chunk, msg->offset + 1, msg->offset, msg->total);
+  msrp_chunk_set_continuation (abort_chunk, MSRP_CONTINUATION_ABORT);
+  msrp_transport_write_chunk_async (self->transport, abort_chunk, NULL, NULL, NULL);
+  msg->last_sent = TRUE;
 }
 
 static gboolean
@@ -1162,6 +1252,7 @@ static void
 msg_chunk_done (OutMsg    *msg,
                 gboolean   account,
                 gsize      size,
+                gsize      weight,
                 MsrpChunk *response,
                 GError    *error)
 {
@@ -1171,7 +1262,7 @@ msg_chunk_done (OutMsg    *msg,
     {
       msg->outstanding--;
       self->msg_outstanding--;
-      self->msg_outstanding_bytes -= size;
+      self->msg_outstanding_bytes -= weight;
     }
 
   if (error != NULL)
@@ -1196,6 +1287,36 @@ msg_chunk_done (OutMsg    *msg,
 
 static void on_file_read (GObject *source, GAsyncResult *result, gpointer user_data);
 
+/* Where a stream is: past what went into chunks and the rest of a cut one. */
+static gint64
+msg_stream_position (OutMsg *msg)
+{
+  return msg->offset + (msg->rest ? (gint64) g_bytes_get_size (msg->rest) : 0);
+}
+
+/* Starts reading the next piece of a stream, unless one is read or being
+ * read. */
+static void
+msg_read_ahead (OutMsg *msg)
+{
+  MsrpSession *self = msg->session;
+  gint64 offset = msg_stream_position (msg);
+  gsize want = self->max_chunk_size;
+
+  if (msg->ready != NULL || msg->eof || msg->reading)
+    return;
+  if (msg->total >= 0)
+    want = MIN ((guint64) (msg->total - offset), want);
+  if (want == 0)
+    msg->eof = TRUE;
+  else
+    {
+      msg->reading = TRUE;
+      g_input_stream_read_bytes_async (msg->stream, want, G_PRIORITY_DEFAULT,
+                                       self->cancellable, on_file_read, msg_ref (msg));
+    }
+}
+
 /* The next chunk of a message, or NULL when none is ready yet. */
 static MsrpChunk *
 msg_next_chunk (OutMsg *msg)
@@ -1210,33 +1331,34 @@ msg_next_chunk (OutMsg *msg)
       (msg->cancellable != NULL && g_cancellable_is_cancelled (msg->cancellable)))
     return NULL;
 
+  /* The next chunk starts where the one being written ends, which is known
+   * once it ended (it may be cut); a stream reads ahead meanwhile. */
+  if (msg->open_chunk != NULL)
+    {
+      if (msg->data == NULL)
+        msg_read_ahead (msg);
+      return NULL;
+    }
+
   if (msg->data != NULL)
     {
       len = MIN ((guint64) (msg->total - msg->offset), self->max_chunk_size);
       piece = g_bytes_new_from_bytes (msg->data, msg->offset, len);
       last = msg->offset + (gint64) len == msg->total;
     }
+  else if (msg->rest != NULL)
+    {
+      /* The rest of a cut chunk goes before what was read after it. */
+      piece = g_steal_pointer (&msg->rest);
+      len = g_bytes_get_size (piece);
+      last = msg->rest_last;
+    }
   else
     {
       if (msg->ready == NULL && !msg->eof)
         {
-          if (!msg->reading)
-            {
-              gsize want = self->max_chunk_size;
-
-              if (msg->total >= 0)
-                want = MIN ((guint64) (msg->total - msg->offset), want);
-              if (want == 0)
-                msg->eof = TRUE;
-              else
-                {
-                  msg->reading = TRUE;
-                  g_input_stream_read_bytes_async (msg->stream, want, G_PRIORITY_DEFAULT,
-                                                   self->cancellable, on_file_read, msg_ref (msg));
-                  return NULL;
-                }
-            }
-          else
+          msg_read_ahead (msg);
+          if (msg->ready == NULL && !msg->eof)
             return NULL;
         }
       if (msg->ready == NULL && msg->eof && msg->total >= 0 && msg->offset < msg->total)
@@ -1259,7 +1381,9 @@ msg_next_chunk (OutMsg *msg)
   msrp_chunk_set_content_type (chunk, msg->content_type);
   msrp_chunk_set_data (chunk, piece);
   msg_apply_headers (msg, chunk);
-  msrp_chunk_set_byte_range (chunk, msg->offset + 1, msg->offset + len, last ? msg->offset + (gint64) len : msg->total);
+  /* A chunk that may be cut short says `*` for its end (RFC 4975 7.1). */
+  msrp_chunk_set_byte_range (chunk, msg->offset + 1, len > SLICE_SIZE ? -1 : msg->offset + (gint64) len,
+                             last ? msg->offset + (gint64) len : msg->total);
   msrp_chunk_set_continuation (chunk, last ? MSRP_CONTINUATION_END : MSRP_CONTINUATION_MORE);
   msg->offset += len;
   msg->started = TRUE;
@@ -1291,13 +1415,55 @@ on_file_read (GObject      *source,
     {
       msg->ready = bytes;
       /* Peek whether this was the end: the last chunk must say `$`. */
-      if (msg->total >= 0 && msg->offset + (gint64) g_bytes_get_size (bytes) >= msg->total)
+      if (msg->total >= 0 && msg_stream_position (msg) + (gint64) g_bytes_get_size (bytes) >= msg->total)
         msg->eof = TRUE;
     }
 
   if (!msg->done)
     pump (msg->session);
   msg_unref (msg);
+}
+
+/* The interruptible chunk of a message was written to its end, or cut
+ * short after @sent bytes of @body: then the message goes on from there in
+ * a new chunk, or, when it failed meanwhile, ends with `#`. */
+static void
+msg_open_chunk_ended (OutMsg           *msg,
+                      MsrpChunk        *chunk,
+                      GBytes           *body,
+                      Transaction      *t,
+                      gsize             sent,
+                      MsrpContinuation  ended)
+{
+  MsrpSession *self = msg->session;
+  gsize size = g_bytes_get_size (body);
+  gint64 start;
+
+  if (msg->open_chunk == chunk)
+    g_clear_object (&msg->open_chunk);
+  if (ended != MSRP_CONTINUATION_MORE || sent >= size)
+    return;
+
+  /* Its transaction covers what went out: its response counts that much. */
+  if (t != NULL)
+    t->size = sent;
+  msrp_chunk_get_byte_range (chunk, &start, NULL, NULL);
+  msg->offset = start - 1 + (gint64) sent;
+  if (msg->data == NULL)
+    {
+      g_clear_pointer (&msg->rest, g_bytes_unref);
+      msg->rest = g_bytes_new_from_bytes (body, sent, size - sent);
+      msg->rest_last = msg->last_sent;
+    }
+  msg->last_sent = FALSE;
+
+  if (msg->done)
+    {
+      if (msg->abort_after_cut && !self->closed)
+        msg_write_abort (msg);
+    }
+  else if (g_queue_find (&self->sending, msg) == NULL)
+    g_queue_push_tail (&self->sending, msg);
 }
 
 static void
@@ -1342,7 +1508,7 @@ pump (MsrpSession *self)
             g_queue_remove (&self->sending, msg);
           msg->outstanding++;
           self->msg_outstanding++;
-          self->msg_outstanding_bytes += msrp_chunk_get_size (chunk);
+          self->msg_outstanding_bytes += MIN (msrp_chunk_get_size (chunk), SLICE_SIZE);
           /* The transaction holds the reference taken above. */
           if (!start_transaction (self, chunk, NULL, msg, NULL, NULL))
             g_assert_not_reached ();
@@ -1419,7 +1585,9 @@ queue_message (MsrpSession *self,
  * [property@Msrp.Session:max-chunk-size] with a new random Message-ID and
  * the session's [property@Msrp.Session:failure-report] and
  * [property@Msrp.Session:success-report]. Several messages can be in
- * flight at once; they take turns chunk by chunk.
+ * flight at once; they take turns chunk by chunk, and a long chunk is cut
+ * short (ended with `+`, the rest following in a new chunk) when a
+ * response, a REPORT or a chunk of another message is waiting.
  *
  * It completes when every chunk got its response, and, when a success
  * REPORT was asked for, when that REPORT came. A negative response (such
@@ -2240,6 +2408,7 @@ msrp_session_set_max_chunk_size (MsrpSession *session,
   g_return_if_fail (MSRP_IS_SESSION (session));
   g_return_if_fail (size >= 1);
 
+  session->max_chunk_size_set = TRUE;
   if (session->max_chunk_size == size)
     return;
   session->max_chunk_size = size;

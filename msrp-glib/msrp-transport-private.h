@@ -52,4 +52,28 @@ void _msrp_transport_intercept_response (MsrpTransport              *transport,
                                          MsrpTransportInterceptFunc  func,
                                          gpointer                    user_data);
 
+/* Writes a request whose body may be cut short, for long chunks that must
+ * not hold up other traffic (RFC 4975 7.1): the body goes out in slices of
+ * at most @slice_size bytes, and between two slices the chunk ends early,
+ * with `+` after the bytes written so far, when another write is waiting
+ * (or a close). Its Byte-Range end should be `*`. A body no longer than
+ * @slice_size goes out whole. Finish tells how many body bytes went out
+ * and the flag the chunk ended with. */
+void     _msrp_transport_write_chunk_interruptible_async  (MsrpTransport       *transport,
+                                                           MsrpChunk           *chunk,
+                                                           gsize                slice_size,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+gboolean _msrp_transport_write_chunk_interruptible_finish (MsrpTransport       *transport,
+                                                           GAsyncResult        *result,
+                                                           gsize               *body_written,
+                                                           MsrpContinuation    *ended,
+                                                           GError             **error);
+/* Ends an interruptible chunk (queued or being written) with `#` at its
+ * next slice boundary. FALSE when its end-line is already on its way (or it
+ * is not there): then it ends as it would have. */
+gboolean _msrp_transport_abort_chunk (MsrpTransport *transport,
+                                      MsrpChunk     *chunk);
+
 G_END_DECLS

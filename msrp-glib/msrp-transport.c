@@ -83,6 +83,7 @@ struct _MsrpTransport
   GPtrArray *writing;           /* the GTasks being written in one writev, or NULL */
   GArray *vectors;              /* their GOutputVectors */
   GByteArray *coalesced;        /* the batch in one buffer, for TLS */
+  GTask *open_write;            /* an interruptible chunk between two slices */
   gboolean coalesce;
   GTask *close_task;
   gboolean close_waits_for_read;
@@ -929,6 +930,15 @@ typedef struct {
   GBytes *end;
   GOutputVector vectors[3];
   guint n_vectors;
+  /* Interruptible chunks (_msrp_transport_write_chunk_interruptible_async) */
+  gsize slice;              /* 0: written whole */
+  gsize next_slice;         /* adapts to how fast slices go out */
+  gint64 slice_started;     /* monotonic time the last slice was started */
+  gsize body_pos;           /* body bytes written (or being written) */
+  GBytes *cut_end;          /* the end-line it was cut with */
+  MsrpContinuation ended;   /* the flag it ended with */
+  gboolean abort;           /* end with `#` at the next slice boundary */
+  gboolean ending;          /* its end-line is being written */
 } WriteData;
 
 static void
@@ -940,30 +950,59 @@ write_data_free (gpointer data)
   g_clear_pointer (&wd->head, g_bytes_unref);
   g_clear_pointer (&wd->body, g_bytes_unref);
   g_clear_pointer (&wd->end, g_bytes_unref);
+  g_clear_pointer (&wd->cut_end, g_bytes_unref);
   g_free (wd);
 }
 
 static void start_next_write (MsrpTransport *self);
+static void write_chunk (MsrpTransport *transport, MsrpChunk *chunk, gsize slice,
+                         gpointer source_tag, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data);
 static void finish_close (MsrpTransport *self);
 
 static void
 log_sent (MsrpTransport *self,
           WriteData     *wd)
 {
+  g_autoptr(GBytes) body = NULL;
+  GBytes *end = wd->cut_end ? wd->cut_end : wd->end;
+
+  if (self->logger == NULL && !debug_enabled ())
+    return;
+  /* An interruptible chunk may have been cut: only what went out. */
+  if (wd->body != NULL && g_bytes_get_size (wd->body) > 0)
+    body = wd->slice > 0 ? g_bytes_new_from_bytes (wd->body, 0, wd->body_pos) : g_bytes_ref (wd->body);
   if (self->logger != NULL)
     {
       msrp_logger_sent_new_chunk (self->logger, self, wd->chunk, wd->head);
-      if (wd->body != NULL && g_bytes_get_size (wd->body) > 0)
-        msrp_logger_sent_chunk_data (self->logger, self, wd->chunk, wd->body);
-      msrp_logger_sent_chunk_end (self->logger, self, wd->chunk, wd->end);
+      if (body != NULL && g_bytes_get_size (body) > 0)
+        msrp_logger_sent_chunk_data (self->logger, self, wd->chunk, body);
+      msrp_logger_sent_chunk_end (self->logger, self, wd->chunk, end);
     }
-  else if (debug_enabled ())
+  else
     {
       debug_traffic (self, ">>>", wd->head);
-      if (wd->body != NULL && g_bytes_get_size (wd->body) > 0)
-        debug_traffic (self, ">>>", wd->body);
-      debug_traffic (self, ">>>", wd->end);
+      if (body != NULL && g_bytes_get_size (body) > 0)
+        debug_traffic (self, ">>>", body);
+      debug_traffic (self, ">>>", end);
     }
+}
+
+/* Slices of an interruptible chunk are sized so that each takes about
+ * SLICE_TIME to go out: on a fast link few main-loop turns for a long
+ * chunk, on a slow one other traffic never waits much. */
+#define SLICE_TIME (G_USEC_PER_SEC / 1000)
+#define MAX_SLICE (4 * 1024 * 1024)
+
+static void
+adapt_slice (WriteData *wd)
+{
+  gint64 took = g_get_monotonic_time () - wd->slice_started;
+
+  if (took < SLICE_TIME)
+    wd->next_slice = MIN (wd->next_slice * 2, MAX (wd->slice, MAX_SLICE));
+  else if (took > 4 * SLICE_TIME)
+    wd->next_slice = MAX (wd->next_slice / 2, wd->slice);
 }
 
 static void
@@ -986,12 +1025,23 @@ on_written (GObject      *source,
   for (guint i = 0; i < batch->len; i++)
     {
       GTask *task = g_ptr_array_index (batch, i);
+      WriteData *wd = g_task_get_task_data (task);
 
+      if (task == self->open_write)
+        {
+          /* Between two slices it stays open. */
+          if (error == NULL && !wd->ending)
+            {
+              adapt_slice (wd);
+              continue;
+            }
+          g_clear_object (&self->open_write);
+        }
       if (error != NULL)
         g_task_return_error (task, g_error_copy (error));
       else
         {
-          log_sent (self, g_task_get_task_data (task));
+          log_sent (self, wd);
           g_task_return_boolean (task, TRUE);
         }
     }
@@ -1006,6 +1056,12 @@ fail_queued_writes (MsrpTransport *self)
 {
   GTask *task;
 
+  if (self->open_write != NULL)
+    {
+      g_task_return_new_error (self->open_write, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                               "%s", _("The MSRP connection is closed"));
+      g_clear_object (&self->open_write);
+    }
   while ((task = g_queue_pop_head (&self->write_queue)) != NULL)
     {
       g_task_return_new_error (task, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
@@ -1018,6 +1074,58 @@ fail_queued_writes (MsrpTransport *self)
  * TLS records) when many small chunks are waiting. */
 #define BATCH_MAX_CHUNKS 64
 #define BATCH_MAX_BYTES (256 * 1024)
+
+/* Adds the next slice of an interruptible chunk to the write, and its
+ * end-line after the last slice. */
+static void
+append_slice (MsrpTransport *self,
+              WriteData     *wd)
+{
+  gsize len;
+  const guint8 *body = g_bytes_get_data (wd->body, &len);
+  GOutputVector v;
+
+  if (wd->next_slice == 0)
+    wd->next_slice = wd->slice;
+  v.buffer = body + wd->body_pos;
+  v.size = MIN (wd->next_slice, len - wd->body_pos);
+  g_array_append_val (self->vectors, v);
+  wd->body_pos += v.size;
+  wd->slice_started = g_get_monotonic_time ();
+  if (wd->body_pos == len)
+    {
+      v.buffer = g_bytes_get_data (wd->end, &v.size);
+      g_array_append_val (self->vectors, v);
+      wd->ended = msrp_chunk_get_continuation (wd->chunk);
+      wd->ending = TRUE;
+    }
+}
+
+/* The next step of the open interruptible chunk: another slice, or its end
+ * right here when something else waits to be written (`+`: the rest comes
+ * in a later chunk) or it was aborted (`#`). */
+static void
+continue_open_write (MsrpTransport *self)
+{
+  WriteData *wd = g_task_get_task_data (self->open_write);
+
+  g_ptr_array_add (self->writing, g_object_ref (self->open_write));
+  if (wd->abort || !g_queue_is_empty (&self->write_queue) || self->close_task != NULL)
+    {
+      GOutputVector v;
+      char *end_line;
+
+      wd->ended = wd->abort ? MSRP_CONTINUATION_ABORT : MSRP_CONTINUATION_MORE;
+      end_line = g_strdup_printf ("\r\n-------%s%c\r\n", msrp_chunk_get_transaction_id (wd->chunk),
+                                  "$+#"[wd->ended]);
+      wd->cut_end = g_bytes_new_take (end_line, strlen (end_line));
+      v.buffer = g_bytes_get_data (wd->cut_end, &v.size);
+      g_array_append_val (self->vectors, v);
+      wd->ending = TRUE;
+    }
+  else
+    append_slice (self, wd);
+}
 
 static void
 start_next_write (MsrpTransport *self)
@@ -1037,9 +1145,13 @@ start_next_write (MsrpTransport *self)
   self->writing = g_ptr_array_new_with_free_func (g_object_unref);
   g_array_set_size (self->vectors, 0);
 
+  if (self->open_write != NULL)
+    continue_open_write (self);
+
   /* Writes cancelled while they waited are dropped: nothing of them went
    * out. Once a write starts it runs to its end, to keep the framing. */
-  while (self->writing->len < BATCH_MAX_CHUNKS && bytes < BATCH_MAX_BYTES &&
+  while (self->open_write == NULL &&
+         self->writing->len < BATCH_MAX_CHUNKS && bytes < BATCH_MAX_BYTES &&
          (task = g_queue_pop_head (&self->write_queue)) != NULL)
     {
       WriteData *wd;
@@ -1051,6 +1163,21 @@ start_next_write (MsrpTransport *self)
         }
       g_task_set_check_cancellable (task, FALSE);
       wd = g_task_get_task_data (task);
+      if (wd->slice > 0)
+        {
+          /* An interruptible chunk goes alone: its head and first slice
+           * now, then slice by slice. */
+          if (self->writing->len > 0)
+            {
+              g_queue_push_head (&self->write_queue, task);
+              break;
+            }
+          self->open_write = g_object_ref (task);
+          g_array_append_vals (self->vectors, wd->vectors, 1);
+          append_slice (self, wd);
+          g_ptr_array_add (self->writing, task);
+          break;
+        }
       g_array_append_vals (self->vectors, wd->vectors, wd->n_vectors);
       for (guint i = 0; i < wd->n_vectors; i++)
         bytes += wd->vectors[i].size;
@@ -1113,17 +1240,29 @@ msrp_transport_write_chunk_async (MsrpTransport       *transport,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+  g_return_if_fail (MSRP_IS_CHUNK (chunk));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  write_chunk (transport, chunk, 0, msrp_transport_write_chunk_async, cancellable, callback, user_data);
+}
+
+static void
+write_chunk (MsrpTransport       *transport,
+             MsrpChunk           *chunk,
+             gsize                slice,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
   GTask *task;
   WriteData *wd;
   GString *s;
   gsize len;
 
-  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
-  g_return_if_fail (MSRP_IS_CHUNK (chunk));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   task = g_task_new (transport, cancellable, callback, user_data);
-  g_task_set_source_tag (task, msrp_transport_write_chunk_async);
+  g_task_set_source_tag (task, source_tag);
   g_task_set_name (task, "[msrp] write chunk");
 
   if (transport->closed || transport->close_task != NULL)
@@ -1154,6 +1293,8 @@ msrp_transport_write_chunk_async (MsrpTransport       *transport,
     }
   wd->vectors[wd->n_vectors].buffer = g_bytes_get_data (wd->end, &len);
   wd->vectors[wd->n_vectors++].size = len;
+  if (wd->body != NULL && g_bytes_get_size (wd->body) > slice)
+    wd->slice = slice;
   g_task_set_task_data (task, wd, write_data_free);
 
   g_queue_push_tail (&transport->write_queue, task);
@@ -1182,6 +1323,74 @@ msrp_transport_write_chunk_finish (MsrpTransport *transport,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == msrp_transport_write_chunk_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+_msrp_transport_write_chunk_interruptible_async (MsrpTransport       *transport,
+                                                 MsrpChunk           *chunk,
+                                                 gsize                slice_size,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data)
+{
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+  g_return_if_fail (MSRP_IS_CHUNK (chunk) && msrp_chunk_is_request (chunk));
+  g_return_if_fail (slice_size > 0);
+
+  write_chunk (transport, chunk, slice_size, _msrp_transport_write_chunk_interruptible_async,
+               cancellable, callback, user_data);
+}
+
+gboolean
+_msrp_transport_write_chunk_interruptible_finish (MsrpTransport     *transport,
+                                                  GAsyncResult      *result,
+                                                  gsize             *body_written,
+                                                  MsrpContinuation  *ended,
+                                                  GError           **error)
+{
+  WriteData *wd;
+
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, transport), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == _msrp_transport_write_chunk_interruptible_async, FALSE);
+
+  wd = g_task_get_task_data (G_TASK (result));
+  if (body_written != NULL)
+    *body_written = wd == NULL ? 0 : wd->slice > 0 ? wd->body_pos : wd->body ? g_bytes_get_size (wd->body) : 0;
+  if (ended != NULL)
+    *ended = wd == NULL ? MSRP_CONTINUATION_MORE : wd->slice > 0 ? wd->ended : msrp_chunk_get_continuation (wd->chunk);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+_msrp_transport_abort_chunk (MsrpTransport *transport,
+                             MsrpChunk     *chunk)
+{
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
+
+  if (transport->open_write != NULL)
+    {
+      WriteData *wd = g_task_get_task_data (transport->open_write);
+
+      if (wd->chunk == chunk)
+        {
+          if (wd->ending)
+            return FALSE;
+          wd->abort = TRUE;
+          return TRUE;
+        }
+    }
+  for (GList *l = transport->write_queue.head; l != NULL; l = l->next)
+    {
+      WriteData *wd = g_task_get_task_data (l->data);
+
+      if (wd->chunk == chunk && wd->slice > 0)
+        {
+          wd->abort = TRUE;
+          return TRUE;
+        }
+    }
+  return FALSE;
 }
 
 /* Reading */

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include "msrp-chunk-private.h"
+#include "msrp-transport-private.h"
 
 #define TIMEOUT_SECONDS 20
 
@@ -1193,6 +1195,460 @@ test_max_size_413 (Fixture       *f,
   g_free (ok.message_id);
 }
 
+/* Mid-chunk interruption (RFC 4975 7.1): with chunks of megabytes, a chunk
+ * being written is cut short with `+` when other traffic waits, and the
+ * message goes on in a new chunk from the next byte. */
+
+#define BIG_CHUNK (8 * 1024 * 1024)
+#define BIG_MESSAGE (32 * 1024 * 1024)
+#define SLICE (64 * 1024)
+
+/* Reads one whole chunk from the hand-driven end (tb). */
+static MsrpChunk *
+raw_read (Fixture *f)
+{
+  Op raw = { 0, };
+
+  msrp_transport_read_chunk_async (f->tb, 0, NULL, on_raw_read, &raw);
+  wait_for (&raw.done);
+  g_assert_no_error (raw.error);
+  return raw.chunk;
+}
+
+static void
+raw_answer (Fixture   *f,
+            MsrpChunk *request,
+            guint      code)
+{
+  g_autoptr(MsrpChunk) response = NULL;
+
+  if (msrp_chunk_get_failure_report (request) == MSRP_FAILURE_REPORT_NO)
+    return;
+  response = msrp_transport_make_response (f->tb, request, code, NULL);
+  msrp_transport_write_chunk_async (f->tb, response, NULL, NULL, NULL);
+}
+
+static void
+checksum_bytes (GChecksum *sum,
+                GBytes    *bytes)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  g_checksum_update (sum, data, len);
+}
+
+/* The bytes on the wire, deterministically: the small message is queued
+ * while the first slice of the first chunk is being written, so that chunk
+ * is cut right after it. */
+static void
+test_interrupt_wire (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) big = pattern_bytes (BIG_MESSAGE, 21);
+  g_autoptr(GBytes) small = g_bytes_new_static ("urgent", 6);
+  g_autoptr(GChecksum) expect = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GChecksum) got = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *first_tid = NULL;
+  const char *big_id = NULL;
+  SendOp op = { 0, }, sop = { 0, };
+  gint64 next = 1;
+  guint n = 0, big_chunks = 0;
+  gboolean ended = FALSE;
+
+  checksum_bytes (expect, big);
+  msrp_session_set_max_chunk_size (f->a, BIG_CHUNK);
+  msrp_session_send_message_async (f->a, big, "application/octet-stream", NULL, on_message_sent, &op);
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &sop);
+
+  while (!ended)
+    {
+      g_autoptr(MsrpChunk) c = raw_read (f);
+      gint64 start, end, total;
+
+      g_assert_true (msrp_chunk_is_request (c));
+      raw_answer (f, c, 200);
+      msrp_chunk_get_byte_range (c, &start, &end, &total);
+      n++;
+      if (n == 2)
+        {
+          /* Second on the wire: the small message, whole. */
+          g_assert_cmpmem (g_bytes_get_data (msrp_chunk_get_data (c), NULL), msrp_chunk_get_size (c), "urgent", 6);
+          g_assert_cmpint (msrp_chunk_get_continuation (c), ==, MSRP_CONTINUATION_END);
+          g_assert_cmpint (end, ==, 6);
+          continue;
+        }
+      if (n == 1)
+        {
+          /* First: the big message's first chunk, cut after one slice.
+           * Interruptible chunks say `*` for their end (RFC 4975 7.1). */
+          big_id = g_intern_string (msrp_chunk_get_message_id (c));
+          first_tid = g_strdup (msrp_chunk_get_transaction_id (c));
+          g_assert_cmpuint (msrp_chunk_get_size (c), ==, SLICE);
+          g_assert_cmpint (msrp_chunk_get_continuation (c), ==, MSRP_CONTINUATION_MORE);
+        }
+      if (n == 3)
+        {
+          /* Then it goes on in a new transaction from the next byte. */
+          g_assert_cmpint (start, ==, SLICE + 1);
+          g_assert_cmpstr (msrp_chunk_get_transaction_id (c), !=, first_tid);
+        }
+      g_assert_cmpstr (msrp_chunk_get_message_id (c), ==, big_id);
+      g_assert_cmpint (start, ==, next);
+      g_assert_cmpint (end, ==, -1);
+      g_assert_cmpint (total, ==, BIG_MESSAGE);
+      g_assert_cmpuint (msrp_chunk_get_size (c), <=, BIG_CHUNK);
+      checksum_bytes (got, msrp_chunk_get_data (c));
+      next += msrp_chunk_get_size (c);
+      big_chunks++;
+      ended = msrp_chunk_get_continuation (c) == MSRP_CONTINUATION_END;
+    }
+  g_assert_cmpint (next - 1, ==, BIG_MESSAGE);
+  /* 64 KiB, then 8 MiB chunks from there: five in all. */
+  g_assert_cmpuint (big_chunks, ==, 5);
+  g_assert_cmpstr (g_checksum_get_string (got), ==, g_checksum_get_string (expect));
+  wait_for (&sop.done);
+  g_assert_no_error (sop.error);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_free (op.message_id);
+  g_free (sop.message_id);
+}
+
+/* A cancel or a 413 after the cut still ends the message with `#`, from
+ * where it was cut. */
+static void
+interrupt_abort (Fixture  *f,
+                 gboolean  stop_sending)
+{
+  g_autoptr(GBytes) big = pattern_bytes (BIG_MESSAGE, 22);
+  g_autoptr(GBytes) small = g_bytes_new_static ("urgent", 6);
+  g_autoptr(GBytes) after = g_bytes_new_static ("still fine", 10);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  const char *big_id = NULL;
+  SendOp op = { 0, }, sop = { 0, }, aop = { 0, };
+  gint64 next = 1;
+  gboolean aborted = FALSE, small_seen = FALSE, cut_seen = FALSE;
+
+  msrp_session_set_max_chunk_size (f->a, BIG_CHUNK);
+  msrp_session_send_message_async (f->a, big, "application/octet-stream", cancellable, on_message_sent, &op);
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &sop);
+
+  while (!aborted || !small_seen)
+    {
+      g_autoptr(MsrpChunk) c = raw_read (f);
+      gint64 start;
+
+      msrp_chunk_get_byte_range (c, &start, NULL, NULL);
+      if (big_id == NULL)
+        big_id = g_intern_string (msrp_chunk_get_message_id (c));
+      if (g_strcmp0 (msrp_chunk_get_message_id (c), big_id) != 0)
+        {
+          small_seen = TRUE;
+          raw_answer (f, c, 200);
+          continue;
+        }
+      g_assert_cmpint (start, ==, next);
+      next += msrp_chunk_get_size (c);
+      if (!cut_seen)
+        {
+          /* The first chunk, cut: now the message fails. */
+          g_assert_cmpint (msrp_chunk_get_continuation (c), ==, MSRP_CONTINUATION_MORE);
+          g_assert_cmpuint (msrp_chunk_get_size (c), ==, SLICE);
+          cut_seen = TRUE;
+          raw_answer (f, c, stop_sending ? 413 : 200);
+          if (!stop_sending)
+            g_cancellable_cancel (cancellable);
+          continue;
+        }
+      raw_answer (f, c, 200);
+      g_assert_cmpint (msrp_chunk_get_continuation (c), !=, MSRP_CONTINUATION_END);
+      aborted = msrp_chunk_get_continuation (c) == MSRP_CONTINUATION_ABORT;
+    }
+  g_assert_cmpint (next - 1, <, BIG_MESSAGE);
+  wait_for (&op.done);
+  if (stop_sending)
+    g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
+  else
+    g_assert_error (op.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&op.error);
+  wait_for (&sop.done);
+  g_assert_no_error (sop.error);
+
+  /* The connection is still in step. */
+  msrp_session_send_message_async (f->a, after, "text/plain", NULL, on_message_sent, &aop);
+  {
+    g_autoptr(MsrpChunk) c = raw_read (f);
+
+    g_assert_cmpmem (g_bytes_get_data (msrp_chunk_get_data (c), NULL), msrp_chunk_get_size (c), "still fine", 10);
+    raw_answer (f, c, 200);
+  }
+  wait_for (&aop.done);
+  g_assert_no_error (aop.error);
+  g_free (sop.message_id);
+  g_free (aop.message_id);
+}
+
+static void
+test_interrupt_cancel (Fixture       *f,
+                       gconstpointer  data)
+{
+  interrupt_abort (f, FALSE);
+}
+
+static void
+test_interrupt_413 (Fixture       *f,
+                    gconstpointer  data)
+{
+  interrupt_abort (f, TRUE);
+}
+
+typedef struct {
+  const char *big_id;
+  GChecksum *sum;
+  gint64 next;             /* the next byte expected, 1-based */
+  gsize chunk_bytes;       /* of the chunk whose parts are arriving */
+  guint cut_chunks;        /* chunks of the big message ended with `+` early */
+  gboolean big_started;
+  gboolean big_ended;
+  gboolean small_seen;
+  gboolean small_before_big_end;
+} Cut;
+
+static void
+on_cut_chunk (MsrpSession *session, MsrpChunk *chunk, gpointer user_data)
+{
+  Cut *cut = user_data;
+  gboolean last_part;
+  gint64 start;
+
+  /* Sent first and alone: the first chunk tells its Message-ID. */
+  if (cut->big_id == NULL)
+    cut->big_id = g_intern_string (msrp_chunk_get_message_id (chunk));
+  if (g_strcmp0 (msrp_chunk_get_message_id (chunk), cut->big_id) != 0)
+    {
+      cut->small_seen = TRUE;
+      cut->small_before_big_end = !cut->big_ended;
+      return;
+    }
+  /* Pieces arrive in order; each one's range is its start and its body. */
+  msrp_chunk_get_byte_range (chunk, &start, NULL, NULL);
+  g_assert_cmpint (start, ==, cut->next);
+  checksum_bytes (cut->sum, msrp_chunk_get_data (chunk));
+  cut->next += msrp_chunk_get_size (chunk);
+  cut->chunk_bytes += msrp_chunk_get_size (chunk);
+  cut->big_started = TRUE;
+  /* A chunk longer than a read part comes in parts; its own flag is on
+   * the last. */
+  last_part = msrp_chunk_get_segment (chunk) == 0 || _msrp_chunk_is_last_segment (chunk);
+  if (!last_part)
+    return;
+  if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_MORE && cut->chunk_bytes < BIG_CHUNK)
+    cut->cut_chunks++;
+  if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_END)
+    cut->big_ended = TRUE;
+  cut->chunk_bytes = 0;
+}
+
+/* A small message sent while a 32 MiB message goes out in 8 MiB chunks
+ * arrives first; the large one arrives whole. */
+static void
+test_interrupt_message (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) big = pattern_bytes (BIG_MESSAGE, 23);
+  g_autoptr(GBytes) small = g_bytes_new_static ("hi, while you wait", 18);
+  g_autoptr(GChecksum) expect = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GChecksum) whole = g_checksum_new (G_CHECKSUM_SHA256);
+  Cut cut = { NULL, g_checksum_new (G_CHECKSUM_SHA256), 1, };
+  SendOp op = { 0, }, sop = { 0, };
+
+  checksum_bytes (expect, big);
+  /* Only the signals below: the fixture's would keep every part. */
+  g_signal_handlers_disconnect_by_func (f->b, on_chunk_received, f);
+  g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_cut_chunk), &cut);
+  msrp_session_set_max_message_size (f->b, 2 * BIG_MESSAGE);
+  msrp_session_set_max_chunk_size (f->a, BIG_CHUNK);
+  msrp_session_set_success_report (f->a, TRUE);
+
+  msrp_session_send_message_async (f->a, big, "application/octet-stream", NULL, on_message_sent, &op);
+  wait_for (&cut.big_started);
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &sop);
+  wait_for_len (f->messages_b, 1);
+  /* The small one arrived first, whole, while the big one was going. */
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), small));
+  g_assert_false (cut.big_ended);
+  g_assert_false (op.done);
+
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  wait_for (&sop.done);
+  g_assert_no_error (sop.error);
+  wait_for_len (f->messages_b, 2);
+  checksum_bytes (whole, g_ptr_array_index (f->messages_b, 1));
+  g_assert_cmpstr (g_checksum_get_string (whole), ==, g_checksum_get_string (expect));
+  g_assert_cmpstr (g_checksum_get_string (cut.sum), ==, g_checksum_get_string (expect));
+  g_assert_cmpint (cut.next - 1, ==, BIG_MESSAGE);
+  g_assert_true (cut.small_before_big_end);
+  /* A chunk of it was cut short with `+`; the success REPORT covers all. */
+  g_assert_cmpuint (cut.cut_chunks, >=, 1);
+  g_assert_cmpuint (f->reports_a->len, ==, 2);
+  for (guint i = 0; i < f->reports_a->len; i++)
+    {
+      MsrpChunk *report = g_ptr_array_index (f->reports_a, i);
+      gint64 start, end, total;
+
+      if (g_strcmp0 (msrp_chunk_get_message_id (report), op.message_id) != 0)
+        continue;
+      msrp_chunk_get_byte_range (report, &start, &end, &total);
+      g_assert_cmpint (start, ==, 1);
+      g_assert_cmpint (end, ==, BIG_MESSAGE);
+      g_assert_cmpint (total, ==, BIG_MESSAGE);
+    }
+  g_signal_handlers_disconnect_by_data (f->b, &cut);
+  g_checksum_free (cut.sum);
+  g_free (op.message_id);
+  g_free (sop.message_id);
+}
+
+static void
+on_bytes_sent (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  goffset *last = user_data;
+  goffset now = msrp_outgoing_file_get_bytes_sent (MSRP_OUTGOING_FILE (object));
+
+  /* Progress only goes forward, and only up to the size. */
+  g_assert_cmpint (now, >, *last);
+  g_assert_cmpint (now, <=, BIG_MESSAGE);
+  *last = now;
+}
+
+/* The same with a file: bytes-sent ends at the size though chunks were
+ * cut. */
+static void
+test_interrupt_file (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) content = pattern_bytes (BIG_MESSAGE, 24);
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
+  g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, BIG_MESSAGE, "application/octet-stream", 0, NULL);
+  g_autoptr(GBytes) small = g_bytes_new_static ("hi", 2);
+  g_autoptr(GChecksum) expect = g_checksum_new (G_CHECKSUM_SHA256);
+  Cut cut = { msrp_outgoing_file_get_message_id (file), g_checksum_new (G_CHECKSUM_SHA256), 1, };
+  SendOp op = { 0, }, sop = { 0, };
+  goffset progress = 0;
+
+  checksum_bytes (expect, content);
+  g_signal_handlers_disconnect_by_func (f->b, on_chunk_received, f);
+  g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_cut_chunk), &cut);
+  g_signal_connect (file, "notify::bytes-sent", G_CALLBACK (on_bytes_sent), &progress);
+  msrp_session_set_max_message_size (f->b, 1024);
+  msrp_session_set_max_chunk_size (f->a, BIG_CHUNK);
+
+  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &op);
+  wait_for (&cut.big_started);
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &sop);
+  wait_for_len (f->messages_b, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), small));
+  g_assert_false (cut.big_ended);
+
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_true (op.ok);
+  wait_for (&sop.done);
+  g_assert_no_error (sop.error);
+  g_assert_true (cut.big_ended);
+  g_assert_cmpint (cut.next - 1, ==, BIG_MESSAGE);
+  g_assert_cmpstr (g_checksum_get_string (cut.sum), ==, g_checksum_get_string (expect));
+  g_assert_true (cut.small_before_big_end);
+  g_assert_cmpuint (cut.cut_chunks, >=, 1);
+  g_assert_cmpint (msrp_outgoing_file_get_bytes_sent (file), ==, BIG_MESSAGE);
+  g_assert_cmpint (progress, ==, BIG_MESSAGE);
+  g_signal_handlers_disconnect_by_data (f->b, &cut);
+  g_signal_handlers_disconnect_by_data (file, &progress);
+  g_checksum_free (cut.sum);
+  g_free (sop.message_id);
+}
+
+/* Receiving: a message that comes as a piece cut short with `+` and its
+ * continuation is put together from the bytes that came, whatever the
+ * piece's Byte-Range end says: relays may leave the original end there,
+ * and interruptible chunks say `*`. */
+static void
+test_interrupted_reassembly (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const gint64 declared_ends[] = { 150, -1 };
+  g_autoptr(GBytes) message = pattern_bytes (200, 25);
+  const guint8 *bytes = g_bytes_get_data (message, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (declared_ends); i++)
+    {
+      g_autoptr(GBytes) head = g_bytes_new (bytes, 60);
+      g_autoptr(GBytes) tail = g_bytes_new (bytes + 60, 140);
+      g_autoptr(MsrpChunk) piece = msrp_transport_make_chunk (f->ta, NULL, head, "application/octet-stream");
+      g_autoptr(MsrpChunk) rest = msrp_transport_make_chunk (f->ta, NULL, tail, "application/octet-stream");
+      g_autoptr(MsrpChunk) r1 = NULL;
+      g_autoptr(MsrpChunk) r2 = NULL;
+      MsrpChunk *c;
+      gint64 start;
+
+      /* 60 bytes of a chunk declared to run to 150 (or `*`), cut with `+`. */
+      msrp_chunk_set_byte_range (piece, 1, declared_ends[i], 200);
+      msrp_chunk_set_continuation (piece, MSRP_CONTINUATION_MORE);
+      msrp_chunk_set_message_id (rest, msrp_chunk_get_message_id (piece));
+      msrp_chunk_set_byte_range (rest, 61, 200, 200);
+      r1 = send_and_wait (f->a, piece);
+      g_assert_cmpuint (msrp_chunk_get_code (r1), ==, 200);
+      g_assert_cmpuint (f->messages_b->len, ==, i);
+      r2 = send_and_wait (f->a, rest);
+      g_assert_cmpuint (msrp_chunk_get_code (r2), ==, 200);
+      wait_for_len (f->messages_b, i + 1);
+      g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, i), message));
+      /* chunk-received: one per piece. */
+      g_assert_cmpuint (f->chunks_b->len, ==, 2 * (i + 1));
+      c = g_ptr_array_index (f->chunks_b, 2 * i);
+      g_assert_cmpint (msrp_chunk_get_continuation (c), ==, MSRP_CONTINUATION_MORE);
+      g_assert_cmpuint (msrp_chunk_get_size (c), ==, 60);
+      c = g_ptr_array_index (f->chunks_b, 2 * i + 1);
+      msrp_chunk_get_byte_range (c, &start, NULL, NULL);
+      g_assert_cmpint (start, ==, 61);
+    }
+}
+
+/* Through a relay the default max-chunk-size is 8 KiB, unless the
+ * application set one. */
+static void
+test_relay_chunk_size (void)
+{
+  g_autoptr(GPtrArray) route = msrp_path_parse ("msrps://relay.example.com:2855;tcp", NULL);
+  g_autoptr(GPtrArray) local = msrp_path_parse ("msrps://127.0.0.1:2855/alice;tcp", NULL);
+  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrps://127.0.0.1:2856/bob;tcp", NULL);
+
+  g_assert_nonnull (route);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GInputStream) in = g_memory_input_stream_new ();
+      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+      g_autoptr(GIOStream) stream = g_simple_io_stream_new (in, out);
+      g_autoptr(MsrpTransport) transport = msrp_transport_new (stream, local, remote);
+      g_autoptr(MsrpSession) session = NULL;
+
+      if (i > 0)
+        _msrp_transport_set_route (transport, route);
+      if (i == 2)
+        session = g_object_new (MSRP_TYPE_SESSION, "transport", transport,
+                                "max-chunk-size", (guint64) MSRP_DEFAULT_MAX_CHUNK_SIZE, NULL);
+      else
+        session = msrp_session_new (transport, NULL);
+      g_assert_cmpuint (msrp_session_get_max_chunk_size (session), ==,
+                        i == 1 ? 8 * 1024 : MSRP_DEFAULT_MAX_CHUNK_SIZE);
+      msrp_session_shutdown_async (session, NULL, NULL, NULL);
+    }
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 static const char *const text_only[] = { "text/plain", "message/*", NULL };
 
 int
@@ -1238,6 +1694,13 @@ main (int    argc,
   ADD ("receiver-stops-reading", (gpointer) 1, test_receiver_stops_reading);
   ADD ("peer-vanishes", (gpointer) 1, test_peer_vanishes);
   ADD ("stop-sending-413", (gpointer) 1, test_stop_sending_413);
+  ADD ("interrupt/wire", (gpointer) 1, test_interrupt_wire);
+  ADD ("interrupt/cancel-after-cut", (gpointer) 1, test_interrupt_cancel);
+  ADD ("interrupt/413-after-cut", (gpointer) 1, test_interrupt_413);
+  ADD ("interrupt/message", NULL, test_interrupt_message);
+  ADD ("interrupt/file", NULL, test_interrupt_file);
+  ADD ("interrupt/reassembly", NULL, test_interrupted_reassembly);
+  g_test_add_func ("/session/interrupt/relay-chunk-size", test_relay_chunk_size);
 #define ADD_TLS(name, data, fn) g_test_add ("/session/tls/" name, Fixture, data, fixture_setup_tls, fn, fixture_teardown)
   ADD_TLS ("send-message", NULL, test_send_message);
   ADD_TLS ("send-message-chunked", NULL, test_send_message_chunked);
@@ -1246,6 +1709,9 @@ main (int    argc,
   ADD_TLS ("send-file-100mib-sha256", NULL, test_send_file_100mib);
   ADD_TLS ("interruption", NULL, test_interruption);
   ADD_TLS ("shutdown", NULL, test_shutdown);
+  ADD_TLS ("interrupt/wire", (gpointer) 1, test_interrupt_wire);
+  ADD_TLS ("interrupt/message", NULL, test_interrupt_message);
+  ADD_TLS ("interrupt/file", NULL, test_interrupt_file);
 #undef ADD_TLS
 #undef ADD
 
