@@ -301,6 +301,9 @@ on_binding_read (GObject      *source,
       return;
     }
 
+  if (c->remote_path->len == 0 && msrp_chunk_get_from_path (chunk) != NULL)
+    _msrp_transport_set_paths (c->transport, self->local_path, msrp_chunk_get_from_path (chunk));
+
   if (strcmp (msrp_chunk_get_method (chunk), "SEND") != 0)
     error = g_error_new (MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNKNOWN_METHOD,
                          _("The MSRP peer began with %s instead of a SEND"), msrp_chunk_get_method (chunk));
@@ -347,7 +350,12 @@ start_transport (GTask *task)
   Complete *c = g_task_get_task_data (task);
   MsrpAcceptorDirect *self = g_task_get_source_object (task);
 
-  c->transport = msrp_transport_new (c->stream, self->local_path, c->remote_path);
+  if (c->remote_path->len > 0)
+    c->transport = msrp_transport_new (c->stream, self->local_path, c->remote_path);
+  else
+    /* Whoever binds: the paths are set from the binding SEND. */
+    c->transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", c->stream,
+                                 "full-local-path", self->local_path, NULL);
   _msrp_connector_configure_transport (&self->settings, c->transport);
   msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_binding_read, task);
 }

@@ -222,6 +222,7 @@ acceptor_relay_prepare_finish (MsrpConnector *connector,
 typedef struct {
   MsrpOperation op;
   MsrpTransport *transport;
+  MsrpRelayLink *link;       /* until the peer is known (any peer) */
 } Complete;
 
 static void
@@ -231,7 +232,36 @@ complete_free (gpointer data)
 
   _msrp_operation_stop (&c->op);
   g_clear_object (&c->transport);
+  if (c->link != NULL)
+    _msrp_relay_link_close (c->link);
+  g_clear_pointer (&c->link, _msrp_relay_link_unref);
   g_free (c);
+}
+
+/* The peer's path as seen from here: its request's From-Path without the
+ * relays of ours that put themselves in front (our route adds them back). */
+static GPtrArray *
+remote_path_from (MsrpRelayLink *link,
+                  MsrpChunk     *request)
+{
+  GPtrArray *from = msrp_chunk_get_from_path (request);
+  g_autoptr(GPtrArray) ours = _msrp_relay_link_get_local_path (link);
+  GPtrArray *remote = g_ptr_array_new_with_free_func (g_object_unref);
+  guint skip = 0;
+
+  while (skip + 1 < from->len)
+    {
+      gboolean is_ours = FALSE;
+
+      for (guint i = 0; i + 1 < ours->len && !is_ours; i++)
+        is_ours = msrp_uri_equal (g_ptr_array_index (from, skip), g_ptr_array_index (ours, i));
+      if (!is_ours)
+        break;
+      skip++;
+    }
+  for (guint i = skip; i < from->len; i++)
+    g_ptr_array_add (remote, g_object_ref (g_ptr_array_index (from, i)));
+  return remote;
 }
 
 static void
@@ -301,6 +331,21 @@ on_first_request (GObject      *source,
       return;
     }
 
+  if (c->link != NULL)
+    {
+      g_autoptr(GPtrArray) remote = NULL;
+
+      if (msrp_chunk_get_from_path (chunk) == NULL)
+        {
+          /* Unframed junk: the transport answers 400 to what it can. */
+          msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_first_request, task);
+          return;
+        }
+      remote = remote_path_from (c->link, chunk);
+      _msrp_relay_link_attach (c->link, remote);
+      g_clear_pointer (&c->link, _msrp_relay_link_unref);
+    }
+
   if (strcmp (msrp_chunk_get_method (chunk), "SEND") != 0)
     {
       /* Whatever the peer sends first binds the session; the session
@@ -363,8 +408,14 @@ acceptor_relay_complete_async (MsrpConnector       *connector,
                            c->op.cancellable, G_CONNECT_SWAPPED);
 
   c->transport = g_object_ref (_msrp_relay_link_get_transport (self->link));
-  _msrp_relay_link_attach (self->link, full_remote_path);
-  g_clear_pointer (&self->link, _msrp_relay_link_unref);
+  if (full_remote_path != NULL)
+    {
+      _msrp_relay_link_attach (self->link, full_remote_path);
+      g_clear_pointer (&self->link, _msrp_relay_link_unref);
+    }
+  else
+    /* Any peer: the first request tells who it is. */
+    c->link = g_steal_pointer (&self->link);
 
   msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_first_request, task);
 }

@@ -321,7 +321,7 @@ connector_direct_complete_async (MsrpConnector       *connector,
   MsrpConnectorDirect *self = MSRP_CONNECTOR_DIRECT (connector);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   Complete *c = g_new0 (Complete, 1);
-  MsrpUri *first_hop = g_ptr_array_index (full_remote_path, 0);
+  MsrpUri *first_hop;
   g_autoptr(GSocketConnectable) connectable = NULL;
 
   g_task_set_source_tag (task, connector_direct_complete_async);
@@ -335,8 +335,16 @@ connector_direct_complete_async (MsrpConnector       *connector,
       g_object_unref (task);
       return;
     }
+  if (full_remote_path == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s",
+                               _("The active side of a session needs the peer’s path"));
+      g_object_unref (task);
+      return;
+    }
 
   c->remote_path = _msrp_path_copy (full_remote_path);
+  first_hop = g_ptr_array_index (full_remote_path, 0);
 
   /* The cleanup cancellable and the caller's both stop the operation. */
   _msrp_operation_start (&c->op, cancellable, self->settings.timeout, self->context);

@@ -335,6 +335,13 @@ connector_relay_complete_async (MsrpConnector       *connector,
       g_object_unref (task);
       return;
     }
+  if (full_remote_path == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s",
+                               _("The active side of a session needs the peer’s path"));
+      g_object_unref (task);
+      return;
+    }
 
   _msrp_operation_start (&c->op, cancellable, self->settings.timeout, self->context);
   g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),

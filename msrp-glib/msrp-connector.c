@@ -192,14 +192,22 @@ msrp_connector_prepare_finish (MsrpConnector *connector,
 /**
  * msrp_connector_complete_async:
  * @connector: a #MsrpConnector
- * @full_remote_path: (element-type Msrp.Uri): the peer's full path, from
- *   its SDP `a=path`
+ * @full_remote_path: (element-type Msrp.Uri) (nullable): the peer's full
+ *   path, from its SDP `a=path`; or %NULL on the passive side to accept
+ *   whichever peer binds first
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when the transport is ready
  * @user_data: data for @callback
  *
  * Sets up the connection to the peer and binds it to the session. Call it
  * after [method@Msrp.Connector.prepare_async] has finished.
+ *
+ * The passive side ([class@Msrp.AcceptorDirect], [class@Msrp.AcceptorRelay])
+ * may be given %NULL: then the first peer to bind the local path is taken,
+ * and the transport's remote path is what that peer's first request says
+ * (its From-Path, without this side's relays). The active side needs the
+ * path to know where to connect, and fails with %G_IO_ERROR_INVALID_ARGUMENT
+ * without it.
  *
  * Since: 1.0
  */
@@ -211,7 +219,7 @@ msrp_connector_complete_async (MsrpConnector       *connector,
                                gpointer             user_data)
 {
   g_return_if_fail (MSRP_IS_CONNECTOR (connector));
-  g_return_if_fail (full_remote_path != NULL && full_remote_path->len > 0);
+  g_return_if_fail (full_remote_path == NULL || full_remote_path->len > 0);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   MSRP_CONNECTOR_GET_IFACE (connector)->complete_async (connector, full_remote_path, cancellable,

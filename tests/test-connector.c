@@ -681,6 +681,42 @@ test_acceptor_first_send_with_content (void)
   g_source_remove (timeout);
 }
 
+/* The passive side may take whichever peer binds; the active side needs a
+ * path. */
+static void
+test_any_peer (void)
+{
+  g_autoptr(MsrpConnector) acceptor = msrp_get_acceptor (NULL);
+  g_autoptr(MsrpConnector) connector = msrp_get_connector (NULL);
+  g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+  g_autoptr(GPtrArray) acceptor_path = NULL;
+  g_autoptr(GPtrArray) connector_path = NULL;
+  Op acc = { 0, }, con = { 0, };
+  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+
+  acceptor_path = prepare (acceptor, listen_uri);
+  connector_path = prepare (connector, NULL);
+
+  msrp_connector_complete_async (connector, NULL, NULL, on_completed, &con);
+  wait_for (&con.done);
+  g_assert_error (con.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  op_clear (&con);
+
+  msrp_connector_complete_async (acceptor, NULL, NULL, on_completed, &acc);
+  msrp_connector_complete_async (connector, acceptor_path, NULL, on_completed, &con);
+  wait_for (&acc.done);
+  wait_for (&con.done);
+  g_assert_no_error (acc.error);
+  g_assert_no_error (con.error);
+  g_assert_true (msrp_uri_equal (g_ptr_array_index (msrp_transport_get_full_remote_path (acc.transport), 0),
+                                 g_ptr_array_index (connector_path, 0)));
+  exchange (con.transport, acc.transport, "to whoever listens");
+  exchange (acc.transport, con.transport, "and back");
+  op_clear (&acc);
+  op_clear (&con);
+  g_source_remove (timeout);
+}
+
 static const Setup plain = { "127.0.0.1", NULL, NULL, NULL, NULL, FALSE };
 static const Setup plain_reversed = { "127.0.0.1", NULL, NULL, NULL, NULL, TRUE };
 static const Setup plain_ipv6 = { "::1", NULL, NULL, NULL, NULL, FALSE };
@@ -720,6 +756,7 @@ main (int    argc,
   g_test_add_data_func ("/connector/direct/acceptor-idle-peer-timeout", GINT_TO_POINTER (TRUE), test_acceptor_idle_peer);
   g_test_add_data_func ("/connector/direct/acceptor-idle-peer-cancel", GINT_TO_POINTER (FALSE), test_acceptor_idle_peer);
   g_test_add_func ("/connector/direct/acceptor-first-send-with-content", test_acceptor_first_send_with_content);
+  g_test_add_func ("/connector/direct/any-peer", test_any_peer);
   g_test_add_data_func ("/connector/direct/stuck-binding-cancel", &stuck_binding_cancel, test_stuck_peer);
   g_test_add_data_func ("/connector/direct/stuck-binding-timeout", &stuck_binding_timeout, test_stuck_peer);
   g_test_add_data_func ("/connector/direct/stuck-binding-cleanup", &stuck_binding_cleanup, test_stuck_peer);

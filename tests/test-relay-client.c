@@ -204,6 +204,7 @@ ours_settings (const char *user,
 typedef struct {
   Side active;
   Side passive;
+  gboolean any_peer;   /* the passive side completes without a path */
 } Setup;
 
 typedef struct {
@@ -290,7 +291,7 @@ pair_setup (Pair        *p,
       g_assert_nonnull (msrp_uri_get_session_id (relay));
     }
 
-  msrp_connector_complete_async (conn_b, path_a, NULL, on_completed, &cb);
+  msrp_connector_complete_async (conn_b, setup->any_peer ? NULL : path_a, NULL, on_completed, &cb);
   msrp_connector_complete_async (conn_a, path_b, NULL, on_completed, &ca);
   wait_for (&ca.done);
   g_assert_no_error (ca.error);
@@ -877,6 +878,9 @@ test_ours_refresh (void)
 }
 
 static const Setup ours_tcp = { SIDE_OURS, SIDE_OURS };
+static const Setup ours_any_peer = { SIDE_OURS, SIDE_OURS_TLS, TRUE };
+static const Setup kamailio_any_peer = { SIDE_KAMAILIO_TLS, SIDE_KAMAILIO, TRUE };
+static const Setup direct_any_peer = { SIDE_OURS, SIDE_DIRECT, TRUE };
 static const Setup ours_tls = { SIDE_OURS_TLS, SIDE_OURS_TLS };
 static const Setup ours_to_kamailio = { SIDE_OURS, SIDE_KAMAILIO };
 static const Setup kamailio_to_ours = { SIDE_KAMAILIO_TLS, SIDE_OURS };
@@ -915,6 +919,9 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/relay-client/ours/tls", &ours_tls, test_exchange);
   g_test_add_data_func ("/relay-client/ours/relay-to-direct", &ours_to_direct, test_exchange);
   g_test_add_data_func ("/relay-client/ours/direct-to-relay", &direct_to_ours, test_exchange);
+  g_test_add_data_func ("/relay-client/ours/any-peer", &ours_any_peer, test_exchange);
+  g_test_add_data_func ("/relay-client/ours/any-peer-direct", &direct_any_peer, test_exchange);
+  g_test_add_data_func ("/relay-client/kamailio/any-peer", &kamailio_any_peer, test_exchange);
   g_test_add_data_func ("/relay-client/ours/file-50M-tcp", &ours_tcp, test_file);
   g_test_add_data_func ("/relay-client/ours/file-50M-tls", &ours_tls, test_file);
   g_test_add_func ("/relay-client/ours/auth", test_ours_auth);
