@@ -14,6 +14,7 @@
 
 #include "msrp-glib.h"
 #include "msrp-relay-client-private.h"
+#include "msrp-digest-private.h"
 #include "msrp-transport-private.h"
 
 #define TIMEOUT_SECONDS 60
@@ -735,14 +736,13 @@ test_ours_auth (void)
     MsrpDigestUriMode mode;
     guint expires;
     gboolean ok;
-    guint expected_expires;
   } cases[] = {
-    { "alice", "alicepass", MSRP_DIGEST_URI_INCLUDE, 0, TRUE, 600 },
-    { "alice", "alicepass", MSRP_DIGEST_URI_OMIT, 0, TRUE, 600 },
-    { "alice", "alicepass", MSRP_DIGEST_URI_AUTO, 5, TRUE, 60 },
-    { "alice", "alicepass", MSRP_DIGEST_URI_AUTO, 99999, TRUE, 3600 },
-    { "alice", "wrong", MSRP_DIGEST_URI_AUTO, 0, FALSE, 0 },
-    { "mallory", "alicepass", MSRP_DIGEST_URI_INCLUDE, 0, FALSE, 0 },
+    { "alice", "alicepass", MSRP_DIGEST_URI_INCLUDE, 0, TRUE },
+    { "alice", "alicepass", MSRP_DIGEST_URI_OMIT, 0, TRUE },
+    { "alice", "alicepass", MSRP_DIGEST_URI_AUTO, 5, TRUE },
+    { "alice", "alicepass", MSRP_DIGEST_URI_AUTO, 99999, TRUE },
+    { "alice", "wrong", MSRP_DIGEST_URI_AUTO, 0, FALSE },
+    { "mallory", "alicepass", MSRP_DIGEST_URI_INCLUDE, 0, FALSE },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -759,16 +759,15 @@ test_ours_auth (void)
           g_autoptr(GPtrArray) path = prepare (connector, NULL);
           g_autoptr(GPtrArray) peer = msrp_path_parse ("msrp://127.0.0.1:9/peer;tcp", NULL);
           Op c = { 0, };
-          MsrpRelayLink *link;
 
+          /* Out-of-bounds Expires were retried after the 423. */
           g_assert_cmpuint (path->len, ==, 2);
-          /* The link shows the Expires it got once attached. */
+          /* The peer never binds: cleanup ends the wait. */
           msrp_connector_complete_async (connector, peer, NULL, on_completed, &c);
           msrp_connector_cleanup (connector);
           wait_for (&c.done);
           g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
           op_clear (&c);
-          (void) link;
         }
       else
         {
@@ -887,6 +886,173 @@ static const Setup kamailio_to_ours = { SIDE_KAMAILIO_TLS, SIDE_OURS };
 static const Setup ours_to_direct = { SIDE_OURS_TLS, SIDE_DIRECT };
 static const Setup direct_to_ours = { SIDE_DIRECT, SIDE_OURS_TLS };
 
+/* A relay of the test's own, for behaviours real relays here do not have. */
+
+typedef enum {
+  FAKE_SILENT_ON_URI,   /* never answers an AUTH whose Authorization has uri= */
+  FAKE_FORBIDDEN,       /* 403 to any answer */
+  FAKE_NO_USE_PATH,     /* 200 without Use-Path */
+} FakeMode;
+
+typedef struct {
+  FakeMode mode;
+  GSocketListener *listener;
+  MsrpTransport *transport;
+  guint16 port;
+  guint auths;
+  guint auths_with_uri;
+} FakeRelay;
+
+static void fake_read (FakeRelay *fake);
+
+static void
+on_fake_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FakeRelay *fake = user_data;
+  g_autoptr(MsrpChunk) chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, NULL);
+  g_autoptr(MsrpChunk) response = NULL;
+  g_autoptr(GHashTable) params = NULL;
+
+  if (chunk == NULL)
+    return;
+  g_assert_true (msrp_chunk_is_request (chunk));
+  g_assert_cmpstr (msrp_chunk_get_method (chunk), ==, "AUTH");
+  fake->auths++;
+  params = msrp_chunk_get_auth_params (chunk, "Authorization", NULL);
+  if (params == NULL)
+    {
+      g_autofree char *nonce = _msrp_digest_new_nonce ();
+      g_autofree char *challenge = _msrp_digest_make_challenge ("example.com", nonce, FALSE);
+
+      response = msrp_transport_make_response (fake->transport, chunk, 401, NULL);
+      msrp_chunk_set_www_authenticate (response, challenge);
+    }
+  else if (g_hash_table_contains (params, "uri") && fake->mode == FAKE_SILENT_ON_URI)
+    fake->auths_with_uri++;
+  else if (!_msrp_digest_verify (params, "alicepass", "AUTH"))
+    response = msrp_transport_make_response (fake->transport, chunk, 401, NULL);
+  else if (fake->mode == FAKE_FORBIDDEN)
+    response = msrp_transport_make_response (fake->transport, chunk, 403, NULL);
+  else
+    {
+      response = msrp_transport_make_response (fake->transport, chunk, 200, NULL);
+      msrp_chunk_set_expires (response, 600);
+      if (fake->mode != FAKE_NO_USE_PATH)
+        {
+          g_autofree char *uri = g_strdup_printf ("msrp://127.0.0.1:%u/fakesession;tcp", fake->port);
+          g_autoptr(GPtrArray) use_path = msrp_path_parse (uri, NULL);
+
+          msrp_chunk_set_use_path (response, use_path);
+        }
+    }
+  if (response != NULL)
+    msrp_transport_write_chunk_async (fake->transport, response, NULL, NULL, NULL);
+  fake_read (fake);
+}
+
+static void
+fake_read (FakeRelay *fake)
+{
+  msrp_transport_read_chunk_async (fake->transport, 0, NULL, on_fake_read, fake);
+}
+
+static void
+on_fake_accepted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FakeRelay *fake = user_data;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autofree char *self_uri = g_strdup_printf ("msrp://127.0.0.1:%u;tcp", fake->port);
+  g_autoptr(GPtrArray) local = msrp_path_parse (self_uri, NULL);
+
+  connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, NULL);
+  if (connection == NULL)
+    return;
+  fake->transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", connection, "full-local-path", local, NULL);
+  fake_read (fake);
+}
+
+static void
+fake_start (FakeRelay *fake,
+            FakeMode   mode)
+{
+  GError *error = NULL;
+
+  fake->mode = mode;
+  fake->listener = g_socket_listener_new ();
+  fake->port = g_socket_listener_add_any_inet_port (fake->listener, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_listener_accept_async (fake->listener, NULL, on_fake_accepted, fake);
+}
+
+static void
+fake_stop (FakeRelay *fake)
+{
+  g_socket_listener_close (fake->listener);
+  g_clear_object (&fake->listener);
+  if (fake->transport != NULL)
+    msrp_transport_close_async (fake->transport, NULL, NULL, NULL);
+  g_clear_object (&fake->transport);
+}
+
+static MsrpRelaySettings *
+fake_settings (FakeRelay *fake)
+{
+  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", "alice", "alicepass");
+
+  msrp_relay_settings_set_host (settings, "127.0.0.1");
+  msrp_relay_settings_set_port (settings, fake->port);
+  msrp_relay_settings_set_use_tls (settings, FALSE);
+  return settings;
+}
+
+/* Auto mode: a relay that never answers an AUTH with uri= gets one without
+ * it after a few seconds. */
+static void
+test_auto_uri_on_silence (void)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  FakeRelay fake = { 0, };
+  g_autoptr(MsrpRelaySettings) settings = NULL;
+  g_autoptr(MsrpConnector) connector = NULL;
+  g_autoptr(GPtrArray) path = NULL;
+
+  fake_start (&fake, FAKE_SILENT_ON_URI);
+  settings = fake_settings (&fake);
+  connector = msrp_get_connector (settings);
+  path = prepare (connector, NULL);
+  g_assert_cmpuint (path->len, ==, 2);
+  g_assert_cmpstr (msrp_uri_get_session_id (g_ptr_array_index (path, 0)), ==, "fakesession");
+  g_assert_cmpuint (fake.auths_with_uri, ==, 1);
+  g_assert_cmpuint (fake.auths, ==, 3);
+  msrp_connector_cleanup (connector);
+  fake_stop (&fake);
+  g_source_remove (id);
+}
+
+static void
+test_fake_failures (void)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  FakeMode modes[] = { FAKE_FORBIDDEN, FAKE_NO_USE_PATH };
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      FakeRelay fake = { 0, };
+      g_autoptr(MsrpRelaySettings) settings = NULL;
+      g_autoptr(MsrpConnector) connector = NULL;
+      GError *error;
+
+      fake_start (&fake, modes[i]);
+      settings = fake_settings (&fake);
+      connector = msrp_get_acceptor (settings);
+      error = prepare_error (connector);
+      g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
+      g_error_free (error);
+      fake_stop (&fake);
+    }
+  g_source_remove (id);
+}
+
 static const Setup both_tcp = { SIDE_KAMAILIO, SIDE_KAMAILIO };
 static const Setup both_tls = { SIDE_KAMAILIO_TLS, SIDE_KAMAILIO_TLS };
 static const Setup tcp_tls = { SIDE_KAMAILIO, SIDE_KAMAILIO_TLS };
@@ -925,6 +1091,8 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/relay-client/ours/file-50M-tcp", &ours_tcp, test_file);
   g_test_add_data_func ("/relay-client/ours/file-50M-tls", &ours_tls, test_file);
   g_test_add_func ("/relay-client/ours/auth", test_ours_auth);
+  g_test_add_func ("/relay-client/fake/auto-uri-on-silence", test_auto_uri_on_silence);
+  g_test_add_func ("/relay-client/fake/failures", test_fake_failures);
   g_test_add_func ("/relay-client/ours/refresh", test_ours_refresh);
   g_test_add_data_func ("/relay-client/cross/ours-to-kamailio", &ours_to_kamailio, test_exchange);
   g_test_add_data_func ("/relay-client/cross/kamailio-to-ours", &kamailio_to_ours, test_exchange);
