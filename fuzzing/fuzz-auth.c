@@ -1,0 +1,86 @@
+/* fuzz-auth.c: libFuzzer target for the authentication headers: the
+ * parameter parser and HTTP Digest (RFC 2617) as MSRP relays use it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The input is a header value (CR, LF and NUL become spaces). Checks, for
+ * any input: no crash or leak; read as a WWW-Authenticate challenge, an
+ * Authorization made for it either fails with MSRP_ERROR_AUTH_FAILED or
+ * parses back and verifies with the same password (and not with another);
+ * read as an Authorization, verifying it does not crash.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-glib.h"
+#include "msrp-digest-private.h"
+
+int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+
+static GHashTable *
+params_of (const char *name,
+           const char *value,
+           char      **scheme)
+{
+  g_autoptr(MsrpChunk) chunk = msrp_chunk_new_request ("AUTH", "fuzz1234");
+
+  msrp_chunk_set_header (chunk, name, value);
+  return msrp_chunk_get_auth_params (chunk, name, scheme);
+}
+
+int
+LLVMFuzzerTestOneInput (const guint8 *data,
+                        size_t        size)
+{
+  g_autofree char *value = NULL;
+  g_autoptr(GHashTable) challenge = NULL;
+  g_autoptr(GHashTable) authorization = NULL;
+  g_autofree char *scheme = NULL;
+
+  if (size > 4096)
+    return 0;
+  value = g_malloc (size + 1);
+  for (size_t i = 0; i < size; i++)
+    value[i] = (data[i] == '\r' || data[i] == '\n' || data[i] == '\0') ? ' ' : (char) data[i];
+  value[size] = '\0';
+  if (!g_utf8_validate (value, -1, NULL))
+    return 0;
+  g_strstrip (value);
+
+  challenge = params_of ("WWW-Authenticate", value, &scheme);
+  if (challenge != NULL)
+    {
+      const char *uris[] = { "msrps://relay.example.com;tcp", NULL };
+
+      g_assert_nonnull (scheme);
+      for (guint i = 0; i < G_N_ELEMENTS (uris); i++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *answer = _msrp_digest_make_authorization (challenge, "alice", "pass \"word\"",
+                                                                     uris[i], 1, &error);
+          g_autoptr(GHashTable) back = NULL;
+
+          if (answer == NULL)
+            {
+              g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
+              continue;
+            }
+          g_assert_no_error (error);
+          back = params_of ("Authorization", answer, NULL);
+          g_assert_nonnull (back);
+          g_assert_cmpstr (g_hash_table_lookup (back, "realm"), ==, g_hash_table_lookup (challenge, "realm"));
+          g_assert_cmpstr (g_hash_table_lookup (back, "nonce"), ==, g_hash_table_lookup (challenge, "nonce"));
+          g_assert_cmpstr (g_hash_table_lookup (back, "uri"), ==, uris[i]);
+          g_assert_true (_msrp_digest_verify (back, "pass \"word\"", "AUTH"));
+          g_assert_false (_msrp_digest_verify (back, "pass \"word\" ", "AUTH"));
+        }
+    }
+
+  authorization = params_of ("Authorization", value, NULL);
+  if (authorization != NULL)
+    (void) _msrp_digest_verify (authorization, "alicepass", "AUTH");
+
+  return 0;
+}
