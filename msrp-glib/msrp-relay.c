@@ -230,6 +230,8 @@ struct _Conn {
   GSource *pending_timer;
   Route *cur;                  /* the chunk whose pieces are being read */
   GPtrArray *peer_uris;        /* previous hops seen on it (keys of by_peer) */
+  GSource *idle_timer;         /* closes it when idle and owning no session */
+  gint64 last_activity;        /* monotonic time of its last read or write */
 };
 
 /* A connection remembers at most this many previous hops. */
@@ -246,6 +248,7 @@ struct _MsrpRelay
   guint max_expires;
   guint default_expires;
   guint response_timeout;
+  guint idle_timeout;
   MsrpLogger *logger;
 
   GPtrArray *listeners;        /* of Listener */
@@ -266,6 +269,7 @@ enum {
   PROP_MAX_EXPIRES,
   PROP_DEFAULT_EXPIRES,
   PROP_RESPONSE_TIMEOUT,
+  PROP_IDLE_TIMEOUT,
   PROP_LOGGER,
   PROP_N_SESSIONS,
   N_PROPS
@@ -667,6 +671,7 @@ conn_write (Conn      *conn,
   ctx->conn = conn_ref (conn);
   ctx->size = msrp_chunk_get_size (chunk) + WRITE_OVERHEAD;
   conn->queued += ctx->size;
+  conn->last_activity = g_get_monotonic_time ();
   msrp_transport_write_chunk_async (conn->transport, chunk, NULL, on_conn_written, ctx);
   return TRUE;
 }
@@ -924,6 +929,11 @@ conn_close (Conn       *conn,
   conn->state = CONN_CLOSED;
   g_cancellable_cancel (conn->cancellable);
   conn_stop_timer (conn);
+  if (conn->idle_timer != NULL)
+    {
+      g_source_destroy (conn->idle_timer);
+      g_clear_pointer (&conn->idle_timer, g_source_unref);
+    }
   if (conn->pending_timer != NULL)
     {
       g_source_destroy (conn->pending_timer);
@@ -995,6 +1005,31 @@ on_conn_timeout (gpointer user_data)
   conn_close (conn, conn->state == CONN_CONNECTING ? "could not connect in time"
                                                    : "no TLS handshake in time");
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_idle_check (gpointer user_data)
+{
+  Conn *conn = user_data;
+  MsrpRelay *self = conn->relay;
+  gint64 idle = g_get_monotonic_time () - conn->last_activity;
+
+  if (self == NULL || conn->sessions->len > 0 || !g_queue_is_empty (&conn->pending_order) ||
+      conn->queued > 0 || idle < (gint64) self->idle_timeout * G_USEC_PER_SEC)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&conn->idle_timer, g_source_unref);
+  conn_close (conn, "idle, with no session");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+conn_start_idle_watch (Conn *conn)
+{
+  conn->last_activity = g_get_monotonic_time ();
+  conn->idle_timer = g_timeout_source_new_seconds (conn->relay->idle_timeout);
+  g_source_set_static_name (conn->idle_timer, "[msrp] relay idle connection");
+  g_source_set_callback (conn->idle_timer, on_idle_check, conn, NULL);
+  g_source_attach (conn->idle_timer, conn->relay->context);
 }
 
 static void
@@ -1222,6 +1257,7 @@ conn_open (Conn      *conn,
       conn->paths_set = TRUE;
     }
   conn->state = CONN_OPEN;
+  conn_start_idle_watch (conn);
 }
 
 static void
@@ -1605,6 +1641,7 @@ on_read (GObject      *source,
 
   chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
   conn->reading = FALSE;
+  conn->last_activity = g_get_monotonic_time ();
   if (conn->relay == NULL)
     ;
   else if (chunk == NULL)
@@ -1859,6 +1896,9 @@ msrp_relay_get_property (GObject    *object,
     case PROP_RESPONSE_TIMEOUT:
       g_value_set_uint (value, self->response_timeout);
       break;
+    case PROP_IDLE_TIMEOUT:
+      g_value_set_uint (value, self->idle_timeout);
+      break;
     case PROP_LOGGER:
       g_value_set_object (value, self->logger);
       break;
@@ -1897,6 +1937,9 @@ msrp_relay_set_property (GObject      *object,
       break;
     case PROP_RESPONSE_TIMEOUT:
       msrp_relay_set_response_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_IDLE_TIMEOUT:
+      msrp_relay_set_idle_timeout (self, g_value_get_uint (value));
       break;
     case PROP_LOGGER:
       msrp_relay_set_logger (self, g_value_get_object (value));
@@ -2013,6 +2056,21 @@ msrp_relay_class_init (MsrpRelayClass *klass)
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
+   * MsrpRelay:idle-timeout:
+   *
+   * Seconds after which a connection that owns no session (it has not
+   * authenticated, or its sessions expired) and has carried no traffic is
+   * closed, so that idle or abandoned connections cannot pile up. Checked
+   * about once a period, so such a connection lasts between one and two
+   * periods.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_IDLE_TIMEOUT] =
+    g_param_spec_uint ("idle-timeout", NULL, NULL, 1, G_MAXUINT / 1000, 60,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
    * MsrpRelay:logger:
    *
    * The logger given to the transport of every connection the relay
@@ -2064,6 +2122,7 @@ msrp_relay_init (MsrpRelay *self)
   self->max_expires = 3600;
   self->default_expires = 600;
   self->response_timeout = 30;
+  self->idle_timeout = 60;
   self->listeners = g_ptr_array_new_with_free_func (listener_stop);
   self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) conn_unref, NULL);
   self->outgoing = g_hash_table_new (g_str_hash, g_str_equal);
@@ -2443,6 +2502,46 @@ msrp_relay_set_response_timeout (MsrpRelay *relay,
     return;
   relay->response_timeout = seconds;
   g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_RESPONSE_TIMEOUT]);
+}
+
+/**
+ * msrp_relay_get_idle_timeout:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:idle-timeout].
+ *
+ * Returns: the timeout, in seconds
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_idle_timeout (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->idle_timeout;
+}
+
+/**
+ * msrp_relay_set_idle_timeout:
+ * @relay: a #MsrpRelay
+ * @seconds: the timeout, at least 1
+ *
+ * Sets [property@Msrp.Relay:idle-timeout], for the connections that open
+ * afterwards.
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_idle_timeout (MsrpRelay *relay,
+                             guint      seconds)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
+
+  if (relay->idle_timeout == seconds)
+    return;
+  relay->idle_timeout = seconds;
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_IDLE_TIMEOUT]);
 }
 
 /**

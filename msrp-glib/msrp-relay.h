@@ -63,6 +63,11 @@ MSRP_AVAILABLE_IN_ALL
 void             msrp_relay_set_response_timeout (MsrpRelay       *relay,
                                                   guint            seconds);
 MSRP_AVAILABLE_IN_ALL
+guint            msrp_relay_get_idle_timeout     (MsrpRelay       *relay);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_relay_set_idle_timeout     (MsrpRelay       *relay,
+                                                  guint            seconds);
+MSRP_AVAILABLE_IN_ALL
 MsrpLogger      *msrp_relay_get_logger           (MsrpRelay       *relay);
 MSRP_AVAILABLE_IN_ALL
 void             msrp_relay_set_logger           (MsrpRelay       *relay,

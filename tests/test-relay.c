@@ -1315,6 +1315,31 @@ test_backpressure (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* Connections that own no session and carry nothing are closed after the
+ * idle timeout; one with a session stays. */
+static void
+test_idle_connections (Fixture       *f,
+                       gconstpointer  data)
+{
+  Client *idle, *authed;
+  g_autoptr(MsrpChunk) again = NULL;
+
+  msrp_relay_set_idle_timeout (f->relay, 1);
+  g_assert_cmpuint (msrp_relay_get_idle_timeout (f->relay), ==, 1);
+  authed = authed_client (f, "alice", "alicepass");
+  idle = client_new (f, f->relay_uri);
+  client_read (idle);
+
+  /* The relay closes the idle one (within two periods). */
+  while (!idle->closed)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* The other still answers: a refresh of its session. */
+  again = client_auth_full (authed, authed->use_uri, "alice", "alicepass", -1);
+  g_assert_cmpuint (msrp_chunk_get_code (again), ==, 200);
+  g_assert_false (authed->closed);
+}
+
 /* TLS */
 
 static void
@@ -1530,6 +1555,7 @@ main (int    argc,
   ADD ("/relay/large-message", test_large_message);
   ADD ("/relay/large-chunk", test_large_chunk);
   ADD ("/relay/backpressure", test_backpressure);
+  ADD ("/relay/idle-connections", test_idle_connections);
   ADD ("/relay/tls", test_tls);
   ADD ("/relay/many-sessions", test_many_sessions);
   ADD ("/relay/stop", test_stop);
