@@ -320,7 +320,6 @@ on_auth_written (GObject      *source,
                  gpointer      user_data)
 {
   GTask *task = user_data;
-  Connect *c = g_task_get_task_data (task);
   GError *error = NULL;
 
   if (!msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error))
@@ -330,7 +329,6 @@ on_auth_written (GObject      *source,
       else
         g_error_free (error);
     }
-  (void) c;
   g_object_unref (task);
 }
 
@@ -602,7 +600,11 @@ _msrp_relay_link_new_finish (GAsyncResult  *result,
 
 /* Refreshing, while the session lives */
 
-static void schedule_refresh (MsrpRelayLink *link, guint seconds);
+static void schedule_refresh (MsrpRelayLink *link, guint expires);
+static void schedule_refresh_in (MsrpRelayLink *link, guint seconds);
+
+/* A refresh that gets no answer is tried again this much later. */
+#define REFRESH_RETRY_SECONDS 30
 static void send_refresh (MsrpRelayLink *link, gboolean answer);
 
 static void
@@ -638,7 +640,7 @@ on_refresh_response (MsrpTransport *transport,
    * expires. */
   g_debug ("the relay refused to refresh the authorization: %u", code);
   link->refresh_401s = 0;
-  schedule_refresh (link, 60);
+  schedule_refresh_in (link, REFRESH_RETRY_SECONDS);
 }
 
 static void
@@ -655,10 +657,15 @@ send_refresh (MsrpRelayLink *link,
   auth = make_auth (link, nearest, answer, NULL);
   if (auth == NULL)
     return;
+  if (link->refresh_tid != NULL)
+    /* The last one went unanswered: its answer is no longer awaited. */
+    _msrp_transport_intercept_response (link->transport, link->refresh_tid, NULL, NULL);
   g_free (link->refresh_tid);
   link->refresh_tid = g_strdup (msrp_chunk_get_transaction_id (auth));
   _msrp_transport_intercept_response (link->transport, link->refresh_tid, on_refresh_response, link);
   msrp_transport_write_chunk_async (link->transport, auth, NULL, NULL, NULL);
+  /* If no answer comes, try again; an answer reschedules. */
+  schedule_refresh_in (link, REFRESH_RETRY_SECONDS);
 }
 
 static gboolean
@@ -677,8 +684,13 @@ static void
 schedule_refresh (MsrpRelayLink *link,
                   guint          expires)
 {
-  guint seconds = expires - MIN (expires / 5 + 10, expires / 2);
+  schedule_refresh_in (link, expires - MIN (expires / 5 + 10, expires / 2));
+}
 
+static void
+schedule_refresh_in (MsrpRelayLink *link,
+                     guint          seconds)
+{
   if (link->refresh_timer != NULL)
     {
       g_source_destroy (link->refresh_timer);
