@@ -1,4 +1,4 @@
-/* msrp.c: the `msrp` command-line tool: listen, send, bench
+/* msrp.c: the `msrp` command-line tool: listen, send, relay, demo, bench
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -16,8 +16,16 @@
 #include <gio/gunixoutputstream.h>
 #include <msrp-glib/msrp-glib.h>
 
-/* Exit status of a command line that could not be used. */
-#define EXIT_USAGE 2
+/* Exit statuses besides EXIT_SUCCESS and EXIT_FAILURE (any other failure);
+ * EXIT_STATUS_HELP describes them for --help. */
+#define EXIT_USAGE 2        /* a command line that could not be used */
+#define EXIT_UNREACHABLE 3  /* the peer or the relay could not be reached */
+#define EXIT_AUTH 4         /* the relay refused the credentials */
+#define EXIT_TLS 5          /* a TLS certificate or fingerprint was rejected */
+
+#define EXIT_STATUS_HELP \
+  "Exit status: 0 success, 1 failure, 2 bad command line, 3 peer or relay\n" \
+  "unreachable, 4 relay authentication refused, 5 TLS certificate rejected.\n"
 
 /* Machine-readable lines (the hidden --stats option, read by `msrp bench`)
  * start with this word. */
@@ -38,6 +46,7 @@ static int cmd_send (int argc, char **argv);
 static int cmd_bench (int argc, char **argv);
 static int cmd_bench_tcp_sink (int argc, char **argv);
 static int cmd_bench_tcp_source (int argc, char **argv);
+static int cmd_demo (int argc, char **argv);
 
 static GMainLoop *loop;
 static int exit_status = EXIT_SUCCESS;
@@ -62,6 +71,36 @@ print_error (const char *format,
   fflush (stderr);
 }
 
+/* The exit status for a failure (see EXIT_STATUS_HELP). */
+static int
+exit_code_for (const GError *error)
+{
+  if (error->domain == MSRP_ERROR)
+    {
+      switch (error->code)
+        {
+        case MSRP_ERROR_AUTH_FAILED:
+          return EXIT_AUTH;
+        case MSRP_ERROR_RELAY_NOT_FOUND:
+          return EXIT_UNREACHABLE;
+        case MSRP_ERROR_FINGERPRINT_MISMATCH:
+          return EXIT_TLS;
+        default:
+          return EXIT_FAILURE;
+        }
+    }
+  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) ||
+      g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED))
+    return EXIT_TLS;
+  if (error->domain == G_RESOLVER_ERROR ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND))
+    return EXIT_UNREACHABLE;
+  return EXIT_FAILURE;
+}
+
 /* Records the first failure of a command and stops its main loop. */
 static void
 fail (const GError *error)
@@ -69,7 +108,7 @@ fail (const GError *error)
   if (exit_status == EXIT_SUCCESS)
     {
       print_error ("%s", error->message);
-      exit_status = EXIT_FAILURE;
+      exit_status = exit_code_for (error);
     }
   if (loop != NULL)
     g_main_loop_quit (loop);
@@ -193,6 +232,200 @@ skip_prefix (const char *text,
   return g_str_has_prefix (text, prefix) ? text + strlen (prefix) : text;
 }
 
+/* Going through an RFC 4976 relay: the options listen and send share. */
+typedef struct {
+  char *uri;
+  char *user;
+  char *digest_uri;
+  char *fingerprint;
+  MsrpRelaySettings *settings;   /* made by relay_options_check */
+  char *presented;               /* the fingerprint the relay presented, when rejected */
+} RelayOptions;
+
+static void relay_options_clear (RelayOptions *o);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RelayOptions, relay_options_clear)
+
+#define RELAY_OPTION_ENTRIES(o) \
+  { "relay", 0, 0, G_OPTION_ARG_STRING, &(o).uri, "Go through the RFC 4976 relay at URI, such as msrps://relay.example.com;tcp", "URI" }, \
+  { "relay-user", 0, 0, G_OPTION_ARG_STRING, &(o).user, "The relay account (HTTP Digest)", "NAME:PASSWORD" }, \
+  { "relay-digest-uri", 0, 0, G_OPTION_ARG_STRING, &(o).digest_uri, "Whether the Digest answer has uri= (default: auto, which tries both)", "include|omit|auto" }, \
+  { "relay-fingerprint", 0, 0, G_OPTION_ARG_STRING, &(o).fingerprint, "Accept the msrps: relay's certificate by its fingerprint ('sha-256 AB:CD:…', or a PEM file) instead of the system's CAs", "FP" }
+
+#define RELAY_HELP \
+  "With --relay, the session goes through an RFC 4976 relay: the relay URI is\n" \
+  "msrp://HOST:PORT;tcp, or msrps: for TLS to the relay. Without a port, a host\n" \
+  "name is looked up with DNS SRV (_msrps._tcp.HOST or _msrp._tcp.HOST) and an IP\n" \
+  "address gets port 2855. The URI's host is also the Digest domain. The relay's\n" \
+  "certificate is checked against the system's CAs, or with --relay-fingerprint\n" \
+  "against the given fingerprint (a self-signed relay, such as 'msrp relay --tls').\n" \
+  "TLS ends at the relay, so --tls and --fingerprint do not apply.\n"
+
+static void
+relay_options_clear (RelayOptions *o)
+{
+  g_clear_pointer (&o->uri, g_free);
+  g_clear_pointer (&o->user, g_free);
+  g_clear_pointer (&o->digest_uri, g_free);
+  g_clear_pointer (&o->fingerprint, g_free);
+  g_clear_pointer (&o->presented, g_free);
+  g_clear_object (&o->settings);
+}
+
+/* Makes o->settings from the options (when --relay is given); on a usage
+ * error prints it and returns FALSE. */
+static gboolean
+relay_options_check (RelayOptions *o,
+                     const char   *command)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpUri) uri = NULL;
+  g_autofree char *name = NULL;
+  const char *colon, *host;
+  MsrpDigestUriMode mode = MSRP_DIGEST_URI_AUTO;
+
+  if (o->uri == NULL)
+    {
+      if (o->user != NULL || o->digest_uri != NULL || o->fingerprint != NULL)
+        {
+          print_error ("--relay-user, --relay-digest-uri and --relay-fingerprint need --relay URI (see 'msrp %s --help')",
+                       command);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  uri = msrp_uri_parse (o->uri, &error);
+  if (uri == NULL)
+    {
+      print_error ("--relay: %s", error->message);
+      return FALSE;
+    }
+  if (msrp_uri_get_session_id (uri) != NULL)
+    {
+      print_error ("--relay wants the relay's own URI, without a session id (msrp[s]://HOST[:PORT];tcp), not '%s'",
+                   o->uri);
+      return FALSE;
+    }
+  colon = o->user != NULL ? strchr (o->user, ':') : NULL;
+  if (colon == NULL || colon == o->user)
+    {
+      print_error ("--relay needs --relay-user NAME:PASSWORD (see 'msrp %s --help')", command);
+      return FALSE;
+    }
+  if (o->digest_uri == NULL || strcmp (o->digest_uri, "auto") == 0)
+    mode = MSRP_DIGEST_URI_AUTO;
+  else if (strcmp (o->digest_uri, "include") == 0)
+    mode = MSRP_DIGEST_URI_INCLUDE;
+  else if (strcmp (o->digest_uri, "omit") == 0)
+    mode = MSRP_DIGEST_URI_OMIT;
+  else
+    {
+      print_error ("--relay-digest-uri wants include, omit or auto, not '%s'", o->digest_uri);
+      return FALSE;
+    }
+  if (o->fingerprint != NULL && !msrp_uri_get_use_tls (uri))
+    {
+      print_error ("--relay-fingerprint needs an msrps: relay URI");
+      return FALSE;
+    }
+  if (o->fingerprint != NULL && g_str_has_prefix (o->fingerprint, "a=fingerprint:"))
+    {
+      char *stripped = g_strdup (skip_prefix (o->fingerprint, "a=fingerprint:"));
+
+      g_free (o->fingerprint);
+      o->fingerprint = stripped;
+    }
+  if (o->fingerprint != NULL && g_file_test (o->fingerprint, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_file (o->fingerprint, &error);
+
+      if (certificate == NULL)
+        {
+          print_error ("--relay-fingerprint: %s", error->message);
+          return FALSE;
+        }
+      g_free (o->fingerprint);
+      o->fingerprint = msrp_tls_certificate_get_fingerprint (certificate, G_CHECKSUM_SHA256);
+    }
+
+  host = msrp_uri_get_host (uri);
+  name = g_strndup (o->user, colon - o->user);
+  o->settings = msrp_relay_settings_new (host, name, colon + 1);
+  /* A host name without a port is for DNS SRV (RFC 4976 section 6). */
+  if (msrp_uri_get_port (uri) != 0 || g_hostname_is_ip_address (host))
+    {
+      msrp_relay_settings_set_host (o->settings, host);
+      msrp_relay_settings_set_port (o->settings, msrp_uri_get_port (uri) != 0 ? msrp_uri_get_port (uri) : 2855);
+    }
+  msrp_relay_settings_set_use_tls (o->settings, msrp_uri_get_use_tls (uri));
+  msrp_relay_settings_set_digest_uri_mode (o->settings, mode);
+  return TRUE;
+}
+
+static gboolean
+relay_on_accept_certificate (MsrpConnector        *connector,
+                             GTlsCertificate      *certificate,
+                             GTlsCertificateFlags  errors,
+                             gpointer              user_data)
+{
+  RelayOptions *o = user_data;
+
+  if (o->fingerprint != NULL ? msrp_tls_certificate_matches_fingerprint (certificate, o->fingerprint, NULL)
+                             : errors == 0)
+    return TRUE;
+  g_free (o->presented);
+  o->presented = msrp_tls_certificate_get_fingerprint (certificate, G_CHECKSUM_SHA256);
+  return FALSE;
+}
+
+/* A connector or acceptor through the relay. */
+static MsrpConnector *
+relay_options_new_connector (RelayOptions *o,
+                             gboolean      acceptor,
+                             MsrpLogger   *logger)
+{
+  MsrpConnector *connector = acceptor ? msrp_acceptor_relay_new (o->settings)
+                                      : msrp_connector_relay_new (o->settings);
+
+  /* Without a fingerprint, the same check as the library's (the system's
+   * CAs), but the certificate rejected is remembered for the message. */
+  if (msrp_relay_settings_get_use_tls (o->settings))
+    g_signal_connect (connector, "accept-certificate", G_CALLBACK (relay_on_accept_certificate), o);
+  if (logger != NULL)
+    g_object_set (connector, "logger", logger, NULL);
+  return connector;
+}
+
+/* Prints a failure to reach or use the relay, with what helps to fix it;
+ * returns the exit status. */
+static int
+relay_print_error (RelayOptions *o,
+                   const GError *error)
+{
+  int code = exit_code_for (error);
+
+  if (o->presented != NULL && o->fingerprint != NULL)
+    {
+      print_error ("the relay's TLS certificate (%s) does not match --relay-fingerprint", o->presented);
+      return EXIT_TLS;
+    }
+  if (o->presented != NULL)
+    {
+      print_error ("the relay's TLS certificate (%s) is not trusted by the system's CAs"
+                   " (for a self-signed relay, give its fingerprint with --relay-fingerprint)", o->presented);
+      return EXIT_TLS;
+    }
+  if (code == EXIT_AUTH)
+    print_error ("relay %s: %s (check --relay-user)", o->uri, error->message);
+  else if (error->domain == MSRP_ERROR && error->code == MSRP_ERROR_RELAY_NOT_FOUND)
+    print_error ("%s", error->message);
+  else if (code == EXIT_UNREACHABLE)
+    print_error ("cannot reach the relay %s: %s", o->uri, error->message);
+  else
+    print_error ("relay %s: %s", o->uri, error->message);
+  return code;
+}
+
 /* Parses the options of @command; on failure prints the error and returns
  * FALSE. */
 static gboolean
@@ -257,12 +490,18 @@ typedef struct _Listener Listener;
 typedef struct {
   Listener *listener;
   MsrpSession *session;
+  MsrpConnector *acceptor; /* through a relay, the one that bound it */
   GHashTable *large;     /* Message-ID → LargeMessage */
 } Peer;
 
 struct _Listener {
   MsrpServer *server;
   MsrpUri *uri;          /* the registered URI, the same for every peer */
+  RelayOptions *relay;   /* through a relay: one acceptor (and path) per peer */
+  MsrpConnector *acceptor;
+  GCancellable *cancellable;
+  MsrpLogger *logger;
+  gboolean prepared;     /* a relay path was printed already */
   GPtrArray *peers;      /* (element-type Peer) */
   guint64 count;         /* messages to receive, 0 for no end */
   guint64 received;
@@ -289,6 +528,7 @@ peer_free (gpointer data)
 
   g_signal_handlers_disconnect_by_data (peer->session, peer);
   g_object_unref (peer->session);
+  g_clear_object (&peer->acceptor);
   g_hash_table_unref (peer->large);
   g_free (peer);
 }
@@ -329,7 +569,10 @@ listen_stop (gpointer user_data)
   Listener *self = user_data;
   g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func (g_object_unref);
 
-  msrp_server_cleanup (self->server, self->uri);
+  if (self->server != NULL)
+    msrp_server_cleanup (self->server, self->uri);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
   /* Shutting down emits closed, which removes the peer: iterate a copy. */
   for (guint i = 0; i < self->peers->len; i++)
     g_ptr_array_add (sessions, g_object_ref (((Peer *) g_ptr_array_index (self->peers, i))->session));
@@ -467,6 +710,23 @@ listen_on_closed (MsrpSession  *session,
 static void listen_wait (Listener *self);
 
 static void
+listen_add_peer (Listener      *self,
+                 MsrpTransport *transport,
+                 MsrpConnector *acceptor)
+{
+  Peer *peer = g_new0 (Peer, 1);
+
+  peer->listener = self;
+  peer->session = msrp_session_new (transport, NULL);
+  peer->acceptor = acceptor != NULL ? g_object_ref (acceptor) : NULL;
+  peer->large = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, large_message_free);
+  g_ptr_array_add (self->peers, peer);
+  g_signal_connect (peer->session, "chunk-received", G_CALLBACK (listen_on_chunk_received), peer);
+  g_signal_connect (peer->session, "message-received", G_CALLBACK (listen_on_message_received), peer);
+  g_signal_connect (peer->session, "closed", G_CALLBACK (listen_on_closed), peer);
+}
+
+static void
 listen_on_bound (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -475,7 +735,6 @@ listen_on_bound (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(MsrpTransport) transport = msrp_server_complete_finish (self->server, result, &error);
   g_autoptr(GPtrArray) path = NULL;
-  Peer *peer;
 
   if (transport == NULL)
     {
@@ -499,15 +758,7 @@ listen_on_bound (GObject      *source,
       return;
     }
   listen_wait (self);
-
-  peer = g_new0 (Peer, 1);
-  peer->listener = self;
-  peer->session = msrp_session_new (transport, NULL);
-  peer->large = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, large_message_free);
-  g_ptr_array_add (self->peers, peer);
-  g_signal_connect (peer->session, "chunk-received", G_CALLBACK (listen_on_chunk_received), peer);
-  g_signal_connect (peer->session, "message-received", G_CALLBACK (listen_on_message_received), peer);
-  g_signal_connect (peer->session, "closed", G_CALLBACK (listen_on_closed), peer);
+  listen_add_peer (self, transport, NULL);
 }
 
 static void
@@ -515,6 +766,96 @@ listen_wait (Listener *self)
 {
   msrp_server_complete_for_uri_async (self->server, self->uri, NULL, NULL, NULL,
                                       listen_on_bound, self);
+}
+
+/* Through a relay, a path is good for one peer: once one binds it, listen
+ * authenticates again for a new path, printed as another a=path line. */
+
+/* How long a relay path waits for its peer: below the relay's usual
+ * Expires, as the authorization is refreshed only once a peer is bound. */
+#define RELAY_BIND_TIMEOUT 300
+
+static void listen_relay_prepare (Listener *self);
+
+static void
+listen_relay_fail (Listener     *self,
+                   const GError *error)
+{
+  if (exit_status == EXIT_SUCCESS)
+    exit_status = relay_print_error (self->relay, error);
+  g_main_loop_quit (loop);
+}
+
+static void
+listen_relay_on_bound (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  Listener *self = user_data;
+  g_autoptr(MsrpConnector) acceptor = MSRP_CONNECTOR (g_object_ref (source));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpTransport) transport = msrp_connector_complete_finish (acceptor, result, &error);
+
+  if (self->acceptor == acceptor)
+    g_clear_object (&self->acceptor);
+  if (transport == NULL)
+    {
+      msrp_connector_cleanup (acceptor);
+      if (self->stopping || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Nobody came before the path would expire, or the peer's first
+       * request was refused: a new path. */
+      if (g_error_matches (error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT) || error->domain == MSRP_TRANSACTION_ERROR)
+        {
+          if (error->domain == MSRP_TRANSACTION_ERROR)
+            print_error ("a peer could not bind: %s", error->message);
+          listen_relay_prepare (self);
+        }
+      else
+        listen_relay_fail (self, error);
+      return;
+    }
+  listen_add_peer (self, transport, acceptor);
+  listen_relay_prepare (self);
+}
+
+static void
+listen_relay_on_prepared (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  Listener *self = user_data;
+  MsrpConnector *acceptor = MSRP_CONNECTOR (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) path = msrp_connector_prepare_finish (acceptor, result, &error);
+  g_autofree char *path_string = NULL;
+
+  if (path == NULL)
+    {
+      if (self->acceptor == acceptor)
+        g_clear_object (&self->acceptor);
+      if (!self->stopping && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        listen_relay_fail (self, error);
+      return;
+    }
+  if (self->stopping)
+    return;
+  path_string = msrp_path_to_string (path);
+  printf ("a=path:%s\n", path_string);
+  fflush (stdout);
+  self->prepared = TRUE;
+  g_object_set (acceptor, "timeout", RELAY_BIND_TIMEOUT, NULL);
+  msrp_connector_complete_async (acceptor, NULL, self->cancellable, listen_relay_on_bound, self);
+}
+
+static void
+listen_relay_prepare (Listener *self)
+{
+  if (self->stopping)
+    return;
+  g_clear_object (&self->acceptor);
+  self->acceptor = relay_options_new_connector (self->relay, TRUE, self->logger);
+  msrp_connector_prepare_async (self->acceptor, NULL, self->cancellable, listen_relay_on_prepared, self);
 }
 
 static const Command listen_command = {
@@ -531,13 +872,62 @@ static const Command listen_command = {
   "Messages larger than the session's max-message-size (16 MiB) are hashed as\n"
   "their chunks arrive; one whose chunks arrive out of order shows '-' as hash.\n"
   "\n"
+  RELAY_HELP
+  "Through a relay, each a=path line is good for one peer: once a peer has\n"
+  "bound it, listen authenticates again and prints a new a=path line for the\n"
+  "next one (also when no peer came within 5 minutes).\n"
+  "\n"
+  EXIT_STATUS_HELP
+  "\n"
   "Examples:\n"
   "  msrp listen\n"
   "  msrp listen --host 192.0.2.10 --port 2855 --count 1\n"
   "  msrp listen --tls --verbose\n"
-  "  msrp listen --quiet --count 100000     (for benchmarks)\n",
+  "  msrp listen --quiet --count 100000     (for benchmarks)\n"
+  "  msrp listen --relay 'msrps://relay.example.com;tcp' --relay-user bob:secret\n"
+  "  msrp listen --relay \"$(head -n1 relay.out)\" --relay-user bob:secret \\\n"
+  "              --relay-fingerprint \"$(sed -n 2p relay.out)\" --count 1\n",
   FALSE,
 };
+
+static int
+listen_through_relay (RelayOptions *relay,
+                      gint64        count,
+                      gboolean      quiet,
+                      gboolean      verbose,
+                      gboolean      stats)
+{
+  g_autoptr(GPtrArray) peers = g_ptr_array_new_with_free_func (peer_free);
+  Listener self = { 0 };
+
+  loop = g_main_loop_new (NULL, FALSE);
+  self.relay = relay;
+  self.peers = peers;
+  self.count = count;
+  self.quiet = quiet;
+  self.cancellable = g_cancellable_new ();
+  if (verbose)
+    self.logger = new_stderr_logger ();
+  listen_relay_prepare (&self);
+
+  g_main_loop_run (loop);
+
+  if (exit_status == EXIT_SUCCESS && stats)
+    print_stats (self.received, self.bytes, 0);
+  self.stopping = TRUE;
+  g_cancellable_cancel (self.cancellable);
+  if (self.acceptor != NULL)
+    msrp_connector_cleanup (self.acceptor);
+  g_ptr_array_set_size (peers, 0);
+  /* Let the cancelled operations finish while self is alive. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&self.acceptor);
+  g_clear_object (&self.cancellable);
+  g_clear_object (&self.logger);
+  g_clear_pointer (&loop, g_main_loop_unref);
+  return exit_status;
+}
 
 static int
 cmd_listen (int    argc,
@@ -547,6 +937,7 @@ cmd_listen (int    argc,
   int port = 0;
   gboolean tls = FALSE, quiet = FALSE, verbose = FALSE, stats = FALSE;
   gint64 count = 0;
+  g_auto(RelayOptions) relay = { 0 };
   GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "The address to listen on and to put in the path (default: 127.0.0.1)", "HOST" },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "The TCP port (default: any free port)", "PORT" },
@@ -555,6 +946,7 @@ cmd_listen (int    argc,
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print no message lines and compute no hashes", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log the traffic on stderr", NULL },
     { "stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &stats, "Print a stats line at the end (for msrp bench)", NULL },
+    RELAY_OPTION_ENTRIES (relay),
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GError) error = NULL;
@@ -567,12 +959,26 @@ cmd_listen (int    argc,
   Listener self = { 0 };
 
   if (!parse_command_line (&listen_command, entries, &argc, &argv) ||
-      !no_arguments (&listen_command, argc, argv))
-    return EXIT_USAGE;
+      !no_arguments (&listen_command, argc, argv) ||
+      !relay_options_check (&relay, "listen"))
+    {
+      relay_options_clear (&relay);
+      return EXIT_USAGE;
+    }
   if (port < 0 || port > 65535 || count < 0)
     {
       print_error ("%s out of range (see 'msrp listen --help')", count < 0 ? "--count" : "--port");
+      relay_options_clear (&relay);
       return EXIT_USAGE;
+    }
+  if (relay.settings != NULL)
+    {
+      if (host != NULL || port != 0 || tls)
+        print_error ("--host, --port and --tls are for direct sessions; through a relay the path is the relay's (see 'msrp listen --help')");
+      else
+        exit_status = listen_through_relay (&relay, count, quiet, verbose, stats);
+      relay_options_clear (&relay);
+      return host != NULL || port != 0 || tls ? EXIT_USAGE : exit_status;
     }
 
   loop = g_main_loop_new (NULL, FALSE);
@@ -644,6 +1050,8 @@ typedef struct {
   guint64 chunk_size;
   gboolean success_report;
   gboolean has_fingerprint;
+  RelayOptions *relay;       /* through a relay */
+  gboolean prepared;         /* the relay accepted us */
 
   guint64 count;
   guint64 window;
@@ -693,12 +1101,27 @@ send_fail (Sender       *self,
       fputc ('\n', stderr);
       self->progress_drawn = FALSE;
     }
+  exit_status = exit_code_for (error);
+  if (self->relay != NULL && !self->prepared)
+    exit_status = relay_print_error (self->relay, error);
+  else if (self->relay != NULL && error->domain == MSRP_TRANSACTION_ERROR &&
+           (error->code == MSRP_STATUS_REQUEST_TIMEOUT || error->code == MSRP_STATUS_SESSION_DOES_NOT_EXIST))
+    {
+      /* The relay answers for the peer behind it. */
+      print_error ("%s (%s)", error->message,
+                   error->code == MSRP_STATUS_REQUEST_TIMEOUT ? "the relay could not reach the peer"
+                                                              : "no such session: check --to");
+      if (error->code == MSRP_STATUS_REQUEST_TIMEOUT)
+        exit_status = EXIT_UNREACHABLE;
+    }
   /* Self-signed certificates, as msrp listen --tls makes, need the fingerprint. */
-  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) && !self->has_fingerprint)
+  else if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) && !self->has_fingerprint)
     print_error ("%s (give the listener's a=fingerprint with --fingerprint)", error->message);
+  else if (exit_status == EXIT_UNREACHABLE && self->relay == NULL)
+    print_error ("cannot connect to %s: %s",
+                 msrp_uri_get_host (g_ptr_array_index (self->to, 0)), error->message);
   else
     print_error ("%s", error->message);
-  exit_status = EXIT_FAILURE;
   g_cancellable_cancel (self->cancellable);
   send_end (self);
 }
@@ -718,14 +1141,17 @@ send_succeed (Sender *self)
   if (self->stats)
     print_stats (self->acknowledged, self->bytes, seconds);
   else if (self->file != NULL)
-    fprintf (stderr, "sent 1 file, %" G_GUINT64_FORMAT " bytes in %.3f s: %.2f MB/s\n",
-             self->bytes, seconds, self->bytes / seconds / 1e6);
+    fprintf (stderr, "sent 1 file, %" G_GUINT64_FORMAT " bytes in %.3f s: %.2f MB/s%s\n",
+             self->bytes, seconds, self->bytes / seconds / 1e6,
+             self->success_report ? ", success REPORT received" : "");
   else
     fprintf (stderr, "sent %" G_GUINT64_FORMAT " message%s, %" G_GUINT64_FORMAT " bytes in %.3f %s:"
-             " %.1f messages/s, %.2f MB/s\n",
+             " %.1f messages/s, %.2f MB/s%s\n",
              self->acknowledged, self->acknowledged == 1 ? "" : "s", self->bytes,
              seconds < 1 ? seconds * 1000 : seconds, seconds < 1 ? "ms" : "s",
-             self->acknowledged / seconds, self->bytes / seconds / 1e6);
+             self->acknowledged / seconds, self->bytes / seconds / 1e6,
+             !self->success_report ? "" : self->acknowledged == 1 ? ", success REPORT received"
+                                                                  : ", success REPORTs received");
   send_end (self);
 }
 
@@ -869,6 +1295,7 @@ send_on_prepared (GObject      *source,
       send_fail (self, error);
       return;
     }
+  self->prepared = TRUE;
   msrp_connector_complete_async (self->connector, self->to, self->cancellable,
                                  send_on_connected, self);
 }
@@ -886,11 +1313,19 @@ static const Command send_command = {
   "fingerprint (its a=fingerprint line). Sizes take a K, M or G suffix (powers\n"
   "of 1024).\n"
   "\n"
+  RELAY_HELP
+  "Through a relay, --to is the path the listener printed (its relay's\n"
+  "Use-Path, then its own URI).\n"
+  "\n"
+  EXIT_STATUS_HELP
+  "\n"
   "Examples:\n"
   "  msrp send --to 'msrp://127.0.0.1:2855/s3ss10n;tcp' Hello Bob\n"
   "  msrp send --to \"$(head -n1 listen.out)\" --count 1000 --size 1K --window 16\n"
   "  msrp send --to 'msrps://127.0.0.1:2855/s3ss10n;tcp' --tls \\\n"
-  "            --fingerprint 'sha-256 AB:CD:…' --file image.iso\n",
+  "            --fingerprint 'sha-256 AB:CD:…' --file image.iso\n"
+  "  msrp send --relay 'msrps://relay.example.com;tcp' --relay-user alice:secret \\\n"
+  "            --to \"$(head -n1 listen.out)\" --success-report 'Hello through the relay'\n",
   FALSE,
 };
 
@@ -906,6 +1341,7 @@ cmd_send (int    argc,
   g_autofree char *chunk_size_text = NULL;
   gint64 count = 1, window = 1;
   gboolean tls = FALSE, success_report = FALSE, verbose = FALSE, stats = FALSE;
+  g_auto(RelayOptions) relay = { 0 };
   GOptionEntry entries[] = {
     { "to", 't', 0, G_OPTION_ARG_STRING, &to, "The peer's full path (its a=path)", "PATH" },
     { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Use TLS, with a new self-signed certificate (implied by an msrps: path)", NULL },
@@ -919,6 +1355,7 @@ cmd_send (int    argc,
     { "success-report", 0, 0, G_OPTION_ARG_NONE, &success_report, "Ask for success REPORTs and wait for them", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log the traffic on stderr", NULL },
     { "stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &stats, "Print a stats line instead of the summary (for msrp bench)", NULL },
+    RELAY_OPTION_ENTRIES (relay),
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GError) error = NULL;
@@ -927,8 +1364,20 @@ cmd_send (int    argc,
   guint64 size = 0;
   Sender self = { 0 };
 
-  if (!parse_command_line (&send_command, entries, &argc, &argv))
-    return EXIT_USAGE;
+  if (!parse_command_line (&send_command, entries, &argc, &argv) ||
+      !relay_options_check (&relay, "send"))
+    {
+      relay_options_clear (&relay);
+      return EXIT_USAGE;
+    }
+  if (relay.settings != NULL && (tls || fingerprint != NULL))
+    {
+      print_error ("--tls and --fingerprint are for direct sessions: TLS ends at the relay (see --relay-fingerprint)");
+      relay_options_clear (&relay);
+      return EXIT_USAGE;
+    }
+  /* Freed on every return below. */
+  self.relay = relay.settings != NULL ? &relay : NULL;
   if (to == NULL)
     {
       print_error ("--to PATH is required (see 'msrp send --help')");
@@ -973,7 +1422,8 @@ cmd_send (int    argc,
       g_ptr_array_unref (self.to);
       return EXIT_USAGE;
     }
-  tls = msrp_uri_get_use_tls (g_ptr_array_index (self.to, 0));
+  /* Through a relay, TLS to the relay comes from its URI. */
+  tls = self.relay == NULL && msrp_uri_get_use_tls (g_ptr_array_index (self.to, 0));
 
   if (file_name != NULL)
     {
@@ -1011,7 +1461,10 @@ cmd_send (int    argc,
   self.success_report = success_report;
   self.stats = stats;
   self.cancellable = g_cancellable_new ();
-  self.connector = msrp_connector_direct_new ();
+  if (self.relay != NULL)
+    self.connector = relay_options_new_connector (self.relay, FALSE, NULL);
+  else
+    self.connector = msrp_connector_direct_new ();
   if (tls)
     {
       certificate = msrp_tls_certificate_new_self_signed ("msrp send", &error);
@@ -2027,15 +2480,19 @@ static const Command relay_command = {
   "relay", cmd_relay, "",
   "Run an MSRP relay (RFC 4976) until interrupted.",
   "The first line on standard output is the relay's URI, the To-Path of a\n"
-  "client's first AUTH. Clients authenticate with HTTP Digest as one of the\n"
-  "--user options (any number of them); then the relay forwards their chunks.\n"
-  "With --tls the relay listens with TLS (msrps:) with a new self-signed\n"
-  "certificate. It serves until SIGINT or SIGTERM, then closes every\n"
-  "connection and exits 0.\n"
+  "client's first AUTH (give it to --relay of listen and send); with --tls the\n"
+  "second line is the certificate's fingerprint (for --relay-fingerprint).\n"
+  "Clients authenticate with HTTP Digest as one of the --user options (any\n"
+  "number of them); then the relay forwards their chunks. With --tls the relay\n"
+  "listens with TLS (msrps:) with a new self-signed certificate. It serves\n"
+  "until SIGINT or SIGTERM, then closes every connection and exits 0.\n"
   "\n"
   "Examples:\n"
   "  msrp relay --user alice:secret --user bob:secret\n"
-  "  msrp relay --host 192.0.2.10 --port 2855 --tls --realm example.com --user alice:secret\n",
+  "  msrp relay --host 192.0.2.10 --port 2855 --tls --realm example.com --user alice:secret\n"
+  "  msrp relay --tls --user alice:secret --user bob:secret > relay.out &\n"
+  "  msrp listen --relay \"$(head -n1 relay.out)\" --relay-user bob:secret \\\n"
+  "              --relay-fingerprint \"$(sed -n 2p relay.out)\"\n",
   FALSE,
 };
 
@@ -2123,6 +2580,13 @@ cmd_relay (int    argc,
     }
   uri_string = msrp_uri_to_string (uri);
   printf ("%s\n", uri_string);
+  if (tls)
+    {
+      g_autofree char *fingerprint = msrp_tls_certificate_get_fingerprint (msrp_relay_get_tls_certificate (relay),
+                                                                           G_CHECKSUM_SHA256);
+
+      printf ("a=fingerprint:%s\n", fingerprint);
+    }
   fflush (stdout);
 
   sigint_id = g_unix_signal_add (SIGINT, relay_on_signal, NULL);
@@ -2138,12 +2602,915 @@ cmd_relay (int    argc,
   return exit_status;
 }
 
+/* msrp demo */
+
+/* The whole demo, from the relay's start to its stop, must fit in this. */
+#define DEMO_TIMEOUT 60
+#define DEMO_FILE_SIZE (4 << 20)
+#define DEMO_FILE_NAME "demo.bin"
+#define DEMO_REALM "msrp-demo"
+
+typedef struct _Demo Demo;
+
+static void demo_say (Demo *d, const char *who, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+/* A logger that shows bob's AUTH exchange with the relay in the transcript,
+ * and passes all traffic on to the traffic log of --verbose. */
+#define DEMO_TYPE_TRACER (demo_tracer_get_type ())
+G_DECLARE_FINAL_TYPE (DemoTracer, demo_tracer, DEMO, TRACER, GObject)
+
+struct _DemoTracer {
+  GObject parent_instance;
+  Demo *demo;
+  MsrpLogger *next;        /* nullable */
+  GHashTable *auths;       /* transaction ids of the AUTHs sent */
+};
+
+static void demo_tracer_logger_init (MsrpLoggerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (DemoTracer, demo_tracer, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (MSRP_TYPE_LOGGER, demo_tracer_logger_init))
+
+static void
+demo_tracer_finalize (GObject *object)
+{
+  DemoTracer *self = DEMO_TRACER (object);
+
+  g_clear_object (&self->next);
+  g_hash_table_unref (self->auths);
+  G_OBJECT_CLASS (demo_tracer_parent_class)->finalize (object);
+}
+
+static void
+demo_tracer_class_init (DemoTracerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = demo_tracer_finalize;
+}
+
+static void
+demo_tracer_init (DemoTracer *self)
+{
+  self->auths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* The value of NAME="..." in an authentication header. */
+static char *
+auth_param (const char *header,
+            const char *name)
+{
+  g_autofree char *key = g_strdup_printf ("%s=\"", name);
+  const char *start = header != NULL ? strstr (header, key) : NULL;
+  const char *end;
+
+  if (start == NULL)
+    return g_strdup ("?");
+  start += strlen (key);
+  end = strchr (start, '"');
+  return end != NULL ? g_strndup (start, end - start) : g_strdup (start);
+}
+
+static void
+demo_tracer_sent_new_chunk (MsrpLogger    *logger,
+                            MsrpTransport *transport,
+                            MsrpChunk     *chunk,
+                            GBytes        *data)
+{
+  DemoTracer *self = DEMO_TRACER (logger);
+
+  if (msrp_chunk_is_request (chunk) && strcmp (msrp_chunk_get_method (chunk), "AUTH") == 0)
+    {
+      const char *authorization = msrp_chunk_get_header (chunk, "Authorization");
+
+      g_hash_table_add (self->auths, g_strdup (msrp_chunk_get_transaction_id (chunk)));
+      if (authorization == NULL)
+        demo_say (self->demo, "bob", "→ relay  AUTH, without credentials");
+      else
+        {
+          g_autofree char *username = auth_param (authorization, "username");
+
+          demo_say (self->demo, "bob", "→ relay  AUTH, with a Digest answer for user \"%s\" (MD5, qop=auth)",
+                    username);
+        }
+    }
+  if (self->next != NULL)
+    msrp_logger_sent_new_chunk (self->next, transport, chunk, data);
+}
+
+static void
+demo_tracer_received_new_chunk (MsrpLogger    *logger,
+                                MsrpTransport *transport,
+                                MsrpChunk     *chunk,
+                                GBytes        *data)
+{
+  DemoTracer *self = DEMO_TRACER (logger);
+
+  if (!msrp_chunk_is_request (chunk) &&
+      g_hash_table_remove (self->auths, msrp_chunk_get_transaction_id (chunk)))
+    {
+      guint code = msrp_chunk_get_code (chunk);
+      const char *comment = msrp_chunk_get_comment (chunk);
+
+      if (code == MSRP_STATUS_UNAUTHORIZED)
+        {
+          g_autofree char *realm = auth_param (msrp_chunk_get_header (chunk, "WWW-Authenticate"), "realm");
+
+          demo_say (self->demo, "relay", "→ bob    %u %s: a Digest challenge, realm \"%s\"",
+                    code, comment != NULL ? comment : "", realm);
+        }
+      else if (code == MSRP_STATUS_OK)
+        demo_say (self->demo, "relay", "→ bob    %u %s: Use-Path %s, Expires %s s",
+                  code, comment != NULL ? comment : "",
+                  msrp_chunk_get_header (chunk, "Use-Path"), msrp_chunk_get_header (chunk, "Expires"));
+      else
+        demo_say (self->demo, "relay", "→ bob    %u %s", code, comment != NULL ? comment : "");
+    }
+  if (self->next != NULL)
+    msrp_logger_received_new_chunk (self->next, transport, chunk, data);
+}
+
+#define DEMO_TRACER_FORWARD(name) \
+  static void \
+  demo_tracer_##name (MsrpLogger    *logger, \
+                      MsrpTransport *transport, \
+                      MsrpChunk     *chunk, \
+                      GBytes        *data) \
+  { \
+    DemoTracer *self = DEMO_TRACER (logger); \
+    if (self->next != NULL) \
+      msrp_logger_##name (self->next, transport, chunk, data); \
+  }
+
+DEMO_TRACER_FORWARD (received_chunk_data)
+DEMO_TRACER_FORWARD (received_chunk_end)
+DEMO_TRACER_FORWARD (sent_chunk_data)
+DEMO_TRACER_FORWARD (sent_chunk_end)
+
+static void
+demo_tracer_logger_init (MsrpLoggerInterface *iface)
+{
+  iface->received_new_chunk = demo_tracer_received_new_chunk;
+  iface->received_chunk_data = demo_tracer_received_chunk_data;
+  iface->received_chunk_end = demo_tracer_received_chunk_end;
+  iface->sent_new_chunk = demo_tracer_sent_new_chunk;
+  iface->sent_chunk_data = demo_tracer_sent_chunk_data;
+  iface->sent_chunk_end = demo_tracer_sent_chunk_end;
+}
+
+static MsrpLogger *
+demo_tracer_new (Demo       *demo,
+                 MsrpLogger *next)
+{
+  DemoTracer *self = g_object_new (DEMO_TYPE_TRACER, NULL);
+
+  self->demo = demo;
+  self->next = next != NULL ? g_object_ref (next) : NULL;
+  return MSRP_LOGGER (self);
+}
+
+typedef struct {
+  const char *from;        /* "alice" or "bob" */
+  const char *text;
+} DemoLine;
+
+static const DemoLine demo_lines[] = {
+  { "alice", "Hello Bob, this is Alice." },
+  { "bob", "Hi Alice! I am behind a relay, but it hardly shows." },
+  { "alice", "Good. Here comes the file I promised." },
+};
+
+struct _Demo {
+  gboolean color;          /* stdout is a terminal (and NO_COLOR is unset) */
+  gboolean tty;
+  MsrpLogger *traffic;     /* --verbose */
+  GCancellable *cancellable;
+  const char *step;        /* for the timeout message */
+  gint64 start;
+
+  MsrpRelay *relay;
+  char *relay_fingerprint;
+  MsrpConnector *bob_acceptor;
+  MsrpConnector *alice_connector;
+  GPtrArray *bob_path;
+  MsrpTransport *alice_transport;
+  MsrpTransport *bob_transport;
+  MsrpSession *alice;
+  MsrpSession *bob;
+  guint line;              /* the next of demo_lines */
+
+  GBytes *file_data;
+  char *file_sha256;
+  MsrpOutgoingFile *file;
+  gint64 file_start;
+  gint64 progress_time;
+  int progress_step;       /* quarters shown, without a terminal */
+  gboolean progress_drawn; /* a progress bar is on the terminal's last line */
+  gboolean file_sent;
+  gboolean file_checked;
+  guint shutdowns;
+  gboolean finished;
+};
+
+static const char *
+demo_color (const char *who)
+{
+  if (strcmp (who, "alice") == 0)
+    return "\033[36m";
+  if (strcmp (who, "bob") == 0)
+    return "\033[35m";
+  if (strcmp (who, "relay") == 0)
+    return "\033[33m";
+  return "\033[1m";
+}
+
+static void
+demo_clear_progress (Demo *d)
+{
+  if (d->progress_drawn)
+    {
+      fputs ("\r\033[K", stdout);
+      d->progress_drawn = FALSE;
+    }
+}
+
+/* One line of the transcript: who, then what happens. */
+static void
+demo_say (Demo       *d,
+          const char *who,
+          const char *format,
+          ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  demo_clear_progress (d);
+  if (d->color && *who != '\0')
+    printf ("%s%-6s\033[0m %s\n", demo_color (who), who, text);
+  else
+    printf ("%-6s %s\n", who, text);
+  fflush (stdout);
+}
+
+static void
+demo_blank (Demo *d)
+{
+  demo_clear_progress (d);
+  putchar ('\n');
+}
+
+/* "sha-256 AB:CD:EF:01:…:67:89", enough to compare by eye. */
+static char *
+demo_short_fingerprint (const char *fingerprint)
+{
+  const char *colon = strchr (fingerprint, ' ');
+  gsize length = strlen (fingerprint);
+
+  if (colon == NULL || length < strlen ("sha-256 ") + 24)
+    return g_strdup (fingerprint);
+  return g_strdup_printf ("%.*s…%s", (int) (colon + 1 - fingerprint) + 12, fingerprint,
+                          fingerprint + length - 12);
+}
+
+static void
+demo_finish (Demo *d)
+{
+  d->finished = TRUE;
+  demo_clear_progress (d);
+  g_cancellable_cancel (d->cancellable);
+  g_main_loop_quit (loop);
+}
+
+static void
+demo_fail (Demo       *d,
+           const char *format,
+           ...) G_GNUC_PRINTF (2, 3);
+
+static void
+demo_fail (Demo       *d,
+           const char *format,
+           ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  if (d->finished)
+    return;
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  demo_clear_progress (d);
+  print_error ("demo: %s", message);
+  if (exit_status == EXIT_SUCCESS)
+    exit_status = EXIT_FAILURE;
+  demo_finish (d);
+}
+
+static void
+demo_fail_error (Demo         *d,
+                 const GError *error)
+{
+  demo_fail (d, "%s: %s", d->step, error->message);
+  exit_status = exit_code_for (error);
+}
+
+static gboolean
+demo_on_timeout (gpointer user_data)
+{
+  Demo *d = user_data;
+
+  demo_fail (d, "did not finish within %d s (%s)", DEMO_TIMEOUT, d->step);
+  return G_SOURCE_REMOVE;
+}
+
+/* Teardown */
+
+static void
+demo_on_shutdown (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Demo *d = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!msrp_session_shutdown_finish (MSRP_SESSION (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      demo_fail_error (d, error);
+      return;
+    }
+  if (--d->shutdowns > 0 || d->finished)
+    return;
+  demo_say (d, "relay", "stops");
+  msrp_relay_stop (d->relay);
+  demo_blank (d);
+  demo_say (d, "", "done in %.2f s", seconds_between (d->start, g_get_monotonic_time ()));
+  demo_finish (d);
+}
+
+static void
+demo_teardown (Demo *d)
+{
+  d->step = "teardown";
+  demo_blank (d);
+  demo_say (d, "", "teardown:");
+  demo_say (d, "alice", "ends the session: closes her connection to the relay");
+  demo_say (d, "bob", "ends the session: closes his connection to the relay (his Use-Path expires)");
+  d->shutdowns = 2;
+  msrp_session_shutdown_async (d->alice, NULL, demo_on_shutdown, d);
+  msrp_session_shutdown_async (d->bob, NULL, demo_on_shutdown, d);
+}
+
+/* The file */
+
+static void
+demo_draw_progress (Demo   *d,
+                    gint64  sent,
+                    gint64  size)
+{
+  static const char bar[] = "##############################";
+  const int width = sizeof bar - 1;
+  int percent = size > 0 ? (int) (sent * 100 / size) : 100;
+  int filled = size > 0 ? (int) (sent * width / size) : width;
+  g_autofree char *sent_text = g_format_size_full (sent, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *size_text = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *line = g_strdup_printf ("[%.*s%*s] %3d%%  %s / %s", filled, bar, width - filled, "",
+                                           percent, sent_text, size_text);
+
+  if (d->tty)
+    {
+      demo_clear_progress (d);
+      if (d->color)
+        printf ("%s%-6s\033[0m %s", demo_color ("alice"), "alice", line);
+      else
+        printf ("%-6s %s", "alice", line);
+      /* The finished bar stays. */
+      if (sent >= size)
+        putchar ('\n');
+      fflush (stdout);
+      d->progress_drawn = sent < size;
+    }
+  else
+    demo_say (d, "alice", "%s", line);
+}
+
+static void
+demo_on_bytes_sent (GObject    *object,
+                    GParamSpec *pspec,
+                    gpointer    user_data)
+{
+  Demo *d = user_data;
+  gint64 sent = msrp_outgoing_file_get_bytes_sent (d->file);
+  gint64 size = msrp_outgoing_file_get_size (d->file);
+  gint64 now = g_get_monotonic_time ();
+
+  if (d->finished)
+    return;
+  if (d->tty)
+    {
+      /* Ten redraws a second at most, and the last one. */
+      if (sent < size && now - d->progress_time < G_USEC_PER_SEC / 10)
+        return;
+      d->progress_time = now;
+      demo_draw_progress (d, sent, size);
+    }
+  else
+    {
+      /* Without a terminal, one line per quarter. */
+      int step = size > 0 ? (int) (sent * 4 / size) : 4;
+
+      if (step <= d->progress_step)
+        return;
+      d->progress_step = step;
+      demo_draw_progress (d, size * step / 4, size);
+    }
+}
+
+static void
+demo_maybe_teardown (Demo *d)
+{
+  if (d->file_sent && d->file_checked)
+    demo_teardown (d);
+}
+
+static void
+demo_on_file_sent (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Demo *d = user_data;
+  g_autoptr(GError) error = NULL;
+  double seconds;
+  g_autofree char *size_text = NULL;
+
+  if (!msrp_session_send_file_finish (MSRP_SESSION (source), result, &error))
+    {
+      if (!d->finished)
+        demo_fail_error (d, error);
+      return;
+    }
+  seconds = seconds_between (d->file_start, g_get_monotonic_time ());
+  size_text = g_format_size_full (g_bytes_get_size (d->file_data), G_FORMAT_SIZE_IEC_UNITS);
+  demo_say (d, "alice", "sent %s: %s in %.2f s (%.1f MB/s), acknowledged by the REPORT",
+            DEMO_FILE_NAME, size_text, seconds, g_bytes_get_size (d->file_data) / seconds / 1e6);
+  d->file_sent = TRUE;
+  demo_maybe_teardown (d);
+}
+
+static void
+demo_send_file (Demo *d)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4975);
+  g_autoptr(GInputStream) stream = NULL;
+  g_autofree char *size_text = NULL;
+  g_autofree char *disposition = NULL;
+  guint8 *data = g_malloc (DEMO_FILE_SIZE);
+
+  d->step = "the file";
+  fill_random (rand, data, DEMO_FILE_SIZE);
+  d->file_data = g_bytes_new_take (data, DEMO_FILE_SIZE);
+  d->file_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, d->file_data);
+  size_text = g_format_size_full (DEMO_FILE_SIZE, G_FORMAT_SIZE_IEC_UNITS);
+
+  demo_blank (d);
+  demo_say (d, "", "a file:");
+  demo_say (d, "alice", "→ bob    %s, %s of generated data, SHA-256 %.16s…",
+            DEMO_FILE_NAME, size_text, d->file_sha256);
+
+  stream = g_memory_input_stream_new_from_bytes (d->file_data);
+  d->file = msrp_outgoing_file_new (stream, DEMO_FILE_SIZE, "application/octet-stream", 0, NULL);
+  disposition = g_strdup_printf ("attachment; filename=%s", DEMO_FILE_NAME);
+  msrp_outgoing_file_set_header (d->file, "Content-Disposition", disposition);
+  g_signal_connect (d->file, "notify::bytes-sent", G_CALLBACK (demo_on_bytes_sent), d);
+  d->file_start = g_get_monotonic_time ();
+  msrp_session_send_file_async (d->alice, d->file, d->cancellable, demo_on_file_sent, d);
+}
+
+/* The chat */
+
+static void demo_next_line (Demo *d);
+
+static void
+demo_on_message_sent (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Demo *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message_id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &error);
+
+  if (message_id == NULL)
+    {
+      if (!d->finished)
+        demo_fail_error (d, error);
+      return;
+    }
+  demo_next_line (d);
+}
+
+static void
+demo_next_line (Demo *d)
+{
+  const DemoLine *line;
+  g_autoptr(GBytes) data = NULL;
+
+  if (d->line == G_N_ELEMENTS (demo_lines))
+    {
+      demo_send_file (d);
+      return;
+    }
+  line = &demo_lines[d->line++];
+  d->step = "the chat";
+  demo_say (d, line->from, "→ %-6s \"%s\"", strcmp (line->from, "alice") == 0 ? "bob" : "alice", line->text);
+  data = g_bytes_new_static (line->text, strlen (line->text));
+  msrp_session_send_message_async (strcmp (line->from, "alice") == 0 ? d->alice : d->bob,
+                                   data, "text/plain", d->cancellable, demo_on_message_sent, d);
+}
+
+static void
+demo_on_message_received (MsrpSession *session,
+                          MsrpChunk   *first_chunk,
+                          GBytes      *data,
+                          gpointer     user_data)
+{
+  Demo *d = user_data;
+  const char *who = session == d->alice ? "alice" : "bob";
+  const char *content_type = msrp_chunk_get_content_type (first_chunk);
+  gsize size;
+  const char *text = g_bytes_get_data (data, &size);
+
+  if (content_type != NULL && strcmp (content_type, "text/plain") == 0)
+    {
+      demo_say (d, who, "received \"%.*s\" (text/plain, %" G_GSIZE_FORMAT " bytes, Message-ID %s)",
+                (int) size, text, size, msrp_chunk_get_message_id (first_chunk));
+      return;
+    }
+  if (session == d->bob && d->file_sha256 != NULL)
+    {
+      g_autofree char *sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, data);
+      g_autofree char *size_text = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
+
+      if (strcmp (sha256, d->file_sha256) != 0)
+        {
+          demo_fail (d, "bob received a file whose SHA-256 (%s) is not alice's (%s)", sha256, d->file_sha256);
+          return;
+        }
+      demo_say (d, "bob", "received %s (%s, %s): its SHA-256 matches",
+                DEMO_FILE_NAME, content_type != NULL ? content_type : "no type", size_text);
+      d->file_checked = TRUE;
+      demo_maybe_teardown (d);
+      return;
+    }
+  demo_fail (d, "%s received an unexpected message (%s)", who, content_type != NULL ? content_type : "no type");
+}
+
+static void
+demo_on_report_received (MsrpSession *session,
+                         MsrpChunk   *report,
+                         gpointer     user_data)
+{
+  Demo *d = user_data;
+  const char *who = session == d->alice ? "alice" : "bob";
+  const char *comment = NULL;
+  guint code = 0;
+  gint64 start = 0, end = 0, total = 0;
+
+  msrp_chunk_get_status (report, &code, &comment);
+  msrp_chunk_get_byte_range (report, &start, &end, &total);
+  demo_say (d, who, "got a REPORT: %u %s for Message-ID %s, bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+            "/%" G_GINT64_FORMAT, code, comment != NULL ? comment : "", msrp_chunk_get_message_id (report),
+            start, end, total);
+}
+
+static void
+demo_on_closed (MsrpSession  *session,
+                const GError *error,
+                gpointer      user_data)
+{
+  Demo *d = user_data;
+
+  if (error != NULL && !d->finished && d->shutdowns == 0)
+    demo_fail (d, "%s's session ended: %s", session == d->alice ? "alice" : "bob", error->message);
+}
+
+static MsrpSession *
+demo_new_session (Demo          *d,
+                  MsrpTransport *transport)
+{
+  MsrpSession *session = msrp_session_new (transport, NULL);
+
+  msrp_session_set_success_report (session, TRUE);
+  g_signal_connect (session, "message-received", G_CALLBACK (demo_on_message_received), d);
+  g_signal_connect (session, "report-received", G_CALLBACK (demo_on_report_received), d);
+  g_signal_connect (session, "closed", G_CALLBACK (demo_on_closed), d);
+  return session;
+}
+
+static void
+demo_maybe_chat (Demo *d)
+{
+  if (d->alice_transport == NULL || d->bob_transport == NULL)
+    return;
+  d->alice = demo_new_session (d, d->alice_transport);
+  d->bob = demo_new_session (d, d->bob_transport);
+  demo_blank (d);
+  demo_say (d, "", "a chat (text/plain, Success-Report: yes):");
+  demo_next_line (d);
+}
+
+/* Setting up */
+
+static void
+demo_on_alice_connected (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  Demo *d = user_data;
+  g_autoptr(GError) error = NULL;
+
+  d->alice_transport = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &error);
+  if (d->alice_transport == NULL)
+    {
+      if (!d->finished)
+        demo_fail_error (d, error);
+      return;
+    }
+  demo_say (d, "alice", "TLS to the first hop of bob's path, the relay: its certificate matches");
+  demo_say (d, "", "the fingerprint alice was given for it (TLS is hop by hop)");
+  demo_maybe_chat (d);
+}
+
+static void
+demo_on_alice_prepared (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  Demo *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) path = msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &error);
+  g_autofree char *path_text = NULL;
+
+  if (path == NULL)
+    {
+      if (!d->finished)
+        demo_fail_error (d, error);
+      return;
+    }
+  path_text = msrp_path_to_string (path);
+  demo_say (d, "alice", "a=path:%s", path_text);
+  d->step = "alice connecting to bob";
+  msrp_connector_complete_async (d->alice_connector, d->bob_path, d->cancellable, demo_on_alice_connected, d);
+}
+
+static void
+demo_start_alice (Demo *d)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *short_fingerprint = NULL;
+
+  d->step = "alice's certificate";
+  certificate = msrp_tls_certificate_new_self_signed ("alice", &error);
+  if (certificate == NULL)
+    {
+      demo_fail_error (d, error);
+      return;
+    }
+  fingerprint = msrp_tls_certificate_get_fingerprint (certificate, G_CHECKSUM_SHA256);
+  short_fingerprint = demo_short_fingerprint (fingerprint);
+  demo_blank (d);
+  demo_say (d, "alice", "connects directly (no relay) with TLS and a self-signed certificate,");
+  demo_say (d, "", "%s (MsrpConnectorDirect)", short_fingerprint);
+
+  d->alice_connector = msrp_connector_direct_new ();
+  /* TLS stops at the relay: the fingerprint that bob's SDP gives for his
+   * first hop is the relay's. */
+  g_object_set (d->alice_connector, "tls-certificate", certificate,
+                "peer-fingerprint", d->relay_fingerprint, "logger", d->traffic, NULL);
+  d->step = "alice's path";
+  msrp_connector_prepare_async (d->alice_connector, NULL, d->cancellable, demo_on_alice_prepared, d);
+}
+
+static void
+demo_on_bob_bound (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Demo *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *remote = NULL;
+
+  d->bob_transport = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &error);
+  if (d->bob_transport == NULL)
+    {
+      if (!d->finished)
+        demo_fail_error (d, error);
+      return;
+    }
+  remote = msrp_path_to_string (msrp_transport_get_full_remote_path (d->bob_transport));
+  demo_say (d, "bob", "bound by the first peer that came: %s", remote);
+  demo_maybe_chat (d);
+}
+
+static void
+demo_on_bob_prepared (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Demo *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path_text = NULL;
+
+  d->bob_path = msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &error);
+  if (d->bob_path == NULL)
+    {
+      if (!d->finished)
+        demo_fail_error (d, error);
+      return;
+    }
+  path_text = msrp_path_to_string (d->bob_path);
+  demo_say (d, "bob", "a=path:%s", path_text);
+  demo_say (d, "", "(the relay's Use-Path, then bob's own URI: his SDP answer has it)");
+  /* No path: whoever binds first is bob's peer. */
+  d->step = "bob waiting for a peer";
+  msrp_connector_complete_async (d->bob_acceptor, NULL, d->cancellable, demo_on_bob_bound, d);
+  demo_start_alice (d);
+}
+
+static gboolean
+demo_on_relay_certificate (MsrpConnector        *connector,
+                           GTlsCertificate      *certificate,
+                           GTlsCertificateFlags  errors,
+                           gpointer              user_data)
+{
+  Demo *d = user_data;
+  g_autofree char *fingerprint = msrp_tls_certificate_get_fingerprint (certificate, G_CHECKSUM_SHA256);
+  g_autofree char *short_fingerprint = demo_short_fingerprint (fingerprint);
+  gboolean ok = msrp_tls_certificate_matches_fingerprint (certificate, d->relay_fingerprint, NULL);
+
+  demo_say (d, "bob", "TLS to the relay: its certificate %s %s", short_fingerprint,
+            ok ? "is the one bob was configured with" : "is NOT the expected one");
+  return ok;
+}
+
+static gboolean
+demo_start (gpointer user_data)
+{
+  Demo *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(MsrpUri) uri = NULL;
+  g_autoptr(MsrpRelaySettings) settings = NULL;
+  g_autoptr(MsrpLogger) tracer = NULL;
+  g_autofree char *uri_text = NULL;
+  g_autofree char *short_fingerprint = NULL;
+  g_autofree char *password = g_uuid_string_random ();
+
+  d->step = "the relay's certificate";
+  certificate = msrp_tls_certificate_new_self_signed ("127.0.0.1", &error);
+  if (certificate == NULL)
+    {
+      demo_fail_error (d, error);
+      return G_SOURCE_REMOVE;
+    }
+  d->relay = msrp_relay_new (DEMO_REALM);
+  msrp_relay_add_user (d->relay, "bob", password);
+  msrp_relay_set_tls_certificate (d->relay, certificate);
+  if (d->traffic != NULL)
+    msrp_relay_set_logger (d->relay, d->traffic);
+  d->step = "starting the relay";
+  uri = msrp_relay_listen (d->relay, "127.0.0.1", 0, TRUE, &error);
+  if (uri == NULL)
+    {
+      demo_fail_error (d, error);
+      return G_SOURCE_REMOVE;
+    }
+  uri_text = msrp_uri_to_string (uri);
+  d->relay_fingerprint = msrp_tls_certificate_get_fingerprint (certificate, G_CHECKSUM_SHA256);
+  short_fingerprint = demo_short_fingerprint (d->relay_fingerprint);
+
+  if (d->color)
+    printf ("\033[1mmsrp demo\033[0m: ");
+  else
+    printf ("msrp demo: ");
+  printf ("alice (direct) and bob (behind a relay) on loopback, in one process\n\n");
+  demo_say (d, "relay", "listening on %s (RFC 4976), realm \"%s\", user bob", uri_text, DEMO_REALM);
+  demo_say (d, "", "TLS with a self-signed certificate, %s", short_fingerprint);
+  demo_blank (d);
+
+  settings = msrp_relay_settings_new ("127.0.0.1", "bob", password);
+  msrp_relay_settings_set_host (settings, msrp_uri_get_host (uri));
+  msrp_relay_settings_set_port (settings, msrp_uri_get_port (uri));
+  msrp_relay_settings_set_use_tls (settings, TRUE);
+  demo_say (d, "bob", "connects to the relay to get a path (MsrpAcceptorRelay)");
+  d->bob_acceptor = msrp_acceptor_relay_new (settings);
+  tracer = demo_tracer_new (d, d->traffic);
+  g_object_set (d->bob_acceptor, "logger", tracer, NULL);
+  /* The relay's certificate is self-signed: bob knows its fingerprint. */
+  g_signal_connect (d->bob_acceptor, "accept-certificate", G_CALLBACK (demo_on_relay_certificate), d);
+  d->step = "bob's AUTH with the relay";
+  msrp_connector_prepare_async (d->bob_acceptor, NULL, d->cancellable, demo_on_bob_prepared, d);
+  return G_SOURCE_REMOVE;
+}
+
+static const Command demo_command = {
+  "demo", cmd_demo, "",
+  "Show an MSRP session through a relay, with TLS, a chat and a file.",
+  "Runs, in one process on loopback: an RFC 4976 relay with TLS and a\n"
+  "self-signed certificate; bob, who gets a path from the relay (AUTH with\n"
+  "HTTP Digest) and waits for whoever binds it; and alice, who connects\n"
+  "directly with TLS, checking the certificate of bob's first hop by the\n"
+  "fingerprint bob announces. They exchange a few text/plain lines with\n"
+  "Success-Report, then alice sends bob a file of 4 MiB of generated data,\n"
+  "showing its progress, and bob checks its SHA-256; the two sessions end and the\n"
+  "relay stops. Standard output gets a transcript of each step; a problem\n"
+  "ends the demo with a one-line error and a non-zero status, and it gives\n"
+  "up after " G_STRINGIFY (DEMO_TIMEOUT) " seconds. It needs nothing else: every port is chosen\n"
+  "by the system.\n"
+  "\n"
+  EXIT_STATUS_HELP
+  "\n"
+  "Examples:\n"
+  "  msrp demo\n"
+  "  msrp demo --verbose 2> traffic.log\n",
+  FALSE,
+};
+
+static int
+cmd_demo (int    argc,
+          char **argv)
+{
+  gboolean verbose = FALSE;
+  GOptionEntry entries[] = {
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log the MSRP traffic (alice's, bob's and the relay's) on stderr", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GSource) timeout = NULL;
+  g_autoptr(GSource) start = NULL;
+  Demo d = { 0 };
+
+  if (!parse_command_line (&demo_command, entries, &argc, &argv) ||
+      !no_arguments (&demo_command, argc, argv))
+    return EXIT_USAGE;
+
+  d.tty = isatty (STDOUT_FILENO);
+  d.color = d.tty && g_getenv ("NO_COLOR") == NULL;
+  d.cancellable = g_cancellable_new ();
+  d.start = g_get_monotonic_time ();
+  d.step = "starting";
+  if (verbose)
+    d.traffic = new_stderr_logger ();
+
+  loop = g_main_loop_new (NULL, FALSE);
+  timeout = g_timeout_source_new_seconds (DEMO_TIMEOUT);
+  g_source_set_static_name (timeout, "[msrp] demo timeout");
+  g_source_set_callback (timeout, demo_on_timeout, &d, NULL);
+  g_source_attach (timeout, NULL);
+  start = g_idle_source_new ();
+  g_source_set_static_name (start, "[msrp] demo start");
+  g_source_set_callback (start, demo_start, &d, NULL);
+  g_source_attach (start, NULL);
+  g_main_loop_run (loop);
+  g_source_destroy (timeout);
+
+  d.finished = TRUE;
+  g_cancellable_cancel (d.cancellable);
+  if (d.bob_acceptor != NULL)
+    msrp_connector_cleanup (d.bob_acceptor);
+  if (d.alice_connector != NULL)
+    msrp_connector_cleanup (d.alice_connector);
+  if (d.relay != NULL)
+    msrp_relay_stop (d.relay);
+  g_clear_object (&d.alice);
+  g_clear_object (&d.bob);
+  /* Let what was cancelled finish while d is alive. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&d.alice_transport);
+  g_clear_object (&d.bob_transport);
+  g_clear_object (&d.bob_acceptor);
+  g_clear_object (&d.alice_connector);
+  g_clear_pointer (&d.bob_path, g_ptr_array_unref);
+  g_clear_object (&d.file);
+  g_clear_pointer (&d.file_data, g_bytes_unref);
+  g_free (d.file_sha256);
+  g_free (d.relay_fingerprint);
+  g_clear_object (&d.relay);
+  g_clear_object (&d.traffic);
+  g_clear_object (&d.cancellable);
+  g_clear_pointer (&loop, g_main_loop_unref);
+  return exit_status;
+}
+
 /* main */
 
 static const Command *commands[] = {
   &listen_command,
   &send_command,
   &relay_command,
+  &demo_command,
   &bench_command,
   &bench_tcp_sink_command,
   &bench_tcp_source_command,
@@ -2167,8 +3534,10 @@ print_usage (FILE *out)
            "Run 'msrp COMMAND --help' for the options of a command.\n"
            "\n"
            "Examples:\n"
+           "  msrp demo\n"
            "  msrp listen > listen.out &\n"
            "  msrp send --to \"$(head -n1 listen.out)\" 'Hello, Bob'\n"
+           "  msrp listen --relay 'msrps://relay.example.com;tcp' --relay-user bob:secret\n"
            "  msrp bench --quick\n");
 }
 

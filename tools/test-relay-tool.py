@@ -52,6 +52,17 @@ class Relay:
         self.tls = match.group(1) == 'msrps'
         self.host = match.group(2)
         self.port = int(match.group(3))
+        if self.tls:
+            # With TLS, the second line is the certificate's fingerprint.
+            threading.Thread(target=lambda: lines.put(self.process.stdout.readline()),
+                             daemon=True).start()
+            try:
+                fingerprint = lines.get(timeout=TIMEOUT).strip()
+            except queue.Empty:
+                self.process.kill()
+                fail('msrp relay --tls printed no fingerprint')
+            check(re.fullmatch(r'a=fingerprint:sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}', fingerprint),
+                  'not a fingerprint line: %r' % fingerprint)
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
@@ -62,7 +73,7 @@ class Relay:
             fail('msrp relay did not stop on SIGTERM')
         check(self.process.returncode == 0,
               'msrp relay exited with %d: %s' % (self.process.returncode, err))
-        check(out == '', 'msrp relay printed more than its URI: %r' % out)
+        check(out == '', 'msrp relay printed more than its URI (and fingerprint): %r' % out)
 
 
 class Client:

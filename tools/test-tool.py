@@ -5,6 +5,11 @@
 #   test-tool.py MSRP send-file         a file above max-message-size (hashed by chunks)
 #   test-tool.py MSRP send-listen-tls   listen --tls; send with the fingerprint
 #   test-tool.py MSRP errors            one-line errors and exit codes
+#   test-tool.py MSRP through-relay     listen --relay and send --relay through
+#                                       `msrp relay` (TCP and TLS), and its errors
+#   test-tool.py MSRP demo              msrp demo: exit 0 and the transcript's steps
+#   test-tool.py MSRP kamailio          listen --relay and send --relay through Kamailio
+#                                       (run by tests/relay/with-kamailio)
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -12,6 +17,7 @@ import hashlib
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -90,7 +96,8 @@ def send_ok(*args):
     check(result.returncode == 0,
           'msrp send %s exited with %d: %s' % (' '.join(args), result.returncode, result.stderr))
     check(result.stdout == '', 'msrp send wrote to stdout: %r' % result.stdout)
-    check(re.fullmatch(r'sent \d+ (messages?|file), \d+ bytes in [0-9.]+ m?s: .*MB/s\n', result.stderr),
+    check(re.fullmatch(r'sent \d+ (messages?|file), \d+ bytes in [0-9.]+ m?s: .*MB/s'
+                       r'(, success REPORTs? received)?\n', result.stderr),
           'unexpected summary: %r' % result.stderr)
     return result
 
@@ -129,10 +136,14 @@ def test_send_file():
             f.write(data)
         listener = Listener('--count', '2')
         path = listener.path()
-        send_ok('--to', path, '--file', name, '--content-type', 'application/x-test')
+        result = send_ok('--to', path, '--file', name, '--content-type', 'application/x-test')
+        # Not a terminal: no progress bar, one summary line.
+        check(re.fullmatch(r'sent 1 file, %d bytes in [0-9.]+ s: [0-9.]+ MB/s\n' % len(data), result.stderr),
+              'file summary: %r' % result.stderr)
         check_message(listener.line(), 'application/x-test', data)
         # Smaller chunks, and the success REPORT waited for.
-        send_ok('--to', path, '--file', name, '--chunk-size', '5K', '--success-report')
+        result = send_ok('--to', path, '--file', name, '--chunk-size', '5K', '--success-report')
+        check(result.stderr.endswith(' MB/s, success REPORT received\n'), 'file summary: %r' % result.stderr)
         check_message(listener.line(), 'application/octet-stream', data)
         listener.wait()
 
@@ -147,7 +158,7 @@ def test_send_listen_tls():
     # A wrong fingerprint fails in one line, and the listener goes on.
     wrong = 'sha-256 ' + ':'.join(['00'] * 32)
     result = msrp('send', '--to', path, '--fingerprint', wrong, 'hi')
-    check_one_line_error(result, 1, 'wrong fingerprint')
+    check_one_line_error(result, 5, 'wrong fingerprint')
     send_ok('--to', path, '--fingerprint', line, '--success-report', 'secret')
     check_message(listener.line(), 'text/plain', b'secret')
     listener.wait()
@@ -162,7 +173,7 @@ def check_one_line_error(result, code, what):
 
 def test_errors():
     cases = [
-        ('unreachable peer', 1, ['send', '--to', 'msrp://127.0.0.1:1/x;tcp', 'hi'], 'connect'),
+        ('unreachable peer', 3, ['send', '--to', 'msrp://127.0.0.1:1/x;tcp', 'hi'], 'connect'),
         ('bad path', 2, ['send', '--to', 'http://example.com/', 'hi'], 'URI'),
         ('unknown command', 2, ['frobnicate'], 'unknown command'),
         ('missing --to', 2, ['send', 'hi'], '--to'),
@@ -172,6 +183,15 @@ def test_errors():
         ('TEXT and --size', 2, ['send', '--to', 'msrp://127.0.0.1:1/x;tcp', '--size', '1', 'hi'], 'only one'),
         ('--tls without msrps', 2, ['send', '--to', 'msrp://127.0.0.1:1/x;tcp', '--tls', 'hi'], 'msrps'),
         ('port out of range', 2, ['listen', '--port', '70000'], '--port'),
+        ('--relay without a user', 2, ['send', '--relay', 'msrp://127.0.0.1:1;tcp', '--to', 'msrp://127.0.0.1:1/x;tcp', 'hi'], '--relay-user'),
+        ('--relay with a session', 2, ['listen', '--relay', 'msrp://127.0.0.1:1/s;tcp', '--relay-user', 'a:b'], 'session id'),
+        ('bad --relay URI', 2, ['listen', '--relay', 'relay.example.com', '--relay-user', 'a:b'], '--relay'),
+        ('bad --relay-digest-uri', 2, ['listen', '--relay', 'msrp://127.0.0.1:1;tcp', '--relay-user', 'a:b', '--relay-digest-uri', 'x'], 'include'),
+        ('--relay-user alone', 2, ['listen', '--relay-user', 'a:b'], '--relay'),
+        ('--relay and --tls', 2, ['send', '--relay', 'msrp://127.0.0.1:1;tcp', '--relay-user', 'a:b', '--tls', '--to', 'msrps://127.0.0.1:1/x;tcp', 'hi'], 'relay'),
+        ('--relay and --host', 2, ['listen', '--relay', 'msrp://127.0.0.1:1;tcp', '--relay-user', 'a:b', '--port', '5'], 'relay'),
+        ('unreachable relay', 3, ['send', '--relay', 'msrp://127.0.0.1:1;tcp', '--relay-user', 'a:b', '--to', 'msrp://127.0.0.1:1/x;tcp', 'hi'], 'relay'),
+        ('unreachable relay (listen)', 3, ['listen', '--relay', 'msrp://127.0.0.1:1;tcp', '--relay-user', 'a:b'], 'relay'),
     ]
     for what, code, args, needle in cases:
         result = msrp(*args)
@@ -185,7 +205,8 @@ def test_errors():
     check_one_line_error(result, 1, 'unknown session')
     listener.kill()
 
-    for args in (['--help'], ['help', 'send'], ['listen', '--help'], ['bench', '--help']):
+    for args in (['--help'], ['help', 'send'], ['listen', '--help'], ['bench', '--help'],
+                 ['relay', '--help'], ['demo', '--help']):
         result = msrp(*args)
         check(result.returncode == 0 and 'Examples:' in result.stdout,
               'msrp %s: %d %r' % (' '.join(args), result.returncode, result.stdout))
@@ -193,11 +214,210 @@ def test_errors():
     check(result.returncode == 2 and 'Usage:' in result.stderr, 'msrp without a command: %r' % (result,))
 
 
+class Relay:
+    """msrp relay in the background: its URI, and its fingerprint with --tls."""
+
+    def __init__(self, *args):
+        self.process = subprocess.Popen([MSRP, 'relay', *args],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        lines = queue.Queue()
+
+        def read():
+            for line in self.process.stdout:
+                lines.put(line.rstrip('\n'))
+            lines.put(None)
+        threading.Thread(target=read, daemon=True).start()
+        try:
+            self.uri = lines.get(timeout=TIMEOUT)
+            self.fingerprint = lines.get(timeout=TIMEOUT) if '--tls' in args else None
+        except queue.Empty:
+            self.process.kill()
+            fail('msrp relay printed no URI within %d s' % TIMEOUT)
+        check(self.uri is not None and re.fullmatch(r'msrps?://127\.0\.0\.1:\d+;tcp', self.uri),
+              'not a relay URI: %r' % self.uri)
+        if '--tls' in args:
+            check(self.fingerprint is not None and
+                  re.fullmatch(r'a=fingerprint:sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}', self.fingerprint),
+                  'not a fingerprint line: %r' % self.fingerprint)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            rc = self.process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            fail('msrp relay did not stop on SIGTERM')
+        check(rc == 0, 'msrp relay exited with %d: %s' % (rc, self.process.stderr.read()))
+
+
+RELAY_PATH = r'a=path:(msrps?://127\.0\.0\.1:\d+/[A-Za-z0-9]+;tcp msrps?://[^ ;/]+/[A-Za-z0-9]+;tcp)'
+
+
+def relay_path(listener):
+    """The next a=path line of a listener through a relay; message lines
+    that come first are returned too."""
+    messages = []
+    while True:
+        line = listener.line()
+        match = re.fullmatch(RELAY_PATH, line)
+        if match:
+            return match.group(1), messages
+        check(not line.startswith('a='), 'unexpected line: %r' % line)
+        messages.append(line)
+
+
+def relay_round(*relay_args):
+    """listen --relay and send --relay through one `msrp relay`."""
+    relay = Relay('--user', 'alice:alicepass', '--user', 'bob:bobpass', *relay_args)
+    extra = ['--relay-fingerprint', relay.fingerprint] if relay.fingerprint else []
+    listener = Listener('--relay', relay.uri, '--relay-user', 'bob:bobpass', '--count', '3', *extra)
+    alice = ['--relay', relay.uri, '--relay-user', 'alice:alicepass', *extra]
+
+    path, messages = relay_path(listener)
+    check(messages == [], 'messages before the first path: %r' % messages)
+    check(path.startswith(relay.uri.split(';')[0] + '/'), 'the path %r does not start at the relay' % path)
+    result = send_ok(*alice, '--to', path, '--success-report', 'hello', 'bob')
+    check(result.stderr.endswith(', success REPORT received\n'), 'summary: %r' % result.stderr)
+
+    # The path was for one peer: the listener prints another for the next.
+    next_path, messages = relay_path(listener)
+    check(next_path != path, 'the same path twice: %r' % path)
+    with tempfile.TemporaryDirectory() as directory:
+        data = bytes(range(256)) * 1500 + b'end'
+        name = os.path.join(directory, 'data.bin')
+        with open(name, 'wb') as f:
+            f.write(data)
+        result = send_ok(*alice, '--to', next_path, '--file', name, '--success-report')
+        check(re.fullmatch(r'sent 1 file, %d bytes in [0-9.]+ s: [0-9.]+ MB/s, success REPORT received\n'
+                           % len(data), result.stderr), 'file summary: %r' % result.stderr)
+        # The digest uri= form the relay wants (ours takes both).
+        third_path, more = relay_path(listener)
+        messages += more
+        send_ok(*alice, '--relay-digest-uri', 'include', '--to', third_path, 'third')
+        while len(messages) < 3:
+            line = listener.line()
+            if not re.fullmatch(RELAY_PATH, line):
+                messages.append(line)
+        check_message(messages[0], 'text/plain', b'hello bob')
+        check_message(messages[1], 'application/octet-stream', data)
+        check_message(messages[2], 'text/plain', b'third')
+    listener.wait()
+
+    # Wrong password: exit status 4 and a message that names the user.
+    result = msrp('send', '--relay', relay.uri, '--relay-user', 'alice:wrong', *extra, '--to', path, 'hi')
+    check_one_line_error(result, 4, 'wrong relay password')
+    check('alice' in result.stderr and '--relay-user' in result.stderr, 'AUTH failure: %r' % result.stderr)
+    result = msrp('listen', '--relay', relay.uri, '--relay-user', 'nobody:x', *extra)
+    check_one_line_error(result, 4, 'unknown relay user (listen)')
+
+    if relay.fingerprint:
+        # A self-signed relay without --relay-fingerprint, and a wrong one.
+        result = msrp('send', '--relay', relay.uri, '--relay-user', 'alice:alicepass', '--to', path, 'hi')
+        check_one_line_error(result, 5, 'untrusted relay certificate')
+        check('--relay-fingerprint' in result.stderr, 'no hint: %r' % result.stderr)
+        wrong = 'sha-256 ' + ':'.join(['00'] * 32)
+        result = msrp('listen', '--relay', relay.uri, '--relay-user', 'bob:bobpass', '--relay-fingerprint', wrong)
+        check_one_line_error(result, 5, 'wrong relay fingerprint')
+        check('does not match' in result.stderr, 'mismatch: %r' % result.stderr)
+    else:
+        # The relay cannot reach the peer at the end of the path.
+        result = msrp('send', *alice, '--to', 'msrp://127.0.0.1:1/nobody;tcp', 'hi')
+        check_one_line_error(result, 3, 'unreachable peer through the relay')
+        check('could not reach the peer' in result.stderr, 'unreachable peer: %r' % result.stderr)
+    relay.stop()
+
+
+def test_relay():
+    relay_round()
+    relay_round('--tls')
+
+
+def test_kamailio():
+    port = os.environ.get('MSRP_TEST_KAMAILIO_PORT')
+    tls_port = os.environ.get('MSRP_TEST_KAMAILIO_TLS_PORT')
+    cert = os.environ.get('MSRP_TEST_KAMAILIO_CERT')
+    check(port and tls_port and cert, 'run this under tests/relay/with-kamailio')
+    tcp = 'msrp://127.0.0.1:%s;tcp' % port
+    tls = ['--relay', 'msrps://127.0.0.1:%s;tcp' % tls_port, '--relay-fingerprint', cert]
+
+    # bob over TLS to the relay (its certificate pinned from its PEM file);
+    # alice once over TCP, then over TLS.
+    listener = Listener(*tls, '--relay-user', 'bob:bobpass', '--count', '2')
+    path, _ = relay_path(listener)
+    send_ok('--relay', tcp, '--relay-user', 'alice:alicepass', '--to', path, '--success-report', 'via', 'kamailio')
+    path, messages = relay_path(listener)
+    send_ok(*tls, '--relay-user', 'alice:alicepass', '--relay-digest-uri', 'include', '--to', path, 'again')
+    while len(messages) < 2:
+        line = listener.line()
+        if not re.fullmatch(RELAY_PATH, line):
+            messages.append(line)
+    check_message(messages[0], 'text/plain', b'via kamailio')
+    check_message(messages[1], 'text/plain', b'again')
+    listener.wait()
+
+    result = msrp('send', '--relay', tcp, '--relay-user', 'alice:wrong', '--to', path, 'hi')
+    check_one_line_error(result, 4, 'wrong password at Kamailio')
+
+
+DEMO_STEPS = [
+    r'^relay  listening on msrps://127\.0\.0\.1:\d+;tcp',
+    r'^bob    TLS to the relay: its certificate sha-256 \S+ is the one',
+    r'^bob    → relay  AUTH, without credentials$',
+    r'^relay  → bob    401 Unauthorized: a Digest challenge',
+    r'^bob    → relay  AUTH, with a Digest answer for user "bob"',
+    r'^relay  → bob    200 OK: Use-Path msrps://127\.0\.0\.1:\d+/\w+;tcp, Expires \d+ s$',
+    r'^bob    a=path:msrps://127\.0\.0\.1:\d+/\w+;tcp msrps://\S+;tcp$',
+    r'^alice  a=path:msrps://\S+;tcp$',
+    r'^alice  TLS to the first hop of bob\'s path, the relay: its certificate matches$',
+    r'^bob    bound by the first peer that came: msrps://\S+;tcp$',
+    r'^alice  → bob    "Hello Bob, this is Alice\."$',
+    r'^bob    received "Hello Bob, this is Alice\." \(text/plain, 25 bytes, Message-ID \S+\)$',
+    r'^alice  got a REPORT: 200 OK for Message-ID \S+, bytes 1-25/25$',
+    r'^bob    → alice  "',
+    r'^bob    got a REPORT: 200 OK',
+    r'^alice  → bob    demo\.bin, 4\.0.MiB of generated data',
+    r'^alice  \[#+ *\]  25%',
+    r'^alice  \[#+\] 100%',
+    r'^bob    received demo\.bin \(application/octet-stream, 4\.0.MiB\): its SHA-256 matches$',
+    r'^alice  got a REPORT: 200 OK for Message-ID \S+, bytes 1-4194304/4194304$',
+    r'^alice  sent demo\.bin: ',
+    r'^alice  ends the session',
+    r'^relay  stops$',
+    r'^       done in [0-9.]+ s$',
+]
+
+
+def test_demo():
+    result = msrp('demo')
+    check(result.returncode == 0, 'msrp demo exited with %d: %s' % (result.returncode, result.stderr))
+    check(result.stderr == '', 'msrp demo wrote to stderr: %r' % result.stderr)
+    check('\033' not in result.stdout, 'colour without a terminal')
+    lines = result.stdout.splitlines()
+    check(lines[0].startswith('msrp demo: '), 'first line: %r' % lines[0])
+    # Every step, in order.
+    at = 0
+    for step in DEMO_STEPS:
+        while at < len(lines) and not re.search(step, lines[at]):
+            at += 1
+        check(at < len(lines), 'the transcript lacks %r (in order):\n%s' % (step, result.stdout))
+        at += 1
+
+    # --verbose adds the traffic on stderr, the transcript stays the same.
+    result = msrp('demo', '--verbose')
+    check(result.returncode == 0, 'msrp demo --verbose exited with %d: %s' % (result.returncode, result.stderr[-2000:]))
+    for needle in ('AUTH\n', '401 Unauthorized', 'Authorization: Digest', 'Use-Path: ', 'REPORT', 'Success-Report: yes'):
+        check(needle in result.stderr, 'the traffic log lacks %r' % needle)
+    check(result.stdout.startswith('msrp demo: '), 'transcript with --verbose: %r' % result.stdout[:200])
+
+
 TESTS = {
     'send-listen': test_send_listen,
     'send-file': test_send_file,
     'send-listen-tls': test_send_listen_tls,
     'errors': test_errors,
+    'through-relay': test_relay,
+    'demo': test_demo,
+    'kamailio': test_kamailio,
 }
 
 if __name__ == '__main__':
