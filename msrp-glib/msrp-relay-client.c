@@ -91,6 +91,11 @@ _msrp_relay_link_unref (MsrpRelayLink *link)
 void
 _msrp_relay_link_close (MsrpRelayLink *link)
 {
+  if (!link->attached && link->refresh_timer != NULL)
+    {
+      g_source_destroy (link->refresh_timer);
+      g_clear_pointer (&link->refresh_timer, g_source_unref);
+    }
   if (!link->attached && link->transport != NULL)
     {
       msrp_transport_close_async (link->transport, NULL, NULL, NULL);
@@ -245,6 +250,9 @@ take_ok (MsrpRelayLink  *link,
     link->expires = DEFAULT_EXPIRES;
   return TRUE;
 }
+
+static void schedule_refresh (MsrpRelayLink *link, guint expires);
+static void schedule_refresh_in (MsrpRelayLink *link, guint seconds);
 
 /* Connecting and the first AUTH */
 
@@ -403,6 +411,9 @@ on_auth_response (GObject      *source,
           return;
         }
       _msrp_operation_stop (&c->op);
+      /* The authorization is kept fresh from now on, also while an
+       * acceptor waits for its peer. */
+      schedule_refresh (link, link->expires);
       g_task_return_pointer (task, _msrp_relay_link_ref (link), (GDestroyNotify) _msrp_relay_link_unref);
       g_object_unref (task);
       return;
@@ -600,8 +611,6 @@ _msrp_relay_link_new_finish (GAsyncResult  *result,
 
 /* Refreshing, while the session lives */
 
-static void schedule_refresh (MsrpRelayLink *link, guint expires);
-static void schedule_refresh_in (MsrpRelayLink *link, guint seconds);
 
 /* A refresh that gets no answer is tried again this much later. */
 #define REFRESH_RETRY_SECONDS 30
@@ -726,6 +735,5 @@ _msrp_relay_link_attach (MsrpRelayLink *link,
   g_set_weak_pointer (&link->transport, transport);
   g_object_set_data_full (G_OBJECT (transport), "msrp-relay-link", _msrp_relay_link_ref (link),
                           (GDestroyNotify) _msrp_relay_link_unref);
-  schedule_refresh (link, link->expires);
   g_object_unref (transport);
 }

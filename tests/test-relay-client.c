@@ -876,6 +876,44 @@ test_ours_refresh (void)
   g_object_unref (watch);
 }
 
+/* The acceptor keeps its authorization fresh while it waits for the peer:
+ * the peer binds after the first lifetime has run out. */
+static void
+test_ours_refresh_before_bind (void)
+{
+  g_autoptr(MsrpRelaySettings) settings = ours_settings ("bob", "bobpass", FALSE);
+  g_autoptr(MsrpConnector) acceptor = NULL;
+  g_autoptr(MsrpConnector) connector = msrp_get_connector (NULL);
+  g_autoptr(GPtrArray) path_a = NULL, path_b = NULL;
+  AuthWatch *watch = g_object_new (auth_watch_get_type (), NULL);
+  guint min = msrp_relay_get_min_expires (ours);
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  Op ca = { 0, }, cb = { 0, };
+
+  msrp_relay_set_min_expires (ours, 1);
+  msrp_relay_settings_set_expires (settings, 2);
+  acceptor = msrp_get_acceptor (settings);
+  g_object_set (acceptor, "logger", watch, NULL);
+  path_b = prepare (acceptor, NULL);
+  path_a = prepare (connector, NULL);
+  msrp_connector_complete_async (acceptor, path_a, NULL, on_completed, &cb);
+  /* The relay forgets a session 5 s after its Expires (2 s): eight
+   * refreshes, one a second, take the wait well past that. */
+  while (watch->auth_ok < 9)
+    g_main_context_iteration (NULL, TRUE);
+  msrp_connector_complete_async (connector, path_b, NULL, on_completed, &ca);
+  wait_for (&ca.done);
+  wait_for (&cb.done);
+  g_assert_no_error (ca.error);
+  g_assert_no_error (cb.error);
+
+  op_clear (&ca);
+  op_clear (&cb);
+  msrp_relay_set_min_expires (ours, min);
+  g_object_unref (watch);
+  g_source_remove (id);
+}
+
 static const Setup ours_tcp = { SIDE_OURS, SIDE_OURS };
 static const Setup ours_any_peer = { SIDE_OURS, SIDE_OURS_TLS, TRUE };
 static const Setup kamailio_any_peer = { SIDE_KAMAILIO_TLS, SIDE_KAMAILIO, TRUE };
@@ -1094,6 +1132,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/relay-client/fake/auto-uri-on-silence", test_auto_uri_on_silence);
   g_test_add_func ("/relay-client/fake/failures", test_fake_failures);
   g_test_add_func ("/relay-client/ours/refresh", test_ours_refresh);
+  g_test_add_func ("/relay-client/ours/refresh-before-bind", test_ours_refresh_before_bind);
   g_test_add_data_func ("/relay-client/cross/ours-to-kamailio", &ours_to_kamailio, test_exchange);
   g_test_add_data_func ("/relay-client/cross/kamailio-to-ours", &kamailio_to_ours, test_exchange);
 
