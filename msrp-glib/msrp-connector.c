@@ -193,8 +193,8 @@ msrp_connector_prepare_finish (MsrpConnector *connector,
  * msrp_connector_complete_async:
  * @connector: a #MsrpConnector
  * @full_remote_path: (element-type Msrp.Uri) (nullable): the peer's full
- *   path, from its SDP `a=path`; or %NULL on the passive side to accept
- *   whichever peer binds first
+ *   path, from its SDP `a=path`; or %NULL (or an empty array) on the
+ *   passive side to accept whichever peer binds first
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when the transport is ready
  * @user_data: data for @callback
@@ -219,7 +219,9 @@ msrp_connector_complete_async (MsrpConnector       *connector,
                                gpointer             user_data)
 {
   g_return_if_fail (MSRP_IS_CONNECTOR (connector));
-  g_return_if_fail (full_remote_path == NULL || full_remote_path->len > 0);
+  /* An empty path means none: gjs 1.74 passes null as an empty array. */
+  if (full_remote_path != NULL && full_remote_path->len == 0)
+    full_remote_path = NULL;
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   MSRP_CONNECTOR_GET_IFACE (connector)->complete_async (connector, full_remote_path, cancellable,

@@ -1153,7 +1153,9 @@ msrp_server_complete_for_uri_async (MsrpServer          *server,
 
   g_return_if_fail (MSRP_IS_SERVER (server));
   g_return_if_fail (MSRP_IS_URI (local_uri));
-  g_return_if_fail (full_remote_path == NULL || full_remote_path->len > 0);
+  /* An empty path means none: gjs 1.74 passes null as an empty array. */
+  if (full_remote_path != NULL && full_remote_path->len == 0)
+    full_remote_path = NULL;
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (server, cancellable, callback, user_data);
@@ -1247,7 +1249,9 @@ msrp_server_complete_async (MsrpServer          *server,
   guint n_waiting = 0;
 
   g_return_if_fail (MSRP_IS_SERVER (server));
-  g_return_if_fail (full_remote_path == NULL || full_remote_path->len > 0);
+  /* An empty path means none: gjs 1.74 passes null as an empty array. */
+  if (full_remote_path != NULL && full_remote_path->len == 0)
+    full_remote_path = NULL;
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   g_hash_table_iter_init (&iter, server->sessions);
