@@ -51,7 +51,7 @@ async void run () {
         var path = yield acceptor.prepare_async (new Msrp.Uri ("127.0.0.1", 0, null, false), null);
         /* Our full path. In real life it goes into our SDP (a=path); here the
          * user copies it to the sender. Flushed: a script may be reading it. */
-        print ("a=path:%s\n", Msrp.path_to_string ((GenericArray<Msrp.Uri>) path));
+        print ("a=path:%s\n", Msrp.path_to_string (path));
         stdout.flush ();
 
         /* Wait for a peer. null: take whoever binds our path first (with SDP

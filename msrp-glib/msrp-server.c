@@ -1283,8 +1283,8 @@ msrp_server_complete_async (MsrpServer          *server,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
- * Finishes [method@Msrp.Server.complete_for_uri_async] and
- * [method@Msrp.Server.complete_async].
+ * Finishes [method@Msrp.Server.complete_async] (and
+ * [method@Msrp.Server.complete_for_uri_async]).
  *
  * Returns: (transfer full): the transport, bound to the session
  *
@@ -1301,6 +1301,27 @@ msrp_server_complete_finish (MsrpServer    *server,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * msrp_server_complete_for_uri_finish:
+ * @server: a #MsrpServer
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Msrp.Server.complete_for_uri_async]; the same as
+ * [method@Msrp.Server.complete_finish], under the name bindings look for.
+ *
+ * Returns: (transfer full): the transport, bound to the session
+ *
+ * Since: 1.0
+ */
+MsrpTransport *
+msrp_server_complete_for_uri_finish (MsrpServer    *server,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  return msrp_server_complete_finish (server, result, error);
 }
 
 /**

@@ -47,6 +47,10 @@ MsrpTransport   *msrp_server_complete_finish         (MsrpServer          *serve
                                                       GAsyncResult        *result,
                                                       GError             **error);
 MSRP_AVAILABLE_IN_ALL
+MsrpTransport   *msrp_server_complete_for_uri_finish (MsrpServer          *server,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+MSRP_AVAILABLE_IN_ALL
 void             msrp_server_cleanup                 (MsrpServer          *server,
                                                       MsrpUri             *local_uri);
 
