@@ -25,6 +25,24 @@ void       _msrp_chunk_set_last_segment (MsrpChunk        *chunk,
                                          gboolean          last);
 gboolean   _msrp_chunk_is_last_segment  (MsrpChunk        *chunk);
 
+/* The last path header parsed and its parse: the chunks of a connection
+ * mostly carry the same To-Path and From-Path, parsed once then. */
+typedef struct {
+  char      *value;
+  GPtrArray *path;   /* (element-type MsrpUri) */
+} MsrpPathMemo;
+
+void       _msrp_path_memo_clear     (MsrpPathMemo        *memo);
+/* Parses To-Path (memos[0]) and From-Path (memos[1]) ahead of their getters. */
+void       _msrp_chunk_parse_paths   (MsrpChunk           *chunk,
+                                      MsrpPathMemo         memos[2]);
+/* Sets To-Path (or From-Path) from its encoded @value and its parse @path,
+ * which the chunk shares (the getters return it, transfer none). */
+void       _msrp_chunk_set_path_encoded (MsrpChunk        *chunk,
+                                         gboolean          from,
+                                         const char       *value,
+                                         GPtrArray        *path);
+
 /* Whether a SEND carries part of a message (a body, or a chunk that more
  * follow): a session must see and answer it, even when it is the first
  * request that binds a connection. */

@@ -127,9 +127,16 @@ static HeaderId
 lookup_header (const char *name,
                gsize       len)
 {
+  char first;
+
+  if (len == 0)
+    return H_OTHER;
+  first = g_ascii_tolower (name[0]);
   for (guint id = 1; id < N_HEADER_IDS; id++)
     if (known_headers[id].len == len &&
-        g_ascii_strncasecmp (known_headers[id].name, name, len) == 0)
+        g_ascii_tolower (known_headers[id].name[0]) == first &&
+        (memcmp (known_headers[id].name, name, len) == 0 ||
+         g_ascii_strncasecmp (known_headers[id].name, name, len) == 0))
       return id;
   return H_OTHER;
 }
@@ -376,12 +383,33 @@ is_method (const char *method)
   return TRUE;
 }
 
+/* Set while the library makes a chunk whose fields it fills in itself:
+ * constructed() then leaves them alone. */
+static GPrivate filling_in;
+
+/* A chunk without method, transaction id or code yet, made without going
+ * through GObject properties (the hot path of every chunk read or made).
+ * The caller sets the fields. */
+static MsrpChunk *
+chunk_new_empty (void)
+{
+  MsrpChunk *chunk;
+
+  g_private_set (&filling_in, GINT_TO_POINTER (1));
+  chunk = g_object_new (MSRP_TYPE_CHUNK, NULL);
+  g_private_set (&filling_in, NULL);
+  return chunk;
+}
+
 static void
 msrp_chunk_constructed (GObject *object)
 {
   MsrpChunk *self = MSRP_CHUNK (object);
 
   G_OBJECT_CLASS (msrp_chunk_parent_class)->constructed (object);
+
+  if (g_private_get (&filling_in) != NULL)
+    return;
 
   if (self->transaction_id == NULL)
     self->transaction_id = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
@@ -488,13 +516,16 @@ MsrpChunk *
 msrp_chunk_new_request (const char *method,
                         const char *transaction_id)
 {
+  MsrpChunk *chunk;
+
   g_return_val_if_fail (method != NULL && is_method (method), NULL);
   g_return_val_if_fail (transaction_id == NULL || msrp_is_ident (transaction_id, -1), NULL);
 
-  return g_object_new (MSRP_TYPE_CHUNK,
-                       "method", method,
-                       "transaction-id", transaction_id,
-                       NULL);
+  chunk = chunk_new_empty ();
+  chunk->method = g_strdup (method);
+  chunk->transaction_id = transaction_id ? g_strdup (transaction_id)
+                                         : msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
+  return chunk;
 }
 
 /**
@@ -516,6 +547,8 @@ msrp_chunk_new_response (const char *transaction_id,
                          guint       code,
                          const char *comment)
 {
+  MsrpChunk *chunk;
+
   g_return_val_if_fail (transaction_id != NULL && msrp_is_ident (transaction_id, -1), NULL);
   g_return_val_if_fail (code >= 100 && code <= 999, NULL);
   g_return_val_if_fail (comment == NULL || msrp_is_header_value (comment), NULL);
@@ -523,27 +556,27 @@ msrp_chunk_new_response (const char *transaction_id,
   if (comment == NULL)
     comment = msrp_status_get_reason (code);
 
-  return g_object_new (MSRP_TYPE_CHUNK,
-                       "transaction-id", transaction_id,
-                       "code", code,
-                       "comment", comment,
-                       NULL);
+  chunk = chunk_new_empty ();
+  chunk->transaction_id = g_strdup (transaction_id);
+  chunk->code = code;
+  chunk->comment = g_strdup (comment);
+  return chunk;
 }
 
 MsrpChunk *
 _msrp_chunk_new_from_head (const MsrpChunkHead *head)
 {
-  g_autofree char *tid = g_strndup (head->tid, head->tid_len);
-  g_autofree char *method = head->method ? g_strndup (head->method, head->method_len) : NULL;
-  g_autofree char *comment = head->comment ? g_strndup (head->comment, head->comment_len) : NULL;
-  MsrpChunk *chunk;
+  MsrpChunk *chunk = chunk_new_empty ();
 
-  chunk = g_object_new (MSRP_TYPE_CHUNK,
-                        "transaction-id", tid,
-                        "method", method,
-                        "code", head->code,
-                        "comment", comment,
-                        NULL);
+  /* The parser checked the start line as constructed() would. */
+  chunk->transaction_id = g_strndup (head->tid, head->tid_len);
+  if (head->code != 0)
+    {
+      chunk->code = head->code;
+      chunk->comment = head->comment ? g_strndup (head->comment, head->comment_len) : NULL;
+    }
+  else
+    chunk->method = g_strndup (head->method, head->method_len);
 
   for (guint i = 0; i < head->n_headers; i++)
     {
@@ -728,38 +761,59 @@ msrp_chunk_parse (GBytes  *data,
 
 /* Encoding */
 
+/* g_string_append() with a known length, without its generic insert: the
+ * head of every chunk written is made here. */
+static inline void
+put (GString    *out,
+     const char *s,
+     gsize       len)
+{
+  gsize old = out->len;
+
+  if (old + len >= out->allocated_len)
+    {
+      g_string_set_size (out, old + len);
+      out->len = old;
+    }
+  memcpy (out->str + old, s, len);
+  out->len = old + len;
+  out->str[out->len] = '\0';
+}
+
 void
 _msrp_chunk_encode_head (MsrpChunk *chunk,
                          GString   *out)
 {
-  g_string_append (out, "MSRP ");
-  g_string_append (out, chunk->transaction_id);
-  g_string_append_c (out, ' ');
+  put (out, "MSRP ", 5);
+  put (out, chunk->transaction_id, strlen (chunk->transaction_id));
+  put (out, " ", 1);
   if (chunk->method != NULL)
-    g_string_append (out, chunk->method);
+    put (out, chunk->method, strlen (chunk->method));
   else
     {
-      g_string_append_printf (out, "%03u", chunk->code);
+      char code[3] = { '0' + chunk->code / 100, '0' + chunk->code / 10 % 10, '0' + chunk->code % 10 };
+
+      put (out, code, 3);
       if (chunk->comment != NULL && *chunk->comment != '\0')
         {
-          g_string_append_c (out, ' ');
-          g_string_append (out, chunk->comment);
+          put (out, " ", 1);
+          put (out, chunk->comment, strlen (chunk->comment));
         }
     }
-  g_string_append (out, "\r\n");
+  put (out, "\r\n", 2);
 
   for (guint i = 0; i < chunk->headers->len; i++)
     {
       const Header *h = &g_array_index (chunk->headers, Header, i);
 
-      g_string_append (out, h->name);
-      g_string_append (out, ": ");
-      g_string_append (out, h->value);
-      g_string_append (out, "\r\n");
+      put (out, h->name, h->id != H_OTHER ? known_headers[h->id].len : strlen (h->name));
+      put (out, ": ", 2);
+      put (out, h->value, strlen (h->value));
+      put (out, "\r\n", 2);
     }
 
   if (chunk->data != NULL)
-    g_string_append (out, "\r\n");
+    put (out, "\r\n", 2);
 }
 
 void
@@ -767,11 +821,11 @@ _msrp_chunk_encode_end (MsrpChunk *chunk,
                         GString   *out)
 {
   if (chunk->data != NULL)
-    g_string_append (out, "\r\n");
-  g_string_append (out, "-------");
-  g_string_append (out, chunk->transaction_id);
-  g_string_append_c (out, "$+#"[chunk->continuation]);
-  g_string_append (out, "\r\n");
+    put (out, "\r\n", 2);
+  put (out, "-------", 7);
+  put (out, chunk->transaction_id, strlen (chunk->transaction_id));
+  put (out, &"$+#"[chunk->continuation], 1);
+  put (out, "\r\n", 2);
 }
 
 /**
@@ -826,12 +880,11 @@ msrp_chunk_copy (MsrpChunk *chunk)
 
   g_return_val_if_fail (MSRP_IS_CHUNK (chunk), NULL);
 
-  copy = g_object_new (MSRP_TYPE_CHUNK,
-                       "transaction-id", chunk->transaction_id,
-                       "method", chunk->method,
-                       "code", chunk->code,
-                       "comment", chunk->comment,
-                       NULL);
+  copy = chunk_new_empty ();
+  copy->transaction_id = g_strdup (chunk->transaction_id);
+  copy->method = g_strdup (chunk->method);
+  copy->code = chunk->code;
+  copy->comment = g_strdup (chunk->comment);
   copy->continuation = chunk->continuation;
   copy->segment = chunk->segment;
   copy->last_segment = chunk->last_segment;
@@ -1224,6 +1277,57 @@ set_path (MsrpChunk *chunk,
  *
  * Since: 1.0
  */
+void
+_msrp_path_memo_clear (MsrpPathMemo *memo)
+{
+  g_clear_pointer (&memo->value, g_free);
+  g_clear_pointer (&memo->path, g_ptr_array_unref);
+}
+
+/* get_path(), but a value equal to the memo's shares its parse. */
+static void
+parse_path_memo (MsrpChunk    *chunk,
+                 HeaderId      id,
+                 MsrpPathMemo *memo)
+{
+  int i = path_cache_index (id);
+  const char *value;
+
+  if (chunk->path_cache[i] != NULL || (value = get_by_id (chunk, id)) == NULL)
+    return;
+  if (memo->value == NULL || strcmp (memo->value, value) != 0)
+    {
+      GPtrArray *path = msrp_path_parse (value, NULL);
+
+      if (path == NULL)
+        return;
+      _msrp_path_memo_clear (memo);
+      memo->value = g_strdup (value);
+      memo->path = path;
+    }
+  chunk->path_cache[i] = g_ptr_array_ref (memo->path);
+}
+
+void
+_msrp_chunk_parse_paths (MsrpChunk    *chunk,
+                         MsrpPathMemo  memos[2])
+{
+  parse_path_memo (chunk, H_TO_PATH, &memos[0]);
+  parse_path_memo (chunk, H_FROM_PATH, &memos[1]);
+}
+
+void
+_msrp_chunk_set_path_encoded (MsrpChunk  *chunk,
+                              gboolean    from,
+                              const char *value,
+                              GPtrArray  *path)
+{
+  HeaderId id = from ? H_FROM_PATH : H_TO_PATH;
+
+  set_by_id (chunk, id, NULL, value);
+  chunk->path_cache[path_cache_index (id)] = g_ptr_array_ref (path);
+}
+
 GPtrArray *
 msrp_chunk_get_to_path (MsrpChunk *chunk)
 {

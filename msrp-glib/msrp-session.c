@@ -78,6 +78,7 @@ struct _OutMsg {
   gint64 total;             /* -1 while unknown */
   gint64 offset;            /* bytes put into chunks so far */
   GBytes *ready;            /* read from the stream, not sent yet */
+  GBytes *next_ready;       /* the block read after it */
   MsrpChunk *open_chunk;    /* its interruptible chunk being written */
   GBytes *rest;             /* what a cut chunk did not send (streams) */
   gboolean rest_last;       /* that chunk was the message's last */
@@ -87,6 +88,7 @@ struct _OutMsg {
   gboolean started;         /* a chunk went out */
   gboolean last_sent;       /* the chunk with `$` went out */
   guint outstanding;        /* chunks waiting for their response */
+  gboolean in_sending;      /* in the session's sending queue */
   gboolean success_report;
   MsrpFailureReport failure_report;
   GSource *report_timer;
@@ -175,6 +177,9 @@ struct _MsrpSession
 #define SLICE_SIZE (64 * 1024)
 /* Some relays limit a whole frame to about 11 KB. */
 #define RELAY_MAX_CHUNK_SIZE (8 * 1024)
+/* A file (any stream) is read in blocks of this size (or of a chunk, when
+ * larger), two ahead at most. */
+#define STREAM_BLOCK_SIZE (1024 * 1024)
 
 enum {
   PROP_0,
@@ -690,13 +695,23 @@ typedef struct {
   MsrpSession *session;   /* the session destroys the source first */
 } TimerSource;
 
+/* Sets when the timer source wakes up. Unless @exact, a wake-up that is
+ * due earlier than needed is left alone (it finds nothing due and sets the
+ * right time then): setting the time wakes the main context up (a system
+ * call), which a transaction each would pay otherwise. */
 static void
-rearm_timers (MsrpSession *self)
+rearm_timers (MsrpSession *self,
+              gboolean     exact)
 {
   Transaction *head = g_queue_peek_head (&self->timer_queue);
+  gint64 want = head ? head->deadline : -1;
+  gint64 current;
 
-  if (self->timer_source != NULL)
-    g_source_set_ready_time (self->timer_source, head ? head->deadline : -1);
+  if (self->timer_source == NULL)
+    return;
+  current = g_source_get_ready_time (self->timer_source);
+  if (exact ? want != current : current == -1 || (want != -1 && want < current))
+    g_source_set_ready_time (self->timer_source, want);
 }
 
 static gboolean
@@ -715,7 +730,7 @@ timer_source_dispatch (GSource     *source,
       t->timer_link = NULL;
       transaction_timeout (t);
     }
-  rearm_timers (self);
+  rearm_timers (self, TRUE);
   g_object_unref (self);
   return G_SOURCE_CONTINUE;
 }
@@ -754,7 +769,7 @@ arm_transaction (MsrpSession *self,
       g_source_attach (self->timer_source, self->context);
     }
   if (t->timer_link == self->timer_queue.head)
-    rearm_timers (self);
+    rearm_timers (self, FALSE);
 }
 
 /* A Failure-Report partial transaction that counted already and now only
@@ -796,26 +811,45 @@ static void msg_write_abort (OutMsg *msg);
 static void msg_open_chunk_ended (OutMsg *msg, MsrpChunk *chunk, GBytes *body, Transaction *t,
                                   gsize sent, MsrpContinuation ended);
 
+static void chunk_written (Written *w, gboolean ok, GError *error, gsize sent, MsrpContinuation ended);
+
+/* A chunk written with send_chunk_async(). */
 static void
 on_chunk_written (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  Written *w = user_data;
+  GError *error = NULL;
+  gboolean ok = msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error);
+
+  chunk_written (user_data, ok, error, 0, MSRP_CONTINUATION_END);
+}
+
+/* A chunk of a message written. */
+static void
+on_message_chunk_written (MsrpTransport    *transport,
+                          const GError     *error,
+                          gsize             sent,
+                          MsrpContinuation  ended,
+                          gpointer          user_data)
+{
+  chunk_written (user_data, error == NULL, error ? g_error_copy (error) : NULL, sent, ended);
+}
+
+static void
+chunk_written (Written          *w,
+               gboolean          ok,
+               GError           *error,
+               gsize             sent,
+               MsrpContinuation  ended)
+{
   MsrpSession *self = w->session;
   gboolean message_chunk = w->message_chunk;
   gsize written_size = w->size;
-  MsrpContinuation ended = MSRP_CONTINUATION_END;
   Transaction *t;
-  GError *error = NULL;
-  gboolean ok;
 
   if (w->msg != NULL)
     {
-      gsize sent = 0;
-
-      ok = _msrp_transport_write_chunk_interruptible_finish (MSRP_TRANSPORT (source), result,
-                                                             &sent, &ended, &error);
       t = g_hash_table_lookup (self->transactions, w->tid);
       msg_open_chunk_ended (w->msg, w->chunk, w->body, t, ok ? sent : 0, ok ? ended : MSRP_CONTINUATION_ABORT);
       msg_unref (w->msg);
@@ -824,8 +858,8 @@ on_chunk_written (GObject      *source,
     }
   else
     {
-      ok = msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error);
       t = g_hash_table_lookup (self->transactions, w->tid);
+      ended = MSRP_CONTINUATION_END;
     }
   g_free (w->tid);
   g_free (w);
@@ -927,9 +961,11 @@ start_transaction (MsrpSession  *self,
       w->chunk = g_object_ref (chunk);
       w->body = g_bytes_ref (msrp_chunk_get_data (chunk));
       g_set_object (&msg->open_chunk, chunk);
-      _msrp_transport_write_chunk_interruptible_async (self->transport, chunk, SLICE_SIZE, cancellable,
-                                                       on_chunk_written, w);
+      _msrp_transport_write_chunk_with_callback (self->transport, chunk, SLICE_SIZE,
+                                                 on_message_chunk_written, w);
     }
+  else if (msg != NULL)
+    _msrp_transport_write_chunk_with_callback (self->transport, chunk, 0, on_message_chunk_written, w);
   else
     msrp_transport_write_chunk_async (self->transport, chunk, cancellable, on_chunk_written, w);
   return TRUE;
@@ -1105,6 +1141,29 @@ msrp_session_deliver_chunk_finish (MsrpSession  *session,
  * RFC 4975 7.1 asks of interruptible ones; receivers take a chunk's range
  * from its start and the bytes that came. */
 
+/* The sending queue holds up to a window of messages: a message is looked
+ * for in it only when it is there, and mostly found at its tail. */
+static void
+sending_add (MsrpSession *self,
+             OutMsg      *msg)
+{
+  g_queue_push_tail (&self->sending, msg);
+  msg->in_sending = TRUE;
+}
+
+static void
+sending_remove (MsrpSession *self,
+                OutMsg      *msg)
+{
+  if (!msg->in_sending)
+    return;
+  if (g_queue_peek_tail (&self->sending) == msg)
+    g_queue_pop_tail (&self->sending);
+  else
+    g_queue_remove (&self->sending, msg);
+  msg->in_sending = FALSE;
+}
+
 static OutMsg *
 msg_ref (OutMsg *msg)
 {
@@ -1127,6 +1186,7 @@ msg_unref (OutMsg *msg)
   g_free (msg->content_type);
   g_clear_pointer (&msg->data, g_bytes_unref);
   g_clear_pointer (&msg->ready, g_bytes_unref);
+  g_clear_pointer (&msg->next_ready, g_bytes_unref);
   g_clear_pointer (&msg->rest, g_bytes_unref);
   g_clear_object (&msg->open_chunk);
   g_clear_object (&msg->file);
@@ -1167,7 +1227,7 @@ msg_finish (OutMsg *msg,
       g_cancellable_disconnect (msg->cancellable, msg->cancelled_id);
       msg->cancelled_id = 0;
     }
-  g_queue_remove (&self->sending, msg);
+  sending_remove (self, msg);
   if (g_hash_table_lookup (self->awaiting_report, msg->message_id) == msg)
     g_hash_table_remove (self->awaiting_report, msg->message_id);
 
@@ -1210,7 +1270,7 @@ msg_write_abort (OutMsg *msg)
   msrp_chunk_set_failure_report (abort_chunk, MSRP_FAILURE_REPORT_NO);
   msrp_chunk_set_byte_range (abort_chunk, msg->offset + 1, msg->offset, msg->total);
   msrp_chunk_set_continuation (abort_chunk, MSRP_CONTINUATION_ABORT);
-  msrp_transport_write_chunk_async (self->transport, abort_chunk, NULL, NULL, NULL);
+  _msrp_transport_write_chunk_with_callback (self->transport, abort_chunk, 0, NULL, NULL);
   msg->last_sent = TRUE;
 }
 
@@ -1287,24 +1347,45 @@ msg_chunk_done (OutMsg    *msg,
 
 static void on_file_read (GObject *source, GAsyncResult *result, gpointer user_data);
 
-/* Where a stream is: past what went into chunks and the rest of a cut one. */
+/* Where a stream is: past what went into chunks, the rest of a cut one
+ * and the blocks read ahead. */
 static gint64
 msg_stream_position (OutMsg *msg)
 {
-  return msg->offset + (msg->rest ? (gint64) g_bytes_get_size (msg->rest) : 0);
+  return msg->offset + (msg->rest ? (gint64) g_bytes_get_size (msg->rest) : 0) +
+         (msg->ready ? (gint64) g_bytes_get_size (msg->ready) : 0) +
+         (msg->next_ready ? (gint64) g_bytes_get_size (msg->next_ready) : 0);
 }
 
-/* Starts reading the next piece of a stream, unless one is read or being
- * read. */
+/* Starts reading the next block of a stream, unless two are read (the one
+ * chunks are cut from, and the next) or one is being read. Blocks are
+ * larger than chunks: few reads (each a thread hop for a file), and chunks
+ * share their block's memory. */
 static void
 msg_read_ahead (OutMsg *msg)
 {
   MsrpSession *self = msg->session;
   gint64 offset = msg_stream_position (msg);
-  gsize want = self->max_chunk_size;
+  gsize want = MAX (self->max_chunk_size, STREAM_BLOCK_SIZE);
 
-  if (msg->ready != NULL || msg->eof || msg->reading)
+  gsize buffered = (msg->ready ? g_bytes_get_size (msg->ready) : 0) +
+                   (msg->next_ready ? g_bytes_get_size (msg->next_ready) : 0);
+  gsize in_flight = self->msg_outstanding_bytes + buffered;
+  gsize limit = WINDOW_BYTES + self->max_chunk_size;
+
+  if (msg->next_ready != NULL || msg->eof || msg->reading)
     return;
+  /* What was read and not acknowledged stays within the window and a
+   * chunk, whatever the block size: a peer that stops reading does not
+   * make the file pile up in memory. */
+  if (in_flight + self->max_chunk_size > limit)
+    {
+      if (buffered > 0)
+        return;
+      want = self->max_chunk_size;
+    }
+  else
+    want = MIN (want, limit - in_flight);
   if (msg->total >= 0)
     want = MIN ((guint64) (msg->total - offset), want);
   if (want == 0)
@@ -1355,12 +1436,11 @@ msg_next_chunk (OutMsg *msg)
     }
   else
     {
+      if (msg->ready == NULL)
+        msg->ready = g_steal_pointer (&msg->next_ready);
+      msg_read_ahead (msg);
       if (msg->ready == NULL && !msg->eof)
-        {
-          msg_read_ahead (msg);
-          if (msg->ready == NULL && !msg->eof)
-            return NULL;
-        }
+        return NULL;
       if (msg->ready == NULL && msg->eof && msg->total >= 0 && msg->offset < msg->total)
         {
           g_autofree char *got = g_strdup_printf ("%" G_GINT64_FORMAT, msg->offset);
@@ -1370,11 +1450,29 @@ msg_next_chunk (OutMsg *msg)
                                         _("The file ended after %s of its %s bytes"), got, want));
           return NULL;
         }
-      piece = msg->ready ? g_steal_pointer (&msg->ready) : g_bytes_new_static ("", 0);
+      if (msg->ready == NULL)
+        piece = g_bytes_new_static ("", 0);
+      else if (g_bytes_get_size (msg->ready) > self->max_chunk_size)
+        {
+          /* A chunk's worth of the block, sharing its memory. */
+          GBytes *block = g_steal_pointer (&msg->ready);
+          gsize size = g_bytes_get_size (block);
+
+          piece = g_bytes_new_from_bytes (block, 0, self->max_chunk_size);
+          msg->ready = g_bytes_new_from_bytes (block, self->max_chunk_size, size - self->max_chunk_size);
+          g_bytes_unref (block);
+        }
+      else
+        {
+          piece = g_steal_pointer (&msg->ready);
+          msg->ready = g_steal_pointer (&msg->next_ready);
+        }
       len = g_bytes_get_size (piece);
-      if (msg->eof && msg->total < 0)
+      last = (msg->eof && msg->ready == NULL) ||
+             (msg->total >= 0 && msg->offset + (gint64) len == msg->total);
+      if (last && msg->total < 0)
         msg->total = msg->offset + len;
-      last = msg->eof || (msg->total >= 0 && msg->offset + (gint64) len == msg->total);
+      msg_read_ahead (msg);
     }
 
   chunk = _msrp_transport_new_request (self->transport, "SEND");
@@ -1413,10 +1511,13 @@ on_file_read (GObject      *source,
     }
   else
     {
-      msg->ready = bytes;
       /* Peek whether this was the end: the last chunk must say `$`. */
       if (msg->total >= 0 && msg_stream_position (msg) + (gint64) g_bytes_get_size (bytes) >= msg->total)
         msg->eof = TRUE;
+      if (msg->ready == NULL)
+        msg->ready = bytes;
+      else
+        msg->next_ready = bytes;
     }
 
   if (!msg->done)
@@ -1462,8 +1563,8 @@ msg_open_chunk_ended (OutMsg           *msg,
       if (msg->abort_after_cut && !self->closed)
         msg_write_abort (msg);
     }
-  else if (g_queue_find (&self->sending, msg) == NULL)
-    g_queue_push_tail (&self->sending, msg);
+  else if (!msg->in_sending)
+    sending_add (self, msg);
 }
 
 static void
@@ -1505,7 +1606,7 @@ pump (MsrpSession *self)
             break;
 
           if (msg->last_sent)
-            g_queue_remove (&self->sending, msg);
+            sending_remove (self, msg);
           msg->outstanding++;
           self->msg_outstanding++;
           self->msg_outstanding_bytes += MIN (msrp_chunk_get_size (chunk), SLICE_SIZE);
@@ -1561,7 +1662,7 @@ queue_message (MsrpSession *self,
       return;
     }
   /* The message keeps its first reference until it is finished. */
-  g_queue_push_tail (&self->sending, msg);
+  sending_add (self, msg);
   msg->cancellable = g_task_get_cancellable (msg->task);
   if (msg->cancellable != NULL)
     {
@@ -1748,13 +1849,13 @@ handle_report (MsrpSession *self,
 /* Incoming */
 
 static void
-on_answer_written (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+on_answer_written (MsrpTransport    *transport,
+                   const GError     *error,
+                   gsize             sent,
+                   MsrpContinuation  ended,
+                   gpointer          user_data)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error))
+  if (error != NULL)
     g_debug ("Could not answer an MSRP request: %s", error->message);
 }
 
@@ -1766,7 +1867,7 @@ answer (MsrpSession *self,
 {
   g_autoptr(MsrpChunk) response = msrp_transport_make_response (self->transport, request, code, comment);
 
-  msrp_transport_write_chunk_async (self->transport, response, NULL, on_answer_written, NULL);
+  _msrp_transport_write_chunk_with_callback (self->transport, response, 0, on_answer_written, NULL);
 }
 
 /* Whether the Failure-Report of a request wants this status answered. */
@@ -1822,7 +1923,7 @@ send_success_report (MsrpSession *self,
   msrp_chunk_set_message_id (report, msrp_chunk_get_message_id (first));
   msrp_chunk_set_byte_range (report, 1, total, total);
   msrp_chunk_set_status (report, MSRP_STATUS_OK, NULL);
-  msrp_transport_write_chunk_async (self->transport, report, NULL, on_answer_written, NULL);
+  _msrp_transport_write_chunk_with_callback (self->transport, report, 0, on_answer_written, NULL);
 }
 
 /* Adds [start, end) to the sorted, merged ranges. */
@@ -1863,6 +1964,20 @@ reassemble (MsrpSession *self,
   if (continuation == MSRP_CONTINUATION_ABORT)
     {
       g_hash_table_remove (self->incoming, message_id);
+      return;
+    }
+
+  if (in == NULL && start == 1 && continuation == MSRP_CONTINUATION_END &&
+      (total < 0 || (guint64) total == size) && size <= self->max_message_size)
+    {
+      /* A whole message in one chunk (the usual short message): its body
+       * is the message, nothing to put together. */
+      GBytes *data = msrp_chunk_get_data (chunk);
+      g_autoptr(GBytes) empty = data == NULL ? g_bytes_new_static ("", 0) : NULL;
+
+      if (msrp_chunk_get_success_report (chunk))
+        send_success_report (self, chunk, size);
+      g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, chunk, data ? data : empty);
       return;
     }
 

@@ -70,6 +70,23 @@ gboolean _msrp_transport_write_chunk_interruptible_finish (MsrpTransport       *
                                                            gsize               *body_written,
                                                            MsrpContinuation    *ended,
                                                            GError             **error);
+/* The library's own writes, without a GTask each: @func (nullable) is
+ * called when the chunk was written or failed (@error set), never from
+ * inside the call. @slice_size > 0 writes as
+ * _msrp_transport_write_chunk_interruptible_async() does; @body_written
+ * and @ended are what its finish tells. */
+typedef void (*MsrpTransportWrittenFunc) (MsrpTransport    *transport,
+                                          const GError     *error,
+                                          gsize             body_written,
+                                          MsrpContinuation  ended,
+                                          gpointer          user_data);
+
+void     _msrp_transport_write_chunk_with_callback (MsrpTransport            *transport,
+                                                    MsrpChunk                *chunk,
+                                                    gsize                     slice_size,
+                                                    MsrpTransportWrittenFunc  func,
+                                                    gpointer                  user_data);
+
 /* Ends an interruptible chunk (queued or being written) with `#` at its
  * next slice boundary. FALSE when its end-line is already on its way (or it
  * is not there): then it ends as it would have. */

@@ -45,6 +45,8 @@
  */
 
 #define READ_BUFFER_SIZE (128 * 1024)
+/* The most a body buffer is made for ahead, trusting the Byte-Range. */
+#define MAX_BODY_PREALLOC (1024 * 1024)
 
 struct _MsrpTransport
 {
@@ -59,7 +61,18 @@ struct _MsrpTransport
   GHashTable *intercepts;       /* tid → Intercept: responses taken aside */
   MsrpLogger *logger;
   gboolean use_sessmatch;
+  gboolean debug;               /* g_debug() traffic, checked once a wakeup */
   GMainContext *context;
+
+  /* Paths encoded once: every request carries the same To-Path and
+   * From-Path, every response the same From-Path, and mostly the same
+   * To-Path (answer_uri's). Cleared when the paths change. */
+  MsrpPathMemo to_encoded;
+  MsrpPathMemo from_encoded;
+  MsrpUri *answer_uri;
+  MsrpPathMemo answer_encoded;
+  /* The To-Path and From-Path of the last request read, parsed. */
+  MsrpPathMemo read_memos[2];
   GCancellable *cancellable;   /* ours: cancelled by close and dispose */
 
   /* Reading */
@@ -72,6 +85,7 @@ struct _MsrpTransport
   MsrpChunk *cur;               /* the chunk whose body is being read */
   GByteArray *cur_body;
   gint64 cur_start;
+  gint64 cur_end;               /* its Byte-Range end, -1 for `*` */
   gint64 seg_offset;
   guint segment;
   GQueue ready;                 /* chunks read but not handed out yet */
@@ -79,12 +93,17 @@ struct _MsrpTransport
   GError *read_error;           /* sticky: the stream cannot be read on */
 
   /* Writing */
-  GQueue write_queue;           /* of GTask */
-  GPtrArray *writing;           /* the GTasks being written in one writev, or NULL */
+  GQueue write_queue;           /* of WriteData */
+  GPtrArray *writing;           /* the WriteData being written in one writev, or NULL */
   GArray *vectors;              /* their GOutputVectors */
   GByteArray *coalesced;        /* the batch in one buffer, for TLS */
-  GTask *open_write;            /* an interruptible chunk between two slices */
+  struct _WriteData *open_write; /* an interruptible chunk between two slices */
   gboolean coalesce;
+  /* While reads or write completions are handled, the chunks they make
+   * are held back (corked) and then go out together in one write. */
+  guint cork;
+  gboolean flush_pending;
+  gboolean poll_first;          /* a new read waits for the stream first */
   GTask *close_task;
   gboolean close_waits_for_read;
   gboolean closed;
@@ -105,6 +124,15 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (MsrpTransport, msrp_transport, G_TYPE_OBJECT)
 
 static void read_more (MsrpTransport *self);
+
+static void
+clear_encoded_paths (MsrpTransport *self)
+{
+  _msrp_path_memo_clear (&self->to_encoded);
+  _msrp_path_memo_clear (&self->from_encoded);
+  g_clear_object (&self->answer_uri);
+  _msrp_path_memo_clear (&self->answer_encoded);
+}
 
 static gboolean
 debug_enabled (void)
@@ -174,6 +202,9 @@ msrp_transport_finalize (GObject *object)
   g_clear_pointer (&self->local_path, g_ptr_array_unref);
   g_clear_pointer (&self->remote_path, g_ptr_array_unref);
   g_clear_pointer (&self->route, g_ptr_array_unref);
+  clear_encoded_paths (self);
+  _msrp_path_memo_clear (&self->read_memos[0]);
+  _msrp_path_memo_clear (&self->read_memos[1]);
   g_clear_pointer (&self->intercepts, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->cancellable);
@@ -261,13 +292,28 @@ log_received (MsrpTransport *self,
 {
   g_autoptr(GBytes) bytes = NULL;
 
-  if (self->logger == NULL && !debug_enabled ())
+  if (self->logger == NULL && !self->debug)
     return;
   bytes = g_bytes_new (data, len);
   if (self->logger != NULL)
     log (self->logger, self, chunk, bytes);
   else
     debug_traffic (self, "<<<", bytes);
+}
+
+/* A buffer for (the next part of) the body being read, as large as its
+ * Byte-Range tells, so that it is not grown by copying. */
+static GByteArray *
+new_body (MsrpTransport *self,
+          gint64         offset)
+{
+  gint64 expected = 0;
+
+  if (self->cur_end >= self->cur_start)
+    expected = self->cur_end - self->cur_start + 1 - offset;
+  if (self->max_size > 0)
+    expected = MIN (expected, (gint64) self->max_size);
+  return g_byte_array_sized_new (CLAMP (expected, 0, MAX_BODY_PREALLOC));
 }
 
 static gboolean
@@ -278,12 +324,18 @@ on_head (const MsrpChunkHead *head,
 
   g_clear_object (&self->cur);
   self->cur = _msrp_chunk_new_from_head (head);
+  /* A request's paths are looked at (checked, answered) anyway. */
+  if (head->method != NULL)
+    _msrp_chunk_parse_paths (self->cur, self->read_memos);
   msrp_chunk_get_byte_range (self->cur, &self->cur_start, NULL, NULL);
   self->seg_offset = 0;
   self->segment = 0;
   g_clear_pointer (&self->cur_body, g_byte_array_unref);
   if (head->has_body)
-    self->cur_body = g_byte_array_new ();
+    {
+      msrp_chunk_get_byte_range (self->cur, NULL, &self->cur_end, NULL);
+      self->cur_body = new_body (self, 0);
+    }
 
   log_received (self, msrp_logger_received_new_chunk, self->cur, head->base, head->len);
   return TRUE;
@@ -328,7 +380,7 @@ on_body (const guint8 *data,
         {
           g_autoptr(GBytes) part = g_byte_array_free_to_bytes (self->cur_body);
 
-          self->cur_body = g_byte_array_new ();
+          self->cur_body = new_body (self, self->seg_offset + g_bytes_get_size (part));
           g_queue_push_tail (&self->ready, make_segment (self, part, MSRP_CONTINUATION_MORE));
         }
       if (self->max_size > 0)
@@ -393,7 +445,7 @@ on_end (MsrpContinuation continuation,
   MsrpTransport *self = user_data;
   MsrpChunk *chunk = self->cur;
 
-  if (self->logger != NULL || debug_enabled ())
+  if (self->logger != NULL || self->debug)
     {
       g_autofree char *end_line = g_strdup_printf ("%s-------%s%c\r\n",
                                                    self->cur_body ? "\r\n" : "",
@@ -792,24 +844,39 @@ msrp_transport_make_chunk (MsrpTransport *transport,
   return chunk;
 }
 
+/* From-Path: this endpoint's URI alone, encoded once. */
+static void
+set_local_from_path (MsrpTransport *self,
+                     MsrpChunk     *chunk)
+{
+  if (self->from_encoded.value == NULL)
+    {
+      if (local_uri (self) == NULL)
+        return;
+      self->from_encoded.path = _msrp_path_new_single (local_uri (self));
+      self->from_encoded.value = msrp_path_to_string (self->from_encoded.path);
+    }
+  _msrp_chunk_set_path_encoded (chunk, TRUE, self->from_encoded.value, self->from_encoded.path);
+}
+
 MsrpChunk *
 _msrp_transport_new_request (MsrpTransport *transport,
                              const char    *method)
 {
   MsrpChunk *chunk = msrp_chunk_new_request (method, NULL);
-  g_autoptr(GPtrArray) from = _msrp_path_new_single (local_uri (transport));
 
-  if (transport->route != NULL && transport->route->len > 0)
+  if (transport->to_encoded.value == NULL)
     {
-      g_autoptr(GPtrArray) to = _msrp_path_copy (transport->route);
+      GPtrArray *to = _msrp_path_copy (transport->route);
 
       for (guint i = 0; i < transport->remote_path->len; i++)
         g_ptr_array_add (to, g_object_ref (g_ptr_array_index (transport->remote_path, i)));
-      msrp_chunk_set_to_path (chunk, to);
+      transport->to_encoded.path = to;
+      transport->to_encoded.value = to->len > 0 ? msrp_path_to_string (to) : g_strdup ("");
     }
-  else
-    msrp_chunk_set_to_path (chunk, transport->remote_path);
-  msrp_chunk_set_from_path (chunk, from);
+  if (transport->to_encoded.path->len > 0)
+    _msrp_chunk_set_path_encoded (chunk, FALSE, transport->to_encoded.value, transport->to_encoded.path);
+  set_local_from_path (transport, chunk);
   return chunk;
 }
 
@@ -834,9 +901,8 @@ msrp_transport_make_response (MsrpTransport *transport,
                               guint          code,
                               const char    *comment)
 {
-  g_autoptr(GPtrArray) to = NULL;
-  g_autoptr(GPtrArray) from = NULL;
   GPtrArray *request_from;
+  MsrpUri *to = NULL;
   MsrpChunk *response;
 
   g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), NULL);
@@ -846,16 +912,24 @@ msrp_transport_make_response (MsrpTransport *transport,
   response = msrp_chunk_new_response (msrp_chunk_get_transaction_id (request), code, comment);
   request_from = msrp_chunk_get_from_path (request);
   if (request_from != NULL && request_from->len > 0)
-    to = _msrp_path_new_single (g_ptr_array_index (request_from, 0));
-  else if (first_hop (transport) != NULL)
-    to = _msrp_path_new_single (first_hop (transport));
+    to = g_ptr_array_index (request_from, 0);
+  else
+    to = first_hop (transport);
   if (to != NULL)
-    msrp_chunk_set_to_path (response, to);
-  if (local_uri (transport) != NULL)
     {
-      from = _msrp_path_new_single (local_uri (transport));
-      msrp_chunk_set_from_path (response, from);
+      /* Requests that share a parsed From-Path share its URIs. */
+      if (to != transport->answer_uri)
+        {
+          g_clear_object (&transport->answer_uri);
+          _msrp_path_memo_clear (&transport->answer_encoded);
+          transport->answer_uri = g_object_ref (to);
+          transport->answer_encoded.path = _msrp_path_new_single (to);
+          transport->answer_encoded.value = msrp_path_to_string (transport->answer_encoded.path);
+        }
+      _msrp_chunk_set_path_encoded (response, FALSE, transport->answer_encoded.value,
+                                    transport->answer_encoded.path);
     }
+  set_local_from_path (transport, response);
   return response;
 }
 
@@ -923,11 +997,17 @@ msrp_transport_check_incoming_send_chunk (MsrpTransport *transport,
 
 /* Writing */
 
-typedef struct {
+typedef struct _WriteData {
+  /* Who is told: a GTask (whose task data this is) for the public API, or
+   * a plain function for the library's own writes. */
+  GTask *task;
+  MsrpTransportWrittenFunc func;
+  gpointer user_data;
   MsrpChunk *chunk;
-  GBytes *head;
+  GBytes *wire;             /* head, end-line, and a short body between */
+  gsize head_len;
+  gboolean body_inline;     /* the body is in wire */
   GBytes *body;
-  GBytes *end;
   GOutputVector vectors[3];
   guint n_vectors;
   /* Interruptible chunks (_msrp_transport_write_chunk_interruptible_async) */
@@ -947,17 +1027,53 @@ write_data_free (gpointer data)
   WriteData *wd = data;
 
   g_clear_object (&wd->chunk);
-  g_clear_pointer (&wd->head, g_bytes_unref);
+  g_clear_pointer (&wd->wire, g_bytes_unref);
   g_clear_pointer (&wd->body, g_bytes_unref);
-  g_clear_pointer (&wd->end, g_bytes_unref);
   g_clear_pointer (&wd->cut_end, g_bytes_unref);
   g_free (wd);
+}
+
+static gsize
+write_data_body_written (WriteData *wd)
+{
+  return wd->slice > 0 ? wd->body_pos : wd->body ? g_bytes_get_size (wd->body) : 0;
+}
+
+static MsrpContinuation
+write_data_ended (WriteData *wd)
+{
+  return wd->slice > 0 ? wd->ended : msrp_chunk_get_continuation (wd->chunk);
+}
+
+/* Tells the writer, and lets go of the write. Takes @error. */
+static void
+complete_write (MsrpTransport *self,
+                WriteData     *wd,
+                GError        *error)
+{
+  if (wd->task != NULL)
+    {
+      /* The task owns wd, for _finish(). */
+      GTask *task = g_steal_pointer (&wd->task);
+
+      if (error != NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  if (wd->func != NULL)
+    wd->func (self, error, write_data_body_written (wd), write_data_ended (wd), wd->user_data);
+  g_clear_error (&error);
+  write_data_free (wd);
 }
 
 static void start_next_write (MsrpTransport *self);
 static void write_chunk (MsrpTransport *transport, MsrpChunk *chunk, gsize slice,
                          gpointer source_tag, GCancellable *cancellable,
-                         GAsyncReadyCallback callback, gpointer user_data);
+                         GAsyncReadyCallback callback, MsrpTransportWrittenFunc func,
+                         gpointer user_data);
 static void finish_close (MsrpTransport *self);
 
 static void
@@ -965,23 +1081,30 @@ log_sent (MsrpTransport *self,
           WriteData     *wd)
 {
   g_autoptr(GBytes) body = NULL;
-  GBytes *end = wd->cut_end ? wd->cut_end : wd->end;
+  g_autoptr(GBytes) head = NULL;
+  g_autoptr(GBytes) end = NULL;
+  gsize wire_len = g_bytes_get_size (wd->wire);
+  gsize body_len = wd->body_inline ? g_bytes_get_size (wd->body) : 0;
 
-  if (self->logger == NULL && !debug_enabled ())
+  if (self->logger == NULL && !self->debug)
     return;
+  head = g_bytes_new_from_bytes (wd->wire, 0, wd->head_len);
+  end = wd->cut_end ? g_bytes_ref (wd->cut_end)
+                    : g_bytes_new_from_bytes (wd->wire, wd->head_len + body_len,
+                                              wire_len - wd->head_len - body_len);
   /* An interruptible chunk may have been cut: only what went out. */
   if (wd->body != NULL && g_bytes_get_size (wd->body) > 0)
     body = wd->slice > 0 ? g_bytes_new_from_bytes (wd->body, 0, wd->body_pos) : g_bytes_ref (wd->body);
   if (self->logger != NULL)
     {
-      msrp_logger_sent_new_chunk (self->logger, self, wd->chunk, wd->head);
+      msrp_logger_sent_new_chunk (self->logger, self, wd->chunk, head);
       if (body != NULL && g_bytes_get_size (body) > 0)
         msrp_logger_sent_chunk_data (self->logger, self, wd->chunk, body);
       msrp_logger_sent_chunk_end (self->logger, self, wd->chunk, end);
     }
   else
     {
-      debug_traffic (self, ">>>", wd->head);
+      debug_traffic (self, ">>>", head);
       if (body != NULL && g_bytes_get_size (body) > 0)
         debug_traffic (self, ">>>", body);
       debug_traffic (self, ">>>", end);
@@ -1014,6 +1137,8 @@ on_written (GObject      *source,
   g_autoptr(GPtrArray) batch = g_steal_pointer (&self->writing);
   GError *error = NULL;
 
+  self->debug = debug_enabled ();
+  self->cork++;
   if (!g_output_stream_writev_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
     {
       /* A chunk cut short leaves the stream unframed: nothing may follow. */
@@ -1024,10 +1149,9 @@ on_written (GObject      *source,
 
   for (guint i = 0; i < batch->len; i++)
     {
-      GTask *task = g_ptr_array_index (batch, i);
-      WriteData *wd = g_task_get_task_data (task);
+      WriteData *wd = g_ptr_array_index (batch, i);
 
-      if (task == self->open_write)
+      if (wd == self->open_write)
         {
           /* Between two slices it stays open. */
           if (error == NULL && !wd->ending)
@@ -1035,40 +1159,44 @@ on_written (GObject      *source,
               adapt_slice (wd);
               continue;
             }
-          g_clear_object (&self->open_write);
+          self->open_write = NULL;
         }
       if (error != NULL)
-        g_task_return_error (task, g_error_copy (error));
+        complete_write (self, wd, g_error_copy (error));
       else
         {
           log_sent (self, wd);
-          g_task_return_boolean (task, TRUE);
+          complete_write (self, wd, NULL);
         }
     }
   g_clear_error (&error);
 
+  self->flush_pending = FALSE;
+  self->cork--;
   start_next_write (self);
   g_object_unref (self);
+}
+
+static GError *
+new_closed_error (void)
+{
+  return g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                              _("The MSRP connection is closed"));
 }
 
 static void
 fail_queued_writes (MsrpTransport *self)
 {
-  GTask *task;
+  WriteData *wd;
 
   if (self->open_write != NULL)
-    {
-      g_task_return_new_error (self->open_write, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
-                               "%s", _("The MSRP connection is closed"));
-      g_clear_object (&self->open_write);
-    }
-  while ((task = g_queue_pop_head (&self->write_queue)) != NULL)
-    {
-      g_task_return_new_error (task, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
-                               "%s", _("The MSRP connection is closed"));
-      g_object_unref (task);
-    }
+    complete_write (self, g_steal_pointer (&self->open_write), new_closed_error ());
+  while ((wd = g_queue_pop_head (&self->write_queue)) != NULL)
+    complete_write (self, wd, new_closed_error ());
 }
+
+/* Bodies up to this size are copied into the chunk's head buffer. */
+#define INLINE_BODY_MAX (8 * 1024)
 
 /* Chunks queued together go out in one writev: fewer system calls (and
  * TLS records) when many small chunks are waiting. */
@@ -1094,8 +1222,7 @@ append_slice (MsrpTransport *self,
   wd->slice_started = g_get_monotonic_time ();
   if (wd->body_pos == len)
     {
-      v.buffer = g_bytes_get_data (wd->end, &v.size);
-      g_array_append_val (self->vectors, v);
+      g_array_append_val (self->vectors, wd->vectors[wd->n_vectors - 1]);
       wd->ended = msrp_chunk_get_continuation (wd->chunk);
       wd->ending = TRUE;
     }
@@ -1107,9 +1234,9 @@ append_slice (MsrpTransport *self,
 static void
 continue_open_write (MsrpTransport *self)
 {
-  WriteData *wd = g_task_get_task_data (self->open_write);
+  WriteData *wd = self->open_write;
 
-  g_ptr_array_add (self->writing, g_object_ref (self->open_write));
+  g_ptr_array_add (self->writing, wd);
   if (wd->abort || !g_queue_is_empty (&self->write_queue) || self->close_task != NULL)
     {
       GOutputVector v;
@@ -1128,13 +1255,28 @@ continue_open_write (MsrpTransport *self)
 }
 
 static void
+uncork (MsrpTransport *self)
+{
+  if (--self->cork == 0 && self->flush_pending)
+    {
+      self->flush_pending = FALSE;
+      start_next_write (self);
+    }
+}
+
+static void
 start_next_write (MsrpTransport *self)
 {
-  GTask *task;
+  WriteData *wd;
   gsize bytes = 0;
 
   if (self->writing != NULL)
     return;
+  if (self->cork > 0)
+    {
+      self->flush_pending = TRUE;
+      return;
+    }
 
   if (self->closed && self->close_task == NULL)
     {
@@ -1142,7 +1284,7 @@ start_next_write (MsrpTransport *self)
       return;
     }
 
-  self->writing = g_ptr_array_new_with_free_func (g_object_unref);
+  self->writing = g_ptr_array_new ();
   g_array_set_size (self->vectors, 0);
 
   if (self->open_write != NULL)
@@ -1152,36 +1294,40 @@ start_next_write (MsrpTransport *self)
    * out. Once a write starts it runs to its end, to keep the framing. */
   while (self->open_write == NULL &&
          self->writing->len < BATCH_MAX_CHUNKS && bytes < BATCH_MAX_BYTES &&
-         (task = g_queue_pop_head (&self->write_queue)) != NULL)
+         (wd = g_queue_pop_head (&self->write_queue)) != NULL)
     {
-      WriteData *wd;
-
-      if (g_task_return_error_if_cancelled (task))
+      if (wd->task != NULL)
         {
-          g_object_unref (task);
-          continue;
+          GTask *task = wd->task;
+
+          if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+            {
+              wd->task = NULL;
+              g_task_return_error_if_cancelled (task);
+              g_object_unref (task);
+              continue;
+            }
+          g_task_set_check_cancellable (task, FALSE);
         }
-      g_task_set_check_cancellable (task, FALSE);
-      wd = g_task_get_task_data (task);
       if (wd->slice > 0)
         {
           /* An interruptible chunk goes alone: its head and first slice
            * now, then slice by slice. */
           if (self->writing->len > 0)
             {
-              g_queue_push_head (&self->write_queue, task);
+              g_queue_push_head (&self->write_queue, wd);
               break;
             }
-          self->open_write = g_object_ref (task);
+          self->open_write = wd;
           g_array_append_vals (self->vectors, wd->vectors, 1);
           append_slice (self, wd);
-          g_ptr_array_add (self->writing, task);
+          g_ptr_array_add (self->writing, wd);
           break;
         }
       g_array_append_vals (self->vectors, wd->vectors, wd->n_vectors);
       for (guint i = 0; i < wd->n_vectors; i++)
         bytes += wd->vectors[i].size;
-      g_ptr_array_add (self->writing, task);
+      g_ptr_array_add (self->writing, wd);
     }
 
   if (self->writing->len == 0)
@@ -1244,60 +1390,142 @@ msrp_transport_write_chunk_async (MsrpTransport       *transport,
   g_return_if_fail (MSRP_IS_CHUNK (chunk));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  write_chunk (transport, chunk, 0, msrp_transport_write_chunk_async, cancellable, callback, user_data);
+  write_chunk (transport, chunk, 0, msrp_transport_write_chunk_async, cancellable, callback, NULL, user_data);
+}
+
+typedef struct {
+  MsrpTransport *transport;
+  MsrpTransportWrittenFunc func;
+  gpointer user_data;
+} ClosedWrite;
+
+static gboolean
+closed_write_in_idle (gpointer data)
+{
+  ClosedWrite *cw = data;
+  g_autoptr(GError) error = new_closed_error ();
+
+  cw->func (cw->transport, error, 0, MSRP_CONTINUATION_MORE, cw->user_data);
+  return G_SOURCE_REMOVE;
 }
 
 static void
-write_chunk (MsrpTransport       *transport,
-             MsrpChunk           *chunk,
-             gsize                slice,
-             gpointer             source_tag,
-             GCancellable        *cancellable,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data)
+closed_write_free (gpointer data)
 {
-  GTask *task;
+  ClosedWrite *cw = data;
+
+  g_object_unref (cw->transport);
+  g_free (cw);
+}
+
+void
+_msrp_transport_write_chunk_with_callback (MsrpTransport            *transport,
+                                           MsrpChunk                *chunk,
+                                           gsize                     slice_size,
+                                           MsrpTransportWrittenFunc  func,
+                                           gpointer                  user_data)
+{
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+  g_return_if_fail (MSRP_IS_CHUNK (chunk));
+
+  if ((transport->closed || transport->close_task != NULL))
+    {
+      /* Never from inside this call, as a GTask would. */
+      if (func != NULL)
+        {
+          ClosedWrite *cw = g_new (ClosedWrite, 1);
+          GSource *idle = g_idle_source_new ();
+
+          cw->transport = g_object_ref (transport);
+          cw->func = func;
+          cw->user_data = user_data;
+          g_source_set_static_name (idle, "[msrp] write on a closed transport");
+          g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+          g_source_set_callback (idle, closed_write_in_idle, cw, closed_write_free);
+          g_source_attach (idle, transport->context);
+          g_source_unref (idle);
+        }
+      return;
+    }
+  write_chunk (transport, chunk, slice_size, NULL, NULL, NULL, func, user_data);
+}
+
+/* With a source_tag, a GTask tells @callback; otherwise @func is called. */
+static void
+write_chunk (MsrpTransport            *transport,
+             MsrpChunk                *chunk,
+             gsize                     slice,
+             gpointer                  source_tag,
+             GCancellable             *cancellable,
+             GAsyncReadyCallback       callback,
+             MsrpTransportWrittenFunc  func,
+             gpointer                  user_data)
+{
+  GTask *task = NULL;
   WriteData *wd;
   GString *s;
-  gsize len;
+  const guint8 *wire;
+  gsize len, body_len;
 
-  task = g_task_new (transport, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_name (task, "[msrp] write chunk");
-
-  if (transport->closed || transport->close_task != NULL)
+  if (source_tag != NULL)
     {
-      g_task_return_new_error (task, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
-                               "%s", _("The MSRP connection is closed"));
-      g_object_unref (task);
-      return;
+      task = g_task_new (transport, cancellable, callback, user_data);
+      g_task_set_source_tag (task, source_tag);
+      g_task_set_name (task, "[msrp] write chunk");
+
+      if (transport->closed || transport->close_task != NULL)
+        {
+          g_task_return_error (task, new_closed_error ());
+          g_object_unref (task);
+          return;
+        }
     }
 
   wd = g_new0 (WriteData, 1);
+  if (task != NULL)
+    {
+      wd->task = task;
+      g_task_set_task_data (task, wd, write_data_free);
+    }
+  else
+    {
+      wd->func = func;
+      wd->user_data = user_data;
+    }
   wd->chunk = g_object_ref (chunk);
-  s = g_string_sized_new (256);
-  _msrp_chunk_encode_head (chunk, s);
-  wd->head = g_string_free_to_bytes (s);
-  s = g_string_sized_new (64);
-  _msrp_chunk_encode_end (chunk, s);
-  wd->end = g_string_free_to_bytes (s);
   if (msrp_chunk_get_data (chunk) != NULL)
     wd->body = g_bytes_ref (msrp_chunk_get_data (chunk));
+  body_len = wd->body != NULL ? g_bytes_get_size (wd->body) : 0;
+  if (body_len > slice)
+    wd->slice = slice;
+  /* A short body is copied between head and end-line: one piece to write
+   * instead of three. */
+  wd->body_inline = body_len > 0 && body_len <= INLINE_BODY_MAX && wd->slice == 0;
+  s = g_string_sized_new (256 + (wd->body_inline ? body_len : 0));
+  _msrp_chunk_encode_head (chunk, s);
+  wd->head_len = s->len;
+  if (wd->body_inline)
+    g_string_append_len (s, g_bytes_get_data (wd->body, NULL), body_len);
+  _msrp_chunk_encode_end (chunk, s);
+  len = s->len;
+  wd->wire = g_string_free_to_bytes (s);
+  wire = g_bytes_get_data (wd->wire, NULL);
 
-  wd->vectors[wd->n_vectors].buffer = g_bytes_get_data (wd->head, &len);
-  wd->vectors[wd->n_vectors++].size = len;
-  if (wd->body != NULL && g_bytes_get_size (wd->body) > 0)
+  if (wd->body_inline || body_len == 0)
     {
-      wd->vectors[wd->n_vectors].buffer = g_bytes_get_data (wd->body, &len);
+      wd->vectors[wd->n_vectors].buffer = wire;
       wd->vectors[wd->n_vectors++].size = len;
     }
-  wd->vectors[wd->n_vectors].buffer = g_bytes_get_data (wd->end, &len);
-  wd->vectors[wd->n_vectors++].size = len;
-  if (wd->body != NULL && g_bytes_get_size (wd->body) > slice)
-    wd->slice = slice;
-  g_task_set_task_data (task, wd, write_data_free);
-
-  g_queue_push_tail (&transport->write_queue, task);
+  else
+    {
+      wd->vectors[wd->n_vectors].buffer = wire;
+      wd->vectors[wd->n_vectors++].size = wd->head_len;
+      wd->vectors[wd->n_vectors].buffer = g_bytes_get_data (wd->body, NULL);
+      wd->vectors[wd->n_vectors++].size = body_len;
+      wd->vectors[wd->n_vectors].buffer = wire + wd->head_len;
+      wd->vectors[wd->n_vectors++].size = len - wd->head_len;
+    }
+  g_queue_push_tail (&transport->write_queue, wd);
   start_next_write (transport);
 }
 
@@ -1338,7 +1566,7 @@ _msrp_transport_write_chunk_interruptible_async (MsrpTransport       *transport,
   g_return_if_fail (slice_size > 0);
 
   write_chunk (transport, chunk, slice_size, _msrp_transport_write_chunk_interruptible_async,
-               cancellable, callback, user_data);
+               cancellable, callback, NULL, user_data);
 }
 
 gboolean
@@ -1356,9 +1584,9 @@ _msrp_transport_write_chunk_interruptible_finish (MsrpTransport     *transport,
 
   wd = g_task_get_task_data (G_TASK (result));
   if (body_written != NULL)
-    *body_written = wd == NULL ? 0 : wd->slice > 0 ? wd->body_pos : wd->body ? g_bytes_get_size (wd->body) : 0;
+    *body_written = wd == NULL ? 0 : write_data_body_written (wd);
   if (ended != NULL)
-    *ended = wd == NULL ? MSRP_CONTINUATION_MORE : wd->slice > 0 ? wd->ended : msrp_chunk_get_continuation (wd->chunk);
+    *ended = wd == NULL ? MSRP_CONTINUATION_MORE : write_data_ended (wd);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -1370,7 +1598,7 @@ _msrp_transport_abort_chunk (MsrpTransport *transport,
 
   if (transport->open_write != NULL)
     {
-      WriteData *wd = g_task_get_task_data (transport->open_write);
+      WriteData *wd = transport->open_write;
 
       if (wd->chunk == chunk)
         {
@@ -1382,7 +1610,7 @@ _msrp_transport_abort_chunk (MsrpTransport *transport,
     }
   for (GList *l = transport->write_queue.head; l != NULL; l = l->next)
     {
-      WriteData *wd = g_task_get_task_data (l->data);
+      WriteData *wd = l->data;
 
       if (wd->chunk == chunk && wd->slice > 0)
         {
@@ -1489,8 +1717,15 @@ on_readable (GObject  *stream,
 {
   MsrpTransport *self = user_data;
 
+  /* The source may recurse (see read_more): only its first dispatch reads. */
+  if (g_main_current_source () != self->read_source)
+    return G_SOURCE_REMOVE;
+  g_object_ref (self);
   g_clear_pointer (&self->read_source, g_source_unref);
+  self->cork++;
   read_more (self);
+  uncork (self);
+  g_object_unref (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1525,11 +1760,13 @@ on_read_async (GObject      *source,
     self->read_error = error;
 
   /* A cancelled read loses nothing: what came stays buffered. */
+  self->cork++;
   if (self->read_error == NULL &&
       g_task_return_error_if_cancelled (self->read_task))
     g_clear_object (&self->read_task);
   else
     process (self);
+  uncork (self);
   g_object_unref (self);
 }
 
@@ -1540,6 +1777,7 @@ read_more (MsrpTransport *self)
   GError *error = NULL;
   gssize n;
 
+  self->debug = debug_enabled ();
   if (g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
       g_autoptr(GTask) task = g_steal_pointer (&self->read_task);
@@ -1560,10 +1798,20 @@ read_more (MsrpTransport *self)
       return;
     }
 
-  n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->input),
-                                                self->rbuf + self->rlen,
-                                                READ_BUFFER_SIZE - self->rlen,
-                                                NULL, &error);
+  if (self->poll_first)
+    {
+      /* A read just asked for waits for the stream: what comes is then
+       * handed out from its source, not a main-loop turn later through an
+       * idle (as a GTask returned at once would be). */
+      self->poll_first = FALSE;
+      n = -1;
+      g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
+    }
+  else
+    n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->input),
+                                                  self->rbuf + self->rlen,
+                                                  READ_BUFFER_SIZE - self->rlen,
+                                                  NULL, &error);
   if (n > 0)
     {
       self->rlen += n;
@@ -1580,6 +1828,10 @@ read_more (MsrpTransport *self)
       self->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (self->input),
                                                                  cancellable);
       g_source_set_static_name (self->read_source, "[msrp] transport read");
+      /* Not blocked while dispatched: GLib 2.74 wakes the main context up
+       * (a system call) to take a blocked source's fd out of the poll and
+       * again to put it back, twice for every read. */
+      g_source_set_can_recurse (self->read_source, TRUE);
       g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
       g_source_attach (self->read_source, self->context);
     }
@@ -1644,7 +1896,9 @@ msrp_transport_read_chunk_async (MsrpTransport       *transport,
 
   transport->read_task = task;
   transport->max_size = max_size;
+  transport->poll_first = TRUE;
   process (transport);
+  transport->poll_first = FALSE;
 }
 
 /**
@@ -1809,6 +2063,7 @@ _msrp_transport_set_paths (MsrpTransport *transport,
   transport->local_path = _msrp_path_copy (local_path);
   g_clear_pointer (&transport->remote_path, g_ptr_array_unref);
   transport->remote_path = _msrp_path_copy (remote_path);
+  clear_encoded_paths (transport);
   g_object_notify_by_pspec (G_OBJECT (transport), properties[PROP_LOCAL_PATH]);
   g_object_notify_by_pspec (G_OBJECT (transport), properties[PROP_REMOTE_PATH]);
 }
@@ -1822,6 +2077,7 @@ _msrp_transport_set_route (MsrpTransport *transport,
   g_clear_pointer (&transport->route, g_ptr_array_unref);
   if (route != NULL && route->len > 0)
     transport->route = _msrp_path_copy (route);
+  clear_encoded_paths (transport);
 }
 
 gboolean
