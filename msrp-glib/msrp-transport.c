@@ -1775,6 +1775,7 @@ read_more (MsrpTransport *self)
 {
   GCancellable *cancellable = g_task_get_cancellable (self->read_task);
   GError *error = NULL;
+  gboolean wait;
   gssize n;
 
   self->debug = debug_enabled ();
@@ -1798,20 +1799,15 @@ read_more (MsrpTransport *self)
       return;
     }
 
-  if (self->poll_first)
-    {
-      /* A read just asked for waits for the stream: what comes is then
-       * handed out from its source, not a main-loop turn later through an
-       * idle (as a GTask returned at once would be). */
-      self->poll_first = FALSE;
-      n = -1;
-      g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
-    }
-  else
-    n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->input),
-                                                  self->rbuf + self->rlen,
-                                                  READ_BUFFER_SIZE - self->rlen,
-                                                  NULL, &error);
+  /* A read just asked for waits for the stream: what comes is then handed
+   * out from its source, not a main-loop turn later through an idle (as a
+   * GTask returned at once would be). */
+  wait = self->poll_first;
+  self->poll_first = FALSE;
+  n = wait ? -1 : g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->input),
+                                                            self->rbuf + self->rlen,
+                                                            READ_BUFFER_SIZE - self->rlen,
+                                                            NULL, &error);
   if (n > 0)
     {
       self->rlen += n;
@@ -1822,7 +1818,7 @@ read_more (MsrpTransport *self)
       on_read_eof (self);
       process (self);
     }
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+  else if (wait || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     {
       g_clear_error (&error);
       self->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (self->input),
