@@ -2066,8 +2066,11 @@ bench_run_start_client (BenchRun *run)
     {
       g_strv_builder_add_many (builder, "send", "--stats", "--to", run->address, NULL);
       if (scenario->kind == SCENARIO_FILE)
+        /* As the goal says: the file asks for a success REPORT, and send
+         * ends only once it has come. */
         g_strv_builder_add_many (builder, "--file", run->bench->data_file,
-                                 "--content-type", "application/octet-stream", NULL);
+                                 "--content-type", "application/octet-stream",
+                                 "--success-report", NULL);
       else
         g_strv_builder_add_many (builder, "--count", count, "--size", size, "--window", window, NULL);
     }
@@ -2386,7 +2389,8 @@ static const Command bench_command = {
   "to msrp listen, then the same traffic over a plain TCP socket (the raw\n"
   "baseline). Scenarios: 100-byte messages pipelined (window 256), 100-byte\n"
   "messages one at a time (each waits for its 200; the baseline waits for a\n"
-  "100-byte echo), and a file of random data (made in $TMPDIR); then the\n"
+  "100-byte echo), and a file of random data (made in $TMPDIR) with\n"
+  "Success-Report: yes (send ends when the REPORT is in); then the\n"
   "pipelined and file scenarios again over TLS. Prints a table of throughputs,\n"
   "the ratio msrp / raw TCP, and the peak RSS of each msrp process.\n"
   "\n"
