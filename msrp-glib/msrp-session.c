@@ -2093,15 +2093,17 @@ handle_send (MsrpSession *self,
       return;
     }
 
+  /* One response for the whole chunk, once its last part came; queued
+   * before the signals, so that a handler that shuts the session down
+   * does not leave the chunk unanswered. */
+  if (last_part && wants_answer (chunk, MSRP_STATUS_OK))
+    answer (self, chunk, MSRP_STATUS_OK, NULL);
+
   g_signal_emit (self, signals[SIGNAL_CHUNK_RECEIVED], 0, chunk);
   if (self->closed)
     return;
 
   reassemble (self, chunk);
-
-  /* One response for the whole chunk, once its last part came. */
-  if (last_part && wants_answer (chunk, MSRP_STATUS_OK))
-    answer (self, chunk, MSRP_STATUS_OK, NULL);
 }
 
 static void

@@ -572,6 +572,32 @@ pattern_bytes (gsize size, guint seed)
 }
 
 static void
+on_message_shutdown (MsrpSession *session, MsrpChunk *first, GBytes *data, gpointer user_data)
+{
+  msrp_session_shutdown_async (session, NULL, NULL, NULL);
+}
+
+/* A receiver that shuts down from message-received still answers that
+ * message (and sends its REPORT): the sender's send completes. */
+static void
+test_shutdown_in_handler (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GBytes) message = g_bytes_new_static ("last words", 10);
+  SendOp op = { 0, };
+
+  g_signal_connect (f->b, "message-received", G_CALLBACK (on_message_shutdown), NULL);
+  msrp_session_set_success_report (f->a, TRUE);
+  msrp_session_send_message_async (f->a, message, "text/plain", NULL, on_message_sent, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_nonnull (op.message_id);
+  g_assert_cmpuint (f->reports_a->len, ==, 1);
+  wait_for (&f->closed_b);
+  g_free (op.message_id);
+}
+
+static void
 test_send_message_chunked (Fixture       *f,
                            gconstpointer  data)
 {
@@ -1675,6 +1701,7 @@ main (int    argc,
   ADD ("large-chunk-parts", NULL, test_large_chunk_parts);
   ADD ("too-large-for-message", NULL, test_too_large_for_message);
   ADD ("shutdown", NULL, test_shutdown);
+  ADD ("shutdown-in-handler", NULL, test_shutdown_in_handler);
   ADD ("pending-fails-on-close", (gpointer) 1, test_pending_fails_on_close);
   ADD ("send-message-chunked", NULL, test_send_message_chunked);
   ADD ("send-message-empty-and-binary", NULL, test_send_message_empty_and_binary);
