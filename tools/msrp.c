@@ -771,9 +771,10 @@ listen_wait (Listener *self)
 /* Through a relay, a path is good for one peer: once one binds it, listen
  * authenticates again for a new path, printed as another a=path line. */
 
-/* How long a relay path waits for its peer: below the relay's usual
- * Expires, as the authorization is refreshed only once a peer is bound. */
-#define RELAY_BIND_TIMEOUT 300
+/* How long a relay path waits for its peer. The acceptor keeps its
+ * authorization at the relay fresh meanwhile, so the printed path stays
+ * good: a day, then a new one. */
+#define RELAY_BIND_TIMEOUT (24 * 60 * 60)
 
 static void listen_relay_prepare (Listener *self);
 
@@ -803,8 +804,8 @@ listen_relay_on_bound (GObject      *source,
       msrp_connector_cleanup (acceptor);
       if (self->stopping || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      /* Nobody came before the path would expire, or the peer's first
-       * request was refused: a new path. */
+      /* Nobody came for a day, or the peer's first request was refused:
+       * a new path. */
       if (g_error_matches (error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT) || error->domain == MSRP_TRANSACTION_ERROR)
         {
           if (error->domain == MSRP_TRANSACTION_ERROR)
