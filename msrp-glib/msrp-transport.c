@@ -80,7 +80,13 @@ struct _MsrpTransport
   guint8 *rbuf;
   gsize rpos, rlen;
   GTask *read_task;
+  gulong read_cancel_id;        /* on the read task's cancellable */
+  /* Attached for as long as reads follow one another: GLib 2.74 wakes the
+   * main context up (a system call each) whenever a source with an fd is
+   * attached, destroyed, blocked or unblocked. */
   GSource *read_source;
+  gboolean can_poll;            /* the input is a pollable stream */
+  int read_fd;                  /* a plain socket's fd, or -1 */
   gsize max_size;
   MsrpChunk *cur;               /* the chunk whose body is being read */
   GByteArray *cur_body;
@@ -124,6 +130,16 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (MsrpTransport, msrp_transport, G_TYPE_OBJECT)
 
 static void read_more (MsrpTransport *self);
+
+static void
+stop_read_source (MsrpTransport *self)
+{
+  if (self->read_source != NULL)
+    {
+      g_source_destroy (self->read_source);
+      g_clear_pointer (&self->read_source, g_source_unref);
+    }
+}
 
 static void
 clear_encoded_paths (MsrpTransport *self)
@@ -182,11 +198,7 @@ msrp_transport_dispose (GObject *object)
   MsrpTransport *self = MSRP_TRANSPORT (object);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->read_source != NULL)
-    {
-      g_source_destroy (self->read_source);
-      g_clear_pointer (&self->read_source, g_source_unref);
-    }
+  stop_read_source (self);
   g_clear_object (&self->logger);
   g_clear_pointer (&self->intercepts, g_hash_table_unref);
 
@@ -549,6 +561,11 @@ msrp_transport_constructed (GObject *object)
    * streams (TLS above all) are given one buffer a batch. */
   self->coalesce = !(G_IS_SOCKET_CONNECTION (self->stream) && !G_IS_TCP_WRAPPER_CONNECTION (self->stream));
   self->coalesced = g_byte_array_new ();
+  self->can_poll = G_IS_POLLABLE_INPUT_STREAM (self->input) &&
+                   g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (self->input));
+  self->read_fd = -1;
+  if (self->can_poll && G_IS_SOCKET_CONNECTION (self->stream) && !G_IS_TCP_WRAPPER_CONNECTION (self->stream))
+    self->read_fd = g_socket_get_fd (g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->stream)));
   if (self->local_path == NULL)
     self->local_path = _msrp_path_copy (NULL);
   if (self->remote_path == NULL)
@@ -1128,18 +1145,17 @@ adapt_slice (WriteData *wd)
     wd->next_slice = MAX (wd->next_slice / 2, wd->slice);
 }
 
+/* The batch being written went out (or failed: takes @error). Writes its
+ * callbacks ask for are queued, for the caller to start. */
 static void
-on_written (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+finish_batch (MsrpTransport *self,
+              GError        *error)
 {
-  MsrpTransport *self = user_data;
   g_autoptr(GPtrArray) batch = g_steal_pointer (&self->writing);
-  GError *error = NULL;
 
   self->debug = debug_enabled ();
   self->cork++;
-  if (!g_output_stream_writev_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+  if (error != NULL)
     {
       /* A chunk cut short leaves the stream unframed: nothing may follow. */
       if (!self->closed)
@@ -1173,7 +1189,21 @@ on_written (GObject      *source,
 
   self->flush_pending = FALSE;
   self->cork--;
-  start_next_write (self);
+}
+
+static void flush_writes (MsrpTransport *self, gboolean complete_now);
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  MsrpTransport *self = user_data;
+  GError *error = NULL;
+
+  g_output_stream_writev_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error);
+  finish_batch (self, error);
+  flush_writes (self, TRUE);
   g_object_unref (self);
 }
 
@@ -1202,6 +1232,8 @@ fail_queued_writes (MsrpTransport *self)
  * TLS records) when many small chunks are waiting. */
 #define BATCH_MAX_CHUNKS 64
 #define BATCH_MAX_BYTES (256 * 1024)
+/* Pieces shorter than a TLS record are merged for a TLS stream. */
+#define COALESCE_MAX (16 * 1024)
 
 /* Adds the next slice of an interruptible chunk to the write, and its
  * end-line after the last slice. */
@@ -1254,34 +1286,97 @@ continue_open_write (MsrpTransport *self)
     append_slice (self, wd);
 }
 
+/* Only from our own main-loop callbacks, never from inside a caller's
+ * call: writes may be completed from here. */
 static void
 uncork (MsrpTransport *self)
 {
   if (--self->cork == 0 && self->flush_pending)
     {
       self->flush_pending = FALSE;
-      start_next_write (self);
+      flush_writes (self, TRUE);
     }
+}
+
+/* Writes the batch at once if the socket takes it whole: TRUE then (or
+ * when it failed, with @error set). Otherwise what is left of it is in
+ * self->vectors for an asynchronous write. */
+static gboolean
+write_batch_now (MsrpTransport  *self,
+                 GError        **error)
+{
+  GOutputVector *v = (GOutputVector *) (gpointer) self->vectors->data;
+  guint n = self->vectors->len;
+  gsize written = 0;
+  guint i = 0;
+
+  switch (g_pollable_output_stream_writev_nonblocking (G_POLLABLE_OUTPUT_STREAM (self->output),
+                                                      v, n, &written, NULL, error))
+    {
+    case G_POLLABLE_RETURN_FAILED:
+      return TRUE;
+    case G_POLLABLE_RETURN_WOULD_BLOCK:
+      return FALSE;
+    case G_POLLABLE_RETURN_OK:
+    default:
+      break;
+    }
+  while (i < n && written >= v[i].size)
+    written -= v[i++].size;
+  if (i == n)
+    return TRUE;
+  v[i].buffer = (const guint8 *) v[i].buffer + written;
+  v[i].size -= written;
+  g_array_remove_range (self->vectors, 0, i);
+  return FALSE;
+}
+
+static gboolean start_write (MsrpTransport *self, gboolean complete_now, GError **error);
+
+/* Starts writing what is queued. With @complete_now, batches that a plain
+ * socket takes at once are completed right here: no GTask and no
+ * main-loop turn for a write. */
+static void
+flush_writes (MsrpTransport *self,
+              gboolean       complete_now)
+{
+  GError *error = NULL;
+  guint rounds = 0;
+
+  /* Bounded, so that a socket that keeps taking data does not keep the
+   * main loop from other sources. */
+  while (start_write (self, complete_now && rounds++ < 16, &error))
+    finish_batch (self, g_steal_pointer (&error));
 }
 
 static void
 start_next_write (MsrpTransport *self)
 {
+  flush_writes (self, FALSE);
+}
+
+/* TRUE when the batch was written (or failed) at once: then the caller
+ * finishes it. */
+static gboolean
+start_write (MsrpTransport  *self,
+             gboolean        complete_now,
+             GError        **error)
+{
   WriteData *wd;
   gsize bytes = 0;
 
   if (self->writing != NULL)
-    return;
+    return FALSE;
   if (self->cork > 0)
     {
       self->flush_pending = TRUE;
-      return;
+      return FALSE;
     }
 
   if (self->closed && self->close_task == NULL)
     {
       fail_queued_writes (self);
-      return;
+      return FALSE;
     }
 
   self->writing = g_ptr_array_new ();
@@ -1335,32 +1430,59 @@ start_next_write (MsrpTransport *self)
       g_clear_pointer (&self->writing, g_ptr_array_unref);
       if (self->close_task != NULL)
         finish_close (self);
-      return;
+      return FALSE;
     }
 
   if (self->coalesce && self->vectors->len > 1)
     {
-      /* A TLS stream makes a record of each piece it is given: one buffer
-       * for the batch means few records instead of three a chunk. */
-      GOutputVector one;
+      /* A TLS stream makes a record of each piece it is given: small
+       * pieces next to each other go into one buffer, for few records
+       * instead of three a chunk. Long bodies stay where they are (their
+       * records are full anyway): no copy of a file's data. */
+      GOutputVector *v = (GOutputVector *) (gpointer) self->vectors->data;
+      guint n = self->vectors->len, w = 0;
+      gsize small = 0;
+      guint8 *p;
+      gboolean merging = FALSE;
 
-      g_byte_array_set_size (self->coalesced, 0);
-      for (guint i = 0; i < self->vectors->len; i++)
+      for (guint i = 0; i < n; i++)
+        if (v[i].size < COALESCE_MAX)
+          small += v[i].size;
+      g_byte_array_set_size (self->coalesced, small);
+      p = self->coalesced->data;
+      for (guint i = 0; i < n; i++)
         {
-          GOutputVector *v = &g_array_index (self->vectors, GOutputVector, i);
+          GOutputVector cur = v[i];
 
-          g_byte_array_append (self->coalesced, v->buffer, v->size);
+          if (cur.size >= COALESCE_MAX)
+            {
+              v[w++] = cur;
+              merging = FALSE;
+              continue;
+            }
+          if (cur.size > 0)
+            memcpy (p, cur.buffer, cur.size);
+          if (merging)
+            v[w - 1].size += cur.size;
+          else
+            {
+              v[w].buffer = p;
+              v[w++].size = cur.size;
+              merging = TRUE;
+            }
+          p += cur.size;
         }
-      one.buffer = self->coalesced->data;
-      one.size = self->coalesced->len;
-      g_array_set_size (self->vectors, 0);
-      g_array_append_val (self->vectors, one);
+      g_array_set_size (self->vectors, w);
     }
+
+  if (complete_now && !self->coalesce && self->read_fd >= 0 && write_batch_now (self, error))
+    return TRUE;
 
   g_output_stream_writev_all_async (self->output,
                                     (GOutputVector *) (gpointer) self->vectors->data, self->vectors->len,
                                     G_PRIORITY_DEFAULT, self->cancellable,
                                     on_written, g_object_ref (self));
+  return FALSE;
 }
 
 /**
@@ -1623,16 +1745,28 @@ _msrp_transport_abort_chunk (MsrpTransport *transport,
 
 /* Reading */
 
+/* The pending read, no longer watched for cancellation. */
+static GTask *
+take_read_task (MsrpTransport *self)
+{
+  GTask *task = g_steal_pointer (&self->read_task);
+
+  if (self->read_cancel_id != 0)
+    {
+      g_cancellable_disconnect (g_task_get_cancellable (task), self->read_cancel_id);
+      self->read_cancel_id = 0;
+    }
+  return task;
+}
+
 static void
 complete_read (MsrpTransport *self)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&self->read_task);
+  g_autoptr(GTask) task = take_read_task (self);
 
-  if (self->read_source != NULL)
-    {
-      g_source_destroy (self->read_source);
-      g_clear_pointer (&self->read_source, g_source_unref);
-    }
+  /* The source stays for the next read, unless nothing more can come. */
+  if (self->read_error != NULL)
+    stop_read_source (self);
 
   if (!g_queue_is_empty (&self->ready))
     g_task_return_pointer (task, g_queue_pop_head (&self->ready), g_object_unref);
@@ -1716,17 +1850,99 @@ on_readable (GObject  *stream,
              gpointer  user_data)
 {
   MsrpTransport *self = user_data;
+  gboolean keep;
 
-  /* The source may recurse (see read_more): only its first dispatch reads. */
   if (g_main_current_source () != self->read_source)
     return G_SOURCE_REMOVE;
+  /* Data with no read waiting for it: the source goes (it would fire on
+   * and on), and the next read makes a new one. */
+  if (self->read_task == NULL)
+    {
+      stop_read_source (self);
+      return G_SOURCE_REMOVE;
+    }
+  /* A main loop run inside a read's callback may dispatch the source
+   * again (it may recurse): that reads for the next read, as the state is
+   * settled before a callback runs. */
   g_object_ref (self);
-  g_clear_pointer (&self->read_source, g_source_unref);
+  /* A TLS stream's source follows the connection's state only while it
+   * is new: it is made again for every wait, as GIO's own reads do. */
+  if (self->read_fd < 0)
+    g_clear_pointer (&self->read_source, g_source_unref);
   self->cork++;
   read_more (self);
   uncork (self);
+  keep = g_main_current_source () == self->read_source;
   g_object_unref (self);
+  return keep ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+dispatch_fd_source (GSource     *source,
+                    GSourceFunc  callback,
+                    gpointer     user_data)
+{
+  /* Called as a pollable stream's source calls it. */
+  return ((GPollableSourceFunc) (void (*) (void)) callback) (NULL, user_data);
+}
+
+static GSourceFuncs fd_source_funcs = {
+  .dispatch = dispatch_fd_source,
+};
+
+/* Attaches the read source if it is not there yet. A plain socket is
+ * watched through its fd alone, by one source for the connection's life: a
+ * pollable stream's source has a child source, which GLib blocks (waking
+ * the context up twice) on every dispatch. */
+static void
+start_read_source (MsrpTransport *self)
+{
+  if (self->read_source != NULL)
+    return;
+  if (self->read_fd >= 0)
+    {
+      self->read_source = g_source_new (&fd_source_funcs, sizeof (GSource));
+      g_source_add_unix_fd (self->read_source, self->read_fd, G_IO_IN);
+    }
+  else
+    self->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (self->input), NULL);
+  g_source_set_static_name (self->read_source, "[msrp] transport read");
+  /* Not blocked while dispatched: GLib 2.74 wakes the main context up
+   * (a system call) to take a blocked source's fd out of the poll and
+   * again to put it back, twice for every read. */
+  g_source_set_can_recurse (self->read_source, TRUE);
+  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
+  g_source_attach (self->read_source, self->context);
+}
+
+static gboolean
+read_cancelled_in_idle (gpointer user_data)
+{
+  MsrpTransport *self = user_data;
+
+  if (self->read_task != NULL &&
+      g_cancellable_is_cancelled (g_task_get_cancellable (self->read_task)))
+    {
+      g_autoptr(GTask) task = take_read_task (self);
+
+      g_task_return_error_if_cancelled (task);
+    }
   return G_SOURCE_REMOVE;
+}
+
+/* Maybe in another thread: the read is failed from the transport's own. */
+static void
+on_read_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  MsrpTransport *self = user_data;
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_static_name (idle, "[msrp] read cancelled");
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, read_cancelled_in_idle, g_object_ref (self), g_object_unref);
+  g_source_attach (idle, self->context);
+  g_source_unref (idle);
 }
 
 static void
@@ -1762,8 +1978,12 @@ on_read_async (GObject      *source,
   /* A cancelled read loses nothing: what came stays buffered. */
   self->cork++;
   if (self->read_error == NULL &&
-      g_task_return_error_if_cancelled (self->read_task))
-    g_clear_object (&self->read_task);
+      g_cancellable_is_cancelled (g_task_get_cancellable (self->read_task)))
+    {
+      g_autoptr(GTask) task = take_read_task (self);
+
+      g_task_return_error_if_cancelled (task);
+    }
   else
     process (self);
   uncork (self);
@@ -1781,14 +2001,13 @@ read_more (MsrpTransport *self)
   self->debug = debug_enabled ();
   if (g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
-      g_autoptr(GTask) task = g_steal_pointer (&self->read_task);
+      g_autoptr(GTask) task = take_read_task (self);
 
       g_task_return_error (task, error);
       return;
     }
 
-  if (!G_IS_POLLABLE_INPUT_STREAM (self->input) ||
-      !g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (self->input)))
+  if (!self->can_poll)
     {
       /* Streams that cannot poll: closing stops the read through our
        * cancellable; the caller's is only looked at when data comes. */
@@ -1821,15 +2040,7 @@ read_more (MsrpTransport *self)
   else if (wait || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     {
       g_clear_error (&error);
-      self->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (self->input),
-                                                                 cancellable);
-      g_source_set_static_name (self->read_source, "[msrp] transport read");
-      /* Not blocked while dispatched: GLib 2.74 wakes the main context up
-       * (a system call) to take a blocked source's fd out of the poll and
-       * again to put it back, twice for every read. */
-      g_source_set_can_recurse (self->read_source, TRUE);
-      g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
-      g_source_attach (self->read_source, self->context);
+      start_read_source (self);
     }
   else
     {
@@ -1892,6 +2103,11 @@ msrp_transport_read_chunk_async (MsrpTransport       *transport,
 
   transport->read_task = task;
   transport->max_size = max_size;
+  /* Cancelling fails the read at once; a stream that cannot poll only
+   * looks when data comes (its read cannot be stopped without loss). */
+  if (cancellable != NULL && transport->can_poll)
+    transport->read_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_read_cancelled),
+                                                       transport, NULL);
   transport->poll_first = TRUE;
   process (transport);
   transport->poll_first = FALSE;
@@ -2000,15 +2216,11 @@ msrp_transport_close_async (MsrpTransport       *transport,
   transport->closed = TRUE;
   transport->close_task = task;
 
+  stop_read_source (transport);
   if (transport->read_task != NULL)
     {
-      g_autoptr(GTask) read_task = g_steal_pointer (&transport->read_task);
+      g_autoptr(GTask) read_task = take_read_task (transport);
 
-      if (transport->read_source != NULL)
-        {
-          g_source_destroy (transport->read_source);
-          g_clear_pointer (&transport->read_source, g_source_unref);
-        }
       g_task_return_new_error (read_task, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
                                "%s", _("The MSRP connection is closed"));
     }
