@@ -1,0 +1,98 @@
+// test-relay.js: a session through MsrpRelay, an RFC 4976 relay running in
+// this process, driven from gjs through the typelib: the relay server, the
+// relay settings and both relay connectors from JavaScript
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// Runs against the built typelib: set GI_TYPELIB_PATH and LD_LIBRARY_PATH to
+// the build's msrp-glib directory (meson test does). Prints TAP.
+
+import GLib from 'gi://GLib';
+import Msrp from 'gi://Msrp?version=1.0';
+
+import {
+    Peer, assert, assertBytes, assertEqual, completeFinish, describe, payload, prepareFinish, run,
+    sendMessageFinish, test,
+} from './harness.js';
+
+function startRelay() {
+    const relay = Msrp.Relay.new('example.com');
+    relay.add_user('alice', 'alicepass');
+    relay.add_user('bob', 'bobpass');
+    const uri = relay.listen('127.0.0.1', 0, false);
+    assert(uri instanceof Msrp.Uri, 'listen gives the relay URI');
+    assertEqual(uri.get_session_id(), null, 'a relay URI has no session-id');
+    return [relay, uri];
+}
+
+function settingsFor(uri, user, password) {
+    const settings = Msrp.RelaySettings.new('example.com', user, password);
+    settings.host = uri.get_host();
+    settings.port = uri.get_port();
+    settings.use_tls = false;
+    return settings;
+}
+
+test('relay: both ends behind the relay', (waiter, peers) => {
+    const [relay, uri] = startRelay();
+    try {
+        const connector = Msrp.get_connector(settingsFor(uri, 'alice', 'alicepass'));
+        const acceptor = Msrp.get_acceptor(settingsFor(uri, 'bob', 'bobpass'));
+        assert(connector instanceof Msrp.ConnectorRelay, 'get_connector with settings');
+        assert(acceptor instanceof Msrp.AcceptorRelay, 'get_acceptor with settings');
+
+        acceptor.prepare_async(null, null, waiter.callback('acc', prepareFinish));
+        connector.prepare_async(null, null, waiter.callback('con', prepareFinish));
+        const [acceptorPath, connectorPath] = waiter.wait('acc', 'con');
+        for (const path of [acceptorPath, connectorPath]) {
+            assert(Array.isArray(path), `a path, not ${describe(path)}`);
+            assertEqual(path.length, 2, 'Use-Path, then the local URI');
+            assertEqual(path[0].get_port(), uri.get_port(), 'the relay first');
+        }
+        assertEqual(relay.n_sessions, 2, 'a session on the relay for each');
+
+        // null: the acceptor takes whoever sends first.
+        acceptor.complete_async(null, null, waiter.callback('acc', completeFinish));
+        connector.complete_async(acceptorPath, null, waiter.callback('con', completeFinish));
+        const [tb, ta] = waiter.wait('acc', 'con');
+        for (const transport of [ta, tb])
+            assert(transport instanceof Msrp.Transport, `complete: ${describe(transport)}`);
+
+        const a = new Peer('a', Msrp.Session.new(ta, null), waiter);
+        const b = new Peer('b', Msrp.Session.new(tb, null), waiter);
+        peers.push(a, b);
+        assertEqual(a.session.max_chunk_size, 8192, '8 KiB chunks through a relay');
+
+        const data = payload(20000);
+        a.session.success_report = true;
+        a.session.send_message_async(new GLib.Bytes(data), 'application/octet-stream', null,
+            waiter.callback('sent', sendMessageFinish));
+        const [messageId] = waiter.wait('sent', 'b-message1', 'a-report1');
+        assert(typeof messageId === 'string', `send_message: ${describe(messageId)}`);
+        assertBytes(b.messages[0][1], data, 'message through the relay');
+        assertEqual(b.chunks.length, 3, 'three chunks');
+        assertEqual(a.reports[0].get_message_id(), messageId, 'the REPORT came back');
+
+        b.session.send_message_async(new GLib.Bytes(new TextEncoder().encode('and back')), 'text/plain',
+            null, waiter.callback('back', sendMessageFinish));
+        waiter.wait('back', 'a-message1');
+        assertEqual(new TextDecoder().decode(a.messages[0][1].toArray()), 'and back', 'the answer');
+    } finally {
+        relay.stop();
+    }
+});
+
+test('relay: a wrong password is refused', waiter => {
+    const [relay, uri] = startRelay();
+    try {
+        const connector = Msrp.get_connector(settingsFor(uri, 'alice', 'wrong'));
+        connector.prepare_async(null, null, waiter.callback('con', prepareFinish));
+        const [error] = waiter.wait('con');
+        assert(error instanceof GLib.Error, `an error, not ${describe(error)}`);
+        assert(error.matches(Msrp.error_quark(), Msrp.Error.AUTH_FAILED), describe(error));
+    } finally {
+        relay.stop();
+    }
+});
+
+run();
