@@ -240,12 +240,30 @@ transaction_free (gpointer data)
   g_free (t);
 }
 
+static gboolean
+nothing_in_idle (gpointer user_data)
+{
+  return G_SOURCE_REMOVE;
+}
+
 static void
 msrp_session_dispose (GObject *object)
 {
   MsrpSession *self = MSRP_SESSION (object);
 
   g_cancellable_cancel (self->cancellable);
+  /* A read in progress holds a reference, let go a turn later as a
+   * cancelled read's callback would. */
+  if (self->read_pending && self->transport != NULL && _msrp_transport_cancel_read (self->transport))
+    {
+      GSource *idle = g_idle_source_new ();
+
+      self->read_pending = FALSE;
+      g_source_set_static_name (idle, "[msrp] read cancelled");
+      g_source_set_callback (idle, nothing_in_idle, self, g_object_unref);
+      g_source_attach (idle, self->context);
+      g_source_unref (idle);
+    }
   if (self->keepalive_timer != NULL)
     {
       g_source_destroy (self->keepalive_timer);
@@ -2141,15 +2159,14 @@ handle_chunk (MsrpSession *self,
 }
 
 static void
-on_chunk_read (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+on_chunk_read (MsrpTransport *transport,
+               MsrpChunk     *read,
+               GError        *error,
+               gpointer       user_data)
 {
   MsrpSession *self = user_data;
-  g_autoptr(MsrpChunk) chunk = NULL;
-  GError *error = NULL;
+  g_autoptr(MsrpChunk) chunk = read;
 
-  chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
   self->read_pending = FALSE;
   self->last_activity = g_get_monotonic_time ();
   if (chunk == NULL)
@@ -2194,8 +2211,7 @@ static void
 read_next (MsrpSession *self)
 {
   self->read_pending = TRUE;
-  msrp_transport_read_chunk_async (self->transport, READ_PART_SIZE, self->cancellable,
-                                   on_chunk_read, g_object_ref (self));
+  _msrp_transport_read_with_callback (self->transport, READ_PART_SIZE, on_chunk_read, g_object_ref (self));
 }
 
 /* Ending */

@@ -87,6 +87,22 @@ void     _msrp_transport_write_chunk_with_callback (MsrpTransport            *tr
                                                     MsrpTransportWrittenFunc  func,
                                                     gpointer                  user_data);
 
+/* The library's own reads, without a GTask each: @func gets the chunk or
+ * the error (both transfer full), as read_chunk_finish would, never from
+ * inside this call. Only one read may be pending, of either kind. */
+typedef void (*MsrpTransportReadFunc) (MsrpTransport *transport,
+                                       MsrpChunk     *chunk,
+                                       GError        *error,
+                                       gpointer       user_data);
+
+void     _msrp_transport_read_with_callback (MsrpTransport         *transport,
+                                             gsize                  max_size,
+                                             MsrpTransportReadFunc  func,
+                                             gpointer               user_data);
+/* Drops a pending read_with_callback(): its @func is not called. FALSE
+ * when there was none. */
+gboolean _msrp_transport_cancel_read (MsrpTransport *transport);
+
 /* Ends an interruptible chunk (queued or being written) with `#` at its
  * next slice boundary. FALSE when its end-line is already on its way (or it
  * is not there): then it ends as it would have. */

@@ -81,6 +81,9 @@ struct _MsrpTransport
   gsize rpos, rlen;
   GTask *read_task;
   gulong read_cancel_id;        /* on the read task's cancellable */
+  /* Or the library's own read, without a GTask: one a chunk adds up. */
+  MsrpTransportReadFunc read_func;
+  gpointer read_func_data;
   /* Attached for as long as reads follow one another: GLib 2.74 wakes the
    * main context up (a system call each) whenever a source with an fd is
    * attached, destroyed, blocked or unblocked. */
@@ -131,6 +134,13 @@ G_DEFINE_FINAL_TYPE (MsrpTransport, msrp_transport, G_TYPE_OBJECT)
 
 static void read_more (MsrpTransport *self);
 
+/* A read is waiting, the public one or the library's own. */
+static inline gboolean
+reading (MsrpTransport *self)
+{
+  return self->read_task != NULL || self->read_func != NULL;
+}
+
 static void
 stop_read_source (MsrpTransport *self)
 {
@@ -150,10 +160,21 @@ clear_encoded_paths (MsrpTransport *self)
   _msrp_path_memo_clear (&self->answer_encoded);
 }
 
+/* G_MESSAGES_DEBUG is looked at once (it is read at every check
+ * otherwise, a getenv() per wakeup); g_log_set_debug_enabled() each time. */
 static gboolean
 debug_enabled (void)
 {
-  return !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+  static gsize env_checked = 0;
+  static gboolean env_debug = FALSE;
+
+  if (g_once_init_enter (&env_checked))
+    {
+      env_debug = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) &&
+                  !g_log_get_debug_enabled ();
+      g_once_init_leave (&env_checked, 1);
+    }
+  return env_debug || g_log_get_debug_enabled ();
 }
 
 static MsrpUri *
@@ -226,7 +247,7 @@ msrp_transport_finalize (GObject *object)
   g_clear_pointer (&self->cur_body, g_byte_array_unref);
   g_queue_clear_full (&self->ready, g_object_unref);
   g_clear_error (&self->read_error);
-  g_assert (self->read_task == NULL && self->writing == NULL);
+  g_assert (!reading (self) && self->writing == NULL);
   g_array_unref (self->vectors);
   g_byte_array_unref (self->coalesced);
 
@@ -1759,19 +1780,41 @@ take_read_task (MsrpTransport *self)
   return task;
 }
 
+/* Hands @chunk (or @error) to the pending read; both transfer full. */
+static void
+deliver_read (MsrpTransport *self,
+              MsrpChunk     *chunk,
+              GError        *error)
+{
+  if (self->read_func != NULL)
+    {
+      MsrpTransportReadFunc func = g_steal_pointer (&self->read_func);
+      gpointer data = g_steal_pointer (&self->read_func_data);
+
+      func (self, chunk, error, data);
+    }
+  else
+    {
+      g_autoptr(GTask) task = take_read_task (self);
+
+      if (chunk != NULL)
+        g_task_return_pointer (task, chunk, g_object_unref);
+      else
+        g_task_return_error (task, error);
+    }
+}
+
 static void
 complete_read (MsrpTransport *self)
 {
-  g_autoptr(GTask) task = take_read_task (self);
-
   /* The source stays for the next read, unless nothing more can come. */
   if (self->read_error != NULL)
     stop_read_source (self);
 
   if (!g_queue_is_empty (&self->ready))
-    g_task_return_pointer (task, g_queue_pop_head (&self->ready), g_object_unref);
+    deliver_read (self, g_queue_pop_head (&self->ready), NULL);
   else
-    g_task_return_error (task, g_error_copy (self->read_error));
+    deliver_read (self, NULL, g_error_copy (self->read_error));
 }
 
 /* Parses buffered bytes until a chunk is ready or they run out. */
@@ -1796,7 +1839,7 @@ MsrpChunk *
 _msrp_transport_read_buffered (MsrpTransport *transport,
                                gsize          max_size)
 {
-  if (transport->read_task != NULL || transport->closed || transport->close_task != NULL)
+  if (reading (transport) || transport->closed || transport->close_task != NULL)
     return NULL;
   transport->max_size = max_size;
   parse_buffered (transport);
@@ -1807,7 +1850,7 @@ _msrp_transport_read_buffered (MsrpTransport *transport,
 static void
 process (MsrpTransport *self)
 {
-  while (self->read_task != NULL)
+  while (reading (self))
     {
       if (!g_queue_is_empty (&self->ready) || self->read_error != NULL)
         {
@@ -1856,7 +1899,7 @@ on_readable (GObject  *stream,
     return G_SOURCE_REMOVE;
   /* Data with no read waiting for it: the source goes (it would fire on
    * and on), and the next read makes a new one. */
-  if (self->read_task == NULL)
+  if (!reading (self))
     {
       stop_read_source (self);
       return G_SOURCE_REMOVE;
@@ -1961,7 +2004,7 @@ on_read_async (GObject      *source,
       self->close_waits_for_read = FALSE;
       finish_close (self);
     }
-  if (self->read_task == NULL)
+  if (!reading (self))
     {
       /* Closed meanwhile. */
       g_clear_error (&error);
@@ -1977,7 +2020,7 @@ on_read_async (GObject      *source,
 
   /* A cancelled read loses nothing: what came stays buffered. */
   self->cork++;
-  if (self->read_error == NULL &&
+  if (self->read_error == NULL && self->read_task != NULL &&
       g_cancellable_is_cancelled (g_task_get_cancellable (self->read_task)))
     {
       g_autoptr(GTask) task = take_read_task (self);
@@ -1993,13 +2036,13 @@ on_read_async (GObject      *source,
 static void
 read_more (MsrpTransport *self)
 {
-  GCancellable *cancellable = g_task_get_cancellable (self->read_task);
+  GCancellable *cancellable = self->read_task ? g_task_get_cancellable (self->read_task) : NULL;
   GError *error = NULL;
   gboolean wait;
   gssize n;
 
   self->debug = debug_enabled ();
-  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
       g_autoptr(GTask) task = take_read_task (self);
 
@@ -2086,7 +2129,7 @@ msrp_transport_read_chunk_async (MsrpTransport       *transport,
   g_task_set_source_tag (task, msrp_transport_read_chunk_async);
   g_task_set_name (task, "[msrp] read chunk");
 
-  if (transport->read_task != NULL)
+  if (reading (transport))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
                                "%s", _("Another read is already pending on this MSRP connection"));
@@ -2143,6 +2186,108 @@ msrp_transport_read_chunk_finish (MsrpTransport *transport,
 }
 
 /* Closing */
+
+typedef struct {
+  MsrpTransport *transport;
+  MsrpTransportReadFunc func;
+  gpointer data;
+  MsrpChunk *chunk;
+  GError *error;
+} DeferredRead;
+
+static gboolean
+deferred_read_in_idle (gpointer user_data)
+{
+  DeferredRead *dr = user_data;
+
+  dr->func (dr->transport, g_steal_pointer (&dr->chunk), g_steal_pointer (&dr->error), dr->data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+deferred_read_free (gpointer user_data)
+{
+  DeferredRead *dr = user_data;
+
+  g_clear_object (&dr->chunk);
+  g_clear_error (&dr->error);
+  g_object_unref (dr->transport);
+  g_free (dr);
+}
+
+/* Completes the library's own read a main-loop turn later, as a GTask
+ * would: its callback does not run inside a close or a read call. */
+static void
+deliver_read_in_idle (MsrpTransport *self,
+                      MsrpChunk     *chunk,
+                      GError        *error)
+{
+  DeferredRead *dr = g_new0 (DeferredRead, 1);
+  GSource *idle = g_idle_source_new ();
+
+  dr->transport = g_object_ref (self);
+  dr->func = g_steal_pointer (&self->read_func);
+  dr->data = g_steal_pointer (&self->read_func_data);
+  dr->chunk = chunk;
+  dr->error = error;
+  g_source_set_static_name (idle, "[msrp] read done");
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, deferred_read_in_idle, dr, deferred_read_free);
+  g_source_attach (idle, self->context);
+  g_source_unref (idle);
+}
+
+void
+_msrp_transport_read_with_callback (MsrpTransport         *transport,
+                                    gsize                  max_size,
+                                    MsrpTransportReadFunc  func,
+                                    gpointer               user_data)
+{
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+  g_return_if_fail (func != NULL);
+  g_return_if_fail (!reading (transport));
+
+  transport->read_func = func;
+  transport->read_func_data = user_data;
+  transport->max_size = max_size;
+  if (transport->closed || transport->close_task != NULL)
+    {
+      deliver_read_in_idle (transport, NULL,
+                            g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                                                 _("The MSRP connection is closed")));
+      return;
+    }
+  /* What is known already goes out a turn later, never from inside: also
+   * a chunk whose bytes are buffered (the caller may still be setting up,
+   * as a new session connecting its signals is). */
+  parse_buffered (transport);
+  if (!g_queue_is_empty (&transport->ready))
+    {
+      deliver_read_in_idle (transport, g_queue_pop_head (&transport->ready), NULL);
+      return;
+    }
+  if (transport->read_error != NULL)
+    {
+      stop_read_source (transport);
+      deliver_read_in_idle (transport, NULL, g_error_copy (transport->read_error));
+      return;
+    }
+  transport->poll_first = TRUE;
+  process (transport);
+  transport->poll_first = FALSE;
+}
+
+gboolean
+_msrp_transport_cancel_read (MsrpTransport *transport)
+{
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
+
+  if (transport->read_func == NULL)
+    return FALSE;
+  transport->read_func = NULL;
+  transport->read_func_data = NULL;
+  return TRUE;
+}
 
 static void
 on_stream_closed (GObject      *source,
@@ -2224,6 +2369,10 @@ msrp_transport_close_async (MsrpTransport       *transport,
       g_task_return_new_error (read_task, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
                                "%s", _("The MSRP connection is closed"));
     }
+  else if (transport->read_func != NULL)
+    deliver_read_in_idle (transport, NULL,
+                          g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
+                                               _("The MSRP connection is closed")));
 
   if (transport->writing == NULL)
     start_next_write (transport);

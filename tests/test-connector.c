@@ -681,6 +681,55 @@ test_acceptor_first_send_with_content (void)
   g_source_remove (timeout);
 }
 
+/* The binding SEND and a message in one write: the message is already
+ * buffered when the session is made, and must still reach the handlers
+ * connected after msrp_session_new(). */
+static void
+test_message_buffered_behind_binding (void)
+{
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
+  g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+  g_autoptr(GPtrArray) acceptor_path = NULL;
+  g_autoptr(GPtrArray) peer_path = msrp_path_parse ("msrp://127.0.0.1:9/bufferedpeer;tcp", NULL);
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) raw = NULL;
+  g_autoptr(GSocketConnectable) target = NULL;
+  g_autoptr(MsrpTransport) peer = NULL;
+  g_autoptr(MsrpSession) session = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("right behind", 12);
+  g_autoptr(MsrpChunk) binding = NULL;
+  g_autoptr(MsrpChunk) message = NULL;
+  g_autoptr(GBytes) got = NULL;
+  gboolean w1 = FALSE, w2 = FALSE;
+  Op acc = { 0, };
+  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+
+  acceptor_path = prepare (acceptor, listen_uri);
+  msrp_connector_complete_async (acceptor, peer_path, NULL, on_completed, &acc);
+  target = g_network_address_new ("127.0.0.1", msrp_uri_get_port (g_ptr_array_index (acceptor_path, 0)));
+  g_socket_client_connect_async (client, target, NULL, on_raw_connected, &raw);
+  while (raw == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Both queued before the loop runs: they go out in one write. */
+  peer = msrp_transport_new (G_IO_STREAM (raw), peer_path, acceptor_path);
+  binding = msrp_transport_make_chunk (peer, "SEND", NULL, NULL);
+  message = msrp_transport_make_chunk (peer, NULL, body, "text/plain");
+  msrp_transport_write_chunk_async (peer, binding, NULL, on_written, &w1);
+  msrp_transport_write_chunk_async (peer, message, NULL, on_written, &w2);
+  wait_for (&acc.done);
+  g_assert_no_error (acc.error);
+
+  session = msrp_session_new (acc.transport, NULL);
+  g_signal_connect (session, "message-received", G_CALLBACK (on_first_message), &got);
+  while (got == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_bytes_equal (got, body));
+
+  op_clear (&acc);
+  g_source_remove (timeout);
+}
+
 /* The passive side may take whichever peer binds; the active side needs a
  * path. */
 static void
@@ -757,6 +806,7 @@ main (int    argc,
   g_test_add_data_func ("/connector/direct/acceptor-idle-peer-cancel", GINT_TO_POINTER (FALSE), test_acceptor_idle_peer);
   g_test_add_func ("/connector/direct/acceptor-first-send-with-content", test_acceptor_first_send_with_content);
   g_test_add_func ("/connector/direct/any-peer", test_any_peer);
+  g_test_add_func ("/connector/direct/message-buffered-behind-binding", test_message_buffered_behind_binding);
   g_test_add_data_func ("/connector/direct/stuck-binding-cancel", &stuck_binding_cancel, test_stuck_peer);
   g_test_add_data_func ("/connector/direct/stuck-binding-timeout", &stuck_binding_timeout, test_stuck_peer);
   g_test_add_data_func ("/connector/direct/stuck-binding-cleanup", &stuck_binding_cleanup, test_stuck_peer);
