@@ -52,7 +52,7 @@ typedef struct _OutMsg OutMsg;
 
 typedef struct {
   MsrpSession *session;
-  char *tid;
+  char *tid;            /* in the same block, after the struct */
   GTask *task;          /* send_chunk_async's, or NULL for a message's chunk */
   OutMsg *msg;          /* the message the chunk belongs to, or NULL */
   gboolean counted;     /* msg was told already (Failure-Report partial) */
@@ -93,7 +93,9 @@ struct _OutMsg {
   MsrpFailureReport failure_report;
   GSource *report_timer;
   GCancellable *cancellable;
-  gulong cancelled_id;
+  gulong cancelled_id;      /* its own handler on cancellable, or */
+  GList cancel_link;        /* in the session's cancel_watched, when that */
+  gboolean shared_watch;    /* ... watches its cancellable */
   gboolean done;
 };
 
@@ -137,6 +139,11 @@ struct _MsrpSession
   MsrpFailureReport failure_report;
   GQueue sending;             /* OutMsg with chunks still to send */
   GHashTable *awaiting_report; /* Message-ID → OutMsg */
+  /* Messages mostly share one cancellable: one handler on it watches
+   * them all, rather than a handler connected and disconnected each. */
+  GCancellable *watched_cancellable;
+  gulong watched_id;
+  GQueue cancel_watched;      /* OutMsg (cancel_link) using it, not done */
   guint msg_writes;           /* message chunks handed to the transport */
   gsize msg_write_bytes;
   guint msg_outstanding;      /* message chunks waiting for a response */
@@ -236,8 +243,7 @@ transaction_free (gpointer data)
     t->session->lingering--;
   g_clear_object (&t->chunk);
   g_clear_object (&t->task);
-  g_free (t->tid);
-  g_free (t);
+  g_free (t);   /* its tid with it */
 }
 
 static gboolean
@@ -252,6 +258,13 @@ msrp_session_dispose (GObject *object)
   MsrpSession *self = MSRP_SESSION (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->watched_cancellable != NULL)
+    {
+      /* Waits for the handler if it runs in another thread. */
+      g_cancellable_disconnect (self->watched_cancellable, self->watched_id);
+      self->watched_id = 0;
+      g_clear_object (&self->watched_cancellable);
+    }
   /* A read in progress holds a reference, let go a turn later as a
    * cancelled read's callback would. */
   if (self->read_pending && self->transport != NULL && _msrp_transport_cancel_read (self->transport))
@@ -401,6 +414,83 @@ msrp_session_constructed (GObject *object)
   if (!self->max_chunk_size_set && _msrp_transport_get_through_relay (self->transport))
     self->max_chunk_size = RELAY_MAX_CHUNK_SIZE;
   read_next (self);
+}
+
+/* The marshallers of message-received (as glib-genmarshal makes them): the
+ * generic one goes through libffi, at every message. */
+typedef void (*MarshalFunc_VOID__OBJECT_BOXED) (gpointer data1,
+                                                gpointer arg1,
+                                                gpointer arg2,
+                                                gpointer data2);
+
+static void
+marshal_VOID__OBJECT_BOXED (GClosure     *closure,
+                            GValue       *return_value G_GNUC_UNUSED,
+                            guint         n_param_values,
+                            const GValue *param_values,
+                            gpointer      invocation_hint G_GNUC_UNUSED,
+                            gpointer      marshal_data)
+{
+  GCClosure *cc = (GCClosure *) closure;
+  gpointer data1, data2;
+  MarshalFunc_VOID__OBJECT_BOXED callback;
+
+  g_return_if_fail (n_param_values == 3);
+
+  if (G_CCLOSURE_SWAP_DATA (closure))
+    {
+      data1 = closure->data;
+      data2 = g_value_peek_pointer (param_values + 0);
+    }
+  else
+    {
+      data1 = g_value_peek_pointer (param_values + 0);
+      data2 = closure->data;
+    }
+  callback = (MarshalFunc_VOID__OBJECT_BOXED) (marshal_data ? marshal_data : cc->callback);
+  callback (data1, g_value_get_object (param_values + 1), g_value_get_boxed (param_values + 2), data2);
+}
+
+static void
+marshal_VOID__OBJECT_BOXEDv (GClosure *closure,
+                             GValue   *return_value G_GNUC_UNUSED,
+                             gpointer  instance,
+                             va_list   args,
+                             gpointer  marshal_data,
+                             int       n_params G_GNUC_UNUSED,
+                             GType    *param_types)
+{
+  GCClosure *cc = (GCClosure *) closure;
+  gpointer data1, data2;
+  MarshalFunc_VOID__OBJECT_BOXED callback;
+  gpointer arg0, arg1;
+  va_list args_copy;
+
+  G_VA_COPY (args_copy, args);
+  arg0 = va_arg (args_copy, gpointer);
+  if (arg0 != NULL)
+    arg0 = g_object_ref (arg0);
+  arg1 = va_arg (args_copy, gpointer);
+  if ((param_types[1] & G_SIGNAL_TYPE_STATIC_SCOPE) == 0 && arg1 != NULL)
+    arg1 = g_boxed_copy (param_types[1] & ~G_SIGNAL_TYPE_STATIC_SCOPE, arg1);
+  va_end (args_copy);
+
+  if (G_CCLOSURE_SWAP_DATA (closure))
+    {
+      data1 = closure->data;
+      data2 = instance;
+    }
+  else
+    {
+      data1 = instance;
+      data2 = closure->data;
+    }
+  callback = (MarshalFunc_VOID__OBJECT_BOXED) (marshal_data ? marshal_data : cc->callback);
+  callback (data1, arg0, arg1, data2);
+  if (arg0 != NULL)
+    g_object_unref (arg0);
+  if ((param_types[1] & G_SIGNAL_TYPE_STATIC_SCOPE) == 0 && arg1 != NULL)
+    g_boxed_free (param_types[1] & ~G_SIGNAL_TYPE_STATIC_SCOPE, arg1);
 }
 
 static void
@@ -569,7 +659,9 @@ msrp_session_class_init (MsrpSessionClass *klass)
    */
   signals[SIGNAL_MESSAGE_RECEIVED] =
     g_signal_new ("message-received", MSRP_TYPE_SESSION, G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 2, MSRP_TYPE_CHUNK, G_TYPE_BYTES);
+                  NULL, NULL, marshal_VOID__OBJECT_BOXED, G_TYPE_NONE, 2, MSRP_TYPE_CHUNK, G_TYPE_BYTES);
+  g_signal_set_va_marshaller (signals[SIGNAL_MESSAGE_RECEIVED], MSRP_TYPE_SESSION,
+                              marshal_VOID__OBJECT_BOXEDv);
 
   /**
    * MsrpSession::report-received:
@@ -817,7 +909,7 @@ linger (MsrpSession *self,
 
 typedef struct {
   MsrpSession *session;
-  char *tid;
+  char *tid;            /* in the same block, after the struct */
   gboolean message_chunk;
   gsize size;           /* its weight, for message chunks */
   OutMsg *msg;          /* interruptible chunks: the message */
@@ -879,8 +971,7 @@ chunk_written (Written          *w,
       t = g_hash_table_lookup (self->transactions, w->tid);
       ended = MSRP_CONTINUATION_END;
     }
-  g_free (w->tid);
-  g_free (w);
+  g_free (w);   /* its tid with it */
   if (message_chunk)
     {
       self->msg_writes--;
@@ -937,19 +1028,22 @@ start_transaction (MsrpSession  *self,
                    GCancellable *cancellable,
                    GError      **error)
 {
+  const char *tid = msrp_chunk_get_transaction_id (chunk);
+  gsize tid_size = strlen (tid) + 1;
   Transaction *t;
   Written *w;
 
-  if (g_hash_table_contains (self->transactions, msrp_chunk_get_transaction_id (chunk)))
+  if (g_hash_table_contains (self->transactions, tid))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                            _("A chunk with this transaction ID is already being sent"));
       return FALSE;
     }
 
-  t = g_new0 (Transaction, 1);
+  /* One block each for the transaction and its write, with the tid. */
+  t = g_malloc0 (sizeof (Transaction) + tid_size);
   t->session = self;
-  t->tid = g_strdup (msrp_chunk_get_transaction_id (chunk));
+  t->tid = memcpy (t + 1, tid, tid_size);
   t->chunk = g_object_ref (chunk);
   t->size = msrp_chunk_get_size (chunk);
   t->weight = MIN (t->size, SLICE_SIZE);
@@ -962,9 +1056,9 @@ start_transaction (MsrpSession  *self,
   g_hash_table_insert (self->transactions, t->tid, t);
 
   self->last_activity = g_get_monotonic_time ();
-  w = g_new0 (Written, 1);
+  w = g_malloc0 (sizeof (Written) + tid_size);
   w->session = g_object_ref (self);
-  w->tid = g_strdup (t->tid);
+  w->tid = memcpy (w + 1, tid, tid_size);
   w->message_chunk = msg != NULL;
   w->size = t->weight;
   if (msg != NULL)
@@ -1244,6 +1338,11 @@ msg_finish (OutMsg *msg,
     {
       g_cancellable_disconnect (msg->cancellable, msg->cancelled_id);
       msg->cancelled_id = 0;
+    }
+  if (msg->shared_watch)
+    {
+      g_queue_unlink (&self->cancel_watched, &msg->cancel_link);
+      msg->shared_watch = FALSE;
     }
   sending_remove (self, msg);
   if (g_hash_table_lookup (self->awaiting_report, msg->message_id) == msg)
@@ -1667,6 +1766,68 @@ on_msg_cancelled (GCancellable *cancellable,
   g_source_unref (idle);
 }
 
+/* The watched cancellable was cancelled: every message using it ends. */
+static gboolean
+watched_cancel_in_idle (gpointer user_data)
+{
+  MsrpSession *self = user_data;
+  g_autoptr(GPtrArray) msgs = g_ptr_array_new_with_free_func ((GDestroyNotify) msg_unref);
+
+  /* Their callbacks may queue messages: those that were waiting end. */
+  for (GList *l = self->cancel_watched.head; l != NULL; l = l->next)
+    g_ptr_array_add (msgs, msg_ref (l->data));
+  for (guint i = 0; i < msgs->len; i++)
+    msg_finish (g_ptr_array_index (msgs, i),
+                g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                     _("The MSRP message was cancelled")));
+  return G_SOURCE_REMOVE;
+}
+
+/* Called where the cancellable was cancelled, maybe another thread. The
+ * session is alive: dispose disconnects this first (waiting for it). */
+static void
+on_watched_cancelled (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  MsrpSession *self = user_data;
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_static_name (idle, "[msrp] message cancelled");
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, watched_cancel_in_idle, g_object_ref (self), g_object_unref);
+  g_source_attach (idle, self->context);
+  g_source_unref (idle);
+}
+
+/* Watches the message's cancellable: with the session's one handler when
+ * it is the session's watched cancellable (the first a message brought),
+ * or with one of its own. */
+static void
+msg_watch_cancellable (MsrpSession *self,
+                       OutMsg      *msg)
+{
+  GCancellable *cancellable = msg->cancellable;
+
+  if (self->watched_cancellable == NULL && !g_cancellable_is_cancelled (cancellable))
+    {
+      self->watched_id = g_cancellable_connect (cancellable, G_CALLBACK (on_watched_cancelled), self, NULL);
+      /* 0: it was cancelled meanwhile, and the handler ran (for nothing). */
+      if (self->watched_id != 0)
+        self->watched_cancellable = g_object_ref (cancellable);
+    }
+  /* Cancelled already, the message ends as with a handler of its own.
+   * Cancelled from now on, the handler finds it in cancel_watched. */
+  if (cancellable == self->watched_cancellable && !g_cancellable_is_cancelled (cancellable))
+    {
+      msg->cancel_link.data = msg;
+      g_queue_push_tail_link (&self->cancel_watched, &msg->cancel_link);
+      msg->shared_watch = TRUE;
+      return;
+    }
+  msg->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_msg_cancelled),
+                                             msg_ref (msg), (GDestroyNotify) msg_unref);
+}
+
 static void
 queue_message (MsrpSession *self,
                OutMsg      *msg)
@@ -1685,8 +1846,7 @@ queue_message (MsrpSession *self,
   if (msg->cancellable != NULL)
     {
       g_object_ref (msg->cancellable);
-      msg->cancelled_id = g_cancellable_connect (msg->cancellable, G_CALLBACK (on_msg_cancelled),
-                                                 msg_ref (msg), (GDestroyNotify) msg_unref);
+      msg_watch_cancellable (self, msg);
     }
   pump (self);
 }
@@ -1883,8 +2043,14 @@ answer (MsrpSession *self,
         guint        code,
         const char  *comment)
 {
-  g_autoptr(MsrpChunk) response = msrp_transport_make_response (self->transport, request, code, comment);
+  g_autoptr(MsrpChunk) response = NULL;
 
+  if (comment == NULL)
+    {
+      _msrp_transport_write_response (self->transport, request, code, on_answer_written, NULL);
+      return;
+    }
+  response = msrp_transport_make_response (self->transport, request, code, comment);
   _msrp_transport_write_chunk_with_callback (self->transport, response, 0, on_answer_written, NULL);
 }
 

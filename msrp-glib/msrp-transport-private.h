@@ -90,6 +90,12 @@ void     _msrp_transport_write_chunk_with_callback (MsrpTransport            *tr
 /* The library's own reads, without a GTask each: @func gets the chunk or
  * the error (both transfer full), as read_chunk_finish would, never from
  * inside this call. Only one read may be pending, of either kind. */
+void     _msrp_transport_write_response (MsrpTransport            *transport,
+                                         MsrpChunk                *request,
+                                         guint                     code,
+                                         MsrpTransportWrittenFunc  func,
+                                         gpointer                  user_data);
+
 typedef void (*MsrpTransportReadFunc) (MsrpTransport *transport,
                                        MsrpChunk     *chunk,
                                        GError        *error,

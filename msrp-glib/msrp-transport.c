@@ -882,19 +882,27 @@ msrp_transport_make_chunk (MsrpTransport *transport,
   return chunk;
 }
 
-/* From-Path: this endpoint's URI alone, encoded once. */
-static void
-set_local_from_path (MsrpTransport *self,
-                     MsrpChunk     *chunk)
+/* From-Path: this endpoint's URI alone, encoded once. FALSE when there is
+ * none. */
+static gboolean
+local_from_path (MsrpTransport *self)
 {
   if (self->from_encoded.value == NULL)
     {
       if (local_uri (self) == NULL)
-        return;
+        return FALSE;
       self->from_encoded.path = _msrp_path_new_single (local_uri (self));
       self->from_encoded.value = msrp_path_to_string (self->from_encoded.path);
     }
-  _msrp_chunk_set_path_encoded (chunk, TRUE, self->from_encoded.value, self->from_encoded.path);
+  return TRUE;
+}
+
+static void
+set_local_from_path (MsrpTransport *self,
+                     MsrpChunk     *chunk)
+{
+  if (local_from_path (self))
+    _msrp_chunk_set_path_encoded (chunk, TRUE, self->from_encoded.value, self->from_encoded.path);
 }
 
 MsrpChunk *
@@ -918,6 +926,33 @@ _msrp_transport_new_request (MsrpTransport *transport,
   return chunk;
 }
 
+/* The To-Path of a response to @request, encoded in answer_encoded: the
+ * first URI of its From-Path, or the first hop. FALSE when there is none. */
+static gboolean
+answer_to_path (MsrpTransport *transport,
+                MsrpChunk     *request)
+{
+  GPtrArray *request_from = msrp_chunk_get_from_path (request);
+  MsrpUri *to;
+
+  if (request_from != NULL && request_from->len > 0)
+    to = g_ptr_array_index (request_from, 0);
+  else
+    to = first_hop (transport);
+  if (to == NULL)
+    return FALSE;
+  /* Requests that share a parsed From-Path share its URIs. */
+  if (to != transport->answer_uri)
+    {
+      g_clear_object (&transport->answer_uri);
+      _msrp_path_memo_clear (&transport->answer_encoded);
+      transport->answer_uri = g_object_ref (to);
+      transport->answer_encoded.path = _msrp_path_new_single (to);
+      transport->answer_encoded.value = msrp_path_to_string (transport->answer_encoded.path);
+    }
+  return TRUE;
+}
+
 /**
  * msrp_transport_make_response:
  * @transport: a #MsrpTransport
@@ -939,8 +974,6 @@ msrp_transport_make_response (MsrpTransport *transport,
                               guint          code,
                               const char    *comment)
 {
-  GPtrArray *request_from;
-  MsrpUri *to = NULL;
   MsrpChunk *response;
 
   g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), NULL);
@@ -948,25 +981,9 @@ msrp_transport_make_response (MsrpTransport *transport,
   g_return_val_if_fail (code >= 100 && code <= 999, NULL);
 
   response = msrp_chunk_new_response (msrp_chunk_get_transaction_id (request), code, comment);
-  request_from = msrp_chunk_get_from_path (request);
-  if (request_from != NULL && request_from->len > 0)
-    to = g_ptr_array_index (request_from, 0);
-  else
-    to = first_hop (transport);
-  if (to != NULL)
-    {
-      /* Requests that share a parsed From-Path share its URIs. */
-      if (to != transport->answer_uri)
-        {
-          g_clear_object (&transport->answer_uri);
-          _msrp_path_memo_clear (&transport->answer_encoded);
-          transport->answer_uri = g_object_ref (to);
-          transport->answer_encoded.path = _msrp_path_new_single (to);
-          transport->answer_encoded.value = msrp_path_to_string (transport->answer_encoded.path);
-        }
-      _msrp_chunk_set_path_encoded (response, FALSE, transport->answer_encoded.value,
-                                    transport->answer_encoded.path);
-    }
+  if (answer_to_path (transport, request))
+    _msrp_chunk_set_path_encoded (response, FALSE, transport->answer_encoded.value,
+                                  transport->answer_encoded.path);
   set_local_from_path (transport, response);
   return response;
 }
@@ -1041,7 +1058,9 @@ typedef struct _WriteData {
   GTask *task;
   MsrpTransportWrittenFunc func;
   gpointer user_data;
-  MsrpChunk *chunk;
+  MsrpChunk *chunk;         /* NULL for a response written straight from
+                             * its request (_msrp_transport_write_response),
+                             * until a logger wants it */
   GBytes *wire;             /* head, end-line, and a short body between */
   gsize head_len;
   gboolean body_inline;     /* the body is in wire */
@@ -1080,7 +1099,9 @@ write_data_body_written (WriteData *wd)
 static MsrpContinuation
 write_data_ended (WriteData *wd)
 {
-  return wd->slice > 0 ? wd->ended : msrp_chunk_get_continuation (wd->chunk);
+  if (wd->slice > 0)
+    return wd->ended;
+  return wd->chunk != NULL ? msrp_chunk_get_continuation (wd->chunk) : MSRP_CONTINUATION_END;
 }
 
 /* Tells the writer, and lets go of the write. Takes @error. */
@@ -1135,6 +1156,10 @@ log_sent (MsrpTransport *self,
     body = wd->slice > 0 ? g_bytes_new_from_bytes (wd->body, 0, wd->body_pos) : g_bytes_ref (wd->body);
   if (self->logger != NULL)
     {
+      /* A logger set after the response was queued: the chunk is what
+       * was written. */
+      if (wd->chunk == NULL)
+        wd->chunk = msrp_chunk_parse (wd->wire, NULL, NULL);
       msrp_logger_sent_new_chunk (self->logger, self, wd->chunk, head);
       if (body != NULL && g_bytes_get_size (body) > 0)
         msrp_logger_sent_chunk_data (self->logger, self, wd->chunk, body);
@@ -1591,6 +1616,94 @@ _msrp_transport_write_chunk_with_callback (MsrpTransport            *transport,
       return;
     }
   write_chunk (transport, chunk, slice_size, NULL, NULL, NULL, func, user_data);
+}
+
+static inline char *
+put_str (char       *p,
+         const char *s,
+         gsize       len)
+{
+  memcpy (p, s, len);
+  return p + len;
+}
+
+/* Writes the response to @request with the usual comment of @code, as
+ * msrp_transport_make_response() makes it, without making the chunk: its
+ * bytes are put together straight from the request's transaction id and
+ * the encoded paths. */
+void
+_msrp_transport_write_response (MsrpTransport            *transport,
+                                MsrpChunk                *request,
+                                guint                     code,
+                                MsrpTransportWrittenFunc  func,
+                                gpointer                  user_data)
+{
+  const char *tid, *reason;
+  gsize tid_len, reason_len, to_len, from_len, len;
+  WriteData *wd;
+  char *wire, *p;
+
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+  g_return_if_fail (MSRP_IS_CHUNK (request) && msrp_chunk_is_request (request));
+  g_return_if_fail (code >= 100 && code <= 999);
+
+  /* A logger gets the chunk: it is made then, as when both paths are not
+   * there (a response without To-Path or From-Path). */
+  if (transport->logger != NULL || transport->closed || transport->close_task != NULL ||
+      !answer_to_path (transport, request) || !local_from_path (transport))
+    {
+      g_autoptr(MsrpChunk) response = msrp_transport_make_response (transport, request, code, NULL);
+
+      _msrp_transport_write_chunk_with_callback (transport, response, 0, func, user_data);
+      return;
+    }
+
+  tid = msrp_chunk_get_transaction_id (request);
+  tid_len = strlen (tid);
+  reason = msrp_status_get_reason (code);
+  reason_len = reason != NULL ? strlen (reason) : 0;
+  to_len = strlen (transport->answer_encoded.value);
+  from_len = strlen (transport->from_encoded.value);
+
+  /* "MSRP <tid> <code>[ <reason>]\r\nTo-Path: <to>\r\nFrom-Path: <from>\r\n"
+   * then "-------<tid>$\r\n". */
+  len = 5 + tid_len + 1 + 3 + (reason_len > 0 ? 1 + reason_len : 0) + 2 +
+        9 + to_len + 2 + 11 + from_len + 2 +
+        7 + tid_len + 1 + 2;
+  wire = p = g_malloc (len + 1);
+  p = put_str (p, "MSRP ", 5);
+  p = put_str (p, tid, tid_len);
+  *p++ = ' ';
+  *p++ = '0' + code / 100;
+  *p++ = '0' + code / 10 % 10;
+  *p++ = '0' + code % 10;
+  if (reason_len > 0)
+    {
+      *p++ = ' ';
+      p = put_str (p, reason, reason_len);
+    }
+  p = put_str (p, "\r\nTo-Path: ", 11);
+  p = put_str (p, transport->answer_encoded.value, to_len);
+  p = put_str (p, "\r\nFrom-Path: ", 13);
+  p = put_str (p, transport->from_encoded.value, from_len);
+  p = put_str (p, "\r\n", 2);
+
+  wd = g_new0 (WriteData, 1);
+  wd->func = func;
+  wd->user_data = user_data;
+  wd->head_len = p - wire;
+
+  p = put_str (p, "-------", 7);
+  p = put_str (p, tid, tid_len);
+  p = put_str (p, "$\r\n", 3);
+  *p = '\0';
+  g_assert ((gsize) (p - wire) == len);
+  wd->wire = g_bytes_new_take (wire, len);
+  wd->vectors[0].buffer = wire;
+  wd->vectors[0].size = len;
+  wd->n_vectors = 1;
+  g_queue_push_tail (&transport->write_queue, wd);
+  start_next_write (transport);
 }
 
 /* With a source_tag, a GTask tells @callback; otherwise @func is called. */

@@ -1422,6 +1422,73 @@ test_interrupt_cancel (Fixture       *f,
   interrupt_abort (f, FALSE);
 }
 
+/* Messages sharing a cancellable (one handler watches them all) end
+ * together when it is cancelled; the others go on. */
+static void
+test_shared_cancellable (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) text = g_bytes_new_static ("hello", 5);
+  g_autoptr(GCancellable) shared = g_cancellable_new ();
+  g_autoptr(GCancellable) other = g_cancellable_new ();
+  SendOp ops[5] = { { 0, }, };
+  SendOp late = { 0, };
+  g_autoptr(MsrpChunk) c_other = NULL;
+  g_autoptr(MsrpChunk) c_none = NULL;
+
+  msrp_session_send_message_async (f->a, text, "text/plain", shared, on_message_sent, &ops[0]);
+  msrp_session_send_message_async (f->a, text, "text/plain", other, on_message_sent, &ops[1]);
+  msrp_session_send_message_async (f->a, text, "text/plain", shared, on_message_sent, &ops[2]);
+  msrp_session_send_message_async (f->a, text, "text/plain", NULL, on_message_sent, &ops[3]);
+  msrp_session_send_message_async (f->a, text, "text/plain", shared, on_message_sent, &ops[4]);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(MsrpChunk) c = raw_read (f);
+
+      if (i == 1)
+        c_other = g_steal_pointer (&c);
+      else if (i == 3)
+        c_none = g_steal_pointer (&c);
+    }
+
+  g_cancellable_cancel (shared);
+  for (guint i = 0; i < 5; i += 2)
+    {
+      wait_for (&ops[i].done);
+      g_assert_error (ops[i].error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&ops[i].error);
+    }
+  g_assert_false (ops[1].done);
+  g_assert_false (ops[3].done);
+  raw_answer (f, c_other, 200);
+  raw_answer (f, c_none, 200);
+  wait_for (&ops[1].done);
+  g_assert_no_error (ops[1].error);
+  wait_for (&ops[3].done);
+  g_assert_no_error (ops[3].error);
+
+  /* Cancelled already: it ends at once. */
+  msrp_session_send_message_async (f->a, text, "text/plain", shared, on_message_sent, &late);
+  wait_for (&late.done);
+  g_assert_error (late.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&late.error);
+
+  /* Reset, it is watched again. */
+  g_cancellable_reset (shared);
+  memset (&late, 0, sizeof late);
+  msrp_session_send_message_async (f->a, text, "text/plain", shared, on_message_sent, &late);
+  {
+    g_autoptr(MsrpChunk) c = raw_read (f);
+
+    g_cancellable_cancel (shared);
+    wait_for (&late.done);
+    g_assert_error (late.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&late.error);
+  }
+  for (guint i = 0; i < 5; i++)
+    g_free (ops[i].message_id);
+}
+
 static void
 test_interrupt_413 (Fixture       *f,
                     gconstpointer  data)
@@ -1724,6 +1791,7 @@ main (int    argc,
   ADD ("interrupt/wire", (gpointer) 1, test_interrupt_wire);
   ADD ("interrupt/cancel-after-cut", (gpointer) 1, test_interrupt_cancel);
   ADD ("interrupt/413-after-cut", (gpointer) 1, test_interrupt_413);
+  ADD ("shared-cancellable", (gpointer) 1, test_shared_cancellable);
   ADD ("interrupt/message", NULL, test_interrupt_message);
   ADD ("interrupt/file", NULL, test_interrupt_file);
   ADD ("interrupt/reassembly", NULL, test_interrupted_reassembly);
