@@ -41,15 +41,7 @@ struct _MsrpAcceptorRelay
 {
   GObject parent_instance;
 
-  MsrpConnectorSettings settings;
-  MsrpRelaySettings *relay;
-  GMainContext *context;
-  MsrpRelayLink *link;
-  GCancellable *cancellable;  /* cancelled by cleanup */
-};
-
-enum {
-  PROP_RELAY = MSRP_CONNECTOR_N_PROPS,
+  MsrpRelayEndpoint e;
 };
 
 static void msrp_acceptor_relay_iface_init (MsrpConnectorInterface *iface);
@@ -60,45 +52,27 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (MsrpAcceptorRelay, msrp_acceptor_relay, G_TYPE_OB
 static void
 msrp_acceptor_relay_finalize (GObject *object)
 {
-  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (object);
-
-  _msrp_connector_settings_clear (&self->settings);
-  g_clear_object (&self->relay);
-  g_clear_pointer (&self->context, g_main_context_unref);
-  if (self->link != NULL)
-    _msrp_relay_link_close (self->link);
-  g_clear_pointer (&self->link, _msrp_relay_link_unref);
-  g_clear_object (&self->cancellable);
+  _msrp_relay_endpoint_clear (&MSRP_ACCEPTOR_RELAY (object)->e);
 
   G_OBJECT_CLASS (msrp_acceptor_relay_parent_class)->finalize (object);
 }
 
 static void
 msrp_acceptor_relay_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
 {
-  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (object);
-
-  if (prop_id == PROP_RELAY)
-    g_value_set_object (value, self->relay);
-  else
-    _msrp_connector_settings_get (&self->settings, prop_id, value);
+  _msrp_relay_endpoint_get_property (&MSRP_ACCEPTOR_RELAY (object)->e, prop_id, value);
 }
 
 static void
 msrp_acceptor_relay_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
 {
-  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (object);
-
-  if (prop_id == PROP_RELAY)
-    self->relay = g_value_dup_object (value);
-  else
-    _msrp_connector_settings_set (object, &self->settings, prop_id, value, pspec);
+  _msrp_relay_endpoint_set_property (object, &MSRP_ACCEPTOR_RELAY (object)->e, prop_id, value, pspec);
 }
 
 static void
@@ -109,7 +83,6 @@ msrp_acceptor_relay_class_init (MsrpAcceptorRelayClass *klass)
   object_class->finalize = msrp_acceptor_relay_finalize;
   object_class->get_property = msrp_acceptor_relay_get_property;
   object_class->set_property = msrp_acceptor_relay_set_property;
-  _msrp_connector_override_properties (object_class);
 
   /**
    * MsrpAcceptorRelay:relay:
@@ -118,17 +91,13 @@ msrp_acceptor_relay_class_init (MsrpAcceptorRelayClass *klass)
    *
    * Since: 1.0
    */
-  g_object_class_install_property (object_class, PROP_RELAY,
-    g_param_spec_object ("relay", NULL, NULL, MSRP_TYPE_RELAY_SETTINGS,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  _msrp_relay_endpoint_install_properties (object_class);
 }
 
 static void
 msrp_acceptor_relay_init (MsrpAcceptorRelay *self)
 {
-  _msrp_connector_settings_init (&self->settings);
-  self->context = g_main_context_ref_thread_default ();
-  self->cancellable = g_cancellable_new ();
+  _msrp_relay_endpoint_init (&self->e);
 }
 
 /**
@@ -163,60 +132,18 @@ MsrpRelaySettings *
 msrp_acceptor_relay_get_relay (MsrpAcceptorRelay *acceptor)
 {
   g_return_val_if_fail (MSRP_IS_ACCEPTOR_RELAY (acceptor), NULL);
-  return acceptor->relay;
-}
-
-static void
-on_link_ready (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  GTask *task = user_data;
-  MsrpAcceptorRelay *self = g_task_get_source_object (task);
-  GError *error = NULL;
-  MsrpRelayLink *link;
-
-  link = _msrp_relay_link_new_finish (result, &error);
-  if (link == NULL)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  if (self->link != NULL)
-    _msrp_relay_link_close (self->link);
-  g_clear_pointer (&self->link, _msrp_relay_link_unref);
-  self->link = link;
-  g_task_return_pointer (task, _msrp_relay_link_get_local_path (link), (GDestroyNotify) g_ptr_array_unref);
-  g_object_unref (task);
+  return acceptor->e.relay;
 }
 
 static void
 acceptor_relay_prepare_async (MsrpConnector       *connector,
-                               MsrpUri             *local_uri,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+                              MsrpUri             *local_uri,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
 {
-  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (connector);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(MsrpUri) uri = NULL;
-
-  g_task_set_source_tag (task, acceptor_relay_prepare_async);
-  g_task_set_name (task, "[msrp] relay connector prepare");
-
-  uri = local_uri ? g_object_ref (local_uri) : _msrp_relay_default_local_uri (self->relay);
-  _msrp_relay_link_new_async (self->relay, connector, &self->settings, uri,
-                              cancellable, self->cancellable, on_link_ready, task);
-}
-
-static GPtrArray *
-acceptor_relay_prepare_finish (MsrpConnector *connector,
-                                GAsyncResult  *result,
-                                GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  _msrp_relay_endpoint_prepare_async (connector, &MSRP_ACCEPTOR_RELAY (connector)->e, local_uri,
+                                      cancellable, callback, user_data);
 }
 
 typedef struct {
@@ -395,7 +322,7 @@ acceptor_relay_complete_async (MsrpConnector       *connector,
   g_task_set_name (task, "[msrp] relay acceptor complete");
   g_task_set_task_data (task, c, complete_free);
 
-  if (self->link == NULL || _msrp_relay_link_get_transport (self->link) == NULL)
+  if (self->e.link == NULL || _msrp_relay_link_get_transport (self->e.link) == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
                                _("msrp_connector_prepare_async() must finish before msrp_connector_complete_async()"));
@@ -403,27 +330,27 @@ acceptor_relay_complete_async (MsrpConnector       *connector,
       return;
     }
 
-  _msrp_operation_start (&c->op, cancellable, self->settings.timeout, self->context);
-  g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
+  _msrp_operation_start (&c->op, cancellable, self->e.settings.timeout, self->e.context);
+  g_signal_connect_object (self->e.cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
                            c->op.cancellable, G_CONNECT_SWAPPED);
 
-  c->transport = g_object_ref (_msrp_relay_link_get_transport (self->link));
+  c->transport = g_object_ref (_msrp_relay_link_get_transport (self->e.link));
   if (full_remote_path != NULL)
     {
-      _msrp_relay_link_attach (self->link, full_remote_path);
-      g_clear_pointer (&self->link, _msrp_relay_link_unref);
+      _msrp_relay_link_attach (self->e.link, full_remote_path);
+      g_clear_pointer (&self->e.link, _msrp_relay_link_unref);
     }
   else
     /* Any peer: the first request tells who it is. */
-    c->link = g_steal_pointer (&self->link);
+    c->link = g_steal_pointer (&self->e.link);
 
   msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_first_request, task);
 }
 
 static MsrpTransport *
 acceptor_relay_complete_finish (MsrpConnector *connector,
-                                 GAsyncResult  *result,
-                                 GError       **error)
+                                GAsyncResult  *result,
+                                GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -432,21 +359,14 @@ acceptor_relay_complete_finish (MsrpConnector *connector,
 static void
 acceptor_relay_cleanup (MsrpConnector *connector)
 {
-  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (connector);
-
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  if (self->link != NULL)
-    _msrp_relay_link_close (self->link);
-  g_clear_pointer (&self->link, _msrp_relay_link_unref);
+  _msrp_relay_endpoint_cleanup (&MSRP_ACCEPTOR_RELAY (connector)->e);
 }
 
 static void
 msrp_acceptor_relay_iface_init (MsrpConnectorInterface *iface)
 {
   iface->prepare_async = acceptor_relay_prepare_async;
-  iface->prepare_finish = acceptor_relay_prepare_finish;
+  iface->prepare_finish = _msrp_relay_endpoint_prepare_finish;
   iface->complete_async = acceptor_relay_complete_async;
   iface->complete_finish = acceptor_relay_complete_finish;
   iface->cleanup = acceptor_relay_cleanup;

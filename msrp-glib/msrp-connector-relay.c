@@ -44,15 +44,7 @@ struct _MsrpConnectorRelay
 {
   GObject parent_instance;
 
-  MsrpConnectorSettings settings;
-  MsrpRelaySettings *relay;
-  GMainContext *context;
-  MsrpRelayLink *link;
-  GCancellable *cancellable;  /* cancelled by cleanup */
-};
-
-enum {
-  PROP_RELAY = MSRP_CONNECTOR_N_PROPS,
+  MsrpRelayEndpoint e;
 };
 
 static void msrp_connector_relay_iface_init (MsrpConnectorInterface *iface);
@@ -63,15 +55,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (MsrpConnectorRelay, msrp_connector_relay, G_TYPE_
 static void
 msrp_connector_relay_finalize (GObject *object)
 {
-  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (object);
-
-  _msrp_connector_settings_clear (&self->settings);
-  g_clear_object (&self->relay);
-  g_clear_pointer (&self->context, g_main_context_unref);
-  if (self->link != NULL)
-    _msrp_relay_link_close (self->link);
-  g_clear_pointer (&self->link, _msrp_relay_link_unref);
-  g_clear_object (&self->cancellable);
+  _msrp_relay_endpoint_clear (&MSRP_CONNECTOR_RELAY (object)->e);
 
   G_OBJECT_CLASS (msrp_connector_relay_parent_class)->finalize (object);
 }
@@ -82,12 +66,7 @@ msrp_connector_relay_get_property (GObject    *object,
                                    GValue     *value,
                                    GParamSpec *pspec)
 {
-  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (object);
-
-  if (prop_id == PROP_RELAY)
-    g_value_set_object (value, self->relay);
-  else
-    _msrp_connector_settings_get (&self->settings, prop_id, value);
+  _msrp_relay_endpoint_get_property (&MSRP_CONNECTOR_RELAY (object)->e, prop_id, value);
 }
 
 static void
@@ -96,12 +75,7 @@ msrp_connector_relay_set_property (GObject      *object,
                                    const GValue *value,
                                    GParamSpec   *pspec)
 {
-  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (object);
-
-  if (prop_id == PROP_RELAY)
-    self->relay = g_value_dup_object (value);
-  else
-    _msrp_connector_settings_set (object, &self->settings, prop_id, value, pspec);
+  _msrp_relay_endpoint_set_property (object, &MSRP_CONNECTOR_RELAY (object)->e, prop_id, value, pspec);
 }
 
 static void
@@ -112,7 +86,6 @@ msrp_connector_relay_class_init (MsrpConnectorRelayClass *klass)
   object_class->finalize = msrp_connector_relay_finalize;
   object_class->get_property = msrp_connector_relay_get_property;
   object_class->set_property = msrp_connector_relay_set_property;
-  _msrp_connector_override_properties (object_class);
 
   /**
    * MsrpConnectorRelay:relay:
@@ -121,17 +94,13 @@ msrp_connector_relay_class_init (MsrpConnectorRelayClass *klass)
    *
    * Since: 1.0
    */
-  g_object_class_install_property (object_class, PROP_RELAY,
-    g_param_spec_object ("relay", NULL, NULL, MSRP_TYPE_RELAY_SETTINGS,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  _msrp_relay_endpoint_install_properties (object_class);
 }
 
 static void
 msrp_connector_relay_init (MsrpConnectorRelay *self)
 {
-  _msrp_connector_settings_init (&self->settings);
-  self->context = g_main_context_ref_thread_default ();
-  self->cancellable = g_cancellable_new ();
+  _msrp_relay_endpoint_init (&self->e);
 }
 
 /**
@@ -166,32 +135,7 @@ MsrpRelaySettings *
 msrp_connector_relay_get_relay (MsrpConnectorRelay *connector)
 {
   g_return_val_if_fail (MSRP_IS_CONNECTOR_RELAY (connector), NULL);
-  return connector->relay;
-}
-
-static void
-on_link_ready (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  GTask *task = user_data;
-  MsrpConnectorRelay *self = g_task_get_source_object (task);
-  GError *error = NULL;
-  MsrpRelayLink *link;
-
-  link = _msrp_relay_link_new_finish (result, &error);
-  if (link == NULL)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  if (self->link != NULL)
-    _msrp_relay_link_close (self->link);
-  g_clear_pointer (&self->link, _msrp_relay_link_unref);
-  self->link = link;
-  g_task_return_pointer (task, _msrp_relay_link_get_local_path (link), (GDestroyNotify) g_ptr_array_unref);
-  g_object_unref (task);
+  return connector->e.relay;
 }
 
 static void
@@ -201,25 +145,8 @@ connector_relay_prepare_async (MsrpConnector       *connector,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (connector);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(MsrpUri) uri = NULL;
-
-  g_task_set_source_tag (task, connector_relay_prepare_async);
-  g_task_set_name (task, "[msrp] relay connector prepare");
-
-  uri = local_uri ? g_object_ref (local_uri) : _msrp_relay_default_local_uri (self->relay);
-  _msrp_relay_link_new_async (self->relay, connector, &self->settings, uri,
-                              cancellable, self->cancellable, on_link_ready, task);
-}
-
-static GPtrArray *
-connector_relay_prepare_finish (MsrpConnector *connector,
-                                GAsyncResult  *result,
-                                GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  _msrp_relay_endpoint_prepare_async (connector, &MSRP_CONNECTOR_RELAY (connector)->e, local_uri,
+                                      cancellable, callback, user_data);
 }
 
 typedef struct {
@@ -328,7 +255,7 @@ connector_relay_complete_async (MsrpConnector       *connector,
   g_task_set_name (task, "[msrp] relay connector complete");
   g_task_set_task_data (task, c, complete_free);
 
-  if (self->link == NULL || _msrp_relay_link_get_transport (self->link) == NULL)
+  if (self->e.link == NULL || _msrp_relay_link_get_transport (self->e.link) == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
                                _("msrp_connector_prepare_async() must finish before msrp_connector_complete_async()"));
@@ -343,13 +270,13 @@ connector_relay_complete_async (MsrpConnector       *connector,
       return;
     }
 
-  _msrp_operation_start (&c->op, cancellable, self->settings.timeout, self->context);
-  g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
+  _msrp_operation_start (&c->op, cancellable, self->e.settings.timeout, self->e.context);
+  g_signal_connect_object (self->e.cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
                            c->op.cancellable, G_CONNECT_SWAPPED);
 
-  c->transport = g_object_ref (_msrp_relay_link_get_transport (self->link));
-  _msrp_relay_link_attach (self->link, full_remote_path);
-  g_clear_pointer (&self->link, _msrp_relay_link_unref);
+  c->transport = g_object_ref (_msrp_relay_link_get_transport (self->e.link));
+  _msrp_relay_link_attach (self->e.link, full_remote_path);
+  g_clear_pointer (&self->e.link, _msrp_relay_link_unref);
 
   c->binding = msrp_transport_make_chunk (c->transport, "SEND", NULL, NULL);
   msrp_transport_write_chunk_async (c->transport, c->binding, c->op.cancellable, on_binding_written, task);
@@ -367,21 +294,14 @@ connector_relay_complete_finish (MsrpConnector *connector,
 static void
 connector_relay_cleanup (MsrpConnector *connector)
 {
-  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (connector);
-
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  if (self->link != NULL)
-    _msrp_relay_link_close (self->link);
-  g_clear_pointer (&self->link, _msrp_relay_link_unref);
+  _msrp_relay_endpoint_cleanup (&MSRP_CONNECTOR_RELAY (connector)->e);
 }
 
 static void
 msrp_connector_relay_iface_init (MsrpConnectorInterface *iface)
 {
   iface->prepare_async = connector_relay_prepare_async;
-  iface->prepare_finish = connector_relay_prepare_finish;
+  iface->prepare_finish = _msrp_relay_endpoint_prepare_finish;
   iface->complete_async = connector_relay_complete_async;
   iface->complete_finish = connector_relay_complete_finish;
   iface->cleanup = connector_relay_cleanup;

@@ -50,4 +50,41 @@ void           _msrp_relay_link_attach         (MsrpRelayLink         *link,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsrpRelayLink, _msrp_relay_link_unref)
 
+/* What MsrpConnectorRelay and MsrpAcceptorRelay share: their settings, the
+ * relay, and the link that prepare makes and complete uses. */
+typedef struct {
+  MsrpConnectorSettings settings;
+  MsrpRelaySettings *relay;
+  GMainContext *context;
+  MsrpRelayLink *link;
+  GCancellable *cancellable;  /* cancelled by cleanup */
+} MsrpRelayEndpoint;
+
+/* The "relay" property, after the MsrpConnector ones. */
+#define MSRP_RELAY_ENDPOINT_PROP_RELAY MSRP_CONNECTOR_N_PROPS
+
+void       _msrp_relay_endpoint_init                (MsrpRelayEndpoint    *endpoint);
+void       _msrp_relay_endpoint_clear               (MsrpRelayEndpoint    *endpoint);
+/* Overrides the MsrpConnector properties and installs "relay". */
+void       _msrp_relay_endpoint_install_properties  (GObjectClass         *klass);
+void       _msrp_relay_endpoint_get_property        (MsrpRelayEndpoint    *endpoint,
+                                                     guint                 prop_id,
+                                                     GValue               *value);
+void       _msrp_relay_endpoint_set_property        (GObject              *object,
+                                                     MsrpRelayEndpoint    *endpoint,
+                                                     guint                 prop_id,
+                                                     const GValue         *value,
+                                                     GParamSpec           *pspec);
+/* prepare: connects and authenticates; the link replaces any earlier one. */
+void       _msrp_relay_endpoint_prepare_async       (MsrpConnector        *connector,
+                                                     MsrpRelayEndpoint    *endpoint,
+                                                     MsrpUri              *local_uri,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+GPtrArray *_msrp_relay_endpoint_prepare_finish      (MsrpConnector        *connector,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+void       _msrp_relay_endpoint_cleanup             (MsrpRelayEndpoint    *endpoint);
+
 G_END_DECLS

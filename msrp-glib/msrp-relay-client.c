@@ -737,3 +737,124 @@ _msrp_relay_link_attach (MsrpRelayLink *link,
                           (GDestroyNotify) _msrp_relay_link_unref);
   g_object_unref (transport);
 }
+
+/* What the two relay connectors share */
+
+void
+_msrp_relay_endpoint_init (MsrpRelayEndpoint *endpoint)
+{
+  _msrp_connector_settings_init (&endpoint->settings);
+  endpoint->context = g_main_context_ref_thread_default ();
+  endpoint->cancellable = g_cancellable_new ();
+}
+
+void
+_msrp_relay_endpoint_clear (MsrpRelayEndpoint *endpoint)
+{
+  _msrp_connector_settings_clear (&endpoint->settings);
+  g_clear_object (&endpoint->relay);
+  g_clear_pointer (&endpoint->context, g_main_context_unref);
+  if (endpoint->link != NULL)
+    _msrp_relay_link_close (endpoint->link);
+  g_clear_pointer (&endpoint->link, _msrp_relay_link_unref);
+  g_clear_object (&endpoint->cancellable);
+}
+
+void
+_msrp_relay_endpoint_install_properties (GObjectClass *klass)
+{
+  _msrp_connector_override_properties (klass);
+  g_object_class_install_property (klass, MSRP_RELAY_ENDPOINT_PROP_RELAY,
+    g_param_spec_object ("relay", NULL, NULL, MSRP_TYPE_RELAY_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+}
+
+void
+_msrp_relay_endpoint_get_property (MsrpRelayEndpoint *endpoint,
+                                   guint              prop_id,
+                                   GValue            *value)
+{
+  if (prop_id == MSRP_RELAY_ENDPOINT_PROP_RELAY)
+    g_value_set_object (value, endpoint->relay);
+  else
+    _msrp_connector_settings_get (&endpoint->settings, prop_id, value);
+}
+
+void
+_msrp_relay_endpoint_set_property (GObject           *object,
+                                   MsrpRelayEndpoint *endpoint,
+                                   guint              prop_id,
+                                   const GValue      *value,
+                                   GParamSpec        *pspec)
+{
+  if (prop_id == MSRP_RELAY_ENDPOINT_PROP_RELAY)
+    endpoint->relay = g_value_dup_object (value);
+  else
+    _msrp_connector_settings_set (object, &endpoint->settings, prop_id, value, pspec);
+}
+
+static void
+on_endpoint_link_ready (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GTask *task = user_data;
+  MsrpRelayEndpoint *endpoint = g_task_get_task_data (task);
+  GError *error = NULL;
+  MsrpRelayLink *link;
+
+  link = _msrp_relay_link_new_finish (result, &error);
+  if (link == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (endpoint->link != NULL)
+    _msrp_relay_link_close (endpoint->link);
+  g_clear_pointer (&endpoint->link, _msrp_relay_link_unref);
+  endpoint->link = link;
+  g_task_return_pointer (task, _msrp_relay_link_get_local_path (link), (GDestroyNotify) g_ptr_array_unref);
+  g_object_unref (task);
+}
+
+void
+_msrp_relay_endpoint_prepare_async (MsrpConnector       *connector,
+                                    MsrpRelayEndpoint   *endpoint,
+                                    MsrpUri             *local_uri,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task = g_task_new (connector, cancellable, callback, user_data);
+  g_autoptr(MsrpUri) uri = NULL;
+
+  g_task_set_source_tag (task, _msrp_relay_endpoint_prepare_async);
+  g_task_set_name (task, "[msrp] relay prepare");
+  /* The connector, which owns the endpoint, lives as long as the task. */
+  g_task_set_task_data (task, endpoint, NULL);
+
+  uri = local_uri ? g_object_ref (local_uri) : _msrp_relay_default_local_uri (endpoint->relay);
+  _msrp_relay_link_new_async (endpoint->relay, connector, &endpoint->settings, uri,
+                              cancellable, endpoint->cancellable, on_endpoint_link_ready, task);
+}
+
+GPtrArray *
+_msrp_relay_endpoint_prepare_finish (MsrpConnector *connector,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+_msrp_relay_endpoint_cleanup (MsrpRelayEndpoint *endpoint)
+{
+  g_cancellable_cancel (endpoint->cancellable);
+  g_clear_object (&endpoint->cancellable);
+  endpoint->cancellable = g_cancellable_new ();
+  if (endpoint->link != NULL)
+    _msrp_relay_link_close (endpoint->link);
+  g_clear_pointer (&endpoint->link, _msrp_relay_link_unref);
+}
