@@ -155,7 +155,6 @@ typedef struct {
   MsrpOperation op;
   GSocketClient *client;
   MsrpTransport *transport;
-  MsrpChunk *binding;
   GError *mismatch;
 } Complete;
 
@@ -168,12 +167,32 @@ complete_free (gpointer data)
   g_clear_pointer (&c->remote_path, g_ptr_array_unref);
   g_clear_object (&c->client);
   g_clear_object (&c->transport);
-  g_clear_object (&c->binding);
   g_clear_error (&c->mismatch);
   g_free (c);
 }
 
 /* Ends the task with an error, closing whatever was opened. */
+static void complete_fail (GTask *task, GError *error);
+
+static void
+on_bound (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  Complete *c = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!_msrp_connector_bind_finish (c->transport, result, &error))
+    {
+      complete_fail (task, error);
+      return;
+    }
+  _msrp_operation_stop (&c->op);
+  g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
+  g_object_unref (task);
+}
+
 static void
 complete_fail (GTask  *task,
                GError *error)
@@ -196,68 +215,7 @@ complete_fail (GTask  *task,
   g_object_unref (task);
 }
 
-static void on_binding_response (GObject *source, GAsyncResult *result, gpointer user_data);
 
-static void
-on_binding_written (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  GTask *task = user_data;
-  Complete *c = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!msrp_transport_write_chunk_finish (c->transport, result, &error))
-    {
-      complete_fail (task, error);
-      return;
-    }
-  msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_binding_response, task);
-}
-
-static void
-on_binding_response (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  GTask *task = user_data;
-  Complete *c = g_task_get_task_data (task);
-  g_autoptr(MsrpChunk) chunk = NULL;
-  GError *error = NULL;
-
-  chunk = msrp_transport_read_chunk_finish (c->transport, result, &error);
-  if (chunk == NULL)
-    {
-      complete_fail (task, error);
-      return;
-    }
-
-  if (msrp_chunk_is_request (chunk))
-    {
-      /* The peer talks already: the connection is bound. Its answer to the
-       * binding SEND, if any, reaches the session, which ignores it. */
-      _msrp_transport_unread (c->transport, chunk);
-    }
-  else if (strcmp (msrp_chunk_get_transaction_id (chunk), msrp_chunk_get_transaction_id (c->binding)) != 0)
-    {
-      /* Not ours: read on. */
-      msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_binding_response, task);
-      return;
-    }
-  else if (msrp_chunk_get_code (chunk) / 100 != 2)
-    {
-      const char *comment = msrp_chunk_get_comment (chunk);
-
-      complete_fail (task, g_error_new (MSRP_TRANSACTION_ERROR, msrp_chunk_get_code (chunk),
-                                        _("The MSRP peer refused the session: %u %s"),
-                                        msrp_chunk_get_code (chunk), comment ? comment : ""));
-      return;
-    }
-
-  _msrp_operation_stop (&c->op);
-  g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
-  g_object_unref (task);
-}
 
 static void
 on_connected (GObject      *source,
@@ -282,8 +240,7 @@ on_connected (GObject      *source,
   c->transport = msrp_transport_new (G_IO_STREAM (connection), local_path, c->remote_path);
   _msrp_connector_configure_transport (&self->settings, c->transport);
 
-  c->binding = msrp_transport_make_chunk (c->transport, "SEND", NULL, NULL);
-  msrp_transport_write_chunk_async (c->transport, c->binding, c->op.cancellable, on_binding_written, task);
+  _msrp_connector_bind_async (c->transport, c->op.cancellable, on_bound, task);
 }
 
 static void

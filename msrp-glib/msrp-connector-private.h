@@ -76,6 +76,18 @@ GError  *_msrp_operation_error               (MsrpOperation         *op,
 /* Turns Nagle's algorithm off on a new TCP connection, before TLS. */
 void     _msrp_connector_set_no_delay        (GSocketConnection     *connection);
 
+/* Binds a new connection to its session, on the active side: writes an
+ * empty SEND (RFC 4975 section 8.1; no body: some peers fail on one) and
+ * waits for its 2xx. A request from the peer first also means bound: it
+ * is put back for the session. A refusal is an MSRP_TRANSACTION_ERROR. */
+void     _msrp_connector_bind_async          (MsrpTransport         *transport,
+                                              GCancellable          *cancellable,
+                                              GAsyncReadyCallback    callback,
+                                              gpointer               user_data);
+gboolean _msrp_connector_bind_finish         (MsrpTransport         *transport,
+                                              GAsyncResult          *result,
+                                              GError               **error);
+
 /* The peer's host and port from the first URI of a path. */
 GSocketConnectable *_msrp_uri_to_connectable (MsrpUri               *uri);
 

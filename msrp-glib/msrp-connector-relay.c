@@ -152,7 +152,6 @@ connector_relay_prepare_async (MsrpConnector       *connector,
 typedef struct {
   MsrpOperation op;
   MsrpTransport *transport;
-  MsrpChunk *binding;
 } Complete;
 
 static void
@@ -162,8 +161,28 @@ complete_free (gpointer data)
 
   _msrp_operation_stop (&c->op);
   g_clear_object (&c->transport);
-  g_clear_object (&c->binding);
   g_free (c);
+}
+
+static void complete_fail (GTask *task, GError *error);
+
+static void
+on_bound (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  Complete *c = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!_msrp_connector_bind_finish (c->transport, result, &error))
+    {
+      complete_fail (task, error);
+      return;
+    }
+  _msrp_operation_stop (&c->op);
+  g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
+  g_object_unref (task);
 }
 
 static void
@@ -181,64 +200,7 @@ complete_fail (GTask  *task,
   g_object_unref (task);
 }
 
-static void
-on_binding_response (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  GTask *task = user_data;
-  Complete *c = g_task_get_task_data (task);
-  g_autoptr(MsrpChunk) chunk = NULL;
-  GError *error = NULL;
 
-  chunk = msrp_transport_read_chunk_finish (c->transport, result, &error);
-  if (chunk == NULL)
-    {
-      complete_fail (task, error);
-      return;
-    }
-
-  if (msrp_chunk_is_request (chunk))
-    {
-      /* The peer talks already: the session is bound. */
-      _msrp_transport_unread (c->transport, chunk);
-    }
-  else if (strcmp (msrp_chunk_get_transaction_id (chunk), msrp_chunk_get_transaction_id (c->binding)) != 0)
-    {
-      msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_binding_response, task);
-      return;
-    }
-  else if (msrp_chunk_get_code (chunk) / 100 != 2)
-    {
-      const char *comment = msrp_chunk_get_comment (chunk);
-
-      complete_fail (task, g_error_new (MSRP_TRANSACTION_ERROR, msrp_chunk_get_code (chunk),
-                                        _("The session through the relay was refused: %u %s"),
-                                        msrp_chunk_get_code (chunk), comment ? comment : ""));
-      return;
-    }
-
-  _msrp_operation_stop (&c->op);
-  g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
-  g_object_unref (task);
-}
-
-static void
-on_binding_written (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  GTask *task = user_data;
-  Complete *c = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!msrp_transport_write_chunk_finish (c->transport, result, &error))
-    {
-      complete_fail (task, error);
-      return;
-    }
-  msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_binding_response, task);
-}
 
 static void
 connector_relay_complete_async (MsrpConnector       *connector,
@@ -278,8 +240,7 @@ connector_relay_complete_async (MsrpConnector       *connector,
   _msrp_relay_link_attach (self->e.link, full_remote_path);
   g_clear_pointer (&self->e.link, _msrp_relay_link_unref);
 
-  c->binding = msrp_transport_make_chunk (c->transport, "SEND", NULL, NULL);
-  msrp_transport_write_chunk_async (c->transport, c->binding, c->op.cancellable, on_binding_written, task);
+  _msrp_connector_bind_async (c->transport, c->op.cancellable, on_bound, task);
 }
 
 static MsrpTransport *

@@ -5,10 +5,14 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <gio/gnetworking.h>
 
 #include "msrp-connector.h"
 #include "msrp-connector-private.h"
+#include "msrp-transport-private.h"
+#include "msrp-error.h"
 #include "msrp-connector-direct.h"
 #include "msrp-acceptor-direct.h"
 #include "msrp-connector-relay.h"
@@ -584,4 +588,95 @@ msrp_get_acceptor (MsrpRelaySettings *relay)
   if (relay != NULL)
     return msrp_acceptor_relay_new (relay);
   return msrp_acceptor_direct_new ();
+}
+
+/* Binding the active side */
+
+static void on_bind_response (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+on_bind_written (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  MsrpTransport *transport = MSRP_TRANSPORT (source);
+  GError *error = NULL;
+
+  if (!msrp_transport_write_chunk_finish (transport, result, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  msrp_transport_read_chunk_async (transport, 0, g_task_get_cancellable (task), on_bind_response, task);
+}
+
+static void
+on_bind_response (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  MsrpTransport *transport = MSRP_TRANSPORT (source);
+  MsrpChunk *binding = g_task_get_task_data (task);
+  g_autoptr(MsrpChunk) chunk = NULL;
+  GError *error = NULL;
+
+  chunk = msrp_transport_read_chunk_finish (transport, result, &error);
+  if (chunk == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  if (msrp_chunk_is_request (chunk))
+    {
+      /* The peer talks already: the connection is bound. Its answer to the
+       * binding SEND, if any, reaches the session, which ignores it. */
+      _msrp_transport_unread (transport, chunk);
+    }
+  else if (strcmp (msrp_chunk_get_transaction_id (chunk), msrp_chunk_get_transaction_id (binding)) != 0)
+    {
+      /* Not ours: read on. */
+      msrp_transport_read_chunk_async (transport, 0, g_task_get_cancellable (task), on_bind_response, task);
+      return;
+    }
+  else if (msrp_chunk_get_code (chunk) / 100 != 2)
+    {
+      const char *comment = msrp_chunk_get_comment (chunk);
+
+      g_task_return_new_error (task, MSRP_TRANSACTION_ERROR, msrp_chunk_get_code (chunk),
+                               _("The MSRP peer refused the session: %u %s"),
+                               msrp_chunk_get_code (chunk), comment ? comment : "");
+      g_object_unref (task);
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+void
+_msrp_connector_bind_async (MsrpTransport       *transport,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task = g_task_new (transport, cancellable, callback, user_data);
+  MsrpChunk *binding = msrp_transport_make_chunk (transport, "SEND", NULL, NULL);
+
+  g_task_set_source_tag (task, _msrp_connector_bind_async);
+  g_task_set_task_data (task, binding, g_object_unref);
+  msrp_transport_write_chunk_async (transport, binding, cancellable, on_bind_written, task);
+}
+
+gboolean
+_msrp_connector_bind_finish (MsrpTransport  *transport,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, transport), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
