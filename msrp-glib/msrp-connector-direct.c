@@ -109,18 +109,6 @@ msrp_connector_direct_new (void)
   return g_object_new (MSRP_TYPE_CONNECTOR_DIRECT, NULL);
 }
 
-/* A host name that can go into a URI. */
-static const char *
-default_host (void)
-{
-  const char *name = g_get_host_name ();
-
-  for (const char *p = name; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
-      return "localhost";
-  return *name ? name : "localhost";
-}
-
 static void
 connector_direct_prepare_async (MsrpConnector       *connector,
                                 MsrpUri             *local_uri,
@@ -136,7 +124,7 @@ connector_direct_prepare_async (MsrpConnector       *connector,
   if (local_uri != NULL)
     self->local_uri = g_object_ref (local_uri);
   else
-    self->local_uri = msrp_uri_new (default_host (), 0, NULL, self->settings.tls_certificate != NULL);
+    self->local_uri = msrp_uri_new (_msrp_connector_default_host (), 0, NULL, self->settings.tls_certificate != NULL);
 
   g_task_return_pointer (task, _msrp_path_new_single (self->local_uri), (GDestroyNotify) g_ptr_array_unref);
 }

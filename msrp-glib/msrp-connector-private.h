@@ -88,6 +88,10 @@ gboolean _msrp_connector_bind_finish         (MsrpTransport         *transport,
                                               GAsyncResult          *result,
                                               GError               **error);
 
+/* This machine's host name if it can go into a URI, else "localhost":
+ * the host of a local URI that names no listening socket. */
+const char *_msrp_connector_default_host    (void);
+
 /* The peer's host and port from the first URI of a path. */
 GSocketConnectable *_msrp_uri_to_connectable (MsrpUri               *uri);
 

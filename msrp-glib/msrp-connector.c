@@ -590,6 +590,17 @@ msrp_get_acceptor (MsrpRelaySettings *relay)
   return msrp_acceptor_direct_new ();
 }
 
+const char *
+_msrp_connector_default_host (void)
+{
+  const char *name = g_get_host_name ();
+
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
+      return "localhost";
+  return *name ? name : "localhost";
+}
+
 /* Binding the active side */
 
 static void on_bind_response (GObject *source, GAsyncResult *result, gpointer user_data);

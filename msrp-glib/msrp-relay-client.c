@@ -127,17 +127,7 @@ _msrp_relay_link_get_expires (MsrpRelayLink *link)
 MsrpUri *
 _msrp_relay_default_local_uri (MsrpRelaySettings *settings)
 {
-  const char *name = g_get_host_name ();
-
-  for (const char *p = name; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
-      {
-        name = "localhost";
-        break;
-      }
-  if (*name == '\0')
-    name = "localhost";
-  return msrp_uri_new (name, 0, NULL, msrp_relay_settings_get_use_tls (settings));
+  return msrp_uri_new (_msrp_connector_default_host (), 0, NULL, msrp_relay_settings_get_use_tls (settings));
 }
 
 /* The AUTH request */
