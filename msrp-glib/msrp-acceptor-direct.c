@@ -427,8 +427,8 @@ acceptor_direct_complete_async (MsrpConnector       *connector,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   Complete *c = g_new0 (Complete, 1);
 
-  g_task_set_source_tag (task, acceptor_direct_complete_async);
   g_task_set_name (task, "[msrp] acceptor complete");
+  g_task_set_source_tag (task, acceptor_direct_complete_async);
   g_task_set_task_data (task, c, complete_free);
 
   if (self->listener == NULL)

@@ -345,33 +345,6 @@ msrp_chunk_get_property (GObject    *object,
     }
 }
 
-static void
-msrp_chunk_set_property (GObject      *object,
-                         guint         prop_id,
-                         const GValue *value,
-                         GParamSpec   *pspec)
-{
-  MsrpChunk *self = MSRP_CHUNK (object);
-
-  switch (prop_id)
-    {
-    case PROP_METHOD:
-      self->method = g_value_dup_string (value);
-      break;
-    case PROP_TRANSACTION_ID:
-      self->transaction_id = g_value_dup_string (value);
-      break;
-    case PROP_CODE:
-      self->code = g_value_get_uint (value);
-      break;
-    case PROP_COMMENT:
-      self->comment = g_value_dup_string (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
 static gboolean
 is_method (const char *method)
 {
@@ -387,9 +360,9 @@ is_method (const char *method)
  * constructed() then leaves them alone. */
 static GPrivate filling_in;
 
-/* A chunk without method, transaction id or code yet, made without going
- * through GObject properties (the hot path of every chunk read or made).
- * The caller sets the fields. */
+/* A chunk without method, transaction id or code yet: the caller sets
+ * the fields (the hot path of every chunk read or made). The properties
+ * are read-only, so that GObject sets none at construction. */
 static MsrpChunk *
 chunk_new_empty (void)
 {
@@ -411,27 +384,10 @@ msrp_chunk_constructed (GObject *object)
   if (g_private_get (&filling_in) != NULL)
     return;
 
-  if (self->transaction_id == NULL)
-    self->transaction_id = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
-  else if (!msrp_is_ident (self->transaction_id, -1))
-    g_critical ("“%s” is not a valid MSRP transaction ID", self->transaction_id);
-
-  if (self->code != 0)
-    {
-      g_clear_pointer (&self->method, g_free);
-      if (self->code < 100 || self->code > 999)
-        g_critical ("%u is not a valid MSRP status code", self->code);
-      if (self->comment != NULL && !msrp_is_header_value (self->comment))
-        g_critical ("An MSRP comment cannot hold control characters");
-    }
-  else
-    {
-      if (self->method == NULL)
-        self->method = g_strdup ("SEND");
-      else if (!is_method (self->method))
-        g_critical ("“%s” is not a valid MSRP method (upper-case letters)", self->method);
-      g_clear_pointer (&self->comment, g_free);
-    }
+  /* Made by g_object_new(), as a binding's default constructor does: a
+   * SEND with a new transaction id. */
+  self->method = g_strdup ("SEND");
+  self->transaction_id = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
 }
 
 static void
@@ -441,31 +397,32 @@ msrp_chunk_class_init (MsrpChunkClass *klass)
 
   object_class->finalize = msrp_chunk_finalize;
   object_class->get_property = msrp_chunk_get_property;
-  object_class->set_property = msrp_chunk_set_property;
   object_class->constructed = msrp_chunk_constructed;
 
   /**
    * MsrpChunk:method:
    *
    * The method of a request ("SEND", "REPORT", "AUTH", ...), or %NULL for
-   * a response. A chunk made with neither a method nor a code is a SEND.
+   * a response. Chunks are made with [ctor@Msrp.Chunk.new_request],
+   * [ctor@Msrp.Chunk.new_response] or parsed; one made with g_object_new()
+   * is a SEND with a new transaction id.
    *
    * Since: 1.0
    */
   properties[PROP_METHOD] =
     g_param_spec_string ("method", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * MsrpChunk:transaction-id:
    *
-   * The transaction id; a random one when none is given.
+   * The transaction id.
    *
    * Since: 1.0
    */
   properties[PROP_TRANSACTION_ID] =
     g_param_spec_string ("transaction-id", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * MsrpChunk:code:
@@ -476,7 +433,7 @@ msrp_chunk_class_init (MsrpChunkClass *klass)
    */
   properties[PROP_CODE] =
     g_param_spec_uint ("code", NULL, NULL, 0, 999, 0,
-                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * MsrpChunk:comment:
@@ -487,7 +444,7 @@ msrp_chunk_class_init (MsrpChunkClass *klass)
    */
   properties[PROP_COMMENT] =
     g_param_spec_string ("comment", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

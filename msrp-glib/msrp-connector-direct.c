@@ -269,8 +269,8 @@ connector_direct_complete_async (MsrpConnector       *connector,
   MsrpUri *first_hop;
   g_autoptr(GSocketConnectable) connectable = NULL;
 
-  g_task_set_source_tag (task, connector_direct_complete_async);
   g_task_set_name (task, "[msrp] connector complete");
+  g_task_set_source_tag (task, connector_direct_complete_async);
   g_task_set_task_data (task, c, complete_free);
 
   if (self->local_uri == NULL)

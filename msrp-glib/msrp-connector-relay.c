@@ -213,8 +213,8 @@ connector_relay_complete_async (MsrpConnector       *connector,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   Complete *c = g_new0 (Complete, 1);
 
-  g_task_set_source_tag (task, connector_relay_complete_async);
   g_task_set_name (task, "[msrp] relay connector complete");
+  g_task_set_source_tag (task, connector_relay_complete_async);
   g_task_set_task_data (task, c, complete_free);
 
   if (self->e.link == NULL || _msrp_relay_link_get_transport (self->e.link) == NULL)

@@ -554,8 +554,8 @@ _msrp_relay_link_new_async (MsrpRelaySettings     *settings,
   gboolean use_tls = msrp_relay_settings_get_use_tls (settings);
   g_autoptr(GSocketConnectable) connectable = NULL;
 
-  g_task_set_source_tag (task, _msrp_relay_link_new_async);
   g_task_set_name (task, "[msrp] relay connect");
+  g_task_set_source_tag (task, _msrp_relay_link_new_async);
   g_task_set_task_data (task, c, connect_free);
   g_object_set_data (G_OBJECT (task), "connector-settings", connector_settings);
 
@@ -819,8 +819,8 @@ _msrp_relay_endpoint_prepare_async (MsrpConnector       *connector,
   GTask *task = g_task_new (connector, cancellable, callback, user_data);
   g_autoptr(MsrpUri) uri = NULL;
 
-  g_task_set_source_tag (task, _msrp_relay_endpoint_prepare_async);
   g_task_set_name (task, "[msrp] relay prepare");
+  g_task_set_source_tag (task, _msrp_relay_endpoint_prepare_async);
   /* The connector, which owns the endpoint, lives as long as the task. */
   g_task_set_task_data (task, endpoint, NULL);
 

@@ -1159,8 +1159,8 @@ msrp_server_complete_for_uri_async (MsrpServer          *server,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (server, cancellable, callback, user_data);
-  g_task_set_source_tag (task, msrp_server_complete_for_uri_async);
   g_task_set_name (task, "[msrp] server complete");
+  g_task_set_source_tag (task, msrp_server_complete_for_uri_async);
 
   session = lookup_session (server, local_uri);
   if (session == NULL)

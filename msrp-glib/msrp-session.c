@@ -754,7 +754,8 @@ transaction_complete (MsrpSession *self,
   gsize weight = t->weight;
 
   g_object_ref (self);
-  g_hash_table_remove (self->transactions, t->tid);
+  /* Freed after the callbacks, which may write the next chunk. */
+  g_hash_table_steal (self->transactions, t->tid);
   if (task != NULL)
     {
       if (error != NULL)
@@ -777,6 +778,7 @@ transaction_complete (MsrpSession *self,
     }
   else
     g_clear_error (&error);
+  transaction_free (t);
   maybe_finish_shutdown (self);
   g_object_unref (self);
 }
@@ -1114,8 +1116,8 @@ msrp_session_send_chunk_async (MsrpSession         *session,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (session, cancellable, callback, user_data);
-  g_task_set_source_tag (task, msrp_session_send_chunk_async);
   g_task_set_name (task, "[msrp] send chunk");
+  g_task_set_source_tag (task, msrp_session_send_chunk_async);
 
   if (session->closed || session->shutdown_task != NULL)
     {
@@ -1892,8 +1894,8 @@ msrp_session_send_message_async (MsrpSession         *session,
   msg->ref_count = 1;
   msg->session = g_object_ref (session);
   msg->task = g_task_new (session, cancellable, callback, user_data);
-  g_task_set_source_tag (msg->task, msrp_session_send_message_async);
   g_task_set_name (msg->task, "[msrp] send message");
+  g_task_set_source_tag (msg->task, msrp_session_send_message_async);
   msg->message_id = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
   msg->content_type = g_strdup (content_type);
   msg->data = g_bytes_ref (data);
@@ -1962,8 +1964,8 @@ msrp_session_send_file_async (MsrpSession         *session,
   msg->ref_count = 1;
   msg->session = g_object_ref (session);
   msg->task = g_task_new (session, cancellable, callback, user_data);
-  g_task_set_source_tag (msg->task, msrp_session_send_file_async);
   g_task_set_name (msg->task, "[msrp] send file");
+  g_task_set_source_tag (msg->task, msrp_session_send_file_async);
   msg->file = g_object_ref (file);
   msg->stream = g_object_ref (msrp_outgoing_file_get_stream (file));
   msg->message_id = g_strdup (msrp_outgoing_file_get_message_id (file));

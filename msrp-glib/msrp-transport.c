@@ -112,6 +112,10 @@ struct _MsrpTransport
    * are held back (corked) and then go out together in one write. */
   guint cork;
   gboolean flush_pending;
+  /* The batch in writing went out while corked (or failed, with
+   * written_error): it is finished when the cork comes off. */
+  gboolean written_batch;
+  GError *written_error;
   gboolean poll_first;          /* a new read waits for the stream first */
   GTask *close_task;
   gboolean close_waits_for_read;
@@ -247,7 +251,7 @@ msrp_transport_finalize (GObject *object)
   g_clear_pointer (&self->cur_body, g_byte_array_unref);
   g_queue_clear_full (&self->ready, g_object_unref);
   g_clear_error (&self->read_error);
-  g_assert (!reading (self) && self->writing == NULL);
+  g_assert (!reading (self) && self->writing == NULL && !self->written_batch);
   g_array_unref (self->vectors);
   g_byte_array_unref (self->coalesced);
 
@@ -1337,7 +1341,7 @@ continue_open_write (MsrpTransport *self)
 static void
 uncork (MsrpTransport *self)
 {
-  if (--self->cork == 0 && self->flush_pending)
+  if (--self->cork == 0 && (self->flush_pending || self->written_batch))
     {
       self->flush_pending = FALSE;
       flush_writes (self, TRUE);
@@ -1379,6 +1383,18 @@ write_batch_now (MsrpTransport  *self,
 
 static gboolean start_write (MsrpTransport *self, gboolean complete_now, GError **error);
 
+/* While corked, a read's callbacks make the chunks that go out together at
+ * the end. When nothing more is buffered to be read, no more can join
+ * them in this turn: they go out at once then (the peer waits for them),
+ * and are finished when the cork is off. Only for a plain socket, whose
+ * writes can be tried without blocking. */
+static gboolean
+can_write_early (MsrpTransport *self)
+{
+  return self->read_fd >= 0 && !self->coalesce && !self->closed && self->close_task == NULL &&
+         self->rpos >= self->rlen && g_queue_is_empty (&self->ready);
+}
+
 /* Starts writing what is queued. With @complete_now, batches that a plain
  * socket takes at once are completed right here: no GTask and no
  * main-loop turn for a write. */
@@ -1389,10 +1405,24 @@ flush_writes (MsrpTransport *self,
   GError *error = NULL;
   guint rounds = 0;
 
-  /* Bounded, so that a socket that keeps taking data does not keep the
-   * main loop from other sources. */
-  while (start_write (self, complete_now && rounds++ < 16, &error))
-    finish_batch (self, g_steal_pointer (&error));
+  for (;;)
+    {
+      if (self->written_batch)
+        {
+          /* Written while corked: finished once the cork is off, from
+           * our own callback. */
+          if (self->cork > 0)
+            break;
+          self->written_batch = FALSE;
+          finish_batch (self, g_steal_pointer (&self->written_error));
+          continue;
+        }
+      /* Bounded, so that a socket that keeps taking data does not keep
+       * the main loop from other sources. */
+      if (!start_write (self, complete_now && rounds++ < 16, &error))
+        break;
+      finish_batch (self, g_steal_pointer (&error));
+    }
 }
 
 static void
@@ -1410,13 +1440,16 @@ start_write (MsrpTransport  *self,
 {
   WriteData *wd;
   gsize bytes = 0;
+  gboolean early = FALSE;
 
   if (self->writing != NULL)
     return FALSE;
   if (self->cork > 0)
     {
       self->flush_pending = TRUE;
-      return FALSE;
+      if (!can_write_early (self))
+        return FALSE;
+      early = TRUE;
     }
 
   if (self->closed && self->close_task == NULL)
@@ -1441,6 +1474,12 @@ start_write (MsrpTransport  *self,
         {
           GTask *task = wd->task;
 
+          if (g_cancellable_is_cancelled (g_task_get_cancellable (task)) && early)
+            {
+              /* Told when the cork is off, not inside a caller's call. */
+              g_queue_push_head (&self->write_queue, wd);
+              break;
+            }
           if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
             {
               wd->task = NULL;
@@ -1474,7 +1513,7 @@ start_write (MsrpTransport  *self,
   if (self->writing->len == 0)
     {
       g_clear_pointer (&self->writing, g_ptr_array_unref);
-      if (self->close_task != NULL)
+      if (self->close_task != NULL && !early)
         finish_close (self);
       return FALSE;
     }
@@ -1521,7 +1560,18 @@ start_write (MsrpTransport  *self,
       g_array_set_size (self->vectors, w);
     }
 
-  if (complete_now && !self->coalesce && self->read_fd >= 0 && write_batch_now (self, error))
+  if (early)
+    {
+      GError *local_error = NULL;
+
+      if (write_batch_now (self, &local_error))
+        {
+          self->written_batch = TRUE;
+          self->written_error = local_error;
+          return FALSE;
+        }
+    }
+  else if (complete_now && !self->coalesce && self->read_fd >= 0 && write_batch_now (self, error))
     return TRUE;
 
   g_output_stream_writev_all_async (self->output,
@@ -1726,8 +1776,8 @@ write_chunk (MsrpTransport            *transport,
   if (source_tag != NULL)
     {
       task = g_task_new (transport, cancellable, callback, user_data);
-      g_task_set_source_tag (task, source_tag);
       g_task_set_name (task, "[msrp] write chunk");
+      g_task_set_source_tag (task, source_tag);
 
       if (transport->closed || transport->close_task != NULL)
         {
@@ -2239,8 +2289,8 @@ msrp_transport_read_chunk_async (MsrpTransport       *transport,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (transport, cancellable, callback, user_data);
-  g_task_set_source_tag (task, msrp_transport_read_chunk_async);
   g_task_set_name (task, "[msrp] read chunk");
+  g_task_set_source_tag (task, msrp_transport_read_chunk_async);
 
   if (reading (transport))
     {
@@ -2460,8 +2510,8 @@ msrp_transport_close_async (MsrpTransport       *transport,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (transport, cancellable, callback, user_data);
-  g_task_set_source_tag (task, msrp_transport_close_async);
   g_task_set_name (task, "[msrp] close");
+  g_task_set_source_tag (task, msrp_transport_close_async);
 
   if (transport->close_task != NULL || (transport->closed && transport->writing == NULL &&
                                         g_io_stream_is_closed (transport->stream)))
