@@ -89,7 +89,11 @@ struct _MsrpTransport
    * attached, destroyed, blocked or unblocked. */
   GSource *read_source;
   gboolean can_poll;            /* the input is a pollable stream */
-  int read_fd;                  /* a plain socket's fd, or -1 */
+  int read_fd;                  /* the socket's fd, for a plain socket or
+                                 * TLS over one; or -1 */
+  gboolean tls_over_fd;         /* read_fd is under a TLS stream */
+  gboolean tls_maybe_pending;   /* the TLS stream may hold decrypted data
+                                 * the socket does not show */
   gsize max_size;
   MsrpChunk *cur;               /* the chunk whose body is being read */
   GByteArray *cur_body;
@@ -116,6 +120,12 @@ struct _MsrpTransport
    * written_error): it is finished when the cork comes off. */
   gboolean written_batch;
   GError *written_error;
+  gboolean finish_source_pending;
+  /* Waiting on read_fd for room to write the rest of the batch */
+  GSource *write_source;
+  gpointer write_tag;
+  gboolean write_watched;       /* write_tag has G_IO_OUT */
+  gboolean write_waiting;
   gboolean poll_first;          /* a new read waits for the stream first */
   GTask *close_task;
   gboolean close_waits_for_read;
@@ -251,7 +261,12 @@ msrp_transport_finalize (GObject *object)
   g_clear_pointer (&self->cur_body, g_byte_array_unref);
   g_queue_clear_full (&self->ready, g_object_unref);
   g_clear_error (&self->read_error);
-  g_assert (!reading (self) && self->writing == NULL && !self->written_batch);
+  g_assert (!reading (self) && self->writing == NULL && !self->written_batch && !self->write_waiting);
+  if (self->write_source != NULL)
+    {
+      g_source_destroy (self->write_source);
+      g_source_unref (self->write_source);
+    }
   g_array_unref (self->vectors);
   g_byte_array_unref (self->coalesced);
 
@@ -572,6 +587,34 @@ static const MsrpChunkParserCallbacks parser_callbacks = {
   .malformed = on_malformed,
 };
 
+/* The socket under a TLS connection whose handshake is done: the
+ * connection itself (a server's), or wrapped in a GTcpWrapperConnection
+ * with the socket (a GSocketClient's). -1 for anything else. */
+static int
+tls_socket_fd (GIOStream *stream)
+{
+  g_autoptr(GIOStream) base = NULL;
+  GIOStream *tls = NULL;
+  GSocketConnection *socket_connection = NULL;
+
+  if (G_IS_TCP_WRAPPER_CONNECTION (stream))
+    {
+      tls = g_tcp_wrapper_connection_get_base_io_stream (G_TCP_WRAPPER_CONNECTION (stream));
+      socket_connection = G_SOCKET_CONNECTION (stream);
+    }
+  else if (G_IS_TLS_CONNECTION (stream))
+    {
+      tls = stream;
+      g_object_get (stream, "base-io-stream", &base, NULL);
+      if (G_IS_SOCKET_CONNECTION (base) && !G_IS_TCP_WRAPPER_CONNECTION (base))
+        socket_connection = G_SOCKET_CONNECTION (base);
+    }
+  if (!G_IS_TLS_CONNECTION (tls) || socket_connection == NULL ||
+      g_tls_connection_get_protocol_version (G_TLS_CONNECTION (tls)) == G_TLS_PROTOCOL_VERSION_UNKNOWN)
+    return -1;
+  return g_socket_get_fd (g_socket_connection_get_socket (socket_connection));
+}
+
 static void
 msrp_transport_constructed (GObject *object)
 {
@@ -591,6 +634,19 @@ msrp_transport_constructed (GObject *object)
   self->read_fd = -1;
   if (self->can_poll && G_IS_SOCKET_CONNECTION (self->stream) && !G_IS_TCP_WRAPPER_CONNECTION (self->stream))
     self->read_fd = g_socket_get_fd (g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->stream)));
+  else if (self->can_poll && G_IS_POLLABLE_OUTPUT_STREAM (self->output))
+    self->read_fd = tls_socket_fd (self->stream);
+  /* A TLS stream whose handshake is done, over a plain socket: it is read
+   * and written without blocking, and waited for on the socket, by one
+   * source for the connection's life. A source of the TLS stream is made
+   * for each wait (the stream's state is looked at when it is made), which
+   * wakes the main context up four times. */
+  if (self->read_fd >= 0 && self->coalesce)
+    {
+      self->tls_over_fd = TRUE;
+      /* The handshake may have read application data already. */
+      self->tls_maybe_pending = TRUE;
+    }
   if (self->local_path == NULL)
     self->local_path = _msrp_path_copy (NULL);
   if (self->remote_path == NULL)
@@ -1080,6 +1136,7 @@ typedef struct _WriteData {
   MsrpContinuation ended;   /* the flag it ended with */
   gboolean abort;           /* end with `#` at the next slice boundary */
   gboolean ending;          /* its end-line is being written */
+  gboolean logged;          /* told to the logger when it went out */
 } WriteData;
 
 static void
@@ -1231,7 +1288,8 @@ finish_batch (MsrpTransport *self,
         complete_write (self, wd, g_error_copy (error));
       else
         {
-          log_sent (self, wd);
+          if (!wd->logged)
+            log_sent (self, wd);
           complete_write (self, wd, NULL);
         }
     }
@@ -1383,15 +1441,141 @@ write_batch_now (MsrpTransport  *self,
 
 static gboolean start_write (MsrpTransport *self, gboolean complete_now, GError **error);
 
+static void log_written_batch (MsrpTransport *self);
+
+typedef struct {
+  GSource source;
+  MsrpTransport *transport;   /* it destroys the source first */
+} WriteSource;
+
+/* The fd is in the source only while watched: polled with no events, a
+ * socket that hung up would still make the source ready, on and on. */
+static void
+watch_for_room (MsrpTransport *self,
+                gboolean       watch)
+{
+  if (self->write_watched == watch)
+    return;
+  self->write_watched = watch;
+  if (watch)
+    self->write_tag = g_source_add_unix_fd (self->write_source, self->read_fd, G_IO_OUT);
+  else
+    {
+      g_source_remove_unix_fd (self->write_source, self->write_tag);
+      self->write_tag = NULL;
+    }
+}
+
+/* The socket has room: more of the batch goes out; once it is all out, it
+ * is finished, as an asynchronous write's callback would. */
+static gboolean
+write_source_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
+{
+  MsrpTransport *self = ((WriteSource *) source)->transport;
+  GError *error = NULL;
+
+  if (!self->write_waiting)
+    {
+      watch_for_room (self, FALSE);
+      return G_SOURCE_CONTINUE;
+    }
+  if (!write_batch_now (self, &error))
+    return G_SOURCE_CONTINUE;
+
+  self->write_waiting = FALSE;
+  if (error == NULL)
+    log_written_batch (self);
+  finish_batch (self, error);
+  flush_writes (self, TRUE);
+  /* No more waiting: the socket is not watched while nothing is to go. */
+  if (!self->write_waiting)
+    watch_for_room (self, FALSE);
+  /* The wait's reference, taken in wait_to_write(). */
+  g_object_unref (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs write_source_funcs = {
+  .dispatch = write_source_dispatch,
+};
+
+/* Waits on the socket, by one source for the connection's life, rather
+ * than a GTask and a new source for each wait. */
+static void
+wait_to_write (MsrpTransport *self)
+{
+  g_assert (!self->write_waiting);
+  self->write_waiting = TRUE;
+  g_object_ref (self);
+  if (self->write_source == NULL)
+    {
+      self->write_source = g_source_new (&write_source_funcs, sizeof (WriteSource));
+      ((WriteSource *) self->write_source)->transport = self;
+      g_source_set_static_name (self->write_source, "[msrp] transport write");
+      g_source_set_can_recurse (self->write_source, TRUE);
+      self->write_tag = g_source_add_unix_fd (self->write_source, self->read_fd, G_IO_OUT);
+      self->write_watched = TRUE;
+      g_source_attach (self->write_source, self->context);
+    }
+  else
+    watch_for_room (self, TRUE);
+}
+
+/* The batch just written whole: each chunk that ended in it is logged. */
+static void
+log_written_batch (MsrpTransport *self)
+{
+  if (self->logger == NULL && !self->debug)
+    return;
+  for (guint i = 0; i < self->writing->len; i++)
+    {
+      WriteData *wd = g_ptr_array_index (self->writing, i);
+
+      if (wd == self->open_write && !wd->ending)
+        continue;
+      log_sent (self, wd);
+      wd->logged = TRUE;
+    }
+}
+
+static gboolean
+finish_written (gpointer user_data)
+{
+  MsrpTransport *self = user_data;
+
+  self->finish_source_pending = FALSE;
+  if (self->cork == 0)
+    flush_writes (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+finish_written_in_idle (MsrpTransport *self)
+{
+  GSource *idle;
+
+  if (self->finish_source_pending)
+    return;
+  self->finish_source_pending = TRUE;
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (idle, "[msrp] writes done");
+  g_source_set_callback (idle, finish_written, g_object_ref (self), g_object_unref);
+  g_source_attach (idle, self->context);
+  g_source_unref (idle);
+}
+
 /* While corked, a read's callbacks make the chunks that go out together at
  * the end. When nothing more is buffered to be read, no more can join
  * them in this turn: they go out at once then (the peer waits for them),
- * and are finished when the cork is off. Only for a plain socket, whose
- * writes can be tried without blocking. */
+ * and are finished when the cork is off. Only for a socket (plain, or
+ * under TLS), whose writes can be tried without blocking. */
 static gboolean
 can_write_early (MsrpTransport *self)
 {
-  return self->read_fd >= 0 && !self->coalesce && !self->closed && self->close_task == NULL &&
+  return self->read_fd >= 0 && !self->closed && self->close_task == NULL &&
          self->rpos >= self->rlen && g_queue_is_empty (&self->ready);
 }
 
@@ -1409,9 +1593,9 @@ flush_writes (MsrpTransport *self,
     {
       if (self->written_batch)
         {
-          /* Written while corked: finished once the cork is off, from
-           * our own callback. */
-          if (self->cork > 0)
+          /* Written while corked or inside a caller's call: finished
+           * once the cork is off, from our own callback. */
+          if (self->cork > 0 || !complete_now)
             break;
           self->written_batch = FALSE;
           finish_batch (self, g_steal_pointer (&self->written_error));
@@ -1560,20 +1744,38 @@ start_write (MsrpTransport  *self,
       g_array_set_size (self->vectors, w);
     }
 
-  if (early)
+  if (self->read_fd >= 0 && (complete_now || early || self->cork == 0))
     {
       GError *local_error = NULL;
 
       if (write_batch_now (self, &local_error))
         {
+          /* Told now, before any answer to it can be read. */
+          if (local_error == NULL)
+            log_written_batch (self);
+          if (complete_now)
+            {
+              if (local_error != NULL)
+                g_propagate_error (error, local_error);
+              return TRUE;
+            }
+          /* Finished when the cork is off, or (asked for by a caller,
+           * outside our callbacks) a main-loop turn later. */
           self->written_batch = TRUE;
           self->written_error = local_error;
+          if (!early)
+            finish_written_in_idle (self);
           return FALSE;
         }
     }
-  else if (complete_now && !self->coalesce && self->read_fd >= 0 && write_batch_now (self, error))
-    return TRUE;
 
+  if (self->read_fd >= 0)
+    {
+      /* The rest goes when the socket has room (the same data again, as a
+       * TLS stream that would block mid-record wants it). */
+      wait_to_write (self);
+      return FALSE;
+    }
   g_output_stream_writev_all_async (self->output,
                                     (GOutputVector *) (gpointer) self->vectors->data, self->vectors->len,
                                     G_PRIORITY_DEFAULT, self->cancellable,
@@ -2088,6 +2290,8 @@ dispatch_fd_source (GSource     *source,
                     GSourceFunc  callback,
                     gpointer     user_data)
 {
+  if (g_source_get_ready_time (source) != -1)
+    g_source_set_ready_time (source, -1);
   /* Called as a pollable stream's source calls it. */
   return ((GPollableSourceFunc) (void (*) (void)) callback) (NULL, user_data);
 }
@@ -2229,6 +2433,15 @@ read_more (MsrpTransport *self)
    * GTask returned at once would be). */
   wait = self->poll_first;
   self->poll_first = FALSE;
+  if (wait && self->tls_maybe_pending)
+    {
+      /* Data a TLS stream holds decrypted (a read asked for less than a
+       * record, or the handshake read it) does not show on the socket: the
+       * source is made ready, to read a turn later. */
+      start_read_source (self);
+      g_source_set_ready_time (self->read_source, 0);
+      return;
+    }
   n = wait ? -1 : g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->input),
                                                             self->rbuf + self->rlen,
                                                             READ_BUFFER_SIZE - self->rlen,
@@ -2236,6 +2449,7 @@ read_more (MsrpTransport *self)
   if (n > 0)
     {
       self->rlen += n;
+      self->tls_maybe_pending = self->tls_over_fd;
       process (self);
     }
   else if (n == 0)
@@ -2246,6 +2460,7 @@ read_more (MsrpTransport *self)
   else if (wait || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     {
       g_clear_error (&error);
+      self->tls_maybe_pending = FALSE;
       start_read_source (self);
     }
   else

@@ -3236,11 +3236,19 @@ demo_new_session (Demo          *d,
   return session;
 }
 
+/* Once both ends are connected: they finish in either order, and are told
+ * in this one. */
 static void
 demo_maybe_chat (Demo *d)
 {
+  g_autofree char *remote = NULL;
+
   if (d->alice_transport == NULL || d->bob_transport == NULL)
     return;
+  demo_say (d, "alice", "TLS to the first hop of bob's path, the relay: its certificate matches");
+  demo_say (d, "", "the fingerprint alice was given for it (TLS is hop by hop)");
+  remote = msrp_path_to_string (msrp_transport_get_full_remote_path (d->bob_transport));
+  demo_say (d, "bob", "bound by the first peer that came: %s", remote);
   d->alice = demo_new_session (d, d->alice_transport);
   d->bob = demo_new_session (d, d->bob_transport);
   demo_blank (d);
@@ -3265,8 +3273,6 @@ demo_on_alice_connected (GObject      *source,
         demo_fail_error (d, error);
       return;
     }
-  demo_say (d, "alice", "TLS to the first hop of bob's path, the relay: its certificate matches");
-  demo_say (d, "", "the fingerprint alice was given for it (TLS is hop by hop)");
   demo_maybe_chat (d);
 }
 
@@ -3329,7 +3335,6 @@ demo_on_bob_bound (GObject      *source,
 {
   Demo *d = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *remote = NULL;
 
   d->bob_transport = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &error);
   if (d->bob_transport == NULL)
@@ -3338,8 +3343,6 @@ demo_on_bob_bound (GObject      *source,
         demo_fail_error (d, error);
       return;
     }
-  remote = msrp_path_to_string (msrp_transport_get_full_remote_path (d->bob_transport));
-  demo_say (d, "bob", "bound by the first peer that came: %s", remote);
   demo_maybe_chat (d);
 }
 
