@@ -1579,7 +1579,7 @@ can_write_early (MsrpTransport *self)
          self->rpos >= self->rlen && g_queue_is_empty (&self->ready);
 }
 
-/* Starts writing what is queued. With @complete_now, batches that a plain
+/* Starts writing what is queued. With @complete_now, batches that a
  * socket takes at once are completed right here: no GTask and no
  * main-loop turn for a write. */
 static void
@@ -1744,36 +1744,34 @@ start_write (MsrpTransport  *self,
       g_array_set_size (self->vectors, w);
     }
 
-  if (self->read_fd >= 0 && (complete_now || early || self->cork == 0))
+  /* Only a batch that may be written now gets here (corked, it is an
+   * early one). */
+  if (self->read_fd >= 0)
     {
       GError *local_error = NULL;
 
-      if (write_batch_now (self, &local_error))
+      if (!write_batch_now (self, &local_error))
         {
-          /* Told now, before any answer to it can be read. */
-          if (local_error == NULL)
-            log_written_batch (self);
-          if (complete_now)
-            {
-              if (local_error != NULL)
-                g_propagate_error (error, local_error);
-              return TRUE;
-            }
-          /* Finished when the cork is off, or (asked for by a caller,
-           * outside our callbacks) a main-loop turn later. */
-          self->written_batch = TRUE;
-          self->written_error = local_error;
-          if (!early)
-            finish_written_in_idle (self);
+          /* The rest goes when the socket has room (the same data again,
+           * as a TLS stream that would block mid-record wants it). */
+          wait_to_write (self);
           return FALSE;
         }
-    }
-
-  if (self->read_fd >= 0)
-    {
-      /* The rest goes when the socket has room (the same data again, as a
-       * TLS stream that would block mid-record wants it). */
-      wait_to_write (self);
+      /* Told now, before any answer to it can be read. */
+      if (local_error == NULL)
+        log_written_batch (self);
+      if (complete_now)
+        {
+          if (local_error != NULL)
+            g_propagate_error (error, local_error);
+          return TRUE;
+        }
+      /* Finished when the cork is off, or (asked for by a caller, outside
+       * our callbacks) a main-loop turn later. */
+      self->written_batch = TRUE;
+      self->written_error = local_error;
+      if (!early)
+        finish_written_in_idle (self);
       return FALSE;
     }
   g_output_stream_writev_all_async (self->output,
