@@ -207,8 +207,8 @@ struct _BlockPool {
   gboolean keep;          /* FALSE: blocks given back are freed */
 };
 
-/* The data begins at a cache line: the kernel's copy from a file into an
- * address 8 bytes past one took four times as long. */
+/* The data begins at a page: the kernel's copy from a file into an
+ * address 8 bytes past an alignment took four times as long. */
 #define BLOCK_HEAD 4096
 
 struct _Block {

@@ -91,7 +91,6 @@ struct _MsrpTransport
   gboolean can_poll;            /* the input is a pollable stream */
   int read_fd;                  /* the socket's fd, for a plain socket or
                                  * TLS over one; or -1 */
-  gboolean tls_over_fd;         /* read_fd is under a TLS stream */
   gboolean tls_maybe_pending;   /* the TLS stream may hold decrypted data
                                  * the socket does not show */
   gsize max_size;
@@ -634,19 +633,15 @@ msrp_transport_constructed (GObject *object)
   self->read_fd = -1;
   if (self->can_poll && G_IS_SOCKET_CONNECTION (self->stream) && !G_IS_TCP_WRAPPER_CONNECTION (self->stream))
     self->read_fd = g_socket_get_fd (g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->stream)));
-  else if (self->can_poll && G_IS_POLLABLE_OUTPUT_STREAM (self->output))
-    self->read_fd = tls_socket_fd (self->stream);
   /* A TLS stream whose handshake is done, over a plain socket: it is read
    * and written without blocking, and waited for on the socket, by one
    * source for the connection's life. A source of the TLS stream is made
    * for each wait (the stream's state is looked at when it is made), which
    * wakes the main context up four times. */
-  if (self->read_fd >= 0 && self->coalesce)
-    {
-      self->tls_over_fd = TRUE;
-      /* The handshake may have read application data already. */
-      self->tls_maybe_pending = TRUE;
-    }
+  else if (self->can_poll && G_IS_POLLABLE_OUTPUT_STREAM (self->output))
+    self->read_fd = tls_socket_fd (self->stream);
+  /* The handshake may have read application data already. */
+  self->tls_maybe_pending = self->read_fd >= 0 && self->coalesce;
   if (self->local_path == NULL)
     self->local_path = _msrp_path_copy (NULL);
   if (self->remote_path == NULL)
@@ -1658,14 +1653,14 @@ start_write (MsrpTransport  *self,
         {
           GTask *task = wd->task;
 
-          if (g_cancellable_is_cancelled (g_task_get_cancellable (task)) && early)
-            {
-              /* Told when the cork is off, not inside a caller's call. */
-              g_queue_push_head (&self->write_queue, wd);
-              break;
-            }
           if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
             {
+              if (early)
+                {
+                  /* Told when the cork is off, not inside a caller's call. */
+                  g_queue_push_head (&self->write_queue, wd);
+                  break;
+                }
               wd->task = NULL;
               g_task_return_error_if_cancelled (task);
               g_object_unref (task);
@@ -2447,7 +2442,8 @@ read_more (MsrpTransport *self)
   if (n > 0)
     {
       self->rlen += n;
-      self->tls_maybe_pending = self->tls_over_fd;
+      /* Under TLS (coalesce), on read_fd */
+      self->tls_maybe_pending = self->read_fd >= 0 && self->coalesce;
       process (self);
     }
   else if (n == 0)
