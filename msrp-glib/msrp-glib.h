@@ -11,6 +11,7 @@
 #define __MSRP_GLIB_INSIDE__
 
 #include "msrp-version.h"
+#include "msrp-types.h"
 #include "msrp-enums.h"
 #include "msrp-error.h"
 #include "msrp-uri.h"

@@ -15,7 +15,7 @@ xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
 status=0
 
 # Every source with translatable strings must be listed.
-for f in $(grep -l '[^a-z_]_ *(' msrp-glib/*.c tools/*.c 2>/dev/null); do
+for f in $(grep -l '[^a-z_]_ *(' msrp-glib/*.c msrp-glib/*/*.c tools/*.c 2>/dev/null); do
   case "$f" in
     msrp-glib/msrp-utils.c) ;;  # defines _(), translates nothing
     *)
