@@ -772,6 +772,73 @@ static const Setup plain_ipv6 = { "::1", NULL, NULL, NULL, NULL, FALSE };
 static const Setup tls_checked = { "127.0.0.1", &cert_a, &cert_b, &cert_b, &cert_a, FALSE };
 static const Setup tls_checked_reversed = { "127.0.0.1", &cert_a, &cert_b, &cert_b, &cert_a, TRUE };
 
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* The shared properties live in the abstract MsrpConnector: every
+ * implementation has them, the C setters and the properties agree, and a
+ * setter notifies only on a change. */
+static void
+test_base_class_properties (void)
+{
+  g_autoptr(MsrpRelaySettings) relay = msrp_relay_settings_new ("example.com", "alice", "secret");
+  MsrpConnector *connectors[] = {
+    msrp_connector_direct_new (),
+    msrp_acceptor_direct_new (),
+    msrp_connector_relay_new (relay),
+    msrp_acceptor_relay_new (relay),
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) cert = msrp_tls_certificate_new_self_signed ("test", &error);
+  g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
+  g_autoptr(MsrpLogger) logger = msrp_file_logger_new (sink);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (connectors); i++)
+    {
+      MsrpConnector *connector = connectors[i];
+      guint notified = 0;
+      g_autofree char *fingerprint = NULL;
+      guint timeout = 0;
+
+      g_assert_true (MSRP_IS_CONNECTOR (connector));
+      g_assert_true (G_TYPE_IS_ABSTRACT (MSRP_TYPE_CONNECTOR));
+      g_assert_cmpuint (msrp_connector_get_timeout (connector), ==, MSRP_DEFAULT_TIMEOUT);
+      g_assert_null (msrp_connector_get_tls_certificate (connector));
+      g_signal_connect (connector, "notify", G_CALLBACK (count_notify), &notified);
+
+      msrp_connector_set_timeout (connector, 7);
+      msrp_connector_set_timeout (connector, 7);
+      msrp_connector_set_peer_fingerprint (connector, "sha-256 AB:CD");
+      msrp_connector_set_peer_fingerprint (connector, "sha-256 AB:CD");
+      msrp_connector_set_use_sessmatch (connector, TRUE);
+      msrp_connector_set_use_sessmatch (connector, TRUE);
+      msrp_connector_set_tls_certificate (connector, cert);
+      msrp_connector_set_tls_certificate (connector, cert);
+      msrp_connector_set_logger (connector, logger);
+      msrp_connector_set_logger (connector, logger);
+      g_assert_cmpuint (notified, ==, 5);
+
+      g_object_get (connector, "timeout", &timeout, "peer-fingerprint", &fingerprint, NULL);
+      g_assert_cmpuint (timeout, ==, 7);
+      g_assert_cmpstr (fingerprint, ==, "sha-256 AB:CD");
+      g_assert_true (msrp_connector_get_use_sessmatch (connector));
+      g_assert_true (msrp_connector_get_tls_certificate (connector) == cert);
+      g_assert_true (msrp_connector_get_logger (connector) == logger);
+
+      g_object_set (connector, "timeout", 9, "peer-fingerprint", NULL, NULL);
+      g_assert_cmpuint (msrp_connector_get_timeout (connector), ==, 9);
+      g_assert_null (msrp_connector_get_peer_fingerprint (connector));
+      g_assert_cmpuint (notified, ==, 7);
+      g_object_unref (connector);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -788,6 +855,7 @@ main (int    argc,
   cert_other = msrp_tls_certificate_new_self_signed ("mallory.example.com", &error);
   g_assert_no_error (error);
 
+  g_test_add_func ("/connector/base-class-properties", test_base_class_properties);
   g_test_add_data_func ("/connector/direct/tcp", &plain, test_pair_ok);
   g_test_add_data_func ("/connector/direct/tcp-connector-first", &plain_reversed, test_pair_ok);
   g_test_add_data_func ("/connector/direct/tcp-ipv6", &plain_ipv6, test_pair_ok);

@@ -35,19 +35,13 @@
 
 struct _MsrpAcceptorDirect
 {
-  GObject parent_instance;
+  MsrpConnector parent_instance;
 
-  MsrpConnectorSettings settings;
-  GMainContext *context;
   GSocketListener *listener;
   GPtrArray *local_path;
-  GCancellable *cancellable;  /* cancelled by cleanup */
 };
 
-static void msrp_acceptor_direct_iface_init (MsrpConnectorInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (MsrpAcceptorDirect, msrp_acceptor_direct, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (MSRP_TYPE_CONNECTOR, msrp_acceptor_direct_iface_init))
+G_DEFINE_FINAL_TYPE (MsrpAcceptorDirect, msrp_acceptor_direct, MSRP_TYPE_CONNECTOR)
 
 static void
 stop_listening (MsrpAcceptorDirect *self)
@@ -64,7 +58,6 @@ msrp_acceptor_direct_dispose (GObject *object)
 {
   MsrpAcceptorDirect *self = MSRP_ACCEPTOR_DIRECT (object);
 
-  g_cancellable_cancel (self->cancellable);
   stop_listening (self);
 
   G_OBJECT_CLASS (msrp_acceptor_direct_parent_class)->dispose (object);
@@ -75,50 +68,14 @@ msrp_acceptor_direct_finalize (GObject *object)
 {
   MsrpAcceptorDirect *self = MSRP_ACCEPTOR_DIRECT (object);
 
-  _msrp_connector_settings_clear (&self->settings);
-  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->local_path, g_ptr_array_unref);
-  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (msrp_acceptor_direct_parent_class)->finalize (object);
 }
 
 static void
-msrp_acceptor_direct_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
-{
-  _msrp_connector_settings_get (&MSRP_ACCEPTOR_DIRECT (object)->settings, prop_id, value);
-}
-
-static void
-msrp_acceptor_direct_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
-{
-  _msrp_connector_settings_set (object, &MSRP_ACCEPTOR_DIRECT (object)->settings, prop_id, value, pspec);
-}
-
-static void
-msrp_acceptor_direct_class_init (MsrpAcceptorDirectClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = msrp_acceptor_direct_dispose;
-  object_class->finalize = msrp_acceptor_direct_finalize;
-  object_class->get_property = msrp_acceptor_direct_get_property;
-  object_class->set_property = msrp_acceptor_direct_set_property;
-  _msrp_connector_override_properties (object_class);
-}
-
-static void
 msrp_acceptor_direct_init (MsrpAcceptorDirect *self)
 {
-  _msrp_connector_settings_init (&self->settings);
-  self->context = g_main_context_ref_thread_default ();
-  self->cancellable = g_cancellable_new ();
 }
 
 /**
@@ -185,14 +142,14 @@ acceptor_direct_prepare_async (MsrpConnector       *connector,
                       "user", local_uri ? msrp_uri_get_user (local_uri) : NULL,
                       "session-id", local_uri ? msrp_uri_get_session_id (local_uri) : NULL,
                       "transport", local_uri ? msrp_uri_get_transport (local_uri) : "tcp",
-                      "use-tls", self->settings.tls_certificate != NULL,
+                      "use-tls", msrp_connector_get_tls_certificate (connector) != NULL,
                       NULL);
   if (msrp_uri_get_session_id (uri) == NULL)
     {
       g_autofree char *id = msrp_random_ident (20);
 
       g_clear_object (&uri);
-      uri = msrp_uri_new (host, port, id, self->settings.tls_certificate != NULL);
+      uri = msrp_uri_new (host, port, id, msrp_connector_get_tls_certificate (connector) != NULL);
     }
 
   g_clear_pointer (&self->local_path, g_ptr_array_unref);
@@ -210,11 +167,8 @@ acceptor_direct_prepare_finish (MsrpConnector *connector,
 }
 
 typedef struct {
+  MsrpConnecting connecting;
   GPtrArray *remote_path;
-  MsrpOperation op;
-  GIOStream *stream;
-  MsrpTransport *transport;
-  GError *mismatch;
 } Complete;
 
 static void
@@ -222,11 +176,8 @@ complete_free (gpointer data)
 {
   Complete *c = data;
 
-  _msrp_operation_stop (&c->op);
+  _msrp_connecting_clear (&c->connecting);
   g_clear_pointer (&c->remote_path, g_ptr_array_unref);
-  g_clear_object (&c->stream);
-  g_clear_object (&c->transport);
-  g_clear_error (&c->mismatch);
   g_free (c);
 }
 
@@ -235,24 +186,10 @@ complete_fail (GTask  *task,
                GError *error)
 {
   Complete *c = g_task_get_task_data (task);
-  MsrpAcceptorDirect *self = g_task_get_source_object (task);
 
-  if (c->mismatch != NULL)
-    {
-      g_clear_error (&error);
-      error = g_steal_pointer (&c->mismatch);
-    }
-  else
-    error = _msrp_operation_error (&c->op, error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
-                                   _("No MSRP peer bound the session in time"));
-  if (c->transport != NULL)
-    msrp_transport_close_async (c->transport, NULL, NULL, NULL);
-  else if (c->stream != NULL)
-    g_io_stream_close_async (c->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  stop_listening (self);
-  _msrp_operation_stop (&c->op);
-  g_task_return_error (task, error);
-  g_object_unref (task);
+  stop_listening (g_task_get_source_object (task));
+  _msrp_connecting_fail (task, &c->connecting, error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
+                         _("No MSRP peer bound the session in time"));
 }
 
 static void
@@ -264,15 +201,12 @@ on_answer_written (GObject      *source,
   Complete *c = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!msrp_transport_write_chunk_finish (c->transport, result, &error))
+  if (!msrp_transport_write_chunk_finish (c->connecting.transport, result, &error))
     {
       complete_fail (task, error);
       return;
     }
-
-  _msrp_operation_stop (&c->op);
-  g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
-  g_object_unref (task);
+  _msrp_connecting_done (task, &c->connecting);
 }
 
 static void
@@ -287,7 +221,7 @@ on_binding_read (GObject      *source,
   g_autoptr(MsrpChunk) answer = NULL;
   GError *error = NULL;
 
-  chunk = msrp_transport_read_chunk_finish (c->transport, result, &error);
+  chunk = msrp_transport_read_chunk_finish (c->connecting.transport, result, &error);
   if (chunk == NULL)
     {
       complete_fail (task, error);
@@ -302,13 +236,13 @@ on_binding_read (GObject      *source,
     }
 
   if (c->remote_path->len == 0 && msrp_chunk_get_from_path (chunk) != NULL)
-    _msrp_transport_set_paths (c->transport, self->local_path, msrp_chunk_get_from_path (chunk));
+    _msrp_transport_set_paths (c->connecting.transport, self->local_path, msrp_chunk_get_from_path (chunk));
 
   if (strcmp (msrp_chunk_get_method (chunk), "SEND") != 0)
     error = g_error_new (MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNKNOWN_METHOD,
                          _("The MSRP peer began with %s instead of a SEND"), msrp_chunk_get_method (chunk));
   else
-    msrp_transport_check_incoming_send_chunk (c->transport, chunk, &error);
+    msrp_transport_check_incoming_send_chunk (c->connecting.transport, chunk, &error);
 
   stop_listening (self);
 
@@ -316,8 +250,8 @@ on_binding_read (GObject      *source,
     {
       /* Tell the peer why; closing the transport lets the answer out
        * first. */
-      answer = msrp_transport_make_response (c->transport, chunk, error->code, NULL);
-      msrp_transport_write_chunk_async (c->transport, answer, NULL, NULL, NULL);
+      answer = msrp_transport_make_response (c->connecting.transport, chunk, error->code, NULL);
+      msrp_transport_write_chunk_async (c->connecting.transport, answer, NULL, NULL, NULL);
       complete_fail (task, error);
       return;
     }
@@ -325,23 +259,19 @@ on_binding_read (GObject      *source,
   if (_msrp_chunk_carries_content (chunk))
     {
       /* A first SEND with content is a message: the session answers it. */
-      _msrp_transport_unread (c->transport, chunk);
-      _msrp_operation_stop (&c->op);
-      g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
-      g_object_unref (task);
+      _msrp_transport_unread (c->connecting.transport, chunk);
+      _msrp_connecting_done (task, &c->connecting);
       return;
     }
 
   if (msrp_chunk_get_failure_report (chunk) != MSRP_FAILURE_REPORT_YES)
     {
-      _msrp_operation_stop (&c->op);
-      g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
-      g_object_unref (task);
+      _msrp_connecting_done (task, &c->connecting);
       return;
     }
 
-  answer = msrp_transport_make_response (c->transport, chunk, MSRP_STATUS_OK, NULL);
-  msrp_transport_write_chunk_async (c->transport, answer, c->op.cancellable, on_answer_written, task);
+  answer = msrp_transport_make_response (c->connecting.transport, chunk, MSRP_STATUS_OK, NULL);
+  msrp_transport_write_chunk_async (c->connecting.transport, answer, c->connecting.op.cancellable, on_answer_written, task);
 }
 
 static void
@@ -351,13 +281,13 @@ start_transport (GTask *task)
   MsrpAcceptorDirect *self = g_task_get_source_object (task);
 
   if (c->remote_path->len > 0)
-    c->transport = msrp_transport_new (c->stream, self->local_path, c->remote_path);
+    c->connecting.transport = msrp_transport_new (c->connecting.stream, self->local_path, c->remote_path);
   else
     /* Whoever binds: the paths are set from the binding SEND. */
-    c->transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", c->stream,
+    c->connecting.transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", c->connecting.stream,
                                  "full-local-path", self->local_path, NULL);
-  _msrp_connector_configure_transport (&self->settings, c->transport);
-  msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_binding_read, task);
+  _msrp_connector_configure_transport (MSRP_CONNECTOR (self), c->connecting.transport);
+  msrp_transport_read_chunk_async (c->connecting.transport, 0, c->connecting.op.cancellable, on_binding_read, task);
 }
 
 static void
@@ -385,6 +315,7 @@ on_accepted (GObject      *source,
   Complete *c = g_task_get_task_data (task);
   MsrpAcceptorDirect *self = g_task_get_source_object (task);
   g_autoptr(GSocketConnection) connection = NULL;
+  GTlsCertificate *certificate;
   GError *error = NULL;
 
   connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
@@ -395,24 +326,27 @@ on_accepted (GObject      *source,
     }
 
   _msrp_connector_set_no_delay (connection);
-  if (self->settings.tls_certificate == NULL)
+  certificate = msrp_connector_get_tls_certificate (MSRP_CONNECTOR (self));
+  if (certificate == NULL)
     {
-      c->stream = G_IO_STREAM (g_steal_pointer (&connection));
+      c->connecting.stream = G_IO_STREAM (g_steal_pointer (&connection));
       start_transport (task);
       return;
     }
 
-  c->stream = g_tls_server_connection_new (G_IO_STREAM (connection), self->settings.tls_certificate, &error);
-  if (c->stream == NULL)
+  c->connecting.stream = g_tls_server_connection_new (G_IO_STREAM (connection), certificate, &error);
+  if (c->connecting.stream == NULL)
     {
       complete_fail (task, error);
       return;
     }
-  g_object_set (c->stream, "authentication-mode",
-                self->settings.peer_fingerprint ? G_TLS_AUTHENTICATION_REQUIRED : G_TLS_AUTHENTICATION_REQUESTED,
+  g_object_set (c->connecting.stream, "authentication-mode",
+                msrp_connector_get_peer_fingerprint (MSRP_CONNECTOR (self)) ?
+                  G_TLS_AUTHENTICATION_REQUIRED : G_TLS_AUTHENTICATION_REQUESTED,
                 NULL);
-  _msrp_connector_watch_tls (MSRP_CONNECTOR (self), &self->settings, G_TLS_CONNECTION (c->stream), &c->mismatch);
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (c->stream), G_PRIORITY_DEFAULT, c->op.cancellable,
+  _msrp_connector_watch_tls (MSRP_CONNECTOR (self), G_TLS_CONNECTION (c->connecting.stream), TRUE,
+                             &c->connecting.mismatch);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (c->connecting.stream), G_PRIORITY_DEFAULT, c->connecting.op.cancellable,
                                     on_handshake, task);
 }
 
@@ -424,27 +358,24 @@ acceptor_direct_complete_async (MsrpConnector       *connector,
                                 gpointer             user_data)
 {
   MsrpAcceptorDirect *self = MSRP_ACCEPTOR_DIRECT (connector);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Complete *c = g_new0 (Complete, 1);
+  GTask *task;
+  Complete *c;
+
+  /* Programmer error: complete needs a finished prepare. */
+  g_return_if_fail (self->listener != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  c = g_new0 (Complete, 1);
 
   g_task_set_name (task, "[msrp] acceptor complete");
   g_task_set_source_tag (task, acceptor_direct_complete_async);
   g_task_set_task_data (task, c, complete_free);
 
-  if (self->listener == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
-                               _("msrp_connector_prepare_async() must finish before msrp_connector_complete_async()"));
-      g_object_unref (task);
-      return;
-    }
 
   c->remote_path = _msrp_path_copy (full_remote_path);
 
-  _msrp_operation_start (&c->op, cancellable, self->settings.timeout, self->context);
-  g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
-                           c->op.cancellable, G_CONNECT_SWAPPED);
-  g_socket_listener_accept_async (self->listener, c->op.cancellable, on_accepted, task);
+  _msrp_connector_start_operation (connector, &c->connecting.op, cancellable);
+  g_socket_listener_accept_async (self->listener, c->connecting.op.cancellable, on_accepted, task);
 }
 
 static MsrpTransport *
@@ -459,20 +390,21 @@ acceptor_direct_complete_finish (MsrpConnector *connector,
 static void
 acceptor_direct_cleanup (MsrpConnector *connector)
 {
-  MsrpAcceptorDirect *self = MSRP_ACCEPTOR_DIRECT (connector);
-
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  stop_listening (self);
+  stop_listening (MSRP_ACCEPTOR_DIRECT (connector));
 }
 
 static void
-msrp_acceptor_direct_iface_init (MsrpConnectorInterface *iface)
+msrp_acceptor_direct_class_init (MsrpAcceptorDirectClass *klass)
 {
-  iface->prepare_async = acceptor_direct_prepare_async;
-  iface->prepare_finish = acceptor_direct_prepare_finish;
-  iface->complete_async = acceptor_direct_complete_async;
-  iface->complete_finish = acceptor_direct_complete_finish;
-  iface->cleanup = acceptor_direct_cleanup;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  MsrpConnectorClass *connector_class = MSRP_CONNECTOR_CLASS (klass);
+
+  object_class->dispose = msrp_acceptor_direct_dispose;
+  object_class->finalize = msrp_acceptor_direct_finalize;
+
+  connector_class->prepare_async = acceptor_direct_prepare_async;
+  connector_class->prepare_finish = acceptor_direct_prepare_finish;
+  connector_class->complete_async = acceptor_direct_complete_async;
+  connector_class->complete_finish = acceptor_direct_complete_finish;
+  connector_class->cleanup = acceptor_direct_cleanup;
 }

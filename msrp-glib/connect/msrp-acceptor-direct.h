@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 #define MSRP_TYPE_ACCEPTOR_DIRECT (msrp_acceptor_direct_get_type ())
 MSRP_AVAILABLE_IN_ALL
-G_DECLARE_FINAL_TYPE (MsrpAcceptorDirect, msrp_acceptor_direct, MSRP, ACCEPTOR_DIRECT, GObject)
+G_DECLARE_FINAL_TYPE (MsrpAcceptorDirect, msrp_acceptor_direct, MSRP, ACCEPTOR_DIRECT, MsrpConnector)
 
 MSRP_AVAILABLE_IN_ALL
 MsrpConnector *msrp_acceptor_direct_new       (void);

@@ -39,65 +39,72 @@
 
 struct _MsrpAcceptorRelay
 {
-  GObject parent_instance;
+  MsrpConnector parent_instance;
 
-  MsrpRelayEndpoint e;
+  MsrpRelaySettings *relay;
+  MsrpRelayLink *link;        /* from prepare until complete */
 };
 
-static void msrp_acceptor_relay_iface_init (MsrpConnectorInterface *iface);
+G_DEFINE_FINAL_TYPE (MsrpAcceptorRelay, msrp_acceptor_relay, MSRP_TYPE_CONNECTOR)
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (MsrpAcceptorRelay, msrp_acceptor_relay, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (MSRP_TYPE_CONNECTOR, msrp_acceptor_relay_iface_init))
+enum {
+  PROP_0,
+  PROP_RELAY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 msrp_acceptor_relay_finalize (GObject *object)
 {
-  _msrp_relay_endpoint_clear (&MSRP_ACCEPTOR_RELAY (object)->e);
+  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (object);
+
+  _msrp_relay_link_clear (&self->link);
+  g_clear_object (&self->relay);
 
   G_OBJECT_CLASS (msrp_acceptor_relay_parent_class)->finalize (object);
 }
 
 static void
 msrp_acceptor_relay_get_property (GObject    *object,
-                                  guint       prop_id,
-                                  GValue     *value,
-                                  GParamSpec *pspec)
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
 {
-  _msrp_relay_endpoint_get_property (&MSRP_ACCEPTOR_RELAY (object)->e, prop_id, value);
+  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_RELAY:
+      g_value_set_object (value, self->relay);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
 msrp_acceptor_relay_set_property (GObject      *object,
-                                  guint         prop_id,
-                                  const GValue *value,
-                                  GParamSpec   *pspec)
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
 {
-  _msrp_relay_endpoint_set_property (object, &MSRP_ACCEPTOR_RELAY (object)->e, prop_id, value, pspec);
-}
+  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (object);
 
-static void
-msrp_acceptor_relay_class_init (MsrpAcceptorRelayClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->finalize = msrp_acceptor_relay_finalize;
-  object_class->get_property = msrp_acceptor_relay_get_property;
-  object_class->set_property = msrp_acceptor_relay_set_property;
-
-  /**
-   * MsrpAcceptorRelay:relay:
-   *
-   * The relay to go through.
-   *
-   * Since: 1.0
-   */
-  _msrp_relay_endpoint_install_properties (object_class);
+  switch (prop_id)
+    {
+    case PROP_RELAY:
+      self->relay = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
 msrp_acceptor_relay_init (MsrpAcceptorRelay *self)
 {
-  _msrp_relay_endpoint_init (&self->e);
 }
 
 /**
@@ -132,7 +139,7 @@ MsrpRelaySettings *
 msrp_acceptor_relay_get_relay (MsrpAcceptorRelay *acceptor)
 {
   g_return_val_if_fail (MSRP_IS_ACCEPTOR_RELAY (acceptor), NULL);
-  return acceptor->e.relay;
+  return acceptor->relay;
 }
 
 static void
@@ -142,13 +149,14 @@ acceptor_relay_prepare_async (MsrpConnector       *connector,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  _msrp_relay_endpoint_prepare_async (connector, &MSRP_ACCEPTOR_RELAY (connector)->e, local_uri,
-                                      cancellable, callback, user_data);
+  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (connector);
+
+  _msrp_relay_link_prepare_async (connector, self->relay, &self->link, local_uri,
+                                  cancellable, callback, user_data);
 }
 
 typedef struct {
-  MsrpOperation op;
-  MsrpTransport *transport;
+  MsrpConnecting connecting;
   MsrpRelayLink *link;       /* until the peer is known (any peer) */
 } Complete;
 
@@ -157,11 +165,8 @@ complete_free (gpointer data)
 {
   Complete *c = data;
 
-  _msrp_operation_stop (&c->op);
-  g_clear_object (&c->transport);
-  if (c->link != NULL)
-    _msrp_relay_link_close (c->link);
-  g_clear_pointer (&c->link, _msrp_relay_link_unref);
+  _msrp_connecting_clear (&c->connecting);
+  _msrp_relay_link_clear (&c->link);
   g_free (c);
 }
 
@@ -197,13 +202,8 @@ complete_fail (GTask  *task,
 {
   Complete *c = g_task_get_task_data (task);
 
-  error = _msrp_operation_error (&c->op, error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
-                                 _("No MSRP peer bound the session in time"));
-  if (c->transport != NULL)
-    msrp_transport_close_async (c->transport, NULL, NULL, NULL);
-  _msrp_operation_stop (&c->op);
-  g_task_return_error (task, error);
-  g_object_unref (task);
+  _msrp_connecting_fail (task, &c->connecting, error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
+                         _("No MSRP peer bound the session in time"));
 }
 
 static void
@@ -211,9 +211,7 @@ complete_done (GTask *task)
 {
   Complete *c = g_task_get_task_data (task);
 
-  _msrp_operation_stop (&c->op);
-  g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
-  g_object_unref (task);
+  _msrp_connecting_done (task, &c->connecting);
 }
 
 static void
@@ -225,7 +223,7 @@ on_answer_written (GObject      *source,
   Complete *c = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!msrp_transport_write_chunk_finish (c->transport, result, &error))
+  if (!msrp_transport_write_chunk_finish (c->connecting.transport, result, &error))
     {
       complete_fail (task, error);
       return;
@@ -244,7 +242,7 @@ on_first_request (GObject      *source,
   g_autoptr(MsrpChunk) answer = NULL;
   GError *error = NULL;
 
-  chunk = msrp_transport_read_chunk_finish (c->transport, result, &error);
+  chunk = msrp_transport_read_chunk_finish (c->connecting.transport, result, &error);
   if (chunk == NULL)
     {
       complete_fail (task, error);
@@ -254,7 +252,7 @@ on_first_request (GObject      *source,
   if (!msrp_chunk_is_request (chunk))
     {
       /* A late answer to an AUTH, say: not the peer yet. */
-      msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_first_request, task);
+      msrp_transport_read_chunk_async (c->connecting.transport, 0, c->connecting.op.cancellable, on_first_request, task);
       return;
     }
 
@@ -265,7 +263,7 @@ on_first_request (GObject      *source,
       if (msrp_chunk_get_from_path (chunk) == NULL)
         {
           /* Unframed junk: the transport answers 400 to what it can. */
-          msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_first_request, task);
+          msrp_transport_read_chunk_async (c->connecting.transport, 0, c->connecting.op.cancellable, on_first_request, task);
           return;
         }
       remote = remote_path_from (c->link, chunk);
@@ -277,15 +275,15 @@ on_first_request (GObject      *source,
     {
       /* Whatever the peer sends first binds the session; the session
        * handles it. */
-      _msrp_transport_unread (c->transport, chunk);
+      _msrp_transport_unread (c->connecting.transport, chunk);
       complete_done (task);
       return;
     }
 
-  if (!msrp_transport_check_incoming_send_chunk (c->transport, chunk, &error))
+  if (!msrp_transport_check_incoming_send_chunk (c->connecting.transport, chunk, &error))
     {
-      answer = msrp_transport_make_response (c->transport, chunk, error->code, NULL);
-      msrp_transport_write_chunk_async (c->transport, answer, NULL, NULL, NULL);
+      answer = msrp_transport_make_response (c->connecting.transport, chunk, error->code, NULL);
+      msrp_transport_write_chunk_async (c->connecting.transport, answer, NULL, NULL, NULL);
       complete_fail (task, error);
       return;
     }
@@ -293,7 +291,7 @@ on_first_request (GObject      *source,
   if (_msrp_chunk_carries_content (chunk))
     {
       /* A first SEND with content is a message: the session answers it. */
-      _msrp_transport_unread (c->transport, chunk);
+      _msrp_transport_unread (c->connecting.transport, chunk);
       complete_done (task);
       return;
     }
@@ -303,8 +301,8 @@ on_first_request (GObject      *source,
       complete_done (task);
       return;
     }
-  answer = msrp_transport_make_response (c->transport, chunk, MSRP_STATUS_OK, NULL);
-  msrp_transport_write_chunk_async (c->transport, answer, c->op.cancellable, on_answer_written, task);
+  answer = msrp_transport_make_response (c->connecting.transport, chunk, MSRP_STATUS_OK, NULL);
+  msrp_transport_write_chunk_async (c->connecting.transport, answer, c->connecting.op.cancellable, on_answer_written, task);
 }
 
 static void
@@ -315,36 +313,33 @@ acceptor_relay_complete_async (MsrpConnector       *connector,
                                gpointer             user_data)
 {
   MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (connector);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Complete *c = g_new0 (Complete, 1);
+  GTask *task;
+  Complete *c;
+
+  /* Programmer error: complete needs a finished prepare. */
+  g_return_if_fail (self->link != NULL && _msrp_relay_link_get_transport (self->link) != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  c = g_new0 (Complete, 1);
 
   g_task_set_name (task, "[msrp] relay acceptor complete");
   g_task_set_source_tag (task, acceptor_relay_complete_async);
   g_task_set_task_data (task, c, complete_free);
 
-  if (self->e.link == NULL || _msrp_relay_link_get_transport (self->e.link) == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
-                               _("msrp_connector_prepare_async() must finish before msrp_connector_complete_async()"));
-      g_object_unref (task);
-      return;
-    }
 
-  _msrp_operation_start (&c->op, cancellable, self->e.settings.timeout, self->e.context);
-  g_signal_connect_object (self->e.cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
-                           c->op.cancellable, G_CONNECT_SWAPPED);
+  _msrp_connector_start_operation (connector, &c->connecting.op, cancellable);
 
-  c->transport = g_object_ref (_msrp_relay_link_get_transport (self->e.link));
+  c->connecting.transport = g_object_ref (_msrp_relay_link_get_transport (self->link));
   if (full_remote_path != NULL)
     {
-      _msrp_relay_link_attach (self->e.link, full_remote_path);
-      g_clear_pointer (&self->e.link, _msrp_relay_link_unref);
+      _msrp_relay_link_attach (self->link, full_remote_path);
+      g_clear_pointer (&self->link, _msrp_relay_link_unref);
     }
   else
     /* Any peer: the first request tells who it is. */
-    c->link = g_steal_pointer (&self->e.link);
+    c->link = g_steal_pointer (&self->link);
 
-  msrp_transport_read_chunk_async (c->transport, 0, c->op.cancellable, on_first_request, task);
+  msrp_transport_read_chunk_async (c->connecting.transport, 0, c->connecting.op.cancellable, on_first_request, task);
 }
 
 static MsrpTransport *
@@ -359,15 +354,35 @@ acceptor_relay_complete_finish (MsrpConnector *connector,
 static void
 acceptor_relay_cleanup (MsrpConnector *connector)
 {
-  _msrp_relay_endpoint_cleanup (&MSRP_ACCEPTOR_RELAY (connector)->e);
+  _msrp_relay_link_clear (&MSRP_ACCEPTOR_RELAY (connector)->link);
 }
 
 static void
-msrp_acceptor_relay_iface_init (MsrpConnectorInterface *iface)
+msrp_acceptor_relay_class_init (MsrpAcceptorRelayClass *klass)
 {
-  iface->prepare_async = acceptor_relay_prepare_async;
-  iface->prepare_finish = _msrp_relay_endpoint_prepare_finish;
-  iface->complete_async = acceptor_relay_complete_async;
-  iface->complete_finish = acceptor_relay_complete_finish;
-  iface->cleanup = acceptor_relay_cleanup;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  MsrpConnectorClass *connector_class = MSRP_CONNECTOR_CLASS (klass);
+
+  object_class->finalize = msrp_acceptor_relay_finalize;
+  object_class->get_property = msrp_acceptor_relay_get_property;
+  object_class->set_property = msrp_acceptor_relay_set_property;
+
+  connector_class->prepare_async = acceptor_relay_prepare_async;
+  connector_class->prepare_finish = _msrp_relay_link_prepare_finish;
+  connector_class->complete_async = acceptor_relay_complete_async;
+  connector_class->complete_finish = acceptor_relay_complete_finish;
+  connector_class->cleanup = acceptor_relay_cleanup;
+
+  /**
+   * MsrpAcceptorRelay:relay:
+   *
+   * The relay to go through.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RELAY] =
+    g_param_spec_object ("relay", NULL, NULL, MSRP_TYPE_RELAY_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 #define MSRP_TYPE_ACCEPTOR_RELAY (msrp_acceptor_relay_get_type ())
 MSRP_AVAILABLE_IN_ALL
-G_DECLARE_FINAL_TYPE (MsrpAcceptorRelay, msrp_acceptor_relay, MSRP, ACCEPTOR_RELAY, GObject)
+G_DECLARE_FINAL_TYPE (MsrpAcceptorRelay, msrp_acceptor_relay, MSRP, ACCEPTOR_RELAY, MsrpConnector)
 
 MSRP_AVAILABLE_IN_ALL
 MsrpConnector     *msrp_acceptor_relay_new          (MsrpRelaySettings *relay);

@@ -31,67 +31,26 @@
 
 struct _MsrpConnectorDirect
 {
-  GObject parent_instance;
+  MsrpConnector parent_instance;
 
-  MsrpConnectorSettings settings;
-  GMainContext *context;
   MsrpUri *local_uri;
-  GCancellable *cancellable;  /* cancelled by cleanup */
 };
 
-static void msrp_connector_direct_iface_init (MsrpConnectorInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (MsrpConnectorDirect, msrp_connector_direct, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (MSRP_TYPE_CONNECTOR, msrp_connector_direct_iface_init))
+G_DEFINE_FINAL_TYPE (MsrpConnectorDirect, msrp_connector_direct, MSRP_TYPE_CONNECTOR)
 
 static void
 msrp_connector_direct_finalize (GObject *object)
 {
   MsrpConnectorDirect *self = MSRP_CONNECTOR_DIRECT (object);
 
-  _msrp_connector_settings_clear (&self->settings);
-  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->local_uri);
-  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (msrp_connector_direct_parent_class)->finalize (object);
 }
 
 static void
-msrp_connector_direct_get_property (GObject    *object,
-                                    guint       prop_id,
-                                    GValue     *value,
-                                    GParamSpec *pspec)
-{
-  _msrp_connector_settings_get (&MSRP_CONNECTOR_DIRECT (object)->settings, prop_id, value);
-}
-
-static void
-msrp_connector_direct_set_property (GObject      *object,
-                                    guint         prop_id,
-                                    const GValue *value,
-                                    GParamSpec   *pspec)
-{
-  _msrp_connector_settings_set (object, &MSRP_CONNECTOR_DIRECT (object)->settings, prop_id, value, pspec);
-}
-
-static void
-msrp_connector_direct_class_init (MsrpConnectorDirectClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->finalize = msrp_connector_direct_finalize;
-  object_class->get_property = msrp_connector_direct_get_property;
-  object_class->set_property = msrp_connector_direct_set_property;
-  _msrp_connector_override_properties (object_class);
-}
-
-static void
 msrp_connector_direct_init (MsrpConnectorDirect *self)
 {
-  _msrp_connector_settings_init (&self->settings);
-  self->context = g_main_context_ref_thread_default ();
-  self->cancellable = g_cancellable_new ();
 }
 
 /**
@@ -124,7 +83,8 @@ connector_direct_prepare_async (MsrpConnector       *connector,
   if (local_uri != NULL)
     self->local_uri = g_object_ref (local_uri);
   else
-    self->local_uri = msrp_uri_new (_msrp_connector_default_host (), 0, NULL, self->settings.tls_certificate != NULL);
+    self->local_uri = msrp_uri_new (_msrp_connector_default_host (), 0, NULL,
+                                    msrp_connector_get_tls_certificate (connector) != NULL);
 
   g_task_return_pointer (task, _msrp_path_new_single (self->local_uri), (GDestroyNotify) g_ptr_array_unref);
 }
@@ -139,11 +99,9 @@ connector_direct_prepare_finish (MsrpConnector *connector,
 }
 
 typedef struct {
+  MsrpConnecting connecting;
   GPtrArray *remote_path;
-  MsrpOperation op;
   GSocketClient *client;
-  MsrpTransport *transport;
-  GError *mismatch;
 } Complete;
 
 static void
@@ -151,16 +109,22 @@ complete_free (gpointer data)
 {
   Complete *c = data;
 
-  _msrp_operation_stop (&c->op);
+  _msrp_connecting_clear (&c->connecting);
   g_clear_pointer (&c->remote_path, g_ptr_array_unref);
   g_clear_object (&c->client);
-  g_clear_object (&c->transport);
-  g_clear_error (&c->mismatch);
   g_free (c);
 }
 
 /* Ends the task with an error, closing whatever was opened. */
-static void complete_fail (GTask *task, GError *error);
+static void
+complete_fail (GTask  *task,
+               GError *error)
+{
+  Complete *c = g_task_get_task_data (task);
+
+  _msrp_connecting_fail (task, &c->connecting, error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                         _("The MSRP peer did not answer in time"));
+}
 
 static void
 on_bound (GObject      *source,
@@ -171,39 +135,13 @@ on_bound (GObject      *source,
   Complete *c = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!_msrp_connector_bind_finish (c->transport, result, &error))
+  if (!_msrp_connector_bind_finish (c->connecting.transport, result, &error))
     {
       complete_fail (task, error);
       return;
     }
-  _msrp_operation_stop (&c->op);
-  g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
-  g_object_unref (task);
+  _msrp_connecting_done (task, &c->connecting);
 }
-
-static void
-complete_fail (GTask  *task,
-               GError *error)
-{
-  Complete *c = g_task_get_task_data (task);
-
-  if (c->mismatch != NULL)
-    {
-      /* The handshake failed because we refused the certificate. */
-      g_clear_error (&error);
-      error = g_steal_pointer (&c->mismatch);
-    }
-  else
-    error = _msrp_operation_error (&c->op, error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                   _("The MSRP peer did not answer in time"));
-  if (c->transport != NULL)
-    msrp_transport_close_async (c->transport, NULL, NULL, NULL);
-  _msrp_operation_stop (&c->op);
-  g_task_return_error (task, error);
-  g_object_unref (task);
-}
-
-
 
 static void
 on_connected (GObject      *source,
@@ -225,10 +163,10 @@ on_connected (GObject      *source,
     }
 
   local_path = _msrp_path_new_single (self->local_uri);
-  c->transport = msrp_transport_new (G_IO_STREAM (connection), local_path, c->remote_path);
-  _msrp_connector_configure_transport (&self->settings, c->transport);
+  c->connecting.transport = msrp_transport_new (G_IO_STREAM (connection), local_path, c->remote_path);
+  _msrp_connector_configure_transport (MSRP_CONNECTOR (self), c->connecting.transport);
 
-  _msrp_connector_bind_async (c->transport, c->op.cancellable, on_bound, task);
+  _msrp_connector_bind_async (c->connecting.transport, c->connecting.op.cancellable, on_bound, task);
 }
 
 static void
@@ -241,6 +179,7 @@ on_client_event (GSocketClient      *client,
   GTask *task = user_data;
   Complete *c = g_task_get_task_data (task);
   MsrpConnectorDirect *self = g_task_get_source_object (task);
+  GTlsCertificate *certificate;
 
   if (event == G_SOCKET_CLIENT_CONNECTED)
     {
@@ -250,10 +189,11 @@ on_client_event (GSocketClient      *client,
   if (event != G_SOCKET_CLIENT_TLS_HANDSHAKING)
     return;
 
-  if (self->settings.tls_certificate != NULL)
-    g_tls_connection_set_certificate (G_TLS_CONNECTION (connection), self->settings.tls_certificate);
-  _msrp_connector_watch_tls (MSRP_CONNECTOR (self), &self->settings, G_TLS_CONNECTION (connection),
-                             &c->mismatch);
+  certificate = msrp_connector_get_tls_certificate (MSRP_CONNECTOR (self));
+  if (certificate != NULL)
+    g_tls_connection_set_certificate (G_TLS_CONNECTION (connection), certificate);
+  _msrp_connector_watch_tls (MSRP_CONNECTOR (self), G_TLS_CONNECTION (connection), TRUE,
+                             &c->connecting.mismatch);
 }
 
 static void
@@ -264,22 +204,21 @@ connector_direct_complete_async (MsrpConnector       *connector,
                                  gpointer             user_data)
 {
   MsrpConnectorDirect *self = MSRP_CONNECTOR_DIRECT (connector);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Complete *c = g_new0 (Complete, 1);
+  GTask *task;
+  Complete *c;
   MsrpUri *first_hop;
   g_autoptr(GSocketConnectable) connectable = NULL;
+
+  /* Programmer error: complete needs a finished prepare. */
+  g_return_if_fail (self->local_uri != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  c = g_new0 (Complete, 1);
 
   g_task_set_name (task, "[msrp] connector complete");
   g_task_set_source_tag (task, connector_direct_complete_async);
   g_task_set_task_data (task, c, complete_free);
 
-  if (self->local_uri == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
-                               _("msrp_connector_prepare_async() must finish before msrp_connector_complete_async()"));
-      g_object_unref (task);
-      return;
-    }
   if (full_remote_path == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s",
@@ -291,16 +230,13 @@ connector_direct_complete_async (MsrpConnector       *connector,
   c->remote_path = _msrp_path_copy (full_remote_path);
   first_hop = g_ptr_array_index (full_remote_path, 0);
 
-  /* The cleanup cancellable and the caller's both stop the operation. */
-  _msrp_operation_start (&c->op, cancellable, self->settings.timeout, self->context);
-  g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
-                           c->op.cancellable, G_CONNECT_SWAPPED);
+  _msrp_connector_start_operation (connector, &c->connecting.op, cancellable);
 
   c->client = g_socket_client_new ();
   g_socket_client_set_tls (c->client, msrp_uri_get_use_tls (first_hop));
   g_signal_connect (c->client, "event", G_CALLBACK (on_client_event), task);
   connectable = _msrp_uri_to_connectable (first_hop);
-  g_socket_client_connect_async (c->client, connectable, c->op.cancellable, on_connected, task);
+  g_socket_client_connect_async (c->client, connectable, c->connecting.op.cancellable, on_connected, task);
 }
 
 static MsrpTransport *
@@ -313,21 +249,15 @@ connector_direct_complete_finish (MsrpConnector *connector,
 }
 
 static void
-connector_direct_cleanup (MsrpConnector *connector)
+msrp_connector_direct_class_init (MsrpConnectorDirectClass *klass)
 {
-  MsrpConnectorDirect *self = MSRP_CONNECTOR_DIRECT (connector);
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  MsrpConnectorClass *connector_class = MSRP_CONNECTOR_CLASS (klass);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-}
+  object_class->finalize = msrp_connector_direct_finalize;
 
-static void
-msrp_connector_direct_iface_init (MsrpConnectorInterface *iface)
-{
-  iface->prepare_async = connector_direct_prepare_async;
-  iface->prepare_finish = connector_direct_prepare_finish;
-  iface->complete_async = connector_direct_complete_async;
-  iface->complete_finish = connector_direct_complete_finish;
-  iface->cleanup = connector_direct_cleanup;
+  connector_class->prepare_async = connector_direct_prepare_async;
+  connector_class->prepare_finish = connector_direct_prepare_finish;
+  connector_class->complete_async = connector_direct_complete_async;
+  connector_class->complete_finish = connector_direct_complete_finish;
 }

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 #define MSRP_TYPE_CONNECTOR_DIRECT (msrp_connector_direct_get_type ())
 MSRP_AVAILABLE_IN_ALL
-G_DECLARE_FINAL_TYPE (MsrpConnectorDirect, msrp_connector_direct, MSRP, CONNECTOR_DIRECT, GObject)
+G_DECLARE_FINAL_TYPE (MsrpConnectorDirect, msrp_connector_direct, MSRP, CONNECTOR_DIRECT, MsrpConnector)
 
 MSRP_AVAILABLE_IN_ALL
 MsrpConnector *msrp_connector_direct_new      (void);

@@ -10,47 +10,6 @@
 
 G_BEGIN_DECLS
 
-/* The properties of the MsrpConnector interface, in every implementation. */
-enum {
-  MSRP_CONNECTOR_PROP_LOGGER = 1,
-  MSRP_CONNECTOR_PROP_TLS_CERTIFICATE,
-  MSRP_CONNECTOR_PROP_PEER_FINGERPRINT,
-  MSRP_CONNECTOR_PROP_USE_SESSMATCH,
-  MSRP_CONNECTOR_PROP_TIMEOUT,
-  MSRP_CONNECTOR_N_PROPS
-};
-
-typedef struct {
-  MsrpLogger *logger;
-  GTlsCertificate *tls_certificate;
-  char *peer_fingerprint;
-  gboolean use_sessmatch;
-  guint timeout;
-} MsrpConnectorSettings;
-
-void     _msrp_connector_override_properties (GObjectClass          *klass);
-void     _msrp_connector_settings_init       (MsrpConnectorSettings *settings);
-void     _msrp_connector_settings_clear      (MsrpConnectorSettings *settings);
-void     _msrp_connector_settings_get        (MsrpConnectorSettings *settings,
-                                              guint                  prop_id,
-                                              GValue                *value);
-void     _msrp_connector_settings_set        (GObject               *object,
-                                              MsrpConnectorSettings *settings,
-                                              guint                  prop_id,
-                                              const GValue          *value,
-                                              GParamSpec            *pspec);
-void     _msrp_connector_configure_transport (MsrpConnectorSettings *settings,
-                                              MsrpTransport         *transport);
-
-/* Checks the peer's certificate during the handshake: against
- * peer-fingerprint when set (a mismatch is stored in *mismatch, which must
- * stay valid while the connection lives), else through the connector's
- * accept-certificate signal, else only a certificate without errors. */
-void     _msrp_connector_watch_tls           (MsrpConnector         *connector,
-                                              MsrpConnectorSettings *settings,
-                                              GTlsConnection        *tls,
-                                              GError               **mismatch);
-
 /* An operation bounded in time: its cancellable is cancelled by the
  * caller's cancellable and by a timer. */
 typedef struct {
@@ -72,6 +31,61 @@ GError  *_msrp_operation_error               (MsrpOperation         *op,
                                               GQuark                 timeout_domain,
                                               gint                   timeout_code,
                                               const char            *timeout_message);
+
+/* What an implementation of MsrpConnector gets from the base class. */
+
+/* The thread-default context when the connector was made. */
+GMainContext *_msrp_connector_get_context    (MsrpConnector         *connector);
+
+/* Starts one of the connector's operations: bounded by its timeout, and
+ * cancelled by @user and by msrp_connector_cleanup(). */
+void     _msrp_connector_start_operation     (MsrpConnector         *connector,
+                                              MsrpOperation         *op,
+                                              GCancellable          *user);
+
+/* Gives a new transport the connector's logger and session matching. */
+void     _msrp_connector_configure_transport (MsrpConnector         *connector,
+                                              MsrpTransport         *transport);
+
+/* Checks the peer's certificate during the handshake: against
+ * peer-fingerprint when @check_fingerprint and it is set (a mismatch is
+ * stored in *mismatch, which must stay valid while the connection lives),
+ * else through the connector's accept-certificate signal, else only a
+ * certificate without errors. */
+void     _msrp_connector_watch_tls           (MsrpConnector         *connector,
+                                              GTlsConnection        *tls,
+                                              gboolean               check_fingerprint,
+                                              GError               **mismatch);
+
+/* The state of a complete operation, shared by the implementations: the
+ * operation, the stream before it has a transport, the transport, and a
+ * refused certificate. */
+typedef struct {
+  MsrpOperation op;
+  GIOStream *stream;
+  MsrpTransport *transport;
+  GError *mismatch;
+} MsrpConnecting;
+
+void     _msrp_connecting_clear              (MsrpConnecting        *connecting);
+/* The error to fail with: a refused certificate, the timeout error when the
+ * timer stopped the operation, or @error. Takes @error. */
+GError  *_msrp_connecting_error              (MsrpConnecting        *connecting,
+                                              GError                *error,
+                                              GQuark                 timeout_domain,
+                                              gint                   timeout_code,
+                                              const char            *timeout_message);
+/* Ends @task (and drops the caller's reference) with the error as above,
+ * closing what was opened. */
+void     _msrp_connecting_fail               (GTask                 *task,
+                                              MsrpConnecting        *connecting,
+                                              GError                *error,
+                                              GQuark                 timeout_domain,
+                                              gint                   timeout_code,
+                                              const char            *timeout_message);
+/* Ends @task (and drops the caller's reference) with the transport. */
+void     _msrp_connecting_done               (GTask                 *task,
+                                              MsrpConnecting        *connecting);
 
 /* Turns Nagle's algorithm off on a new TCP connection, before TLS. */
 void     _msrp_connector_set_no_delay        (GSocketConnection     *connection);

@@ -42,65 +42,72 @@
 
 struct _MsrpConnectorRelay
 {
-  GObject parent_instance;
+  MsrpConnector parent_instance;
 
-  MsrpRelayEndpoint e;
+  MsrpRelaySettings *relay;
+  MsrpRelayLink *link;        /* from prepare until complete */
 };
 
-static void msrp_connector_relay_iface_init (MsrpConnectorInterface *iface);
+G_DEFINE_FINAL_TYPE (MsrpConnectorRelay, msrp_connector_relay, MSRP_TYPE_CONNECTOR)
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (MsrpConnectorRelay, msrp_connector_relay, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (MSRP_TYPE_CONNECTOR, msrp_connector_relay_iface_init))
+enum {
+  PROP_0,
+  PROP_RELAY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 msrp_connector_relay_finalize (GObject *object)
 {
-  _msrp_relay_endpoint_clear (&MSRP_CONNECTOR_RELAY (object)->e);
+  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (object);
+
+  _msrp_relay_link_clear (&self->link);
+  g_clear_object (&self->relay);
 
   G_OBJECT_CLASS (msrp_connector_relay_parent_class)->finalize (object);
 }
 
 static void
 msrp_connector_relay_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
 {
-  _msrp_relay_endpoint_get_property (&MSRP_CONNECTOR_RELAY (object)->e, prop_id, value);
+  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_RELAY:
+      g_value_set_object (value, self->relay);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
 msrp_connector_relay_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
 {
-  _msrp_relay_endpoint_set_property (object, &MSRP_CONNECTOR_RELAY (object)->e, prop_id, value, pspec);
-}
+  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (object);
 
-static void
-msrp_connector_relay_class_init (MsrpConnectorRelayClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->finalize = msrp_connector_relay_finalize;
-  object_class->get_property = msrp_connector_relay_get_property;
-  object_class->set_property = msrp_connector_relay_set_property;
-
-  /**
-   * MsrpConnectorRelay:relay:
-   *
-   * The relay to go through.
-   *
-   * Since: 1.0
-   */
-  _msrp_relay_endpoint_install_properties (object_class);
+  switch (prop_id)
+    {
+    case PROP_RELAY:
+      self->relay = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
 msrp_connector_relay_init (MsrpConnectorRelay *self)
 {
-  _msrp_relay_endpoint_init (&self->e);
 }
 
 /**
@@ -135,7 +142,7 @@ MsrpRelaySettings *
 msrp_connector_relay_get_relay (MsrpConnectorRelay *connector)
 {
   g_return_val_if_fail (MSRP_IS_CONNECTOR_RELAY (connector), NULL);
-  return connector->e.relay;
+  return connector->relay;
 }
 
 static void
@@ -145,13 +152,14 @@ connector_relay_prepare_async (MsrpConnector       *connector,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  _msrp_relay_endpoint_prepare_async (connector, &MSRP_CONNECTOR_RELAY (connector)->e, local_uri,
-                                      cancellable, callback, user_data);
+  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (connector);
+
+  _msrp_relay_link_prepare_async (connector, self->relay, &self->link, local_uri,
+                                  cancellable, callback, user_data);
 }
 
 typedef struct {
-  MsrpOperation op;
-  MsrpTransport *transport;
+  MsrpConnecting connecting;
 } Complete;
 
 static void
@@ -159,12 +167,9 @@ complete_free (gpointer data)
 {
   Complete *c = data;
 
-  _msrp_operation_stop (&c->op);
-  g_clear_object (&c->transport);
+  _msrp_connecting_clear (&c->connecting);
   g_free (c);
 }
-
-static void complete_fail (GTask *task, GError *error);
 
 static void
 on_bound (GObject      *source,
@@ -175,32 +180,14 @@ on_bound (GObject      *source,
   Complete *c = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!_msrp_connector_bind_finish (c->transport, result, &error))
+  if (!_msrp_connector_bind_finish (c->connecting.transport, result, &error))
     {
-      complete_fail (task, error);
+      _msrp_connecting_fail (task, &c->connecting, error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                             _("The MSRP relay did not answer in time"));
       return;
     }
-  _msrp_operation_stop (&c->op);
-  g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
-  g_object_unref (task);
+  _msrp_connecting_done (task, &c->connecting);
 }
-
-static void
-complete_fail (GTask  *task,
-               GError *error)
-{
-  Complete *c = g_task_get_task_data (task);
-
-  error = _msrp_operation_error (&c->op, error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                 _("The MSRP relay did not answer in time"));
-  if (c->transport != NULL)
-    msrp_transport_close_async (c->transport, NULL, NULL, NULL);
-  _msrp_operation_stop (&c->op);
-  g_task_return_error (task, error);
-  g_object_unref (task);
-}
-
-
 
 static void
 connector_relay_complete_async (MsrpConnector       *connector,
@@ -210,20 +197,19 @@ connector_relay_complete_async (MsrpConnector       *connector,
                                 gpointer             user_data)
 {
   MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (connector);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Complete *c = g_new0 (Complete, 1);
+  GTask *task;
+  Complete *c;
+
+  /* Programmer error: complete needs a finished prepare. */
+  g_return_if_fail (self->link != NULL && _msrp_relay_link_get_transport (self->link) != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  c = g_new0 (Complete, 1);
 
   g_task_set_name (task, "[msrp] relay connector complete");
   g_task_set_source_tag (task, connector_relay_complete_async);
   g_task_set_task_data (task, c, complete_free);
 
-  if (self->e.link == NULL || _msrp_relay_link_get_transport (self->e.link) == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "%s",
-                               _("msrp_connector_prepare_async() must finish before msrp_connector_complete_async()"));
-      g_object_unref (task);
-      return;
-    }
   if (full_remote_path == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s",
@@ -232,15 +218,13 @@ connector_relay_complete_async (MsrpConnector       *connector,
       return;
     }
 
-  _msrp_operation_start (&c->op, cancellable, self->e.settings.timeout, self->e.context);
-  g_signal_connect_object (self->e.cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
-                           c->op.cancellable, G_CONNECT_SWAPPED);
+  _msrp_connector_start_operation (connector, &c->connecting.op, cancellable);
 
-  c->transport = g_object_ref (_msrp_relay_link_get_transport (self->e.link));
-  _msrp_relay_link_attach (self->e.link, full_remote_path);
-  g_clear_pointer (&self->e.link, _msrp_relay_link_unref);
+  c->connecting.transport = g_object_ref (_msrp_relay_link_get_transport (self->link));
+  _msrp_relay_link_attach (self->link, full_remote_path);
+  g_clear_pointer (&self->link, _msrp_relay_link_unref);
 
-  _msrp_connector_bind_async (c->transport, c->op.cancellable, on_bound, task);
+  _msrp_connector_bind_async (c->connecting.transport, c->connecting.op.cancellable, on_bound, task);
 }
 
 static MsrpTransport *
@@ -255,15 +239,35 @@ connector_relay_complete_finish (MsrpConnector *connector,
 static void
 connector_relay_cleanup (MsrpConnector *connector)
 {
-  _msrp_relay_endpoint_cleanup (&MSRP_CONNECTOR_RELAY (connector)->e);
+  _msrp_relay_link_clear (&MSRP_CONNECTOR_RELAY (connector)->link);
 }
 
 static void
-msrp_connector_relay_iface_init (MsrpConnectorInterface *iface)
+msrp_connector_relay_class_init (MsrpConnectorRelayClass *klass)
 {
-  iface->prepare_async = connector_relay_prepare_async;
-  iface->prepare_finish = _msrp_relay_endpoint_prepare_finish;
-  iface->complete_async = connector_relay_complete_async;
-  iface->complete_finish = connector_relay_complete_finish;
-  iface->cleanup = connector_relay_cleanup;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  MsrpConnectorClass *connector_class = MSRP_CONNECTOR_CLASS (klass);
+
+  object_class->finalize = msrp_connector_relay_finalize;
+  object_class->get_property = msrp_connector_relay_get_property;
+  object_class->set_property = msrp_connector_relay_set_property;
+
+  connector_class->prepare_async = connector_relay_prepare_async;
+  connector_class->prepare_finish = _msrp_relay_link_prepare_finish;
+  connector_class->complete_async = connector_relay_complete_async;
+  connector_class->complete_finish = connector_relay_complete_finish;
+  connector_class->cleanup = connector_relay_cleanup;
+
+  /**
+   * MsrpConnectorRelay:relay:
+   *
+   * The relay to go through.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RELAY] =
+    g_param_spec_object ("relay", NULL, NULL, MSRP_TYPE_RELAY_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }

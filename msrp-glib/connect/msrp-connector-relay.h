@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 #define MSRP_TYPE_CONNECTOR_RELAY (msrp_connector_relay_get_type ())
 MSRP_AVAILABLE_IN_ALL
-G_DECLARE_FINAL_TYPE (MsrpConnectorRelay, msrp_connector_relay, MSRP, CONNECTOR_RELAY, GObject)
+G_DECLARE_FINAL_TYPE (MsrpConnectorRelay, msrp_connector_relay, MSRP, CONNECTOR_RELAY, MsrpConnector)
 
 MSRP_AVAILABLE_IN_ALL
 MsrpConnector     *msrp_connector_relay_new          (MsrpRelaySettings *relay);

@@ -13,10 +13,6 @@
 #include "msrp-connector-private.h"
 #include "msrp-transport-private.h"
 #include "msrp-error.h"
-#include "msrp-connector-direct.h"
-#include "msrp-acceptor-direct.h"
-#include "msrp-connector-relay.h"
-#include "msrp-acceptor-relay.h"
 #include "msrp-tls.h"
 #include "msrp-utils-private.h"
 
@@ -44,6 +40,31 @@
  * Since: 1.0
  */
 
+typedef struct
+{
+  MsrpLogger *logger;
+  GTlsCertificate *tls_certificate;
+  char *peer_fingerprint;
+  gboolean use_sessmatch;
+  guint timeout;
+  GMainContext *context;
+  GCancellable *cancellable;  /* cancelled by cleanup and dispose */
+} MsrpConnectorPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (MsrpConnector, msrp_connector, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_LOGGER,
+  PROP_TLS_CERTIFICATE,
+  PROP_PEER_FINGERPRINT,
+  PROP_USE_SESSMATCH,
+  PROP_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 enum {
   SIGNAL_ACCEPT_CERTIFICATE,
   N_SIGNALS
@@ -51,11 +72,100 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-G_DEFINE_INTERFACE (MsrpConnector, msrp_connector, G_TYPE_OBJECT)
+static void
+msrp_connector_dispose (GObject *object)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (MSRP_CONNECTOR (object));
+
+  g_cancellable_cancel (priv->cancellable);
+
+  G_OBJECT_CLASS (msrp_connector_parent_class)->dispose (object);
+}
 
 static void
-msrp_connector_default_init (MsrpConnectorInterface *iface)
+msrp_connector_finalize (GObject *object)
 {
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (MSRP_CONNECTOR (object));
+
+  g_clear_object (&priv->logger);
+  g_clear_object (&priv->tls_certificate);
+  g_clear_pointer (&priv->peer_fingerprint, g_free);
+  g_clear_pointer (&priv->context, g_main_context_unref);
+  g_clear_object (&priv->cancellable);
+
+  G_OBJECT_CLASS (msrp_connector_parent_class)->finalize (object);
+}
+
+static void
+msrp_connector_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (MSRP_CONNECTOR (object));
+
+  switch (prop_id)
+    {
+    case PROP_LOGGER:
+      g_value_set_object (value, priv->logger);
+      break;
+    case PROP_TLS_CERTIFICATE:
+      g_value_set_object (value, priv->tls_certificate);
+      break;
+    case PROP_PEER_FINGERPRINT:
+      g_value_set_string (value, priv->peer_fingerprint);
+      break;
+    case PROP_USE_SESSMATCH:
+      g_value_set_boolean (value, priv->use_sessmatch);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, priv->timeout);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+msrp_connector_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  MsrpConnector *self = MSRP_CONNECTOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOGGER:
+      msrp_connector_set_logger (self, g_value_get_object (value));
+      break;
+    case PROP_TLS_CERTIFICATE:
+      msrp_connector_set_tls_certificate (self, g_value_get_object (value));
+      break;
+    case PROP_PEER_FINGERPRINT:
+      msrp_connector_set_peer_fingerprint (self, g_value_get_string (value));
+      break;
+    case PROP_USE_SESSMATCH:
+      msrp_connector_set_use_sessmatch (self, g_value_get_boolean (value));
+      break;
+    case PROP_TIMEOUT:
+      msrp_connector_set_timeout (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+msrp_connector_class_init (MsrpConnectorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = msrp_connector_dispose;
+  object_class->finalize = msrp_connector_finalize;
+  object_class->get_property = msrp_connector_get_property;
+  object_class->set_property = msrp_connector_set_property;
+
   /**
    * MsrpConnector:logger:
    *
@@ -63,9 +173,9 @@ msrp_connector_default_init (MsrpConnectorInterface *iface)
    *
    * Since: 1.0
    */
-  g_object_interface_install_property (iface,
+  properties[PROP_LOGGER] =
     g_param_spec_object ("logger", NULL, NULL, MSRP_TYPE_LOGGER,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * MsrpConnector:tls-certificate:
@@ -76,9 +186,9 @@ msrp_connector_default_init (MsrpConnectorInterface *iface)
    *
    * Since: 1.0
    */
-  g_object_interface_install_property (iface,
+  properties[PROP_TLS_CERTIFICATE] =
     g_param_spec_object ("tls-certificate", NULL, NULL, G_TYPE_TLS_CERTIFICATE,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * MsrpConnector:peer-fingerprint:
@@ -91,9 +201,9 @@ msrp_connector_default_init (MsrpConnectorInterface *iface)
    *
    * Since: 1.0
    */
-  g_object_interface_install_property (iface,
+  properties[PROP_PEER_FINGERPRINT] =
     g_param_spec_string ("peer-fingerprint", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * MsrpConnector:use-sessmatch:
@@ -103,20 +213,23 @@ msrp_connector_default_init (MsrpConnectorInterface *iface)
    *
    * Since: 1.0
    */
-  g_object_interface_install_property (iface,
+  properties[PROP_USE_SESSMATCH] =
     g_param_spec_boolean ("use-sessmatch", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * MsrpConnector:timeout:
    *
-   * Seconds allowed for connecting, the TLS handshake and the binding.
+   * Seconds allowed for connecting, the TLS handshake and the binding (for
+   * an acceptor: for the peer to connect and bind).
    *
    * Since: 1.0
    */
-  g_object_interface_install_property (iface,
+  properties[PROP_TIMEOUT] =
     g_param_spec_uint ("timeout", NULL, NULL, 1, G_MAXUINT / 1000, MSRP_DEFAULT_TIMEOUT,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * MsrpConnector::accept-certificate:
@@ -135,9 +248,233 @@ msrp_connector_default_init (MsrpConnectorInterface *iface)
    * Since: 1.0
    */
   signals[SIGNAL_ACCEPT_CERTIFICATE] =
-    g_signal_new ("accept-certificate", MSRP_TYPE_CONNECTOR, G_SIGNAL_RUN_LAST, 0,
+    g_signal_new ("accept-certificate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   g_signal_accumulator_true_handled, NULL, NULL,
                   G_TYPE_BOOLEAN, 2, G_TYPE_TLS_CERTIFICATE, G_TYPE_TLS_CERTIFICATE_FLAGS);
+}
+
+static void
+msrp_connector_init (MsrpConnector *self)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (self);
+
+  priv->timeout = MSRP_DEFAULT_TIMEOUT;
+  priv->context = g_main_context_ref_thread_default ();
+  priv->cancellable = g_cancellable_new ();
+}
+
+/**
+ * msrp_connector_get_logger:
+ * @connector: a #MsrpConnector
+ *
+ * Gets [property@Msrp.Connector:logger].
+ *
+ * Returns: (transfer none) (nullable): the logger
+ *
+ * Since: 1.0
+ */
+MsrpLogger *
+msrp_connector_get_logger (MsrpConnector *connector)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  g_return_val_if_fail (MSRP_IS_CONNECTOR (connector), NULL);
+  return priv->logger;
+}
+
+/**
+ * msrp_connector_set_logger:
+ * @connector: a #MsrpConnector
+ * @logger: (nullable): a logger for the transports this connector makes
+ *
+ * Sets [property@Msrp.Connector:logger].
+ *
+ * Since: 1.0
+ */
+void
+msrp_connector_set_logger (MsrpConnector *connector,
+                           MsrpLogger    *logger)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  g_return_if_fail (MSRP_IS_CONNECTOR (connector));
+  g_return_if_fail (logger == NULL || MSRP_IS_LOGGER (logger));
+
+  if (g_set_object (&priv->logger, logger))
+    g_object_notify_by_pspec (G_OBJECT (connector), properties[PROP_LOGGER]);
+}
+
+/**
+ * msrp_connector_get_tls_certificate:
+ * @connector: a #MsrpConnector
+ *
+ * Gets [property@Msrp.Connector:tls-certificate].
+ *
+ * Returns: (transfer none) (nullable): this endpoint's certificate
+ *
+ * Since: 1.0
+ */
+GTlsCertificate *
+msrp_connector_get_tls_certificate (MsrpConnector *connector)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  g_return_val_if_fail (MSRP_IS_CONNECTOR (connector), NULL);
+  return priv->tls_certificate;
+}
+
+/**
+ * msrp_connector_set_tls_certificate:
+ * @connector: a #MsrpConnector
+ * @certificate: (nullable): this endpoint's certificate, with its private
+ *   key, or %NULL for no TLS
+ *
+ * Sets [property@Msrp.Connector:tls-certificate]. It applies to the next
+ * [method@Msrp.Connector.prepare_async].
+ *
+ * Since: 1.0
+ */
+void
+msrp_connector_set_tls_certificate (MsrpConnector   *connector,
+                                    GTlsCertificate *certificate)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  g_return_if_fail (MSRP_IS_CONNECTOR (connector));
+  g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
+
+  if (g_set_object (&priv->tls_certificate, certificate))
+    g_object_notify_by_pspec (G_OBJECT (connector), properties[PROP_TLS_CERTIFICATE]);
+}
+
+/**
+ * msrp_connector_get_peer_fingerprint:
+ * @connector: a #MsrpConnector
+ *
+ * Gets [property@Msrp.Connector:peer-fingerprint].
+ *
+ * Returns: (nullable): the fingerprint the peer's certificate must have
+ *
+ * Since: 1.0
+ */
+const char *
+msrp_connector_get_peer_fingerprint (MsrpConnector *connector)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  g_return_val_if_fail (MSRP_IS_CONNECTOR (connector), NULL);
+  return priv->peer_fingerprint;
+}
+
+/**
+ * msrp_connector_set_peer_fingerprint:
+ * @connector: a #MsrpConnector
+ * @fingerprint: (nullable): the peer's SDP `a=fingerprint` value, such as
+ *   "sha-256 AB:CD:...", or %NULL
+ *
+ * Sets [property@Msrp.Connector:peer-fingerprint].
+ *
+ * Since: 1.0
+ */
+void
+msrp_connector_set_peer_fingerprint (MsrpConnector *connector,
+                                     const char    *fingerprint)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  g_return_if_fail (MSRP_IS_CONNECTOR (connector));
+
+  if (g_strcmp0 (priv->peer_fingerprint, fingerprint) == 0)
+    return;
+  g_free (priv->peer_fingerprint);
+  priv->peer_fingerprint = g_strdup (fingerprint);
+  g_object_notify_by_pspec (G_OBJECT (connector), properties[PROP_PEER_FINGERPRINT]);
+}
+
+/**
+ * msrp_connector_get_use_sessmatch:
+ * @connector: a #MsrpConnector
+ *
+ * Gets [property@Msrp.Connector:use-sessmatch].
+ *
+ * Returns: whether sessions are matched by session-id only
+ *
+ * Since: 1.0
+ */
+gboolean
+msrp_connector_get_use_sessmatch (MsrpConnector *connector)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  g_return_val_if_fail (MSRP_IS_CONNECTOR (connector), FALSE);
+  return priv->use_sessmatch;
+}
+
+/**
+ * msrp_connector_set_use_sessmatch:
+ * @connector: a #MsrpConnector
+ * @use_sessmatch: whether to match sessions by session-id only
+ *
+ * Sets [property@Msrp.Connector:use-sessmatch].
+ *
+ * Since: 1.0
+ */
+void
+msrp_connector_set_use_sessmatch (MsrpConnector *connector,
+                                  gboolean       use_sessmatch)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  g_return_if_fail (MSRP_IS_CONNECTOR (connector));
+
+  use_sessmatch = !!use_sessmatch;
+  if (priv->use_sessmatch == use_sessmatch)
+    return;
+  priv->use_sessmatch = use_sessmatch;
+  g_object_notify_by_pspec (G_OBJECT (connector), properties[PROP_USE_SESSMATCH]);
+}
+
+/**
+ * msrp_connector_get_timeout:
+ * @connector: a #MsrpConnector
+ *
+ * Gets [property@Msrp.Connector:timeout].
+ *
+ * Returns: the timeout, in seconds
+ *
+ * Since: 1.0
+ */
+guint
+msrp_connector_get_timeout (MsrpConnector *connector)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  g_return_val_if_fail (MSRP_IS_CONNECTOR (connector), 0);
+  return priv->timeout;
+}
+
+/**
+ * msrp_connector_set_timeout:
+ * @connector: a #MsrpConnector
+ * @seconds: the time allowed for connecting, the handshake and binding
+ *
+ * Sets [property@Msrp.Connector:timeout].
+ *
+ * Since: 1.0
+ */
+void
+msrp_connector_set_timeout (MsrpConnector *connector,
+                            guint          seconds)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  g_return_if_fail (MSRP_IS_CONNECTOR (connector));
+  g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
+
+  if (priv->timeout == seconds)
+    return;
+  priv->timeout = seconds;
+  g_object_notify_by_pspec (G_OBJECT (connector), properties[PROP_TIMEOUT]);
 }
 
 /**
@@ -165,7 +502,7 @@ msrp_connector_prepare_async (MsrpConnector       *connector,
   g_return_if_fail (local_uri == NULL || MSRP_IS_URI (local_uri));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  MSRP_CONNECTOR_GET_IFACE (connector)->prepare_async (connector, local_uri, cancellable, callback, user_data);
+  MSRP_CONNECTOR_GET_CLASS (connector)->prepare_async (connector, local_uri, cancellable, callback, user_data);
 }
 
 /**
@@ -190,7 +527,7 @@ msrp_connector_prepare_finish (MsrpConnector *connector,
   g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return MSRP_CONNECTOR_GET_IFACE (connector)->prepare_finish (connector, result, error);
+  return MSRP_CONNECTOR_GET_CLASS (connector)->prepare_finish (connector, result, error);
 }
 
 /**
@@ -228,7 +565,7 @@ msrp_connector_complete_async (MsrpConnector       *connector,
     full_remote_path = NULL;
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  MSRP_CONNECTOR_GET_IFACE (connector)->complete_async (connector, full_remote_path, cancellable,
+  MSRP_CONNECTOR_GET_CLASS (connector)->complete_async (connector, full_remote_path, cancellable,
                                                         callback, user_data);
 }
 
@@ -253,7 +590,7 @@ msrp_connector_complete_finish (MsrpConnector *connector,
   g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return MSRP_CONNECTOR_GET_IFACE (connector)->complete_finish (connector, result, error);
+  return MSRP_CONNECTOR_GET_CLASS (connector)->complete_finish (connector, result, error);
 }
 
 /**
@@ -270,112 +607,101 @@ msrp_connector_complete_finish (MsrpConnector *connector,
 void
 msrp_connector_cleanup (MsrpConnector *connector)
 {
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
   g_return_if_fail (MSRP_IS_CONNECTOR (connector));
 
-  if (MSRP_CONNECTOR_GET_IFACE (connector)->cleanup != NULL)
-    MSRP_CONNECTOR_GET_IFACE (connector)->cleanup (connector);
+  /* Operations started before stop; later ones get a new cancellable. */
+  g_cancellable_cancel (priv->cancellable);
+  g_clear_object (&priv->cancellable);
+  priv->cancellable = g_cancellable_new ();
+
+  if (MSRP_CONNECTOR_GET_CLASS (connector)->cleanup != NULL)
+    MSRP_CONNECTOR_GET_CLASS (connector)->cleanup (connector);
 }
 
 /* Shared by the implementations */
 
-void
-_msrp_connector_override_properties (GObjectClass *klass)
+GMainContext *
+_msrp_connector_get_context (MsrpConnector *connector)
 {
-  g_object_class_override_property (klass, MSRP_CONNECTOR_PROP_LOGGER, "logger");
-  g_object_class_override_property (klass, MSRP_CONNECTOR_PROP_TLS_CERTIFICATE, "tls-certificate");
-  g_object_class_override_property (klass, MSRP_CONNECTOR_PROP_PEER_FINGERPRINT, "peer-fingerprint");
-  g_object_class_override_property (klass, MSRP_CONNECTOR_PROP_USE_SESSMATCH, "use-sessmatch");
-  g_object_class_override_property (klass, MSRP_CONNECTOR_PROP_TIMEOUT, "timeout");
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  return priv->context;
 }
 
 void
-_msrp_connector_settings_init (MsrpConnectorSettings *settings)
+_msrp_connector_start_operation (MsrpConnector *connector,
+                                 MsrpOperation *op,
+                                 GCancellable  *user)
 {
-  settings->timeout = MSRP_DEFAULT_TIMEOUT;
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  _msrp_operation_start (op, user, priv->timeout, priv->context);
+  g_signal_connect_object (priv->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
+                           op->cancellable, G_CONNECT_SWAPPED);
 }
 
 void
-_msrp_connector_settings_clear (MsrpConnectorSettings *settings)
+_msrp_connector_configure_transport (MsrpConnector *connector,
+                                     MsrpTransport *transport)
 {
-  g_clear_object (&settings->logger);
-  g_clear_object (&settings->tls_certificate);
-  g_clear_pointer (&settings->peer_fingerprint, g_free);
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  msrp_transport_set_logger (transport, priv->logger);
+  msrp_transport_set_use_sessmatch (transport, priv->use_sessmatch);
 }
 
 void
-_msrp_connector_settings_get (MsrpConnectorSettings *settings,
-                              guint                  prop_id,
-                              GValue                *value)
+_msrp_connecting_clear (MsrpConnecting *connecting)
 {
-  switch (prop_id)
+  _msrp_operation_stop (&connecting->op);
+  g_clear_object (&connecting->stream);
+  g_clear_object (&connecting->transport);
+  g_clear_error (&connecting->mismatch);
+}
+
+GError *
+_msrp_connecting_error (MsrpConnecting *connecting,
+                        GError         *error,
+                        GQuark          timeout_domain,
+                        gint            timeout_code,
+                        const char     *timeout_message)
+{
+  if (connecting->mismatch != NULL)
     {
-    case MSRP_CONNECTOR_PROP_LOGGER:
-      g_value_set_object (value, settings->logger);
-      break;
-    case MSRP_CONNECTOR_PROP_TLS_CERTIFICATE:
-      g_value_set_object (value, settings->tls_certificate);
-      break;
-    case MSRP_CONNECTOR_PROP_PEER_FINGERPRINT:
-      g_value_set_string (value, settings->peer_fingerprint);
-      break;
-    case MSRP_CONNECTOR_PROP_USE_SESSMATCH:
-      g_value_set_boolean (value, settings->use_sessmatch);
-      break;
-    case MSRP_CONNECTOR_PROP_TIMEOUT:
-      g_value_set_uint (value, settings->timeout);
-      break;
-    default:
-      g_assert_not_reached ();
+      /* The handshake failed because we refused the certificate. */
+      g_clear_error (&error);
+      return g_steal_pointer (&connecting->mismatch);
     }
+  return _msrp_operation_error (&connecting->op, error, timeout_domain, timeout_code, timeout_message);
 }
 
 void
-_msrp_connector_settings_set (GObject               *object,
-                              MsrpConnectorSettings *settings,
-                              guint                  prop_id,
-                              const GValue          *value,
-                              GParamSpec            *pspec)
+_msrp_connecting_fail (GTask          *task,
+                       MsrpConnecting *connecting,
+                       GError         *error,
+                       GQuark          timeout_domain,
+                       gint            timeout_code,
+                       const char     *timeout_message)
 {
-  gboolean changed = FALSE;
-
-  switch (prop_id)
-    {
-    case MSRP_CONNECTOR_PROP_LOGGER:
-      changed = g_set_object (&settings->logger, g_value_get_object (value));
-      break;
-    case MSRP_CONNECTOR_PROP_TLS_CERTIFICATE:
-      changed = g_set_object (&settings->tls_certificate, g_value_get_object (value));
-      break;
-    case MSRP_CONNECTOR_PROP_PEER_FINGERPRINT:
-      if (g_strcmp0 (settings->peer_fingerprint, g_value_get_string (value)) != 0)
-        {
-          g_free (settings->peer_fingerprint);
-          settings->peer_fingerprint = g_value_dup_string (value);
-          changed = TRUE;
-        }
-      break;
-    case MSRP_CONNECTOR_PROP_USE_SESSMATCH:
-      changed = settings->use_sessmatch != g_value_get_boolean (value);
-      settings->use_sessmatch = g_value_get_boolean (value);
-      break;
-    case MSRP_CONNECTOR_PROP_TIMEOUT:
-      changed = settings->timeout != g_value_get_uint (value);
-      settings->timeout = g_value_get_uint (value);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  if (changed)
-    g_object_notify_by_pspec (object, pspec);
+  error = _msrp_connecting_error (connecting, error, timeout_domain, timeout_code, timeout_message);
+  if (connecting->transport != NULL)
+    msrp_transport_close_async (connecting->transport, NULL, NULL, NULL);
+  else if (connecting->stream != NULL)
+    g_io_stream_close_async (connecting->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  _msrp_operation_stop (&connecting->op);
+  g_task_return_error (task, error);
+  g_object_unref (task);
 }
 
 void
-_msrp_connector_configure_transport (MsrpConnectorSettings *settings,
-                                     MsrpTransport         *transport)
+_msrp_connecting_done (GTask          *task,
+                       MsrpConnecting *connecting)
 {
-  msrp_transport_set_logger (transport, settings->logger);
-  msrp_transport_set_use_sessmatch (transport, settings->use_sessmatch);
+  _msrp_operation_stop (&connecting->op);
+  g_task_return_pointer (task, g_steal_pointer (&connecting->transport), g_object_unref);
+  g_object_unref (task);
 }
 
 typedef struct {
@@ -427,11 +753,12 @@ on_accept_certificate (GTlsConnection       *tls,
 }
 
 void
-_msrp_connector_watch_tls (MsrpConnector         *connector,
-                           MsrpConnectorSettings *settings,
-                           GTlsConnection        *tls,
-                           GError               **mismatch)
+_msrp_connector_watch_tls (MsrpConnector   *connector,
+                           GTlsConnection  *tls,
+                           gboolean         check_fingerprint,
+                           GError         **mismatch)
 {
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
   Watch *w = g_new0 (Watch, 1);
 
   /* Peers often close without a TLS close_notify. MSRP's own framing
@@ -440,7 +767,7 @@ _msrp_connector_watch_tls (MsrpConnector         *connector,
   g_tls_connection_set_require_close_notify (tls, FALSE);
 
   g_set_weak_pointer (&w->connector, connector);
-  w->fingerprint = g_strdup (settings->peer_fingerprint);
+  w->fingerprint = check_fingerprint ? g_strdup (priv->peer_fingerprint) : NULL;
   w->mismatch = mismatch;
   g_signal_connect_data (tls, "accept-certificate", G_CALLBACK (on_accept_certificate),
                          w, watch_free, 0);
@@ -540,54 +867,6 @@ _msrp_uri_to_connectable (MsrpUri *uri)
   guint port = msrp_uri_get_port (uri);
 
   return g_network_address_new (msrp_uri_get_host (uri), port ? port : MSRP_DEFAULT_PORT);
-}
-
-/**
- * msrp_get_connector:
- * @relay: (nullable): the relay to go through, or %NULL for a direct
- *   connection
- *
- * Makes the connector of the active side of a session (the side that
- * connects, RFC 6135 `a=setup:active`): a [class@Msrp.ConnectorDirect], or a
- * [class@Msrp.ConnectorRelay] through @relay.
- *
- * Returns: (transfer full): a new connector
- *
- * Since: 1.0
- */
-MsrpConnector *
-msrp_get_connector (MsrpRelaySettings *relay)
-{
-  g_return_val_if_fail (relay == NULL || MSRP_IS_RELAY_SETTINGS (relay), NULL);
-
-  if (relay != NULL)
-    return msrp_connector_relay_new (relay);
-  return msrp_connector_direct_new ();
-}
-
-/**
- * msrp_get_acceptor:
- * @relay: (nullable): the relay to go through, or %NULL for a direct
- *   connection
- *
- * Makes the connector of the passive side of a session (the side that
- * waits, `a=setup:passive`): a [class@Msrp.AcceptorDirect], or a
- * [class@Msrp.AcceptorRelay] through @relay. Through a relay both sides
- * connect out to their relays; the passive side waits for the peer's first
- * SEND.
- *
- * Returns: (transfer full): a new connector
- *
- * Since: 1.0
- */
-MsrpConnector *
-msrp_get_acceptor (MsrpRelaySettings *relay)
-{
-  g_return_val_if_fail (relay == NULL || MSRP_IS_RELAY_SETTINGS (relay), NULL);
-
-  if (relay != NULL)
-    return msrp_acceptor_relay_new (relay);
-  return msrp_acceptor_direct_new ();
 }
 
 const char *

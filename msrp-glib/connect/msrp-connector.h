@@ -13,6 +13,7 @@
 #include "msrp-version.h"
 #include "msrp-uri.h"
 #include "msrp-transport.h"
+#include "msrp-logger.h"
 #include "msrp-relay-settings.h"
 
 G_BEGIN_DECLS
@@ -26,24 +27,26 @@ G_BEGIN_DECLS
 
 #define MSRP_TYPE_CONNECTOR (msrp_connector_get_type ())
 MSRP_AVAILABLE_IN_ALL
-G_DECLARE_INTERFACE (MsrpConnector, msrp_connector, MSRP, CONNECTOR, GObject)
+G_DECLARE_DERIVABLE_TYPE (MsrpConnector, msrp_connector, MSRP, CONNECTOR, GObject)
 
 /**
- * MsrpConnectorInterface:
- * @g_iface: the parent interface
+ * MsrpConnectorClass:
+ * @parent_class: the parent class
  * @prepare_async: starts [method@Msrp.Connector.prepare_async]
  * @prepare_finish: finishes it
  * @complete_async: starts [method@Msrp.Connector.complete_async]
  * @complete_finish: finishes it
- * @cleanup: implements [method@Msrp.Connector.cleanup]
+ * @cleanup: releases what prepare set up, for
+ *   [method@Msrp.Connector.cleanup] (the connector's own operations are
+ *   already cancelled when it runs)
  *
- * The virtual functions of [iface@Msrp.Connector].
+ * The virtual functions of [class@Msrp.Connector].
  *
  * Since: 1.0
  */
-struct _MsrpConnectorInterface
+struct _MsrpConnectorClass
 {
-  GTypeInterface g_iface;
+  GObjectClass parent_class;
 
   void            (*prepare_async)   (MsrpConnector        *connector,
                                       MsrpUri              *local_uri,
@@ -89,6 +92,33 @@ MsrpTransport *msrp_connector_complete_finish (MsrpConnector        *connector,
                                                GError              **error);
 MSRP_AVAILABLE_IN_ALL
 void           msrp_connector_cleanup         (MsrpConnector        *connector);
+
+
+MSRP_AVAILABLE_IN_ALL
+MsrpLogger      *msrp_connector_get_logger           (MsrpConnector   *connector);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_connector_set_logger           (MsrpConnector   *connector,
+                                                      MsrpLogger      *logger);
+MSRP_AVAILABLE_IN_ALL
+GTlsCertificate *msrp_connector_get_tls_certificate  (MsrpConnector   *connector);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_connector_set_tls_certificate  (MsrpConnector   *connector,
+                                                      GTlsCertificate *certificate);
+MSRP_AVAILABLE_IN_ALL
+const char      *msrp_connector_get_peer_fingerprint (MsrpConnector   *connector);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_connector_set_peer_fingerprint (MsrpConnector   *connector,
+                                                      const char      *fingerprint);
+MSRP_AVAILABLE_IN_ALL
+gboolean         msrp_connector_get_use_sessmatch    (MsrpConnector   *connector);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_connector_set_use_sessmatch    (MsrpConnector   *connector,
+                                                      gboolean         use_sessmatch);
+MSRP_AVAILABLE_IN_ALL
+guint            msrp_connector_get_timeout          (MsrpConnector   *connector);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_connector_set_timeout          (MsrpConnector   *connector,
+                                                      guint            seconds);
 
 MSRP_AVAILABLE_IN_ALL
 MsrpConnector *msrp_get_connector             (MsrpRelaySettings    *relay);

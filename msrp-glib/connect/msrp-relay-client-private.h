@@ -21,10 +21,8 @@ typedef struct _MsrpRelayLink MsrpRelayLink;
  * Digest, and gets the Use-Path; bounded by the connector's timeout. */
 void           _msrp_relay_link_new_async      (MsrpRelaySettings     *settings,
                                                 MsrpConnector         *connector,
-                                                MsrpConnectorSettings *connector_settings,
                                                 MsrpUri               *local_uri,
                                                 GCancellable          *cancellable,
-                                                GCancellable          *cleanup,
                                                 GAsyncReadyCallback    callback,
                                                 gpointer               user_data);
 MsrpRelayLink *_msrp_relay_link_new_finish     (GAsyncResult          *result,
@@ -50,41 +48,20 @@ void           _msrp_relay_link_attach         (MsrpRelayLink         *link,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsrpRelayLink, _msrp_relay_link_unref)
 
-/* What MsrpConnectorRelay and MsrpAcceptorRelay share: their settings, the
- * relay, and the link that prepare makes and complete uses. */
-typedef struct {
-  MsrpConnectorSettings settings;
-  MsrpRelaySettings *relay;
-  GMainContext *context;
-  MsrpRelayLink *link;
-  GCancellable *cancellable;  /* cancelled by cleanup */
-} MsrpRelayEndpoint;
-
-/* The "relay" property, after the MsrpConnector ones. */
-#define MSRP_RELAY_ENDPOINT_PROP_RELAY MSRP_CONNECTOR_N_PROPS
-
-void       _msrp_relay_endpoint_init                (MsrpRelayEndpoint    *endpoint);
-void       _msrp_relay_endpoint_clear               (MsrpRelayEndpoint    *endpoint);
-/* Overrides the MsrpConnector properties and installs "relay". */
-void       _msrp_relay_endpoint_install_properties  (GObjectClass         *klass);
-void       _msrp_relay_endpoint_get_property        (MsrpRelayEndpoint    *endpoint,
-                                                     guint                 prop_id,
-                                                     GValue               *value);
-void       _msrp_relay_endpoint_set_property        (GObject              *object,
-                                                     MsrpRelayEndpoint    *endpoint,
-                                                     guint                 prop_id,
-                                                     const GValue         *value,
-                                                     GParamSpec           *pspec);
-/* prepare: connects and authenticates; the link replaces any earlier one. */
-void       _msrp_relay_endpoint_prepare_async       (MsrpConnector        *connector,
-                                                     MsrpRelayEndpoint    *endpoint,
-                                                     MsrpUri              *local_uri,
-                                                     GCancellable         *cancellable,
-                                                     GAsyncReadyCallback   callback,
-                                                     gpointer              user_data);
-GPtrArray *_msrp_relay_endpoint_prepare_finish      (MsrpConnector        *connector,
-                                                     GAsyncResult         *result,
-                                                     GError              **error);
-void       _msrp_relay_endpoint_cleanup             (MsrpRelayEndpoint    *endpoint);
+/* What MsrpConnectorRelay and MsrpAcceptorRelay share: prepare connects
+ * and authenticates; the new link goes into *slot (in the connector),
+ * replacing and closing any earlier one. */
+void       _msrp_relay_link_prepare_async  (MsrpConnector        *connector,
+                                            MsrpRelaySettings    *relay,
+                                            MsrpRelayLink       **slot,
+                                            MsrpUri              *local_uri,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+GPtrArray *_msrp_relay_link_prepare_finish (MsrpConnector        *connector,
+                                            GAsyncResult         *result,
+                                            GError              **error);
+/* Closes the link in *slot unless it was handed out, and drops it. */
+void       _msrp_relay_link_clear          (MsrpRelayLink       **slot);
 
 G_END_DECLS

@@ -464,7 +464,6 @@ on_connected (GObject      *source,
 {
   GTask *task = user_data;
   Connect *c = g_task_get_task_data (task);
-  MsrpConnectorSettings *cs = g_object_get_data (G_OBJECT (task), "connector-settings");
   MsrpRelayLink *link = c->link;
   g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GPtrArray) local_path = NULL;
@@ -489,8 +488,7 @@ on_connected (GObject      *source,
   local_path = _msrp_path_new_single (link->local_uri);
   remote_path = _msrp_path_new_single (link->relay_uri);
   link->transport = msrp_transport_new (G_IO_STREAM (connection), local_path, remote_path);
-  if (cs != NULL)
-    _msrp_connector_configure_transport (cs, link->transport);
+  _msrp_connector_configure_transport (g_task_get_source_object (task), link->transport);
 
   send_auth (task, FALSE);
   msrp_transport_read_chunk_async (link->transport, 0, c->op.cancellable, on_auth_response, task);
@@ -505,10 +503,9 @@ on_client_event (GSocketClient      *client,
 {
   GTask *task = user_data;
   Connect *c = g_task_get_task_data (task);
-  MsrpConnectorSettings *cs = g_object_get_data (G_OBJECT (task), "connector-settings");
   MsrpConnector *connector = g_task_get_source_object (task);
   GTlsDatabase *database = msrp_relay_settings_get_tls_database (c->link->settings);
-  MsrpConnectorSettings relay_checks = { 0 };
+  GTlsCertificate *certificate = msrp_connector_get_tls_certificate (connector);
 
   if (event == G_SOCKET_CLIENT_CONNECTED)
     {
@@ -518,14 +515,14 @@ on_client_event (GSocketClient      *client,
   if (event != G_SOCKET_CLIENT_TLS_HANDSHAKING)
     return;
 
-  if (cs != NULL && cs->tls_certificate != NULL)
-    g_tls_connection_set_certificate (G_TLS_CONNECTION (connection), cs->tls_certificate);
+  if (certificate != NULL)
+    g_tls_connection_set_certificate (G_TLS_CONNECTION (connection), certificate);
   if (database != NULL)
     g_tls_connection_set_database (G_TLS_CONNECTION (connection), database);
   /* The relay's certificate is checked against its name (the peer's
    * fingerprint, if any, is for the far end, which TLS to the relay does
    * not reach). */
-  _msrp_connector_watch_tls (connector, &relay_checks, G_TLS_CONNECTION (connection), &c->mismatch);
+  _msrp_connector_watch_tls (connector, G_TLS_CONNECTION (connection), FALSE, &c->mismatch);
 }
 
 /* A relay's own URI has no session-id (RFC 4976 section 5). */
@@ -538,14 +535,12 @@ relay_uri_new (const char *host,
 }
 
 void
-_msrp_relay_link_new_async (MsrpRelaySettings     *settings,
-                            MsrpConnector         *connector,
-                            MsrpConnectorSettings *connector_settings,
-                            MsrpUri               *local_uri,
-                            GCancellable          *cancellable,
-                            GCancellable          *cleanup,
-                            GAsyncReadyCallback    callback,
-                            gpointer               user_data)
+_msrp_relay_link_new_async (MsrpRelaySettings   *settings,
+                            MsrpConnector       *connector,
+                            MsrpUri             *local_uri,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
 {
   GTask *task = g_task_new (connector, cancellable, callback, user_data);
   Connect *c = g_new0 (Connect, 1);
@@ -557,7 +552,6 @@ _msrp_relay_link_new_async (MsrpRelaySettings     *settings,
   g_task_set_name (task, "[msrp] relay connect");
   g_task_set_source_tag (task, _msrp_relay_link_new_async);
   g_task_set_task_data (task, c, connect_free);
-  g_object_set_data (G_OBJECT (task), "connector-settings", connector_settings);
 
   g_atomic_ref_count_init (&link->ref_count);
   link->settings = g_object_ref (settings);
@@ -579,12 +573,7 @@ _msrp_relay_link_new_async (MsrpRelaySettings     *settings,
                                            msrp_relay_settings_get_domain (settings));
     }
 
-  _msrp_operation_start (&c->op, cancellable,
-                         connector_settings ? connector_settings->timeout : MSRP_DEFAULT_TIMEOUT,
-                         link->context);
-  if (cleanup != NULL)
-    g_signal_connect_object (cleanup, "cancelled", G_CALLBACK (g_cancellable_cancel),
-                             c->op.cancellable, G_CONNECT_SWAPPED);
+  _msrp_connector_start_operation (connector, &c->op, cancellable);
 
   c->client = g_socket_client_new ();
   g_socket_client_set_tls (c->client, use_tls);
@@ -728,68 +717,16 @@ _msrp_relay_link_attach (MsrpRelayLink *link,
   g_object_unref (transport);
 }
 
-/* What the two relay connectors share */
-
-void
-_msrp_relay_endpoint_init (MsrpRelayEndpoint *endpoint)
-{
-  _msrp_connector_settings_init (&endpoint->settings);
-  endpoint->context = g_main_context_ref_thread_default ();
-  endpoint->cancellable = g_cancellable_new ();
-}
-
-void
-_msrp_relay_endpoint_clear (MsrpRelayEndpoint *endpoint)
-{
-  _msrp_connector_settings_clear (&endpoint->settings);
-  g_clear_object (&endpoint->relay);
-  g_clear_pointer (&endpoint->context, g_main_context_unref);
-  if (endpoint->link != NULL)
-    _msrp_relay_link_close (endpoint->link);
-  g_clear_pointer (&endpoint->link, _msrp_relay_link_unref);
-  g_clear_object (&endpoint->cancellable);
-}
-
-void
-_msrp_relay_endpoint_install_properties (GObjectClass *klass)
-{
-  _msrp_connector_override_properties (klass);
-  g_object_class_install_property (klass, MSRP_RELAY_ENDPOINT_PROP_RELAY,
-    g_param_spec_object ("relay", NULL, NULL, MSRP_TYPE_RELAY_SETTINGS,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
-}
-
-void
-_msrp_relay_endpoint_get_property (MsrpRelayEndpoint *endpoint,
-                                   guint              prop_id,
-                                   GValue            *value)
-{
-  if (prop_id == MSRP_RELAY_ENDPOINT_PROP_RELAY)
-    g_value_set_object (value, endpoint->relay);
-  else
-    _msrp_connector_settings_get (&endpoint->settings, prop_id, value);
-}
-
-void
-_msrp_relay_endpoint_set_property (GObject           *object,
-                                   MsrpRelayEndpoint *endpoint,
-                                   guint              prop_id,
-                                   const GValue      *value,
-                                   GParamSpec        *pspec)
-{
-  if (prop_id == MSRP_RELAY_ENDPOINT_PROP_RELAY)
-    endpoint->relay = g_value_dup_object (value);
-  else
-    _msrp_connector_settings_set (object, &endpoint->settings, prop_id, value, pspec);
-}
+/* What the two relay connectors share: prepare connects and
+ * authenticates, and the link replaces any earlier one. */
 
 static void
-on_endpoint_link_ready (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
+on_prepare_link_ready (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
 {
   GTask *task = user_data;
-  MsrpRelayEndpoint *endpoint = g_task_get_task_data (task);
+  MsrpRelayLink **slot = g_task_get_task_data (task);
   GError *error = NULL;
   MsrpRelayLink *link;
 
@@ -800,51 +737,46 @@ on_endpoint_link_ready (GObject      *source,
       g_object_unref (task);
       return;
     }
-  if (endpoint->link != NULL)
-    _msrp_relay_link_close (endpoint->link);
-  g_clear_pointer (&endpoint->link, _msrp_relay_link_unref);
-  endpoint->link = link;
+  _msrp_relay_link_clear (slot);
+  *slot = link;
   g_task_return_pointer (task, _msrp_relay_link_get_local_path (link), (GDestroyNotify) g_ptr_array_unref);
   g_object_unref (task);
 }
 
 void
-_msrp_relay_endpoint_prepare_async (MsrpConnector       *connector,
-                                    MsrpRelayEndpoint   *endpoint,
-                                    MsrpUri             *local_uri,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+_msrp_relay_link_prepare_async (MsrpConnector        *connector,
+                                MsrpRelaySettings    *relay,
+                                MsrpRelayLink       **slot,
+                                MsrpUri              *local_uri,
+                                GCancellable         *cancellable,
+                                GAsyncReadyCallback   callback,
+                                gpointer              user_data)
 {
   GTask *task = g_task_new (connector, cancellable, callback, user_data);
   g_autoptr(MsrpUri) uri = NULL;
 
   g_task_set_name (task, "[msrp] relay prepare");
-  g_task_set_source_tag (task, _msrp_relay_endpoint_prepare_async);
-  /* The connector, which owns the endpoint, lives as long as the task. */
-  g_task_set_task_data (task, endpoint, NULL);
+  g_task_set_source_tag (task, _msrp_relay_link_prepare_async);
+  /* The slot is in the connector, which lives as long as the task. */
+  g_task_set_task_data (task, slot, NULL);
 
-  uri = local_uri ? g_object_ref (local_uri) : _msrp_relay_default_local_uri (endpoint->relay);
-  _msrp_relay_link_new_async (endpoint->relay, connector, &endpoint->settings, uri,
-                              cancellable, endpoint->cancellable, on_endpoint_link_ready, task);
+  uri = local_uri ? g_object_ref (local_uri) : _msrp_relay_default_local_uri (relay);
+  _msrp_relay_link_new_async (relay, connector, uri, cancellable, on_prepare_link_ready, task);
 }
 
 GPtrArray *
-_msrp_relay_endpoint_prepare_finish (MsrpConnector *connector,
-                                     GAsyncResult  *result,
-                                     GError       **error)
+_msrp_relay_link_prepare_finish (MsrpConnector *connector,
+                                 GAsyncResult  *result,
+                                 GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void
-_msrp_relay_endpoint_cleanup (MsrpRelayEndpoint *endpoint)
+_msrp_relay_link_clear (MsrpRelayLink **slot)
 {
-  g_cancellable_cancel (endpoint->cancellable);
-  g_clear_object (&endpoint->cancellable);
-  endpoint->cancellable = g_cancellable_new ();
-  if (endpoint->link != NULL)
-    _msrp_relay_link_close (endpoint->link);
-  g_clear_pointer (&endpoint->link, _msrp_relay_link_unref);
+  if (*slot != NULL)
+    _msrp_relay_link_close (*slot);
+  g_clear_pointer (slot, _msrp_relay_link_unref);
 }

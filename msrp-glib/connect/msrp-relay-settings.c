@@ -16,8 +16,8 @@
  * for DNS SRV and for its certificate), the user name and password, and
  * optionally the host and port.
  *
- * Give it to [func@Msrp.ConnectorRelay.new] or
- * [func@Msrp.AcceptorRelay.new], or to [func@Msrp.get_connector] and
+ * Give it to [ctor@Msrp.ConnectorRelay.new] or
+ * [ctor@Msrp.AcceptorRelay.new], or to [func@Msrp.get_connector] and
  * [func@Msrp.get_acceptor].
  *
  * Since: 1.0

@@ -222,8 +222,8 @@ function test(name, fn) {
 test('connector: prepare_finish transfers the container only', () => {
     // The array has g_object_unref as its free function: (transfer full)
     // would make bindings unref every URI twice.
-    const iface = GIRepository.Repository.get_default().find_by_name('Msrp', 'Connector');
-    const method = GIRepository.interface_info_find_method(iface, 'prepare_finish');
+    const info = GIRepository.Repository.get_default().find_by_name('Msrp', 'Connector');
+    const method = GIRepository.object_info_find_method(info, 'prepare_finish');
     assertEqual(GIRepository.callable_info_get_caller_owns(method), GIRepository.Transfer.CONTAINER,
         'prepare_finish transfer');
 });
