@@ -11,6 +11,7 @@
 
 #include "msrp-connector.h"
 #include "msrp-connector-private.h"
+#include "msrp-marshal.h"
 #include "msrp-transport-private.h"
 #include "msrp-error.h"
 #include "msrp-tls.h"
@@ -249,8 +250,10 @@ msrp_connector_class_init (MsrpConnectorClass *klass)
    */
   signals[SIGNAL_ACCEPT_CERTIFICATE] =
     g_signal_new ("accept-certificate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  g_signal_accumulator_true_handled, NULL, NULL,
+                  g_signal_accumulator_true_handled, NULL, _msrp_marshal_BOOLEAN__OBJECT_FLAGS,
                   G_TYPE_BOOLEAN, 2, G_TYPE_TLS_CERTIFICATE, G_TYPE_TLS_CERTIFICATE_FLAGS);
+  g_signal_set_va_marshaller (signals[SIGNAL_ACCEPT_CERTIFICATE], G_TYPE_FROM_CLASS (klass),
+                              _msrp_marshal_BOOLEAN__OBJECT_FLAGSv);
 }
 
 static void

@@ -13,6 +13,7 @@
 #include "msrp-chunk-private.h"
 #include "msrp-connector.h"
 #include "msrp-connector-private.h"
+#include "msrp-marshal.h"
 #include "msrp-transport-private.h"
 #include "msrp-error.h"
 #include "msrp-tls.h"
@@ -972,8 +973,10 @@ msrp_server_class_init (MsrpServerClass *klass)
    */
   signals[SIGNAL_ACCEPT_CERTIFICATE] =
     g_signal_new ("accept-certificate", MSRP_TYPE_SERVER, G_SIGNAL_RUN_LAST, 0,
-                  g_signal_accumulator_true_handled, NULL, NULL,
+                  g_signal_accumulator_true_handled, NULL, _msrp_marshal_BOOLEAN__OBJECT_FLAGS_OBJECT,
                   G_TYPE_BOOLEAN, 3, G_TYPE_TLS_CERTIFICATE, G_TYPE_TLS_CERTIFICATE_FLAGS, MSRP_TYPE_URI);
+  g_signal_set_va_marshaller (signals[SIGNAL_ACCEPT_CERTIFICATE], MSRP_TYPE_SERVER,
+                              _msrp_marshal_BOOLEAN__OBJECT_FLAGS_OBJECTv);
 }
 
 static void

@@ -16,6 +16,7 @@
 #include "msrp-connector.h"
 #include "msrp-connector-private.h"
 #include "msrp-digest-private.h"
+#include "msrp-marshal.h"
 #include "msrp-error.h"
 #include "msrp-transport.h"
 #include "msrp-transport-private.h"
@@ -2110,8 +2111,10 @@ msrp_relay_class_init (MsrpRelayClass *klass)
    */
   signals[SIGNAL_LOOKUP_PASSWORD] =
     g_signal_new ("lookup-password", MSRP_TYPE_RELAY, G_SIGNAL_RUN_LAST, 0,
-                  lookup_password_accumulator, NULL, NULL,
+                  lookup_password_accumulator, NULL, _msrp_marshal_STRING__STRING,
                   G_TYPE_STRING, 1, G_TYPE_STRING);
+  g_signal_set_va_marshaller (signals[SIGNAL_LOOKUP_PASSWORD], MSRP_TYPE_RELAY,
+                              _msrp_marshal_STRING__STRINGv);
 }
 
 static void

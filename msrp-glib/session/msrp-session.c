@@ -10,6 +10,7 @@
 #include "msrp-session.h"
 #include "msrp-enums.h"
 #include "msrp-error.h"
+#include "msrp-marshal.h"
 #include "msrp-chunk-private.h"
 #include "msrp-outgoing-file-private.h"
 #include "msrp-transport-private.h"
@@ -515,83 +516,6 @@ msrp_session_constructed (GObject *object)
   read_next (self);
 }
 
-/* The marshallers of message-received (as glib-genmarshal makes them): the
- * generic one goes through libffi, at every message. */
-typedef void (*MarshalFunc_VOID__OBJECT_BOXED) (gpointer data1,
-                                                gpointer arg1,
-                                                gpointer arg2,
-                                                gpointer data2);
-
-static void
-marshal_VOID__OBJECT_BOXED (GClosure     *closure,
-                            GValue       *return_value G_GNUC_UNUSED,
-                            guint         n_param_values,
-                            const GValue *param_values,
-                            gpointer      invocation_hint G_GNUC_UNUSED,
-                            gpointer      marshal_data)
-{
-  GCClosure *cc = (GCClosure *) closure;
-  gpointer data1, data2;
-  MarshalFunc_VOID__OBJECT_BOXED callback;
-
-  g_return_if_fail (n_param_values == 3);
-
-  if (G_CCLOSURE_SWAP_DATA (closure))
-    {
-      data1 = closure->data;
-      data2 = g_value_peek_pointer (param_values + 0);
-    }
-  else
-    {
-      data1 = g_value_peek_pointer (param_values + 0);
-      data2 = closure->data;
-    }
-  callback = (MarshalFunc_VOID__OBJECT_BOXED) (marshal_data ? marshal_data : cc->callback);
-  callback (data1, g_value_get_object (param_values + 1), g_value_get_boxed (param_values + 2), data2);
-}
-
-static void
-marshal_VOID__OBJECT_BOXEDv (GClosure *closure,
-                             GValue   *return_value G_GNUC_UNUSED,
-                             gpointer  instance,
-                             va_list   args,
-                             gpointer  marshal_data,
-                             int       n_params G_GNUC_UNUSED,
-                             GType    *param_types)
-{
-  GCClosure *cc = (GCClosure *) closure;
-  gpointer data1, data2;
-  MarshalFunc_VOID__OBJECT_BOXED callback;
-  gpointer arg0, arg1;
-  va_list args_copy;
-
-  G_VA_COPY (args_copy, args);
-  arg0 = va_arg (args_copy, gpointer);
-  if (arg0 != NULL)
-    arg0 = g_object_ref (arg0);
-  arg1 = va_arg (args_copy, gpointer);
-  if ((param_types[1] & G_SIGNAL_TYPE_STATIC_SCOPE) == 0 && arg1 != NULL)
-    arg1 = g_boxed_copy (param_types[1] & ~G_SIGNAL_TYPE_STATIC_SCOPE, arg1);
-  va_end (args_copy);
-
-  if (G_CCLOSURE_SWAP_DATA (closure))
-    {
-      data1 = closure->data;
-      data2 = instance;
-    }
-  else
-    {
-      data1 = instance;
-      data2 = closure->data;
-    }
-  callback = (MarshalFunc_VOID__OBJECT_BOXED) (marshal_data ? marshal_data : cc->callback);
-  callback (data1, arg0, arg1, data2);
-  if (arg0 != NULL)
-    g_object_unref (arg0);
-  if ((param_types[1] & G_SIGNAL_TYPE_STATIC_SCOPE) == 0 && arg1 != NULL)
-    g_boxed_free (param_types[1] & ~G_SIGNAL_TYPE_STATIC_SCOPE, arg1);
-}
-
 static void
 msrp_session_class_init (MsrpSessionClass *klass)
 {
@@ -743,7 +667,9 @@ msrp_session_class_init (MsrpSessionClass *klass)
    */
   signals[SIGNAL_CHUNK_RECEIVED] =
     g_signal_new ("chunk-received", MSRP_TYPE_SESSION, G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 1, MSRP_TYPE_CHUNK);
+                  NULL, NULL, _msrp_marshal_VOID__OBJECT, G_TYPE_NONE, 1, MSRP_TYPE_CHUNK);
+  g_signal_set_va_marshaller (signals[SIGNAL_CHUNK_RECEIVED], MSRP_TYPE_SESSION,
+                              _msrp_marshal_VOID__OBJECTv);
 
   /**
    * MsrpSession::message-received:
@@ -758,9 +684,10 @@ msrp_session_class_init (MsrpSessionClass *klass)
    */
   signals[SIGNAL_MESSAGE_RECEIVED] =
     g_signal_new ("message-received", MSRP_TYPE_SESSION, G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, marshal_VOID__OBJECT_BOXED, G_TYPE_NONE, 2, MSRP_TYPE_CHUNK, G_TYPE_BYTES);
+                  NULL, NULL, _msrp_marshal_VOID__OBJECT_BOXED,
+                  G_TYPE_NONE, 2, MSRP_TYPE_CHUNK, G_TYPE_BYTES);
   g_signal_set_va_marshaller (signals[SIGNAL_MESSAGE_RECEIVED], MSRP_TYPE_SESSION,
-                              marshal_VOID__OBJECT_BOXEDv);
+                              _msrp_marshal_VOID__OBJECT_BOXEDv);
 
   /**
    * MsrpSession::report-received:
@@ -774,7 +701,9 @@ msrp_session_class_init (MsrpSessionClass *klass)
    */
   signals[SIGNAL_REPORT_RECEIVED] =
     g_signal_new ("report-received", MSRP_TYPE_SESSION, G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 1, MSRP_TYPE_CHUNK);
+                  NULL, NULL, _msrp_marshal_VOID__OBJECT, G_TYPE_NONE, 1, MSRP_TYPE_CHUNK);
+  g_signal_set_va_marshaller (signals[SIGNAL_REPORT_RECEIVED], MSRP_TYPE_SESSION,
+                              _msrp_marshal_VOID__OBJECTv);
 
   /**
    * MsrpSession::closed:
@@ -789,7 +718,9 @@ msrp_session_class_init (MsrpSessionClass *klass)
    */
   signals[SIGNAL_CLOSED] =
     g_signal_new ("closed", MSRP_TYPE_SESSION, G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+                  NULL, NULL, _msrp_marshal_VOID__BOXED, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  g_signal_set_va_marshaller (signals[SIGNAL_CLOSED], MSRP_TYPE_SESSION,
+                              _msrp_marshal_VOID__BOXEDv);
 }
 
 static void
