@@ -15,6 +15,7 @@
 #include <gio/gnetworking.h>
 
 #include "msrp-glib.h"
+#include "test-utils.h"
 
 #define DEFAULT_COUNT 1000
 #define PAIR_TIMEOUT_SECONDS 20
@@ -34,49 +35,12 @@ typedef struct {
   guint count;
 } Fixture;
 
-typedef struct {
-  gboolean done;
-  GPtrArray *path;
-  MsrpTransport *transport;
-  MsrpChunk *chunk;
-  GError *error;
-} Op;
-
-static void
-wait_for (gboolean *flag)
-{
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-on_prepared (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->path = msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_completed (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->transport = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &op->error);
-  op->done = TRUE;
-}
-
 static void
 on_written (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  Op *op = user_data;
+  TestOp *op = user_data;
 
   msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &op->error);
   op->done = TRUE;
@@ -87,7 +51,7 @@ on_read (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  Op *op = user_data;
+  TestOp *op = user_data;
 
   op->chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &op->error);
   op->done = TRUE;
@@ -98,20 +62,10 @@ on_closed (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  Op *op = user_data;
+  TestOp *op = user_data;
 
   msrp_transport_close_finish (MSRP_TRANSPORT (source), result, &op->error);
   op->done = TRUE;
-}
-
-static void
-op_clear (Op *op)
-{
-  g_clear_pointer (&op->path, g_ptr_array_unref);
-  g_clear_object (&op->transport);
-  g_clear_object (&op->chunk);
-  g_clear_error (&op->error);
-  op->done = FALSE;
 }
 
 /* The objects of one pair, watched until they are finalized. */
@@ -219,8 +173,8 @@ run_pair (const Setup *setup,
   MsrpConnector *acceptor = msrp_acceptor_direct_new ();
   MsrpConnector *connector = msrp_connector_direct_new ();
   GObject *watched[N_WATCHED] = { NULL, };
-  Op acc_prep = { 0, }, con_prep = { 0, }, acc = { 0, }, con = { 0, };
-  Op write = { 0, }, read = { 0, }, acc_close = { 0, }, con_close = { 0, };
+  TestOp acc_prep = { 0, }, con_prep = { 0, }, acc = { 0, }, con = { 0, };
+  TestOp write = { 0, }, read = { 0, }, acc_close = { 0, }, con_close = { 0, };
   guint timeout = g_timeout_add_seconds (PAIR_TIMEOUT_SECONDS, on_timeout, NULL);
 
   running_pair = watched;
@@ -241,17 +195,17 @@ run_pair (const Setup *setup,
                     NULL);
     }
 
-  msrp_connector_prepare_async (acceptor, listen_uri, NULL, on_prepared, &acc_prep);
-  msrp_connector_prepare_async (connector, NULL, NULL, on_prepared, &con_prep);
-  wait_for (&acc_prep.done);
-  wait_for (&con_prep.done);
+  msrp_connector_prepare_async (acceptor, listen_uri, NULL, test_on_prepared, &acc_prep);
+  msrp_connector_prepare_async (connector, NULL, NULL, test_on_prepared, &con_prep);
+  test_wait_for (&acc_prep.done);
+  test_wait_for (&con_prep.done);
   g_assert_no_error (acc_prep.error);
   g_assert_no_error (con_prep.error);
 
-  msrp_connector_complete_async (acceptor, con_prep.path, NULL, on_completed, &acc);
-  msrp_connector_complete_async (connector, acc_prep.path, NULL, on_completed, &con);
-  wait_for (&acc.done);
-  wait_for (&con.done);
+  msrp_connector_complete_async (acceptor, con_prep.path, NULL, test_on_completed, &acc);
+  msrp_connector_complete_async (connector, acc_prep.path, NULL, test_on_completed, &con);
+  test_wait_for (&acc.done);
+  test_wait_for (&con.done);
   g_assert_no_error (acc.error);
   g_assert_no_error (con.error);
   watch (&watched[WATCH_ACCEPTOR_TRANSPORT], acc.transport);
@@ -264,8 +218,8 @@ run_pair (const Setup *setup,
   chunk = msrp_transport_make_chunk (con.transport, NULL, body, "text/plain");
   msrp_transport_write_chunk_async (con.transport, chunk, NULL, on_written, &write);
   msrp_transport_read_chunk_async (acc.transport, 0, NULL, on_read, &read);
-  wait_for (&write.done);
-  wait_for (&read.done);
+  test_wait_for (&write.done);
+  test_wait_for (&read.done);
   g_assert_no_error (write.error);
   g_assert_no_error (read.error);
   g_assert_true (g_bytes_equal (msrp_chunk_get_data (read.chunk), body));
@@ -273,8 +227,8 @@ run_pair (const Setup *setup,
 
   msrp_transport_close_async (acc.transport, NULL, on_closed, &acc_close);
   msrp_transport_close_async (con.transport, NULL, on_closed, &con_close);
-  wait_for (&acc_close.done);
-  wait_for (&con_close.done);
+  test_wait_for (&acc_close.done);
+  test_wait_for (&con_close.done);
   g_assert_no_error (acc_close.error);
   g_assert_no_error (con_close.error);
   g_assert_true (g_io_stream_is_closed (msrp_transport_get_stream (acc.transport)));
@@ -282,14 +236,14 @@ run_pair (const Setup *setup,
 
   /* Drop everything. */
   g_clear_object (&chunk);
-  op_clear (&acc_prep);
-  op_clear (&con_prep);
-  op_clear (&acc);
-  op_clear (&con);
-  op_clear (&write);
-  op_clear (&read);
-  op_clear (&acc_close);
-  op_clear (&con_close);
+  test_op_clear (&acc_prep);
+  test_op_clear (&con_prep);
+  test_op_clear (&acc);
+  test_op_clear (&con);
+  test_op_clear (&write);
+  test_op_clear (&read);
+  test_op_clear (&acc_close);
+  test_op_clear (&con_close);
   g_object_unref (acceptor);
   g_object_unref (connector);
 

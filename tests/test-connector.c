@@ -9,77 +9,13 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include "test-utils.h"
 
 #define TIMEOUT_SECONDS 20
 
 static GTlsCertificate *cert_a;
 static GTlsCertificate *cert_b;
 static GTlsCertificate *cert_other;
-
-typedef struct {
-  gboolean done;
-  GPtrArray *path;
-  MsrpTransport *transport;
-  GError *error;
-} Op;
-
-static void
-op_clear (Op *op)
-{
-  g_clear_pointer (&op->path, g_ptr_array_unref);
-  g_clear_object (&op->transport);
-  g_clear_error (&op->error);
-  op->done = FALSE;
-}
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  g_error ("test timed out after %d s", TIMEOUT_SECONDS);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean *flag)
-{
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-on_prepared (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->path = msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_completed (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->transport = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static GPtrArray *
-prepare (MsrpConnector *connector,
-         MsrpUri       *uri)
-{
-  Op op = { 0, };
-
-  msrp_connector_prepare_async (connector, uri, NULL, on_prepared, &op);
-  wait_for (&op.done);
-  g_assert_no_error (op.error);
-  g_assert_nonnull (op.path);
-  return op.path;
-}
 
 static void
 on_read (GObject      *source,
@@ -120,7 +56,7 @@ exchange (MsrpTransport *from,
 
   msrp_transport_write_chunk_async (from, chunk, NULL, on_written, &written);
   msrp_transport_read_chunk_async (to, 0, NULL, on_read, &got);
-  wait_for (&written);
+  test_wait_for (&written);
   while (got == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (g_bytes_equal (msrp_chunk_get_data (got), body));
@@ -150,8 +86,8 @@ static void
 run_pair (const Setup *setup,
           MsrpConnector *acceptor,
           MsrpConnector *connector,
-          Op            *acc_op,
-          Op            *con_op,
+          TestOp            *acc_op,
+          TestOp            *con_op,
           GPtrArray    **acceptor_path,
           GPtrArray    **connector_path)
 {
@@ -166,22 +102,22 @@ run_pair (const Setup *setup,
   g_object_set (acceptor, "peer-fingerprint", acc_fp, NULL);
   g_object_set (connector, "peer-fingerprint", con_fp, NULL);
 
-  *acceptor_path = prepare (acceptor, listen_uri);
-  *connector_path = prepare (connector, NULL);
+  *acceptor_path = test_prepare (acceptor, listen_uri);
+  *connector_path = test_prepare (connector, NULL);
 
   if (setup->connector_first)
     {
-      msrp_connector_complete_async (connector, *acceptor_path, NULL, on_completed, con_op);
+      msrp_connector_complete_async (connector, *acceptor_path, NULL, test_on_completed, con_op);
       g_main_context_iteration (NULL, FALSE);
-      msrp_connector_complete_async (acceptor, *connector_path, NULL, on_completed, acc_op);
+      msrp_connector_complete_async (acceptor, *connector_path, NULL, test_on_completed, acc_op);
     }
   else
     {
-      msrp_connector_complete_async (acceptor, *connector_path, NULL, on_completed, acc_op);
-      msrp_connector_complete_async (connector, *acceptor_path, NULL, on_completed, con_op);
+      msrp_connector_complete_async (acceptor, *connector_path, NULL, test_on_completed, acc_op);
+      msrp_connector_complete_async (connector, *acceptor_path, NULL, test_on_completed, con_op);
     }
-  wait_for (&acc_op->done);
-  wait_for (&con_op->done);
+  test_wait_for (&acc_op->done);
+  test_wait_for (&con_op->done);
 }
 
 static void
@@ -192,8 +128,8 @@ test_pair_ok (gconstpointer data)
   g_autoptr(MsrpConnector) connector = msrp_connector_direct_new ();
   g_autoptr(GPtrArray) acceptor_path = NULL;
   g_autoptr(GPtrArray) connector_path = NULL;
-  Op acc = { 0, }, con = { 0, };
-  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  TestOp acc = { 0, }, con = { 0, };
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
   MsrpUri *acceptor_uri;
 
   run_pair (setup, acceptor, connector, &acc, &con, &acceptor_path, &connector_path);
@@ -212,9 +148,9 @@ test_pair_ok (gconstpointer data)
   exchange (con.transport, acc.transport, "from the active side");
   exchange (acc.transport, con.transport, "from the passive side");
 
-  op_clear (&acc);
-  op_clear (&con);
-  g_source_remove (timeout);
+  test_op_clear (&acc);
+  test_op_clear (&con);
+  test_watchdog_stop (timeout);
 }
 
 static void
@@ -231,8 +167,8 @@ test_pair_fingerprint_mismatch (gconstpointer data)
   g_autoptr(MsrpConnector) connector = msrp_connector_direct_new ();
   g_autoptr(GPtrArray) acceptor_path = NULL;
   g_autoptr(GPtrArray) connector_path = NULL;
-  Op acc = { 0, }, con = { 0, };
-  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  TestOp acc = { 0, }, con = { 0, };
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
   run_pair (&setup, acceptor, connector, &acc, &con, &acceptor_path, &connector_path);
   g_assert_null (acc.transport);
@@ -248,9 +184,9 @@ test_pair_fingerprint_mismatch (gconstpointer data)
       g_assert_error (con.error, MSRP_ERROR, MSRP_ERROR_FINGERPRINT_MISMATCH);
       g_assert_nonnull (acc.error);
     }
-  op_clear (&acc);
-  op_clear (&con);
-  g_source_remove (timeout);
+  test_op_clear (&acc);
+  test_op_clear (&con);
+  test_watchdog_stop (timeout);
 }
 
 static void
@@ -263,11 +199,11 @@ test_wrong_paths (gconstpointer data)
   g_autoptr(GPtrArray) acceptor_path = NULL;
   g_autoptr(GPtrArray) connector_path = NULL;
   g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func (g_object_unref);
-  Op acc = { 0, }, con = { 0, };
-  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  TestOp acc = { 0, }, con = { 0, };
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
-  acceptor_path = prepare (acceptor, listen_uri);
-  connector_path = prepare (connector, NULL);
+  acceptor_path = test_prepare (acceptor, listen_uri);
+  connector_path = test_prepare (connector, NULL);
 
   if (wrong_to)
     {
@@ -275,24 +211,24 @@ test_wrong_paths (gconstpointer data)
       MsrpUri *real = g_ptr_array_index (acceptor_path, 0);
 
       g_ptr_array_add (bad, msrp_uri_new (msrp_uri_get_host (real), msrp_uri_get_port (real), "someothersession", FALSE));
-      msrp_connector_complete_async (acceptor, connector_path, NULL, on_completed, &acc);
-      msrp_connector_complete_async (connector, bad, NULL, on_completed, &con);
+      msrp_connector_complete_async (acceptor, connector_path, NULL, test_on_completed, &acc);
+      msrp_connector_complete_async (connector, bad, NULL, test_on_completed, &con);
     }
   else
     {
       /* The acceptor expects another peer. */
       g_ptr_array_add (bad, msrp_uri_new ("127.0.0.1", 0, "notthatpeer", FALSE));
-      msrp_connector_complete_async (acceptor, bad, NULL, on_completed, &acc);
-      msrp_connector_complete_async (connector, acceptor_path, NULL, on_completed, &con);
+      msrp_connector_complete_async (acceptor, bad, NULL, test_on_completed, &acc);
+      msrp_connector_complete_async (connector, acceptor_path, NULL, test_on_completed, &con);
     }
-  wait_for (&acc.done);
-  wait_for (&con.done);
+  test_wait_for (&acc.done);
+  test_wait_for (&con.done);
 
   g_assert_error (acc.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_SESSION_DOES_NOT_EXIST);
   g_assert_error (con.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_SESSION_DOES_NOT_EXIST);
-  op_clear (&acc);
-  op_clear (&con);
-  g_source_remove (timeout);
+  test_op_clear (&acc);
+  test_op_clear (&con);
+  test_watchdog_stop (timeout);
 }
 
 static void
@@ -302,16 +238,16 @@ test_bind_timeout (void)
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
   g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
-  Op acc = { 0, };
-  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  TestOp acc = { 0, };
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
   g_object_set (acceptor, "timeout", 1, NULL);
-  acceptor_path = prepare (acceptor, listen_uri);
-  msrp_connector_complete_async (acceptor, remote, NULL, on_completed, &acc);
-  wait_for (&acc.done);
+  acceptor_path = test_prepare (acceptor, listen_uri);
+  msrp_connector_complete_async (acceptor, remote, NULL, test_on_completed, &acc);
+  test_wait_for (&acc.done);
   g_assert_error (acc.error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
-  op_clear (&acc);
-  g_source_remove (timeout);
+  test_op_clear (&acc);
+  test_watchdog_stop (timeout);
 }
 
 static void
@@ -322,8 +258,8 @@ test_connection_refused (void)
   g_autoptr(GPtrArray) remote = NULL;
   g_autoptr(GSocketListener) listener = g_socket_listener_new ();
   guint16 port;
-  Op con = { 0, };
-  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  TestOp con = { 0, };
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
   g_autofree char *str = NULL;
 
   /* A port that was free a moment ago. */
@@ -332,12 +268,12 @@ test_connection_refused (void)
   str = g_strdup_printf ("msrp://127.0.0.1:%u/nobody;tcp", port);
   remote = msrp_path_parse (str, NULL);
 
-  path = prepare (connector, NULL);
-  msrp_connector_complete_async (connector, remote, NULL, on_completed, &con);
-  wait_for (&con.done);
+  path = test_prepare (connector, NULL);
+  msrp_connector_complete_async (connector, remote, NULL, test_on_completed, &con);
+  test_wait_for (&con.done);
   g_assert_error (con.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
-  op_clear (&con);
-  g_source_remove (timeout);
+  test_op_clear (&con);
+  test_watchdog_stop (timeout);
 }
 
 static void
@@ -348,27 +284,27 @@ test_cancel_and_cleanup (void)
   g_autoptr(GPtrArray) acceptor_path = NULL;
   g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  Op acc = { 0, };
-  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  TestOp acc = { 0, };
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
-  acceptor_path = prepare (acceptor, listen_uri);
-  msrp_connector_complete_async (acceptor, remote, cancellable, on_completed, &acc);
+  acceptor_path = test_prepare (acceptor, listen_uri);
+  msrp_connector_complete_async (acceptor, remote, cancellable, test_on_completed, &acc);
   g_main_context_iteration (NULL, FALSE);
   g_cancellable_cancel (cancellable);
-  wait_for (&acc.done);
+  test_wait_for (&acc.done);
   g_assert_error (acc.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  op_clear (&acc);
+  test_op_clear (&acc);
 
   /* cleanup stops a pending complete and the listening socket. */
   g_clear_pointer (&acceptor_path, g_ptr_array_unref);
-  acceptor_path = prepare (acceptor, listen_uri);
-  msrp_connector_complete_async (acceptor, remote, NULL, on_completed, &acc);
+  acceptor_path = test_prepare (acceptor, listen_uri);
+  msrp_connector_complete_async (acceptor, remote, NULL, test_on_completed, &acc);
   g_main_context_iteration (NULL, FALSE);
   msrp_connector_cleanup (acceptor);
-  wait_for (&acc.done);
+  test_wait_for (&acc.done);
   g_assert_error (acc.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  op_clear (&acc);
-  g_source_remove (timeout);
+  test_op_clear (&acc);
+  test_watchdog_stop (timeout);
 }
 
 
@@ -486,8 +422,8 @@ test_stuck_peer (gconstpointer data)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GPtrArray) path = NULL;
   SilentPeer peer = { 0, };
-  Op con = { 0, };
-  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  TestOp con = { 0, };
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
   guint fds_before;
 
   if (sc->tls)
@@ -495,10 +431,10 @@ test_stuck_peer (gconstpointer data)
   if (sc->how == STOP_BY_TIMEOUT)
     g_object_set (connector, "timeout", 1, NULL);
   silent_peer_start (&peer, sc->tls);
-  path = prepare (connector, NULL);
+  path = test_prepare (connector, NULL);
   fds_before = count_fds ();
 
-  msrp_connector_complete_async (connector, peer.path, cancellable, on_completed, &con);
+  msrp_connector_complete_async (connector, peer.path, cancellable, test_on_completed, &con);
   while (peer.conn == NULL)
     g_main_context_iteration (NULL, TRUE);
   silent_peer_read (&peer);
@@ -517,7 +453,7 @@ test_stuck_peer (gconstpointer data)
     g_cancellable_cancel (cancellable);
   else if (sc->how == STOP_BY_CLEANUP)
     msrp_connector_cleanup (connector);
-  wait_for (&con.done);
+  test_wait_for (&con.done);
   if (sc->how == STOP_BY_TIMEOUT)
     g_assert_error (con.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   else
@@ -535,8 +471,8 @@ test_stuck_peer (gconstpointer data)
   g_assert_cmpuint (count_fds (), <=, fds_before + 1);
   silent_peer_stop (&peer);
   g_assert_cmpuint (count_fds (), <=, fds_before - 0);
-  op_clear (&con);
-  g_source_remove (timeout);
+  test_op_clear (&con);
+  test_watchdog_stop (timeout);
 }
 
 static const StuckCase stuck_binding_cancel = { FALSE, STOP_BY_CANCEL };
@@ -588,15 +524,15 @@ test_acceptor_idle_peer (gconstpointer data)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   guint8 buf[64];
   gboolean eof = FALSE;
-  Op acc = { 0, };
-  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  TestOp acc = { 0, };
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
   MsrpUri *real;
 
   if (by_timeout)
     g_object_set (acceptor, "timeout", 1, NULL);
-  acceptor_path = prepare (acceptor, listen_uri);
+  acceptor_path = test_prepare (acceptor, listen_uri);
   real = g_ptr_array_index (acceptor_path, 0);
-  msrp_connector_complete_async (acceptor, remote, cancellable, on_completed, &acc);
+  msrp_connector_complete_async (acceptor, remote, cancellable, test_on_completed, &acc);
 
   target = g_network_address_new ("127.0.0.1", msrp_uri_get_port (real));
   g_socket_client_connect_async (client, target, NULL, on_raw_connected, &raw);
@@ -611,14 +547,14 @@ test_acceptor_idle_peer (gconstpointer data)
         g_main_context_iteration (NULL, FALSE);
       g_cancellable_cancel (cancellable);
     }
-  wait_for (&acc.done);
+  test_wait_for (&acc.done);
   if (by_timeout)
     g_assert_error (acc.error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
   else
     g_assert_error (acc.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  wait_for (&eof);
-  op_clear (&acc);
-  g_source_remove (timeout);
+  test_wait_for (&eof);
+  test_op_clear (&acc);
+  test_watchdog_stop (timeout);
 }
 
 static void
@@ -651,11 +587,11 @@ test_acceptor_first_send_with_content (void)
   g_autoptr(MsrpChunk) response = NULL;
   g_autoptr(GBytes) got = NULL;
   gboolean written = FALSE;
-  Op acc = { 0, };
-  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  TestOp acc = { 0, };
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
-  acceptor_path = prepare (acceptor, listen_uri);
-  msrp_connector_complete_async (acceptor, peer_path, NULL, on_completed, &acc);
+  acceptor_path = test_prepare (acceptor, listen_uri);
+  msrp_connector_complete_async (acceptor, peer_path, NULL, test_on_completed, &acc);
 
   target = g_network_address_new ("127.0.0.1", msrp_uri_get_port (g_ptr_array_index (acceptor_path, 0)));
   g_socket_client_connect_async (client, target, NULL, on_raw_connected, &raw);
@@ -664,7 +600,7 @@ test_acceptor_first_send_with_content (void)
   peer = msrp_transport_new (G_IO_STREAM (raw), peer_path, acceptor_path);
   chunk = msrp_transport_make_chunk (peer, NULL, body, "text/plain");
   msrp_transport_write_chunk_async (peer, chunk, NULL, on_written, &written);
-  wait_for (&acc.done);
+  test_wait_for (&acc.done);
   g_assert_no_error (acc.error);
 
   session = msrp_session_new (acc.transport, NULL);
@@ -677,8 +613,8 @@ test_acceptor_first_send_with_content (void)
   g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, msrp_chunk_get_transaction_id (chunk));
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
 
-  op_clear (&acc);
-  g_source_remove (timeout);
+  test_op_clear (&acc);
+  test_watchdog_stop (timeout);
 }
 
 /* The binding SEND and a message in one write: the message is already
@@ -701,11 +637,11 @@ test_message_buffered_behind_binding (void)
   g_autoptr(MsrpChunk) message = NULL;
   g_autoptr(GBytes) got = NULL;
   gboolean w1 = FALSE, w2 = FALSE;
-  Op acc = { 0, };
-  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  TestOp acc = { 0, };
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
-  acceptor_path = prepare (acceptor, listen_uri);
-  msrp_connector_complete_async (acceptor, peer_path, NULL, on_completed, &acc);
+  acceptor_path = test_prepare (acceptor, listen_uri);
+  msrp_connector_complete_async (acceptor, peer_path, NULL, test_on_completed, &acc);
   target = g_network_address_new ("127.0.0.1", msrp_uri_get_port (g_ptr_array_index (acceptor_path, 0)));
   g_socket_client_connect_async (client, target, NULL, on_raw_connected, &raw);
   while (raw == NULL)
@@ -717,7 +653,7 @@ test_message_buffered_behind_binding (void)
   message = msrp_transport_make_chunk (peer, NULL, body, "text/plain");
   msrp_transport_write_chunk_async (peer, binding, NULL, on_written, &w1);
   msrp_transport_write_chunk_async (peer, message, NULL, on_written, &w2);
-  wait_for (&acc.done);
+  test_wait_for (&acc.done);
   g_assert_no_error (acc.error);
 
   session = msrp_session_new (acc.transport, NULL);
@@ -726,8 +662,8 @@ test_message_buffered_behind_binding (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (g_bytes_equal (got, body));
 
-  op_clear (&acc);
-  g_source_remove (timeout);
+  test_op_clear (&acc);
+  test_watchdog_stop (timeout);
 }
 
 /* The passive side may take whichever peer binds; the active side needs a
@@ -740,30 +676,30 @@ test_any_peer (void)
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
   g_autoptr(GPtrArray) connector_path = NULL;
-  Op acc = { 0, }, con = { 0, };
-  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  TestOp acc = { 0, }, con = { 0, };
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
-  acceptor_path = prepare (acceptor, listen_uri);
-  connector_path = prepare (connector, NULL);
+  acceptor_path = test_prepare (acceptor, listen_uri);
+  connector_path = test_prepare (connector, NULL);
 
-  msrp_connector_complete_async (connector, NULL, NULL, on_completed, &con);
-  wait_for (&con.done);
+  msrp_connector_complete_async (connector, NULL, NULL, test_on_completed, &con);
+  test_wait_for (&con.done);
   g_assert_error (con.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  op_clear (&con);
+  test_op_clear (&con);
 
-  msrp_connector_complete_async (acceptor, NULL, NULL, on_completed, &acc);
-  msrp_connector_complete_async (connector, acceptor_path, NULL, on_completed, &con);
-  wait_for (&acc.done);
-  wait_for (&con.done);
+  msrp_connector_complete_async (acceptor, NULL, NULL, test_on_completed, &acc);
+  msrp_connector_complete_async (connector, acceptor_path, NULL, test_on_completed, &con);
+  test_wait_for (&acc.done);
+  test_wait_for (&con.done);
   g_assert_no_error (acc.error);
   g_assert_no_error (con.error);
   g_assert_true (msrp_uri_equal (g_ptr_array_index (msrp_transport_get_full_remote_path (acc.transport), 0),
                                  g_ptr_array_index (connector_path, 0)));
   exchange (con.transport, acc.transport, "to whoever listens");
   exchange (acc.transport, con.transport, "and back");
-  op_clear (&acc);
-  op_clear (&con);
-  g_source_remove (timeout);
+  test_op_clear (&acc);
+  test_op_clear (&con);
+  test_watchdog_stop (timeout);
 }
 
 static const Setup plain = { "127.0.0.1", NULL, NULL, NULL, NULL, FALSE };
