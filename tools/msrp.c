@@ -2961,7 +2961,7 @@ demo_tracer_received_new_chunk (MsrpLogger    *logger,
                   code, comment != NULL ? comment : "",
                   msrp_chunk_get_header (chunk, "Use-Path"), msrp_chunk_get_header (chunk, "Expires"));
       else
-        demo_say (self->demo, "relay", _("→ bob    %u %s"), code, comment != NULL ? comment : "");
+        demo_say (self->demo, "relay", "→ bob    %u %s", code, comment != NULL ? comment : "");
     }
   if (self->next != NULL)
     msrp_logger_received_new_chunk (self->next, transport, chunk, data);
@@ -3361,7 +3361,7 @@ demo_next_line (Demo *d)
     }
   line = &demo_lines[d->line++];
   d->step = _("the chat");
-  demo_say (d, line->from, _("→ %-6s \"%s\""), strcmp (line->from, "alice") == 0 ? "bob" : "alice", line->text);
+  demo_say (d, line->from, "→ %-6s \"%s\"", strcmp (line->from, "alice") == 0 ? "bob" : "alice", line->text);
   data = g_bytes_new_static (line->text, strlen (line->text));
   msrp_session_send_message_async (strcmp (line->from, "alice") == 0 ? d->alice : d->bob,
                                    data, "text/plain", d->cancellable, demo_on_message_sent, d);
@@ -3530,7 +3530,7 @@ demo_start_alice (Demo *d)
   short_fingerprint = demo_short_fingerprint (fingerprint);
   demo_blank (d);
   demo_say (d, "alice", _("connects directly (no relay) with TLS and a self-signed certificate,"));
-  demo_say (d, "", _("%s (MsrpConnectorDirect)"), short_fingerprint);
+  demo_say (d, "", "%s (MsrpConnectorDirect)", short_fingerprint);
 
   d->alice_connector = msrp_connector_direct_new ();
   /* TLS stops at the relay: the fingerprint that bob's SDP gives for his
