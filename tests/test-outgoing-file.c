@@ -5,8 +5,11 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 
 #include "msrp-glib.h"
 #include "msrp-outgoing-file-private.h"
@@ -258,10 +261,59 @@ test_for_file_empty (Fixture       *fx,
   g_autoptr(MsrpOutgoingFile) file = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* An empty regular file has size 0, not "unknown". */
+  /* stat() cannot tell an empty file from one of /proc: it is read to its
+   * end, which comes at once. */
   file = msrp_outgoing_file_new_for_file (gfile, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (msrp_outgoing_file_get_size (file), ==, 0);
+  g_assert_cmpint (msrp_outgoing_file_get_size (file), ==, -1);
+  g_assert_cmpstr (msrp_outgoing_file_get_content_type (file), ==, "text/plain");
+}
+
+static void
+test_for_file_proc (void)
+{
+  g_autoptr(GFile) gfile = g_file_new_for_path ("/proc/self/status");
+  g_autoptr(MsrpOutgoingFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *read = NULL;
+
+  if (!g_file_test ("/proc/self/status", G_FILE_TEST_IS_REGULAR))
+    {
+      g_test_skip ("No /proc");
+      return;
+    }
+
+  /* A regular file that says 0 bytes but has contents: read to its end,
+   * and not typed "application/x-zerosize". */
+  file = msrp_outgoing_file_new_for_file (gfile, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (msrp_outgoing_file_get_size (file), ==, -1);
+  g_assert_cmpstr (msrp_outgoing_file_get_content_type (file), !=, "application/x-zerosize");
+  read = read_all (msrp_outgoing_file_get_stream (file));
+  g_assert_true (g_str_has_prefix (read, "Name:"));
+}
+
+static void
+test_for_file_fifo (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "fifo", NULL);
+  g_autoptr(GFile) gfile = g_file_new_for_path (path);
+  g_autoptr(MsrpOutgoingFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  /* Held open for writing, so that opening it to read does not block. */
+  fd = g_open (path, O_RDWR, 0);
+  g_assert_cmpint (fd, >=, 0);
+
+  /* What a pipe carries is not "inode/fifo". */
+  file = msrp_outgoing_file_new_for_file (gfile, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (msrp_outgoing_file_get_size (file), ==, -1);
+  g_assert_cmpstr (msrp_outgoing_file_get_content_type (file), ==, "application/octet-stream");
+  g_close (fd, NULL);
 }
 
 static void
@@ -475,8 +527,10 @@ main (int    argc,
   ADD_FILE_TEST ("empty", test_for_file_empty);
   ADD_FILE_TEST ("missing", test_for_file_missing);
   ADD_FILE_TEST ("directory", test_for_file_directory);
+  ADD_FILE_TEST ("fifo", test_for_file_fifo);
 #undef ADD_FILE_TEST
   g_test_add_func ("/outgoing-file/for-file/device", test_for_file_device);
+  g_test_add_func ("/outgoing-file/for-file/proc", test_for_file_proc);
 
   g_test_add_func ("/outgoing-file/headers/set", test_headers);
   g_test_add_func ("/outgoing-file/headers/invalid", test_headers_invalid);

@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "config.h"
+
 #include <errno.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -11,8 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
+#include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <msrp-glib/msrp-glib.h>
 
@@ -24,19 +28,25 @@
 #define EXIT_TLS 5          /* a TLS certificate or fingerprint was rejected */
 
 #define EXIT_STATUS_HELP \
-  "Exit status: 0 success, 1 failure, 2 bad command line, 3 peer or relay\n" \
-  "unreachable, 4 relay authentication refused, 5 TLS certificate rejected.\n"
+  N_("Exit status: 0 success, 1 failure, 2 bad command line, 3 peer or relay\n" \
+     "unreachable, 4 relay authentication refused, 5 TLS certificate rejected.\n")
 
 /* Machine-readable lines (the hidden --stats option, read by `msrp bench`)
  * start with this word. */
 #define STATS_PREFIX "stats "
 
+/* A command's --help: the summary, then the description (translatable, N_),
+ * the relay options' help and the command's own words on relays, the exit
+ * statuses, and the examples (command lines: not translated). */
 typedef struct {
   const char *name;
   int       (*run) (int argc, char **argv);
   const char *parameters;
   const char *summary;
   const char *description;
+  const char *relay_description;  /* with RELAY_HELP before it; or NULL */
+  gboolean    exit_help;
+  const char *examples;
   gboolean    hidden;
 } Command;
 
@@ -85,6 +95,8 @@ exit_code_for (const GError *error)
           return EXIT_UNREACHABLE;
         case MSRP_ERROR_FINGERPRINT_MISMATCH:
           return EXIT_TLS;
+        case MSRP_ERROR_INVALID_FINGERPRINT:
+          return EXIT_USAGE;
         default:
           return EXIT_FAILURE;
         }
@@ -160,7 +172,7 @@ parse_size (const char *option,
   return TRUE;
 
 invalid:
-  print_error ("invalid size for %s: '%s' (a number of bytes, with an optional K, M or G suffix)",
+  print_error (_("invalid size for %s: '%s' (a number of bytes, with an optional K, M or G suffix)"),
                option, text);
   return FALSE;
 }
@@ -201,6 +213,10 @@ fill_random (GRand  *rand,
     data[i] = g_rand_int (rand) & 0xff;
 }
 
+/* Sizes and rates are in binary units everywhere (KiB, MiB, MiB/s), as the
+ * K, M and G of size options are. */
+#define MIB (1024.0 * 1024.0)
+
 static double
 seconds_between (gint64 start,
                  gint64 end)
@@ -232,6 +248,30 @@ skip_prefix (const char *text,
   return g_str_has_prefix (text, prefix) ? text + strlen (prefix) : text;
 }
 
+/* Checks the form of a fingerprint option at once, so that a typo is a
+ * usage error rather than a failed handshake later. Any certificate tells a
+ * malformed fingerprint from a mismatch: without one, a throwaway one. */
+static gboolean
+check_fingerprint_option (const char      *option,
+                          const char      *fingerprint,
+                          GTlsCertificate *certificate)
+{
+  g_autoptr(GTlsCertificate) throwaway = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (certificate == NULL)
+    {
+      certificate = throwaway = msrp_tls_certificate_new_self_signed ("msrp", &error);
+      if (certificate == NULL)
+        return TRUE;  /* the real use reports it */
+    }
+  if (msrp_tls_certificate_matches_fingerprint (certificate, fingerprint, &error) ||
+      !g_error_matches (error, MSRP_ERROR, MSRP_ERROR_INVALID_FINGERPRINT))
+    return TRUE;
+  print_error ("%s: %s", option, error->message);
+  return FALSE;
+}
+
 /* Going through an RFC 4976 relay: the options listen and send share. */
 typedef struct {
   char *uri;
@@ -246,19 +286,19 @@ static void relay_options_clear (RelayOptions *o);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RelayOptions, relay_options_clear)
 
 #define RELAY_OPTION_ENTRIES(o) \
-  { "relay", 0, 0, G_OPTION_ARG_STRING, &(o).uri, "Go through the RFC 4976 relay at URI, such as msrps://relay.example.com;tcp", "URI" }, \
-  { "relay-user", 0, 0, G_OPTION_ARG_STRING, &(o).user, "The relay account (HTTP Digest)", "NAME:PASSWORD" }, \
-  { "relay-digest-uri", 0, 0, G_OPTION_ARG_STRING, &(o).digest_uri, "Whether the Digest answer has uri= (default: auto, which tries both)", "include|omit|auto" }, \
-  { "relay-fingerprint", 0, 0, G_OPTION_ARG_STRING, &(o).fingerprint, "Accept the msrps: relay's certificate by its fingerprint ('sha-256 AB:CD:…', or a PEM file) instead of the system's CAs", "FP" }
+  { "relay", 0, 0, G_OPTION_ARG_STRING, &(o).uri, N_("Go through the RFC 4976 relay at URI, such as msrps://relay.example.com;tcp"), "URI" }, \
+  { "relay-user", 0, 0, G_OPTION_ARG_STRING, &(o).user, N_("The relay account (HTTP Digest)"), "NAME:PASSWORD" }, \
+  { "relay-digest-uri", 0, 0, G_OPTION_ARG_STRING, &(o).digest_uri, N_("Whether the Digest answer has uri= (default: auto, which tries both)"), "include|omit|auto" }, \
+  { "relay-fingerprint", 0, 0, G_OPTION_ARG_STRING, &(o).fingerprint, N_("Accept the msrps: relay's certificate by its fingerprint ('sha-256 AB:CD:…', or a PEM file) instead of the system's CAs"), "FP" }
 
 #define RELAY_HELP \
-  "With --relay, the session goes through an RFC 4976 relay: the relay URI is\n" \
-  "msrp://HOST:PORT;tcp, or msrps: for TLS to the relay. Without a port, a host\n" \
-  "name is looked up with DNS SRV (_msrps._tcp.HOST or _msrp._tcp.HOST) and an IP\n" \
-  "address gets port 2855. The URI's host is also the Digest domain. The relay's\n" \
-  "certificate is checked against the system's CAs, or with --relay-fingerprint\n" \
-  "against the given fingerprint (a self-signed relay, such as 'msrp relay --tls').\n" \
-  "TLS ends at the relay, so --tls and --fingerprint do not apply.\n"
+  N_("With --relay, the session goes through an RFC 4976 relay: the relay URI is\n" \
+     "msrp://HOST:PORT;tcp, or msrps: for TLS to the relay. Without a port, a host\n" \
+     "name is looked up with DNS SRV (_msrps._tcp.HOST or _msrp._tcp.HOST) and an IP\n" \
+     "address gets port 2855. The URI's host is also the Digest domain. The relay's\n" \
+     "certificate is checked against the system's CAs, or with --relay-fingerprint\n" \
+     "against the given fingerprint (a self-signed relay, such as 'msrp relay --tls').\n" \
+     "TLS ends at the relay, so --tls and --fingerprint do not apply.\n")
 
 static void
 relay_options_clear (RelayOptions *o)
@@ -287,7 +327,7 @@ relay_options_check (RelayOptions *o,
     {
       if (o->user != NULL || o->digest_uri != NULL || o->fingerprint != NULL)
         {
-          print_error ("--relay-user, --relay-digest-uri and --relay-fingerprint need --relay URI (see 'msrp %s --help')",
+          print_error (_("--relay-user, --relay-digest-uri and --relay-fingerprint need --relay URI (see 'msrp %s --help')"),
                        command);
           return FALSE;
         }
@@ -302,14 +342,14 @@ relay_options_check (RelayOptions *o,
     }
   if (msrp_uri_get_session_id (uri) != NULL)
     {
-      print_error ("--relay wants the relay's own URI, without a session id (msrp[s]://HOST[:PORT];tcp), not '%s'",
+      print_error (_("--relay wants the relay's own URI, without a session id (msrp[s]://HOST[:PORT];tcp), not '%s'"),
                    o->uri);
       return FALSE;
     }
   colon = o->user != NULL ? strchr (o->user, ':') : NULL;
   if (colon == NULL || colon == o->user)
     {
-      print_error ("--relay needs --relay-user NAME:PASSWORD (see 'msrp %s --help')", command);
+      print_error (_("--relay needs --relay-user NAME:PASSWORD (see 'msrp %s --help')"), command);
       return FALSE;
     }
   if (o->digest_uri == NULL || strcmp (o->digest_uri, "auto") == 0)
@@ -320,12 +360,12 @@ relay_options_check (RelayOptions *o,
     mode = MSRP_DIGEST_URI_OMIT;
   else
     {
-      print_error ("--relay-digest-uri wants include, omit or auto, not '%s'", o->digest_uri);
+      print_error (_("--relay-digest-uri wants include, omit or auto, not '%s'"), o->digest_uri);
       return FALSE;
     }
   if (o->fingerprint != NULL && !msrp_uri_get_use_tls (uri))
     {
-      print_error ("--relay-fingerprint needs an msrps: relay URI");
+      print_error (_("--relay-fingerprint needs an msrps: relay URI"));
       return FALSE;
     }
   if (o->fingerprint != NULL && g_str_has_prefix (o->fingerprint, "a=fingerprint:"))
@@ -347,6 +387,8 @@ relay_options_check (RelayOptions *o,
       g_free (o->fingerprint);
       o->fingerprint = msrp_tls_certificate_get_fingerprint (certificate, G_CHECKSUM_SHA256);
     }
+  else if (o->fingerprint != NULL && !check_fingerprint_option ("--relay-fingerprint", o->fingerprint, NULL))
+    return FALSE;
 
   host = msrp_uri_get_host (uri);
   name = g_strndup (o->user, colon - o->user);
@@ -406,23 +448,23 @@ relay_print_error (RelayOptions *o,
 
   if (o->presented != NULL && o->fingerprint != NULL)
     {
-      print_error ("the relay's TLS certificate (%s) does not match --relay-fingerprint", o->presented);
+      print_error (_("the relay's TLS certificate (%s) does not match --relay-fingerprint"), o->presented);
       return EXIT_TLS;
     }
   if (o->presented != NULL)
     {
-      print_error ("the relay's TLS certificate (%s) is not trusted by the system's CAs"
-                   " (for a self-signed relay, give its fingerprint with --relay-fingerprint)", o->presented);
+      print_error (_("the relay's TLS certificate (%s) is not trusted by the system's CAs"
+                     " (for a self-signed relay, give its fingerprint with --relay-fingerprint)"), o->presented);
       return EXIT_TLS;
     }
   if (code == EXIT_AUTH)
-    print_error ("relay %s: %s (check --relay-user)", o->uri, error->message);
+    print_error (_("relay %s: %s (check --relay-user)"), o->uri, error->message);
   else if (error->domain == MSRP_ERROR && error->code == MSRP_ERROR_RELAY_NOT_FOUND)
     print_error ("%s", error->message);
   else if (code == EXIT_UNREACHABLE)
-    print_error ("cannot reach the relay %s: %s", o->uri, error->message);
+    print_error (_("cannot reach the relay %s: %s"), o->uri, error->message);
   else
-    print_error ("relay %s: %s", o->uri, error->message);
+    print_error (_("relay %s: %s"), o->uri, error->message);
   return code;
 }
 
@@ -437,14 +479,23 @@ parse_command_line (const Command *command,
   g_autoptr(GOptionContext) context = g_option_context_new (command->parameters);
   g_autoptr(GError) error = NULL;
   g_autofree char *prgname = g_strdup_printf ("msrp %s", command->name);
+  g_autoptr(GString) description = g_string_new (_(command->description));
+
+  if (command->relay_description != NULL)
+    g_string_append_printf (description, "\n%s%s", _(RELAY_HELP), _(command->relay_description));
+  if (command->exit_help)
+    g_string_append_printf (description, "\n%s", _(EXIT_STATUS_HELP));
+  if (command->examples != NULL)
+    g_string_append_printf (description, "\n%s\n%s", _("Examples:"), command->examples);
 
   g_set_prgname (prgname);
-  g_option_context_set_summary (context, command->summary);
-  g_option_context_set_description (context, command->description);
+  g_option_context_set_summary (context, _(command->summary));
+  g_option_context_set_description (context, description->str);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      print_error ("%s (see 'msrp %s --help')", error->message, command->name);
+      print_error (_("%s (see 'msrp %s --help')"), error->message, command->name);
       return FALSE;
     }
   return TRUE;
@@ -457,7 +508,7 @@ no_arguments (const Command *command,
 {
   if (argc <= 1)
     return TRUE;
-  print_error ("unexpected argument '%s' (see 'msrp %s --help')", argv[1], command->name);
+  print_error (_("unexpected argument '%s' (see 'msrp %s --help')"), argv[1], command->name);
   return FALSE;
 }
 
@@ -507,6 +558,7 @@ struct _Listener {
   guint64 received;
   guint64 bytes;
   gboolean quiet;
+  gboolean summary;      /* --format=summary: no message as text */
   gboolean stopping;
   guint shutdowns;       /* sessions still shutting down, plus one */
 };
@@ -547,6 +599,46 @@ listen_print_message (Listener   *self,
           content_type != NULL ? content_type : "-",
           size, sha256);
   fflush (stdout);
+}
+
+/* A text message as its text. The text comes from the network: control
+ * characters (but for line ends and tabs) are shown escaped, so that it
+ * cannot drive the terminal. */
+static void
+listen_print_text (const char *text,
+                   gsize       size)
+{
+  g_autoptr(GString) out = g_string_sized_new (size + 1);
+  const char *end = text + size;
+
+  for (const char *p = text; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\r' && p + 1 < end && p[1] == '\n')
+        continue;
+      if (c == '\n' || c == '\t' || !g_unichar_iscntrl (c))
+        g_string_append_unichar (out, c);
+      else
+        g_string_append_printf (out, "\\x%02x", c);
+    }
+  if (out->len == 0 || out->str[out->len - 1] != '\n')
+    g_string_append_c (out, '\n');
+  fwrite (out->str, 1, out->len, stdout);
+  fflush (stdout);
+}
+
+/* Shown as its text rather than its summary line: a whole message of a
+ * text type in UTF-8 (a NUL byte is not text either). */
+static gboolean
+listen_is_text (const char *content_type,
+                GBytes     *data)
+{
+  gsize size;
+  const char *text = g_bytes_get_data (data, &size);
+
+  return content_type != NULL && g_ascii_strncasecmp (content_type, "text/", 5) == 0 &&
+         g_utf8_validate_len (text, size, NULL);
 }
 
 static void
@@ -611,7 +703,9 @@ listen_on_message_received (MsrpSession *session,
   Listener *self = peer->listener;
   gsize size = g_bytes_get_size (data);
 
-  if (!self->quiet)
+  if (!self->quiet && !self->summary && listen_is_text (msrp_chunk_get_content_type (first_chunk), data))
+    listen_print_text (g_bytes_get_data (data, NULL), size);
+  else if (!self->quiet)
     {
       g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
 
@@ -703,7 +797,7 @@ listen_on_closed (MsrpSession  *session,
 
   /* One peer failing does not end the listener. */
   if (error != NULL && !self->stopping)
-    print_error ("a session ended: %s", error->message);
+    print_error (_("a session ended: %s"), error->message);
   g_ptr_array_remove (self->peers, peer);
 }
 
@@ -809,7 +903,7 @@ listen_relay_on_bound (GObject      *source,
       if (g_error_matches (error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT) || error->domain == MSRP_TRANSACTION_ERROR)
         {
           if (error->domain == MSRP_TRANSACTION_ERROR)
-            print_error ("a peer could not bind: %s", error->message);
+            print_error (_("a peer could not bind: %s"), error->message);
           listen_relay_prepare (self);
         }
       else
@@ -861,30 +955,30 @@ listen_relay_prepare (Listener *self)
 
 static const Command listen_command = {
   "listen", cmd_listen, "",
-  "Wait for MSRP sessions and print the messages that arrive.",
-  "The first line on standard output is the session's path, as the SDP\n"
-  "a=path attribute gives it; with --tls the second line is the certificate's\n"
-  "a=fingerprint. Any peer that binds this path is accepted (one session after\n"
-  "another, or several at once), its messages are answered, REPORTs are sent\n"
-  "when asked for, and each complete message is printed as\n"
-  "\n"
-  "  <message-id> <content-type> <size> <sha256>\n"
-  "\n"
-  "Messages larger than the session's max-message-size (16 MiB) are hashed as\n"
-  "their chunks arrive; one whose chunks arrive out of order shows '-' as hash.\n"
-  "\n"
-  RELAY_HELP
-  "Through a relay, each a=path line is good for one peer: once a peer has\n"
-  "bound it, listen authenticates again and prints a new a=path line for the\n"
-  "next one (also when no peer came within 5 minutes).\n"
-  "\n"
-  EXIT_STATUS_HELP
-  "\n"
-  "Examples:\n"
+  N_("Wait for MSRP sessions and print the messages that arrive."),
+  N_("The first line on standard output is the session's path, as the SDP\n"
+     "a=path attribute gives it; with --tls the second line is the certificate's\n"
+     "a=fingerprint. Any peer that binds this path is accepted (one session after\n"
+     "another, or several at once), its messages are answered, REPORTs are sent\n"
+     "when asked for, and each complete message is printed: one of a text type\n"
+     "(text/*) in UTF-8 as its text (control characters shown as \\xNN, a line\n"
+     "end added when missing), any other as a summary line\n"
+     "\n"
+     "  <message-id> <content-type> <size> <sha256>\n"
+     "\n"
+     "With --format=summary every message gets a summary line (for scripts).\n"
+     "Messages larger than the session's max-message-size (16 MiB) are hashed as\n"
+     "their chunks arrive and get a summary line; one whose chunks arrive out of\n"
+     "order shows '-' as hash.\n"),
+  N_("Through a relay, each a=path line is good for one peer: once a peer has\n"
+     "bound it, listen authenticates again and prints a new a=path line for the\n"
+     "next one (also when no peer came within a day).\n"),
+  TRUE,
   "  msrp listen\n"
   "  msrp listen --host 192.0.2.10 --port 2855 --count 1\n"
   "  msrp listen --tls --verbose\n"
-  "  msrp listen --quiet --count 100000     (for benchmarks)\n"
+  "  msrp listen --format=summary > messages.txt\n"
+  "  msrp listen --quiet --count 100000\n"
   "  msrp listen --relay 'msrps://relay.example.com;tcp' --relay-user bob:secret\n"
   "  msrp listen --relay \"$(head -n1 relay.out)\" --relay-user bob:secret \\\n"
   "              --relay-fingerprint \"$(sed -n 2p relay.out)\" --count 1\n",
@@ -895,6 +989,7 @@ static int
 listen_through_relay (RelayOptions *relay,
                       gint64        count,
                       gboolean      quiet,
+                      gboolean      summary,
                       gboolean      verbose,
                       gboolean      stats)
 {
@@ -906,6 +1001,7 @@ listen_through_relay (RelayOptions *relay,
   self.peers = peers;
   self.count = count;
   self.quiet = quiet;
+  self.summary = summary;
   self.cancellable = g_cancellable_new ();
   if (verbose)
     self.logger = new_stderr_logger ();
@@ -935,18 +1031,20 @@ cmd_listen (int    argc,
             char **argv)
 {
   g_autofree char *host = NULL;
+  g_autofree char *format = NULL;
   int port = 0;
-  gboolean tls = FALSE, quiet = FALSE, verbose = FALSE, stats = FALSE;
+  gboolean tls = FALSE, quiet = FALSE, summary = FALSE, verbose = FALSE, stats = FALSE;
   gint64 count = 0;
   g_auto(RelayOptions) relay = { 0 };
   GOptionEntry entries[] = {
-    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "The address to listen on and to put in the path (default: 127.0.0.1)", "HOST" },
-    { "port", 0, 0, G_OPTION_ARG_INT, &port, "The TCP port (default: any free port)", "PORT" },
-    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Use TLS (msrps:) with a new self-signed certificate", NULL },
-    { "count", 0, 0, G_OPTION_ARG_INT64, &count, "Exit after N complete messages (default: never)", "N" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print no message lines and compute no hashes", NULL },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log the traffic on stderr", NULL },
-    { "stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &stats, "Print a stats line at the end (for msrp bench)", NULL },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("The address to listen on and to put in the path (default: 127.0.0.1)"), "HOST" },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("The TCP port (default: any free port)"), "PORT" },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, N_("Use TLS (msrps:) with a new self-signed certificate"), NULL },
+    { "count", 0, 0, G_OPTION_ARG_INT64, &count, N_("Exit after N complete messages (default: never)"), "N" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("How messages are printed: text (text/* messages as their text, others as a summary line; the default) or summary (a summary line for every message)"), "text|summary" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print no message lines and compute no hashes"), NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log the traffic on stderr"), NULL },
+    { "stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &stats, N_("Print a stats line at the end (for msrp bench)"), NULL },
     RELAY_OPTION_ENTRIES (relay),
     G_OPTION_ENTRY_NULL
   };
@@ -968,16 +1066,23 @@ cmd_listen (int    argc,
     }
   if (port < 0 || port > 65535 || count < 0)
     {
-      print_error ("%s out of range (see 'msrp listen --help')", count < 0 ? "--count" : "--port");
+      print_error (_("%s out of range (see 'msrp listen --help')"), count < 0 ? "--count" : "--port");
       relay_options_clear (&relay);
       return EXIT_USAGE;
     }
+  if (format != NULL && strcmp (format, "summary") != 0 && strcmp (format, "text") != 0)
+    {
+      print_error (_("--format wants text or summary, not '%s'"), format);
+      relay_options_clear (&relay);
+      return EXIT_USAGE;
+    }
+  summary = g_strcmp0 (format, "summary") == 0;
   if (relay.settings != NULL)
     {
       if (host != NULL || port != 0 || tls)
-        print_error ("--host, --port and --tls are for direct sessions; through a relay the path is the relay's (see 'msrp listen --help')");
+        print_error (_("--host, --port and --tls are for direct sessions; through a relay the path is the relay's (see 'msrp listen --help')"));
       else
-        exit_status = listen_through_relay (&relay, count, quiet, verbose, stats);
+        exit_status = listen_through_relay (&relay, count, quiet, summary, verbose, stats);
       relay_options_clear (&relay);
       return host != NULL || port != 0 || tls ? EXIT_USAGE : exit_status;
     }
@@ -1024,6 +1129,7 @@ cmd_listen (int    argc,
   self.peers = peers;
   self.count = count;
   self.quiet = quiet;
+  self.summary = summary;
   listen_wait (&self);
 
   g_main_loop_run (loop);
@@ -1050,7 +1156,9 @@ typedef struct {
   MsrpOutgoingFile *file;    /* or a file */
   guint64 chunk_size;
   gboolean success_report;
-  gboolean has_fingerprint;
+  const char *fingerprint;   /* --fingerprint: the peer's certificate */
+  GError *mismatch;          /* the peer's certificate was not --fingerprint */
+  gboolean peer_accepted;    /* we accepted the peer's certificate */
   RelayOptions *relay;       /* through a relay */
   gboolean prepared;         /* the relay accepted us */
 
@@ -1091,6 +1199,49 @@ send_end (Sender *self)
     g_main_loop_quit (loop);
 }
 
+/* Whether anything we sent was acknowledged. */
+static gboolean
+send_got_answer (Sender *self)
+{
+  return self->acknowledged > 0 ||
+         (self->file != NULL &&
+          msrp_outgoing_file_get_bytes_sent (self->file) > msrp_outgoing_file_get_position (self->file));
+}
+
+/* An acceptor that refuses our certificate often sends no TLS alert: a
+ * GLib one just closes, and the TCP reset can discard an alert that was
+ * sent. What is left to see: the handshake went as far as the peer's
+ * certificate, which we accepted, and then the connection ended before any
+ * answer. */
+static gboolean
+send_peer_refused_certificate (Sender       *self,
+                               const GError *error)
+{
+  return self->relay == NULL && self->peer_accepted && !send_got_answer (self) &&
+         error->domain != MSRP_TRANSACTION_ERROR &&
+         !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+         !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+}
+
+/* The peer's certificate, checked as the library would with
+ * peer-fingerprint, but seen: see send_peer_refused_certificate(). */
+static gboolean
+send_on_accept_certificate (MsrpConnector        *connector,
+                            GTlsCertificate      *certificate,
+                            GTlsCertificateFlags  errors,
+                            gpointer              user_data)
+{
+  Sender *self = user_data;
+
+  g_clear_error (&self->mismatch);
+  if (self->fingerprint != NULL
+        ? !msrp_tls_certificate_matches_fingerprint (certificate, self->fingerprint, &self->mismatch)
+        : errors != 0)
+    return FALSE;
+  self->peer_accepted = TRUE;
+  return TRUE;
+}
+
 static void
 send_fail (Sender       *self,
            const GError *error)
@@ -1103,23 +1254,34 @@ send_fail (Sender       *self,
       self->progress_drawn = FALSE;
     }
   exit_status = exit_code_for (error);
-  if (self->relay != NULL && !self->prepared)
+  if (self->mismatch != NULL)
+    {
+      print_error ("%s", self->mismatch->message);
+      exit_status = EXIT_TLS;
+    }
+  else if (send_peer_refused_certificate (self, error))
+    {
+      print_error (_("the peer most likely refused our TLS certificate: it ended the connection after the TLS handshake without answering (msrp send presents a new self-signed certificate, which a peer that checks certificates against an SDP fingerprint cannot know) (%s)"),
+                   error->message);
+      exit_status = EXIT_TLS;
+    }
+  else if (self->relay != NULL && !self->prepared)
     exit_status = relay_print_error (self->relay, error);
   else if (self->relay != NULL && error->domain == MSRP_TRANSACTION_ERROR &&
            (error->code == MSRP_STATUS_REQUEST_TIMEOUT || error->code == MSRP_STATUS_SESSION_DOES_NOT_EXIST))
     {
       /* The relay answers for the peer behind it. */
       print_error ("%s (%s)", error->message,
-                   error->code == MSRP_STATUS_REQUEST_TIMEOUT ? "the relay could not reach the peer"
-                                                              : "no such session: check --to");
+                   error->code == MSRP_STATUS_REQUEST_TIMEOUT ? _("the relay could not reach the peer")
+                                                              : _("no such session: check --to"));
       if (error->code == MSRP_STATUS_REQUEST_TIMEOUT)
         exit_status = EXIT_UNREACHABLE;
     }
   /* Self-signed certificates, as msrp listen --tls makes, need the fingerprint. */
-  else if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) && !self->has_fingerprint)
-    print_error ("%s (give the listener's a=fingerprint with --fingerprint)", error->message);
+  else if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) && self->fingerprint == NULL)
+    print_error (_("%s (give the listener's a=fingerprint with --fingerprint)"), error->message);
   else if (exit_status == EXIT_UNREACHABLE && self->relay == NULL)
-    print_error ("cannot connect to %s: %s",
+    print_error (_("cannot connect to %s: %s"),
                  msrp_uri_get_host (g_ptr_array_index (self->to, 0)), error->message);
   else
     print_error ("%s", error->message);
@@ -1141,18 +1303,31 @@ send_succeed (Sender *self)
     }
   if (self->stats)
     print_stats (self->acknowledged, self->bytes, seconds);
-  else if (self->file != NULL)
-    fprintf (stderr, "sent 1 file, %" G_GUINT64_FORMAT " bytes in %.3f s: %.2f MB/s%s\n",
-             self->bytes, seconds, self->bytes / seconds / 1e6,
-             self->success_report ? ", success REPORT received" : "");
   else
-    fprintf (stderr, "sent %" G_GUINT64_FORMAT " message%s, %" G_GUINT64_FORMAT " bytes in %.3f %s:"
-             " %.1f messages/s, %.2f MB/s%s\n",
-             self->acknowledged, self->acknowledged == 1 ? "" : "s", self->bytes,
-             seconds < 1 ? seconds * 1000 : seconds, seconds < 1 ? "ms" : "s",
-             self->acknowledged / seconds, self->bytes / seconds / 1e6,
-             !self->success_report ? "" : self->acknowledged == 1 ? ", success REPORT received"
-                                                                  : ", success REPORTs received");
+    {
+      /* 64-bit counts as text: a translatable format cannot hold G_GUINT64_FORMAT. */
+      g_autofree char *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, self->bytes);
+      g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, self->acknowledged);
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      if (self->file != NULL)
+        g_string_printf (line, _("sent 1 file, %s bytes in %.3f s: %.2f MiB/s"),
+                         bytes, seconds, self->bytes / seconds / MIB);
+      else if (seconds < 1)
+        g_string_printf (line, ngettext ("sent %s message, %s bytes in %.3f ms: %.1f messages/s, %.2f MiB/s",
+                                         "sent %s messages, %s bytes in %.3f ms: %.1f messages/s, %.2f MiB/s",
+                                         self->acknowledged),
+                         count, bytes, seconds * 1000, self->acknowledged / seconds, self->bytes / seconds / MIB);
+      else
+        g_string_printf (line, ngettext ("sent %s message, %s bytes in %.3f s: %.1f messages/s, %.2f MiB/s",
+                                         "sent %s messages, %s bytes in %.3f s: %.1f messages/s, %.2f MiB/s",
+                                         self->acknowledged),
+                         count, bytes, seconds, self->acknowledged / seconds, self->bytes / seconds / MIB);
+      if (self->success_report)
+        g_string_append (line, ngettext (", success REPORT received", ", success REPORTs received",
+                                         self->acknowledged));
+      fprintf (stderr, "%s\n", line->str);
+    }
   send_end (self);
 }
 
@@ -1166,12 +1341,16 @@ send_draw_progress (Sender *self,
   double fraction = size > 0 ? (double) sent / size : 1.0;
   int filled = CLAMP ((int) (fraction * width), 0, width);
   double seconds = seconds_between (self->start_time, g_get_monotonic_time ());
-  g_autofree char *sent_text = g_format_size (sent);
-  g_autofree char *size_text = g_format_size (size);
+  g_autofree char *sent_text = g_format_size_full (sent, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *size_text = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
 
-  fprintf (stderr, "\r%3.0f%% [%.*s%*s] %s / %s  %.1f MB/s\033[K",
-           fraction * 100, filled, bar, width - filled, "",
-           sent_text, size_text, sent / seconds / 1e6);
+  /* A stream of unknown size (a pipe) has no bar, only what went out. */
+  if (size < 0)
+    fprintf (stderr, "\r%s  %.1f MiB/s\033[K", sent_text, sent / seconds / MIB);
+  else
+    fprintf (stderr, "\r%3.0f%% [%.*s%*s] %s / %s  %.1f MiB/s\033[K",
+             fraction * 100, filled, bar, width - filled, "",
+             sent_text, size_text, sent / seconds / MIB);
   fflush (stderr);
   self->progress_drawn = TRUE;
 }
@@ -1186,8 +1365,8 @@ send_on_bytes_sent (GObject    *object,
   gint64 size = msrp_outgoing_file_get_size (self->file);
   gint64 now = g_get_monotonic_time ();
 
-  /* A few redraws a second are enough. */
-  if (self->done || (sent < size && now - self->progress_time < G_USEC_PER_SEC / 10))
+  /* A few redraws a second are enough, and the last one. */
+  if (self->done || ((size < 0 || sent < size) && now - self->progress_time < G_USEC_PER_SEC / 10))
     return;
   self->progress_time = now;
   send_draw_progress (self, sent, size);
@@ -1207,7 +1386,8 @@ send_on_file_sent (GObject      *source,
       return;
     }
   self->acknowledged = 1;
-  self->bytes = msrp_outgoing_file_get_size (self->file) - msrp_outgoing_file_get_position (self->file);
+  /* The size may have been unknown (-1) until the end. */
+  self->bytes = msrp_outgoing_file_get_bytes_sent (self->file) - msrp_outgoing_file_get_position (self->file);
   send_succeed (self);
 }
 
@@ -1303,28 +1483,27 @@ send_on_prepared (GObject      *source,
 
 static const Command send_command = {
   "send", cmd_send, "[TEXT…]",
-  "Connect to an MSRP peer and send messages or a file.",
-  "Connects to the peer at --to (the passive side, such as 'msrp listen'), sends\n"
-  "TEXT (default \"Hello\"), or --count messages of --size random bytes, or a\n"
-  "file, and exits with status 0 once every message has been acknowledged (its\n"
-  "200 responses, and with --success-report its success REPORT). A summary goes\n"
-  "to stderr; a file shows a progress bar when stderr is a terminal.\n"
-  "\n"
-  "An msrps: path uses TLS; --fingerprint is then the listener's certificate\n"
-  "fingerprint (its a=fingerprint line). Sizes take a K, M or G suffix (powers\n"
-  "of 1024).\n"
-  "\n"
-  RELAY_HELP
-  "Through a relay, --to is the path the listener printed (its relay's\n"
-  "Use-Path, then its own URI).\n"
-  "\n"
-  EXIT_STATUS_HELP
-  "\n"
-  "Examples:\n"
+  N_("Connect to an MSRP peer and send messages or a file."),
+  N_("Connects to the peer at --to (the passive side, such as 'msrp listen'), sends\n"
+     "TEXT (default \"Hello\"), or --count messages of --size random bytes, or a\n"
+     "file, and exits with status 0 once every message has been acknowledged (its\n"
+     "200 responses, and with --success-report its success REPORT). A summary goes\n"
+     "to stderr; a file shows a progress bar when stderr is a terminal. --file -\n"
+     "sends standard input; it, a pipe, or a file that reports no size (such as\n"
+     "/proc/cpuinfo) is read to its end, its Byte-Range total '*' until then.\n"
+     "\n"
+     "An msrps: path uses TLS; --fingerprint is then the listener's certificate\n"
+     "fingerprint (its a=fingerprint line). Sizes take a K, M or G suffix (powers\n"
+     "of 1024), and sizes and rates are shown in the same binary units (KiB, MiB,\n"
+     "MiB/s).\n"),
+  N_("Through a relay, --to is the path the listener printed (its relay's\n"
+     "Use-Path, then its own URI).\n"),
+  TRUE,
   "  msrp send --to 'msrp://127.0.0.1:2855/s3ss10n;tcp' Hello Bob\n"
   "  msrp send --to \"$(head -n1 listen.out)\" --count 1000 --size 1K --window 16\n"
   "  msrp send --to 'msrps://127.0.0.1:2855/s3ss10n;tcp' --tls \\\n"
   "            --fingerprint 'sha-256 AB:CD:…' --file image.iso\n"
+  "  dmesg | msrp send --to \"$(head -n1 listen.out)\" --file - --content-type text/plain\n"
   "  msrp send --relay 'msrps://relay.example.com;tcp' --relay-user alice:secret \\\n"
   "            --to \"$(head -n1 listen.out)\" --success-report 'Hello through the relay'\n",
   FALSE,
@@ -1344,18 +1523,18 @@ cmd_send (int    argc,
   gboolean tls = FALSE, success_report = FALSE, verbose = FALSE, stats = FALSE;
   g_auto(RelayOptions) relay = { 0 };
   GOptionEntry entries[] = {
-    { "to", 't', 0, G_OPTION_ARG_STRING, &to, "The peer's full path (its a=path)", "PATH" },
-    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Use TLS, with a new self-signed certificate (implied by an msrps: path)", NULL },
-    { "fingerprint", 0, 0, G_OPTION_ARG_STRING, &fingerprint, "The peer certificate's fingerprint, such as 'sha-256 AB:CD:…'", "FP" },
-    { "content-type", 0, 0, G_OPTION_ARG_STRING, &content_type, "The messages' Content-Type (default: text/plain, application/octet-stream with --size)", "TYPE" },
-    { "count", 'n', 0, G_OPTION_ARG_INT64, &count, "Send N messages (default: 1)", "N" },
-    { "size", 's', 0, G_OPTION_ARG_STRING, &size_text, "Send messages of B random bytes instead of TEXT", "B" },
-    { "window", 'w', 0, G_OPTION_ARG_INT64, &window, "Keep up to W messages outstanding (default: 1)", "W" },
-    { "file", 'f', 0, G_OPTION_ARG_FILENAME, &file_name, "Send the contents of FILE as one message", "FILE" },
-    { "chunk-size", 0, 0, G_OPTION_ARG_STRING, &chunk_size_text, "The largest chunk body (default: 64K)", "B" },
-    { "success-report", 0, 0, G_OPTION_ARG_NONE, &success_report, "Ask for success REPORTs and wait for them", NULL },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log the traffic on stderr", NULL },
-    { "stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &stats, "Print a stats line instead of the summary (for msrp bench)", NULL },
+    { "to", 't', 0, G_OPTION_ARG_STRING, &to, N_("The peer's full path (its a=path)"), "PATH" },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, N_("Use TLS, with a new self-signed certificate (implied by an msrps: path)"), NULL },
+    { "fingerprint", 0, 0, G_OPTION_ARG_STRING, &fingerprint, N_("The peer certificate's fingerprint, such as 'sha-256 AB:CD:…'"), "FP" },
+    { "content-type", 0, 0, G_OPTION_ARG_STRING, &content_type, N_("The messages' Content-Type (default: text/plain, application/octet-stream with --size)"), "TYPE" },
+    { "count", 'n', 0, G_OPTION_ARG_INT64, &count, N_("Send N messages (default: 1)"), "N" },
+    { "size", 's', 0, G_OPTION_ARG_STRING, &size_text, N_("Send messages of B random bytes instead of TEXT"), "B" },
+    { "window", 'w', 0, G_OPTION_ARG_INT64, &window, N_("Keep up to W messages outstanding (default: 1)"), "W" },
+    { "file", 'f', 0, G_OPTION_ARG_FILENAME, &file_name, N_("Send the contents of FILE as one message"), "FILE" },
+    { "chunk-size", 0, 0, G_OPTION_ARG_STRING, &chunk_size_text, N_("The largest chunk body (default: 64K)"), "B" },
+    { "success-report", 0, 0, G_OPTION_ARG_NONE, &success_report, N_("Ask for success REPORTs and wait for them"), NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log the traffic on stderr"), NULL },
+    { "stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &stats, N_("Print a stats line instead of the summary (for msrp bench)"), NULL },
     RELAY_OPTION_ENTRIES (relay),
     G_OPTION_ENTRY_NULL
   };
@@ -1373,7 +1552,7 @@ cmd_send (int    argc,
     }
   if (relay.settings != NULL && (tls || fingerprint != NULL))
     {
-      print_error ("--tls and --fingerprint are for direct sessions: TLS ends at the relay (see --relay-fingerprint)");
+      print_error (_("--tls and --fingerprint are for direct sessions: TLS ends at the relay (see --relay-fingerprint)"));
       relay_options_clear (&relay);
       return EXIT_USAGE;
     }
@@ -1381,12 +1560,12 @@ cmd_send (int    argc,
   self.relay = relay.settings != NULL ? &relay : NULL;
   if (to == NULL)
     {
-      print_error ("--to PATH is required (see 'msrp send --help')");
+      print_error (_("--to PATH is required (see 'msrp send --help')"));
       return EXIT_USAGE;
     }
   if (count < 1 || window < 1)
     {
-      print_error ("%s must be at least 1", count < 1 ? "--count" : "--window");
+      print_error (_("%s must be at least 1"), count < 1 ? "--count" : "--window");
       return EXIT_USAGE;
     }
   if ((size_text != NULL && !parse_size ("--size", size_text, &size)) ||
@@ -1394,7 +1573,7 @@ cmd_send (int    argc,
     return EXIT_USAGE;
   if (chunk_size_text != NULL && (self.chunk_size == 0 || self.chunk_size > G_MAXSIZE))
     {
-      print_error ("--chunk-size must be at least 1 byte");
+      print_error (_("--chunk-size must be at least 1 byte"));
       return EXIT_USAGE;
     }
   if (argc > 1)
@@ -1402,12 +1581,12 @@ cmd_send (int    argc,
   if ((file_name != NULL && (size_text != NULL || text != NULL || count != 1)) ||
       (size_text != NULL && text != NULL))
     {
-      print_error ("give only one of TEXT, --size and --file (see 'msrp send --help')");
+      print_error (_("give only one of TEXT, --size and --file (see 'msrp send --help')"));
       return EXIT_USAGE;
     }
   if (size > G_MAXSIZE / 2)
     {
-      print_error ("--size is too large for memory; use --file");
+      print_error (_("--size is too large for memory; use --file"));
       return EXIT_USAGE;
     }
 
@@ -1419,14 +1598,47 @@ cmd_send (int    argc,
     }
   if (tls && !msrp_uri_get_use_tls (g_ptr_array_index (self.to, 0)))
     {
-      print_error ("--tls needs an msrps: path (see 'msrp listen --tls')");
+      print_error (_("--tls needs an msrps: path (see 'msrp listen --tls')"));
       g_ptr_array_unref (self.to);
       return EXIT_USAGE;
     }
   /* Through a relay, TLS to the relay comes from its URI. */
   tls = self.relay == NULL && msrp_uri_get_use_tls (g_ptr_array_index (self.to, 0));
+  if (fingerprint != NULL && !tls)
+    {
+      print_error (_("--fingerprint is for msrps: paths (TLS) (see 'msrp send --help')"));
+      g_ptr_array_unref (self.to);
+      return EXIT_USAGE;
+    }
+  if (tls)
+    {
+      certificate = msrp_tls_certificate_new_self_signed ("msrp send", &error);
+      if (certificate == NULL)
+        {
+          print_error ("%s", error->message);
+          g_ptr_array_unref (self.to);
+          return EXIT_FAILURE;
+        }
+    }
+  if (fingerprint != NULL)
+    {
+      self.fingerprint = skip_prefix (fingerprint, "a=fingerprint:");
+      if (!check_fingerprint_option ("--fingerprint", self.fingerprint, certificate))
+        {
+          g_ptr_array_unref (self.to);
+          return EXIT_USAGE;
+        }
+    }
 
-  if (file_name != NULL)
+  if (file_name != NULL && strcmp (file_name, "-") == 0)
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+
+      /* Standard input: a stream of unknown size, read to its end. */
+      self.file = msrp_outgoing_file_new (in, -1, content_type, 0, NULL);
+      self.progress = !stats && isatty (STDERR_FILENO);
+    }
+  else if (file_name != NULL)
     {
       g_autoptr(GFile) file = g_file_new_for_commandline_arg (file_name);
 
@@ -1468,15 +1680,10 @@ cmd_send (int    argc,
     self.connector = msrp_connector_direct_new ();
   if (tls)
     {
-      certificate = msrp_tls_certificate_new_self_signed ("msrp send", &error);
-      if (certificate == NULL)
-        fail (error);
-      else
-        g_object_set (self.connector, "tls-certificate", certificate, NULL);
+      g_object_set (self.connector, "tls-certificate", certificate, NULL);
+      /* Instead of peer-fingerprint: the same check, but seen. */
+      g_signal_connect (self.connector, "accept-certificate", G_CALLBACK (send_on_accept_certificate), &self);
     }
-  self.has_fingerprint = fingerprint != NULL;
-  if (fingerprint != NULL)
-    g_object_set (self.connector, "peer-fingerprint", skip_prefix (fingerprint, "a=fingerprint:"), NULL);
   if (verbose)
     {
       g_autoptr(MsrpLogger) logger = new_stderr_logger ();
@@ -1498,6 +1705,7 @@ cmd_send (int    argc,
   g_clear_object (&self.file);
   g_clear_pointer (&self.payload, g_bytes_unref);
   g_clear_pointer (&self.to, g_ptr_array_unref);
+  g_clear_error (&self.mismatch);
   g_clear_pointer (&loop, g_main_loop_unref);
   return exit_status;
 }
@@ -1522,11 +1730,11 @@ raw_accept_certificate (GTlsConnection       *connection,
 
 static const Command bench_tcp_sink_command = {
   "bench-tcp-sink", cmd_bench_tcp_sink, "",
-  "The receiving end of the raw TCP baseline of 'msrp bench'.",
-  "Prints tcp:HOST:PORT (and with --tls fingerprint:FP), accepts one connection,\n"
-  "and either reads --bytes bytes and answers one byte, or echoes --echo\n"
-  "messages of --size bytes.\n",
-  TRUE,
+  N_("The receiving end of the raw TCP baseline of 'msrp bench'."),
+  N_("Prints tcp:HOST:PORT (and with --tls fingerprint:FP), accepts one connection,\n"
+     "and either reads --bytes bytes and answers one byte, or echoes --echo\n"
+     "messages of --size bytes.\n"),
+  NULL, FALSE, NULL, TRUE,
 };
 
 static int
@@ -1536,10 +1744,10 @@ cmd_bench_tcp_sink (int    argc,
   gint64 bytes = 0, echo = 0, size = 100;
   gboolean tls = FALSE;
   GOptionEntry entries[] = {
-    { "bytes", 0, 0, G_OPTION_ARG_INT64, &bytes, "Read B bytes, then answer one", "B" },
-    { "echo", 0, 0, G_OPTION_ARG_INT64, &echo, "Echo N messages", "N" },
-    { "size", 0, 0, G_OPTION_ARG_INT64, &size, "The size of an echoed message", "B" },
-    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Use TLS", NULL },
+    { "bytes", 0, 0, G_OPTION_ARG_INT64, &bytes, N_("Read B bytes, then answer one"), "B" },
+    { "echo", 0, 0, G_OPTION_ARG_INT64, &echo, N_("Echo N messages"), "N" },
+    { "size", 0, 0, G_OPTION_ARG_INT64, &size, N_("The size of an echoed message"), "B" },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, N_("Use TLS"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GError) error = NULL;
@@ -1559,7 +1767,7 @@ cmd_bench_tcp_sink (int    argc,
     return EXIT_USAGE;
   if (size < 1 || size > RAW_BUFFER_SIZE)
     {
-      print_error ("--size must be between 1 and %d", RAW_BUFFER_SIZE);
+      print_error (_("--size must be between 1 and %d"), RAW_BUFFER_SIZE);
       return EXIT_USAGE;
     }
 
@@ -1630,7 +1838,7 @@ cmd_bench_tcp_sink (int    argc,
   return EXIT_SUCCESS;
 
 closed:
-  print_error ("the raw TCP source closed the connection early");
+  print_error (_("the raw TCP source closed the connection early"));
   return EXIT_FAILURE;
 failed:
   print_error ("%s", error->message);
@@ -1639,11 +1847,11 @@ failed:
 
 static const Command bench_tcp_source_command = {
   "bench-tcp-source", cmd_bench_tcp_source, "",
-  "The sending end of the raw TCP baseline of 'msrp bench'.",
-  "Connects to --to HOST:PORT and writes --writes messages of --size bytes, or\n"
-  "the contents of --file, then waits for the sink's one-byte answer; or sends\n"
-  "--echo messages one at a time, each waiting for its echo.\n",
-  TRUE,
+  N_("The sending end of the raw TCP baseline of 'msrp bench'."),
+  N_("Connects to --to HOST:PORT and writes --writes messages of --size bytes, or\n"
+     "the contents of --file, then waits for the sink's one-byte answer; or sends\n"
+     "--echo messages one at a time, each waiting for its echo.\n"),
+  NULL, FALSE, NULL, TRUE,
 };
 
 static int
@@ -1656,13 +1864,13 @@ cmd_bench_tcp_source (int    argc,
   gint64 writes = 0, echo = 0, size = 100;
   gboolean tls = FALSE;
   GOptionEntry entries[] = {
-    { "to", 0, 0, G_OPTION_ARG_STRING, &to, "The sink's address", "HOST:PORT" },
-    { "writes", 0, 0, G_OPTION_ARG_INT64, &writes, "Write N messages", "N" },
-    { "echo", 0, 0, G_OPTION_ARG_INT64, &echo, "Send N messages one at a time", "N" },
-    { "size", 0, 0, G_OPTION_ARG_INT64, &size, "The size of a message", "B" },
-    { "file", 0, 0, G_OPTION_ARG_FILENAME, &file_name, "Send this file", "FILE" },
-    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Use TLS", NULL },
-    { "fingerprint", 0, 0, G_OPTION_ARG_STRING, &fingerprint, "The sink certificate's fingerprint", "FP" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("The sink's address"), "HOST:PORT" },
+    { "writes", 0, 0, G_OPTION_ARG_INT64, &writes, N_("Write N messages"), "N" },
+    { "echo", 0, 0, G_OPTION_ARG_INT64, &echo, N_("Send N messages one at a time"), "N" },
+    { "size", 0, 0, G_OPTION_ARG_INT64, &size, N_("The size of a message"), "B" },
+    { "file", 0, 0, G_OPTION_ARG_FILENAME, &file_name, N_("Send this file"), "FILE" },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, N_("Use TLS"), NULL },
+    { "fingerprint", 0, 0, G_OPTION_ARG_STRING, &fingerprint, N_("The sink certificate's fingerprint"), "FP" },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GError) error = NULL;
@@ -1681,7 +1889,7 @@ cmd_bench_tcp_source (int    argc,
     return EXIT_USAGE;
   if (to == NULL || size < 1 || size > RAW_BUFFER_SIZE)
     {
-      print_error ("--to and a --size between 1 and %d are required", RAW_BUFFER_SIZE);
+      print_error (_("--to and a --size between 1 and %d are required"), RAW_BUFFER_SIZE);
       return EXIT_USAGE;
     }
 
@@ -1764,7 +1972,7 @@ cmd_bench_tcp_source (int    argc,
   return EXIT_SUCCESS;
 
 closed:
-  print_error ("the raw TCP sink closed the connection early");
+  print_error (_("the raw TCP sink closed the connection early"));
   return EXIT_FAILURE;
 failed:
   print_error ("%s", error->message);
@@ -1890,7 +2098,7 @@ bench_run_on_timeout (gpointer user_data)
 
   g_clear_pointer (&run->timer, g_source_unref);
   bench_run_error (run, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                     "did not finish within %d s", BENCH_RUN_TIMEOUT));
+                                     _("did not finish within %d s"), BENCH_RUN_TIMEOUT));
   return G_SOURCE_REMOVE;
 }
 
@@ -1935,7 +2143,7 @@ parse_stats (const char *output,
 static const char *
 bench_run_what (BenchRun *run)
 {
-  return run->raw ? "raw TCP" : "msrp";
+  return run->raw ? _("raw TCP") : "msrp";
 }
 
 static void
@@ -1953,7 +2161,7 @@ bench_run_check_done (BenchRun *run)
 
   if (run->error != NULL)
     {
-      print_error ("bench: %s, %s: %s", run->scenario->name, bench_run_what (run), run->error->message);
+      print_error (_("bench: %s, %s: %s"), run->scenario->name, bench_run_what (run), run->error->message);
       exit_status = EXIT_FAILURE;
       bench_run_free (run);
       g_main_loop_quit (loop);
@@ -1967,7 +2175,7 @@ bench_run_check_done (BenchRun *run)
       !parse_stats (server_output, &server_messages, &server_bytes, &server_seconds,
                     &result->server_vmhwm_kb))
     {
-      print_error ("bench: %s, %s: a process printed no stats", run->scenario->name, bench_run_what (run));
+      print_error (_("bench: %s, %s: a process printed no stats"), run->scenario->name, bench_run_what (run));
       exit_status = EXIT_FAILURE;
       bench_run_free (run);
       g_main_loop_quit (loop);
@@ -1976,9 +2184,13 @@ bench_run_check_done (BenchRun *run)
   /* The receiving side must have seen everything the sender counted. */
   if (!run->raw && (server_messages != result->messages || server_bytes != result->bytes))
     {
-      print_error ("bench: %s: msrp listen received %" G_GUINT64_FORMAT " messages (%" G_GUINT64_FORMAT
-                   " bytes), msrp send sent %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " bytes)",
-                   run->scenario->name, server_messages, server_bytes, result->messages, result->bytes);
+      g_autofree char *got = g_strdup_printf ("%" G_GUINT64_FORMAT, server_messages);
+      g_autofree char *got_bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, server_bytes);
+      g_autofree char *sent = g_strdup_printf ("%" G_GUINT64_FORMAT, result->messages);
+      g_autofree char *sent_bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, result->bytes);
+
+      print_error (_("bench: %s: msrp listen received %s messages (%s bytes), msrp send sent %s (%s bytes)"),
+                   run->scenario->name, got, got_bytes, sent, sent_bytes);
       exit_status = EXIT_FAILURE;
       bench_run_free (run);
       g_main_loop_quit (loop);
@@ -2003,10 +2215,10 @@ check_exit (GSubprocess *process,
   if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0)
     return TRUE;
   if (g_subprocess_get_if_signaled (process))
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s was killed by signal %d",
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("%s was killed by signal %d"),
                  what, g_subprocess_get_term_sig (process));
   else
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s exited with status %d",
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("%s exited with status %d"),
                  what, g_subprocess_get_exit_status (process));
   return FALSE;
 }
@@ -2020,7 +2232,7 @@ bench_run_on_client_done (GObject      *source,
   GError *error = NULL;
 
   if (!g_subprocess_communicate_utf8_finish (run->client, result, &run->client_stdout, NULL, &error) ||
-      !check_exit (run->client, run->raw ? "the raw TCP source" : "msrp send", &error))
+      !check_exit (run->client, run->raw ? _("the raw TCP source") : "msrp send", &error))
     bench_run_error (run, error);
   bench_run_check_done (run);
 }
@@ -2034,7 +2246,7 @@ bench_run_on_server_done (GObject      *source,
   GError *error = NULL;
 
   if (!g_subprocess_wait_finish (run->server, result, &error) ||
-      !check_exit (run->server, run->raw ? "the raw TCP sink" : "msrp listen", &error))
+      !check_exit (run->server, run->raw ? _("the raw TCP sink") : "msrp listen", &error))
     bench_run_error (run, error);
   bench_run_check_done (run);
 }
@@ -2118,8 +2330,8 @@ bench_run_on_line (GObject      *source,
   if (line == NULL)
     {
       if (error == NULL)
-        error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "%s printed no address",
-                             run->raw ? "the raw TCP sink" : "msrp listen");
+        error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, _("%s printed no address"),
+                             run->raw ? _("the raw TCP sink") : "msrp listen");
       bench_run_error (run, error);
       bench_run_check_done (run);
       return;
@@ -2183,7 +2395,7 @@ bench_run_start (Bench    *self,
 
   if (!self->json)
     {
-      fprintf (stderr, "running: %s, %s\n", scenario->name, bench_run_what (run));
+      fprintf (stderr, _("running: %s, %s\n"), scenario->name, bench_run_what (run));
       fflush (stderr);
     }
 
@@ -2206,20 +2418,20 @@ bench_run_start (Bench    *self,
   g_data_input_stream_read_line_async (run->server_out, G_PRIORITY_DEFAULT, NULL, bench_run_on_line, run);
 }
 
-/* messages/s, or MB/s for a file */
+/* messages/s, or MiB/s for a file */
 static double
 bench_figure (const Scenario    *scenario,
               const BenchResult *result)
 {
   if (scenario->kind == SCENARIO_FILE)
-    return result->bytes / result->seconds / 1e6;
+    return result->bytes / result->seconds / MIB;
   return result->messages / result->seconds;
 }
 
 static const char *
 bench_unit (const Scenario *scenario)
 {
-  return scenario->kind == SCENARIO_FILE ? "MB/s" : "messages/s";
+  return scenario->kind == SCENARIO_FILE ? "MiB/s" : "messages/s";
 }
 
 static void
@@ -2266,12 +2478,12 @@ static void
 bench_print_table (Bench *self)
 {
   printf ("%-40s %16s %16s %7s %11s %11s\n",
-          "scenario", "msrp", "raw TCP", "ratio", "send RSS", "listen RSS");
+          _("scenario"), "msrp", _("raw TCP"), _("ratio"), _("send RSS"), _("listen RSS"));
   for (guint i = 0; i < self->scenarios->len; i++)
     {
       Scenario *s = g_ptr_array_index (self->scenarios, i);
       double msrp = bench_figure (s, &s->msrp), raw = bench_figure (s, &s->raw);
-      const char *unit = s->kind == SCENARIO_FILE ? "MB/s" : "msg/s";
+      const char *unit = s->kind == SCENARIO_FILE ? "MiB/s" : "msg/s";
       g_autofree char *msrp_text = g_strdup_printf ("%.1f %s", msrp, unit);
       g_autofree char *raw_text = g_strdup_printf ("%.1f %s", raw, unit);
 
@@ -2279,9 +2491,9 @@ bench_print_table (Bench *self)
               s->name, msrp_text, raw_text, msrp / raw,
               s->msrp.client_vmhwm_kb / 1024.0, s->msrp.server_vmhwm_kb / 1024.0);
     }
-  printf ("(msrp: msrp send → msrp listen; raw TCP: the same traffic over a plain %s,\n"
-          " one process per side; RSS: peak (VmHWM) of each msrp process; %u CPUs)\n",
-          "socket", g_get_num_processors ());
+  printf (_("(msrp: msrp send → msrp listen; raw TCP: the same traffic over a plain socket,\n"
+            " one process per side; RSS: peak (VmHWM) of each msrp process; %u CPUs)\n"),
+          g_get_num_processors ());
   fflush (stdout);
 }
 
@@ -2362,7 +2574,7 @@ bench_on_data_file (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      print_error ("bench: cannot write %s: %s", self->data_file, error->message);
+      print_error (_("bench: cannot write %s: %s"), self->data_file, error->message);
       exit_status = EXIT_FAILURE;
       g_main_loop_quit (loop);
       return;
@@ -2406,18 +2618,17 @@ bench_add (Bench        *self,
 
 static const Command bench_command = {
   "bench", cmd_bench, "",
-  "Run loopback benchmarks of msrp send and msrp listen.",
-  "Runs each scenario twice, with the two ends in separate processes: msrp send\n"
-  "to msrp listen, then the same traffic over a plain TCP socket (the raw\n"
-  "baseline). Scenarios: 100-byte messages pipelined (window 256), 100-byte\n"
-  "messages one at a time (each waits for its 200; the baseline waits for a\n"
-  "100-byte echo; msrp and the baseline take turns in 4 rounds, added up),\n"
-  "and a file of random data (made in $TMPDIR) with Success-Report: yes (send\n"
-  "ends when the REPORT is in); then the pipelined and file scenarios again\n"
-  "over TLS. Prints a table of throughputs, the ratio msrp / raw TCP, and the\n"
-  "peak RSS of each msrp process.\n"
-  "\n"
-  "Examples:\n"
+  N_("Run loopback benchmarks of msrp send and msrp listen."),
+  N_("Runs each scenario twice, with the two ends in separate processes: msrp send\n"
+     "to msrp listen, then the same traffic over a plain TCP socket (the raw\n"
+     "baseline). Scenarios: 100-byte messages pipelined (window 256), 100-byte\n"
+     "messages one at a time (each waits for its 200; the baseline waits for a\n"
+     "100-byte echo; msrp and the baseline take turns in 4 rounds, added up),\n"
+     "and a file of random data (made in $TMPDIR) with Success-Report: yes (send\n"
+     "ends when the REPORT is in); then the pipelined and file scenarios again\n"
+     "over TLS. Prints a table of throughputs (messages/s, and MiB/s for files),\n"
+     "the ratio msrp / raw TCP, and the peak RSS of each msrp process (MiB).\n"),
+  NULL, FALSE,
   "  msrp bench\n"
   "  msrp bench --quick --json\n"
   "  msrp bench --file-size 1G --no-tls\n",
@@ -2432,11 +2643,11 @@ cmd_bench (int    argc,
   g_autofree char *file_size_text = NULL;
   gint64 count = 0;
   GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object instead of a table", NULL },
-    { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, "Smaller counts and file, for a quick check", NULL },
-    { "file-size", 0, 0, G_OPTION_ARG_STRING, &file_size_text, "The size of the file scenario (default: 256M, 16M with --quick)", "B" },
-    { "count", 0, 0, G_OPTION_ARG_INT64, &count, "Messages in the pipelined scenarios (default: 100000, 10000 with --quick)", "N" },
-    { "no-tls", 0, 0, G_OPTION_ARG_NONE, &no_tls, "Skip the TLS scenarios", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object instead of a table"), NULL },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, N_("Smaller counts and file, for a quick check"), NULL },
+    { "file-size", 0, 0, G_OPTION_ARG_STRING, &file_size_text, N_("The size of the file scenario (default: 256M, 16M with --quick)"), "B" },
+    { "count", 0, 0, G_OPTION_ARG_INT64, &count, N_("Messages in the pipelined scenarios (default: 100000, 10000 with --quick)"), "N" },
+    { "no-tls", 0, 0, G_OPTION_ARG_NONE, &no_tls, N_("Skip the TLS scenarios"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GError) error = NULL;
@@ -2452,7 +2663,7 @@ cmd_bench (int    argc,
     return EXIT_USAGE;
   if (count < 0 || self.file_size == 0)
     {
-      print_error ("%s must be at least 1", count < 0 ? "--count" : "--file-size");
+      print_error (_("%s must be at least 1"), count < 0 ? "--count" : "--file-size");
       return EXIT_USAGE;
     }
   if (count == 0)
@@ -2507,16 +2718,15 @@ cmd_bench (int    argc,
 
 static const Command relay_command = {
   "relay", cmd_relay, "",
-  "Run an MSRP relay (RFC 4976) until interrupted.",
-  "The first line on standard output is the relay's URI, the To-Path of a\n"
-  "client's first AUTH (give it to --relay of listen and send); with --tls the\n"
-  "second line is the certificate's fingerprint (for --relay-fingerprint).\n"
-  "Clients authenticate with HTTP Digest as one of the --user options (any\n"
-  "number of them); then the relay forwards their chunks. With --tls the relay\n"
-  "listens with TLS (msrps:) with a new self-signed certificate. It serves\n"
-  "until SIGINT or SIGTERM, then closes every connection and exits 0.\n"
-  "\n"
-  "Examples:\n"
+  N_("Run an MSRP relay (RFC 4976) until interrupted."),
+  N_("The first line on standard output is the relay's URI, the To-Path of a\n"
+     "client's first AUTH (give it to --relay of listen and send); with --tls the\n"
+     "second line is the certificate's fingerprint (for --relay-fingerprint).\n"
+     "Clients authenticate with HTTP Digest as one of the --user options (any\n"
+     "number of them); then the relay forwards their chunks. With --tls the relay\n"
+     "listens with TLS (msrps:) with a new self-signed certificate. It serves\n"
+     "until SIGINT or SIGTERM, then closes every connection and exits 0.\n"),
+  NULL, FALSE,
   "  msrp relay --user alice:secret --user bob:secret\n"
   "  msrp relay --host 192.0.2.10 --port 2855 --tls --realm example.com --user alice:secret\n"
   "  msrp relay --tls --user alice:secret --user bob:secret > relay.out &\n"
@@ -2542,12 +2752,12 @@ cmd_relay (int    argc,
   int port = 0;
   gboolean tls = FALSE, verbose = FALSE;
   GOptionEntry entries[] = {
-    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "The address to listen on and to put in the URIs (default: 127.0.0.1)", "HOST" },
-    { "port", 0, 0, G_OPTION_ARG_INT, &port, "The TCP port (default: any free port)", "PORT" },
-    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Use TLS (msrps:) with a new self-signed certificate", NULL },
-    { "realm", 0, 0, G_OPTION_ARG_STRING, &realm, "The Digest realm (default: the host)", "REALM" },
-    { "user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &users, "A user who may authenticate (repeatable)", "NAME:PASSWORD" },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log the traffic on stderr", NULL },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("The address to listen on and to put in the URIs (default: 127.0.0.1)"), "HOST" },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("The TCP port (default: any free port)"), "PORT" },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, N_("Use TLS (msrps:) with a new self-signed certificate"), NULL },
+    { "realm", 0, 0, G_OPTION_ARG_STRING, &realm, N_("The Digest realm (default: the host)"), "REALM" },
+    { "user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &users, N_("A user who may authenticate (repeatable)"), "NAME:PASSWORD" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log the traffic on stderr"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GError) error = NULL;
@@ -2561,7 +2771,7 @@ cmd_relay (int    argc,
     return EXIT_USAGE;
   if (port < 0 || port > 65535)
     {
-      print_error ("--port out of range (see 'msrp relay --help')");
+      print_error (_("--port out of range (see 'msrp relay --help')"));
       return EXIT_USAGE;
     }
   if (host == NULL)
@@ -2575,7 +2785,7 @@ cmd_relay (int    argc,
 
       if (colon == NULL || colon == users[i])
         {
-          print_error ("--user wants NAME:PASSWORD, not '%s'", users[i]);
+          print_error (_("--user wants NAME:PASSWORD, not '%s'"), users[i]);
           return EXIT_USAGE;
         }
       name = g_strndup (users[i], colon - users[i]);
@@ -2712,12 +2922,12 @@ demo_tracer_sent_new_chunk (MsrpLogger    *logger,
 
       g_hash_table_add (self->auths, g_strdup (msrp_chunk_get_transaction_id (chunk)));
       if (authorization == NULL)
-        demo_say (self->demo, "bob", "→ relay  AUTH, without credentials");
+        demo_say (self->demo, "bob", _("→ relay  AUTH, without credentials"));
       else
         {
           g_autofree char *username = auth_param (authorization, "username");
 
-          demo_say (self->demo, "bob", "→ relay  AUTH, with a Digest answer for user \"%s\" (MD5, qop=auth)",
+          demo_say (self->demo, "bob", _("→ relay  AUTH, with a Digest answer for user \"%s\" (MD5, qop=auth)"),
                     username);
         }
     }
@@ -2743,11 +2953,11 @@ demo_tracer_received_new_chunk (MsrpLogger    *logger,
         {
           g_autofree char *realm = auth_param (msrp_chunk_get_header (chunk, "WWW-Authenticate"), "realm");
 
-          demo_say (self->demo, "relay", "→ bob    %u %s: a Digest challenge, realm \"%s\"",
+          demo_say (self->demo, "relay", _("→ bob    %u %s: a Digest challenge, realm \"%s\""),
                     code, comment != NULL ? comment : "", realm);
         }
       else if (code == MSRP_STATUS_OK)
-        demo_say (self->demo, "relay", "→ bob    %u %s: Use-Path %s, Expires %s s",
+        demo_say (self->demo, "relay", _("→ bob    %u %s: Use-Path %s, Expires %s s"),
                   code, comment != NULL ? comment : "",
                   msrp_chunk_get_header (chunk, "Use-Path"), msrp_chunk_get_header (chunk, "Expires"));
       else
@@ -2949,7 +3159,7 @@ demo_on_timeout (gpointer user_data)
 {
   Demo *d = user_data;
 
-  demo_fail (d, "did not finish within %d s (%s)", DEMO_TIMEOUT, d->step);
+  demo_fail (d, _("did not finish within %d s (%s)"), DEMO_TIMEOUT, d->step);
   return G_SOURCE_REMOVE;
 }
 
@@ -2971,21 +3181,21 @@ demo_on_shutdown (GObject      *source,
     }
   if (--d->shutdowns > 0 || d->finished)
     return;
-  demo_say (d, "relay", "stops");
+  demo_say (d, "relay", _("stops"));
   msrp_relay_stop (d->relay);
   demo_blank (d);
-  demo_say (d, "", "done in %.2f s", seconds_between (d->start, g_get_monotonic_time ()));
+  demo_say (d, "", _("done in %.2f s"), seconds_between (d->start, g_get_monotonic_time ()));
   demo_finish (d);
 }
 
 static void
 demo_teardown (Demo *d)
 {
-  d->step = "teardown";
+  d->step = _("teardown");
   demo_blank (d);
-  demo_say (d, "", "teardown:");
-  demo_say (d, "alice", "ends the session: closes her connection to the relay");
-  demo_say (d, "bob", "ends the session: closes his connection to the relay (his Use-Path expires)");
+  demo_say (d, "", _("teardown:"));
+  demo_say (d, "alice", _("ends the session: closes her connection to the relay"));
+  demo_say (d, "bob", _("ends the session: closes his connection to the relay (his Use-Path expires)"));
   d->shutdowns = 2;
   msrp_session_shutdown_async (d->alice, NULL, demo_on_shutdown, d);
   msrp_session_shutdown_async (d->bob, NULL, demo_on_shutdown, d);
@@ -3081,8 +3291,8 @@ demo_on_file_sent (GObject      *source,
     }
   seconds = seconds_between (d->file_start, g_get_monotonic_time ());
   size_text = g_format_size_full (g_bytes_get_size (d->file_data), G_FORMAT_SIZE_IEC_UNITS);
-  demo_say (d, "alice", "sent %s: %s in %.2f s (%.1f MB/s), acknowledged by the REPORT",
-            DEMO_FILE_NAME, size_text, seconds, g_bytes_get_size (d->file_data) / seconds / 1e6);
+  demo_say (d, "alice", _("sent %s: %s in %.2f s (%.1f MiB/s), acknowledged by the REPORT"),
+            DEMO_FILE_NAME, size_text, seconds, g_bytes_get_size (d->file_data) / seconds / MIB);
   d->file_sent = TRUE;
   demo_maybe_teardown (d);
 }
@@ -3096,15 +3306,15 @@ demo_send_file (Demo *d)
   g_autofree char *disposition = NULL;
   guint8 *data = g_malloc (DEMO_FILE_SIZE);
 
-  d->step = "the file";
+  d->step = _("the file");
   fill_random (rand, data, DEMO_FILE_SIZE);
   d->file_data = g_bytes_new_take (data, DEMO_FILE_SIZE);
   d->file_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, d->file_data);
   size_text = g_format_size_full (DEMO_FILE_SIZE, G_FORMAT_SIZE_IEC_UNITS);
 
   demo_blank (d);
-  demo_say (d, "", "a file:");
-  demo_say (d, "alice", "→ bob    %s, %s of generated data, SHA-256 %.16s…",
+  demo_say (d, "", _("a file:"));
+  demo_say (d, "alice", _("→ bob    %s, %s of generated data, SHA-256 %.16s…"),
             DEMO_FILE_NAME, size_text, d->file_sha256);
 
   stream = g_memory_input_stream_new_from_bytes (d->file_data);
@@ -3150,7 +3360,7 @@ demo_next_line (Demo *d)
       return;
     }
   line = &demo_lines[d->line++];
-  d->step = "the chat";
+  d->step = _("the chat");
   demo_say (d, line->from, "→ %-6s \"%s\"", strcmp (line->from, "alice") == 0 ? "bob" : "alice", line->text);
   data = g_bytes_new_static (line->text, strlen (line->text));
   msrp_session_send_message_async (strcmp (line->from, "alice") == 0 ? d->alice : d->bob,
@@ -3171,8 +3381,8 @@ demo_on_message_received (MsrpSession *session,
 
   if (content_type != NULL && strcmp (content_type, "text/plain") == 0)
     {
-      demo_say (d, who, "received \"%.*s\" (text/plain, %" G_GSIZE_FORMAT " bytes, Message-ID %s)",
-                (int) size, text, size, msrp_chunk_get_message_id (first_chunk));
+      demo_say (d, who, _("received \"%.*s\" (text/plain, %u bytes, Message-ID %s)"),
+                (int) size, text, (guint) size, msrp_chunk_get_message_id (first_chunk));
       return;
     }
   if (session == d->bob && d->file_sha256 != NULL)
@@ -3182,16 +3392,16 @@ demo_on_message_received (MsrpSession *session,
 
       if (strcmp (sha256, d->file_sha256) != 0)
         {
-          demo_fail (d, "bob received a file whose SHA-256 (%s) is not alice's (%s)", sha256, d->file_sha256);
+          demo_fail (d, _("bob received a file whose SHA-256 (%s) is not alice's (%s)"), sha256, d->file_sha256);
           return;
         }
-      demo_say (d, "bob", "received %s (%s, %s): its SHA-256 matches",
+      demo_say (d, "bob", _("received %s (%s, %s): its SHA-256 matches"),
                 DEMO_FILE_NAME, content_type != NULL ? content_type : "no type", size_text);
       d->file_checked = TRUE;
       demo_maybe_teardown (d);
       return;
     }
-  demo_fail (d, "%s received an unexpected message (%s)", who, content_type != NULL ? content_type : "no type");
+  demo_fail (d, _("%s received an unexpected message (%s)"), who, content_type != NULL ? content_type : "no type");
 }
 
 static void
@@ -3204,12 +3414,15 @@ demo_on_report_received (MsrpSession *session,
   const char *comment = NULL;
   guint code = 0;
   gint64 start = 0, end = 0, total = 0;
+  g_autofree char *range = NULL;
 
   msrp_chunk_get_status (report, &code, &comment);
+
   msrp_chunk_get_byte_range (report, &start, &end, &total);
-  demo_say (d, who, "got a REPORT: %u %s for Message-ID %s, bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
-            "/%" G_GINT64_FORMAT, code, comment != NULL ? comment : "", msrp_chunk_get_message_id (report),
-            start, end, total);
+  range = g_strdup_printf ("%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT, start, end, total);
+  /* TRANSLATORS: the last %s is a Byte-Range such as 1-25/25 */
+  demo_say (d, who, _("got a REPORT: %u %s for Message-ID %s, bytes %s"),
+            code, comment != NULL ? comment : "", msrp_chunk_get_message_id (report), range);
 }
 
 static void
@@ -3220,7 +3433,7 @@ demo_on_closed (MsrpSession  *session,
   Demo *d = user_data;
 
   if (error != NULL && !d->finished && d->shutdowns == 0)
-    demo_fail (d, "%s's session ended: %s", session == d->alice ? "alice" : "bob", error->message);
+    demo_fail (d, _("%s's session ended: %s"), session == d->alice ? "alice" : "bob", error->message);
 }
 
 static MsrpSession *
@@ -3245,14 +3458,14 @@ demo_maybe_chat (Demo *d)
 
   if (d->alice_transport == NULL || d->bob_transport == NULL)
     return;
-  demo_say (d, "alice", "TLS to the first hop of bob's path, the relay: its certificate matches");
-  demo_say (d, "", "the fingerprint alice was given for it (TLS is hop by hop)");
+  demo_say (d, "alice", _("TLS to the first hop of bob's path, the relay: its certificate matches"));
+  demo_say (d, "", _("the fingerprint alice was given for it (TLS is hop by hop)"));
   remote = msrp_path_to_string (msrp_transport_get_full_remote_path (d->bob_transport));
-  demo_say (d, "bob", "bound by the first peer that came: %s", remote);
+  demo_say (d, "bob", _("bound by the first peer that came: %s"), remote);
   d->alice = demo_new_session (d, d->alice_transport);
   d->bob = demo_new_session (d, d->bob_transport);
   demo_blank (d);
-  demo_say (d, "", "a chat (text/plain, Success-Report: yes):");
+  demo_say (d, "", _("a chat (text/plain, Success-Report: yes):"));
   demo_next_line (d);
 }
 
@@ -3294,7 +3507,7 @@ demo_on_alice_prepared (GObject      *source,
     }
   path_text = msrp_path_to_string (path);
   demo_say (d, "alice", "a=path:%s", path_text);
-  d->step = "alice connecting to bob";
+  d->step = _("alice connecting to bob");
   msrp_connector_complete_async (d->alice_connector, d->bob_path, d->cancellable, demo_on_alice_connected, d);
 }
 
@@ -3306,7 +3519,7 @@ demo_start_alice (Demo *d)
   g_autofree char *fingerprint = NULL;
   g_autofree char *short_fingerprint = NULL;
 
-  d->step = "alice's certificate";
+  d->step = _("alice's certificate");
   certificate = msrp_tls_certificate_new_self_signed ("alice", &error);
   if (certificate == NULL)
     {
@@ -3316,7 +3529,7 @@ demo_start_alice (Demo *d)
   fingerprint = msrp_tls_certificate_get_fingerprint (certificate, G_CHECKSUM_SHA256);
   short_fingerprint = demo_short_fingerprint (fingerprint);
   demo_blank (d);
-  demo_say (d, "alice", "connects directly (no relay) with TLS and a self-signed certificate,");
+  demo_say (d, "alice", _("connects directly (no relay) with TLS and a self-signed certificate,"));
   demo_say (d, "", "%s (MsrpConnectorDirect)", short_fingerprint);
 
   d->alice_connector = msrp_connector_direct_new ();
@@ -3324,7 +3537,7 @@ demo_start_alice (Demo *d)
    * first hop is the relay's. */
   g_object_set (d->alice_connector, "tls-certificate", certificate,
                 "peer-fingerprint", d->relay_fingerprint, "logger", d->traffic, NULL);
-  d->step = "alice's path";
+  d->step = _("alice's path");
   msrp_connector_prepare_async (d->alice_connector, NULL, d->cancellable, demo_on_alice_prepared, d);
 }
 
@@ -3364,9 +3577,9 @@ demo_on_bob_prepared (GObject      *source,
     }
   path_text = msrp_path_to_string (d->bob_path);
   demo_say (d, "bob", "a=path:%s", path_text);
-  demo_say (d, "", "(the relay's Use-Path, then bob's own URI: his SDP answer has it)");
+  demo_say (d, "", _("(the relay's Use-Path, then bob's own URI: his SDP answer has it)"));
   /* No path: whoever binds first is bob's peer. */
-  d->step = "bob waiting for a peer";
+  d->step = _("bob waiting for a peer");
   msrp_connector_complete_async (d->bob_acceptor, NULL, d->cancellable, demo_on_bob_bound, d);
   demo_start_alice (d);
 }
@@ -3382,8 +3595,8 @@ demo_on_relay_certificate (MsrpConnector        *connector,
   g_autofree char *short_fingerprint = demo_short_fingerprint (fingerprint);
   gboolean ok = msrp_tls_certificate_matches_fingerprint (certificate, d->relay_fingerprint, NULL);
 
-  demo_say (d, "bob", "TLS to the relay: its certificate %s %s", short_fingerprint,
-            ok ? "is the one bob was configured with" : "is NOT the expected one");
+  demo_say (d, "bob", _("TLS to the relay: its certificate %s %s"), short_fingerprint,
+            ok ? _("is the one bob was configured with") : _("is NOT the expected one"));
   return ok;
 }
 
@@ -3400,7 +3613,7 @@ demo_start (gpointer user_data)
   g_autofree char *short_fingerprint = NULL;
   g_autofree char *password = g_uuid_string_random ();
 
-  d->step = "the relay's certificate";
+  d->step = _("the relay's certificate");
   certificate = msrp_tls_certificate_new_self_signed ("127.0.0.1", &error);
   if (certificate == NULL)
     {
@@ -3412,7 +3625,7 @@ demo_start (gpointer user_data)
   msrp_relay_set_tls_certificate (d->relay, certificate);
   if (d->traffic != NULL)
     msrp_relay_set_logger (d->relay, d->traffic);
-  d->step = "starting the relay";
+  d->step = _("starting the relay");
   uri = msrp_relay_listen (d->relay, "127.0.0.1", 0, TRUE, &error);
   if (uri == NULL)
     {
@@ -3427,44 +3640,44 @@ demo_start (gpointer user_data)
     printf ("\033[1mmsrp demo\033[0m: ");
   else
     printf ("msrp demo: ");
-  printf ("alice (direct) and bob (behind a relay) on loopback, in one process\n\n");
-  demo_say (d, "relay", "listening on %s (RFC 4976), realm \"%s\", user bob", uri_text, DEMO_REALM);
-  demo_say (d, "", "TLS with a self-signed certificate, %s", short_fingerprint);
+  printf ("%s\n\n", _("alice (direct) and bob (behind a relay) on loopback, in one process"));
+  demo_say (d, "relay", _("listening on %s (RFC 4976), realm \"%s\", user bob"), uri_text, DEMO_REALM);
+  demo_say (d, "", _("TLS with a self-signed certificate, %s"), short_fingerprint);
   demo_blank (d);
 
   settings = msrp_relay_settings_new ("127.0.0.1", "bob", password);
   msrp_relay_settings_set_host (settings, msrp_uri_get_host (uri));
   msrp_relay_settings_set_port (settings, msrp_uri_get_port (uri));
   msrp_relay_settings_set_use_tls (settings, TRUE);
-  demo_say (d, "bob", "connects to the relay to get a path (MsrpAcceptorRelay)");
+  demo_say (d, "bob", _("connects to the relay to get a path (MsrpAcceptorRelay)"));
   d->bob_acceptor = msrp_acceptor_relay_new (settings);
   tracer = demo_tracer_new (d, d->traffic);
   g_object_set (d->bob_acceptor, "logger", tracer, NULL);
   /* The relay's certificate is self-signed: bob knows its fingerprint. */
   g_signal_connect (d->bob_acceptor, "accept-certificate", G_CALLBACK (demo_on_relay_certificate), d);
-  d->step = "bob's AUTH with the relay";
+  d->step = _("bob's AUTH with the relay");
   msrp_connector_prepare_async (d->bob_acceptor, NULL, d->cancellable, demo_on_bob_prepared, d);
   return G_SOURCE_REMOVE;
 }
 
+/* The demo's --help says so. */
+G_STATIC_ASSERT (DEMO_TIMEOUT == 60 && DEMO_FILE_SIZE == 4 << 20);
+
 static const Command demo_command = {
   "demo", cmd_demo, "",
-  "Show an MSRP session through a relay, with TLS, a chat and a file.",
-  "Runs, in one process on loopback: an RFC 4976 relay with TLS and a\n"
-  "self-signed certificate; bob, who gets a path from the relay (AUTH with\n"
-  "HTTP Digest) and waits for whoever binds it; and alice, who connects\n"
-  "directly with TLS, checking the certificate of bob's first hop by the\n"
-  "fingerprint bob announces. They exchange a few text/plain lines with\n"
-  "Success-Report, then alice sends bob a file of 4 MiB of generated data,\n"
-  "showing its progress, and bob checks its SHA-256; the two sessions end and the\n"
-  "relay stops. Standard output gets a transcript of each step; a problem\n"
-  "ends the demo with a one-line error and a non-zero status, and it gives\n"
-  "up after " G_STRINGIFY (DEMO_TIMEOUT) " seconds. It needs nothing else: every port is chosen\n"
-  "by the system.\n"
-  "\n"
-  EXIT_STATUS_HELP
-  "\n"
-  "Examples:\n"
+  N_("Show an MSRP session through a relay, with TLS, a chat and a file."),
+  N_("Runs, in one process on loopback: an RFC 4976 relay with TLS and a\n"
+     "self-signed certificate; bob, who gets a path from the relay (AUTH with\n"
+     "HTTP Digest) and waits for whoever binds it; and alice, who connects\n"
+     "directly with TLS, checking the certificate of bob's first hop by the\n"
+     "fingerprint bob announces. They exchange a few text/plain lines with\n"
+     "Success-Report, then alice sends bob a file of 4 MiB of generated data,\n"
+     "showing its progress, and bob checks its SHA-256; the two sessions end and the\n"
+     "relay stops. Standard output gets a transcript of each step; a problem\n"
+     "ends the demo with a one-line error and a non-zero status, and it gives\n"
+     "up after 60 seconds. It needs nothing else: every port is chosen\n"
+     "by the system.\n"),
+  NULL, TRUE,
   "  msrp demo\n"
   "  msrp demo --verbose 2> traffic.log\n",
   FALSE,
@@ -3476,7 +3689,7 @@ cmd_demo (int    argc,
 {
   gboolean verbose = FALSE;
   GOptionEntry entries[] = {
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log the MSRP traffic (alice's, bob's and the relay's) on stderr", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log the MSRP traffic (alice's, bob's and the relay's) on stderr"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GSource) timeout = NULL;
@@ -3491,7 +3704,7 @@ cmd_demo (int    argc,
   d.color = d.tty && g_getenv ("NO_COLOR") == NULL;
   d.cancellable = g_cancellable_new ();
   d.start = g_get_monotonic_time ();
-  d.step = "starting";
+  d.step = _("starting");
   if (verbose)
     d.traffic = new_stderr_logger ();
 
@@ -3551,21 +3764,17 @@ static const Command *commands[] = {
 static void
 print_usage (FILE *out)
 {
-  fprintf (out,
-           "Usage:\n"
-           "  msrp COMMAND [OPTION…]\n"
-           "\n"
-           "A command-line MSRP (RFC 4975) client and server, for debugging and benchmarks.\n"
-           "\n"
-           "Commands:\n");
+  fprintf (out, "%s\n  msrp %s\n\n%s\n\n%s\n",
+           _("Usage:"), _("COMMAND [OPTION…]"),
+           _("A command-line MSRP (RFC 4975) client and server, for debugging and benchmarks."),
+           _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (!commands[i]->hidden)
-      fprintf (out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+      fprintf (out, "  %-8s %s\n", commands[i]->name, _(commands[i]->summary));
+  fprintf (out, "\n%s\n\n%s\n",
+           _("Run 'msrp COMMAND --help' for the options of a command."),
+           _("Examples:"));
   fprintf (out,
-           "\n"
-           "Run 'msrp COMMAND --help' for the options of a command.\n"
-           "\n"
-           "Examples:\n"
            "  msrp demo\n"
            "  msrp listen > listen.out &\n"
            "  msrp send --to \"$(head -n1 listen.out)\" 'Hello, Bob'\n"
@@ -3580,6 +3789,9 @@ main (int    argc,
   const char *name;
 
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   if (argc < 2)
     {
@@ -3596,7 +3808,7 @@ main (int    argc,
           for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
             if (strcmp (argv[2], commands[i]->name) == 0)
               return commands[i]->run (2, help_argv);
-          print_error ("unknown command '%s' (see 'msrp --help')", argv[2]);
+          print_error (_("unknown command '%s' (see 'msrp --help')"), argv[2]);
           return EXIT_USAGE;
         }
       print_usage (stdout);
@@ -3611,6 +3823,6 @@ main (int    argc,
     if (strcmp (name, commands[i]->name) == 0)
       return commands[i]->run (argc - 1, argv + 1);
 
-  print_error ("unknown command '%s' (see 'msrp --help')", name);
+  print_error (_("unknown command '%s' (see 'msrp --help')"), name);
   return EXIT_USAGE;
 }

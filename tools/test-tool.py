@@ -3,6 +3,11 @@
 #
 #   test-tool.py MSRP send-listen       listen --count 3; send once, then --count 2
 #   test-tool.py MSRP send-file         a file above max-message-size (hashed by chunks)
+#   test-tool.py MSRP send-stream       send --file - (standard input), /dev/stdin and
+#                                       /proc files: streams of unknown size
+#   test-tool.py MSRP listen-text       listen shows text messages as text, others and
+#                                       --format=summary as summary lines
+#   test-tool.py MSRP tls-refused       send to a TLS peer that refuses its certificate
 #   test-tool.py MSRP send-listen-tls   listen --tls; send with the fingerprint
 #   test-tool.py MSRP errors            one-line errors and exit codes
 #   test-tool.py MSRP through-relay     listen --relay and send --relay through
@@ -96,7 +101,7 @@ def send_ok(*args):
     check(result.returncode == 0,
           'msrp send %s exited with %d: %s' % (' '.join(args), result.returncode, result.stderr))
     check(result.stdout == '', 'msrp send wrote to stdout: %r' % result.stdout)
-    check(re.fullmatch(r'sent \d+ (messages?|file), \d+ bytes in [0-9.]+ m?s: .*MB/s'
+    check(re.fullmatch(r'sent \d+ (messages?|file), \d+ bytes in [0-9.]+ m?s: .*MiB/s'
                        r'(, success REPORTs? received)?\n', result.stderr),
           'unexpected summary: %r' % result.stderr)
     return result
@@ -114,7 +119,7 @@ def check_message(line, content_type, data):
 
 
 def test_send_listen():
-    listener = Listener('--count', '3')
+    listener = Listener('--count', '3', '--format', 'summary')
     path = listener.path()
     # Two sessions one after the other on the same path: the path stays valid.
     result = send_ok('--to', path, 'hello')
@@ -138,14 +143,141 @@ def test_send_file():
         path = listener.path()
         result = send_ok('--to', path, '--file', name, '--content-type', 'application/x-test')
         # Not a terminal: no progress bar, one summary line.
-        check(re.fullmatch(r'sent 1 file, %d bytes in [0-9.]+ s: [0-9.]+ MB/s\n' % len(data), result.stderr),
+        check(re.fullmatch(r'sent 1 file, %d bytes in [0-9.]+ s: [0-9.]+ MiB/s\n' % len(data), result.stderr),
               'file summary: %r' % result.stderr)
         check_message(listener.line(), 'application/x-test', data)
         # Smaller chunks, and the success REPORT waited for.
         result = send_ok('--to', path, '--file', name, '--chunk-size', '5K', '--success-report')
-        check(result.stderr.endswith(' MB/s, success REPORT received\n'), 'file summary: %r' % result.stderr)
+        check(result.stderr.endswith(' MiB/s, success REPORT received\n'), 'file summary: %r' % result.stderr)
         check_message(listener.line(), 'application/octet-stream', data)
         listener.wait()
+
+
+def send_stdin(path, data, *args):
+    """msrp send --to PATH ARGS, with data on its standard input."""
+    try:
+        result = subprocess.run([MSRP, 'send', '--to', path, *args], input=data,
+                                capture_output=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        fail('msrp send %s did not exit within %d s' % (' '.join(args), TIMEOUT))
+    stderr = result.stderr.decode()
+    check(result.returncode == 0, 'msrp send %s exited with %d: %s' % (' '.join(args), result.returncode, stderr))
+    # The size was unknown until the end: the summary counts what went out.
+    check(re.fullmatch(r'sent 1 file, %d bytes in [0-9.]+ s: [0-9.]+ MiB/s\n' % len(data), stderr),
+          'summary: %r' % stderr)
+
+
+def test_send_stream():
+    listener = Listener('--count', '5', '--format', 'summary')
+    path = listener.path()
+    # A pipe, in several writes, larger than a chunk: read to its end.
+    data = bytes(range(256)) * 1200 + b'tail'
+    send_stdin(path, data, '--file', '-')
+    check_message(listener.line(), 'application/octet-stream', data)
+    send_stdin(path, data, '--file', '-', '--content-type', 'text/x-test', '--chunk-size', '10K')
+    check_message(listener.line(), 'text/x-test', data)
+    # /dev/stdin is a pipe too: not "inode/fifo".
+    send_stdin(path, b'through /dev/stdin', '--file', '/dev/stdin')
+    check_message(listener.line(), 'application/octet-stream', b'through /dev/stdin')
+    # Nothing at all is an empty message.
+    send_stdin(path, b'', '--file', '-')
+    check_message(listener.line(), 'application/octet-stream', b'')
+    # A file of /proc says 0 bytes but has contents.
+    if os.path.isfile('/proc/self/status'):
+        result = send_ok('--to', path, '--file', '/proc/self/status', '--content-type', 'text/plain')
+        got = re.match(r'sent 1 file, (\d+) bytes', result.stderr)
+        check(got and int(got.group(1)) > 0, '/proc/self/status sent as empty: %r' % result.stderr)
+        fields = listener.line().split(' ')
+        check(len(fields) == 4 and fields[2] == got.group(1), 'listener saw %r' % fields)
+    else:
+        send_stdin(path, b'x', '--file', '-')
+        listener.line()
+    listener.wait()
+
+
+def test_listen_text():
+    listener = Listener('--count', '5')
+    path = listener.path()
+    send_ok('--to', path, 'Hello', 'Bob')
+    check(listener.line() == 'Hello Bob', 'a text message is shown as its text')
+    # Lines stay lines (CRLF as LF); control characters cannot reach the terminal.
+    send_stdin(path, 'two\r\nlines \x1b[2J and \u00e9\n'.encode(), '--file', '-', '--content-type',
+               'text/plain; charset=utf-8')
+    check(listener.line() == 'two', 'first line of the text')
+    line = listener.line()
+    check(line == 'lines \\x1b[2J and \u00e9', 'escaped control character: %r' % line)
+    # Not text, or not UTF-8: the summary line.
+    data = b'\x00\x01binary'
+    send_stdin(path, data, '--file', '-')
+    check_message(listener.line(), 'application/octet-stream', data)
+    send_stdin(path, b'caf\xe9', '--file', '-', '--content-type', 'text/plain')
+    check_message(listener.line(), 'text/plain', b'caf\xe9')
+    # Any text type is text.
+    send_ok('--to', path, '--content-type', 'text/html', '<p>')
+    check(listener.line() == '<p>', 'text/html is text')
+    listener.wait()
+
+
+def test_tls_refused():
+    """A TLS peer that refuses send's certificate: with an alert (an OpenSSL
+    peer that wants a CA's certificate), and by just resetting the connection
+    after the handshake (as GLib's TLS does)."""
+    import hashlib
+    import socket
+    import ssl
+    import struct
+    with tempfile.TemporaryDirectory() as directory:
+        key = os.path.join(directory, 'key.pem')
+        cert = os.path.join(directory, 'cert.pem')
+        try:
+            subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+                            '-nodes', '-subj', '/CN=peer', '-keyout', key, '-out', cert, '-days', '2'],
+                           check=True, capture_output=True, timeout=TIMEOUT)
+        except (OSError, subprocess.CalledProcessError):
+            print('SKIP: no openssl to make a certificate')
+            sys.exit(77)
+        with open(cert) as f:
+            der = ssl.PEM_cert_to_DER_cert(f.read())
+        fingerprint = 'sha-256 ' + ':'.join('%02X' % b for b in hashlib.sha256(der).digest())
+
+        for how in ('alert', 'reset'):
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert, key)
+            if how == 'alert':
+                context.verify_mode = ssl.CERT_REQUIRED
+                context.load_verify_locations(cert)
+            server = socket.create_server(('127.0.0.1', 0))
+            server.settimeout(TIMEOUT)
+            port = server.getsockname()[1]
+            sender = subprocess.Popen([MSRP, 'send', '--to', 'msrps://127.0.0.1:%d/s3ss10n;tcp' % port,
+                                       '--fingerprint', fingerprint, 'hi'],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            connection, _ = server.accept()
+            connection.settimeout(TIMEOUT)
+            try:
+                tls = context.wrap_socket(connection, server_side=True)
+                # Refused without a word: a reset before anything is read.
+                tls.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+                tls.close()
+            except ssl.SSLError:
+                connection.close()
+            try:
+                stdout, stderr = sender.communicate(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                sender.kill()
+                fail('msrp send did not exit within %d s' % TIMEOUT)
+            server.close()
+            result = subprocess.CompletedProcess(sender.args, sender.returncode, stdout, stderr)
+            check_one_line_error(result, 5, 'certificate refused (%s)' % how)
+            check('refused our TLS certificate' in stderr, '%s: %r' % (how, stderr))
+
+    # Not TLS at all on the other end: not blamed on the certificate.
+    listener = Listener()
+    path = listener.path().replace('msrp://', 'msrps://')
+    result = msrp('send', '--to', path, '--fingerprint', fingerprint, 'hi')
+    check_one_line_error(result, 0, 'TLS to a plain listener')
+    check('certificate' not in result.stderr, 'plain listener: %r' % result.stderr)
+    listener.kill()
 
 
 def test_send_listen_tls():
@@ -160,7 +292,8 @@ def test_send_listen_tls():
     result = msrp('send', '--to', path, '--fingerprint', wrong, 'hi')
     check_one_line_error(result, 5, 'wrong fingerprint')
     send_ok('--to', path, '--fingerprint', line, '--success-report', 'secret')
-    check_message(listener.line(), 'text/plain', b'secret')
+    line = listener.line()
+    check(line == 'secret', 'not the text: %r' % line)
     listener.wait()
 
 
@@ -183,6 +316,10 @@ def test_errors():
         ('TEXT and --size', 2, ['send', '--to', 'msrp://127.0.0.1:1/x;tcp', '--size', '1', 'hi'], 'only one'),
         ('--tls without msrps', 2, ['send', '--to', 'msrp://127.0.0.1:1/x;tcp', '--tls', 'hi'], 'msrps'),
         ('port out of range', 2, ['listen', '--port', '70000'], '--port'),
+        ('bad --format', 2, ['listen', '--format', 'xml'], '--format'),
+        ('malformed --fingerprint', 2, ['send', '--to', 'msrps://127.0.0.1:1/x;tcp', '--fingerprint', 'sha-256 00:11', 'hi'], '--fingerprint'),
+        ('--fingerprint without TLS', 2, ['send', '--to', 'msrp://127.0.0.1:1/x;tcp', '--fingerprint', 'sha-256 00:11', 'hi'], 'msrps'),
+        ('malformed --relay-fingerprint', 2, ['listen', '--relay', 'msrps://127.0.0.1:1;tcp', '--relay-user', 'a:b', '--relay-fingerprint', 'sha-256 zz'], '--relay-fingerprint'),
         ('--relay without a user', 2, ['send', '--relay', 'msrp://127.0.0.1:1;tcp', '--to', 'msrp://127.0.0.1:1/x;tcp', 'hi'], '--relay-user'),
         ('--relay with a session', 2, ['listen', '--relay', 'msrp://127.0.0.1:1/s;tcp', '--relay-user', 'a:b'], 'session id'),
         ('bad --relay URI', 2, ['listen', '--relay', 'relay.example.com', '--relay-user', 'a:b'], '--relay'),
@@ -270,7 +407,8 @@ def relay_round(*relay_args):
     """listen --relay and send --relay through one `msrp relay`."""
     relay = Relay('--user', 'alice:alicepass', '--user', 'bob:bobpass', *relay_args)
     extra = ['--relay-fingerprint', relay.fingerprint] if relay.fingerprint else []
-    listener = Listener('--relay', relay.uri, '--relay-user', 'bob:bobpass', '--count', '3', *extra)
+    listener = Listener('--relay', relay.uri, '--relay-user', 'bob:bobpass', '--count', '3', '--format', 'summary',
+                        *extra)
     alice = ['--relay', relay.uri, '--relay-user', 'alice:alicepass', *extra]
 
     path, messages = relay_path(listener)
@@ -288,7 +426,7 @@ def relay_round(*relay_args):
         with open(name, 'wb') as f:
             f.write(data)
         result = send_ok(*alice, '--to', next_path, '--file', name, '--success-report')
-        check(re.fullmatch(r'sent 1 file, %d bytes in [0-9.]+ s: [0-9.]+ MB/s, success REPORT received\n'
+        check(re.fullmatch(r'sent 1 file, %d bytes in [0-9.]+ s: [0-9.]+ MiB/s, success REPORT received\n'
                            % len(data), result.stderr), 'file summary: %r' % result.stderr)
         # The digest uri= form the relay wants (ours takes both).
         third_path, more = relay_path(listener)
@@ -342,7 +480,7 @@ def test_kamailio():
 
     # bob over TLS to the relay (its certificate pinned from its PEM file);
     # alice once over TCP, then over TLS.
-    listener = Listener(*tls, '--relay-user', 'bob:bobpass', '--count', '2')
+    listener = Listener(*tls, '--relay-user', 'bob:bobpass', '--count', '2', '--format', 'summary')
     path, _ = relay_path(listener)
     send_ok('--relay', tcp, '--relay-user', 'alice:alicepass', '--to', path, '--success-report', 'via', 'kamailio')
     path, messages = relay_path(listener)
@@ -413,6 +551,9 @@ def test_demo():
 TESTS = {
     'send-listen': test_send_listen,
     'send-file': test_send_file,
+    'send-stream': test_send_stream,
+    'listen-text': test_listen_text,
+    'tls-refused': test_tls_refused,
     'send-listen-tls': test_send_listen_tls,
     'errors': test_errors,
     'through-relay': test_relay,

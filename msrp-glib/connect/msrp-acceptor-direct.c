@@ -30,6 +30,21 @@
  * side and asks the peer for its certificate, which must match
  * [property@Msrp.Connector:peer-fingerprint] when that is set.
  *
+ * The side that listens: its path goes into the SDP first, and the
+ * peer's path, once its SDP has come, says whom to accept.
+ *
+ * ```c
+ * g_autoptr(MsrpUri) local_uri = msrp_uri_new ("192.0.2.10", 0, NULL, FALSE);
+ * MsrpConnector *acceptor = msrp_acceptor_direct_new ();
+ *
+ * // prepare listens on a free port; its path goes into our SDP's a=path
+ * msrp_connector_prepare_async (acceptor, local_uri, NULL, on_prepared, NULL);
+ *
+ * // later, with the peer's a=path from its SDP:
+ * msrp_connector_complete_async (acceptor, remote_path, NULL, on_bound, NULL);
+ * // on_bound() gets the transport with msrp_connector_complete_finish ()
+ * ```
+ *
  * Since: 1.0
  */
 

@@ -34,6 +34,19 @@
  * Sessions on such a transport send chunks of at most 8 KiB by default.
  * The relay's certificate is checked as for [class@Msrp.ConnectorRelay].
  *
+ * ```c
+ * g_autoptr(MsrpRelaySettings) relay =
+ *   msrp_relay_settings_new ("example.com", "bob", "secret");
+ * MsrpConnector *acceptor = msrp_acceptor_relay_new (relay);
+ *
+ * // prepare authenticates at the relay (found with DNS SRV for
+ * // example.com); its path goes into our SDP's a=path
+ * msrp_connector_prepare_async (acceptor, NULL, NULL, on_prepared, NULL);
+ *
+ * // later, with the peer's a=path (or NULL for whoever comes):
+ * msrp_connector_complete_async (acceptor, remote_path, NULL, on_bound, NULL);
+ * ```
+ *
  * Since: 1.0
  */
 

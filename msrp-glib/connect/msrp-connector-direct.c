@@ -26,6 +26,38 @@
  * [method@Msrp.Connector.prepare_async] it gets this machine's host name,
  * no port, and a random session-id.
  *
+ * The offerer's side when the answerer listens: the peer's path comes
+ * from its SDP `a=path`.
+ *
+ * ```c
+ * static void
+ * on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+ * {
+ *   g_autoptr(GError) error = NULL;
+ *   g_autoptr(MsrpTransport) transport =
+ *     msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &error);
+ *
+ *   if (transport != NULL)
+ *     start_session (msrp_session_new (transport, NULL));
+ * }
+ *
+ * static void
+ * on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
+ * {
+ *   GPtrArray *remote_path = user_data;  // from the peer's a=path
+ *   g_autoptr(GError) error = NULL;
+ *   g_autoptr(GPtrArray) local_path =
+ *     msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &error);
+ *
+ *   // local_path goes into our own SDP's a=path
+ *   msrp_connector_complete_async (MSRP_CONNECTOR (source), remote_path, NULL,
+ *                                  on_connected, NULL);
+ * }
+ *
+ * MsrpConnector *connector = msrp_connector_direct_new ();
+ * msrp_connector_prepare_async (connector, NULL, NULL, on_prepared, remote_path);
+ * ```
+ *
  * Since: 1.0
  */
 

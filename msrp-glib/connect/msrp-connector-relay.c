@@ -37,6 +37,19 @@
  * name, with [property@Msrp.RelaySettings:tls-database] or the system's
  * database, or by a handler of [signal@Msrp.Connector::accept-certificate].
  *
+ * ```c
+ * g_autoptr(MsrpRelaySettings) relay =
+ *   msrp_relay_settings_new ("example.com", "alice", "secret");
+ * MsrpConnector *connector = msrp_connector_relay_new (relay);
+ *
+ * // the path from prepare (the relay's Use-Path, then our URI) goes into
+ * // our SDP; complete then binds through the relay to the peer's a=path
+ * msrp_connector_prepare_async (connector, NULL, NULL, on_prepared, NULL);
+ * ```
+ *
+ * [func@Msrp.get_connector] makes one when given relay settings, and a
+ * [class@Msrp.ConnectorDirect] without.
+ *
  * Since: 1.0
  */
 

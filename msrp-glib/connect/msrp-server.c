@@ -67,6 +67,29 @@
  * disposed, even when no URI is registered any more: later calls to
  * [method@Msrp.Server.prepare] reuse it.
  *
+ * One server, one port, a session per call:
+ *
+ * ```c
+ * static void
+ * on_bound (GObject *source, GAsyncResult *result, gpointer user_data)
+ * {
+ *   g_autoptr(GError) error = NULL;
+ *   g_autoptr(MsrpTransport) transport =
+ *     msrp_server_complete_finish (MSRP_SERVER (source), result, &error);
+ *
+ *   if (transport != NULL)
+ *     start_session (msrp_session_new (transport, NULL));
+ * }
+ *
+ * MsrpServer *server = msrp_server_new ();
+ * g_autoptr(GError) error = NULL;
+ * g_autoptr(GPtrArray) local_path = msrp_server_prepare (server, NULL, &error);
+ * g_autofree char *a_path = msrp_path_to_string (local_path);  // for the SDP
+ *
+ * // once the peer's SDP has given its a=path:
+ * msrp_server_complete_async (server, remote_path, NULL, on_bound, NULL);
+ * ```
+ *
  * Since: 1.0
  */
 

@@ -109,6 +109,22 @@
  * back to their sender with their To-Path and From-Path rewritten for the
  * hop; without one in time the relay answers 408.
  *
+ * A relay for two users on all addresses, port 2855, with TLS:
+ *
+ * ```c
+ * g_autoptr(GError) error = NULL;
+ * g_autoptr(GTlsCertificate) certificate =
+ *   g_tls_certificate_new_from_file ("relay.pem", &error);
+ * MsrpRelay *relay = msrp_relay_new ("example.com");
+ * g_autoptr(MsrpUri) uri = NULL;
+ *
+ * msrp_relay_add_user (relay, "alice", "secret");
+ * msrp_relay_add_user (relay, "bob", "s3cret");
+ * msrp_relay_set_tls_certificate (relay, certificate);
+ * uri = msrp_relay_listen (relay, "0.0.0.0", 2855, TRUE, &error);
+ * // serves from the main loop until msrp_relay_stop (relay)
+ * ```
+ *
  * Since: 1.0
  */
 

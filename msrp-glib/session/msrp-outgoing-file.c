@@ -367,7 +367,10 @@ guess_mime_type (GFileInfo *info)
     content_type = g_file_info_get_content_type (info);
   if (content_type != NULL)
     mime_type = g_content_type_get_mime_type (content_type);
-  if (mime_type == NULL || !is_valid_content_type (mime_type))
+  /* "inode/fifo" names the kind of file, and "application/x-zerosize" its
+   * size as stat() reports it, not what the stream holds. */
+  if (mime_type == NULL || g_str_has_prefix (mime_type, "inode/") ||
+      strcmp (mime_type, "application/x-zerosize") == 0 || !is_valid_content_type (mime_type))
     return g_strdup (DEFAULT_CONTENT_TYPE);
   return g_steal_pointer (&mime_type);
 }
@@ -380,7 +383,12 @@ guess_mime_type (GFileInfo *info)
  * @error: return location for a #GError
  *
  * Opens a file to send it. The size and the file name come from the file,
- * and the message gets a new random Message-ID.
+ * and the message gets a new random Message-ID. A file that reports no size
+ * (a pipe, a device, or a file of `/proc` that says 0 but has contents) has
+ * the size -1: it is read to its end, and the Byte-Range total is `*` until
+ * then. Its MIME type, unless given, is "application/octet-stream" rather
+ * than what its kind suggests ("inode/fifo" is not the type of what a pipe
+ * carries).
  *
  * This opens and queries the file synchronously: for a local file it blocks
  * only briefly, but for a remote one (a GVfs mount) call it from a thread.
@@ -419,9 +427,12 @@ msrp_outgoing_file_new_for_file (GFile       *file,
   if (info == NULL)
     return NULL;
 
-  /* A pipe or a device says 0: send it as a stream of unknown size. */
+  /* A pipe or a device says 0, and so do the regular files of /proc and
+   * /sys, which have contents: send those as a stream of unknown size, read
+   * to its end. An empty file goes out the same way (one empty chunk). */
   if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
-      g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE))
+      g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE) &&
+      g_file_info_get_size (info) > 0)
     size = g_file_info_get_size (info);
 
   if (content_type == NULL)

@@ -42,6 +42,36 @@
  * [method@Msrp.Session.send_chunk_async] sends a chunk and gives its
  * response; [signal@Msrp.Session::closed] tells when the session ends.
  *
+ * A session on a transport that a connector gave; it prints what arrives
+ * and sends a line of text:
+ *
+ * ```c
+ * static void
+ * on_message_received (MsrpSession *session, MsrpChunk *first_chunk,
+ *                      GBytes *data, gpointer user_data)
+ * {
+ *   g_print ("%s: %.*s\n", msrp_chunk_get_content_type (first_chunk),
+ *            (int) g_bytes_get_size (data), (const char *) g_bytes_get_data (data, NULL));
+ * }
+ *
+ * static void
+ * on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+ * {
+ *   g_autoptr(GError) error = NULL;
+ *   g_autofree char *message_id =
+ *     msrp_session_send_message_finish (MSRP_SESSION (source), result, &error);
+ *
+ *   if (message_id == NULL)
+ *     g_printerr ("not delivered: %s\n", error->message);
+ * }
+ *
+ * MsrpSession *session = msrp_session_new (transport, NULL);
+ * g_autoptr(GBytes) text = g_bytes_new_static ("Hello", 5);
+ *
+ * g_signal_connect (session, "message-received", G_CALLBACK (on_message_received), NULL);
+ * msrp_session_send_message_async (session, text, "text/plain", NULL, on_sent, NULL);
+ * ```
+ *
  * Since: 1.0
  */
 
