@@ -1075,7 +1075,7 @@ msrp_server_prepare (MsrpServer  *server,
 
   session_id = local_uri ? msrp_uri_get_session_id (local_uri) : NULL;
   if (session_id == NULL)
-    session_id = random_id = msrp_random_ident (20);
+    session_id = random_id = _msrp_random_ident (MSRP_RANDOM_SECRET, 20);
   if (g_hash_table_contains (server->sessions, session_id))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
