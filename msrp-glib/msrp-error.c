@@ -16,8 +16,14 @@
  */
 G_DEFINE_QUARK (msrp-error-quark, msrp_error)
 
-/* msrp_transaction_error_quark: the quark of MSRP_TRANSACTION_ERROR (hidden
- * from introspection, see msrp-error.h) */
+/**
+ * msrp_transaction_error_quark:
+ *
+ * Returns: the quark of the %MSRP_TRANSACTION_ERROR domain, whose codes are
+ *   [error@Msrp.TransactionError]
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (msrp-transaction-error-quark, msrp_transaction_error)
 
 /**

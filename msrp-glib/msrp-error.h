@@ -25,11 +25,13 @@ G_BEGIN_DECLS
  * MSRP_TRANSACTION_ERROR:
  *
  * The error domain of failed MSRP transactions; the code is the MSRP status
- * code (see [enum@Msrp.Status]).
+ * code (see [error@Msrp.TransactionError], whose values are those of
+ * [enum@Msrp.Status]).
  *
- * From Python and JavaScript the domain is the quark of the string
- * "msrp-transaction-error-quark" (in PyGObject, `GLib.Error.domain` is that
- * string).
+ * Bindings see it as the error domain `Msrp.TransactionError`: in Python
+ * `e.matches(Msrp.TransactionError.quark(), Msrp.TransactionError.FORBIDDEN)`,
+ * in gjs `e.matches(Msrp.TransactionError, Msrp.TransactionError.FORBIDDEN)`,
+ * in Vala `catch (Msrp.TransactionError.FORBIDDEN e)`.
  */
 #define MSRP_TRANSACTION_ERROR (msrp_transaction_error_quark ())
 
@@ -99,9 +101,10 @@ typedef enum {
  * @MSRP_STATUS_SESSION_ALREADY_BOUND: 506, the session is bound to another
  *   connection
  *
- * MSRP status codes (RFC 4975 section 10, RFC 4976). They are the codes of
- * the %MSRP_TRANSACTION_ERROR domain; other codes a peer sends are kept as
- * they are.
+ * MSRP status codes (RFC 4975 section 10, RFC 4976). The error ones are
+ * also the codes of the %MSRP_TRANSACTION_ERROR domain, named in
+ * [error@Msrp.TransactionError] for bindings; other codes a peer sends are
+ * kept as they are.
  *
  * Since: 1.0
  */
@@ -119,14 +122,49 @@ typedef enum {
   MSRP_STATUS_SESSION_ALREADY_BOUND = 506,
 } MsrpStatus;
 
+/**
+ * MsrpTransactionError:
+ * @MSRP_TRANSACTION_ERROR_BAD_REQUEST: 400, the request was malformed
+ * @MSRP_TRANSACTION_ERROR_UNAUTHORIZED: 401, a relay wants authentication
+ * @MSRP_TRANSACTION_ERROR_FORBIDDEN: 403, the request is not allowed
+ * @MSRP_TRANSACTION_ERROR_REQUEST_TIMEOUT: 408, no response in time, or
+ *   the next hop failed
+ * @MSRP_TRANSACTION_ERROR_STOP_SENDING: 413, the receiver does not want
+ *   the rest of this message
+ * @MSRP_TRANSACTION_ERROR_UNSUPPORTED_MEDIA_TYPE: 415, the content type is
+ *   not acceptable
+ * @MSRP_TRANSACTION_ERROR_INTERVAL_OUT_OF_BOUNDS: 423, the requested
+ *   Expires is outside the relay's bounds
+ * @MSRP_TRANSACTION_ERROR_SESSION_DOES_NOT_EXIST: 481, the To-Path names no
+ *   session
+ * @MSRP_TRANSACTION_ERROR_UNKNOWN_METHOD: 501, the method is not understood
+ * @MSRP_TRANSACTION_ERROR_SESSION_ALREADY_BOUND: 506, the session is bound
+ *   to another connection
+ *
+ * Error codes of the %MSRP_TRANSACTION_ERROR domain: the MSRP status code
+ * of the failed transaction, equal to the [enum@Msrp.Status] of the same
+ * name, so C code may compare with either. Other codes a peer sends are
+ * kept as they are.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  MSRP_TRANSACTION_ERROR_BAD_REQUEST = MSRP_STATUS_BAD_REQUEST,
+  MSRP_TRANSACTION_ERROR_UNAUTHORIZED = MSRP_STATUS_UNAUTHORIZED,
+  MSRP_TRANSACTION_ERROR_FORBIDDEN = MSRP_STATUS_FORBIDDEN,
+  MSRP_TRANSACTION_ERROR_REQUEST_TIMEOUT = MSRP_STATUS_REQUEST_TIMEOUT,
+  MSRP_TRANSACTION_ERROR_STOP_SENDING = MSRP_STATUS_STOP_SENDING,
+  MSRP_TRANSACTION_ERROR_UNSUPPORTED_MEDIA_TYPE = MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+  MSRP_TRANSACTION_ERROR_INTERVAL_OUT_OF_BOUNDS = MSRP_STATUS_INTERVAL_OUT_OF_BOUNDS,
+  MSRP_TRANSACTION_ERROR_SESSION_DOES_NOT_EXIST = MSRP_STATUS_SESSION_DOES_NOT_EXIST,
+  MSRP_TRANSACTION_ERROR_UNKNOWN_METHOD = MSRP_STATUS_UNKNOWN_METHOD,
+  MSRP_TRANSACTION_ERROR_SESSION_ALREADY_BOUND = MSRP_STATUS_SESSION_ALREADY_BOUND,
+} MsrpTransactionError;
+
 MSRP_AVAILABLE_IN_ALL
 GQuark       msrp_error_quark             (void);
-/* MsrpStatus cannot be a GIR error domain (those are enums named *Error),
- * so bindings see the domain by its name, "msrp-transaction-error-quark". */
-#ifndef __GI_SCANNER__
 MSRP_AVAILABLE_IN_ALL
 GQuark       msrp_transaction_error_quark (void);
-#endif
 MSRP_AVAILABLE_IN_ALL
 const char  *msrp_status_get_reason       (guint code);
 

@@ -17,7 +17,20 @@ const char *msrp_gettext          (const char *msgid) G_GNUC_FORMAT (1);
 #define _(s) msrp_gettext (s)
 #define N_(s) (s)
 
-char       *msrp_random_ident     (gsize       length);
+/* What random bytes are for: NONCE must be unique and unpredictable
+ * (transaction ids, Message-IDs); SECRET guards access (session-ids,
+ * Digest nonces) and comes from GnuTLS's strongest level. */
+typedef enum {
+  MSRP_RANDOM_NONCE,
+  MSRP_RANDOM_SECRET,
+} MsrpRandomLevel;
+
+void        _msrp_random_bytes    (MsrpRandomLevel level,
+                                   gpointer        data,
+                                   gsize           length);
+char       *_msrp_random_ident    (MsrpRandomLevel level,
+                                   gsize           length);
+#define msrp_random_ident(length) _msrp_random_ident (MSRP_RANDOM_NONCE, (length))
 gboolean    msrp_is_ident         (const char *str,
                                    gssize      len);
 gboolean    msrp_is_token         (const char *str,

@@ -7,9 +7,14 @@
 
 #include <string.h>
 #include <libintl.h>
+#include <gnutls/crypto.h>
 
 #include "msrp-utils-private.h"
 #include "msrp-version.h"
+
+#ifdef G_OS_UNIX
+#include <pthread.h>
+#endif
 
 const char *
 msrp_gettext (const char *msgid)
@@ -26,23 +31,104 @@ msrp_gettext (const char *msgid)
   return g_dgettext (GETTEXT_PACKAGE, msgid);
 }
 
-/* Transaction ids, Message-IDs and session-ids: lower-case letters and
- * digits, 5.17 bits a character (16 characters carry 82 bits). Five
- * characters come from each 32-bit random number (36^5 is about 2^25.8,
- * so the modulo bias is below 2%). */
+/* Ids and nonces come from GnuTLS's CSPRNG: GLib's g_random is a Mersenne
+ * Twister, whose future output a few hundred observed values predict.
+ * Nonce-level bytes are drawn in batches into a per-thread buffer, since
+ * the message path makes two ids a message and one gnutls_rnd() call costs
+ * more than the ident. */
+#define RANDOM_BUFFER_SIZE 512
+
+typedef struct {
+  gsize  used;
+  guint8 bytes[RANDOM_BUFFER_SIZE];
+} RandomBuffer;
+
+static GPrivate random_buffer_key = G_PRIVATE_INIT (g_free);
+
+static void
+random_fill (gnutls_rnd_level_t level,
+             gpointer           data,
+             gsize              length)
+{
+  /* Fails only when the system has no entropy source or a FIPS self-test
+   * failed: nothing safe is left to give. */
+  if (gnutls_rnd (level, data, length) < 0)
+    g_error ("gnutls_rnd() failed: msrp-glib has no secure random numbers");
+}
+
+#ifdef G_OS_UNIX
+/* A forked child must not hand out the parent's remaining bytes. The
+ * handler runs in the child's only thread, the one that forked. */
+static void
+random_after_fork (void)
+{
+  RandomBuffer *buffer = g_private_get (&random_buffer_key);
+
+  if (buffer != NULL)
+    buffer->used = RANDOM_BUFFER_SIZE;
+}
+#endif
+
+/* Fills @data with @length bytes from a cryptographically secure generator. */
+void
+_msrp_random_bytes (MsrpRandomLevel level,
+                    gpointer        data,
+                    gsize           length)
+{
+  RandomBuffer *buffer;
+
+  if (level == MSRP_RANDOM_SECRET || length > RANDOM_BUFFER_SIZE / 4)
+    {
+      random_fill (level == MSRP_RANDOM_SECRET ? GNUTLS_RND_RANDOM : GNUTLS_RND_NONCE, data, length);
+      return;
+    }
+
+  buffer = g_private_get (&random_buffer_key);
+  if (G_UNLIKELY (buffer == NULL))
+    {
+#ifdef G_OS_UNIX
+      static gsize registered = 0;
+
+      if (g_once_init_enter (&registered))
+        {
+          pthread_atfork (NULL, NULL, random_after_fork);
+          g_once_init_leave (&registered, 1);
+        }
+#endif
+      buffer = g_new (RandomBuffer, 1);
+      buffer->used = RANDOM_BUFFER_SIZE;
+      g_private_set (&random_buffer_key, buffer);
+    }
+
+  if (buffer->used + length > RANDOM_BUFFER_SIZE)
+    {
+      random_fill (GNUTLS_RND_NONCE, buffer->bytes, RANDOM_BUFFER_SIZE);
+      buffer->used = 0;
+    }
+  memcpy (data, buffer->bytes + buffer->used, length);
+  buffer->used += length;
+}
+
+/* A random ident (RFC 4975) of lower-case letters and digits, 5.17 bits a
+ * character (16 characters carry 82 bits). One byte a character; bytes from
+ * 252 up are skipped so that every character is equally likely. */
 char *
-msrp_random_ident (gsize length)
+_msrp_random_ident (MsrpRandomLevel level,
+                    gsize           length)
 {
   static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   char *ident = g_malloc (length + 1);
-  guint32 r = 0;
+  guint8 bytes[64];
+  gsize i = 0;
 
-  for (gsize i = 0; i < length; i++)
+  while (i < length)
     {
-      if (i % 5 == 0)
-        r = g_random_int ();
-      ident[i] = alphabet[r % 36];
-      r /= 36;
+      gsize n = MIN (length - i, sizeof bytes);
+
+      _msrp_random_bytes (level, bytes, n);
+      for (gsize j = 0; j < n; j++)
+        if (bytes[j] < 252)
+          ident[i++] = alphabet[bytes[j] % 36];
     }
   ident[length] = '\0';
 

@@ -13,6 +13,7 @@
 
 #define TIMEOUT_SECONDS 30
 #define N_MANY 200
+#define N_BY_PATH 50
 
 static GTlsCertificate *cert_a;
 static GTlsCertificate *cert_b;
@@ -679,6 +680,189 @@ test_any_peer (Fixture       *f,
   op_clear (&con);
 }
 
+/* Fisher-Yates with GTest's seeded generator, so a failing order can be
+ * replayed with --seed. */
+static void
+shuffle (guint *order,
+         guint  n)
+{
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+  for (guint i = n - 1; i > 0; i--)
+    {
+      guint j = g_test_rand_int_range (0, i + 1);
+      guint t = order[i];
+
+      order[i] = order[j];
+      order[j] = t;
+    }
+}
+
+/* As the reference API's MSRPServer.complete(full_remote_path): each
+ * complete gets the connection that binds with its path, whatever the
+ * number of prepared sessions. Half of the completes come before the
+ * peers bind (they wait), half after (the binding waits); peers bind in
+ * random order, and completes come in another. */
+static void
+test_complete_by_path (Fixture       *f,
+                       gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(TestLogger) logger = g_object_new (TEST_TYPE_LOGGER, NULL);
+  MsrpConnector *peers[N_BY_PATH];
+  GPtrArray *server_paths[N_BY_PATH];
+  GPtrArray *peer_paths[N_BY_PATH];
+  Op srv[N_BY_PATH], con[N_BY_PATH];
+  guint complete_order[N_BY_PATH], bind_order[N_BY_PATH];
+
+  memset (srv, 0, sizeof srv);
+  memset (con, 0, sizeof con);
+  msrp_server_set_logger (server, MSRP_LOGGER (logger));
+  for (guint i = 0; i < N_BY_PATH; i++)
+    {
+      server_paths[i] = server_prepare (server);
+      peers[i] = new_peer (NULL, NULL, &peer_paths[i]);
+    }
+  shuffle (complete_order, N_BY_PATH);
+  shuffle (bind_order, N_BY_PATH);
+
+  for (guint k = 0; k < N_BY_PATH / 2; k++)
+    {
+      guint i = complete_order[k];
+
+      msrp_server_complete_async (server, peer_paths[i], NULL, on_server_completed, &srv[i]);
+    }
+  for (guint k = 0; k < N_BY_PATH; k++)
+    {
+      guint i = bind_order[k];
+
+      msrp_connector_complete_async (peers[i], server_paths[i], NULL, on_connector_completed, &con[i]);
+    }
+  /* Every binding SEND is in: taken, or held until its complete. */
+  while (logger->received < N_BY_PATH)
+    g_main_context_iteration (NULL, TRUE);
+  for (guint k = N_BY_PATH / 2; k < N_BY_PATH; k++)
+    {
+      guint i = complete_order[k];
+
+      g_assert_false (con[i].done);
+      msrp_server_complete_async (server, peer_paths[i], NULL, on_server_completed, &srv[i]);
+    }
+
+  for (guint i = 0; i < N_BY_PATH; i++)
+    {
+      wait_for (&srv[i].done);
+      g_assert_no_error (srv[i].error);
+    }
+  for (guint i = 0; i < N_BY_PATH; i++)
+    {
+      wait_for (&con[i].done);
+      g_assert_no_error (con[i].error);
+    }
+
+  /* Each complete has its own peer, on the URI that peer bound. */
+  for (guint i = 0; i < N_BY_PATH; i++)
+    {
+      g_autofree char *up = g_strdup_printf ("from peer %u", i);
+      g_autofree char *down = g_strdup_printf ("to peer %u", i);
+
+      g_assert_true (msrp_path_equal (msrp_transport_get_full_remote_path (srv[i].transport), peer_paths[i]));
+      g_assert_true (msrp_path_equal (msrp_transport_get_full_local_path (srv[i].transport), server_paths[i]));
+      exchange (con[i].transport, srv[i].transport, up);
+      exchange (srv[i].transport, con[i].transport, down);
+    }
+
+  for (guint i = 0; i < N_BY_PATH; i++)
+    {
+      msrp_server_cleanup (server, uri_of (server_paths[i]));
+      op_clear (&srv[i]);
+      op_clear (&con[i]);
+      g_object_unref (peers[i]);
+      g_ptr_array_unref (server_paths[i]);
+      g_ptr_array_unref (peer_paths[i]);
+    }
+}
+
+/* A complete by path does not take another peer's binding, and gives up
+ * on cancellation and after the bind timeout. */
+static void
+test_complete_by_path_waits (Fixture       *f,
+                             gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(TestLogger) logger = g_object_new (TEST_TYPE_LOGGER, NULL);
+  g_autoptr(GPtrArray) path_a = NULL;
+  g_autoptr(GPtrArray) path_b = NULL;
+  g_autoptr(GPtrArray) path_p = NULL;
+  g_autoptr(GPtrArray) path_q = NULL;
+  g_autoptr(GPtrArray) nobody = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
+  g_autoptr(MsrpConnector) p = NULL;
+  g_autoptr(MsrpConnector) q = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Op srv_p = { 0, }, srv_q = { 0, }, con_p = { 0, }, con_q = { 0, }, srv = { 0, };
+
+  msrp_server_set_logger (server, MSRP_LOGGER (logger));
+  path_a = server_prepare (server);
+  path_b = server_prepare (server);
+  p = new_peer (NULL, NULL, &path_p);
+  q = new_peer (NULL, NULL, &path_q);
+
+  /* Q binds first, but the complete waits for P. */
+  msrp_server_complete_async (server, path_p, NULL, on_server_completed, &srv_p);
+  msrp_connector_complete_async (q, path_a, NULL, on_connector_completed, &con_q);
+  while (logger->received < 1)
+    g_main_context_iteration (NULL, TRUE);
+  flush_main_context ();
+  g_assert_false (srv_p.done);
+  g_assert_false (con_q.done);
+  msrp_connector_complete_async (p, path_b, NULL, on_connector_completed, &con_p);
+  wait_for (&srv_p.done);
+  wait_for (&con_p.done);
+  g_assert_no_error (srv_p.error);
+  g_assert_no_error (con_p.error);
+  g_assert_true (msrp_path_equal (msrp_transport_get_full_remote_path (srv_p.transport), path_p));
+  exchange (con_p.transport, srv_p.transport, "I am P");
+  g_assert_false (con_q.done);
+
+  /* Q's binding went on waiting for its own complete. */
+  msrp_server_complete_async (server, path_q, NULL, on_server_completed, &srv_q);
+  wait_for (&srv_q.done);
+  wait_for (&con_q.done);
+  g_assert_no_error (srv_q.error);
+  g_assert_no_error (con_q.error);
+  g_assert_true (msrp_path_equal (msrp_transport_get_full_remote_path (srv_q.transport), path_q));
+  exchange (con_q.transport, srv_q.transport, "I am Q");
+
+  /* Nothing left waiting. */
+  msrp_server_complete_async (server, nobody, NULL, on_server_completed, &srv);
+  wait_for (&srv.done);
+  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  op_clear (&srv);
+
+  /* Two new URIs: a complete by path that nobody answers. */
+  g_clear_pointer (&path_a, g_ptr_array_unref);
+  g_clear_pointer (&path_b, g_ptr_array_unref);
+  path_a = server_prepare (server);
+  path_b = server_prepare (server);
+  msrp_server_complete_async (server, nobody, cancellable, on_server_completed, &srv);
+  g_main_context_iteration (NULL, FALSE);
+  g_cancellable_cancel (cancellable);
+  wait_for (&srv.done);
+  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  op_clear (&srv);
+
+  msrp_server_set_bind_timeout (server, 1);
+  msrp_server_complete_async (server, nobody, NULL, on_server_completed, &srv);
+  wait_for (&srv.done);
+  g_assert_error (srv.error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
+  op_clear (&srv);
+
+  op_clear (&srv_p);
+  op_clear (&srv_q);
+  op_clear (&con_p);
+  op_clear (&con_q);
+}
+
 static void
 test_bind_before_complete (Fixture       *f,
                            gconstpointer  data)
@@ -1088,6 +1272,8 @@ main (int    argc,
   ADD ("/server/tls-refused-by-signal", test_tls_refused_by_signal, NULL);
   ADD ("/server/many-sessions", test_many_sessions, NULL);
   ADD ("/server/any-peer", test_any_peer, NULL);
+  ADD ("/server/complete-by-path", test_complete_by_path, NULL);
+  ADD ("/server/complete-by-path-waits", test_complete_by_path_waits, NULL);
   ADD ("/server/bind-before-complete", test_bind_before_complete, NULL);
   ADD ("/server/wrong-to-path", test_wrong_to_path, NULL);
   ADD ("/server/wrong-from-path", test_wrong_from_path, NULL);

@@ -161,7 +161,7 @@ acceptor_direct_prepare_async (MsrpConnector       *connector,
                       NULL);
   if (msrp_uri_get_session_id (uri) == NULL)
     {
-      g_autofree char *id = msrp_random_ident (20);
+      g_autofree char *id = _msrp_random_ident (MSRP_RANDOM_SECRET, 20);
 
       g_clear_object (&uri);
       uri = msrp_uri_new (host, port, id, msrp_connector_get_tls_certificate (connector) != NULL);

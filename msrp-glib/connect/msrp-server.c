@@ -34,8 +34,9 @@
  *    `a=path`.
  * 2. [method@Msrp.Server.complete_for_uri_async] takes the peer's full
  *    path from its SDP and gives the transport once the peer has connected
- *    and bound that URI. [method@Msrp.Server.complete_async] is the short
- *    form for a server with a single session waiting.
+ *    and bound that URI. [method@Msrp.Server.complete_async] waits instead
+ *    for the connection that binds with the peer's path, whichever of the
+ *    waiting URIs it binds.
  * 3. [method@Msrp.Server.cleanup] forgets the URI when the session ends or
  *    will not be completed.
  *
@@ -142,6 +143,16 @@ struct _Session {
   GSource *cancel_source;
 };
 
+/* A complete_async with a remote path while several sessions wait: it
+ * goes to whichever session a connection with that path binds. */
+typedef struct {
+  MsrpServer *server;
+  GTask *task;
+  GPtrArray *expected;       /* the peer's full path */
+  GSource *timer;
+  GSource *cancel_source;
+} Waiter;
+
 struct _MsrpServer
 {
   GObject parent_instance;
@@ -153,6 +164,7 @@ struct _MsrpServer
   guint16 listen_port;
   GSource *retry_source;
   GHashTable *sessions;        /* session-id → Session */
+  GQueue waiters;              /* of Waiter, oldest first */
   GHashTable *connections;     /* set of Conn, each holding a reference */
 
   guint bind_timeout;
@@ -478,6 +490,128 @@ check_peer_certificate (Session  *session,
   return accept;
 }
 
+/* Gives @session its pending complete, bounded by bind-timeout and the
+ * task's cancellable; a connection that bound it already is checked now. */
+static void
+session_wait (Session    *session,
+              GTask      *task,
+              GPtrArray  *expected,
+              const char *fingerprint)
+{
+  MsrpServer *server = session->server;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  session->task = task;
+  session->expected = expected ? _msrp_path_copy (expected) : NULL;
+  session->fingerprint = g_strdup (fingerprint);
+
+  session->timer = g_timeout_source_new_seconds (server->bind_timeout);
+  g_source_set_static_name (session->timer, "[msrp] server bind timeout");
+  g_source_set_callback (session->timer, on_session_timeout, session, NULL);
+  g_source_attach (session->timer, server->context);
+  if (cancellable != NULL)
+    {
+      session->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_static_name (session->cancel_source, "[msrp] server complete cancelled");
+      g_source_set_callback (session->cancel_source, G_SOURCE_FUNC (on_session_cancelled), session, NULL);
+      g_source_attach (session->cancel_source, server->context);
+    }
+
+  if (session->conn != NULL)
+    session_try_bind (session);
+}
+
+/* Waiters */
+
+static void
+waiter_free (Waiter *waiter)
+{
+  if (waiter->timer != NULL)
+    {
+      g_source_destroy (waiter->timer);
+      g_source_unref (waiter->timer);
+    }
+  if (waiter->cancel_source != NULL)
+    {
+      g_source_destroy (waiter->cancel_source);
+      g_source_unref (waiter->cancel_source);
+    }
+  g_clear_pointer (&waiter->expected, g_ptr_array_unref);
+  g_clear_object (&waiter->task);
+  g_free (waiter);
+}
+
+static void
+waiter_fail (Waiter *waiter,
+             GError *error)
+{
+  GTask *task = g_steal_pointer (&waiter->task);
+
+  g_queue_remove (&waiter->server->waiters, waiter);
+  waiter_free (waiter);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static gboolean
+on_waiter_timeout (gpointer user_data)
+{
+  waiter_fail (user_data, g_error_new_literal (MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
+                                               _("No MSRP peer with the given path bound a session in time")));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_waiter_cancelled (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  GError *error = NULL;
+
+  g_cancellable_set_error_if_cancelled (cancellable, &error);
+  waiter_fail (user_data, error);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether a binding SEND comes from the peer whose full path is @expected:
+ * its From-Path ends with the same URI, as the transport will check. */
+static gboolean
+binding_matches (MsrpServer *self,
+                 MsrpChunk  *binding,
+                 GPtrArray  *expected)
+{
+  GPtrArray *from = msrp_chunk_get_from_path (binding);
+  MsrpUri *a = g_ptr_array_index (from, from->len - 1);
+  MsrpUri *b = g_ptr_array_index (expected, expected->len - 1);
+
+  if (self->use_sessmatch)
+    return g_strcmp0 (msrp_uri_get_session_id (a), msrp_uri_get_session_id (b)) == 0;
+  return msrp_uri_equal (a, b);
+}
+
+/* A connection parked on @session, which has no complete of its own, goes
+ * to the oldest waiter that expects its peer. */
+static void
+session_offer_to_waiters (Session *session)
+{
+  MsrpServer *self = session->server;
+
+  for (GList *l = self->waiters.head; l != NULL; l = l->next)
+    {
+      Waiter *waiter = l->data;
+      GTask *task;
+      g_autoptr(GPtrArray) expected = NULL;
+
+      if (!binding_matches (self, session->conn->binding, waiter->expected))
+        continue;
+      g_queue_delete_link (&self->waiters, l);
+      task = g_steal_pointer (&waiter->task);
+      expected = g_steal_pointer (&waiter->expected);
+      waiter_free (waiter);
+      session_wait (session, task, expected, NULL);
+      return;
+    }
+}
+
 /* A parked connection meets the pending complete of its session. */
 static void
 session_try_bind (Session *session)
@@ -582,8 +716,11 @@ conn_handle_binding (Conn      *conn,
   if (session->task != NULL)
     session_try_bind (session);
   else
-    g_debug ("server: connection %p holds its binding of %s until it is completed",
-             conn, msrp_uri_get_session_id (session->uri));
+    {
+      g_debug ("server: connection %p holds its binding of %s until it is completed",
+               conn, msrp_uri_get_session_id (session->uri));
+      session_offer_to_waiters (session);
+    }
 }
 
 static void
@@ -828,6 +965,10 @@ msrp_server_dispose (GObject *object)
   sessions = g_hash_table_get_values (self->sessions);
   g_hash_table_steal_all (self->sessions);
   g_list_free_full (sessions, session_free);
+  while (!g_queue_is_empty (&self->waiters))
+    waiter_fail (g_queue_peek_head (&self->waiters),
+                 g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                      _("The MSRP server was disposed before a peer bound a session")));
 
   conns = g_hash_table_get_keys (self->connections);
   for (GList *l = conns; l != NULL; l = l->next)
@@ -1101,7 +1242,7 @@ msrp_server_prepare (MsrpServer  *server,
 
   session_id = local_uri ? msrp_uri_get_session_id (local_uri) : NULL;
   if (session_id == NULL)
-    session_id = random_id = msrp_random_ident (20);
+    session_id = random_id = _msrp_random_ident (MSRP_RANDOM_SECRET, 20);
   if (g_hash_table_contains (server->sessions, session_id))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
@@ -1224,24 +1365,7 @@ msrp_server_complete_for_uri_async (MsrpServer          *server,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  session->task = g_steal_pointer (&task);
-  session->expected = full_remote_path ? _msrp_path_copy (full_remote_path) : NULL;
-  session->fingerprint = g_strdup (peer_fingerprint);
-
-  session->timer = g_timeout_source_new_seconds (server->bind_timeout);
-  g_source_set_static_name (session->timer, "[msrp] server bind timeout");
-  g_source_set_callback (session->timer, on_session_timeout, session, NULL);
-  g_source_attach (session->timer, server->context);
-  if (cancellable != NULL)
-    {
-      session->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_static_name (session->cancel_source, "[msrp] server complete cancelled");
-      g_source_set_callback (session->cancel_source, G_SOURCE_FUNC (on_session_cancelled), session, NULL);
-      g_source_attach (session->cancel_source, server->context);
-    }
-
-  if (session->conn != NULL)
-    session_try_bind (session);
+  session_wait (session, g_steal_pointer (&task), full_remote_path, peer_fingerprint);
 }
 
 /**
@@ -1253,12 +1377,24 @@ msrp_server_complete_for_uri_async (MsrpServer          *server,
  * @callback: (scope async): called when the transport is ready
  * @user_data: data for @callback
  *
- * The short form of [method@Msrp.Server.complete_for_uri_async] for a
- * server with exactly one registered URI that is neither completed nor
- * being completed: it completes that one, without a peer fingerprint.
- * With none or several such URIs it fails with
- * %G_IO_ERROR_INVALID_ARGUMENT; use
- * [method@Msrp.Server.complete_for_uri_async] then. Finish it with
+ * Waits for the connection that binds with @full_remote_path, as the
+ * reference API's `MSRPServer.complete()` does, and gives its transport:
+ * the peer may bind any registered URI that is neither completed nor being
+ * completed (by [method@Msrp.Server.complete_for_uri_async]), whatever the
+ * number of them, and may have bound it before this call. A peer is known
+ * by the last URI of its binding SEND's From-Path; bindings from other
+ * peers wait for their own complete.
+ *
+ * %NULL accepts whoever binds, which only tells sessions apart when one
+ * URI is waiting: with none, or with several, it fails with
+ * %G_IO_ERROR_INVALID_ARGUMENT (name the URI with
+ * [method@Msrp.Server.complete_for_uri_async] then).
+ *
+ * With a single such URI (and no other complete with a path pending), this
+ * is [method@Msrp.Server.complete_for_uri_async] for that URI, without a
+ * peer fingerprint. It fails with %MSRP_ERROR_BIND_TIMEOUT when no such
+ * peer bound within [property@Msrp.Server:bind-timeout], and with
+ * %G_IO_ERROR_CANCELLED when @cancellable is cancelled. Finish it with
  * [method@Msrp.Server.complete_finish].
  *
  * Since: 1.0
@@ -1270,9 +1406,11 @@ msrp_server_complete_async (MsrpServer          *server,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
+  g_autoptr(GTask) task = NULL;
   GHashTableIter iter;
-  Session *session, *waiting = NULL;
+  Session *session, *waiting = NULL, *parked = NULL;
   guint n_waiting = 0;
+  Waiter *waiter;
 
   g_return_if_fail (MSRP_IS_SERVER (server));
   /* An empty path means none: gjs 1.74 passes null as an empty array. */
@@ -1286,21 +1424,61 @@ msrp_server_complete_async (MsrpServer          *server,
       {
         waiting = session;
         n_waiting++;
+        if (full_remote_path != NULL && parked == NULL && session->conn != NULL &&
+            binding_matches (server, session->conn->binding, full_remote_path))
+          parked = session;
       }
 
-  if (n_waiting != 1)
+  /* One URI waiting: its own complete, which answers other peers 481. */
+  if (n_waiting == 1 && (full_remote_path == NULL || g_queue_is_empty (&server->waiters)))
     {
-      g_autoptr(GTask) task = g_task_new (server, cancellable, callback, user_data);
-
-      g_task_set_source_tag (task, msrp_server_complete_for_uri_async);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               _("msrp_server_complete_async() completes the only prepared session, but %u are waiting: use msrp_server_complete_for_uri_async()"),
-                               n_waiting);
+      msrp_server_complete_for_uri_async (server, waiting->uri, full_remote_path, NULL,
+                                          cancellable, callback, user_data);
       return;
     }
 
-  msrp_server_complete_for_uri_async (server, waiting->uri, full_remote_path, NULL,
-                                      cancellable, callback, user_data);
+  task = g_task_new (server, cancellable, callback, user_data);
+  g_task_set_name (task, "[msrp] server complete");
+  g_task_set_source_tag (task, msrp_server_complete_for_uri_async);
+  if (n_waiting == 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s",
+                               _("No prepared MSRP session waits to be completed: call msrp_server_prepare() first"));
+      return;
+    }
+  if (full_remote_path == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("msrp_server_complete_async() without a remote path completes the only prepared session, but %u are waiting: give the peer’s path, or use msrp_server_complete_for_uri_async()"),
+                               n_waiting);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  /* The peer bound already. */
+  if (parked != NULL)
+    {
+      session_wait (parked, g_steal_pointer (&task), full_remote_path, NULL);
+      return;
+    }
+
+  waiter = g_new0 (Waiter, 1);
+  waiter->server = server;
+  waiter->task = g_steal_pointer (&task);
+  waiter->expected = _msrp_path_copy (full_remote_path);
+  waiter->timer = g_timeout_source_new_seconds (server->bind_timeout);
+  g_source_set_static_name (waiter->timer, "[msrp] server bind timeout");
+  g_source_set_callback (waiter->timer, on_waiter_timeout, waiter, NULL);
+  g_source_attach (waiter->timer, server->context);
+  if (cancellable != NULL)
+    {
+      waiter->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_static_name (waiter->cancel_source, "[msrp] server complete cancelled");
+      g_source_set_callback (waiter->cancel_source, G_SOURCE_FUNC (on_waiter_cancelled), waiter, NULL);
+      g_source_attach (waiter->cancel_source, server->context);
+    }
+  g_queue_push_tail (&server->waiters, waiter);
 }
 
 /**

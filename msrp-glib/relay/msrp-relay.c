@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include <gio/gnetworking.h>
-#include <gnutls/crypto.h>
 
 #include "msrp-relay.h"
 #include "msrp-chunk.h"
@@ -355,11 +354,7 @@ new_session_id (void)
   GString *out = g_string_sized_new (2 * SESSION_ID_BYTES + 1);
 
   /* The session-id is what lets a peer reach a client: unguessable. */
-  if (gnutls_rnd (GNUTLS_RND_NONCE, bytes, sizeof bytes) != 0)
-    {
-      for (guint i = 0; i < sizeof bytes; i++)
-        bytes[i] = g_random_int_range (0, 256);
-    }
+  _msrp_random_bytes (MSRP_RANDOM_SECRET, bytes, sizeof bytes);
   for (guint i = 0; i < sizeof bytes; i++)
     g_string_append_printf (out, "%02x", bytes[i]);
   return g_string_free (out, FALSE);

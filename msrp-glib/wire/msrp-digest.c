@@ -184,12 +184,8 @@ _msrp_digest_new_nonce (void)
   guint8 bytes[16];
   GString *out = g_string_sized_new (33);
 
-  for (guint i = 0; i < sizeof bytes; i += 4)
-    {
-      guint32 r = g_random_int ();
-
-      memcpy (bytes + i, &r, 4);
-    }
+  /* A predictable nonce lets an attacker collect answers to it ahead of time. */
+  _msrp_random_bytes (MSRP_RANDOM_SECRET, bytes, sizeof bytes);
   for (guint i = 0; i < sizeof bytes; i++)
     g_string_append_printf (out, "%02x", bytes[i]);
   return g_string_free (out, FALSE);

@@ -356,7 +356,7 @@ msrp_uri_new (const char *host,
   g_return_val_if_fail (session_id == NULL || is_valid_session_id (session_id, strlen (session_id)), NULL);
 
   if (session_id == NULL)
-    session_id = random_id = msrp_random_ident (SESSION_ID_LENGTH);
+    session_id = random_id = _msrp_random_ident (MSRP_RANDOM_SECRET, SESSION_ID_LENGTH);
 
   return g_object_new (MSRP_TYPE_URI,
                        "host", host,

@@ -34,8 +34,6 @@ const RFC4975_REPORT =
     'Status: 000 200 OK\r\n' +
     '-------dkei38sd$\r\n';
 
-const TRANSACTION_ERROR = GLib.quark_from_string('msrp-transaction-error-quark');
-
 // msrp_path_parse() must give the caller the array but not a second
 // reference to its elements (the array's free function owns those). With
 // (transfer full), gjs unrefs every URI twice and crashes, so the tests that
@@ -309,8 +307,10 @@ test('chunk: headers', () => {
 test('chunk: verify_headers', () => {
     const chunk = buildSend();
     chunk.set_message_id(null);
-    const e = assertThrows(() => chunk.verify_headers(), TRANSACTION_ERROR, 400, 'no Message-ID');
-    assertEqual(GLib.quark_to_string(e.domain), 'msrp-transaction-error-quark', 'domain name');
+    const e = assertThrows(() => chunk.verify_headers(), Msrp.TransactionError.quark(), 400,
+        'no Message-ID');
+    // The exported error domain, not its quark's string.
+    assert(e.matches(Msrp.TransactionError, Msrp.TransactionError.BAD_REQUEST), 'matches');
     assertEqual(e.code, Msrp.Status.BAD_REQUEST, 'BAD_REQUEST');
     assert(e.message.includes('Message-ID'), 'message names the header');
 });

@@ -347,7 +347,9 @@ class ChunkTests(unittest.TestCase):
         chunk.set_message_id(None)
         with self.assertRaises(GLib.Error) as cm:
             chunk.verify_headers()
-        self.assertEqual(cm.exception.domain, 'msrp-transaction-error-quark')
+        # The exported error domain, not its quark's string.
+        self.assertTrue(cm.exception.matches(Msrp.TransactionError.quark(),
+                                             Msrp.TransactionError.BAD_REQUEST))
         self.assertEqual(cm.exception.code, 400)
         self.assertEqual(cm.exception.code, Msrp.Status.BAD_REQUEST)
         self.assertIn('Message-ID', cm.exception.message)
@@ -358,6 +360,16 @@ class ChunkTests(unittest.TestCase):
             chunk.verify_headers()
         self.assertEqual(cm.exception.code, Msrp.Status.BAD_REQUEST)
         self.assertIn('Content-Type', cm.exception.message)
+
+    def test_transaction_error_domain(self):
+        self.assertEqual(GLib.quark_to_string(Msrp.TransactionError.quark()),
+                         'msrp-transaction-error-quark')
+        # Each code is the MsrpStatus of the same name.
+        for code in Msrp.TransactionError.__enum_values__.values():
+            name = code.value_nick.upper().replace('-', '_')
+            self.assertEqual(int(code), int(getattr(Msrp.Status, name)), name)
+        self.assertEqual(Msrp.TransactionError.FORBIDDEN, 403)
+        self.assertEqual(len(Msrp.TransactionError.__enum_values__), 10)
 
     def test_status_reason(self):
         self.assertEqual(Msrp.Status.get_reason(Msrp.Status.SESSION_DOES_NOT_EXIST), 'Session Does Not Exist')

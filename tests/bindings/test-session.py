@@ -300,11 +300,10 @@ class SessionTests(unittest.TestCase):
         error, = self.waiter.wait('sent')
 
         self.assertIsInstance(error, GLib.Error, f'must be refused, got {describe(error)}')
-        self.assertEqual(error.domain, 'msrp-transaction-error-quark')
+        self.assertTrue(error.matches(Msrp.TransactionError.quark(),
+                                      Msrp.TransactionError.UNSUPPORTED_MEDIA_TYPE))
         self.assertEqual(error.code, 415)
         self.assertEqual(error.code, Msrp.Status.UNSUPPORTED_MEDIA_TYPE)
-        self.assertTrue(error.matches(GLib.quark_from_string('msrp-transaction-error-quark'),
-                                      Msrp.Status.UNSUPPORTED_MEDIA_TYPE))
         self.assertEqual(b.chunks, [])
         self.assertEqual(b.messages, [])
 

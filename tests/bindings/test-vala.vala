@@ -120,8 +120,9 @@ void test_chunk_build () {
         try {
             chunk.verify_headers ();
             GLib.assert_not_reached ();
-        } catch (GLib.Error e) {
-            assert_cmpstr (e.domain.to_string (), GLib.CompareOperator.EQ, "msrp-transaction-error-quark");
+        } catch (Msrp.TransactionError.BAD_REQUEST e) {
+            /* Caught by the exported error domain and code. */
+            assert_true (e is Msrp.TransactionError);
             assert_cmpint (e.code, GLib.CompareOperator.EQ, Msrp.Status.BAD_REQUEST);
         }
     } catch (GLib.Error e) {
