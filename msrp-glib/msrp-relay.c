@@ -53,6 +53,10 @@
  * header gets 400; a wrong password, an unknown user and a replayed nonce
  * count get a fresh 401.
  *
+ * An answer without `uri=` is checked with the AUTH's To-Path URI as the
+ * digest-uri, as it was written in its place, which is what clients that
+ * leave `uri=` out hash.
+ *
  * ## Forwarding
  *
  * Any other request (and an AUTH with more than one URI in its To-Path,
@@ -1079,6 +1083,7 @@ handle_auth (Conn      *conn,
   g_autoptr(GHashTable) params = NULL;
   g_autofree char *scheme = NULL;
   g_autofree char *password = NULL;
+  g_autofree char *to_text = NULL;
   g_autoptr(MsrpChunk) response = NULL;
   g_autoptr(GPtrArray) use_path = NULL;
   const char *username, *nonce_value, *qop;
@@ -1131,8 +1136,11 @@ handle_auth (Conn      *conn,
       send_challenge (conn, request, FALSE);
       return;
     }
+  /* Without uri=, the digest-uri is the To-Path URI as it was written
+   * (PROTOCOL.md, interop notes). */
+  to_text = g_strstrip (g_strdup (msrp_chunk_get_header (request, "To-Path")));
   password = lookup_password (self, username);
-  if (password == NULL || !_msrp_digest_verify (params, password, MSRP_DIGEST_METHOD))
+  if (password == NULL || !_msrp_digest_verify (params, password, MSRP_DIGEST_METHOD, to_text))
     {
       g_debug ("relay: AUTH with wrong credentials for “%s”", username);
       send_challenge (conn, request, FALSE);

@@ -386,7 +386,7 @@ answer_challenge (MsrpChunk  *challenge_response,
   g_assert_cmpstr (scheme, ==, "Digest");
   g_assert_cmpstr (g_hash_table_lookup (challenge, "realm"), ==, REALM);
   authorization = _msrp_digest_make_authorization (challenge, user, password,
-                                                   _msrp_uri_peek_string (target), nc, &error);
+                                                   _msrp_uri_peek_string (target), TRUE, nc, &error);
   g_assert_no_error (error);
   return authorization;
 }
@@ -630,6 +630,37 @@ test_session_expiry (Fixture       *f,
     client_write (a, send);
     answer = client_next (a);
     g_assert_cmpuint (msrp_chunk_get_code (answer), ==, 481);
+  }
+}
+
+/* Without uri=, the digest-uri is the AUTH's To-Path URI (HA2 =
+ * MD5("AUTH:" uri), PROTOCOL.md interop notes), not an empty string. */
+static void
+test_auth_without_uri (Fixture       *f,
+                       gconstpointer  data)
+{
+  Client *a = client_new (f, f->relay_uri);
+  const char *to = _msrp_uri_peek_string (f->relay_uri);
+
+  {
+    g_autoptr(MsrpChunk) challenge = client_auth_once (a, f->relay_uri, NULL, -1);
+    g_autoptr(GHashTable) params = msrp_chunk_get_auth_params (challenge, "WWW-Authenticate", NULL);
+    g_autofree char *authorization = _msrp_digest_make_authorization (params, "alice", "alicepass",
+                                                                      "", FALSE, 1, NULL);
+    g_autoptr(MsrpChunk) r = client_auth_once (a, f->relay_uri, authorization, -1);
+
+    g_assert_null (strstr (authorization, "uri="));
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+  }
+  {
+    g_autoptr(MsrpChunk) challenge = client_auth_once (a, f->relay_uri, NULL, -1);
+    g_autoptr(GHashTable) params = msrp_chunk_get_auth_params (challenge, "WWW-Authenticate", NULL);
+    g_autofree char *authorization = _msrp_digest_make_authorization (params, "alice", "alicepass",
+                                                                      to, FALSE, 1, NULL);
+    g_autoptr(MsrpChunk) r = client_auth_once (a, f->relay_uri, authorization, -1);
+
+    g_assert_null (strstr (authorization, "uri="));
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
   }
 }
 
@@ -1544,6 +1575,7 @@ main (int    argc,
   ADD ("/relay/auth-refused", test_auth_refused);
   ADD ("/relay/auth-expires", test_auth_expires);
   ADD ("/relay/auth-refresh", test_auth_refresh);
+  ADD ("/relay/auth-without-uri", test_auth_without_uri);
   ADD ("/relay/session-expiry", test_session_expiry);
   ADD ("/relay/send-between-clients", test_send_between_clients);
   ADD ("/relay/send-to-peer", test_send_to_peer);
