@@ -53,9 +53,20 @@
  * header gets 400; a wrong password, an unknown user and a replayed nonce
  * count get a fresh 401.
  *
- * An answer without `uri=` is checked with the AUTH's To-Path URI as the
- * digest-uri, as it was written in its place, which is what clients that
- * leave `uri=` out hash.
+ * The digest-uri is the AUTH's To-Path URI: a `uri=` parameter must name
+ * it (RFC 4975 URI equality; else 400), and an answer without `uri=` is
+ * checked with the To-Path URI as it was written in its place, which is
+ * what clients that leave `uri=` out hash.
+ *
+ * Failed answers are answered later and later while the same user or the
+ * same IP address keeps failing (no delay for the first failure, then a
+ * quarter of a second, doubling up to 8 s; failures are remembered for
+ * 15 minutes), and the connection reads nothing meanwhile. After
+ * [property@Msrp.Relay:max-auth-failures] failures on one connection the
+ * answer is 403 and the connection closes. A connection holds at most
+ * [property@Msrp.Relay:max-sessions-per-connection] sessions and a user at
+ * most [property@Msrp.Relay:max-sessions-per-user]; an AUTH for one more
+ * gets 403.
  *
  * ## Forwarding
  *
@@ -142,6 +153,17 @@
 
 #define SESSION_ID_BYTES 16
 
+/* Failed Digest answers are remembered per user and per address for that
+ * long after the last one, in at most that many entries; the answer to
+ * the n-th (n >= 2) waits AUTH_DELAY_BASE_MS << (n - 2), at most
+ * AUTH_DELAY_MAX_MS. */
+#define FAILURE_MEMORY_US (15 * 60 * G_USEC_PER_SEC)
+#define MAX_FAILURE_ENTRIES 4096
+#define AUTH_DELAY_BASE_MS 250
+#define AUTH_DELAY_MAX_MS 8000
+/* Longer usernames are counted by their hash. */
+#define MAX_FAILURE_KEY 128
+
 typedef struct _Conn Conn;
 typedef struct _Listener Listener;
 
@@ -161,11 +183,21 @@ struct _Listener {
 };
 
 typedef struct {
+  MsrpRelay *relay;
   char *id;
   MsrpUri *uri;
+  char *username;
   Conn *conn;                  /* the connection that authenticated it */
   GSource *timer;
 } RelaySession;
+
+/* Recent failed Digest answers of one user or one address. */
+typedef struct {
+  GList link;                  /* in failure_order */
+  char *key;
+  guint count;
+  gint64 last;
+} Failures;
 
 typedef enum {
   CONN_CONNECTING,             /* outgoing, no transport yet */
@@ -236,6 +268,13 @@ struct _Conn {
   GPtrArray *peer_uris;        /* previous hops seen on it (keys of by_peer) */
   GSource *idle_timer;         /* closes it when idle and owning no session */
   gint64 last_activity;        /* monotonic time of its last read or write */
+
+  /* Password guessing */
+  guint auth_failures;
+  char *peer_address;          /* "" when unknown */
+  GSource *auth_delay;         /* reading waits until the answer is sent */
+  MsrpChunk *delayed_answer;
+  gboolean close_after_answer;
 };
 
 /* A connection remembers at most this many previous hops. */
@@ -260,6 +299,12 @@ struct _MsrpRelay
   GHashTable *outgoing;        /* key → Conn */
   GHashTable *by_peer;         /* MsrpUri of a previous hop → the Conn it came on */
   GHashTable *sessions;        /* session-id → RelaySession */
+  GHashTable *user_sessions;   /* username → number of sessions */
+  GHashTable *failures;        /* key → Failures */
+  GQueue failure_order;        /* of Failures, the oldest failure first */
+  guint max_auth_failures;
+  guint max_sessions_per_connection;
+  guint max_sessions_per_user;
   GHashTable *users;           /* username → password */
   GHashTable *nonces;          /* value → Nonce */
   GQueue nonce_order;
@@ -276,6 +321,9 @@ enum {
   PROP_IDLE_TIMEOUT,
   PROP_LOGGER,
   PROP_N_SESSIONS,
+  PROP_MAX_AUTH_FAILURES,
+  PROP_MAX_SESSIONS_PER_CONNECTION,
+  PROP_MAX_SESSIONS_PER_USER,
   N_PROPS
 };
 
@@ -454,7 +502,17 @@ relay_session_free (gpointer data)
     }
   if (session->conn != NULL)
     g_ptr_array_remove_fast (session->conn->sessions, session);
+  if (session->username != NULL)
+    {
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (session->relay->user_sessions, session->username));
+
+      if (n <= 1)
+        g_hash_table_remove (session->relay->user_sessions, session->username);
+      else
+        g_hash_table_insert (session->relay->user_sessions, g_strdup (session->username), GUINT_TO_POINTER (n - 1));
+    }
   g_clear_object (&session->uri);
+  g_free (session->username);
   g_free (session->id);
   g_free (session);
 }
@@ -576,6 +634,7 @@ conn_unref (Conn *conn)
   g_clear_pointer (&conn->sessions, g_ptr_array_unref);
   g_clear_pointer (&conn->pending, g_hash_table_unref);
   g_clear_pointer (&conn->peer_uris, g_ptr_array_unref);
+  g_free (conn->peer_address);
   if (conn->listener != NULL)
     listener_unref (conn->listener);
   g_free (conn->key);
@@ -963,6 +1022,12 @@ conn_close (Conn       *conn,
         g_hash_table_remove (self->by_peer, uri);
     }
   g_ptr_array_set_size (conn->peer_uris, 0);
+  if (conn->auth_delay != NULL)
+    {
+      g_source_destroy (conn->auth_delay);
+      g_clear_pointer (&conn->auth_delay, g_source_unref);
+    }
+  g_clear_object (&conn->delayed_answer);
 
   while ((piece = g_queue_pop_head (&conn->connect_queue)) != NULL)
     {
@@ -1047,16 +1112,26 @@ conn_start_timer (Conn *conn)
 
 /* AUTH */
 
+static MsrpChunk *
+make_challenge (Conn      *conn,
+                MsrpChunk *request,
+                gboolean   stale)
+{
+  MsrpRelay *self = conn->relay;
+  MsrpChunk *response = make_response (request, MSRP_STATUS_UNAUTHORIZED, NULL);
+  g_autofree char *challenge = _msrp_digest_make_challenge (self->realm, nonce_issue (self), stale);
+
+  msrp_chunk_set_www_authenticate (response, challenge);
+  return response;
+}
+
 static void
 send_challenge (Conn      *conn,
                 MsrpChunk *request,
                 gboolean   stale)
 {
-  MsrpRelay *self = conn->relay;
-  g_autoptr(MsrpChunk) response = make_response (request, MSRP_STATUS_UNAUTHORIZED, NULL);
-  g_autofree char *challenge = _msrp_digest_make_challenge (self->realm, nonce_issue (self), stale);
+  g_autoptr(MsrpChunk) response = make_challenge (conn, request, stale);
 
-  msrp_chunk_set_www_authenticate (response, challenge);
   conn_write (conn, response);
 }
 
@@ -1073,6 +1148,165 @@ lookup_password (MsrpRelay  *self,
   return found;
 }
 
+/* Password guessing */
+
+static void
+failures_free (gpointer data)
+{
+  Failures *failures = data;
+
+  g_free (failures->key);
+  g_free (failures);
+}
+
+static void
+failures_prune (MsrpRelay *self,
+                gint64     now)
+{
+  Failures *oldest;
+
+  /* Kept in the order of their last failure, so the oldest come first;
+   * room is left for one more. */
+  while ((oldest = g_queue_peek_head (&self->failure_order)) != NULL &&
+         (now - oldest->last > FAILURE_MEMORY_US || self->failure_order.length >= MAX_FAILURE_ENTRIES))
+    {
+      g_queue_unlink (&self->failure_order, &oldest->link);
+      g_hash_table_remove (self->failures, oldest->key);
+    }
+}
+
+/* Counts one more failed answer for a user (@kind 'u') or an address
+ * ('a'), and gives the number of its recent failures. */
+static guint
+failures_add (MsrpRelay  *self,
+              char        kind,
+              const char *name)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *key = NULL;
+  Failures *failures;
+
+  failures_prune (self, now);
+  if (strlen (name) > MAX_FAILURE_KEY)
+    {
+      g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, name, -1);
+
+      key = g_strdup_printf ("%c#%s", kind, hash);
+    }
+  else
+    key = g_strdup_printf ("%c:%s", kind, name);
+
+  failures = g_hash_table_lookup (self->failures, key);
+  if (failures == NULL)
+    {
+      failures = g_new0 (Failures, 1);
+      failures->link.data = failures;
+      failures->key = g_steal_pointer (&key);
+      g_hash_table_insert (self->failures, failures->key, failures);
+    }
+  else
+    g_queue_unlink (&self->failure_order, &failures->link);
+  failures->count++;
+  failures->last = now;
+  g_queue_push_tail_link (&self->failure_order, &failures->link);
+  return failures->count;
+}
+
+/* The IP address a connection comes from ("" when unknown). */
+static const char *
+conn_peer_address (Conn *conn)
+{
+  g_autoptr(GIOStream) base = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  GIOStream *stream = conn->stream;
+
+  if (conn->peer_address != NULL)
+    return conn->peer_address;
+  if (G_IS_TLS_CONNECTION (stream))
+    {
+      g_object_get (stream, "base-io-stream", &base, NULL);
+      stream = base;
+    }
+  if (G_IS_SOCKET_CONNECTION (stream))
+    address = g_socket_connection_get_remote_address (G_SOCKET_CONNECTION (stream), NULL);
+  if (G_IS_INET_SOCKET_ADDRESS (address))
+    conn->peer_address = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  else
+    conn->peer_address = g_strdup ("");
+  return conn->peer_address;
+}
+
+static gboolean
+on_auth_delay (gpointer user_data)
+{
+  Conn *conn = user_data;
+  g_autoptr(MsrpChunk) answer = g_steal_pointer (&conn->delayed_answer);
+  GMainContext *context = push_context (conn->relay);
+
+  g_clear_pointer (&conn->auth_delay, g_source_unref);
+  conn_write (conn, answer);
+  if (conn->close_after_answer)
+    conn_close (conn, "too many failed AUTH answers");
+  else
+    conn_continue (conn);
+  pop_context (context);
+  return G_SOURCE_REMOVE;
+}
+
+/* A Digest answer that failed: a new challenge (@code 401), or @code.
+ * The answer comes later and later as the recent failures of the user or
+ * of the address add up, and the connection reads nothing meanwhile, so
+ * that guesses cannot be pipelined. After max-auth-failures on one
+ * connection the answer is 403 and the connection closes, as msrprelay
+ * does: a new connection is a new TCP (and TLS) handshake, and it starts
+ * with the same delay. */
+static void
+auth_failed (Conn       *conn,
+             MsrpChunk  *request,
+             const char *username,
+             guint       code,
+             const char *comment)
+{
+  MsrpRelay *self = conn->relay;
+  const char *address = conn_peer_address (conn);
+  g_autoptr(MsrpChunk) answer = NULL;
+  gboolean last;
+  guint n = 0, delay;
+
+  if (*address != '\0')
+    n = failures_add (self, 'a', address);
+  if (username != NULL)
+    {
+      guint n_user = failures_add (self, 'u', username);
+
+      n = MAX (n, n_user);
+    }
+  last = ++conn->auth_failures >= self->max_auth_failures;
+  if (last)
+    answer = make_response (request, MSRP_STATUS_FORBIDDEN, "Too many failed attempts");
+  else if (code == MSRP_STATUS_UNAUTHORIZED)
+    answer = make_challenge (conn, request, FALSE);
+  else
+    answer = make_response (request, code, comment);
+
+  delay = n < 2 ? 0 : MIN (AUTH_DELAY_MAX_MS, AUTH_DELAY_BASE_MS << MIN (n - 2, 16));
+  g_debug ("relay: failed AUTH %u on connection %p, %u recently; answered in %u ms",
+           conn->auth_failures, conn, n, delay);
+  if (delay == 0)
+    {
+      conn_write (conn, answer);
+      if (last)
+        conn_close (conn, "too many failed AUTH answers");
+      return;
+    }
+  conn->delayed_answer = g_steal_pointer (&answer);
+  conn->close_after_answer = last;
+  conn->auth_delay = g_timeout_source_new (delay);
+  g_source_set_static_name (conn->auth_delay, "[msrp] relay failed AUTH delay");
+  g_source_set_callback (conn->auth_delay, on_auth_delay, conn, NULL);
+  g_source_attach (conn->auth_delay, self->context);
+}
+
 static void
 handle_auth (Conn      *conn,
              MsrpChunk *request)
@@ -1086,7 +1320,7 @@ handle_auth (Conn      *conn,
   g_autofree char *to_text = NULL;
   g_autoptr(MsrpChunk) response = NULL;
   g_autoptr(GPtrArray) use_path = NULL;
-  const char *username, *nonce_value, *qop;
+  const char *username, *nonce_value, *qop, *digest_uri;
   Nonce *nonce;
   gint64 expires;
 
@@ -1121,10 +1355,26 @@ handle_auth (Conn      *conn,
       conn_respond (conn, request, MSRP_STATUS_BAD_REQUEST, "Malformed Authorization");
       return;
     }
+
+  /* The answer must be for this request (RFC 2617 section 3.2.2.5: 400
+   * otherwise), not one made for another host or session. */
+  digest_uri = g_hash_table_lookup (params, "uri");
+  if (digest_uri != NULL)
+    {
+      g_autoptr(MsrpUri) parsed = msrp_uri_parse (digest_uri, NULL);
+
+      if (parsed == NULL || !msrp_uri_equal (parsed, target))
+        {
+          g_debug ("relay: AUTH with a Digest uri for another URI");
+          auth_failed (conn, request, username, MSRP_STATUS_BAD_REQUEST, "Digest uri is not the To-Path");
+          return;
+        }
+    }
+
   if (g_strcmp0 (g_hash_table_lookup (params, "realm"), self->realm) != 0)
     {
       g_debug ("relay: AUTH for another realm");
-      send_challenge (conn, request, FALSE);
+      auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
       return;
     }
 
@@ -1133,7 +1383,7 @@ handle_auth (Conn      *conn,
   if (nonce == NULL)
     {
       g_debug ("relay: AUTH with an unknown nonce");
-      send_challenge (conn, request, FALSE);
+      auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
       return;
     }
   /* Without uri=, the digest-uri is the To-Path URI as it was written
@@ -1143,7 +1393,7 @@ handle_auth (Conn      *conn,
   if (password == NULL || !_msrp_digest_verify (params, password, MSRP_DIGEST_METHOD, to_text))
     {
       g_debug ("relay: AUTH with wrong credentials for “%s”", username);
-      send_challenge (conn, request, FALSE);
+      auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
       return;
     }
   if (g_get_monotonic_time () - nonce->issued > NONCE_LIFETIME_US)
@@ -1163,7 +1413,7 @@ handle_auth (Conn      *conn,
       if (nc_str == NULL || *nc_str == '\0' || *end != '\0' || nc <= nonce->last_nc)
         {
           g_debug ("relay: AUTH replayed a nonce count");
-          send_challenge (conn, request, FALSE);
+          auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
           return;
         }
       nonce->last_nc = nc;
@@ -1172,10 +1422,28 @@ handle_auth (Conn      *conn,
     {
       if (nonce->last_nc > 0)
         {
-          send_challenge (conn, request, FALSE);
+          auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
           return;
         }
       nonce->last_nc = 1;
+    }
+
+  if (session == NULL)
+    {
+      /* RFC 4976 has no status for "too many sessions": 403 says that
+       * the request was understood and is refused, so clients give up
+       * instead of answering a new challenge (401) or another Expires
+       * (423). */
+      if (conn->sessions->len >= self->max_sessions_per_connection)
+        {
+          conn_respond (conn, request, MSRP_STATUS_FORBIDDEN, "Too many sessions on this connection");
+          return;
+        }
+      if (GPOINTER_TO_UINT (g_hash_table_lookup (self->user_sessions, username)) >= self->max_sessions_per_user)
+        {
+          conn_respond (conn, request, MSRP_STATUS_FORBIDDEN, "Too many sessions for this user");
+          return;
+        }
     }
 
   expires = msrp_chunk_get_expires (request);
@@ -1195,8 +1463,10 @@ handle_auth (Conn      *conn,
   if (session == NULL)
     {
       MsrpUri *listen_uri = conn->listener->uri;
+      guint n_user = GPOINTER_TO_UINT (g_hash_table_lookup (self->user_sessions, username));
 
       session = g_new0 (RelaySession, 1);
+      session->relay = self;
       session->id = new_session_id ();
       session->uri = g_object_new (MSRP_TYPE_URI,
                                    "host", msrp_uri_get_host (listen_uri),
@@ -1205,7 +1475,9 @@ handle_auth (Conn      *conn,
                                    "transport", "tcp",
                                    "use-tls", msrp_uri_get_use_tls (listen_uri),
                                    NULL);
+      session->username = g_strdup (username);
       session->conn = conn;
+      g_hash_table_insert (self->user_sessions, g_strdup (username), GUINT_TO_POINTER (n_user + 1));
       g_ptr_array_add (conn->sessions, session);
       g_hash_table_insert (self->sessions, session->id, session);
       g_debug ("relay: new session %s for “%s”", session->id, username);
@@ -1672,7 +1944,8 @@ conn_continue (Conn *conn)
 {
   Conn *blocker = NULL;
 
-  if (conn->relay == NULL || conn->state != CONN_OPEN || conn->reading || conn->blocked_on != NULL)
+  if (conn->relay == NULL || conn->state != CONN_OPEN || conn->reading || conn->blocked_on != NULL ||
+      conn->auth_delay != NULL)
     return;
 
   if (conn->queued > HIGH_WATER)
@@ -1866,6 +2139,10 @@ msrp_relay_finalize (GObject *object)
   g_clear_pointer (&self->by_peer, g_hash_table_unref);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->users, g_hash_table_unref);
+  g_clear_pointer (&self->user_sessions, g_hash_table_unref);
+  /* The queue's links live in the entries the table frees. */
+  g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_queue_init (&self->failure_order);
   g_queue_clear (&self->nonce_order);
   g_clear_pointer (&self->nonces, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1913,6 +2190,15 @@ msrp_relay_get_property (GObject    *object,
     case PROP_N_SESSIONS:
       g_value_set_uint (value, msrp_relay_get_n_sessions (self));
       break;
+    case PROP_MAX_AUTH_FAILURES:
+      g_value_set_uint (value, self->max_auth_failures);
+      break;
+    case PROP_MAX_SESSIONS_PER_CONNECTION:
+      g_value_set_uint (value, self->max_sessions_per_connection);
+      break;
+    case PROP_MAX_SESSIONS_PER_USER:
+      g_value_set_uint (value, self->max_sessions_per_user);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1951,6 +2237,15 @@ msrp_relay_set_property (GObject      *object,
       break;
     case PROP_LOGGER:
       msrp_relay_set_logger (self, g_value_get_object (value));
+      break;
+    case PROP_MAX_AUTH_FAILURES:
+      msrp_relay_set_max_auth_failures (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_SESSIONS_PER_CONNECTION:
+      msrp_relay_set_max_sessions_per_connection (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_SESSIONS_PER_USER:
+      msrp_relay_set_max_sessions_per_user (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2101,6 +2396,47 @@ msrp_relay_class_init (MsrpRelayClass *klass)
     g_param_spec_uint ("n-sessions", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * MsrpRelay:max-auth-failures:
+   *
+   * How many failed Digest answers (a wrong password, an unknown user or
+   * nonce, a replayed nonce count, a `uri=` that is not the To-Path) one
+   * connection may give: the last one is answered 403 and the connection
+   * closes. Independently of it, the answer to a failure is delayed more
+   * and more (from a quarter of a second up to 8 s) while the same user
+   * or the same IP address keeps failing, so that passwords cannot be
+   * guessed quickly over many connections either.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_AUTH_FAILURES] =
+    g_param_spec_uint ("max-auth-failures", NULL, NULL, 1, G_MAXUINT, 3,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelay:max-sessions-per-connection:
+   *
+   * How many sessions one connection may hold. Past it, an AUTH for a
+   * new session is answered 403 (a refresh is always fine).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_SESSIONS_PER_CONNECTION] =
+    g_param_spec_uint ("max-sessions-per-connection", NULL, NULL, 1, G_MAXUINT, 16,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelay:max-sessions-per-user:
+   *
+   * How many sessions one user may hold at once, over all connections.
+   * Past it, an AUTH for a new session is answered 403.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_SESSIONS_PER_USER] =
+    g_param_spec_uint ("max-sessions-per-user", NULL, NULL, 1, G_MAXUINT, 128,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -2138,6 +2474,12 @@ msrp_relay_init (MsrpRelay *self)
                                          g_object_unref, NULL);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, relay_session_free);
   self->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->user_sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, failures_free);
+  g_queue_init (&self->failure_order);
+  self->max_auth_failures = 3;
+  self->max_sessions_per_connection = 16;
+  self->max_sessions_per_user = 128;
   self->nonces = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, nonce_free);
   g_queue_init (&self->nonce_order);
 }
@@ -2604,4 +2946,123 @@ msrp_relay_get_n_sessions (MsrpRelay *relay)
 {
   g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
   return g_hash_table_size (relay->sessions);
+}
+
+/**
+ * msrp_relay_get_max_auth_failures:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:max-auth-failures].
+ *
+ * Returns: the failed Digest answers one connection may give
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_max_auth_failures (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->max_auth_failures;
+}
+
+/**
+ * msrp_relay_set_max_auth_failures:
+ * @relay: a #MsrpRelay
+ * @failures: the failed Digest answers one connection may give, at least 1
+ *
+ * Sets [property@Msrp.Relay:max-auth-failures].
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_max_auth_failures (MsrpRelay *relay,
+                                  guint      failures)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (failures >= 1);
+
+  if (relay->max_auth_failures == failures)
+    return;
+  relay->max_auth_failures = failures;
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_AUTH_FAILURES]);
+}
+
+/**
+ * msrp_relay_get_max_sessions_per_connection:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:max-sessions-per-connection].
+ *
+ * Returns: the sessions one connection may hold
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_max_sessions_per_connection (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->max_sessions_per_connection;
+}
+
+/**
+ * msrp_relay_set_max_sessions_per_connection:
+ * @relay: a #MsrpRelay
+ * @sessions: the sessions one connection may hold, at least 1
+ *
+ * Sets [property@Msrp.Relay:max-sessions-per-connection]. Sessions that
+ * exist stay.
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_max_sessions_per_connection (MsrpRelay *relay,
+                                            guint      sessions)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (sessions >= 1);
+
+  if (relay->max_sessions_per_connection == sessions)
+    return;
+  relay->max_sessions_per_connection = sessions;
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_SESSIONS_PER_CONNECTION]);
+}
+
+/**
+ * msrp_relay_get_max_sessions_per_user:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:max-sessions-per-user].
+ *
+ * Returns: the sessions one user may hold
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_max_sessions_per_user (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->max_sessions_per_user;
+}
+
+/**
+ * msrp_relay_set_max_sessions_per_user:
+ * @relay: a #MsrpRelay
+ * @sessions: the sessions one user may hold, at least 1
+ *
+ * Sets [property@Msrp.Relay:max-sessions-per-user]. Sessions that exist
+ * stay.
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_max_sessions_per_user (MsrpRelay *relay,
+                                      guint      sessions)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (sessions >= 1);
+
+  if (relay->max_sessions_per_user == sessions)
+    return;
+  relay->max_sessions_per_user = sessions;
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_SESSIONS_PER_USER]);
 }

@@ -218,15 +218,24 @@ client_new_on_stream (GIOStream *stream,
   return client;
 }
 
+/* A client connecting from @local_ip (another loopback address, say), or
+ * from any address when NULL. */
 static Client *
-client_new (Fixture *f,
-            MsrpUri *to)
+client_new_from (Fixture    *f,
+                 MsrpUri    *to,
+                 const char *local_ip)
 {
   g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
   g_autoptr(GSocketConnectable) address = NULL;
   ConnectOp op = { 0, };
   Client *client;
 
+  if (local_ip != NULL)
+    {
+      g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (local_ip, 0);
+
+      g_socket_client_set_local_address (socket_client, local);
+    }
   address = g_network_address_new (msrp_uri_get_host (to), msrp_uri_get_port (to));
   if (msrp_uri_get_use_tls (to))
     {
@@ -239,6 +248,13 @@ client_new (Fixture *f,
   g_object_unref (op.connection);
   g_ptr_array_add (f->clients, client);
   return client;
+}
+
+static Client *
+client_new (Fixture *f,
+            MsrpUri *to)
+{
+  return client_new_from (f, to, NULL);
 }
 
 static MsrpChunk *
@@ -540,14 +556,6 @@ test_auth_refused (Fixture       *f,
 
     g_assert_cmpuint (msrp_chunk_get_code (r), ==, 400);
   }
-  /* A nonce the relay never issued. */
-  {
-    g_autoptr(MsrpChunk) r = client_auth_once (a, f->relay_uri,
-                                               "Digest username=\"alice\", realm=\"" REALM "\", nonce=\"00\", "
-                                               "uri=\"x\", response=\"00\", qop=auth, nc=00000001, cnonce=\"1\"", -1);
-
-    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
-  }
   g_assert_cmpuint (msrp_relay_get_n_sessions (f->relay), ==, 0);
 
   /* A user from the signal. */
@@ -556,6 +564,19 @@ test_auth_refused (Fixture       *f,
 
     g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
     g_assert_cmpuint (msrp_relay_get_n_sessions (f->relay), ==, 1);
+  }
+
+  /* A nonce the relay never issued (on another connection: the first one
+   * has used two of its three failures). */
+  {
+    Client *b = client_new (f, f->relay_uri);
+    g_autofree char *authorization =
+      g_strdup_printf ("Digest username=\"alice\", realm=\"" REALM "\", nonce=\"00\", uri=\"%s\", "
+                       "response=\"00\", qop=auth, nc=00000001, cnonce=\"1\"",
+                       _msrp_uri_peek_string (f->relay_uri));
+    g_autoptr(MsrpChunk) r = client_auth_once (b, f->relay_uri, authorization, -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
   }
 }
 
@@ -633,6 +654,141 @@ test_session_expiry (Fixture       *f,
   }
 }
 
+/* Password guessing: each failed answer is answered later than the one
+ * before from the same address or for the same user, the connection
+ * reads nothing meanwhile (guesses cannot be pipelined), and the third
+ * failure on a connection gets 403 and closes it. The delays start at a
+ * quarter of a second; only lower bounds are checked. */
+static MsrpChunk *
+timed_auth (Client     *client,
+            MsrpUri    *target,
+            const char *authorization,
+            gdouble    *seconds)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  MsrpChunk *r = client_auth_once (client, target, authorization, -1);
+
+  *seconds = (g_get_monotonic_time () - t0) / 1e6;
+  return r;
+}
+
+static void
+test_auth_guessing (Fixture       *f,
+                    gconstpointer  data)
+{
+  Client *a = client_new (f, f->relay_uri);
+  g_autoptr(MsrpChunk) challenge = client_auth_once (a, f->relay_uri, NULL, -1);
+  gdouble took[3];
+
+  g_assert_cmpuint (msrp_relay_get_max_auth_failures (f->relay), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *authorization = answer_challenge (challenge, f->relay_uri, "alice", "guess", 1);
+      g_autoptr(MsrpChunk) r = timed_auth (a, f->relay_uri, authorization, &took[i]);
+
+      g_test_message ("failed answer %u answered after %.3f s", i + 1, took[i]);
+      g_clear_object (&challenge);
+      if (i < 2)
+        {
+          g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+          challenge = g_object_ref (r);
+        }
+      else
+        g_assert_cmpuint (msrp_chunk_get_code (r), ==, 403);
+    }
+  g_assert_cmpfloat (took[1], >=, 0.2);
+  g_assert_cmpfloat (took[2], >=, 0.45);
+  while (!a->closed)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Another address and another user start afresh, but two answers sent
+   * at once (one nonce, nc 1 and 2) are still answered one delay apart. */
+  {
+    Client *b = client_new_from (f, f->relay_uri, "127.0.0.2");
+    g_autoptr(MsrpChunk) c = client_auth_once (b, f->relay_uri, NULL, -1);
+    g_autofree char *guess1 = answer_challenge (c, f->relay_uri, "bob", "guess1", 1);
+    g_autofree char *guess2 = answer_challenge (c, f->relay_uri, "bob", "guess2", 2);
+    g_autoptr(GPtrArray) to = path_of (f->relay_uri, NULL);
+    g_autoptr(MsrpChunk) auth1 = new_request (b, "AUTH", to);
+    g_autoptr(MsrpChunk) auth2 = new_request (b, "AUTH", to);
+    g_autoptr(MsrpChunk) r1 = NULL;
+    g_autoptr(MsrpChunk) r2 = NULL;
+    gint64 t0 = g_get_monotonic_time (), t1;
+
+    msrp_chunk_set_authorization (auth1, guess1);
+    msrp_chunk_set_authorization (auth2, guess2);
+    client_write (b, auth1);
+    client_write (b, auth2);
+    r1 = client_next (b);
+    t1 = g_get_monotonic_time ();
+    r2 = client_next (b);
+    g_test_message ("pipelined failures answered after %.3f s and %.3f s",
+                    (t1 - t0) / 1e6, (g_get_monotonic_time () - t0) / 1e6);
+    g_assert_cmpuint (msrp_chunk_get_code (r1), ==, 401);
+    g_assert_cmpuint (msrp_chunk_get_code (r2), ==, 401);
+    g_assert_cmpint (g_get_monotonic_time () - t1, >=, 200 * 1000);
+  }
+
+  /* The same user from yet another address: its three failures count. */
+  {
+    Client *c = client_new_from (f, f->relay_uri, "127.0.0.3");
+    g_autoptr(MsrpChunk) fresh = client_auth_once (c, f->relay_uri, NULL, -1);
+    g_autofree char *guess = answer_challenge (fresh, f->relay_uri, "alice", "guess", 1);
+    g_autoptr(MsrpChunk) r = NULL;
+    gdouble seconds;
+
+    r = timed_auth (c, f->relay_uri, guess, &seconds);
+    g_test_message ("alice's 4th failure, from another address, answered after %.3f s", seconds);
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+    g_assert_cmpfloat (seconds, >=, 0.9);
+  }
+
+  /* The right password is not held back. */
+  {
+    Client *d = client_new_from (f, f->relay_uri, "127.0.0.3");
+    gint64 t0 = g_get_monotonic_time ();
+    g_autoptr(MsrpChunk) ok = client_auth_full (d, f->relay_uri, "alice", "alicepass", -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (ok), ==, 200);
+    g_test_message ("the right password answered after %.3f s", (g_get_monotonic_time () - t0) / 1e6);
+  }
+}
+
+/* A Digest answer whose uri= names another URI than the AUTH's To-Path
+ * is refused (RFC 2617 section 3.2.2.5: 400), even when its response is
+ * right for that uri; the same URI written differently (RFC 4975 section
+ * 6.1 equality) is fine. */
+static void
+test_auth_digest_uri (Fixture       *f,
+                      gconstpointer  data)
+{
+  Client *a = client_new (f, f->relay_uri);
+  g_autofree char *elsewhere = g_strdup_printf ("msrp://relay.example.net:%u;tcp", msrp_uri_get_port (f->relay_uri));
+  g_autofree char *respelled = g_strdup_printf ("MSRP://127.0.0.1:%u;TCP", msrp_uri_get_port (f->relay_uri));
+  g_autoptr(MsrpUri) other = msrp_uri_parse (elsewhere, NULL);
+  g_autoptr(MsrpUri) same = msrp_uri_parse (respelled, NULL);
+
+  g_assert_nonnull (other);
+  g_assert_nonnull (same);
+  {
+    g_autoptr(MsrpChunk) challenge = client_auth_once (a, f->relay_uri, NULL, -1);
+    g_autofree char *authorization = answer_challenge (challenge, other, "alice", "alicepass", 1);
+    g_autoptr(MsrpChunk) r = client_auth_once (a, f->relay_uri, authorization, -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 400);
+    g_assert_cmpuint (msrp_relay_get_n_sessions (f->relay), ==, 0);
+  }
+  {
+    g_autoptr(MsrpChunk) challenge = client_auth_once (a, f->relay_uri, NULL, -1);
+    g_autoptr(GHashTable) params = msrp_chunk_get_auth_params (challenge, "WWW-Authenticate", NULL);
+    g_autofree char *authorization = _msrp_digest_make_authorization (params, "alice", "alicepass",
+                                                                      respelled, TRUE, 1, NULL);
+    g_autoptr(MsrpChunk) r = client_auth_once (a, f->relay_uri, authorization, -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
+  }
+}
+
 /* Without uri=, the digest-uri is the AUTH's To-Path URI (HA2 =
  * MD5("AUTH:" uri), PROTOCOL.md interop notes), not an empty string. */
 static void
@@ -660,6 +816,58 @@ test_auth_without_uri (Fixture       *f,
     g_autoptr(MsrpChunk) r = client_auth_once (a, f->relay_uri, authorization, -1);
 
     g_assert_null (strstr (authorization, "uri="));
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
+  }
+}
+
+/* Sessions are capped per connection and per user: past the cap, 403. */
+static void
+test_session_caps (Fixture       *f,
+                   gconstpointer  data)
+{
+  Client *a = client_new (f, f->relay_uri);
+  Client *b = client_new (f, f->relay_uri);
+  g_autoptr(MsrpUri) b_session = NULL;
+
+  g_assert_cmpuint (msrp_relay_get_max_sessions_per_connection (f->relay), ==, 16);
+  g_assert_cmpuint (msrp_relay_get_max_sessions_per_user (f->relay), ==, 128);
+  g_object_set (f->relay, "max-sessions-per-connection", 2, "max-sessions-per-user", 3, NULL);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(MsrpChunk) r = client_auth_full (a, f->relay_uri, "alice", "alicepass", -1);
+
+      g_assert_cmpuint (msrp_chunk_get_code (r), ==, i < 2 ? 200 : 403);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(MsrpChunk) r = client_auth_full (b, f->relay_uri, "alice", "alicepass", -1);
+
+      g_assert_cmpuint (msrp_chunk_get_code (r), ==, i < 1 ? 200 : 403);
+      if (i == 0)
+        b_session = g_object_ref (g_ptr_array_index (msrp_chunk_get_use_path (r), 0));
+    }
+  g_assert_cmpuint (msrp_relay_get_n_sessions (f->relay), ==, 3);
+  /* Another user on the same connection: under both caps. */
+  {
+    g_autoptr(MsrpChunk) r = client_auth_full (b, f->relay_uri, "bob", "bobpass", -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
+  }
+  /* A refresh is not a new session. */
+  {
+    g_autoptr(MsrpChunk) r = client_auth_full (b, b_session, "alice", "alicepass", -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
+  }
+  g_assert_cmpuint (msrp_relay_get_n_sessions (f->relay), ==, 4);
+  /* Sessions that end make room. */
+  msrp_transport_close_async (a->transport, NULL, NULL, NULL);
+  while (msrp_relay_get_n_sessions (f->relay) > 2)
+    g_main_context_iteration (NULL, TRUE);
+  {
+    Client *c = client_new (f, f->relay_uri);
+    g_autoptr(MsrpChunk) r = client_auth_full (c, f->relay_uri, "alice", "alicepass", -1);
+
     g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
   }
 }
@@ -1575,7 +1783,10 @@ main (int    argc,
   ADD ("/relay/auth-refused", test_auth_refused);
   ADD ("/relay/auth-expires", test_auth_expires);
   ADD ("/relay/auth-refresh", test_auth_refresh);
+  ADD ("/relay/auth-guessing", test_auth_guessing);
+  ADD ("/relay/auth-digest-uri", test_auth_digest_uri);
   ADD ("/relay/auth-without-uri", test_auth_without_uri);
+  ADD ("/relay/session-caps", test_session_caps);
   ADD ("/relay/session-expiry", test_session_expiry);
   ADD ("/relay/send-between-clients", test_send_between_clients);
   ADD ("/relay/send-to-peer", test_send_to_peer);
