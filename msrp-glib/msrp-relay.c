@@ -87,7 +87,12 @@
  *   reaching a peer): the relay connects there (TLS for `msrps`), and uses
  *   one connection for every request to the same host, port and scheme.
  *   Requests that come back on such a connection are forwarded in the
- *   same way. The relay accepts any certificate from the hosts it connects
+ *   same way. A peer that reached the client through a connection of its
+ *   own (the first URI of the From-Path of a request the relay forwarded
+ *   to the client) is reached back through that connection while it is
+ *   open; that route serves only the client of that session, and a later
+ *   request that names the same peer from another connection does not
+ *   replace it. The relay accepts any certificate from the hosts it connects
  *   to, as the peer's identity is checked end to end.
  *
  * Transaction ids, Byte-Range and the continuation flag pass unchanged,
@@ -191,6 +196,13 @@ typedef struct {
   GSource *timer;
 } RelaySession;
 
+/* A previous hop that reached a session's client through a connection:
+ * the client's requests to that URI go back that way. */
+typedef struct {
+  char *session_id;
+  MsrpUri *uri;
+} PeerKey;
+
 /* Recent failed Digest answers of one user or one address. */
 typedef struct {
   GList link;                  /* in failure_order */
@@ -265,7 +277,7 @@ struct _Conn {
   GQueue pending_order;
   GSource *pending_timer;
   Route *cur;                  /* the chunk whose pieces are being read */
-  GPtrArray *peer_uris;        /* previous hops seen on it (keys of by_peer) */
+  GPtrArray *peer_uris;        /* of PeerKey: the routes it taught (keys of by_peer) */
   GSource *idle_timer;         /* closes it when idle and owning no session */
   gint64 last_activity;        /* monotonic time of its last read or write */
 
@@ -297,7 +309,7 @@ struct _MsrpRelay
   GPtrArray *listeners;        /* of Listener */
   GHashTable *connections;     /* set of Conn, each holding a reference */
   GHashTable *outgoing;        /* key → Conn */
-  GHashTable *by_peer;         /* MsrpUri of a previous hop → the Conn it came on */
+  GHashTable *by_peer;         /* PeerKey → the Conn it came on */
   GHashTable *sessions;        /* session-id → RelaySession */
   GHashTable *user_sessions;   /* username → number of sessions */
   GHashTable *failures;        /* key → Failures */
@@ -594,6 +606,46 @@ route_unref (Route *route)
   g_free (route);
 }
 
+/* Routes to previous hops */
+
+static PeerKey *
+peer_key_new (const char *session_id,
+              MsrpUri    *uri)
+{
+  PeerKey *key = g_new0 (PeerKey, 1);
+
+  key->session_id = g_strdup (session_id);
+  key->uri = g_object_ref (uri);
+  return key;
+}
+
+static void
+peer_key_free (gpointer data)
+{
+  PeerKey *key = data;
+
+  g_free (key->session_id);
+  g_object_unref (key->uri);
+  g_free (key);
+}
+
+static guint
+peer_key_hash (gconstpointer data)
+{
+  const PeerKey *key = data;
+
+  return g_str_hash (key->session_id) * 31 + msrp_uri_hash (key->uri);
+}
+
+static gboolean
+peer_key_equal (gconstpointer a,
+                gconstpointer b)
+{
+  const PeerKey *ka = a, *kb = b;
+
+  return strcmp (ka->session_id, kb->session_id) == 0 && msrp_uri_equal (ka->uri, kb->uri);
+}
+
 /* Connections */
 
 static Conn *
@@ -656,7 +708,7 @@ conn_new (MsrpRelay *self)
   conn->waiters = g_ptr_array_new ();
   conn->sessions = g_ptr_array_new ();
   conn->pending = g_hash_table_new (g_str_hash, g_str_equal);
-  conn->peer_uris = g_ptr_array_new_with_free_func (g_object_unref);
+  conn->peer_uris = g_ptr_array_new_with_free_func (peer_key_free);
   g_queue_init (&conn->connect_queue);
   g_queue_init (&conn->pending_order);
   g_hash_table_add (self->connections, conn);
@@ -1016,10 +1068,10 @@ conn_close (Conn       *conn,
     g_hash_table_remove (self->outgoing, conn->key);
   for (guint i = 0; i < conn->peer_uris->len; i++)
     {
-      MsrpUri *uri = g_ptr_array_index (conn->peer_uris, i);
+      PeerKey *key = g_ptr_array_index (conn->peer_uris, i);
 
-      if (g_hash_table_lookup (self->by_peer, uri) == conn)
-        g_hash_table_remove (self->by_peer, uri);
+      if (g_hash_table_lookup (self->by_peer, key) == conn)
+        g_hash_table_remove (self->by_peer, key);
     }
   g_ptr_array_set_size (conn->peer_uris, 0);
   if (conn->auth_delay != NULL)
@@ -1718,6 +1770,39 @@ route_forward (Route     *route,
     piece_send (route, chunk, last);
 }
 
+/* The previous hop of a request that reached a session's client from
+ * another connection is reachable through that connection (RFC 4975
+ * section 6: connections are reused): a peer that connected to us
+ * directly, with a URI that names no listening socket, gets the client's
+ * requests and REPORTs back that way. The route serves that session's
+ * client only, so that nobody can divert another client's traffic, and
+ * never replaces a route whose connection is open. */
+static void
+remember_peer (Conn         *conn,
+               RelaySession *session,
+               MsrpUri      *uri)
+{
+  MsrpRelay *self = conn->relay;
+  PeerKey lookup = { session->id, uri };
+  Conn *known;
+
+  if (msrp_uri_get_session_id (uri) == NULL)
+    return;
+  known = g_hash_table_lookup (self->by_peer, &lookup);
+  if (known != NULL)
+    return;  /* ours already, or another open connection's */
+  if (conn->peer_uris->len >= MAX_PEER_URIS)
+    {
+      PeerKey *oldest = g_ptr_array_index (conn->peer_uris, 0);
+
+      if (g_hash_table_lookup (self->by_peer, oldest) == conn)
+        g_hash_table_remove (self->by_peer, oldest);
+      g_ptr_array_remove_index (conn->peer_uris, 0);
+    }
+  g_ptr_array_add (conn->peer_uris, peer_key_new (session->id, uri));
+  g_hash_table_insert (self->by_peer, peer_key_new (session->id, uri), conn);
+}
+
 /* Decides where a request goes (see the class documentation). Returns
  * NULL with the status to answer in @code when it cannot be forwarded. */
 static Route *
@@ -1733,6 +1818,7 @@ route_new (Conn       *conn,
   RelaySession *s0, *s1 = NULL;
   g_autoptr(GPtrArray) new_to = NULL;
   g_autoptr(GPtrArray) new_from = NULL;
+  gboolean learn = FALSE;
   Conn *out;
   Route *route;
 
@@ -1779,11 +1865,16 @@ route_new (Conn       *conn,
       out = s1->conn;
     }
   else if (conn != s0->conn)
-    out = s0->conn;
+    {
+      /* Toward the session's own client: from anybody. */
+      out = s0->conn;
+      learn = TRUE;
+    }
   else
     {
-      MsrpUri *next = g_ptr_array_index (new_to, 0);
-      Conn *known = g_hash_table_lookup (self->by_peer, next);
+      PeerKey lookup = { s0->id, g_ptr_array_index (new_to, 0) };
+      MsrpUri *next = lookup.uri;
+      Conn *known = g_hash_table_lookup (self->by_peer, &lookup);
 
       if (known != NULL && known->relay != NULL)
         out = known;
@@ -1809,31 +1900,9 @@ route_new (Conn       *conn,
   route->to = g_steal_pointer (&new_to);
   route->from = g_steal_pointer (&new_from);
   route->responder = g_object_ref (first);
+  if (learn)
+    remember_peer (conn, s0, g_ptr_array_index (from, 0));
   return route;
-}
-
-/* The previous hop of a request is reachable through the connection it
- * came on (RFC 4975 section 6: connections are reused): a peer that
- * connected to us directly, with a URI that names no listening socket,
- * gets its REPORTs and requests back that way. */
-static void
-remember_peer (Conn    *conn,
-               MsrpUri *uri)
-{
-  MsrpRelay *self = conn->relay;
-
-  if (msrp_uri_get_session_id (uri) == NULL || g_hash_table_lookup (self->by_peer, uri) == conn)
-    return;
-  if (conn->peer_uris->len >= MAX_PEER_URIS)
-    {
-      MsrpUri *oldest = g_ptr_array_index (conn->peer_uris, 0);
-
-      if (g_hash_table_lookup (self->by_peer, oldest) == conn)
-        g_hash_table_remove (self->by_peer, oldest);
-      g_ptr_array_remove_index (conn->peer_uris, 0);
-    }
-  g_ptr_array_add (conn->peer_uris, g_object_ref (uri));
-  g_hash_table_replace (self->by_peer, g_object_ref (uri), conn);
 }
 
 static void
@@ -1866,8 +1935,6 @@ handle_request (Conn      *conn,
         conn_respond (conn, chunk, MSRP_STATUS_BAD_REQUEST, NULL);
       return;
     }
-
-  remember_peer (conn, g_ptr_array_index (msrp_chunk_get_from_path (chunk), 0));
 
   if (!conn->paths_set)
     {
@@ -2470,8 +2537,7 @@ msrp_relay_init (MsrpRelay *self)
   self->listeners = g_ptr_array_new_with_free_func (listener_stop);
   self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) conn_unref, NULL);
   self->outgoing = g_hash_table_new (g_str_hash, g_str_equal);
-  self->by_peer = g_hash_table_new_full ((GHashFunc) msrp_uri_hash, (GEqualFunc) msrp_uri_equal,
-                                         g_object_unref, NULL);
+  self->by_peer = g_hash_table_new_full (peer_key_hash, peer_key_equal, peer_key_free, NULL);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, relay_session_free);
   self->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->user_sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -1111,6 +1111,155 @@ closed_port (void)
   return port;
 }
 
+/* The next chunk @client gets is a response with @code. */
+static void
+assert_next_code (Client *client,
+                  guint   code)
+{
+  g_autoptr(MsrpChunk) r = client_next (client);
+
+  g_assert_false (msrp_chunk_is_request (r));
+  g_assert_cmpuint (msrp_chunk_get_code (r), ==, code);
+}
+
+/* Until @a or @b has something (or @peer a connection): which one. */
+static void
+wait_either (Client *a,
+             Client *b,
+             Peer   *peer)
+{
+  while ((a == NULL || g_queue_is_empty (&a->received)) &&
+         (b == NULL || g_queue_is_empty (&b->received)) &&
+         (peer == NULL || peer->client == NULL))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Sends @text from @client to @to with @from as From-Path. */
+static MsrpChunk *
+send_as (Client     *client,
+         GPtrArray  *to,
+         MsrpUri    *from,
+         const char *text)
+{
+  MsrpChunk *send = new_send (client, to, text);
+  g_autoptr(GPtrArray) from_path = path_of (from, NULL);
+
+  msrp_chunk_set_from_path (send, from_path);
+  client_write (client, send);
+  return send;
+}
+
+/* A refused request teaches the relay no route: a connection that names
+ * a peer's URI in a SEND the relay answers 403 does not get the messages
+ * that a client of the relay then sends that peer. */
+static void
+test_route_refused (Fixture       *f,
+                    gconstpointer  data)
+{
+  Client *a = authed_client (f, "alice", "alicepass");
+  Client *mallory = client_new (f, f->relay_uri);
+  Peer peer = { 0, };
+  g_autoptr(GPtrArray) to_relay = path_of (f->relay_uri, NULL);
+  g_autoptr(GPtrArray) to_peer = NULL;
+  g_autoptr(MsrpChunk) claim = NULL;
+  g_autoptr(MsrpChunk) refused = NULL;
+  g_autoptr(MsrpChunk) send = NULL;
+  g_autoptr(MsrpChunk) got = NULL;
+  g_autoptr(MsrpChunk) ok = NULL;
+
+  peer_start (&peer, f);
+  claim = send_as (mallory, to_relay, peer.uri, "I am the peer");
+  refused = client_next (mallory);
+  g_assert_cmpuint (msrp_chunk_get_code (refused), ==, 403);
+
+  to_peer = path_of (a->use_uri, peer.uri, NULL);
+  send = new_send (a, to_peer, "for the peer only");
+  client_write (a, send);
+  wait_either (mallory, NULL, &peer);
+  g_assert_true (g_queue_is_empty (&mallory->received));
+  got = client_next (peer.client);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (send));
+  ok = client_next (a);
+  g_assert_cmpuint (msrp_chunk_get_code (ok), ==, 200);
+  peer_stop (&peer);
+}
+
+/* A route serves the client of the session it was learnt through, and an
+ * open route is never replaced: a peer P that reached A through the relay
+ * keeps getting A's messages on its connection, whoever else claims P's
+ * URI (toward A, or toward a session of its own). */
+static void
+test_route_kept (Fixture       *f,
+                 gconstpointer  data)
+{
+  Client *a = authed_client (f, "alice", "alicepass");
+  Client *p = client_new (f, f->relay_uri);
+  Client *mallory = authed_client (f, "bob", "bobpass");
+  Client *mallory2 = client_new (f, f->relay_uri);
+  g_autoptr(MsrpUri) p_uri = g_object_new (MSRP_TYPE_URI, "host", "127.0.0.1", "port", closed_port (),
+                                           "session-id", "peer-p", NULL);
+  g_autoptr(MsrpUri) q_uri = g_object_new (MSRP_TYPE_URI, "host", "127.0.0.1", "port", closed_port (),
+                                           "session-id", "peer-q", NULL);
+  g_autoptr(GPtrArray) to_a = path_of (a->use_uri, a->uri, NULL);
+  g_autoptr(GPtrArray) to_mallory = path_of (mallory->use_uri, mallory->uri, NULL);
+  g_autoptr(GPtrArray) a_to_p = path_of (a->use_uri, p_uri, NULL);
+  g_autoptr(GPtrArray) a_to_q = path_of (a->use_uri, q_uri, NULL);
+
+  /* P reaches A: the relay learns where P is. */
+  {
+    g_autoptr(MsrpChunk) hello = send_as (p, to_a, p_uri, "hello from P");
+    g_autoptr(MsrpChunk) got = client_next (a);
+    g_autoptr(MsrpChunk) ok = client_next (p);
+
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (hello));
+    g_assert_cmpuint (msrp_chunk_get_code (ok), ==, 200);
+  }
+  /* Mallory claims P's URI toward A (which A sees and may refuse) and
+   * toward a session of its own, from another connection. */
+  {
+    g_autoptr(MsrpChunk) claim1 = send_as (mallory2, to_a, p_uri, "I am P");
+    g_autoptr(MsrpChunk) claim2 = send_as (mallory2, to_mallory, p_uri, "I am P too");
+    g_autoptr(MsrpChunk) got1 = client_next (a);
+    g_autoptr(MsrpChunk) got2 = client_next (mallory);
+
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got1), ==, msrp_chunk_get_transaction_id (claim1));
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got2), ==, msrp_chunk_get_transaction_id (claim2));
+    assert_next_code (mallory2, 200);
+    assert_next_code (mallory2, 200);
+  }
+  /* A answers P: on P's connection. */
+  {
+    g_autoptr(MsrpChunk) reply = new_send (a, a_to_p, "for P only");
+    g_autoptr(MsrpChunk) got = NULL;
+
+    client_write (a, reply);
+    wait_either (p, mallory2, NULL);
+    g_assert_true (g_queue_is_empty (&mallory2->received));
+    got = client_next (p);
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (reply));
+    assert_next_code (a, 200);
+  }
+  /* A URI taught through Mallory's own session serves only Mallory. */
+  {
+    g_autoptr(MsrpChunk) claim = send_as (mallory2, to_mallory, q_uri, "I am Q");
+    g_autoptr(MsrpChunk) got = client_next (mallory);
+    g_autoptr(MsrpChunk) to_q = NULL;
+    g_autoptr(MsrpChunk) r = NULL;
+
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (claim));
+    assert_next_code (mallory2, 200);
+    /* Nobody listens at Q's address: the relay tries it and gives up,
+     * but the message never goes to Mallory. */
+    to_q = new_send (a, a_to_q, "for Q only");
+    client_write (a, to_q);
+    wait_either (a, mallory2, NULL);
+    g_assert_true (g_queue_is_empty (&mallory2->received));
+    r = client_next (a);
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (r), ==, msrp_chunk_get_transaction_id (to_q));
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 408);
+  }
+}
+
 static void
 assert_failure_report (MsrpChunk  *report,
                        Client     *sender,
@@ -1791,6 +1940,8 @@ main (int    argc,
   ADD ("/relay/send-between-clients", test_send_between_clients);
   ADD ("/relay/send-to-peer", test_send_to_peer);
   ADD ("/relay/unknown-session", test_unknown_session);
+  ADD ("/relay/route-refused", test_route_refused);
+  ADD ("/relay/route-kept", test_route_kept);
   ADD ("/relay/unreachable", test_unreachable);
   ADD ("/relay/next-hop-error", test_next_hop_error);
   ADD ("/relay/next-hop-timeout", test_next_hop_timeout);
