@@ -82,7 +82,11 @@
  *
  * - the connection that authenticated the last session consumed, when two
  *   were consumed or when the request came from another connection than
- *   that session's (a peer reaching the client);
+ *   that session's (a peer reaching the client). When two are consumed,
+ *   the first serves as the sender's relay, and the request must come on
+ *   the connection that authenticated it (RFC 4976 sections 6 and 7):
+ *   from any other, it gets 403, so that nobody sends in another client's
+ *   name;
  * - otherwise the host and port of the new first To-Path URI (a client
  *   reaching a peer): the relay connects there (TLS for `msrps`), and uses
  *   one connection for every request to the same host, port and scheme.
@@ -126,7 +130,8 @@
  * outstanding. REPORTs are forwarded and never answered. The responses to
  * other requests (NICKNAME, and AUTH for a relay further on) are passed
  * back to their sender with their To-Path and From-Path rewritten for the
- * hop; without one in time the relay answers 408.
+ * hop; without one in time the relay answers 408. A response counts only
+ * when it comes on the connection its request was forwarded on.
  *
  * Since: 1.0
  */
@@ -1854,6 +1859,15 @@ route_new (Conn       *conn,
         {
           *code = MSRP_STATUS_FORBIDDEN;
           *comment = "Nowhere to forward";
+          return NULL;
+        }
+      /* s0 serves as the sender's relay: only its client may send
+       * through it (RFC 4976 sections 6 and 7), or anybody could send
+       * in its name. */
+      if (conn != s0->conn)
+        {
+          *code = MSRP_STATUS_FORBIDDEN;
+          *comment = "Not your session";
           return NULL;
         }
       tmp = path_prepend (new_to, 1, NULL);

@@ -1134,6 +1134,23 @@ wait_either (Client *a,
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* Makes the relay handle everything @client wrote before: a request it
+ * refuses, and its answer. */
+static void
+client_sync (Client  *client,
+             Fixture *f)
+{
+  g_autoptr(GPtrArray) to = path_of (f->relay_uri, NULL);
+  g_autoptr(MsrpChunk) probe = new_send (client, to, "sync");
+  g_autoptr(MsrpChunk) r = NULL;
+
+  client_write (client, probe);
+  r = client_next (client);
+  g_assert_false (msrp_chunk_is_request (r));
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (r), ==, msrp_chunk_get_transaction_id (probe));
+  g_assert_cmpuint (msrp_chunk_get_code (r), ==, 403);
+}
+
 /* Sends @text from @client to @to with @from as From-Path. */
 static MsrpChunk *
 send_as (Client     *client,
@@ -1257,6 +1274,74 @@ test_route_kept (Fixture       *f,
     r = client_next (a);
     g_assert_cmpstr (msrp_chunk_get_transaction_id (r), ==, msrp_chunk_get_transaction_id (to_q));
     g_assert_cmpuint (msrp_chunk_get_code (r), ==, 408);
+  }
+}
+
+/* Forgery (RFC 4976 sections 6-7): a request that uses A's session as its
+ * sender's relay (A's session first in To-Path, going on to B) comes only
+ * on A's connection; from any other it gets 403 and B sees nothing, be it
+ * a SEND or a REPORT, from a connection without a session or with one. A
+ * response counts only on the connection the request went out on. */
+static void
+test_forgery (Fixture       *f,
+              gconstpointer  data)
+{
+  Client *a = authed_client (f, "alice", "alicepass");
+  Client *b = authed_client (f, "bob", "bobpass");
+  Client *mallory = client_new (f, f->relay_uri);
+  Client *mallory2 = authed_client (f, "bob", "bobpass");
+  g_autoptr(GPtrArray) to = path_of (a->use_uri, b->use_uri, b->uri, NULL);
+  Client *forgers[] = { mallory, mallory2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (forgers); i++)
+    {
+      g_autoptr(MsrpChunk) forged = send_as (forgers[i], to, a->uri, "Hi Bob, it is Alice");
+      g_autoptr(MsrpChunk) r = client_next (forgers[i]);
+      g_autoptr(MsrpChunk) report = new_request (forgers[i], "REPORT", to);
+      g_autoptr(GPtrArray) from = path_of (a->uri, NULL);
+
+      g_assert_cmpstr (msrp_chunk_get_transaction_id (r), ==, msrp_chunk_get_transaction_id (forged));
+      g_assert_cmpuint (msrp_chunk_get_code (r), ==, 403);
+
+      msrp_chunk_set_from_path (report, from);
+      msrp_chunk_set_message_id (report, "forgedreport1");
+      msrp_chunk_set_byte_range (report, 1, 10, 10);
+      msrp_chunk_set_status (report, 200, NULL);
+      client_write (forgers[i], report);
+      client_sync (forgers[i], f);
+    }
+
+  /* What B gets first is A's own message. */
+  {
+    g_autoptr(MsrpChunk) send = new_send (a, to, "Hi Bob");
+    g_autoptr(MsrpChunk) got = NULL;
+    g_autoptr(MsrpChunk) forged_response = NULL;
+    g_autoptr(GPtrArray) response_to = path_of (b->use_uri, NULL);
+    g_autoptr(GPtrArray) response_from = path_of (b->uri, NULL);
+
+    client_write (a, send);
+    got = client_next (b);
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (send));
+    assert_path (msrp_chunk_get_from_path (got), b->use_uri, a->use_uri, a->uri, NULL);
+    assert_next_code (a, 200);
+
+    /* Mallory answers in B's name: no failure REPORT reaches A. */
+    forged_response = msrp_chunk_new_response (msrp_chunk_get_transaction_id (send), 415, NULL);
+    msrp_chunk_set_to_path (forged_response, response_to);
+    msrp_chunk_set_from_path (forged_response, response_from);
+    client_write (mallory, forged_response);
+    client_sync (mallory, f);
+    client_sync (a, f);
+  }
+  g_assert_true (g_queue_is_empty (&b->received));
+
+  /* Toward a session's own client, any connection may send. */
+  {
+    g_autoptr(GPtrArray) to_b = path_of (b->use_uri, b->uri, NULL);
+    g_autoptr(MsrpChunk) send = send_as (mallory, to_b, mallory->uri, "Hi Bob, I am Mallory");
+    g_autoptr(MsrpChunk) got = client_next (b);
+
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (send));
   }
 }
 
@@ -1942,6 +2027,7 @@ main (int    argc,
   ADD ("/relay/unknown-session", test_unknown_session);
   ADD ("/relay/route-refused", test_route_refused);
   ADD ("/relay/route-kept", test_route_kept);
+  ADD ("/relay/forgery", test_forgery);
   ADD ("/relay/unreachable", test_unreachable);
   ADD ("/relay/next-hop-error", test_next_hop_error);
   ADD ("/relay/next-hop-timeout", test_next_hop_timeout);
