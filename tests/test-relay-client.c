@@ -967,7 +967,7 @@ on_fake_read (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   else if (g_hash_table_contains (params, "uri") && fake->mode == FAKE_SILENT_ON_URI)
     fake->auths_with_uri++;
-  else if (!_msrp_digest_verify (params, "alicepass", "AUTH"))
+  else if (!_msrp_digest_verify (params, "alicepass", "AUTH", msrp_chunk_get_header (chunk, "To-Path")))
     response = msrp_transport_make_response (fake->transport, chunk, 401, NULL);
   else if (fake->mode == FAKE_FORBIDDEN)
     response = msrp_transport_make_response (fake->transport, chunk, 403, NULL);
@@ -1067,6 +1067,30 @@ test_auto_uri_on_silence (void)
   g_source_remove (id);
 }
 
+/* Omit mode: no uri=, and the response hashes the To-Path URI as the
+ * digest-uri, which is what a relay that wants uri= left out checks. */
+static void
+test_omit_uri (void)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  FakeRelay fake = { 0, };
+  g_autoptr(MsrpRelaySettings) settings = NULL;
+  g_autoptr(MsrpConnector) connector = NULL;
+  g_autoptr(GPtrArray) path = NULL;
+
+  fake_start (&fake, FAKE_SILENT_ON_URI);
+  settings = fake_settings (&fake);
+  msrp_relay_settings_set_digest_uri_mode (settings, MSRP_DIGEST_URI_OMIT);
+  connector = msrp_get_connector (settings);
+  path = prepare (connector, NULL);
+  g_assert_cmpuint (path->len, ==, 2);
+  g_assert_cmpuint (fake.auths_with_uri, ==, 0);
+  g_assert_cmpuint (fake.auths, ==, 2);
+  msrp_connector_cleanup (connector);
+  fake_stop (&fake);
+  g_source_remove (id);
+}
+
 static void
 test_fake_failures (void)
 {
@@ -1131,6 +1155,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/relay-client/ours/auth", test_ours_auth);
   g_test_add_func ("/relay-client/fake/auto-uri-on-silence", test_auto_uri_on_silence);
   g_test_add_func ("/relay-client/fake/failures", test_fake_failures);
+  g_test_add_func ("/relay-client/fake/omit-uri", test_omit_uri);
   g_test_add_func ("/relay-client/ours/refresh", test_ours_refresh);
   g_test_add_func ("/relay-client/ours/refresh-before-bind", test_ours_refresh_before_bind);
   g_test_add_data_func ("/relay-client/cross/ours-to-kamailio", &ours_to_kamailio, test_exchange);

@@ -218,15 +218,24 @@ client_new_on_stream (GIOStream *stream,
   return client;
 }
 
+/* A client connecting from @local_ip (another loopback address, say), or
+ * from any address when NULL. */
 static Client *
-client_new (Fixture *f,
-            MsrpUri *to)
+client_new_from (Fixture    *f,
+                 MsrpUri    *to,
+                 const char *local_ip)
 {
   g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
   g_autoptr(GSocketConnectable) address = NULL;
   ConnectOp op = { 0, };
   Client *client;
 
+  if (local_ip != NULL)
+    {
+      g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (local_ip, 0);
+
+      g_socket_client_set_local_address (socket_client, local);
+    }
   address = g_network_address_new (msrp_uri_get_host (to), msrp_uri_get_port (to));
   if (msrp_uri_get_use_tls (to))
     {
@@ -239,6 +248,13 @@ client_new (Fixture *f,
   g_object_unref (op.connection);
   g_ptr_array_add (f->clients, client);
   return client;
+}
+
+static Client *
+client_new (Fixture *f,
+            MsrpUri *to)
+{
+  return client_new_from (f, to, NULL);
 }
 
 static MsrpChunk *
@@ -386,7 +402,7 @@ answer_challenge (MsrpChunk  *challenge_response,
   g_assert_cmpstr (scheme, ==, "Digest");
   g_assert_cmpstr (g_hash_table_lookup (challenge, "realm"), ==, REALM);
   authorization = _msrp_digest_make_authorization (challenge, user, password,
-                                                   _msrp_uri_peek_string (target), nc, &error);
+                                                   _msrp_uri_peek_string (target), TRUE, nc, &error);
   g_assert_no_error (error);
   return authorization;
 }
@@ -540,14 +556,6 @@ test_auth_refused (Fixture       *f,
 
     g_assert_cmpuint (msrp_chunk_get_code (r), ==, 400);
   }
-  /* A nonce the relay never issued. */
-  {
-    g_autoptr(MsrpChunk) r = client_auth_once (a, f->relay_uri,
-                                               "Digest username=\"alice\", realm=\"" REALM "\", nonce=\"00\", "
-                                               "uri=\"x\", response=\"00\", qop=auth, nc=00000001, cnonce=\"1\"", -1);
-
-    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
-  }
   g_assert_cmpuint (msrp_relay_get_n_sessions (f->relay), ==, 0);
 
   /* A user from the signal. */
@@ -556,6 +564,19 @@ test_auth_refused (Fixture       *f,
 
     g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
     g_assert_cmpuint (msrp_relay_get_n_sessions (f->relay), ==, 1);
+  }
+
+  /* A nonce the relay never issued (on another connection: the first one
+   * has used two of its three failures). */
+  {
+    Client *b = client_new (f, f->relay_uri);
+    g_autofree char *authorization =
+      g_strdup_printf ("Digest username=\"alice\", realm=\"" REALM "\", nonce=\"00\", uri=\"%s\", "
+                       "response=\"00\", qop=auth, nc=00000001, cnonce=\"1\"",
+                       _msrp_uri_peek_string (f->relay_uri));
+    g_autoptr(MsrpChunk) r = client_auth_once (b, f->relay_uri, authorization, -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
   }
 }
 
@@ -630,6 +651,224 @@ test_session_expiry (Fixture       *f,
     client_write (a, send);
     answer = client_next (a);
     g_assert_cmpuint (msrp_chunk_get_code (answer), ==, 481);
+  }
+}
+
+/* Password guessing: each failed answer is answered later than the one
+ * before from the same address or for the same user, the connection
+ * reads nothing meanwhile (guesses cannot be pipelined), and the third
+ * failure on a connection gets 403 and closes it. The delays start at a
+ * quarter of a second; only lower bounds are checked. */
+static MsrpChunk *
+timed_auth (Client     *client,
+            MsrpUri    *target,
+            const char *authorization,
+            gdouble    *seconds)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  MsrpChunk *r = client_auth_once (client, target, authorization, -1);
+
+  *seconds = (g_get_monotonic_time () - t0) / 1e6;
+  return r;
+}
+
+static void
+test_auth_guessing (Fixture       *f,
+                    gconstpointer  data)
+{
+  Client *a = client_new (f, f->relay_uri);
+  g_autoptr(MsrpChunk) challenge = client_auth_once (a, f->relay_uri, NULL, -1);
+  gdouble took[3];
+
+  g_assert_cmpuint (msrp_relay_get_max_auth_failures (f->relay), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *authorization = answer_challenge (challenge, f->relay_uri, "alice", "guess", 1);
+      g_autoptr(MsrpChunk) r = timed_auth (a, f->relay_uri, authorization, &took[i]);
+
+      g_test_message ("failed answer %u answered after %.3f s", i + 1, took[i]);
+      g_clear_object (&challenge);
+      if (i < 2)
+        {
+          g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+          challenge = g_object_ref (r);
+        }
+      else
+        g_assert_cmpuint (msrp_chunk_get_code (r), ==, 403);
+    }
+  g_assert_cmpfloat (took[1], >=, 0.2);
+  g_assert_cmpfloat (took[2], >=, 0.45);
+  while (!a->closed)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Another address and another user start afresh, but two answers sent
+   * at once (one nonce, nc 1 and 2) are still answered one delay apart. */
+  {
+    Client *b = client_new_from (f, f->relay_uri, "127.0.0.2");
+    g_autoptr(MsrpChunk) c = client_auth_once (b, f->relay_uri, NULL, -1);
+    g_autofree char *guess1 = answer_challenge (c, f->relay_uri, "bob", "guess1", 1);
+    g_autofree char *guess2 = answer_challenge (c, f->relay_uri, "bob", "guess2", 2);
+    g_autoptr(GPtrArray) to = path_of (f->relay_uri, NULL);
+    g_autoptr(MsrpChunk) auth1 = new_request (b, "AUTH", to);
+    g_autoptr(MsrpChunk) auth2 = new_request (b, "AUTH", to);
+    g_autoptr(MsrpChunk) r1 = NULL;
+    g_autoptr(MsrpChunk) r2 = NULL;
+    gint64 t0 = g_get_monotonic_time (), t1;
+
+    msrp_chunk_set_authorization (auth1, guess1);
+    msrp_chunk_set_authorization (auth2, guess2);
+    client_write (b, auth1);
+    client_write (b, auth2);
+    r1 = client_next (b);
+    t1 = g_get_monotonic_time ();
+    r2 = client_next (b);
+    g_test_message ("pipelined failures answered after %.3f s and %.3f s",
+                    (t1 - t0) / 1e6, (g_get_monotonic_time () - t0) / 1e6);
+    g_assert_cmpuint (msrp_chunk_get_code (r1), ==, 401);
+    g_assert_cmpuint (msrp_chunk_get_code (r2), ==, 401);
+    g_assert_cmpint (g_get_monotonic_time () - t1, >=, 200 * 1000);
+  }
+
+  /* The same user from yet another address: its three failures count. */
+  {
+    Client *c = client_new_from (f, f->relay_uri, "127.0.0.3");
+    g_autoptr(MsrpChunk) fresh = client_auth_once (c, f->relay_uri, NULL, -1);
+    g_autofree char *guess = answer_challenge (fresh, f->relay_uri, "alice", "guess", 1);
+    g_autoptr(MsrpChunk) r = NULL;
+    gdouble seconds;
+
+    r = timed_auth (c, f->relay_uri, guess, &seconds);
+    g_test_message ("alice's 4th failure, from another address, answered after %.3f s", seconds);
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+    g_assert_cmpfloat (seconds, >=, 0.9);
+  }
+
+  /* The right password is not held back. */
+  {
+    Client *d = client_new_from (f, f->relay_uri, "127.0.0.3");
+    gint64 t0 = g_get_monotonic_time ();
+    g_autoptr(MsrpChunk) ok = client_auth_full (d, f->relay_uri, "alice", "alicepass", -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (ok), ==, 200);
+    g_test_message ("the right password answered after %.3f s", (g_get_monotonic_time () - t0) / 1e6);
+  }
+}
+
+/* A Digest answer whose uri= names another URI than the AUTH's To-Path
+ * is refused (RFC 2617 section 3.2.2.5: 400), even when its response is
+ * right for that uri; the same URI written differently (RFC 4975 section
+ * 6.1 equality) is fine. */
+static void
+test_auth_digest_uri (Fixture       *f,
+                      gconstpointer  data)
+{
+  Client *a = client_new (f, f->relay_uri);
+  g_autofree char *elsewhere = g_strdup_printf ("msrp://relay.example.net:%u;tcp", msrp_uri_get_port (f->relay_uri));
+  g_autofree char *respelled = g_strdup_printf ("MSRP://127.0.0.1:%u;TCP", msrp_uri_get_port (f->relay_uri));
+  g_autoptr(MsrpUri) other = msrp_uri_parse (elsewhere, NULL);
+  g_autoptr(MsrpUri) same = msrp_uri_parse (respelled, NULL);
+
+  g_assert_nonnull (other);
+  g_assert_nonnull (same);
+  {
+    g_autoptr(MsrpChunk) challenge = client_auth_once (a, f->relay_uri, NULL, -1);
+    g_autofree char *authorization = answer_challenge (challenge, other, "alice", "alicepass", 1);
+    g_autoptr(MsrpChunk) r = client_auth_once (a, f->relay_uri, authorization, -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 400);
+    g_assert_cmpuint (msrp_relay_get_n_sessions (f->relay), ==, 0);
+  }
+  {
+    g_autoptr(MsrpChunk) challenge = client_auth_once (a, f->relay_uri, NULL, -1);
+    g_autoptr(GHashTable) params = msrp_chunk_get_auth_params (challenge, "WWW-Authenticate", NULL);
+    g_autofree char *authorization = _msrp_digest_make_authorization (params, "alice", "alicepass",
+                                                                      respelled, TRUE, 1, NULL);
+    g_autoptr(MsrpChunk) r = client_auth_once (a, f->relay_uri, authorization, -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
+  }
+}
+
+/* Without uri=, the digest-uri is the AUTH's To-Path URI (HA2 =
+ * MD5("AUTH:" uri), PROTOCOL.md interop notes), not an empty string. */
+static void
+test_auth_without_uri (Fixture       *f,
+                       gconstpointer  data)
+{
+  Client *a = client_new (f, f->relay_uri);
+  const char *to = _msrp_uri_peek_string (f->relay_uri);
+
+  {
+    g_autoptr(MsrpChunk) challenge = client_auth_once (a, f->relay_uri, NULL, -1);
+    g_autoptr(GHashTable) params = msrp_chunk_get_auth_params (challenge, "WWW-Authenticate", NULL);
+    g_autofree char *authorization = _msrp_digest_make_authorization (params, "alice", "alicepass",
+                                                                      "", FALSE, 1, NULL);
+    g_autoptr(MsrpChunk) r = client_auth_once (a, f->relay_uri, authorization, -1);
+
+    g_assert_null (strstr (authorization, "uri="));
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+  }
+  {
+    g_autoptr(MsrpChunk) challenge = client_auth_once (a, f->relay_uri, NULL, -1);
+    g_autoptr(GHashTable) params = msrp_chunk_get_auth_params (challenge, "WWW-Authenticate", NULL);
+    g_autofree char *authorization = _msrp_digest_make_authorization (params, "alice", "alicepass",
+                                                                      to, FALSE, 1, NULL);
+    g_autoptr(MsrpChunk) r = client_auth_once (a, f->relay_uri, authorization, -1);
+
+    g_assert_null (strstr (authorization, "uri="));
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
+  }
+}
+
+/* Sessions are capped per connection and per user: past the cap, 403. */
+static void
+test_session_caps (Fixture       *f,
+                   gconstpointer  data)
+{
+  Client *a = client_new (f, f->relay_uri);
+  Client *b = client_new (f, f->relay_uri);
+  g_autoptr(MsrpUri) b_session = NULL;
+
+  g_assert_cmpuint (msrp_relay_get_max_sessions_per_connection (f->relay), ==, 16);
+  g_assert_cmpuint (msrp_relay_get_max_sessions_per_user (f->relay), ==, 128);
+  g_object_set (f->relay, "max-sessions-per-connection", 2, "max-sessions-per-user", 3, NULL);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(MsrpChunk) r = client_auth_full (a, f->relay_uri, "alice", "alicepass", -1);
+
+      g_assert_cmpuint (msrp_chunk_get_code (r), ==, i < 2 ? 200 : 403);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(MsrpChunk) r = client_auth_full (b, f->relay_uri, "alice", "alicepass", -1);
+
+      g_assert_cmpuint (msrp_chunk_get_code (r), ==, i < 1 ? 200 : 403);
+      if (i == 0)
+        b_session = g_object_ref (g_ptr_array_index (msrp_chunk_get_use_path (r), 0));
+    }
+  g_assert_cmpuint (msrp_relay_get_n_sessions (f->relay), ==, 3);
+  /* Another user on the same connection: under both caps. */
+  {
+    g_autoptr(MsrpChunk) r = client_auth_full (b, f->relay_uri, "bob", "bobpass", -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
+  }
+  /* A refresh is not a new session. */
+  {
+    g_autoptr(MsrpChunk) r = client_auth_full (b, b_session, "alice", "alicepass", -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
+  }
+  g_assert_cmpuint (msrp_relay_get_n_sessions (f->relay), ==, 4);
+  /* Sessions that end make room. */
+  msrp_transport_close_async (a->transport, NULL, NULL, NULL);
+  while (msrp_relay_get_n_sessions (f->relay) > 2)
+    g_main_context_iteration (NULL, TRUE);
+  {
+    Client *c = client_new (f, f->relay_uri);
+    g_autoptr(MsrpChunk) r = client_auth_full (c, f->relay_uri, "alice", "alicepass", -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
   }
 }
 
@@ -870,6 +1109,240 @@ closed_port (void)
   g_assert_no_error (error);
   g_socket_listener_close (listener);
   return port;
+}
+
+/* The next chunk @client gets is a response with @code. */
+static void
+assert_next_code (Client *client,
+                  guint   code)
+{
+  g_autoptr(MsrpChunk) r = client_next (client);
+
+  g_assert_false (msrp_chunk_is_request (r));
+  g_assert_cmpuint (msrp_chunk_get_code (r), ==, code);
+}
+
+/* Until @a or @b has something (or @peer a connection): which one. */
+static void
+wait_either (Client *a,
+             Client *b,
+             Peer   *peer)
+{
+  while ((a == NULL || g_queue_is_empty (&a->received)) &&
+         (b == NULL || g_queue_is_empty (&b->received)) &&
+         (peer == NULL || peer->client == NULL))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Makes the relay handle everything @client wrote before: a request it
+ * refuses, and its answer. */
+static void
+client_sync (Client  *client,
+             Fixture *f)
+{
+  g_autoptr(GPtrArray) to = path_of (f->relay_uri, NULL);
+  g_autoptr(MsrpChunk) probe = new_send (client, to, "sync");
+  g_autoptr(MsrpChunk) r = NULL;
+
+  client_write (client, probe);
+  r = client_next (client);
+  g_assert_false (msrp_chunk_is_request (r));
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (r), ==, msrp_chunk_get_transaction_id (probe));
+  g_assert_cmpuint (msrp_chunk_get_code (r), ==, 403);
+}
+
+/* Sends @text from @client to @to with @from as From-Path. */
+static MsrpChunk *
+send_as (Client     *client,
+         GPtrArray  *to,
+         MsrpUri    *from,
+         const char *text)
+{
+  MsrpChunk *send = new_send (client, to, text);
+  g_autoptr(GPtrArray) from_path = path_of (from, NULL);
+
+  msrp_chunk_set_from_path (send, from_path);
+  client_write (client, send);
+  return send;
+}
+
+/* A refused request teaches the relay no route: a connection that names
+ * a peer's URI in a SEND the relay answers 403 does not get the messages
+ * that a client of the relay then sends that peer. */
+static void
+test_route_refused (Fixture       *f,
+                    gconstpointer  data)
+{
+  Client *a = authed_client (f, "alice", "alicepass");
+  Client *mallory = client_new (f, f->relay_uri);
+  Peer peer = { 0, };
+  g_autoptr(GPtrArray) to_relay = path_of (f->relay_uri, NULL);
+  g_autoptr(GPtrArray) to_peer = NULL;
+  g_autoptr(MsrpChunk) claim = NULL;
+  g_autoptr(MsrpChunk) refused = NULL;
+  g_autoptr(MsrpChunk) send = NULL;
+  g_autoptr(MsrpChunk) got = NULL;
+  g_autoptr(MsrpChunk) ok = NULL;
+
+  peer_start (&peer, f);
+  claim = send_as (mallory, to_relay, peer.uri, "I am the peer");
+  refused = client_next (mallory);
+  g_assert_cmpuint (msrp_chunk_get_code (refused), ==, 403);
+
+  to_peer = path_of (a->use_uri, peer.uri, NULL);
+  send = new_send (a, to_peer, "for the peer only");
+  client_write (a, send);
+  wait_either (mallory, NULL, &peer);
+  g_assert_true (g_queue_is_empty (&mallory->received));
+  got = client_next (peer.client);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (send));
+  ok = client_next (a);
+  g_assert_cmpuint (msrp_chunk_get_code (ok), ==, 200);
+  peer_stop (&peer);
+}
+
+/* A route serves the client of the session it was learnt through, and an
+ * open route is never replaced: a peer P that reached A through the relay
+ * keeps getting A's messages on its connection, whoever else claims P's
+ * URI (toward A, or toward a session of its own). */
+static void
+test_route_kept (Fixture       *f,
+                 gconstpointer  data)
+{
+  Client *a = authed_client (f, "alice", "alicepass");
+  Client *p = client_new (f, f->relay_uri);
+  Client *mallory = authed_client (f, "bob", "bobpass");
+  Client *mallory2 = client_new (f, f->relay_uri);
+  g_autoptr(MsrpUri) p_uri = g_object_new (MSRP_TYPE_URI, "host", "127.0.0.1", "port", closed_port (),
+                                           "session-id", "peer-p", NULL);
+  g_autoptr(MsrpUri) q_uri = g_object_new (MSRP_TYPE_URI, "host", "127.0.0.1", "port", closed_port (),
+                                           "session-id", "peer-q", NULL);
+  g_autoptr(GPtrArray) to_a = path_of (a->use_uri, a->uri, NULL);
+  g_autoptr(GPtrArray) to_mallory = path_of (mallory->use_uri, mallory->uri, NULL);
+  g_autoptr(GPtrArray) a_to_p = path_of (a->use_uri, p_uri, NULL);
+  g_autoptr(GPtrArray) a_to_q = path_of (a->use_uri, q_uri, NULL);
+
+  /* P reaches A: the relay learns where P is. */
+  {
+    g_autoptr(MsrpChunk) hello = send_as (p, to_a, p_uri, "hello from P");
+    g_autoptr(MsrpChunk) got = client_next (a);
+    g_autoptr(MsrpChunk) ok = client_next (p);
+
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (hello));
+    g_assert_cmpuint (msrp_chunk_get_code (ok), ==, 200);
+  }
+  /* Mallory claims P's URI toward A (which A sees and may refuse) and
+   * toward a session of its own, from another connection. */
+  {
+    g_autoptr(MsrpChunk) claim1 = send_as (mallory2, to_a, p_uri, "I am P");
+    g_autoptr(MsrpChunk) claim2 = send_as (mallory2, to_mallory, p_uri, "I am P too");
+    g_autoptr(MsrpChunk) got1 = client_next (a);
+    g_autoptr(MsrpChunk) got2 = client_next (mallory);
+
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got1), ==, msrp_chunk_get_transaction_id (claim1));
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got2), ==, msrp_chunk_get_transaction_id (claim2));
+    assert_next_code (mallory2, 200);
+    assert_next_code (mallory2, 200);
+  }
+  /* A answers P: on P's connection. */
+  {
+    g_autoptr(MsrpChunk) reply = new_send (a, a_to_p, "for P only");
+    g_autoptr(MsrpChunk) got = NULL;
+
+    client_write (a, reply);
+    wait_either (p, mallory2, NULL);
+    g_assert_true (g_queue_is_empty (&mallory2->received));
+    got = client_next (p);
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (reply));
+    assert_next_code (a, 200);
+  }
+  /* A URI taught through Mallory's own session serves only Mallory. */
+  {
+    g_autoptr(MsrpChunk) claim = send_as (mallory2, to_mallory, q_uri, "I am Q");
+    g_autoptr(MsrpChunk) got = client_next (mallory);
+    g_autoptr(MsrpChunk) to_q = NULL;
+    g_autoptr(MsrpChunk) r = NULL;
+
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (claim));
+    assert_next_code (mallory2, 200);
+    /* Nobody listens at Q's address: the relay tries it and gives up,
+     * but the message never goes to Mallory. */
+    to_q = new_send (a, a_to_q, "for Q only");
+    client_write (a, to_q);
+    wait_either (a, mallory2, NULL);
+    g_assert_true (g_queue_is_empty (&mallory2->received));
+    r = client_next (a);
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (r), ==, msrp_chunk_get_transaction_id (to_q));
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 408);
+  }
+}
+
+/* Forgery (RFC 4976 sections 6-7): a request that uses A's session as its
+ * sender's relay (A's session first in To-Path, going on to B) comes only
+ * on A's connection; from any other it gets 403 and B sees nothing, be it
+ * a SEND or a REPORT, from a connection without a session or with one. A
+ * response counts only on the connection the request went out on. */
+static void
+test_forgery (Fixture       *f,
+              gconstpointer  data)
+{
+  Client *a = authed_client (f, "alice", "alicepass");
+  Client *b = authed_client (f, "bob", "bobpass");
+  Client *mallory = client_new (f, f->relay_uri);
+  Client *mallory2 = authed_client (f, "bob", "bobpass");
+  g_autoptr(GPtrArray) to = path_of (a->use_uri, b->use_uri, b->uri, NULL);
+  Client *forgers[] = { mallory, mallory2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (forgers); i++)
+    {
+      g_autoptr(MsrpChunk) forged = send_as (forgers[i], to, a->uri, "Hi Bob, it is Alice");
+      g_autoptr(MsrpChunk) r = client_next (forgers[i]);
+      g_autoptr(MsrpChunk) report = new_request (forgers[i], "REPORT", to);
+      g_autoptr(GPtrArray) from = path_of (a->uri, NULL);
+
+      g_assert_cmpstr (msrp_chunk_get_transaction_id (r), ==, msrp_chunk_get_transaction_id (forged));
+      g_assert_cmpuint (msrp_chunk_get_code (r), ==, 403);
+
+      msrp_chunk_set_from_path (report, from);
+      msrp_chunk_set_message_id (report, "forgedreport1");
+      msrp_chunk_set_byte_range (report, 1, 10, 10);
+      msrp_chunk_set_status (report, 200, NULL);
+      client_write (forgers[i], report);
+      client_sync (forgers[i], f);
+    }
+
+  /* What B gets first is A's own message. */
+  {
+    g_autoptr(MsrpChunk) send = new_send (a, to, "Hi Bob");
+    g_autoptr(MsrpChunk) got = NULL;
+    g_autoptr(MsrpChunk) forged_response = NULL;
+    g_autoptr(GPtrArray) response_to = path_of (b->use_uri, NULL);
+    g_autoptr(GPtrArray) response_from = path_of (b->uri, NULL);
+
+    client_write (a, send);
+    got = client_next (b);
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (send));
+    assert_path (msrp_chunk_get_from_path (got), b->use_uri, a->use_uri, a->uri, NULL);
+    assert_next_code (a, 200);
+
+    /* Mallory answers in B's name: no failure REPORT reaches A. */
+    forged_response = msrp_chunk_new_response (msrp_chunk_get_transaction_id (send), 415, NULL);
+    msrp_chunk_set_to_path (forged_response, response_to);
+    msrp_chunk_set_from_path (forged_response, response_from);
+    client_write (mallory, forged_response);
+    client_sync (mallory, f);
+    client_sync (a, f);
+  }
+  g_assert_true (g_queue_is_empty (&b->received));
+
+  /* Toward a session's own client, any connection may send. */
+  {
+    g_autoptr(GPtrArray) to_b = path_of (b->use_uri, b->uri, NULL);
+    g_autoptr(MsrpChunk) send = send_as (mallory, to_b, mallory->uri, "Hi Bob, I am Mallory");
+    g_autoptr(MsrpChunk) got = client_next (b);
+
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (send));
+  }
 }
 
 static void
@@ -1544,10 +2017,17 @@ main (int    argc,
   ADD ("/relay/auth-refused", test_auth_refused);
   ADD ("/relay/auth-expires", test_auth_expires);
   ADD ("/relay/auth-refresh", test_auth_refresh);
+  ADD ("/relay/auth-guessing", test_auth_guessing);
+  ADD ("/relay/auth-digest-uri", test_auth_digest_uri);
+  ADD ("/relay/auth-without-uri", test_auth_without_uri);
+  ADD ("/relay/session-caps", test_session_caps);
   ADD ("/relay/session-expiry", test_session_expiry);
   ADD ("/relay/send-between-clients", test_send_between_clients);
   ADD ("/relay/send-to-peer", test_send_to_peer);
   ADD ("/relay/unknown-session", test_unknown_session);
+  ADD ("/relay/route-refused", test_route_refused);
+  ADD ("/relay/route-kept", test_route_kept);
+  ADD ("/relay/forgery", test_forgery);
   ADD ("/relay/unreachable", test_unreachable);
   ADD ("/relay/next-hop-error", test_next_hop_error);
   ADD ("/relay/next-hop-timeout", test_next_hop_timeout);

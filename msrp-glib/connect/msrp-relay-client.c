@@ -146,13 +146,15 @@ make_auth (MsrpRelayLink  *link,
   msrp_chunk_set_from_path (auth, from_path);
   if (answer && link->challenge != NULL)
     {
-      g_autofree char *uri_str = link->with_uri ? msrp_uri_to_string (to) : NULL;
+      /* The digest-uri is the To-Path URI even when uri= is left out:
+       * that is what such relays hash (HA2 = MD5("AUTH:" uri)). */
+      g_autofree char *uri_str = msrp_uri_to_string (to);
       g_autofree char *authorization = NULL;
 
       authorization = _msrp_digest_make_authorization (link->challenge,
                                                        msrp_relay_settings_get_username (link->settings),
                                                        msrp_relay_settings_get_password (link->settings),
-                                                       uri_str, ++link->nc, error);
+                                                       uri_str, link->with_uri, ++link->nc, error);
       if (authorization == NULL)
         return NULL;
       msrp_chunk_set_authorization (auth, authorization);

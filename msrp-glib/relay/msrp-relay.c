@@ -53,6 +53,21 @@
  * header gets 400; a wrong password, an unknown user and a replayed nonce
  * count get a fresh 401.
  *
+ * The digest-uri is the AUTH's To-Path URI: a `uri=` parameter must name
+ * it (RFC 4975 URI equality; else 400), and an answer without `uri=` is
+ * checked with the To-Path URI as it was written in its place, which is
+ * what clients that leave `uri=` out hash.
+ *
+ * Failed answers are answered later and later while the same user or the
+ * same IP address keeps failing (no delay for the first failure, then a
+ * quarter of a second, doubling up to 8 s; failures are remembered for
+ * 15 minutes), and the connection reads nothing meanwhile. After
+ * [property@Msrp.Relay:max-auth-failures] failures on one connection the
+ * answer is 403 and the connection closes. A connection holds at most
+ * [property@Msrp.Relay:max-sessions-per-connection] sessions and a user at
+ * most [property@Msrp.Relay:max-sessions-per-user]; an AUTH for one more
+ * gets 403.
+ *
  * ## Forwarding
  *
  * Any other request (and an AUTH with more than one URI in its To-Path,
@@ -67,12 +82,21 @@
  *
  * - the connection that authenticated the last session consumed, when two
  *   were consumed or when the request came from another connection than
- *   that session's (a peer reaching the client);
+ *   that session's (a peer reaching the client). When two are consumed,
+ *   the first serves as the sender's relay, and the request must come on
+ *   the connection that authenticated it (RFC 4976 sections 6 and 7):
+ *   from any other, it gets 403, so that nobody sends in another client's
+ *   name;
  * - otherwise the host and port of the new first To-Path URI (a client
  *   reaching a peer): the relay connects there (TLS for `msrps`), and uses
  *   one connection for every request to the same host, port and scheme.
  *   Requests that come back on such a connection are forwarded in the
- *   same way. The relay accepts any certificate from the hosts it connects
+ *   same way. A peer that reached the client through a connection of its
+ *   own (the first URI of the From-Path of a request the relay forwarded
+ *   to the client) is reached back through that connection while it is
+ *   open; that route serves only the client of that session, and a later
+ *   request that names the same peer from another connection does not
+ *   replace it. The relay accepts any certificate from the hosts it connects
  *   to, as the peer's identity is checked end to end.
  *
  * Transaction ids, Byte-Range and the continuation flag pass unchanged,
@@ -106,7 +130,8 @@
  * outstanding. REPORTs are forwarded and never answered. The responses to
  * other requests (NICKNAME, and AUTH for a relay further on) are passed
  * back to their sender with their To-Path and From-Path rewritten for the
- * hop; without one in time the relay answers 408.
+ * hop; without one in time the relay answers 408. A response counts only
+ * when it comes on the connection its request was forwarded on.
  *
  * A relay for two users on all addresses, port 2855, with TLS:
  *
@@ -154,6 +179,17 @@
 
 #define SESSION_ID_BYTES 16
 
+/* Failed Digest answers are remembered per user and per address for that
+ * long after the last one, in at most that many entries; the answer to
+ * the n-th (n >= 2) waits AUTH_DELAY_BASE_MS << (n - 2), at most
+ * AUTH_DELAY_MAX_MS. */
+#define FAILURE_MEMORY_US (15 * 60 * G_USEC_PER_SEC)
+#define MAX_FAILURE_ENTRIES 4096
+#define AUTH_DELAY_BASE_MS 250
+#define AUTH_DELAY_MAX_MS 8000
+/* Longer usernames are counted by their hash. */
+#define MAX_FAILURE_KEY 128
+
 typedef struct _Conn Conn;
 typedef struct _Listener Listener;
 
@@ -173,11 +209,28 @@ struct _Listener {
 };
 
 typedef struct {
+  MsrpRelay *relay;
   char *id;
   MsrpUri *uri;
+  char *username;
   Conn *conn;                  /* the connection that authenticated it */
   GSource *timer;
 } RelaySession;
+
+/* A previous hop that reached a session's client through a connection:
+ * the client's requests to that URI go back that way. */
+typedef struct {
+  char *session_id;
+  MsrpUri *uri;
+} PeerKey;
+
+/* Recent failed Digest answers of one user or one address. */
+typedef struct {
+  GList link;                  /* in failure_order */
+  char *key;
+  guint count;
+  gint64 last;
+} Failures;
 
 typedef enum {
   CONN_CONNECTING,             /* outgoing, no transport yet */
@@ -245,9 +298,16 @@ struct _Conn {
   GQueue pending_order;
   GSource *pending_timer;
   Route *cur;                  /* the chunk whose pieces are being read */
-  GPtrArray *peer_uris;        /* previous hops seen on it (keys of by_peer) */
+  GPtrArray *peer_uris;        /* of PeerKey: the routes it taught (keys of by_peer) */
   GSource *idle_timer;         /* closes it when idle and owning no session */
   gint64 last_activity;        /* monotonic time of its last read or write */
+
+  /* Password guessing */
+  guint auth_failures;
+  char *peer_address;          /* "" when unknown */
+  GSource *auth_delay;         /* reading waits until the answer is sent */
+  MsrpChunk *delayed_answer;
+  gboolean close_after_answer;
 };
 
 /* A connection remembers at most this many previous hops. */
@@ -270,8 +330,14 @@ struct _MsrpRelay
   GPtrArray *listeners;        /* of Listener */
   GHashTable *connections;     /* set of Conn, each holding a reference */
   GHashTable *outgoing;        /* key → Conn */
-  GHashTable *by_peer;         /* MsrpUri of a previous hop → the Conn it came on */
+  GHashTable *by_peer;         /* PeerKey → the Conn it came on */
   GHashTable *sessions;        /* session-id → RelaySession */
+  GHashTable *user_sessions;   /* username → number of sessions */
+  GHashTable *failures;        /* key → Failures */
+  GQueue failure_order;        /* of Failures, the oldest failure first */
+  guint max_auth_failures;
+  guint max_sessions_per_connection;
+  guint max_sessions_per_user;
   GHashTable *users;           /* username → password */
   GHashTable *nonces;          /* value → Nonce */
   GQueue nonce_order;
@@ -288,6 +354,9 @@ enum {
   PROP_IDLE_TIMEOUT,
   PROP_LOGGER,
   PROP_N_SESSIONS,
+  PROP_MAX_AUTH_FAILURES,
+  PROP_MAX_SESSIONS_PER_CONNECTION,
+  PROP_MAX_SESSIONS_PER_USER,
   N_PROPS
 };
 
@@ -462,7 +531,17 @@ relay_session_free (gpointer data)
     }
   if (session->conn != NULL)
     g_ptr_array_remove_fast (session->conn->sessions, session);
+  if (session->username != NULL)
+    {
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (session->relay->user_sessions, session->username));
+
+      if (n <= 1)
+        g_hash_table_remove (session->relay->user_sessions, session->username);
+      else
+        g_hash_table_insert (session->relay->user_sessions, g_strdup (session->username), GUINT_TO_POINTER (n - 1));
+    }
   g_clear_object (&session->uri);
+  g_free (session->username);
   g_free (session->id);
   g_free (session);
 }
@@ -544,6 +623,46 @@ route_unref (Route *route)
   g_free (route);
 }
 
+/* Routes to previous hops */
+
+static PeerKey *
+peer_key_new (const char *session_id,
+              MsrpUri    *uri)
+{
+  PeerKey *key = g_new0 (PeerKey, 1);
+
+  key->session_id = g_strdup (session_id);
+  key->uri = g_object_ref (uri);
+  return key;
+}
+
+static void
+peer_key_free (gpointer data)
+{
+  PeerKey *key = data;
+
+  g_free (key->session_id);
+  g_object_unref (key->uri);
+  g_free (key);
+}
+
+static guint
+peer_key_hash (gconstpointer data)
+{
+  const PeerKey *key = data;
+
+  return g_str_hash (key->session_id) * 31 + msrp_uri_hash (key->uri);
+}
+
+static gboolean
+peer_key_equal (gconstpointer a,
+                gconstpointer b)
+{
+  const PeerKey *ka = a, *kb = b;
+
+  return strcmp (ka->session_id, kb->session_id) == 0 && msrp_uri_equal (ka->uri, kb->uri);
+}
+
 /* Connections */
 
 static Conn *
@@ -584,6 +703,7 @@ conn_unref (Conn *conn)
   g_clear_pointer (&conn->sessions, g_ptr_array_unref);
   g_clear_pointer (&conn->pending, g_hash_table_unref);
   g_clear_pointer (&conn->peer_uris, g_ptr_array_unref);
+  g_free (conn->peer_address);
   if (conn->listener != NULL)
     listener_unref (conn->listener);
   g_free (conn->key);
@@ -605,7 +725,7 @@ conn_new (MsrpRelay *self)
   conn->waiters = g_ptr_array_new ();
   conn->sessions = g_ptr_array_new ();
   conn->pending = g_hash_table_new (g_str_hash, g_str_equal);
-  conn->peer_uris = g_ptr_array_new_with_free_func (g_object_unref);
+  conn->peer_uris = g_ptr_array_new_with_free_func (peer_key_free);
   g_queue_init (&conn->connect_queue);
   g_queue_init (&conn->pending_order);
   g_hash_table_add (self->connections, conn);
@@ -965,12 +1085,18 @@ conn_close (Conn       *conn,
     g_hash_table_remove (self->outgoing, conn->key);
   for (guint i = 0; i < conn->peer_uris->len; i++)
     {
-      MsrpUri *uri = g_ptr_array_index (conn->peer_uris, i);
+      PeerKey *key = g_ptr_array_index (conn->peer_uris, i);
 
-      if (g_hash_table_lookup (self->by_peer, uri) == conn)
-        g_hash_table_remove (self->by_peer, uri);
+      if (g_hash_table_lookup (self->by_peer, key) == conn)
+        g_hash_table_remove (self->by_peer, key);
     }
   g_ptr_array_set_size (conn->peer_uris, 0);
+  if (conn->auth_delay != NULL)
+    {
+      g_source_destroy (conn->auth_delay);
+      g_clear_pointer (&conn->auth_delay, g_source_unref);
+    }
+  g_clear_object (&conn->delayed_answer);
 
   while ((piece = g_queue_pop_head (&conn->connect_queue)) != NULL)
     {
@@ -1055,16 +1181,26 @@ conn_start_timer (Conn *conn)
 
 /* AUTH */
 
+static MsrpChunk *
+make_challenge (Conn      *conn,
+                MsrpChunk *request,
+                gboolean   stale)
+{
+  MsrpRelay *self = conn->relay;
+  MsrpChunk *response = make_response (request, MSRP_STATUS_UNAUTHORIZED, NULL);
+  g_autofree char *challenge = _msrp_digest_make_challenge (self->realm, nonce_issue (self), stale);
+
+  msrp_chunk_set_www_authenticate (response, challenge);
+  return response;
+}
+
 static void
 send_challenge (Conn      *conn,
                 MsrpChunk *request,
                 gboolean   stale)
 {
-  MsrpRelay *self = conn->relay;
-  g_autoptr(MsrpChunk) response = make_response (request, MSRP_STATUS_UNAUTHORIZED, NULL);
-  g_autofree char *challenge = _msrp_digest_make_challenge (self->realm, nonce_issue (self), stale);
+  g_autoptr(MsrpChunk) response = make_challenge (conn, request, stale);
 
-  msrp_chunk_set_www_authenticate (response, challenge);
   conn_write (conn, response);
 }
 
@@ -1081,6 +1217,165 @@ lookup_password (MsrpRelay  *self,
   return found;
 }
 
+/* Password guessing */
+
+static void
+failures_free (gpointer data)
+{
+  Failures *failures = data;
+
+  g_free (failures->key);
+  g_free (failures);
+}
+
+static void
+failures_prune (MsrpRelay *self,
+                gint64     now)
+{
+  Failures *oldest;
+
+  /* Kept in the order of their last failure, so the oldest come first;
+   * room is left for one more. */
+  while ((oldest = g_queue_peek_head (&self->failure_order)) != NULL &&
+         (now - oldest->last > FAILURE_MEMORY_US || self->failure_order.length >= MAX_FAILURE_ENTRIES))
+    {
+      g_queue_unlink (&self->failure_order, &oldest->link);
+      g_hash_table_remove (self->failures, oldest->key);
+    }
+}
+
+/* Counts one more failed answer for a user (@kind 'u') or an address
+ * ('a'), and gives the number of its recent failures. */
+static guint
+failures_add (MsrpRelay  *self,
+              char        kind,
+              const char *name)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *key = NULL;
+  Failures *failures;
+
+  failures_prune (self, now);
+  if (strlen (name) > MAX_FAILURE_KEY)
+    {
+      g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, name, -1);
+
+      key = g_strdup_printf ("%c#%s", kind, hash);
+    }
+  else
+    key = g_strdup_printf ("%c:%s", kind, name);
+
+  failures = g_hash_table_lookup (self->failures, key);
+  if (failures == NULL)
+    {
+      failures = g_new0 (Failures, 1);
+      failures->link.data = failures;
+      failures->key = g_steal_pointer (&key);
+      g_hash_table_insert (self->failures, failures->key, failures);
+    }
+  else
+    g_queue_unlink (&self->failure_order, &failures->link);
+  failures->count++;
+  failures->last = now;
+  g_queue_push_tail_link (&self->failure_order, &failures->link);
+  return failures->count;
+}
+
+/* The IP address a connection comes from ("" when unknown). */
+static const char *
+conn_peer_address (Conn *conn)
+{
+  g_autoptr(GIOStream) base = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  GIOStream *stream = conn->stream;
+
+  if (conn->peer_address != NULL)
+    return conn->peer_address;
+  if (G_IS_TLS_CONNECTION (stream))
+    {
+      g_object_get (stream, "base-io-stream", &base, NULL);
+      stream = base;
+    }
+  if (G_IS_SOCKET_CONNECTION (stream))
+    address = g_socket_connection_get_remote_address (G_SOCKET_CONNECTION (stream), NULL);
+  if (G_IS_INET_SOCKET_ADDRESS (address))
+    conn->peer_address = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  else
+    conn->peer_address = g_strdup ("");
+  return conn->peer_address;
+}
+
+static gboolean
+on_auth_delay (gpointer user_data)
+{
+  Conn *conn = user_data;
+  g_autoptr(MsrpChunk) answer = g_steal_pointer (&conn->delayed_answer);
+  GMainContext *context = push_context (conn->relay);
+
+  g_clear_pointer (&conn->auth_delay, g_source_unref);
+  conn_write (conn, answer);
+  if (conn->close_after_answer)
+    conn_close (conn, "too many failed AUTH answers");
+  else
+    conn_continue (conn);
+  pop_context (context);
+  return G_SOURCE_REMOVE;
+}
+
+/* A Digest answer that failed: a new challenge (@code 401), or @code.
+ * The answer comes later and later as the recent failures of the user or
+ * of the address add up, and the connection reads nothing meanwhile, so
+ * that guesses cannot be pipelined. After max-auth-failures on one
+ * connection the answer is 403 and the connection closes, as msrprelay
+ * does: a new connection is a new TCP (and TLS) handshake, and it starts
+ * with the same delay. */
+static void
+auth_failed (Conn       *conn,
+             MsrpChunk  *request,
+             const char *username,
+             guint       code,
+             const char *comment)
+{
+  MsrpRelay *self = conn->relay;
+  const char *address = conn_peer_address (conn);
+  g_autoptr(MsrpChunk) answer = NULL;
+  gboolean last;
+  guint n = 0, delay;
+
+  if (*address != '\0')
+    n = failures_add (self, 'a', address);
+  if (username != NULL)
+    {
+      guint n_user = failures_add (self, 'u', username);
+
+      n = MAX (n, n_user);
+    }
+  last = ++conn->auth_failures >= self->max_auth_failures;
+  if (last)
+    answer = make_response (request, MSRP_STATUS_FORBIDDEN, "Too many failed attempts");
+  else if (code == MSRP_STATUS_UNAUTHORIZED)
+    answer = make_challenge (conn, request, FALSE);
+  else
+    answer = make_response (request, code, comment);
+
+  delay = n < 2 ? 0 : MIN (AUTH_DELAY_MAX_MS, AUTH_DELAY_BASE_MS << MIN (n - 2, 16));
+  g_debug ("relay: failed AUTH %u on connection %p, %u recently; answered in %u ms",
+           conn->auth_failures, conn, n, delay);
+  if (delay == 0)
+    {
+      conn_write (conn, answer);
+      if (last)
+        conn_close (conn, "too many failed AUTH answers");
+      return;
+    }
+  conn->delayed_answer = g_steal_pointer (&answer);
+  conn->close_after_answer = last;
+  conn->auth_delay = g_timeout_source_new (delay);
+  g_source_set_static_name (conn->auth_delay, "[msrp] relay failed AUTH delay");
+  g_source_set_callback (conn->auth_delay, on_auth_delay, conn, NULL);
+  g_source_attach (conn->auth_delay, self->context);
+}
+
 static void
 handle_auth (Conn      *conn,
              MsrpChunk *request)
@@ -1091,9 +1386,10 @@ handle_auth (Conn      *conn,
   g_autoptr(GHashTable) params = NULL;
   g_autofree char *scheme = NULL;
   g_autofree char *password = NULL;
+  g_autofree char *to_text = NULL;
   g_autoptr(MsrpChunk) response = NULL;
   g_autoptr(GPtrArray) use_path = NULL;
-  const char *username, *nonce_value, *qop;
+  const char *username, *nonce_value, *qop, *digest_uri;
   Nonce *nonce;
   gint64 expires;
 
@@ -1128,10 +1424,26 @@ handle_auth (Conn      *conn,
       conn_respond (conn, request, MSRP_STATUS_BAD_REQUEST, "Malformed Authorization");
       return;
     }
+
+  /* The answer must be for this request (RFC 2617 section 3.2.2.5: 400
+   * otherwise), not one made for another host or session. */
+  digest_uri = g_hash_table_lookup (params, "uri");
+  if (digest_uri != NULL)
+    {
+      g_autoptr(MsrpUri) parsed = msrp_uri_parse (digest_uri, NULL);
+
+      if (parsed == NULL || !msrp_uri_equal (parsed, target))
+        {
+          g_debug ("relay: AUTH with a Digest uri for another URI");
+          auth_failed (conn, request, username, MSRP_STATUS_BAD_REQUEST, "Digest uri is not the To-Path");
+          return;
+        }
+    }
+
   if (g_strcmp0 (g_hash_table_lookup (params, "realm"), self->realm) != 0)
     {
       g_debug ("relay: AUTH for another realm");
-      send_challenge (conn, request, FALSE);
+      auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
       return;
     }
 
@@ -1140,14 +1452,17 @@ handle_auth (Conn      *conn,
   if (nonce == NULL)
     {
       g_debug ("relay: AUTH with an unknown nonce");
-      send_challenge (conn, request, FALSE);
+      auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
       return;
     }
+  /* Without uri=, the digest-uri is the To-Path URI as it was written
+   * (PROTOCOL.md, interop notes). */
+  to_text = g_strstrip (g_strdup (msrp_chunk_get_header (request, "To-Path")));
   password = lookup_password (self, username);
-  if (password == NULL || !_msrp_digest_verify (params, password, MSRP_DIGEST_METHOD))
+  if (password == NULL || !_msrp_digest_verify (params, password, MSRP_DIGEST_METHOD, to_text))
     {
       g_debug ("relay: AUTH with wrong credentials for “%s”", username);
-      send_challenge (conn, request, FALSE);
+      auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
       return;
     }
   if (g_get_monotonic_time () - nonce->issued > NONCE_LIFETIME_US)
@@ -1167,7 +1482,7 @@ handle_auth (Conn      *conn,
       if (nc_str == NULL || *nc_str == '\0' || *end != '\0' || nc <= nonce->last_nc)
         {
           g_debug ("relay: AUTH replayed a nonce count");
-          send_challenge (conn, request, FALSE);
+          auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
           return;
         }
       nonce->last_nc = nc;
@@ -1176,10 +1491,28 @@ handle_auth (Conn      *conn,
     {
       if (nonce->last_nc > 0)
         {
-          send_challenge (conn, request, FALSE);
+          auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
           return;
         }
       nonce->last_nc = 1;
+    }
+
+  if (session == NULL)
+    {
+      /* RFC 4976 has no status for "too many sessions": 403 says that
+       * the request was understood and is refused, so clients give up
+       * instead of answering a new challenge (401) or another Expires
+       * (423). */
+      if (conn->sessions->len >= self->max_sessions_per_connection)
+        {
+          conn_respond (conn, request, MSRP_STATUS_FORBIDDEN, "Too many sessions on this connection");
+          return;
+        }
+      if (GPOINTER_TO_UINT (g_hash_table_lookup (self->user_sessions, username)) >= self->max_sessions_per_user)
+        {
+          conn_respond (conn, request, MSRP_STATUS_FORBIDDEN, "Too many sessions for this user");
+          return;
+        }
     }
 
   expires = msrp_chunk_get_expires (request);
@@ -1199,8 +1532,10 @@ handle_auth (Conn      *conn,
   if (session == NULL)
     {
       MsrpUri *listen_uri = conn->listener->uri;
+      guint n_user = GPOINTER_TO_UINT (g_hash_table_lookup (self->user_sessions, username));
 
       session = g_new0 (RelaySession, 1);
+      session->relay = self;
       session->id = new_session_id ();
       session->uri = g_object_new (MSRP_TYPE_URI,
                                    "host", msrp_uri_get_host (listen_uri),
@@ -1209,7 +1544,9 @@ handle_auth (Conn      *conn,
                                    "transport", "tcp",
                                    "use-tls", msrp_uri_get_use_tls (listen_uri),
                                    NULL);
+      session->username = g_strdup (username);
       session->conn = conn;
+      g_hash_table_insert (self->user_sessions, g_strdup (username), GUINT_TO_POINTER (n_user + 1));
       g_ptr_array_add (conn->sessions, session);
       g_hash_table_insert (self->sessions, session->id, session);
       g_debug ("relay: new session %s for “%s”", session->id, username);
@@ -1450,6 +1787,39 @@ route_forward (Route     *route,
     piece_send (route, chunk, last);
 }
 
+/* The previous hop of a request that reached a session's client from
+ * another connection is reachable through that connection (RFC 4975
+ * section 6: connections are reused): a peer that connected to us
+ * directly, with a URI that names no listening socket, gets the client's
+ * requests and REPORTs back that way. The route serves that session's
+ * client only, so that nobody can divert another client's traffic, and
+ * never replaces a route whose connection is open. */
+static void
+remember_peer (Conn         *conn,
+               RelaySession *session,
+               MsrpUri      *uri)
+{
+  MsrpRelay *self = conn->relay;
+  PeerKey lookup = { session->id, uri };
+  Conn *known;
+
+  if (msrp_uri_get_session_id (uri) == NULL)
+    return;
+  known = g_hash_table_lookup (self->by_peer, &lookup);
+  if (known != NULL)
+    return;  /* ours already, or another open connection's */
+  if (conn->peer_uris->len >= MAX_PEER_URIS)
+    {
+      PeerKey *oldest = g_ptr_array_index (conn->peer_uris, 0);
+
+      if (g_hash_table_lookup (self->by_peer, oldest) == conn)
+        g_hash_table_remove (self->by_peer, oldest);
+      g_ptr_array_remove_index (conn->peer_uris, 0);
+    }
+  g_ptr_array_add (conn->peer_uris, peer_key_new (session->id, uri));
+  g_hash_table_insert (self->by_peer, peer_key_new (session->id, uri), conn);
+}
+
 /* Decides where a request goes (see the class documentation). Returns
  * NULL with the status to answer in @code when it cannot be forwarded. */
 static Route *
@@ -1465,6 +1835,7 @@ route_new (Conn       *conn,
   RelaySession *s0, *s1 = NULL;
   g_autoptr(GPtrArray) new_to = NULL;
   g_autoptr(GPtrArray) new_from = NULL;
+  gboolean learn = FALSE;
   Conn *out;
   Route *route;
 
@@ -1502,6 +1873,15 @@ route_new (Conn       *conn,
           *comment = "Nowhere to forward";
           return NULL;
         }
+      /* s0 serves as the sender's relay: only its client may send
+       * through it (RFC 4976 sections 6 and 7), or anybody could send
+       * in its name. */
+      if (conn != s0->conn)
+        {
+          *code = MSRP_STATUS_FORBIDDEN;
+          *comment = "Not your session";
+          return NULL;
+        }
       tmp = path_prepend (new_to, 1, NULL);
       g_ptr_array_unref (new_to);
       new_to = tmp;
@@ -1511,11 +1891,16 @@ route_new (Conn       *conn,
       out = s1->conn;
     }
   else if (conn != s0->conn)
-    out = s0->conn;
+    {
+      /* Toward the session's own client: from anybody. */
+      out = s0->conn;
+      learn = TRUE;
+    }
   else
     {
-      MsrpUri *next = g_ptr_array_index (new_to, 0);
-      Conn *known = g_hash_table_lookup (self->by_peer, next);
+      PeerKey lookup = { s0->id, g_ptr_array_index (new_to, 0) };
+      MsrpUri *next = lookup.uri;
+      Conn *known = g_hash_table_lookup (self->by_peer, &lookup);
 
       if (known != NULL && known->relay != NULL)
         out = known;
@@ -1541,31 +1926,9 @@ route_new (Conn       *conn,
   route->to = g_steal_pointer (&new_to);
   route->from = g_steal_pointer (&new_from);
   route->responder = g_object_ref (first);
+  if (learn)
+    remember_peer (conn, s0, g_ptr_array_index (from, 0));
   return route;
-}
-
-/* The previous hop of a request is reachable through the connection it
- * came on (RFC 4975 section 6: connections are reused): a peer that
- * connected to us directly, with a URI that names no listening socket,
- * gets its REPORTs and requests back that way. */
-static void
-remember_peer (Conn    *conn,
-               MsrpUri *uri)
-{
-  MsrpRelay *self = conn->relay;
-
-  if (msrp_uri_get_session_id (uri) == NULL || g_hash_table_lookup (self->by_peer, uri) == conn)
-    return;
-  if (conn->peer_uris->len >= MAX_PEER_URIS)
-    {
-      MsrpUri *oldest = g_ptr_array_index (conn->peer_uris, 0);
-
-      if (g_hash_table_lookup (self->by_peer, oldest) == conn)
-        g_hash_table_remove (self->by_peer, oldest);
-      g_ptr_array_remove_index (conn->peer_uris, 0);
-    }
-  g_ptr_array_add (conn->peer_uris, g_object_ref (uri));
-  g_hash_table_replace (self->by_peer, g_object_ref (uri), conn);
 }
 
 static void
@@ -1598,8 +1961,6 @@ handle_request (Conn      *conn,
         conn_respond (conn, chunk, MSRP_STATUS_BAD_REQUEST, NULL);
       return;
     }
-
-  remember_peer (conn, g_ptr_array_index (msrp_chunk_get_from_path (chunk), 0));
 
   if (!conn->paths_set)
     {
@@ -1676,7 +2037,8 @@ conn_continue (Conn *conn)
 {
   Conn *blocker = NULL;
 
-  if (conn->relay == NULL || conn->state != CONN_OPEN || conn->reading || conn->blocked_on != NULL)
+  if (conn->relay == NULL || conn->state != CONN_OPEN || conn->reading || conn->blocked_on != NULL ||
+      conn->auth_delay != NULL)
     return;
 
   if (conn->queued > HIGH_WATER)
@@ -1870,6 +2232,10 @@ msrp_relay_finalize (GObject *object)
   g_clear_pointer (&self->by_peer, g_hash_table_unref);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->users, g_hash_table_unref);
+  g_clear_pointer (&self->user_sessions, g_hash_table_unref);
+  /* The queue's links live in the entries the table frees. */
+  g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_queue_init (&self->failure_order);
   g_queue_clear (&self->nonce_order);
   g_clear_pointer (&self->nonces, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1917,6 +2283,15 @@ msrp_relay_get_property (GObject    *object,
     case PROP_N_SESSIONS:
       g_value_set_uint (value, msrp_relay_get_n_sessions (self));
       break;
+    case PROP_MAX_AUTH_FAILURES:
+      g_value_set_uint (value, self->max_auth_failures);
+      break;
+    case PROP_MAX_SESSIONS_PER_CONNECTION:
+      g_value_set_uint (value, self->max_sessions_per_connection);
+      break;
+    case PROP_MAX_SESSIONS_PER_USER:
+      g_value_set_uint (value, self->max_sessions_per_user);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1955,6 +2330,15 @@ msrp_relay_set_property (GObject      *object,
       break;
     case PROP_LOGGER:
       msrp_relay_set_logger (self, g_value_get_object (value));
+      break;
+    case PROP_MAX_AUTH_FAILURES:
+      msrp_relay_set_max_auth_failures (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_SESSIONS_PER_CONNECTION:
+      msrp_relay_set_max_sessions_per_connection (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_SESSIONS_PER_USER:
+      msrp_relay_set_max_sessions_per_user (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2105,6 +2489,47 @@ msrp_relay_class_init (MsrpRelayClass *klass)
     g_param_spec_uint ("n-sessions", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * MsrpRelay:max-auth-failures:
+   *
+   * How many failed Digest answers (a wrong password, an unknown user or
+   * nonce, a replayed nonce count, a `uri=` that is not the To-Path) one
+   * connection may give: the last one is answered 403 and the connection
+   * closes. Independently of it, the answer to a failure is delayed more
+   * and more (from a quarter of a second up to 8 s) while the same user
+   * or the same IP address keeps failing, so that passwords cannot be
+   * guessed quickly over many connections either.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_AUTH_FAILURES] =
+    g_param_spec_uint ("max-auth-failures", NULL, NULL, 1, G_MAXUINT, 3,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelay:max-sessions-per-connection:
+   *
+   * How many sessions one connection may hold. Past it, an AUTH for a
+   * new session is answered 403 (a refresh is always fine).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_SESSIONS_PER_CONNECTION] =
+    g_param_spec_uint ("max-sessions-per-connection", NULL, NULL, 1, G_MAXUINT, 16,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelay:max-sessions-per-user:
+   *
+   * How many sessions one user may hold at once, over all connections.
+   * Past it, an AUTH for a new session is answered 403.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_SESSIONS_PER_USER] =
+    g_param_spec_uint ("max-sessions-per-user", NULL, NULL, 1, G_MAXUINT, 128,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -2140,10 +2565,15 @@ msrp_relay_init (MsrpRelay *self)
   self->listeners = g_ptr_array_new_with_free_func (listener_stop);
   self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) conn_unref, NULL);
   self->outgoing = g_hash_table_new (g_str_hash, g_str_equal);
-  self->by_peer = g_hash_table_new_full ((GHashFunc) msrp_uri_hash, (GEqualFunc) msrp_uri_equal,
-                                         g_object_unref, NULL);
+  self->by_peer = g_hash_table_new_full (peer_key_hash, peer_key_equal, peer_key_free, NULL);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, relay_session_free);
   self->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->user_sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, failures_free);
+  g_queue_init (&self->failure_order);
+  self->max_auth_failures = 3;
+  self->max_sessions_per_connection = 16;
+  self->max_sessions_per_user = 128;
   self->nonces = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, nonce_free);
   g_queue_init (&self->nonce_order);
 }
@@ -2610,4 +3040,123 @@ msrp_relay_get_n_sessions (MsrpRelay *relay)
 {
   g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
   return g_hash_table_size (relay->sessions);
+}
+
+/**
+ * msrp_relay_get_max_auth_failures:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:max-auth-failures].
+ *
+ * Returns: the failed Digest answers one connection may give
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_max_auth_failures (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->max_auth_failures;
+}
+
+/**
+ * msrp_relay_set_max_auth_failures:
+ * @relay: a #MsrpRelay
+ * @failures: the failed Digest answers one connection may give, at least 1
+ *
+ * Sets [property@Msrp.Relay:max-auth-failures].
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_max_auth_failures (MsrpRelay *relay,
+                                  guint      failures)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (failures >= 1);
+
+  if (relay->max_auth_failures == failures)
+    return;
+  relay->max_auth_failures = failures;
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_AUTH_FAILURES]);
+}
+
+/**
+ * msrp_relay_get_max_sessions_per_connection:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:max-sessions-per-connection].
+ *
+ * Returns: the sessions one connection may hold
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_max_sessions_per_connection (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->max_sessions_per_connection;
+}
+
+/**
+ * msrp_relay_set_max_sessions_per_connection:
+ * @relay: a #MsrpRelay
+ * @sessions: the sessions one connection may hold, at least 1
+ *
+ * Sets [property@Msrp.Relay:max-sessions-per-connection]. Sessions that
+ * exist stay.
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_max_sessions_per_connection (MsrpRelay *relay,
+                                            guint      sessions)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (sessions >= 1);
+
+  if (relay->max_sessions_per_connection == sessions)
+    return;
+  relay->max_sessions_per_connection = sessions;
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_SESSIONS_PER_CONNECTION]);
+}
+
+/**
+ * msrp_relay_get_max_sessions_per_user:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:max-sessions-per-user].
+ *
+ * Returns: the sessions one user may hold
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_max_sessions_per_user (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->max_sessions_per_user;
+}
+
+/**
+ * msrp_relay_set_max_sessions_per_user:
+ * @relay: a #MsrpRelay
+ * @sessions: the sessions one user may hold, at least 1
+ *
+ * Sets [property@Msrp.Relay:max-sessions-per-user]. Sessions that exist
+ * stay.
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_max_sessions_per_user (MsrpRelay *relay,
+                                      guint      sessions)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (sessions >= 1);
+
+  if (relay->max_sessions_per_user == sessions)
+    return;
+  relay->max_sessions_per_user = sessions;
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_SESSIONS_PER_USER]);
 }

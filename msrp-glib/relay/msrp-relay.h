@@ -74,5 +74,20 @@ void             msrp_relay_set_logger           (MsrpRelay       *relay,
                                                   MsrpLogger      *logger);
 MSRP_AVAILABLE_IN_ALL
 guint            msrp_relay_get_n_sessions       (MsrpRelay       *relay);
+MSRP_AVAILABLE_IN_ALL
+guint            msrp_relay_get_max_auth_failures           (MsrpRelay *relay);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_relay_set_max_auth_failures           (MsrpRelay *relay,
+                                                             guint      failures);
+MSRP_AVAILABLE_IN_ALL
+guint            msrp_relay_get_max_sessions_per_connection (MsrpRelay *relay);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_relay_set_max_sessions_per_connection (MsrpRelay *relay,
+                                                             guint      sessions);
+MSRP_AVAILABLE_IN_ALL
+guint            msrp_relay_get_max_sessions_per_user       (MsrpRelay *relay);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_relay_set_max_sessions_per_user       (MsrpRelay *relay,
+                                                             guint      sessions);
 
 G_END_DECLS

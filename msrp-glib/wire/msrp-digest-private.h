@@ -14,8 +14,8 @@ G_BEGIN_DECLS
 
 /* The request-digest of RFC 2617 section 3.2.2.1 with MD5, in lower-case
  * hex: with @qop ("auth") it covers @nc and @cnonce, without it is the
- * RFC 2069 form. @uri may be NULL (relays that want no uri= parameter):
- * then A2 is "AUTH:" with an empty uri. */
+ * RFC 2069 form. @uri is the digest-uri, the AUTH's To-Path URI (NULL
+ * hashes an empty one). */
 char *_msrp_digest_compute (const char *username,
                             const char *realm,
                             const char *password,
@@ -29,14 +29,17 @@ char *_msrp_digest_compute (const char *username,
 /* The value of an Authorization header answering the challenge @challenge
  * (WWW-Authenticate parameters as from msrp_chunk_get_auth_params()):
  * qop=auth with a new cnonce and the nonce count @nc when the challenge
- * offers it, the RFC 2069 form otherwise; opaque echoed; uri= only when
- * @uri is not NULL. Returns NULL with @error set when the challenge cannot
+ * offers it, the RFC 2069 form otherwise; opaque echoed. @uri, the AUTH's
+ * To-Path URI, is the digest-uri hashed whether or not it is sent: relays
+ * that want uri= left out compute it from the To-Path; uri= is written only
+ * when @include_uri. Returns NULL with @error set when the challenge cannot
  * be answered (no realm or nonce, an algorithm other than MD5, a qop
  * without "auth"). */
 char *_msrp_digest_make_authorization (GHashTable  *challenge,
                                        const char  *username,
                                        const char  *password,
                                        const char  *uri,
+                                       gboolean     include_uri,
                                        guint        nc,
                                        GError     **error);
 
@@ -51,11 +54,14 @@ char *_msrp_digest_make_challenge (const char *realm,
 
 /* Checks Authorization parameters (as from msrp_chunk_get_auth_params())
  * against @password, which the caller found for params["username"] in
- * params["realm"]. The uri= parameter may be present or absent (whatever
- * the client sent is what was hashed). TRUE when the response matches;
- * the caller checks the nonce itself (that it issued it, and nc). */
+ * params["realm"]. The digest-uri is the uri= parameter when present
+ * (the caller checks that it names the request's To-Path URI), else
+ * @request_uri, the To-Path URI as it was written (nullable: empty). TRUE
+ * when the response matches; the caller checks the nonce itself (that it
+ * issued it, and nc). */
 gboolean _msrp_digest_verify (GHashTable *params,
                               const char *password,
-                              const char *method);
+                              const char *method,
+                              const char *request_uri);
 
 G_END_DECLS

@@ -98,6 +98,7 @@ _msrp_digest_make_authorization (GHashTable  *challenge,
                                  const char  *username,
                                  const char  *password,
                                  const char  *uri,
+                                 gboolean     include_uri,
                                  guint        nc,
                                  GError     **error)
 {
@@ -159,7 +160,7 @@ _msrp_digest_make_authorization (GHashTable  *challenge,
   append_quoted (out, realm);
   g_string_append (out, ", nonce=");
   append_quoted (out, nonce);
-  if (uri != NULL)
+  if (include_uri && uri != NULL)
     {
       g_string_append (out, ", uri=");
       append_quoted (out, uri);
@@ -225,7 +226,8 @@ equal_hex (const char *a,
 gboolean
 _msrp_digest_verify (GHashTable *params,
                      const char *password,
-                     const char *method)
+                     const char *method,
+                     const char *request_uri)
 {
   const char *username, *realm, *nonce, *uri, *response, *qop, *nc, *cnonce, *algorithm;
   g_autofree char *expected = NULL;
@@ -237,6 +239,8 @@ _msrp_digest_verify (GHashTable *params,
   realm = g_hash_table_lookup (params, "realm");
   nonce = g_hash_table_lookup (params, "nonce");
   uri = g_hash_table_lookup (params, "uri");
+  if (uri == NULL)
+    uri = request_uri;
   response = g_hash_table_lookup (params, "response");
   qop = g_hash_table_lookup (params, "qop");
   nc = g_hash_table_lookup (params, "nc");
