@@ -47,7 +47,9 @@ typedef struct {
                             gpointer          user_data);
 } MsrpListenerFuncs;
 
-MsrpListener *_msrp_listener_new                    (const MsrpListenerFuncs *funcs,
+/* Its sources and callbacks run in @context. */
+MsrpListener *_msrp_listener_new                    (GMainContext            *context,
+                                                     const MsrpListenerFuncs *funcs,
                                                      gpointer                 user_data);
 MsrpListener *_msrp_listener_ref                    (MsrpListener            *listener);
 void          _msrp_listener_unref                  (MsrpListener            *listener);

@@ -552,7 +552,8 @@ accept_next (MsrpListener *self)
 /* The listener */
 
 MsrpListener *
-_msrp_listener_new (const MsrpListenerFuncs *funcs,
+_msrp_listener_new (GMainContext            *context,
+                    const MsrpListenerFuncs *funcs,
                     gpointer                 user_data)
 {
   MsrpListener *self = g_new0 (MsrpListener, 1);
@@ -560,7 +561,7 @@ _msrp_listener_new (const MsrpListenerFuncs *funcs,
   self->ref_count = 1;
   self->funcs = *funcs;
   self->user_data = user_data;
-  self->context = g_main_context_ref_thread_default ();
+  self->context = g_main_context_ref (context);
   self->cancellable = g_cancellable_new ();
   self->first_request_timeout = MSRP_LISTENER_FIRST_REQUEST_TIMEOUT;
   self->max_pending = MSRP_LISTENER_MAX_PENDING;

@@ -674,7 +674,7 @@ start_listening (MsrpServer  *self,
                  guint        port,
                  GError     **error)
 {
-  MsrpListener *listener = _msrp_listener_new (&listener_funcs, self);
+  MsrpListener *listener = _msrp_listener_new (self->context, &listener_funcs, self);
   guint16 real_port;
 
   if (!_msrp_listener_listen (listener, address, port, &real_port, error))
