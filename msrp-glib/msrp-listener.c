@@ -26,9 +26,11 @@
  * - TLS: glib-networking runs a server handshake in a thread of GTask's
  *   pool, blocked on the socket. The handshake starts only once the
  *   ClientHello has begun to arrive, so silent connections take no
- *   thread; at most max-handshakes run at once, the others wait in line,
- *   and one that has run for HANDSHAKE_GRACE_MS while others wait is
- *   cancelled for them (a real handshake takes a few round trips). */
+ *   thread; at most max-handshakes run at once, the others wait in line
+ *   (those whose whole first TLS record has come first: a real peer sends
+ *   its ClientHello at once), and one that has run for HANDSHAKE_GRACE_MS
+ *   while others wait is cancelled for them (a real handshake takes a few
+ *   round trips). */
 
 /* A handshake older than this gives its place to a waiting one. */
 #define HANDSHAKE_GRACE_MS 2000
@@ -347,6 +349,35 @@ start_handshake (MsrpListenerConn *lconn)
                                     on_handshake, lconn_ref (lconn));
 }
 
+/* Whether the first TLS record (the ClientHello) has come whole, seen
+ * without reading it. Anything else that has come (an end, bytes that are
+ * not TLS) is as quick to deal with. */
+static gboolean
+lconn_hello_complete (MsrpListenerConn *lconn)
+{
+  GSocket *socket = g_socket_connection_get_socket (lconn->connection);
+  gssize available = g_socket_get_available_bytes (socket);
+  guint8 head[5];
+  GInputVector vector = { head, sizeof head };
+  gint flags = G_SOCKET_MSG_PEEK;
+
+  if (available < (gssize) sizeof head)
+    return available <= 0;
+  if (g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, NULL) < (gssize) sizeof head)
+    return TRUE;
+  return head[0] != 0x16 || available >= (gssize) sizeof head + ((head[3] << 8) | head[4]);
+}
+
+/* The next connection to start its handshake. */
+static MsrpListenerConn *
+pick_queued (MsrpListener *self)
+{
+  for (GList *l = self->queued.head; l != NULL; l = l->next)
+    if (lconn_hello_complete (l->data))
+      return l->data;
+  return self->queued.head->data;
+}
+
 static gboolean
 on_slot_timeout (gpointer user_data)
 {
@@ -375,7 +406,7 @@ fill_slots (MsrpListener *self)
           lconn_close (oldest, "the TLS handshake took too long while others waited");
           continue;
         }
-      oldest = self->queued.head->data;
+      oldest = pick_queued (self);
       g_queue_unlink (&self->queued, &oldest->tls_link);
       oldest->state = LCONN_WAITING;
       start_handshake (oldest);
