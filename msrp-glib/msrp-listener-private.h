@@ -22,6 +22,7 @@ G_BEGIN_DECLS
  * TLS handshakes are bounded in number. */
 typedef struct _MsrpListener MsrpListener;
 typedef struct _MsrpListenerConn MsrpListenerConn;
+struct _MsrpServer;
 
 typedef struct {
   /* A new connection, past its TLS handshake when the listener has a
@@ -77,9 +78,11 @@ void          _msrp_listener_set_max_pending_per_address (MsrpListener       *li
 void          _msrp_listener_set_max_handshakes     (MsrpListener            *listener,
                                                      guint                    max_handshakes);
 
-/* For tests: pending connections, and TLS handshakes running. */
+/* For tests: pending connections, and TLS handshakes running; the
+ * listener of a server (NULL before its first prepare). */
 guint         _msrp_listener_get_n_pending          (MsrpListener            *listener);
 guint         _msrp_listener_get_n_handshakes       (MsrpListener            *listener);
+MsrpListener *_msrp_server_peek_listener            (struct _MsrpServer      *server);
 
 void          _msrp_listener_conn_set_data          (MsrpListenerConn        *lconn,
                                                      gpointer                 conn_data);

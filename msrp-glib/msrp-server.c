@@ -666,6 +666,12 @@ static const MsrpListenerFuncs listener_funcs = {
   .tls_setup = on_listener_tls_setup,
 };
 
+MsrpListener *
+_msrp_server_peek_listener (MsrpServer *server)
+{
+  return server->listener;
+}
+
 /* Listening */
 
 static gboolean
