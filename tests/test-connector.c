@@ -557,6 +557,48 @@ test_acceptor_idle_peer (gconstpointer data)
   test_watchdog_stop (timeout);
 }
 
+/* Idle connections that reach the acceptor first do not keep the peer
+ * out: it binds while they are still open. */
+static void
+test_acceptor_idle_first (void)
+{
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
+  g_autoptr(MsrpConnector) connector = msrp_connector_direct_new ();
+  g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+  g_autoptr(GPtrArray) acceptor_path = NULL;
+  g_autoptr(GPtrArray) connector_path = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func (g_object_unref);
+  TestOp acc = { 0, }, con = { 0, };
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
+  GError *error = NULL;
+
+  acceptor_path = test_prepare (acceptor, listen_uri);
+  connector_path = test_prepare (connector, NULL);
+  for (guint i = 0; i < 3; i++)
+    {
+      GSocketConnection *raw = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                                msrp_uri_get_port (g_ptr_array_index (acceptor_path, 0)),
+                                                                NULL, &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (idle, raw);
+    }
+
+  msrp_connector_complete_async (acceptor, connector_path, NULL, test_on_completed, &acc);
+  /* Let the acceptor take the idle ones first. */
+  for (guint i = 0; i < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+  msrp_connector_complete_async (connector, acceptor_path, NULL, test_on_completed, &con);
+  test_wait_for (&acc.done);
+  test_wait_for (&con.done);
+  g_assert_no_error (acc.error);
+  g_assert_no_error (con.error);
+  test_op_clear (&acc);
+  test_op_clear (&con);
+  test_watchdog_stop (timeout);
+}
+
 static void
 on_first_message (MsrpSession *session,
                   MsrpChunk   *first,
@@ -809,6 +851,7 @@ main (int    argc,
   g_test_add_data_func ("/connector/direct/acceptor-idle-peer-timeout", GINT_TO_POINTER (TRUE), test_acceptor_idle_peer);
   g_test_add_data_func ("/connector/direct/acceptor-idle-peer-cancel", GINT_TO_POINTER (FALSE), test_acceptor_idle_peer);
   g_test_add_func ("/connector/direct/acceptor-first-send-with-content", test_acceptor_first_send_with_content);
+  g_test_add_func ("/connector/direct/acceptor-idle-first", test_acceptor_idle_first);
   g_test_add_func ("/connector/direct/any-peer", test_any_peer);
   g_test_add_func ("/connector/direct/message-buffered-behind-binding", test_message_buffered_behind_binding);
   g_test_add_data_func ("/connector/direct/stuck-binding-cancel", &stuck_binding_cancel, test_stuck_peer);

@@ -1813,6 +1813,70 @@ test_idle_connections (Fixture       *f,
   g_assert_false (authed->closed);
 }
 
+/* Connections that send no request: beyond max-pending-connections the
+ * oldest are closed, the others after the first-request timeout, long
+ * before the idle timeout; a client still gets in. */
+static void
+test_pending_connections (Fixture       *f,
+                          gconstpointer  data)
+{
+  Client *idle[10], *authed;
+  g_autoptr(MsrpChunk) again = NULL;
+  guint i;
+
+  msrp_relay_set_max_pending_connections (f->relay, 4);
+  g_assert_cmpuint (msrp_relay_get_max_pending_connections (f->relay), ==, 4);
+  g_assert_cmpuint (msrp_relay_get_idle_timeout (f->relay), ==, 60);
+  for (i = 0; i < G_N_ELEMENTS (idle); i++)
+    idle[i] = client_new (f, f->relay_uri);
+  for (i = 0; i < 6; i++)
+    while (!idle[i]->closed)
+      g_main_context_iteration (NULL, TRUE);
+
+  authed = authed_client (f, "alice", "alicepass");
+
+  msrp_relay_set_first_request_timeout (f->relay, 1);
+  for (i = 6; i < G_N_ELEMENTS (idle); i++)
+    while (!idle[i]->closed)
+      g_main_context_iteration (NULL, TRUE);
+  again = client_auth_full (authed, authed->use_uri, "alice", "alicepass", -1);
+  g_assert_cmpuint (msrp_chunk_get_code (again), ==, 200);
+  g_assert_false (authed->closed);
+}
+
+/* Raw TLS connections that never send a ClientHello do not hold up a TLS
+ * client. */
+static void
+test_tls_silent (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(MsrpUri) tls_uri = NULL;
+  g_autoptr(GPtrArray) silent = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(MsrpChunk) ok = NULL;
+  GError *error = NULL;
+  Client *a;
+  gint64 start;
+
+  msrp_relay_set_tls_certificate (f->relay, relay_cert);
+  tls_uri = msrp_relay_listen (f->relay, "127.0.0.1", 0, TRUE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 100; i++)
+    {
+      GSocketConnection *raw = g_socket_client_connect_to_host (socket_client, "127.0.0.1",
+                                                                msrp_uri_get_port (tls_uri), NULL, &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (silent, raw);
+    }
+
+  start = g_get_monotonic_time ();
+  a = client_new (f, tls_uri);
+  ok = client_auth_full (a, tls_uri, "alice", "alicepass", -1);
+  g_assert_cmpuint (msrp_chunk_get_code (ok), ==, 200);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+}
+
 /* TLS */
 
 static void
@@ -2037,6 +2101,8 @@ main (int    argc,
   ADD ("/relay/backpressure", test_backpressure);
   ADD ("/relay/idle-connections", test_idle_connections);
   ADD ("/relay/tls", test_tls);
+  ADD ("/relay/pending-connections", test_pending_connections);
+  ADD ("/relay/tls-silent", test_tls_silent);
   ADD ("/relay/many-sessions", test_many_sessions);
   ADD ("/relay/stop", test_stop);
   ADD ("/relay/garbage", test_garbage);

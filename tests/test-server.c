@@ -8,8 +8,15 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <gnutls/gnutls.h>
 
 #include "msrp-glib.h"
+#include "msrp-listener-private.h"
 
 #define TIMEOUT_SECONDS 30
 #define N_MANY 200
@@ -241,6 +248,7 @@ typedef struct {
   GSocketConnection *connection;
   GByteArray *received;
   guint8 buf[4096];
+  gboolean reading;
   gboolean eof;
 } Raw;
 
@@ -262,6 +270,13 @@ raw_connect (GPtrArray *server_path)
 static void
 raw_free (Raw *raw)
 {
+  /* A read still pending ends first: it writes into raw. */
+  if (raw->reading && !raw->eof)
+    {
+      g_socket_shutdown (g_socket_connection_get_socket (raw->connection), TRUE, TRUE, NULL);
+      while (!raw->eof)
+        g_main_context_iteration (NULL, TRUE);
+    }
   g_io_stream_close (G_IO_STREAM (raw->connection), NULL, NULL);
   g_object_unref (raw->connection);
   g_byte_array_unref (raw->received);
@@ -317,6 +332,7 @@ on_raw_read (GObject      *source,
 static void
 raw_read_to_eof (Raw *raw)
 {
+  raw->reading = TRUE;
   g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (raw->connection)),
                              raw->buf, sizeof raw->buf, G_PRIORITY_DEFAULT, NULL, on_raw_read, raw);
   wait_for (&raw->eof);
@@ -1246,6 +1262,270 @@ test_dispose (Fixture       *f,
   f->server = msrp_server_new ();
 }
 
+/* Denial of service: connections that never bind */
+
+static Raw *
+raw_connect_from (GPtrArray  *server_path,
+                  const char *local_address)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (local_address, 0);
+  Raw *raw = g_new0 (Raw, 1);
+  GError *error = NULL;
+
+  g_socket_client_set_local_address (client, local);
+  raw->connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                     msrp_uri_get_port (uri_of (server_path)),
+                                                     NULL, &error);
+  g_assert_no_error (error);
+  raw->received = g_byte_array_new ();
+  raw->reading = TRUE;
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (raw->connection)),
+                             raw->buf, sizeof raw->buf, G_PRIORITY_DEFAULT, NULL, on_raw_read, raw);
+  return raw;
+}
+
+static void
+wait_for_pending (MsrpServer *server,
+                  guint       n)
+{
+  while (_msrp_listener_get_n_pending (_msrp_server_peek_listener (server)) != n)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Idle connections beyond the limit push out the oldest ones, not the
+ * peer that comes after them. */
+static void
+test_idle_evicted (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  g_autoptr(MsrpConnector) peer = NULL;
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func ((GDestroyNotify) raw_free);
+  Op srv = { 0, }, con = { 0, };
+  guint i;
+
+  msrp_server_set_max_pending_connections (f->server, 8);
+  g_assert_cmpuint (msrp_server_get_max_pending_connections (f->server), ==, 8);
+  server_path = server_prepare (f->server);
+  for (i = 0; i < 20; i++)
+    g_ptr_array_add (idle, raw_connect_from (server_path, "127.0.0.1"));
+
+  /* The 12 oldest are closed; the newest 8 wait. */
+  for (i = 0; i < 12; i++)
+    wait_for (&((Raw *) g_ptr_array_index (idle, i))->eof);
+  wait_for_pending (f->server, 8);
+  for (i = 12; i < 20; i++)
+    g_assert_false (((Raw *) g_ptr_array_index (idle, i))->eof);
+
+  /* A real peer still binds. */
+  peer = new_peer (NULL, NULL, &peer_path);
+  bind_pair (f->server, server_path, peer, peer_path, NULL, &srv, &con);
+  exchange (con.transport, srv.transport, "past the idle ones");
+  op_clear (&srv);
+  op_clear (&con);
+}
+
+static void
+test_per_address (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(Raw) other = NULL;
+  Raw *same[4];
+  guint i;
+
+  msrp_server_set_max_pending_per_address (f->server, 3);
+  server_path = server_prepare (f->server);
+  other = raw_connect_from (server_path, "127.0.0.1");
+  for (i = 0; i < 3; i++)
+    same[i] = raw_connect_from (server_path, "127.0.0.2");
+  wait_for_pending (f->server, 4);
+
+  /* A fourth from 127.0.0.2 pushes out the oldest from there, and only
+   * that one. */
+  same[3] = raw_connect_from (server_path, "127.0.0.2");
+  wait_for (&same[0]->eof);
+  wait_for_pending (f->server, 4);
+  g_assert_false (other->eof);
+  for (i = 1; i < 4; i++)
+    g_assert_false (same[i]->eof);
+  for (i = 0; i < 4; i++)
+    raw_free (same[i]);
+}
+
+/* A connection that sends nothing is closed after the first-request
+ * timeout, long before the bind timeout; one that bound waits on. */
+static void
+test_first_request_timeout (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(Raw) idle = NULL;
+  g_autoptr(Raw) bound = NULL;
+  g_autoptr(MsrpChunk) chunk = NULL;
+  gint64 start;
+  Op srv = { 0, };
+
+  msrp_server_set_first_request_timeout (f->server, 1);
+  g_assert_cmpuint (msrp_server_get_first_request_timeout (f->server), ==, 1);
+  server_path = server_prepare (f->server);
+  g_assert_cmpuint (msrp_server_get_bind_timeout (f->server), ==, 30);
+
+  start = g_get_monotonic_time ();
+  bound = raw_connect_from (server_path, "127.0.0.1");
+  chunk = binding_send (uri_of (server_path), "msrp://127.0.0.1:9/rawpeer;tcp", "rawtid6");
+  raw_send_chunk (bound, chunk);
+  idle = raw_connect_from (server_path, "127.0.0.1");
+  wait_for (&idle->eof);
+  g_assert_cmpuint (idle->received->len, ==, 0);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC / 2);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+
+  /* The one that sent its binding SEND is still there for its complete. */
+  g_assert_false (bound->eof);
+  msrp_server_complete_for_uri_async (f->server, uri_of (server_path), NULL, NULL,
+                                      NULL, on_server_completed, &srv);
+  wait_for (&srv.done);
+  g_assert_no_error (srv.error);
+  op_clear (&srv);
+}
+
+/* TLS connections that never send a ClientHello take no handshake (and
+ * no thread); ones that stall inside it are bounded, and a real peer
+ * still gets through promptly. */
+static void
+test_tls_silent (Fixture       *f,
+                 gconstpointer  data)
+{
+  gboolean partial = GPOINTER_TO_INT (data);
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  g_autoptr(MsrpConnector) peer = NULL;
+  g_autoptr(GPtrArray) silent = g_ptr_array_new_with_free_func ((GDestroyNotify) raw_free);
+  /* The start of a TLS record carrying a handshake message. */
+  static const guint8 hello_start[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01 };
+  MsrpListener *listener;
+  gint64 start;
+  guint i;
+
+  msrp_server_set_tls_certificate (f->server, cert_a);
+  server_path = server_prepare (f->server);
+  listener = _msrp_server_peek_listener (f->server);
+  for (i = 0; i < 40; i++)
+    {
+      Raw *raw = raw_connect_from (server_path, i % 2 ? "127.0.0.3" : "127.0.0.4");
+
+      if (partial)
+        raw_send (raw, hello_start, sizeof hello_start);
+      g_ptr_array_add (silent, raw);
+    }
+  wait_for_pending (f->server, 40);
+  if (partial)
+    {
+      while (_msrp_listener_get_n_handshakes (listener) < MSRP_LISTENER_MAX_HANDSHAKES)
+        g_main_context_iteration (NULL, TRUE);
+      flush_main_context ();
+      g_assert_cmpuint (_msrp_listener_get_n_handshakes (listener), ==, MSRP_LISTENER_MAX_HANDSHAKES);
+    }
+  else
+    {
+      flush_main_context ();
+      g_assert_cmpuint (_msrp_listener_get_n_handshakes (listener), ==, 0);
+    }
+
+  start = g_get_monotonic_time ();
+  peer = new_peer (cert_b, cert_a, &peer_path);
+  {
+    g_autofree char *fp = msrp_tls_certificate_get_fingerprint (cert_b, G_CHECKSUM_SHA256);
+    Op srv = { 0, }, con = { 0, };
+
+    bind_pair (f->server, server_path, peer, peer_path, fp, &srv, &con);
+    exchange (con.transport, srv.transport, "through the crowd");
+    op_clear (&srv);
+    op_clear (&con);
+  }
+  /* Stalled handshakes give way after two seconds. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpuint (_msrp_listener_get_n_handshakes (listener), <=, MSRP_LISTENER_MAX_HANDSHAKES);
+}
+
+/* A TLS 1.1 client, with GnuTLS directly since GIO cannot limit the
+ * version of one connection; in a thread, as GnuTLS blocks. */
+typedef struct {
+  guint16 port;
+  gboolean handshake_ok;
+  gnutls_protocol_t version;
+  gboolean closed;          /* by the server, before our own timeout */
+  gint done;
+} OldTls;
+
+static gpointer
+old_tls_client (gpointer data)
+{
+  OldTls *t = data;
+  struct sockaddr_in addr = { 0, };
+  struct timeval tv = { 5, 0 };
+  gnutls_certificate_credentials_t cred;
+  gnutls_session_t session;
+  char buf[64];
+  int fd, ret;
+
+  fd = socket (AF_INET, SOCK_STREAM, 0);
+  g_assert_cmpint (fd, >=, 0);
+  addr.sin_family = AF_INET;
+  addr.sin_port = g_htons (t->port);
+  addr.sin_addr.s_addr = g_htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+
+  gnutls_certificate_allocate_credentials (&cred);
+  gnutls_init (&session, GNUTLS_CLIENT);
+  g_assert_cmpint (gnutls_priority_set_direct (session, "NORMAL:-VERS-ALL:+VERS-TLS1.1", NULL), ==, 0);
+  gnutls_credentials_set (session, GNUTLS_CRD_CERTIFICATE, cred);
+  gnutls_transport_set_int (session, fd);
+  do
+    ret = gnutls_handshake (session);
+  while (ret < 0 && !gnutls_error_is_fatal (ret));
+  t->handshake_ok = ret == 0;
+  if (t->handshake_ok)
+    {
+      t->version = gnutls_protocol_get_version (session);
+      ret = gnutls_record_recv (session, buf, sizeof buf);
+      /* The end, or a reset; GNUTLS_E_AGAIN would be our own timeout. */
+      t->closed = ret == 0 || (ret < 0 && ret != GNUTLS_E_AGAIN && ret != GNUTLS_E_INTERRUPTED);
+    }
+  gnutls_deinit (session);
+  gnutls_certificate_free_credentials (cred);
+  close (fd);
+  g_atomic_int_set (&t->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static void
+test_tls_1_1_refused (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) server_path = NULL;
+  OldTls t = { 0, };
+  GThread *thread;
+
+  msrp_server_set_tls_certificate (f->server, cert_a);
+  server_path = server_prepare (f->server);
+  t.port = msrp_uri_get_port (uri_of (server_path));
+  thread = g_thread_new ("tls-1.1-client", old_tls_client, &t);
+  while (!g_atomic_int_get (&t.done))
+    g_main_context_iteration (NULL, TRUE);
+  g_thread_join (thread);
+
+  /* GnuTLS agrees to TLS 1.1; the server closes at once after it. */
+  g_assert_true (t.handshake_ok);
+  g_assert_cmpint (t.version, ==, GNUTLS_TLS1_1);
+  g_assert_true (t.closed);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1287,6 +1567,12 @@ main (int    argc,
   ADD ("/server/cleanup", test_cleanup, NULL);
   ADD ("/server/sessmatch", test_sessmatch, NULL);
   ADD ("/server/dispose", test_dispose, NULL);
+  ADD ("/server/idle-evicted", test_idle_evicted, NULL);
+  ADD ("/server/per-address", test_per_address, NULL);
+  ADD ("/server/first-request-timeout", test_first_request_timeout, NULL);
+  ADD ("/server/tls-silent", test_tls_silent, GINT_TO_POINTER (FALSE));
+  ADD ("/server/tls-stalled-handshakes", test_tls_silent, GINT_TO_POINTER (TRUE));
+  ADD ("/server/tls-1.1-refused", test_tls_1_1_refused, NULL);
 
   ret = g_test_run ();
   g_clear_object (&cert_a);

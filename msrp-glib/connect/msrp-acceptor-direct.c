@@ -12,6 +12,7 @@
 #include "msrp-connector-private.h"
 #include "msrp-transport-private.h"
 #include "msrp-error.h"
+#include "msrp-listener-private.h"
 #include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
 
@@ -26,24 +27,15 @@
  * It answers 200 and hands out the transport, or answers with the error
  * (481 for another session) and fails.
  *
+ * Other connections to the port do not keep the peer out: connections
+ * that send nothing are closed after ten seconds, or for newer ones when
+ * too many wait, and connections that close without a byte are closed
+ * without failing; the first connection that sends something decides.
+ *
  * With a [property@Msrp.Connector:tls-certificate] it runs the TLS server
  * side and asks the peer for its certificate, which must match
- * [property@Msrp.Connector:peer-fingerprint] when that is set.
- *
- * The side that listens: its path goes into the SDP first, and the
- * peer's path, once its SDP has come, says whom to accept.
- *
- * ```c
- * g_autoptr(MsrpUri) local_uri = msrp_uri_new ("192.0.2.10", 0, NULL, FALSE);
- * MsrpConnector *acceptor = msrp_acceptor_direct_new ();
- *
- * // prepare listens on a free port; its path goes into our SDP's a=path
- * msrp_connector_prepare_async (acceptor, local_uri, NULL, on_prepared, NULL);
- *
- * // later, with the peer's a=path from its SDP:
- * msrp_connector_complete_async (acceptor, remote_path, NULL, on_bound, NULL);
- * // on_bound() gets the transport with msrp_connector_complete_finish ()
- * ```
+ * [property@Msrp.Connector:peer-fingerprint] when that is set. A TLS peer
+ * that negotiates less than TLS 1.2 is refused.
  *
  * Since: 1.0
  */
@@ -52,9 +44,12 @@ struct _MsrpAcceptorDirect
 {
   MsrpConnector parent_instance;
 
-  GSocketListener *listener;
+  MsrpListener *listener;
   GPtrArray *local_path;
+  GTask *task;                /* the complete under way */
 };
+
+static const MsrpListenerFuncs listener_funcs;
 
 G_DEFINE_FINAL_TYPE (MsrpAcceptorDirect, msrp_acceptor_direct, MSRP_TYPE_CONNECTOR)
 
@@ -63,8 +58,8 @@ stop_listening (MsrpAcceptorDirect *self)
 {
   if (self->listener != NULL)
     {
-      g_socket_listener_close (self->listener);
-      g_clear_object (&self->listener);
+      _msrp_listener_stop (self->listener);
+      g_clear_pointer (&self->listener, _msrp_listener_unref);
     }
 }
 
@@ -117,32 +112,17 @@ acceptor_direct_prepare_async (MsrpConnector       *connector,
 {
   MsrpAcceptorDirect *self = MSRP_ACCEPTOR_DIRECT (connector);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(MsrpUri) uri = NULL;
   const char *host = local_uri ? msrp_uri_get_host (local_uri) : NULL;
-  guint port = local_uri ? msrp_uri_get_port (local_uri) : 0;
+  guint16 port = local_uri ? msrp_uri_get_port (local_uri) : 0;
   GError *error = NULL;
 
   g_task_set_source_tag (task, acceptor_direct_prepare_async);
 
   stop_listening (self);
-  self->listener = g_socket_listener_new ();
-
-  if (host != NULL && g_hostname_is_ip_address (host))
-    {
-      g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string (host, port);
-
-      g_socket_listener_add_address (self->listener, address, G_SOCKET_TYPE_STREAM,
-                                     G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
-      if (effective != NULL)
-        port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-    }
-  else if (port != 0)
-    g_socket_listener_add_inet_port (self->listener, port, NULL, &error);
-  else
-    port = g_socket_listener_add_any_inet_port (self->listener, NULL, &error);
-
-  if (error != NULL)
+  self->listener = _msrp_listener_new (_msrp_connector_get_context (connector), &listener_funcs, self);
+  if (!_msrp_listener_listen (self->listener, host != NULL && g_hostname_is_ip_address (host) ? host : NULL,
+                              port, &port, &error))
     {
       stop_listening (self);
       g_task_return_error (task, error);
@@ -182,18 +162,88 @@ acceptor_direct_prepare_finish (MsrpConnector *connector,
 }
 
 typedef struct {
-  MsrpConnecting connecting;
   GPtrArray *remote_path;
+  MsrpOperation op;
+  GSource *stop_source;       /* fires when op is cancelled or times out */
+  GPtrArray *peers;           /* of Peer: accepted, reading their first request */
+  MsrpTransport *transport;   /* the one that bound */
+  gboolean done;
 } Complete;
+
+/* An accepted connection, until its first request. */
+typedef struct {
+  GTask *task;
+  MsrpListenerConn *lconn;
+  MsrpTransport *transport;
+  GCancellable *cancellable;
+  gboolean closed;            /* its read callback frees it */
+} Peer;
+
+static void
+peer_free (Peer *peer)
+{
+  g_assert (peer->lconn == NULL);
+  g_clear_object (&peer->transport);
+  g_clear_object (&peer->cancellable);
+  g_clear_object (&peer->task);
+  g_free (peer);
+}
+
+/* Forgets a connection; its transport is closed unless it was taken. */
+static void
+peer_close (Peer *peer)
+{
+  Complete *c = g_task_get_task_data (peer->task);
+
+  if (peer->closed)
+    return;
+  peer->closed = TRUE;
+  g_ptr_array_remove_fast (c->peers, peer);
+  if (peer->lconn != NULL)
+    _msrp_listener_conn_release (g_steal_pointer (&peer->lconn));
+  g_cancellable_cancel (peer->cancellable);
+  if (peer->transport != NULL)
+    msrp_transport_close_async (peer->transport, NULL, NULL, NULL);
+}
 
 static void
 complete_free (gpointer data)
 {
   Complete *c = data;
 
-  _msrp_connecting_clear (&c->connecting);
+  g_assert (c->peers->len == 0);
+  _msrp_operation_stop (&c->op);
+  if (c->stop_source != NULL)
+    {
+      g_source_destroy (c->stop_source);
+      g_clear_pointer (&c->stop_source, g_source_unref);
+    }
   g_clear_pointer (&c->remote_path, g_ptr_array_unref);
+  g_clear_pointer (&c->peers, g_ptr_array_unref);
+  g_clear_object (&c->transport);
   g_free (c);
+}
+
+/* Ends the complete: every other connection is closed, and the listening
+ * socket too. */
+static void
+complete_end (GTask *task)
+{
+  Complete *c = g_task_get_task_data (task);
+  MsrpAcceptorDirect *self = g_task_get_source_object (task);
+
+  c->done = TRUE;
+  while (c->peers->len > 0)
+    peer_close (g_ptr_array_index (c->peers, 0));
+  stop_listening (self);
+  _msrp_operation_stop (&c->op);
+  if (c->stop_source != NULL)
+    {
+      g_source_destroy (c->stop_source);
+      g_clear_pointer (&c->stop_source, g_source_unref);
+    }
+  if (self->task == task)
+    g_clear_object (&self->task);
 }
 
 static void
@@ -202,9 +252,44 @@ complete_fail (GTask  *task,
 {
   Complete *c = g_task_get_task_data (task);
 
-  stop_listening (g_task_get_source_object (task));
-  _msrp_connecting_fail (task, &c->connecting, error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
-                         _("No MSRP peer bound the session in time"));
+  if (c->done)
+    {
+      g_error_free (error);
+      return;
+    }
+  error = _msrp_operation_error (&c->op, error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
+                                 _("No MSRP peer bound the session in time"));
+  if (c->transport != NULL)
+    msrp_transport_close_async (c->transport, NULL, NULL, NULL);
+  g_object_ref (task);
+  complete_end (task);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void
+complete_succeed (GTask *task)
+{
+  Complete *c = g_task_get_task_data (task);
+
+  g_object_ref (task);
+  complete_end (task);
+  g_task_return_pointer (task, g_steal_pointer (&c->transport), g_object_unref);
+  g_object_unref (task);
+}
+
+static gboolean
+on_complete_stopped (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  Complete *c = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  g_clear_pointer (&c->stop_source, g_source_unref);
+  g_cancellable_set_error_if_cancelled (cancellable, &error);
+  complete_fail (task, error);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -213,35 +298,24 @@ on_answer_written (GObject      *source,
                    gpointer      user_data)
 {
   GTask *task = user_data;
-  Complete *c = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!msrp_transport_write_chunk_finish (c->connecting.transport, result, &error))
-    {
-      complete_fail (task, error);
-      return;
-    }
-  _msrp_connecting_done (task, &c->connecting);
+  if (!msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error))
+    complete_fail (task, error);
+  else if (!g_task_get_completed (task) && !((Complete *) g_task_get_task_data (task))->done)
+    complete_succeed (task);
+  g_object_unref (task);
 }
 
+/* The first request decides. */
 static void
-on_binding_read (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+handle_binding (GTask     *task,
+                MsrpChunk *chunk)
 {
-  GTask *task = user_data;
   Complete *c = g_task_get_task_data (task);
   MsrpAcceptorDirect *self = g_task_get_source_object (task);
-  g_autoptr(MsrpChunk) chunk = NULL;
   g_autoptr(MsrpChunk) answer = NULL;
   GError *error = NULL;
-
-  chunk = msrp_transport_read_chunk_finish (c->connecting.transport, result, &error);
-  if (chunk == NULL)
-    {
-      complete_fail (task, error);
-      return;
-    }
 
   if (!msrp_chunk_is_request (chunk))
     {
@@ -251,22 +325,20 @@ on_binding_read (GObject      *source,
     }
 
   if (c->remote_path->len == 0 && msrp_chunk_get_from_path (chunk) != NULL)
-    _msrp_transport_set_paths (c->connecting.transport, self->local_path, msrp_chunk_get_from_path (chunk));
+    _msrp_transport_set_paths (c->transport, self->local_path, msrp_chunk_get_from_path (chunk));
 
   if (strcmp (msrp_chunk_get_method (chunk), "SEND") != 0)
     error = g_error_new (MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNKNOWN_METHOD,
                          _("The MSRP peer began with %s instead of a SEND"), msrp_chunk_get_method (chunk));
   else
-    msrp_transport_check_incoming_send_chunk (c->connecting.transport, chunk, &error);
-
-  stop_listening (self);
+    msrp_transport_check_incoming_send_chunk (c->transport, chunk, &error);
 
   if (error != NULL)
     {
       /* Tell the peer why; closing the transport lets the answer out
        * first. */
-      answer = msrp_transport_make_response (c->connecting.transport, chunk, error->code, NULL);
-      msrp_transport_write_chunk_async (c->connecting.transport, answer, NULL, NULL, NULL);
+      answer = msrp_transport_make_response (c->transport, chunk, error->code, NULL);
+      msrp_transport_write_chunk_async (c->transport, answer, NULL, NULL, NULL);
       complete_fail (task, error);
       return;
     }
@@ -274,96 +346,152 @@ on_binding_read (GObject      *source,
   if (_msrp_chunk_carries_content (chunk))
     {
       /* A first SEND with content is a message: the session answers it. */
-      _msrp_transport_unread (c->connecting.transport, chunk);
-      _msrp_connecting_done (task, &c->connecting);
+      _msrp_transport_unread (c->transport, chunk);
+      complete_succeed (task);
       return;
     }
 
   if (msrp_chunk_get_failure_report (chunk) != MSRP_FAILURE_REPORT_YES)
     {
-      _msrp_connecting_done (task, &c->connecting);
+      complete_succeed (task);
       return;
     }
 
-  answer = msrp_transport_make_response (c->connecting.transport, chunk, MSRP_STATUS_OK, NULL);
-  msrp_transport_write_chunk_async (c->connecting.transport, answer, c->connecting.op.cancellable, on_answer_written, task);
+  /* The other connections go now; the op still bounds the answer. */
+  while (c->peers->len > 0)
+    peer_close (g_ptr_array_index (c->peers, 0));
+  stop_listening (self);
+  answer = msrp_transport_make_response (c->transport, chunk, MSRP_STATUS_OK, NULL);
+  msrp_transport_write_chunk_async (c->transport, answer, c->op.cancellable, on_answer_written,
+                                    g_object_ref (task));
 }
 
 static void
-start_transport (GTask *task)
+on_binding_read (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
+  Peer *peer = user_data;
+  GTask *task = peer->task;
   Complete *c = g_task_get_task_data (task);
-  MsrpAcceptorDirect *self = g_task_get_source_object (task);
+  g_autoptr(MsrpChunk) chunk = NULL;
+  g_autoptr(GError) error = NULL;
+
+  chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
+  if (peer->closed || c->done)
+    ;
+  else if (g_error_matches (error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED))
+    {
+      /* One that closes without a request (a port check, say) is not the
+       * peer. */
+      g_debug ("acceptor: closing a connection: %s", error->message);
+      peer_close (peer);
+    }
+  else if (chunk == NULL)
+    complete_fail (task, g_steal_pointer (&error));
+  else
+    {
+      g_ptr_array_remove_fast (c->peers, peer);
+      peer->closed = TRUE;
+      _msrp_listener_conn_release (g_steal_pointer (&peer->lconn));
+      c->transport = g_steal_pointer (&peer->transport);
+      handle_binding (task, chunk);
+    }
+  peer_free (peer);
+}
+
+static void
+on_listener_accepted (MsrpListenerConn *lconn,
+                      GIOStream        *stream,
+                      gpointer          user_data)
+{
+  MsrpAcceptorDirect *self = user_data;
+  Complete *c;
+  Peer *peer;
+
+  if (self->task == NULL)
+    {
+      g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      _msrp_listener_conn_release (lconn);
+      return;
+    }
+
+  c = g_task_get_task_data (self->task);
+  peer = g_new0 (Peer, 1);
+  peer->task = g_object_ref (self->task);
+  peer->lconn = lconn;
+  peer->cancellable = g_cancellable_new ();
+  _msrp_listener_conn_set_data (lconn, peer);
+  g_ptr_array_add (c->peers, peer);
 
   if (c->remote_path->len > 0)
-    c->connecting.transport = msrp_transport_new (c->connecting.stream, self->local_path, c->remote_path);
+    peer->transport = msrp_transport_new (stream, self->local_path, c->remote_path);
   else
     /* Whoever binds: the paths are set from the binding SEND. */
-    c->connecting.transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", c->connecting.stream,
-                                 "full-local-path", self->local_path, NULL);
-  _msrp_connector_configure_transport (MSRP_CONNECTOR (self), c->connecting.transport);
-  msrp_transport_read_chunk_async (c->connecting.transport, 0, c->connecting.op.cancellable, on_binding_read, task);
+    peer->transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", stream,
+                                    "full-local-path", self->local_path, NULL);
+  _msrp_connector_configure_transport (MSRP_CONNECTOR (self), peer->transport);
+  msrp_transport_read_chunk_async (peer->transport, 0, peer->cancellable, on_binding_read, peer);
 }
 
 static void
-on_handshake (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+on_listener_drop (MsrpListenerConn *lconn,
+                  gpointer          conn_data,
+                  const char       *reason,
+                  gpointer          user_data)
 {
-  GTask *task = user_data;
-  GError *error = NULL;
-
-  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
-    {
-      complete_fail (task, error);
-      return;
-    }
-  start_transport (task);
+  peer_close (conn_data);
 }
 
 static void
-on_accepted (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+free_mismatch (gpointer data)
 {
-  GTask *task = user_data;
-  Complete *c = g_task_get_task_data (task);
-  MsrpAcceptorDirect *self = g_task_get_source_object (task);
-  g_autoptr(GSocketConnection) connection = NULL;
-  GTlsCertificate *certificate;
-  GError *error = NULL;
+  GError **mismatch = data;
 
-  connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
-  if (connection == NULL)
-    {
-      complete_fail (task, error);
-      return;
-    }
+  g_clear_error (mismatch);
+  g_free (mismatch);
+}
 
-  _msrp_connector_set_no_delay (connection);
-  certificate = msrp_connector_get_tls_certificate (MSRP_CONNECTOR (self));
-  if (certificate == NULL)
-    {
-      c->connecting.stream = G_IO_STREAM (g_steal_pointer (&connection));
-      start_transport (task);
-      return;
-    }
+static void
+on_listener_tls_setup (GTlsConnection *tls,
+                       gpointer        user_data)
+{
+  MsrpAcceptorDirect *self = user_data;
+  GError **mismatch = g_new0 (GError *, 1);
 
-  c->connecting.stream = g_tls_server_connection_new (G_IO_STREAM (connection), certificate, &error);
-  if (c->connecting.stream == NULL)
-    {
-      complete_fail (task, error);
-      return;
-    }
-  g_object_set (c->connecting.stream, "authentication-mode",
+  g_object_set (tls, "authentication-mode",
                 msrp_connector_get_peer_fingerprint (MSRP_CONNECTOR (self)) ?
                   G_TLS_AUTHENTICATION_REQUIRED : G_TLS_AUTHENTICATION_REQUESTED,
                 NULL);
-  _msrp_connector_watch_tls (MSRP_CONNECTOR (self), G_TLS_CONNECTION (c->connecting.stream), TRUE,
-                             &c->connecting.mismatch);
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (c->connecting.stream), G_PRIORITY_DEFAULT, c->connecting.op.cancellable,
-                                    on_handshake, task);
+  /* Kept with the connection, which the handshake's checks outlive not. */
+  g_object_set_data_full (G_OBJECT (tls), "msrp-mismatch", mismatch, free_mismatch);
+  _msrp_connector_watch_tls (MSRP_CONNECTOR (self), tls, TRUE, mismatch);
 }
+
+static void
+on_listener_handshake_failed (GTlsConnection *tls,
+                              const GError   *error,
+                              gpointer        user_data)
+{
+  MsrpAcceptorDirect *self = user_data;
+  GError **mismatch = g_object_get_data (G_OBJECT (tls), "msrp-mismatch");
+
+  /* The handshake started once the connection sent something: as with a
+   * first request, that connection decides. */
+  if (self->task == NULL)
+    return;
+  if (mismatch != NULL && *mismatch != NULL)
+    complete_fail (self->task, g_error_copy (*mismatch));
+  else
+    complete_fail (self->task, g_error_copy (error));
+}
+
+static const MsrpListenerFuncs listener_funcs = {
+  .accepted = on_listener_accepted,
+  .drop = on_listener_drop,
+  .tls_setup = on_listener_tls_setup,
+  .handshake_failed = on_listener_handshake_failed,
+};
 
 static void
 acceptor_direct_complete_async (MsrpConnector       *connector,
@@ -376,21 +504,27 @@ acceptor_direct_complete_async (MsrpConnector       *connector,
   GTask *task;
   Complete *c;
 
-  /* Programmer error: complete needs a finished prepare. */
-  g_return_if_fail (self->listener != NULL);
+  /* Programmer error: complete needs a finished prepare, once. */
+  g_return_if_fail (self->listener != NULL && self->task == NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   c = g_new0 (Complete, 1);
-
   g_task_set_name (task, "[msrp] acceptor complete");
   g_task_set_source_tag (task, acceptor_direct_complete_async);
   g_task_set_task_data (task, c, complete_free);
-
+  c->peers = g_ptr_array_new ();
 
   c->remote_path = _msrp_path_copy (full_remote_path);
+  self->task = task;
 
-  _msrp_connector_start_operation (connector, &c->connecting.op, cancellable);
-  g_socket_listener_accept_async (self->listener, c->connecting.op.cancellable, on_accepted, task);
+  _msrp_connector_start_operation (connector, &c->op, cancellable);
+  c->stop_source = g_cancellable_source_new (c->op.cancellable);
+  g_source_set_static_name (c->stop_source, "[msrp] acceptor complete stopped");
+  g_source_set_callback (c->stop_source, G_SOURCE_FUNC (on_complete_stopped), task, NULL);
+  g_source_attach (c->stop_source, _msrp_connector_get_context (connector));
+
+  _msrp_listener_set_tls_certificate (self->listener, msrp_connector_get_tls_certificate (connector));
+  _msrp_listener_start (self->listener);
 }
 
 static MsrpTransport *

@@ -7,8 +7,6 @@
 
 #include <string.h>
 
-#include <gio/gnetworking.h>
-
 #include "msrp-server.h"
 #include "msrp-chunk-private.h"
 #include "msrp-connector.h"
@@ -16,6 +14,7 @@
 #include "msrp-marshal.h"
 #include "msrp-transport-private.h"
 #include "msrp-error.h"
+#include "msrp-listener-private.h"
 #include "msrp-tls.h"
 #include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
@@ -52,13 +51,22 @@
  * right peer); 506 when the session is bound already; 501 or 400 for a
  * first request that is not a valid SEND, and 413 for a binding SEND with
  * a body larger than 64 KiB. The connection is closed after any error
- * answer, and so are connections that send data that cannot be framed or
- * that do not bind within the bind timeout, so that idle connections do
- * not pile up.
+ * answer, and so are connections that send data that cannot be framed.
+ *
+ * Connections that have not sent their binding SEND yet are bounded, so
+ * that idle ones cannot pile up or keep real peers out: each must send it
+ * within [property@Msrp.Server:first-request-timeout]; beyond
+ * [property@Msrp.Server:max-pending-connections] of them, or
+ * [property@Msrp.Server:max-pending-per-address] from one address, the
+ * oldest is closed for the new one. A connection whose binding SEND came
+ * waits for its complete until [property@Msrp.Server:bind-timeout].
  *
  * With a [property@Msrp.Server:tls-certificate] the URIs are `msrps:` and
  * every connection runs the TLS server side, asking the peer for its
- * certificate. Since the handshake comes before the binding SEND tells
+ * certificate. The handshake starts when the peer's ClientHello arrives, a
+ * few handshakes run at once (one that stalls gives its place to a
+ * waiting one after two seconds), and peers that negotiate less than TLS
+ * 1.2 are disconnected. Since the handshake comes before the binding SEND tells
  * which session the connection is for, the peer's certificate is checked
  * after the binding: against the fingerprint given to
  * [method@Msrp.Server.complete_for_uri_async], or else through
@@ -98,15 +106,9 @@
  * known, so it must be bounded. Peers bind with an empty SEND. */
 #define BINDING_MAX_SIZE (64 * 1024)
 
-/* Connections that have not bound yet; more are closed at once. */
-#define MAX_PENDING_CONNECTIONS 1000
-
-#define ACCEPT_RETRY_SECONDS 1
-
 typedef struct _Session Session;
 
 typedef enum {
-  CONN_HANDSHAKING,
   CONN_READING,
   CONN_PARKED,       /* bound a registered URI, waits for its complete */
   CONN_ANSWERING,    /* accepted, the 200 is being written */
@@ -117,14 +119,14 @@ typedef enum {
 typedef struct {
   guint ref_count;
   MsrpServer *server;        /* NULL once done */
+  MsrpListenerConn *lconn;   /* until its binding SEND is read */
   ConnState state;
   GIOStream *stream;
   MsrpTransport *transport;
-  GCancellable *cancellable; /* the handshake and the binding read */
+  GCancellable *cancellable; /* the binding read */
   GSource *timer;            /* bind-timeout from the accept */
   MsrpChunk *binding;
   Session *session;          /* when parked or answering */
-  gboolean handshaking;
 } Conn;
 
 /* A registered local URI. */
@@ -159,15 +161,17 @@ struct _MsrpServer
 
   GMainContext *context;
   GCancellable *cancellable;   /* cancelled by dispose */
-  GSocketListener *listener;
+  MsrpListener *listener;
   char *listen_host;           /* the address listened on, NULL for all */
   guint16 listen_port;
-  GSource *retry_source;
   GHashTable *sessions;        /* session-id → Session */
   GQueue waiters;              /* of Waiter, oldest first */
   GHashTable *connections;     /* set of Conn, each holding a reference */
 
   guint bind_timeout;
+  guint first_request_timeout;
+  guint max_pending_connections;
+  guint max_pending_per_address;
   GTlsCertificate *tls_certificate;
   MsrpLogger *logger;
   gboolean use_sessmatch;
@@ -179,6 +183,9 @@ enum {
   PROP_TLS_CERTIFICATE,
   PROP_LOGGER,
   PROP_USE_SESSMATCH,
+  PROP_FIRST_REQUEST_TIMEOUT,
+  PROP_MAX_PENDING_CONNECTIONS,
+  PROP_MAX_PENDING_PER_ADDRESS,
   N_PROPS
 };
 
@@ -193,15 +200,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (MsrpServer, msrp_server, G_TYPE_OBJECT)
 
-/* Set on the listener; cleared by dispose, so that a late accept callback
- * does not touch a server that is gone. */
-static GQuark
-server_of_listener_quark (void)
-{
-  return g_quark_from_static_string ("msrp-server-of-listener");
-}
-
-static void accept_next (MsrpServer *self);
 static void session_try_bind (Session *session);
 
 /* Paths */
@@ -248,13 +246,21 @@ conn_unref (Conn *conn)
   if (--conn->ref_count > 0)
     return;
 
-  g_assert (conn->session == NULL);
+  g_assert (conn->session == NULL && conn->lconn == NULL);
   conn_stop_timer (conn);
   g_clear_object (&conn->stream);
   g_clear_object (&conn->transport);
   g_clear_object (&conn->cancellable);
   g_clear_object (&conn->binding);
   g_free (conn);
+}
+
+/* Not a pending connection of the listener any more. */
+static void
+conn_release (Conn *conn)
+{
+  if (conn->lconn != NULL)
+    _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
 }
 
 /* Forgets a connection that will not become a transport, and closes it;
@@ -273,6 +279,7 @@ conn_drop (Conn       *conn,
   conn->state = CONN_DONE;
   conn->server = NULL;
   conn_stop_timer (conn);
+  conn_release (conn);
   g_cancellable_cancel (conn->cancellable);
 
   if (conn->session != NULL)
@@ -285,9 +292,8 @@ conn_drop (Conn       *conn,
 
   if (conn->transport != NULL)
     msrp_transport_close_async (conn->transport, NULL, NULL, NULL);
-  else if (conn->stream != NULL && !conn->handshaking)
+  else if (conn->stream != NULL)
     g_io_stream_close_async (conn->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  /* else the handshake callback closes it. */
 
   if (server != NULL)
     g_hash_table_remove (server->connections, conn);
@@ -392,6 +398,7 @@ session_succeed (Session *session)
   conn->state = CONN_DONE;
   conn->server = NULL;
   conn_stop_timer (conn);
+  conn_release (conn);
   transport = g_steal_pointer (&conn->transport);
   session->bound = TRUE;
   g_hash_table_remove (server->connections, conn);
@@ -738,7 +745,11 @@ on_conn_binding_read (GObject      *source,
       if (chunk == NULL)
         conn_drop (conn, error->message);
       else
-        conn_handle_binding (conn, chunk);
+        {
+          /* From here on bind-timeout bounds it, and the session it names. */
+          conn_release (conn);
+          conn_handle_binding (conn, chunk);
+        }
     }
   conn_unref (conn);
 }
@@ -757,26 +768,6 @@ conn_read_binding (Conn *conn)
                                    on_conn_binding_read, conn_ref (conn));
 }
 
-static void
-on_conn_handshake (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  Conn *conn = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
-
-  ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
-  conn->handshaking = FALSE;
-  if (conn->state == CONN_DONE)
-    g_io_stream_close_async (conn->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  else if (!ok)
-    conn_drop (conn, error->message);
-  else
-    conn_read_binding (conn);
-  conn_unref (conn);
-}
-
 static gboolean
 on_handshake_accept_certificate (GTlsConnection       *tls,
                                  GTlsCertificate      *peer_cert,
@@ -789,16 +780,27 @@ on_handshake_accept_certificate (GTlsConnection       *tls,
 }
 
 static void
-conn_start (MsrpServer        *self,
-            GSocketConnection *connection)
+on_listener_tls_setup (GTlsConnection *tls,
+                       gpointer        user_data)
 {
-  Conn *conn = g_new0 (Conn, 1);
-  g_autoptr(GError) error = NULL;
+  g_object_set (tls, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED, NULL);
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (on_handshake_accept_certificate), NULL);
+}
 
-  _msrp_connector_set_no_delay (connection);
+static void
+on_listener_accepted (MsrpListenerConn *lconn,
+                      GIOStream        *stream,
+                      gpointer          user_data)
+{
+  MsrpServer *self = user_data;
+  Conn *conn = g_new0 (Conn, 1);
+
   conn->ref_count = 1;  /* the server's */
   conn->server = self;
+  conn->lconn = lconn;
+  _msrp_listener_conn_set_data (lconn, conn);
   conn->cancellable = g_cancellable_new ();
+  conn->stream = g_object_ref (stream);
   g_hash_table_add (self->connections, conn);
   g_debug ("server: new connection %p", conn);
 
@@ -807,86 +809,31 @@ conn_start (MsrpServer        *self,
   g_source_set_callback (conn->timer, on_conn_timeout, conn, NULL);
   g_source_attach (conn->timer, self->context);
 
-  if (self->tls_certificate == NULL)
-    {
-      conn->stream = G_IO_STREAM (g_object_ref (connection));
-      conn_read_binding (conn);
-      return;
-    }
+  conn_read_binding (conn);
+}
 
-  conn->stream = g_tls_server_connection_new (G_IO_STREAM (connection), self->tls_certificate, &error);
-  if (conn->stream == NULL)
-    {
-      g_io_stream_close_async (G_IO_STREAM (connection), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      conn_drop (conn, error->message);
-      return;
-    }
-  g_object_set (conn->stream, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED, NULL);
-  /* As for connectors: MSRP's framing, not close_notify, tells a cut. */
-  g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (conn->stream), FALSE);
-  g_signal_connect (conn->stream, "accept-certificate", G_CALLBACK (on_handshake_accept_certificate), NULL);
-  conn->state = CONN_HANDSHAKING;
-  conn->handshaking = TRUE;
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (conn->stream), G_PRIORITY_DEFAULT, conn->cancellable,
-                                    on_conn_handshake, conn_ref (conn));
+static void
+on_listener_drop (MsrpListenerConn *lconn,
+                  gpointer          conn_data,
+                  const char       *reason,
+                  gpointer          user_data)
+{
+  conn_drop (conn_data, reason);
+}
+
+static const MsrpListenerFuncs listener_funcs = {
+  .accepted = on_listener_accepted,
+  .drop = on_listener_drop,
+  .tls_setup = on_listener_tls_setup,
+};
+
+MsrpListener *
+_msrp_server_peek_listener (MsrpServer *server)
+{
+  return server->listener;
 }
 
 /* Listening */
-
-static gboolean
-on_accept_retry (gpointer user_data)
-{
-  MsrpServer *self = user_data;
-
-  g_clear_pointer (&self->retry_source, g_source_unref);
-  accept_next (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_incoming (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  MsrpServer *self = g_object_get_qdata (source, server_of_listener_quark ());
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
-
-  connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
-  if (self == NULL)
-    return;  /* disposed */
-
-  g_main_context_push_thread_default (self->context);
-  if (connection == NULL)
-    {
-      /* Out of file descriptors, say: try again a little later. */
-      g_debug ("server: accepting a connection failed: %s", error->message);
-      self->retry_source = g_timeout_source_new_seconds (ACCEPT_RETRY_SECONDS);
-      g_source_set_static_name (self->retry_source, "[msrp] server accept retry");
-      g_source_set_callback (self->retry_source, on_accept_retry, self, NULL);
-      g_source_attach (self->retry_source, self->context);
-    }
-  else
-    {
-      accept_next (self);
-      if (g_hash_table_size (self->connections) >= MAX_PENDING_CONNECTIONS)
-        {
-          g_debug ("server: too many connections waiting to bind; closing a new one");
-          g_io_stream_close_async (G_IO_STREAM (connection), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-        }
-      else
-        conn_start (self, connection);
-    }
-  g_main_context_pop_thread_default (self->context);
-}
-
-static void
-accept_next (MsrpServer *self)
-{
-  g_main_context_push_thread_default (self->context);
-  g_socket_listener_accept_async (self->listener, self->cancellable, on_incoming, NULL);
-  g_main_context_pop_thread_default (self->context);
-}
 
 static gboolean
 start_listening (MsrpServer  *self,
@@ -894,39 +841,24 @@ start_listening (MsrpServer  *self,
                  guint        port,
                  GError     **error)
 {
-  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  MsrpListener *listener = _msrp_listener_new (self->context, &listener_funcs, self);
+  guint16 real_port;
 
-  /* Many peers may connect at once (GIO listens with a backlog of 10). */
-  g_socket_listener_set_backlog (listener, SOMAXCONN);
-
-  if (address != NULL)
+  if (!_msrp_listener_listen (listener, address, port, &real_port, error))
     {
-      g_autoptr(GSocketAddress) wanted = g_inet_socket_address_new_from_string (address, port);
-      g_autoptr(GSocketAddress) effective = NULL;
+      _msrp_listener_unref (listener);
+      return FALSE;
+    }
+  _msrp_listener_set_tls_certificate (listener, self->tls_certificate);
+  _msrp_listener_set_first_request_timeout (listener, self->first_request_timeout);
+  _msrp_listener_set_max_pending (listener, self->max_pending_connections);
+  _msrp_listener_set_max_pending_per_address (listener, self->max_pending_per_address);
 
-      if (!g_socket_listener_add_address (listener, wanted, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                          NULL, &effective, error))
-        return FALSE;
-      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-    }
-  else if (port != 0)
-    {
-      if (!g_socket_listener_add_inet_port (listener, port, NULL, error))
-        return FALSE;
-    }
-  else
-    {
-      port = g_socket_listener_add_any_inet_port (listener, NULL, error);
-      if (port == 0)
-        return FALSE;
-    }
-
-  g_debug ("server: listening on %s port %u", address ? address : "every address", port);
-  g_object_set_qdata (G_OBJECT (listener), server_of_listener_quark (), self);
-  self->listener = g_steal_pointer (&listener);
+  g_debug ("server: listening on %s port %u", address ? address : "every address", real_port);
+  self->listener = listener;
   self->listen_host = g_strdup (address);
-  self->listen_port = port;
-  accept_next (self);
+  self->listen_port = real_port;
+  _msrp_listener_start (listener);
   return TRUE;
 }
 
@@ -949,17 +881,8 @@ msrp_server_dispose (GObject *object)
   GList *sessions, *conns;
 
   g_cancellable_cancel (self->cancellable);
-  if (self->retry_source != NULL)
-    {
-      g_source_destroy (self->retry_source);
-      g_clear_pointer (&self->retry_source, g_source_unref);
-    }
   if (self->listener != NULL)
-    {
-      g_object_set_qdata (G_OBJECT (self->listener), server_of_listener_quark (), NULL);
-      g_socket_listener_close (self->listener);
-      g_clear_object (&self->listener);
-    }
+    _msrp_listener_stop (self->listener);
 
   /* Stolen first: failing a complete runs its callback. */
   sessions = g_hash_table_get_values (self->sessions);
@@ -974,6 +897,7 @@ msrp_server_dispose (GObject *object)
   for (GList *l = conns; l != NULL; l = l->next)
     conn_drop (l->data, "the server is disposed");
   g_list_free (conns);
+  g_clear_pointer (&self->listener, _msrp_listener_unref);
 
   G_OBJECT_CLASS (msrp_server_parent_class)->dispose (object);
 }
@@ -1016,6 +940,15 @@ msrp_server_get_property (GObject    *object,
     case PROP_USE_SESSMATCH:
       g_value_set_boolean (value, self->use_sessmatch);
       break;
+    case PROP_FIRST_REQUEST_TIMEOUT:
+      g_value_set_uint (value, self->first_request_timeout);
+      break;
+    case PROP_MAX_PENDING_CONNECTIONS:
+      g_value_set_uint (value, self->max_pending_connections);
+      break;
+    case PROP_MAX_PENDING_PER_ADDRESS:
+      g_value_set_uint (value, self->max_pending_per_address);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1042,6 +975,15 @@ msrp_server_set_property (GObject      *object,
       break;
     case PROP_USE_SESSMATCH:
       msrp_server_set_use_sessmatch (self, g_value_get_boolean (value));
+      break;
+    case PROP_FIRST_REQUEST_TIMEOUT:
+      msrp_server_set_first_request_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_PENDING_CONNECTIONS:
+      msrp_server_set_max_pending_connections (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_PENDING_PER_ADDRESS:
+      msrp_server_set_max_pending_per_address (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1113,6 +1055,51 @@ msrp_server_class_init (MsrpServerClass *klass)
     g_param_spec_boolean ("use-sessmatch", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * MsrpServer:first-request-timeout:
+   *
+   * Seconds a new connection has to send its binding SEND, TLS handshake
+   * included; it is closed otherwise. Shorter than
+   * [property@Msrp.Server:bind-timeout], so that connections that send
+   * nothing cannot pile up. A connection that has sent its binding SEND
+   * waits for its complete until the bind timeout.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FIRST_REQUEST_TIMEOUT] =
+    g_param_spec_uint ("first-request-timeout", NULL, NULL, 1, G_MAXUINT / 1000,
+                       MSRP_LISTENER_FIRST_REQUEST_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpServer:max-pending-connections:
+   *
+   * The largest number of pending connections: accepted, but without
+   * their binding SEND yet. When a new connection comes with that many
+   * pending, the oldest pending one is closed, so that idle connections
+   * cannot keep real peers out.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_PENDING_CONNECTIONS] =
+    g_param_spec_uint ("max-pending-connections", NULL, NULL, 1, G_MAXUINT,
+                       MSRP_LISTENER_MAX_PENDING,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpServer:max-pending-per-address:
+   *
+   * The largest number of pending connections (see
+   * [property@Msrp.Server:max-pending-connections]) from one IP address,
+   * or one IPv6 /64 network: past it, the oldest of them is closed.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_PENDING_PER_ADDRESS] =
+    g_param_spec_uint ("max-pending-per-address", NULL, NULL, 1, G_MAXUINT,
+                       MSRP_LISTENER_MAX_PENDING_PER_ADDRESS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1151,6 +1138,9 @@ msrp_server_init (MsrpServer *self)
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, session_free);
   self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) conn_unref, NULL);
   self->bind_timeout = MSRP_DEFAULT_TIMEOUT;
+  self->first_request_timeout = MSRP_LISTENER_FIRST_REQUEST_TIMEOUT;
+  self->max_pending_connections = MSRP_LISTENER_MAX_PENDING;
+  self->max_pending_per_address = MSRP_LISTENER_MAX_PENDING_PER_ADDRESS;
 }
 
 /**
@@ -1633,8 +1623,11 @@ msrp_server_set_tls_certificate (MsrpServer      *server,
   g_return_if_fail (MSRP_IS_SERVER (server));
   g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
 
-  if (g_set_object (&server->tls_certificate, certificate))
-    g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_TLS_CERTIFICATE]);
+  if (!g_set_object (&server->tls_certificate, certificate))
+    return;
+  if (server->listener != NULL)
+    _msrp_listener_set_tls_certificate (server->listener, certificate);
+  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_TLS_CERTIFICATE]);
 }
 
 /**
@@ -1711,4 +1704,127 @@ msrp_server_set_use_sessmatch (MsrpServer *server,
     return;
   server->use_sessmatch = use_sessmatch;
   g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_USE_SESSMATCH]);
+}
+
+/**
+ * msrp_server_get_first_request_timeout:
+ * @server: a #MsrpServer
+ *
+ * Gets [property@Msrp.Server:first-request-timeout].
+ *
+ * Returns: the first-request timeout, in seconds
+ *
+ * Since: 1.0
+ */
+guint
+msrp_server_get_first_request_timeout (MsrpServer *server)
+{
+  g_return_val_if_fail (MSRP_IS_SERVER (server), 0);
+  return server->first_request_timeout;
+}
+
+/**
+ * msrp_server_set_first_request_timeout:
+ * @server: a #MsrpServer
+ * @seconds: the timeout, in seconds, at least 1
+ *
+ * Sets [property@Msrp.Server:first-request-timeout].
+ *
+ * Since: 1.0
+ */
+void
+msrp_server_set_first_request_timeout (MsrpServer *server,
+                                       guint      seconds)
+{
+  g_return_if_fail (MSRP_IS_SERVER (server));
+  g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
+
+  if (server->first_request_timeout == seconds)
+    return;
+  server->first_request_timeout = seconds;
+  if (server->listener != NULL)
+    _msrp_listener_set_first_request_timeout (server->listener, server->first_request_timeout);
+  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_FIRST_REQUEST_TIMEOUT]);
+}
+
+/**
+ * msrp_server_get_max_pending_connections:
+ * @server: a #MsrpServer
+ *
+ * Gets [property@Msrp.Server:max-pending-connections].
+ *
+ * Returns: the largest number of pending connections
+ *
+ * Since: 1.0
+ */
+guint
+msrp_server_get_max_pending_connections (MsrpServer *server)
+{
+  g_return_val_if_fail (MSRP_IS_SERVER (server), 0);
+  return server->max_pending_connections;
+}
+
+/**
+ * msrp_server_set_max_pending_connections:
+ * @server: a #MsrpServer
+ * @max_pending: the largest number, at least 1
+ *
+ * Sets [property@Msrp.Server:max-pending-connections].
+ *
+ * Since: 1.0
+ */
+void
+msrp_server_set_max_pending_connections (MsrpServer *server,
+                                         guint      max_pending)
+{
+  g_return_if_fail (MSRP_IS_SERVER (server));
+  g_return_if_fail (max_pending >= 1);
+
+  if (server->max_pending_connections == max_pending)
+    return;
+  server->max_pending_connections = max_pending;
+  if (server->listener != NULL)
+    _msrp_listener_set_max_pending (server->listener, server->max_pending_connections);
+  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_MAX_PENDING_CONNECTIONS]);
+}
+
+/**
+ * msrp_server_get_max_pending_per_address:
+ * @server: a #MsrpServer
+ *
+ * Gets [property@Msrp.Server:max-pending-per-address].
+ *
+ * Returns: the largest number of pending connections from one address
+ *
+ * Since: 1.0
+ */
+guint
+msrp_server_get_max_pending_per_address (MsrpServer *server)
+{
+  g_return_val_if_fail (MSRP_IS_SERVER (server), 0);
+  return server->max_pending_per_address;
+}
+
+/**
+ * msrp_server_set_max_pending_per_address:
+ * @server: a #MsrpServer
+ * @max_pending: the largest number, at least 1
+ *
+ * Sets [property@Msrp.Server:max-pending-per-address].
+ *
+ * Since: 1.0
+ */
+void
+msrp_server_set_max_pending_per_address (MsrpServer *server,
+                                         guint      max_pending)
+{
+  g_return_if_fail (MSRP_IS_SERVER (server));
+  g_return_if_fail (max_pending >= 1);
+
+  if (server->max_pending_per_address == max_pending)
+    return;
+  server->max_pending_per_address = max_pending;
+  if (server->listener != NULL)
+    _msrp_listener_set_max_pending_per_address (server->listener, server->max_pending_per_address);
+  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_MAX_PENDING_PER_ADDRESS]);
 }

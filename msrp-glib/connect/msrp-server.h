@@ -74,5 +74,20 @@ gboolean         msrp_server_get_use_sessmatch       (MsrpServer          *serve
 MSRP_AVAILABLE_IN_ALL
 void             msrp_server_set_use_sessmatch       (MsrpServer          *server,
                                                       gboolean             use_sessmatch);
+MSRP_AVAILABLE_IN_ALL
+guint            msrp_server_get_first_request_timeout (MsrpServer *server);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_server_set_first_request_timeout (MsrpServer *server,
+                                                        guint      seconds);
+MSRP_AVAILABLE_IN_ALL
+guint            msrp_server_get_max_pending_connections (MsrpServer *server);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_server_set_max_pending_connections (MsrpServer *server,
+                                                          guint      max_pending);
+MSRP_AVAILABLE_IN_ALL
+guint            msrp_server_get_max_pending_per_address (MsrpServer *server);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_server_set_max_pending_per_address (MsrpServer *server,
+                                                          guint      max_pending);
 
 G_END_DECLS

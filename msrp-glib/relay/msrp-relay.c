@@ -17,6 +17,7 @@
 #include "msrp-digest-private.h"
 #include "msrp-marshal.h"
 #include "msrp-error.h"
+#include "msrp-listener-private.h"
 #include "msrp-transport.h"
 #include "msrp-transport-private.h"
 #include "msrp-uri-private.h"
@@ -175,8 +176,6 @@
  * forgotten without a report. */
 #define MAX_PENDING 4096
 
-#define ACCEPT_RETRY_SECONDS 1
-
 #define SESSION_ID_BYTES 16
 
 /* Failed Digest answers are remembered per user and per address for that
@@ -202,9 +201,7 @@ typedef struct {
 struct _Listener {
   guint ref_count;
   MsrpRelay *relay;            /* NULL once stopped */
-  GSocketListener *socket_listener;
-  GCancellable *cancellable;
-  GSource *retry_source;
+  MsrpListener *helper;
   MsrpUri *uri;
 };
 
@@ -234,7 +231,6 @@ typedef struct {
 
 typedef enum {
   CONN_CONNECTING,             /* outgoing, no transport yet */
-  CONN_HANDSHAKING,            /* incoming TLS */
   CONN_OPEN,
   CONN_CLOSED,
 } ConnState;
@@ -279,13 +275,14 @@ struct _Conn {
   MsrpRelay *relay;            /* NULL once closed */
   ConnState state;
   Listener *listener;          /* incoming connections */
+  MsrpListenerConn *lconn;     /* incoming, until its first request */
   char *key;                   /* outgoing connections */
   MsrpUri *next_hop;           /* outgoing connections */
   GIOStream *stream;
   MsrpTransport *transport;
   GCancellable *cancellable;
-  GSource *timer;              /* connect or handshake timeout */
-  gboolean busy;               /* connecting or handshaking: the callback closes */
+  GSource *timer;              /* connect timeout */
+  gboolean busy;               /* connecting: the callback closes */
   gboolean reading;
   gboolean paths_set;
   gsize queued;                /* bytes handed to the transport, not written yet */
@@ -325,6 +322,9 @@ struct _MsrpRelay
   guint default_expires;
   guint response_timeout;
   guint idle_timeout;
+  guint first_request_timeout;
+  guint max_pending_connections;
+  guint max_pending_per_address;
   MsrpLogger *logger;
 
   GPtrArray *listeners;        /* of Listener */
@@ -357,6 +357,9 @@ enum {
   PROP_MAX_AUTH_FAILURES,
   PROP_MAX_SESSIONS_PER_CONNECTION,
   PROP_MAX_SESSIONS_PER_USER,
+  PROP_FIRST_REQUEST_TIMEOUT,
+  PROP_MAX_PENDING_CONNECTIONS,
+  PROP_MAX_PENDING_PER_ADDRESS,
   N_PROPS
 };
 
@@ -374,7 +377,6 @@ G_DEFINE_FINAL_TYPE (MsrpRelay, msrp_relay, G_TYPE_OBJECT)
 static void conn_close (Conn *conn, const char *reason);
 static void conn_continue (Conn *conn);
 static void piece_send (Route *route, MsrpChunk *chunk, gboolean last);
-static void accept_next (Listener *listener);
 static void listener_unref (Listener *listener);
 
 /* Small helpers */
@@ -698,7 +700,7 @@ conn_unref (Conn *conn)
 
   g_assert (conn->cur == NULL && conn->blocked_on == NULL && conn->last_out == NULL);
   g_assert (g_queue_is_empty (&conn->connect_queue) && g_queue_is_empty (&conn->pending_order));
-  g_assert (conn->waiters->len == 0 && conn->sessions->len == 0);
+  g_assert (conn->waiters->len == 0 && conn->sessions->len == 0 && conn->lconn == NULL);
   g_clear_pointer (&conn->waiters, g_ptr_array_unref);
   g_clear_pointer (&conn->sessions, g_ptr_array_unref);
   g_clear_pointer (&conn->pending, g_hash_table_unref);
@@ -1061,6 +1063,8 @@ conn_close (Conn       *conn,
   conn->state = CONN_CLOSED;
   g_cancellable_cancel (conn->cancellable);
   conn_stop_timer (conn);
+  if (conn->lconn != NULL)
+    _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
   if (conn->idle_timer != NULL)
     {
       g_source_destroy (conn->idle_timer);
@@ -1126,7 +1130,7 @@ conn_close (Conn       *conn,
     msrp_transport_close_async (conn->transport, NULL, NULL, NULL);
   else if (conn->stream != NULL && !conn->busy)
     g_io_stream_close_async (conn->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  /* else the connect or handshake callback closes it */
+  /* else the connect callback closes it */
 
   g_hash_table_remove (self->connections, conn);
   if (had_sessions)
@@ -1140,8 +1144,7 @@ on_conn_timeout (gpointer user_data)
   Conn *conn = user_data;
 
   g_clear_pointer (&conn->timer, g_source_unref);
-  conn_close (conn, conn->state == CONN_CONNECTING ? "could not connect in time"
-                                                   : "no TLS handshake in time");
+  conn_close (conn, "could not connect in time");
   return G_SOURCE_REMOVE;
 }
 
@@ -2021,6 +2024,9 @@ on_read (GObject      *source,
     conn_close (conn, error->message);
   else
     {
+      /* From now on the idle timeout bounds it. */
+      if (conn->lconn != NULL)
+        _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
       if (msrp_chunk_is_request (chunk))
         handle_request (conn, chunk);
       else
@@ -2059,72 +2065,48 @@ conn_continue (Conn *conn)
                                    on_read, conn_ref (conn));
 }
 
-/* Incoming connections */
+/* Incoming connections: the listener bounds them until their first
+ * request. */
 
 static void
-on_handshake (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+on_listener_accepted (MsrpListenerConn *lconn,
+                      GIOStream        *stream,
+                      gpointer          user_data)
 {
-  Conn *conn = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
+  Listener *listener = user_data;
+  Conn *conn;
 
-  GMainContext *context = push_context (conn->relay);
+  GMainContext *context = push_context (listener->relay);
 
-  ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
-  conn->busy = FALSE;
-  if (conn->relay == NULL)
-    g_io_stream_close_async (conn->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  else if (!ok)
-    conn_close (conn, error->message);
-  else
-    {
-      conn_stop_timer (conn);
-      conn_open (conn, NULL, NULL);
-      conn_continue (conn);
-    }
-  conn_unref (conn);
+  conn = conn_new (listener->relay);
+  conn->listener = listener;
+  listener->ref_count++;
+  conn->lconn = lconn;
+  _msrp_listener_conn_set_data (lconn, conn);
+  g_debug ("relay: new connection %p", conn);
+  conn->stream = g_object_ref (stream);
+  conn_open (conn, NULL, NULL);
+  conn_continue (conn);
   pop_context (context);
 }
 
 static void
-conn_start_incoming (Listener          *listener,
-                     GSocketConnection *connection)
+on_listener_drop (MsrpListenerConn *lconn,
+                  gpointer          conn_data,
+                  const char       *reason,
+                  gpointer          user_data)
 {
-  MsrpRelay *self = listener->relay;
-  g_autoptr(GError) error = NULL;
-  Conn *conn;
+  Listener *listener = user_data;
+  GMainContext *context = push_context (listener->relay);
 
-  _msrp_connector_set_no_delay (connection);
-  conn = conn_new (self);
-  conn->listener = listener;
-  listener->ref_count++;
-  g_debug ("relay: new connection %p", conn);
-
-  if (!msrp_uri_get_use_tls (listener->uri))
-    {
-      conn->stream = G_IO_STREAM (g_object_ref (connection));
-      conn_open (conn, NULL, NULL);
-      conn_continue (conn);
-      return;
-    }
-
-  conn->stream = g_tls_server_connection_new (G_IO_STREAM (connection), self->tls_certificate, &error);
-  if (conn->stream == NULL)
-    {
-      g_io_stream_close_async (G_IO_STREAM (connection), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      conn_close (conn, error->message);
-      return;
-    }
-  /* MSRP's framing, not close_notify, tells a cut. */
-  g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (conn->stream), FALSE);
-  conn->state = CONN_HANDSHAKING;
-  conn->busy = TRUE;
-  conn_start_timer (conn);
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (conn->stream), G_PRIORITY_DEFAULT, conn->cancellable,
-                                    on_handshake, conn_ref (conn));
+  conn_close (conn_data, reason);
+  pop_context (context);
 }
+
+static const MsrpListenerFuncs listener_funcs = {
+  .accepted = on_listener_accepted,
+  .drop = on_listener_drop,
+};
 
 /* Listening */
 
@@ -2138,75 +2120,30 @@ listener_unref (Listener *listener)
 }
 
 static void
+listener_apply_limits (Listener  *listener,
+                       MsrpRelay *self)
+{
+  _msrp_listener_set_first_request_timeout (listener->helper, self->first_request_timeout);
+  _msrp_listener_set_max_pending (listener->helper, self->max_pending_connections);
+  _msrp_listener_set_max_pending_per_address (listener->helper, self->max_pending_per_address);
+}
+
+static void
+apply_limits (MsrpRelay *self)
+{
+  for (guint i = 0; i < self->listeners->len; i++)
+    listener_apply_limits (g_ptr_array_index (self->listeners, i), self);
+}
+
+static void
 listener_stop (gpointer data)
 {
   Listener *listener = data;
 
   listener->relay = NULL;
-  g_cancellable_cancel (listener->cancellable);
-  g_clear_object (&listener->cancellable);
-  if (listener->retry_source != NULL)
-    {
-      g_source_destroy (listener->retry_source);
-      g_clear_pointer (&listener->retry_source, g_source_unref);
-    }
-  g_socket_listener_close (listener->socket_listener);
-  g_clear_object (&listener->socket_listener);
+  _msrp_listener_stop (listener->helper);
+  g_clear_pointer (&listener->helper, _msrp_listener_unref);
   listener_unref (listener);
-}
-
-static gboolean
-on_accept_retry (gpointer user_data)
-{
-  Listener *listener = user_data;
-
-  g_clear_pointer (&listener->retry_source, g_source_unref);
-  accept_next (listener);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_incoming (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Listener *listener = user_data;
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
-
-  GMainContext *context = push_context (listener->relay);
-
-  connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
-  if (listener->relay == NULL)
-    {
-      if (connection != NULL)
-        g_io_stream_close_async (G_IO_STREAM (connection), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-    }
-  else if (connection == NULL)
-    {
-      /* Out of file descriptors, say: try again a little later. */
-      g_debug ("relay: accepting a connection failed: %s", error->message);
-      listener->retry_source = g_timeout_source_new_seconds (ACCEPT_RETRY_SECONDS);
-      g_source_set_static_name (listener->retry_source, "[msrp] relay accept retry");
-      g_source_set_callback (listener->retry_source, on_accept_retry, listener, NULL);
-      g_source_attach (listener->retry_source, listener->relay->context);
-    }
-  else
-    {
-      accept_next (listener);
-      conn_start_incoming (listener, connection);
-    }
-  listener_unref (listener);
-  pop_context (context);
-}
-
-static void
-accept_next (Listener *listener)
-{
-  listener->ref_count++;
-  g_main_context_push_thread_default (listener->relay->context);
-  g_socket_listener_accept_async (listener->socket_listener, listener->cancellable, on_incoming, listener);
-  g_main_context_pop_thread_default (listener->relay->context);
 }
 
 /* GObject */
@@ -2277,6 +2214,15 @@ msrp_relay_get_property (GObject    *object,
     case PROP_IDLE_TIMEOUT:
       g_value_set_uint (value, self->idle_timeout);
       break;
+    case PROP_FIRST_REQUEST_TIMEOUT:
+      g_value_set_uint (value, self->first_request_timeout);
+      break;
+    case PROP_MAX_PENDING_CONNECTIONS:
+      g_value_set_uint (value, self->max_pending_connections);
+      break;
+    case PROP_MAX_PENDING_PER_ADDRESS:
+      g_value_set_uint (value, self->max_pending_per_address);
+      break;
     case PROP_LOGGER:
       g_value_set_object (value, self->logger);
       break;
@@ -2327,6 +2273,15 @@ msrp_relay_set_property (GObject      *object,
       break;
     case PROP_IDLE_TIMEOUT:
       msrp_relay_set_idle_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_FIRST_REQUEST_TIMEOUT:
+      msrp_relay_set_first_request_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_PENDING_CONNECTIONS:
+      msrp_relay_set_max_pending_connections (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_PENDING_PER_ADDRESS:
+      msrp_relay_set_max_pending_per_address (self, g_value_get_uint (value));
       break;
     case PROP_LOGGER:
       msrp_relay_set_logger (self, g_value_get_object (value));
@@ -2467,6 +2422,50 @@ msrp_relay_class_init (MsrpRelayClass *klass)
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
+   * MsrpRelay:first-request-timeout:
+   *
+   * Seconds a connection accepted by the relay has to send its first
+   * complete request, TLS handshake included; it is closed otherwise.
+   * Afterwards [property@Msrp.Relay:idle-timeout] applies.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FIRST_REQUEST_TIMEOUT] =
+    g_param_spec_uint ("first-request-timeout", NULL, NULL, 1, G_MAXUINT / 1000,
+                       MSRP_LISTENER_FIRST_REQUEST_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelay:max-pending-connections:
+   *
+   * The largest number of pending connections on each listening socket:
+   * accepted, but without a complete first request yet. When a new
+   * connection comes with that many pending, the oldest pending one is
+   * closed, so that idle connections cannot keep clients out.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_PENDING_CONNECTIONS] =
+    g_param_spec_uint ("max-pending-connections", NULL, NULL, 1, G_MAXUINT,
+                       MSRP_LISTENER_MAX_PENDING,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelay:max-pending-per-address:
+   *
+   * The largest number of pending connections (see
+   * [property@Msrp.Relay:max-pending-connections]) from one IP address, or
+   * one IPv6 /64 network, on each listening socket: past it, the oldest of
+   * them is closed.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_PENDING_PER_ADDRESS] =
+    g_param_spec_uint ("max-pending-per-address", NULL, NULL, 1, G_MAXUINT,
+                       MSRP_LISTENER_MAX_PENDING_PER_ADDRESS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
    * MsrpRelay:logger:
    *
    * The logger given to the transport of every connection the relay
@@ -2562,6 +2561,9 @@ msrp_relay_init (MsrpRelay *self)
   self->default_expires = 600;
   self->response_timeout = 30;
   self->idle_timeout = 60;
+  self->first_request_timeout = MSRP_LISTENER_FIRST_REQUEST_TIMEOUT;
+  self->max_pending_connections = MSRP_LISTENER_MAX_PENDING;
+  self->max_pending_per_address = MSRP_LISTENER_MAX_PENDING_PER_ADDRESS;
   self->listeners = g_ptr_array_new_with_free_func (listener_stop);
   self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) conn_unref, NULL);
   self->outgoing = g_hash_table_new (g_str_hash, g_str_equal);
@@ -2623,10 +2625,10 @@ msrp_relay_listen (MsrpRelay   *relay,
                    gboolean     use_tls,
                    GError     **error)
 {
-  g_autoptr(GSocketListener) socket_listener = NULL;
+  g_autoptr(MsrpUri) uri = NULL;
   gboolean is_ip = host != NULL && g_hostname_is_ip_address (host);
   Listener *listener;
-  guint real_port = port;
+  guint16 real_port = port;
 
   g_return_val_if_fail (MSRP_IS_RELAY (relay), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -2638,36 +2640,20 @@ msrp_relay_listen (MsrpRelay   *relay,
       return NULL;
     }
 
-  socket_listener = g_socket_listener_new ();
-  /* Many clients may connect at once (GIO listens with a backlog of 10). */
-  g_socket_listener_set_backlog (socket_listener, SOMAXCONN);
-  if (is_ip)
-    {
-      g_autoptr(GSocketAddress) wanted = g_inet_socket_address_new_from_string (host, port);
-      g_autoptr(GSocketAddress) effective = NULL;
-
-      if (!g_socket_listener_add_address (socket_listener, wanted, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                          NULL, &effective, error))
-        return NULL;
-      real_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-    }
-  else if (port != 0)
-    {
-      if (!g_socket_listener_add_inet_port (socket_listener, port, NULL, error))
-        return NULL;
-    }
-  else
-    {
-      real_port = g_socket_listener_add_any_inet_port (socket_listener, NULL, error);
-      if (real_port == 0)
-        return NULL;
-    }
-
   listener = g_new0 (Listener, 1);
   listener->ref_count = 1;  /* the relay's */
+  listener->helper = _msrp_listener_new (relay->context, &listener_funcs, listener);
+  if (!_msrp_listener_listen (listener->helper, is_ip ? host : NULL, port, &real_port, error))
+    {
+      _msrp_listener_unref (listener->helper);
+      g_free (listener);
+      return NULL;
+    }
+  if (use_tls)
+    _msrp_listener_set_tls_certificate (listener->helper, relay->tls_certificate);
+  listener_apply_limits (listener, relay);
+
   listener->relay = relay;
-  listener->socket_listener = g_steal_pointer (&socket_listener);
-  listener->cancellable = g_cancellable_new ();
   listener->uri = g_object_new (MSRP_TYPE_URI,
                                 "host", host ? host : "localhost",
                                 "port", real_port,
@@ -2676,7 +2662,7 @@ msrp_relay_listen (MsrpRelay   *relay,
                                 NULL);
   g_ptr_array_add (relay->listeners, listener);
   g_debug ("relay: listening as %s", _msrp_uri_peek_string (listener->uri));
-  accept_next (listener);
+  _msrp_listener_start (listener->helper);
 
   return g_object_ref (listener->uri);
 }
@@ -2785,8 +2771,16 @@ msrp_relay_set_tls_certificate (MsrpRelay       *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
 
-  if (g_set_object (&relay->tls_certificate, certificate))
-    g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_TLS_CERTIFICATE]);
+  if (!g_set_object (&relay->tls_certificate, certificate))
+    return;
+  for (guint i = 0; i < relay->listeners->len; i++)
+    {
+      Listener *listener = g_ptr_array_index (relay->listeners, i);
+
+      if (msrp_uri_get_use_tls (listener->uri) && certificate != NULL)
+        _msrp_listener_set_tls_certificate (listener->helper, certificate);
+    }
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_TLS_CERTIFICATE]);
 }
 
 /**
@@ -2986,6 +2980,126 @@ msrp_relay_set_idle_timeout (MsrpRelay *relay,
     return;
   relay->idle_timeout = seconds;
   g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_IDLE_TIMEOUT]);
+}
+
+/**
+ * msrp_relay_get_first_request_timeout:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:first-request-timeout].
+ *
+ * Returns: the first-request timeout, in seconds
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_first_request_timeout (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->first_request_timeout;
+}
+
+/**
+ * msrp_relay_set_first_request_timeout:
+ * @relay: a #MsrpRelay
+ * @seconds: the timeout, in seconds, at least 1
+ *
+ * Sets [property@Msrp.Relay:first-request-timeout].
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_first_request_timeout (MsrpRelay *relay,
+                                      guint     seconds)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
+
+  if (relay->first_request_timeout == seconds)
+    return;
+  relay->first_request_timeout = seconds;
+  apply_limits (relay);
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_FIRST_REQUEST_TIMEOUT]);
+}
+
+/**
+ * msrp_relay_get_max_pending_connections:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:max-pending-connections].
+ *
+ * Returns: the largest number of pending connections
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_max_pending_connections (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->max_pending_connections;
+}
+
+/**
+ * msrp_relay_set_max_pending_connections:
+ * @relay: a #MsrpRelay
+ * @max_pending: the largest number, at least 1
+ *
+ * Sets [property@Msrp.Relay:max-pending-connections].
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_max_pending_connections (MsrpRelay *relay,
+                                        guint     max_pending)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (max_pending >= 1);
+
+  if (relay->max_pending_connections == max_pending)
+    return;
+  relay->max_pending_connections = max_pending;
+  apply_limits (relay);
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_PENDING_CONNECTIONS]);
+}
+
+/**
+ * msrp_relay_get_max_pending_per_address:
+ * @relay: a #MsrpRelay
+ *
+ * Gets [property@Msrp.Relay:max-pending-per-address].
+ *
+ * Returns: the largest number of pending connections from one address
+ *
+ * Since: 1.0
+ */
+guint
+msrp_relay_get_max_pending_per_address (MsrpRelay *relay)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
+  return relay->max_pending_per_address;
+}
+
+/**
+ * msrp_relay_set_max_pending_per_address:
+ * @relay: a #MsrpRelay
+ * @max_pending: the largest number, at least 1
+ *
+ * Sets [property@Msrp.Relay:max-pending-per-address].
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_set_max_pending_per_address (MsrpRelay *relay,
+                                        guint     max_pending)
+{
+  g_return_if_fail (MSRP_IS_RELAY (relay));
+  g_return_if_fail (max_pending >= 1);
+
+  if (relay->max_pending_per_address == max_pending)
+    return;
+  relay->max_pending_per_address = max_pending;
+  apply_limits (relay);
+  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_PENDING_PER_ADDRESS]);
 }
 
 /**

@@ -68,6 +68,21 @@ MSRP_AVAILABLE_IN_ALL
 void             msrp_relay_set_idle_timeout     (MsrpRelay       *relay,
                                                   guint            seconds);
 MSRP_AVAILABLE_IN_ALL
+guint            msrp_relay_get_first_request_timeout (MsrpRelay *relay);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_relay_set_first_request_timeout (MsrpRelay *relay,
+                                                       guint     seconds);
+MSRP_AVAILABLE_IN_ALL
+guint            msrp_relay_get_max_pending_connections (MsrpRelay *relay);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_relay_set_max_pending_connections (MsrpRelay *relay,
+                                                         guint     max_pending);
+MSRP_AVAILABLE_IN_ALL
+guint            msrp_relay_get_max_pending_per_address (MsrpRelay *relay);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_relay_set_max_pending_per_address (MsrpRelay *relay,
+                                                         guint     max_pending);
+MSRP_AVAILABLE_IN_ALL
 MsrpLogger      *msrp_relay_get_logger           (MsrpRelay       *relay);
 MSRP_AVAILABLE_IN_ALL
 void             msrp_relay_set_logger           (MsrpRelay       *relay,
