@@ -42,7 +42,9 @@
  * What the session holds for messages not complete yet is bounded by
  * [property@Msrp.Session:max-reassembly-size] and
  * [property@Msrp.Session:max-open-messages]: past them a chunk is answered
- * 413 and its message dropped.
+ * 413 and its message dropped. A message larger than
+ * [property@Msrp.Session:max-message-size] is answered 413 too unless a
+ * [signal@Msrp.Session::chunk-received] handler takes it.
  *
  * [method@Msrp.Session.send_chunk_async] sends a chunk and gives its
  * response; [signal@Msrp.Session::closed] tells when the session ends.
@@ -645,6 +647,11 @@ msrp_session_class_init (MsrpSessionClass *klass)
    * [signal@Msrp.Session::chunk-received], so that an application can
    * stream them to disk.
    *
+   * That takes a handler of [signal@Msrp.Session::chunk-received]: while
+   * none is connected, a chunk of a larger message is answered 413 (the
+   * sender stops the message) rather than acknowledged, and such a message
+   * never gets a success REPORT, since nobody got it.
+   *
    * Since: 1.0
    */
   properties[PROP_MAX_MESSAGE_SIZE] =
@@ -774,7 +781,12 @@ msrp_session_class_init (MsrpSessionClass *klass)
    *
    * Emitted for every accepted incoming SEND chunk.
    *
-   * Chunks refused for the session's limits (413) are not emitted.
+   * A handler connected here takes messages larger than
+   * [property@Msrp.Session:max-message-size], chunk by chunk: their chunks
+   * are answered 200 and the success REPORT, when the sender asked for
+   * one, goes once every byte was emitted. Without a handler, they are
+   * refused with 413. Chunks refused for the session's limits (413) are
+   * not emitted.
    *
    * Since: 1.0
    */
@@ -2344,14 +2356,16 @@ handle_send (MsrpSession *self,
     }
 
   /* Put together before anything acknowledges the chunk: one the session
-   * cannot keep gets 413. */
-  streamed = TRUE;
+   * cannot keep gets 413, not a 200 and later a success REPORT for a
+   * message nobody got. A handler of chunk-received takes the chunks of
+   * a message too large to keep. */
+  streamed = g_signal_has_handler_pending (self, signals[SIGNAL_CHUNK_RECEIVED], 0, FALSE);
   result = _msrp_reassembler_add (self->reassembler, chunk, streamed, &first, &message, &message_total);
   if (result == MSRP_REASSEMBLY_TOO_LARGE || result == MSRP_REASSEMBLY_OVER_LIMIT ||
       result == MSRP_REASSEMBLY_REFUSED)
     {
       g_debug ("refusing chunk %s of message %s: %s", tid, msrp_chunk_get_message_id (chunk),
-               result == MSRP_REASSEMBLY_TOO_LARGE ? "too large"
+               result == MSRP_REASSEMBLY_TOO_LARGE ? "too large, and no chunk-received handler"
                : result == MSRP_REASSEMBLY_OVER_LIMIT ? "over the reassembly limits"
                : "its message was refused");
       if (wants_answer (chunk, MSRP_STATUS_STOP_SENDING))

@@ -1842,6 +1842,65 @@ test_open_messages_413 (Fixture       *f,
   g_assert_cmpuint (_msrp_reassembler_get_held (r), ==, 0);
 }
 
+/* A message over max-message-size, to a receiver with no chunk-received
+ * handler: nobody gets it, so it is refused with 413, and no success
+ * REPORT says otherwise (it did, for 20 MiB sent with `msrp send --file
+ * --success-report`). The session goes on. */
+static void
+test_too_large_unhandled_413 (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GBytes) content = pattern_bytes (300 * 1000, 32);
+  g_autoptr(GBytes) small = g_bytes_new_static ("fits", 4);
+  SendOp op = { 0, }, mop = { 0, }, sop = { 0, };
+
+  g_signal_handlers_disconnect_by_func (f->b, on_chunk_received, f);
+  msrp_session_set_max_message_size (f->b, 100 * 1000);
+  msrp_session_set_max_chunk_size (f->a, 64 * 1024);
+  msrp_session_set_success_report (f->a, TRUE);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
+      /* The size known (413 at once) or not (413 past max-message-size). */
+      g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, i == 0 ? (goffset) g_bytes_get_size (content) : -1,
+                                                                 "application/octet-stream", 0, NULL);
+      SendOp fop = { 0, };
+
+      msrp_outgoing_file_set_header (file, "Success-Report", "yes");
+      msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &fop);
+      wait_for (&fop.done);
+      g_assert_error (fop.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
+      g_clear_error (&fop.error);
+    }
+  msrp_session_send_message_async (f->a, content, "application/octet-stream", NULL, on_message_sent, &mop);
+  wait_for (&mop.done);
+  g_assert_error (mop.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
+  g_clear_error (&mop.error);
+
+  /* A message that fits still arrives, with its REPORT, and the REPORT is
+   * the only one. */
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &sop);
+  wait_for (&sop.done);
+  g_assert_no_error (sop.error);
+  wait_for_len (f->messages_b, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), small));
+  g_assert_cmpuint (f->reports_a->len, ==, 1);
+  g_assert_cmpstr (msrp_chunk_get_message_id (g_ptr_array_index (f->reports_a, 0)), ==, sop.message_id);
+  g_assert_cmpuint (_msrp_reassembler_get_held (_msrp_session_get_reassembler (f->b)), ==, 0);
+
+  /* With a handler, the same message is taken chunk by chunk and gets its
+   * REPORT. */
+  g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_chunk_received), f);
+  msrp_session_send_message_async (f->a, content, "application/octet-stream", NULL, on_message_sent, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_cmpuint (f->reports_a->len, ==, 2);
+  g_assert_cmpuint (f->messages_b->len, ==, 1);
+  g_free (op.message_id);
+  g_free (sop.message_id);
+}
+
 typedef struct {
   guint pending;
   guint ok;
@@ -1980,6 +2039,7 @@ main (int    argc,
   ADD ("interrupt/reassembly", NULL, test_interrupted_reassembly);
   ADD ("reassembly-bound-413", NULL, test_reassembly_bound_413);
   ADD ("open-messages-413", NULL, test_open_messages_413);
+  ADD ("too-large-unhandled-413", NULL, test_too_large_unhandled_413);
   ADD ("descending-bytes", NULL, test_descending_bytes);
   g_test_add_func ("/session/interrupt/relay-chunk-size", test_relay_chunk_size);
 #define ADD_TLS(name, data, fn) g_test_add ("/session/tls/" name, Fixture, data, fixture_setup_tls, fn, fixture_teardown)
