@@ -12,6 +12,7 @@
 
 #include "msrp-glib.h"
 #include "msrp-chunk-private.h"
+#include "msrp-reassembler-private.h"
 #include "msrp-transport-private.h"
 
 #define TIMEOUT_SECONDS 20
@@ -1709,6 +1710,247 @@ test_interrupted_reassembly (Fixture       *f,
     }
 }
 
+/* Reassembly limits (max-reassembly-size, max-open-messages) and messages
+ * nobody takes. */
+
+/* A chunk of message_id with a one-byte (or empty) body at start. */
+static MsrpChunk *
+byte_chunk (Fixture          *f,
+            const char       *message_id,
+            gint64            start,
+            const char       *byte,
+            gint64            total,
+            MsrpContinuation  continuation)
+{
+  g_autoptr(GBytes) body = g_bytes_new (byte, byte[0] != '\0');
+  MsrpChunk *chunk = msrp_transport_make_chunk (f->ta, NULL, body, "application/octet-stream");
+
+  msrp_chunk_set_message_id (chunk, message_id);
+  msrp_chunk_set_byte_range (chunk, start, byte[0] != '\0' ? start : start - 1, total);
+  msrp_chunk_set_continuation (chunk, continuation);
+  return chunk;
+}
+
+/* Chunks spread one byte a block over four messages (that took 20.8 MB of
+ * input to 338 MB): what the receiver holds is counted in the blocks it
+ * takes and stays under max-reassembly-size; the chunk past it gets 413,
+ * its message is dropped, and the session goes on. */
+static void
+test_reassembly_bound_413 (Fixture       *f,
+                           gconstpointer  data)
+{
+  static const char *const ids[] = { "sparse0", "sparse1", "sparse2", "sparse3" };
+  MsrpReassembler *r = _msrp_session_get_reassembler (f->b);
+  const gsize bound = 1024 * 1024;
+  g_autoptr(GBytes) message = pattern_bytes (300 * 1000, 31);
+  SendOp op = { 0, };
+  const char *dropped = NULL;
+  guint accepted = 0;
+
+  g_assert_cmpuint (msrp_session_get_max_reassembly_size (f->b), ==, MSRP_DEFAULT_MAX_REASSEMBLY_SIZE);
+  msrp_session_set_max_reassembly_size (f->b, bound);
+  g_assert_cmpuint (msrp_session_get_max_reassembly_size (f->b), ==, bound);
+  for (guint i = 0; i < 64 && dropped == NULL; i++)
+    {
+      const char *id = ids[i % G_N_ELEMENTS (ids)];
+      g_autoptr(MsrpChunk) chunk = byte_chunk (f, id, (gint64) (i / G_N_ELEMENTS (ids)) * 64 * 1024 + 1, "x",
+                                               -1, MSRP_CONTINUATION_MORE);
+      g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+
+      g_assert_cmpuint (_msrp_reassembler_get_held (r), <=, bound);
+      if (msrp_chunk_get_code (response) == MSRP_STATUS_STOP_SENDING)
+        {
+          dropped = id;
+          break;
+        }
+      g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
+      accepted++;
+      /* A byte costs the block it takes. */
+      g_assert_cmpuint (_msrp_reassembler_get_held (r), >=, accepted * 64 * 1024);
+    }
+  g_assert_nonnull (dropped);
+  g_assert_cmpuint (accepted, >=, bound / (64 * 1024) - 4);
+  g_assert_cmpuint (_msrp_reassembler_get_n_open (r), ==, G_N_ELEMENTS (ids) - 1);
+  /* The refused chunk was not handed out. */
+  g_assert_cmpuint (f->chunks_b->len, ==, accepted);
+
+  /* A later chunk of the dropped message (already on its way) gets 413
+   * too, rather than starting it again. */
+  {
+    g_autoptr(MsrpChunk) chunk = byte_chunk (f, dropped, 1, "y", -1, MSRP_CONTINUATION_MORE);
+    g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+
+    g_assert_cmpuint (msrp_chunk_get_code (response), ==, MSRP_STATUS_STOP_SENDING);
+    g_assert_cmpuint (_msrp_reassembler_get_n_open (r), ==, G_N_ELEMENTS (ids) - 1);
+  }
+  /* The others, ended with `#`, give back what they held. */
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(MsrpChunk) chunk = byte_chunk (f, ids[i], 2, "", -1, MSRP_CONTINUATION_ABORT);
+      g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+
+      g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
+    }
+  g_assert_cmpuint (_msrp_reassembler_get_n_open (r), ==, 0);
+  g_assert_cmpuint (_msrp_reassembler_get_held (r), ==, 0);
+
+  /* The session goes on: a message in several chunks arrives whole. */
+  msrp_session_set_max_chunk_size (f->a, 64 * 1024);
+  msrp_session_set_success_report (f->a, TRUE);
+  msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL, on_message_sent, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  wait_for_len (f->messages_b, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), message));
+  g_assert_cmpuint (f->reports_a->len, ==, 1);
+  g_free (op.message_id);
+}
+
+/* Only so many messages may be unfinished at once (4,000 of them, each
+ * pinning a 60 KB first chunk, took 264 MB): the first chunk of one more
+ * gets 413, and those already open go on. */
+static void
+test_open_messages_413 (Fixture       *f,
+                        gconstpointer  data)
+{
+  static const char *const ids[] = { "open0", "open1", "one-more" };
+  MsrpReassembler *r = _msrp_session_get_reassembler (f->b);
+
+  g_assert_cmpuint (msrp_session_get_max_open_messages (f->b), ==, MSRP_DEFAULT_MAX_OPEN_MESSAGES);
+  msrp_session_set_max_open_messages (f->b, 2);
+  g_assert_cmpuint (msrp_session_get_max_open_messages (f->b), ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(MsrpChunk) chunk = byte_chunk (f, ids[i], 1, "a", 2, MSRP_CONTINUATION_MORE);
+      g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+
+      g_assert_cmpuint (msrp_chunk_get_code (response), ==, i < 2 ? 200 : MSRP_STATUS_STOP_SENDING);
+    }
+  g_assert_cmpuint (_msrp_reassembler_get_n_open (r), ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(MsrpChunk) chunk = byte_chunk (f, ids[i], 2, "b", 2, MSRP_CONTINUATION_END);
+      g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+
+      g_assert_cmpuint (msrp_chunk_get_code (response), ==, i < 2 ? 200 : MSRP_STATUS_STOP_SENDING);
+    }
+  wait_for_len (f->messages_b, 2);
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpmem (g_bytes_get_data (g_ptr_array_index (f->messages_b, i), NULL),
+                     g_bytes_get_size (g_ptr_array_index (f->messages_b, i)), "ab", 2);
+  g_assert_cmpuint (_msrp_reassembler_get_n_open (r), ==, 0);
+  g_assert_cmpuint (_msrp_reassembler_get_held (r), ==, 0);
+}
+
+/* A message over max-message-size, to a receiver with no chunk-received
+ * handler: nobody gets it, so it is refused with 413, and no success
+ * REPORT says otherwise (it did, for 20 MiB sent with `msrp send --file
+ * --success-report`). The session goes on. */
+static void
+test_too_large_unhandled_413 (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GBytes) content = pattern_bytes (300 * 1000, 32);
+  g_autoptr(GBytes) small = g_bytes_new_static ("fits", 4);
+  SendOp op = { 0, }, mop = { 0, }, sop = { 0, };
+
+  g_signal_handlers_disconnect_by_func (f->b, on_chunk_received, f);
+  msrp_session_set_max_message_size (f->b, 100 * 1000);
+  msrp_session_set_max_chunk_size (f->a, 64 * 1024);
+  msrp_session_set_success_report (f->a, TRUE);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
+      /* The size known (413 at once) or not (413 past max-message-size). */
+      g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, i == 0 ? (goffset) g_bytes_get_size (content) : -1,
+                                                                 "application/octet-stream", 0, NULL);
+      SendOp fop = { 0, };
+
+      msrp_outgoing_file_set_header (file, "Success-Report", "yes");
+      msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &fop);
+      wait_for (&fop.done);
+      g_assert_error (fop.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
+      g_clear_error (&fop.error);
+    }
+  msrp_session_send_message_async (f->a, content, "application/octet-stream", NULL, on_message_sent, &mop);
+  wait_for (&mop.done);
+  g_assert_error (mop.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
+  g_clear_error (&mop.error);
+
+  /* A message that fits still arrives, with its REPORT, and the REPORT is
+   * the only one. */
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &sop);
+  wait_for (&sop.done);
+  g_assert_no_error (sop.error);
+  wait_for_len (f->messages_b, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), small));
+  g_assert_cmpuint (f->reports_a->len, ==, 1);
+  g_assert_cmpstr (msrp_chunk_get_message_id (g_ptr_array_index (f->reports_a, 0)), ==, sop.message_id);
+  g_assert_cmpuint (_msrp_reassembler_get_held (_msrp_session_get_reassembler (f->b)), ==, 0);
+
+  /* With a handler, the same message is taken chunk by chunk and gets its
+   * REPORT. */
+  g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_chunk_received), f);
+  msrp_session_send_message_async (f->a, content, "application/octet-stream", NULL, on_message_sent, &op);
+  wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_cmpuint (f->reports_a->len, ==, 2);
+  g_assert_cmpuint (f->messages_b->len, ==, 1);
+  g_free (op.message_id);
+  g_free (sop.message_id);
+}
+
+typedef struct {
+  guint pending;
+  guint ok;
+} Pipelined;
+
+static void
+on_pipelined_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Pipelined *p = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpChunk) response = msrp_session_send_chunk_finish (MSRP_SESSION (source), result, &error);
+
+  g_assert_no_error (error);
+  if (msrp_chunk_get_code (response) == 200)
+    p->ok++;
+  p->pending--;
+}
+
+/* One-byte chunks in descending order with gaps, then the gaps: each is
+ * put in place in O(log n) (400,000 took 19 s when it was quadratic; see
+ * test-reassembler for that many), and the message arrives right. */
+static void
+test_descending_bytes (Fixture       *f,
+                       gconstpointer  data)
+{
+  const gint64 size = 20000;
+  g_autoptr(GBytes) message = pattern_bytes (size, 33);
+  const char *bytes = g_bytes_get_data (message, NULL);
+  Pipelined p = { 0, };
+
+  for (int pass = 0; pass < 2; pass++)
+    for (gint64 start = size - pass; start >= 1; start -= 2)
+      {
+        g_autoptr(GBytes) body = g_bytes_new (bytes + start - 1, 1);
+        g_autoptr(MsrpChunk) chunk = msrp_transport_make_chunk (f->ta, NULL, body, "application/octet-stream");
+
+        msrp_chunk_set_message_id (chunk, "descending");
+        msrp_chunk_set_byte_range (chunk, start, start, size);
+        msrp_chunk_set_continuation (chunk, start == size ? MSRP_CONTINUATION_END : MSRP_CONTINUATION_MORE);
+        p.pending++;
+        msrp_session_send_chunk_async (f->a, chunk, NULL, on_pipelined_sent, &p);
+      }
+  wait_for_len (f->messages_b, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), message));
+  while (p.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (p.ok, ==, size);
+  g_assert_cmpuint (_msrp_reassembler_get_held (_msrp_session_get_reassembler (f->b)), ==, 0);
+}
+
 /* Through a relay the default max-chunk-size is 8 KiB, unless the
  * application set one. */
 static void
@@ -1795,6 +2037,10 @@ main (int    argc,
   ADD ("interrupt/message", NULL, test_interrupt_message);
   ADD ("interrupt/file", NULL, test_interrupt_file);
   ADD ("interrupt/reassembly", NULL, test_interrupted_reassembly);
+  ADD ("reassembly-bound-413", NULL, test_reassembly_bound_413);
+  ADD ("open-messages-413", NULL, test_open_messages_413);
+  ADD ("too-large-unhandled-413", NULL, test_too_large_unhandled_413);
+  ADD ("descending-bytes", NULL, test_descending_bytes);
   g_test_add_func ("/session/interrupt/relay-chunk-size", test_relay_chunk_size);
 #define ADD_TLS(name, data, fn) g_test_add ("/session/tls/" name, Fixture, data, fixture_setup_tls, fn, fixture_teardown)
   ADD_TLS ("send-message", NULL, test_send_message);

@@ -13,6 +13,7 @@
 #include "msrp-marshal.h"
 #include "msrp-chunk-private.h"
 #include "msrp-outgoing-file-private.h"
+#include "msrp-reassembler-private.h"
 #include "msrp-transport-private.h"
 #include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
@@ -38,6 +39,13 @@
  * asked for it (Success-Report: yes), the session then sends the success
  * REPORT back. REPORTs that arrive are emitted as
  * [signal@Msrp.Session::report-received].
+ *
+ * What the session holds for messages not complete yet is bounded by
+ * [property@Msrp.Session:max-reassembly-size] and
+ * [property@Msrp.Session:max-open-messages]: past them a chunk is answered
+ * 413 and its message dropped. A message larger than
+ * [property@Msrp.Session:max-message-size] is answered 413 too unless a
+ * [signal@Msrp.Session::chunk-received] handler takes it.
  *
  * [method@Msrp.Session.send_chunk_async] sends a chunk and gives its
  * response; [signal@Msrp.Session::closed] tells when the session ends.
@@ -133,21 +141,6 @@ struct _OutMsg {
   gboolean done;
 };
 
-/* A message being put together. */
-typedef struct {
-  MsrpChunk *first;       /* the chunk with the lowest Byte-Range start */
-  GByteArray *data;
-  GArray *ranges;         /* of Range, sorted, merged */
-  gint64 total;           /* -1 while unknown */
-  gboolean ended;         /* the chunk with the last byte came */
-  gboolean too_large;
-} Incoming;
-
-typedef struct {
-  gint64 start;  /* 0-based, inclusive */
-  gint64 end;    /* exclusive */
-} Range;
-
 struct _MsrpSession
 {
   GObject parent_instance;
@@ -161,7 +154,9 @@ struct _MsrpSession
   GCancellable *cancellable;
 
   GHashTable *transactions;   /* tid → Transaction */
-  GHashTable *incoming;       /* Message-ID → Incoming */
+  MsrpReassembler *reassembler; /* incoming messages being put together */
+  gsize max_reassembly_size;
+  guint max_open_messages;
   GHashTable *refused;        /* tids whose remaining parts are dropped */
   GTask *shutdown_task;
   gboolean closed;
@@ -327,6 +322,8 @@ enum {
   PROP_FAILURE_REPORT,
   PROP_KEEPALIVE_INTERVAL,
   PROP_MAX_SIZE,
+  PROP_MAX_REASSEMBLY_SIZE,
+  PROP_MAX_OPEN_MESSAGES,
   N_PROPS
 };
 
@@ -345,20 +342,10 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (MsrpSession, msrp_session, G_TYPE_OBJECT)
 
 static void read_next (MsrpSession *self);
+static void update_reassembly_limits (MsrpSession *self);
 static void continue_reading (MsrpSession *self);
 static void session_close (MsrpSession *self, GError *error);
 static void maybe_finish_shutdown (MsrpSession *self);
-
-static void
-incoming_free (gpointer data)
-{
-  Incoming *in = data;
-
-  g_clear_object (&in->first);
-  g_clear_pointer (&in->data, g_byte_array_unref);
-  g_clear_pointer (&in->ranges, g_array_unref);
-  g_free (in);
-}
 
 static void
 transaction_free (gpointer data)
@@ -411,7 +398,7 @@ msrp_session_dispose (GObject *object)
       g_clear_pointer (&self->keepalive_timer, g_source_unref);
     }
   g_hash_table_remove_all (self->transactions);
-  g_hash_table_remove_all (self->incoming);
+  _msrp_reassembler_clear (self->reassembler);
   if (self->timer_source != NULL)
     {
       g_source_destroy (self->timer_source);
@@ -431,7 +418,7 @@ msrp_session_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->cancellable);
   g_hash_table_unref (self->transactions);
-  g_hash_table_unref (self->incoming);
+  _msrp_reassembler_free (self->reassembler);
   g_hash_table_unref (self->refused);
   g_hash_table_unref (self->awaiting_report);
   block_pool_set_keep (self->blocks, FALSE);
@@ -477,6 +464,12 @@ msrp_session_get_property (GObject    *object,
       break;
     case PROP_MAX_SIZE:
       g_value_set_uint64 (value, self->max_size);
+      break;
+    case PROP_MAX_REASSEMBLY_SIZE:
+      g_value_set_uint64 (value, self->max_reassembly_size);
+      break;
+    case PROP_MAX_OPEN_MESSAGES:
+      g_value_set_uint (value, self->max_open_messages);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -525,6 +518,12 @@ msrp_session_set_property (GObject      *object,
       break;
     case PROP_MAX_SIZE:
       msrp_session_set_max_size (self, g_value_get_uint64 (value));
+      break;
+    case PROP_MAX_REASSEMBLY_SIZE:
+      msrp_session_set_max_reassembly_size (self, g_value_get_uint64 (value));
+      break;
+    case PROP_MAX_OPEN_MESSAGES:
+      msrp_session_set_max_open_messages (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -601,6 +600,11 @@ msrp_session_class_init (MsrpSessionClass *klass)
    * [signal@Msrp.Session::message-received]; larger ones only come as
    * [signal@Msrp.Session::chunk-received], so that an application can
    * stream them to disk.
+   *
+   * That takes a handler of [signal@Msrp.Session::chunk-received]: while
+   * none is connected, a chunk of a larger message is answered 413 (the
+   * sender stops the message) rather than acknowledged, and such a message
+   * never gets a success REPORT, since nobody got it.
    *
    * Since: 1.0
    */
@@ -683,6 +687,44 @@ msrp_session_class_init (MsrpSessionClass *klass)
     g_param_spec_uint64 ("max-size", NULL, NULL, 0, G_MAXUINT64, 0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * MsrpSession:max-reassembly-size:
+   *
+   * The memory that incoming messages still being put together may take
+   * in all, in bytes, or 0 for no limit. What counts is the memory they
+   * really hold: their bytes, in blocks of 64 KiB allocated as chunks
+   * arrive (so a chunk far into a message costs a whole block), and their
+   * headers and bookkeeping. A message that came in one chunk takes none.
+   *
+   * A chunk that would take more is answered 413 (the sender stops the
+   * message) and what was kept of its message is dropped; the messages
+   * already being put together go on. Later chunks of that message get
+   * 413 too. A message larger than this is never put together, whatever
+   * [property@Msrp.Session:max-message-size] says.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_REASSEMBLY_SIZE] =
+    g_param_spec_uint64 ("max-reassembly-size", NULL, NULL, 0, G_MAXSIZE, MSRP_DEFAULT_MAX_REASSEMBLY_SIZE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpSession:max-open-messages:
+   *
+   * How many incoming messages may be unfinished at once (a chunk of them
+   * came, not yet all), or 0 for no limit. Messages larger than
+   * [property@Msrp.Session:max-message-size] that come only as
+   * [signal@Msrp.Session::chunk-received] count too: the session follows
+   * them to send their success REPORT. A chunk of one more message is
+   * answered 413, and so are its later chunks; the messages already open
+   * go on.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_OPEN_MESSAGES] =
+    g_param_spec_uint ("max-open-messages", NULL, NULL, 0, G_MAXUINT, MSRP_DEFAULT_MAX_OPEN_MESSAGES,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -692,6 +734,13 @@ msrp_session_class_init (MsrpSessionClass *klass)
    *   [method@Msrp.Chunk.get_segment])
    *
    * Emitted for every accepted incoming SEND chunk.
+   *
+   * A handler connected here takes messages larger than
+   * [property@Msrp.Session:max-message-size], chunk by chunk: their chunks
+   * are answered 200 and the success REPORT, when the sender asked for
+   * one, goes once every byte was emitted. Without a handler, they are
+   * refused with 413. Chunks refused for the session's limits (413) are
+   * not emitted.
    *
    * Since: 1.0
    */
@@ -704,11 +753,13 @@ msrp_session_class_init (MsrpSessionClass *klass)
   /**
    * MsrpSession::message-received:
    * @session: the session
-   * @first_chunk: the message's first chunk, for its headers
+   * @first_chunk: the message's first chunk, for its headers (of a message
+   *   that came in several chunks, its body is not kept)
    * @data: the whole message
    *
    * Emitted when every byte of a message up to
-   * [property@Msrp.Session:max-message-size] has arrived.
+   * [property@Msrp.Session:max-message-size] has arrived. When the message
+   * asked for a success REPORT, the REPORT was sent just before.
    *
    * Since: 1.0
    */
@@ -762,7 +813,10 @@ msrp_session_init (MsrpSession *self)
   self->max_message_size = MSRP_DEFAULT_MAX_MESSAGE_SIZE;
   self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, transaction_free);
   self->blocks = block_pool_new ();
-  self->incoming = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, incoming_free);
+  self->max_reassembly_size = MSRP_DEFAULT_MAX_REASSEMBLY_SIZE;
+  self->max_open_messages = MSRP_DEFAULT_MAX_OPEN_MESSAGES;
+  self->reassembler = _msrp_reassembler_new ();
+  update_reassembly_limits (self);
   self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->max_chunk_size = MSRP_DEFAULT_MAX_CHUNK_SIZE;
   self->failure_report = MSRP_FAILURE_REPORT_YES;
@@ -2187,7 +2241,7 @@ type_accepted (MsrpSession *self,
 static void
 send_success_report (MsrpSession *self,
                      MsrpChunk   *first,
-                     gint64       total)
+                     guint64      total)
 {
   g_autoptr(MsrpChunk) report = _msrp_transport_new_request (self->transport, "REPORT");
 
@@ -2199,115 +2253,6 @@ send_success_report (MsrpSession *self,
   _msrp_transport_write_chunk_with_callback (self->transport, report, 0, on_answer_written, NULL);
 }
 
-/* Adds [start, end) to the sorted, merged ranges. */
-static void
-add_range (GArray *ranges,
-           gint64  start,
-           gint64  end)
-{
-  guint i = 0;
-
-  while (i < ranges->len && g_array_index (ranges, Range, i).end < start)
-    i++;
-  while (i < ranges->len && g_array_index (ranges, Range, i).start <= end)
-    {
-      Range *r = &g_array_index (ranges, Range, i);
-
-      start = MIN (start, r->start);
-      end = MAX (end, r->end);
-      g_array_remove_index (ranges, i);
-    }
-  g_array_insert_val (ranges, i, ((Range) { start, end }));
-}
-
-/* Puts a chunk's bytes in place; emits the message when it is whole. */
-static void
-reassemble (MsrpSession *self,
-            MsrpChunk   *chunk)
-{
-  const char *message_id = msrp_chunk_get_message_id (chunk);
-  MsrpContinuation continuation = msrp_chunk_get_continuation (chunk);
-  gint64 start, end, total;
-  gsize size = msrp_chunk_get_size (chunk);
-  Incoming *in;
-
-  msrp_chunk_get_byte_range (chunk, &start, &end, &total);
-  in = g_hash_table_lookup (self->incoming, message_id);
-
-  if (continuation == MSRP_CONTINUATION_ABORT)
-    {
-      g_hash_table_remove (self->incoming, message_id);
-      return;
-    }
-
-  if (in == NULL && start == 1 && continuation == MSRP_CONTINUATION_END &&
-      (total < 0 || (guint64) total == size) && size <= self->max_message_size)
-    {
-      /* A whole message in one chunk (the usual short message): its body
-       * is the message, nothing to put together. */
-      GBytes *data = msrp_chunk_get_data (chunk);
-      g_autoptr(GBytes) empty = data == NULL ? g_bytes_new_static ("", 0) : NULL;
-
-      if (msrp_chunk_get_success_report (chunk))
-        send_success_report (self, chunk, size);
-      g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, chunk, data ? data : empty);
-      return;
-    }
-
-  if (in == NULL)
-    {
-      in = g_new0 (Incoming, 1);
-      in->data = g_byte_array_new ();
-      in->ranges = g_array_new (FALSE, FALSE, sizeof (Range));
-      in->total = -1;
-      g_hash_table_insert (self->incoming, g_strdup (message_id), in);
-    }
-  if (total >= 0)
-    in->total = total;
-  /* The first chunk's headers describe the message. */
-  if (in->first == NULL || start == 1)
-    g_set_object (&in->first, chunk);
-
-  /* The real range comes from the start and the bytes that came: relays
-   * may cut a chunk short and leave the original end in the header. */
-  if ((guint64) start - 1 + size > self->max_message_size ||
-      (in->total >= 0 && (guint64) in->total > self->max_message_size))
-    in->too_large = TRUE;
-
-  if (!in->too_large && size > 0)
-    {
-      gsize offset = start - 1;
-
-      if (in->data->len < offset + size)
-        g_byte_array_set_size (in->data, offset + size);
-      memcpy (in->data->data + offset, g_bytes_get_data (msrp_chunk_get_data (chunk), NULL), size);
-    }
-  if (size > 0 || start == 1)
-    add_range (in->ranges, start - 1, start - 1 + size);
-
-  if (continuation == MSRP_CONTINUATION_END && in->total < 0)
-    in->total = start - 1 + size;
-
-  if (in->total >= 0 && in->ranges->len == 1 &&
-      g_array_index (in->ranges, Range, 0).start == 0 &&
-      g_array_index (in->ranges, Range, 0).end >= in->total)
-    {
-      g_autoptr(MsrpChunk) first = g_object_ref (in->first);
-      gint64 message_total = in->total;
-      gboolean too_large = in->too_large;
-      g_autoptr(GBytes) data = NULL;
-
-      g_byte_array_set_size (in->data, message_total);
-      data = g_byte_array_free_to_bytes (g_steal_pointer (&in->data));
-      g_hash_table_remove (self->incoming, message_id);
-
-      if (msrp_chunk_get_success_report (first))
-        send_success_report (self, first, message_total);
-      if (!too_large)
-        g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, first, data);
-    }
-}
-
 static void
 handle_send (MsrpSession *self,
              MsrpChunk   *chunk)
@@ -2317,6 +2262,11 @@ handle_send (MsrpSession *self,
   gboolean last_part = segment == 0 || _msrp_chunk_is_last_segment (chunk);
   g_autoptr(GError) error = NULL;
   const char *content_type;
+  g_autoptr(MsrpChunk) first = NULL;
+  g_autoptr(GBytes) message = NULL;
+  guint64 message_total = 0;
+  gboolean streamed;
+  MsrpReassembly result;
 
   /* The rest of a chunk whose first part was refused is dropped. */
   if (segment > 1 && g_hash_table_contains (self->refused, tid))
@@ -2366,6 +2316,26 @@ handle_send (MsrpSession *self,
       return;
     }
 
+  /* Put together before anything acknowledges the chunk: one the session
+   * cannot keep gets 413, not a 200 and later a success REPORT for a
+   * message nobody got. A handler of chunk-received takes the chunks of
+   * a message too large to keep. */
+  streamed = g_signal_has_handler_pending (self, signals[SIGNAL_CHUNK_RECEIVED], 0, FALSE);
+  result = _msrp_reassembler_add (self->reassembler, chunk, streamed, &first, &message, &message_total);
+  if (result == MSRP_REASSEMBLY_TOO_LARGE || result == MSRP_REASSEMBLY_OVER_LIMIT ||
+      result == MSRP_REASSEMBLY_REFUSED)
+    {
+      g_debug ("refusing chunk %s of message %s: %s", tid, msrp_chunk_get_message_id (chunk),
+               result == MSRP_REASSEMBLY_TOO_LARGE ? "too large, and no chunk-received handler"
+               : result == MSRP_REASSEMBLY_OVER_LIMIT ? "over the reassembly limits"
+               : "its message was refused");
+      if (wants_answer (chunk, MSRP_STATUS_STOP_SENDING))
+        answer (self, chunk, MSRP_STATUS_STOP_SENDING, NULL);
+      if (!last_part)
+        g_hash_table_add (self->refused, g_strdup (tid));
+      return;
+    }
+
   /* One response for the whole chunk, once its last part came; queued
    * before the signals, so that a handler that shuts the session down
    * does not leave the chunk unanswered. */
@@ -2373,10 +2343,14 @@ handle_send (MsrpSession *self,
     answer (self, chunk, MSRP_STATUS_OK, NULL);
 
   g_signal_emit (self, signals[SIGNAL_CHUNK_RECEIVED], 0, chunk);
-  if (self->closed)
+  if (self->closed || result != MSRP_REASSEMBLY_COMPLETE)
     return;
 
-  reassemble (self, chunk);
+  if (msrp_chunk_get_success_report (first))
+    send_success_report (self, first, message_total);
+  /* NULL: too large, it came only as chunk-received. */
+  if (message != NULL)
+    g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, first, message);
 }
 
 static void
@@ -2514,7 +2488,7 @@ session_close (MsrpSession *self,
                           error ? g_error_copy (error)
                                 : g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
                                                        _("The MSRP session is closed")));
-  g_hash_table_remove_all (self->incoming);
+  _msrp_reassembler_clear (self->reassembler);
 
   /* Messages not sent yet, or waiting for their REPORT, fail too. */
   while (!g_queue_is_empty (&self->sending) || g_hash_table_size (self->awaiting_report) > 0)
@@ -2759,7 +2733,102 @@ msrp_session_set_max_message_size (MsrpSession *session,
   if (session->max_message_size == size)
     return;
   session->max_message_size = size;
+  update_reassembly_limits (session);
   g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_MAX_MESSAGE_SIZE]);
+}
+
+static void
+update_reassembly_limits (MsrpSession *self)
+{
+  _msrp_reassembler_set_limits (self->reassembler, self->max_message_size,
+                                self->max_reassembly_size, self->max_open_messages);
+}
+
+/**
+ * msrp_session_get_max_reassembly_size:
+ * @session: a #MsrpSession
+ *
+ * Gets [property@Msrp.Session:max-reassembly-size].
+ *
+ * Returns: bytes, or 0 for no limit
+ *
+ * Since: 1.0
+ */
+gsize
+msrp_session_get_max_reassembly_size (MsrpSession *session)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), 0);
+  return session->max_reassembly_size;
+}
+
+/**
+ * msrp_session_set_max_reassembly_size:
+ * @session: a #MsrpSession
+ * @size: bytes, or 0 for no limit
+ *
+ * Sets [property@Msrp.Session:max-reassembly-size], for chunks that
+ * arrive from now on.
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_set_max_reassembly_size (MsrpSession *session,
+                                      gsize        size)
+{
+  g_return_if_fail (MSRP_IS_SESSION (session));
+
+  if (session->max_reassembly_size == size)
+    return;
+  session->max_reassembly_size = size;
+  update_reassembly_limits (session);
+  g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_MAX_REASSEMBLY_SIZE]);
+}
+
+/**
+ * msrp_session_get_max_open_messages:
+ * @session: a #MsrpSession
+ *
+ * Gets [property@Msrp.Session:max-open-messages].
+ *
+ * Returns: a number of messages, or 0 for no limit
+ *
+ * Since: 1.0
+ */
+guint
+msrp_session_get_max_open_messages (MsrpSession *session)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), 0);
+  return session->max_open_messages;
+}
+
+/**
+ * msrp_session_set_max_open_messages:
+ * @session: a #MsrpSession
+ * @count: a number of messages, or 0 for no limit
+ *
+ * Sets [property@Msrp.Session:max-open-messages], for messages that start
+ * arriving from now on.
+ *
+ * Since: 1.0
+ */
+void
+msrp_session_set_max_open_messages (MsrpSession *session,
+                                    guint        count)
+{
+  g_return_if_fail (MSRP_IS_SESSION (session));
+
+  if (session->max_open_messages == count)
+    return;
+  session->max_open_messages = count;
+  update_reassembly_limits (session);
+  g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_MAX_OPEN_MESSAGES]);
+}
+
+MsrpReassembler *
+_msrp_session_get_reassembler (MsrpSession *session)
+{
+  g_return_val_if_fail (MSRP_IS_SESSION (session), NULL);
+  return session->reassembler;
 }
 
 /**

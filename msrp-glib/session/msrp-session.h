@@ -32,6 +32,24 @@ G_BEGIN_DECLS
  */
 #define MSRP_DEFAULT_MAX_MESSAGE_SIZE (16 * 1024 * 1024)
 
+/**
+ * MSRP_DEFAULT_MAX_REASSEMBLY_SIZE:
+ *
+ * The default [property@Msrp.Session:max-reassembly-size]: 64 MiB.
+ *
+ * Since: 1.0
+ */
+#define MSRP_DEFAULT_MAX_REASSEMBLY_SIZE (64 * 1024 * 1024)
+
+/**
+ * MSRP_DEFAULT_MAX_OPEN_MESSAGES:
+ *
+ * The default [property@Msrp.Session:max-open-messages].
+ *
+ * Since: 1.0
+ */
+#define MSRP_DEFAULT_MAX_OPEN_MESSAGES 64
+
 #define MSRP_TYPE_SESSION (msrp_session_get_type ())
 MSRP_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (MsrpSession, msrp_session, MSRP, SESSION, GObject)
@@ -135,5 +153,15 @@ gsize          msrp_session_get_max_message_size (MsrpSession         *session);
 MSRP_AVAILABLE_IN_ALL
 void           msrp_session_set_max_message_size (MsrpSession         *session,
                                                   gsize                size);
+MSRP_AVAILABLE_IN_ALL
+gsize          msrp_session_get_max_reassembly_size (MsrpSession      *session);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_set_max_reassembly_size (MsrpSession      *session,
+                                                     gsize             size);
+MSRP_AVAILABLE_IN_ALL
+guint          msrp_session_get_max_open_messages (MsrpSession        *session);
+MSRP_AVAILABLE_IN_ALL
+void           msrp_session_set_max_open_messages (MsrpSession        *session,
+                                                   guint               count);
 
 G_END_DECLS
