@@ -508,6 +508,103 @@ test_bytes_sent_notify (void)
   g_assert_cmpuint (notified->len, ==, 2);
 }
 
+static void
+on_async_opened (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static gboolean
+on_async_idle (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_async_timeout (gpointer user_data)
+{
+  g_error ("new_for_file_async did not finish");
+  return G_SOURCE_REMOVE;
+}
+
+/* The async constructor gives what the sync one gives, and opening a FIFO
+ * whose writer is not there yet does not stop the main context (the sync
+ * one would block in open() until then). */
+static void
+test_for_file_async (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("msrp-outgoing-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "notes.txt", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "pipe", NULL);
+  g_autoptr(GFile) gfile = g_file_new_for_path (path);
+  g_autoptr(GFile) gfifo = g_file_new_for_path (fifo);
+  g_autoptr(GFile) missing = g_file_new_for_path ("/nonexistent/msrp-test");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(MsrpOutgoingFile) file = NULL;
+  g_autoptr(MsrpOutgoingFile) sync_file = NULL;
+  g_autoptr(GBytes) got = NULL;
+  GError *error = NULL;
+  gboolean idle_ran = FALSE;
+  guint timeout = g_timeout_add_seconds (10, on_async_timeout, NULL);
+  int fd;
+
+  g_assert_true (g_file_set_contents (path, "twelve bytes", 12, &error));
+  g_assert_no_error (error);
+
+  msrp_outgoing_file_new_for_file_async (gfile, NULL, NULL, on_async_opened, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  file = msrp_outgoing_file_new_for_file_finish (result, &error);
+  g_assert_no_error (error);
+  sync_file = msrp_outgoing_file_new_for_file (gfile, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (msrp_outgoing_file_get_size (file), ==, 12);
+  g_assert_cmpstr (msrp_outgoing_file_get_content_type (file), ==,
+                   msrp_outgoing_file_get_content_type (sync_file));
+  g_assert_cmpstr (msrp_outgoing_file_get_file_name (file), ==, "notes.txt");
+  g_clear_object (&result);
+  g_clear_object (&file);
+
+  msrp_outgoing_file_new_for_file_async (missing, NULL, NULL, on_async_opened, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (msrp_outgoing_file_new_for_file_finish (result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  msrp_outgoing_file_new_for_file_async (gfifo, NULL, NULL, on_async_opened, &result);
+  g_idle_add (on_async_idle, &idle_ran);
+  while (!idle_ran)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (result);
+  /* The reader is in GIO's worker thread: this open meets it there. */
+  fd = g_open (fifo, O_WRONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, "piped", 5), ==, 5);
+  close (fd);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  file = msrp_outgoing_file_new_for_file_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (msrp_outgoing_file_get_size (file), ==, -1);
+  g_assert_cmpstr (msrp_outgoing_file_get_content_type (file), ==, "application/octet-stream");
+  got = g_input_stream_read_bytes (msrp_outgoing_file_get_stream (file), 64, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), "piped", 5);
+
+  g_source_remove (timeout);
+  g_remove (path);
+  g_remove (fifo);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -531,6 +628,7 @@ main (int    argc,
 #undef ADD_FILE_TEST
   g_test_add_func ("/outgoing-file/for-file/device", test_for_file_device);
   g_test_add_func ("/outgoing-file/for-file/proc", test_for_file_proc);
+  g_test_add_func ("/outgoing-file/for-file/async", test_for_file_async);
 
   g_test_add_func ("/outgoing-file/headers/set", test_headers);
   g_test_add_func ("/outgoing-file/headers/invalid", test_headers_invalid);

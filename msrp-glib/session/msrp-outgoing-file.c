@@ -375,6 +375,45 @@ guess_mime_type (GFileInfo *info)
   return g_steal_pointer (&mime_type);
 }
 
+#define FILE_ATTRIBUTES G_FILE_ATTRIBUTE_STANDARD_TYPE "," \
+                        G_FILE_ATTRIBUTE_STANDARD_SIZE "," \
+                        G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE
+
+/* What the sync and async constructors share, once the file is open and
+ * queried. */
+static MsrpOutgoingFile *
+new_for_opened_file (GFile        *file,
+                     GInputStream *stream,
+                     GFileInfo    *info,
+                     const char   *content_type)
+{
+  g_autofree char *guessed = NULL;
+  g_autofree char *basename = NULL;
+  MsrpOutgoingFile *self;
+  gint64 size = -1;
+
+  /* A pipe or a device says 0, and so do the regular files of /proc and
+   * /sys, which have contents: send those as a stream of unknown size, read
+   * to its end. An empty file goes out the same way (one empty chunk). */
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
+      g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE) &&
+      g_file_info_get_size (info) > 0)
+    size = g_file_info_get_size (info);
+
+  if (content_type == NULL)
+    content_type = guessed = guess_mime_type (info);
+
+  self = msrp_outgoing_file_new (stream, size, content_type, 0, NULL);
+
+  /* Not a construct property: only a GFile knows its name. The base name
+   * is in the file system's encoding. */
+  basename = g_file_get_basename (file);
+  if (basename != NULL)
+    self->file_name = g_utf8_validate (basename, -1, NULL) ? g_steal_pointer (&basename)
+                                                          : g_filename_display_name (basename);
+  return self;
+}
+
 /**
  * msrp_outgoing_file_new_for_file:
  * @file: the file to send
@@ -390,8 +429,9 @@ guess_mime_type (GFileInfo *info)
  * than what its kind suggests ("inode/fifo" is not the type of what a pipe
  * carries).
  *
- * This opens and queries the file synchronously: for a local file it blocks
- * only briefly, but for a remote one (a GVfs mount) call it from a thread.
+ * This opens and queries the file synchronously, which can block (a
+ * remote GVfs mount, a FIFO whose writer is not there yet): on the main
+ * context, use [func@Msrp.OutgoingFile.new_for_file_async].
  *
  * Returns: (transfer full): a new #MsrpOutgoingFile, or %NULL with @error
  *   set (a [error@Gio.IOErrorEnum] such as %G_IO_ERROR_NOT_FOUND) when the
@@ -406,10 +446,6 @@ msrp_outgoing_file_new_for_file (GFile       *file,
 {
   g_autoptr(GFileInputStream) stream = NULL;
   g_autoptr(GFileInfo) info = NULL;
-  g_autofree char *guessed = NULL;
-  g_autofree char *basename = NULL;
-  MsrpOutgoingFile *self;
-  gint64 size = -1;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
   g_return_val_if_fail (content_type == NULL || is_valid_content_type (content_type), NULL);
@@ -418,36 +454,132 @@ msrp_outgoing_file_new_for_file (GFile       *file,
   stream = g_file_read (file, NULL, error);
   if (stream == NULL)
     return NULL;
-
-  info = g_file_query_info (file,
-                            G_FILE_ATTRIBUTE_STANDARD_TYPE ","
-                            G_FILE_ATTRIBUTE_STANDARD_SIZE ","
-                            G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
-                            G_FILE_QUERY_INFO_NONE, NULL, error);
+  info = g_file_query_info (file, FILE_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, NULL, error);
   if (info == NULL)
     return NULL;
+  return new_for_opened_file (file, G_INPUT_STREAM (stream), info, content_type);
+}
 
-  /* A pipe or a device says 0, and so do the regular files of /proc and
-   * /sys, which have contents: send those as a stream of unknown size, read
-   * to its end. An empty file goes out the same way (one empty chunk). */
-  if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
-      g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE) &&
-      g_file_info_get_size (info) > 0)
-    size = g_file_info_get_size (info);
+typedef struct {
+  GFile *file;
+  char *content_type;
+  GFileInputStream *stream;
+} NewForFile;
 
-  if (content_type == NULL)
-    content_type = guessed = guess_mime_type (info);
+static void
+new_for_file_free (gpointer data)
+{
+  NewForFile *n = data;
 
-  self = msrp_outgoing_file_new (G_INPUT_STREAM (stream), size, content_type, 0, NULL);
+  g_clear_object (&n->file);
+  g_free (n->content_type);
+  g_clear_object (&n->stream);
+  g_free (n);
+}
 
-  /* Not a construct property: only a GFile knows its name. The base name
-   * is in the file system's encoding. */
-  basename = g_file_get_basename (file);
-  if (basename != NULL)
-    self->file_name = g_utf8_validate (basename, -1, NULL) ? g_steal_pointer (&basename)
-                                                          : g_filename_display_name (basename);
+static void
+on_new_for_file_queried (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NewForFile *n = g_task_get_task_data (task);
+  g_autoptr(GFileInfo) info = NULL;
+  GError *error = NULL;
 
-  return self;
+  info = g_file_query_info_finish (G_FILE (source), result, &error);
+  if (info == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task,
+                         new_for_opened_file (n->file, G_INPUT_STREAM (n->stream), info, n->content_type),
+                         g_object_unref);
+}
+
+static void
+on_new_for_file_opened (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NewForFile *n = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GError *error = NULL;
+
+  n->stream = g_file_read_finish (G_FILE (source), result, &error);
+  if (n->stream == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The file, not the stream: a stream's query_info says less on some
+   * file systems (no content type for a GLocalFileInputStream). */
+  g_file_query_info_async (n->file, FILE_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
+                           cancellable, on_new_for_file_queried,
+                           g_steal_pointer (&task));
+}
+
+/**
+ * msrp_outgoing_file_new_for_file_async:
+ * @file: the file to send
+ * @content_type: (nullable): the MIME type, or %NULL to guess it from the
+ *   file (and "application/octet-stream" when that fails)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the file is open
+ * @user_data: data for @callback
+ *
+ * Opens a file to send it, without blocking: the asynchronous form of
+ * [ctor@Msrp.OutgoingFile.new_for_file], with the same results.
+ *
+ * Since: 1.0
+ */
+void
+msrp_outgoing_file_new_for_file_async (GFile               *file,
+                                       const char          *content_type,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GTask *task;
+  NewForFile *n;
+
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (content_type == NULL || is_valid_content_type (content_type));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, msrp_outgoing_file_new_for_file_async);
+  g_task_set_name (task, "[msrp] open outgoing file");
+  n = g_new0 (NewForFile, 1);
+  n->file = g_object_ref (file);
+  n->content_type = g_strdup (content_type);
+  g_task_set_task_data (task, n, new_for_file_free);
+  g_file_read_async (file, G_PRIORITY_DEFAULT, cancellable, on_new_for_file_opened, task);
+}
+
+/**
+ * msrp_outgoing_file_new_for_file_finish:
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [func@Msrp.OutgoingFile.new_for_file_async].
+ *
+ * Returns: (transfer full): a new #MsrpOutgoingFile, or %NULL with @error
+ *   set when the file cannot be opened
+ *
+ * Since: 1.0
+ */
+MsrpOutgoingFile *
+msrp_outgoing_file_new_for_file_finish (GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, msrp_outgoing_file_new_for_file_async), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

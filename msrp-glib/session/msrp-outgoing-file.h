@@ -28,6 +28,15 @@ MSRP_AVAILABLE_IN_ALL
 MsrpOutgoingFile *msrp_outgoing_file_new_for_file     (GFile            *file,
                                                        const char       *content_type,
                                                        GError          **error);
+MSRP_AVAILABLE_IN_ALL
+void              msrp_outgoing_file_new_for_file_async  (GFile               *file,
+                                                          const char          *content_type,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+MSRP_AVAILABLE_IN_ALL
+MsrpOutgoingFile *msrp_outgoing_file_new_for_file_finish (GAsyncResult        *result,
+                                                          GError             **error);
 
 MSRP_AVAILABLE_IN_ALL
 GInputStream     *msrp_outgoing_file_get_stream       (MsrpOutgoingFile *file);
