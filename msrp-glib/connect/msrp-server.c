@@ -76,6 +76,20 @@
  * disposed, even when no URI is registered any more: later calls to
  * [method@Msrp.Server.prepare] reuse it.
  *
+ * MsrpServer looks like a [class@Msrp.Connector] but differs where serving
+ * many sessions on one socket calls for it, as the reference API's
+ * `MSRPServer` does:
+ *
+ * - [method@Msrp.Server.prepare] is synchronous: it only binds the local
+ *   socket (once) and makes up a URI, with nothing to wait for on the
+ *   network, whereas a connector's prepare may connect to a relay first.
+ * - [method@Msrp.Server.cleanup] names the URI to forget, since one server
+ *   holds many; a connector holds one session and needs no argument.
+ * - [property@Msrp.Server:bind-timeout] bounds only the wait for a peer to
+ *   bind (the server never connects out), where a connector's
+ *   [property@Msrp.Connector:timeout] bounds connecting, the TLS handshake
+ *   and binding together.
+ *
  * One server, one port, a session per call:
  *
  * ```c

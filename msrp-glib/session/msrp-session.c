@@ -329,6 +329,10 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Sizes held in memory are gsize in the API and gulong properties (as in
+ * GMemoryOutputStream): one type wherever this code runs. */
+G_STATIC_ASSERT (sizeof (gsize) == sizeof (gulong));
+
 enum {
   SIGNAL_CHUNK_RECEIVED,
   SIGNAL_MESSAGE_RECEIVED,
@@ -448,10 +452,10 @@ msrp_session_get_property (GObject    *object,
       g_value_set_uint (value, self->response_timeout);
       break;
     case PROP_MAX_MESSAGE_SIZE:
-      g_value_set_uint64 (value, self->max_message_size);
+      g_value_set_ulong (value, self->max_message_size);
       break;
     case PROP_MAX_CHUNK_SIZE:
-      g_value_set_uint64 (value, self->max_chunk_size);
+      g_value_set_ulong (value, self->max_chunk_size);
       break;
     case PROP_SUCCESS_REPORT:
       g_value_set_boolean (value, self->success_report);
@@ -466,7 +470,7 @@ msrp_session_get_property (GObject    *object,
       g_value_set_uint64 (value, self->max_size);
       break;
     case PROP_MAX_REASSEMBLY_SIZE:
-      g_value_set_uint64 (value, self->max_reassembly_size);
+      g_value_set_ulong (value, self->max_reassembly_size);
       break;
     case PROP_MAX_OPEN_MESSAGES:
       g_value_set_uint (value, self->max_open_messages);
@@ -502,10 +506,10 @@ msrp_session_set_property (GObject      *object,
       msrp_session_set_response_timeout (self, g_value_get_uint (value));
       break;
     case PROP_MAX_MESSAGE_SIZE:
-      msrp_session_set_max_message_size (self, g_value_get_uint64 (value));
+      msrp_session_set_max_message_size (self, g_value_get_ulong (value));
       break;
     case PROP_MAX_CHUNK_SIZE:
-      msrp_session_set_max_chunk_size (self, g_value_get_uint64 (value));
+      msrp_session_set_max_chunk_size (self, g_value_get_ulong (value));
       break;
     case PROP_SUCCESS_REPORT:
       msrp_session_set_success_report (self, g_value_get_boolean (value));
@@ -520,7 +524,7 @@ msrp_session_set_property (GObject      *object,
       msrp_session_set_max_size (self, g_value_get_uint64 (value));
       break;
     case PROP_MAX_REASSEMBLY_SIZE:
-      msrp_session_set_max_reassembly_size (self, g_value_get_uint64 (value));
+      msrp_session_set_max_reassembly_size (self, g_value_get_ulong (value));
       break;
     case PROP_MAX_OPEN_MESSAGES:
       msrp_session_set_max_open_messages (self, g_value_get_uint (value));
@@ -609,7 +613,7 @@ msrp_session_class_init (MsrpSessionClass *klass)
    * Since: 1.0
    */
   properties[PROP_MAX_MESSAGE_SIZE] =
-    g_param_spec_uint64 ("max-message-size", NULL, NULL, 0, G_MAXSIZE, MSRP_DEFAULT_MAX_MESSAGE_SIZE,
+    g_param_spec_ulong ("max-message-size", NULL, NULL, 0, G_MAXSIZE, MSRP_DEFAULT_MAX_MESSAGE_SIZE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -631,7 +635,7 @@ msrp_session_class_init (MsrpSessionClass *klass)
    * Since: 1.0
    */
   properties[PROP_MAX_CHUNK_SIZE] =
-    g_param_spec_uint64 ("max-chunk-size", NULL, NULL, 1, G_MAXSIZE, MSRP_DEFAULT_MAX_CHUNK_SIZE,
+    g_param_spec_ulong ("max-chunk-size", NULL, NULL, 1, G_MAXSIZE, MSRP_DEFAULT_MAX_CHUNK_SIZE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -705,7 +709,7 @@ msrp_session_class_init (MsrpSessionClass *klass)
    * Since: 1.0
    */
   properties[PROP_MAX_REASSEMBLY_SIZE] =
-    g_param_spec_uint64 ("max-reassembly-size", NULL, NULL, 0, G_MAXSIZE, MSRP_DEFAULT_MAX_REASSEMBLY_SIZE,
+    g_param_spec_ulong ("max-reassembly-size", NULL, NULL, 0, G_MAXSIZE, MSRP_DEFAULT_MAX_REASSEMBLY_SIZE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
