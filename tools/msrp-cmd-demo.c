@@ -851,7 +851,6 @@ const Command demo_command = {
   NULL, TRUE,
   "  msrp demo\n"
   "  msrp demo --verbose 2> traffic.log\n",
-  FALSE,
 };
 
 static int

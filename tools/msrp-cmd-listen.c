@@ -466,7 +466,6 @@ const Command listen_command = {
   "  msrp listen --relay 'msrps://relay.example.com;tcp' --relay-user bob:secret\n"
   "  msrp listen --relay \"$(head -n1 relay.out)\" --relay-user bob:secret \\\n"
   "              --relay-fingerprint \"$(sed -n 2p relay.out)\" --count 1\n",
-  FALSE,
 };
 
 static int
@@ -528,7 +527,7 @@ cmd_listen (int    argc,
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("How messages are printed: text (text/* messages as their text, others as a summary line; the default) or summary (a summary line for every message)"), "text|summary" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print no message lines and compute no hashes"), NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log the traffic on stderr"), NULL },
-    { "stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &stats, N_("Print a stats line at the end (for msrp bench)"), NULL },
+    { "stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &stats, N_("Print a stats line at the end (for msrp-bench)"), NULL },
     RELAY_OPTION_ENTRIES (relay),
     G_OPTION_ENTRY_NULL
   };

@@ -29,7 +29,6 @@ const Command relay_command = {
   "  msrp relay --tls --user alice:secret --user bob:secret > relay.out &\n"
   "  msrp listen --relay \"$(head -n1 relay.out)\" --relay-user bob:secret \\\n"
   "              --relay-fingerprint \"$(sed -n 2p relay.out)\"\n",
-  FALSE,
 };
 
 static gboolean

@@ -375,7 +375,6 @@ const Command send_command = {
   "  dmesg | msrp send --to \"$(head -n1 listen.out)\" --file - --content-type text/plain\n"
   "  msrp send --relay 'msrps://relay.example.com;tcp' --relay-user alice:secret \\\n"
   "            --to \"$(head -n1 listen.out)\" --success-report 'Hello through the relay'\n",
-  FALSE,
 };
 
 static int
@@ -403,7 +402,7 @@ cmd_send (int    argc,
     { "chunk-size", 0, 0, G_OPTION_ARG_STRING, &chunk_size_text, N_("The largest chunk body (default: 64K)"), "B" },
     { "success-report", 0, 0, G_OPTION_ARG_NONE, &success_report, N_("Ask for success REPORTs and wait for them"), NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log the traffic on stderr"), NULL },
-    { "stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &stats, N_("Print a stats line instead of the summary (for msrp bench)"), NULL },
+    { "stats", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &stats, N_("Print a stats line instead of the summary (for msrp-bench)"), NULL },
     RELAY_OPTION_ENTRIES (relay),
     G_OPTION_ENTRY_NULL
   };

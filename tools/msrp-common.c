@@ -17,6 +17,7 @@
 
 GMainLoop *loop;
 int exit_status = EXIT_SUCCESS;
+const char *program_name = "msrp";
 
 /* Every error is one line on stderr, so that scripts can show it as is. */
 void
@@ -30,7 +31,7 @@ print_error (const char *format,
   message = g_strdup_vprintf (format, args);
   va_end (args);
   g_strdelimit (message, "\r\n", ' ');
-  fprintf (stderr, "msrp: %s\n", g_strstrip (message));
+  fprintf (stderr, "%s: %s\n", program_name, g_strstrip (message));
   fflush (stderr);
 }
 
@@ -389,6 +390,15 @@ relay_print_error (RelayOptions *o,
   return code;
 }
 
+/* What the user typed to run @command: "msrp send", or "msrp-bench". */
+static char *
+command_line_name (const Command *command)
+{
+  if (command->name == NULL)
+    return g_strdup (program_name);
+  return g_strdup_printf ("%s %s", program_name, command->name);
+}
+
 /* Parses the options of @command; on failure prints the error and returns
  * FALSE. */
 gboolean
@@ -399,7 +409,7 @@ parse_command_line (const Command *command,
 {
   g_autoptr(GOptionContext) context = g_option_context_new (command->parameters);
   g_autoptr(GError) error = NULL;
-  g_autofree char *prgname = g_strdup_printf ("msrp %s", command->name);
+  g_autofree char *prgname = command_line_name (command);
   g_autoptr(GString) description = g_string_new (_(command->description));
 
   if (command->relay_description != NULL)
@@ -416,7 +426,7 @@ parse_command_line (const Command *command,
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      print_error (_("%s (see 'msrp %s --help')"), error->message, command->name);
+      print_error (_("%s (see '%s --help')"), error->message, prgname);
       return FALSE;
     }
   return TRUE;
@@ -427,9 +437,12 @@ no_arguments (const Command *command,
               int            argc,
               char         **argv)
 {
+  g_autofree char *name = NULL;
+
   if (argc <= 1)
     return TRUE;
-  print_error (_("unexpected argument '%s' (see 'msrp %s --help')"), argv[1], command->name);
+  name = command_line_name (command);
+  print_error (_("unexpected argument '%s' (see '%s --help')"), argv[1], name);
   return FALSE;
 }
 

@@ -2,12 +2,14 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Each command (msrp-cmd-*.c) is a Command; msrp.c dispatches to them.
+ * Each command (msrp-cmd-*.c) is a Command; msrp.c dispatches to them, and
+ * benchmarks/msrp-bench runs listen and send from the same code.
  */
 
 #pragma once
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <glib/gi18n.h>
 #include <msrp-glib/msrp-glib.h>
@@ -25,7 +27,7 @@ G_BEGIN_DECLS
   N_("Exit status: 0 success, 1 failure, 2 bad command line, 3 peer or relay\n" \
      "unreachable, 4 relay authentication refused, 5 TLS certificate rejected.\n")
 
-/* Machine-readable lines (the hidden --stats option, read by `msrp bench`)
+/* Machine-readable lines (the hidden --stats option, read by msrp-bench)
  * start with this word. */
 #define STATS_PREFIX "stats "
 
@@ -35,7 +37,8 @@ G_BEGIN_DECLS
 
 /* A command's --help: the summary, then the description (translatable, N_),
  * the relay options' help and the command's own words on relays, the exit
- * statuses, and the examples (command lines: not translated). */
+ * statuses, and the examples (command lines: not translated). A command
+ * without a name is the whole program (msrp-bench). */
 typedef struct {
   const char *name;
   int       (*run) (int argc, char **argv);
@@ -45,20 +48,19 @@ typedef struct {
   const char *relay_description;  /* with RELAY_HELP before it; or NULL */
   gboolean    exit_help;
   const char *examples;
-  gboolean    hidden;
 } Command;
 
 extern const Command listen_command;
 extern const Command send_command;
 extern const Command relay_command;
 extern const Command demo_command;
-extern const Command bench_command;
-extern const Command bench_tcp_sink_command;
-extern const Command bench_tcp_source_command;
 
 /* The running command's main loop, and its exit status. */
 extern GMainLoop *loop;
 extern int exit_status;
+/* "msrp", or the program that runs commands as its parts (msrp-bench):
+ * the start of every error line. */
+extern const char *program_name;
 
 void print_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
 int exit_code_for (const GError *error);

@@ -1,5 +1,5 @@
-/* msrp.c: the `msrp` command-line tool: listen, send, relay, demo and bench,
- * each in its msrp-cmd-*.c; here the dispatch and the usage
+/* msrp.c: the `msrp` command-line tool: listen, send, relay and demo, each
+ * in its msrp-cmd-*.c; here the dispatch and the usage
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -17,9 +17,6 @@ static const Command *commands[] = {
   &send_command,
   &relay_command,
   &demo_command,
-  &bench_command,
-  &bench_tcp_sink_command,
-  &bench_tcp_source_command,
 };
 
 static void
@@ -30,8 +27,7 @@ print_usage (FILE *out)
            _("A command-line MSRP (RFC 4975) client and server, for debugging and benchmarks."),
            _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (!commands[i]->hidden)
-      fprintf (out, "  %-8s %s\n", commands[i]->name, _(commands[i]->summary));
+    fprintf (out, "  %-8s %s\n", commands[i]->name, _(commands[i]->summary));
   fprintf (out, "\n%s\n\n%s\n",
            _("Run 'msrp COMMAND --help' for the options of a command."),
            _("Examples:"));
@@ -39,8 +35,7 @@ print_usage (FILE *out)
            "  msrp demo\n"
            "  msrp listen > listen.out &\n"
            "  msrp send --to \"$(head -n1 listen.out)\" 'Hello, Bob'\n"
-           "  msrp listen --relay 'msrps://relay.example.com;tcp' --relay-user bob:secret\n"
-           "  msrp bench --quick\n");
+           "  msrp listen --relay 'msrps://relay.example.com;tcp' --relay-user bob:secret\n");
 }
 
 int

@@ -1,19 +1,19 @@
-/* msrp-bench-tcp.c: the raw TCP baseline of msrp bench
+/* bench-tcp.c: the raw TCP baseline of msrp-bench
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Two small programs, the hidden commands bench-tcp-sink and
- * bench-tcp-source, that move the same traffic over a plain socket. They are
- * baselines, so they do the least possible: blocking I/O, no main loop (they
- * have nothing else to wait for).
+ * Two small programs, run as `msrp-bench tcp-sink` and `msrp-bench
+ * tcp-source`, that move the same traffic as msrp send and msrp listen over a
+ * plain socket. They are baselines, so they do the least possible: blocking
+ * I/O, no main loop (they have nothing else to wait for).
  */
 
 #include "config.h"
 
-#include "msrp-tool-private.h"
+#include "msrp-bench-private.h"
 
-static int cmd_bench_tcp_sink (int argc, char **argv);
-static int cmd_bench_tcp_source (int argc, char **argv);
+static int cmd_tcp_sink (int argc, char **argv);
+static int cmd_tcp_source (int argc, char **argv);
 
 #define RAW_IO_TIMEOUT 300
 #define RAW_BUFFER_SIZE (64 * 1024)
@@ -29,18 +29,18 @@ raw_accept_certificate (GTlsConnection       *connection,
   return fingerprint != NULL && msrp_tls_certificate_matches_fingerprint (peer_cert, fingerprint, NULL);
 }
 
-const Command bench_tcp_sink_command = {
-  "bench-tcp-sink", cmd_bench_tcp_sink, "",
-  N_("The receiving end of the raw TCP baseline of 'msrp bench'."),
+const Command tcp_sink_command = {
+  "tcp-sink", cmd_tcp_sink, "",
+  N_("The receiving end of the raw TCP baseline of msrp-bench."),
   N_("Prints tcp:HOST:PORT (and with --tls fingerprint:FP), accepts one connection,\n"
      "and either reads --bytes bytes and answers one byte, or echoes --echo\n"
      "messages of --size bytes.\n"),
-  NULL, FALSE, NULL, TRUE,
+  NULL, FALSE, NULL,
 };
 
 static int
-cmd_bench_tcp_sink (int    argc,
-                    char **argv)
+cmd_tcp_sink (int    argc,
+              char **argv)
 {
   gint64 bytes = 0, echo = 0, size = 100;
   gboolean tls = FALSE;
@@ -63,8 +63,8 @@ cmd_bench_tcp_sink (int    argc,
   GInputStream *in;
   GOutputStream *out;
 
-  if (!parse_command_line (&bench_tcp_sink_command, entries, &argc, &argv) ||
-      !no_arguments (&bench_tcp_sink_command, argc, argv))
+  if (!parse_command_line (&tcp_sink_command, entries, &argc, &argv) ||
+      !no_arguments (&tcp_sink_command, argc, argv))
     return EXIT_USAGE;
   if (size < 1 || size > RAW_BUFFER_SIZE)
     {
@@ -75,7 +75,7 @@ cmd_bench_tcp_sink (int    argc,
   if (!g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
                                       NULL, &effective, &error))
     goto failed;
-  if (tls && (certificate = msrp_tls_certificate_new_self_signed ("msrp bench", &error)) == NULL)
+  if (tls && (certificate = msrp_tls_certificate_new_self_signed ("msrp-bench", &error)) == NULL)
     goto failed;
   printf ("tcp:127.0.0.1:%u\n", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
   if (certificate != NULL)
@@ -146,18 +146,18 @@ failed:
   return EXIT_FAILURE;
 }
 
-const Command bench_tcp_source_command = {
-  "bench-tcp-source", cmd_bench_tcp_source, "",
-  N_("The sending end of the raw TCP baseline of 'msrp bench'."),
+const Command tcp_source_command = {
+  "tcp-source", cmd_tcp_source, "",
+  N_("The sending end of the raw TCP baseline of msrp-bench."),
   N_("Connects to --to HOST:PORT and writes --writes messages of --size bytes, or\n"
      "the contents of --file, then waits for the sink's one-byte answer; or sends\n"
      "--echo messages one at a time, each waiting for its echo.\n"),
-  NULL, FALSE, NULL, TRUE,
+  NULL, FALSE, NULL,
 };
 
 static int
-cmd_bench_tcp_source (int    argc,
-                      char **argv)
+cmd_tcp_source (int    argc,
+                char **argv)
 {
   g_autofree char *to = NULL;
   g_autofree char *fingerprint = NULL;
@@ -185,8 +185,8 @@ cmd_bench_tcp_source (int    argc,
   GInputStream *in;
   GOutputStream *out;
 
-  if (!parse_command_line (&bench_tcp_source_command, entries, &argc, &argv) ||
-      !no_arguments (&bench_tcp_source_command, argc, argv))
+  if (!parse_command_line (&tcp_source_command, entries, &argc, &argv) ||
+      !no_arguments (&tcp_source_command, argc, argv))
     return EXIT_USAGE;
   if (to == NULL || size < 1 || size > RAW_BUFFER_SIZE)
     {

@@ -1,16 +1,24 @@
-/* msrp-cmd-bench.c: `msrp bench`, loopback benchmarks of msrp send and msrp
- * listen beside a raw TCP socket pair
+/* msrp-bench.c: loopback benchmarks of msrp send and msrp listen, each
+ * beside a raw TCP (or TLS) socket pair moving the same traffic
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each side of each run is a process of this very program: `msrp-bench
+ * listen` and `msrp-bench send` are the msrp tool's own commands, linked in,
+ * and `msrp-bench tcp-sink` and `tcp-source` the baseline (bench-tcp.c).
+ * Options: --json for one JSON object on stdout, --quick for a short run;
+ * see --help.
  */
 
 #include "config.h"
 
+#include <locale.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
 
-#include "msrp-tool-private.h"
+#include "msrp-bench-private.h"
 
 static int cmd_bench (int argc, char **argv);
 
@@ -194,7 +202,7 @@ bench_run_check_done (BenchRun *run)
 
   if (run->error != NULL)
     {
-      print_error (_("bench: %s, %s: %s"), run->scenario->name, bench_run_what (run), run->error->message);
+      print_error ("%s, %s: %s", run->scenario->name, bench_run_what (run), run->error->message);
       exit_status = EXIT_FAILURE;
       bench_run_free (run);
       g_main_loop_quit (loop);
@@ -208,7 +216,7 @@ bench_run_check_done (BenchRun *run)
       !parse_stats (server_output, &server_messages, &server_bytes, &server_seconds,
                     &result->server_vmhwm_kb))
     {
-      print_error (_("bench: %s, %s: a process printed no stats"), run->scenario->name, bench_run_what (run));
+      print_error (_("%s, %s: a process printed no stats"), run->scenario->name, bench_run_what (run));
       exit_status = EXIT_FAILURE;
       bench_run_free (run);
       g_main_loop_quit (loop);
@@ -222,7 +230,7 @@ bench_run_check_done (BenchRun *run)
       g_autofree char *sent = g_strdup_printf ("%" G_GUINT64_FORMAT, result->messages);
       g_autofree char *sent_bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, result->bytes);
 
-      print_error (_("bench: %s: msrp listen received %s messages (%s bytes), msrp send sent %s (%s bytes)"),
+      print_error (_("%s: msrp listen received %s messages (%s bytes), msrp send sent %s (%s bytes)"),
                    run->scenario->name, got, got_bytes, sent, sent_bytes);
       exit_status = EXIT_FAILURE;
       bench_run_free (run);
@@ -311,7 +319,7 @@ bench_run_start_client (BenchRun *run)
   g_strv_builder_add (builder, run->bench->self_exe);
   if (run->raw)
     {
-      g_strv_builder_add_many (builder, "bench-tcp-source", "--to", run->address, NULL);
+      g_strv_builder_add_many (builder, "tcp-source", "--to", run->address, NULL);
       if (scenario->kind == SCENARIO_FILE)
         g_strv_builder_add_many (builder, "--file", run->bench->data_file, NULL);
       else
@@ -322,8 +330,8 @@ bench_run_start_client (BenchRun *run)
     {
       g_strv_builder_add_many (builder, "send", "--stats", "--to", run->address, NULL);
       if (scenario->kind == SCENARIO_FILE)
-        /* As the goal says: the file asks for a success REPORT, and send
-         * ends only once it has come. */
+        /* The file asks for a success REPORT, and send ends only once it
+         * has come: the time is that of the whole transfer. */
         g_strv_builder_add_many (builder, "--file", run->bench->data_file,
                                  "--content-type", "application/octet-stream",
                                  "--success-report", NULL);
@@ -403,7 +411,7 @@ bench_run_start (Bench    *self,
   g_strv_builder_add (builder, self->self_exe);
   if (raw)
     {
-      g_strv_builder_add (builder, "bench-tcp-sink");
+      g_strv_builder_add (builder, "tcp-sink");
       if (scenario->kind == SCENARIO_ONE_AT_A_TIME)
         {
           count = g_strdup_printf ("%" G_GUINT64_FORMAT, scenario->count);
@@ -607,7 +615,7 @@ bench_on_data_file (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      print_error (_("bench: cannot write %s: %s"), self->data_file, error->message);
+      print_error (_("cannot write %s: %s"), self->data_file, error->message);
       exit_status = EXIT_FAILURE;
       g_main_loop_quit (loop);
       return;
@@ -649,8 +657,8 @@ bench_add (Bench        *self,
   g_ptr_array_add (self->scenarios, scenario);
 }
 
-const Command bench_command = {
-  "bench", cmd_bench, "",
+static const Command bench_command = {
+  NULL, cmd_bench, "",
   N_("Run loopback benchmarks of msrp send and msrp listen."),
   N_("Runs each scenario twice, with the two ends in separate processes: msrp send\n"
      "to msrp listen, then the same traffic over a plain TCP socket (the raw\n"
@@ -662,10 +670,9 @@ const Command bench_command = {
      "over TLS. Prints a table of throughputs (messages/s, and MiB/s for files),\n"
      "the ratio msrp / raw TCP, and the peak RSS of each msrp process (MiB).\n"),
   NULL, FALSE,
-  "  msrp bench\n"
-  "  msrp bench --quick --json\n"
-  "  msrp bench --file-size 1G --no-tls\n",
-  FALSE,
+  "  msrp-bench\n"
+  "  msrp-bench --quick --json\n"
+  "  msrp-bench --file-size 1G --no-tls\n",
 };
 
 static int
@@ -745,4 +752,29 @@ cmd_bench (int    argc,
   g_ptr_array_unref (self.scenarios);
   g_clear_pointer (&loop, g_main_loop_unref);
   return exit_status;
+}
+
+/* What the runs start: the ends of each scenario. */
+static const Command *parts[] = {
+  &listen_command,
+  &send_command,
+  &tcp_sink_command,
+  &tcp_source_command,
+};
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  program_name = "msrp-bench";
+  if (argc > 1)
+    for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+      if (strcmp (argv[1], parts[i]->name) == 0)
+        return parts[i]->run (argc - 1, argv + 1);
+  return cmd_bench (argc, argv);
 }
