@@ -342,7 +342,7 @@ def test_errors():
     check_one_line_error(result, 1, 'unknown session')
     listener.kill()
 
-    for args in (['--help'], ['help', 'send'], ['listen', '--help'], ['bench', '--help'],
+    for args in (['--help'], ['help', 'send'], ['listen', '--help'], ['send', '--help'],
                  ['relay', '--help'], ['demo', '--help']):
         result = msrp(*args)
         check(result.returncode == 0 and 'Examples:' in result.stdout,

@@ -1,0 +1,138 @@
+/* msrp-cmd-relay.c: `msrp relay`, an RFC 4976 relay until interrupted
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib-unix.h>
+
+#include "msrp-tool-private.h"
+
+static int cmd_relay (int argc, char **argv);
+
+const Command relay_command = {
+  "relay", cmd_relay, "",
+  N_("Run an MSRP relay (RFC 4976) until interrupted."),
+  N_("The first line on standard output is the relay's URI, the To-Path of a\n"
+     "client's first AUTH (give it to --relay of listen and send); with --tls the\n"
+     "second line is the certificate's fingerprint (for --relay-fingerprint).\n"
+     "Clients authenticate with HTTP Digest as one of the --user options (any\n"
+     "number of them); then the relay forwards their chunks. With --tls the relay\n"
+     "listens with TLS (msrps:) with a new self-signed certificate. It serves\n"
+     "until SIGINT or SIGTERM, then closes every connection and exits 0.\n"),
+  NULL, FALSE,
+  "  msrp relay --user alice:secret --user bob:secret\n"
+  "  msrp relay --host 192.0.2.10 --port 2855 --tls --realm example.com --user alice:secret\n"
+  "  msrp relay --tls --user alice:secret --user bob:secret > relay.out &\n"
+  "  msrp listen --relay \"$(head -n1 relay.out)\" --relay-user bob:secret \\\n"
+  "              --relay-fingerprint \"$(sed -n 2p relay.out)\"\n",
+};
+
+static gboolean
+relay_on_signal (gpointer user_data)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+cmd_relay (int    argc,
+           char **argv)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *realm = NULL;
+  g_auto(GStrv) users = NULL;
+  int port = 0;
+  gboolean tls = FALSE, verbose = FALSE;
+  GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("The address to listen on and to put in the URIs (default: 127.0.0.1)"), "HOST" },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("The TCP port (default: any free port)"), "PORT" },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, N_("Use TLS (msrps:) with a new self-signed certificate"), NULL },
+    { "realm", 0, 0, G_OPTION_ARG_STRING, &realm, N_("The Digest realm (default: the host)"), "REALM" },
+    { "user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &users, N_("A user who may authenticate (repeatable)"), "NAME:PASSWORD" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log the traffic on stderr"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpRelay) relay = NULL;
+  g_autoptr(MsrpUri) uri = NULL;
+  g_autofree char *uri_string = NULL;
+  guint sigint_id, sigterm_id;
+
+  if (!parse_command_line (&relay_command, entries, &argc, &argv) ||
+      !no_arguments (&relay_command, argc, argv))
+    return EXIT_USAGE;
+  if (port < 0 || port > 65535)
+    {
+      print_error (_("--port out of range (see 'msrp relay --help')"));
+      return EXIT_USAGE;
+    }
+  if (host == NULL)
+    host = g_strdup ("127.0.0.1");
+
+  relay = msrp_relay_new (realm != NULL ? realm : host);
+  for (guint i = 0; users != NULL && users[i] != NULL; i++)
+    {
+      const char *colon = strchr (users[i], ':');
+      g_autofree char *name = NULL;
+
+      if (colon == NULL || colon == users[i])
+        {
+          print_error (_("--user wants NAME:PASSWORD, not '%s'"), users[i]);
+          return EXIT_USAGE;
+        }
+      name = g_strndup (users[i], colon - users[i]);
+      msrp_relay_add_user (relay, name, colon + 1);
+    }
+  if (tls)
+    {
+      g_autoptr(GTlsCertificate) certificate = msrp_tls_certificate_new_self_signed (host, &error);
+
+      if (certificate == NULL)
+        {
+          fail (error);
+          return exit_status;
+        }
+      msrp_relay_set_tls_certificate (relay, certificate);
+    }
+  if (verbose)
+    {
+      g_autoptr(MsrpLogger) logger = new_stderr_logger ();
+
+      msrp_relay_set_logger (relay, logger);
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  uri = msrp_relay_listen (relay, host, port, tls, &error);
+  if (uri == NULL)
+    {
+      fail (error);
+      g_clear_pointer (&loop, g_main_loop_unref);
+      return exit_status;
+    }
+  uri_string = msrp_uri_to_string (uri);
+  printf ("%s\n", uri_string);
+  if (tls)
+    {
+      g_autofree char *fingerprint = msrp_tls_certificate_get_fingerprint (msrp_relay_get_tls_certificate (relay),
+                                                                           G_CHECKSUM_SHA256);
+
+      printf ("a=fingerprint:%s\n", fingerprint);
+    }
+  fflush (stdout);
+
+  sigint_id = g_unix_signal_add (SIGINT, relay_on_signal, NULL);
+  sigterm_id = g_unix_signal_add (SIGTERM, relay_on_signal, NULL);
+  g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  msrp_relay_stop (relay);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_pointer (&loop, g_main_loop_unref);
+  return exit_status;
+}

@@ -1,0 +1,460 @@
+/* msrp-common.c: what the commands of the `msrp` tool share: errors and
+ * exit statuses, option parsing, the relay options, sizes and stats lines
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gunixoutputstream.h>
+
+#include "msrp-tool-private.h"
+
+GMainLoop *loop;
+int exit_status = EXIT_SUCCESS;
+const char *program_name = "msrp";
+
+/* Every error is one line on stderr, so that scripts can show it as is. */
+void
+print_error (const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_strdelimit (message, "\r\n", ' ');
+  fprintf (stderr, "%s: %s\n", program_name, g_strstrip (message));
+  fflush (stderr);
+}
+
+/* The exit status for a failure (see EXIT_STATUS_HELP). */
+int
+exit_code_for (const GError *error)
+{
+  if (error->domain == MSRP_ERROR)
+    {
+      switch (error->code)
+        {
+        case MSRP_ERROR_AUTH_FAILED:
+          return EXIT_AUTH;
+        case MSRP_ERROR_RELAY_NOT_FOUND:
+          return EXIT_UNREACHABLE;
+        case MSRP_ERROR_FINGERPRINT_MISMATCH:
+          return EXIT_TLS;
+        case MSRP_ERROR_INVALID_FINGERPRINT:
+          return EXIT_USAGE;
+        default:
+          return EXIT_FAILURE;
+        }
+    }
+  if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE) ||
+      g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED))
+    return EXIT_TLS;
+  if (error->domain == G_RESOLVER_ERROR ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND))
+    return EXIT_UNREACHABLE;
+  return EXIT_FAILURE;
+}
+
+/* Records the first failure of a command and stops its main loop. */
+void
+fail (const GError *error)
+{
+  if (exit_status == EXIT_SUCCESS)
+    {
+      print_error ("%s", error->message);
+      exit_status = exit_code_for (error);
+    }
+  if (loop != NULL)
+    g_main_loop_quit (loop);
+}
+
+/* Parses a byte count such as 100, 64K, 1M or 2GiB (powers of 1024). */
+gboolean
+parse_size (const char *option,
+            const char *text,
+            guint64    *size)
+{
+  guint64 value, multiplier = 1;
+  char *end = NULL;
+
+  if (!g_ascii_isdigit (text[0]))
+    goto invalid;
+  errno = 0;
+  value = g_ascii_strtoull (text, &end, 10);
+  if (errno != 0)
+    goto invalid;
+  switch (g_ascii_toupper (*end))
+    {
+    case 'K':
+      multiplier = G_GUINT64_CONSTANT (1) << 10;
+      break;
+    case 'M':
+      multiplier = G_GUINT64_CONSTANT (1) << 20;
+      break;
+    case 'G':
+      multiplier = G_GUINT64_CONSTANT (1) << 30;
+      break;
+    case '\0':
+    case 'B':
+      break;
+    default:
+      goto invalid;
+    }
+  if (multiplier > 1)
+    {
+      end++;
+      if (*end == 'i')
+        end++;
+    }
+  if (g_ascii_toupper (*end) == 'B')
+    end++;
+  if (*end != '\0' || value > G_MAXUINT64 / multiplier)
+    goto invalid;
+  *size = value * multiplier;
+  return TRUE;
+
+invalid:
+  print_error (_("invalid size for %s: '%s' (a number of bytes, with an optional K, M or G suffix)"),
+               option, text);
+  return FALSE;
+}
+
+/* The peak resident set size of this process, in KiB (0 when unknown). */
+static guint64
+read_vmhwm_kb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  /* procfs is in memory: reading it does not block. */
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0;
+  line = strstr (status, "\nVmHWM:");
+  if (line == NULL)
+    return 0;
+  line += strlen ("\nVmHWM:");
+  while (g_ascii_isspace (*line))
+    line++;
+  return g_ascii_strtoull (line, NULL, 10);
+}
+
+void
+fill_random (GRand  *rand,
+             guint8 *data,
+             gsize   size)
+{
+  gsize i;
+
+  for (i = 0; i + 4 <= size; i += 4)
+    {
+      guint32 value = g_rand_int (rand);
+
+      memcpy (data + i, &value, 4);
+    }
+  for (; i < size; i++)
+    data[i] = g_rand_int (rand) & 0xff;
+}
+
+double
+seconds_between (gint64 start,
+                 gint64 end)
+{
+  return MAX (end - start, 1) / (double) G_USEC_PER_SEC;
+}
+
+/* A number formatted for machines: "." as decimal point whatever the locale. */
+const char *
+format_double (char   *buffer,
+               double  value)
+{
+  return g_ascii_formatd (buffer, G_ASCII_DTOSTR_BUF_SIZE, "%.6f", value);
+}
+
+MsrpLogger *
+new_stderr_logger (void)
+{
+  g_autoptr(GOutputStream) stream = g_unix_output_stream_new (STDERR_FILENO, FALSE);
+
+  return msrp_file_logger_new (stream);
+}
+
+/* Accepts "a=path:..." and "a=fingerprint:..." lines as printed by listen. */
+const char *
+skip_prefix (const char *text,
+             const char *prefix)
+{
+  return g_str_has_prefix (text, prefix) ? text + strlen (prefix) : text;
+}
+
+/* Checks the form of a fingerprint option at once, so that a typo is a
+ * usage error rather than a failed handshake later. Any certificate tells a
+ * malformed fingerprint from a mismatch: without one, a throwaway one. */
+gboolean
+check_fingerprint_option (const char      *option,
+                          const char      *fingerprint,
+                          GTlsCertificate *certificate)
+{
+  g_autoptr(GTlsCertificate) throwaway = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (certificate == NULL)
+    {
+      certificate = throwaway = msrp_tls_certificate_new_self_signed ("msrp", &error);
+      if (certificate == NULL)
+        return TRUE;  /* the real use reports it */
+    }
+  if (msrp_tls_certificate_matches_fingerprint (certificate, fingerprint, &error) ||
+      !g_error_matches (error, MSRP_ERROR, MSRP_ERROR_INVALID_FINGERPRINT))
+    return TRUE;
+  print_error ("%s: %s", option, error->message);
+  return FALSE;
+}
+
+void
+relay_options_clear (RelayOptions *o)
+{
+  g_clear_pointer (&o->uri, g_free);
+  g_clear_pointer (&o->user, g_free);
+  g_clear_pointer (&o->digest_uri, g_free);
+  g_clear_pointer (&o->fingerprint, g_free);
+  g_clear_pointer (&o->presented, g_free);
+  g_clear_object (&o->settings);
+}
+
+/* Makes o->settings from the options (when --relay is given); on a usage
+ * error prints it and returns FALSE. */
+gboolean
+relay_options_check (RelayOptions *o,
+                     const char   *command)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpUri) uri = NULL;
+  g_autofree char *name = NULL;
+  const char *colon, *host;
+  MsrpDigestUriMode mode = MSRP_DIGEST_URI_AUTO;
+
+  if (o->uri == NULL)
+    {
+      if (o->user != NULL || o->digest_uri != NULL || o->fingerprint != NULL)
+        {
+          print_error (_("--relay-user, --relay-digest-uri and --relay-fingerprint need --relay URI (see 'msrp %s --help')"),
+                       command);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  uri = msrp_uri_parse (o->uri, &error);
+  if (uri == NULL)
+    {
+      print_error ("--relay: %s", error->message);
+      return FALSE;
+    }
+  if (msrp_uri_get_session_id (uri) != NULL)
+    {
+      print_error (_("--relay wants the relay's own URI, without a session id (msrp[s]://HOST[:PORT];tcp), not '%s'"),
+                   o->uri);
+      return FALSE;
+    }
+  colon = o->user != NULL ? strchr (o->user, ':') : NULL;
+  if (colon == NULL || colon == o->user)
+    {
+      print_error (_("--relay needs --relay-user NAME:PASSWORD (see 'msrp %s --help')"), command);
+      return FALSE;
+    }
+  if (o->digest_uri == NULL || strcmp (o->digest_uri, "auto") == 0)
+    mode = MSRP_DIGEST_URI_AUTO;
+  else if (strcmp (o->digest_uri, "include") == 0)
+    mode = MSRP_DIGEST_URI_INCLUDE;
+  else if (strcmp (o->digest_uri, "omit") == 0)
+    mode = MSRP_DIGEST_URI_OMIT;
+  else
+    {
+      print_error (_("--relay-digest-uri wants include, omit or auto, not '%s'"), o->digest_uri);
+      return FALSE;
+    }
+  if (o->fingerprint != NULL && !msrp_uri_get_use_tls (uri))
+    {
+      print_error (_("--relay-fingerprint needs an msrps: relay URI"));
+      return FALSE;
+    }
+  if (o->fingerprint != NULL && g_str_has_prefix (o->fingerprint, "a=fingerprint:"))
+    {
+      char *stripped = g_strdup (skip_prefix (o->fingerprint, "a=fingerprint:"));
+
+      g_free (o->fingerprint);
+      o->fingerprint = stripped;
+    }
+  if (o->fingerprint != NULL && g_file_test (o->fingerprint, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_file (o->fingerprint, &error);
+
+      if (certificate == NULL)
+        {
+          print_error ("--relay-fingerprint: %s", error->message);
+          return FALSE;
+        }
+      g_free (o->fingerprint);
+      o->fingerprint = msrp_tls_certificate_get_fingerprint (certificate, G_CHECKSUM_SHA256);
+    }
+  else if (o->fingerprint != NULL && !check_fingerprint_option ("--relay-fingerprint", o->fingerprint, NULL))
+    return FALSE;
+
+  host = msrp_uri_get_host (uri);
+  name = g_strndup (o->user, colon - o->user);
+  o->settings = msrp_relay_settings_new (host, name, colon + 1);
+  /* A host name without a port is for DNS SRV (RFC 4976 section 6). */
+  if (msrp_uri_get_port (uri) != 0 || g_hostname_is_ip_address (host))
+    {
+      msrp_relay_settings_set_host (o->settings, host);
+      msrp_relay_settings_set_port (o->settings, msrp_uri_get_port (uri) != 0 ? msrp_uri_get_port (uri) : 2855);
+    }
+  msrp_relay_settings_set_use_tls (o->settings, msrp_uri_get_use_tls (uri));
+  msrp_relay_settings_set_digest_uri_mode (o->settings, mode);
+  return TRUE;
+}
+
+static gboolean
+relay_on_accept_certificate (MsrpConnector        *connector,
+                             GTlsCertificate      *certificate,
+                             GTlsCertificateFlags  errors,
+                             gpointer              user_data)
+{
+  RelayOptions *o = user_data;
+
+  if (o->fingerprint != NULL ? msrp_tls_certificate_matches_fingerprint (certificate, o->fingerprint, NULL)
+                             : errors == 0)
+    return TRUE;
+  g_free (o->presented);
+  o->presented = msrp_tls_certificate_get_fingerprint (certificate, G_CHECKSUM_SHA256);
+  return FALSE;
+}
+
+/* A connector or acceptor through the relay. */
+MsrpConnector *
+relay_options_new_connector (RelayOptions *o,
+                             gboolean      acceptor,
+                             MsrpLogger   *logger)
+{
+  MsrpConnector *connector = acceptor ? msrp_acceptor_relay_new (o->settings)
+                                      : msrp_connector_relay_new (o->settings);
+
+  /* Without a fingerprint, the same check as the library's (the system's
+   * CAs), but the certificate rejected is remembered for the message. */
+  if (msrp_relay_settings_get_use_tls (o->settings))
+    g_signal_connect (connector, "accept-certificate", G_CALLBACK (relay_on_accept_certificate), o);
+  if (logger != NULL)
+    g_object_set (connector, "logger", logger, NULL);
+  return connector;
+}
+
+/* Prints a failure to reach or use the relay, with what helps to fix it;
+ * returns the exit status. */
+int
+relay_print_error (RelayOptions *o,
+                   const GError *error)
+{
+  int code = exit_code_for (error);
+
+  if (o->presented != NULL && o->fingerprint != NULL)
+    {
+      print_error (_("the relay's TLS certificate (%s) does not match --relay-fingerprint"), o->presented);
+      return EXIT_TLS;
+    }
+  if (o->presented != NULL)
+    {
+      print_error (_("the relay's TLS certificate (%s) is not trusted by the system's CAs"
+                     " (for a self-signed relay, give its fingerprint with --relay-fingerprint)"), o->presented);
+      return EXIT_TLS;
+    }
+  if (code == EXIT_AUTH)
+    print_error (_("relay %s: %s (check --relay-user)"), o->uri, error->message);
+  else if (error->domain == MSRP_ERROR && error->code == MSRP_ERROR_RELAY_NOT_FOUND)
+    print_error ("%s", error->message);
+  else if (code == EXIT_UNREACHABLE)
+    print_error (_("cannot reach the relay %s: %s"), o->uri, error->message);
+  else
+    print_error (_("relay %s: %s"), o->uri, error->message);
+  return code;
+}
+
+/* What the user typed to run @command: "msrp send", or "msrp-bench". */
+static char *
+command_line_name (const Command *command)
+{
+  if (command->name == NULL)
+    return g_strdup (program_name);
+  return g_strdup_printf ("%s %s", program_name, command->name);
+}
+
+/* Parses the options of @command; on failure prints the error and returns
+ * FALSE. */
+gboolean
+parse_command_line (const Command *command,
+                    GOptionEntry  *entries,
+                    int           *argc,
+                    char        ***argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (command->parameters);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = command_line_name (command);
+  g_autoptr(GString) description = g_string_new (_(command->description));
+
+  if (command->relay_description != NULL)
+    g_string_append_printf (description, "\n%s%s", _(RELAY_HELP), _(command->relay_description));
+  if (command->exit_help)
+    g_string_append_printf (description, "\n%s", _(EXIT_STATUS_HELP));
+  if (command->examples != NULL)
+    g_string_append_printf (description, "\n%s\n%s", _("Examples:"), command->examples);
+
+  g_set_prgname (prgname);
+  g_option_context_set_summary (context, _(command->summary));
+  g_option_context_set_description (context, description->str);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      print_error (_("%s (see '%s --help')"), error->message, prgname);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+no_arguments (const Command *command,
+              int            argc,
+              char         **argv)
+{
+  g_autofree char *name = NULL;
+
+  if (argc <= 1)
+    return TRUE;
+  name = command_line_name (command);
+  print_error (_("unexpected argument '%s' (see '%s --help')"), argv[1], name);
+  return FALSE;
+}
+
+void
+print_stats (guint64 messages,
+             guint64 bytes,
+             double  seconds)
+{
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  printf (STATS_PREFIX "messages=%" G_GUINT64_FORMAT " bytes=%" G_GUINT64_FORMAT
+          " seconds=%s vmhwm_kb=%" G_GUINT64_FORMAT "\n",
+          messages, bytes, format_double (number, seconds), read_vmhwm_kb ());
+  fflush (stdout);
+}
