@@ -1458,8 +1458,8 @@ handle_auth (Conn      *conn,
       auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
       return;
     }
-  /* Without uri=, the digest-uri is the To-Path URI as it was written
-   * (PROTOCOL.md, interop notes). */
+  /* Without uri=, the digest-uri is the To-Path URI as it was written:
+   * that is what clients that leave uri= out hash. */
   to_text = g_strstrip (g_strdup (msrp_chunk_get_header (request, "To-Path")));
   password = lookup_password (self, username);
   if (password == NULL || !_msrp_digest_verify (params, password, MSRP_DIGEST_METHOD, to_text))
