@@ -404,6 +404,29 @@ pop_context (GMainContext *context)
   g_main_context_unref (context);
 }
 
+/* Attaches a timer to the relay's context. */
+static GSource *
+timer_attach (MsrpRelay   *self,
+              GSource     *timer,
+              const char  *name,
+              GSourceFunc  func,
+              gpointer     data)
+{
+  g_source_set_static_name (timer, name);
+  g_source_set_callback (timer, func, data, NULL);
+  g_source_attach (timer, self->context);
+  return timer;
+}
+
+static void
+timer_clear (GSource **timer)
+{
+  if (*timer == NULL)
+    return;
+  g_source_destroy (*timer);
+  g_clear_pointer (timer, g_source_unref);
+}
+
 static GPtrArray *
 path_prepend (GPtrArray *path,
               guint      skip,
@@ -526,11 +549,7 @@ relay_session_free (gpointer data)
 {
   RelaySession *session = data;
 
-  if (session->timer != NULL)
-    {
-      g_source_destroy (session->timer);
-      g_source_unref (session->timer);
-    }
+  timer_clear (&session->timer);
   if (session->conn != NULL)
     g_ptr_array_remove_fast (session->conn->sessions, session);
   if (session->username != NULL)
@@ -566,15 +585,9 @@ session_set_expires (MsrpRelay    *self,
                      RelaySession *session,
                      guint         expires)
 {
-  if (session->timer != NULL)
-    {
-      g_source_destroy (session->timer);
-      g_source_unref (session->timer);
-    }
-  session->timer = g_timeout_source_new_seconds (expires + EXPIRES_GRACE_SECONDS);
-  g_source_set_static_name (session->timer, "[msrp] relay session expiry");
-  g_source_set_callback (session->timer, on_session_expired, session, NULL);
-  g_source_attach (session->timer, self->context);
+  timer_clear (&session->timer);
+  session->timer = timer_attach (self, g_timeout_source_new_seconds (expires + EXPIRES_GRACE_SECONDS),
+                                 "[msrp] relay session expiry", on_session_expired, session);
 }
 
 /* A session of this relay that @uri names: by session-id, with the port
@@ -735,16 +748,6 @@ conn_new (MsrpRelay *self)
 }
 
 static void
-conn_stop_timer (Conn *conn)
-{
-  if (conn->timer != NULL)
-    {
-      g_source_destroy (conn->timer);
-      g_clear_pointer (&conn->timer, g_source_unref);
-    }
-}
-
-static void
 conn_wake_waiters (Conn *conn)
 {
   g_autoptr(GPtrArray) waiters = NULL;
@@ -824,6 +827,21 @@ conn_respond (Conn       *conn,
   conn_write (conn, response);
 }
 
+/* Sends a response back to the sender of a route, one hop: To-Path the
+ * previous hop, From-Path the URI the sender addressed. */
+static void
+route_reply (Route     *route,
+             MsrpChunk *response)
+{
+  g_autoptr(GPtrArray) to = _msrp_path_new_single (g_ptr_array_index (route->orig_from, 0));
+  g_autoptr(GPtrArray) from = _msrp_path_new_single (route->responder);
+
+  route->answered = TRUE;
+  msrp_chunk_set_to_path (response, to);
+  msrp_chunk_set_from_path (response, from);
+  conn_write (route->in, response);
+}
+
 /* The response the sender of a route gets from the relay itself. */
 static void
 route_answer (Route      *route,
@@ -831,8 +849,6 @@ route_answer (Route      *route,
               const char *comment)
 {
   g_autoptr(MsrpChunk) response = NULL;
-  g_autoptr(GPtrArray) to = NULL;
-  g_autoptr(GPtrArray) from = NULL;
 
   if (route->answered)
     return;
@@ -841,11 +857,7 @@ route_answer (Route      *route,
     return;
 
   response = msrp_chunk_new_response (route->tid, code, comment);
-  to = _msrp_path_new_single (g_ptr_array_index (route->orig_from, 0));
-  from = _msrp_path_new_single (route->responder);
-  msrp_chunk_set_to_path (response, to);
-  msrp_chunk_set_from_path (response, from);
-  conn_write (route->in, response);
+  route_reply (route, response);
 }
 
 static void
@@ -956,10 +968,8 @@ pending_schedule (Conn *conn)
   if (conn->pending_timer != NULL || first == NULL)
     return;
   delay = MAX (first->deadline - g_get_monotonic_time (), 0);
-  conn->pending_timer = g_timeout_source_new (delay / 1000 + 1);
-  g_source_set_static_name (conn->pending_timer, "[msrp] relay response timeout");
-  g_source_set_callback (conn->pending_timer, on_pending_timeout, conn, NULL);
-  g_source_attach (conn->pending_timer, conn->relay->context);
+  conn->pending_timer = timer_attach (conn->relay, g_timeout_source_new (delay / 1000 + 1),
+                                      "[msrp] relay response timeout", on_pending_timeout, conn);
 }
 
 static void
@@ -1031,14 +1041,9 @@ handle_response (Conn      *conn,
   else if (!route->answered && route->in->relay != NULL)
     {
       g_autoptr(MsrpChunk) copy = msrp_chunk_copy (response);
-      g_autoptr(GPtrArray) to = _msrp_path_new_single (g_ptr_array_index (route->orig_from, 0));
-      g_autoptr(GPtrArray) from = _msrp_path_new_single (route->responder);
 
       /* Passed back, one hop further. */
-      route->answered = TRUE;
-      msrp_chunk_set_to_path (copy, to);
-      msrp_chunk_set_from_path (copy, from);
-      conn_write (route->in, copy);
+      route_reply (route, copy);
     }
   pending_free (pending);
 }
@@ -1062,19 +1067,11 @@ conn_close (Conn       *conn,
   conn->relay = NULL;
   conn->state = CONN_CLOSED;
   g_cancellable_cancel (conn->cancellable);
-  conn_stop_timer (conn);
+  timer_clear (&conn->timer);
   if (conn->lconn != NULL)
     _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
-  if (conn->idle_timer != NULL)
-    {
-      g_source_destroy (conn->idle_timer);
-      g_clear_pointer (&conn->idle_timer, g_source_unref);
-    }
-  if (conn->pending_timer != NULL)
-    {
-      g_source_destroy (conn->pending_timer);
-      g_clear_pointer (&conn->pending_timer, g_source_unref);
-    }
+  timer_clear (&conn->idle_timer);
+  timer_clear (&conn->pending_timer);
 
   had_sessions = conn->sessions->len > 0;
   while (conn->sessions->len > 0)
@@ -1095,11 +1092,7 @@ conn_close (Conn       *conn,
         g_hash_table_remove (self->by_peer, key);
     }
   g_ptr_array_set_size (conn->peer_uris, 0);
-  if (conn->auth_delay != NULL)
-    {
-      g_source_destroy (conn->auth_delay);
-      g_clear_pointer (&conn->auth_delay, g_source_unref);
-    }
+  timer_clear (&conn->auth_delay);
   g_clear_object (&conn->delayed_answer);
 
   while ((piece = g_queue_pop_head (&conn->connect_queue)) != NULL)
@@ -1167,19 +1160,15 @@ static void
 conn_start_idle_watch (Conn *conn)
 {
   conn->last_activity = g_get_monotonic_time ();
-  conn->idle_timer = g_timeout_source_new_seconds (conn->relay->idle_timeout);
-  g_source_set_static_name (conn->idle_timer, "[msrp] relay idle connection");
-  g_source_set_callback (conn->idle_timer, on_idle_check, conn, NULL);
-  g_source_attach (conn->idle_timer, conn->relay->context);
+  conn->idle_timer = timer_attach (conn->relay, g_timeout_source_new_seconds (conn->relay->idle_timeout),
+                                   "[msrp] relay idle connection", on_idle_check, conn);
 }
 
 static void
 conn_start_timer (Conn *conn)
 {
-  conn->timer = g_timeout_source_new_seconds (conn->relay->response_timeout);
-  g_source_set_static_name (conn->timer, "[msrp] relay connection setup");
-  g_source_set_callback (conn->timer, on_conn_timeout, conn, NULL);
-  g_source_attach (conn->timer, conn->relay->context);
+  conn->timer = timer_attach (conn->relay, g_timeout_source_new_seconds (conn->relay->response_timeout),
+                              "[msrp] relay connection setup", on_conn_timeout, conn);
 }
 
 /* AUTH */
@@ -1373,10 +1362,8 @@ auth_failed (Conn       *conn,
     }
   conn->delayed_answer = g_steal_pointer (&answer);
   conn->close_after_answer = last;
-  conn->auth_delay = g_timeout_source_new (delay);
-  g_source_set_static_name (conn->auth_delay, "[msrp] relay failed AUTH delay");
-  g_source_set_callback (conn->auth_delay, on_auth_delay, conn, NULL);
-  g_source_attach (conn->auth_delay, self->context);
+  conn->auth_delay = timer_attach (self, g_timeout_source_new (delay),
+                                   "[msrp] relay failed AUTH delay", on_auth_delay, conn);
 }
 
 static void
@@ -1637,7 +1624,7 @@ on_connected (GObject      *source,
   else
     {
       g_debug ("relay: connected to %s", conn->key);
-      conn_stop_timer (conn);
+      timer_clear (&conn->timer);
       conn->stream = G_IO_STREAM (g_steal_pointer (&connection));
       remote = _msrp_path_new_single (conn->next_hop);
       conn_open (conn, remote, remote);
@@ -2147,6 +2134,23 @@ listener_stop (gpointer data)
 }
 
 /* GObject */
+
+/* Stores a guint property and notifies when it changed; the listener
+ * limits go to every listening socket first. */
+static void
+set_uint (MsrpRelay *self,
+          guint     *field,
+          guint      value,
+          guint      prop_id)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  if (prop_id == PROP_FIRST_REQUEST_TIMEOUT || prop_id == PROP_MAX_PENDING_CONNECTIONS ||
+      prop_id == PROP_MAX_PENDING_PER_ADDRESS)
+    apply_limits (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
 
 static void
 msrp_relay_dispose (GObject *object)
@@ -2816,10 +2820,7 @@ msrp_relay_set_min_expires (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXINT32);
 
-  if (relay->min_expires == seconds)
-    return;
-  relay->min_expires = seconds;
-  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MIN_EXPIRES]);
+  set_uint (relay, &relay->min_expires, seconds, PROP_MIN_EXPIRES);
 }
 
 /**
@@ -2855,10 +2856,7 @@ msrp_relay_set_max_expires (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXINT32);
 
-  if (relay->max_expires == seconds)
-    return;
-  relay->max_expires = seconds;
-  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_EXPIRES]);
+  set_uint (relay, &relay->max_expires, seconds, PROP_MAX_EXPIRES);
 }
 
 /**
@@ -2896,10 +2894,7 @@ msrp_relay_set_default_expires (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXINT32);
 
-  if (relay->default_expires == seconds)
-    return;
-  relay->default_expires = seconds;
-  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_DEFAULT_EXPIRES]);
+  set_uint (relay, &relay->default_expires, seconds, PROP_DEFAULT_EXPIRES);
 }
 
 /**
@@ -2936,10 +2931,7 @@ msrp_relay_set_response_timeout (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
 
-  if (relay->response_timeout == seconds)
-    return;
-  relay->response_timeout = seconds;
-  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_RESPONSE_TIMEOUT]);
+  set_uint (relay, &relay->response_timeout, seconds, PROP_RESPONSE_TIMEOUT);
 }
 
 /**
@@ -2976,10 +2968,7 @@ msrp_relay_set_idle_timeout (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
 
-  if (relay->idle_timeout == seconds)
-    return;
-  relay->idle_timeout = seconds;
-  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_IDLE_TIMEOUT]);
+  set_uint (relay, &relay->idle_timeout, seconds, PROP_IDLE_TIMEOUT);
 }
 
 /**
@@ -3015,11 +3004,7 @@ msrp_relay_set_first_request_timeout (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
 
-  if (relay->first_request_timeout == seconds)
-    return;
-  relay->first_request_timeout = seconds;
-  apply_limits (relay);
-  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_FIRST_REQUEST_TIMEOUT]);
+  set_uint (relay, &relay->first_request_timeout, seconds, PROP_FIRST_REQUEST_TIMEOUT);
 }
 
 /**
@@ -3055,11 +3040,7 @@ msrp_relay_set_max_pending_connections (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (max_pending >= 1);
 
-  if (relay->max_pending_connections == max_pending)
-    return;
-  relay->max_pending_connections = max_pending;
-  apply_limits (relay);
-  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_PENDING_CONNECTIONS]);
+  set_uint (relay, &relay->max_pending_connections, max_pending, PROP_MAX_PENDING_CONNECTIONS);
 }
 
 /**
@@ -3095,11 +3076,7 @@ msrp_relay_set_max_pending_per_address (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (max_pending >= 1);
 
-  if (relay->max_pending_per_address == max_pending)
-    return;
-  relay->max_pending_per_address = max_pending;
-  apply_limits (relay);
-  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_PENDING_PER_ADDRESS]);
+  set_uint (relay, &relay->max_pending_per_address, max_pending, PROP_MAX_PENDING_PER_ADDRESS);
 }
 
 /**
@@ -3189,10 +3166,7 @@ msrp_relay_set_max_auth_failures (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (failures >= 1);
 
-  if (relay->max_auth_failures == failures)
-    return;
-  relay->max_auth_failures = failures;
-  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_AUTH_FAILURES]);
+  set_uint (relay, &relay->max_auth_failures, failures, PROP_MAX_AUTH_FAILURES);
 }
 
 /**
@@ -3229,10 +3203,7 @@ msrp_relay_set_max_sessions_per_connection (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (sessions >= 1);
 
-  if (relay->max_sessions_per_connection == sessions)
-    return;
-  relay->max_sessions_per_connection = sessions;
-  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_SESSIONS_PER_CONNECTION]);
+  set_uint (relay, &relay->max_sessions_per_connection, sessions, PROP_MAX_SESSIONS_PER_CONNECTION);
 }
 
 /**
@@ -3269,8 +3240,5 @@ msrp_relay_set_max_sessions_per_user (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (sessions >= 1);
 
-  if (relay->max_sessions_per_user == sessions)
-    return;
-  relay->max_sessions_per_user = sessions;
-  g_object_notify_by_pspec (G_OBJECT (relay), properties[PROP_MAX_SESSIONS_PER_USER]);
+  set_uint (relay, &relay->max_sessions_per_user, sessions, PROP_MAX_SESSIONS_PER_USER);
 }
