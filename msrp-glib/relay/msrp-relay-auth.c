@@ -1,0 +1,570 @@
+/* msrp-relay-auth.c: MsrpRelay's sessions, made and refreshed by AUTH
+ * with HTTP Digest
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-relay-private.h"
+#include "msrp-digest-private.h"
+#include "msrp-uri-private.h"
+#include "msrp-utils-private.h"
+
+#define NONCE_LIFETIME_US (300 * G_USEC_PER_SEC)
+/* Known expired nonces get stale=TRUE for that long again. */
+#define NONCE_MEMORY_US (2 * NONCE_LIFETIME_US)
+#define MAX_NONCES 10000
+
+/* A session is forgotten that long after its Expires. */
+#define EXPIRES_GRACE_SECONDS 5
+
+#define SESSION_ID_BYTES 16
+
+/* Failed Digest answers are remembered per user and per address for that
+ * long after the last one, in at most that many entries; the answer to
+ * the n-th (n >= 2) waits AUTH_DELAY_BASE_MS << (n - 2), at most
+ * AUTH_DELAY_MAX_MS. */
+#define FAILURE_MEMORY_US (15 * 60 * G_USEC_PER_SEC)
+#define MAX_FAILURE_ENTRIES 4096
+#define AUTH_DELAY_BASE_MS 250
+#define AUTH_DELAY_MAX_MS 8000
+/* Longer usernames are counted by their hash. */
+#define MAX_FAILURE_KEY 128
+
+typedef struct {
+  char *value;
+  gint64 issued;
+  guint64 last_nc;
+} Nonce;
+
+/* Recent failed Digest answers of one user or one address. */
+typedef struct {
+  GList link;                  /* in failure_order */
+  char *key;
+  guint count;
+  gint64 last;
+} Failures;
+
+/* Nonces */
+
+static void
+nonce_free (gpointer data)
+{
+  Nonce *nonce = data;
+
+  g_free (nonce->value);
+  g_free (nonce);
+}
+
+static void
+nonces_prune (MsrpRelay *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  Nonce *oldest;
+
+  /* Issued in order, so the oldest come first. */
+  while ((oldest = g_queue_peek_head (&self->nonce_order)) != NULL &&
+         (now - oldest->issued > NONCE_MEMORY_US || self->nonce_order.length > MAX_NONCES))
+    {
+      g_queue_pop_head (&self->nonce_order);
+      g_hash_table_remove (self->nonces, oldest->value);
+    }
+}
+
+static const char *
+nonce_issue (MsrpRelay *self)
+{
+  Nonce *nonce = g_new0 (Nonce, 1);
+
+  nonce->value = _msrp_digest_new_nonce ();
+  nonce->issued = g_get_monotonic_time ();
+  g_queue_push_tail (&self->nonce_order, nonce);
+  g_hash_table_replace (self->nonces, nonce->value, nonce);
+  nonces_prune (self);
+  return nonce->value;
+}
+
+/* Sessions */
+
+static char *
+new_session_id (void)
+{
+  guint8 bytes[SESSION_ID_BYTES];
+  GString *out = g_string_sized_new (2 * SESSION_ID_BYTES + 1);
+
+  /* The session-id is what lets a peer reach a client: unguessable. */
+  _msrp_random_bytes (MSRP_RANDOM_SECRET, bytes, sizeof bytes);
+  for (guint i = 0; i < sizeof bytes; i++)
+    g_string_append_printf (out, "%02x", bytes[i]);
+  return g_string_free (out, FALSE);
+}
+
+static void
+relay_session_free (gpointer data)
+{
+  MsrpRelaySession *session = data;
+
+  _msrp_relay_timer_clear (&session->timer);
+  if (session->conn != NULL)
+    g_ptr_array_remove_fast (session->conn->sessions, session);
+  if (session->username != NULL)
+    {
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (session->relay->user_sessions, session->username));
+
+      if (n <= 1)
+        g_hash_table_remove (session->relay->user_sessions, session->username);
+      else
+        g_hash_table_insert (session->relay->user_sessions, g_strdup (session->username), GUINT_TO_POINTER (n - 1));
+    }
+  g_clear_object (&session->uri);
+  g_free (session->username);
+  g_free (session->id);
+  g_free (session);
+}
+
+static gboolean
+on_session_expired (gpointer user_data)
+{
+  MsrpRelaySession *session = user_data;
+  MsrpRelay *self = session->conn->relay;
+
+  g_debug ("relay: session %s expired", session->id);
+  g_clear_pointer (&session->timer, g_source_unref);
+  g_hash_table_remove (self->sessions, session->id);
+  _msrp_relay_notify_n_sessions (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+session_set_expires (MsrpRelay        *self,
+                     MsrpRelaySession *session,
+                     guint             expires)
+{
+  _msrp_relay_timer_clear (&session->timer);
+  session->timer = g_timeout_source_new_seconds (expires + EXPIRES_GRACE_SECONDS);
+  _msrp_relay_timer_attach (self, session->timer, "[msrp] relay session expiry", on_session_expired, session);
+}
+
+/* A session of this relay that @uri names: by session-id, with the port
+ * of the listener it was made on, so that another relay's URIs are not
+ * taken for ours. */
+MsrpRelaySession *
+_msrp_relay_lookup_session (MsrpRelay *self,
+                            MsrpUri   *uri,
+                            gboolean   check_port)
+{
+  const char *id = msrp_uri_get_session_id (uri);
+  MsrpRelaySession *session;
+
+  if (id == NULL)
+    return NULL;
+  session = g_hash_table_lookup (self->sessions, id);
+  if (session != NULL && check_port && msrp_uri_get_port (uri) != msrp_uri_get_port (session->uri))
+    return NULL;
+  return session;
+}
+
+/* Challenges */
+
+static MsrpChunk *
+make_challenge (MsrpRelayConn *conn,
+                MsrpChunk     *request,
+                gboolean       stale)
+{
+  MsrpRelay *self = conn->relay;
+  MsrpChunk *response = _msrp_relay_make_response (request, MSRP_STATUS_UNAUTHORIZED, NULL);
+  g_autofree char *challenge = _msrp_digest_make_challenge (self->realm, nonce_issue (self), stale);
+
+  msrp_chunk_set_www_authenticate (response, challenge);
+  return response;
+}
+
+static void
+send_challenge (MsrpRelayConn *conn,
+                MsrpChunk     *request,
+                gboolean       stale)
+{
+  g_autoptr(MsrpChunk) response = make_challenge (conn, request, stale);
+
+  _msrp_relay_conn_write (conn, response);
+}
+
+/* Password guessing */
+
+static void
+failures_free (gpointer data)
+{
+  Failures *failures = data;
+
+  g_free (failures->key);
+  g_free (failures);
+}
+
+static void
+failures_prune (MsrpRelay *self,
+                gint64     now)
+{
+  Failures *oldest;
+
+  /* Kept in the order of their last failure, so the oldest come first;
+   * room is left for one more. */
+  while ((oldest = g_queue_peek_head (&self->failure_order)) != NULL &&
+         (now - oldest->last > FAILURE_MEMORY_US || self->failure_order.length >= MAX_FAILURE_ENTRIES))
+    {
+      g_queue_unlink (&self->failure_order, &oldest->link);
+      g_hash_table_remove (self->failures, oldest->key);
+    }
+}
+
+/* Counts one more failed answer for a user (@kind 'u') or an address
+ * ('a'), and gives the number of its recent failures. */
+static guint
+failures_add (MsrpRelay  *self,
+              char        kind,
+              const char *name)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *key = NULL;
+  Failures *failures;
+
+  failures_prune (self, now);
+  if (strlen (name) > MAX_FAILURE_KEY)
+    {
+      g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, name, -1);
+
+      key = g_strdup_printf ("%c#%s", kind, hash);
+    }
+  else
+    key = g_strdup_printf ("%c:%s", kind, name);
+
+  failures = g_hash_table_lookup (self->failures, key);
+  if (failures == NULL)
+    {
+      failures = g_new0 (Failures, 1);
+      failures->link.data = failures;
+      failures->key = g_steal_pointer (&key);
+      g_hash_table_insert (self->failures, failures->key, failures);
+    }
+  else
+    g_queue_unlink (&self->failure_order, &failures->link);
+  failures->count++;
+  failures->last = now;
+  g_queue_push_tail_link (&self->failure_order, &failures->link);
+  return failures->count;
+}
+
+/* The IP address a connection comes from ("" when unknown). */
+static const char *
+conn_peer_address (MsrpRelayConn *conn)
+{
+  g_autoptr(GIOStream) base = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  GIOStream *stream = conn->stream;
+
+  if (conn->peer_address != NULL)
+    return conn->peer_address;
+  if (G_IS_TLS_CONNECTION (stream))
+    {
+      g_object_get (stream, "base-io-stream", &base, NULL);
+      stream = base;
+    }
+  if (G_IS_SOCKET_CONNECTION (stream))
+    address = g_socket_connection_get_remote_address (G_SOCKET_CONNECTION (stream), NULL);
+  if (G_IS_INET_SOCKET_ADDRESS (address))
+    conn->peer_address = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  else
+    conn->peer_address = g_strdup ("");
+  return conn->peer_address;
+}
+
+static gboolean
+on_auth_delay (gpointer user_data)
+{
+  MsrpRelayConn *conn = user_data;
+  g_autoptr(MsrpChunk) answer = g_steal_pointer (&conn->delayed_answer);
+  GMainContext *context = _msrp_relay_push_context (conn->relay);
+
+  g_clear_pointer (&conn->auth_delay, g_source_unref);
+  _msrp_relay_conn_write (conn, answer);
+  if (conn->close_after_answer)
+    _msrp_relay_conn_close (conn, "too many failed AUTH answers");
+  else
+    _msrp_relay_conn_continue (conn);
+  _msrp_relay_pop_context (context);
+  return G_SOURCE_REMOVE;
+}
+
+/* A Digest answer that failed: a new challenge (@code 401), or @code.
+ * The answer comes later and later as the recent failures of the user or
+ * of the address add up, and the connection reads nothing meanwhile, so
+ * that guesses cannot be pipelined. After max-auth-failures on one
+ * connection the answer is 403 and the connection closes, as msrprelay
+ * does: a new connection is a new TCP (and TLS) handshake, and it starts
+ * with the same delay. */
+static void
+auth_failed (MsrpRelayConn *conn,
+             MsrpChunk     *request,
+             const char    *username,
+             guint          code,
+             const char    *comment)
+{
+  MsrpRelay *self = conn->relay;
+  const char *address = conn_peer_address (conn);
+  g_autoptr(MsrpChunk) answer = NULL;
+  gboolean last;
+  guint n = 0, delay;
+
+  if (*address != '\0')
+    n = failures_add (self, 'a', address);
+  if (username != NULL)
+    {
+      guint n_user = failures_add (self, 'u', username);
+
+      n = MAX (n, n_user);
+    }
+  last = ++conn->auth_failures >= self->max_auth_failures;
+  if (last)
+    answer = _msrp_relay_make_response (request, MSRP_STATUS_FORBIDDEN, "Too many failed attempts");
+  else if (code == MSRP_STATUS_UNAUTHORIZED)
+    answer = make_challenge (conn, request, FALSE);
+  else
+    answer = _msrp_relay_make_response (request, code, comment);
+
+  delay = n < 2 ? 0 : MIN (AUTH_DELAY_MAX_MS, AUTH_DELAY_BASE_MS << MIN (n - 2, 16));
+  g_debug ("relay: failed AUTH %u on connection %p, %u recently; answered in %u ms",
+           conn->auth_failures, conn, n, delay);
+  if (delay == 0)
+    {
+      _msrp_relay_conn_write (conn, answer);
+      if (last)
+        _msrp_relay_conn_close (conn, "too many failed AUTH answers");
+      return;
+    }
+  conn->delayed_answer = g_steal_pointer (&answer);
+  conn->close_after_answer = last;
+  conn->auth_delay = g_timeout_source_new (delay);
+  _msrp_relay_timer_attach (self, conn->auth_delay, "[msrp] relay failed AUTH delay", on_auth_delay, conn);
+}
+
+/* AUTH */
+
+void
+_msrp_relay_handle_auth (MsrpRelayConn *conn,
+                         MsrpChunk     *request)
+{
+  MsrpRelay *self = conn->relay;
+  MsrpUri *target = g_ptr_array_index (msrp_chunk_get_to_path (request), 0);
+  MsrpRelaySession *session = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  g_autofree char *scheme = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *to_text = NULL;
+  g_autoptr(MsrpChunk) response = NULL;
+  g_autoptr(GPtrArray) use_path = NULL;
+  const char *username, *nonce_value, *qop, *digest_uri;
+  Nonce *nonce;
+  gint64 expires;
+
+  if (msrp_uri_get_session_id (target) != NULL)
+    {
+      /* A refresh, on the connection that made the session. */
+      session = _msrp_relay_lookup_session (self, target, FALSE);
+      if (session == NULL || session->conn != conn)
+        {
+          _msrp_relay_conn_respond (conn, request, MSRP_STATUS_SESSION_DOES_NOT_EXIST, NULL);
+          return;
+        }
+    }
+  else if (conn->listener == NULL)
+    {
+      _msrp_relay_conn_respond (conn, request, MSRP_STATUS_FORBIDDEN, "AUTH only from clients");
+      return;
+    }
+
+  if (msrp_chunk_get_authorization (request) == NULL)
+    {
+      send_challenge (conn, request, FALSE);
+      return;
+    }
+  params = msrp_chunk_get_auth_params (request, "Authorization", &scheme);
+  if (params == NULL || g_ascii_strcasecmp (scheme, "Digest") != 0 ||
+      (username = g_hash_table_lookup (params, "username")) == NULL ||
+      (nonce_value = g_hash_table_lookup (params, "nonce")) == NULL ||
+      g_hash_table_lookup (params, "realm") == NULL ||
+      g_hash_table_lookup (params, "response") == NULL)
+    {
+      _msrp_relay_conn_respond (conn, request, MSRP_STATUS_BAD_REQUEST, "Malformed Authorization");
+      return;
+    }
+
+  /* The answer must be for this request (RFC 2617 section 3.2.2.5: 400
+   * otherwise), not one made for another host or session. */
+  digest_uri = g_hash_table_lookup (params, "uri");
+  if (digest_uri != NULL)
+    {
+      g_autoptr(MsrpUri) parsed = msrp_uri_parse (digest_uri, NULL);
+
+      if (parsed == NULL || !msrp_uri_equal (parsed, target))
+        {
+          g_debug ("relay: AUTH with a Digest uri for another URI");
+          auth_failed (conn, request, username, MSRP_STATUS_BAD_REQUEST, "Digest uri is not the To-Path");
+          return;
+        }
+    }
+
+  if (g_strcmp0 (g_hash_table_lookup (params, "realm"), self->realm) != 0)
+    {
+      g_debug ("relay: AUTH for another realm");
+      auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
+      return;
+    }
+
+  nonces_prune (self);
+  nonce = g_hash_table_lookup (self->nonces, nonce_value);
+  if (nonce == NULL)
+    {
+      g_debug ("relay: AUTH with an unknown nonce");
+      auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
+      return;
+    }
+  /* Without uri=, the digest-uri is the To-Path URI as it was written:
+   * that is what clients that leave uri= out hash. */
+  to_text = g_strstrip (g_strdup (msrp_chunk_get_header (request, "To-Path")));
+  password = _msrp_relay_lookup_password (self, username);
+  if (password == NULL || !_msrp_digest_verify (params, password, MSRP_DIGEST_METHOD, to_text))
+    {
+      g_debug ("relay: AUTH with wrong credentials for “%s”", username);
+      auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
+      return;
+    }
+  if (g_get_monotonic_time () - nonce->issued > NONCE_LIFETIME_US)
+    {
+      send_challenge (conn, request, TRUE);
+      return;
+    }
+
+  /* Replays: the nonce count must grow; without qop a nonce is good once. */
+  qop = g_hash_table_lookup (params, "qop");
+  if (qop != NULL)
+    {
+      const char *nc_str = g_hash_table_lookup (params, "nc");
+      char *end = NULL;
+      guint64 nc = nc_str ? g_ascii_strtoull (nc_str, &end, 16) : 0;
+
+      if (nc_str == NULL || *nc_str == '\0' || *end != '\0' || nc <= nonce->last_nc)
+        {
+          g_debug ("relay: AUTH replayed a nonce count");
+          auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
+          return;
+        }
+      nonce->last_nc = nc;
+    }
+  else
+    {
+      if (nonce->last_nc > 0)
+        {
+          auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
+          return;
+        }
+      nonce->last_nc = 1;
+    }
+
+  if (session == NULL)
+    {
+      /* RFC 4976 has no status for "too many sessions": 403 says that
+       * the request was understood and is refused, so clients give up
+       * instead of answering a new challenge (401) or another Expires
+       * (423). */
+      if (conn->sessions->len >= self->max_sessions_per_connection)
+        {
+          _msrp_relay_conn_respond (conn, request, MSRP_STATUS_FORBIDDEN, "Too many sessions on this connection");
+          return;
+        }
+      if (GPOINTER_TO_UINT (g_hash_table_lookup (self->user_sessions, username)) >= self->max_sessions_per_user)
+        {
+          _msrp_relay_conn_respond (conn, request, MSRP_STATUS_FORBIDDEN, "Too many sessions for this user");
+          return;
+        }
+    }
+
+  expires = msrp_chunk_get_expires (request);
+  if (expires < 0)
+    expires = self->default_expires;
+  if (expires < self->min_expires || expires > self->max_expires)
+    {
+      response = _msrp_relay_make_response (request, MSRP_STATUS_INTERVAL_OUT_OF_BOUNDS, NULL);
+      if (expires < self->min_expires)
+        msrp_chunk_set_min_expires (response, self->min_expires);
+      else
+        msrp_chunk_set_max_expires (response, self->max_expires);
+      _msrp_relay_conn_write (conn, response);
+      return;
+    }
+
+  if (session == NULL)
+    {
+      MsrpUri *listen_uri = conn->listener->uri;
+      guint n_user = GPOINTER_TO_UINT (g_hash_table_lookup (self->user_sessions, username));
+
+      session = g_new0 (MsrpRelaySession, 1);
+      session->relay = self;
+      session->id = new_session_id ();
+      session->uri = g_object_new (MSRP_TYPE_URI,
+                                   "host", msrp_uri_get_host (listen_uri),
+                                   "port", msrp_uri_get_port (listen_uri),
+                                   "session-id", session->id,
+                                   "transport", "tcp",
+                                   "use-tls", msrp_uri_get_use_tls (listen_uri),
+                                   NULL);
+      session->username = g_strdup (username);
+      session->conn = conn;
+      g_hash_table_insert (self->user_sessions, g_strdup (username), GUINT_TO_POINTER (n_user + 1));
+      g_ptr_array_add (conn->sessions, session);
+      g_hash_table_insert (self->sessions, session->id, session);
+      g_debug ("relay: new session %s for “%s”", session->id, username);
+      _msrp_relay_notify_n_sessions (self);
+    }
+  else
+    g_debug ("relay: session %s refreshed", session->id);
+  session_set_expires (self, session, expires);
+
+  response = _msrp_relay_make_response (request, MSRP_STATUS_OK, NULL);
+  use_path = _msrp_path_new_single (session->uri);
+  msrp_chunk_set_use_path (response, use_path);
+  msrp_chunk_set_expires (response, expires);
+  _msrp_relay_conn_write (conn, response);
+}
+
+/* Closing */
+
+gboolean
+_msrp_relay_auth_conn_closed (MsrpRelay     *self,
+                              MsrpRelayConn *conn)
+{
+  gboolean had_sessions = conn->sessions->len > 0;
+
+  while (conn->sessions->len > 0)
+    {
+      MsrpRelaySession *session = g_ptr_array_index (conn->sessions, conn->sessions->len - 1);
+
+      g_debug ("relay: session %s ends with its connection", session->id);
+      g_hash_table_remove (self->sessions, session->id);
+    }
+  _msrp_relay_timer_clear (&conn->auth_delay);
+  g_clear_object (&conn->delayed_answer);
+  return had_sessions;
+}
+
+void
+_msrp_relay_auth_init (MsrpRelay *self)
+{
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, relay_session_free);
+  self->user_sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, failures_free);
+  g_queue_init (&self->failure_order);
+  self->nonces = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, nonce_free);
+  g_queue_init (&self->nonce_order);
+}

@@ -1,0 +1,576 @@
+/* msrp-relay-connections.c: MsrpRelay's connections and listening sockets
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "msrp-relay-private.h"
+#include "msrp-connector-private.h"
+#include "msrp-transport-private.h"
+#include "msrp-uri-private.h"
+
+/* The largest piece of a body forwarded at once. */
+#define SEGMENT_SIZE (64 * 1024)
+
+/* Reading pauses while a connection has more than HIGH_WATER bytes to
+ * write, and goes on once it is below LOW_WATER. */
+#define HIGH_WATER (256 * 1024)
+#define LOW_WATER (64 * 1024)
+
+static void listener_unref (MsrpRelayListener *listener);
+
+/* Small helpers */
+
+GMainContext *
+_msrp_relay_push_context (MsrpRelay *self)
+{
+  GMainContext *context;
+
+  if (self == NULL)
+    return NULL;
+  context = g_main_context_ref (self->context);
+  g_main_context_push_thread_default (context);
+  return context;
+}
+
+void
+_msrp_relay_pop_context (GMainContext *context)
+{
+  if (context == NULL)
+    return;
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+}
+
+void
+_msrp_relay_timer_attach (MsrpRelay   *self,
+                          GSource     *timer,
+                          const char  *name,
+                          GSourceFunc  func,
+                          gpointer     data)
+{
+  g_source_set_static_name (timer, name);
+  g_source_set_callback (timer, func, data, NULL);
+  g_source_attach (timer, self->context);
+}
+
+void
+_msrp_relay_timer_clear (GSource **timer)
+{
+  if (*timer == NULL)
+    return;
+  g_source_destroy (*timer);
+  g_clear_pointer (timer, g_source_unref);
+}
+
+/* Connections */
+
+MsrpRelayConn *
+_msrp_relay_conn_ref (MsrpRelayConn *conn)
+{
+  conn->ref_count++;
+  return conn;
+}
+
+void
+_msrp_relay_conn_unref (MsrpRelayConn *conn)
+{
+  if (--conn->ref_count > 0)
+    return;
+
+  g_assert (conn->cur == NULL && conn->blocked_on == NULL && conn->last_out == NULL);
+  g_assert (g_queue_is_empty (&conn->connect_queue) && g_queue_is_empty (&conn->pending_order));
+  g_assert (conn->waiters->len == 0 && conn->sessions->len == 0 && conn->lconn == NULL);
+  g_clear_pointer (&conn->waiters, g_ptr_array_unref);
+  g_clear_pointer (&conn->sessions, g_ptr_array_unref);
+  g_clear_pointer (&conn->pending, g_hash_table_unref);
+  g_clear_pointer (&conn->peer_uris, g_ptr_array_unref);
+  g_free (conn->peer_address);
+  if (conn->listener != NULL)
+    listener_unref (conn->listener);
+  g_free (conn->key);
+  g_clear_object (&conn->next_hop);
+  g_clear_object (&conn->stream);
+  g_clear_object (&conn->transport);
+  g_clear_object (&conn->cancellable);
+  g_free (conn);
+}
+
+static MsrpRelayConn *
+conn_new (MsrpRelay *self)
+{
+  MsrpRelayConn *conn = g_new0 (MsrpRelayConn, 1);
+
+  conn->ref_count = 1;  /* the relay's */
+  conn->relay = self;
+  conn->cancellable = g_cancellable_new ();
+  conn->waiters = g_ptr_array_new ();
+  conn->sessions = g_ptr_array_new ();
+  conn->pending = g_hash_table_new (g_str_hash, g_str_equal);
+  conn->peer_uris = g_ptr_array_new_with_free_func (_msrp_relay_peer_key_free);
+  g_queue_init (&conn->connect_queue);
+  g_queue_init (&conn->pending_order);
+  g_hash_table_add (self->connections, conn);
+  return conn;
+}
+
+static void
+conn_wake_waiters (MsrpRelayConn *conn)
+{
+  g_autoptr(GPtrArray) waiters = NULL;
+
+  if (conn->waiters->len == 0)
+    return;
+  waiters = g_steal_pointer (&conn->waiters);
+  conn->waiters = g_ptr_array_new ();
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      MsrpRelayConn *waiter = g_ptr_array_index (waiters, i);
+
+      if (waiter->blocked_on == conn)
+        {
+          waiter->blocked_on = NULL;
+          _msrp_relay_conn_unref (conn);
+          _msrp_relay_conn_continue (waiter);
+        }
+      _msrp_relay_conn_unref (waiter);
+    }
+}
+
+typedef struct {
+  MsrpRelayConn *conn;
+  gsize size;
+} WriteContext;
+
+static void
+on_conn_written (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  WriteContext *ctx = user_data;
+  MsrpRelayConn *conn = ctx->conn;
+  g_autoptr(GError) error = NULL;
+  GMainContext *context = _msrp_relay_push_context (conn->relay);
+
+  conn->queued -= ctx->size;
+  if (!msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error))
+    _msrp_relay_conn_close (conn, error->message);
+  else if (conn->queued <= LOW_WATER)
+    conn_wake_waiters (conn);
+  _msrp_relay_conn_unref (conn);
+  g_free (ctx);
+  _msrp_relay_pop_context (context);
+}
+
+gboolean
+_msrp_relay_conn_write (MsrpRelayConn *conn,
+                        MsrpChunk     *chunk)
+{
+  WriteContext *ctx;
+
+  if (conn->relay == NULL || conn->transport == NULL)
+    return FALSE;
+  ctx = g_new0 (WriteContext, 1);
+  ctx->conn = _msrp_relay_conn_ref (conn);
+  ctx->size = msrp_chunk_get_size (chunk) + MSRP_RELAY_WRITE_OVERHEAD;
+  conn->queued += ctx->size;
+  conn->last_activity = g_get_monotonic_time ();
+  msrp_transport_write_chunk_async (conn->transport, chunk, NULL, on_conn_written, ctx);
+  return TRUE;
+}
+
+/* Closing */
+
+void
+_msrp_relay_conn_close (MsrpRelayConn *conn,
+                        const char    *reason)
+{
+  MsrpRelay *self = conn->relay;
+  gboolean had_sessions;
+
+  if (self == NULL)
+    return;
+
+  g_debug ("relay: closing connection %p: %s", conn, reason);
+  _msrp_relay_conn_ref (conn);
+  conn->relay = NULL;
+  conn->state = MSRP_RELAY_CONN_CLOSED;
+  g_cancellable_cancel (conn->cancellable);
+  _msrp_relay_timer_clear (&conn->timer);
+  if (conn->lconn != NULL)
+    _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
+  _msrp_relay_timer_clear (&conn->idle_timer);
+
+  had_sessions = _msrp_relay_auth_conn_closed (self, conn);
+  if (conn->key != NULL && g_hash_table_lookup (self->outgoing, conn->key) == conn)
+    g_hash_table_remove (self->outgoing, conn->key);
+  _msrp_relay_forward_conn_closed (self, conn);
+  g_clear_pointer (&conn->last_out, _msrp_relay_conn_unref);
+
+  if (conn->blocked_on != NULL)
+    {
+      MsrpRelayConn *other = g_steal_pointer (&conn->blocked_on);
+
+      if (g_ptr_array_remove (other->waiters, conn))
+        _msrp_relay_conn_unref (conn);
+      _msrp_relay_conn_unref (other);
+    }
+  conn_wake_waiters (conn);
+
+  if (conn->transport != NULL)
+    msrp_transport_close_async (conn->transport, NULL, NULL, NULL);
+  else if (conn->stream != NULL && !conn->busy)
+    g_io_stream_close_async (conn->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  /* else the connect callback closes it */
+
+  g_hash_table_remove (self->connections, conn);
+  if (had_sessions)
+    _msrp_relay_notify_n_sessions (self);
+  _msrp_relay_conn_unref (conn);
+}
+
+static gboolean
+on_conn_timeout (gpointer user_data)
+{
+  MsrpRelayConn *conn = user_data;
+
+  g_clear_pointer (&conn->timer, g_source_unref);
+  _msrp_relay_conn_close (conn, "could not connect in time");
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_idle_check (gpointer user_data)
+{
+  MsrpRelayConn *conn = user_data;
+  MsrpRelay *self = conn->relay;
+  gint64 idle = g_get_monotonic_time () - conn->last_activity;
+
+  if (self == NULL || conn->sessions->len > 0 || !g_queue_is_empty (&conn->pending_order) ||
+      conn->queued > 0 || idle < (gint64) self->idle_timeout * G_USEC_PER_SEC)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&conn->idle_timer, g_source_unref);
+  _msrp_relay_conn_close (conn, "idle, with no session");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+conn_start_idle_watch (MsrpRelayConn *conn)
+{
+  conn->last_activity = g_get_monotonic_time ();
+  conn->idle_timer = g_timeout_source_new_seconds (conn->relay->idle_timeout);
+  _msrp_relay_timer_attach (conn->relay, conn->idle_timer, "[msrp] relay idle connection", on_idle_check, conn);
+}
+
+static void
+conn_start_timer (MsrpRelayConn *conn)
+{
+  conn->timer = g_timeout_source_new_seconds (conn->relay->response_timeout);
+  _msrp_relay_timer_attach (conn->relay, conn->timer, "[msrp] relay connection setup", on_conn_timeout, conn);
+}
+
+/* Outgoing connections */
+
+static gboolean
+on_outgoing_accept_certificate (GTlsConnection       *tls,
+                                GTlsCertificate      *peer_cert,
+                                GTlsCertificateFlags  errors,
+                                gpointer              user_data)
+{
+  /* The peer's identity is checked end to end (SDP fingerprint); a hop
+   * is a hop. */
+  return TRUE;
+}
+
+static void
+on_client_event (GSocketClient      *client,
+                 GSocketClientEvent  event,
+                 GSocketConnectable *connectable,
+                 GIOStream          *connection,
+                 gpointer            user_data)
+{
+  if (event == G_SOCKET_CLIENT_CONNECTED)
+    _msrp_connector_set_no_delay (G_SOCKET_CONNECTION (connection));
+  else if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING)
+    {
+      g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (connection), FALSE);
+      g_signal_connect (connection, "accept-certificate",
+                        G_CALLBACK (on_outgoing_accept_certificate), NULL);
+    }
+}
+
+static void
+conn_open (MsrpRelayConn *conn,
+           GPtrArray     *local_path,
+           GPtrArray     *remote_path)
+{
+  conn->transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", conn->stream, NULL);
+  msrp_transport_set_logger (conn->transport, conn->relay->logger);
+  if (local_path != NULL && remote_path != NULL)
+    {
+      _msrp_transport_set_paths (conn->transport, local_path, remote_path);
+      conn->paths_set = TRUE;
+    }
+  conn->state = MSRP_RELAY_CONN_OPEN;
+  conn_start_idle_watch (conn);
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  MsrpRelayConn *conn = user_data;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remote = NULL;
+
+  GMainContext *context = _msrp_relay_push_context (conn->relay);
+
+  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  conn->busy = FALSE;
+  if (conn->relay == NULL)
+    {
+      if (connection != NULL)
+        g_io_stream_close_async (G_IO_STREAM (connection), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+    }
+  else if (connection == NULL)
+    _msrp_relay_conn_close (conn, error->message);
+  else
+    {
+      g_debug ("relay: connected to %s", conn->key);
+      _msrp_relay_timer_clear (&conn->timer);
+      conn->stream = G_IO_STREAM (g_steal_pointer (&connection));
+      remote = _msrp_path_new_single (conn->next_hop);
+      conn_open (conn, remote, remote);
+
+      _msrp_relay_send_queued (conn);
+      _msrp_relay_conn_continue (conn);
+    }
+  _msrp_relay_conn_unref (conn);
+  _msrp_relay_pop_context (context);
+}
+
+MsrpRelayConn *
+_msrp_relay_get_outgoing (MsrpRelay *self,
+                          MsrpUri   *uri)
+{
+  g_autofree char *host = g_ascii_strdown (msrp_uri_get_host (uri), -1);
+  guint port = msrp_uri_get_port (uri) ? msrp_uri_get_port (uri) : MSRP_DEFAULT_PORT;
+  g_autofree char *key = g_strdup_printf ("%s://%s:%u", msrp_uri_get_use_tls (uri) ? "msrps" : "msrp",
+                                          host, port);
+  g_autoptr(GSocketClient) client = NULL;
+  g_autoptr(GSocketConnectable) connectable = NULL;
+  MsrpRelayConn *conn;
+
+  conn = g_hash_table_lookup (self->outgoing, key);
+  if (conn != NULL)
+    return conn;
+
+  g_debug ("relay: connecting to %s", key);
+  conn = conn_new (self);
+  conn->key = g_steal_pointer (&key);
+  conn->next_hop = g_object_ref (uri);
+  conn->state = MSRP_RELAY_CONN_CONNECTING;
+  conn->busy = TRUE;
+  g_hash_table_insert (self->outgoing, conn->key, conn);
+
+  client = g_socket_client_new ();
+  g_signal_connect (client, "event", G_CALLBACK (on_client_event), NULL);
+  if (msrp_uri_get_use_tls (uri))
+    g_socket_client_set_tls (client, TRUE);
+  connectable = _msrp_uri_to_connectable (uri);
+  conn_start_timer (conn);
+  g_socket_client_connect_async (client, connectable, conn->cancellable, on_connected, _msrp_relay_conn_ref (conn));
+  return conn;
+}
+
+/* Reading */
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  MsrpRelayConn *conn = user_data;
+  g_autoptr(MsrpChunk) chunk = NULL;
+  g_autoptr(GError) error = NULL;
+
+  GMainContext *context = _msrp_relay_push_context (conn->relay);
+
+  chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
+  conn->reading = FALSE;
+  conn->last_activity = g_get_monotonic_time ();
+  if (conn->relay == NULL)
+    ;
+  else if (chunk == NULL)
+    _msrp_relay_conn_close (conn, error->message);
+  else
+    {
+      /* From now on the idle timeout bounds it. */
+      if (conn->lconn != NULL)
+        _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
+      if (msrp_chunk_is_request (chunk))
+        _msrp_relay_handle_request (conn, chunk);
+      else
+        _msrp_relay_handle_response (conn, chunk);
+      _msrp_relay_conn_continue (conn);
+    }
+  _msrp_relay_conn_unref (conn);
+  _msrp_relay_pop_context (context);
+}
+
+void
+_msrp_relay_conn_continue (MsrpRelayConn *conn)
+{
+  MsrpRelayConn *blocker = NULL;
+
+  if (conn->relay == NULL || conn->state != MSRP_RELAY_CONN_OPEN || conn->reading || conn->blocked_on != NULL ||
+      conn->auth_delay != NULL)
+    return;
+
+  if (conn->queued > HIGH_WATER)
+    blocker = conn;
+  else if (conn->last_out != NULL && conn->last_out->relay != NULL && conn->last_out->queued > HIGH_WATER)
+    blocker = conn->last_out;
+  g_clear_pointer (&conn->last_out, _msrp_relay_conn_unref);
+
+  if (blocker != NULL)
+    {
+      conn->blocked_on = _msrp_relay_conn_ref (blocker);
+      g_ptr_array_add (blocker->waiters, _msrp_relay_conn_ref (conn));
+      return;
+    }
+
+  conn->reading = TRUE;
+  msrp_transport_read_chunk_async (conn->transport, SEGMENT_SIZE, conn->cancellable,
+                                   on_read, _msrp_relay_conn_ref (conn));
+}
+
+/* Incoming connections: the listener bounds them until their first
+ * request. */
+
+static void
+on_listener_accepted (MsrpListenerConn *lconn,
+                      GIOStream        *stream,
+                      gpointer          user_data)
+{
+  MsrpRelayListener *listener = user_data;
+  MsrpRelayConn *conn;
+
+  GMainContext *context = _msrp_relay_push_context (listener->relay);
+
+  conn = conn_new (listener->relay);
+  conn->listener = listener;
+  listener->ref_count++;
+  conn->lconn = lconn;
+  _msrp_listener_conn_set_data (lconn, conn);
+  g_debug ("relay: new connection %p", conn);
+  conn->stream = g_object_ref (stream);
+  conn_open (conn, NULL, NULL);
+  _msrp_relay_conn_continue (conn);
+  _msrp_relay_pop_context (context);
+}
+
+static void
+on_listener_drop (MsrpListenerConn *lconn,
+                  gpointer          conn_data,
+                  const char       *reason,
+                  gpointer          user_data)
+{
+  MsrpRelayListener *listener = user_data;
+  GMainContext *context = _msrp_relay_push_context (listener->relay);
+
+  _msrp_relay_conn_close (conn_data, reason);
+  _msrp_relay_pop_context (context);
+}
+
+static const MsrpListenerFuncs listener_funcs = {
+  .accepted = on_listener_accepted,
+  .drop = on_listener_drop,
+};
+
+/* Listening */
+
+static void
+listener_unref (MsrpRelayListener *listener)
+{
+  if (--listener->ref_count > 0)
+    return;
+  g_clear_object (&listener->uri);
+  g_free (listener);
+}
+
+static void
+listener_apply_limits (MsrpRelayListener *listener,
+                       MsrpRelay         *self)
+{
+  _msrp_listener_set_first_request_timeout (listener->helper, self->first_request_timeout);
+  _msrp_listener_set_max_pending (listener->helper, self->max_pending_connections);
+  _msrp_listener_set_max_pending_per_address (listener->helper, self->max_pending_per_address);
+}
+
+void
+_msrp_relay_apply_limits (MsrpRelay *self)
+{
+  for (guint i = 0; i < self->listeners->len; i++)
+    listener_apply_limits (g_ptr_array_index (self->listeners, i), self);
+}
+
+static void
+listener_stop (gpointer data)
+{
+  MsrpRelayListener *listener = data;
+
+  listener->relay = NULL;
+  _msrp_listener_stop (listener->helper);
+  g_clear_pointer (&listener->helper, _msrp_listener_unref);
+  listener_unref (listener);
+}
+
+MsrpUri *
+_msrp_relay_listen (MsrpRelay   *self,
+                    const char  *host,
+                    guint16      port,
+                    gboolean     use_tls,
+                    GError     **error)
+{
+  gboolean is_ip = host != NULL && g_hostname_is_ip_address (host);
+  MsrpRelayListener *listener;
+  guint16 real_port = port;
+
+  listener = g_new0 (MsrpRelayListener, 1);
+  listener->ref_count = 1;  /* the relay's */
+  listener->helper = _msrp_listener_new (self->context, &listener_funcs, listener);
+  if (!_msrp_listener_listen (listener->helper, is_ip ? host : NULL, port, &real_port, error))
+    {
+      _msrp_listener_unref (listener->helper);
+      g_free (listener);
+      return NULL;
+    }
+  if (use_tls)
+    _msrp_listener_set_tls_certificate (listener->helper, self->tls_certificate);
+  listener_apply_limits (listener, self);
+
+  listener->relay = self;
+  listener->uri = g_object_new (MSRP_TYPE_URI,
+                                "host", host ? host : "localhost",
+                                "port", real_port,
+                                "transport", "tcp",
+                                "use-tls", use_tls,
+                                NULL);
+  g_ptr_array_add (self->listeners, listener);
+  g_debug ("relay: listening as %s", _msrp_uri_peek_string (listener->uri));
+  _msrp_listener_start (listener->helper);
+
+  return g_object_ref (listener->uri);
+}
+
+void
+_msrp_relay_connections_init (MsrpRelay *self)
+{
+  self->listeners = g_ptr_array_new_with_free_func (listener_stop);
+  self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) _msrp_relay_conn_unref, NULL);
+  self->outgoing = g_hash_table_new (g_str_hash, g_str_equal);
+}
