@@ -475,36 +475,45 @@ emit_head (MsrpChunkParser *parser,
   return parser->callbacks.head (&head, parser->user_data);
 }
 
-/* Enters STATE_SKIP after a recoverable error and tells the caller. */
+/* Enters STATE_SKIP after a recoverable error and tells the caller.
+ * line/line_len is the part of the current line already taken (it has no
+ * LF yet): with the CRLF that ended the previous line it may be the
+ * beginning of the end-line, and is then held back as such, so that the
+ * end-line is found however the bytes came in; else only a CR it ends
+ * with may begin one. */
 static gboolean
 emit_malformed (MsrpChunkParser *parser,
                 const char      *base,
-                gboolean         at_line_start,
-                gboolean         after_cr,
+                const char      *line,
+                gsize            line_len,
                 GError          *error)
 {
   char *method = NULL;
   gboolean go_on = TRUE;
+  gboolean end_line = TRUE;
 
   if (parser->code == 0 && parser->method_len > 0 && base != NULL)
     method = g_strndup (base + parser->method_off, parser->method_len);
 
+  for (gsize k = 0; k < line_len && end_line; k++)
+    end_line = 2 + k < parser->needle_len + 3 && end_line_match (parser, 2 + k, line[k]);
+
   parser->state = STATE_SKIP;
-  reset_block (parser);
-  /* The CRLF that ended the previous line, or the CR that the part of a
-   * line already taken ends with, may begin the end-line. */
-  if (at_line_start)
+  if (end_line)
     {
       memcpy (parser->pending, "\r\n", 2);
-      parser->pending_len = 2;
+      if (line_len > 0)
+        memcpy (parser->pending + 2, line, line_len);
+      parser->pending_len = 2 + line_len;
     }
-  else if (after_cr)
+  else if (line[line_len - 1] == '\r')
     {
       parser->pending[0] = '\r';
       parser->pending_len = 1;
     }
   else
     parser->pending_len = 0;
+  reset_block (parser);
 
   if (parser->callbacks.malformed != NULL)
     go_on = parser->callbacks.malformed (parser->tid, method, error, parser->user_data);
@@ -592,10 +601,8 @@ msrp_chunk_parser_feed (MsrpChunkParser *parser,
                     goto out;
                   }
                 base = parser->buffered ? (const char *) parser->buf : (const char *) data + block_origin;
-                if (!emit_malformed (parser, base,
-                                     parser->block_len == parser->line_start,
-                                     parser->block_len > parser->line_start && base[parser->block_len - 1] == '\r',
-                                     local_error))
+                if (!emit_malformed (parser, base, base + parser->line_start,
+                                     parser->block_len - parser->line_start, local_error))
                   goto out;
                 continue;
               }
@@ -672,7 +679,7 @@ msrp_chunk_parser_feed (MsrpChunkParser *parser,
                 break;
 
               case LINE_MALFORMED:
-                if (!emit_malformed (parser, base, TRUE, FALSE, local_error))
+                if (!emit_malformed (parser, base, NULL, 0, local_error))
                   goto out;
                 break;
 

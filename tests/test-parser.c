@@ -646,6 +646,24 @@ build_vectors (void)
   v->max_line = 190, v->max_block = 199, v->max_headers = 64;
   g_string_free (s, TRUE);
 
+  /* The block crosses its limit inside the end-line, at each of its bytes:
+   * fed whole the line is dropped at its start, byte by byte in its
+   * middle, and either way the end-line must still end the chunk, or the
+   * next request is swallowed (issue 12, item 7). */
+  for (guint at = 1; at <= strlen ("-------hy12$\r\n"); at++)
+    {
+      g_autofree char *name = g_strdup_printf ("limit-block-in-end-line-%u", at);
+      gsize block;
+
+      s = g_string_new ("MSRP hy12 SEND\r\n" PATHS "X-A: 0000000000000000000000000000000000000000\r\n");
+      block = s->len;
+      g_string_append (s, "-------hy12$\r\n");
+      g_string_append (s, "MSRP hy13 SEND\r\n" PATHS "-------hy13$\r\n");
+      v = add_vector (g_intern_string (name), s->str, s->len, "!hy12(SEND,HEADERS_TOO_LARGE) hy13$");
+      v->max_line = 128, v->max_block = block + at - 1, v->max_headers = 64;
+      g_string_free (s, TRUE);
+    }
+
   s = g_string_new ("MSRP hc12 SEND\r\n" PATHS);
   for (guint i = 0; i < 6; i++)
     g_string_append_printf (s, "X-H%u: %u\r\n", i, i);
