@@ -34,7 +34,9 @@
  * by the transport itself, and reading goes on; so is one whose body goes
  * past the largest position a Byte-Range can hold (2^63 - 1). Data that
  * cannot be framed fails the read, and every later one, with
- * %MSRP_ERROR_MALFORMED_CHUNK: close the transport then.
+ * %MSRP_ERROR_MALFORMED_CHUNK: close the transport then. A header block
+ * over 64 KiB (or a header line over 16 KiB) fails it the same way, with
+ * %MSRP_ERROR_HEADERS_TOO_LARGE (%MSRP_ERROR_LINE_TOO_LONG), after a 400.
  *
  * Traffic goes to the [property@Msrp.Transport:logger] when one is set,
  * and to `g_debug()` (`G_MESSAGES_DEBUG=Msrp`) otherwise.
@@ -664,6 +666,17 @@ on_malformed (const char   *tid,
   g_clear_object (&self->cur);
   g_clear_pointer (&self->cur_body, g_byte_array_unref);
   answer_bad_request (self, tid, method, NULL);
+
+  /* Past a header limit, the rest of the chunk would be dropped up to an
+   * end-line that need never come, for ever: the connection ends. (The
+   * parser fails the stream itself when the block of a chunk it reported
+   * for another reason goes past the limit.) */
+  if (g_error_matches (error, MSRP_ERROR, MSRP_ERROR_HEADERS_TOO_LARGE) ||
+      g_error_matches (error, MSRP_ERROR, MSRP_ERROR_LINE_TOO_LONG))
+    {
+      self->read_error = g_error_copy (error);
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -541,6 +541,45 @@ test_byte_range_overflow_late (Fixture       *f,
   g_assert_error (again, MSRP_ERROR, MSRP_ERROR_MALFORMED_CHUNK);
 }
 
+/* A header block that never ends fails the read at the limit instead of
+ * being read (and dropped) for ever; the request is answered 400 first
+ * (issue 12, item 12). So does a header line that never ends. */
+static void
+test_header_block_never_ends (Fixture       *f,
+                              gconstpointer  data)
+{
+  GString *s = g_string_new ("MSRP end0less SEND\r\n" RAW_PATHS);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpChunk) response = NULL;
+
+  for (guint i = 0; s->len < 80 * 1024; i++)
+    g_string_append_printf (s, "X-Filler-%05u: %0100u\r\n", i, i);
+  write_raw (f->conn_a, s->str, s->len);
+  g_string_free (s, TRUE);
+
+  g_assert_null (read_chunk (f->b, 0, &error));
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_HEADERS_TOO_LARGE);
+  response = read_ok (f->a);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, "end0less");
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 400);
+}
+
+static void
+test_header_line_never_ends (Fixture       *f,
+                             gconstpointer  data)
+{
+  GString *s = g_string_new ("MSRP end0less SEND\r\n" RAW_PATHS "X-Long: ");
+  g_autoptr(GError) error = NULL;
+
+  while (s->len < 40 * 1024)
+    g_string_append_c (s, 'a');
+  write_raw (f->conn_a, s->str, s->len);
+  g_string_free (s, TRUE);
+
+  g_assert_null (read_chunk (f->b, 0, &error));
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_LINE_TOO_LONG);
+}
+
 static void
 test_garbage_fails (Fixture       *f,
                     gconstpointer  data)
@@ -919,6 +958,8 @@ main (int    argc,
   ADD ("malformed-gets-400", test_malformed_gets_400);
   ADD ("byte-range-overflow", test_byte_range_overflow);
   ADD ("byte-range-overflow-late", test_byte_range_overflow_late);
+  ADD ("header-block-never-ends", test_header_block_never_ends);
+  ADD ("header-line-never-ends", test_header_line_never_ends);
   ADD ("garbage-fails", test_garbage_fails);
   ADD ("peer-closes", test_peer_closes);
   ADD ("peer-closes-mid-chunk", test_peer_closes_mid_chunk);
