@@ -1005,6 +1005,12 @@ test_byte_range (void)
     { "1-**/*", FALSE, 1, -1, -1 },
     { "1-5/*x", FALSE, 1, -1, -1 },
     { "1-99999999999999999999/*", FALSE, 1, -1, -1 },
+    /* Up to G_MAXINT64 itself, and not one more. */
+    { "9223372036854775807-9223372036854775807/9223372036854775807", TRUE,
+      G_MAXINT64, G_MAXINT64, G_MAXINT64 },
+    { "9223372036854775808-*/*", FALSE, 1, -1, -1 },
+    { "1-9223372036854775808/*", FALSE, 1, -1, -1 },
+    { "1-*/9223372036854775810", FALSE, 1, -1, -1 },
   };
   g_autoptr(MsrpChunk) chunk = msrp_chunk_new_request ("SEND", "br1234");
   gint64 s = 0, e = 0, t = 0;
@@ -1045,6 +1051,12 @@ test_byte_range (void)
   g_assert_true (msrp_chunk_get_byte_range (chunk, &s, &e, &t));
   g_assert_cmpint (s, ==, G_MAXINT64 / 2);
   g_assert_cmpint (t, ==, G_MAXINT64 / 2);
+  /* What the setter writes reads back, up to the largest. */
+  msrp_chunk_set_byte_range (chunk, G_MAXINT64, G_MAXINT64, G_MAXINT64);
+  g_assert_true (msrp_chunk_get_byte_range (chunk, &s, &e, &t));
+  g_assert_cmpint (s, ==, G_MAXINT64);
+  g_assert_cmpint (e, ==, G_MAXINT64);
+  g_assert_cmpint (t, ==, G_MAXINT64);
 }
 
 static void
@@ -1638,6 +1650,14 @@ static const VerifyCase verify_cases[] = {
     "Byte-Range" },
   { "byte-range-start-after-total", SEND_START PATHS "Message-ID: m1\r\nByte-Range: 12-*/10\r\n" SEND_END,
     "Byte-Range" },
+  /* The body's last byte must have a position (issue 12, item 6). */
+  { "ok-byte-range-last-byte", SEND_START PATHS "Message-ID: m1\r\nByte-Range: 9223372036854775805-*/*\r\n"
+    "Content-Type: text/plain\r\n\r\nabc\r\n" SEND_END, NULL },
+  { "ok-byte-range-largest-total", SEND_START PATHS "Message-ID: m1\r\n"
+    "Byte-Range: 9223372036854775807-9223372036854775807/9223372036854775807\r\n"
+    "Content-Type: text/plain\r\n\r\na\r\n" SEND_END, NULL },
+  { "byte-range-body-past-largest", SEND_START PATHS "Message-ID: m1\r\nByte-Range: 9223372036854775806-*/*\r\n"
+    "Content-Type: text/plain\r\n\r\nabc\r\n" SEND_END, "Byte-Range" },
   { "duplicate-message-id", SEND_START PATHS "Message-ID: m1\r\nMessage-ID: m1\r\n" SEND_END, "Message-ID" },
   { "duplicate-to-path", SEND_START PATHS "To-Path: msrp://a.example.com/s1;tcp\r\nMessage-ID: m1\r\n" SEND_END,
     "To-Path" },

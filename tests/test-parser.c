@@ -646,6 +646,39 @@ build_vectors (void)
   v->max_line = 190, v->max_block = 199, v->max_headers = 64;
   g_string_free (s, TRUE);
 
+  /* The block crosses its limit inside the end-line, at each of its bytes:
+   * fed whole the line is dropped at its start, byte by byte in its
+   * middle, and either way the end-line must still end the chunk, or the
+   * next request is swallowed (issue 12, item 7). */
+  for (guint at = 1; at <= strlen ("-------hy12$\r\n"); at++)
+    {
+      g_autofree char *name = g_strdup_printf ("limit-block-in-end-line-%u", at);
+      gsize block;
+
+      s = g_string_new ("MSRP hy12 SEND\r\n" PATHS "X-A: 0000000000000000000000000000000000000000\r\n");
+      block = s->len;
+      g_string_append (s, "-------hy12$\r\n");
+      g_string_append (s, "MSRP hy13 SEND\r\n" PATHS "-------hy13$\r\n");
+      v = add_vector (g_intern_string (name), s->str, s->len, "!hy12(SEND,HEADERS_TOO_LARGE) hy13$");
+      v->max_line = 128, v->max_block = block + at - 1, v->max_headers = 64;
+      g_string_free (s, TRUE);
+    }
+
+  /* After a bad line, the rest of the block is read to its end within
+   * the limit; its body, even one that looks like header lines, is then
+   * dropped up to the end-line. */
+  s = g_string_new ("MSRP sk12 SEND\r\n" PATHS "Not a header\r\n");
+  for (guint i = 0; i < 3; i++)
+    g_string_append_printf (s, "X-H%u: %040u\r\n", i, i);
+  g_string_append (s, "Content-Type: text/plain\r\n\r\n");
+  for (guint i = 0; i < 20; i++)
+    g_string_append_printf (s, "X-Body%u: %040u\r\n", i, i);
+  g_string_append (s, "\r\n-------sk12+\r\n");
+  g_string_append (s, "MSRP sk13 SEND\r\n" PATHS "-------sk13$\r\n");
+  v = add_vector ("skip-block-then-body", s->str, s->len, "!sk12(SEND,MALFORMED) sk13$");
+  v->max_line = 128, v->max_block = 400, v->max_headers = 64;
+  g_string_free (s, TRUE);
+
   s = g_string_new ("MSRP hc12 SEND\r\n" PATHS);
   for (guint i = 0; i < 6; i++)
     g_string_append_printf (s, "X-H%u: %u\r\n", i, i);
@@ -1280,6 +1313,82 @@ test_fatal_start_line_too_long (void)
   }
 }
 
+/* The header block of a chunk reported malformed (a bad line, too many
+ * headers) is still read line by line up to its end: when it goes past
+ * the limit, the stream fails there, at the byte that crosses it, instead
+ * of being dropped for ever while an end-line is looked for (issue 12,
+ * item 12). */
+static void
+test_malformed_block_never_ends (void)
+{
+  const struct {
+    const char *first;     /* what makes the chunk malformed */
+    const char *filler;    /* then lines of this, for ever */
+    const char *expected;
+    MsrpError code;
+  } cases[] = {
+    { "Not a header\r\n", "X-Filler: 0123456789012345678901234567890123456789\r\n",
+      "!nb12(SEND,MALFORMED)", MSRP_ERROR_HEADERS_TOO_LARGE },
+    { "", "X-Filler: 0123456789012345678901234567890123456789\r\n",
+      "!nb12(SEND,TOO_MANY_HEADERS)", MSRP_ERROR_HEADERS_TOO_LARGE },
+    { "Not a header\r\n", "X-Long: 0123456789012345678901234567890123456789",
+      "!nb12(SEND,MALFORMED)", MSRP_ERROR_LINE_TOO_LONG },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      GString *s = g_string_new ("MSRP nb12 SEND\r\n" PATHS);
+      gsize fail_at;
+
+      g_string_append (s, cases[c].first);
+      while (s->len < MSRP_PARSER_MAX_HEADER_BLOCK + 4096)
+        g_string_append (s, cases[c].filler);
+      if (cases[c].code == MSRP_ERROR_HEADERS_TOO_LARGE)
+        fail_at = MSRP_PARSER_MAX_HEADER_BLOCK;
+      else
+        fail_at = strlen ("MSRP nb12 SEND\r\n" PATHS) + strlen (cases[c].first) + MSRP_PARSER_MAX_LINE;
+
+      /* Byte by byte: it fails at the byte past the limit. */
+      {
+        g_autoptr(MsrpChunkParser) parser = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *summary = NULL;
+        gsize i;
+        Recorder r;
+
+        recorder_init (&r);
+        parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+        for (i = 0; i < s->len; i++)
+          if (!msrp_chunk_parser_feed (parser, (const guint8 *) s->str + i, 1, NULL, &error))
+            break;
+        g_assert_error (error, MSRP_ERROR, (gint) cases[c].code);
+        g_assert_cmpuint (i, ==, fail_at);
+        summary = summarize (r.events);
+        g_assert_cmpstr (summary, ==, cases[c].expected);
+        recorder_clear (&r);
+      }
+
+      /* Whole, and in pieces: the same. */
+      for (gsize piece = 1000; piece <= s->len; piece = piece == s->len ? s->len + 1 : s->len)
+        {
+          g_autoptr(MsrpChunkParser) parser = NULL;
+          g_autoptr(GError) error = NULL;
+          g_autofree char *summary = NULL;
+          Recorder r;
+
+          recorder_init (&r);
+          parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+          for (gsize at = 0; at < s->len && error == NULL; at += piece)
+            msrp_chunk_parser_feed (parser, (const guint8 *) s->str + at, MIN (piece, s->len - at), NULL, &error);
+          g_assert_error (error, MSRP_ERROR, (gint) cases[c].code);
+          summary = summarize (r.events);
+          g_assert_cmpstr (summary, ==, cases[c].expected);
+          recorder_clear (&r);
+        }
+      g_string_free (s, TRUE);
+    }
+}
+
 /* Hard limits at their default values */
 
 static void
@@ -1418,6 +1527,7 @@ main (int    argc,
       g_test_add_data_func (name, &fatal_cases[i], test_fatal);
     }
   g_test_add_func ("/parser/fatal/start-line-too-long", test_fatal_start_line_too_long);
+  g_test_add_func ("/parser/fatal/malformed-block-never-ends", test_malformed_block_never_ends);
   g_test_add_func ("/parser/limits/default", test_default_limits);
 
   ret = g_test_run ();

@@ -429,6 +429,157 @@ test_malformed_gets_400 (Fixture       *f,
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 400);
 }
 
+#define RAW_PATHS "To-Path: msrp://127.0.0.1:7002/bobsession;tcp\r\n" \
+                  "From-Path: msrp://127.0.0.1:7001/alicesession;tcp\r\n"
+
+/* A SEND whose body begins at @start, @len bytes of 'x'. */
+static void
+write_raw_send (GSocketConnection *conn,
+                const char        *tid,
+                const char        *start,
+                gsize              len)
+{
+  g_autofree char *body = g_strnfill (len, 'x');
+  g_autofree char *chunk = g_strdup_printf ("MSRP %s SEND\r\n" RAW_PATHS
+                                            "Message-ID: big0msg\r\n"
+                                            "Byte-Range: %s-*/*\r\n"
+                                            "Content-Type: text/plain\r\n\r\n"
+                                            "%s\r\n-------%s$\r\n",
+                                            tid, start, body, tid);
+
+  write_raw (conn, chunk, -1);
+}
+
+/* The largest Byte-Range start the parser takes is G_MAXINT64 - 8: nine
+ * bytes fit after it, a tenth would be byte 2^63 (issue 12, item 6). The
+ * chunk that does not fit gets 400 and reading goes on, whether it is read
+ * whole or in parts shorter than its body. */
+static void
+test_byte_range_overflow (Fixture       *f,
+                          gconstpointer  data)
+{
+  const gsize max_sizes[] = { 0, 64 * 1024, 4 };
+
+  for (guint m = 0; m < G_N_ELEMENTS (max_sizes); m++)
+    {
+      gsize max = max_sizes[m];
+      g_autoptr(MsrpChunk) response = NULL;
+      GString *joined = g_string_new (NULL);
+      gint64 next = G_MAXINT64 - 8, last = 0;
+      MsrpChunk *chunk;
+      g_autoptr(GError) error = NULL;
+
+      /* In parts of 4, the ranges of the parts go up to the very last
+       * byte (refusing needs parts larger than what fits: see below). */
+      if (max >= 10)
+        {
+          write_raw_send (f->conn_a, "ovf0long", "9223372036854775799", 70 * 1024);
+          write_raw_send (f->conn_a, "ovf0ten", "9223372036854775799", 10);
+        }
+      write_raw_send (f->conn_a, "fit0nine", "9223372036854775799", 9);
+
+      /* Only the chunk that fits comes, in parts when it must. */
+      do
+        {
+          gint64 start, end;
+
+          chunk = read_chunk (f->b, max, &error);
+          g_assert_no_error (error);
+          g_assert_cmpstr (msrp_chunk_get_transaction_id (chunk), ==, "fit0nine");
+          msrp_chunk_get_byte_range (chunk, &start, &end, NULL);
+          g_assert_cmpint (start, ==, next);
+          g_string_append_len (joined, g_bytes_get_data (msrp_chunk_get_data (chunk), NULL),
+                               msrp_chunk_get_size (chunk));
+          last = start + (gint64) (msrp_chunk_get_size (chunk) - 1);
+          if (msrp_chunk_get_segment (chunk) > 0)
+            g_assert_cmpint (end, ==, last);
+          if (last < G_MAXINT64)
+            next = last + 1;
+          g_clear_object (&chunk);
+        }
+      while (joined->len < 9);
+      g_assert_cmpstr (joined->str, ==, "xxxxxxxxx");
+      g_assert_cmpint (last, ==, G_MAXINT64);
+      g_string_free (joined, TRUE);
+      if (max < 10)
+        continue;
+
+      /* The two that do not fit were answered 400. */
+      response = read_ok (f->a);
+      g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, "ovf0long");
+      g_assert_cmpuint (msrp_chunk_get_code (response), ==, 400);
+      g_clear_object (&response);
+      response = read_ok (f->a);
+      g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, "ovf0ten");
+      g_assert_cmpuint (msrp_chunk_get_code (response), ==, 400);
+    }
+}
+
+/* A chunk that runs past the largest message after parts of it were
+ * handed out cannot be refused any more: the read fails. */
+static void
+test_byte_range_overflow_late (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) part = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) again = NULL;
+  gint64 start, end;
+
+  /* 100 bytes fit; parts of 64. */
+  write_raw_send (f->conn_a, "ovf0late", "9223372036854775708", 150);
+  part = read_chunk (f->b, 64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (msrp_chunk_get_segment (part), ==, 1);
+  msrp_chunk_get_byte_range (part, &start, &end, NULL);
+  g_assert_cmpint (start, ==, G_MAXINT64 - 99);
+  g_assert_cmpint (end, ==, G_MAXINT64 - 99 + 63);
+
+  g_assert_null (read_chunk (f->b, 64, &error));
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CHUNK);
+  g_assert_null (read_chunk (f->b, 64, &again));
+  g_assert_error (again, MSRP_ERROR, MSRP_ERROR_MALFORMED_CHUNK);
+}
+
+/* A header block that never ends fails the read at the limit instead of
+ * being read (and dropped) for ever; the request is answered 400 first
+ * (issue 12, item 12). So does a header line that never ends. */
+static void
+test_header_block_never_ends (Fixture       *f,
+                              gconstpointer  data)
+{
+  GString *s = g_string_new ("MSRP end0less SEND\r\n" RAW_PATHS);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpChunk) response = NULL;
+
+  for (guint i = 0; s->len < 80 * 1024; i++)
+    g_string_append_printf (s, "X-Filler-%05u: %0100u\r\n", i, i);
+  write_raw (f->conn_a, s->str, s->len);
+  g_string_free (s, TRUE);
+
+  g_assert_null (read_chunk (f->b, 0, &error));
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_HEADERS_TOO_LARGE);
+  response = read_ok (f->a);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, "end0less");
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 400);
+}
+
+static void
+test_header_line_never_ends (Fixture       *f,
+                             gconstpointer  data)
+{
+  GString *s = g_string_new ("MSRP end0less SEND\r\n" RAW_PATHS "X-Long: ");
+  g_autoptr(GError) error = NULL;
+
+  while (s->len < 40 * 1024)
+    g_string_append_c (s, 'a');
+  write_raw (f->conn_a, s->str, s->len);
+  g_string_free (s, TRUE);
+
+  g_assert_null (read_chunk (f->b, 0, &error));
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_LINE_TOO_LONG);
+}
+
 static void
 test_garbage_fails (Fixture       *f,
                     gconstpointer  data)
@@ -805,6 +956,10 @@ main (int    argc,
   ADD ("pipelined", test_pipelined);
   ADD ("segments", test_segments);
   ADD ("malformed-gets-400", test_malformed_gets_400);
+  ADD ("byte-range-overflow", test_byte_range_overflow);
+  ADD ("byte-range-overflow-late", test_byte_range_overflow_late);
+  ADD ("header-block-never-ends", test_header_block_never_ends);
+  ADD ("header-line-never-ends", test_header_line_never_ends);
   ADD ("garbage-fails", test_garbage_fails);
   ADD ("peer-closes", test_peer_closes);
   ADD ("peer-closes-mid-chunk", test_peer_closes_mid_chunk);

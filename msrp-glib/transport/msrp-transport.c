@@ -31,9 +31,12 @@
  * [method@Msrp.Transport.make_response] fill in the paths.
  *
  * A request that is malformed but can still be framed is answered with 400
- * by the transport itself, and reading goes on. Data that cannot be framed
- * fails the read, and every later one, with %MSRP_ERROR_MALFORMED_CHUNK:
- * close the transport then.
+ * by the transport itself, and reading goes on; so is one whose body goes
+ * past the largest position a Byte-Range can hold (2^63 - 1). Data that
+ * cannot be framed fails the read, and every later one, with
+ * %MSRP_ERROR_MALFORMED_CHUNK: close the transport then. A header block
+ * over 64 KiB (or a header line over 16 KiB) fails it the same way, with
+ * %MSRP_ERROR_HEADERS_TOO_LARGE (%MSRP_ERROR_LINE_TOO_LONG), after a 400.
  *
  * Traffic goes to the [property@Msrp.Transport:logger] when one is set,
  * and to `g_debug()` (`G_MESSAGES_DEBUG=Msrp`) otherwise.
@@ -100,6 +103,7 @@ struct _MsrpTransport
   gint64 cur_end;               /* its Byte-Range end, -1 for `*` */
   gint64 seg_offset;
   guint segment;
+  gboolean cur_refused;         /* its body is dropped: it was answered 400 */
   GQueue ready;                 /* chunks read but not handed out yet */
   gboolean async_read_pending;  /* a g_input_stream_read_async() is running */
   GError *read_error;           /* sticky: the stream cannot be read on */
@@ -381,6 +385,7 @@ on_head (const MsrpChunkHead *head,
   msrp_chunk_get_byte_range (self->cur, &self->cur_start, NULL, NULL);
   self->seg_offset = 0;
   self->segment = 0;
+  self->cur_refused = FALSE;
   g_clear_pointer (&self->cur_body, g_byte_array_unref);
   if (head->has_body)
     {
@@ -412,15 +417,11 @@ make_segment (MsrpTransport    *self,
   return part;
 }
 
-static gboolean
-on_body (const guint8 *data,
-         gsize         len,
-         gpointer      user_data)
+static void
+append_body (MsrpTransport *self,
+             const guint8  *data,
+             gsize          len)
 {
-  MsrpTransport *self = user_data;
-
-  log_received (self, msrp_logger_received_chunk_data, self->cur, data, len);
-
   while (len > 0)
     {
       gsize take = len;
@@ -440,7 +441,58 @@ on_body (const guint8 *data,
       data += take;
       len -= take;
     }
+}
 
+static void answer_bad_request (MsrpTransport *self,
+                                const char    *tid,
+                                const char    *method,
+                                MsrpChunk     *request);
+
+/* The chunk's body goes past byte 2^63 - 1 of its message: no Byte-Range
+ * can say where it ends, and every sum over its range would overflow. */
+static gboolean
+refuse_range (MsrpTransport *self)
+{
+  g_debug ("%p: chunk %s goes past the largest message size", self,
+           msrp_chunk_get_transaction_id (self->cur));
+  if (self->segment > 0)
+    {
+      /* Parts of it were handed out: it cannot be refused as a whole. */
+      self->read_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_MALFORMED_CHUNK,
+                                              _("The peer sent an MSRP chunk whose Byte-Range "
+                                                "goes past the largest possible message"));
+      return FALSE;
+    }
+  if (msrp_chunk_is_request (self->cur))
+    answer_bad_request (self, msrp_chunk_get_transaction_id (self->cur),
+                        msrp_chunk_get_method (self->cur), self->cur);
+  self->cur_refused = TRUE;
+  g_byte_array_set_size (self->cur_body, 0);
+  return TRUE;
+}
+
+static gboolean
+on_body (const guint8 *data,
+         gsize         len,
+         gpointer      user_data)
+{
+  MsrpTransport *self = user_data;
+  guint64 room;
+
+  log_received (self, msrp_logger_received_chunk_data, self->cur, data, len);
+
+  if (self->cur_refused)
+    return TRUE;
+  /* At most G_MAXINT64 - start + 1 bytes fit in the range. What fits is
+   * taken first, so that the parts handed out do not depend on how the
+   * body was cut into reads. */
+  room = (guint64) (G_MAXINT64 - self->cur_start) + 1 - ((guint64) self->seg_offset + self->cur_body->len);
+  if ((guint64) len > room)
+    {
+      append_body (self, data, room);
+      return refuse_range (self);
+    }
+  append_body (self, data, len);
   return TRUE;
 }
 
@@ -506,6 +558,13 @@ on_end (MsrpContinuation continuation,
       log_received (self, msrp_logger_received_chunk_end, chunk, end_line, strlen (end_line));
     }
 
+  if (self->cur_refused)
+    {
+      g_clear_pointer (&self->cur_body, g_byte_array_unref);
+      g_clear_object (&self->cur);
+      return TRUE;
+    }
+
   if (self->segment > 0)
     {
       g_autoptr(GBytes) part = g_byte_array_free_to_bytes (g_steal_pointer (&self->cur_body));
@@ -550,6 +609,51 @@ on_error_response_written (GObject      *source,
     g_debug ("Could not answer a malformed request: %s", error->message);
 }
 
+/* Answers 400 to a request the transport drops itself. With @request (its
+ * headers parsed), the answer goes to the hop it came from, and from the
+ * URI it was sent to while this transport has no paths yet. */
+static void
+answer_bad_request (MsrpTransport *self,
+                    const char    *tid,
+                    const char    *method,
+                    MsrpChunk     *request)
+{
+  g_autoptr(MsrpChunk) response = NULL;
+
+  /* Responses and REPORTs are never answered. */
+  if (method == NULL || strcmp (method, "REPORT") == 0 || self->closed)
+    return;
+
+  if (request != NULL)
+    {
+      GPtrArray *request_to = msrp_chunk_get_to_path (request);
+
+      response = msrp_transport_make_response (self, request, MSRP_STATUS_BAD_REQUEST, NULL);
+      if (msrp_chunk_get_from_path (response) == NULL && request_to != NULL && request_to->len > 0)
+        {
+          g_autoptr(GPtrArray) from = _msrp_path_new_single (g_ptr_array_index (request_to, 0));
+
+          msrp_chunk_set_from_path (response, from);
+        }
+      if (msrp_chunk_get_to_path (response) == NULL || msrp_chunk_get_from_path (response) == NULL)
+        return;
+    }
+  else
+    {
+      g_autoptr(GPtrArray) to = NULL;
+      g_autoptr(GPtrArray) from = NULL;
+
+      if (remote_uri (self) == NULL || local_uri (self) == NULL)
+        return;
+      response = msrp_chunk_new_response (tid, MSRP_STATUS_BAD_REQUEST, NULL);
+      to = _msrp_path_new_single (first_hop (self));
+      from = _msrp_path_new_single (local_uri (self));
+      msrp_chunk_set_to_path (response, to);
+      msrp_chunk_set_from_path (response, from);
+    }
+  msrp_transport_write_chunk_async (self, response, NULL, on_error_response_written, NULL);
+}
+
 static gboolean
 on_malformed (const char   *tid,
               const char   *method,
@@ -557,25 +661,22 @@ on_malformed (const char   *tid,
               gpointer      user_data)
 {
   MsrpTransport *self = user_data;
-  g_autoptr(MsrpChunk) response = NULL;
-  g_autoptr(GPtrArray) to = NULL;
-  g_autoptr(GPtrArray) from = NULL;
 
   g_debug ("%p: malformed chunk %s: %s", self, tid, error->message);
   g_clear_object (&self->cur);
   g_clear_pointer (&self->cur_body, g_byte_array_unref);
+  answer_bad_request (self, tid, method, NULL);
 
-  /* Responses and REPORTs are never answered. */
-  if (method == NULL || strcmp (method, "REPORT") == 0 || self->closed ||
-      remote_uri (self) == NULL || local_uri (self) == NULL)
-    return TRUE;
-
-  response = msrp_chunk_new_response (tid, MSRP_STATUS_BAD_REQUEST, NULL);
-  to = _msrp_path_new_single (first_hop (self));
-  from = _msrp_path_new_single (local_uri (self));
-  msrp_chunk_set_to_path (response, to);
-  msrp_chunk_set_from_path (response, from);
-  msrp_transport_write_chunk_async (self, response, NULL, on_error_response_written, NULL);
+  /* Past a header limit, the rest of the chunk would be dropped up to an
+   * end-line that need never come, for ever: the connection ends. (The
+   * parser fails the stream itself when the block of a chunk it reported
+   * for another reason goes past the limit.) */
+  if (g_error_matches (error, MSRP_ERROR, MSRP_ERROR_HEADERS_TOO_LARGE) ||
+      g_error_matches (error, MSRP_ERROR, MSRP_ERROR_LINE_TOO_LONG))
+    {
+      self->read_error = g_error_copy (error);
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -59,8 +59,10 @@ typedef struct {
   gboolean (*end)       (MsrpContinuation     continuation,
                          gpointer             user_data);
   /* A chunk that can still be framed is malformed: a request gets 400. The
-   * parser drops the rest of it (up to its end-line) and goes on.
-   * method is NULL for a response. */
+   * parser drops the rest of it (up to its end-line) and goes on; when the
+   * error is a bad line, the rest of its header block must still end
+   * within the limits, or feed() fails with MSRP_ERROR_HEADERS_TOO_LARGE
+   * (or LINE_TOO_LONG). method is NULL for a response. */
   gboolean (*malformed) (const char          *tid,
                          const char          *method,
                          const GError        *error,

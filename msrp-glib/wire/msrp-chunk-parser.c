@@ -24,6 +24,8 @@ typedef enum {
   STATE_START,    /* before a start line */
   STATE_HEADERS,  /* in the header block, start line parsed */
   STATE_BODY,     /* in a body */
+  STATE_SKIP_HEADERS, /* dropping the rest of a malformed chunk's header
+                       * block, line by line, within the limits */
   STATE_SKIP,     /* dropping a malformed chunk up to its end-line */
   STATE_FAILED,   /* the stream cannot be framed */
 } ParserState;
@@ -58,6 +60,7 @@ struct _MsrpChunkParser {
   gboolean buffered;
   gsize block_len;
   gsize line_start;
+  gsize skipped;          /* bytes of the block before it, in STATE_SKIP_HEADERS */
 
   gsize tid_off, tid_len;
   gsize method_off, method_len;
@@ -126,6 +129,7 @@ reset_block (MsrpChunkParser *parser)
   parser->buffered = FALSE;
   parser->block_len = 0;
   parser->line_start = 0;
+  parser->skipped = 0;
   parser->n_headers = 0;
   parser->code = 0;
   parser->method_len = 0;
@@ -475,37 +479,65 @@ emit_head (MsrpChunkParser *parser,
   return parser->callbacks.head (&head, parser->user_data);
 }
 
-/* Enters STATE_SKIP after a recoverable error and tells the caller. */
+/* Tells the caller about a recoverable error, and drops the rest of the
+ * chunk.
+ *
+ * After a bad line (@skip_headers) the rest of the header block is read
+ * line by line (STATE_SKIP_HEADERS): it must still end within the limits,
+ * so that a block that never ends is not read for ever.
+ *
+ * Past a limit, the rest is dropped up to the end-line (STATE_SKIP).
+ * line/line_len is then the part of the current line already taken (it
+ * has no LF yet): with the CRLF that ended the previous line it may be
+ * the beginning of the end-line, and is then held back as such, so that
+ * the end-line is found however the bytes came in; else only a CR it
+ * ends with may begin one. */
 static gboolean
 emit_malformed (MsrpChunkParser *parser,
                 const char      *base,
-                gboolean         at_line_start,
-                gboolean         after_cr,
+                gboolean         skip_headers,
+                const char      *line,
+                gsize            line_len,
                 GError          *error)
 {
   char *method = NULL;
   gboolean go_on = TRUE;
+  gboolean end_line = TRUE;
 
   if (parser->code == 0 && parser->method_len > 0 && base != NULL)
     method = g_strndup (base + parser->method_off, parser->method_len);
 
+  if (skip_headers)
+    {
+      gsize block_len = parser->block_len;
+
+      reset_block (parser);
+      parser->skipped = block_len;
+      parser->state = STATE_SKIP_HEADERS;
+      goto emit;
+    }
+
+  for (gsize k = 0; k < line_len && end_line; k++)
+    end_line = 2 + k < parser->needle_len + 3 && end_line_match (parser, 2 + k, line[k]);
+
   parser->state = STATE_SKIP;
-  reset_block (parser);
-  /* The CRLF that ended the previous line, or the CR that the part of a
-   * line already taken ends with, may begin the end-line. */
-  if (at_line_start)
+  if (end_line)
     {
       memcpy (parser->pending, "\r\n", 2);
-      parser->pending_len = 2;
+      if (line_len > 0)
+        memcpy (parser->pending + 2, line, line_len);
+      parser->pending_len = 2 + line_len;
     }
-  else if (after_cr)
+  else if (line[line_len - 1] == '\r')
     {
       parser->pending[0] = '\r';
       parser->pending_len = 1;
     }
   else
     parser->pending_len = 0;
+  reset_block (parser);
 
+emit:
   if (parser->callbacks.malformed != NULL)
     go_on = parser->callbacks.malformed (parser->tid, method, error, parser->user_data);
 
@@ -530,6 +562,43 @@ fail (MsrpChunkParser *parser,
 {
   parser->state = STATE_FAILED;
   g_propagate_error (error, local_error);
+}
+
+/* A whole line of a malformed chunk's header block: only where the block
+ * ends matters. */
+static void
+skip_header_line (MsrpChunkParser *parser,
+                  const char      *base)
+{
+  g_autoptr(GError) ignored = NULL;
+  gsize block_len = parser->block_len;
+
+  switch (parse_header_line (parser, base, parser->line_start, parser->block_len, &ignored))
+    {
+    case LINE_BODY:
+      /* A body follows: it is dropped up to its end-line. */
+      parser->state = STATE_SKIP;
+      parser->pending_len = 0;
+      reset_block (parser);
+      break;
+
+    case LINE_END:
+      parser->state = STATE_START;
+      reset_block (parser);
+      break;
+
+    case LINE_NEXT:
+    case LINE_MALFORMED:
+    case LINE_BLANK:
+    case LINE_FATAL:
+    default:
+      /* Only the current line is kept. */
+      block_len += parser->skipped;
+      reset_block (parser);
+      parser->skipped = block_len;
+      parser->state = STATE_SKIP_HEADERS;
+      break;
+    }
 }
 
 gboolean
@@ -561,6 +630,7 @@ msrp_chunk_parser_feed (MsrpChunkParser *parser,
         {
         case STATE_START:
         case STATE_HEADERS:
+        case STATE_SKIP_HEADERS:
           {
             const guint8 *nl;
             gsize piece_end, piece;
@@ -577,25 +647,29 @@ msrp_chunk_parser_feed (MsrpChunkParser *parser,
             piece = piece_end - i;
 
             if (parser->block_len - parser->line_start + piece > parser->max_line ||
-                parser->block_len + piece > parser->max_block)
+                parser->skipped + parser->block_len + piece > parser->max_block)
               {
                 gboolean line = parser->block_len - parser->line_start + piece > parser->max_line;
 
-                g_set_error_literal (&local_error, MSRP_ERROR,
-                                     line ? MSRP_ERROR_LINE_TOO_LONG : MSRP_ERROR_HEADERS_TOO_LARGE,
-                                     line ? _("An MSRP header line is too long")
-                                          : _("The MSRP header block is too large"));
-                if (parser->state == STATE_START)
+                if (line)
+                  g_set_error (&local_error, MSRP_ERROR, MSRP_ERROR_LINE_TOO_LONG,
+                               _("An MSRP header line is longer than %u bytes"),
+                               (guint) MIN (parser->max_line, G_MAXUINT));
+                else
+                  g_set_error (&local_error, MSRP_ERROR, MSRP_ERROR_HEADERS_TOO_LARGE,
+                               _("An MSRP header block is larger than %u bytes"),
+                               (guint) parser->max_block);
+                /* A malformed chunk was reported already: its block must
+                 * not go on for ever. */
+                if (parser->state == STATE_START || parser->state == STATE_SKIP_HEADERS)
                   {
                     fail (parser, error, local_error);
                     ok = FALSE;
                     goto out;
                   }
                 base = parser->buffered ? (const char *) parser->buf : (const char *) data + block_origin;
-                if (!emit_malformed (parser, base,
-                                     parser->block_len == parser->line_start,
-                                     parser->block_len > parser->line_start && base[parser->block_len - 1] == '\r',
-                                     local_error))
+                if (!emit_malformed (parser, base, FALSE, base + parser->line_start,
+                                     parser->block_len - parser->line_start, local_error))
                   goto out;
                 continue;
               }
@@ -619,6 +693,11 @@ msrp_chunk_parser_feed (MsrpChunkParser *parser,
 
             base = parser->buffered ? (const char *) parser->buf : (const char *) data + block_origin;
             line_begin = parser->line_start;
+            if (parser->state == STATE_SKIP_HEADERS)
+              {
+                skip_header_line (parser, base);
+                break;
+              }
             if (parser->state == STATE_START)
               r = parse_start_line (parser, base, parser->line_start, parser->block_len, &local_error);
             else
@@ -672,7 +751,7 @@ msrp_chunk_parser_feed (MsrpChunkParser *parser,
                 break;
 
               case LINE_MALFORMED:
-                if (!emit_malformed (parser, base, TRUE, FALSE, local_error))
+                if (!emit_malformed (parser, base, TRUE, NULL, 0, local_error))
                   goto out;
                 break;
 

@@ -1587,7 +1587,9 @@ parse_uint64 (const char *s,
     return FALSE;
   for (; s < end; s++)
     {
-      if (!g_ascii_isdigit (*s) || v > (G_MAXINT64 - 9) / 10)
+      /* Up to G_MAXINT64 itself: a number that a Byte-Range can hold
+       * must read back. */
+      if (!g_ascii_isdigit (*s) || v > (guint64) (G_MAXINT64 - (*s - '0')) / 10)
         return FALSE;
       v = v * 10 + (*s - '0');
     }
@@ -2263,7 +2265,8 @@ msrp_chunk_verify_headers (MsrpChunk  *chunk,
       (!parse_byte_range (value, &a, &b, &c) ||
        (b >= 0 && b < a - 1) ||
        (c >= 0 && b >= 0 && b > c) ||
-       (c >= 0 && a > c + 1)))
+       (c >= 0 && a - 1 > c) ||
+       (chunk->data != NULL && (guint64) a - 1 + g_bytes_get_size (chunk->data) > G_MAXINT64)))
     return bad_request (error, _("The %s header is not valid"), "Byte-Range");
 
   value = get_by_id (chunk, H_FAILURE_REPORT);
