@@ -146,7 +146,7 @@ test_unanswerable (void)
 
 /* Without uri=, the digest-uri is still the AUTH's To-Path URI (HA2 =
  * MD5("AUTH:" uri)), as the relays that want uri= left out compute it
- * (../shared/PROTOCOL.md, interop notes): never an empty string. */
+ * (RFC 2617 3.2.2.5 with the AUTH method of RFC 4976): never an empty string. */
 static void
 test_omitted_uri (void)
 {

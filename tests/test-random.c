@@ -17,7 +17,7 @@
 #include <unistd.h>
 #endif
 
-/* PROTOCOL.md section 1: an alphanumeric first character, then 3 to 31
+/* RFC 4975 ident: an alphanumeric first character, then 3 to 31
  * characters of [A-Za-z0-9.-+%=]. */
 static void
 assert_ident (const char *id)

@@ -790,7 +790,7 @@ test_auth_digest_uri (Fixture       *f,
 }
 
 /* Without uri=, the digest-uri is the AUTH's To-Path URI (HA2 =
- * MD5("AUTH:" uri), PROTOCOL.md interop notes), not an empty string. */
+ * MD5("AUTH:" uri), RFC 4976 section 5), not an empty string. */
 static void
 test_auth_without_uri (Fixture       *f,
                        gconstpointer  data)

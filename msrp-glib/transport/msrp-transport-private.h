@@ -52,29 +52,17 @@ void _msrp_transport_intercept_response (MsrpTransport              *transport,
                                          MsrpTransportInterceptFunc  func,
                                          gpointer                    user_data);
 
-/* Writes a request whose body may be cut short, for long chunks that must
- * not hold up other traffic (RFC 4975 7.1): the body goes out in slices of
- * at most @slice_size bytes, and between two slices the chunk ends early,
- * with `+` after the bytes written so far, when another write is waiting
- * (or a close). Its Byte-Range end should be `*`. A body no longer than
- * @slice_size goes out whole. Finish tells how many body bytes went out
- * and the flag the chunk ended with. */
-void     _msrp_transport_write_chunk_interruptible_async  (MsrpTransport       *transport,
-                                                           MsrpChunk           *chunk,
-                                                           gsize                slice_size,
-                                                           GCancellable        *cancellable,
-                                                           GAsyncReadyCallback  callback,
-                                                           gpointer             user_data);
-gboolean _msrp_transport_write_chunk_interruptible_finish (MsrpTransport       *transport,
-                                                           GAsyncResult        *result,
-                                                           gsize               *body_written,
-                                                           MsrpContinuation    *ended,
-                                                           GError             **error);
 /* The library's own writes, without a GTask each: @func (nullable) is
  * called when the chunk was written or failed (@error set), never from
- * inside the call. @slice_size > 0 writes as
- * _msrp_transport_write_chunk_interruptible_async() does; @body_written
- * and @ended are what its finish tells. */
+ * inside the call.
+ *
+ * With @slice_size > 0 the request's body may be cut short, for long
+ * chunks that must not hold up other traffic (RFC 4975 7.1): it goes out
+ * in slices of at most @slice_size bytes, and between two slices the chunk
+ * ends early, with `+` after the bytes written so far, when another write
+ * is waiting (or a close). Its Byte-Range end should be `*`. A body no
+ * longer than @slice_size goes out whole. @body_written and @ended tell
+ * how many body bytes went out and the flag the chunk ended with. */
 typedef void (*MsrpTransportWrittenFunc) (MsrpTransport    *transport,
                                           const GError     *error,
                                           gsize             body_written,

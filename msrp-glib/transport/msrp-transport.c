@@ -1223,7 +1223,7 @@ typedef struct _WriteData {
   GBytes *body;
   GOutputVector vectors[3];
   guint n_vectors;
-  /* Interruptible chunks (_msrp_transport_write_chunk_interruptible_async) */
+  /* Interruptible chunks (a slice size given to _msrp_transport_write_chunk_with_callback) */
   gsize slice;              /* 0: written whole */
   gsize next_slice;         /* adapts to how fast slices go out */
   gint64 slice_started;     /* monotonic time the last slice was started */
@@ -2152,43 +2152,6 @@ msrp_transport_write_chunk_finish (MsrpTransport *transport,
   g_return_val_if_fail (g_task_is_valid (result, transport), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == msrp_transport_write_chunk_async, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-void
-_msrp_transport_write_chunk_interruptible_async (MsrpTransport       *transport,
-                                                 MsrpChunk           *chunk,
-                                                 gsize                slice_size,
-                                                 GCancellable        *cancellable,
-                                                 GAsyncReadyCallback  callback,
-                                                 gpointer             user_data)
-{
-  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
-  g_return_if_fail (MSRP_IS_CHUNK (chunk) && msrp_chunk_is_request (chunk));
-  g_return_if_fail (slice_size > 0);
-
-  write_chunk (transport, chunk, slice_size, _msrp_transport_write_chunk_interruptible_async,
-               cancellable, callback, NULL, user_data);
-}
-
-gboolean
-_msrp_transport_write_chunk_interruptible_finish (MsrpTransport     *transport,
-                                                  GAsyncResult      *result,
-                                                  gsize             *body_written,
-                                                  MsrpContinuation  *ended,
-                                                  GError           **error)
-{
-  WriteData *wd;
-
-  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, transport), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == _msrp_transport_write_chunk_interruptible_async, FALSE);
-
-  wd = g_task_get_task_data (G_TASK (result));
-  if (body_written != NULL)
-    *body_written = wd == NULL ? 0 : write_data_body_written (wd);
-  if (ended != NULL)
-    *ended = wd == NULL ? MSRP_CONTINUATION_MORE : write_data_ended (wd);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
