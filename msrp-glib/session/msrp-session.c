@@ -11,6 +11,7 @@
 #include "msrp-enums.h"
 #include "msrp-error.h"
 #include "msrp-marshal.h"
+#include "msrp-block-pool-private.h"
 #include "msrp-chunk-private.h"
 #include "msrp-outgoing-file-private.h"
 #include "msrp-reassembler-private.h"
@@ -88,8 +89,6 @@
 #define READ_PART_SIZE (256 * 1024)
 
 typedef struct _OutMsg OutMsg;
-typedef struct _BlockPool BlockPool;
-typedef struct _Block Block;
 
 typedef struct {
   MsrpSession *session;
@@ -125,7 +124,7 @@ struct _OutMsg {
   gboolean rest_last;       /* that chunk was the message's last */
   gboolean abort_after_cut; /* failed while its chunk was ending: `#` next */
   gboolean reading;
-  Block *read_block;        /* the block being read into, or NULL */
+  MsrpBlock *read_block;    /* the block being read into, or NULL */
   gboolean eof;
   gboolean started;         /* a chunk went out */
   gboolean last_sent;       /* the chunk with `$` went out */
@@ -177,7 +176,7 @@ struct _MsrpSession
   gsize msg_write_bytes;
   guint msg_outstanding;      /* message chunks waiting for a response */
   gsize msg_outstanding_bytes;
-  BlockPool *blocks;
+  MsrpBlockPool *blocks;
   guint streams_sending;      /* messages from a stream not finished */
   gboolean pumping, pump_again;
 
@@ -220,96 +219,6 @@ struct _MsrpSession
 #define STREAM_BLOCK_SIZE (1024 * 1024)
 /* Blocks kept for the next reads once their chunks are done. */
 #define MAX_SPARE_BLOCKS 4
-
-/* The blocks a session reads streams into, used again rather than freed:
- * a megabyte fresh from malloc() comes as new pages, which the kernel has
- * to fault in and clear (a tenth of a TLS file sender's time). A block is
- * given out as GBytes, which may outlive the session: each holds a
- * reference to the pool. */
-struct _BlockPool {
-  gatomicrefcount ref_count;
-  GMutex lock;
-  GPtrArray *spare;       /* of Block */
-  gboolean keep;          /* FALSE: blocks given back are freed */
-};
-
-/* The data begins at a page: the kernel's copy from a file into an
- * address 8 bytes past an alignment took four times as long. */
-#define BLOCK_HEAD 4096
-
-struct _Block {
-  BlockPool *pool;
-  /* then, from BLOCK_HEAD on, STREAM_BLOCK_SIZE bytes */
-};
-
-#define BLOCK_DATA(block) ((guint8 *) (block) + BLOCK_HEAD)
-
-static BlockPool *
-block_pool_new (void)
-{
-  BlockPool *pool = g_new0 (BlockPool, 1);
-
-  g_atomic_ref_count_init (&pool->ref_count);
-  g_mutex_init (&pool->lock);
-  pool->spare = g_ptr_array_new_with_free_func (g_aligned_free);
-  return pool;
-}
-
-static void
-block_pool_unref (BlockPool *pool)
-{
-  if (!g_atomic_ref_count_dec (&pool->ref_count))
-    return;
-  g_ptr_array_unref (pool->spare);
-  g_mutex_clear (&pool->lock);
-  g_free (pool);
-}
-
-/* keep: whether blocks given back are kept (while streams are sent). */
-static void
-block_pool_set_keep (BlockPool *pool,
-                     gboolean   keep)
-{
-  g_mutex_lock (&pool->lock);
-  pool->keep = keep;
-  if (!keep)
-    g_ptr_array_set_size (pool->spare, 0);
-  g_mutex_unlock (&pool->lock);
-}
-
-static Block *
-block_pool_take (BlockPool *pool)
-{
-  Block *block = NULL;
-
-  g_mutex_lock (&pool->lock);
-  if (pool->spare->len > 0)
-    block = g_ptr_array_steal_index_fast (pool->spare, pool->spare->len - 1);
-  g_mutex_unlock (&pool->lock);
-  if (block == NULL)
-    block = g_aligned_alloc (1, BLOCK_HEAD + STREAM_BLOCK_SIZE, 4096);
-  g_atomic_ref_count_inc (&pool->ref_count);
-  block->pool = pool;
-  return block;
-}
-
-/* A GDestroyNotify: the block's GBytes is gone (or it was never used). */
-static void
-block_give_back (gpointer data)
-{
-  Block *block = data;
-  BlockPool *pool = block->pool;
-
-  g_mutex_lock (&pool->lock);
-  if (pool->keep && pool->spare->len < MAX_SPARE_BLOCKS)
-    {
-      g_ptr_array_add (pool->spare, block);
-      block = NULL;
-    }
-  g_mutex_unlock (&pool->lock);
-  g_aligned_free (block);
-  block_pool_unref (pool);
-}
 
 enum {
   PROP_0,
@@ -421,8 +330,8 @@ msrp_session_finalize (GObject *object)
   _msrp_reassembler_free (self->reassembler);
   g_hash_table_unref (self->refused);
   g_hash_table_unref (self->awaiting_report);
-  block_pool_set_keep (self->blocks, FALSE);
-  block_pool_unref (self->blocks);
+  _msrp_block_pool_set_keep (self->blocks, FALSE);
+  _msrp_block_pool_unref (self->blocks);
   g_assert (g_queue_is_empty (&self->sending));
 
   G_OBJECT_CLASS (msrp_session_parent_class)->finalize (object);
@@ -812,7 +721,7 @@ msrp_session_init (MsrpSession *self)
   self->response_timeout = 30;
   self->max_message_size = MSRP_DEFAULT_MAX_MESSAGE_SIZE;
   self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, transaction_free);
-  self->blocks = block_pool_new ();
+  self->blocks = _msrp_block_pool_new (STREAM_BLOCK_SIZE, MAX_SPARE_BLOCKS);
   self->max_reassembly_size = MSRP_DEFAULT_MAX_REASSEMBLY_SIZE;
   self->max_open_messages = MSRP_DEFAULT_MAX_OPEN_MESSAGES;
   self->reassembler = _msrp_reassembler_new ();
@@ -1464,7 +1373,7 @@ msg_finish (OutMsg *msg,
   sending_remove (self, msg);
   /* The last stream done: its blocks go when their chunks are done. */
   if (msg->stream != NULL && --self->streams_sending == 0)
-    block_pool_set_keep (self->blocks, FALSE);
+    _msrp_block_pool_set_keep (self->blocks, FALSE);
   if (g_hash_table_lookup (self->awaiting_report, msg->message_id) == msg)
     g_hash_table_remove (self->awaiting_report, msg->message_id);
 
@@ -1632,8 +1541,8 @@ msg_read_ahead (OutMsg *msg)
       msg->reading = TRUE;
       if (want <= STREAM_BLOCK_SIZE)
         {
-          msg->read_block = block_pool_take (self->blocks);
-          g_input_stream_read_async (msg->stream, BLOCK_DATA (msg->read_block), want, G_PRIORITY_DEFAULT,
+          msg->read_block = _msrp_block_pool_take (self->blocks);
+          g_input_stream_read_async (msg->stream, _msrp_block_get_data (msg->read_block), want, G_PRIORITY_DEFAULT,
                                      self->cancellable, on_file_read, msg_ref (msg));
         }
       else
@@ -1741,7 +1650,7 @@ on_file_read (GObject      *source,
               gpointer      user_data)
 {
   OutMsg *msg = user_data;
-  Block *block = g_steal_pointer (&msg->read_block);
+  MsrpBlock *block = g_steal_pointer (&msg->read_block);
   GError *error = NULL;
   GBytes *bytes;
 
@@ -1750,10 +1659,10 @@ on_file_read (GObject      *source,
       gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
       if (n > 0)
-        bytes = g_bytes_new_with_free_func (BLOCK_DATA (block), n, block_give_back, block);
+        bytes = _msrp_block_free_to_bytes (block, n);
       else
         {
-          block_give_back (block);
+          _msrp_block_give_back (block);
           bytes = n == 0 ? g_bytes_new_static ("", 0) : NULL;
         }
     }
@@ -2115,7 +2024,7 @@ msrp_session_send_file_async (MsrpSession         *session,
   msg->success_report = success ? g_ascii_strcasecmp (success, "yes") == 0 : session->success_report;
   msg->failure_report = session->failure_report;
   if (session->streams_sending++ == 0)
-    block_pool_set_keep (session->blocks, TRUE);
+    _msrp_block_pool_set_keep (session->blocks, TRUE);
   queue_message (session, msg);
 }
 
