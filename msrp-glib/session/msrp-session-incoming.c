@@ -333,14 +333,7 @@ msrp_session_resume_reading (MsrpSession *session)
   g_return_if_fail (session->paused > 0);
 
   if (--session->paused == 0 && !session->closed)
-    {
-      GSource *idle = g_idle_source_new ();
-
-      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-      g_source_set_static_name (idle, "[msrp] resume reading");
-      g_source_set_callback (idle, resume_in_idle, g_object_ref (session), g_object_unref);
-      g_source_attach (idle, session->context);
-      g_source_unref (idle);
-    }
+    _msrp_session_add_idle (session, "[msrp] resume reading", resume_in_idle,
+                            g_object_ref (session), g_object_unref);
 }
 

@@ -232,13 +232,7 @@ _msrp_out_msg_chunk_done (OutMsg    *msg,
   if (error != NULL)
     _msrp_out_msg_finish (msg, error);
   else if (msrp_chunk_get_code (response) / 100 != 2)
-    {
-      const char *comment = msrp_chunk_get_comment (response);
-
-      _msrp_out_msg_finish (msg, g_error_new (MSRP_TRANSACTION_ERROR, msrp_chunk_get_code (response),
-                                              _("The MSRP peer answered %u %s"),
-                                              msrp_chunk_get_code (response), comment ? comment : ""));
-    }
+    _msrp_out_msg_finish (msg, _msrp_session_response_error (response));
   else
     {
       if (msg->file != NULL && !msg->done && account)
@@ -547,13 +541,17 @@ _msrp_session_pump (MsrpSession *self)
   g_object_unref (self);
 }
 
+static void
+msg_finish_cancelled (OutMsg *msg)
+{
+  _msrp_out_msg_finish (msg, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                  _("The MSRP message was cancelled")));
+}
+
 static gboolean
 msg_cancel_in_idle (gpointer user_data)
 {
-  OutMsg *msg = user_data;
-
-  _msrp_out_msg_finish (msg, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                  _("The MSRP message was cancelled")));
+  msg_finish_cancelled (user_data);
   return G_SOURCE_REMOVE;
 }
 
@@ -564,14 +562,9 @@ on_msg_cancelled (GCancellable *cancellable,
                   gpointer      user_data)
 {
   OutMsg *msg = user_data;
-  GSource *idle = g_idle_source_new ();
 
-  g_source_set_static_name (idle, "[msrp] message cancelled");
-  /* Not below the I/O that keeps the transfer going. */
-  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-  g_source_set_callback (idle, msg_cancel_in_idle, _msrp_out_msg_ref (msg), (GDestroyNotify) _msrp_out_msg_unref);
-  g_source_attach (idle, msg->session->context);
-  g_source_unref (idle);
+  _msrp_session_add_idle (msg->session, "[msrp] message cancelled", msg_cancel_in_idle,
+                          _msrp_out_msg_ref (msg), (GDestroyNotify) _msrp_out_msg_unref);
 }
 
 /* The watched cancellable was cancelled: every message using it ends. */
@@ -585,9 +578,7 @@ watched_cancel_in_idle (gpointer user_data)
   for (GList *l = self->cancel_watched.head; l != NULL; l = l->next)
     g_ptr_array_add (msgs, _msrp_out_msg_ref (l->data));
   for (guint i = 0; i < msgs->len; i++)
-    _msrp_out_msg_finish (g_ptr_array_index (msgs, i),
-                          g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                               _("The MSRP message was cancelled")));
+    msg_finish_cancelled (g_ptr_array_index (msgs, i));
   return G_SOURCE_REMOVE;
 }
 
@@ -598,13 +589,9 @@ on_watched_cancelled (GCancellable *cancellable,
                       gpointer      user_data)
 {
   MsrpSession *self = user_data;
-  GSource *idle = g_idle_source_new ();
 
-  g_source_set_static_name (idle, "[msrp] message cancelled");
-  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-  g_source_set_callback (idle, watched_cancel_in_idle, g_object_ref (self), g_object_unref);
-  g_source_attach (idle, self->context);
-  g_source_unref (idle);
+  _msrp_session_add_idle (self, "[msrp] message cancelled", watched_cancel_in_idle,
+                          g_object_ref (self), g_object_unref);
 }
 
 /* Watches the message's cancellable: with the session's one handler when
@@ -636,6 +623,28 @@ msg_watch_cancellable (MsrpSession *self,
                                              _msrp_out_msg_ref (msg), (GDestroyNotify) _msrp_out_msg_unref);
 }
 
+/* A message for a send_*_async() call, with the session's reports.
+ * Inlined: a call more is measurable with many small messages. */
+G_ALWAYS_INLINE static inline OutMsg *
+msg_new (MsrpSession         *session,
+         const char          *task_name,
+         gpointer             source_tag,
+         GCancellable        *cancellable,
+         GAsyncReadyCallback  callback,
+         gpointer             user_data)
+{
+  OutMsg *msg = g_new0 (OutMsg, 1);
+
+  msg->ref_count = 1;
+  msg->session = g_object_ref (session);
+  msg->task = g_task_new (session, cancellable, callback, user_data);
+  g_task_set_name (msg->task, task_name);
+  g_task_set_source_tag (msg->task, source_tag);
+  msg->success_report = session->success_report;
+  msg->failure_report = session->failure_report;
+  return msg;
+}
+
 static void
 queue_message (MsrpSession *self,
                OutMsg      *msg)
@@ -643,8 +652,7 @@ queue_message (MsrpSession *self,
   if (self->closed || self->shutdown_task != NULL)
     {
       msg->done = TRUE;
-      g_task_return_new_error (g_steal_pointer (&msg->task), MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
-                               "%s", _("The MSRP session is closed"));
+      g_task_return_error (g_steal_pointer (&msg->task), _msrp_session_closed_error ());
       _msrp_out_msg_unref (msg);
       return;
     }
@@ -696,18 +704,12 @@ msrp_session_send_message_async (MsrpSession         *session,
   g_return_if_fail (data != NULL);
   g_return_if_fail (content_type != NULL);
 
-  msg = g_new0 (OutMsg, 1);
-  msg->ref_count = 1;
-  msg->session = g_object_ref (session);
-  msg->task = g_task_new (session, cancellable, callback, user_data);
-  g_task_set_name (msg->task, "[msrp] send message");
-  g_task_set_source_tag (msg->task, msrp_session_send_message_async);
+  msg = msg_new (session, "[msrp] send message", msrp_session_send_message_async,
+                 cancellable, callback, user_data);
   msg->message_id = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
   msg->content_type = g_strdup (content_type);
   msg->data = g_bytes_ref (data);
   msg->total = g_bytes_get_size (data);
-  msg->success_report = session->success_report;
-  msg->failure_report = session->failure_report;
   queue_message (session, msg);
 }
 
@@ -766,12 +768,8 @@ msrp_session_send_file_async (MsrpSession         *session,
   g_return_if_fail (MSRP_IS_SESSION (session));
   g_return_if_fail (MSRP_IS_OUTGOING_FILE (file));
 
-  msg = g_new0 (OutMsg, 1);
-  msg->ref_count = 1;
-  msg->session = g_object_ref (session);
-  msg->task = g_task_new (session, cancellable, callback, user_data);
-  g_task_set_name (msg->task, "[msrp] send file");
-  g_task_set_source_tag (msg->task, msrp_session_send_file_async);
+  msg = msg_new (session, "[msrp] send file", msrp_session_send_file_async,
+                 cancellable, callback, user_data);
   msg->file = g_object_ref (file);
   msg->stream = g_object_ref (msrp_outgoing_file_get_stream (file));
   msg->message_id = g_strdup (msrp_outgoing_file_get_message_id (file));
@@ -779,8 +777,8 @@ msrp_session_send_file_async (MsrpSession         *session,
   msg->total = msrp_outgoing_file_get_size (file);
   msg->offset = msrp_outgoing_file_get_position (file);
   success = msrp_outgoing_file_get_header (file, "Success-Report");
-  msg->success_report = success ? g_ascii_strcasecmp (success, "yes") == 0 : session->success_report;
-  msg->failure_report = session->failure_report;
+  if (success != NULL)
+    msg->success_report = g_ascii_strcasecmp (success, "yes") == 0;
   if (session->streams_sending++ == 0)
     _msrp_block_pool_set_keep (session->blocks, TRUE);
   queue_message (session, msg);

@@ -162,6 +162,12 @@ extern guint _msrp_session_signals[N_SIGNALS];
 void        _msrp_session_close                    (MsrpSession *self,
                                                     GError      *error);
 void        _msrp_session_maybe_finish_shutdown    (MsrpSession *self);
+GError     *_msrp_session_closed_error             (void);
+void        _msrp_session_add_idle                 (MsrpSession    *self,
+                                                    const char     *name,
+                                                    GSourceFunc     func,
+                                                    gpointer        data,
+                                                    GDestroyNotify  destroy);
 
 /* msrp-session-transactions.c */
 void        _msrp_session_transaction_free         (gpointer     data);
@@ -175,6 +181,7 @@ void        _msrp_session_transaction_complete     (MsrpSession *self,
                                                     Transaction *t,
                                                     MsrpChunk   *response,
                                                     GError      *error);
+GError     *_msrp_session_response_error           (MsrpChunk   *response);
 
 /* msrp-session-outgoing.c */
 OutMsg     *_msrp_out_msg_ref                      (OutMsg      *msg);

@@ -401,8 +401,7 @@ msrp_session_send_chunk_async (MsrpSession         *session,
 
   if (session->closed || session->shutdown_task != NULL)
     {
-      g_task_return_new_error (task, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
-                               "%s", _("The MSRP session is closed"));
+      g_task_return_error (task, _msrp_session_closed_error ());
       g_object_unref (task);
       return;
     }
@@ -437,6 +436,17 @@ msrp_session_send_chunk_finish (MsrpSession  *session,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* What a negative response means to the caller. */
+GError *
+_msrp_session_response_error (MsrpChunk *response)
+{
+  const char *comment = msrp_chunk_get_comment (response);
+
+  return g_error_new (MSRP_TRANSACTION_ERROR, msrp_chunk_get_code (response),
+                      _("The MSRP peer answered %u %s"),
+                      msrp_chunk_get_code (response), comment ? comment : "");
+}
+
 static void
 on_delivered (GObject      *source,
               GAsyncResult *result,
@@ -451,11 +461,7 @@ on_delivered (GObject      *source,
     g_task_return_error (task, error);
   else if (msrp_chunk_get_code (response) / 100 != 2)
     {
-      const char *comment = msrp_chunk_get_comment (response);
-
-      g_task_return_new_error (task, MSRP_TRANSACTION_ERROR, msrp_chunk_get_code (response),
-                               _("The MSRP peer answered %u %s"),
-                               msrp_chunk_get_code (response), comment ? comment : "");
+      g_task_return_error (task, _msrp_session_response_error (response));
       g_object_unref (response);
     }
   else

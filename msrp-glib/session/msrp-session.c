@@ -609,6 +609,30 @@ on_transport_closed (GObject      *source,
     }
 }
 
+GError *
+_msrp_session_closed_error (void)
+{
+  return g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED, _("The MSRP session is closed"));
+}
+
+/* Runs func once from the session's context, not below the I/O that keeps
+ * transfers going. name: a static string. */
+void
+_msrp_session_add_idle (MsrpSession    *self,
+                        const char     *name,
+                        GSourceFunc     func,
+                        gpointer        data,
+                        GDestroyNotify  destroy)
+{
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (idle, name);
+  g_source_set_callback (idle, func, data, destroy);
+  g_source_attach (idle, self->context);
+  g_source_unref (idle);
+}
+
 /* Ends the session (once): what waits fails with error (a copy each), or
  * with "closed" without one, and ::closed is emitted. Takes error. */
 void
@@ -633,9 +657,7 @@ _msrp_session_close (MsrpSession *self,
     g_ptr_array_add (pending, value);
   for (guint i = 0; i < pending->len; i++)
     _msrp_session_transaction_complete (self, g_ptr_array_index (pending, i), NULL,
-                                        error ? g_error_copy (error)
-                                              : g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
-                                                                     _("The MSRP session is closed")));
+                                        error ? g_error_copy (error) : _msrp_session_closed_error ());
   _msrp_reassembler_clear (self->reassembler);
 
   /* Messages not sent yet, or waiting for their REPORT, fail too. */
@@ -651,9 +673,7 @@ _msrp_session_close (MsrpSession *self,
           g_hash_table_iter_next (&report_iter, NULL, (gpointer *) &msg);
         }
       _msrp_out_msg_ref (msg);
-      _msrp_out_msg_finish (msg, error ? g_error_copy (error)
-                                       : g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
-                                                              _("The MSRP session is closed")));
+      _msrp_out_msg_finish (msg, error ? g_error_copy (error) : _msrp_session_closed_error ());
       _msrp_out_msg_unref (msg);
     }
 
@@ -682,13 +702,7 @@ static void
 on_shutdown_cancelled (GCancellable *cancellable,
                        MsrpSession  *self)
 {
-  GSource *idle = g_idle_source_new ();
-
-  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (idle, "[msrp] shutdown now");
-  g_source_set_callback (idle, shutdown_now, g_object_ref (self), g_object_unref);
-  g_source_attach (idle, self->context);
-  g_source_unref (idle);
+  _msrp_session_add_idle (self, "[msrp] shutdown now", shutdown_now, g_object_ref (self), g_object_unref);
 }
 
 /* Once a shutdown was asked for and nothing is left to send or to wait
