@@ -34,6 +34,11 @@
  * long message soon. */
 #define WINDOW 256
 #define WINDOW_BYTES (4 * 1024 * 1024)
+/* Messages started at once (a chunk may have gone out, not their last):
+ * a receiver keeps only so many unfinished, and one made with this
+ * library answers 413 past max-open-messages (64 by default). The others
+ * wait their turn; a message that goes in one chunk never waits. */
+#define MAX_STARTED_MESSAGES 16
 
 static void msg_write_abort (OutMsg *msg);
 
@@ -58,6 +63,43 @@ sending_remove (MsrpSession *self,
   else
     g_queue_remove (&self->sending, msg);
   msg->in_sending = FALSE;
+}
+
+/* Whether the message goes in one chunk that is never cut: it is never
+ * left unfinished at the peer. */
+static gboolean
+msg_fits_one_chunk (OutMsg *msg)
+{
+  return msg->total >= 0 &&
+         (guint64) (msg->total - msg->offset) <= MIN (msg->session->max_chunk_size, SLICE_SIZE);
+}
+
+/* Starts sending a message that takes several chunks, in a slot. */
+static void
+msg_start (MsrpSession *self,
+           OutMsg      *msg)
+{
+  msg->holds_slot = TRUE;
+  self->msgs_started++;
+  sending_add (self, msg);
+}
+
+/* The message holds a slot, and the peer has the whole message or is told
+ * to drop it: the next one waiting starts. Returns whether one did (it
+ * wants a pump then). */
+static gboolean
+msg_release_slot (OutMsg *msg)
+{
+  MsrpSession *self = msg->session;
+  OutMsg *next;
+
+  msg->holds_slot = FALSE;
+  self->msgs_started--;
+  if (self->closed || (next = g_queue_pop_head (&self->waiting)) == NULL)
+    return FALSE;
+  next->waiting = FALSE;
+  msg_start (self, next);
+  return TRUE;
 }
 
 OutMsg *
@@ -129,6 +171,13 @@ _msrp_out_msg_finish (OutMsg *msg,
       msg->shared_watch = FALSE;
     }
   sending_remove (self, msg);
+  if (msg->waiting)
+    {
+      /* Mostly the first: they end in order when the session closes or
+       * their shared cancellable is cancelled. */
+      g_queue_remove (&self->waiting, msg);
+      msg->waiting = FALSE;
+    }
   /* The last stream done: its blocks go when their chunks are done. */
   if (msg->stream != NULL && --self->streams_sending == 0)
     _msrp_block_pool_set_keep (self->blocks, FALSE);
@@ -150,6 +199,10 @@ _msrp_out_msg_finish (OutMsg *msg,
       else if (!msg->last_sent)
         msg_write_abort (msg);
     }
+
+  /* A chunk being written lets the slot go when it ends. */
+  if (msg->holds_slot && msg->open_chunk == NULL && msg_release_slot (msg))
+    _msrp_session_pump (self);
 
   task = g_steal_pointer (&msg->task);
   if (error != NULL)
@@ -462,7 +515,12 @@ _msrp_out_msg_open_chunk_ended (OutMsg           *msg,
   if (msg->open_chunk == chunk)
     g_clear_object (&msg->open_chunk);
   if (ended != MSRP_CONTINUATION_MORE || sent >= size)
-    return;
+    {
+      /* Whole: the message's last chunk, or cut with `#`, went out. */
+      if (msg->holds_slot && (msg->last_sent || msg->done))
+        msg_release_slot (msg);
+      return;
+    }
 
   /* Its transaction covers what went out: its response counts that much. */
   if (t != NULL)
@@ -481,6 +539,8 @@ _msrp_out_msg_open_chunk_ended (OutMsg           *msg,
     {
       if (msg->abort_after_cut && !self->closed)
         msg_write_abort (msg);
+      if (msg->holds_slot)
+        msg_release_slot (msg);
     }
   else if (!msg->in_sending)
     sending_add (self, msg);
@@ -532,6 +592,9 @@ _msrp_session_pump (MsrpSession *self)
           /* The transaction holds the reference taken above. */
           if (!_msrp_session_start_transaction (self, chunk, NULL, msg, NULL, NULL))
             g_assert_not_reached ();
+          /* A last chunk that is never cut: the peer will have it all. */
+          if (msg->holds_slot && msg->last_sent && msrp_chunk_get_size (chunk) <= SLICE_SIZE)
+            msg_release_slot (msg);
           g_object_unref (chunk);
         }
     }
@@ -657,7 +720,15 @@ queue_message (MsrpSession *self,
       return;
     }
   /* The message keeps its first reference until it is finished. */
-  sending_add (self, msg);
+  if (msg_fits_one_chunk (msg))
+    sending_add (self, msg);
+  else if (self->msgs_started < MAX_STARTED_MESSAGES)
+    msg_start (self, msg);
+  else
+    {
+      g_queue_push_tail (&self->waiting, msg);
+      msg->waiting = TRUE;
+    }
   msg->cancellable = g_task_get_cancellable (msg->task);
   if (msg->cancellable != NULL)
     {
@@ -682,7 +753,10 @@ queue_message (MsrpSession *self,
  * [property@Msrp.Session:success-report]. Several messages can be in
  * flight at once; they take turns chunk by chunk, and a long chunk is cut
  * short (ended with `+`, the rest following in a new chunk) when a
- * response, a REPORT or a chunk of another message is waiting.
+ * response, a REPORT or a chunk of another message is waiting. Of the
+ * messages and files that take several chunks, only a few are started at
+ * once (receivers keep only so many unfinished messages); the others wait
+ * their turn, in the order they were queued.
  *
  * It completes when every chunk got its response, and, when a success
  * REPORT was asked for, when that REPORT came. A negative response (such

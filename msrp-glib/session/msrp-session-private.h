@@ -70,6 +70,8 @@ struct _OutMsg {
   gboolean last_sent;       /* the chunk with `$` went out */
   guint outstanding;        /* chunks waiting for their response */
   gboolean in_sending;      /* in the session's sending queue */
+  gboolean waiting;         /* in its waiting queue, not started */
+  gboolean holds_slot;      /* counts among the messages started */
   gboolean success_report;
   MsrpFailureReport failure_report;
   GSource *report_timer;
@@ -106,6 +108,8 @@ struct _MsrpSession
   gboolean success_report;
   MsrpFailureReport failure_report;
   GQueue sending;             /* OutMsg with chunks still to send */
+  GQueue waiting;             /* OutMsg not started yet */
+  guint msgs_started;         /* OutMsg holding a slot */
   GHashTable *awaiting_report; /* Message-ID → OutMsg */
   /* Messages mostly share one cancellable: one handler on it watches
    * them all, rather than a handler connected and disconnected each. */

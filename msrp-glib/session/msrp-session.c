@@ -164,6 +164,7 @@ msrp_session_finalize (GObject *object)
   _msrp_block_pool_set_keep (self->blocks, FALSE);
   _msrp_block_pool_unref (self->blocks);
   g_assert (g_queue_is_empty (&self->sending));
+  g_assert (g_queue_is_empty (&self->waiting));
 
   G_OBJECT_CLASS (msrp_session_parent_class)->finalize (object);
 }
@@ -561,6 +562,7 @@ msrp_session_init (MsrpSession *self)
   self->max_chunk_size = MSRP_DEFAULT_MAX_CHUNK_SIZE;
   self->failure_report = MSRP_FAILURE_REPORT_YES;
   g_queue_init (&self->sending);
+  g_queue_init (&self->waiting);
   g_queue_init (&self->timer_queue);
   self->awaiting_report = g_hash_table_new (g_str_hash, g_str_equal);
 }
@@ -661,10 +663,13 @@ _msrp_session_close (MsrpSession *self,
   _msrp_reassembler_clear (self->reassembler);
 
   /* Messages not sent yet, or waiting for their REPORT, fail too. */
-  while (!g_queue_is_empty (&self->sending) || g_hash_table_size (self->awaiting_report) > 0)
+  while (!g_queue_is_empty (&self->sending) || !g_queue_is_empty (&self->waiting) ||
+         g_hash_table_size (self->awaiting_report) > 0)
     {
       OutMsg *msg = g_queue_peek_head (&self->sending);
 
+      if (msg == NULL)
+        msg = g_queue_peek_head (&self->waiting);
       if (msg == NULL)
         {
           GHashTableIter report_iter;
@@ -713,6 +718,7 @@ _msrp_session_maybe_finish_shutdown (MsrpSession *self)
   if (self->shutdown_task == NULL || self->closed)
     return;
   if (!g_queue_is_empty (&self->sending) ||
+      !g_queue_is_empty (&self->waiting) ||
       g_hash_table_size (self->awaiting_report) > 0 ||
       g_hash_table_size (self->transactions) > 0)
     return;
