@@ -1842,6 +1842,70 @@ test_open_messages_413 (Fixture       *f,
   g_assert_cmpuint (_msrp_reassembler_get_held (r), ==, 0);
 }
 
+static void
+on_chunk_count_open (MsrpSession *session, MsrpChunk *chunk, gpointer user_data)
+{
+  guint *max_open = user_data;
+
+  *max_open = MAX (*max_open, _msrp_reassembler_get_n_open (_msrp_session_get_reassembler (session)));
+}
+
+/* Many more multi-chunk messages queued at once than a receiver keeps open
+ * (max-open-messages, 64 by default): the sender starts only a few at a
+ * time, so they all arrive instead of getting 413 past the 64th. A small
+ * message queued after them does not wait for them. */
+static void
+test_many_queued_messages (Fixture       *f,
+                           gconstpointer  data)
+{
+  enum { N = 100, CHUNK = 1024 };
+  g_autoptr(GBytes) small = g_bytes_new_static ("not behind", 10);
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  SendOp ops[N] = { { 0, }, };
+  SendOp sop = { 0, };
+  guint max_open = 0;
+  guint small_at = G_MAXUINT;
+
+  g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_chunk_count_open), &max_open);
+  msrp_session_set_max_chunk_size (f->a, CHUNK);
+  for (guint i = 0; i < N; i++)
+    {
+      /* Four chunks each, and a size each to tell them apart. */
+      GBytes *message = pattern_bytes (3 * CHUNK + 1 + i, i);
+
+      g_ptr_array_add (messages, message);
+      msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL,
+                                       on_message_sent, &ops[i]);
+    }
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &sop);
+
+  for (guint i = 0; i < N; i++)
+    {
+      wait_for (&ops[i].done);
+      g_assert_no_error (ops[i].error);
+      g_free (ops[i].message_id);
+    }
+  wait_for (&sop.done);
+  g_assert_no_error (sop.error);
+  g_free (sop.message_id);
+
+  wait_for_len (f->messages_b, N + 1);
+  for (guint i = 0; i < f->messages_b->len; i++)
+    {
+      GBytes *got = g_ptr_array_index (f->messages_b, i);
+      gsize size = g_bytes_get_size (got);
+
+      if (g_bytes_equal (got, small))
+        small_at = i;
+      else
+        g_assert_true (g_bytes_equal (got, g_ptr_array_index (messages, size - 3 * CHUNK - 1)));
+    }
+  g_assert_cmpuint (small_at, <, N / 2);
+  g_assert_cmpuint (max_open, >, 1);
+  g_assert_cmpuint (max_open, <, MSRP_DEFAULT_MAX_OPEN_MESSAGES);
+  g_assert_cmpuint (_msrp_reassembler_get_n_open (_msrp_session_get_reassembler (f->b)), ==, 0);
+}
+
 /* A message over max-message-size, to a receiver with no chunk-received
  * handler: nobody gets it, so it is refused with 413, and no success
  * REPORT says otherwise (it did, for 20 MiB sent with `msrp send --file
@@ -2039,6 +2103,7 @@ main (int    argc,
   ADD ("interrupt/reassembly", NULL, test_interrupted_reassembly);
   ADD ("reassembly-bound-413", NULL, test_reassembly_bound_413);
   ADD ("open-messages-413", NULL, test_open_messages_413);
+  ADD ("many-queued-messages", NULL, test_many_queued_messages);
   ADD ("too-large-unhandled-413", NULL, test_too_large_unhandled_413);
   ADD ("descending-bytes", NULL, test_descending_bytes);
   g_test_add_func ("/session/interrupt/relay-chunk-size", test_relay_chunk_size);
