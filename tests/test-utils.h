@@ -1,8 +1,8 @@
 /* test-utils.h: what the C test suites share
  *
- * Waiting on the main context with a watchdog, loopback socket pairs,
- * connector and transport operations that look synchronous, and the
- * sentinels the suites use.
+ * Waiting on the main context with a watchdog, loopback socket pairs and
+ * raw clients, connector, transport and session operations that look
+ * synchronous, certificates, and the sentinels the suites use.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -35,10 +35,57 @@ void           test_wait_for_len         (GPtrArray         *array,
 void           test_drain                (void);
 
 GPtrArray     *test_path                 (const char        *str);
+/* A path of the URIs given, up to NULL. */
+GPtrArray     *test_path_of              (MsrpUri           *first,
+                                          ...) G_GNUC_NULL_TERMINATED;
+
+/* Adds @func with @data as @prefix/@name: the suites register their tables
+ * of cases with it. */
+void           test_add_case             (const char        *prefix,
+                                          const char        *name,
+                                          gconstpointer      data,
+                                          GTestDataFunc      func);
+
+/* A self-signed certificate (a key generation each: suites make the few
+ * they need in main()). */
+GTlsCertificate *test_certificate_new    (const char        *common_name);
 
 /* A connected TCP pair on 127.0.0.1. */
 void           test_socket_pair          (GSocketConnection **client,
                                           GSocketConnection **server);
+/* Connects to @host:@port, from @local_ip unless NULL, over TLS taking
+ * any certificate when @tls; waits for it on the main context, so that a
+ * server in this process can answer. */
+GSocketConnection *test_socket_connect   (const char        *host,
+                                          guint16            port,
+                                          const char        *local_ip,
+                                          gboolean           tls);
+
+/* A raw client: bytes written by hand, and what comes back kept until the
+ * other side closes. It connects without running the main context, so
+ * that a server in this process sees many connections arrive at once. */
+typedef struct {
+  GSocketConnection *connection;
+  GByteArray *received;
+  guint8 buf[4096];
+  gboolean reading;
+  gboolean eof;
+} TestRaw;
+
+TestRaw       *test_raw_connect          (guint16            port,
+                                          const char        *local_ip);
+void           test_raw_free             (TestRaw           *raw);
+/* @len -1: @data is a string. */
+void           test_raw_send             (TestRaw           *raw,
+                                          const void        *data,
+                                          gssize             len);
+void           test_raw_send_chunk       (TestRaw           *raw,
+                                          MsrpChunk         *chunk);
+/* Keeps reading into raw->received until the end (raw->eof). */
+void           test_raw_read_start       (TestRaw           *raw);
+void           test_raw_read_to_eof      (TestRaw           *raw);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestRaw, test_raw_free)
 
 /* The result of an asynchronous operation, filled by the callbacks below
  * (each takes a TestOp as user data). */
@@ -48,6 +95,7 @@ typedef struct {
   GPtrArray *path;
   MsrpTransport *transport;
   MsrpChunk *chunk;
+  char *message_id;
   GError *error;
 } TestOp;
 
@@ -62,6 +110,26 @@ void           test_on_written           (GObject           *source,
                                           GAsyncResult      *result,
                                           gpointer           user_data);
 void           test_on_read              (GObject           *source,
+                                          GAsyncResult      *result,
+                                          gpointer           user_data);
+void           test_on_closed            (GObject           *source,
+                                          GAsyncResult      *result,
+                                          gpointer           user_data);
+/* MsrpSession: the response (or REPORT) in op->chunk, the Message-ID of a
+ * message in op->message_id. */
+void           test_on_chunk_sent        (GObject           *source,
+                                          GAsyncResult      *result,
+                                          gpointer           user_data);
+void           test_on_chunk_delivered   (GObject           *source,
+                                          GAsyncResult      *result,
+                                          gpointer           user_data);
+void           test_on_message_sent      (GObject           *source,
+                                          GAsyncResult      *result,
+                                          gpointer           user_data);
+void           test_on_file_sent         (GObject           *source,
+                                          GAsyncResult      *result,
+                                          gpointer           user_data);
+void           test_on_shutdown          (GObject           *source,
                                           GAsyncResult      *result,
                                           gpointer           user_data);
 
@@ -86,5 +154,21 @@ void           test_write_chunk          (MsrpTransport     *transport,
                                           MsrpChunk         *chunk);
 /* Reads the next chunk, asserting success. */
 MsrpChunk     *test_read_chunk           (MsrpTransport     *transport);
+/* One text chunk from @from to @to, checked on arrival: a SEND with that
+ * body, for the receiver's session. */
+void           test_exchange_text        (MsrpTransport     *from,
+                                          MsrpTransport     *to,
+                                          const char        *text);
+
+/* Session signal handlers that keep what was emitted in the GPtrArray
+ * given as user data: chunk-received and report-received chunks, and
+ * message-received data (GBytes). */
+void           test_keep_chunk           (MsrpSession       *session,
+                                          MsrpChunk         *chunk,
+                                          gpointer           array);
+void           test_keep_message         (MsrpSession       *session,
+                                          MsrpChunk         *first,
+                                          GBytes            *data,
+                                          gpointer           array);
 
 G_END_DECLS
