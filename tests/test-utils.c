@@ -103,6 +103,18 @@ test_certificate_new (const char *common_name)
   return cert;
 }
 
+guint16
+test_free_port (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  GError *error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  return port;
+}
+
 static void
 on_accepted (GObject      *source,
              GAsyncResult *result,

@@ -50,6 +50,9 @@ void           test_add_case             (const char        *prefix,
  * they need in main()). */
 GTlsCertificate *test_certificate_new    (const char        *common_name);
 
+/* A port on 127.0.0.1 that was free a moment ago: nothing listens there. */
+guint16        test_free_port            (void);
+
 /* A connected TCP pair on 127.0.0.1. */
 void           test_socket_pair          (GSocketConnection **client,
                                           GSocketConnection **server);
