@@ -25,7 +25,8 @@ static char *kam_cert;
 
 static MsrpRelay *ours;
 static guint16 ours_port, ours_tls_port;
-static GTlsCertificate *ours_cert;
+/* Our relay's certificate (see test_certificate()). */
+#define OURS_CN "relay.example.com"
 
 /* Kamailio runs around this test: tests/relay/with-kamailio starts it on
  * free ports and stops it however the test ends. */
@@ -104,7 +105,7 @@ accept_our_cert (MsrpConnector        *connector,
                  GTlsCertificateFlags  errors,
                  gpointer              user_data)
 {
-  return g_tls_certificate_is_same (ours_cert, peer_cert);
+  return g_tls_certificate_is_same (test_certificate (OURS_CN), peer_cert);
 }
 
 static MsrpRelaySettings *
@@ -445,7 +446,7 @@ test_tls_certificate_check (void)
   /* A database that trusts nothing (an empty anchor file is refused, so
    * use one with an unrelated certificate). */
   {
-    g_autoptr(GTlsCertificate) other = test_certificate_new ("other");
+    GTlsCertificate *other = test_certificate ("other");
     g_autofree char *pem = NULL;
 
     g_object_get (other, "certificate-pem", &pem, NULL);
@@ -1049,11 +1050,10 @@ main (int argc, char *argv[])
     g_autoptr(MsrpUri) tcp = NULL;
     g_autoptr(MsrpUri) tls = NULL;
 
-    ours_cert = test_certificate_new ("relay.example.com");
     ours = msrp_relay_new ("example.com");
     msrp_relay_add_user (ours, "alice", "alicepass");
     msrp_relay_add_user (ours, "bob", "bobpass");
-    msrp_relay_set_tls_certificate (ours, ours_cert);
+    msrp_relay_set_tls_certificate (ours, test_certificate (OURS_CN));
     tcp = msrp_relay_listen (ours, "127.0.0.1", 0, FALSE, &error);
     g_assert_no_error (error);
     tls = msrp_relay_listen (ours, "127.0.0.1", 0, TRUE, &error);
@@ -1064,7 +1064,6 @@ main (int argc, char *argv[])
   status = g_test_run ();
   msrp_relay_stop (ours);
   g_clear_object (&ours);
-  g_clear_object (&ours_cert);
   g_free (kam_cert);
   return status;
 }

@@ -18,7 +18,8 @@
 #define REALM "example.com"
 #define N_MANY 50
 
-static GTlsCertificate *relay_cert;
+/* The relay's certificate (see test_certificate()). */
+#define RELAY_CN "relay.example.com"
 
 typedef struct {
   guint timeout_id;
@@ -1762,7 +1763,7 @@ test_tls_silent (Fixture       *f,
   Client *a;
   gint64 start;
 
-  msrp_relay_set_tls_certificate (f->relay, relay_cert);
+  msrp_relay_set_tls_certificate (f->relay, test_certificate (RELAY_CN));
   tls_uri = msrp_relay_listen (f->relay, "127.0.0.1", 0, TRUE, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < 100; i++)
@@ -1791,7 +1792,7 @@ test_tls (Fixture       *f,
   g_assert_null (refused);
   g_clear_error (&error);
 
-  msrp_relay_set_tls_certificate (f->relay, relay_cert);
+  msrp_relay_set_tls_certificate (f->relay, test_certificate (RELAY_CN));
   tls_uri = msrp_relay_listen (f->relay, "127.0.0.1", 0, TRUE, &error);
   g_assert_no_error (error);
   g_assert_true (msrp_uri_get_use_tls (tls_uri));
@@ -1963,11 +1964,7 @@ int
 main (int    argc,
       char **argv)
 {
-  int ret;
-
   g_test_init (&argc, &argv, NULL);
-
-  relay_cert = test_certificate_new ("relay.example.com");
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
@@ -2003,7 +2000,5 @@ main (int    argc,
   ADD ("/relay/stop", test_stop);
   ADD ("/relay/garbage", test_garbage);
 
-  ret = g_test_run ();
-  g_clear_object (&relay_cert);
-  return ret;
+  return g_test_run ();
 }

@@ -23,9 +23,11 @@
 #define N_MANY 200
 #define N_BY_PATH 50
 
-static GTlsCertificate *cert_a;
-static GTlsCertificate *cert_b;
-static GTlsCertificate *cert_other;
+/* The certificates, by common name (see test_certificate()): the
+ * server's, its peer's, and one that nobody expects. */
+#define SERVER_CN "server.example.com"
+#define PEER_CN "peer.example.com"
+#define MALLORY_CN "mallory.example.com"
 
 /* Every test runs under this: no wait is unbounded. */
 typedef struct {
@@ -91,17 +93,18 @@ uri_of (GPtrArray *path)
 /* A direct connector, prepared, with an optional certificate and the
  * fingerprint it expects of the server. */
 static MsrpConnector *
-new_peer (GTlsCertificate *cert,
-          GTlsCertificate *expects,
-          GPtrArray      **path)
+new_peer (const char  *cert_name,
+          const char  *expects_name,
+          GPtrArray  **path)
 {
   MsrpConnector *connector = msrp_connector_direct_new ();
 
-  if (cert != NULL)
-    msrp_connector_set_tls_certificate (connector, cert);
-  if (expects != NULL)
+  if (cert_name != NULL)
+    msrp_connector_set_tls_certificate (connector, test_certificate (cert_name));
+  if (expects_name != NULL)
     {
-      g_autofree char *fp = msrp_tls_certificate_get_fingerprint (expects, G_CHECKSUM_SHA256);
+      g_autofree char *fp = msrp_tls_certificate_get_fingerprint (test_certificate (expects_name),
+                                                                  G_CHECKSUM_SHA256);
 
       msrp_connector_set_peer_fingerprint (connector, fp);
     }
@@ -311,16 +314,16 @@ test_tls (Fixture       *f,
   g_autoptr(GPtrArray) server_path = NULL;
   g_autoptr(GPtrArray) peer_path = NULL;
   g_autoptr(MsrpConnector) peer = NULL;
-  g_autofree char *expected = msrp_tls_certificate_get_fingerprint (right ? cert_b : cert_other,
-                                                                     G_CHECKSUM_SHA256);
+  GTlsCertificate *expected_cert = test_certificate (right ? PEER_CN : MALLORY_CN);
+  g_autofree char *expected = msrp_tls_certificate_get_fingerprint (expected_cert, G_CHECKSUM_SHA256);
   TestOp srv = { 0, }, con = { 0, };
 
-  g_object_set (server, "tls-certificate", cert_a, NULL);
-  g_assert_true (msrp_server_get_tls_certificate (server) == cert_a);
+  g_object_set (server, "tls-certificate", test_certificate (SERVER_CN), NULL);
+  g_assert_true (msrp_server_get_tls_certificate (server) == test_certificate (SERVER_CN));
   server_path = server_prepare (server);
   g_assert_true (msrp_uri_get_use_tls (uri_of (server_path)));
 
-  peer = new_peer (cert_b, cert_a, &peer_path);
+  peer = new_peer (PEER_CN, SERVER_CN, &peer_path);
   msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, expected,
                                       NULL, on_server_completed, &srv);
   msrp_connector_complete_async (peer, server_path, NULL, test_on_completed, &con);
@@ -356,7 +359,7 @@ on_accept_certificate (MsrpServer           *server,
   MsrpUri **seen = user_data;
 
   g_assert_true (G_IS_TLS_CERTIFICATE (peer_cert));
-  g_assert_true (g_tls_certificate_is_same (peer_cert, cert_b));
+  g_assert_true (g_tls_certificate_is_same (peer_cert, test_certificate (PEER_CN)));
   g_set_object (seen, local_uri);
   return FALSE;
 }
@@ -372,10 +375,10 @@ test_tls_refused_by_signal (Fixture       *f,
   g_autoptr(MsrpUri) seen = NULL;
   TestOp srv = { 0, }, con = { 0, };
 
-  msrp_server_set_tls_certificate (server, cert_a);
+  msrp_server_set_tls_certificate (server, test_certificate (SERVER_CN));
   g_signal_connect (server, "accept-certificate", G_CALLBACK (on_accept_certificate), &seen);
   server_path = server_prepare (server);
-  peer = new_peer (cert_b, cert_a, &peer_path);
+  peer = new_peer (PEER_CN, SERVER_CN, &peer_path);
   msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
                                       NULL, on_server_completed, &srv);
   msrp_connector_complete_async (peer, server_path, NULL, test_on_completed, &con);
@@ -1197,7 +1200,7 @@ test_tls_silent (Fixture       *f,
   gint64 start;
   guint i;
 
-  msrp_server_set_tls_certificate (f->server, cert_a);
+  msrp_server_set_tls_certificate (f->server, test_certificate (SERVER_CN));
   server_path = server_prepare (f->server);
   listener = _msrp_server_peek_listener (f->server);
   for (i = 0; i < 40; i++)
@@ -1223,9 +1226,9 @@ test_tls_silent (Fixture       *f,
     }
 
   start = g_get_monotonic_time ();
-  peer = new_peer (cert_b, cert_a, &peer_path);
+  peer = new_peer (PEER_CN, SERVER_CN, &peer_path);
   {
-    g_autofree char *fp = msrp_tls_certificate_get_fingerprint (cert_b, G_CHECKSUM_SHA256);
+    g_autofree char *fp = msrp_tls_certificate_get_fingerprint (test_certificate (PEER_CN), G_CHECKSUM_SHA256);
     TestOp srv = { 0, }, con = { 0, };
 
     bind_pair (f->server, server_path, peer, peer_path, fp, &srv, &con);
@@ -1299,7 +1302,7 @@ test_tls_1_1_refused (Fixture       *f,
   OldTls t = { 0, };
   GThread *thread;
 
-  msrp_server_set_tls_certificate (f->server, cert_a);
+  msrp_server_set_tls_certificate (f->server, test_certificate (SERVER_CN));
   server_path = server_prepare (f->server);
   t.port = msrp_uri_get_port (uri_of (server_path));
   thread = g_thread_new ("tls-1.1-client", old_tls_client, &t);
@@ -1317,13 +1320,7 @@ int
 main (int    argc,
       char **argv)
 {
-  int ret;
-
   g_test_init (&argc, &argv, NULL);
-
-  cert_a = test_certificate_new ("server.example.com");
-  cert_b = test_certificate_new ("peer.example.com");
-  cert_other = test_certificate_new ("mallory.example.com");
 
 #define ADD(path, func, data) \
   g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
@@ -1357,9 +1354,5 @@ main (int    argc,
   ADD ("/server/tls-stalled-handshakes", test_tls_silent, GINT_TO_POINTER (TRUE));
   ADD ("/server/tls-1.1-refused", test_tls_1_1_refused, NULL);
 
-  ret = g_test_run ();
-  g_clear_object (&cert_a);
-  g_clear_object (&cert_b);
-  g_clear_object (&cert_other);
-  return ret;
+  return g_test_run ();
 }

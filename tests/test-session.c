@@ -32,8 +32,6 @@ typedef struct {
   gboolean tls;
 } Fixture;
 
-static GTlsCertificate *cert_a, *cert_b;
-
 static void
 on_closed_a (MsrpSession *session, GError *error, gpointer user_data)
 {
@@ -64,7 +62,8 @@ fixture_setup (Fixture       *f,
 
   f->timeout_id = test_watchdog_start (TIMEOUT_SECONDS);
   if (f->tls)
-    test_set_tls_pair (acceptor, connector, cert_b, cert_a);
+    test_set_tls_pair (acceptor, connector, test_certificate ("bob.example.com"),
+                       test_certificate ("alice.example.com"));
   test_connect_pair (acceptor, connector, listen_uri, &f->tb, &f->ta);
 
   f->chunks_b = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1837,8 +1836,6 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  cert_a = test_certificate_new ("alice.example.com");
-  cert_b = test_certificate_new ("bob.example.com");
 
 #define ADD(name, data, fn) g_test_add ("/session/" name, Fixture, data, fixture_setup, fn, fixture_teardown)
   ADD ("send-message", NULL, test_send_message);
@@ -1900,11 +1897,5 @@ main (int    argc,
 #undef ADD_TLS
 #undef ADD
 
-  {
-    int ret = g_test_run ();
-
-    g_clear_object (&cert_a);
-    g_clear_object (&cert_b);
-    return ret;
-  }
+  return g_test_run ();
 }

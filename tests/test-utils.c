@@ -57,6 +57,19 @@ test_drain (void)
     ;
 }
 
+guint
+test_count_fds (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 GPtrArray *
 test_path (const char *str)
 {
@@ -100,6 +113,23 @@ test_certificate_new (const char *common_name)
 
   g_assert_no_error (error);
   g_assert_true (G_IS_TLS_CERTIFICATE (cert));
+  return cert;
+}
+
+GTlsCertificate *
+test_certificate (const char *common_name)
+{
+  static GHashTable *made;
+  GTlsCertificate *cert;
+
+  if (made == NULL)
+    made = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  cert = g_hash_table_lookup (made, common_name);
+  if (cert == NULL)
+    {
+      cert = test_certificate_new (common_name);
+      g_hash_table_insert (made, g_strdup (common_name), cert);
+    }
   return cert;
 }
 

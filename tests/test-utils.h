@@ -34,6 +34,9 @@ void           test_wait_for_len         (GPtrArray         *array,
 /* Runs what is pending (closes, cancellations) without blocking. */
 void           test_drain                (void);
 
+/* How many file descriptors the process has open. */
+guint          test_count_fds            (void);
+
 GPtrArray     *test_path                 (const char        *str);
 /* A path of the URIs given, up to NULL. */
 GPtrArray     *test_path_of              (MsrpUri           *first,
@@ -46,9 +49,11 @@ void           test_add_case             (const char        *prefix,
                                           gconstpointer      data,
                                           GTestDataFunc      func);
 
-/* A self-signed certificate (a key generation each: suites make the few
- * they need in main()). */
+/* A new self-signed certificate for @common_name. */
 GTlsCertificate *test_certificate_new    (const char        *common_name);
+/* The same, made once for the process and kept (transfer none): a
+ * certificate costs a key generation. */
+GTlsCertificate *test_certificate        (const char        *common_name);
 
 /* A port on 127.0.0.1 that was free a moment ago: nothing listens there. */
 guint16        test_free_port            (void);
