@@ -465,6 +465,16 @@ test_on_shutdown (GObject      *source,
   op->done = TRUE;
 }
 
+void
+test_wait_both (TestOp *a,
+                TestOp *b)
+{
+  test_wait_for (&a->done);
+  test_wait_for (&b->done);
+  g_assert_no_error (a->error);
+  g_assert_no_error (b->error);
+}
+
 GPtrArray *
 test_prepare (MsrpConnector *connector,
               MsrpUri       *local_uri)
@@ -491,10 +501,7 @@ test_connect_pair (MsrpConnector  *acceptor,
 
   msrp_connector_complete_async (acceptor, connector_path, NULL, test_on_completed, &a);
   msrp_connector_complete_async (connector, acceptor_path, NULL, test_on_completed, &c);
-  test_wait_for (&a.done);
-  test_wait_for (&c.done);
-  g_assert_no_error (a.error);
-  g_assert_no_error (c.error);
+  test_wait_both (&a, &c);
   *acceptor_transport = g_steal_pointer (&a.transport);
   *connector_transport = g_steal_pointer (&c.transport);
 }

@@ -37,6 +37,15 @@ void           test_drain                (void);
 /* How many file descriptors the process has open. */
 guint          test_count_fds            (void);
 
+/* Runs @statement, which must log a critical of the library (a failed
+ * precondition) whose message matches @pattern. */
+#define TEST_EXPECT_CRITICAL(pattern, statement)                        \
+  G_STMT_START {                                                        \
+    g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, pattern);      \
+    statement;                                                          \
+    g_test_assert_expected_messages ();                                 \
+  } G_STMT_END
+
 GPtrArray     *test_path                 (const char        *str);
 /* A path of the URIs given, up to NULL. */
 GPtrArray     *test_path_of              (MsrpUri           *first,
@@ -140,6 +149,11 @@ void           test_on_file_sent         (GObject           *source,
 void           test_on_shutdown          (GObject           *source,
                                           GAsyncResult      *result,
                                           gpointer           user_data);
+
+/* Waits for two operations started together, asserting that both
+ * succeeded. */
+void           test_wait_both            (TestOp            *a,
+                                          TestOp            *b);
 
 /* prepare_async and its finish, asserting success. */
 GPtrArray     *test_prepare              (MsrpConnector     *connector,
