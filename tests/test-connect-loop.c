@@ -157,19 +157,13 @@ run_pair (const Setup *setup,
   chunk = msrp_transport_make_chunk (con_transport, NULL, body, "text/plain");
   msrp_transport_write_chunk_async (con_transport, chunk, NULL, test_on_written, &write);
   msrp_transport_read_chunk_async (acc_transport, 0, NULL, test_on_read, &read);
-  test_wait_for (&write.done);
-  test_wait_for (&read.done);
-  g_assert_no_error (write.error);
-  g_assert_no_error (read.error);
+  test_wait_both (&write, &read);
   g_assert_true (g_bytes_equal (msrp_chunk_get_data (read.chunk), body));
   g_assert_cmpstr (msrp_chunk_get_message_id (read.chunk), ==, msrp_chunk_get_message_id (chunk));
 
   msrp_transport_close_async (acc_transport, NULL, test_on_closed, &acc_close);
   msrp_transport_close_async (con_transport, NULL, test_on_closed, &con_close);
-  test_wait_for (&acc_close.done);
-  test_wait_for (&con_close.done);
-  g_assert_no_error (acc_close.error);
-  g_assert_no_error (con_close.error);
+  test_wait_both (&acc_close, &con_close);
   g_assert_true (g_io_stream_is_closed (msrp_transport_get_stream (acc_transport)));
   g_assert_true (g_io_stream_is_closed (msrp_transport_get_stream (con_transport)));
 

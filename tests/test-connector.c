@@ -43,13 +43,13 @@ acceptor_port (GPtrArray *acceptor_path)
 
 /* Runs prepare and complete on both sides; returns the two results. */
 static void
-run_pair (const Setup *setup,
-          MsrpConnector *acceptor,
-          MsrpConnector *connector,
-          TestOp            *acc_op,
-          TestOp            *con_op,
-          GPtrArray    **acceptor_path,
-          GPtrArray    **connector_path)
+run_pair (const Setup    *setup,
+          MsrpConnector  *acceptor,
+          MsrpConnector  *connector,
+          TestOp         *acc_op,
+          TestOp         *con_op,
+          GPtrArray     **acceptor_path,
+          GPtrArray     **connector_path)
 {
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new (setup->host, 0, NULL, FALSE);
   g_autofree char *acc_fp = fingerprint_of (setup->acceptor_expects);
@@ -197,7 +197,7 @@ test_bind_timeout (void)
   g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
-  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
+  g_autoptr(GPtrArray) remote = test_path ("msrp://127.0.0.1:9/nobody;tcp");
   TestOp acc = { 0, };
   guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
@@ -220,7 +220,7 @@ test_connection_refused (void)
   guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
   g_autofree char *str = g_strdup_printf ("msrp://127.0.0.1:%u/nobody;tcp", test_free_port ());
 
-  remote = msrp_path_parse (str, NULL);
+  remote = test_path (str);
 
   path = test_prepare (connector, NULL);
   msrp_connector_complete_async (connector, remote, NULL, test_on_completed, &con);
@@ -236,7 +236,7 @@ test_cancel_and_cleanup (void)
   g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
-  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
+  g_autoptr(GPtrArray) remote = test_path ("msrp://127.0.0.1:9/nobody;tcp");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   TestOp acc = { 0, };
   guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
@@ -326,8 +326,7 @@ silent_peer_start (SilentPeer *peer,
   port = g_socket_listener_add_any_inet_port (peer->listener, NULL, &error);
   g_assert_no_error (error);
   str = g_strdup_printf ("%s://localhost:%u/silentpeer;tcp", tls ? "msrps" : "msrp", port);
-  peer->path = msrp_path_parse (str, &error);
-  g_assert_no_error (error);
+  peer->path = test_path (str);
   g_socket_listener_accept_async (peer->listener, NULL, on_silent_accepted, peer);
 }
 
@@ -433,7 +432,7 @@ test_acceptor_idle_peer (gconstpointer data)
   g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
-  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/idlepeer;tcp", NULL);
+  g_autoptr(GPtrArray) remote = test_path ("msrp://127.0.0.1:9/idlepeer;tcp");
   g_autoptr(TestRaw) raw = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   TestOp acc = { 0, };
@@ -489,10 +488,7 @@ test_acceptor_idle_first (void)
   for (guint i = 0; i < 10; i++)
     g_main_context_iteration (NULL, FALSE);
   msrp_connector_complete_async (connector, acceptor_path, NULL, test_on_completed, &con);
-  test_wait_for (&acc.done);
-  test_wait_for (&con.done);
-  g_assert_no_error (acc.error);
-  g_assert_no_error (con.error);
+  test_wait_both (&acc, &con);
   test_op_clear (&acc);
   test_op_clear (&con);
   test_watchdog_stop (timeout);
@@ -517,7 +513,7 @@ test_acceptor_first_send_with_content (void)
   g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
-  g_autoptr(GPtrArray) peer_path = msrp_path_parse ("msrp://127.0.0.1:9/firstpeer;tcp", NULL);
+  g_autoptr(GPtrArray) peer_path = test_path ("msrp://127.0.0.1:9/firstpeer;tcp");
   g_autoptr(GSocketConnection) raw = NULL;
   g_autoptr(MsrpTransport) peer = NULL;
   g_autoptr(MsrpSession) session = NULL;
@@ -564,7 +560,7 @@ test_message_buffered_behind_binding (void)
   g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
-  g_autoptr(GPtrArray) peer_path = msrp_path_parse ("msrp://127.0.0.1:9/bufferedpeer;tcp", NULL);
+  g_autoptr(GPtrArray) peer_path = test_path ("msrp://127.0.0.1:9/bufferedpeer;tcp");
   g_autoptr(GSocketConnection) raw = NULL;
   g_autoptr(MsrpTransport) peer = NULL;
   g_autoptr(MsrpSession) session = NULL;
@@ -593,10 +589,7 @@ test_message_buffered_behind_binding (void)
   while (got == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (g_bytes_equal (got, body));
-  test_wait_for (&w1.done);
-  test_wait_for (&w2.done);
-  g_assert_no_error (w1.error);
-  g_assert_no_error (w2.error);
+  test_wait_both (&w1, &w2);
 
   test_op_clear (&acc);
   test_watchdog_stop (timeout);
@@ -625,10 +618,7 @@ test_any_peer (void)
 
   msrp_connector_complete_async (acceptor, NULL, NULL, test_on_completed, &acc);
   msrp_connector_complete_async (connector, acceptor_path, NULL, test_on_completed, &con);
-  test_wait_for (&acc.done);
-  test_wait_for (&con.done);
-  g_assert_no_error (acc.error);
-  g_assert_no_error (con.error);
+  test_wait_both (&acc, &con);
   g_assert_true (msrp_uri_equal (g_ptr_array_index (msrp_transport_get_full_remote_path (acc.transport), 0),
                                  g_ptr_array_index (connector_path, 0)));
   test_exchange_text (con.transport, acc.transport, "to whoever listens");

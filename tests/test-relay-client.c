@@ -201,10 +201,7 @@ pair_setup (Pair        *p,
 
   msrp_connector_complete_async (conn_b, setup->any_peer ? NULL : path_a, NULL, test_on_completed, &cb);
   msrp_connector_complete_async (conn_a, path_b, NULL, test_on_completed, &ca);
-  test_wait_for (&ca.done);
-  g_assert_no_error (ca.error);
-  test_wait_for (&cb.done);
-  g_assert_no_error (cb.error);
+  test_wait_both (&ca, &cb);
 
   g_assert_true (_msrp_transport_get_through_relay (ca.transport) == (setup->active != SIDE_DIRECT));
   g_assert_true (_msrp_transport_get_through_relay (cb.transport) == (setup->passive != SIDE_DIRECT));
@@ -640,7 +637,7 @@ test_ours_auth (void)
       if (cases[i].ok)
         {
           g_autoptr(GPtrArray) path = test_prepare (connector, NULL);
-          g_autoptr(GPtrArray) peer = msrp_path_parse ("msrp://127.0.0.1:9/peer;tcp", NULL);
+          g_autoptr(GPtrArray) peer = test_path ("msrp://127.0.0.1:9/peer;tcp");
           TestOp c = { 0, };
 
           /* Out-of-bounds Expires were retried after the 423. */
@@ -734,10 +731,7 @@ test_ours_refresh (void)
   g_assert_cmpuint (watch->auth_ok, ==, 1);
   msrp_connector_complete_async (acceptor, path_a, NULL, test_on_completed, &cb);
   msrp_connector_complete_async (connector, path_b, NULL, test_on_completed, &ca);
-  test_wait_for (&ca.done);
-  test_wait_for (&cb.done);
-  g_assert_no_error (ca.error);
-  g_assert_no_error (cb.error);
+  test_wait_both (&ca, &cb);
   p.a = msrp_session_new (ca.transport, NULL);
   p.b = msrp_session_new (cb.transport, NULL);
   p.messages_a = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
@@ -785,10 +779,7 @@ test_ours_refresh_before_bind (void)
   while (watch->auth_ok < 9)
     g_main_context_iteration (NULL, TRUE);
   msrp_connector_complete_async (connector, path_b, NULL, test_on_completed, &ca);
-  test_wait_for (&ca.done);
-  test_wait_for (&cb.done);
-  g_assert_no_error (ca.error);
-  g_assert_no_error (cb.error);
+  test_wait_both (&ca, &cb);
 
   test_op_clear (&ca);
   test_op_clear (&cb);
@@ -861,7 +852,7 @@ on_fake_read (GObject *source, GAsyncResult *result, gpointer user_data)
       if (fake->mode != FAKE_NO_USE_PATH)
         {
           g_autofree char *uri = g_strdup_printf ("msrp://127.0.0.1:%u/fakesession;tcp", fake->port);
-          g_autoptr(GPtrArray) use_path = msrp_path_parse (uri, NULL);
+          g_autoptr(GPtrArray) use_path = test_path (uri);
 
           msrp_chunk_set_use_path (response, use_path);
         }
@@ -883,7 +874,7 @@ on_fake_accepted (GObject *source, GAsyncResult *result, gpointer user_data)
   FakeRelay *fake = user_data;
   g_autoptr(GSocketConnection) connection = NULL;
   g_autofree char *self_uri = g_strdup_printf ("msrp://127.0.0.1:%u;tcp", fake->port);
-  g_autoptr(GPtrArray) local = msrp_path_parse (self_uri, NULL);
+  g_autoptr(GPtrArray) local = test_path (self_uri);
 
   connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, NULL);
   if (connection == NULL)

@@ -119,19 +119,16 @@ bind_pair (MsrpServer     *server,
            MsrpConnector  *peer,
            GPtrArray      *peer_path,
            const char     *peer_fingerprint,
-           TestOp             *srv,
-           TestOp             *con)
+           TestOp         *srv,
+           TestOp         *con)
 {
   msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, peer_fingerprint,
                                       NULL, on_server_completed, srv);
   msrp_connector_complete_async (peer, server_path, NULL, test_on_completed, con);
-  test_wait_for (&srv->done);
-  test_wait_for (&con->done);
-  g_assert_no_error (srv->error);
-  g_assert_no_error (con->error);
+  test_wait_both (srv, con);
 }
 
-/* TestRaw clients: bytes on the wire */
+/* Raw clients: bytes on the wire */
 
 static TestRaw *
 raw_connect (GPtrArray *server_path)
@@ -146,7 +143,7 @@ binding_send (MsrpUri    *to,
 {
   MsrpChunk *chunk = msrp_chunk_new_request ("SEND", tid);
   g_autoptr(GPtrArray) to_path = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) from_path = msrp_path_parse (from, NULL);
+  g_autoptr(GPtrArray) from_path = test_path (from);
 
   g_ptr_array_add (to_path, g_object_ref (to));
   msrp_chunk_set_to_path (chunk, to_path);
@@ -427,10 +424,7 @@ test_many_sessions (Fixture       *f,
 
   for (guint i = 0; i < N_MANY; i++)
     {
-      test_wait_for (&srv[i].done);
-      test_wait_for (&con[i].done);
-      g_assert_no_error (srv[i].error);
-      g_assert_no_error (con[i].error);
+      test_wait_both (&srv[i], &con[i]);
     }
 
   /* Each transport talks with its own peer. */
@@ -485,10 +479,7 @@ test_any_peer (Fixture       *f,
   peer = new_peer (NULL, NULL, &peer_path);
   msrp_server_complete_async (server, NULL, NULL, on_server_completed, &srv);
   msrp_connector_complete_async (peer, server_path, NULL, test_on_completed, &con);
-  test_wait_for (&srv.done);
-  test_wait_for (&con.done);
-  g_assert_no_error (srv.error);
-  g_assert_no_error (con.error);
+  test_wait_both (&srv, &con);
   g_assert_true (msrp_path_equal (msrp_transport_get_full_remote_path (srv.transport), peer_path));
   test_exchange_text (con.transport, srv.transport, "hello anyone");
   test_exchange_text (srv.transport, con.transport, "hello you");
@@ -612,7 +603,7 @@ test_complete_by_path_waits (Fixture       *f,
   g_autoptr(GPtrArray) path_b = NULL;
   g_autoptr(GPtrArray) path_p = NULL;
   g_autoptr(GPtrArray) path_q = NULL;
-  g_autoptr(GPtrArray) nobody = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
+  g_autoptr(GPtrArray) nobody = test_path ("msrp://127.0.0.1:9/nobody;tcp");
   g_autoptr(MsrpConnector) p = NULL;
   g_autoptr(MsrpConnector) q = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -633,20 +624,14 @@ test_complete_by_path_waits (Fixture       *f,
   g_assert_false (srv_p.done);
   g_assert_false (con_q.done);
   msrp_connector_complete_async (p, path_b, NULL, test_on_completed, &con_p);
-  test_wait_for (&srv_p.done);
-  test_wait_for (&con_p.done);
-  g_assert_no_error (srv_p.error);
-  g_assert_no_error (con_p.error);
+  test_wait_both (&srv_p, &con_p);
   g_assert_true (msrp_path_equal (msrp_transport_get_full_remote_path (srv_p.transport), path_p));
   test_exchange_text (con_p.transport, srv_p.transport, "I am P");
   g_assert_false (con_q.done);
 
   /* Q's binding went on waiting for its own complete. */
   msrp_server_complete_async (server, path_q, NULL, on_server_completed, &srv_q);
-  test_wait_for (&srv_q.done);
-  test_wait_for (&con_q.done);
-  g_assert_no_error (srv_q.error);
-  g_assert_no_error (con_q.error);
+  test_wait_both (&srv_q, &con_q);
   g_assert_true (msrp_path_equal (msrp_transport_get_full_remote_path (srv_q.transport), path_q));
   test_exchange_text (con_q.transport, srv_q.transport, "I am Q");
 
@@ -704,10 +689,7 @@ test_bind_before_complete (Fixture       *f,
 
   msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
                                       NULL, on_server_completed, &srv);
-  test_wait_for (&srv.done);
-  test_wait_for (&con.done);
-  g_assert_no_error (srv.error);
-  g_assert_no_error (con.error);
+  test_wait_both (&srv, &con);
   g_assert_true (msrp_transport_get_logger (srv.transport) == MSRP_LOGGER (logger));
   test_exchange_text (con.transport, srv.transport, "early bird");
   test_exchange_text (srv.transport, con.transport, "welcome");
@@ -758,10 +740,7 @@ test_wrong_from_path (Fixture       *f,
 
   /* ... and the right peer still gets in. */
   msrp_connector_complete_async (peer, server_path, NULL, test_on_completed, &con);
-  test_wait_for (&srv.done);
-  test_wait_for (&con.done);
-  g_assert_no_error (srv.error);
-  g_assert_no_error (con.error);
+  test_wait_both (&srv, &con);
   test_exchange_text (con.transport, srv.transport, "the real one");
 
   test_op_clear (&srv);
@@ -876,7 +855,7 @@ test_bind_timeout (Fixture       *f,
 {
   MsrpServer *server = f->server;
   g_autoptr(GPtrArray) server_path = NULL;
-  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
+  g_autoptr(GPtrArray) remote = test_path ("msrp://127.0.0.1:9/nobody;tcp");
   TestOp srv = { 0, };
 
   g_object_set (server, "bind-timeout", 1, NULL);
@@ -950,7 +929,7 @@ test_cleanup (Fixture       *f,
 {
   MsrpServer *server = f->server;
   g_autoptr(GPtrArray) server_path = NULL;
-  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/rawpeer;tcp", NULL);
+  g_autoptr(GPtrArray) remote = test_path ("msrp://127.0.0.1:9/rawpeer;tcp");
   TestOp srv = { 0, };
 
   server_path = server_prepare (server);
@@ -983,7 +962,7 @@ test_sessmatch (Fixture       *f,
   g_autoptr(MsrpUri) rewritten = NULL;
   g_autoptr(TestRaw) raw = NULL;
   g_autoptr(MsrpChunk) chunk = NULL;
-  g_autoptr(GPtrArray) expected = msrp_path_parse ("msrp://192.0.2.7:4000/rawpeer;tcp", NULL);
+  g_autoptr(GPtrArray) expected = test_path ("msrp://192.0.2.7:4000/rawpeer;tcp");
   TestOp srv = { 0, };
 
   msrp_server_set_use_sessmatch (server, TRUE);

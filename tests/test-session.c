@@ -262,7 +262,7 @@ test_wrong_session (Fixture       *f,
                     gconstpointer  data)
 {
   g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "misdirected", "text/plain");
-  g_autoptr(GPtrArray) elsewhere = msrp_path_parse ("msrp://127.0.0.1:1/elsewhere;tcp", NULL);
+  g_autoptr(GPtrArray) elsewhere = test_path ("msrp://127.0.0.1:1/elsewhere;tcp");
   g_autoptr(MsrpChunk) response = NULL;
 
   msrp_chunk_set_to_path (chunk, elsewhere);
@@ -492,10 +492,7 @@ test_send_message_empty_and_binary (Fixture       *f,
 
   msrp_session_send_message_async (f->a, empty, "text/plain", NULL, test_on_message_sent, &op1);
   msrp_session_send_message_async (f->a, binary, "application/octet-stream", NULL, test_on_message_sent, &op2);
-  test_wait_for (&op1.done);
-  test_wait_for (&op2.done);
-  g_assert_no_error (op1.error);
-  g_assert_no_error (op2.error);
+  test_wait_both (&op1, &op2);
   test_wait_for_len (f->messages_b, 2);
   g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (f->messages_b, 0)), ==, 0);
   g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 1), binary));
@@ -682,10 +679,7 @@ test_interruption (Fixture       *f,
   test_wait_for (&il.file_started);
   /* The file is on its way; a short message goes out between its chunks. */
   msrp_session_send_message_async (f->a, small, "text/plain", NULL, test_on_message_sent, &mop);
-  test_wait_for (&mop.done);
-  g_assert_no_error (mop.error);
-  test_wait_for (&fop.done);
-  g_assert_no_error (fop.error);
+  test_wait_both (&mop, &fop);
   g_assert_true (il.small_seen);
   g_assert_true (il.small_before_file_end);
   g_signal_handlers_disconnect_by_data (f->b, &il);
@@ -1180,10 +1174,7 @@ test_interrupt_wire (Fixture       *f,
   /* 64 KiB, then 8 MiB chunks from there: five in all. */
   g_assert_cmpuint (big_chunks, ==, 5);
   g_assert_cmpstr (g_checksum_get_string (got), ==, g_checksum_get_string (expect));
-  test_wait_for (&sop.done);
-  g_assert_no_error (sop.error);
-  test_wait_for (&op.done);
-  g_assert_no_error (op.error);
+  test_wait_both (&sop, &op);
   g_free (op.message_id);
   g_free (sop.message_id);
 }
@@ -1420,10 +1411,7 @@ test_interrupt_message (Fixture       *f,
   g_assert_false (cut.big_ended);
   g_assert_false (op.done);
 
-  test_wait_for (&op.done);
-  g_assert_no_error (op.error);
-  test_wait_for (&sop.done);
-  g_assert_no_error (sop.error);
+  test_wait_both (&op, &sop);
   test_wait_for_len (f->messages_b, 2);
   checksum_bytes (whole, g_ptr_array_index (f->messages_b, 1));
   g_assert_cmpstr (g_checksum_get_string (whole), ==, g_checksum_get_string (expect));
@@ -1802,9 +1790,9 @@ test_descending_bytes (Fixture       *f,
 static void
 test_relay_chunk_size (void)
 {
-  g_autoptr(GPtrArray) route = msrp_path_parse ("msrps://relay.example.com:2855;tcp", NULL);
-  g_autoptr(GPtrArray) local = msrp_path_parse ("msrps://127.0.0.1:2855/alice;tcp", NULL);
-  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrps://127.0.0.1:2856/bob;tcp", NULL);
+  g_autoptr(GPtrArray) route = test_path ("msrps://relay.example.com:2855;tcp");
+  g_autoptr(GPtrArray) local = test_path ("msrps://127.0.0.1:2855/alice;tcp");
+  g_autoptr(GPtrArray) remote = test_path ("msrps://127.0.0.1:2856/bob;tcp");
 
   g_assert_nonnull (route);
   for (guint i = 0; i < 3; i++)
