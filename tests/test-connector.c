@@ -243,11 +243,7 @@ test_cancel_and_cleanup (void)
 
   acceptor_path = test_prepare (acceptor, listen_uri);
   msrp_connector_complete_async (acceptor, remote, cancellable, test_on_completed, &acc);
-  g_main_context_iteration (NULL, FALSE);
-  g_cancellable_cancel (cancellable);
-  test_wait_for (&acc.done);
-  g_assert_error (acc.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  test_op_clear (&acc);
+  test_cancel_op (&acc, cancellable);
 
   /* cleanup stops a pending complete and the listening socket. */
   g_clear_pointer (&acceptor_path, g_ptr_array_unref);

@@ -44,18 +44,6 @@ kamailio_find (void)
   kam_cert = g_strdup (cert);
 }
 
-static GError *
-prepare_error (MsrpConnector *connector)
-{
-  TestOp op = { 0, };
-
-  msrp_connector_prepare_async (connector, NULL, NULL, test_on_prepared, &op);
-  test_wait_for (&op.done);
-  g_assert_null (op.path);
-  g_assert_nonnull (op.error);
-  return op.error;
-}
-
 static gboolean
 accept_kamailio_cert (MsrpConnector        *connector,
                       GTlsCertificate      *peer_cert,
@@ -344,7 +332,7 @@ test_wrong_password (void)
   g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("alice", "wrong", FALSE);
   g_autoptr(MsrpConnector) connector = msrp_get_connector (settings);
   guint id = test_watchdog_start (TIMEOUT_SECONDS);
-  GError *error = prepare_error (connector);
+  GError *error = test_prepare_error (connector);
 
   g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
   g_assert_nonnull (strstr (error->message, "alice"));
@@ -358,7 +346,7 @@ test_unknown_user (void)
   g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("mallory", "x", TRUE);
   g_autoptr(MsrpConnector) acceptor = msrp_get_acceptor (settings);
   guint id = test_watchdog_start (TIMEOUT_SECONDS);
-  GError *error = prepare_error (acceptor);
+  GError *error = test_prepare_error (acceptor);
 
   g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
   g_error_free (error);
@@ -382,7 +370,7 @@ test_digest_uri_modes (void)
       connector = msrp_get_connector (settings);
       if (modes[i] == MSRP_DIGEST_URI_OMIT)
         {
-          GError *error = prepare_error (connector);
+          GError *error = test_prepare_error (connector);
 
           g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
           g_error_free (error);
@@ -457,7 +445,7 @@ test_tls_certificate_check (void)
   msrp_relay_settings_set_tls_database (settings, empty);
 
   connector = msrp_get_connector (settings);
-  error = prepare_error (connector);
+  error = test_prepare_error (connector);
   g_assert_true (error->domain == G_TLS_ERROR || error->domain == G_IO_ERROR || error->domain == MSRP_ERROR);
   g_clear_error (&error);
   g_clear_object (&connector);
@@ -577,7 +565,7 @@ test_srv (void)
 
     msrp_relay_settings_set_use_tls (settings, FALSE);
     connector = msrp_get_connector (settings);
-    error = prepare_error (connector);
+    error = test_prepare_error (connector);
     g_assert_error (error, MSRP_ERROR, MSRP_ERROR_RELAY_NOT_FOUND);
     g_clear_error (&error);
   }
@@ -651,7 +639,7 @@ test_ours_auth (void)
         }
       else
         {
-          GError *error = prepare_error (connector);
+          GError *error = test_prepare_error (connector);
 
           g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
           g_error_free (error);
@@ -981,7 +969,7 @@ test_fake_failures (void)
       fake_start (&fake, modes[i]);
       settings = fake_settings (&fake);
       connector = msrp_get_acceptor (settings);
-      error = prepare_error (connector);
+      error = test_prepare_error (connector);
       g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
       g_error_free (error);
       fake_stop (&fake);

@@ -232,6 +232,19 @@ test_logger_iface_init (MsrpLoggerInterface *iface)
 /* Tests */
 
 static void
+assert_prepare_refused (MsrpServer *server,
+                        MsrpUri    *local_uri,
+                        gint        code)
+{
+  GError *error = NULL;
+  GPtrArray *path = msrp_server_prepare (server, local_uri, &error);
+
+  g_assert_error (error, G_IO_ERROR, code);
+  g_assert_null (path);
+  g_clear_error (&error);
+}
+
+static void
 test_tcp (Fixture       *f,
           gconstpointer  data)
 {
@@ -240,10 +253,6 @@ test_tcp (Fixture       *f,
   g_autoptr(GPtrArray) second = NULL;
   g_autoptr(GPtrArray) peer_path = NULL;
   g_autoptr(MsrpConnector) peer = NULL;
-  g_autoptr(MsrpUri) other_port = NULL;
-  g_autoptr(MsrpUri) other_host = NULL;
-  g_autoptr(MsrpUri) same = NULL;
-  GPtrArray *bad;
   GError *error = NULL;
   TestOp srv = { 0, }, con = { 0, };
   MsrpUri *uri;
@@ -266,22 +275,16 @@ test_tcp (Fixture       *f,
   g_assert_cmpstr (msrp_uri_get_session_id (uri_of (second)), !=, msrp_uri_get_session_id (uri));
 
   /* ... and refuse another port, another address, or a session-id in use. */
-  other_port = msrp_uri_new ("127.0.0.1", msrp_uri_get_port (uri) == 65535 ? 65534 : msrp_uri_get_port (uri) + 1,
-                             NULL, FALSE);
-  bad = msrp_server_prepare (server, other_port, &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  g_assert_null (bad);
-  g_clear_error (&error);
-  other_host = msrp_uri_new ("127.0.0.2", 0, NULL, FALSE);
-  bad = msrp_server_prepare (server, other_host, &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  g_assert_null (bad);
-  g_clear_error (&error);
-  same = msrp_uri_new ("127.0.0.1", 0, msrp_uri_get_session_id (uri), FALSE);
-  bad = msrp_server_prepare (server, same, &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
-  g_assert_null (bad);
-  g_clear_error (&error);
+  {
+    guint16 port = msrp_uri_get_port (uri);
+    g_autoptr(MsrpUri) other_port = msrp_uri_new ("127.0.0.1", port == 65535 ? 65534 : port + 1, NULL, FALSE);
+    g_autoptr(MsrpUri) other_host = msrp_uri_new ("127.0.0.2", 0, NULL, FALSE);
+    g_autoptr(MsrpUri) same = msrp_uri_new ("127.0.0.1", 0, msrp_uri_get_session_id (uri), FALSE);
+
+    assert_prepare_refused (server, other_port, G_IO_ERROR_INVALID_ARGUMENT);
+    assert_prepare_refused (server, other_host, G_IO_ERROR_INVALID_ARGUMENT);
+    assert_prepare_refused (server, same, G_IO_ERROR_EXISTS);
+  }
 
   peer = new_peer (NULL, NULL, &peer_path);
   bind_pair (server, server_path, peer, peer_path, NULL, &srv, &con);
@@ -647,11 +650,7 @@ test_complete_by_path_waits (Fixture       *f,
   path_a = server_prepare (server);
   path_b = server_prepare (server);
   msrp_server_complete_async (server, nobody, cancellable, on_server_completed, &srv);
-  g_main_context_iteration (NULL, FALSE);
-  g_cancellable_cancel (cancellable);
-  test_wait_for (&srv.done);
-  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  test_op_clear (&srv);
+  test_cancel_op (&srv, cancellable);
 
   msrp_server_set_bind_timeout (server, 1);
   msrp_server_complete_async (server, nobody, NULL, on_server_completed, &srv);
@@ -903,11 +902,7 @@ test_cancel (Fixture       *f,
 
   msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
                                       cancellable, on_server_completed, &srv);
-  g_main_context_iteration (NULL, FALSE);
-  g_cancellable_cancel (cancellable);
-  test_wait_for (&srv.done);
-  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  test_op_clear (&srv);
+  test_cancel_op (&srv, cancellable);
 
   /* Cancelled before it starts. */
   g_cancellable_cancel (cancelled);

@@ -129,25 +129,12 @@ text_chunk (MsrpTransport *t,
   return msrp_transport_make_chunk (t, NULL, body, content_type);
 }
 
-/* Sends and returns the response; the caller owns it. */
-static MsrpChunk *
-send_and_wait (MsrpSession *s,
-               MsrpChunk   *chunk)
-{
-  TestOp op = { 0, };
-
-  msrp_session_send_chunk_async (s, chunk, NULL, test_on_chunk_sent, &op);
-  test_wait_for (&op.done);
-  g_assert_no_error (op.error);
-  return op.chunk;
-}
-
 static void
 test_send_message (Fixture       *f,
                    gconstpointer  data)
 {
   g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "Hello, Bob", "text/plain");
-  g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+  g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
   test_wait_for_len (f->messages_b, 1);
@@ -165,13 +152,13 @@ test_failure_report_no (Fixture       *f,
   g_autoptr(MsrpChunk) second_response = NULL;
 
   msrp_chunk_set_failure_report (chunk, MSRP_FAILURE_REPORT_NO);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   /* Made locally: the peer sends nothing back for it. */
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
   test_wait_for_len (f->messages_b, 1);
   /* The next chunk's response is the next thing a reads: had b answered
    * the first, that answer would have been taken for nothing. */
-  second_response = send_and_wait (f->a, second);
+  second_response = test_send_chunk (f->a, second);
   g_assert_cmpuint (msrp_chunk_get_code (second_response), ==, 200);
   g_assert_cmpstr (msrp_chunk_get_transaction_id (second_response), ==,
                    msrp_chunk_get_transaction_id (second));
@@ -187,7 +174,7 @@ test_failure_report_partial (Fixture       *f,
 
   msrp_session_set_response_timeout (f->a, 1);
   msrp_chunk_set_failure_report (chunk, MSRP_FAILURE_REPORT_PARTIAL);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   /* No news is good news, once the timeout ran out. */
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
@@ -202,7 +189,7 @@ test_partial_gets_failure (Fixture       *f,
   g_autoptr(MsrpChunk) response = NULL;
 
   msrp_chunk_set_failure_report (chunk, MSRP_FAILURE_REPORT_PARTIAL);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 415);
 }
 
@@ -217,7 +204,7 @@ test_no_response_408 (Fixture       *f,
   /* b has no session: its transport reads and never answers. */
   msrp_transport_read_chunk_async (f->tb, 0, NULL, test_on_read, &raw);
   msrp_session_set_response_timeout (f->a, 1);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 408);
   test_wait_for (&raw.done);
   g_assert_no_error (raw.error);
@@ -239,9 +226,9 @@ test_unsupported_type (Fixture       *f,
   test_wait_for (&op.done);
   g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE);
   g_clear_error (&op.error);
-  r_ok = send_and_wait (f->a, ok);
+  r_ok = test_send_chunk (f->a, ok);
   g_assert_cmpuint (msrp_chunk_get_code (r_ok), ==, 200);
-  r_wild = send_and_wait (f->a, wild);
+  r_wild = test_send_chunk (f->a, wild);
   g_assert_cmpuint (msrp_chunk_get_code (r_wild), ==, 200);
   test_wait_for_len (f->messages_b, 2);
   g_assert_cmpuint (f->chunks_b->len, ==, 2);
@@ -252,7 +239,7 @@ test_unknown_method (Fixture       *f,
                      gconstpointer  data)
 {
   g_autoptr(MsrpChunk) chunk = msrp_transport_make_chunk (f->ta, "FROBNICATE", NULL, NULL);
-  g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+  g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 501);
 }
@@ -266,7 +253,7 @@ test_wrong_session (Fixture       *f,
   g_autoptr(MsrpChunk) response = NULL;
 
   msrp_chunk_set_to_path (chunk, elsewhere);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 481);
   g_assert_cmpuint (f->chunks_b->len, ==, 0);
 }
@@ -282,7 +269,7 @@ test_success_report (Fixture       *f,
   gint64 start, end, total;
 
   msrp_chunk_set_success_report (chunk, TRUE);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
   test_wait_for_len (f->reports_a, 1);
   report = g_ptr_array_index (f->reports_a, 0);
@@ -318,7 +305,7 @@ test_reassembly (Fixture       *f,
       msrp_chunk_set_message_id (chunk, message_id);
       msrp_chunk_set_byte_range (chunk, parts[i].start, parts[i].start + strlen (parts[i].text) - 1, 10);
       msrp_chunk_set_continuation (chunk, parts[i].cont);
-      response = send_and_wait (f->a, chunk);
+      response = test_send_chunk (f->a, chunk);
       g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
       /* Not whole before the last piece. */
       g_assert_cmpuint (f->messages_b->len, ==, i == 2 ? 1 : 0);
@@ -342,7 +329,7 @@ test_large_chunk_parts (Fixture       *f,
     raw[i] = i % 251;
   body = g_bytes_new (raw, size);
   chunk = msrp_transport_make_chunk (f->ta, NULL, body, "application/octet-stream");
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   /* One response for the chunk, though it arrived in parts. */
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
   test_wait_for_len (f->messages_b, 1);
@@ -360,9 +347,9 @@ test_too_large_for_message (Fixture       *f,
   g_autoptr(MsrpChunk) small_response = NULL;
 
   msrp_session_set_max_message_size (f->b, 10);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
-  small_response = send_and_wait (f->a, small);
+  small_response = test_send_chunk (f->a, small);
   test_wait_for_len (f->messages_b, 1);
   /* The large one came as a chunk only. */
   g_assert_cmpuint (f->chunks_b->len, ==, 2);
@@ -1526,10 +1513,10 @@ test_interrupted_reassembly (Fixture       *f,
       msrp_chunk_set_continuation (piece, MSRP_CONTINUATION_MORE);
       msrp_chunk_set_message_id (rest, msrp_chunk_get_message_id (piece));
       msrp_chunk_set_byte_range (rest, 61, 200, 200);
-      r1 = send_and_wait (f->a, piece);
+      r1 = test_send_chunk (f->a, piece);
       g_assert_cmpuint (msrp_chunk_get_code (r1), ==, 200);
       g_assert_cmpuint (f->messages_b->len, ==, i);
-      r2 = send_and_wait (f->a, rest);
+      r2 = test_send_chunk (f->a, rest);
       g_assert_cmpuint (msrp_chunk_get_code (r2), ==, 200);
       test_wait_for_len (f->messages_b, i + 1);
       g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, i), message));
@@ -1589,7 +1576,7 @@ test_reassembly_bound_413 (Fixture       *f,
       const char *id = ids[i % G_N_ELEMENTS (ids)];
       g_autoptr(MsrpChunk) chunk = byte_chunk (f, id, (gint64) (i / G_N_ELEMENTS (ids)) * 64 * 1024 + 1, "x",
                                                -1, MSRP_CONTINUATION_MORE);
-      g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+      g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
       g_assert_cmpuint (_msrp_reassembler_get_held (r), <=, bound);
       if (msrp_chunk_get_code (response) == MSRP_STATUS_STOP_SENDING)
@@ -1612,7 +1599,7 @@ test_reassembly_bound_413 (Fixture       *f,
    * too, rather than starting it again. */
   {
     g_autoptr(MsrpChunk) chunk = byte_chunk (f, dropped, 1, "y", -1, MSRP_CONTINUATION_MORE);
-    g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+    g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
     g_assert_cmpuint (msrp_chunk_get_code (response), ==, MSRP_STATUS_STOP_SENDING);
     g_assert_cmpuint (_msrp_reassembler_get_n_open (r), ==, G_N_ELEMENTS (ids) - 1);
@@ -1621,7 +1608,7 @@ test_reassembly_bound_413 (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     {
       g_autoptr(MsrpChunk) chunk = byte_chunk (f, ids[i], 2, "", -1, MSRP_CONTINUATION_ABORT);
-      g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+      g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
       g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
     }
@@ -1656,7 +1643,7 @@ test_open_messages_413 (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     {
       g_autoptr(MsrpChunk) chunk = byte_chunk (f, ids[i], 1, "a", 2, MSRP_CONTINUATION_MORE);
-      g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+      g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
       g_assert_cmpuint (msrp_chunk_get_code (response), ==, i < 2 ? 200 : MSRP_STATUS_STOP_SENDING);
     }
@@ -1664,7 +1651,7 @@ test_open_messages_413 (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     {
       g_autoptr(MsrpChunk) chunk = byte_chunk (f, ids[i], 2, "b", 2, MSRP_CONTINUATION_END);
-      g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+      g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
       g_assert_cmpuint (msrp_chunk_get_code (response), ==, i < 2 ? 200 : MSRP_STATUS_STOP_SENDING);
     }

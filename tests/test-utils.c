@@ -475,6 +475,17 @@ test_wait_both (TestOp *a,
   g_assert_no_error (b->error);
 }
 
+void
+test_cancel_op (TestOp       *op,
+                GCancellable *cancellable)
+{
+  g_main_context_iteration (NULL, FALSE);
+  g_cancellable_cancel (cancellable);
+  test_wait_for (&op->done);
+  g_assert_error (op->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  test_op_clear (op);
+}
+
 GPtrArray *
 test_prepare (MsrpConnector *connector,
               MsrpUri       *local_uri)
@@ -486,6 +497,18 @@ test_prepare (MsrpConnector *connector,
   g_assert_no_error (op.error);
   g_assert_nonnull (op.path);
   return op.path;
+}
+
+GError *
+test_prepare_error (MsrpConnector *connector)
+{
+  TestOp op = { 0, };
+
+  msrp_connector_prepare_async (connector, NULL, NULL, test_on_prepared, &op);
+  test_wait_for (&op.done);
+  g_assert_null (op.path);
+  g_assert_nonnull (op.error);
+  return op.error;
 }
 
 void
@@ -519,6 +542,18 @@ test_set_tls_pair (MsrpConnector   *acceptor,
   msrp_connector_set_peer_fingerprint (acceptor, connector_fp);
   msrp_connector_set_tls_certificate (connector, connector_cert);
   msrp_connector_set_peer_fingerprint (connector, acceptor_fp);
+}
+
+MsrpChunk *
+test_send_chunk (MsrpSession *session,
+                 MsrpChunk   *chunk)
+{
+  TestOp op = { 0, };
+
+  msrp_session_send_chunk_async (session, chunk, NULL, test_on_chunk_sent, &op);
+  test_wait_for (&op.done);
+  g_assert_no_error (op.error);
+  return op.chunk;
 }
 
 void

@@ -155,9 +155,16 @@ void           test_on_shutdown          (GObject           *source,
 void           test_wait_both            (TestOp            *a,
                                           TestOp            *b);
 
+/* Lets an operation started with @cancellable get under way, cancels it,
+ * waits, and asserts that it failed as cancelled; clears @op. */
+void           test_cancel_op            (TestOp            *op,
+                                          GCancellable      *cancellable);
+
 /* prepare_async and its finish, asserting success. */
 GPtrArray     *test_prepare              (MsrpConnector     *connector,
                                           MsrpUri           *local_uri);
+/* prepare_async and its finish, asserting failure: gives the error. */
+GError        *test_prepare_error        (MsrpConnector     *connector);
 /* Prepares both sides, completes both with the other's path, and gives
  * the two transports, asserting success. */
 void           test_connect_pair         (MsrpConnector     *acceptor,
@@ -170,6 +177,10 @@ void           test_set_tls_pair         (MsrpConnector     *acceptor,
                                           MsrpConnector     *connector,
                                           GTlsCertificate   *acceptor_cert,
                                           GTlsCertificate   *connector_cert);
+
+/* Sends a chunk on a session and gives the response, asserting success. */
+MsrpChunk     *test_send_chunk           (MsrpSession       *session,
+                                          MsrpChunk         *chunk);
 
 /* Writes a chunk and waits until it went out, asserting success. */
 void           test_write_chunk          (MsrpTransport     *transport,
