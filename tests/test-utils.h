@@ -46,6 +46,7 @@ guint          test_count_fds            (void);
     g_test_assert_expected_messages ();                                 \
   } G_STMT_END
 
+/* Parses @str, asserting that it is a path. */
 GPtrArray     *test_path                 (const char        *str);
 /* A path of the URIs given, up to NULL. */
 GPtrArray     *test_path_of              (MsrpUri           *first,
