@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include "test-utils.h"
 
 #define TO_URI   "msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp"
 #define FROM_URI "msrp://atlanta.example.com:7654/jshA7weztas;tcp"
@@ -163,16 +164,6 @@ assert_body (MsrpChunk  *chunk,
   g_assert_cmpuint (msrp_chunk_get_size (chunk), ==, expected_len);
 }
 
-static GPtrArray *
-path_from_string (const char *s)
-{
-  g_autoptr(GError) error = NULL;
-  GPtrArray *path = msrp_path_parse (s, &error);
-
-  g_assert_no_error (error);
-  return path;
-}
-
 static void
 assert_path (GPtrArray  *path,
              const char *expected)
@@ -255,8 +246,8 @@ static void
 test_rfc_send_built (void)
 {
   g_autoptr(MsrpChunk) chunk = msrp_chunk_new_request ("SEND", "a786hjs2");
-  g_autoptr(GPtrArray) to = path_from_string (TO_URI);
-  g_autoptr(GPtrArray) from = path_from_string (FROM_URI);
+  g_autoptr(GPtrArray) to = test_path (TO_URI);
+  g_autoptr(GPtrArray) from = test_path (FROM_URI);
   g_autoptr(GBytes) body = bytes_from_string ("Hey Bob, are you there?");
 
   /* To-Path, From-Path and Content-Type are set out of order on purpose:
@@ -279,8 +270,8 @@ test_rfc_response (void)
 {
   g_autoptr(MsrpChunk) chunk = parse_string (rfc_response);
   g_autoptr(MsrpChunk) built = NULL;
-  g_autoptr(GPtrArray) to = path_from_string (FROM_URI);
-  g_autoptr(GPtrArray) from = path_from_string (TO_URI);
+  g_autoptr(GPtrArray) to = test_path (FROM_URI);
+  g_autoptr(GPtrArray) from = test_path (TO_URI);
   g_autoptr(GError) error = NULL;
 
   g_assert_false (msrp_chunk_is_request (chunk));
@@ -675,8 +666,8 @@ static void
 test_encode_order (void)
 {
   g_autoptr(MsrpChunk) chunk = msrp_chunk_new_request ("SEND", "tid12345");
-  g_autoptr(GPtrArray) to = path_from_string ("msrps://relay.example.com:2855/r1;tcp msrp://b.example.com/s2;tcp");
-  g_autoptr(GPtrArray) from = path_from_string ("msrp://a.example.com/s1;tcp");
+  g_autoptr(GPtrArray) to = test_path ("msrps://relay.example.com:2855/r1;tcp msrp://b.example.com/s2;tcp");
+  g_autoptr(GPtrArray) from = test_path ("msrp://a.example.com/s1;tcp");
   g_autoptr(GBytes) body = bytes_from_string ("hello");
   g_auto(GStrv) names = NULL;
   const char *const expected_names[] = {
@@ -877,8 +868,8 @@ check_body_round_trip (const char *name,
   g_autoptr(GBytes) enc = NULL;
   g_autoptr(MsrpChunk) parsed = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) to = path_from_string (TO_URI);
-  g_autoptr(GPtrArray) from = path_from_string (FROM_URI);
+  g_autoptr(GPtrArray) to = test_path (TO_URI);
+  g_autoptr(GPtrArray) from = test_path (FROM_URI);
   gsize consumed = 0;
   GString *expected;
 
@@ -1223,7 +1214,7 @@ test_use_path (void)
                                              "Use-Path: msrps://relay.example.com:2855/r+/x=;tcp msrps://relay2.example.com/r2;tcp\r\n"
                                              "Expires: 600\r\n"
                                              "-------ab12$\r\n");
-  g_autoptr(GPtrArray) path = path_from_string ("msrps://other.example.com/o1;tcp");
+  g_autoptr(GPtrArray) path = test_path ("msrps://other.example.com/o1;tcp");
   g_autoptr(GError) error = NULL;
   GPtrArray *use;
 
@@ -1256,7 +1247,7 @@ static void
 test_paths_cached_and_updated (void)
 {
   g_autoptr(MsrpChunk) chunk = parse_string (rfc_send);
-  g_autoptr(GPtrArray) new_to = path_from_string ("msrp://c.example.com/s3;tcp msrp://d.example.com/s4;tcp");
+  g_autoptr(GPtrArray) new_to = test_path ("msrp://c.example.com/s3;tcp msrp://d.example.com/s4;tcp");
   GPtrArray *to;
 
   to = msrp_chunk_get_to_path (chunk);
@@ -1550,17 +1541,12 @@ test_set_header_rejects_crlf (void)
   g_autoptr(MsrpChunk) chunk = msrp_chunk_new_request ("SEND", "cr1234");
 
   /* A value cannot break the framing by carrying a line break. */
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*msrp_is_header_value*");
-  msrp_chunk_set_header (chunk, "X-Evil", "a\r\n-------cr1234$");
-  g_test_assert_expected_messages ();
+  TEST_EXPECT_CRITICAL ("*msrp_is_header_value*",
+                        msrp_chunk_set_header (chunk, "X-Evil", "a\r\n-------cr1234$"));
   g_assert_null (msrp_chunk_get_header (chunk, "X-Evil"));
 
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*check_header_name*");
-  msrp_chunk_set_header (chunk, "Bad Name", "x");
-  g_test_assert_expected_messages ();
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*check_header_name*");
-  msrp_chunk_set_header (chunk, "Colon:", "x");
-  g_test_assert_expected_messages ();
+  TEST_EXPECT_CRITICAL ("*check_header_name*", msrp_chunk_set_header (chunk, "Bad Name", "x"));
+  TEST_EXPECT_CRITICAL ("*check_header_name*", msrp_chunk_set_header (chunk, "Colon:", "x"));
 
   assert_encodes_to (chunk, "MSRP cr1234 SEND\r\n-------cr1234$\r\n");
 }
@@ -1700,8 +1686,8 @@ static void
 test_verify_built (void)
 {
   g_autoptr(MsrpChunk) chunk = msrp_chunk_new_request ("SEND", "vb1234");
-  g_autoptr(GPtrArray) to = path_from_string ("msrp://a.example.com/s1;tcp");
-  g_autoptr(GPtrArray) from = path_from_string ("msrp://b.example.com/s2;tcp");
+  g_autoptr(GPtrArray) to = test_path ("msrp://a.example.com/s1;tcp");
+  g_autoptr(GPtrArray) from = test_path ("msrp://b.example.com/s2;tcp");
   g_autoptr(GBytes) body = bytes_from_string ("data");
   g_autoptr(GError) error = NULL;
 
@@ -1723,13 +1709,6 @@ test_verify_built (void)
   g_assert_no_error (error);
 }
 
-static char *
-case_name (const char *prefix,
-           const char *name)
-{
-  return g_strdup_printf ("%s/%s", prefix, name);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -1743,15 +1722,9 @@ main (int    argc,
   g_test_add_func ("/chunk/rfc/chunks", test_rfc_chunks);
 
   for (guint i = 0; i < G_N_ELEMENTS (valid_chunks); i++)
-    {
-      g_autofree char *name = case_name ("/chunk/parse/valid", valid_chunks[i].name);
-      g_test_add_data_func (name, &valid_chunks[i], test_parse_valid);
-    }
+    test_add_case ("/chunk/parse/valid", valid_chunks[i].name, &valid_chunks[i], test_parse_valid);
   for (guint i = 0; i < G_N_ELEMENTS (invalid_chunks); i++)
-    {
-      g_autofree char *name = case_name ("/chunk/parse/invalid", invalid_chunks[i].name);
-      g_test_add_data_func (name, &invalid_chunks[i], test_parse_invalid);
-    }
+    test_add_case ("/chunk/parse/invalid", invalid_chunks[i].name, &invalid_chunks[i], test_parse_invalid);
   g_test_add_func ("/chunk/parse/line-too-long", test_parse_line_too_long);
   g_test_add_func ("/chunk/parse/incomplete-prefixes", test_parse_incomplete_prefixes);
   g_test_add_func ("/chunk/parse/trailing-data", test_parse_trailing_data);
@@ -1763,10 +1736,7 @@ main (int    argc,
   g_test_add_func ("/chunk/new/random-tid", test_new_request_random_tid);
 
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
-    {
-      g_autofree char *name = case_name ("/chunk/body", bodies[i].name);
-      g_test_add_data_func (name, &bodies[i], test_binary_body);
-    }
+    test_add_case ("/chunk/body", bodies[i].name, &bodies[i], test_binary_body);
   g_test_add_func ("/chunk/body/all-bytes", test_binary_all_bytes);
   g_test_add_func ("/chunk/body/empty-vs-none", test_empty_body_vs_none);
 
@@ -1785,10 +1755,7 @@ main (int    argc,
   g_test_add_func ("/chunk/copy", test_copy);
 
   for (guint i = 0; i < G_N_ELEMENTS (verify_cases); i++)
-    {
-      g_autofree char *name = case_name ("/chunk/verify", verify_cases[i].name);
-      g_test_add_data_func (name, &verify_cases[i], test_verify);
-    }
+    test_add_case ("/chunk/verify", verify_cases[i].name, &verify_cases[i], test_verify);
   g_test_add_func ("/chunk/verify/built", test_verify_built);
 
   return g_test_run ();

@@ -23,9 +23,6 @@
  * first use and keep them for the life of the process. */
 #define WARM_UP_PAIRS 2
 
-static GTlsCertificate *cert_acceptor;
-static GTlsCertificate *cert_connector;
-
 typedef struct {
   gboolean tls;
   guint share;  /* runs count / share pairs */
@@ -34,39 +31,6 @@ typedef struct {
 typedef struct {
   guint count;
 } Fixture;
-
-static void
-on_written (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_read (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  op->chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_closed (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  msrp_transport_close_finish (MSRP_TRANSPORT (source), result, &op->error);
-  op->done = TRUE;
-}
 
 /* The objects of one pair, watched until they are finalized. */
 enum {
@@ -164,16 +128,14 @@ static void
 run_pair (const Setup *setup,
           guint        n)
 {
-  g_autofree char *fingerprint_acceptor = NULL;
-  g_autofree char *fingerprint_connector = NULL;
   g_autofree char *text = g_strdup_printf ("pair %u", n);
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
   g_autoptr(MsrpChunk) chunk = NULL;
   MsrpConnector *acceptor = msrp_acceptor_direct_new ();
   MsrpConnector *connector = msrp_connector_direct_new ();
+  MsrpTransport *acc_transport, *con_transport;
   GObject *watched[N_WATCHED] = { NULL, };
-  TestOp acc_prep = { 0, }, con_prep = { 0, }, acc = { 0, }, con = { 0, };
   TestOp write = { 0, }, read = { 0, }, acc_close = { 0, }, con_close = { 0, };
   guint timeout = g_timeout_add_seconds (PAIR_TIMEOUT_SECONDS, on_timeout, NULL);
 
@@ -182,64 +144,33 @@ run_pair (const Setup *setup,
   watch (&watched[WATCH_CONNECTOR], connector);
 
   if (setup->tls)
-    {
-      fingerprint_acceptor = msrp_tls_certificate_get_fingerprint (cert_acceptor, G_CHECKSUM_SHA256);
-      fingerprint_connector = msrp_tls_certificate_get_fingerprint (cert_connector, G_CHECKSUM_SHA256);
-      g_object_set (acceptor,
-                    "tls-certificate", cert_acceptor,
-                    "peer-fingerprint", fingerprint_connector,
-                    NULL);
-      g_object_set (connector,
-                    "tls-certificate", cert_connector,
-                    "peer-fingerprint", fingerprint_acceptor,
-                    NULL);
-    }
+    test_set_tls_pair (acceptor, connector, test_certificate ("alice.example.com"),
+                       test_certificate ("bob.example.com"));
+  test_connect_pair (acceptor, connector, listen_uri, &acc_transport, &con_transport);
+  watch (&watched[WATCH_ACCEPTOR_TRANSPORT], acc_transport);
+  watch (&watched[WATCH_CONNECTOR_TRANSPORT], con_transport);
+  watch (&watched[WATCH_ACCEPTOR_STREAM], msrp_transport_get_stream (acc_transport));
+  watch (&watched[WATCH_CONNECTOR_STREAM], msrp_transport_get_stream (con_transport));
+  assert_no_delay (acc_transport);
+  assert_no_delay (con_transport);
 
-  msrp_connector_prepare_async (acceptor, listen_uri, NULL, test_on_prepared, &acc_prep);
-  msrp_connector_prepare_async (connector, NULL, NULL, test_on_prepared, &con_prep);
-  test_wait_for (&acc_prep.done);
-  test_wait_for (&con_prep.done);
-  g_assert_no_error (acc_prep.error);
-  g_assert_no_error (con_prep.error);
-
-  msrp_connector_complete_async (acceptor, con_prep.path, NULL, test_on_completed, &acc);
-  msrp_connector_complete_async (connector, acc_prep.path, NULL, test_on_completed, &con);
-  test_wait_for (&acc.done);
-  test_wait_for (&con.done);
-  g_assert_no_error (acc.error);
-  g_assert_no_error (con.error);
-  watch (&watched[WATCH_ACCEPTOR_TRANSPORT], acc.transport);
-  watch (&watched[WATCH_CONNECTOR_TRANSPORT], con.transport);
-  watch (&watched[WATCH_ACCEPTOR_STREAM], msrp_transport_get_stream (acc.transport));
-  watch (&watched[WATCH_CONNECTOR_STREAM], msrp_transport_get_stream (con.transport));
-  assert_no_delay (acc.transport);
-  assert_no_delay (con.transport);
-
-  chunk = msrp_transport_make_chunk (con.transport, NULL, body, "text/plain");
-  msrp_transport_write_chunk_async (con.transport, chunk, NULL, on_written, &write);
-  msrp_transport_read_chunk_async (acc.transport, 0, NULL, on_read, &read);
-  test_wait_for (&write.done);
-  test_wait_for (&read.done);
-  g_assert_no_error (write.error);
-  g_assert_no_error (read.error);
+  chunk = msrp_transport_make_chunk (con_transport, NULL, body, "text/plain");
+  msrp_transport_write_chunk_async (con_transport, chunk, NULL, test_on_written, &write);
+  msrp_transport_read_chunk_async (acc_transport, 0, NULL, test_on_read, &read);
+  test_wait_both (&write, &read);
   g_assert_true (g_bytes_equal (msrp_chunk_get_data (read.chunk), body));
   g_assert_cmpstr (msrp_chunk_get_message_id (read.chunk), ==, msrp_chunk_get_message_id (chunk));
 
-  msrp_transport_close_async (acc.transport, NULL, on_closed, &acc_close);
-  msrp_transport_close_async (con.transport, NULL, on_closed, &con_close);
-  test_wait_for (&acc_close.done);
-  test_wait_for (&con_close.done);
-  g_assert_no_error (acc_close.error);
-  g_assert_no_error (con_close.error);
-  g_assert_true (g_io_stream_is_closed (msrp_transport_get_stream (acc.transport)));
-  g_assert_true (g_io_stream_is_closed (msrp_transport_get_stream (con.transport)));
+  msrp_transport_close_async (acc_transport, NULL, test_on_closed, &acc_close);
+  msrp_transport_close_async (con_transport, NULL, test_on_closed, &con_close);
+  test_wait_both (&acc_close, &con_close);
+  g_assert_true (g_io_stream_is_closed (msrp_transport_get_stream (acc_transport)));
+  g_assert_true (g_io_stream_is_closed (msrp_transport_get_stream (con_transport)));
 
   /* Drop everything. */
   g_clear_object (&chunk);
-  test_op_clear (&acc_prep);
-  test_op_clear (&con_prep);
-  test_op_clear (&acc);
-  test_op_clear (&con);
+  g_object_unref (acc_transport);
+  g_object_unref (con_transport);
   test_op_clear (&write);
   test_op_clear (&read);
   test_op_clear (&acc_close);
@@ -263,20 +194,6 @@ drop_message (const char     *log_domain,
 }
 
 /* Descriptors */
-
-static guint
-count_fds (void)
-{
-  g_autoptr(GError) error = NULL;
-  GDir *dir = g_dir_open ("/proc/self/fd", 0, &error);
-  guint n = 0;
-
-  g_assert_no_error (error);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  g_dir_close (dir);
-  return n;
-}
 
 /* What each descriptor is, for the message of a failed test. */
 static void
@@ -388,7 +305,7 @@ test_loop (Fixture       *fx,
   drain_main_context ();
   gio_debug = g_log_set_handler ("GLib-GIO", G_LOG_LEVEL_DEBUG, drop_message, NULL);
 
-  fds_before = count_fds ();
+  fds_before = test_count_fds ();
   first_source = source_id_mark ();
   start = g_get_monotonic_time ();
 
@@ -401,7 +318,7 @@ test_loop (Fixture       *fx,
   drain_main_context ();
   last_source = source_id_mark ();
   sources_left = count_sources_between (first_source, last_source);
-  fds_after = count_fds ();
+  fds_after = test_count_fds ();
   g_log_remove_handler ("GLib-GIO", gio_debug);
   if (fds_after != fds_before)
     list_fds ();
@@ -421,21 +338,10 @@ int
 main (int    argc,
       char **argv)
 {
-  GError *error = NULL;
-  int ret;
-
   g_test_init (&argc, &argv, NULL);
-
-  cert_acceptor = msrp_tls_certificate_new_self_signed ("alice.example.com", &error);
-  g_assert_no_error (error);
-  cert_connector = msrp_tls_certificate_new_self_signed ("bob.example.com", &error);
-  g_assert_no_error (error);
 
   g_test_add ("/connect-loop/tcp", Fixture, &plain, fixture_set_up, test_loop, NULL);
   g_test_add ("/connect-loop/tls", Fixture, &tls, fixture_set_up, test_loop, NULL);
 
-  ret = g_test_run ();
-  g_clear_object (&cert_acceptor);
-  g_clear_object (&cert_connector);
-  return ret;
+  return g_test_run ();
 }

@@ -13,92 +13,52 @@
 
 #define TIMEOUT_SECONDS 20
 
-static GTlsCertificate *cert_a;
-static GTlsCertificate *cert_b;
-static GTlsCertificate *cert_other;
-
-static void
-on_read (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  MsrpChunk **out = user_data;
-  GError *error = NULL;
-
-  *out = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
-  g_assert_no_error (error);
-}
-
-static void
-on_written (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  gboolean *done = user_data;
-  GError *error = NULL;
-
-  g_assert_true (msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-/* One chunk from `from` to `to`, checked on arrival. */
-static void
-exchange (MsrpTransport *from,
-          MsrpTransport *to,
-          const char    *text)
-{
-  g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
-  g_autoptr(MsrpChunk) chunk = msrp_transport_make_chunk (from, NULL, body, "text/plain");
-  g_autoptr(MsrpChunk) got = NULL;
-  GError *error = NULL;
-  gboolean written = FALSE;
-
-  msrp_transport_write_chunk_async (from, chunk, NULL, on_written, &written);
-  msrp_transport_read_chunk_async (to, 0, NULL, on_read, &got);
-  test_wait_for (&written);
-  while (got == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (g_bytes_equal (msrp_chunk_get_data (got), body));
-  g_assert_true (msrp_transport_check_incoming_send_chunk (to, got, &error));
-  g_assert_no_error (error);
-}
+/* Certificates by common name (see test_certificate()). */
+#define ALICE "alice.example.com"
+#define BOB "bob.example.com"
+#define MALLORY "mallory.example.com"
 
 typedef struct {
   const char *host;             /* where the acceptor listens */
-  GTlsCertificate **acceptor_cert;
-  GTlsCertificate **connector_cert;
-  GTlsCertificate **acceptor_expects;   /* fingerprint the acceptor checks */
-  GTlsCertificate **connector_expects;  /* fingerprint the connector checks */
+  const char *acceptor_cert;
+  const char *connector_cert;
+  const char *acceptor_expects;   /* fingerprint the acceptor checks */
+  const char *connector_expects;  /* fingerprint the connector checks */
   gboolean connector_first;     /* complete the connector before the acceptor */
 } Setup;
 
 static char *
-fingerprint_of (GTlsCertificate **cert)
+fingerprint_of (const char *cert)
 {
-  if (cert == NULL || *cert == NULL)
+  if (cert == NULL)
     return NULL;
-  return msrp_tls_certificate_get_fingerprint (*cert, G_CHECKSUM_SHA256);
+  return msrp_tls_certificate_get_fingerprint (test_certificate (cert), G_CHECKSUM_SHA256);
+}
+
+static guint16
+acceptor_port (GPtrArray *acceptor_path)
+{
+  return msrp_uri_get_port (g_ptr_array_index (acceptor_path, 0));
 }
 
 /* Runs prepare and complete on both sides; returns the two results. */
 static void
-run_pair (const Setup *setup,
-          MsrpConnector *acceptor,
-          MsrpConnector *connector,
-          TestOp            *acc_op,
-          TestOp            *con_op,
-          GPtrArray    **acceptor_path,
-          GPtrArray    **connector_path)
+run_pair (const Setup    *setup,
+          MsrpConnector  *acceptor,
+          MsrpConnector  *connector,
+          TestOp         *acc_op,
+          TestOp         *con_op,
+          GPtrArray     **acceptor_path,
+          GPtrArray     **connector_path)
 {
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new (setup->host, 0, NULL, FALSE);
   g_autofree char *acc_fp = fingerprint_of (setup->acceptor_expects);
   g_autofree char *con_fp = fingerprint_of (setup->connector_expects);
 
   if (setup->acceptor_cert != NULL)
-    g_object_set (acceptor, "tls-certificate", *setup->acceptor_cert, NULL);
+    g_object_set (acceptor, "tls-certificate", test_certificate (setup->acceptor_cert), NULL);
   if (setup->connector_cert != NULL)
-    g_object_set (connector, "tls-certificate", *setup->connector_cert, NULL);
+    g_object_set (connector, "tls-certificate", test_certificate (setup->connector_cert), NULL);
   g_object_set (acceptor, "peer-fingerprint", acc_fp, NULL);
   g_object_set (connector, "peer-fingerprint", con_fp, NULL);
 
@@ -145,8 +105,8 @@ test_pair_ok (gconstpointer data)
   if (setup->acceptor_cert != NULL)
     g_assert_true (G_IS_TLS_CONNECTION (msrp_transport_get_stream (acc.transport)));
 
-  exchange (con.transport, acc.transport, "from the active side");
-  exchange (acc.transport, con.transport, "from the passive side");
+  test_exchange_text (con.transport, acc.transport, "from the active side");
+  test_exchange_text (acc.transport, con.transport, "from the passive side");
 
   test_op_clear (&acc);
   test_op_clear (&con);
@@ -158,9 +118,9 @@ test_pair_fingerprint_mismatch (gconstpointer data)
 {
   gboolean acceptor_side = GPOINTER_TO_INT (data);
   Setup setup = {
-    "127.0.0.1", &cert_a, &cert_b,
-    acceptor_side ? &cert_other : &cert_b,
-    acceptor_side ? &cert_a : &cert_other,
+    "127.0.0.1", ALICE, BOB,
+    acceptor_side ? MALLORY : BOB,
+    acceptor_side ? ALICE : MALLORY,
     FALSE,
   };
   g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
@@ -237,7 +197,7 @@ test_bind_timeout (void)
   g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
-  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
+  g_autoptr(GPtrArray) remote = test_path ("msrp://127.0.0.1:9/nobody;tcp");
   TestOp acc = { 0, };
   guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
@@ -256,17 +216,11 @@ test_connection_refused (void)
   g_autoptr(MsrpConnector) connector = msrp_connector_direct_new ();
   g_autoptr(GPtrArray) path = NULL;
   g_autoptr(GPtrArray) remote = NULL;
-  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
-  guint16 port;
   TestOp con = { 0, };
   guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
-  g_autofree char *str = NULL;
+  g_autofree char *str = g_strdup_printf ("msrp://127.0.0.1:%u/nobody;tcp", test_free_port ());
 
-  /* A port that was free a moment ago. */
-  port = g_socket_listener_add_any_inet_port (listener, NULL, NULL);
-  g_socket_listener_close (listener);
-  str = g_strdup_printf ("msrp://127.0.0.1:%u/nobody;tcp", port);
-  remote = msrp_path_parse (str, NULL);
+  remote = test_path (str);
 
   path = test_prepare (connector, NULL);
   msrp_connector_complete_async (connector, remote, NULL, test_on_completed, &con);
@@ -282,18 +236,14 @@ test_cancel_and_cleanup (void)
   g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
-  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
+  g_autoptr(GPtrArray) remote = test_path ("msrp://127.0.0.1:9/nobody;tcp");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   TestOp acc = { 0, };
   guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
   acceptor_path = test_prepare (acceptor, listen_uri);
   msrp_connector_complete_async (acceptor, remote, cancellable, test_on_completed, &acc);
-  g_main_context_iteration (NULL, FALSE);
-  g_cancellable_cancel (cancellable);
-  test_wait_for (&acc.done);
-  g_assert_error (acc.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  test_op_clear (&acc);
+  test_cancel_op (&acc, cancellable);
 
   /* cleanup stops a pending complete and the listening socket. */
   g_clear_pointer (&acceptor_path, g_ptr_array_unref);
@@ -372,8 +322,7 @@ silent_peer_start (SilentPeer *peer,
   port = g_socket_listener_add_any_inet_port (peer->listener, NULL, &error);
   g_assert_no_error (error);
   str = g_strdup_printf ("%s://localhost:%u/silentpeer;tcp", tls ? "msrps" : "msrp", port);
-  peer->path = msrp_path_parse (str, &error);
-  g_assert_no_error (error);
+  peer->path = test_path (str);
   g_socket_listener_accept_async (peer->listener, NULL, on_silent_accepted, peer);
 }
 
@@ -386,18 +335,6 @@ silent_peer_stop (SilentPeer *peer)
   g_clear_object (&peer->listener);
   g_clear_object (&peer->conn);
   g_clear_pointer (&peer->path, g_ptr_array_unref);
-}
-
-static guint
-count_fds (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
 }
 
 typedef enum {
@@ -427,12 +364,12 @@ test_stuck_peer (gconstpointer data)
   guint fds_before;
 
   if (sc->tls)
-    g_object_set (connector, "tls-certificate", cert_b, NULL);
+    g_object_set (connector, "tls-certificate", test_certificate (BOB), NULL);
   if (sc->how == STOP_BY_TIMEOUT)
     g_object_set (connector, "timeout", 1, NULL);
   silent_peer_start (&peer, sc->tls);
   path = test_prepare (connector, NULL);
-  fds_before = count_fds ();
+  fds_before = test_count_fds ();
 
   msrp_connector_complete_async (connector, peer.path, cancellable, test_on_completed, &con);
   while (peer.conn == NULL)
@@ -468,9 +405,9 @@ test_stuck_peer (gconstpointer data)
     }
   /* Our side of the connection is gone; the peer's own socket is all that
    * is left of it. */
-  g_assert_cmpuint (count_fds (), <=, fds_before + 1);
+  g_assert_cmpuint (test_count_fds (), <=, fds_before + 1);
   silent_peer_stop (&peer);
-  g_assert_cmpuint (count_fds (), <=, fds_before - 0);
+  g_assert_cmpuint (test_count_fds (), <=, fds_before - 0);
   test_op_clear (&con);
   test_watchdog_stop (timeout);
 }
@@ -482,32 +419,6 @@ static const StuckCase stuck_handshake_cancel = { TRUE, STOP_BY_CANCEL };
 static const StuckCase stuck_handshake_timeout = { TRUE, STOP_BY_TIMEOUT };
 
 
-static void
-on_raw_connected (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  GSocketConnection **out = user_data;
-  GError *error = NULL;
-
-  *out = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
-  g_assert_no_error (error);
-}
-
-static void
-on_raw_eof (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  gboolean *eof = user_data;
-  GError *error = NULL;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
-
-  g_assert_cmpint (n, <=, 0);
-  g_clear_error (&error);
-  *eof = TRUE;
-}
-
 /* A peer connects to the acceptor and never binds: the acceptor gives up
  * after its timeout (or when cancelled) and closes that connection. */
 static void
@@ -517,29 +428,19 @@ test_acceptor_idle_peer (gconstpointer data)
   g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
-  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/idlepeer;tcp", NULL);
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) raw = NULL;
-  g_autoptr(GSocketConnectable) target = NULL;
+  g_autoptr(GPtrArray) remote = test_path ("msrp://127.0.0.1:9/idlepeer;tcp");
+  g_autoptr(TestRaw) raw = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  guint8 buf[64];
-  gboolean eof = FALSE;
   TestOp acc = { 0, };
   guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
-  MsrpUri *real;
 
   if (by_timeout)
     g_object_set (acceptor, "timeout", 1, NULL);
   acceptor_path = test_prepare (acceptor, listen_uri);
-  real = g_ptr_array_index (acceptor_path, 0);
   msrp_connector_complete_async (acceptor, remote, cancellable, test_on_completed, &acc);
 
-  target = g_network_address_new ("127.0.0.1", msrp_uri_get_port (real));
-  g_socket_client_connect_async (client, target, NULL, on_raw_connected, &raw);
-  while (raw == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (raw)), buf, sizeof buf,
-                             G_PRIORITY_DEFAULT, NULL, on_raw_eof, &eof);
+  raw = test_raw_connect (acceptor_port (acceptor_path), NULL);
+  test_raw_read_start (raw);
   if (!by_timeout)
     {
       /* Let the acceptor take the connection, then cancel. */
@@ -552,7 +453,9 @@ test_acceptor_idle_peer (gconstpointer data)
     g_assert_error (acc.error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
   else
     g_assert_error (acc.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  test_wait_for (&eof);
+  /* Closed without a word. */
+  test_raw_read_to_eof (raw);
+  g_assert_cmpuint (raw->received->len, ==, 0);
   test_op_clear (&acc);
   test_watchdog_stop (timeout);
 }
@@ -567,33 +470,21 @@ test_acceptor_idle_first (void)
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
   g_autoptr(GPtrArray) connector_path = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func ((GDestroyNotify) test_raw_free);
   TestOp acc = { 0, }, con = { 0, };
   guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
-  GError *error = NULL;
 
   acceptor_path = test_prepare (acceptor, listen_uri);
   connector_path = test_prepare (connector, NULL);
   for (guint i = 0; i < 3; i++)
-    {
-      GSocketConnection *raw = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                                                msrp_uri_get_port (g_ptr_array_index (acceptor_path, 0)),
-                                                                NULL, &error);
-
-      g_assert_no_error (error);
-      g_ptr_array_add (idle, raw);
-    }
+    g_ptr_array_add (idle, test_raw_connect (acceptor_port (acceptor_path), NULL));
 
   msrp_connector_complete_async (acceptor, connector_path, NULL, test_on_completed, &acc);
   /* Let the acceptor take the idle ones first. */
   for (guint i = 0; i < 10; i++)
     g_main_context_iteration (NULL, FALSE);
   msrp_connector_complete_async (connector, acceptor_path, NULL, test_on_completed, &con);
-  test_wait_for (&acc.done);
-  test_wait_for (&con.done);
-  g_assert_no_error (acc.error);
-  g_assert_no_error (con.error);
+  test_wait_both (&acc, &con);
   test_op_clear (&acc);
   test_op_clear (&con);
   test_watchdog_stop (timeout);
@@ -618,43 +509,40 @@ test_acceptor_first_send_with_content (void)
   g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
-  g_autoptr(GPtrArray) peer_path = msrp_path_parse ("msrp://127.0.0.1:9/firstpeer;tcp", NULL);
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GPtrArray) peer_path = test_path ("msrp://127.0.0.1:9/firstpeer;tcp");
   g_autoptr(GSocketConnection) raw = NULL;
-  g_autoptr(GSocketConnectable) target = NULL;
   g_autoptr(MsrpTransport) peer = NULL;
   g_autoptr(MsrpSession) session = NULL;
   g_autoptr(GBytes) body = g_bytes_new_static ("first words", 11);
   g_autoptr(MsrpChunk) chunk = NULL;
-  g_autoptr(MsrpChunk) response = NULL;
   g_autoptr(GBytes) got = NULL;
-  gboolean written = FALSE;
-  TestOp acc = { 0, };
+  TestOp acc = { 0, }, written = { 0, }, response = { 0, };
   guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
   acceptor_path = test_prepare (acceptor, listen_uri);
   msrp_connector_complete_async (acceptor, peer_path, NULL, test_on_completed, &acc);
 
-  target = g_network_address_new ("127.0.0.1", msrp_uri_get_port (g_ptr_array_index (acceptor_path, 0)));
-  g_socket_client_connect_async (client, target, NULL, on_raw_connected, &raw);
-  while (raw == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  raw = test_socket_connect ("127.0.0.1", acceptor_port (acceptor_path), NULL, FALSE);
   peer = msrp_transport_new (G_IO_STREAM (raw), peer_path, acceptor_path);
   chunk = msrp_transport_make_chunk (peer, NULL, body, "text/plain");
-  msrp_transport_write_chunk_async (peer, chunk, NULL, on_written, &written);
+  msrp_transport_write_chunk_async (peer, chunk, NULL, test_on_written, &written);
   test_wait_for (&acc.done);
   g_assert_no_error (acc.error);
 
   session = msrp_session_new (acc.transport, NULL);
   g_signal_connect (session, "message-received", G_CALLBACK (on_first_message), &got);
-  msrp_transport_read_chunk_async (peer, 0, NULL, on_read, &response);
-  while (got == NULL || response == NULL)
+  msrp_transport_read_chunk_async (peer, 0, NULL, test_on_read, &response);
+  while (got == NULL || !response.done)
     g_main_context_iteration (NULL, TRUE);
+  test_wait_for (&written.done);
+  g_assert_no_error (written.error);
+  g_assert_no_error (response.error);
   g_assert_true (g_bytes_equal (got, body));
-  g_assert_false (msrp_chunk_is_request (response));
-  g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, msrp_chunk_get_transaction_id (chunk));
-  g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
+  g_assert_false (msrp_chunk_is_request (response.chunk));
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (response.chunk), ==, msrp_chunk_get_transaction_id (chunk));
+  g_assert_cmpuint (msrp_chunk_get_code (response.chunk), ==, 200);
 
+  test_op_clear (&response);
   test_op_clear (&acc);
   test_watchdog_stop (timeout);
 }
@@ -668,33 +556,27 @@ test_message_buffered_behind_binding (void)
   g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
-  g_autoptr(GPtrArray) peer_path = msrp_path_parse ("msrp://127.0.0.1:9/bufferedpeer;tcp", NULL);
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GPtrArray) peer_path = test_path ("msrp://127.0.0.1:9/bufferedpeer;tcp");
   g_autoptr(GSocketConnection) raw = NULL;
-  g_autoptr(GSocketConnectable) target = NULL;
   g_autoptr(MsrpTransport) peer = NULL;
   g_autoptr(MsrpSession) session = NULL;
   g_autoptr(GBytes) body = g_bytes_new_static ("right behind", 12);
   g_autoptr(MsrpChunk) binding = NULL;
   g_autoptr(MsrpChunk) message = NULL;
   g_autoptr(GBytes) got = NULL;
-  gboolean w1 = FALSE, w2 = FALSE;
-  TestOp acc = { 0, };
+  TestOp acc = { 0, }, w1 = { 0, }, w2 = { 0, };
   guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
   acceptor_path = test_prepare (acceptor, listen_uri);
   msrp_connector_complete_async (acceptor, peer_path, NULL, test_on_completed, &acc);
-  target = g_network_address_new ("127.0.0.1", msrp_uri_get_port (g_ptr_array_index (acceptor_path, 0)));
-  g_socket_client_connect_async (client, target, NULL, on_raw_connected, &raw);
-  while (raw == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  raw = test_socket_connect ("127.0.0.1", acceptor_port (acceptor_path), NULL, FALSE);
 
   /* Both queued before the loop runs: they go out in one write. */
   peer = msrp_transport_new (G_IO_STREAM (raw), peer_path, acceptor_path);
   binding = msrp_transport_make_chunk (peer, "SEND", NULL, NULL);
   message = msrp_transport_make_chunk (peer, NULL, body, "text/plain");
-  msrp_transport_write_chunk_async (peer, binding, NULL, on_written, &w1);
-  msrp_transport_write_chunk_async (peer, message, NULL, on_written, &w2);
+  msrp_transport_write_chunk_async (peer, binding, NULL, test_on_written, &w1);
+  msrp_transport_write_chunk_async (peer, message, NULL, test_on_written, &w2);
   test_wait_for (&acc.done);
   g_assert_no_error (acc.error);
 
@@ -703,6 +585,7 @@ test_message_buffered_behind_binding (void)
   while (got == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (g_bytes_equal (got, body));
+  test_wait_both (&w1, &w2);
 
   test_op_clear (&acc);
   test_watchdog_stop (timeout);
@@ -731,14 +614,11 @@ test_any_peer (void)
 
   msrp_connector_complete_async (acceptor, NULL, NULL, test_on_completed, &acc);
   msrp_connector_complete_async (connector, acceptor_path, NULL, test_on_completed, &con);
-  test_wait_for (&acc.done);
-  test_wait_for (&con.done);
-  g_assert_no_error (acc.error);
-  g_assert_no_error (con.error);
+  test_wait_both (&acc, &con);
   g_assert_true (msrp_uri_equal (g_ptr_array_index (msrp_transport_get_full_remote_path (acc.transport), 0),
                                  g_ptr_array_index (connector_path, 0)));
-  exchange (con.transport, acc.transport, "to whoever listens");
-  exchange (acc.transport, con.transport, "and back");
+  test_exchange_text (con.transport, acc.transport, "to whoever listens");
+  test_exchange_text (acc.transport, con.transport, "and back");
   test_op_clear (&acc);
   test_op_clear (&con);
   test_watchdog_stop (timeout);
@@ -747,8 +627,8 @@ test_any_peer (void)
 static const Setup plain = { "127.0.0.1", NULL, NULL, NULL, NULL, FALSE };
 static const Setup plain_reversed = { "127.0.0.1", NULL, NULL, NULL, NULL, TRUE };
 static const Setup plain_ipv6 = { "::1", NULL, NULL, NULL, NULL, FALSE };
-static const Setup tls_checked = { "127.0.0.1", &cert_a, &cert_b, &cert_b, &cert_a, FALSE };
-static const Setup tls_checked_reversed = { "127.0.0.1", &cert_a, &cert_b, &cert_b, &cert_a, TRUE };
+static const Setup tls_checked = { "127.0.0.1", ALICE, BOB, BOB, ALICE, FALSE };
+static const Setup tls_checked_reversed = { "127.0.0.1", ALICE, BOB, BOB, ALICE, TRUE };
 
 static void
 count_notify (GObject    *object,
@@ -771,12 +651,10 @@ test_base_class_properties (void)
     msrp_connector_relay_new (relay),
     msrp_acceptor_relay_new (relay),
   };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTlsCertificate) cert = msrp_tls_certificate_new_self_signed ("test", &error);
+  GTlsCertificate *cert = test_certificate ("test");
   g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
   g_autoptr(MsrpLogger) logger = msrp_file_logger_new (sink);
 
-  g_assert_no_error (error);
   for (guint i = 0; i < G_N_ELEMENTS (connectors); i++)
     {
       MsrpConnector *connector = connectors[i];
@@ -821,17 +699,7 @@ int
 main (int    argc,
       char **argv)
 {
-  GError *error = NULL;
-  int ret;
-
   g_test_init (&argc, &argv, NULL);
-
-  cert_a = msrp_tls_certificate_new_self_signed ("alice.example.com", &error);
-  g_assert_no_error (error);
-  cert_b = msrp_tls_certificate_new_self_signed ("bob.example.com", &error);
-  g_assert_no_error (error);
-  cert_other = msrp_tls_certificate_new_self_signed ("mallory.example.com", &error);
-  g_assert_no_error (error);
 
   g_test_add_func ("/connector/base-class-properties", test_base_class_properties);
   g_test_add_data_func ("/connector/direct/tcp", &plain, test_pair_ok);
@@ -860,9 +728,5 @@ main (int    argc,
   g_test_add_data_func ("/connector/direct/stuck-handshake-cancel", &stuck_handshake_cancel, test_stuck_peer);
   g_test_add_data_func ("/connector/direct/stuck-handshake-timeout", &stuck_handshake_timeout, test_stuck_peer);
 
-  ret = g_test_run ();
-  g_clear_object (&cert_a);
-  g_clear_object (&cert_b);
-  g_clear_object (&cert_other);
-  return ret;
+  return g_test_run ();
 }

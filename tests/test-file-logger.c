@@ -9,6 +9,7 @@
 
 #include "msrp-glib.h"
 #include "msrp-file-logger-private.h"
+#include "test-utils.h"
 
 #define TO_URI   "msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp"
 #define FROM_URI "msrp://atlanta.example.com:7654/jshA7weztas;tcp"
@@ -50,11 +51,9 @@ new_send (const char *tid,
           gssize      body_len)
 {
   MsrpChunk *chunk = msrp_chunk_new_request ("SEND", tid);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) to = msrp_path_parse (TO_URI, &error);
-  g_autoptr(GPtrArray) from = msrp_path_parse (FROM_URI, &error);
+  g_autoptr(GPtrArray) to = test_path (TO_URI);
+  g_autoptr(GPtrArray) from = test_path (FROM_URI);
 
-  g_assert_no_error (error);
   msrp_chunk_set_to_path (chunk, to);
   msrp_chunk_set_from_path (chunk, from);
   msrp_chunk_set_message_id (chunk, "87652491");
@@ -190,8 +189,8 @@ test_no_body (Fixture       *fx,
               gconstpointer  data)
 {
   g_autoptr(MsrpChunk) chunk = msrp_chunk_new_response ("a786hjs2", MSRP_STATUS_OK, NULL);
-  g_autoptr(GPtrArray) to = msrp_path_parse (FROM_URI, NULL);
-  g_autoptr(GPtrArray) from = msrp_path_parse (TO_URI, NULL);
+  g_autoptr(GPtrArray) to = test_path (FROM_URI);
+  g_autoptr(GPtrArray) from = test_path (TO_URI);
 
   msrp_chunk_set_to_path (chunk, to);
   msrp_chunk_set_from_path (chunk, from);
@@ -425,9 +424,9 @@ test_peer (Fixture       *fx,
   g_autoptr(GInputStream) input = g_memory_input_stream_new ();
   g_autoptr(GOutputStream) output = g_memory_output_stream_new_resizable ();
   g_autoptr(GIOStream) stream = g_simple_io_stream_new (input, output);
-  g_autoptr(GPtrArray) local = msrp_path_parse ("msrp://alice.example.com:7777/iau39soe2843z;tcp", NULL);
-  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://relay.example.com:2855/r3l4y;tcp "
-                                                 "msrp://bob.example.com:8888/9di4eae923wzd;tcp", NULL);
+  g_autoptr(GPtrArray) local = test_path ("msrp://alice.example.com:7777/iau39soe2843z;tcp");
+  g_autoptr(GPtrArray) remote = test_path ("msrp://relay.example.com:2855/r3l4y;tcp "
+                                           "msrp://bob.example.com:8888/9di4eae923wzd;tcp");
   g_autoptr(MsrpTransport) transport = msrp_transport_new (stream, local, remote);
   g_autoptr(MsrpChunk) out = new_send ("p1", "hi", -1);
   g_autoptr(MsrpChunk) in = new_send ("p2", "hello", -1);

@@ -13,6 +13,7 @@
 
 #include "msrp-glib.h"
 #include "msrp-outgoing-file-private.h"
+#include "test-utils.h"
 
 static GInputStream *
 memory_stream (const char *text)
@@ -124,30 +125,19 @@ test_new_invalid (void)
 {
   g_autoptr(GInputStream) stream = memory_stream ("hello");
 
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*position <= size*");
-  g_assert_null (msrp_outgoing_file_new (stream, 5, NULL, 6, NULL));
-  g_test_assert_expected_messages ();
-
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*size >= -1*");
-  g_assert_null (msrp_outgoing_file_new (stream, -2, NULL, 0, NULL));
-  g_test_assert_expected_messages ();
-
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*position >= 0*");
-  g_assert_null (msrp_outgoing_file_new (stream, -1, NULL, -1, NULL));
-  g_test_assert_expected_messages ();
-
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*msrp_is_ident*");
-  g_assert_null (msrp_outgoing_file_new (stream, 5, NULL, 0, "bad id"));
-  g_test_assert_expected_messages ();
+  TEST_EXPECT_CRITICAL ("*position <= size*",
+                        g_assert_null (msrp_outgoing_file_new (stream, 5, NULL, 6, NULL)));
+  TEST_EXPECT_CRITICAL ("*size >= -1*", g_assert_null (msrp_outgoing_file_new (stream, -2, NULL, 0, NULL)));
+  TEST_EXPECT_CRITICAL ("*position >= 0*",
+                        g_assert_null (msrp_outgoing_file_new (stream, -1, NULL, -1, NULL)));
+  TEST_EXPECT_CRITICAL ("*msrp_is_ident*",
+                        g_assert_null (msrp_outgoing_file_new (stream, 5, NULL, 0, "bad id")));
 
   /* A Content-Type cannot break the framing. */
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*is_valid_content_type*");
-  g_assert_null (msrp_outgoing_file_new (stream, 5, "text/plain\r\nX-Evil: 1", 0, NULL));
-  g_test_assert_expected_messages ();
-
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*G_IS_INPUT_STREAM*");
-  g_assert_null (msrp_outgoing_file_new (NULL, 5, NULL, 0, NULL));
-  g_test_assert_expected_messages ();
+  TEST_EXPECT_CRITICAL ("*is_valid_content_type*",
+                        g_assert_null (msrp_outgoing_file_new (stream, 5, "text/plain\r\nX-Evil: 1", 0, NULL)));
+  TEST_EXPECT_CRITICAL ("*G_IS_INPUT_STREAM*",
+                        g_assert_null (msrp_outgoing_file_new (NULL, 5, NULL, 0, NULL)));
 }
 
 /* Files */
@@ -431,30 +421,16 @@ test_headers_invalid (void)
   g_autoptr(MsrpChunk) chunk = msrp_chunk_new_request ("SEND", "t1234");
   g_auto(GStrv) names = NULL;
 
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*msrp_is_header_value*");
-  msrp_outgoing_file_set_header (file, "X-Evil", "a\r\n-------t1234$");
-  g_test_assert_expected_messages ();
-
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*msrp_is_token*");
-  msrp_outgoing_file_set_header (file, "Bad Name", "x");
-  g_test_assert_expected_messages ();
-
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*msrp_is_token*");
-  msrp_outgoing_file_set_header (file, "Colon:", "x");
-  g_test_assert_expected_messages ();
+  TEST_EXPECT_CRITICAL ("*msrp_is_header_value*",
+                        msrp_outgoing_file_set_header (file, "X-Evil", "a\r\n-------t1234$"));
+  TEST_EXPECT_CRITICAL ("*msrp_is_token*", msrp_outgoing_file_set_header (file, "Bad Name", "x"));
+  TEST_EXPECT_CRITICAL ("*msrp_is_token*", msrp_outgoing_file_set_header (file, "Colon:", "x"));
 
   /* The session and the properties own these. */
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*is_reserved_header*");
-  msrp_outgoing_file_set_header (file, "message-id", "abc");
-  g_test_assert_expected_messages ();
-
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*is_reserved_header*");
-  msrp_outgoing_file_set_header (file, "Byte-Range", "1-5/5");
-  g_test_assert_expected_messages ();
-
-  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*is_reserved_header*");
-  msrp_outgoing_file_set_header (file, "Content-Type", "text/html");
-  g_test_assert_expected_messages ();
+  TEST_EXPECT_CRITICAL ("*is_reserved_header*", msrp_outgoing_file_set_header (file, "message-id", "abc"));
+  TEST_EXPECT_CRITICAL ("*is_reserved_header*", msrp_outgoing_file_set_header (file, "Byte-Range", "1-5/5"));
+  TEST_EXPECT_CRITICAL ("*is_reserved_header*",
+                        msrp_outgoing_file_set_header (file, "Content-Type", "text/html"));
 
   g_assert_null (msrp_outgoing_file_get_header (file, "X-Evil"));
   g_assert_null (msrp_outgoing_file_get_header (file, "Message-ID"));

@@ -16,6 +16,7 @@
 #include "msrp-relay-client-private.h"
 #include "msrp-digest-private.h"
 #include "msrp-transport-private.h"
+#include "test-utils.h"
 
 #define TIMEOUT_SECONDS 60
 
@@ -24,7 +25,8 @@ static char *kam_cert;
 
 static MsrpRelay *ours;
 static guint16 ours_port, ours_tls_port;
-static GTlsCertificate *ours_cert;
+/* Our relay's certificate (see test_certificate()). */
+#define OURS_CN "relay.example.com"
 
 /* Kamailio runs around this test: tests/relay/with-kamailio starts it on
  * free ports and stops it however the test ends. */
@@ -40,101 +42,6 @@ kamailio_find (void)
   kam_port = atoi (port);
   kam_tls_port = atoi (tls_port);
   kam_cert = g_strdup (cert);
-}
-
-/* Helpers */
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  g_error ("test timed out after %d s", TIMEOUT_SECONDS);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean *flag)
-{
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-typedef struct {
-  gboolean done;
-  GPtrArray *path;
-  MsrpTransport *transport;
-  GError *error;
-  char *message_id;
-} Op;
-
-static void
-op_clear (Op *op)
-{
-  g_clear_pointer (&op->path, g_ptr_array_unref);
-  g_clear_object (&op->transport);
-  g_clear_error (&op->error);
-  g_clear_pointer (&op->message_id, g_free);
-  op->done = FALSE;
-}
-
-static void
-on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  op->path = msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_completed (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  op->transport = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  op->message_id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_file_sent (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  msrp_session_send_file_finish (MSRP_SESSION (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static GPtrArray *
-prepare (MsrpConnector *connector,
-         MsrpUri       *local_uri)
-{
-  Op op = { 0, };
-
-  msrp_connector_prepare_async (connector, local_uri, NULL, on_prepared, &op);
-  wait_for (&op.done);
-  g_assert_no_error (op.error);
-  g_assert_nonnull (op.path);
-  return op.path;
-}
-
-static GError *
-prepare_error (MsrpConnector *connector)
-{
-  Op op = { 0, };
-
-  msrp_connector_prepare_async (connector, NULL, NULL, on_prepared, &op);
-  wait_for (&op.done);
-  g_assert_null (op.path);
-  g_assert_nonnull (op.error);
-  return op.error;
 }
 
 static gboolean
@@ -186,7 +93,7 @@ accept_our_cert (MsrpConnector        *connector,
                  GTlsCertificateFlags  errors,
                  gpointer              user_data)
 {
-  return g_tls_certificate_is_same (ours_cert, peer_cert);
+  return g_tls_certificate_is_same (test_certificate (OURS_CN), peer_cert);
 }
 
 static MsrpRelaySettings *
@@ -215,18 +122,6 @@ typedef struct {
   GPtrArray *reports_a;
   guint timeout_id;
 } Pair;
-
-static void
-on_message (MsrpSession *session, MsrpChunk *first, GBytes *data, gpointer user_data)
-{
-  g_ptr_array_add (user_data, g_bytes_ref (data));
-}
-
-static void
-on_report (MsrpSession *session, MsrpChunk *report, gpointer user_data)
-{
-  g_ptr_array_add (user_data, g_object_ref (report));
-}
 
 static MsrpConnector *
 make_connector (Side     side,
@@ -259,9 +154,9 @@ pair_setup (Pair        *p,
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) path_a = NULL;
   g_autoptr(GPtrArray) path_b = NULL;
-  Op ca = { 0, }, cb = { 0, };
+  TestOp ca = { 0, }, cb = { 0, };
 
-  p->timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  p->timeout_id = test_watchdog_start (TIMEOUT_SECONDS);
 
   if (setup->active != SIDE_DIRECT)
     g_assert_true (MSRP_IS_CONNECTOR_RELAY (conn_a));
@@ -274,8 +169,8 @@ pair_setup (Pair        *p,
   if (setup->passive != SIDE_DIRECT)
     g_assert_true (MSRP_IS_ACCEPTOR_RELAY (conn_b));
 
-  path_b = prepare (conn_b, setup->passive == SIDE_DIRECT ? listen_uri : NULL);
-  path_a = prepare (conn_a, NULL);
+  path_b = test_prepare (conn_b, setup->passive == SIDE_DIRECT ? listen_uri : NULL);
+  path_a = test_prepare (conn_a, NULL);
 
   /* Through a relay the path is Use-Path, then the local URI. */
   g_assert_cmpuint (path_a->len, ==, setup->active == SIDE_DIRECT ? 1 : 2);
@@ -292,12 +187,9 @@ pair_setup (Pair        *p,
       g_assert_nonnull (msrp_uri_get_session_id (relay));
     }
 
-  msrp_connector_complete_async (conn_b, setup->any_peer ? NULL : path_a, NULL, on_completed, &cb);
-  msrp_connector_complete_async (conn_a, path_b, NULL, on_completed, &ca);
-  wait_for (&ca.done);
-  g_assert_no_error (ca.error);
-  wait_for (&cb.done);
-  g_assert_no_error (cb.error);
+  msrp_connector_complete_async (conn_b, setup->any_peer ? NULL : path_a, NULL, test_on_completed, &cb);
+  msrp_connector_complete_async (conn_a, path_b, NULL, test_on_completed, &ca);
+  test_wait_both (&ca, &cb);
 
   g_assert_true (_msrp_transport_get_through_relay (ca.transport) == (setup->active != SIDE_DIRECT));
   g_assert_true (_msrp_transport_get_through_relay (cb.transport) == (setup->passive != SIDE_DIRECT));
@@ -307,35 +199,30 @@ pair_setup (Pair        *p,
   p->messages_a = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   p->messages_b = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   p->reports_a = g_ptr_array_new_with_free_func (g_object_unref);
-  g_signal_connect (p->a, "message-received", G_CALLBACK (on_message), p->messages_a);
-  g_signal_connect (p->b, "message-received", G_CALLBACK (on_message), p->messages_b);
-  g_signal_connect (p->a, "report-received", G_CALLBACK (on_report), p->reports_a);
-  op_clear (&ca);
-  op_clear (&cb);
-}
-
-static void
-on_shutdown (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  msrp_session_shutdown_finish (MSRP_SESSION (source), result, NULL);
-  *(gboolean *) user_data = TRUE;
+  g_signal_connect (p->a, "message-received", G_CALLBACK (test_keep_message), p->messages_a);
+  g_signal_connect (p->b, "message-received", G_CALLBACK (test_keep_message), p->messages_b);
+  g_signal_connect (p->a, "report-received", G_CALLBACK (test_keep_chunk), p->reports_a);
+  test_op_clear (&ca);
+  test_op_clear (&cb);
 }
 
 static void
 pair_teardown (Pair *p)
 {
-  gboolean da = FALSE, db = FALSE;
+  TestOp da = { 0, }, db = { 0, };
 
-  msrp_session_shutdown_async (p->a, NULL, on_shutdown, &da);
-  msrp_session_shutdown_async (p->b, NULL, on_shutdown, &db);
-  wait_for (&da);
-  wait_for (&db);
+  msrp_session_shutdown_async (p->a, NULL, test_on_shutdown, &da);
+  msrp_session_shutdown_async (p->b, NULL, test_on_shutdown, &db);
+  test_wait_for (&da.done);
+  test_wait_for (&db.done);
+  test_op_clear (&da);
+  test_op_clear (&db);
   g_clear_object (&p->a);
   g_clear_object (&p->b);
   g_clear_pointer (&p->messages_a, g_ptr_array_unref);
   g_clear_pointer (&p->messages_b, g_ptr_array_unref);
   g_clear_pointer (&p->reports_a, g_ptr_array_unref);
-  g_source_remove (p->timeout_id);
+  test_watchdog_stop (p->timeout_id);
 }
 
 static void
@@ -344,22 +231,14 @@ send_text (MsrpSession *session,
            gboolean     success_report)
 {
   g_autoptr(GBytes) data = g_bytes_new (text, strlen (text));
-  Op op = { 0, };
+  TestOp op = { 0, };
 
   g_object_set (session, "success-report", success_report, NULL);
-  msrp_session_send_message_async (session, data, "text/plain", NULL, on_sent, &op);
-  wait_for (&op.done);
+  msrp_session_send_message_async (session, data, "text/plain", NULL, test_on_message_sent, &op);
+  test_wait_for (&op.done);
   g_assert_no_error (op.error);
   g_assert_nonnull (op.message_id);
-  op_clear (&op);
-}
-
-static void
-wait_for_len (GPtrArray *array,
-              guint      len)
-{
-  while (array->len < len)
-    g_main_context_iteration (NULL, TRUE);
+  test_op_clear (&op);
 }
 
 static void
@@ -379,7 +258,7 @@ test_exchange (gconstpointer data)
   pair_setup (&p, setup);
 
   send_text (p.a, "hello through the relay", TRUE);
-  wait_for_len (p.messages_b, 1);
+  test_wait_for_len (p.messages_b, 1);
   assert_bytes_str (g_ptr_array_index (p.messages_b, 0), "hello through the relay");
   /* send_message_async completes only with the REPORT when asked. */
   g_assert_cmpuint (p.reports_a->len, ==, 1);
@@ -391,7 +270,7 @@ test_exchange (gconstpointer data)
   }
 
   send_text (p.b, "and back", FALSE);
-  wait_for_len (p.messages_a, 1);
+  test_wait_for_len (p.messages_a, 1);
   assert_bytes_str (g_ptr_array_index (p.messages_a, 0), "and back");
 
   /* Through a relay, chunks stay small: 8 KiB by default. */
@@ -414,7 +293,7 @@ test_file (gconstpointer data)
   g_autoptr(MsrpOutgoingFile) file = NULL;
   g_autofree char *sent_sum = NULL, *got_sum = NULL;
   gint64 t0;
-  Op op = { 0, };
+  TestOp op = { 0, };
 
   pair_setup (&p, setup);
   msrp_session_set_max_chunk_size (p.a, 8192);
@@ -433,13 +312,13 @@ test_file (gconstpointer data)
   msrp_session_set_max_message_size (p.b, size);
 
   t0 = g_get_monotonic_time ();
-  msrp_session_send_file_async (p.a, file, NULL, on_file_sent, &op);
-  wait_for (&op.done);
+  msrp_session_send_file_async (p.a, file, NULL, test_on_file_sent, &op);
+  test_wait_for (&op.done);
   g_test_message ("50 MiB in 8 KiB chunks through the relay, both ends in this thread: %.2f s",
                   (g_get_monotonic_time () - t0) / 1e6);
   g_assert_no_error (op.error);
   g_assert_cmpint (msrp_outgoing_file_get_bytes_sent (file), ==, size);
-  wait_for_len (p.messages_b, 1);
+  test_wait_for_len (p.messages_b, 1);
   got_sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, g_ptr_array_index (p.messages_b, 0));
   g_assert_cmpstr (got_sum, ==, sent_sum);
   g_assert_cmpuint (p.reports_a->len, ==, 1);
@@ -452,13 +331,13 @@ test_wrong_password (void)
 {
   g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("alice", "wrong", FALSE);
   g_autoptr(MsrpConnector) connector = msrp_get_connector (settings);
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
-  GError *error = prepare_error (connector);
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
+  GError *error = test_prepare_error (connector);
 
   g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
   g_assert_nonnull (strstr (error->message, "alice"));
   g_error_free (error);
-  g_source_remove (id);
+  test_watchdog_stop (id);
 }
 
 static void
@@ -466,12 +345,12 @@ test_unknown_user (void)
 {
   g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("mallory", "x", TRUE);
   g_autoptr(MsrpConnector) acceptor = msrp_get_acceptor (settings);
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
-  GError *error = prepare_error (acceptor);
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
+  GError *error = test_prepare_error (acceptor);
 
   g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
   g_error_free (error);
-  g_source_remove (id);
+  test_watchdog_stop (id);
 }
 
 /* Kamailio wants uri=: without it the answer is refused, and auto mode
@@ -479,7 +358,7 @@ test_unknown_user (void)
 static void
 test_digest_uri_modes (void)
 {
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
   MsrpDigestUriMode modes[] = { MSRP_DIGEST_URI_OMIT, MSRP_DIGEST_URI_INCLUDE, MSRP_DIGEST_URI_AUTO };
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
@@ -491,27 +370,27 @@ test_digest_uri_modes (void)
       connector = msrp_get_connector (settings);
       if (modes[i] == MSRP_DIGEST_URI_OMIT)
         {
-          GError *error = prepare_error (connector);
+          GError *error = test_prepare_error (connector);
 
           g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
           g_error_free (error);
         }
       else
         {
-          g_autoptr(GPtrArray) path = prepare (connector, NULL);
+          g_autoptr(GPtrArray) path = test_prepare (connector, NULL);
 
           g_assert_cmpuint (path->len, ==, 2);
           msrp_connector_cleanup (connector);
         }
     }
-  g_source_remove (id);
+  test_watchdog_stop (id);
 }
 
 /* Expires below the relay's minimum: 423 with Min-Expires, then retried. */
 static void
 test_expires_bounds (void)
 {
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
   guint asked[] = { 10, 100000, 120 };
   guint expected[] = { 60, 3600, 120 };
 
@@ -521,28 +400,18 @@ test_expires_bounds (void)
       g_autoptr(MsrpConnector) connector = NULL;
       g_autoptr(MsrpConnector) peer = msrp_get_acceptor (NULL);
       g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
-      g_autoptr(GPtrArray) path = NULL;
-      g_autoptr(GPtrArray) peer_path = NULL;
-      Op ca = { 0, }, cb = { 0, };
+      g_autoptr(MsrpTransport) ta = NULL;
+      g_autoptr(MsrpTransport) tb = NULL;
       MsrpRelayLink *link;
 
       msrp_relay_settings_set_expires (settings, asked[i]);
       connector = msrp_get_connector (settings);
-      peer_path = prepare (peer, listen_uri);
-      path = prepare (connector, NULL);
-      msrp_connector_complete_async (peer, path, NULL, on_completed, &cb);
-      msrp_connector_complete_async (connector, peer_path, NULL, on_completed, &ca);
-      wait_for (&ca.done);
-      wait_for (&cb.done);
-      g_assert_no_error (ca.error);
-      g_assert_no_error (cb.error);
-      link = g_object_get_data (G_OBJECT (ca.transport), "msrp-relay-link");
+      test_connect_pair (peer, connector, listen_uri, &tb, &ta);
+      link = g_object_get_data (G_OBJECT (ta), "msrp-relay-link");
       g_assert_nonnull (link);
       g_assert_cmpuint (_msrp_relay_link_get_expires (link), ==, expected[i]);
-      op_clear (&ca);
-      op_clear (&cb);
     }
-  g_source_remove (id);
+  test_watchdog_stop (id);
 }
 
 /* Without the relay's certificate in the database the handshake fails;
@@ -550,7 +419,7 @@ test_expires_bounds (void)
 static void
 test_tls_certificate_check (void)
 {
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
   g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("alice", "alicepass", TRUE);
   g_autoptr(MsrpConnector) connector = NULL;
   g_autoptr(GTlsDatabase) empty = NULL;
@@ -562,10 +431,9 @@ test_tls_certificate_check (void)
   /* A database that trusts nothing (an empty anchor file is refused, so
    * use one with an unrelated certificate). */
   {
-    g_autoptr(GTlsCertificate) other = msrp_tls_certificate_new_self_signed ("other", &error);
+    GTlsCertificate *other = test_certificate ("other");
     g_autofree char *pem = NULL;
 
-    g_assert_no_error (error);
     g_object_get (other, "certificate-pem", &pem, NULL);
     fd = g_file_open_tmp ("msrp-ca-XXXXXX.pem", &empty_file, &error);
     g_assert_no_error (error);
@@ -577,19 +445,19 @@ test_tls_certificate_check (void)
   msrp_relay_settings_set_tls_database (settings, empty);
 
   connector = msrp_get_connector (settings);
-  error = prepare_error (connector);
+  error = test_prepare_error (connector);
   g_assert_true (error->domain == G_TLS_ERROR || error->domain == G_IO_ERROR || error->domain == MSRP_ERROR);
   g_clear_error (&error);
   g_clear_object (&connector);
 
   connector = msrp_get_connector (settings);
   g_signal_connect (connector, "accept-certificate", G_CALLBACK (accept_kamailio_cert), NULL);
-  path = prepare (connector, NULL);
+  path = test_prepare (connector, NULL);
   g_assert_cmpuint (path->len, ==, 2);
   msrp_connector_cleanup (connector);
 
   g_unlink (empty_file);
-  g_source_remove (id);
+  test_watchdog_stop (id);
 }
 
 /* DNS SRV: a resolver that knows one domain. */
@@ -655,7 +523,7 @@ test_resolver_init (TestResolver *self)
 static void
 test_srv (void)
 {
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
   g_autoptr(GResolver) original = g_resolver_get_default ();
   TestResolver *resolver = g_object_new (test_resolver_get_type (), NULL);
   g_autoptr(GSocket) closed = NULL;
@@ -685,7 +553,7 @@ test_srv (void)
     msrp_relay_settings_set_use_tls (settings, FALSE);
     connector = msrp_get_connector (settings);
     srv_lookups = 0;
-    path = prepare (connector, NULL);
+    path = test_prepare (connector, NULL);
     g_assert_cmpuint (srv_lookups, >=, 1);
     g_assert_cmpuint (msrp_uri_get_port (g_ptr_array_index (path, 0)), ==, kam_port);
     msrp_connector_cleanup (connector);
@@ -697,7 +565,7 @@ test_srv (void)
 
     msrp_relay_settings_set_use_tls (settings, FALSE);
     connector = msrp_get_connector (settings);
-    error = prepare_error (connector);
+    error = test_prepare_error (connector);
     g_assert_error (error, MSRP_ERROR, MSRP_ERROR_RELAY_NOT_FOUND);
     g_clear_error (&error);
   }
@@ -706,31 +574,31 @@ test_srv (void)
   g_list_free_full (resolver->targets, (GDestroyNotify) g_srv_target_free);
   resolver->targets = NULL;
   g_object_unref (resolver);
-  g_source_remove (id);
+  test_watchdog_stop (id);
 }
 
 /* Cleanup while the AUTH is under way leaves nothing behind. */
 static void
 test_cleanup_during_prepare (void)
 {
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
   g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("alice", "alicepass", TRUE);
   g_autoptr(MsrpConnector) connector = msrp_get_connector (settings);
-  Op op = { 0, };
+  TestOp op = { 0, };
 
-  msrp_connector_prepare_async (connector, NULL, NULL, on_prepared, &op);
+  msrp_connector_prepare_async (connector, NULL, NULL, test_on_prepared, &op);
   msrp_connector_cleanup (connector);
-  wait_for (&op.done);
+  test_wait_for (&op.done);
   g_assert_error (op.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  op_clear (&op);
-  g_source_remove (id);
+  test_op_clear (&op);
+  test_watchdog_stop (id);
 }
 
 /* Our relay: AUTH failures and bounds. */
 static void
 test_ours_auth (void)
 {
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
   struct {
     const char *user, *password;
     MsrpDigestUriMode mode;
@@ -756,28 +624,28 @@ test_ours_auth (void)
       g_signal_connect (connector, "accept-certificate", G_CALLBACK (accept_our_cert), NULL);
       if (cases[i].ok)
         {
-          g_autoptr(GPtrArray) path = prepare (connector, NULL);
-          g_autoptr(GPtrArray) peer = msrp_path_parse ("msrp://127.0.0.1:9/peer;tcp", NULL);
-          Op c = { 0, };
+          g_autoptr(GPtrArray) path = test_prepare (connector, NULL);
+          g_autoptr(GPtrArray) peer = test_path ("msrp://127.0.0.1:9/peer;tcp");
+          TestOp c = { 0, };
 
           /* Out-of-bounds Expires were retried after the 423. */
           g_assert_cmpuint (path->len, ==, 2);
           /* The peer never binds: cleanup ends the wait. */
-          msrp_connector_complete_async (connector, peer, NULL, on_completed, &c);
+          msrp_connector_complete_async (connector, peer, NULL, test_on_completed, &c);
           msrp_connector_cleanup (connector);
-          wait_for (&c.done);
+          test_wait_for (&c.done);
           g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-          op_clear (&c);
+          test_op_clear (&c);
         }
       else
         {
-          GError *error = prepare_error (connector);
+          GError *error = test_prepare_error (connector);
 
           g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
           g_error_free (error);
         }
     }
-  g_source_remove (id);
+  test_watchdog_stop (id);
 }
 
 /* A logger that tells when a 200 with Expires (an AUTH's) comes in. */
@@ -833,10 +701,10 @@ test_ours_refresh (void)
   AuthWatch *watch = g_object_new (auth_watch_get_type (), NULL);
   guint min = msrp_relay_get_min_expires (ours);
   Pair p = { 0, };
-  Op ca = { 0, }, cb = { 0, };
+  TestOp ca = { 0, }, cb = { 0, };
 
   (void) setup;
-  p.timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  p.timeout_id = test_watchdog_start (TIMEOUT_SECONDS);
   msrp_relay_set_min_expires (ours, 1);
   msrp_relay_settings_set_expires (settings, 2);
   connector = msrp_get_connector (settings);
@@ -845,32 +713,29 @@ test_ours_refresh (void)
   {
     g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
 
-    path_b = prepare (acceptor, listen_uri);
+    path_b = test_prepare (acceptor, listen_uri);
   }
-  path_a = prepare (connector, NULL);
+  path_a = test_prepare (connector, NULL);
   g_assert_cmpuint (watch->auth_ok, ==, 1);
-  msrp_connector_complete_async (acceptor, path_a, NULL, on_completed, &cb);
-  msrp_connector_complete_async (connector, path_b, NULL, on_completed, &ca);
-  wait_for (&ca.done);
-  wait_for (&cb.done);
-  g_assert_no_error (ca.error);
-  g_assert_no_error (cb.error);
+  msrp_connector_complete_async (acceptor, path_a, NULL, test_on_completed, &cb);
+  msrp_connector_complete_async (connector, path_b, NULL, test_on_completed, &ca);
+  test_wait_both (&ca, &cb);
   p.a = msrp_session_new (ca.transport, NULL);
   p.b = msrp_session_new (cb.transport, NULL);
   p.messages_a = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   p.messages_b = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   p.reports_a = g_ptr_array_new_with_free_func (g_object_unref);
-  g_signal_connect (p.b, "message-received", G_CALLBACK (on_message), p.messages_b);
+  g_signal_connect (p.b, "message-received", G_CALLBACK (test_keep_message), p.messages_b);
 
   /* Two refreshes: 3 s and more after the first AUTH, past its expiry. */
   while (watch->auth_ok < 3)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (msrp_relay_get_n_sessions (ours), >=, 1);
   send_text (p.a, "still here", FALSE);
-  wait_for_len (p.messages_b, 1);
+  test_wait_for_len (p.messages_b, 1);
 
-  op_clear (&ca);
-  op_clear (&cb);
+  test_op_clear (&ca);
+  test_op_clear (&cb);
   pair_teardown (&p);
   msrp_relay_set_min_expires (ours, min);
   g_object_unref (watch);
@@ -887,31 +752,28 @@ test_ours_refresh_before_bind (void)
   g_autoptr(GPtrArray) path_a = NULL, path_b = NULL;
   AuthWatch *watch = g_object_new (auth_watch_get_type (), NULL);
   guint min = msrp_relay_get_min_expires (ours);
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
-  Op ca = { 0, }, cb = { 0, };
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
+  TestOp ca = { 0, }, cb = { 0, };
 
   msrp_relay_set_min_expires (ours, 1);
   msrp_relay_settings_set_expires (settings, 2);
   acceptor = msrp_get_acceptor (settings);
   g_object_set (acceptor, "logger", watch, NULL);
-  path_b = prepare (acceptor, NULL);
-  path_a = prepare (connector, NULL);
-  msrp_connector_complete_async (acceptor, path_a, NULL, on_completed, &cb);
+  path_b = test_prepare (acceptor, NULL);
+  path_a = test_prepare (connector, NULL);
+  msrp_connector_complete_async (acceptor, path_a, NULL, test_on_completed, &cb);
   /* The relay forgets a session 5 s after its Expires (2 s): eight
    * refreshes, one a second, take the wait well past that. */
   while (watch->auth_ok < 9)
     g_main_context_iteration (NULL, TRUE);
-  msrp_connector_complete_async (connector, path_b, NULL, on_completed, &ca);
-  wait_for (&ca.done);
-  wait_for (&cb.done);
-  g_assert_no_error (ca.error);
-  g_assert_no_error (cb.error);
+  msrp_connector_complete_async (connector, path_b, NULL, test_on_completed, &ca);
+  test_wait_both (&ca, &cb);
 
-  op_clear (&ca);
-  op_clear (&cb);
+  test_op_clear (&ca);
+  test_op_clear (&cb);
   msrp_relay_set_min_expires (ours, min);
   g_object_unref (watch);
-  g_source_remove (id);
+  test_watchdog_stop (id);
 }
 
 static const Setup ours_tcp = { SIDE_OURS, SIDE_OURS };
@@ -978,7 +840,7 @@ on_fake_read (GObject *source, GAsyncResult *result, gpointer user_data)
       if (fake->mode != FAKE_NO_USE_PATH)
         {
           g_autofree char *uri = g_strdup_printf ("msrp://127.0.0.1:%u/fakesession;tcp", fake->port);
-          g_autoptr(GPtrArray) use_path = msrp_path_parse (uri, NULL);
+          g_autoptr(GPtrArray) use_path = test_path (uri);
 
           msrp_chunk_set_use_path (response, use_path);
         }
@@ -1000,7 +862,7 @@ on_fake_accepted (GObject *source, GAsyncResult *result, gpointer user_data)
   FakeRelay *fake = user_data;
   g_autoptr(GSocketConnection) connection = NULL;
   g_autofree char *self_uri = g_strdup_printf ("msrp://127.0.0.1:%u;tcp", fake->port);
-  g_autoptr(GPtrArray) local = msrp_path_parse (self_uri, NULL);
+  g_autoptr(GPtrArray) local = test_path (self_uri);
 
   connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, NULL);
   if (connection == NULL)
@@ -1048,7 +910,7 @@ fake_settings (FakeRelay *fake)
 static void
 test_auto_uri_on_silence (void)
 {
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
   FakeRelay fake = { 0, };
   g_autoptr(MsrpRelaySettings) settings = NULL;
   g_autoptr(MsrpConnector) connector = NULL;
@@ -1057,14 +919,14 @@ test_auto_uri_on_silence (void)
   fake_start (&fake, FAKE_SILENT_ON_URI);
   settings = fake_settings (&fake);
   connector = msrp_get_connector (settings);
-  path = prepare (connector, NULL);
+  path = test_prepare (connector, NULL);
   g_assert_cmpuint (path->len, ==, 2);
   g_assert_cmpstr (msrp_uri_get_session_id (g_ptr_array_index (path, 0)), ==, "fakesession");
   g_assert_cmpuint (fake.auths_with_uri, ==, 1);
   g_assert_cmpuint (fake.auths, ==, 3);
   msrp_connector_cleanup (connector);
   fake_stop (&fake);
-  g_source_remove (id);
+  test_watchdog_stop (id);
 }
 
 /* Omit mode: no uri=, and the response hashes the To-Path URI as the
@@ -1072,7 +934,7 @@ test_auto_uri_on_silence (void)
 static void
 test_omit_uri (void)
 {
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
   FakeRelay fake = { 0, };
   g_autoptr(MsrpRelaySettings) settings = NULL;
   g_autoptr(MsrpConnector) connector = NULL;
@@ -1082,19 +944,19 @@ test_omit_uri (void)
   settings = fake_settings (&fake);
   msrp_relay_settings_set_digest_uri_mode (settings, MSRP_DIGEST_URI_OMIT);
   connector = msrp_get_connector (settings);
-  path = prepare (connector, NULL);
+  path = test_prepare (connector, NULL);
   g_assert_cmpuint (path->len, ==, 2);
   g_assert_cmpuint (fake.auths_with_uri, ==, 0);
   g_assert_cmpuint (fake.auths, ==, 2);
   msrp_connector_cleanup (connector);
   fake_stop (&fake);
-  g_source_remove (id);
+  test_watchdog_stop (id);
 }
 
 static void
 test_fake_failures (void)
 {
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
   FakeMode modes[] = { FAKE_FORBIDDEN, FAKE_NO_USE_PATH };
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
@@ -1107,12 +969,12 @@ test_fake_failures (void)
       fake_start (&fake, modes[i]);
       settings = fake_settings (&fake);
       connector = msrp_get_acceptor (settings);
-      error = prepare_error (connector);
+      error = test_prepare_error (connector);
       g_assert_error (error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
       g_error_free (error);
       fake_stop (&fake);
     }
-  g_source_remove (id);
+  test_watchdog_stop (id);
 }
 
 static const Setup both_tcp = { SIDE_KAMAILIO, SIDE_KAMAILIO };
@@ -1167,12 +1029,10 @@ main (int argc, char *argv[])
     g_autoptr(MsrpUri) tcp = NULL;
     g_autoptr(MsrpUri) tls = NULL;
 
-    ours_cert = msrp_tls_certificate_new_self_signed ("relay.example.com", &error);
-    g_assert_no_error (error);
     ours = msrp_relay_new ("example.com");
     msrp_relay_add_user (ours, "alice", "alicepass");
     msrp_relay_add_user (ours, "bob", "bobpass");
-    msrp_relay_set_tls_certificate (ours, ours_cert);
+    msrp_relay_set_tls_certificate (ours, test_certificate (OURS_CN));
     tcp = msrp_relay_listen (ours, "127.0.0.1", 0, FALSE, &error);
     g_assert_no_error (error);
     tls = msrp_relay_listen (ours, "127.0.0.1", 0, TRUE, &error);
@@ -1183,7 +1043,6 @@ main (int argc, char *argv[])
   status = g_test_run ();
   msrp_relay_stop (ours);
   g_clear_object (&ours);
-  g_clear_object (&ours_cert);
   g_free (kam_cert);
   return status;
 }

@@ -12,26 +12,14 @@
 #include "msrp-glib.h"
 #include "msrp-digest-private.h"
 #include "msrp-uri-private.h"
+#include "test-utils.h"
 
 #define TIMEOUT_SECONDS 60
 #define REALM "example.com"
 #define N_MANY 50
 
-static GTlsCertificate *relay_cert;
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  g_error ("test timed out after %d s", TIMEOUT_SECONDS);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean *flag)
-{
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-}
+/* The relay's certificate (see test_certificate()). */
+#define RELAY_CN "relay.example.com"
 
 typedef struct {
   guint timeout_id;
@@ -159,44 +147,6 @@ client_free (gpointer data)
   g_free (client);
 }
 
-static gboolean
-on_accept_any_certificate (GTlsConnection       *tls,
-                           GTlsCertificate      *peer_cert,
-                           GTlsCertificateFlags  errors,
-                           gpointer              user_data)
-{
-  return TRUE;
-}
-
-typedef struct {
-  gboolean done;
-  GSocketConnection *connection;
-} ConnectOp;
-
-static void
-on_connected (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  ConnectOp *op = user_data;
-  GError *error = NULL;
-
-  op->connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
-  g_assert_no_error (error);
-  op->done = TRUE;
-}
-
-static void
-on_client_event (GSocketClient      *client,
-                 GSocketClientEvent  event,
-                 GSocketConnectable *connectable,
-                 GIOStream          *connection,
-                 gpointer            user_data)
-{
-  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING)
-    g_signal_connect (connection, "accept-certificate", G_CALLBACK (on_accept_any_certificate), NULL);
-}
-
 /* A transport on a stream, reading at once. */
 static Client *
 client_new_on_stream (GIOStream *stream,
@@ -225,27 +175,10 @@ client_new_from (Fixture    *f,
                  MsrpUri    *to,
                  const char *local_ip)
 {
-  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
-  g_autoptr(GSocketConnectable) address = NULL;
-  ConnectOp op = { 0, };
-  Client *client;
+  g_autoptr(GSocketConnection) connection = test_socket_connect (msrp_uri_get_host (to), msrp_uri_get_port (to),
+                                                                 local_ip, msrp_uri_get_use_tls (to));
+  Client *client = client_new_on_stream (G_IO_STREAM (connection), to);
 
-  if (local_ip != NULL)
-    {
-      g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (local_ip, 0);
-
-      g_socket_client_set_local_address (socket_client, local);
-    }
-  address = g_network_address_new (msrp_uri_get_host (to), msrp_uri_get_port (to));
-  if (msrp_uri_get_use_tls (to))
-    {
-      g_socket_client_set_tls (socket_client, TRUE);
-      g_signal_connect (socket_client, "event", G_CALLBACK (on_client_event), NULL);
-    }
-  g_socket_client_connect_async (socket_client, address, NULL, on_connected, &op);
-  wait_for (&op.done);
-  client = client_new_on_stream (G_IO_STREAM (op.connection), to);
-  g_object_unref (op.connection);
   g_ptr_array_add (f->clients, client);
   return client;
 }
@@ -289,20 +222,6 @@ client_write (Client    *client,
   msrp_transport_write_chunk_async (client->transport, chunk, NULL, on_client_written, client);
 }
 
-static GPtrArray *
-path_of (MsrpUri *first,
-         ...)
-{
-  GPtrArray *path = g_ptr_array_new_with_free_func (g_object_unref);
-  va_list args;
-
-  va_start (args, first);
-  for (MsrpUri *uri = first; uri != NULL; uri = va_arg (args, MsrpUri *))
-    g_ptr_array_add (path, g_object_ref (uri));
-  va_end (args);
-  return path;
-}
-
 static void
 assert_path (GPtrArray *path,
              MsrpUri   *first,
@@ -330,7 +249,7 @@ new_request (Client     *client,
              GPtrArray  *to)
 {
   MsrpChunk *chunk = msrp_chunk_new_request (method, NULL);
-  g_autoptr(GPtrArray) from = path_of (client->uri, NULL);
+  g_autoptr(GPtrArray) from = test_path_of (client->uri, NULL);
 
   msrp_chunk_set_to_path (chunk, to);
   msrp_chunk_set_from_path (chunk, from);
@@ -366,7 +285,7 @@ client_auth_once (Client     *client,
                   const char *authorization,
                   gint64      expires)
 {
-  g_autoptr(GPtrArray) to = path_of (target, NULL);
+  g_autoptr(GPtrArray) to = test_path_of (target, NULL);
   g_autoptr(MsrpChunk) auth = new_request (client, "AUTH", to);
   MsrpChunk *response;
 
@@ -445,7 +364,7 @@ fixture_setup (Fixture       *f,
 {
   GError *error = NULL;
 
-  f->timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  f->timeout_id = test_watchdog_start (TIMEOUT_SECONDS);
   f->relay = msrp_relay_new (REALM);
   msrp_relay_add_user (f->relay, "alice", "alicepass");
   msrp_relay_add_user (f->relay, "bob", "bobpass");
@@ -463,9 +382,8 @@ fixture_teardown (Fixture       *f,
   g_object_unref (f->relay);
   g_assert_null (f->relay);
   g_clear_object (&f->relay_uri);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_source_remove (f->timeout_id);
+  test_drain ();
+  test_watchdog_stop (f->timeout_id);
 }
 
 /* AUTH */
@@ -644,7 +562,7 @@ test_session_expiry (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
   {
     MsrpUri *use = g_ptr_array_index (msrp_chunk_get_use_path (r), 0);
-    g_autoptr(GPtrArray) to = path_of (use, b->use_uri, b->uri, NULL);
+    g_autoptr(GPtrArray) to = test_path_of (use, b->use_uri, b->uri, NULL);
     g_autoptr(MsrpChunk) send = new_send (a, to, "late");
     g_autoptr(MsrpChunk) answer = NULL;
 
@@ -708,7 +626,7 @@ test_auth_guessing (Fixture       *f,
     g_autoptr(MsrpChunk) c = client_auth_once (b, f->relay_uri, NULL, -1);
     g_autofree char *guess1 = answer_challenge (c, f->relay_uri, "bob", "guess1", 1);
     g_autofree char *guess2 = answer_challenge (c, f->relay_uri, "bob", "guess2", 2);
-    g_autoptr(GPtrArray) to = path_of (f->relay_uri, NULL);
+    g_autoptr(GPtrArray) to = test_path_of (f->relay_uri, NULL);
     g_autoptr(MsrpChunk) auth1 = new_request (b, "AUTH", to);
     g_autoptr(MsrpChunk) auth2 = new_request (b, "AUTH", to);
     g_autoptr(MsrpChunk) r1 = NULL;
@@ -880,7 +798,7 @@ test_send_between_clients (Fixture       *f,
 {
   Client *a = authed_client (f, "alice", "alicepass");
   Client *b = authed_client (f, "bob", "bobpass");
-  g_autoptr(GPtrArray) to = path_of (a->use_uri, b->use_uri, b->uri, NULL);
+  g_autoptr(GPtrArray) to = test_path_of (a->use_uri, b->use_uri, b->uri, NULL);
   g_autoptr(MsrpChunk) send = new_send (a, to, "Hello, Bob");
   g_autoptr(MsrpChunk) got = NULL;
   g_autoptr(MsrpChunk) ok = NULL;
@@ -913,7 +831,7 @@ test_send_between_clients (Fixture       *f,
   /* B's 200 to the relay stays there; B's answer goes back the same way. */
   {
     g_autoptr(MsrpChunk) response = msrp_transport_make_response (b->transport, got, 200, NULL);
-    g_autoptr(GPtrArray) back = path_of (b->use_uri, a->use_uri, a->uri, NULL);
+    g_autoptr(GPtrArray) back = test_path_of (b->use_uri, a->use_uri, a->uri, NULL);
     g_autoptr(MsrpChunk) reply = new_send (b, back, "Hi Alice");
     g_autoptr(MsrpChunk) got_reply = NULL;
     g_autoptr(MsrpChunk) ok_b = NULL;
@@ -932,7 +850,7 @@ test_send_between_clients (Fixture       *f,
 
   /* A REPORT passes and is not answered; Failure-Report no gets no 200. */
   {
-    g_autoptr(GPtrArray) back = path_of (b->use_uri, a->use_uri, a->uri, NULL);
+    g_autoptr(GPtrArray) back = test_path_of (b->use_uri, a->use_uri, a->uri, NULL);
     g_autoptr(MsrpChunk) report = new_request (b, "REPORT", back);
     g_autoptr(MsrpChunk) quiet = new_send (a, to, "no answer please");
     g_autoptr(MsrpChunk) got_report = NULL;
@@ -1029,7 +947,7 @@ test_send_to_peer (Fixture       *f,
   g_autoptr(MsrpChunk) ok = NULL;
 
   peer_start (&peer, f);
-  to = path_of (a->use_uri, peer.uri, NULL);
+  to = test_path_of (a->use_uri, peer.uri, NULL);
   send = new_send (a, to, "to a direct peer");
   client_write (a, send);
   wait_for_peer (&peer);
@@ -1042,7 +960,7 @@ test_send_to_peer (Fixture       *f,
 
   /* The peer answers on the connection the relay opened. */
   {
-    g_autoptr(GPtrArray) back = path_of (a->use_uri, a->uri, NULL);
+    g_autoptr(GPtrArray) back = test_path_of (a->use_uri, a->uri, NULL);
     g_autoptr(MsrpChunk) reply = new_send (peer.client, back, "from the peer");
     g_autoptr(MsrpChunk) got_reply = NULL;
     g_autoptr(MsrpChunk) ok_peer = NULL;
@@ -1077,8 +995,8 @@ test_unknown_session (Fixture       *f,
   g_autoptr(MsrpUri) bogus = g_object_new (MSRP_TYPE_URI, "host", "127.0.0.1",
                                            "port", msrp_uri_get_port (f->relay_uri),
                                            "session-id", "nosuchsession", NULL);
-  g_autoptr(GPtrArray) to = path_of (bogus, a->uri, NULL);
-  g_autoptr(GPtrArray) to_relay = path_of (f->relay_uri, a->uri, NULL);
+  g_autoptr(GPtrArray) to = test_path_of (bogus, a->uri, NULL);
+  g_autoptr(GPtrArray) to_relay = test_path_of (f->relay_uri, a->uri, NULL);
   g_autoptr(MsrpChunk) report = new_request (a, "REPORT", to);
   g_autoptr(MsrpChunk) send = new_send (a, to, "nobody");
   g_autoptr(MsrpChunk) to_self = new_send (a, to_relay, "nobody");
@@ -1097,18 +1015,6 @@ test_unknown_session (Fixture       *f,
   r2 = client_next (a);
   g_assert_cmpstr (msrp_chunk_get_transaction_id (r2), ==, msrp_chunk_get_transaction_id (to_self));
   g_assert_cmpuint (msrp_chunk_get_code (r2), ==, 403);
-}
-
-static guint16
-closed_port (void)
-{
-  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
-  GError *error = NULL;
-  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
-
-  g_assert_no_error (error);
-  g_socket_listener_close (listener);
-  return port;
 }
 
 /* The next chunk @client gets is a response with @code. */
@@ -1140,7 +1046,7 @@ static void
 client_sync (Client  *client,
              Fixture *f)
 {
-  g_autoptr(GPtrArray) to = path_of (f->relay_uri, NULL);
+  g_autoptr(GPtrArray) to = test_path_of (f->relay_uri, NULL);
   g_autoptr(MsrpChunk) probe = new_send (client, to, "sync");
   g_autoptr(MsrpChunk) r = NULL;
 
@@ -1159,7 +1065,7 @@ send_as (Client     *client,
          const char *text)
 {
   MsrpChunk *send = new_send (client, to, text);
-  g_autoptr(GPtrArray) from_path = path_of (from, NULL);
+  g_autoptr(GPtrArray) from_path = test_path_of (from, NULL);
 
   msrp_chunk_set_from_path (send, from_path);
   client_write (client, send);
@@ -1176,7 +1082,7 @@ test_route_refused (Fixture       *f,
   Client *a = authed_client (f, "alice", "alicepass");
   Client *mallory = client_new (f, f->relay_uri);
   Peer peer = { 0, };
-  g_autoptr(GPtrArray) to_relay = path_of (f->relay_uri, NULL);
+  g_autoptr(GPtrArray) to_relay = test_path_of (f->relay_uri, NULL);
   g_autoptr(GPtrArray) to_peer = NULL;
   g_autoptr(MsrpChunk) claim = NULL;
   g_autoptr(MsrpChunk) refused = NULL;
@@ -1189,7 +1095,7 @@ test_route_refused (Fixture       *f,
   refused = client_next (mallory);
   g_assert_cmpuint (msrp_chunk_get_code (refused), ==, 403);
 
-  to_peer = path_of (a->use_uri, peer.uri, NULL);
+  to_peer = test_path_of (a->use_uri, peer.uri, NULL);
   send = new_send (a, to_peer, "for the peer only");
   client_write (a, send);
   wait_either (mallory, NULL, &peer);
@@ -1213,14 +1119,14 @@ test_route_kept (Fixture       *f,
   Client *p = client_new (f, f->relay_uri);
   Client *mallory = authed_client (f, "bob", "bobpass");
   Client *mallory2 = client_new (f, f->relay_uri);
-  g_autoptr(MsrpUri) p_uri = g_object_new (MSRP_TYPE_URI, "host", "127.0.0.1", "port", closed_port (),
+  g_autoptr(MsrpUri) p_uri = g_object_new (MSRP_TYPE_URI, "host", "127.0.0.1", "port", test_free_port (),
                                            "session-id", "peer-p", NULL);
-  g_autoptr(MsrpUri) q_uri = g_object_new (MSRP_TYPE_URI, "host", "127.0.0.1", "port", closed_port (),
+  g_autoptr(MsrpUri) q_uri = g_object_new (MSRP_TYPE_URI, "host", "127.0.0.1", "port", test_free_port (),
                                            "session-id", "peer-q", NULL);
-  g_autoptr(GPtrArray) to_a = path_of (a->use_uri, a->uri, NULL);
-  g_autoptr(GPtrArray) to_mallory = path_of (mallory->use_uri, mallory->uri, NULL);
-  g_autoptr(GPtrArray) a_to_p = path_of (a->use_uri, p_uri, NULL);
-  g_autoptr(GPtrArray) a_to_q = path_of (a->use_uri, q_uri, NULL);
+  g_autoptr(GPtrArray) to_a = test_path_of (a->use_uri, a->uri, NULL);
+  g_autoptr(GPtrArray) to_mallory = test_path_of (mallory->use_uri, mallory->uri, NULL);
+  g_autoptr(GPtrArray) a_to_p = test_path_of (a->use_uri, p_uri, NULL);
+  g_autoptr(GPtrArray) a_to_q = test_path_of (a->use_uri, q_uri, NULL);
 
   /* P reaches A: the relay learns where P is. */
   {
@@ -1290,7 +1196,7 @@ test_forgery (Fixture       *f,
   Client *b = authed_client (f, "bob", "bobpass");
   Client *mallory = client_new (f, f->relay_uri);
   Client *mallory2 = authed_client (f, "bob", "bobpass");
-  g_autoptr(GPtrArray) to = path_of (a->use_uri, b->use_uri, b->uri, NULL);
+  g_autoptr(GPtrArray) to = test_path_of (a->use_uri, b->use_uri, b->uri, NULL);
   Client *forgers[] = { mallory, mallory2 };
 
   for (guint i = 0; i < G_N_ELEMENTS (forgers); i++)
@@ -1298,7 +1204,7 @@ test_forgery (Fixture       *f,
       g_autoptr(MsrpChunk) forged = send_as (forgers[i], to, a->uri, "Hi Bob, it is Alice");
       g_autoptr(MsrpChunk) r = client_next (forgers[i]);
       g_autoptr(MsrpChunk) report = new_request (forgers[i], "REPORT", to);
-      g_autoptr(GPtrArray) from = path_of (a->uri, NULL);
+      g_autoptr(GPtrArray) from = test_path_of (a->uri, NULL);
 
       g_assert_cmpstr (msrp_chunk_get_transaction_id (r), ==, msrp_chunk_get_transaction_id (forged));
       g_assert_cmpuint (msrp_chunk_get_code (r), ==, 403);
@@ -1316,8 +1222,8 @@ test_forgery (Fixture       *f,
     g_autoptr(MsrpChunk) send = new_send (a, to, "Hi Bob");
     g_autoptr(MsrpChunk) got = NULL;
     g_autoptr(MsrpChunk) forged_response = NULL;
-    g_autoptr(GPtrArray) response_to = path_of (b->use_uri, NULL);
-    g_autoptr(GPtrArray) response_from = path_of (b->uri, NULL);
+    g_autoptr(GPtrArray) response_to = test_path_of (b->use_uri, NULL);
+    g_autoptr(GPtrArray) response_from = test_path_of (b->uri, NULL);
 
     client_write (a, send);
     got = client_next (b);
@@ -1337,7 +1243,7 @@ test_forgery (Fixture       *f,
 
   /* Toward a session's own client, any connection may send. */
   {
-    g_autoptr(GPtrArray) to_b = path_of (b->use_uri, b->uri, NULL);
+    g_autoptr(GPtrArray) to_b = test_path_of (b->use_uri, b->uri, NULL);
     g_autoptr(MsrpChunk) send = send_as (mallory, to_b, mallory->uri, "Hi Bob, I am Mallory");
     g_autoptr(MsrpChunk) got = client_next (b);
 
@@ -1370,8 +1276,8 @@ test_unreachable (Fixture       *f,
                   gconstpointer  data)
 {
   Client *a = authed_client (f, "alice", "alicepass");
-  g_autoptr(MsrpUri) nowhere = msrp_uri_new ("127.0.0.1", closed_port (), NULL, FALSE);
-  g_autoptr(GPtrArray) to = path_of (a->use_uri, nowhere, NULL);
+  g_autoptr(MsrpUri) nowhere = msrp_uri_new ("127.0.0.1", test_free_port (), NULL, FALSE);
+  g_autoptr(GPtrArray) to = test_path_of (a->use_uri, nowhere, NULL);
   g_autoptr(MsrpChunk) send = new_send (a, to, "lost");
   g_autoptr(MsrpChunk) partial = new_send (a, to, "lost too");
   g_autoptr(MsrpChunk) r = NULL;
@@ -1396,7 +1302,7 @@ test_next_hop_error (Fixture       *f,
 {
   Client *a = authed_client (f, "alice", "alicepass");
   Client *b = authed_client (f, "bob", "bobpass");
-  g_autoptr(GPtrArray) to = path_of (a->use_uri, b->use_uri, b->uri, NULL);
+  g_autoptr(GPtrArray) to = test_path_of (a->use_uri, b->use_uri, b->uri, NULL);
   g_autoptr(MsrpChunk) send = new_send (a, to, "unwanted");
   g_autoptr(MsrpChunk) ok = NULL;
   g_autoptr(MsrpChunk) report = NULL;
@@ -1427,7 +1333,7 @@ test_next_hop_timeout (Fixture       *f,
 {
   Client *a = authed_client (f, "alice", "alicepass");
   Client *b = authed_client (f, "bob", "bobpass");
-  g_autoptr(GPtrArray) to = path_of (a->use_uri, b->use_uri, b->uri, NULL);
+  g_autoptr(GPtrArray) to = test_path_of (a->use_uri, b->use_uri, b->uri, NULL);
   g_autoptr(MsrpChunk) send = new_send (a, to, "into the void");
   g_autoptr(MsrpChunk) partial = new_send (a, to, "partial: no timeout report");
   g_autoptr(MsrpChunk) ok = NULL;
@@ -1474,7 +1380,7 @@ test_interrupted_chunk (Fixture       *f,
 {
   Client *a = authed_client (f, "alice", "alicepass");
   Client *b = authed_client (f, "bob", "bobpass");
-  g_autoptr(GPtrArray) to = path_of (a->use_uri, b->use_uri, b->uri, NULL);
+  g_autoptr(GPtrArray) to = test_path_of (a->use_uri, b->use_uri, b->uri, NULL);
   g_autoptr(MsrpChunk) first = new_send (a, to, "Hello");
   g_autoptr(MsrpChunk) second = new_send (a, to, "World");
   g_autoptr(MsrpChunk) got1 = NULL;
@@ -1571,7 +1477,7 @@ test_large_message (Fixture       *f,
 {
   Client *a = authed_client (f, "alice", "alicepass");
   Client *b = authed_client (f, "bob", "bobpass");
-  g_autoptr(GPtrArray) to = path_of (a->use_uri, b->use_uri, b->uri, NULL);
+  g_autoptr(GPtrArray) to = test_path_of (a->use_uri, b->use_uri, b->uri, NULL);
   g_autoptr(GRand) rand = g_rand_new_with_seed (4976);
   g_autoptr(GChecksum) sent = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree guint8 *buffer = g_malloc (SMALL_CHUNK);
@@ -1586,7 +1492,7 @@ test_large_message (Fixture       *f,
   while (offset < BIG_SIZE)
     {
       g_autoptr(MsrpChunk) chunk = msrp_chunk_new_request ("SEND", NULL);
-      g_autoptr(GPtrArray) from = path_of (a->uri, NULL);
+      g_autoptr(GPtrArray) from = test_path_of (a->uri, NULL);
       g_autoptr(GBytes) body = NULL;
 
       while (a->outstanding >= WINDOW)
@@ -1678,7 +1584,7 @@ test_large_chunk (Fixture       *f,
 {
   Client *a = authed_client (f, "alice", "alicepass");
   Client *b = authed_client (f, "bob", "bobpass");
-  g_autoptr(GPtrArray) to = path_of (a->use_uri, b->use_uri, b->uri, NULL);
+  g_autoptr(GPtrArray) to = test_path_of (a->use_uri, b->use_uri, b->uri, NULL);
   g_autofree char *to_str = msrp_path_to_string (to);
   g_autofree char *head = NULL;
   g_autoptr(MsrpChunk) ok = NULL;
@@ -1701,7 +1607,7 @@ test_large_chunk (Fixture       *f,
   g_assert_true (g_output_stream_write_all (raw.output, head, strlen (head), NULL, NULL, NULL));
   head_written = TRUE;
   raw_send_next (&raw);
-  wait_for (&raw.done);
+  test_wait_for (&raw.done);
   while (b->n_ends < 1)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (head_written);
@@ -1739,7 +1645,7 @@ test_backpressure (Fixture       *f,
 {
   Client *a = authed_client (f, "alice", "alicepass");
   Client *b = authed_client (f, "bob", "bobpass");
-  g_autoptr(GPtrArray) to = path_of (a->use_uri, b->use_uri, b->uri, NULL);
+  g_autoptr(GPtrArray) to = test_path_of (a->use_uri, b->use_uri, b->uri, NULL);
   g_autoptr(GBytes) body = NULL;
   g_autofree guint8 *buffer = g_malloc0 (SMALL_CHUNK);
   guint written = 0, i;
@@ -1772,7 +1678,7 @@ test_backpressure (Fixture       *f,
     gboolean window_over = FALSE;
 
     g_timeout_add_seconds (1, set_flag, &window_over);
-    wait_for (&window_over);
+    test_wait_for (&window_over);
   }
   written = 5120 - a->outstanding;
   g_test_message ("chunks of 8 KiB written while the receiver slept: %u", written);
@@ -1851,24 +1757,17 @@ test_tls_silent (Fixture       *f,
                  gconstpointer  data)
 {
   g_autoptr(MsrpUri) tls_uri = NULL;
-  g_autoptr(GPtrArray) silent = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(GPtrArray) silent = g_ptr_array_new_with_free_func ((GDestroyNotify) test_raw_free);
   g_autoptr(MsrpChunk) ok = NULL;
   GError *error = NULL;
   Client *a;
   gint64 start;
 
-  msrp_relay_set_tls_certificate (f->relay, relay_cert);
+  msrp_relay_set_tls_certificate (f->relay, test_certificate (RELAY_CN));
   tls_uri = msrp_relay_listen (f->relay, "127.0.0.1", 0, TRUE, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < 100; i++)
-    {
-      GSocketConnection *raw = g_socket_client_connect_to_host (socket_client, "127.0.0.1",
-                                                                msrp_uri_get_port (tls_uri), NULL, &error);
-
-      g_assert_no_error (error);
-      g_ptr_array_add (silent, raw);
-    }
+    g_ptr_array_add (silent, test_raw_connect (msrp_uri_get_port (tls_uri), NULL));
 
   start = g_get_monotonic_time ();
   a = client_new (f, tls_uri);
@@ -1893,7 +1792,7 @@ test_tls (Fixture       *f,
   g_assert_null (refused);
   g_clear_error (&error);
 
-  msrp_relay_set_tls_certificate (f->relay, relay_cert);
+  msrp_relay_set_tls_certificate (f->relay, test_certificate (RELAY_CN));
   tls_uri = msrp_relay_listen (f->relay, "127.0.0.1", 0, TRUE, &error);
   g_assert_no_error (error);
   g_assert_true (msrp_uri_get_use_tls (tls_uri));
@@ -1909,7 +1808,7 @@ test_tls (Fixture       *f,
   /* TLS client to TCP client. */
   b = authed_client (f, "bob", "bobpass");
   {
-    g_autoptr(GPtrArray) to = path_of (a->use_uri, b->use_uri, b->uri, NULL);
+    g_autoptr(GPtrArray) to = test_path_of (a->use_uri, b->use_uri, b->uri, NULL);
     g_autoptr(MsrpChunk) send = new_send (a, to, "over TLS");
     g_autoptr(MsrpChunk) got = NULL;
     g_autoptr(MsrpChunk) ok2 = NULL;
@@ -1937,7 +1836,7 @@ test_many_sessions (Fixture       *f,
   for (i = 0; i < N_MANY; i++)
     {
       Client *from = clients[i], *to = clients[(i + 1) % N_MANY];
-      g_autoptr(GPtrArray) path = path_of (from->use_uri, to->use_uri, to->uri, NULL);
+      g_autoptr(GPtrArray) path = test_path_of (from->use_uri, to->use_uri, to->uri, NULL);
       g_autofree char *text = g_strdup_printf ("message %u", i);
       g_autoptr(MsrpChunk) send = new_send (from, path, text);
 
@@ -1999,7 +1898,7 @@ test_stop (Fixture       *f,
   guint notified = 0;
 
   peer_start (&peer, f);
-  to = path_of (a->use_uri, peer.uri, NULL);
+  to = test_path_of (a->use_uri, peer.uri, NULL);
   send = new_send (a, to, "to a direct peer");
   client_write (a, send);
   wait_for_peer (&peer);
@@ -2023,7 +1922,7 @@ test_garbage (Fixture       *f,
   Client *junk = client_new (f, f->relay_uri);
   GOutputStream *output = g_io_stream_get_output_stream (junk->stream);
   const char garbage[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-  g_autoptr(GPtrArray) to = path_of (f->relay_uri, NULL);
+  g_autoptr(GPtrArray) to = test_path_of (f->relay_uri, NULL);
   g_autoptr(MsrpChunk) bad = new_request (a, "SEND", to);
   g_autoptr(MsrpChunk) r = NULL;
 
@@ -2065,13 +1964,7 @@ int
 main (int    argc,
       char **argv)
 {
-  GError *error = NULL;
-  int ret;
-
   g_test_init (&argc, &argv, NULL);
-
-  relay_cert = msrp_tls_certificate_new_self_signed ("relay.example.com", &error);
-  g_assert_no_error (error);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
@@ -2107,7 +2000,5 @@ main (int    argc,
   ADD ("/relay/stop", test_stop);
   ADD ("/relay/garbage", test_garbage);
 
-  ret = g_test_run ();
-  g_clear_object (&relay_cert);
-  return ret;
+  return g_test_run ();
 }

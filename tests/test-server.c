@@ -17,21 +17,17 @@
 
 #include "msrp-glib.h"
 #include "msrp-listener-private.h"
+#include "test-utils.h"
 
 #define TIMEOUT_SECONDS 30
 #define N_MANY 200
 #define N_BY_PATH 50
 
-static GTlsCertificate *cert_a;
-static GTlsCertificate *cert_b;
-static GTlsCertificate *cert_other;
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  g_error ("test timed out after %d s", TIMEOUT_SECONDS);
-  return G_SOURCE_REMOVE;
-}
+/* The certificates, by common name (see test_certificate()): the
+ * server's, its peer's, and one that nobody expects. */
+#define SERVER_CN "server.example.com"
+#define PEER_CN "peer.example.com"
+#define MALLORY_CN "mallory.example.com"
 
 /* Every test runs under this: no wait is unbounded. */
 typedef struct {
@@ -43,7 +39,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  f->timeout_id = test_watchdog_start (TIMEOUT_SECONDS);
   f->server = msrp_server_new ();
 }
 
@@ -58,41 +54,8 @@ fixture_teardown (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
 
   /* Let closes and cancellations run out. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_source_remove (f->timeout_id);
-}
-
-static void
-wait_for (gboolean *flag)
-{
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-flush_main_context (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-/* Operations */
-
-typedef struct {
-  gboolean done;
-  GPtrArray *path;
-  MsrpTransport *transport;
-  GError *error;
-} Op;
-
-static void
-op_clear (Op *op)
-{
-  g_clear_pointer (&op->path, g_ptr_array_unref);
-  g_clear_object (&op->transport);
-  g_clear_error (&op->error);
-  op->done = FALSE;
+  test_drain ();
+  test_watchdog_stop (f->timeout_id);
 }
 
 static void
@@ -100,33 +63,11 @@ on_server_completed (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  Op *op = user_data;
+  TestOp *op = user_data;
 
   g_assert_false (op->done);
   op->transport = msrp_server_complete_finish (MSRP_SERVER (source), result, &op->error);
   g_assert_true ((op->transport == NULL) != (op->error == NULL));
-  op->done = TRUE;
-}
-
-static void
-on_connector_prepared (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->path = msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_connector_completed (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->transport = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &op->error);
   op->done = TRUE;
 }
 
@@ -152,75 +93,23 @@ uri_of (GPtrArray *path)
 /* A direct connector, prepared, with an optional certificate and the
  * fingerprint it expects of the server. */
 static MsrpConnector *
-new_peer (GTlsCertificate *cert,
-          GTlsCertificate *expects,
-          GPtrArray      **path)
+new_peer (const char  *cert_name,
+          const char  *expects_name,
+          GPtrArray  **path)
 {
   MsrpConnector *connector = msrp_connector_direct_new ();
-  Op op = { 0, };
 
-  if (cert != NULL)
-    g_object_set (connector, "tls-certificate", cert, NULL);
-  if (expects != NULL)
+  if (cert_name != NULL)
+    msrp_connector_set_tls_certificate (connector, test_certificate (cert_name));
+  if (expects_name != NULL)
     {
-      g_autofree char *fp = msrp_tls_certificate_get_fingerprint (expects, G_CHECKSUM_SHA256);
+      g_autofree char *fp = msrp_tls_certificate_get_fingerprint (test_certificate (expects_name),
+                                                                  G_CHECKSUM_SHA256);
 
-      g_object_set (connector, "peer-fingerprint", fp, NULL);
+      msrp_connector_set_peer_fingerprint (connector, fp);
     }
-  msrp_connector_prepare_async (connector, NULL, NULL, on_connector_prepared, &op);
-  wait_for (&op.done);
-  g_assert_no_error (op.error);
-  *path = g_steal_pointer (&op.path);
+  *path = test_prepare (connector, NULL);
   return connector;
-}
-
-static void
-on_read (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  MsrpChunk **out = user_data;
-  GError *error = NULL;
-
-  *out = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
-  g_assert_no_error (error);
-}
-
-static void
-on_written (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  gboolean *done = user_data;
-  GError *error = NULL;
-
-  g_assert_true (msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-/* One chunk from `from` to `to`, checked on arrival: the body, and that it
- * belongs to the receiver's session. */
-static void
-exchange (MsrpTransport *from,
-          MsrpTransport *to,
-          const char    *text)
-{
-  g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
-  g_autoptr(MsrpChunk) chunk = msrp_transport_make_chunk (from, NULL, body, "text/plain");
-  g_autoptr(MsrpChunk) got = NULL;
-  GError *error = NULL;
-  gboolean written = FALSE;
-
-  msrp_transport_write_chunk_async (from, chunk, NULL, on_written, &written);
-  msrp_transport_read_chunk_async (to, 0, NULL, on_read, &got);
-  wait_for (&written);
-  while (got == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpstr (msrp_chunk_get_method (got), ==, "SEND");
-  g_assert_true (g_bytes_equal (msrp_chunk_get_data (got), body));
-  g_assert_true (msrp_transport_check_incoming_send_chunk (to, got, &error));
-  g_assert_no_error (error);
 }
 
 /* Completes a server session and its connector peer; both must succeed. */
@@ -230,112 +119,21 @@ bind_pair (MsrpServer     *server,
            MsrpConnector  *peer,
            GPtrArray      *peer_path,
            const char     *peer_fingerprint,
-           Op             *srv,
-           Op             *con)
+           TestOp         *srv,
+           TestOp         *con)
 {
   msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, peer_fingerprint,
                                       NULL, on_server_completed, srv);
-  msrp_connector_complete_async (peer, server_path, NULL, on_connector_completed, con);
-  wait_for (&srv->done);
-  wait_for (&con->done);
-  g_assert_no_error (srv->error);
-  g_assert_no_error (con->error);
+  msrp_connector_complete_async (peer, server_path, NULL, test_on_completed, con);
+  test_wait_both (srv, con);
 }
 
 /* Raw clients: bytes on the wire */
 
-typedef struct {
-  GSocketConnection *connection;
-  GByteArray *received;
-  guint8 buf[4096];
-  gboolean reading;
-  gboolean eof;
-} Raw;
-
-static Raw *
+static TestRaw *
 raw_connect (GPtrArray *server_path)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  Raw *raw = g_new0 (Raw, 1);
-  GError *error = NULL;
-
-  raw->connection = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                                     msrp_uri_get_port (uri_of (server_path)),
-                                                     NULL, &error);
-  g_assert_no_error (error);
-  raw->received = g_byte_array_new ();
-  return raw;
-}
-
-static void
-raw_free (Raw *raw)
-{
-  /* A read still pending ends first: it writes into raw. */
-  if (raw->reading && !raw->eof)
-    {
-      g_socket_shutdown (g_socket_connection_get_socket (raw->connection), TRUE, TRUE, NULL);
-      while (!raw->eof)
-        g_main_context_iteration (NULL, TRUE);
-    }
-  g_io_stream_close (G_IO_STREAM (raw->connection), NULL, NULL);
-  g_object_unref (raw->connection);
-  g_byte_array_unref (raw->received);
-  g_free (raw);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Raw, raw_free)
-
-static void
-raw_send (Raw        *raw,
-          const void *data,
-          gsize       len)
-{
-  GError *error = NULL;
-
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (raw->connection)),
-                             data, len, NULL, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
-raw_send_chunk (Raw       *raw,
-                MsrpChunk *chunk)
-{
-  g_autoptr(GBytes) bytes = msrp_chunk_encode (chunk);
-
-  raw_send (raw, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-}
-
-static void
-on_raw_read (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Raw *raw = user_data;
-  g_autoptr(GError) error = NULL;
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
-
-  if (n > 0)
-    {
-      g_byte_array_append (raw->received, raw->buf, n);
-      g_input_stream_read_async (G_INPUT_STREAM (source), raw->buf, sizeof raw->buf,
-                                 G_PRIORITY_DEFAULT, NULL, on_raw_read, raw);
-      return;
-    }
-  /* A reset is a close as well. */
-  if (error != NULL)
-    g_test_message ("raw read: %s", error->message);
-  raw->eof = TRUE;
-}
-
-/* Reads until the server closes the connection. */
-static void
-raw_read_to_eof (Raw *raw)
-{
-  raw->reading = TRUE;
-  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (raw->connection)),
-                             raw->buf, sizeof raw->buf, G_PRIORITY_DEFAULT, NULL, on_raw_read, raw);
-  wait_for (&raw->eof);
+  return test_raw_connect (msrp_uri_get_port (uri_of (server_path)), NULL);
 }
 
 static MsrpChunk *
@@ -345,7 +143,7 @@ binding_send (MsrpUri    *to,
 {
   MsrpChunk *chunk = msrp_chunk_new_request ("SEND", tid);
   g_autoptr(GPtrArray) to_path = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) from_path = msrp_path_parse (from, NULL);
+  g_autoptr(GPtrArray) from_path = test_path (from);
 
   g_ptr_array_add (to_path, g_object_ref (to));
   msrp_chunk_set_to_path (chunk, to_path);
@@ -357,7 +155,7 @@ binding_send (MsrpUri    *to,
 
 /* The one response the raw client got before the close. */
 static void
-assert_raw_response (Raw        *raw,
+assert_raw_response (TestRaw        *raw,
                      const char *tid,
                      guint       code)
 {
@@ -382,11 +180,11 @@ raw_bind_expect (GPtrArray  *server_path,
                  const char *from,
                  guint       code)
 {
-  g_autoptr(Raw) raw = raw_connect (server_path);
+  g_autoptr(TestRaw) raw = raw_connect (server_path);
   g_autoptr(MsrpChunk) chunk = binding_send (to, from, "rawtid1");
 
-  raw_send_chunk (raw, chunk);
-  raw_read_to_eof (raw);
+  test_raw_send_chunk (raw, chunk);
+  test_raw_read_to_eof (raw);
   assert_raw_response (raw, "rawtid1", code);
 }
 
@@ -434,6 +232,19 @@ test_logger_iface_init (MsrpLoggerInterface *iface)
 /* Tests */
 
 static void
+assert_prepare_refused (MsrpServer *server,
+                        MsrpUri    *local_uri,
+                        gint        code)
+{
+  GError *error = NULL;
+  GPtrArray *path = msrp_server_prepare (server, local_uri, &error);
+
+  g_assert_error (error, G_IO_ERROR, code);
+  g_assert_null (path);
+  g_clear_error (&error);
+}
+
+static void
 test_tcp (Fixture       *f,
           gconstpointer  data)
 {
@@ -442,12 +253,8 @@ test_tcp (Fixture       *f,
   g_autoptr(GPtrArray) second = NULL;
   g_autoptr(GPtrArray) peer_path = NULL;
   g_autoptr(MsrpConnector) peer = NULL;
-  g_autoptr(MsrpUri) other_port = NULL;
-  g_autoptr(MsrpUri) other_host = NULL;
-  g_autoptr(MsrpUri) same = NULL;
-  GPtrArray *bad;
   GError *error = NULL;
-  Op srv = { 0, }, con = { 0, };
+  TestOp srv = { 0, }, con = { 0, };
   MsrpUri *uri;
 
   g_assert_cmpuint (msrp_server_get_bind_timeout (server), ==, 30);
@@ -468,22 +275,16 @@ test_tcp (Fixture       *f,
   g_assert_cmpstr (msrp_uri_get_session_id (uri_of (second)), !=, msrp_uri_get_session_id (uri));
 
   /* ... and refuse another port, another address, or a session-id in use. */
-  other_port = msrp_uri_new ("127.0.0.1", msrp_uri_get_port (uri) == 65535 ? 65534 : msrp_uri_get_port (uri) + 1,
-                             NULL, FALSE);
-  bad = msrp_server_prepare (server, other_port, &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  g_assert_null (bad);
-  g_clear_error (&error);
-  other_host = msrp_uri_new ("127.0.0.2", 0, NULL, FALSE);
-  bad = msrp_server_prepare (server, other_host, &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  g_assert_null (bad);
-  g_clear_error (&error);
-  same = msrp_uri_new ("127.0.0.1", 0, msrp_uri_get_session_id (uri), FALSE);
-  bad = msrp_server_prepare (server, same, &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
-  g_assert_null (bad);
-  g_clear_error (&error);
+  {
+    guint16 port = msrp_uri_get_port (uri);
+    g_autoptr(MsrpUri) other_port = msrp_uri_new ("127.0.0.1", port == 65535 ? 65534 : port + 1, NULL, FALSE);
+    g_autoptr(MsrpUri) other_host = msrp_uri_new ("127.0.0.2", 0, NULL, FALSE);
+    g_autoptr(MsrpUri) same = msrp_uri_new ("127.0.0.1", 0, msrp_uri_get_session_id (uri), FALSE);
+
+    assert_prepare_refused (server, other_port, G_IO_ERROR_INVALID_ARGUMENT);
+    assert_prepare_refused (server, other_host, G_IO_ERROR_INVALID_ARGUMENT);
+    assert_prepare_refused (server, same, G_IO_ERROR_EXISTS);
+  }
 
   peer = new_peer (NULL, NULL, &peer_path);
   bind_pair (server, server_path, peer, peer_path, NULL, &srv, &con);
@@ -491,17 +292,17 @@ test_tcp (Fixture       *f,
   g_assert_true (msrp_path_equal (msrp_transport_get_full_local_path (srv.transport), server_path));
   g_assert_true (msrp_path_equal (msrp_transport_get_full_remote_path (srv.transport), peer_path));
   g_assert_true (G_IS_SOCKET_CONNECTION (msrp_transport_get_stream (srv.transport)));
-  exchange (con.transport, srv.transport, "from the active side");
-  exchange (srv.transport, con.transport, "from the server");
+  test_exchange_text (con.transport, srv.transport, "from the active side");
+  test_exchange_text (srv.transport, con.transport, "from the server");
 
   /* A completed session cannot be completed again. */
-  op_clear (&srv);
+  test_op_clear (&srv);
   msrp_server_complete_for_uri_async (server, uri, peer_path, NULL, NULL, on_server_completed, &srv);
-  wait_for (&srv.done);
+  test_wait_for (&srv.done);
   g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 
-  op_clear (&srv);
-  op_clear (&con);
+  test_op_clear (&srv);
+  test_op_clear (&con);
 }
 
 static void
@@ -513,29 +314,29 @@ test_tls (Fixture       *f,
   g_autoptr(GPtrArray) server_path = NULL;
   g_autoptr(GPtrArray) peer_path = NULL;
   g_autoptr(MsrpConnector) peer = NULL;
-  g_autofree char *expected = msrp_tls_certificate_get_fingerprint (right ? cert_b : cert_other,
-                                                                     G_CHECKSUM_SHA256);
-  Op srv = { 0, }, con = { 0, };
+  GTlsCertificate *expected_cert = test_certificate (right ? PEER_CN : MALLORY_CN);
+  g_autofree char *expected = msrp_tls_certificate_get_fingerprint (expected_cert, G_CHECKSUM_SHA256);
+  TestOp srv = { 0, }, con = { 0, };
 
-  g_object_set (server, "tls-certificate", cert_a, NULL);
-  g_assert_true (msrp_server_get_tls_certificate (server) == cert_a);
+  g_object_set (server, "tls-certificate", test_certificate (SERVER_CN), NULL);
+  g_assert_true (msrp_server_get_tls_certificate (server) == test_certificate (SERVER_CN));
   server_path = server_prepare (server);
   g_assert_true (msrp_uri_get_use_tls (uri_of (server_path)));
 
-  peer = new_peer (cert_b, cert_a, &peer_path);
+  peer = new_peer (PEER_CN, SERVER_CN, &peer_path);
   msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, expected,
                                       NULL, on_server_completed, &srv);
-  msrp_connector_complete_async (peer, server_path, NULL, on_connector_completed, &con);
-  wait_for (&srv.done);
-  wait_for (&con.done);
+  msrp_connector_complete_async (peer, server_path, NULL, test_on_completed, &con);
+  test_wait_for (&srv.done);
+  test_wait_for (&con.done);
 
   if (right)
     {
       g_assert_no_error (srv.error);
       g_assert_no_error (con.error);
       g_assert_true (G_IS_TLS_CONNECTION (msrp_transport_get_stream (srv.transport)));
-      exchange (con.transport, srv.transport, "secret from the peer");
-      exchange (srv.transport, con.transport, "secret from the server");
+      test_exchange_text (con.transport, srv.transport, "secret from the peer");
+      test_exchange_text (srv.transport, con.transport, "secret from the server");
     }
   else
     {
@@ -544,8 +345,8 @@ test_tls (Fixture       *f,
       g_assert_null (con.transport);
     }
 
-  op_clear (&srv);
-  op_clear (&con);
+  test_op_clear (&srv);
+  test_op_clear (&con);
 }
 
 static gboolean
@@ -558,7 +359,7 @@ on_accept_certificate (MsrpServer           *server,
   MsrpUri **seen = user_data;
 
   g_assert_true (G_IS_TLS_CERTIFICATE (peer_cert));
-  g_assert_true (g_tls_certificate_is_same (peer_cert, cert_b));
+  g_assert_true (g_tls_certificate_is_same (peer_cert, test_certificate (PEER_CN)));
   g_set_object (seen, local_uri);
   return FALSE;
 }
@@ -572,24 +373,24 @@ test_tls_refused_by_signal (Fixture       *f,
   g_autoptr(GPtrArray) peer_path = NULL;
   g_autoptr(MsrpConnector) peer = NULL;
   g_autoptr(MsrpUri) seen = NULL;
-  Op srv = { 0, }, con = { 0, };
+  TestOp srv = { 0, }, con = { 0, };
 
-  msrp_server_set_tls_certificate (server, cert_a);
+  msrp_server_set_tls_certificate (server, test_certificate (SERVER_CN));
   g_signal_connect (server, "accept-certificate", G_CALLBACK (on_accept_certificate), &seen);
   server_path = server_prepare (server);
-  peer = new_peer (cert_b, cert_a, &peer_path);
+  peer = new_peer (PEER_CN, SERVER_CN, &peer_path);
   msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
                                       NULL, on_server_completed, &srv);
-  msrp_connector_complete_async (peer, server_path, NULL, on_connector_completed, &con);
-  wait_for (&srv.done);
-  wait_for (&con.done);
+  msrp_connector_complete_async (peer, server_path, NULL, test_on_completed, &con);
+  test_wait_for (&srv.done);
+  test_wait_for (&con.done);
 
   g_assert_error (srv.error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   g_assert_nonnull (con.error);
   g_assert_nonnull (seen);
   g_assert_true (msrp_uri_equal (seen, uri_of (server_path)));
-  op_clear (&srv);
-  op_clear (&con);
+  test_op_clear (&srv);
+  test_op_clear (&con);
 }
 
 static void
@@ -600,7 +401,7 @@ test_many_sessions (Fixture       *f,
   MsrpConnector *peers[N_MANY];
   GPtrArray *server_paths[N_MANY];
   GPtrArray *peer_paths[N_MANY];
-  Op srv[N_MANY], con[N_MANY];
+  TestOp srv[N_MANY], con[N_MANY];
   guint port = 0;
 
   memset (srv, 0, sizeof srv);
@@ -619,17 +420,14 @@ test_many_sessions (Fixture       *f,
     msrp_server_complete_for_uri_async (server, uri_of (server_paths[i]), peer_paths[i], NULL,
                                         NULL, on_server_completed, &srv[i]);
   for (guint i = 0; i < N_MANY; i++)
-    msrp_connector_complete_async (peers[i], server_paths[i], NULL, on_connector_completed, &con[i]);
+    msrp_connector_complete_async (peers[i], server_paths[i], NULL, test_on_completed, &con[i]);
   for (guint i = 1; i < N_MANY; i += 2)
     msrp_server_complete_for_uri_async (server, uri_of (server_paths[i]), peer_paths[i], NULL,
                                         NULL, on_server_completed, &srv[i]);
 
   for (guint i = 0; i < N_MANY; i++)
     {
-      wait_for (&srv[i].done);
-      wait_for (&con[i].done);
-      g_assert_no_error (srv[i].error);
-      g_assert_no_error (con[i].error);
+      test_wait_both (&srv[i], &con[i]);
     }
 
   /* Each transport talks with its own peer. */
@@ -640,15 +438,15 @@ test_many_sessions (Fixture       *f,
 
       g_assert_true (msrp_uri_equal (uri_of (msrp_transport_get_full_remote_path (srv[i].transport)),
                                      uri_of (peer_paths[i])));
-      exchange (con[i].transport, srv[i].transport, up);
-      exchange (srv[i].transport, con[i].transport, down);
+      test_exchange_text (con[i].transport, srv[i].transport, up);
+      test_exchange_text (srv[i].transport, con[i].transport, down);
     }
 
   for (guint i = 0; i < N_MANY; i++)
     {
       msrp_server_cleanup (server, uri_of (server_paths[i]));
-      op_clear (&srv[i]);
-      op_clear (&con[i]);
+      test_op_clear (&srv[i]);
+      test_op_clear (&con[i]);
       g_object_unref (peers[i]);
       g_ptr_array_unref (server_paths[i]);
       g_ptr_array_unref (peer_paths[i]);
@@ -664,36 +462,33 @@ test_any_peer (Fixture       *f,
   g_autoptr(GPtrArray) second = NULL;
   g_autoptr(GPtrArray) peer_path = NULL;
   g_autoptr(MsrpConnector) peer = NULL;
-  Op srv = { 0, }, con = { 0, };
+  TestOp srv = { 0, }, con = { 0, };
 
   /* The short form needs exactly one waiting session. */
   msrp_server_complete_async (server, NULL, NULL, on_server_completed, &srv);
-  wait_for (&srv.done);
+  test_wait_for (&srv.done);
   g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  op_clear (&srv);
+  test_op_clear (&srv);
 
   server_path = server_prepare (server);
   second = server_prepare (server);
   msrp_server_complete_async (server, NULL, NULL, on_server_completed, &srv);
-  wait_for (&srv.done);
+  test_wait_for (&srv.done);
   g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  op_clear (&srv);
+  test_op_clear (&srv);
   msrp_server_cleanup (server, uri_of (second));
 
   /* Whoever binds is accepted, and its From-Path is the remote path. */
   peer = new_peer (NULL, NULL, &peer_path);
   msrp_server_complete_async (server, NULL, NULL, on_server_completed, &srv);
-  msrp_connector_complete_async (peer, server_path, NULL, on_connector_completed, &con);
-  wait_for (&srv.done);
-  wait_for (&con.done);
-  g_assert_no_error (srv.error);
-  g_assert_no_error (con.error);
+  msrp_connector_complete_async (peer, server_path, NULL, test_on_completed, &con);
+  test_wait_both (&srv, &con);
   g_assert_true (msrp_path_equal (msrp_transport_get_full_remote_path (srv.transport), peer_path));
-  exchange (con.transport, srv.transport, "hello anyone");
-  exchange (srv.transport, con.transport, "hello you");
+  test_exchange_text (con.transport, srv.transport, "hello anyone");
+  test_exchange_text (srv.transport, con.transport, "hello you");
 
-  op_clear (&srv);
-  op_clear (&con);
+  test_op_clear (&srv);
+  test_op_clear (&con);
 }
 
 /* Fisher-Yates with GTest's seeded generator, so a failing order can be
@@ -728,7 +523,7 @@ test_complete_by_path (Fixture       *f,
   MsrpConnector *peers[N_BY_PATH];
   GPtrArray *server_paths[N_BY_PATH];
   GPtrArray *peer_paths[N_BY_PATH];
-  Op srv[N_BY_PATH], con[N_BY_PATH];
+  TestOp srv[N_BY_PATH], con[N_BY_PATH];
   guint complete_order[N_BY_PATH], bind_order[N_BY_PATH];
 
   memset (srv, 0, sizeof srv);
@@ -752,7 +547,7 @@ test_complete_by_path (Fixture       *f,
     {
       guint i = bind_order[k];
 
-      msrp_connector_complete_async (peers[i], server_paths[i], NULL, on_connector_completed, &con[i]);
+      msrp_connector_complete_async (peers[i], server_paths[i], NULL, test_on_completed, &con[i]);
     }
   /* Every binding SEND is in: taken, or held until its complete. */
   while (logger->received < N_BY_PATH)
@@ -767,12 +562,12 @@ test_complete_by_path (Fixture       *f,
 
   for (guint i = 0; i < N_BY_PATH; i++)
     {
-      wait_for (&srv[i].done);
+      test_wait_for (&srv[i].done);
       g_assert_no_error (srv[i].error);
     }
   for (guint i = 0; i < N_BY_PATH; i++)
     {
-      wait_for (&con[i].done);
+      test_wait_for (&con[i].done);
       g_assert_no_error (con[i].error);
     }
 
@@ -784,15 +579,15 @@ test_complete_by_path (Fixture       *f,
 
       g_assert_true (msrp_path_equal (msrp_transport_get_full_remote_path (srv[i].transport), peer_paths[i]));
       g_assert_true (msrp_path_equal (msrp_transport_get_full_local_path (srv[i].transport), server_paths[i]));
-      exchange (con[i].transport, srv[i].transport, up);
-      exchange (srv[i].transport, con[i].transport, down);
+      test_exchange_text (con[i].transport, srv[i].transport, up);
+      test_exchange_text (srv[i].transport, con[i].transport, down);
     }
 
   for (guint i = 0; i < N_BY_PATH; i++)
     {
       msrp_server_cleanup (server, uri_of (server_paths[i]));
-      op_clear (&srv[i]);
-      op_clear (&con[i]);
+      test_op_clear (&srv[i]);
+      test_op_clear (&con[i]);
       g_object_unref (peers[i]);
       g_ptr_array_unref (server_paths[i]);
       g_ptr_array_unref (peer_paths[i]);
@@ -811,11 +606,11 @@ test_complete_by_path_waits (Fixture       *f,
   g_autoptr(GPtrArray) path_b = NULL;
   g_autoptr(GPtrArray) path_p = NULL;
   g_autoptr(GPtrArray) path_q = NULL;
-  g_autoptr(GPtrArray) nobody = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
+  g_autoptr(GPtrArray) nobody = test_path ("msrp://127.0.0.1:9/nobody;tcp");
   g_autoptr(MsrpConnector) p = NULL;
   g_autoptr(MsrpConnector) q = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  Op srv_p = { 0, }, srv_q = { 0, }, con_p = { 0, }, con_q = { 0, }, srv = { 0, };
+  TestOp srv_p = { 0, }, srv_q = { 0, }, con_p = { 0, }, con_q = { 0, }, srv = { 0, };
 
   msrp_server_set_logger (server, MSRP_LOGGER (logger));
   path_a = server_prepare (server);
@@ -825,35 +620,29 @@ test_complete_by_path_waits (Fixture       *f,
 
   /* Q binds first, but the complete waits for P. */
   msrp_server_complete_async (server, path_p, NULL, on_server_completed, &srv_p);
-  msrp_connector_complete_async (q, path_a, NULL, on_connector_completed, &con_q);
+  msrp_connector_complete_async (q, path_a, NULL, test_on_completed, &con_q);
   while (logger->received < 1)
     g_main_context_iteration (NULL, TRUE);
-  flush_main_context ();
+  test_drain ();
   g_assert_false (srv_p.done);
   g_assert_false (con_q.done);
-  msrp_connector_complete_async (p, path_b, NULL, on_connector_completed, &con_p);
-  wait_for (&srv_p.done);
-  wait_for (&con_p.done);
-  g_assert_no_error (srv_p.error);
-  g_assert_no_error (con_p.error);
+  msrp_connector_complete_async (p, path_b, NULL, test_on_completed, &con_p);
+  test_wait_both (&srv_p, &con_p);
   g_assert_true (msrp_path_equal (msrp_transport_get_full_remote_path (srv_p.transport), path_p));
-  exchange (con_p.transport, srv_p.transport, "I am P");
+  test_exchange_text (con_p.transport, srv_p.transport, "I am P");
   g_assert_false (con_q.done);
 
   /* Q's binding went on waiting for its own complete. */
   msrp_server_complete_async (server, path_q, NULL, on_server_completed, &srv_q);
-  wait_for (&srv_q.done);
-  wait_for (&con_q.done);
-  g_assert_no_error (srv_q.error);
-  g_assert_no_error (con_q.error);
+  test_wait_both (&srv_q, &con_q);
   g_assert_true (msrp_path_equal (msrp_transport_get_full_remote_path (srv_q.transport), path_q));
-  exchange (con_q.transport, srv_q.transport, "I am Q");
+  test_exchange_text (con_q.transport, srv_q.transport, "I am Q");
 
   /* Nothing left waiting. */
   msrp_server_complete_async (server, nobody, NULL, on_server_completed, &srv);
-  wait_for (&srv.done);
+  test_wait_for (&srv.done);
   g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  op_clear (&srv);
+  test_op_clear (&srv);
 
   /* Two new URIs: a complete by path that nobody answers. */
   g_clear_pointer (&path_a, g_ptr_array_unref);
@@ -861,22 +650,18 @@ test_complete_by_path_waits (Fixture       *f,
   path_a = server_prepare (server);
   path_b = server_prepare (server);
   msrp_server_complete_async (server, nobody, cancellable, on_server_completed, &srv);
-  g_main_context_iteration (NULL, FALSE);
-  g_cancellable_cancel (cancellable);
-  wait_for (&srv.done);
-  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  op_clear (&srv);
+  test_cancel_op (&srv, cancellable);
 
   msrp_server_set_bind_timeout (server, 1);
   msrp_server_complete_async (server, nobody, NULL, on_server_completed, &srv);
-  wait_for (&srv.done);
+  test_wait_for (&srv.done);
   g_assert_error (srv.error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
-  op_clear (&srv);
+  test_op_clear (&srv);
 
-  op_clear (&srv_p);
-  op_clear (&srv_q);
-  op_clear (&con_p);
-  op_clear (&con_q);
+  test_op_clear (&srv_p);
+  test_op_clear (&srv_q);
+  test_op_clear (&con_p);
+  test_op_clear (&con_q);
 }
 
 static void
@@ -888,31 +673,28 @@ test_bind_before_complete (Fixture       *f,
   g_autoptr(GPtrArray) server_path = NULL;
   g_autoptr(GPtrArray) peer_path = NULL;
   g_autoptr(MsrpConnector) peer = NULL;
-  Op srv = { 0, }, con = { 0, };
+  TestOp srv = { 0, }, con = { 0, };
 
   msrp_server_set_logger (server, MSRP_LOGGER (logger));
   server_path = server_prepare (server);
   peer = new_peer (NULL, NULL, &peer_path);
 
   /* The peer binds; the server has read the SEND and holds it. */
-  msrp_connector_complete_async (peer, server_path, NULL, on_connector_completed, &con);
+  msrp_connector_complete_async (peer, server_path, NULL, test_on_completed, &con);
   while (logger->received == 0)
     g_main_context_iteration (NULL, TRUE);
-  flush_main_context ();
+  test_drain ();
   g_assert_false (con.done);
 
   msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
                                       NULL, on_server_completed, &srv);
-  wait_for (&srv.done);
-  wait_for (&con.done);
-  g_assert_no_error (srv.error);
-  g_assert_no_error (con.error);
+  test_wait_both (&srv, &con);
   g_assert_true (msrp_transport_get_logger (srv.transport) == MSRP_LOGGER (logger));
-  exchange (con.transport, srv.transport, "early bird");
-  exchange (srv.transport, con.transport, "welcome");
+  test_exchange_text (con.transport, srv.transport, "early bird");
+  test_exchange_text (srv.transport, con.transport, "welcome");
 
-  op_clear (&srv);
-  op_clear (&con);
+  test_op_clear (&srv);
+  test_op_clear (&con);
 }
 
 static void
@@ -943,7 +725,7 @@ test_wrong_from_path (Fixture       *f,
   g_autoptr(GPtrArray) server_path = NULL;
   g_autoptr(GPtrArray) peer_path = NULL;
   g_autoptr(MsrpConnector) peer = NULL;
-  Op srv = { 0, }, con = { 0, };
+  TestOp srv = { 0, }, con = { 0, };
 
   server_path = server_prepare (server);
   peer = new_peer (NULL, NULL, &peer_path);
@@ -952,19 +734,16 @@ test_wrong_from_path (Fixture       *f,
 
   /* An impostor that knows the URI is turned away ... */
   raw_bind_expect (server_path, uri_of (server_path), "msrp://127.0.0.1:9/impostor;tcp", 481);
-  flush_main_context ();
+  test_drain ();
   g_assert_false (srv.done);
 
   /* ... and the right peer still gets in. */
-  msrp_connector_complete_async (peer, server_path, NULL, on_connector_completed, &con);
-  wait_for (&srv.done);
-  wait_for (&con.done);
-  g_assert_no_error (srv.error);
-  g_assert_no_error (con.error);
-  exchange (con.transport, srv.transport, "the real one");
+  msrp_connector_complete_async (peer, server_path, NULL, test_on_completed, &con);
+  test_wait_both (&srv, &con);
+  test_exchange_text (con.transport, srv.transport, "the real one");
 
-  op_clear (&srv);
-  op_clear (&con);
+  test_op_clear (&srv);
+  test_op_clear (&con);
 }
 
 static void
@@ -976,7 +755,7 @@ test_already_bound (Fixture       *f,
   g_autoptr(GPtrArray) peer_path = NULL;
   g_autoptr(MsrpConnector) peer = NULL;
   g_autofree char *peer_str = NULL;
-  Op srv = { 0, }, con = { 0, };
+  TestOp srv = { 0, }, con = { 0, };
 
   server_path = server_prepare (server);
   peer = new_peer (NULL, NULL, &peer_path);
@@ -986,9 +765,9 @@ test_already_bound (Fixture       *f,
   raw_bind_expect (server_path, uri_of (server_path), peer_str, 506);
 
   /* The bound transport is not disturbed. */
-  exchange (con.transport, srv.transport, "still here");
-  op_clear (&srv);
-  op_clear (&con);
+  test_exchange_text (con.transport, srv.transport, "still here");
+  test_op_clear (&srv);
+  test_op_clear (&con);
 }
 
 static void
@@ -997,14 +776,14 @@ test_not_a_send (Fixture       *f,
 {
   MsrpServer *server = f->server;
   g_autoptr(GPtrArray) server_path = server_prepare (server);
-  g_autoptr(Raw) raw = raw_connect (server_path);
+  g_autoptr(TestRaw) raw = raw_connect (server_path);
   g_autoptr(MsrpChunk) chunk = binding_send (uri_of (server_path), "msrp://127.0.0.1:9/rawpeer;tcp", "rawtid2");
   g_autoptr(MsrpChunk) other = msrp_chunk_new_request ("NICKNAME", "rawtid3");
 
   msrp_chunk_set_to_path (other, msrp_chunk_get_to_path (chunk));
   msrp_chunk_set_from_path (other, msrp_chunk_get_from_path (chunk));
-  raw_send_chunk (raw, other);
-  raw_read_to_eof (raw);
+  test_raw_send_chunk (raw, other);
+  test_raw_read_to_eof (raw);
   assert_raw_response (raw, "rawtid3", 501);
 }
 
@@ -1040,33 +819,33 @@ test_bad_input (Fixture       *f,
   g_autoptr(GPtrArray) server_path = NULL;
   g_autoptr(GPtrArray) peer_path = NULL;
   g_autoptr(MsrpConnector) peer = NULL;
-  g_autoptr(Raw) raw = NULL;
+  g_autoptr(TestRaw) raw = NULL;
   g_autofree char *to = NULL;
   g_autoptr(GString) text = g_string_new (input->data);
   GError *error = NULL;
-  Op srv = { 0, }, con = { 0, };
+  TestOp srv = { 0, }, con = { 0, };
 
   server_path = server_prepare (server);
   to = msrp_uri_to_string (uri_of (server_path));
   g_string_replace (text, "@TO@", to, 0);
 
   raw = raw_connect (server_path);
-  raw_send (raw, text->str, text->len);
+  test_raw_send (raw, text->str, text->len);
   if (input->half_close)
     {
       g_socket_shutdown (g_socket_connection_get_socket (raw->connection), FALSE, TRUE, &error);
       g_assert_no_error (error);
     }
   /* The server closes that connection without an answer ... */
-  raw_read_to_eof (raw);
+  test_raw_read_to_eof (raw);
   g_assert_cmpuint (raw->received->len, ==, 0);
 
   /* ... and the session can still be bound. */
   peer = new_peer (NULL, NULL, &peer_path);
   bind_pair (server, server_path, peer, peer_path, NULL, &srv, &con);
-  exchange (con.transport, srv.transport, input->name);
-  op_clear (&srv);
-  op_clear (&con);
+  test_exchange_text (con.transport, srv.transport, input->name);
+  test_op_clear (&srv);
+  test_op_clear (&con);
 }
 
 static void
@@ -1075,16 +854,16 @@ test_bind_timeout (Fixture       *f,
 {
   MsrpServer *server = f->server;
   g_autoptr(GPtrArray) server_path = NULL;
-  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/nobody;tcp", NULL);
-  Op srv = { 0, };
+  g_autoptr(GPtrArray) remote = test_path ("msrp://127.0.0.1:9/nobody;tcp");
+  TestOp srv = { 0, };
 
   g_object_set (server, "bind-timeout", 1, NULL);
   server_path = server_prepare (server);
   msrp_server_complete_for_uri_async (server, uri_of (server_path), remote, NULL,
                                       NULL, on_server_completed, &srv);
-  wait_for (&srv.done);
+  test_wait_for (&srv.done);
   g_assert_error (srv.error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
-  op_clear (&srv);
+  test_op_clear (&srv);
 }
 
 static void
@@ -1093,14 +872,14 @@ test_idle_connection (Fixture       *f,
 {
   MsrpServer *server = f->server;
   g_autoptr(GPtrArray) server_path = NULL;
-  g_autoptr(Raw) raw = NULL;
+  g_autoptr(TestRaw) raw = NULL;
   gint64 start;
 
   msrp_server_set_bind_timeout (server, 1);
   server_path = server_prepare (server);
   start = g_get_monotonic_time ();
   raw = raw_connect (server_path);
-  raw_read_to_eof (raw);
+  test_raw_read_to_eof (raw);
   g_assert_cmpuint (raw->received->len, ==, 0);
   /* Closed by the timeout, not at once. */
   g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC / 2);
@@ -1116,31 +895,27 @@ test_cancel (Fixture       *f,
   g_autoptr(MsrpConnector) peer = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GCancellable) cancelled = g_cancellable_new ();
-  Op srv = { 0, }, con = { 0, };
+  TestOp srv = { 0, }, con = { 0, };
 
   server_path = server_prepare (server);
   peer = new_peer (NULL, NULL, &peer_path);
 
   msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
                                       cancellable, on_server_completed, &srv);
-  g_main_context_iteration (NULL, FALSE);
-  g_cancellable_cancel (cancellable);
-  wait_for (&srv.done);
-  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  op_clear (&srv);
+  test_cancel_op (&srv, cancellable);
 
   /* Cancelled before it starts. */
   g_cancellable_cancel (cancelled);
   msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
                                       cancelled, on_server_completed, &srv);
-  wait_for (&srv.done);
+  test_wait_for (&srv.done);
   g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  op_clear (&srv);
+  test_op_clear (&srv);
 
   /* The session is still there for a new complete. */
   bind_pair (server, server_path, peer, peer_path, NULL, &srv, &con);
-  op_clear (&srv);
-  op_clear (&con);
+  test_op_clear (&srv);
+  test_op_clear (&con);
 }
 
 static void
@@ -1149,25 +924,25 @@ test_cleanup (Fixture       *f,
 {
   MsrpServer *server = f->server;
   g_autoptr(GPtrArray) server_path = NULL;
-  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrp://127.0.0.1:9/rawpeer;tcp", NULL);
-  Op srv = { 0, };
+  g_autoptr(GPtrArray) remote = test_path ("msrp://127.0.0.1:9/rawpeer;tcp");
+  TestOp srv = { 0, };
 
   server_path = server_prepare (server);
   msrp_server_complete_for_uri_async (server, uri_of (server_path), remote, NULL,
                                       NULL, on_server_completed, &srv);
   g_main_context_iteration (NULL, FALSE);
   msrp_server_cleanup (server, uri_of (server_path));
-  wait_for (&srv.done);
+  test_wait_for (&srv.done);
   g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  op_clear (&srv);
+  test_op_clear (&srv);
 
   /* Forgotten: bindings get 481, and complete does not know it. */
   raw_bind_expect (server_path, uri_of (server_path), "msrp://127.0.0.1:9/rawpeer;tcp", 481);
   msrp_server_complete_for_uri_async (server, uri_of (server_path), remote, NULL,
                                       NULL, on_server_completed, &srv);
-  wait_for (&srv.done);
+  test_wait_for (&srv.done);
   g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  op_clear (&srv);
+  test_op_clear (&srv);
 
   /* A cleanup of an unknown URI does nothing. */
   msrp_server_cleanup (server, uri_of (server_path));
@@ -1180,10 +955,10 @@ test_sessmatch (Fixture       *f,
   MsrpServer *server = f->server;
   g_autoptr(GPtrArray) server_path = NULL;
   g_autoptr(MsrpUri) rewritten = NULL;
-  g_autoptr(Raw) raw = NULL;
+  g_autoptr(TestRaw) raw = NULL;
   g_autoptr(MsrpChunk) chunk = NULL;
-  g_autoptr(GPtrArray) expected = msrp_path_parse ("msrp://192.0.2.7:4000/rawpeer;tcp", NULL);
-  Op srv = { 0, };
+  g_autoptr(GPtrArray) expected = test_path ("msrp://192.0.2.7:4000/rawpeer;tcp");
+  TestOp srv = { 0, };
 
   msrp_server_set_use_sessmatch (server, TRUE);
   server_path = server_prepare (server);
@@ -1194,16 +969,16 @@ test_sessmatch (Fixture       *f,
   rewritten = msrp_uri_new ("198.51.100.1", 5000, msrp_uri_get_session_id (uri_of (server_path)), FALSE);
   chunk = binding_send (rewritten, "msrp://203.0.113.9:6000/rawpeer;tcp", "rawtid4");
   raw = raw_connect (server_path);
-  raw_send_chunk (raw, chunk);
-  wait_for (&srv.done);
+  test_raw_send_chunk (raw, chunk);
+  test_wait_for (&srv.done);
   g_assert_no_error (srv.error);
   g_assert_true (msrp_transport_get_use_sessmatch (srv.transport));
 
   /* The 200 is on the wire; closing the transport ends the raw reader. */
   msrp_transport_close_async (srv.transport, NULL, NULL, NULL);
-  raw_read_to_eof (raw);
+  test_raw_read_to_eof (raw);
   assert_raw_response (raw, "rawtid4", 200);
-  op_clear (&srv);
+  test_op_clear (&srv);
 }
 
 static void
@@ -1214,7 +989,7 @@ test_default_uri (Fixture       *f,
   g_autoptr(GPtrArray) peer_path = NULL;
   g_autoptr(MsrpConnector) peer = NULL;
   GError *error = NULL;
-  Op srv = { 0, }, con = { 0, };
+  TestOp srv = { 0, }, con = { 0, };
   MsrpUri *uri;
 
   /* No URI: every address, any port, "localhost", a random session-id. */
@@ -1227,9 +1002,9 @@ test_default_uri (Fixture       *f,
 
   peer = new_peer (NULL, NULL, &peer_path);
   bind_pair (f->server, server_path, peer, peer_path, NULL, &srv, &con);
-  exchange (con.transport, srv.transport, "via localhost");
-  op_clear (&srv);
-  op_clear (&con);
+  test_exchange_text (con.transport, srv.transport, "via localhost");
+  test_op_clear (&srv);
+  test_op_clear (&con);
 }
 
 static void
@@ -1238,8 +1013,8 @@ test_dispose (Fixture       *f,
 {
   g_autoptr(TestLogger) logger = g_object_new (TEST_TYPE_LOGGER, NULL);
   g_autoptr(GPtrArray) server_path = NULL;
-  g_autoptr(Raw) idle = NULL;
-  g_autoptr(Raw) parked = NULL;
+  g_autoptr(TestRaw) idle = NULL;
+  g_autoptr(TestRaw) parked = NULL;
   g_autoptr(MsrpChunk) chunk = NULL;
 
   msrp_server_set_logger (f->server, MSRP_LOGGER (logger));
@@ -1247,7 +1022,7 @@ test_dispose (Fixture       *f,
   idle = raw_connect (server_path);
   parked = raw_connect (server_path);
   chunk = binding_send (uri_of (server_path), "msrp://127.0.0.1:9/rawpeer;tcp", "rawtid5");
-  raw_send_chunk (parked, chunk);
+  test_raw_send_chunk (parked, chunk);
   while (logger->received == 0)
     g_main_context_iteration (NULL, TRUE);
 
@@ -1255,8 +1030,8 @@ test_dispose (Fixture       *f,
   g_object_add_weak_pointer (G_OBJECT (f->server), (gpointer *) &f->server);
   g_object_unref (f->server);
   g_assert_null (f->server);
-  raw_read_to_eof (idle);
-  raw_read_to_eof (parked);
+  test_raw_read_to_eof (idle);
+  test_raw_read_to_eof (parked);
   g_assert_cmpuint (idle->received->len, ==, 0);
   g_assert_cmpuint (parked->received->len, ==, 0);
   f->server = msrp_server_new ();
@@ -1264,24 +1039,13 @@ test_dispose (Fixture       *f,
 
 /* Denial of service: connections that never bind */
 
-static Raw *
+static TestRaw *
 raw_connect_from (GPtrArray  *server_path,
                   const char *local_address)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (local_address, 0);
-  Raw *raw = g_new0 (Raw, 1);
-  GError *error = NULL;
+  TestRaw *raw = test_raw_connect (msrp_uri_get_port (uri_of (server_path)), local_address);
 
-  g_socket_client_set_local_address (client, local);
-  raw->connection = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                                     msrp_uri_get_port (uri_of (server_path)),
-                                                     NULL, &error);
-  g_assert_no_error (error);
-  raw->received = g_byte_array_new ();
-  raw->reading = TRUE;
-  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (raw->connection)),
-                             raw->buf, sizeof raw->buf, G_PRIORITY_DEFAULT, NULL, on_raw_read, raw);
+  test_raw_read_start (raw);
   return raw;
 }
 
@@ -1302,8 +1066,8 @@ test_idle_evicted (Fixture       *f,
   g_autoptr(GPtrArray) server_path = NULL;
   g_autoptr(GPtrArray) peer_path = NULL;
   g_autoptr(MsrpConnector) peer = NULL;
-  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func ((GDestroyNotify) raw_free);
-  Op srv = { 0, }, con = { 0, };
+  g_autoptr(GPtrArray) idle = g_ptr_array_new_with_free_func ((GDestroyNotify) test_raw_free);
+  TestOp srv = { 0, }, con = { 0, };
   guint i;
 
   msrp_server_set_max_pending_connections (f->server, 8);
@@ -1314,17 +1078,17 @@ test_idle_evicted (Fixture       *f,
 
   /* The 12 oldest are closed; the newest 8 wait. */
   for (i = 0; i < 12; i++)
-    wait_for (&((Raw *) g_ptr_array_index (idle, i))->eof);
+    test_wait_for (&((TestRaw *) g_ptr_array_index (idle, i))->eof);
   wait_for_pending (f->server, 8);
   for (i = 12; i < 20; i++)
-    g_assert_false (((Raw *) g_ptr_array_index (idle, i))->eof);
+    g_assert_false (((TestRaw *) g_ptr_array_index (idle, i))->eof);
 
   /* A real peer still binds. */
   peer = new_peer (NULL, NULL, &peer_path);
   bind_pair (f->server, server_path, peer, peer_path, NULL, &srv, &con);
-  exchange (con.transport, srv.transport, "past the idle ones");
-  op_clear (&srv);
-  op_clear (&con);
+  test_exchange_text (con.transport, srv.transport, "past the idle ones");
+  test_op_clear (&srv);
+  test_op_clear (&con);
 }
 
 static void
@@ -1332,8 +1096,8 @@ test_per_address (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(GPtrArray) server_path = NULL;
-  g_autoptr(Raw) other = NULL;
-  Raw *same[4];
+  g_autoptr(TestRaw) other = NULL;
+  TestRaw *same[4];
   guint i;
 
   msrp_server_set_max_pending_per_address (f->server, 3);
@@ -1346,13 +1110,13 @@ test_per_address (Fixture       *f,
   /* A fourth from 127.0.0.2 pushes out the oldest from there, and only
    * that one. */
   same[3] = raw_connect_from (server_path, "127.0.0.2");
-  wait_for (&same[0]->eof);
+  test_wait_for (&same[0]->eof);
   wait_for_pending (f->server, 4);
   g_assert_false (other->eof);
   for (i = 1; i < 4; i++)
     g_assert_false (same[i]->eof);
   for (i = 0; i < 4; i++)
-    raw_free (same[i]);
+    test_raw_free (same[i]);
 }
 
 /* A connection that sends nothing is closed after the first-request
@@ -1362,11 +1126,11 @@ test_first_request_timeout (Fixture       *f,
                             gconstpointer  data)
 {
   g_autoptr(GPtrArray) server_path = NULL;
-  g_autoptr(Raw) idle = NULL;
-  g_autoptr(Raw) bound = NULL;
+  g_autoptr(TestRaw) idle = NULL;
+  g_autoptr(TestRaw) bound = NULL;
   g_autoptr(MsrpChunk) chunk = NULL;
   gint64 start;
-  Op srv = { 0, };
+  TestOp srv = { 0, };
 
   msrp_server_set_first_request_timeout (f->server, 1);
   g_assert_cmpuint (msrp_server_get_first_request_timeout (f->server), ==, 1);
@@ -1376,9 +1140,9 @@ test_first_request_timeout (Fixture       *f,
   start = g_get_monotonic_time ();
   bound = raw_connect_from (server_path, "127.0.0.1");
   chunk = binding_send (uri_of (server_path), "msrp://127.0.0.1:9/rawpeer;tcp", "rawtid6");
-  raw_send_chunk (bound, chunk);
+  test_raw_send_chunk (bound, chunk);
   idle = raw_connect_from (server_path, "127.0.0.1");
-  wait_for (&idle->eof);
+  test_wait_for (&idle->eof);
   g_assert_cmpuint (idle->received->len, ==, 0);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC / 2);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
@@ -1387,9 +1151,9 @@ test_first_request_timeout (Fixture       *f,
   g_assert_false (bound->eof);
   msrp_server_complete_for_uri_async (f->server, uri_of (server_path), NULL, NULL,
                                       NULL, on_server_completed, &srv);
-  wait_for (&srv.done);
+  test_wait_for (&srv.done);
   g_assert_no_error (srv.error);
-  op_clear (&srv);
+  test_op_clear (&srv);
 }
 
 /* TLS connections that never send a ClientHello take no handshake (and
@@ -1403,22 +1167,22 @@ test_tls_silent (Fixture       *f,
   g_autoptr(GPtrArray) server_path = NULL;
   g_autoptr(GPtrArray) peer_path = NULL;
   g_autoptr(MsrpConnector) peer = NULL;
-  g_autoptr(GPtrArray) silent = g_ptr_array_new_with_free_func ((GDestroyNotify) raw_free);
+  g_autoptr(GPtrArray) silent = g_ptr_array_new_with_free_func ((GDestroyNotify) test_raw_free);
   /* The start of a TLS record carrying a handshake message. */
   static const guint8 hello_start[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01 };
   MsrpListener *listener;
   gint64 start;
   guint i;
 
-  msrp_server_set_tls_certificate (f->server, cert_a);
+  msrp_server_set_tls_certificate (f->server, test_certificate (SERVER_CN));
   server_path = server_prepare (f->server);
   listener = _msrp_server_peek_listener (f->server);
   for (i = 0; i < 40; i++)
     {
-      Raw *raw = raw_connect_from (server_path, i % 2 ? "127.0.0.3" : "127.0.0.4");
+      TestRaw *raw = raw_connect_from (server_path, i % 2 ? "127.0.0.3" : "127.0.0.4");
 
       if (partial)
-        raw_send (raw, hello_start, sizeof hello_start);
+        test_raw_send (raw, hello_start, sizeof hello_start);
       g_ptr_array_add (silent, raw);
     }
   wait_for_pending (f->server, 40);
@@ -1426,25 +1190,25 @@ test_tls_silent (Fixture       *f,
     {
       while (_msrp_listener_get_n_handshakes (listener) < MSRP_LISTENER_MAX_HANDSHAKES)
         g_main_context_iteration (NULL, TRUE);
-      flush_main_context ();
+      test_drain ();
       g_assert_cmpuint (_msrp_listener_get_n_handshakes (listener), ==, MSRP_LISTENER_MAX_HANDSHAKES);
     }
   else
     {
-      flush_main_context ();
+      test_drain ();
       g_assert_cmpuint (_msrp_listener_get_n_handshakes (listener), ==, 0);
     }
 
   start = g_get_monotonic_time ();
-  peer = new_peer (cert_b, cert_a, &peer_path);
+  peer = new_peer (PEER_CN, SERVER_CN, &peer_path);
   {
-    g_autofree char *fp = msrp_tls_certificate_get_fingerprint (cert_b, G_CHECKSUM_SHA256);
-    Op srv = { 0, }, con = { 0, };
+    g_autofree char *fp = msrp_tls_certificate_get_fingerprint (test_certificate (PEER_CN), G_CHECKSUM_SHA256);
+    TestOp srv = { 0, }, con = { 0, };
 
     bind_pair (f->server, server_path, peer, peer_path, fp, &srv, &con);
-    exchange (con.transport, srv.transport, "through the crowd");
-    op_clear (&srv);
-    op_clear (&con);
+    test_exchange_text (con.transport, srv.transport, "through the crowd");
+    test_op_clear (&srv);
+    test_op_clear (&con);
   }
   /* Stalled handshakes give way after two seconds. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
@@ -1512,7 +1276,7 @@ test_tls_1_1_refused (Fixture       *f,
   OldTls t = { 0, };
   GThread *thread;
 
-  msrp_server_set_tls_certificate (f->server, cert_a);
+  msrp_server_set_tls_certificate (f->server, test_certificate (SERVER_CN));
   server_path = server_prepare (f->server);
   t.port = msrp_uri_get_port (uri_of (server_path));
   thread = g_thread_new ("tls-1.1-client", old_tls_client, &t);
@@ -1530,17 +1294,7 @@ int
 main (int    argc,
       char **argv)
 {
-  GError *error = NULL;
-  int ret;
-
   g_test_init (&argc, &argv, NULL);
-
-  cert_a = msrp_tls_certificate_new_self_signed ("server.example.com", &error);
-  g_assert_no_error (error);
-  cert_b = msrp_tls_certificate_new_self_signed ("peer.example.com", &error);
-  g_assert_no_error (error);
-  cert_other = msrp_tls_certificate_new_self_signed ("mallory.example.com", &error);
-  g_assert_no_error (error);
 
 #define ADD(path, func, data) \
   g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
@@ -1574,9 +1328,5 @@ main (int    argc,
   ADD ("/server/tls-stalled-handshakes", test_tls_silent, GINT_TO_POINTER (TRUE));
   ADD ("/server/tls-1.1-refused", test_tls_1_1_refused, NULL);
 
-  ret = g_test_run ();
-  g_clear_object (&cert_a);
-  g_clear_object (&cert_b);
-  g_clear_object (&cert_other);
-  return ret;
+  return g_test_run ();
 }

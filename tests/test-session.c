@@ -14,6 +14,7 @@
 #include "msrp-chunk-private.h"
 #include "msrp-reassembler-private.h"
 #include "msrp-transport-private.h"
+#include "test-utils.h"
 
 #define TIMEOUT_SECONDS 20
 
@@ -30,83 +31,6 @@ typedef struct {
   guint timeout_id;
   gboolean tls;
 } Fixture;
-
-static GTlsCertificate *cert_a, *cert_b;
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  g_error ("test timed out after %d s", TIMEOUT_SECONDS);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean *flag)
-{
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-wait_for_len (GPtrArray *array,
-              guint      len)
-{
-  while (array->len < len)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-typedef struct {
-  gboolean done;
-  GPtrArray *path;
-  MsrpTransport *transport;
-  MsrpChunk *chunk;
-  GError *error;
-} Op;
-
-static void
-on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  op->path = msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &op->error);
-  g_assert_no_error (op->error);
-  op->done = TRUE;
-}
-
-static void
-on_completed (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  op->transport = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &op->error);
-  g_assert_no_error (op->error);
-  op->done = TRUE;
-}
-
-static void
-on_chunk_received (MsrpSession *session, MsrpChunk *chunk, gpointer user_data)
-{
-  Fixture *f = user_data;
-
-  g_ptr_array_add (f->chunks_b, g_object_ref (chunk));
-}
-
-static void
-on_message_received (MsrpSession *session, MsrpChunk *first, GBytes *data, gpointer user_data)
-{
-  Fixture *f = user_data;
-
-  g_assert_true (MSRP_IS_CHUNK (first));
-  g_ptr_array_add (f->messages_b, g_bytes_ref (data));
-}
-
-static void
-on_report_received (MsrpSession *session, MsrpChunk *report, gpointer user_data)
-{
-  Fixture *f = user_data;
-
-  g_ptr_array_add (f->reports_a, g_object_ref (report));
-}
 
 static void
 on_closed_a (MsrpSession *session, GError *error, gpointer user_data)
@@ -125,6 +49,8 @@ on_closed_b (MsrpSession *session, GError *error, gpointer user_data)
   f->closed_error_b = error ? g_error_copy (error) : NULL;
 }
 
+/* A session on each end of a direct pair; with TEST_NO_SESSION_B as data,
+ * only on a. */
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -133,42 +59,25 @@ fixture_setup (Fixture       *f,
   g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
   g_autoptr(MsrpConnector) connector = msrp_connector_direct_new ();
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
-  Op pa = { 0, }, pc = { 0, }, ca = { 0, }, cc = { 0, };
 
-  f->timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  f->timeout_id = test_watchdog_start (TIMEOUT_SECONDS);
   if (f->tls)
-    {
-      g_autofree char *fp_a = msrp_tls_certificate_get_fingerprint (cert_a, G_CHECKSUM_SHA256);
-      g_autofree char *fp_b = msrp_tls_certificate_get_fingerprint (cert_b, G_CHECKSUM_SHA256);
-
-      g_object_set (acceptor, "tls-certificate", cert_b, "peer-fingerprint", fp_a, NULL);
-      g_object_set (connector, "tls-certificate", cert_a, "peer-fingerprint", fp_b, NULL);
-    }
-  msrp_connector_prepare_async (acceptor, listen_uri, NULL, on_prepared, &pa);
-  msrp_connector_prepare_async (connector, NULL, NULL, on_prepared, &pc);
-  wait_for (&pa.done);
-  wait_for (&pc.done);
-  msrp_connector_complete_async (acceptor, pc.path, NULL, on_completed, &ca);
-  msrp_connector_complete_async (connector, pa.path, NULL, on_completed, &cc);
-  wait_for (&ca.done);
-  wait_for (&cc.done);
-  f->ta = cc.transport;
-  f->tb = ca.transport;
-  g_ptr_array_unref (pa.path);
-  g_ptr_array_unref (pc.path);
+    test_set_tls_pair (acceptor, connector, test_certificate ("bob.example.com"),
+                       test_certificate ("alice.example.com"));
+  test_connect_pair (acceptor, connector, listen_uri, &f->tb, &f->ta);
 
   f->chunks_b = g_ptr_array_new_with_free_func (g_object_unref);
   f->messages_b = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   f->reports_a = g_ptr_array_new_with_free_func (g_object_unref);
 
   f->a = msrp_session_new (f->ta, NULL);
-  g_signal_connect (f->a, "report-received", G_CALLBACK (on_report_received), f);
+  g_signal_connect (f->a, "report-received", G_CALLBACK (test_keep_chunk), f->reports_a);
   g_signal_connect (f->a, "closed", G_CALLBACK (on_closed_a), f);
-  if (accept_b != (gpointer) 1)
+  if (data != TEST_NO_SESSION_B)
     {
       f->b = msrp_session_new (f->tb, accept_b);
-      g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_chunk_received), f);
-      g_signal_connect (f->b, "message-received", G_CALLBACK (on_message_received), f);
+      g_signal_connect (f->b, "chunk-received", G_CALLBACK (test_keep_chunk), f->chunks_b);
+      g_signal_connect (f->b, "message-received", G_CALLBACK (test_keep_message), f->messages_b);
       g_signal_connect (f->b, "closed", G_CALLBACK (on_closed_b), f);
     }
 }
@@ -186,10 +95,18 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  /* A session a test still holds must not call into what goes here. */
   if (f->a != NULL)
-    g_signal_handlers_disconnect_by_data (f->a, f);
+    {
+      g_signal_handlers_disconnect_by_data (f->a, f);
+      g_signal_handlers_disconnect_by_data (f->a, f->reports_a);
+    }
   if (f->b != NULL)
-    g_signal_handlers_disconnect_by_data (f->b, f);
+    {
+      g_signal_handlers_disconnect_by_data (f->b, f);
+      g_signal_handlers_disconnect_by_data (f->b, f->chunks_b);
+      g_signal_handlers_disconnect_by_data (f->b, f->messages_b);
+    }
   g_clear_object (&f->a);
   g_clear_object (&f->b);
   g_clear_object (&f->ta);
@@ -198,27 +115,8 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->messages_b, g_ptr_array_unref);
   g_clear_pointer (&f->reports_a, g_ptr_array_unref);
   g_clear_error (&f->closed_error_b);
-  g_source_remove (f->timeout_id);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
-on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  op->chunk = msrp_session_send_chunk_finish (MSRP_SESSION (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_delivered (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  op->chunk = msrp_session_deliver_chunk_finish (MSRP_SESSION (source), result, &op->error);
-  op->done = TRUE;
+  test_watchdog_stop (f->timeout_id);
+  test_drain ();
 }
 
 static MsrpChunk *
@@ -231,28 +129,15 @@ text_chunk (MsrpTransport *t,
   return msrp_transport_make_chunk (t, NULL, body, content_type);
 }
 
-/* Sends and returns the response; the caller owns it. */
-static MsrpChunk *
-send_and_wait (MsrpSession *s,
-               MsrpChunk   *chunk)
-{
-  Op op = { 0, };
-
-  msrp_session_send_chunk_async (s, chunk, NULL, on_sent, &op);
-  wait_for (&op.done);
-  g_assert_no_error (op.error);
-  return op.chunk;
-}
-
 static void
 test_send_message (Fixture       *f,
                    gconstpointer  data)
 {
   g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "Hello, Bob", "text/plain");
-  g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+  g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
-  wait_for_len (f->messages_b, 1);
+  test_wait_for_len (f->messages_b, 1);
   g_assert_cmpuint (f->chunks_b->len, ==, 1);
   g_assert_cmpmem (g_bytes_get_data (g_ptr_array_index (f->messages_b, 0), NULL), 10, "Hello, Bob", 10);
 }
@@ -267,13 +152,13 @@ test_failure_report_no (Fixture       *f,
   g_autoptr(MsrpChunk) second_response = NULL;
 
   msrp_chunk_set_failure_report (chunk, MSRP_FAILURE_REPORT_NO);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   /* Made locally: the peer sends nothing back for it. */
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
-  wait_for_len (f->messages_b, 1);
+  test_wait_for_len (f->messages_b, 1);
   /* The next chunk's response is the next thing a reads: had b answered
    * the first, that answer would have been taken for nothing. */
-  second_response = send_and_wait (f->a, second);
+  second_response = test_send_chunk (f->a, second);
   g_assert_cmpuint (msrp_chunk_get_code (second_response), ==, 200);
   g_assert_cmpstr (msrp_chunk_get_transaction_id (second_response), ==,
                    msrp_chunk_get_transaction_id (second));
@@ -289,7 +174,7 @@ test_failure_report_partial (Fixture       *f,
 
   msrp_session_set_response_timeout (f->a, 1);
   msrp_chunk_set_failure_report (chunk, MSRP_FAILURE_REPORT_PARTIAL);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   /* No news is good news, once the timeout ran out. */
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
@@ -304,17 +189,8 @@ test_partial_gets_failure (Fixture       *f,
   g_autoptr(MsrpChunk) response = NULL;
 
   msrp_chunk_set_failure_report (chunk, MSRP_FAILURE_REPORT_PARTIAL);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 415);
-}
-
-static void
-on_raw_read (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  op->chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &op->error);
-  op->done = TRUE;
 }
 
 static void
@@ -323,14 +199,14 @@ test_no_response_408 (Fixture       *f,
 {
   g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "into the void", "text/plain");
   g_autoptr(MsrpChunk) response = NULL;
-  Op raw = { 0, };
+  TestOp raw = { 0, };
 
   /* b has no session: its transport reads and never answers. */
-  msrp_transport_read_chunk_async (f->tb, 0, NULL, on_raw_read, &raw);
+  msrp_transport_read_chunk_async (f->tb, 0, NULL, test_on_read, &raw);
   msrp_session_set_response_timeout (f->a, 1);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 408);
-  wait_for (&raw.done);
+  test_wait_for (&raw.done);
   g_assert_no_error (raw.error);
   g_clear_object (&raw.chunk);
 }
@@ -344,17 +220,17 @@ test_unsupported_type (Fixture       *f,
   g_autoptr(MsrpChunk) wild = text_chunk (f->ta, "cpim", "message/cpim");
   g_autoptr(MsrpChunk) r_ok = NULL;
   g_autoptr(MsrpChunk) r_wild = NULL;
-  Op op = { 0, };
+  TestOp op = { 0, };
 
-  msrp_session_deliver_chunk_async (f->a, chunk, NULL, on_delivered, &op);
-  wait_for (&op.done);
+  msrp_session_deliver_chunk_async (f->a, chunk, NULL, test_on_chunk_delivered, &op);
+  test_wait_for (&op.done);
   g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE);
   g_clear_error (&op.error);
-  r_ok = send_and_wait (f->a, ok);
+  r_ok = test_send_chunk (f->a, ok);
   g_assert_cmpuint (msrp_chunk_get_code (r_ok), ==, 200);
-  r_wild = send_and_wait (f->a, wild);
+  r_wild = test_send_chunk (f->a, wild);
   g_assert_cmpuint (msrp_chunk_get_code (r_wild), ==, 200);
-  wait_for_len (f->messages_b, 2);
+  test_wait_for_len (f->messages_b, 2);
   g_assert_cmpuint (f->chunks_b->len, ==, 2);
 }
 
@@ -363,7 +239,7 @@ test_unknown_method (Fixture       *f,
                      gconstpointer  data)
 {
   g_autoptr(MsrpChunk) chunk = msrp_transport_make_chunk (f->ta, "FROBNICATE", NULL, NULL);
-  g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+  g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 501);
 }
@@ -373,11 +249,11 @@ test_wrong_session (Fixture       *f,
                     gconstpointer  data)
 {
   g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "misdirected", "text/plain");
-  g_autoptr(GPtrArray) elsewhere = msrp_path_parse ("msrp://127.0.0.1:1/elsewhere;tcp", NULL);
+  g_autoptr(GPtrArray) elsewhere = test_path ("msrp://127.0.0.1:1/elsewhere;tcp");
   g_autoptr(MsrpChunk) response = NULL;
 
   msrp_chunk_set_to_path (chunk, elsewhere);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 481);
   g_assert_cmpuint (f->chunks_b->len, ==, 0);
 }
@@ -393,9 +269,9 @@ test_success_report (Fixture       *f,
   gint64 start, end, total;
 
   msrp_chunk_set_success_report (chunk, TRUE);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
-  wait_for_len (f->reports_a, 1);
+  test_wait_for_len (f->reports_a, 1);
   report = g_ptr_array_index (f->reports_a, 0);
   g_assert_cmpstr (msrp_chunk_get_method (report), ==, "REPORT");
   g_assert_cmpstr (msrp_chunk_get_message_id (report), ==, msrp_chunk_get_message_id (chunk));
@@ -429,7 +305,7 @@ test_reassembly (Fixture       *f,
       msrp_chunk_set_message_id (chunk, message_id);
       msrp_chunk_set_byte_range (chunk, parts[i].start, parts[i].start + strlen (parts[i].text) - 1, 10);
       msrp_chunk_set_continuation (chunk, parts[i].cont);
-      response = send_and_wait (f->a, chunk);
+      response = test_send_chunk (f->a, chunk);
       g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
       /* Not whole before the last piece. */
       g_assert_cmpuint (f->messages_b->len, ==, i == 2 ? 1 : 0);
@@ -453,10 +329,10 @@ test_large_chunk_parts (Fixture       *f,
     raw[i] = i % 251;
   body = g_bytes_new (raw, size);
   chunk = msrp_transport_make_chunk (f->ta, NULL, body, "application/octet-stream");
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   /* One response for the chunk, though it arrived in parts. */
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
-  wait_for_len (f->messages_b, 1);
+  test_wait_for_len (f->messages_b, 1);
   g_assert_cmpuint (f->chunks_b->len, >, 1);
   g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), body));
 }
@@ -471,41 +347,33 @@ test_too_large_for_message (Fixture       *f,
   g_autoptr(MsrpChunk) small_response = NULL;
 
   msrp_session_set_max_message_size (f->b, 10);
-  response = send_and_wait (f->a, chunk);
+  response = test_send_chunk (f->a, chunk);
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
-  small_response = send_and_wait (f->a, small);
-  wait_for_len (f->messages_b, 1);
+  small_response = test_send_chunk (f->a, small);
+  test_wait_for_len (f->messages_b, 1);
   /* The large one came as a chunk only. */
   g_assert_cmpuint (f->chunks_b->len, ==, 2);
   g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (f->messages_b, 0)), ==, 4);
 }
 
 static void
-on_shutdown (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  g_assert_true (msrp_session_shutdown_finish (MSRP_SESSION (source), result, &op->error));
-  op->done = TRUE;
-}
-
-static void
 test_shutdown (Fixture       *f,
                gconstpointer  data)
 {
-  Op op = { 0, }, late = { 0, };
+  TestOp op = { 0, }, late = { 0, };
   g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "too late", "text/plain");
 
-  msrp_session_shutdown_async (f->a, NULL, on_shutdown, &op);
-  wait_for (&op.done);
+  msrp_session_shutdown_async (f->a, NULL, test_on_shutdown, &op);
+  test_wait_for (&op.done);
   g_assert_no_error (op.error);
+  g_assert_true (op.ok);
   g_assert_true (f->closed_a);
   /* The peer sees a clean end. */
-  wait_for (&f->closed_b);
+  test_wait_for (&f->closed_b);
   g_assert_no_error (f->closed_error_b);
 
-  msrp_session_send_chunk_async (f->a, chunk, NULL, on_sent, &late);
-  wait_for (&late.done);
+  msrp_session_send_chunk_async (f->a, chunk, NULL, test_on_chunk_sent, &late);
+  test_wait_for (&late.done);
   g_assert_error (late.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
   g_clear_error (&late.error);
 }
@@ -515,17 +383,17 @@ test_pending_fails_on_close (Fixture       *f,
                              gconstpointer  data)
 {
   g_autoptr(MsrpChunk) chunk = text_chunk (f->ta, "never answered", "text/plain");
-  Op op = { 0, }, raw = { 0, };
+  TestOp op = { 0, }, raw = { 0, };
   GError *error = NULL;
 
   /* b reads the chunk and closes without answering. */
-  msrp_transport_read_chunk_async (f->tb, 0, NULL, on_raw_read, &raw);
-  msrp_session_send_chunk_async (f->a, chunk, NULL, on_sent, &op);
-  wait_for (&raw.done);
+  msrp_transport_read_chunk_async (f->tb, 0, NULL, test_on_read, &raw);
+  msrp_session_send_chunk_async (f->a, chunk, NULL, test_on_chunk_sent, &op);
+  test_wait_for (&raw.done);
   g_clear_object (&raw.chunk);
   g_io_stream_close (msrp_transport_get_stream (f->tb), NULL, &error);
   g_assert_no_error (error);
-  wait_for (&op.done);
+  test_wait_for (&op.done);
   g_assert_error (op.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
   g_clear_error (&op.error);
   g_assert_true (f->closed_a);
@@ -536,31 +404,6 @@ test_pending_fails_on_close (Fixture       *f,
 
 /* Accept-types for b that also tell test_send_file to hide the size. */
 static const char *const any_type_unknown_size[] = { "*", NULL };
-
-typedef struct {
-  gboolean done;
-  char *message_id;
-  gboolean ok;
-  GError *error;
-} SendOp;
-
-static void
-on_message_sent (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  SendOp *op = user_data;
-
-  op->message_id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_file_sent (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  SendOp *op = user_data;
-
-  op->ok = msrp_session_send_file_finish (MSRP_SESSION (source), result, &op->error);
-  op->done = TRUE;
-}
 
 static GBytes *
 pattern_bytes (gsize size, guint seed)
@@ -585,16 +428,16 @@ test_shutdown_in_handler (Fixture       *f,
                           gconstpointer  data)
 {
   g_autoptr(GBytes) message = g_bytes_new_static ("last words", 10);
-  SendOp op = { 0, };
+  TestOp op = { 0, };
 
   g_signal_connect (f->b, "message-received", G_CALLBACK (on_message_shutdown), NULL);
   msrp_session_set_success_report (f->a, TRUE);
-  msrp_session_send_message_async (f->a, message, "text/plain", NULL, on_message_sent, &op);
-  wait_for (&op.done);
+  msrp_session_send_message_async (f->a, message, "text/plain", NULL, test_on_message_sent, &op);
+  test_wait_for (&op.done);
   g_assert_no_error (op.error);
   g_assert_nonnull (op.message_id);
   g_assert_cmpuint (f->reports_a->len, ==, 1);
-  wait_for (&f->closed_b);
+  test_wait_for (&f->closed_b);
   g_free (op.message_id);
 }
 
@@ -603,14 +446,14 @@ test_send_message_chunked (Fixture       *f,
                            gconstpointer  data)
 {
   g_autoptr(GBytes) message = pattern_bytes (1024 * 1024 + 3, 1);
-  SendOp op = { 0, };
+  TestOp op = { 0, };
 
   msrp_session_set_max_chunk_size (f->a, 64 * 1024);
-  msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL, on_message_sent, &op);
-  wait_for (&op.done);
+  msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL, test_on_message_sent, &op);
+  test_wait_for (&op.done);
   g_assert_no_error (op.error);
   g_assert_nonnull (op.message_id);
-  wait_for_len (f->messages_b, 1);
+  test_wait_for_len (f->messages_b, 1);
   g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), message));
   /* 17 chunks of at most 64 KiB, each with the Message-ID. */
   g_assert_cmpuint (f->chunks_b->len, ==, 17);
@@ -632,15 +475,12 @@ test_send_message_empty_and_binary (Fixture       *f,
 {
   g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
   g_autoptr(GBytes) binary = g_bytes_new_static ("\0\r\n-------\r\n\xff", 12);
-  SendOp op1 = { 0, }, op2 = { 0, };
+  TestOp op1 = { 0, }, op2 = { 0, };
 
-  msrp_session_send_message_async (f->a, empty, "text/plain", NULL, on_message_sent, &op1);
-  msrp_session_send_message_async (f->a, binary, "application/octet-stream", NULL, on_message_sent, &op2);
-  wait_for (&op1.done);
-  wait_for (&op2.done);
-  g_assert_no_error (op1.error);
-  g_assert_no_error (op2.error);
-  wait_for_len (f->messages_b, 2);
+  msrp_session_send_message_async (f->a, empty, "text/plain", NULL, test_on_message_sent, &op1);
+  msrp_session_send_message_async (f->a, binary, "application/octet-stream", NULL, test_on_message_sent, &op2);
+  test_wait_both (&op1, &op2);
+  test_wait_for_len (f->messages_b, 2);
   g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (f->messages_b, 0)), ==, 0);
   g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 1), binary));
   g_free (op1.message_id);
@@ -652,11 +492,11 @@ test_send_message_waits_for_report (Fixture       *f,
                                     gconstpointer  data)
 {
   g_autoptr(GBytes) message = g_bytes_new_static ("confirm me", 10);
-  SendOp op = { 0, };
+  TestOp op = { 0, };
 
   msrp_session_set_success_report (f->a, TRUE);
-  msrp_session_send_message_async (f->a, message, "text/plain", NULL, on_message_sent, &op);
-  wait_for (&op.done);
+  msrp_session_send_message_async (f->a, message, "text/plain", NULL, test_on_message_sent, &op);
+  test_wait_for (&op.done);
   g_assert_no_error (op.error);
   /* It completed because the REPORT came. */
   g_assert_cmpuint (f->reports_a->len, ==, 1);
@@ -669,11 +509,11 @@ test_send_message_refused (Fixture       *f,
                            gconstpointer  data)
 {
   g_autoptr(GBytes) message = pattern_bytes (300 * 1000, 2);
-  SendOp op = { 0, };
+  TestOp op = { 0, };
 
   msrp_session_set_max_chunk_size (f->a, 10000);
-  msrp_session_send_message_async (f->a, message, "image/png", NULL, on_message_sent, &op);
-  wait_for (&op.done);
+  msrp_session_send_message_async (f->a, message, "image/png", NULL, test_on_message_sent, &op);
+  test_wait_for (&op.done);
   g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE);
   g_clear_error (&op.error);
   g_assert_cmpuint (f->messages_b->len, ==, 0);
@@ -688,17 +528,17 @@ test_send_file (Fixture       *f,
   g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
   g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, size_known ? (goffset) g_bytes_get_size (content) : -1,
                                                              "application/pdf", 0, NULL);
-  SendOp op = { 0, };
+  TestOp op = { 0, };
   MsrpChunk *last;
   gint64 total;
 
   msrp_outgoing_file_set_header (file, "Content-Disposition", "attachment; filename=\"a.pdf\"");
-  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &op);
-  wait_for (&op.done);
+  msrp_session_send_file_async (f->a, file, NULL, test_on_file_sent, &op);
+  test_wait_for (&op.done);
   g_assert_no_error (op.error);
   g_assert_true (op.ok);
   g_assert_cmpint (msrp_outgoing_file_get_bytes_sent (file), ==, g_bytes_get_size (content));
-  wait_for_len (f->messages_b, 1);
+  test_wait_for_len (f->messages_b, 1);
   g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), content));
   last = g_ptr_array_index (f->chunks_b, f->chunks_b->len - 1);
   g_assert_cmpstr (msrp_chunk_get_message_id (last), ==, msrp_outgoing_file_get_message_id (file));
@@ -747,7 +587,7 @@ test_send_file_100mib (Fixture       *f,
   g_autoptr(MsrpOutgoingFile) file = NULL;
   g_autoptr(GError) error = NULL;
   Streamer st = { g_checksum_new (G_CHECKSUM_SHA256), 1, FALSE, NULL, 0 };
-  SendOp op = { 0, };
+  TestOp op = { 0, };
   int fd;
 
   fd = g_mkstemp (path);
@@ -771,8 +611,8 @@ test_send_file_100mib (Fixture       *f,
   st.message_id = msrp_outgoing_file_get_message_id (file);
   g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_stream_chunk), &st);
 
-  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &op);
-  wait_for (&op.done);
+  msrp_session_send_file_async (f->a, file, NULL, test_on_file_sent, &op);
+  test_wait_for (&op.done);
   g_assert_no_error (op.error);
   g_assert_cmpint (st.next - 1, ==, size);
   g_assert_true (st.ended);
@@ -819,17 +659,14 @@ test_interruption (Fixture       *f,
   g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, g_bytes_get_size (content), NULL, 0, NULL);
   g_autoptr(GBytes) small = g_bytes_new_static ("hi", 2);
   Interleave il = { msrp_outgoing_file_get_message_id (file), };
-  SendOp fop = { 0, }, mop = { 0, };
+  TestOp fop = { 0, }, mop = { 0, };
 
   g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_interleave_chunk), &il);
-  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &fop);
-  wait_for (&il.file_started);
+  msrp_session_send_file_async (f->a, file, NULL, test_on_file_sent, &fop);
+  test_wait_for (&il.file_started);
   /* The file is on its way; a short message goes out between its chunks. */
-  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &mop);
-  wait_for (&mop.done);
-  g_assert_no_error (mop.error);
-  wait_for (&fop.done);
-  g_assert_no_error (fop.error);
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, test_on_message_sent, &mop);
+  test_wait_both (&mop, &fop);
   g_assert_true (il.small_seen);
   g_assert_true (il.small_before_file_end);
   g_signal_handlers_disconnect_by_data (f->b, &il);
@@ -854,17 +691,17 @@ test_cancel_file (Fixture       *f,
   g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, g_bytes_get_size (content), NULL, 0, NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   gboolean aborted = FALSE;
-  SendOp op = { 0, };
+  TestOp op = { 0, };
 
   g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_abort_chunk), &aborted);
-  msrp_session_send_file_async (f->a, file, cancellable, on_file_sent, &op);
-  wait_for_len (f->chunks_b, 1);
+  msrp_session_send_file_async (f->a, file, cancellable, test_on_file_sent, &op);
+  test_wait_for_len (f->chunks_b, 1);
   g_cancellable_cancel (cancellable);
-  wait_for (&op.done);
+  test_wait_for (&op.done);
   g_assert_error (op.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&op.error);
   /* The peer is told with `#`, and gets no message. */
-  wait_for (&aborted);
+  test_wait_for (&aborted);
   g_assert_cmpuint (f->messages_b->len, ==, 0);
   g_assert_cmpint (msrp_outgoing_file_get_bytes_sent (file), <, g_bytes_get_size (content));
   g_signal_handlers_disconnect_by_data (f->b, &aborted);
@@ -913,10 +750,10 @@ test_keepalive_unanswered (Fixture       *f,
                            gconstpointer  data)
 {
   GError *error = NULL;
-  Op raw = { 0, };
+  TestOp raw = { 0, };
 
   /* b reads and never answers. */
-  msrp_transport_read_chunk_async (f->tb, 0, NULL, on_raw_read, &raw);
+  msrp_transport_read_chunk_async (f->tb, 0, NULL, test_on_read, &raw);
   g_signal_connect (f->a, "closed", G_CALLBACK (on_closed_with_error), &error);
   msrp_session_set_response_timeout (f->a, 1);
   msrp_session_set_keepalive_interval (f->a, 1);
@@ -924,7 +761,7 @@ test_keepalive_unanswered (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_clear_error (&error);
-  wait_for (&raw.done);
+  test_wait_for (&raw.done);
   g_clear_object (&raw.chunk);
   g_clear_error (&raw.error);
 }
@@ -960,16 +797,16 @@ test_report_matrix (Fixture       *f,
         g_autoptr(GBytes) message = g_bytes_new_static ("matrix", 6);
         guint reports_before = f->reports_a->len;
         guint messages_before = f->messages_b->len;
-        SendOp op = { 0, };
+        TestOp op = { 0, };
         g_autofree char *text = NULL;
 
         msrp_transport_set_logger (f->tb, logger);
         msrp_session_set_failure_report (f->a, frs[i]);
         msrp_session_set_success_report (f->a, sr);
-        msrp_session_send_message_async (f->a, message, "text/plain", NULL, on_message_sent, &op);
-        wait_for (&op.done);
+        msrp_session_send_message_async (f->a, message, "text/plain", NULL, test_on_message_sent, &op);
+        test_wait_for (&op.done);
         g_assert_no_error (op.error);
-        wait_for_len (f->messages_b, messages_before + 1);
+        test_wait_for_len (f->messages_b, messages_before + 1);
         if (sr)
           g_assert_cmpuint (f->reports_a->len, ==, reports_before + 1);
         msrp_transport_set_logger (f->tb, NULL);
@@ -1002,13 +839,13 @@ test_receiver_stops_reading (Fixture       *f,
   g_autoptr(GBytes) content = pattern_bytes (64 * 1024 * 1024, 6);
   g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
   g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, g_bytes_get_size (content), NULL, 0, NULL);
-  SendOp op = { 0, };
-  Op shut = { 0, };
+  TestOp op = { 0, };
+  TestOp shut = { 0, };
   goffset last = -1;
   guint still = 0;
   GError *error = NULL;
 
-  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &op);
+  msrp_session_send_file_async (f->a, file, NULL, test_on_file_sent, &op);
   /* Watch how far the file was read, until that stops moving. */
   while (still < 5)
     {
@@ -1016,7 +853,7 @@ test_receiver_stops_reading (Fixture       *f,
       goffset now;
 
       g_timeout_add (100, on_tick, &tick);
-      wait_for (&tick);
+      test_wait_for (&tick);
       now = g_seekable_tell (G_SEEKABLE (stream));
       still = now == last ? still + 1 : 0;
       last = now;
@@ -1031,15 +868,16 @@ test_receiver_stops_reading (Fixture       *f,
   {
     g_autoptr(GCancellable) now = g_cancellable_new ();
 
-    msrp_session_shutdown_async (f->a, now, on_shutdown, &shut);
+    msrp_session_shutdown_async (f->a, now, test_on_shutdown, &shut);
     g_cancellable_cancel (now);
   }
-  wait_for (&op.done);
+  test_wait_for (&op.done);
   g_assert_error (op.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
   g_clear_error (&op.error);
   g_io_stream_close (msrp_transport_get_stream (f->tb), NULL, &error);
   g_assert_no_error (error);
-  wait_for (&shut.done);
+  test_wait_for (&shut.done);
+  g_assert_true (shut.ok);
 }
 
 /* The peer goes away in the middle of a file. */
@@ -1051,20 +889,20 @@ test_peer_vanishes (Fixture       *f,
   g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
   g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, g_bytes_get_size (content), NULL, 0, NULL);
   GError *closed_error = NULL;
-  SendOp op = { 0, };
-  Op raw = { 0, };
+  TestOp op = { 0, };
+  TestOp raw = { 0, };
   GError *error = NULL;
 
   g_signal_connect (f->a, "closed", G_CALLBACK (on_closed_with_error), &closed_error);
-  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &op);
-  msrp_transport_read_chunk_async (f->tb, 0, NULL, on_raw_read, &raw);
-  wait_for (&raw.done);
+  msrp_session_send_file_async (f->a, file, NULL, test_on_file_sent, &op);
+  msrp_transport_read_chunk_async (f->tb, 0, NULL, test_on_read, &raw);
+  test_wait_for (&raw.done);
   g_assert_no_error (raw.error);
   g_clear_object (&raw.chunk);
   g_io_stream_close (msrp_transport_get_stream (f->tb), NULL, &error);
   g_assert_no_error (error);
 
-  wait_for (&op.done);
+  test_wait_for (&op.done);
   g_assert_nonnull (op.error);
   g_clear_error (&op.error);
   while (closed_error == NULL)
@@ -1082,17 +920,17 @@ test_stop_sending_413 (Fixture       *f,
   g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (content);
   g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, g_bytes_get_size (content), NULL, 0, NULL);
   g_autoptr(MsrpChunk) stop = NULL;
-  SendOp op = { 0, };
+  TestOp op = { 0, };
   gboolean aborted = FALSE;
   gboolean answered = FALSE;
 
-  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &op);
+  msrp_session_send_file_async (f->a, file, NULL, test_on_file_sent, &op);
   while (!aborted)
     {
-      Op raw = { 0, };
+      TestOp raw = { 0, };
 
-      msrp_transport_read_chunk_async (f->tb, 0, NULL, on_raw_read, &raw);
-      wait_for (&raw.done);
+      msrp_transport_read_chunk_async (f->tb, 0, NULL, test_on_read, &raw);
+      test_wait_for (&raw.done);
       g_assert_no_error (raw.error);
       if (!answered)
         {
@@ -1103,7 +941,7 @@ test_stop_sending_413 (Fixture       *f,
       aborted = msrp_chunk_get_continuation (raw.chunk) == MSRP_CONTINUATION_ABORT;
       g_clear_object (&raw.chunk);
     }
-  wait_for (&op.done);
+  test_wait_for (&op.done);
   g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
   g_clear_error (&op.error);
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (stream)), <, g_bytes_get_size (content));
@@ -1116,15 +954,16 @@ test_shutdown_sends_queued (Fixture       *f,
                             gconstpointer  data)
 {
   g_autoptr(GBytes) message = pattern_bytes (2 * 1024 * 1024, 9);
-  SendOp op = { 0, };
-  Op shut = { 0, };
+  TestOp op = { 0, };
+  TestOp shut = { 0, };
 
-  msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL, on_message_sent, &op);
-  msrp_session_shutdown_async (f->a, NULL, on_shutdown, &shut);
-  wait_for (&shut.done);
+  msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL, test_on_message_sent, &op);
+  msrp_session_shutdown_async (f->a, NULL, test_on_shutdown, &shut);
+  test_wait_for (&shut.done);
+  g_assert_true (shut.ok);
   g_assert_true (op.done);
   g_assert_no_error (op.error);
-  wait_for (&f->closed_b);
+  test_wait_for (&f->closed_b);
   g_assert_no_error (f->closed_error_b);
   g_assert_cmpuint (f->messages_b->len, ==, 1);
   g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), message));
@@ -1178,14 +1017,14 @@ test_pause_reading (Fixture       *f,
 {
   g_autoptr(GBytes) message = pattern_bytes (1024 * 1024, 10);
   Slow slow = { f->b, };
-  SendOp op = { 0, };
+  TestOp op = { 0, };
 
   g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_slow_chunk), &slow);
   msrp_session_set_max_chunk_size (f->a, 64 * 1024);
-  msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL, on_message_sent, &op);
-  wait_for (&op.done);
+  msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL, test_on_message_sent, &op);
+  test_wait_for (&op.done);
   g_assert_no_error (op.error);
-  wait_for_len (f->messages_b, 1);
+  test_wait_for_len (f->messages_b, 1);
   g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), message));
   /* The last pause ends after the message did. */
   while (slow.pausing)
@@ -1204,21 +1043,21 @@ test_max_size_413 (Fixture       *f,
 {
   g_autoptr(GBytes) big = pattern_bytes (300 * 1000, 11);
   g_autoptr(GBytes) small = g_bytes_new_static ("fits", 4);
-  SendOp op = { 0, }, ok = { 0, };
+  TestOp op = { 0, }, ok = { 0, };
 
   msrp_session_set_max_size (f->b, 1000);
   g_assert_cmpuint (msrp_session_get_max_size (f->b), ==, 1000);
   msrp_session_set_max_chunk_size (f->a, 10000);
-  msrp_session_send_message_async (f->a, big, "application/octet-stream", NULL, on_message_sent, &op);
-  wait_for (&op.done);
+  msrp_session_send_message_async (f->a, big, "application/octet-stream", NULL, test_on_message_sent, &op);
+  test_wait_for (&op.done);
   g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
   g_clear_error (&op.error);
   g_assert_cmpuint (f->chunks_b->len, ==, 0);
 
-  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &ok);
-  wait_for (&ok.done);
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, test_on_message_sent, &ok);
+  test_wait_for (&ok.done);
   g_assert_no_error (ok.error);
-  wait_for_len (f->messages_b, 1);
+  test_wait_for_len (f->messages_b, 1);
   g_free (ok.message_id);
 }
 
@@ -1229,18 +1068,6 @@ test_max_size_413 (Fixture       *f,
 #define BIG_CHUNK (8 * 1024 * 1024)
 #define BIG_MESSAGE (32 * 1024 * 1024)
 #define SLICE (64 * 1024)
-
-/* Reads one whole chunk from the hand-driven end (tb). */
-static MsrpChunk *
-raw_read (Fixture *f)
-{
-  Op raw = { 0, };
-
-  msrp_transport_read_chunk_async (f->tb, 0, NULL, on_raw_read, &raw);
-  wait_for (&raw.done);
-  g_assert_no_error (raw.error);
-  return raw.chunk;
-}
 
 static void
 raw_answer (Fixture   *f,
@@ -1278,19 +1105,19 @@ test_interrupt_wire (Fixture       *f,
   g_autoptr(GChecksum) got = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree char *first_tid = NULL;
   const char *big_id = NULL;
-  SendOp op = { 0, }, sop = { 0, };
+  TestOp op = { 0, }, sop = { 0, };
   gint64 next = 1;
   guint n = 0, big_chunks = 0;
   gboolean ended = FALSE;
 
   checksum_bytes (expect, big);
   msrp_session_set_max_chunk_size (f->a, BIG_CHUNK);
-  msrp_session_send_message_async (f->a, big, "application/octet-stream", NULL, on_message_sent, &op);
-  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &sop);
+  msrp_session_send_message_async (f->a, big, "application/octet-stream", NULL, test_on_message_sent, &op);
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, test_on_message_sent, &sop);
 
   while (!ended)
     {
-      g_autoptr(MsrpChunk) c = raw_read (f);
+      g_autoptr(MsrpChunk) c = test_read_chunk (f->tb);
       gint64 start, end, total;
 
       g_assert_true (msrp_chunk_is_request (c));
@@ -1334,10 +1161,7 @@ test_interrupt_wire (Fixture       *f,
   /* 64 KiB, then 8 MiB chunks from there: five in all. */
   g_assert_cmpuint (big_chunks, ==, 5);
   g_assert_cmpstr (g_checksum_get_string (got), ==, g_checksum_get_string (expect));
-  wait_for (&sop.done);
-  g_assert_no_error (sop.error);
-  wait_for (&op.done);
-  g_assert_no_error (op.error);
+  test_wait_both (&sop, &op);
   g_free (op.message_id);
   g_free (sop.message_id);
 }
@@ -1353,17 +1177,17 @@ interrupt_abort (Fixture  *f,
   g_autoptr(GBytes) after = g_bytes_new_static ("still fine", 10);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   const char *big_id = NULL;
-  SendOp op = { 0, }, sop = { 0, }, aop = { 0, };
+  TestOp op = { 0, }, sop = { 0, }, aop = { 0, };
   gint64 next = 1;
   gboolean aborted = FALSE, small_seen = FALSE, cut_seen = FALSE;
 
   msrp_session_set_max_chunk_size (f->a, BIG_CHUNK);
-  msrp_session_send_message_async (f->a, big, "application/octet-stream", cancellable, on_message_sent, &op);
-  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &sop);
+  msrp_session_send_message_async (f->a, big, "application/octet-stream", cancellable, test_on_message_sent, &op);
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, test_on_message_sent, &sop);
 
   while (!aborted || !small_seen)
     {
-      g_autoptr(MsrpChunk) c = raw_read (f);
+      g_autoptr(MsrpChunk) c = test_read_chunk (f->tb);
       gint64 start;
 
       msrp_chunk_get_byte_range (c, &start, NULL, NULL);
@@ -1393,24 +1217,24 @@ interrupt_abort (Fixture  *f,
       aborted = msrp_chunk_get_continuation (c) == MSRP_CONTINUATION_ABORT;
     }
   g_assert_cmpint (next - 1, <, BIG_MESSAGE);
-  wait_for (&op.done);
+  test_wait_for (&op.done);
   if (stop_sending)
     g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
   else
     g_assert_error (op.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&op.error);
-  wait_for (&sop.done);
+  test_wait_for (&sop.done);
   g_assert_no_error (sop.error);
 
   /* The connection is still in step. */
-  msrp_session_send_message_async (f->a, after, "text/plain", NULL, on_message_sent, &aop);
+  msrp_session_send_message_async (f->a, after, "text/plain", NULL, test_on_message_sent, &aop);
   {
-    g_autoptr(MsrpChunk) c = raw_read (f);
+    g_autoptr(MsrpChunk) c = test_read_chunk (f->tb);
 
     g_assert_cmpmem (g_bytes_get_data (msrp_chunk_get_data (c), NULL), msrp_chunk_get_size (c), "still fine", 10);
     raw_answer (f, c, 200);
   }
-  wait_for (&aop.done);
+  test_wait_for (&aop.done);
   g_assert_no_error (aop.error);
   g_free (sop.message_id);
   g_free (aop.message_id);
@@ -1432,19 +1256,19 @@ test_shared_cancellable (Fixture       *f,
   g_autoptr(GBytes) text = g_bytes_new_static ("hello", 5);
   g_autoptr(GCancellable) shared = g_cancellable_new ();
   g_autoptr(GCancellable) other = g_cancellable_new ();
-  SendOp ops[5] = { { 0, }, };
-  SendOp late = { 0, };
+  TestOp ops[5] = { { 0, }, };
+  TestOp late = { 0, };
   g_autoptr(MsrpChunk) c_other = NULL;
   g_autoptr(MsrpChunk) c_none = NULL;
 
-  msrp_session_send_message_async (f->a, text, "text/plain", shared, on_message_sent, &ops[0]);
-  msrp_session_send_message_async (f->a, text, "text/plain", other, on_message_sent, &ops[1]);
-  msrp_session_send_message_async (f->a, text, "text/plain", shared, on_message_sent, &ops[2]);
-  msrp_session_send_message_async (f->a, text, "text/plain", NULL, on_message_sent, &ops[3]);
-  msrp_session_send_message_async (f->a, text, "text/plain", shared, on_message_sent, &ops[4]);
+  msrp_session_send_message_async (f->a, text, "text/plain", shared, test_on_message_sent, &ops[0]);
+  msrp_session_send_message_async (f->a, text, "text/plain", other, test_on_message_sent, &ops[1]);
+  msrp_session_send_message_async (f->a, text, "text/plain", shared, test_on_message_sent, &ops[2]);
+  msrp_session_send_message_async (f->a, text, "text/plain", NULL, test_on_message_sent, &ops[3]);
+  msrp_session_send_message_async (f->a, text, "text/plain", shared, test_on_message_sent, &ops[4]);
   for (guint i = 0; i < 5; i++)
     {
-      g_autoptr(MsrpChunk) c = raw_read (f);
+      g_autoptr(MsrpChunk) c = test_read_chunk (f->tb);
 
       if (i == 1)
         c_other = g_steal_pointer (&c);
@@ -1455,7 +1279,7 @@ test_shared_cancellable (Fixture       *f,
   g_cancellable_cancel (shared);
   for (guint i = 0; i < 5; i += 2)
     {
-      wait_for (&ops[i].done);
+      test_wait_for (&ops[i].done);
       g_assert_error (ops[i].error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
       g_clear_error (&ops[i].error);
     }
@@ -1463,26 +1287,26 @@ test_shared_cancellable (Fixture       *f,
   g_assert_false (ops[3].done);
   raw_answer (f, c_other, 200);
   raw_answer (f, c_none, 200);
-  wait_for (&ops[1].done);
+  test_wait_for (&ops[1].done);
   g_assert_no_error (ops[1].error);
-  wait_for (&ops[3].done);
+  test_wait_for (&ops[3].done);
   g_assert_no_error (ops[3].error);
 
   /* Cancelled already: it ends at once. */
-  msrp_session_send_message_async (f->a, text, "text/plain", shared, on_message_sent, &late);
-  wait_for (&late.done);
+  msrp_session_send_message_async (f->a, text, "text/plain", shared, test_on_message_sent, &late);
+  test_wait_for (&late.done);
   g_assert_error (late.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&late.error);
 
   /* Reset, it is watched again. */
   g_cancellable_reset (shared);
   memset (&late, 0, sizeof late);
-  msrp_session_send_message_async (f->a, text, "text/plain", shared, on_message_sent, &late);
+  msrp_session_send_message_async (f->a, text, "text/plain", shared, test_on_message_sent, &late);
   {
-    g_autoptr(MsrpChunk) c = raw_read (f);
+    g_autoptr(MsrpChunk) c = test_read_chunk (f->tb);
 
     g_cancellable_cancel (shared);
-    wait_for (&late.done);
+    test_wait_for (&late.done);
     g_assert_error (late.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_clear_error (&late.error);
   }
@@ -1555,30 +1379,27 @@ test_interrupt_message (Fixture       *f,
   g_autoptr(GChecksum) expect = g_checksum_new (G_CHECKSUM_SHA256);
   g_autoptr(GChecksum) whole = g_checksum_new (G_CHECKSUM_SHA256);
   Cut cut = { NULL, g_checksum_new (G_CHECKSUM_SHA256), 1, };
-  SendOp op = { 0, }, sop = { 0, };
+  TestOp op = { 0, }, sop = { 0, };
 
   checksum_bytes (expect, big);
   /* Only the signals below: the fixture's would keep every part. */
-  g_signal_handlers_disconnect_by_func (f->b, on_chunk_received, f);
+  g_signal_handlers_disconnect_by_func (f->b, test_keep_chunk, f->chunks_b);
   g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_cut_chunk), &cut);
   msrp_session_set_max_message_size (f->b, 2 * BIG_MESSAGE);
   msrp_session_set_max_chunk_size (f->a, BIG_CHUNK);
   msrp_session_set_success_report (f->a, TRUE);
 
-  msrp_session_send_message_async (f->a, big, "application/octet-stream", NULL, on_message_sent, &op);
-  wait_for (&cut.big_started);
-  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &sop);
-  wait_for_len (f->messages_b, 1);
+  msrp_session_send_message_async (f->a, big, "application/octet-stream", NULL, test_on_message_sent, &op);
+  test_wait_for (&cut.big_started);
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, test_on_message_sent, &sop);
+  test_wait_for_len (f->messages_b, 1);
   /* The small one arrived first, whole, while the big one was going. */
   g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), small));
   g_assert_false (cut.big_ended);
   g_assert_false (op.done);
 
-  wait_for (&op.done);
-  g_assert_no_error (op.error);
-  wait_for (&sop.done);
-  g_assert_no_error (sop.error);
-  wait_for_len (f->messages_b, 2);
+  test_wait_both (&op, &sop);
+  test_wait_for_len (f->messages_b, 2);
   checksum_bytes (whole, g_ptr_array_index (f->messages_b, 1));
   g_assert_cmpstr (g_checksum_get_string (whole), ==, g_checksum_get_string (expect));
   g_assert_cmpstr (g_checksum_get_string (cut.sum), ==, g_checksum_get_string (expect));
@@ -1629,27 +1450,27 @@ test_interrupt_file (Fixture       *f,
   g_autoptr(GBytes) small = g_bytes_new_static ("hi", 2);
   g_autoptr(GChecksum) expect = g_checksum_new (G_CHECKSUM_SHA256);
   Cut cut = { msrp_outgoing_file_get_message_id (file), g_checksum_new (G_CHECKSUM_SHA256), 1, };
-  SendOp op = { 0, }, sop = { 0, };
+  TestOp op = { 0, }, sop = { 0, };
   goffset progress = 0;
 
   checksum_bytes (expect, content);
-  g_signal_handlers_disconnect_by_func (f->b, on_chunk_received, f);
+  g_signal_handlers_disconnect_by_func (f->b, test_keep_chunk, f->chunks_b);
   g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_cut_chunk), &cut);
   g_signal_connect (file, "notify::bytes-sent", G_CALLBACK (on_bytes_sent), &progress);
   msrp_session_set_max_message_size (f->b, 1024);
   msrp_session_set_max_chunk_size (f->a, BIG_CHUNK);
 
-  msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &op);
-  wait_for (&cut.big_started);
-  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &sop);
-  wait_for_len (f->messages_b, 1);
+  msrp_session_send_file_async (f->a, file, NULL, test_on_file_sent, &op);
+  test_wait_for (&cut.big_started);
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, test_on_message_sent, &sop);
+  test_wait_for_len (f->messages_b, 1);
   g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), small));
   g_assert_false (cut.big_ended);
 
-  wait_for (&op.done);
+  test_wait_for (&op.done);
   g_assert_no_error (op.error);
   g_assert_true (op.ok);
-  wait_for (&sop.done);
+  test_wait_for (&sop.done);
   g_assert_no_error (sop.error);
   g_assert_true (cut.big_ended);
   g_assert_cmpint (cut.next - 1, ==, BIG_MESSAGE);
@@ -1692,12 +1513,12 @@ test_interrupted_reassembly (Fixture       *f,
       msrp_chunk_set_continuation (piece, MSRP_CONTINUATION_MORE);
       msrp_chunk_set_message_id (rest, msrp_chunk_get_message_id (piece));
       msrp_chunk_set_byte_range (rest, 61, 200, 200);
-      r1 = send_and_wait (f->a, piece);
+      r1 = test_send_chunk (f->a, piece);
       g_assert_cmpuint (msrp_chunk_get_code (r1), ==, 200);
       g_assert_cmpuint (f->messages_b->len, ==, i);
-      r2 = send_and_wait (f->a, rest);
+      r2 = test_send_chunk (f->a, rest);
       g_assert_cmpuint (msrp_chunk_get_code (r2), ==, 200);
-      wait_for_len (f->messages_b, i + 1);
+      test_wait_for_len (f->messages_b, i + 1);
       g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, i), message));
       /* chunk-received: one per piece. */
       g_assert_cmpuint (f->chunks_b->len, ==, 2 * (i + 1));
@@ -1743,7 +1564,7 @@ test_reassembly_bound_413 (Fixture       *f,
   MsrpReassembler *r = _msrp_session_get_reassembler (f->b);
   const gsize bound = 1024 * 1024;
   g_autoptr(GBytes) message = pattern_bytes (300 * 1000, 31);
-  SendOp op = { 0, };
+  TestOp op = { 0, };
   const char *dropped = NULL;
   guint accepted = 0;
 
@@ -1755,7 +1576,7 @@ test_reassembly_bound_413 (Fixture       *f,
       const char *id = ids[i % G_N_ELEMENTS (ids)];
       g_autoptr(MsrpChunk) chunk = byte_chunk (f, id, (gint64) (i / G_N_ELEMENTS (ids)) * 64 * 1024 + 1, "x",
                                                -1, MSRP_CONTINUATION_MORE);
-      g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+      g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
       g_assert_cmpuint (_msrp_reassembler_get_held (r), <=, bound);
       if (msrp_chunk_get_code (response) == MSRP_STATUS_STOP_SENDING)
@@ -1778,7 +1599,7 @@ test_reassembly_bound_413 (Fixture       *f,
    * too, rather than starting it again. */
   {
     g_autoptr(MsrpChunk) chunk = byte_chunk (f, dropped, 1, "y", -1, MSRP_CONTINUATION_MORE);
-    g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+    g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
     g_assert_cmpuint (msrp_chunk_get_code (response), ==, MSRP_STATUS_STOP_SENDING);
     g_assert_cmpuint (_msrp_reassembler_get_n_open (r), ==, G_N_ELEMENTS (ids) - 1);
@@ -1787,7 +1608,7 @@ test_reassembly_bound_413 (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     {
       g_autoptr(MsrpChunk) chunk = byte_chunk (f, ids[i], 2, "", -1, MSRP_CONTINUATION_ABORT);
-      g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+      g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
       g_assert_cmpuint (msrp_chunk_get_code (response), ==, 200);
     }
@@ -1797,10 +1618,10 @@ test_reassembly_bound_413 (Fixture       *f,
   /* The session goes on: a message in several chunks arrives whole. */
   msrp_session_set_max_chunk_size (f->a, 64 * 1024);
   msrp_session_set_success_report (f->a, TRUE);
-  msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL, on_message_sent, &op);
-  wait_for (&op.done);
+  msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL, test_on_message_sent, &op);
+  test_wait_for (&op.done);
   g_assert_no_error (op.error);
-  wait_for_len (f->messages_b, 1);
+  test_wait_for_len (f->messages_b, 1);
   g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), message));
   g_assert_cmpuint (f->reports_a->len, ==, 1);
   g_free (op.message_id);
@@ -1822,7 +1643,7 @@ test_open_messages_413 (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     {
       g_autoptr(MsrpChunk) chunk = byte_chunk (f, ids[i], 1, "a", 2, MSRP_CONTINUATION_MORE);
-      g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+      g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
       g_assert_cmpuint (msrp_chunk_get_code (response), ==, i < 2 ? 200 : MSRP_STATUS_STOP_SENDING);
     }
@@ -1830,11 +1651,11 @@ test_open_messages_413 (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     {
       g_autoptr(MsrpChunk) chunk = byte_chunk (f, ids[i], 2, "b", 2, MSRP_CONTINUATION_END);
-      g_autoptr(MsrpChunk) response = send_and_wait (f->a, chunk);
+      g_autoptr(MsrpChunk) response = test_send_chunk (f->a, chunk);
 
       g_assert_cmpuint (msrp_chunk_get_code (response), ==, i < 2 ? 200 : MSRP_STATUS_STOP_SENDING);
     }
-  wait_for_len (f->messages_b, 2);
+  test_wait_for_len (f->messages_b, 2);
   for (guint i = 0; i < 2; i++)
     g_assert_cmpmem (g_bytes_get_data (g_ptr_array_index (f->messages_b, i), NULL),
                      g_bytes_get_size (g_ptr_array_index (f->messages_b, i)), "ab", 2);
@@ -1916,9 +1737,9 @@ test_too_large_unhandled_413 (Fixture       *f,
 {
   g_autoptr(GBytes) content = pattern_bytes (300 * 1000, 32);
   g_autoptr(GBytes) small = g_bytes_new_static ("fits", 4);
-  SendOp op = { 0, }, mop = { 0, }, sop = { 0, };
+  TestOp op = { 0, }, mop = { 0, }, sop = { 0, };
 
-  g_signal_handlers_disconnect_by_func (f->b, on_chunk_received, f);
+  g_signal_handlers_disconnect_by_func (f->b, test_keep_chunk, f->chunks_b);
   msrp_session_set_max_message_size (f->b, 100 * 1000);
   msrp_session_set_max_chunk_size (f->a, 64 * 1024);
   msrp_session_set_success_report (f->a, TRUE);
@@ -1929,25 +1750,25 @@ test_too_large_unhandled_413 (Fixture       *f,
       /* The size known (413 at once) or not (413 past max-message-size). */
       g_autoptr(MsrpOutgoingFile) file = msrp_outgoing_file_new (stream, i == 0 ? (goffset) g_bytes_get_size (content) : -1,
                                                                  "application/octet-stream", 0, NULL);
-      SendOp fop = { 0, };
+      TestOp fop = { 0, };
 
       msrp_outgoing_file_set_header (file, "Success-Report", "yes");
-      msrp_session_send_file_async (f->a, file, NULL, on_file_sent, &fop);
-      wait_for (&fop.done);
+      msrp_session_send_file_async (f->a, file, NULL, test_on_file_sent, &fop);
+      test_wait_for (&fop.done);
       g_assert_error (fop.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
       g_clear_error (&fop.error);
     }
-  msrp_session_send_message_async (f->a, content, "application/octet-stream", NULL, on_message_sent, &mop);
-  wait_for (&mop.done);
+  msrp_session_send_message_async (f->a, content, "application/octet-stream", NULL, test_on_message_sent, &mop);
+  test_wait_for (&mop.done);
   g_assert_error (mop.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
   g_clear_error (&mop.error);
 
   /* A message that fits still arrives, with its REPORT, and the REPORT is
    * the only one. */
-  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &sop);
-  wait_for (&sop.done);
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, test_on_message_sent, &sop);
+  test_wait_for (&sop.done);
   g_assert_no_error (sop.error);
-  wait_for_len (f->messages_b, 1);
+  test_wait_for_len (f->messages_b, 1);
   g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), small));
   g_assert_cmpuint (f->reports_a->len, ==, 1);
   g_assert_cmpstr (msrp_chunk_get_message_id (g_ptr_array_index (f->reports_a, 0)), ==, sop.message_id);
@@ -1955,9 +1776,9 @@ test_too_large_unhandled_413 (Fixture       *f,
 
   /* With a handler, the same message is taken chunk by chunk and gets its
    * REPORT. */
-  g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_chunk_received), f);
-  msrp_session_send_message_async (f->a, content, "application/octet-stream", NULL, on_message_sent, &op);
-  wait_for (&op.done);
+  g_signal_connect (f->b, "chunk-received", G_CALLBACK (test_keep_chunk), f->chunks_b);
+  msrp_session_send_message_async (f->a, content, "application/octet-stream", NULL, test_on_message_sent, &op);
+  test_wait_for (&op.done);
   g_assert_no_error (op.error);
   g_assert_cmpuint (f->reports_a->len, ==, 2);
   g_assert_cmpuint (f->messages_b->len, ==, 1);
@@ -2007,7 +1828,7 @@ test_descending_bytes (Fixture       *f,
         p.pending++;
         msrp_session_send_chunk_async (f->a, chunk, NULL, on_pipelined_sent, &p);
       }
-  wait_for_len (f->messages_b, 1);
+  test_wait_for_len (f->messages_b, 1);
   g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), message));
   while (p.pending > 0)
     g_main_context_iteration (NULL, TRUE);
@@ -2020,9 +1841,9 @@ test_descending_bytes (Fixture       *f,
 static void
 test_relay_chunk_size (void)
 {
-  g_autoptr(GPtrArray) route = msrp_path_parse ("msrps://relay.example.com:2855;tcp", NULL);
-  g_autoptr(GPtrArray) local = msrp_path_parse ("msrps://127.0.0.1:2855/alice;tcp", NULL);
-  g_autoptr(GPtrArray) remote = msrp_path_parse ("msrps://127.0.0.1:2856/bob;tcp", NULL);
+  g_autoptr(GPtrArray) route = test_path ("msrps://relay.example.com:2855;tcp");
+  g_autoptr(GPtrArray) local = test_path ("msrps://127.0.0.1:2855/alice;tcp");
+  g_autoptr(GPtrArray) remote = test_path ("msrps://127.0.0.1:2856/bob;tcp");
 
   g_assert_nonnull (route);
   for (guint i = 0; i < 3; i++)
@@ -2044,8 +1865,7 @@ test_relay_chunk_size (void)
                         i == 1 ? 8 * 1024 : MSRP_DEFAULT_MAX_CHUNK_SIZE);
       msrp_session_shutdown_async (session, NULL, NULL, NULL);
     }
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  test_drain ();
 }
 
 static const char *const text_only[] = { "text/plain", "message/*", NULL };
@@ -2055,17 +1875,13 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  cert_a = msrp_tls_certificate_new_self_signed ("alice.example.com", NULL);
-  cert_b = msrp_tls_certificate_new_self_signed ("bob.example.com", NULL);
-  g_assert_nonnull (cert_a);
-  g_assert_nonnull (cert_b);
 
 #define ADD(name, data, fn) g_test_add ("/session/" name, Fixture, data, fixture_setup, fn, fixture_teardown)
   ADD ("send-message", NULL, test_send_message);
   ADD ("failure-report-no", NULL, test_failure_report_no);
   ADD ("failure-report-partial", NULL, test_failure_report_partial);
   ADD ("partial-gets-failure", text_only, test_partial_gets_failure);
-  ADD ("no-response-408", (gpointer) 1, test_no_response_408);
+  ADD ("no-response-408", TEST_NO_SESSION_B, test_no_response_408);
   ADD ("unsupported-type-415", text_only, test_unsupported_type);
   ADD ("unknown-method-501", NULL, test_unknown_method);
   ADD ("wrong-session-481", NULL, test_wrong_session);
@@ -2075,7 +1891,7 @@ main (int    argc,
   ADD ("too-large-for-message", NULL, test_too_large_for_message);
   ADD ("shutdown", NULL, test_shutdown);
   ADD ("shutdown-in-handler", NULL, test_shutdown_in_handler);
-  ADD ("pending-fails-on-close", (gpointer) 1, test_pending_fails_on_close);
+  ADD ("pending-fails-on-close", TEST_NO_SESSION_B, test_pending_fails_on_close);
   ADD ("send-message-chunked", NULL, test_send_message_chunked);
   ADD ("send-message-empty-and-binary", NULL, test_send_message_empty_and_binary);
   ADD ("send-message-waits-for-report", NULL, test_send_message_waits_for_report);
@@ -2086,18 +1902,18 @@ main (int    argc,
   ADD ("interruption", NULL, test_interruption);
   ADD ("cancel-file", NULL, test_cancel_file);
   ADD ("keepalive", NULL, test_keepalive);
-  ADD ("keepalive-unanswered", (gpointer) 1, test_keepalive_unanswered);
+  ADD ("keepalive-unanswered", TEST_NO_SESSION_B, test_keepalive_unanswered);
   ADD ("report-matrix", NULL, test_report_matrix);
   ADD ("shutdown-sends-queued", NULL, test_shutdown_sends_queued);
   ADD ("pause-reading", NULL, test_pause_reading);
   ADD ("max-size-413", NULL, test_max_size_413);
-  ADD ("receiver-stops-reading", (gpointer) 1, test_receiver_stops_reading);
-  ADD ("peer-vanishes", (gpointer) 1, test_peer_vanishes);
-  ADD ("stop-sending-413", (gpointer) 1, test_stop_sending_413);
-  ADD ("interrupt/wire", (gpointer) 1, test_interrupt_wire);
-  ADD ("interrupt/cancel-after-cut", (gpointer) 1, test_interrupt_cancel);
-  ADD ("interrupt/413-after-cut", (gpointer) 1, test_interrupt_413);
-  ADD ("shared-cancellable", (gpointer) 1, test_shared_cancellable);
+  ADD ("receiver-stops-reading", TEST_NO_SESSION_B, test_receiver_stops_reading);
+  ADD ("peer-vanishes", TEST_NO_SESSION_B, test_peer_vanishes);
+  ADD ("stop-sending-413", TEST_NO_SESSION_B, test_stop_sending_413);
+  ADD ("interrupt/wire", TEST_NO_SESSION_B, test_interrupt_wire);
+  ADD ("interrupt/cancel-after-cut", TEST_NO_SESSION_B, test_interrupt_cancel);
+  ADD ("interrupt/413-after-cut", TEST_NO_SESSION_B, test_interrupt_413);
+  ADD ("shared-cancellable", TEST_NO_SESSION_B, test_shared_cancellable);
   ADD ("interrupt/message", NULL, test_interrupt_message);
   ADD ("interrupt/file", NULL, test_interrupt_file);
   ADD ("interrupt/reassembly", NULL, test_interrupted_reassembly);
@@ -2115,17 +1931,11 @@ main (int    argc,
   ADD_TLS ("send-file-100mib-sha256", NULL, test_send_file_100mib);
   ADD_TLS ("interruption", NULL, test_interruption);
   ADD_TLS ("shutdown", NULL, test_shutdown);
-  ADD_TLS ("interrupt/wire", (gpointer) 1, test_interrupt_wire);
+  ADD_TLS ("interrupt/wire", TEST_NO_SESSION_B, test_interrupt_wire);
   ADD_TLS ("interrupt/message", NULL, test_interrupt_message);
   ADD_TLS ("interrupt/file", NULL, test_interrupt_file);
 #undef ADD_TLS
 #undef ADD
 
-  {
-    int ret = g_test_run ();
-
-    g_clear_object (&cert_a);
-    g_clear_object (&cert_b);
-    return ret;
-  }
+  return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include <gnutls/x509.h>
 
 #include "msrp-glib.h"
+#include "test-utils.h"
 
 #define HANDSHAKE_TIMEOUT_SECONDS 20
 
@@ -18,18 +19,6 @@
 static GTlsCertificate *cert_a;
 static GTlsCertificate *cert_b;
 static GTlsCertificate *cert_c;
-
-static GTlsCertificate *
-new_cert (const char *common_name)
-{
-  g_autoptr(GError) error = NULL;
-  GTlsCertificate *cert;
-
-  cert = msrp_tls_certificate_new_self_signed (common_name, &error);
-  g_assert_no_error (error);
-  g_assert_true (G_IS_TLS_CERTIFICATE (cert));
-  return cert;
-}
 
 static GByteArray *
 get_der (GTlsCertificate *cert)
@@ -174,7 +163,7 @@ static void
 test_self_signed_ip (gconstpointer data)
 {
   const char *ip = data;
-  g_autoptr(GTlsCertificate) cert = new_cert (ip);
+  g_autoptr(GTlsCertificate) cert = test_certificate_new (ip);
   g_autoptr(GPtrArray) ip_addresses = g_tls_certificate_get_ip_addresses (cert);
   g_autoptr(GPtrArray) dns_names = g_tls_certificate_get_dns_names (cert);
   g_autoptr(GInetAddress) expected = g_inet_address_new_from_string (ip);
@@ -211,7 +200,7 @@ test_self_signed_names (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GTlsCertificate) cert = new_cert (cases[i].common_name);
+      g_autoptr(GTlsCertificate) cert = test_certificate_new (cases[i].common_name);
       g_autoptr(GPtrArray) dns_names = g_tls_certificate_get_dns_names (cert);
       g_autoptr(GPtrArray) ip_addresses = g_tls_certificate_get_ip_addresses (cert);
       g_autofree char *subject = g_tls_certificate_get_subject_name (cert);
@@ -427,10 +416,7 @@ typedef struct {
 
 typedef struct {
   GMainLoop *loop;
-  GSource *timeout;
-  GSocketListener *listener;
-  GSocketClient *client;
-  GSocketAddress *address;
+  guint timeout_id;
   Side server;
   Side client_side;
 } HandshakeFixture;
@@ -445,34 +431,12 @@ side_clear (Side *side)
   g_clear_error (&side->error);
 }
 
-static gboolean
-on_timeout (gpointer user_data)
-{
-  g_error ("The TLS handshake did not end in %d seconds", HANDSHAKE_TIMEOUT_SECONDS);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 handshake_fixture_set_up (HandshakeFixture *fx,
                           gconstpointer     data)
 {
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GError) error = NULL;
-
   fx->loop = g_main_loop_new (NULL, FALSE);
-  fx->timeout = g_timeout_source_new_seconds (HANDSHAKE_TIMEOUT_SECONDS);
-  g_source_set_callback (fx->timeout, on_timeout, fx, NULL);
-  g_source_set_static_name (fx->timeout, "test-tls timeout");
-  g_source_attach (fx->timeout, NULL);
-
-  fx->listener = g_socket_listener_new ();
-  g_socket_listener_add_address (fx->listener, any_port, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &fx->address, &error);
-  g_assert_no_error (error);
-  fx->client = g_socket_client_new ();
-  g_socket_client_set_enable_proxy (fx->client, FALSE);
-
+  fx->timeout_id = test_watchdog_start (HANDSHAKE_TIMEOUT_SECONDS);
   fx->server.name = "server";
   fx->server.certificate = cert_a;
   fx->client_side.name = "client";
@@ -483,14 +447,9 @@ static void
 handshake_fixture_tear_down (HandshakeFixture *fx,
                              gconstpointer     data)
 {
-  g_socket_listener_close (fx->listener);
-  g_clear_object (&fx->listener);
-  g_clear_object (&fx->client);
-  g_clear_object (&fx->address);
   side_clear (&fx->server);
   side_clear (&fx->client_side);
-  g_source_destroy (fx->timeout);
-  g_source_unref (fx->timeout);
+  test_watchdog_stop (fx->timeout_id);
   g_main_loop_unref (fx->loop);
 }
 
@@ -543,52 +502,28 @@ start_handshake (HandshakeFixture *fx,
 }
 
 static void
-on_accepted (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  HandshakeFixture *fx = user_data;
-  g_autoptr(GSocketConnection) base = NULL;
-  g_autoptr(GError) error = NULL;
-
-  base = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
-  g_assert_no_error (error);
-  fx->server.base = G_IO_STREAM (g_object_ref (base));
-  fx->server.connection = g_tls_server_connection_new (G_IO_STREAM (base), cert_a, &error);
-  g_assert_no_error (error);
-  g_object_set (fx->server.connection, "authentication-mode", G_TLS_AUTHENTICATION_REQUIRED, NULL);
-  start_handshake (fx, &fx->server);
-}
-
-static void
-on_connected (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  HandshakeFixture *fx = user_data;
-  g_autoptr(GSocketConnection) base = NULL;
-  g_autoptr(GError) error = NULL;
-
-  base = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
-  g_assert_no_error (error);
-  fx->client_side.base = G_IO_STREAM (g_object_ref (base));
-  fx->client_side.connection = g_tls_client_connection_new (G_IO_STREAM (base), NULL, &error);
-  g_assert_no_error (error);
-  g_tls_connection_set_certificate (G_TLS_CONNECTION (fx->client_side.connection), cert_b);
-  start_handshake (fx, &fx->client_side);
-}
-
-static void
 run_handshake (HandshakeFixture *fx,
                GTlsCertificate  *server_expects,
                GTlsCertificate  *client_expects)
 {
+  g_autoptr(GSocketConnection) client = NULL;
+  g_autoptr(GSocketConnection) server = NULL;
+  g_autoptr(GError) error = NULL;
+
   fx->server.expected_fingerprint = msrp_tls_certificate_get_fingerprint (server_expects, G_CHECKSUM_SHA256);
   fx->client_side.expected_fingerprint = msrp_tls_certificate_get_fingerprint (client_expects, G_CHECKSUM_SHA256);
 
-  g_socket_listener_accept_async (fx->listener, NULL, on_accepted, fx);
-  g_socket_client_connect_async (fx->client, G_SOCKET_CONNECTABLE (fx->address), NULL,
-                                 on_connected, fx);
+  test_socket_pair (&client, &server);
+  fx->server.base = G_IO_STREAM (g_object_ref (server));
+  fx->server.connection = g_tls_server_connection_new (G_IO_STREAM (server), cert_a, &error);
+  g_assert_no_error (error);
+  g_object_set (fx->server.connection, "authentication-mode", G_TLS_AUTHENTICATION_REQUIRED, NULL);
+  fx->client_side.base = G_IO_STREAM (g_object_ref (client));
+  fx->client_side.connection = g_tls_client_connection_new (G_IO_STREAM (client), NULL, &error);
+  g_assert_no_error (error);
+  g_tls_connection_set_certificate (G_TLS_CONNECTION (fx->client_side.connection), cert_b);
+  start_handshake (fx, &fx->server);
+  start_handshake (fx, &fx->client_side);
   g_main_loop_run (fx->loop);
 
   g_assert_true (fx->server.done);
@@ -679,9 +614,9 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  cert_a = new_cert ("msrp-a.example.com");
-  cert_b = new_cert ("msrp-b.example.com");
-  cert_c = new_cert ("msrp-c.example.com");
+  cert_a = test_certificate_new ("msrp-a.example.com");
+  cert_b = test_certificate_new ("msrp-b.example.com");
+  cert_c = test_certificate_new ("msrp-c.example.com");
 
   g_test_add_func ("/tls/self-signed/fields", test_self_signed_fields);
   g_test_add_func ("/tls/self-signed/unique", test_self_signed_unique);

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "test-utils.h"
 
 static gboolean
@@ -55,6 +57,19 @@ test_drain (void)
     ;
 }
 
+guint
+test_count_fds (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 GPtrArray *
 test_path (const char *str)
 {
@@ -63,6 +78,71 @@ test_path (const char *str)
 
   g_assert_no_error (error);
   return path;
+}
+
+GPtrArray *
+test_path_of (MsrpUri *first,
+              ...)
+{
+  GPtrArray *path = g_ptr_array_new_with_free_func (g_object_unref);
+  va_list args;
+
+  va_start (args, first);
+  for (MsrpUri *uri = first; uri != NULL; uri = va_arg (args, MsrpUri *))
+    g_ptr_array_add (path, g_object_ref (uri));
+  va_end (args);
+  return path;
+}
+
+void
+test_add_case (const char    *prefix,
+               const char    *name,
+               gconstpointer  data,
+               GTestDataFunc  func)
+{
+  g_autofree char *path = g_strdup_printf ("%s/%s", prefix, name);
+
+  g_test_add_data_func (path, data, func);
+}
+
+GTlsCertificate *
+test_certificate_new (const char *common_name)
+{
+  GError *error = NULL;
+  GTlsCertificate *cert = msrp_tls_certificate_new_self_signed (common_name, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (G_IS_TLS_CERTIFICATE (cert));
+  return cert;
+}
+
+GTlsCertificate *
+test_certificate (const char *common_name)
+{
+  static GHashTable *made;
+  GTlsCertificate *cert;
+
+  if (made == NULL)
+    made = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  cert = g_hash_table_lookup (made, common_name);
+  if (cert == NULL)
+    {
+      cert = test_certificate_new (common_name);
+      g_hash_table_insert (made, g_strdup (common_name), cert);
+    }
+  return cert;
+}
+
+guint16
+test_free_port (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  GError *error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  return port;
 }
 
 static void
@@ -112,12 +192,158 @@ test_socket_pair (GSocketConnection **client,
   g_socket_listener_close (listener);
 }
 
+static gboolean
+on_accept_any_certificate (GTlsConnection       *tls,
+                           GTlsCertificate      *peer_cert,
+                           GTlsCertificateFlags  errors,
+                           gpointer              user_data)
+{
+  return TRUE;
+}
+
+static void
+on_client_event (GSocketClient      *client,
+                 GSocketClientEvent  event,
+                 GSocketConnectable *connectable,
+                 GIOStream          *connection,
+                 gpointer            user_data)
+{
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING)
+    g_signal_connect (connection, "accept-certificate", G_CALLBACK (on_accept_any_certificate), NULL);
+}
+
+/* A client that connects from @local_ip, or from any address when NULL. */
+static GSocketClient *
+socket_client_new (const char *local_ip)
+{
+  GSocketClient *client = g_socket_client_new ();
+
+  if (local_ip != NULL)
+    {
+      g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (local_ip, 0);
+
+      g_socket_client_set_local_address (client, local);
+    }
+  return client;
+}
+
+GSocketConnection *
+test_socket_connect (const char *host,
+                     guint16     port,
+                     const char *local_ip,
+                     gboolean    tls)
+{
+  g_autoptr(GSocketClient) client = socket_client_new (local_ip);
+  g_autoptr(GSocketConnectable) address = g_network_address_new (host, port);
+  GSocketConnection *connection = NULL;
+
+  if (tls)
+    {
+      g_socket_client_set_tls (client, TRUE);
+      g_signal_connect (client, "event", G_CALLBACK (on_client_event), NULL);
+    }
+  g_socket_client_connect_async (client, address, NULL, on_connected, &connection);
+  test_wait_for_ptr ((gpointer *) &connection);
+  return connection;
+}
+
+TestRaw *
+test_raw_connect (guint16     port,
+                  const char *local_ip)
+{
+  g_autoptr(GSocketClient) client = socket_client_new (local_ip);
+  TestRaw *raw = g_new0 (TestRaw, 1);
+  GError *error = NULL;
+
+  raw->connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  raw->received = g_byte_array_new ();
+  return raw;
+}
+
+void
+test_raw_free (TestRaw *raw)
+{
+  /* A read still pending ends first: it writes into raw. */
+  if (raw->reading && !raw->eof)
+    {
+      g_socket_shutdown (g_socket_connection_get_socket (raw->connection), TRUE, TRUE, NULL);
+      test_wait_for (&raw->eof);
+    }
+  g_io_stream_close (G_IO_STREAM (raw->connection), NULL, NULL);
+  g_object_unref (raw->connection);
+  g_byte_array_unref (raw->received);
+  g_free (raw);
+}
+
+void
+test_raw_send (TestRaw    *raw,
+               const void *data,
+               gssize      len)
+{
+  GError *error = NULL;
+
+  if (len < 0)
+    len = strlen (data);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (raw->connection)),
+                             data, len, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+void
+test_raw_send_chunk (TestRaw   *raw,
+                     MsrpChunk *chunk)
+{
+  g_autoptr(GBytes) bytes = msrp_chunk_encode (chunk);
+
+  test_raw_send (raw, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+static void
+on_raw_read (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  TestRaw *raw = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (n > 0)
+    {
+      g_byte_array_append (raw->received, raw->buf, n);
+      g_input_stream_read_async (G_INPUT_STREAM (source), raw->buf, sizeof raw->buf,
+                                 G_PRIORITY_DEFAULT, NULL, on_raw_read, raw);
+      return;
+    }
+  /* A reset is a close as well. */
+  if (error != NULL)
+    g_test_message ("raw read: %s", error->message);
+  raw->eof = TRUE;
+}
+
+void
+test_raw_read_start (TestRaw *raw)
+{
+  raw->reading = TRUE;
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (raw->connection)),
+                             raw->buf, sizeof raw->buf, G_PRIORITY_DEFAULT, NULL, on_raw_read, raw);
+}
+
+void
+test_raw_read_to_eof (TestRaw *raw)
+{
+  if (!raw->reading)
+    test_raw_read_start (raw);
+  test_wait_for (&raw->eof);
+}
+
 void
 test_op_clear (TestOp *op)
 {
   g_clear_pointer (&op->path, g_ptr_array_unref);
   g_clear_object (&op->transport);
   g_clear_object (&op->chunk);
+  g_clear_pointer (&op->message_id, g_free);
   g_clear_error (&op->error);
   op->done = FALSE;
   op->ok = FALSE;
@@ -170,6 +396,96 @@ test_on_read (GObject      *source,
   op->done = TRUE;
 }
 
+void
+test_on_closed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  TestOp *op = user_data;
+
+  op->ok = msrp_transport_close_finish (MSRP_TRANSPORT (source), result, &op->error);
+  op->done = TRUE;
+}
+
+void
+test_on_chunk_sent (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  TestOp *op = user_data;
+
+  op->chunk = msrp_session_send_chunk_finish (MSRP_SESSION (source), result, &op->error);
+  op->ok = op->chunk != NULL;
+  op->done = TRUE;
+}
+
+void
+test_on_chunk_delivered (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  TestOp *op = user_data;
+
+  op->chunk = msrp_session_deliver_chunk_finish (MSRP_SESSION (source), result, &op->error);
+  op->ok = op->chunk != NULL;
+  op->done = TRUE;
+}
+
+void
+test_on_message_sent (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  TestOp *op = user_data;
+
+  op->message_id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &op->error);
+  op->ok = op->message_id != NULL;
+  op->done = TRUE;
+}
+
+void
+test_on_file_sent (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TestOp *op = user_data;
+
+  op->ok = msrp_session_send_file_finish (MSRP_SESSION (source), result, &op->error);
+  op->done = TRUE;
+}
+
+void
+test_on_shutdown (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  TestOp *op = user_data;
+
+  op->ok = msrp_session_shutdown_finish (MSRP_SESSION (source), result, &op->error);
+  op->done = TRUE;
+}
+
+void
+test_wait_both (TestOp *a,
+                TestOp *b)
+{
+  test_wait_for (&a->done);
+  test_wait_for (&b->done);
+  g_assert_no_error (a->error);
+  g_assert_no_error (b->error);
+}
+
+void
+test_cancel_op (TestOp       *op,
+                GCancellable *cancellable)
+{
+  g_main_context_iteration (NULL, FALSE);
+  g_cancellable_cancel (cancellable);
+  test_wait_for (&op->done);
+  g_assert_error (op->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  test_op_clear (op);
+}
+
 GPtrArray *
 test_prepare (MsrpConnector *connector,
               MsrpUri       *local_uri)
@@ -181,6 +497,18 @@ test_prepare (MsrpConnector *connector,
   g_assert_no_error (op.error);
   g_assert_nonnull (op.path);
   return op.path;
+}
+
+GError *
+test_prepare_error (MsrpConnector *connector)
+{
+  TestOp op = { 0, };
+
+  msrp_connector_prepare_async (connector, NULL, NULL, test_on_prepared, &op);
+  test_wait_for (&op.done);
+  g_assert_null (op.path);
+  g_assert_nonnull (op.error);
+  return op.error;
 }
 
 void
@@ -196,10 +524,7 @@ test_connect_pair (MsrpConnector  *acceptor,
 
   msrp_connector_complete_async (acceptor, connector_path, NULL, test_on_completed, &a);
   msrp_connector_complete_async (connector, acceptor_path, NULL, test_on_completed, &c);
-  test_wait_for (&a.done);
-  test_wait_for (&c.done);
-  g_assert_no_error (a.error);
-  g_assert_no_error (c.error);
+  test_wait_both (&a, &c);
   *acceptor_transport = g_steal_pointer (&a.transport);
   *connector_transport = g_steal_pointer (&c.transport);
 }
@@ -217,6 +542,18 @@ test_set_tls_pair (MsrpConnector   *acceptor,
   msrp_connector_set_peer_fingerprint (acceptor, connector_fp);
   msrp_connector_set_tls_certificate (connector, connector_cert);
   msrp_connector_set_peer_fingerprint (connector, acceptor_fp);
+}
+
+MsrpChunk *
+test_send_chunk (MsrpSession *session,
+                 MsrpChunk   *chunk)
+{
+  TestOp op = { 0, };
+
+  msrp_session_send_chunk_async (session, chunk, NULL, test_on_chunk_sent, &op);
+  test_wait_for (&op.done);
+  g_assert_no_error (op.error);
+  return op.chunk;
 }
 
 void
@@ -241,4 +578,46 @@ test_read_chunk (MsrpTransport *transport)
   g_assert_no_error (op.error);
   g_assert_nonnull (op.chunk);
   return op.chunk;
+}
+
+void
+test_exchange_text (MsrpTransport *from,
+               MsrpTransport *to,
+               const char    *text)
+{
+  g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
+  g_autoptr(MsrpChunk) chunk = msrp_transport_make_chunk (from, NULL, body, "text/plain");
+  TestOp written = { 0, }, read = { 0, };
+  GError *error = NULL;
+
+  msrp_transport_write_chunk_async (from, chunk, NULL, test_on_written, &written);
+  msrp_transport_read_chunk_async (to, 0, NULL, test_on_read, &read);
+  test_wait_for (&written.done);
+  test_wait_for (&read.done);
+  g_assert_no_error (written.error);
+  g_assert_true (written.ok);
+  g_assert_no_error (read.error);
+  g_assert_cmpstr (msrp_chunk_get_method (read.chunk), ==, "SEND");
+  g_assert_true (g_bytes_equal (msrp_chunk_get_data (read.chunk), body));
+  g_assert_true (msrp_transport_check_incoming_send_chunk (to, read.chunk, &error));
+  g_assert_no_error (error);
+  test_op_clear (&read);
+}
+
+void
+test_keep_chunk (MsrpSession *session,
+                 MsrpChunk   *chunk,
+                 gpointer     array)
+{
+  g_ptr_array_add (array, g_object_ref (chunk));
+}
+
+void
+test_keep_message (MsrpSession *session,
+                   MsrpChunk   *first,
+                   GBytes      *data,
+                   gpointer     array)
+{
+  g_assert_true (MSRP_IS_CHUNK (first));
+  g_ptr_array_add (array, g_bytes_ref (data));
 }

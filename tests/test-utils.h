@@ -1,8 +1,8 @@
 /* test-utils.h: what the C test suites share
  *
- * Waiting on the main context with a watchdog, loopback socket pairs,
- * connector and transport operations that look synchronous, and the
- * sentinels the suites use.
+ * Waiting on the main context with a watchdog, loopback socket pairs and
+ * raw clients, connector, transport and session operations that look
+ * synchronous, certificates, and the sentinels the suites use.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -34,11 +34,76 @@ void           test_wait_for_len         (GPtrArray         *array,
 /* Runs what is pending (closes, cancellations) without blocking. */
 void           test_drain                (void);
 
+/* How many file descriptors the process has open. */
+guint          test_count_fds            (void);
+
+/* Runs @statement, which must log a critical of the library (a failed
+ * precondition) whose message matches @pattern. */
+#define TEST_EXPECT_CRITICAL(pattern, statement)                        \
+  G_STMT_START {                                                        \
+    g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, pattern);      \
+    statement;                                                          \
+    g_test_assert_expected_messages ();                                 \
+  } G_STMT_END
+
+/* Parses @str, asserting that it is a path. */
 GPtrArray     *test_path                 (const char        *str);
+/* A path of the URIs given, up to NULL. */
+GPtrArray     *test_path_of              (MsrpUri           *first,
+                                          ...) G_GNUC_NULL_TERMINATED;
+
+/* Adds @func with @data as @prefix/@name: the suites register their tables
+ * of cases with it. */
+void           test_add_case             (const char        *prefix,
+                                          const char        *name,
+                                          gconstpointer      data,
+                                          GTestDataFunc      func);
+
+/* A new self-signed certificate for @common_name. */
+GTlsCertificate *test_certificate_new    (const char        *common_name);
+/* The same, made once for the process and kept (transfer none): a
+ * certificate costs a key generation. */
+GTlsCertificate *test_certificate        (const char        *common_name);
+
+/* A port on 127.0.0.1 that was free a moment ago: nothing listens there. */
+guint16        test_free_port            (void);
 
 /* A connected TCP pair on 127.0.0.1. */
 void           test_socket_pair          (GSocketConnection **client,
                                           GSocketConnection **server);
+/* Connects to @host:@port, from @local_ip unless NULL, over TLS taking
+ * any certificate when @tls; waits for it on the main context, so that a
+ * server in this process can answer. */
+GSocketConnection *test_socket_connect   (const char        *host,
+                                          guint16            port,
+                                          const char        *local_ip,
+                                          gboolean           tls);
+
+/* A raw client: bytes written by hand, and what comes back kept until the
+ * other side closes. It connects without running the main context, so
+ * that a server in this process sees many connections arrive at once. */
+typedef struct {
+  GSocketConnection *connection;
+  GByteArray *received;
+  guint8 buf[4096];
+  gboolean reading;
+  gboolean eof;
+} TestRaw;
+
+TestRaw       *test_raw_connect          (guint16            port,
+                                          const char        *local_ip);
+void           test_raw_free             (TestRaw           *raw);
+/* @len -1: @data is a string. */
+void           test_raw_send             (TestRaw           *raw,
+                                          const void        *data,
+                                          gssize             len);
+void           test_raw_send_chunk       (TestRaw           *raw,
+                                          MsrpChunk         *chunk);
+/* Keeps reading into raw->received until the end (raw->eof). */
+void           test_raw_read_start       (TestRaw           *raw);
+void           test_raw_read_to_eof      (TestRaw           *raw);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestRaw, test_raw_free)
 
 /* The result of an asynchronous operation, filled by the callbacks below
  * (each takes a TestOp as user data). */
@@ -48,6 +113,7 @@ typedef struct {
   GPtrArray *path;
   MsrpTransport *transport;
   MsrpChunk *chunk;
+  char *message_id;
   GError *error;
 } TestOp;
 
@@ -64,10 +130,42 @@ void           test_on_written           (GObject           *source,
 void           test_on_read              (GObject           *source,
                                           GAsyncResult      *result,
                                           gpointer           user_data);
+void           test_on_closed            (GObject           *source,
+                                          GAsyncResult      *result,
+                                          gpointer           user_data);
+/* MsrpSession: the response (or REPORT) in op->chunk, the Message-ID of a
+ * message in op->message_id. */
+void           test_on_chunk_sent        (GObject           *source,
+                                          GAsyncResult      *result,
+                                          gpointer           user_data);
+void           test_on_chunk_delivered   (GObject           *source,
+                                          GAsyncResult      *result,
+                                          gpointer           user_data);
+void           test_on_message_sent      (GObject           *source,
+                                          GAsyncResult      *result,
+                                          gpointer           user_data);
+void           test_on_file_sent         (GObject           *source,
+                                          GAsyncResult      *result,
+                                          gpointer           user_data);
+void           test_on_shutdown          (GObject           *source,
+                                          GAsyncResult      *result,
+                                          gpointer           user_data);
+
+/* Waits for two operations started together, asserting that both
+ * succeeded. */
+void           test_wait_both            (TestOp            *a,
+                                          TestOp            *b);
+
+/* Lets an operation started with @cancellable get under way, cancels it,
+ * waits, and asserts that it failed as cancelled; clears @op. */
+void           test_cancel_op            (TestOp            *op,
+                                          GCancellable      *cancellable);
 
 /* prepare_async and its finish, asserting success. */
 GPtrArray     *test_prepare              (MsrpConnector     *connector,
                                           MsrpUri           *local_uri);
+/* prepare_async and its finish, asserting failure: gives the error. */
+GError        *test_prepare_error        (MsrpConnector     *connector);
 /* Prepares both sides, completes both with the other's path, and gives
  * the two transports, asserting success. */
 void           test_connect_pair         (MsrpConnector     *acceptor,
@@ -81,10 +179,30 @@ void           test_set_tls_pair         (MsrpConnector     *acceptor,
                                           GTlsCertificate   *acceptor_cert,
                                           GTlsCertificate   *connector_cert);
 
+/* Sends a chunk on a session and gives the response, asserting success. */
+MsrpChunk     *test_send_chunk           (MsrpSession       *session,
+                                          MsrpChunk         *chunk);
+
 /* Writes a chunk and waits until it went out, asserting success. */
 void           test_write_chunk          (MsrpTransport     *transport,
                                           MsrpChunk         *chunk);
 /* Reads the next chunk, asserting success. */
 MsrpChunk     *test_read_chunk           (MsrpTransport     *transport);
+/* One text chunk from @from to @to, checked on arrival: a SEND with that
+ * body, for the receiver's session. */
+void           test_exchange_text        (MsrpTransport     *from,
+                                          MsrpTransport     *to,
+                                          const char        *text);
+
+/* Session signal handlers that keep what was emitted in the GPtrArray
+ * given as user data: chunk-received and report-received chunks, and
+ * message-received data (GBytes). */
+void           test_keep_chunk           (MsrpSession       *session,
+                                          MsrpChunk         *chunk,
+                                          gpointer           array);
+void           test_keep_message         (MsrpSession       *session,
+                                          MsrpChunk         *first,
+                                          GBytes            *data,
+                                          gpointer           array);
 
 G_END_DECLS

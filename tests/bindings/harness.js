@@ -1,5 +1,6 @@
 // harness.js: what the gjs binding tests share: bounded waits on a main
-// loop, assertions, peers that record their signals, and a TAP runner
+// loop, assertions, connector pairs, peers that record their signals, and a
+// TAP runner
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -22,6 +23,19 @@ export function assertEqual(actual, expected, what) {
         throw new AssertionError(`${what ?? 'values differ'}: got ${a}, expected ${e}`);
 }
 
+// Runs fn, which must throw a GLib.Error of that domain and code; returns it.
+export function assertThrows(fn, domain, code, what) {
+    try {
+        fn();
+    } catch (e) {
+        assert(e instanceof GLib.Error, `${what}: not a GLib.Error: ${e}`);
+        assertEqual(GLib.quark_to_string(e.domain), GLib.quark_to_string(domain), `${what}: domain`);
+        assertEqual(e.code, code, `${what}: code`);
+        return e;
+    }
+    throw new AssertionError(`${what}: no error thrown`);
+}
+
 export function describe(result) {
     if (result instanceof GLib.Error)
         return `${GLib.quark_to_string(result.domain)} ${result.code}: ${result.message}`;
@@ -37,6 +51,15 @@ export function assertBytes(bytes, expected, what) {
         if (got[i] !== expected[i])
             throw new AssertionError(`${what}: differs at byte ${i}: ${got[i]} != ${expected[i]}`);
     }
+}
+
+// UTF-8 text as GLib.Bytes, and back.
+export function toBytes(text) {
+    return new GLib.Bytes(new TextEncoder().encode(text));
+}
+
+export function fromBytes(bytes) {
+    return new TextDecoder().decode(bytes.toArray());
 }
 
 // size bytes that are not all alike, so a misplaced chunk shows.
@@ -105,9 +128,28 @@ export class Waiter {
 
 export const prepareFinish = (connector, result) => connector.prepare_finish(result);
 export const completeFinish = (connector, result) => connector.complete_finish(result);
+export const writeFinish = (transport, result) => transport.write_chunk_finish(result);
+export const readFinish = (transport, result) => transport.read_chunk_finish(result);
+export const closeFinish = (transport, result) => transport.close_finish(result);
 export const sendMessageFinish = (session, result) => session.send_message_finish(result);
 export const sendFileFinish = (session, result) => session.send_file_finish(result);
 export const shutdownFinish = (session, result) => session.shutdown_finish(result);
+
+// Prepares both sides at once; gives their full local paths (or the
+// GLib.Error of each).
+export function preparePair(waiter, acceptor, connector, listenUri = null) {
+    acceptor.prepare_async(listenUri, null, waiter.callback('acc', prepareFinish));
+    connector.prepare_async(null, null, waiter.callback('con', prepareFinish));
+    return waiter.wait('acc', 'con');
+}
+
+// Completes both sides at once, each with the remote path given; gives their
+// transports (or the GLib.Error of each).
+export function completePair(waiter, acceptor, connector, acceptorRemote, connectorRemote) {
+    acceptor.complete_async(acceptorRemote, null, waiter.callback('acc', completeFinish));
+    connector.complete_async(connectorRemote, null, waiter.callback('con', completeFinish));
+    return waiter.wait('acc', 'con');
+}
 
 // A session and what its signals brought, in order.
 export class Peer {

@@ -12,81 +12,10 @@ import GLib from 'gi://GLib';
 import Msrp from 'gi://Msrp?version=1.0';
 import System from 'system';
 
-// Every wait is bounded: a test that gets no answer in this time fails.
-const TIMEOUT_SECONDS = 20;
-
-class AssertionError extends Error {}
-
-function assert(cond, what) {
-    if (!cond)
-        throw new AssertionError(what ?? 'assertion failed');
-}
-
-function assertEqual(actual, expected, what) {
-    const a = JSON.stringify(actual), e = JSON.stringify(expected);
-    if (a !== e)
-        throw new AssertionError(`${what ?? 'values differ'}: got ${a}, expected ${e}`);
-}
-
-function describe(result) {
-    if (result instanceof GLib.Error)
-        return `${GLib.quark_to_string(result.domain)} ${result.code}: ${result.message}`;
-    return `${result}`;
-}
-
-// Runs a main loop until every awaited operation has finished, or throws
-// when TIMEOUT_SECONDS pass first. Results (or the GLib.Error of a _finish)
-// are kept by key: an exception thrown in a callback would only be logged by
-// gjs, so the test checks them afterwards.
-class Waiter {
-    constructor() {
-        this.loop = new GLib.MainLoop(null, false);
-        this.results = new Map();
-        this.expected = [];
-    }
-
-    callback(key, finish) {
-        return (source, result) => {
-            try {
-                this.results.set(key, finish(source, result));
-            } catch (e) {
-                this.results.set(key, e);
-            }
-            if (this.expected.every(k => this.results.has(k)))
-                this.loop.quit();
-        };
-    }
-
-    wait(...keys) {
-        this.expected = keys;
-        let timedOut = false;
-        if (!keys.every(k => this.results.has(k))) {
-            const id = GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, TIMEOUT_SECONDS, () => {
-                timedOut = true;
-                this.loop.quit();
-                return GLib.SOURCE_REMOVE;
-            });
-            this.loop.run();
-            if (!timedOut)
-                GLib.source_remove(id);
-        }
-        if (timedOut) {
-            const missing = keys.filter(k => !this.results.has(k));
-            throw new AssertionError(`timed out after ${TIMEOUT_SECONDS} s waiting for ${missing}`);
-        }
-        return keys.map(k => {
-            const r = this.results.get(k);
-            this.results.delete(k);
-            return r;
-        });
-    }
-}
-
-const prepareFinish = (connector, result) => connector.prepare_finish(result);
-const completeFinish = (connector, result) => connector.complete_finish(result);
-const writeFinish = (transport, result) => transport.write_chunk_finish(result);
-const readFinish = (transport, result) => transport.read_chunk_finish(result);
-const closeFinish = (transport, result) => transport.close_finish(result);
+import {
+    assert, assertEqual, closeFinish, completePair, describe, preparePair, readFinish, run, test,
+    writeFinish,
+} from './harness.js';
 
 // The connection under a transport's stream. GSocketClient, which the
 // connector uses, hands out a TLS connection wrapped in a
@@ -126,10 +55,8 @@ function makePair(waiter, {acceptorCert, connectorCert, acceptorExpects, connect
         }
     }
 
-    acceptor.prepare_async(Msrp.Uri.new('127.0.0.1', 0, null, false), null,
-        waiter.callback('acc', prepareFinish));
-    connector.prepare_async(null, null, waiter.callback('con', prepareFinish));
-    const [acceptorPath, connectorPath] = waiter.wait('acc', 'con');
+    const [acceptorPath, connectorPath] = preparePair(waiter, acceptor, connector,
+        Msrp.Uri.new('127.0.0.1', 0, null, false));
     // A wrong transfer annotation shows up as a crash once the GC runs.
     System.gc();
 
@@ -148,9 +75,7 @@ function makePair(waiter, {acceptorCert, connectorCert, acceptorExpects, connect
 }
 
 function complete(waiter, acceptor, connector, acceptorPath, connectorPath) {
-    acceptor.complete_async(connectorPath, null, waiter.callback('acc', completeFinish));
-    connector.complete_async(acceptorPath, null, waiter.callback('con', completeFinish));
-    return waiter.wait('acc', 'con');
+    return completePair(waiter, acceptor, connector, connectorPath, acceptorPath);
 }
 
 function exchange(waiter, sender, receiver, text) {
@@ -194,8 +119,7 @@ function checkConnected(waiter, acc, con, tls) {
     close(waiter, acc, con);
 }
 
-function checkMismatch(acceptorChecks) {
-    const waiter = new Waiter();
+function checkMismatch(waiter, acceptorChecks) {
     const [acceptor, connector, acceptorPath, connectorPath] = makePair(waiter, {
         acceptorCert: certAcceptor,
         connectorCert: certConnector,
@@ -214,11 +138,6 @@ function checkMismatch(acceptorChecks) {
     assert(other instanceof GLib.Error, `the other side must fail too, got ${describe(other)}`);
 }
 
-const tests = [];
-function test(name, fn) {
-    tests.push({name, fn});
-}
-
 test('connector: prepare_finish transfers the container only', () => {
     // The array has g_object_unref as its free function: (transfer full)
     // would make bindings unref every URI twice.
@@ -228,8 +147,7 @@ test('connector: prepare_finish transfers the container only', () => {
         'prepare_finish transfer');
 });
 
-test('connect: tcp', () => {
-    const waiter = new Waiter();
+test('connect: tcp', waiter => {
     const [acceptor, connector, acceptorPath, connectorPath] = makePair(waiter);
     const [acc, con] = complete(waiter, acceptor, connector, acceptorPath, connectorPath);
     checkConnected(waiter, acc, con, false);
@@ -238,8 +156,7 @@ test('connect: tcp', () => {
     assert(Msrp.path_equal(con.get_full_remote_path(), acceptorPath), 'connector remote path');
 });
 
-test('connect: tls with fingerprints', () => {
-    const waiter = new Waiter();
+test('connect: tls with fingerprints', waiter => {
     const [acceptor, connector, acceptorPath, connectorPath] = makePair(waiter, {
         acceptorCert: certAcceptor,
         connectorCert: certConnector,
@@ -253,20 +170,7 @@ test('connect: tls with fingerprints', () => {
     assert(connectionOf(con).get_peer_certificate().is_same(certAcceptor), 'connector saw the acceptor');
 });
 
-test('connect: tls, wrong fingerprint at the acceptor', () => checkMismatch(true));
-test('connect: tls, wrong fingerprint at the connector', () => checkMismatch(false));
+test('connect: tls, wrong fingerprint at the acceptor', waiter => checkMismatch(waiter, true));
+test('connect: tls, wrong fingerprint at the connector', waiter => checkMismatch(waiter, false));
 
-let failed = 0;
-tests.forEach(({name, fn}, i) => {
-    try {
-        fn();
-        print(`ok ${i + 1} - ${name}`);
-    } catch (e) {
-        failed++;
-        print(`not ok ${i + 1} - ${name}`);
-        for (const line of `${e}\n${e.stack ?? ''}`.trimEnd().split('\n'))
-            print(`# ${line}`);
-    }
-});
-print(`1..${tests.length}`);
-System.exit(failed > 0 ? 1 : 0);
+run();

@@ -14,53 +14,9 @@ import gi
 gi.require_version('Msrp', '1.0')
 from gi.repository import Gio, GLib, Msrp  # noqa: E402
 
-# GITransfer values (girepository.h).
-GI_TRANSFER_CONTAINER = 1
-
-# Every wait is bounded: a test that gets no answer in this time fails.
-TIMEOUT_SECONDS = 20
-
-
-class Waiter:
-    """Runs a main loop until every awaited operation has finished, or fails
-    the test when TIMEOUT_SECONDS pass first. Results (or the GLib.Error of
-    a _finish) are kept by key: an exception raised in a callback would only
-    be printed by PyGObject, so the test body checks them afterwards."""
-
-    def __init__(self, test):
-        self.test = test
-        self.loop = GLib.MainLoop()
-        self.results = {}
-        self.expected = set()
-
-    def callback(self, key, finish):
-        def on_ready(source, result, *user_data):
-            try:
-                self.results[key] = finish(source, result)
-            except GLib.Error as e:
-                self.results[key] = e
-            if self.expected <= self.results.keys():
-                self.loop.quit()
-        return on_ready
-
-    def wait(self, *keys):
-        self.expected = set(keys)
-        timed_out = []
-
-        def on_timeout():
-            timed_out.append(True)
-            self.loop.quit()
-            return GLib.SOURCE_REMOVE
-
-        if not self.expected <= self.results.keys():
-            source_id = GLib.timeout_add_seconds(TIMEOUT_SECONDS, on_timeout)
-            self.loop.run()
-            if not timed_out:
-                GLib.source_remove(source_id)
-        if timed_out:
-            missing = sorted(self.expected - self.results.keys())
-            self.test.fail(f'timed out after {TIMEOUT_SECONDS} s waiting for {missing}')
-        return [self.results.pop(k) for k in keys]
+from harness import (  # noqa: E402
+    GI_TRANSFER_CONTAINER, Waiter, close_finish, complete_pair, main, prepare_pair, read_finish,
+    write_finish)
 
 
 def connection_of(transport):
@@ -71,26 +27,6 @@ def connection_of(transport):
     if isinstance(stream, Gio.TcpWrapperConnection):
         stream = stream.get_base_io_stream()
     return stream
-
-
-def prepare_finish(connector, result):
-    return connector.prepare_finish(result)
-
-
-def complete_finish(connector, result):
-    return connector.complete_finish(result)
-
-
-def write_finish(transport, result):
-    return transport.write_chunk_finish(result)
-
-
-def read_finish(transport, result):
-    return transport.read_chunk_finish(result)
-
-
-def close_finish(transport, result):
-    return transport.close_finish(result)
 
 
 class AnnotationTests(unittest.TestCase):
@@ -131,10 +67,8 @@ class ConnectTests(unittest.TestCase):
                 side.props.peer_fingerprint = fingerprint
                 self.assertEqual(side.props.peer_fingerprint, fingerprint)
 
-        acceptor.prepare_async(Msrp.Uri.new('127.0.0.1', 0, None, False), None,
-                               self.waiter.callback('acc', prepare_finish))
-        connector.prepare_async(None, None, self.waiter.callback('con', prepare_finish))
-        acceptor_path, connector_path = self.waiter.wait('acc', 'con')
+        acceptor_path, connector_path = prepare_pair(self.waiter, acceptor, connector,
+                                                     Msrp.Uri.new('127.0.0.1', 0, None, False))
 
         for path in (acceptor_path, connector_path):
             self.assertIsInstance(path, list)
@@ -149,9 +83,7 @@ class ConnectTests(unittest.TestCase):
         return acceptor, connector, acceptor_path, connector_path
 
     def complete(self, acceptor, connector, acceptor_path, connector_path):
-        acceptor.complete_async(connector_path, None, self.waiter.callback('acc', complete_finish))
-        connector.complete_async(acceptor_path, None, self.waiter.callback('con', complete_finish))
-        return self.waiter.wait('acc', 'con')
+        return complete_pair(self.waiter, acceptor, connector, connector_path, acceptor_path)
 
     def exchange(self, sender, receiver, data):
         body = GLib.Bytes.new(data)
@@ -239,55 +171,6 @@ class ConnectTests(unittest.TestCase):
 
     def test_tls_wrong_fingerprint_at_connector(self):
         self.check_mismatch(acceptor_checks=False)
-
-
-class TapResult(unittest.TestResult):
-    """Prints one TAP line per test."""
-
-    def __init__(self):
-        super().__init__()
-        self.count = 0
-
-    def _line(self, test, ok, directive=''):
-        self.count += 1
-        name = test.id().split('.', 1)[-1]
-        print(f'{"ok" if ok else "not ok"} {self.count} - {name}{directive}', flush=True)
-
-    def _diag(self, text):
-        for line in text.rstrip().splitlines():
-            print(f'# {line}')
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self._line(test, True)
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._line(test, False)
-        self._diag(self.failures[-1][1])
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._line(test, False)
-        self._diag(self.errors[-1][1])
-
-    def addSubTest(self, test, subtest, err):
-        super().addSubTest(test, subtest, err)
-        if err is not None:
-            self._line(subtest, False)
-            self._diag(self._exc_info_to_string(err, test))
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        self._line(test, True, f' # SKIP {reason}')
-
-
-def main():
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = TapResult()
-    suite.run(result)
-    print(f'1..{result.count}')
-    return 0 if result.wasSuccessful() else 1
 
 
 if __name__ == '__main__':

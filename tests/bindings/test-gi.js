@@ -11,6 +11,8 @@ import GLib from 'gi://GLib';
 import Msrp from 'gi://Msrp?version=1.0';
 import System from 'system';
 
+import {assert, assertEqual, assertThrows, fromBytes, run, test, toBytes} from './harness.js';
+
 // The first SEND of RFC 4975 section 7.2, with the Byte-Range of its 23-byte
 // body.
 const RFC4975_SEND =
@@ -42,41 +44,8 @@ const PATH_PARSE_OK = GIRepository.callable_info_get_caller_owns(
     GIRepository.Repository.get_default().find_by_name('Msrp', 'path_parse')) ===
     GIRepository.Transfer.CONTAINER;
 
-function toBytes(str) {
-    return new GLib.Bytes(new TextEncoder().encode(str));
-}
-
-function fromBytes(bytes) {
-    return new TextDecoder().decode(bytes.toArray());
-}
-
 function makePath(...uris) {
     return uris.map(u => Msrp.Uri.parse(u));
-}
-
-class AssertionError extends Error {}
-
-function assert(cond, what) {
-    if (!cond)
-        throw new AssertionError(what ?? 'assertion failed');
-}
-
-function assertEqual(actual, expected, what) {
-    const a = JSON.stringify(actual), e = JSON.stringify(expected);
-    if (a !== e)
-        throw new AssertionError(`${what ?? 'values differ'}: got ${a}, expected ${e}`);
-}
-
-function assertThrows(fn, domain, code, what) {
-    try {
-        fn();
-    } catch (e) {
-        assert(e instanceof GLib.Error, `${what}: not a GLib.Error: ${e}`);
-        assertEqual(GLib.quark_to_string(e.domain), GLib.quark_to_string(domain), `${what}: domain`);
-        assertEqual(e.code, code, `${what}: code`);
-        return e;
-    }
-    throw new AssertionError(`${what}: no error thrown`);
 }
 
 function buildSend() {
@@ -89,11 +58,6 @@ function buildSend() {
     chunk.set_byte_range(1, 23, 23);
     chunk.set_data(toBytes('Hey Bob, are you there?'));
     return chunk;
-}
-
-const tests = [];
-function test(name, fn, skip = null) {
-    tests.push({name, fn, skip});
 }
 
 test('uri: parse', () => {
@@ -320,21 +284,4 @@ test('status: reasons', () => {
     assertEqual(Msrp.Status.get_reason(299), null, 'unknown');
 });
 
-let failed = 0;
-tests.forEach(({name, fn, skip}, i) => {
-    if (skip) {
-        print(`ok ${i + 1} - ${name} # SKIP ${skip}`);
-        return;
-    }
-    try {
-        fn();
-        print(`ok ${i + 1} - ${name}`);
-    } catch (e) {
-        failed++;
-        print(`not ok ${i + 1} - ${name}`);
-        for (const line of `${e}\n${e.stack ?? ''}`.trimEnd().split('\n'))
-            print(`# ${line}`);
-    }
-});
-print(`1..${tests.length}`);
-System.exit(failed > 0 ? 1 : 0);
+run();

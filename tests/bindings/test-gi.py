@@ -13,8 +13,7 @@ import gi
 gi.require_version('Msrp', '1.0')
 from gi.repository import GLib, Msrp  # noqa: E402
 
-# GITransfer values (girepository.h).
-GI_TRANSFER_CONTAINER = 1
+from harness import GI_TRANSFER_CONTAINER, main  # noqa: E402
 
 # The first SEND of RFC 4975 section 7.2, with the Byte-Range of its
 # 23-byte body.
@@ -383,56 +382,6 @@ class VersionTests(unittest.TestCase):
         self.assertEqual((Msrp.get_major_version(), Msrp.get_minor_version(), Msrp.get_micro_version()),
                          (Msrp.MAJOR_VERSION, Msrp.MINOR_VERSION, Msrp.MICRO_VERSION))
         self.assertEqual(Msrp.VERSION_S, f'{Msrp.MAJOR_VERSION}.{Msrp.MINOR_VERSION}.{Msrp.MICRO_VERSION}')
-
-
-class TapResult(unittest.TestResult):
-    """Prints one TAP line per test."""
-
-    def __init__(self):
-        super().__init__()
-        self.count = 0
-
-    def _line(self, test, ok, directive=''):
-        self.count += 1
-        name = test.id().split('.', 1)[-1]
-        print(f'{"ok" if ok else "not ok"} {self.count} - {name}{directive}', flush=True)
-
-    def _diag(self, text):
-        for line in text.rstrip().splitlines():
-            print(f'# {line}')
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self._line(test, True)
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._line(test, False)
-        self._diag(self.failures[-1][1])
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._line(test, False)
-        self._diag(self.errors[-1][1])
-
-    def addSubTest(self, test, subtest, err):
-        super().addSubTest(test, subtest, err)
-        if err is not None:
-            self._line(subtest, False)
-            self._diag(self._exc_info_to_string(err, test))
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        self._line(test, True, f' # SKIP {reason}')
-
-
-def main():
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = TapResult()
-    suite.run(result)
-    # The plan goes last: each failed subtest has a line of its own.
-    print(f'1..{result.count}')
-    return 0 if result.wasSuccessful() else 1
 
 
 if __name__ == '__main__':

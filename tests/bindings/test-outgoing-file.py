@@ -15,6 +15,8 @@ import gi
 gi.require_version('Msrp', '1.0')
 from gi.repository import Gio, GLib, Msrp  # noqa: E402
 
+from harness import main  # noqa: E402
+
 
 def memory_stream(data):
     return Gio.MemoryInputStream.new_from_bytes(GLib.Bytes.new(data))
@@ -82,49 +84,6 @@ class OutgoingFileTests(unittest.TestCase):
             with self.assertRaises(GLib.Error) as cm:
                 Msrp.OutgoingFile.new_for_file(gfile, None)
             self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND))
-
-
-class TapResult(unittest.TestResult):
-    """Prints one TAP line per test."""
-
-    def __init__(self):
-        super().__init__()
-        self.count = 0
-
-    def _line(self, test, ok, directive=''):
-        self.count += 1
-        name = test.id().split('.', 1)[-1]
-        print(f'{"ok" if ok else "not ok"} {self.count} - {name}{directive}', flush=True)
-
-    def _diag(self, text):
-        for line in text.rstrip().splitlines():
-            print(f'# {line}')
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self._line(test, True)
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._line(test, False)
-        self._diag(self.failures[-1][1])
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._line(test, False)
-        self._diag(self.errors[-1][1])
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        self._line(test, True, f' # SKIP {reason}')
-
-
-def main():
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = TapResult()
-    suite.run(result)
-    print(f'1..{result.count}')
-    return 0 if result.wasSuccessful() else 1
 
 
 if __name__ == '__main__':

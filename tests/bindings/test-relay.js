@@ -11,8 +11,8 @@ import GLib from 'gi://GLib';
 import Msrp from 'gi://Msrp?version=1.0';
 
 import {
-    Peer, assert, assertBytes, assertEqual, completeFinish, describe, payload, prepareFinish, run,
-    sendMessageFinish, test,
+    Peer, assert, assertBytes, assertEqual, completePair, describe, fromBytes, payload, prepareFinish,
+    preparePair, run, sendMessageFinish, test, toBytes,
 } from './harness.js';
 
 function startRelay() {
@@ -41,9 +41,7 @@ test('relay: both ends behind the relay', (waiter, peers) => {
         assert(connector instanceof Msrp.ConnectorRelay, 'get_connector with settings');
         assert(acceptor instanceof Msrp.AcceptorRelay, 'get_acceptor with settings');
 
-        acceptor.prepare_async(null, null, waiter.callback('acc', prepareFinish));
-        connector.prepare_async(null, null, waiter.callback('con', prepareFinish));
-        const [acceptorPath, connectorPath] = waiter.wait('acc', 'con');
+        const [acceptorPath, connectorPath] = preparePair(waiter, acceptor, connector);
         for (const path of [acceptorPath, connectorPath]) {
             assert(Array.isArray(path), `a path, not ${describe(path)}`);
             assertEqual(path.length, 2, 'Use-Path, then the local URI');
@@ -52,9 +50,7 @@ test('relay: both ends behind the relay', (waiter, peers) => {
         assertEqual(relay.n_sessions, 2, 'a session on the relay for each');
 
         // null: the acceptor takes whoever sends first.
-        acceptor.complete_async(null, null, waiter.callback('acc', completeFinish));
-        connector.complete_async(acceptorPath, null, waiter.callback('con', completeFinish));
-        const [tb, ta] = waiter.wait('acc', 'con');
+        const [tb, ta] = completePair(waiter, acceptor, connector, null, acceptorPath);
         for (const transport of [ta, tb])
             assert(transport instanceof Msrp.Transport, `complete: ${describe(transport)}`);
 
@@ -73,10 +69,10 @@ test('relay: both ends behind the relay', (waiter, peers) => {
         assertEqual(b.chunks.length, 3, 'three chunks');
         assertEqual(a.reports[0].get_message_id(), messageId, 'the REPORT came back');
 
-        b.session.send_message_async(new GLib.Bytes(new TextEncoder().encode('and back')), 'text/plain',
-            null, waiter.callback('back', sendMessageFinish));
+        b.session.send_message_async(toBytes('and back'), 'text/plain', null,
+            waiter.callback('back', sendMessageFinish));
         waiter.wait('back', 'a-message1');
-        assertEqual(new TextDecoder().decode(a.messages[0][1].toArray()), 'and back', 'the answer');
+        assertEqual(fromBytes(a.messages[0][1]), 'and back', 'the answer');
     } finally {
         relay.stop();
     }

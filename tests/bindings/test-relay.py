@@ -8,21 +8,16 @@
 # Runs against the built typelib: set GI_TYPELIB_PATH and LD_LIBRARY_PATH to
 # the build's msrp-glib directory (meson test does). Prints TAP.
 
-import importlib.util
 import os
 import sys
-import unittest
 
 import gi
 gi.require_version('Msrp', '1.0')
 from gi.repository import GLib, Msrp  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-# The waiting, the peers and the TAP output are test-session.py's.
-_spec = importlib.util.spec_from_file_location('session_tests', os.path.join(HERE, 'test-session.py'))
-st = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(st)
+from harness import (  # noqa: E402
+    Peer, SessionTestCase, complete_pair, describe, main, payload, prepare_finish, prepare_pair,
+    send_message_finish)
 
 # tests/relay/with-kamailio runs this test with a relay of its own.
 relay_port = int(os.environ.get('MSRP_TEST_KAMAILIO_PORT', '0'))
@@ -36,20 +31,7 @@ def settings(user, password):
     return s
 
 
-class RelayTests(unittest.TestCase):
-    def setUp(self):
-        self.waiter = st.Waiter(self)
-        self.peers = []
-
-    def tearDown(self):
-        keys = []
-        for peer in self.peers:
-            key = f'{peer.name}-shutdown-teardown'
-            peer.session.shutdown_async(None, self.waiter.callback(key, st.shutdown_finish))
-            keys.append(key)
-        if keys:
-            self.waiter.wait(*keys)
-
+class RelayTests(SessionTestCase):
     def test_message_through_relay(self):
         connector = Msrp.get_connector(settings('alice', 'alicepass'))
         acceptor = Msrp.get_acceptor(settings('bob', 'bobpass'))
@@ -57,34 +39,30 @@ class RelayTests(unittest.TestCase):
         self.assertIsInstance(acceptor, Msrp.AcceptorRelay)
         self.assertIsInstance(Msrp.get_connector(None), Msrp.ConnectorDirect)
 
-        acceptor.prepare_async(None, None, self.waiter.callback('acc', st.prepare_finish))
-        connector.prepare_async(None, None, self.waiter.callback('con', st.prepare_finish))
-        acceptor_path, connector_path = self.waiter.wait('acc', 'con')
+        acceptor_path, connector_path = prepare_pair(self.waiter, acceptor, connector)
         for path in (acceptor_path, connector_path):
-            self.assertIsInstance(path, list, st.describe(path))
+            self.assertIsInstance(path, list, describe(path))
             # Use-Path (the relay's URI for this session), then our own.
             self.assertEqual(len(path), 2)
             self.assertEqual(path[0].get_port(), relay_port)
             self.assertIsNotNone(path[0].get_session_id())
 
-        acceptor.complete_async(connector_path, None, self.waiter.callback('acc', st.complete_finish))
-        connector.complete_async(acceptor_path, None, self.waiter.callback('con', st.complete_finish))
-        tb, ta = self.waiter.wait('acc', 'con')
+        tb, ta = complete_pair(self.waiter, acceptor, connector, connector_path, acceptor_path)
         for transport in (ta, tb):
-            self.assertIsInstance(transport, Msrp.Transport, st.describe(transport))
+            self.assertIsInstance(transport, Msrp.Transport, describe(transport))
 
-        a = st.Peer('a', Msrp.Session.new(ta, None), self.waiter)
-        b = st.Peer('b', Msrp.Session.new(tb, None), self.waiter)
+        a = Peer('a', Msrp.Session.new(ta, None), self.waiter)
+        b = Peer('b', Msrp.Session.new(tb, None), self.waiter)
         self.peers = [a, b]
         # Through a relay, chunks are 8 KiB by default.
         self.assertEqual(a.session.props.max_chunk_size, 8192)
 
-        data = st.payload(20000)   # three chunks through the relay
+        data = payload(20000)   # three chunks through the relay
         a.session.props.success_report = True
         a.session.send_message_async(GLib.Bytes.new(data), 'application/octet-stream', None,
-                                     self.waiter.callback('sent', st.send_message_finish))
+                                     self.waiter.callback('sent', send_message_finish))
         message_id, _, _ = self.waiter.wait('sent', 'b-message1', 'a-report1')
-        self.assertIsInstance(message_id, str, st.describe(message_id))
+        self.assertIsInstance(message_id, str, describe(message_id))
         first_chunk, got = b.messages[0]
         self.assertEqual(got.get_data(), data)
         self.assertEqual(first_chunk.get_message_id(), message_id)
@@ -93,17 +71,13 @@ class RelayTests(unittest.TestCase):
 
     def test_wrong_password(self):
         connector = Msrp.get_connector(settings('alice', 'not-her-password'))
-        connector.prepare_async(None, None, self.waiter.callback('con', st.prepare_finish))
+        connector.prepare_async(None, None, self.waiter.callback('con', prepare_finish))
         (error,) = self.waiter.wait('con')
         self.assertIsInstance(error, GLib.Error)
-        self.assertTrue(error.matches(Msrp.error_quark(), Msrp.Error.AUTH_FAILED), st.describe(error))
+        self.assertTrue(error.matches(Msrp.error_quark(), Msrp.Error.AUTH_FAILED), describe(error))
 
 
 if __name__ == '__main__':
     if not relay_port:
         sys.exit('no Kamailio relay: run this test through tests/relay/with-kamailio (meson test does)')
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = st.TapResult()
-    suite.run(result)
-    print(f'1..{result.count}')
-    sys.exit(0 if result.wasSuccessful() else 1)
+    sys.exit(main())

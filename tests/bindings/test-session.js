@@ -12,8 +12,8 @@ import Msrp from 'gi://Msrp?version=1.0';
 import System from 'system';
 
 import {
-    Peer, assert, assertBytes, assertEqual, completeFinish, describe, payload, prepareFinish, run,
-    sendFileFinish, sendMessageFinish, shutdownFinish, test,
+    Peer, assert, assertBytes, assertEqual, completePair, describe, payload, preparePair, run,
+    sendFileFinish, sendMessageFinish, shutdownFinish, test, toBytes,
 } from './harness.js';
 
 const CHUNK_SIZE = 64 * 1024;
@@ -23,16 +23,12 @@ const CHUNK_SIZE = 64 * 1024;
 function connectSessions(waiter, peers, acceptTypesB = null) {
     const acceptor = Msrp.AcceptorDirect.new();
     const connector = Msrp.ConnectorDirect.new();
-    acceptor.prepare_async(Msrp.Uri.new('127.0.0.1', 0, null, false), null,
-        waiter.callback('acc', prepareFinish));
-    connector.prepare_async(null, null, waiter.callback('con', prepareFinish));
-    const [acceptorPath, connectorPath] = waiter.wait('acc', 'con');
+    const [acceptorPath, connectorPath] = preparePair(waiter, acceptor, connector,
+        Msrp.Uri.new('127.0.0.1', 0, null, false));
     for (const path of [acceptorPath, connectorPath])
         assert(Array.isArray(path), `a path, not ${describe(path)}`);
 
-    acceptor.complete_async(connectorPath, null, waiter.callback('acc', completeFinish));
-    connector.complete_async(acceptorPath, null, waiter.callback('con', completeFinish));
-    const [tb, ta] = waiter.wait('acc', 'con');
+    const [tb, ta] = completePair(waiter, acceptor, connector, connectorPath, acceptorPath);
     for (const transport of [ta, tb])
         assert(transport instanceof Msrp.Transport, `complete: ${describe(transport)}`);
 
@@ -48,17 +44,23 @@ function connectSessions(waiter, peers, acceptTypesB = null) {
     return [a, b];
 }
 
-test('session: text message', (waiter, peers) => {
-    const [a, b] = connectSessions(waiter, peers);
-    const data = new TextEncoder().encode('h\u00e9llo from gjs');
-    a.session.send_message_async(new GLib.Bytes(data), 'text/plain', null,
+// Sends data from a and waits until b has it: its first message. Gives the
+// Message-ID, and the first chunk and data b got.
+function sendFirstMessage(waiter, a, b, data, contentType) {
+    a.session.send_message_async(new GLib.Bytes(data), contentType, null,
         waiter.callback('sent', sendMessageFinish));
-    const [messageId] = waiter.wait('sent', 'b-message1');
+    const [messageId] = waiter.wait('sent', `${b.name}-message1`);
     System.gc();
 
     assert(typeof messageId === 'string', `a Message-ID, not ${describe(messageId)}`);
     assertEqual(b.messages.length, 1, 'message-received emissions');
-    const [firstChunk, got] = b.messages[0];
+    return [messageId, ...b.messages[0]];
+}
+
+test('session: text message', (waiter, peers) => {
+    const [a, b] = connectSessions(waiter, peers);
+    const data = new TextEncoder().encode('h\u00e9llo from gjs');
+    const [messageId, firstChunk, got] = sendFirstMessage(waiter, a, b, data, 'text/plain');
     assert(firstChunk instanceof Msrp.Chunk, 'first_chunk is an Msrp.Chunk');
     assertBytes(got, data, 'message data');
     assertEqual(firstChunk.get_message_id(), messageId, 'Message-ID');
@@ -77,14 +79,7 @@ test('session: large message in chunks', (waiter, peers) => {
     a.session.set_max_chunk_size(CHUNK_SIZE);
     assertEqual(a.session.max_chunk_size, CHUNK_SIZE, 'max-chunk-size');
     const data = payload(300 * 1024);
-    a.session.send_message_async(new GLib.Bytes(data), 'application/octet-stream', null,
-        waiter.callback('sent', sendMessageFinish));
-    const [messageId] = waiter.wait('sent', 'b-message1');
-    System.gc();
-
-    assert(typeof messageId === 'string', `a Message-ID, not ${describe(messageId)}`);
-    assertEqual(b.messages.length, 1, 'message-received emissions');
-    const [firstChunk, got] = b.messages[0];
+    const [messageId, firstChunk, got] = sendFirstMessage(waiter, a, b, data, 'application/octet-stream');
     assertEqual(firstChunk.get_message_id(), messageId, 'Message-ID');
     assertEqual(got.get_size(), data.length, 'size');
     assertBytes(got, data, 'message data');
@@ -199,8 +194,8 @@ test('session: shutdown', (waiter, peers) => {
     assertEqual(b.closed, [null], 'closed at b');
 
     // A closed session refuses to send.
-    b.session.send_message_async(new GLib.Bytes(new TextEncoder().encode('too late')), 'text/plain',
-        null, waiter.callback('sent', sendMessageFinish));
+    b.session.send_message_async(toBytes('too late'), 'text/plain', null,
+        waiter.callback('sent', sendMessageFinish));
     const [error] = waiter.wait('sent');
     assert(error instanceof GLib.Error, `must fail, got ${describe(error)}`);
     assert(error.matches(Msrp.Error, Msrp.Error.CONNECTION_CLOSED), `connection-closed, got ${describe(error)}`);

@@ -8,166 +8,31 @@
 # the build's msrp-glib directory (meson test does). Prints TAP.
 
 import sys
-import unittest
 
 import gi
 gi.require_version('Msrp', '1.0')
 from gi.repository import Gio, GLib, Msrp  # noqa: E402
 
-# Every wait is bounded: a test that gets no answer in this time fails.
-TIMEOUT_SECONDS = 20
+from harness import (  # noqa: E402
+    Peer, SessionTestCase, complete_pair, describe, main, payload, prepare_pair, send_file_finish,
+    send_message_finish, shutdown_finish)
 
 CHUNK_SIZE = 64 * 1024
 
 
-class Waiter:
-    """One main loop per test. Runs it until every awaited key has a result,
-    or fails the test when TIMEOUT_SECONDS pass first. Results (or the
-    GLib.Error of a _finish) are kept by key, and so are signal emissions
-    (set()): an exception raised in a callback or a signal handler would only
-    be printed by PyGObject, so the test body checks them afterwards."""
-
-    def __init__(self, test):
-        self.test = test
-        self.loop = GLib.MainLoop()
-        self.results = {}
-        self.expected = set()
-
-    def set(self, key, value):
-        self.results[key] = value
-        if self.expected and self.expected <= self.results.keys():
-            self.loop.quit()
-
-    def callback(self, key, finish):
-        def on_ready(source, result, *user_data):
-            try:
-                value = finish(source, result)
-            except GLib.Error as e:
-                value = e
-            self.set(key, value)
-        return on_ready
-
-    def wait(self, *keys):
-        self.expected = set(keys)
-        timed_out = []
-
-        def on_timeout():
-            timed_out.append(True)
-            self.loop.quit()
-            return GLib.SOURCE_REMOVE
-
-        if not self.expected <= self.results.keys():
-            source_id = GLib.timeout_add_seconds(TIMEOUT_SECONDS, on_timeout)
-            self.loop.run()
-            if not timed_out:
-                GLib.source_remove(source_id)
-        self.expected = set()
-        if timed_out:
-            missing = sorted(set(keys) - self.results.keys())
-            self.test.fail(f'timed out after {TIMEOUT_SECONDS} s waiting for {missing}')
-        return [self.results.pop(k) for k in keys]
-
-
-def prepare_finish(connector, result):
-    return connector.prepare_finish(result)
-
-
-def complete_finish(connector, result):
-    return connector.complete_finish(result)
-
-
-def send_message_finish(session, result):
-    return session.send_message_finish(result)
-
-
-def send_file_finish(session, result):
-    return session.send_file_finish(result)
-
-
-def shutdown_finish(session, result):
-    return session.shutdown_finish(result)
-
-
-def describe(result):
-    if isinstance(result, GLib.Error):
-        return f'{result.domain} {result.code}: {result.message}'
-    return repr(result)
-
-
-def payload(size):
-    """size bytes that are not all alike, so a misplaced chunk shows."""
-    return bytes((i * 7 + i // 251) & 0xff for i in range(size))
-
-
-class Peer:
-    """A session and what its signals brought, in order."""
-
-    def __init__(self, name, session, waiter):
-        self.name = name
-        self.session = session
-        self.chunks = []     # chunk-received: Msrp.Chunk
-        self.messages = []   # message-received: (first_chunk, GLib.Bytes)
-        self.reports = []    # report-received: Msrp.Chunk
-        self.closed = []     # closed: GLib.Error or None
-        self.events = []     # the names of the signals, in order
-        session.connect('chunk-received', self.on_chunk)
-        session.connect('message-received', self.on_message)
-        session.connect('report-received', self.on_report)
-        session.connect('closed', self.on_closed)
-        self.waiter = waiter
-
-    def on_chunk(self, session, chunk):
-        self.chunks.append(chunk)
-        self.events.append('chunk-received')
-
-    def on_message(self, session, first_chunk, data):
-        self.messages.append((first_chunk, data))
-        self.events.append('message-received')
-        self.waiter.set(f'{self.name}-message{len(self.messages)}', True)
-
-    def on_report(self, session, report):
-        self.reports.append(report)
-        self.events.append('report-received')
-        self.waiter.set(f'{self.name}-report{len(self.reports)}', True)
-
-    def on_closed(self, session, error):
-        self.closed.append(error)
-        self.events.append('closed')
-        self.waiter.set(f'{self.name}-closed', error)
-
-
-class SessionTests(unittest.TestCase):
-    def setUp(self):
-        self.waiter = Waiter(self)
-        self.peers = []
-
-    def tearDown(self):
-        # Both ends shut down, whatever the test left; a session already
-        # closed finishes at once.
-        keys = []
-        for peer in self.peers:
-            key = f'{peer.name}-shutdown-teardown'
-            peer.session.shutdown_async(None, self.waiter.callback(key, shutdown_finish))
-            keys.append(key)
-        if keys:
-            self.waiter.wait(*keys)
-
+class SessionTests(SessionTestCase):
     def connect_sessions(self, accept_types_b=None):
         """Connects an acceptor and a connector on loopback and starts a
         session on each transport: a on the connector (active), b on the
         acceptor (passive)."""
         acceptor = Msrp.AcceptorDirect.new()
         connector = Msrp.ConnectorDirect.new()
-        acceptor.prepare_async(Msrp.Uri.new('127.0.0.1', 0, None, False), None,
-                               self.waiter.callback('acc', prepare_finish))
-        connector.prepare_async(None, None, self.waiter.callback('con', prepare_finish))
-        acceptor_path, connector_path = self.waiter.wait('acc', 'con')
+        acceptor_path, connector_path = prepare_pair(self.waiter, acceptor, connector,
+                                                     Msrp.Uri.new('127.0.0.1', 0, None, False))
         for path in (acceptor_path, connector_path):
             self.assertIsInstance(path, list, describe(path))
 
-        acceptor.complete_async(connector_path, None, self.waiter.callback('acc', complete_finish))
-        connector.complete_async(acceptor_path, None, self.waiter.callback('con', complete_finish))
-        tb, ta = self.waiter.wait('acc', 'con')
+        tb, ta = complete_pair(self.waiter, acceptor, connector, connector_path, acceptor_path)
         for transport in (ta, tb):
             self.assertIsInstance(transport, Msrp.Transport, describe(transport))
 
@@ -182,16 +47,22 @@ class SessionTests(unittest.TestCase):
         self.peers = [a, b]
         return a, b
 
-    def test_text_message(self):
-        a, b = self.connect_sessions()
-        data = 'h\u00e9llo from Python'.encode()
-        a.session.send_message_async(GLib.Bytes.new(data), 'text/plain', None,
+    def send_first_message(self, a, b, data, content_type):
+        """Sends data from a and waits until b has it: its first message.
+        Gives the Message-ID, and the first chunk and data b got."""
+        a.session.send_message_async(GLib.Bytes.new(data), content_type, None,
                                      self.waiter.callback('sent', send_message_finish))
-        message_id, _ = self.waiter.wait('sent', 'b-message1')
+        message_id, _ = self.waiter.wait('sent', f'{b.name}-message1')
 
         self.assertIsInstance(message_id, str, describe(message_id))
         self.assertEqual(len(b.messages), 1)
         first_chunk, got = b.messages[0]
+        return message_id, first_chunk, got
+
+    def test_text_message(self):
+        a, b = self.connect_sessions()
+        data = 'h\u00e9llo from Python'.encode()
+        message_id, first_chunk, got = self.send_first_message(a, b, data, 'text/plain')
         self.assertIsInstance(first_chunk, Msrp.Chunk)
         self.assertIsInstance(got, GLib.Bytes)
         self.assertEqual(got.get_data(), data)
@@ -210,13 +81,7 @@ class SessionTests(unittest.TestCase):
         a.session.set_max_chunk_size(CHUNK_SIZE)
         self.assertEqual(a.session.props.max_chunk_size, CHUNK_SIZE)
         data = payload(300 * 1024)
-        a.session.send_message_async(GLib.Bytes.new(data), 'application/octet-stream', None,
-                                     self.waiter.callback('sent', send_message_finish))
-        message_id, _ = self.waiter.wait('sent', 'b-message1')
-
-        self.assertIsInstance(message_id, str, describe(message_id))
-        self.assertEqual(len(b.messages), 1)
-        first_chunk, got = b.messages[0]
+        message_id, first_chunk, got = self.send_first_message(a, b, data, 'application/octet-stream')
         self.assertEqual(first_chunk.get_message_id(), message_id)
         self.assertEqual(got.get_size(), len(data))
         self.assertEqual(got.get_data(), data)
@@ -332,49 +197,6 @@ class SessionTests(unittest.TestCase):
         self.assertIsInstance(error, GLib.Error, describe(error))
         self.assertEqual(error.domain, 'msrp-error-quark')
         self.assertEqual(error.code, Msrp.Error.CONNECTION_CLOSED)
-
-
-class TapResult(unittest.TestResult):
-    """Prints one TAP line per test."""
-
-    def __init__(self):
-        super().__init__()
-        self.count = 0
-
-    def _line(self, test, ok, directive=''):
-        self.count += 1
-        name = test.id().split('.', 1)[-1]
-        print(f'{"ok" if ok else "not ok"} {self.count} - {name}{directive}', flush=True)
-
-    def _diag(self, text):
-        for line in text.rstrip().splitlines():
-            print(f'# {line}')
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self._line(test, True)
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._line(test, False)
-        self._diag(self.failures[-1][1])
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._line(test, False)
-        self._diag(self.errors[-1][1])
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        self._line(test, True, f' # SKIP {reason}')
-
-
-def main():
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = TapResult()
-    suite.run(result)
-    print(f'1..{result.count}')
-    return 0 if result.wasSuccessful() else 1
 
 
 if __name__ == '__main__':
