@@ -1682,8 +1682,8 @@ test_many_queued_messages (Fixture       *f,
   enum { N = 100, CHUNK = 1024 };
   g_autoptr(GBytes) small = g_bytes_new_static ("not behind", 10);
   g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  SendOp ops[N] = { { 0, }, };
-  SendOp sop = { 0, };
+  TestOp ops[N] = { { 0, }, };
+  TestOp sop = { 0, };
   guint max_open = 0;
   guint small_at = G_MAXUINT;
 
@@ -1696,21 +1696,21 @@ test_many_queued_messages (Fixture       *f,
 
       g_ptr_array_add (messages, message);
       msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL,
-                                       on_message_sent, &ops[i]);
+                                       test_on_message_sent, &ops[i]);
     }
-  msrp_session_send_message_async (f->a, small, "text/plain", NULL, on_message_sent, &sop);
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, test_on_message_sent, &sop);
 
   for (guint i = 0; i < N; i++)
     {
-      wait_for (&ops[i].done);
+      test_wait_for (&ops[i].done);
       g_assert_no_error (ops[i].error);
       g_free (ops[i].message_id);
     }
-  wait_for (&sop.done);
+  test_wait_for (&sop.done);
   g_assert_no_error (sop.error);
   g_free (sop.message_id);
 
-  wait_for_len (f->messages_b, N + 1);
+  test_wait_for_len (f->messages_b, N + 1);
   for (guint i = 0; i < f->messages_b->len; i++)
     {
       GBytes *got = g_ptr_array_index (f->messages_b, i);
