@@ -12,9 +12,6 @@
 
 G_BEGIN_DECLS
 
-/* The chunk size through relays: some limit a frame to about 11 KB. */
-#define MSRP_RELAY_CHUNK_SIZE 8192
-
 typedef struct _MsrpRelayLink MsrpRelayLink;
 
 /* Connects to the relay (host, or DNS SRV), authenticates with AUTH and
