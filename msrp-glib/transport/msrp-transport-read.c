@@ -425,22 +425,27 @@ complete_read (MsrpTransport *self)
     deliver_read (self, NULL, g_error_copy (self->read_error));
 }
 
+/* Feeds the parser what is buffered, up to the end of a chunk. */
+static inline void
+feed_buffered (MsrpTransport *self)
+{
+  gsize used = 0;
+  GError *error = NULL;
+
+  if (!msrp_chunk_parser_feed (self->parser, self->rbuf + self->rpos,
+                               self->rlen - self->rpos, &used, &error))
+    self->read_error = error;
+  self->rpos += used;
+  if (self->rpos == self->rlen)
+    self->rpos = self->rlen = 0;
+}
+
 /* Parses buffered bytes until a chunk is ready or they run out. */
 static void
 parse_buffered (MsrpTransport *self)
 {
   while (g_queue_is_empty (&self->ready) && self->read_error == NULL && self->rpos < self->rlen)
-    {
-      gsize used = 0;
-      GError *error = NULL;
-
-      if (!msrp_chunk_parser_feed (self->parser, self->rbuf + self->rpos,
-                                   self->rlen - self->rpos, &used, &error))
-        self->read_error = error;
-      self->rpos += used;
-      if (self->rpos == self->rlen)
-        self->rpos = self->rlen = 0;
-    }
+    feed_buffered (self);
 }
 
 MsrpChunk *
@@ -468,15 +473,7 @@ process (MsrpTransport *self)
 
       if (self->rpos < self->rlen)
         {
-          gsize used = 0;
-          GError *error = NULL;
-
-          if (!msrp_chunk_parser_feed (self->parser, self->rbuf + self->rpos,
-                                       self->rlen - self->rpos, &used, &error))
-            self->read_error = error;
-          self->rpos += used;
-          if (self->rpos == self->rlen)
-            self->rpos = self->rlen = 0;
+          feed_buffered (self);
           continue;
         }
 
