@@ -112,7 +112,7 @@ run_parser (GByteArray *buf,
             guint       expected_chunks)
 {
   Counter c = { 0, 0, make_objects };
-  g_autoptr(MsrpChunkParser) parser = msrp_chunk_parser_new (&callbacks, &c);
+  g_autoptr(MsrpChunkParser) parser = _msrp_chunk_parser_new (&callbacks, &c);
   gint64 start = g_get_monotonic_time ();
 
   for (gsize pos = 0; pos < buf->len; pos += READ_SIZE)
@@ -121,7 +121,7 @@ run_parser (GByteArray *buf,
       gsize used;
       g_autoptr(GError) error = NULL;
 
-      if (!msrp_chunk_parser_feed (parser, buf->data + pos, len, &used, &error))
+      if (!_msrp_chunk_parser_feed (parser, buf->data + pos, len, &used, &error))
         g_error ("parser failed: %s", error->message);
     }
   if (c.chunks != expected_chunks)

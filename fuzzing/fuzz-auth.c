@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   value[size] = '\0';
   /* msrp_chunk_set_header() refuses what a header cannot hold: that is
    * the caller's mistake, not the parser's. */
-  if (!msrp_is_header_value (value))
+  if (!_msrp_is_header_value (value))
     return 0;
   g_strstrip (value);
 

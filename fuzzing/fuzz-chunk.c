@@ -134,11 +134,11 @@ run (const guint8 *data,
      gboolean     *fatal)
 {
   Trace t = { g_string_new (NULL), g_string_new (NULL) };
-  g_autoptr(MsrpChunkParser) parser = msrp_chunk_parser_new (&callbacks, &t);
+  g_autoptr(MsrpChunkParser) parser = _msrp_chunk_parser_new (&callbacks, &t);
   size_t pos = 0, k = 0;
 
   /* Small limits, so that short inputs reach them too. */
-  msrp_chunk_parser_set_limits (parser, 300, 1200, 12);
+  _msrp_chunk_parser_set_limits (parser, 300, 1200, 12);
   *fatal = FALSE;
   while (pos < size)
     {
@@ -152,7 +152,7 @@ run (const guint8 *data,
 
           piece = MIN (piece, cut);
         }
-      if (!msrp_chunk_parser_feed (parser, data + pos, piece, &consumed, &error))
+      if (!_msrp_chunk_parser_feed (parser, data + pos, piece, &consumed, &error))
         {
           g_assert_nonnull (error);
           flush_body (&t);
@@ -165,7 +165,7 @@ run (const guint8 *data,
     }
   flush_body (&t);
   if (!*fatal)
-    g_string_append_printf (t.log, "I%d", msrp_chunk_parser_is_idle (parser));
+    g_string_append_printf (t.log, "I%d", _msrp_chunk_parser_is_idle (parser));
   g_string_free (t.body, TRUE);
   return g_string_free (t.log, FALSE);
 }

@@ -13,8 +13,8 @@ G_BEGIN_DECLS
  * 4975 says 32; a few peers in the field send longer ones. */
 #define MSRP_IDENT_MAX_LEN 64
 
-const char *msrp_gettext          (const char *msgid) G_GNUC_FORMAT (1);
-#define _(s) msrp_gettext (s)
+const char *_msrp_gettext          (const char *msgid) G_GNUC_FORMAT (1);
+#define _(s) _msrp_gettext (s)
 #define N_(s) (s)
 
 /* What random bytes are for: NONCE must be unique and unpredictable
@@ -30,15 +30,14 @@ void        _msrp_random_bytes    (MsrpRandomLevel level,
                                    gsize           length);
 char       *_msrp_random_ident    (MsrpRandomLevel level,
                                    gsize           length);
-#define msrp_random_ident(length) _msrp_random_ident (MSRP_RANDOM_NONCE, (length))
-gboolean    msrp_is_ident         (const char *str,
+gboolean    _msrp_is_ident         (const char *str,
                                    gssize      len);
-gboolean    msrp_is_token         (const char *str,
+gboolean    _msrp_is_token         (const char *str,
                                    gssize      len);
-gboolean    msrp_is_header_value  (const char *str);
+gboolean    _msrp_is_header_value  (const char *str);
 
 static inline gboolean
-msrp_is_ident_char (guchar c)
+_msrp_is_ident_char (guchar c)
 {
   return g_ascii_isalnum (c) || c == '.' || c == '-' || c == '+' || c == '%' || c == '=';
 }
@@ -46,7 +45,7 @@ msrp_is_ident_char (guchar c)
 /* RFC 4975 token: 1*(%x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 /
  * %x41-5A / %x5E-7E), that is, visible ASCII but for separators. */
 static inline gboolean
-msrp_is_token_char (guchar c)
+_msrp_is_token_char (guchar c)
 {
   return c > 0x20 && c < 0x7f && !strchr ("\"(),/:;<=>?@[\\]{}", c);
 }

@@ -17,7 +17,7 @@
 #endif
 
 const char *
-msrp_gettext (const char *msgid)
+_msrp_gettext (const char *msgid)
 {
   static gsize initialized = 0;
 
@@ -136,7 +136,7 @@ _msrp_random_ident (MsrpRandomLevel level,
 }
 
 gboolean
-msrp_is_ident (const char *str,
+_msrp_is_ident (const char *str,
                gssize      len)
 {
   if (len < 0)
@@ -144,13 +144,13 @@ msrp_is_ident (const char *str,
   if (len < 1 || len > MSRP_IDENT_MAX_LEN || !g_ascii_isalnum (str[0]))
     return FALSE;
   for (gssize i = 1; i < len; i++)
-    if (!msrp_is_ident_char (str[i]))
+    if (!_msrp_is_ident_char (str[i]))
       return FALSE;
   return TRUE;
 }
 
 gboolean
-msrp_is_token (const char *str,
+_msrp_is_token (const char *str,
                gssize      len)
 {
   if (len < 0)
@@ -158,7 +158,7 @@ msrp_is_token (const char *str,
   if (len < 1)
     return FALSE;
   for (gssize i = 0; i < len; i++)
-    if (!msrp_is_token_char (str[i]))
+    if (!_msrp_is_token_char (str[i]))
       return FALSE;
   return TRUE;
 }
@@ -166,7 +166,7 @@ msrp_is_token (const char *str,
 /* What may go into a header value without breaking the framing:
  * valid UTF-8 without control characters other than tab. */
 gboolean
-msrp_is_header_value (const char *str)
+_msrp_is_header_value (const char *str)
 {
   for (const guchar *p = (const guchar *) str; *p; p++)
     if ((*p < 0x20 && *p != '\t') || *p == 0x7f)

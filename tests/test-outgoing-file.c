@@ -130,7 +130,7 @@ test_new_invalid (void)
   TEST_EXPECT_CRITICAL ("*size >= -1*", g_assert_null (msrp_outgoing_file_new (stream, -2, NULL, 0, NULL)));
   TEST_EXPECT_CRITICAL ("*position >= 0*",
                         g_assert_null (msrp_outgoing_file_new (stream, -1, NULL, -1, NULL)));
-  TEST_EXPECT_CRITICAL ("*msrp_is_ident*",
+  TEST_EXPECT_CRITICAL ("*_msrp_is_ident*",
                         g_assert_null (msrp_outgoing_file_new (stream, 5, NULL, 0, "bad id")));
 
   /* A Content-Type cannot break the framing. */
@@ -421,10 +421,10 @@ test_headers_invalid (void)
   g_autoptr(MsrpChunk) chunk = msrp_chunk_new_request ("SEND", "t1234");
   g_auto(GStrv) names = NULL;
 
-  TEST_EXPECT_CRITICAL ("*msrp_is_header_value*",
+  TEST_EXPECT_CRITICAL ("*_msrp_is_header_value*",
                         msrp_outgoing_file_set_header (file, "X-Evil", "a\r\n-------t1234$"));
-  TEST_EXPECT_CRITICAL ("*msrp_is_token*", msrp_outgoing_file_set_header (file, "Bad Name", "x"));
-  TEST_EXPECT_CRITICAL ("*msrp_is_token*", msrp_outgoing_file_set_header (file, "Colon:", "x"));
+  TEST_EXPECT_CRITICAL ("*_msrp_is_token*", msrp_outgoing_file_set_header (file, "Bad Name", "x"));
+  TEST_EXPECT_CRITICAL ("*_msrp_is_token*", msrp_outgoing_file_set_header (file, "Colon:", "x"));
 
   /* The session and the properties own these. */
   TEST_EXPECT_CRITICAL ("*is_reserved_header*", msrp_outgoing_file_set_header (file, "message-id", "abc"));

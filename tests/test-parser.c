@@ -313,7 +313,7 @@ feed_piece (MsrpChunkParser *parser,
       r->paused = FALSE;
       r->feed_data = copy + off;
       r->feed_len = len - off;
-      if (!msrp_chunk_parser_feed (parser, copy + off, len - off, &consumed, error))
+      if (!_msrp_chunk_parser_feed (parser, copy + off, len - off, &consumed, error))
         {
           ok = FALSE;
           break;
@@ -375,10 +375,10 @@ static MsrpChunkParser *
 new_parser (const Vector *v,
             Recorder     *r)
 {
-  MsrpChunkParser *parser = msrp_chunk_parser_new (&recorder_callbacks, r);
+  MsrpChunkParser *parser = _msrp_chunk_parser_new (&recorder_callbacks, r);
 
   if (v->max_line != 0)
-    msrp_chunk_parser_set_limits (parser, v->max_line, v->max_block, v->max_headers);
+    _msrp_chunk_parser_set_limits (parser, v->max_line, v->max_block, v->max_headers);
   return parser;
 }
 
@@ -700,11 +700,11 @@ run_whole (const Vector *v,
 
   recorder_init (r);
   parser = new_parser (v, r);
-  g_assert_true (msrp_chunk_parser_is_idle (parser));
+  g_assert_true (_msrp_chunk_parser_is_idle (parser));
   g_assert_true (feed_piece (parser, r, data, len, &error));
   g_assert_no_error (error);
-  g_assert_true (msrp_chunk_parser_is_idle (parser));
-  g_assert_false (msrp_chunk_parser_in_body (parser));
+  g_assert_true (_msrp_chunk_parser_is_idle (parser));
+  g_assert_false (_msrp_chunk_parser_in_body (parser));
 }
 
 static void
@@ -744,7 +744,7 @@ test_vector (gconstpointer data)
       if (!feed_cut (parser, &r, bytes, len, &k, 1, &error))
         g_error ("%s: %s", what, error->message);
       assert_same_events (whole.events, r.events, what);
-      g_assert_true (msrp_chunk_parser_is_idle (parser));
+      g_assert_true (_msrp_chunk_parser_is_idle (parser));
       recorder_clear (&r);
     }
 
@@ -760,7 +760,7 @@ test_vector (gconstpointer data)
       g_assert_true (feed_piece (parser, &r, bytes + i, 1, &error));
     g_assert_no_error (error);
     assert_same_events (whole.events, r.events, "byte by byte");
-    g_assert_true (msrp_chunk_parser_is_idle (parser));
+    g_assert_true (_msrp_chunk_parser_is_idle (parser));
     recorder_clear (&r);
   }
 
@@ -803,7 +803,7 @@ test_vector (gconstpointer data)
       g_assert_true (feed_cut (parser, &r, bytes, len, &k, 1, &error));
       g_assert_no_error (error);
       assert_same_events (whole.events, r.events, "pausing everywhere");
-      g_assert_true (msrp_chunk_parser_is_idle (parser));
+      g_assert_true (_msrp_chunk_parser_is_idle (parser));
       recorder_clear (&r);
     }
 
@@ -828,10 +828,10 @@ test_zero_copy (void)
       gsize consumed;
 
       recorder_init (&r);
-      parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+      parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
       r.feed_data = buf;
       r.feed_len = len;
-      g_assert_true (msrp_chunk_parser_feed (parser, buf, len, &consumed, &error));
+      g_assert_true (_msrp_chunk_parser_feed (parser, buf, len, &consumed, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (consumed, ==, len);
 
@@ -876,23 +876,23 @@ test_pause_head_with_body (void)
 
   recorder_init (&r);
   r.pause_head = TRUE;
-  parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+  parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
 
-  g_assert_true (msrp_chunk_parser_feed (parser, data, len, &consumed, &error));
+  g_assert_true (_msrp_chunk_parser_feed (parser, data, len, &consumed, &error));
   g_assert_true (r.paused);
   g_assert_cmpint (r.paused_in, ==, 'H');
   /* Stopped right after the blank line that ends the header block. */
   g_assert_cmpuint (consumed, ==, offset_after (v_send, "\r\n\r\n", 0));
   g_assert_cmpuint (r.events->len, ==, 1);
-  g_assert_false (msrp_chunk_parser_is_idle (parser));
-  g_assert_true (msrp_chunk_parser_in_body (parser));
+  g_assert_false (_msrp_chunk_parser_is_idle (parser));
+  g_assert_true (_msrp_chunk_parser_in_body (parser));
 
   r.pause_head = FALSE;
   r.paused = FALSE;
   {
     gsize more = 0;
 
-    g_assert_true (msrp_chunk_parser_feed (parser, data + consumed, len - consumed, &more, &error));
+    g_assert_true (_msrp_chunk_parser_feed (parser, data + consumed, len - consumed, &more, &error));
     g_assert_false (r.paused);
     g_assert_cmpuint (consumed + more, ==, len);
   }
@@ -901,7 +901,7 @@ test_pause_head_with_body (void)
     g_autofree char *summary = summarize (r.events);
     g_assert_cmpstr (summary, ==, "a786hjs2[23]$");
   }
-  g_assert_true (msrp_chunk_parser_is_idle (parser));
+  g_assert_true (_msrp_chunk_parser_is_idle (parser));
   recorder_clear (&r);
 }
 
@@ -918,9 +918,9 @@ test_pause_head_without_body (void)
 
   recorder_init (&r);
   r.pause_head = TRUE;
-  parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+  parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
 
-  g_assert_true (msrp_chunk_parser_feed (parser, data, len, &consumed, &error));
+  g_assert_true (_msrp_chunk_parser_feed (parser, data, len, &consumed, &error));
   g_assert_true (r.paused);
   g_assert_cmpint (r.paused_in, ==, 'H');
   /* The head of a chunk without body comes with its end-line: consumed
@@ -928,8 +928,8 @@ test_pause_head_without_body (void)
   g_assert_cmpuint (consumed, ==, strlen (v_no_body));
   g_assert_cmpuint (r.events->len, ==, 1);
   g_assert_true (r.in_chunk);
-  g_assert_false (msrp_chunk_parser_is_idle (parser));
-  g_assert_false (msrp_chunk_parser_in_body (parser));
+  g_assert_false (_msrp_chunk_parser_is_idle (parser));
+  g_assert_false (_msrp_chunk_parser_in_body (parser));
 
   /* A feed of nothing delivers the pending end, and the parser is idle. */
   r.pause_head = FALSE;
@@ -937,25 +937,25 @@ test_pause_head_without_body (void)
   {
     gsize zero = 123;
 
-    g_assert_true (msrp_chunk_parser_feed (parser, data + consumed, 0, &zero, &error));
+    g_assert_true (_msrp_chunk_parser_feed (parser, data + consumed, 0, &zero, &error));
     g_assert_cmpuint (zero, ==, 0);
   }
   g_assert_false (r.in_chunk);
   g_assert_cmpuint (r.events->len, ==, 2);
-  g_assert_true (msrp_chunk_parser_is_idle (parser));
+  g_assert_true (_msrp_chunk_parser_is_idle (parser));
 
   /* Pausing again in the next head, then the end is given with the rest. */
   r.pause_head = TRUE;
   {
     gsize more = 0;
 
-    g_assert_true (msrp_chunk_parser_feed (parser, data + consumed, len - consumed, &more, &error));
+    g_assert_true (_msrp_chunk_parser_feed (parser, data + consumed, len - consumed, &more, &error));
     g_assert_true (r.paused);
     g_assert_cmpuint (consumed + more, ==, len);
-    g_assert_false (msrp_chunk_parser_is_idle (parser));
+    g_assert_false (_msrp_chunk_parser_is_idle (parser));
     r.pause_head = FALSE;
     r.paused = FALSE;
-    g_assert_true (msrp_chunk_parser_feed (parser, data + len, 0, &more, &error));
+    g_assert_true (_msrp_chunk_parser_feed (parser, data + len, 0, &more, &error));
     g_assert_cmpuint (more, ==, 0);
   }
   g_assert_no_error (error);
@@ -963,7 +963,7 @@ test_pause_head_without_body (void)
     g_autofree char *summary = summarize (r.events);
     g_assert_cmpstr (summary, ==, "nb12$ a786hjs2$");
   }
-  g_assert_true (msrp_chunk_parser_is_idle (parser));
+  g_assert_true (_msrp_chunk_parser_is_idle (parser));
   recorder_clear (&r);
 }
 
@@ -981,27 +981,27 @@ test_pause_head_without_body_then_pause_end (void)
   recorder_init (&r);
   r.pause_head = TRUE;
   r.pause_end = TRUE;
-  parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+  parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
 
-  g_assert_true (msrp_chunk_parser_feed (parser, data, len, &consumed, &error));
+  g_assert_true (_msrp_chunk_parser_feed (parser, data, len, &consumed, &error));
   g_assert_cmpint (r.paused_in, ==, 'H');
   g_assert_cmpuint (consumed, ==, strlen (v_no_body));
 
   /* The pending end pauses too: nothing of the new data is consumed. */
-  g_assert_true (msrp_chunk_parser_feed (parser, data + consumed, len - consumed, &more, &error));
+  g_assert_true (_msrp_chunk_parser_feed (parser, data + consumed, len - consumed, &more, &error));
   g_assert_cmpint (r.paused_in, ==, 'E');
   g_assert_cmpuint (more, ==, 0);
-  g_assert_true (msrp_chunk_parser_is_idle (parser));
+  g_assert_true (_msrp_chunk_parser_is_idle (parser));
 
-  g_assert_true (msrp_chunk_parser_feed (parser, data + consumed, len - consumed, &more, &error));
+  g_assert_true (_msrp_chunk_parser_feed (parser, data + consumed, len - consumed, &more, &error));
   g_assert_cmpint (r.paused_in, ==, 'H');
   g_assert_cmpuint (consumed + more, ==, len);
-  g_assert_true (msrp_chunk_parser_feed (parser, data + len, 0, &more, &error));
+  g_assert_true (_msrp_chunk_parser_feed (parser, data + len, 0, &more, &error));
   g_assert_cmpint (r.paused_in, ==, 'E');
   g_assert_cmpuint (more, ==, 0);
   g_assert_no_error (error);
   g_assert_cmpuint (r.events->len, ==, 4);
-  g_assert_true (msrp_chunk_parser_is_idle (parser));
+  g_assert_true (_msrp_chunk_parser_is_idle (parser));
   recorder_clear (&r);
 }
 
@@ -1026,7 +1026,7 @@ test_pause_body (void)
 
       recorder_init (&r);
       r.pause_body = TRUE;
-      parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+      parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
 
       /* First piece [0, k), then [k, len), resuming after each pause. */
       for (guint piece = 0; piece < 2; piece++)
@@ -1041,7 +1041,7 @@ test_pause_body (void)
               r.paused = FALSE;
               r.feed_data = (const guint8 *) input + off;
               r.feed_len = piece_end - off;
-              g_assert_true (msrp_chunk_parser_feed (parser, (const guint8 *) input + off,
+              g_assert_true (_msrp_chunk_parser_feed (parser, (const guint8 *) input + off,
                                                      piece_end - off, &consumed, &error));
               if (r.paused)
                 {
@@ -1054,7 +1054,7 @@ test_pause_body (void)
                     g_assert_cmpuint (consumed, ==, r.last_body_end);
                   else
                     g_assert_cmpuint (consumed, ==, 0);
-                  g_assert_true (msrp_chunk_parser_in_body (parser));
+                  g_assert_true (_msrp_chunk_parser_in_body (parser));
                   g_assert_cmpuint (off + consumed, <=, body_end);
                   pauses++;
                 }
@@ -1075,7 +1075,7 @@ test_pause_body (void)
 
         g_assert_cmpmem (b->str + 1, b->len - 1, v_fake_end_lines_body, strlen (v_fake_end_lines_body));
       }
-      g_assert_true (msrp_chunk_parser_is_idle (parser));
+      g_assert_true (_msrp_chunk_parser_is_idle (parser));
       recorder_clear (&r);
     }
 }
@@ -1094,7 +1094,7 @@ test_pause_end (void)
 
   recorder_init (&r);
   r.pause_end = TRUE;
-  parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+  parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
 
   /* Each pause comes right after an end-line. */
   while (off < len)
@@ -1104,12 +1104,12 @@ test_pause_end (void)
                               "-------qwe3v8z$\r\n", "-------9sdj3kd#\r\n" };
 
       r.paused = FALSE;
-      g_assert_true (msrp_chunk_parser_feed (parser, data + off, len - off, &consumed, &error));
+      g_assert_true (_msrp_chunk_parser_feed (parser, data + off, len - off, &consumed, &error));
       g_assert_true (r.paused);
       g_assert_cmpint (r.paused_in, ==, 'E');
       g_assert_cmpuint (n, <, G_N_ELEMENTS (flags));
       g_assert_cmpuint (off + consumed, ==, offset_after (input, flags[n], 0));
-      g_assert_true (msrp_chunk_parser_is_idle (parser));
+      g_assert_true (_msrp_chunk_parser_is_idle (parser));
       off += consumed;
       n++;
     }
@@ -1131,23 +1131,23 @@ test_pause_malformed (void)
 
   recorder_init (&r);
   r.pause_malformed = TRUE;
-  parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+  parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
 
-  g_assert_true (msrp_chunk_parser_feed (parser, data, len, &consumed, &error));
+  g_assert_true (_msrp_chunk_parser_feed (parser, data, len, &consumed, &error));
   g_assert_cmpint (r.paused_in, ==, 'M');
   /* Stopped after the bad line; the rest of the chunk is still to skip. */
   g_assert_cmpuint (consumed, ==, offset_after (input, "NoColonHere\r\n", 0));
-  g_assert_false (msrp_chunk_parser_is_idle (parser));
+  g_assert_false (_msrp_chunk_parser_is_idle (parser));
 
   r.paused = FALSE;
-  g_assert_true (msrp_chunk_parser_feed (parser, data + consumed, len - consumed, &more, &error));
+  g_assert_true (_msrp_chunk_parser_feed (parser, data + consumed, len - consumed, &more, &error));
   g_assert_false (r.paused);
   g_assert_cmpuint (consumed + more, ==, len);
   {
     g_autofree char *summary = summarize (r.events);
     g_assert_cmpstr (summary, ==, "!mf12(SEND,MALFORMED) ok12$");
   }
-  g_assert_true (msrp_chunk_parser_is_idle (parser));
+  g_assert_true (_msrp_chunk_parser_is_idle (parser));
   recorder_clear (&r);
 }
 
@@ -1164,46 +1164,46 @@ test_idle (void)
   Recorder r;
 
   recorder_init (&r);
-  parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
-  g_assert_true (msrp_chunk_parser_is_idle (parser));
+  parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
+  g_assert_true (_msrp_chunk_parser_is_idle (parser));
 
   /* Byte by byte: idle only before the first byte and after the last. */
   for (gsize i = 0; i < len; i++)
     {
       gsize consumed;
 
-      g_assert_true (msrp_chunk_parser_feed (parser, (const guint8 *) input + i, 1, &consumed, &error));
+      g_assert_true (_msrp_chunk_parser_feed (parser, (const guint8 *) input + i, 1, &consumed, &error));
       g_assert_cmpuint (consumed, ==, 1);
       if (i + 1 < len)
-        g_assert_false (msrp_chunk_parser_is_idle (parser));
+        g_assert_false (_msrp_chunk_parser_is_idle (parser));
       else
-        g_assert_true (msrp_chunk_parser_is_idle (parser));
+        g_assert_true (_msrp_chunk_parser_is_idle (parser));
       /* In the body from the blank line to the end-line. */
-      g_assert_cmpint (msrp_chunk_parser_in_body (parser), ==, i + 1 >= head_end && i + 1 < len);
+      g_assert_cmpint (_msrp_chunk_parser_in_body (parser), ==, i + 1 >= head_end && i + 1 < len);
     }
   g_assert_no_error (error);
 
   /* Stray blank lines between chunks leave it idle. */
-  g_assert_true (msrp_chunk_parser_feed (parser, (const guint8 *) "\r\n", 2, NULL, &error));
-  g_assert_true (msrp_chunk_parser_is_idle (parser));
+  g_assert_true (_msrp_chunk_parser_feed (parser, (const guint8 *) "\r\n", 2, NULL, &error));
+  g_assert_true (_msrp_chunk_parser_is_idle (parser));
   /* A lone CR is the beginning of a line. */
-  g_assert_true (msrp_chunk_parser_feed (parser, (const guint8 *) "\r", 1, NULL, &error));
-  g_assert_false (msrp_chunk_parser_is_idle (parser));
-  g_assert_true (msrp_chunk_parser_feed (parser, (const guint8 *) "\n", 1, NULL, &error));
-  g_assert_true (msrp_chunk_parser_is_idle (parser));
+  g_assert_true (_msrp_chunk_parser_feed (parser, (const guint8 *) "\r", 1, NULL, &error));
+  g_assert_false (_msrp_chunk_parser_is_idle (parser));
+  g_assert_true (_msrp_chunk_parser_feed (parser, (const guint8 *) "\n", 1, NULL, &error));
+  g_assert_true (_msrp_chunk_parser_is_idle (parser));
   /* Skipping a malformed chunk is not idle. */
-  g_assert_true (msrp_chunk_parser_feed (parser, (const guint8 *) "MSRP x123 SEND\r\nBad\r\n", 21, NULL, &error));
-  g_assert_false (msrp_chunk_parser_is_idle (parser));
-  g_assert_false (msrp_chunk_parser_in_body (parser));
-  g_assert_true (msrp_chunk_parser_feed (parser, (const guint8 *) "-------x123$\r\n", 14, NULL, &error));
-  g_assert_true (msrp_chunk_parser_is_idle (parser));
+  g_assert_true (_msrp_chunk_parser_feed (parser, (const guint8 *) "MSRP x123 SEND\r\nBad\r\n", 21, NULL, &error));
+  g_assert_false (_msrp_chunk_parser_is_idle (parser));
+  g_assert_false (_msrp_chunk_parser_in_body (parser));
+  g_assert_true (_msrp_chunk_parser_feed (parser, (const guint8 *) "-------x123$\r\n", 14, NULL, &error));
+  g_assert_true (_msrp_chunk_parser_is_idle (parser));
   g_assert_no_error (error);
 
   /* reset() drops a partial chunk. */
-  g_assert_true (msrp_chunk_parser_feed (parser, (const guint8 *) input, 40, NULL, &error));
-  g_assert_false (msrp_chunk_parser_is_idle (parser));
-  msrp_chunk_parser_reset (parser);
-  g_assert_true (msrp_chunk_parser_is_idle (parser));
+  g_assert_true (_msrp_chunk_parser_feed (parser, (const guint8 *) input, 40, NULL, &error));
+  g_assert_false (_msrp_chunk_parser_is_idle (parser));
+  _msrp_chunk_parser_reset (parser);
+  g_assert_true (_msrp_chunk_parser_is_idle (parser));
   recorder_clear (&r);
 }
 
@@ -1240,20 +1240,20 @@ test_fatal (gconstpointer data)
       Recorder r;
 
       recorder_init (&r);
-      parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+      parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
       g_assert_false (feed_cut (parser, &r, (const guint8 *) t->input, len, &k, 1, &error));
       g_assert_error (error, MSRP_ERROR, (gint) t->code);
       g_clear_error (&error);
 
       /* The parser stays failed... */
-      g_assert_false (msrp_chunk_parser_feed (parser, (const guint8 *) v_send, strlen (v_send), NULL, &error));
+      g_assert_false (_msrp_chunk_parser_feed (parser, (const guint8 *) v_send, strlen (v_send), NULL, &error));
       g_assert_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CHUNK);
       g_clear_error (&error);
       for (guint i = 0; i < r.events->len; i++)
         g_assert_cmpint (((GString *) g_ptr_array_index (r.events, i))->str[0], !=, 'M');
 
       /* ...until reset. */
-      msrp_chunk_parser_reset (parser);
+      _msrp_chunk_parser_reset (parser);
       g_ptr_array_set_size (r.events, 0);
       g_assert_true (feed_piece (parser, &r, (const guint8 *) v_send, strlen (v_send), &error));
       g_assert_no_error (error);
@@ -1286,7 +1286,7 @@ test_fatal_start_line_too_long (void)
           Recorder r;
 
           recorder_init (&r);
-          parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+          parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
           g_assert_false (feed_cut (parser, &r, (const guint8 *) inputs[n], len, &k, k < len ? 1 : 0, &error));
           g_assert_error (error, MSRP_ERROR, MSRP_ERROR_LINE_TOO_LONG);
           g_assert_cmpuint (r.events->len, ==, 0);
@@ -1303,10 +1303,10 @@ test_fatal_start_line_too_long (void)
     Recorder r;
 
     recorder_init (&r);
-    parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
-    msrp_chunk_parser_set_limits (parser, 16, 1024, 8);
+    parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
+    _msrp_chunk_parser_set_limits (parser, 16, 1024, 8);
     for (gsize i = 0; i < strlen (input) && !failed; i++)
-      failed = !msrp_chunk_parser_feed (parser, (const guint8 *) input + i, 1, NULL, &error);
+      failed = !_msrp_chunk_parser_feed (parser, (const guint8 *) input + i, 1, NULL, &error);
     g_assert_true (failed);
     g_assert_error (error, MSRP_ERROR, MSRP_ERROR_LINE_TOO_LONG);
     recorder_clear (&r);
@@ -1357,9 +1357,9 @@ test_malformed_block_never_ends (void)
         Recorder r;
 
         recorder_init (&r);
-        parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+        parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
         for (i = 0; i < s->len; i++)
-          if (!msrp_chunk_parser_feed (parser, (const guint8 *) s->str + i, 1, NULL, &error))
+          if (!_msrp_chunk_parser_feed (parser, (const guint8 *) s->str + i, 1, NULL, &error))
             break;
         g_assert_error (error, MSRP_ERROR, (gint) cases[c].code);
         g_assert_cmpuint (i, ==, fail_at);
@@ -1377,9 +1377,9 @@ test_malformed_block_never_ends (void)
           Recorder r;
 
           recorder_init (&r);
-          parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+          parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
           for (gsize at = 0; at < s->len && error == NULL; at += piece)
-            msrp_chunk_parser_feed (parser, (const guint8 *) s->str + at, MIN (piece, s->len - at), NULL, &error);
+            _msrp_chunk_parser_feed (parser, (const guint8 *) s->str + at, MIN (piece, s->len - at), NULL, &error);
           g_assert_error (error, MSRP_ERROR, (gint) cases[c].code);
           summary = summarize (r.events);
           g_assert_cmpstr (summary, ==, cases[c].expected);
@@ -1405,7 +1405,7 @@ run_default_limit (const char *input,
     g_autoptr(MsrpChunkParser) parser = NULL;
 
     recorder_init (&whole);
-    parser = msrp_chunk_parser_new (&recorder_callbacks, &whole);
+    parser = _msrp_chunk_parser_new (&recorder_callbacks, &whole);
     g_assert_true (feed_piece (parser, &whole, (const guint8 *) input, len, &error));
     g_assert_no_error (error);
     summary = summarize (whole.events);
@@ -1419,7 +1419,7 @@ run_default_limit (const char *input,
       Recorder r;
 
       recorder_init (&r);
-      parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+      parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
       g_assert_true (feed_cut (parser, &r, (const guint8 *) input, len, &k, 1, &error));
       g_assert_no_error (error);
       assert_same_events (whole.events, r.events, "default limits, split");
@@ -1435,7 +1435,7 @@ run_default_limit (const char *input,
     for (gsize at = 1000; at < len; at += 1000)
       g_array_append_val (cuts, at);
     recorder_init (&r);
-    parser = msrp_chunk_parser_new (&recorder_callbacks, &r);
+    parser = _msrp_chunk_parser_new (&recorder_callbacks, &r);
     g_assert_true (feed_cut (parser, &r, (const guint8 *) input, len, (gsize *) (gpointer) cuts->data,
                              cuts->len, &error));
     g_assert_no_error (error);

@@ -134,7 +134,7 @@ test_not_g_random (void)
       sid[i] = new_uri_session_id ();
       server_sid[i] = new_server_session_id (server);
       nonce[i] = _msrp_digest_new_nonce ();
-      cnonce[i] = msrp_random_ident (16);
+      cnonce[i] = _msrp_random_ident (MSRP_RANDOM_NONCE, 16);
     }
   g_assert_cmpstr (tid[0], !=, tid[1]);
   g_assert_cmpstr (mid[0], !=, mid[1]);
@@ -208,7 +208,7 @@ test_random_bytes (void)
 static void
 test_fork (void)
 {
-  g_autofree char *before = msrp_random_ident (16);
+  g_autofree char *before = _msrp_random_ident (MSRP_RANDOM_NONCE, 16);
   g_autofree char *parent_id = NULL;
   char child_id[17] = { 0, };
   int fds[2];
@@ -221,12 +221,12 @@ test_fork (void)
   g_assert_cmpint (pid, >=, 0);
   if (pid == 0)
     {
-      g_autofree char *id = msrp_random_ident (16);
+      g_autofree char *id = _msrp_random_ident (MSRP_RANDOM_NONCE, 16);
 
       _exit (write (fds[1], id, 16) == 16 ? 0 : 1);
     }
   close (fds[1]);
-  parent_id = msrp_random_ident (16);
+  parent_id = _msrp_random_ident (MSRP_RANDOM_NONCE, 16);
   g_assert_cmpint (read (fds[0], child_id, 16), ==, 16);
   close (fds[0]);
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);

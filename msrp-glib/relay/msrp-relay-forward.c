@@ -222,7 +222,7 @@ route_report (MsrpRelayRoute *route,
   if (route->message_id != NULL)
     msrp_chunk_set_message_id (report, route->message_id);
   msrp_chunk_set_byte_range (report, start, end, total);
-  if (comment != NULL && !msrp_is_header_value (comment))
+  if (comment != NULL && !_msrp_is_header_value (comment))
     comment = NULL;
   msrp_chunk_set_status (report, code, comment);
   _msrp_relay_conn_write (route->in, report);
@@ -558,7 +558,7 @@ route_forward (MsrpRelayRoute *route,
     chunk = msrp_chunk_copy (piece);
   else
     {
-      g_autofree char *tid = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
+      g_autofree char *tid = _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
 
       chunk = copy_with_tid (piece, tid);
       if (chunk == NULL)

@@ -173,7 +173,7 @@ msrp_outgoing_file_set_property (GObject      *object,
 static gboolean
 is_valid_content_type (const char *content_type)
 {
-  return *content_type != '\0' && msrp_is_header_value (content_type);
+  return *content_type != '\0' && _msrp_is_header_value (content_type);
 }
 
 static void
@@ -194,8 +194,8 @@ msrp_outgoing_file_constructed (GObject *object)
   self->bytes_sent = self->position;
 
   if (self->message_id == NULL)
-    self->message_id = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
-  else if (!msrp_is_ident (self->message_id, -1))
+    self->message_id = _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
+  else if (!_msrp_is_ident (self->message_id, -1))
     g_critical ("“%s” is not a valid MSRP Message-ID", self->message_id);
 
   if (self->content_type == NULL)
@@ -346,7 +346,7 @@ msrp_outgoing_file_new (GInputStream *stream,
   g_return_val_if_fail (position >= 0, NULL);
   g_return_val_if_fail (size < 0 || position <= size, NULL);
   g_return_val_if_fail (content_type == NULL || is_valid_content_type (content_type), NULL);
-  g_return_val_if_fail (message_id == NULL || msrp_is_ident (message_id, -1), NULL);
+  g_return_val_if_fail (message_id == NULL || _msrp_is_ident (message_id, -1), NULL);
 
   return g_object_new (MSRP_TYPE_OUTGOING_FILE,
                        "stream", stream,
@@ -792,9 +792,9 @@ msrp_outgoing_file_set_header (MsrpOutgoingFile *file,
   guint index;
 
   g_return_if_fail (MSRP_IS_OUTGOING_FILE (file));
-  g_return_if_fail (name != NULL && msrp_is_token (name, -1));
+  g_return_if_fail (name != NULL && _msrp_is_token (name, -1));
   g_return_if_fail (!is_reserved_header (name));
-  g_return_if_fail (value == NULL || msrp_is_header_value (value));
+  g_return_if_fail (value == NULL || _msrp_is_header_value (value));
 
   header = find_header (file, name, &index);
   if (value == NULL)

@@ -780,7 +780,7 @@ msrp_session_send_message_async (MsrpSession         *session,
 
   msg = msg_new (session, "[msrp] send message", msrp_session_send_message_async,
                  cancellable, callback, user_data);
-  msg->message_id = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
+  msg->message_id = _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
   msg->content_type = g_strdup (content_type);
   msg->data = g_bytes_ref (data);
   msg->total = g_bytes_get_size (data);

@@ -432,7 +432,7 @@ feed_buffered (MsrpTransport *self)
   gsize used = 0;
   GError *error = NULL;
 
-  if (!msrp_chunk_parser_feed (self->parser, self->rbuf + self->rpos,
+  if (!_msrp_chunk_parser_feed (self->parser, self->rbuf + self->rpos,
                                self->rlen - self->rpos, &used, &error))
     self->read_error = error;
   self->rpos += used;
@@ -485,7 +485,7 @@ process (MsrpTransport *self)
 static void
 on_read_eof (MsrpTransport *self)
 {
-  if (msrp_chunk_parser_is_idle (self->parser))
+  if (_msrp_chunk_parser_is_idle (self->parser))
     self->read_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
                                             _("The peer closed the MSRP connection"));
   else

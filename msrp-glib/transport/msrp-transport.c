@@ -138,7 +138,7 @@ msrp_transport_finalize (GObject *object)
   g_clear_pointer (&self->intercepts, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->parser, msrp_chunk_parser_free);
+  g_clear_pointer (&self->parser, _msrp_chunk_parser_free);
   g_free (self->rbuf);
   g_clear_object (&self->cur);
   g_clear_pointer (&self->cur_body, g_byte_array_unref);
@@ -306,7 +306,7 @@ msrp_transport_init (MsrpTransport *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->cancellable = g_cancellable_new ();
-  self->parser = msrp_chunk_parser_new (&_msrp_transport_parser_callbacks, self);
+  self->parser = _msrp_chunk_parser_new (&_msrp_transport_parser_callbacks, self);
   self->rbuf = g_malloc (_MSRP_TRANSPORT_READ_BUFFER_SIZE);
   g_queue_init (&self->ready);
   g_queue_init (&self->write_queue);
@@ -502,7 +502,7 @@ msrp_transport_make_chunk (MsrpTransport *transport,
   if (method == NULL)
     method = "SEND";
   chunk = _msrp_transport_new_request (transport, method);
-  message_id = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
+  message_id = _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
   msrp_chunk_set_message_id (chunk, message_id);
   if (strcmp (method, "SEND") == 0)
     {

@@ -69,30 +69,30 @@ typedef struct {
                          gpointer             user_data);
 } MsrpChunkParserCallbacks;
 
-MsrpChunkParser *msrp_chunk_parser_new        (const MsrpChunkParserCallbacks *callbacks,
+MsrpChunkParser *_msrp_chunk_parser_new        (const MsrpChunkParserCallbacks *callbacks,
                                                gpointer                        user_data);
-void             msrp_chunk_parser_free       (MsrpChunkParser *parser);
-void             msrp_chunk_parser_set_limits (MsrpChunkParser *parser,
+void             _msrp_chunk_parser_free       (MsrpChunkParser *parser);
+void             _msrp_chunk_parser_set_limits (MsrpChunkParser *parser,
                                                gsize            max_line,
                                                gsize            max_header_block,
                                                guint            max_headers);
 
 /* Parses data. Returns FALSE when the stream cannot be framed any more: the
  * connection must close (error says why; the parser stays failed). */
-gboolean         msrp_chunk_parser_feed       (MsrpChunkParser *parser,
+gboolean         _msrp_chunk_parser_feed       (MsrpChunkParser *parser,
                                                const guint8    *data,
                                                gsize            len,
                                                gsize           *consumed,
                                                GError         **error);
 
 /* TRUE between chunks: an end of stream here is a clean close. */
-gboolean         msrp_chunk_parser_is_idle    (MsrpChunkParser *parser);
+gboolean         _msrp_chunk_parser_is_idle    (MsrpChunkParser *parser);
 
 /* TRUE while a body is being parsed (head delivered, end-line not yet). */
-gboolean         msrp_chunk_parser_in_body    (MsrpChunkParser *parser);
+gboolean         _msrp_chunk_parser_in_body    (MsrpChunkParser *parser);
 
-void             msrp_chunk_parser_reset      (MsrpChunkParser *parser);
+void             _msrp_chunk_parser_reset      (MsrpChunkParser *parser);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsrpChunkParser, msrp_chunk_parser_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsrpChunkParser, _msrp_chunk_parser_free)
 
 G_END_DECLS

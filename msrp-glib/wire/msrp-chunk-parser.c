@@ -81,7 +81,7 @@ struct _MsrpChunkParser {
 };
 
 MsrpChunkParser *
-msrp_chunk_parser_new (const MsrpChunkParserCallbacks *callbacks,
+_msrp_chunk_parser_new (const MsrpChunkParserCallbacks *callbacks,
                        gpointer                        user_data)
 {
   MsrpChunkParser *parser = g_new0 (MsrpChunkParser, 1);
@@ -98,7 +98,7 @@ msrp_chunk_parser_new (const MsrpChunkParserCallbacks *callbacks,
 }
 
 void
-msrp_chunk_parser_free (MsrpChunkParser *parser)
+_msrp_chunk_parser_free (MsrpChunkParser *parser)
 {
   if (parser == NULL)
     return;
@@ -108,7 +108,7 @@ msrp_chunk_parser_free (MsrpChunkParser *parser)
 }
 
 void
-msrp_chunk_parser_set_limits (MsrpChunkParser *parser,
+_msrp_chunk_parser_set_limits (MsrpChunkParser *parser,
                               gsize            max_line,
                               gsize            max_header_block,
                               guint            max_headers)
@@ -137,7 +137,7 @@ reset_block (MsrpChunkParser *parser)
 }
 
 void
-msrp_chunk_parser_reset (MsrpChunkParser *parser)
+_msrp_chunk_parser_reset (MsrpChunkParser *parser)
 {
   reset_block (parser);
   parser->pending_len = 0;
@@ -148,13 +148,13 @@ msrp_chunk_parser_reset (MsrpChunkParser *parser)
 }
 
 gboolean
-msrp_chunk_parser_is_idle (MsrpChunkParser *parser)
+_msrp_chunk_parser_is_idle (MsrpChunkParser *parser)
 {
   return parser->state == STATE_START && parser->block_len == 0 && !parser->end_pending;
 }
 
 gboolean
-msrp_chunk_parser_in_body (MsrpChunkParser *parser)
+_msrp_chunk_parser_in_body (MsrpChunkParser *parser)
 {
   return parser->state == STATE_BODY;
 }
@@ -223,7 +223,7 @@ set_error_literal (GError    **error,
   return FALSE;
 }
 
-/* msrp_is_token_char() by table: it runs for every byte of every header
+/* _msrp_is_token_char() by table: it runs for every byte of every header
  * name. */
 static inline gboolean
 is_token_char (guchar c)
@@ -301,7 +301,7 @@ parse_start_line (MsrpChunkParser *parser,
   tid_end = p;
   while (tid_end < content_end && base[tid_end] != ' ')
     tid_end++;
-  if (tid_end == content_end || !msrp_is_ident (base + p, tid_end - p))
+  if (tid_end == content_end || !_msrp_is_ident (base + p, tid_end - p))
     {
       set_error_literal (error, MSRP_ERROR_MALFORMED_CHUNK,
                          _("The MSRP start line has no valid transaction ID"));
@@ -602,7 +602,7 @@ skip_header_line (MsrpChunkParser *parser,
 }
 
 gboolean
-msrp_chunk_parser_feed (MsrpChunkParser *parser,
+_msrp_chunk_parser_feed (MsrpChunkParser *parser,
                         const guint8    *data,
                         gsize            len,
                         gsize           *consumed,

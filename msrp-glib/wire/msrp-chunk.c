@@ -387,7 +387,7 @@ msrp_chunk_constructed (GObject *object)
   /* Made by g_object_new(), as a binding's default constructor does: a
    * SEND with a new transaction id. */
   self->method = g_strdup ("SEND");
-  self->transaction_id = msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
+  self->transaction_id = _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
 }
 
 static void
@@ -476,12 +476,12 @@ msrp_chunk_new_request (const char *method,
   MsrpChunk *chunk;
 
   g_return_val_if_fail (method != NULL && is_method (method), NULL);
-  g_return_val_if_fail (transaction_id == NULL || msrp_is_ident (transaction_id, -1), NULL);
+  g_return_val_if_fail (transaction_id == NULL || _msrp_is_ident (transaction_id, -1), NULL);
 
   chunk = chunk_new_empty ();
   chunk->method = g_strdup (method);
   chunk->transaction_id = transaction_id ? g_strdup (transaction_id)
-                                         : msrp_random_ident (MSRP_RANDOM_ID_LENGTH);
+                                         : _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
   return chunk;
 }
 
@@ -506,9 +506,9 @@ msrp_chunk_new_response (const char *transaction_id,
 {
   MsrpChunk *chunk;
 
-  g_return_val_if_fail (transaction_id != NULL && msrp_is_ident (transaction_id, -1), NULL);
+  g_return_val_if_fail (transaction_id != NULL && _msrp_is_ident (transaction_id, -1), NULL);
   g_return_val_if_fail (code >= 100 && code <= 999, NULL);
-  g_return_val_if_fail (comment == NULL || msrp_is_header_value (comment), NULL);
+  g_return_val_if_fail (comment == NULL || _msrp_is_header_value (comment), NULL);
 
   if (comment == NULL)
     comment = msrp_status_get_reason (code);
@@ -683,9 +683,9 @@ msrp_chunk_parse (GBytes  *data,
 
   ctx.input = data;
   ctx.input_data = g_bytes_get_data (data, &ctx.input_len);
-  parser = msrp_chunk_parser_new (&callbacks, &ctx);
+  parser = _msrp_chunk_parser_new (&callbacks, &ctx);
 
-  if (!msrp_chunk_parser_feed (parser, ctx.input_data, ctx.input_len, &used, &ctx.error) ||
+  if (!_msrp_chunk_parser_feed (parser, ctx.input_data, ctx.input_len, &used, &ctx.error) ||
       ctx.error != NULL || !ctx.done)
     {
       if (ctx.error == NULL)
@@ -1060,7 +1060,7 @@ msrp_chunk_get_segment (MsrpChunk *chunk)
 static gboolean
 check_header_name (const char *name)
 {
-  return name != NULL && msrp_is_token (name, -1);
+  return name != NULL && _msrp_is_token (name, -1);
 }
 
 /**
@@ -1107,7 +1107,7 @@ msrp_chunk_set_header (MsrpChunk  *chunk,
 {
   g_return_if_fail (MSRP_IS_CHUNK (chunk));
   g_return_if_fail (check_header_name (name));
-  g_return_if_fail (value == NULL || msrp_is_header_value (value));
+  g_return_if_fail (value == NULL || _msrp_is_header_value (value));
 
   set_by_id (chunk, lookup_header (name, strlen (name)), name, value);
 }
@@ -1132,7 +1132,7 @@ msrp_chunk_add_header (MsrpChunk  *chunk,
 
   g_return_if_fail (MSRP_IS_CHUNK (chunk));
   g_return_if_fail (check_header_name (name));
-  g_return_if_fail (value != NULL && msrp_is_header_value (value));
+  g_return_if_fail (value != NULL && _msrp_is_header_value (value));
 
   id = lookup_header (name, strlen (name));
   insert_header (chunk, id,
@@ -1397,7 +1397,7 @@ msrp_chunk_set_##fn (MsrpChunk  *chunk,                                         
                      const char *what)                                          \
 {                                                                               \
   g_return_if_fail (MSRP_IS_CHUNK (chunk));                                     \
-  g_return_if_fail (what == NULL || msrp_is_header_value (what));               \
+  g_return_if_fail (what == NULL || _msrp_is_header_value (what));               \
   set_by_id (chunk, ID, NULL, what);                                            \
 }
 
@@ -2000,7 +2000,7 @@ msrp_chunk_set_status (MsrpChunk  *chunk,
 
   g_return_if_fail (MSRP_IS_CHUNK (chunk));
   g_return_if_fail (code >= 100 && code <= 999);
-  g_return_if_fail (comment == NULL || msrp_is_header_value (comment));
+  g_return_if_fail (comment == NULL || _msrp_is_header_value (comment));
 
   if (comment == NULL)
     comment = msrp_status_get_reason (code);
@@ -2071,7 +2071,7 @@ msrp_chunk_get_auth_params (MsrpChunk   *chunk,
     {
       const char *start = p;
 
-      while (msrp_is_token_char (*p))
+      while (_msrp_is_token_char (*p))
         p++;
       if (p == start)
         return NULL;
@@ -2089,7 +2089,7 @@ msrp_chunk_get_auth_params (MsrpChunk   *chunk,
       if (*p == '\0')
         break;
       start = p;
-      while (msrp_is_token_char (*p) && *p != '=')
+      while (_msrp_is_token_char (*p) && *p != '=')
         p++;
       if (p == start)
         return NULL;
@@ -2169,7 +2169,7 @@ msrp_chunk_set_use_nickname (MsrpChunk  *chunk,
   GString *quoted;
 
   g_return_if_fail (MSRP_IS_CHUNK (chunk));
-  g_return_if_fail (nickname == NULL || msrp_is_header_value (nickname));
+  g_return_if_fail (nickname == NULL || _msrp_is_header_value (nickname));
 
   if (nickname == NULL)
     {
@@ -2257,7 +2257,7 @@ msrp_chunk_verify_headers (MsrpChunk  *chunk,
   value = get_by_id (chunk, H_MESSAGE_ID);
   if (value == NULL && (strcmp (chunk->method, "SEND") == 0 || strcmp (chunk->method, "REPORT") == 0))
     return bad_request (error, _("The %s header is missing"), "Message-ID");
-  if (value != NULL && !msrp_is_ident (value, -1))
+  if (value != NULL && !_msrp_is_ident (value, -1))
     return bad_request (error, _("The %s header is not a valid identifier"), "Message-ID");
 
   value = get_by_id (chunk, H_BYTE_RANGE);

@@ -149,7 +149,7 @@ _msrp_digest_make_authorization (GHashTable  *challenge,
     }
 
   g_snprintf (nc_str, sizeof nc_str, "%08x", nc);
-  cnonce = msrp_random_ident (16);
+  cnonce = _msrp_random_ident (MSRP_RANDOM_NONCE, 16);
   response = _msrp_digest_compute (username, realm, password, MSRP_DIGEST_METHOD, uri, nonce,
                                    with_qop ? nc_str : NULL, with_qop ? cnonce : NULL,
                                    with_qop ? "auth" : NULL);

@@ -239,7 +239,7 @@ msrp_uri_constructed (GObject *object)
     }
   if (self->session_id != NULL && !is_valid_session_id (self->session_id, strlen (self->session_id)))
     g_critical ("“%s” is not a valid MSRP session-id", self->session_id);
-  if (!msrp_is_token (self->transport, -1))
+  if (!_msrp_is_token (self->transport, -1))
     g_critical ("“%s” is not a valid MSRP transport", self->transport);
 }
 
@@ -605,8 +605,8 @@ msrp_uri_parse (const char *str,
 
       end = p + strcspn (p, ";");
       eq = memchr (name, '=', end - name);
-      if (!msrp_is_token (name, (eq ? eq : end) - name) ||
-          (eq != NULL && !msrp_is_token (eq + 1, end - (eq + 1))))
+      if (!_msrp_is_token (name, (eq ? eq : end) - name) ||
+          (eq != NULL && !_msrp_is_token (eq + 1, end - (eq + 1))))
         {
           uri_error (error, str, _("a URI parameter is not “name” or “name=value”"));
           return NULL;
