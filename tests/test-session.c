@@ -1361,15 +1361,17 @@ on_cut_chunk (MsrpSession *session, MsrpChunk *chunk, gpointer user_data)
   last_part = msrp_chunk_get_segment (chunk) == 0 || _msrp_chunk_is_last_segment (chunk);
   if (!last_part)
     return;
-  if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_MORE && cut->chunk_bytes < BIG_CHUNK)
+  if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_MORE && cut->chunk_bytes < BIG_MESSAGE)
     cut->cut_chunks++;
   if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_END)
     cut->big_ended = TRUE;
   cut->chunk_bytes = 0;
 }
 
-/* A small message sent while a 32 MiB message goes out in 8 MiB chunks
- * arrives first; the large one arrives whole. */
+/* A small message sent while a 32 MiB message goes out as one chunk
+ * arrives first: the chunk is cut short with `+` for it (one chunk, so
+ * that the small message cannot fall between two chunks and need no cut,
+ * whatever the timing); the large one arrives whole. */
 static void
 test_interrupt_message (Fixture       *f,
                         gconstpointer  data)
@@ -1386,7 +1388,7 @@ test_interrupt_message (Fixture       *f,
   g_signal_handlers_disconnect_by_func (f->b, test_keep_chunk, f->chunks_b);
   g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_cut_chunk), &cut);
   msrp_session_set_max_message_size (f->b, 2 * BIG_MESSAGE);
-  msrp_session_set_max_chunk_size (f->a, BIG_CHUNK);
+  msrp_session_set_max_chunk_size (f->a, BIG_MESSAGE);
   msrp_session_set_success_report (f->a, TRUE);
 
   msrp_session_send_message_async (f->a, big, "application/octet-stream", NULL, test_on_message_sent, &op);
@@ -1458,7 +1460,7 @@ test_interrupt_file (Fixture       *f,
   g_signal_connect (f->b, "chunk-received", G_CALLBACK (on_cut_chunk), &cut);
   g_signal_connect (file, "notify::bytes-sent", G_CALLBACK (on_bytes_sent), &progress);
   msrp_session_set_max_message_size (f->b, 1024);
-  msrp_session_set_max_chunk_size (f->a, BIG_CHUNK);
+  msrp_session_set_max_chunk_size (f->a, BIG_MESSAGE);
 
   msrp_session_send_file_async (f->a, file, NULL, test_on_file_sent, &op);
   test_wait_for (&cut.big_started);
