@@ -84,9 +84,7 @@ struct _MsrpServer
                                 * reference */
 
   guint bind_timeout;
-  guint first_request_timeout;
-  guint max_pending_connections;
-  guint max_pending_per_address;
+  MsrpListenerLimits limits;  /* in the order of their properties */
   GTlsCertificate *tls_certificate;
   MsrpLogger *logger;
   gboolean use_sessmatch;

@@ -117,11 +117,14 @@ enum {
   PROP_TLS_CERTIFICATE,
   PROP_LOGGER,
   PROP_USE_SESSMATCH,
-  PROP_FIRST_REQUEST_TIMEOUT,
+  PROP_FIRST_REQUEST_TIMEOUT,    /* the listener limits, in their order */
   PROP_MAX_PENDING_CONNECTIONS,
   PROP_MAX_PENDING_PER_ADDRESS,
   N_PROPS
 };
+
+#define PROP_LIMIT(limit) (PROP_FIRST_REQUEST_TIMEOUT + (limit))
+#define LIMIT_OF_PROP(prop_id) ((MsrpListenerLimit) ((prop_id) - PROP_FIRST_REQUEST_TIMEOUT))
 
 static GParamSpec *properties[N_PROPS];
 
@@ -133,6 +136,19 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (MsrpServer, msrp_server, G_TYPE_OBJECT)
+
+/* Stores a listener limit, gives it to the listener, and notifies. */
+static void
+set_limit (MsrpServer        *self,
+           MsrpListenerLimit  limit,
+           guint              value)
+{
+  if (!_msrp_listener_limits_set (&self->limits, limit, value))
+    return;
+  if (self->listener != NULL)
+    _msrp_listener_set_limits (self->listener, &self->limits);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIMIT (limit)]);
+}
 
 /* Paths */
 
@@ -189,9 +205,7 @@ start_listening (MsrpServer  *self,
       return FALSE;
     }
   _msrp_listener_set_tls_certificate (listener, self->tls_certificate);
-  _msrp_listener_set_first_request_timeout (listener, self->first_request_timeout);
-  _msrp_listener_set_max_pending (listener, self->max_pending_connections);
-  _msrp_listener_set_max_pending_per_address (listener, self->max_pending_per_address);
+  _msrp_listener_set_limits (listener, &self->limits);
 
   g_debug ("server: listening on %s port %u", address ? address : "every address", real_port);
   self->listener = listener;
@@ -280,13 +294,9 @@ msrp_server_get_property (GObject    *object,
       g_value_set_boolean (value, self->use_sessmatch);
       break;
     case PROP_FIRST_REQUEST_TIMEOUT:
-      g_value_set_uint (value, self->first_request_timeout);
-      break;
     case PROP_MAX_PENDING_CONNECTIONS:
-      g_value_set_uint (value, self->max_pending_connections);
-      break;
     case PROP_MAX_PENDING_PER_ADDRESS:
-      g_value_set_uint (value, self->max_pending_per_address);
+      g_value_set_uint (value, self->limits.values[LIMIT_OF_PROP (prop_id)]);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -316,13 +326,9 @@ msrp_server_set_property (GObject      *object,
       msrp_server_set_use_sessmatch (self, g_value_get_boolean (value));
       break;
     case PROP_FIRST_REQUEST_TIMEOUT:
-      msrp_server_set_first_request_timeout (self, g_value_get_uint (value));
-      break;
     case PROP_MAX_PENDING_CONNECTIONS:
-      msrp_server_set_max_pending_connections (self, g_value_get_uint (value));
-      break;
     case PROP_MAX_PENDING_PER_ADDRESS:
-      msrp_server_set_max_pending_per_address (self, g_value_get_uint (value));
+      set_limit (self, LIMIT_OF_PROP (prop_id), g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -405,10 +411,6 @@ msrp_server_class_init (MsrpServerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_FIRST_REQUEST_TIMEOUT] =
-    g_param_spec_uint ("first-request-timeout", NULL, NULL, 1, G_MAXUINT / 1000,
-                       MSRP_LISTENER_FIRST_REQUEST_TIMEOUT,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * MsrpServer:max-pending-connections:
@@ -420,10 +422,6 @@ msrp_server_class_init (MsrpServerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_MAX_PENDING_CONNECTIONS] =
-    g_param_spec_uint ("max-pending-connections", NULL, NULL, 1, G_MAXUINT,
-                       MSRP_LISTENER_MAX_PENDING,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * MsrpServer:max-pending-per-address:
@@ -434,10 +432,8 @@ msrp_server_class_init (MsrpServerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_MAX_PENDING_PER_ADDRESS] =
-    g_param_spec_uint ("max-pending-per-address", NULL, NULL, 1, G_MAXUINT,
-                       MSRP_LISTENER_MAX_PENDING_PER_ADDRESS,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The three listener limits above, made alike for servers and relays. */
+  _msrp_listener_limits_make_param_specs (&properties[PROP_FIRST_REQUEST_TIMEOUT]);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -477,9 +473,7 @@ msrp_server_init (MsrpServer *self)
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, _msrp_server_session_free);
   self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) _msrp_server_conn_unref, NULL);
   self->bind_timeout = MSRP_DEFAULT_TIMEOUT;
-  self->first_request_timeout = MSRP_LISTENER_FIRST_REQUEST_TIMEOUT;
-  self->max_pending_connections = MSRP_LISTENER_MAX_PENDING;
-  self->max_pending_per_address = MSRP_LISTENER_MAX_PENDING_PER_ADDRESS;
+  _msrp_listener_limits_init (&self->limits);
 }
 
 /**
@@ -1043,7 +1037,7 @@ guint
 msrp_server_get_first_request_timeout (MsrpServer *server)
 {
   g_return_val_if_fail (MSRP_IS_SERVER (server), 0);
-  return server->first_request_timeout;
+  return server->limits.values[MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT];
 }
 
 /**
@@ -1062,12 +1056,7 @@ msrp_server_set_first_request_timeout (MsrpServer *server,
   g_return_if_fail (MSRP_IS_SERVER (server));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
 
-  if (server->first_request_timeout == seconds)
-    return;
-  server->first_request_timeout = seconds;
-  if (server->listener != NULL)
-    _msrp_listener_set_first_request_timeout (server->listener, server->first_request_timeout);
-  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_FIRST_REQUEST_TIMEOUT]);
+  set_limit (server, MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT, seconds);
 }
 
 /**
@@ -1084,7 +1073,7 @@ guint
 msrp_server_get_max_pending_connections (MsrpServer *server)
 {
   g_return_val_if_fail (MSRP_IS_SERVER (server), 0);
-  return server->max_pending_connections;
+  return server->limits.values[MSRP_LISTENER_LIMIT_MAX_PENDING];
 }
 
 /**
@@ -1103,12 +1092,7 @@ msrp_server_set_max_pending_connections (MsrpServer *server,
   g_return_if_fail (MSRP_IS_SERVER (server));
   g_return_if_fail (max_pending >= 1);
 
-  if (server->max_pending_connections == max_pending)
-    return;
-  server->max_pending_connections = max_pending;
-  if (server->listener != NULL)
-    _msrp_listener_set_max_pending (server->listener, server->max_pending_connections);
-  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_MAX_PENDING_CONNECTIONS]);
+  set_limit (server, MSRP_LISTENER_LIMIT_MAX_PENDING, max_pending);
 }
 
 /**
@@ -1125,7 +1109,7 @@ guint
 msrp_server_get_max_pending_per_address (MsrpServer *server)
 {
   g_return_val_if_fail (MSRP_IS_SERVER (server), 0);
-  return server->max_pending_per_address;
+  return server->limits.values[MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS];
 }
 
 /**
@@ -1144,10 +1128,5 @@ msrp_server_set_max_pending_per_address (MsrpServer *server,
   g_return_if_fail (MSRP_IS_SERVER (server));
   g_return_if_fail (max_pending >= 1);
 
-  if (server->max_pending_per_address == max_pending)
-    return;
-  server->max_pending_per_address = max_pending;
-  if (server->listener != NULL)
-    _msrp_listener_set_max_pending_per_address (server->listener, server->max_pending_per_address);
-  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_MAX_PENDING_PER_ADDRESS]);
+  set_limit (server, MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS, max_pending);
 }
