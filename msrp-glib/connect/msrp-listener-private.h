@@ -24,6 +24,19 @@ typedef struct _MsrpListener MsrpListener;
 typedef struct _MsrpListenerConn MsrpListenerConn;
 struct _MsrpServer;
 
+/* The limits of pending connections, which MsrpServer and MsrpRelay keep
+ * as properties of the same names and order for their listeners. */
+typedef enum {
+  MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT,   /* "first-request-timeout" */
+  MSRP_LISTENER_LIMIT_MAX_PENDING,             /* "max-pending-connections" */
+  MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS, /* "max-pending-per-address" */
+  MSRP_LISTENER_N_LIMITS
+} MsrpListenerLimit;
+
+typedef struct {
+  guint values[MSRP_LISTENER_N_LIMITS];
+} MsrpListenerLimits;
+
 typedef struct {
   /* A new connection, past its TLS handshake when the listener has a
    * certificate. The owner reads its first request, then calls
@@ -69,12 +82,8 @@ void          _msrp_listener_stop                   (MsrpListener            *li
 
 void          _msrp_listener_set_tls_certificate    (MsrpListener            *listener,
                                                      GTlsCertificate         *certificate);
-void          _msrp_listener_set_first_request_timeout (MsrpListener         *listener,
-                                                     guint                    seconds);
-void          _msrp_listener_set_max_pending        (MsrpListener            *listener,
-                                                     guint                    max_pending);
-void          _msrp_listener_set_max_pending_per_address (MsrpListener       *listener,
-                                                     guint                    max_per_address);
+void          _msrp_listener_set_limits             (MsrpListener            *listener,
+                                                     const MsrpListenerLimits *limits);
 void          _msrp_listener_set_max_handshakes     (MsrpListener            *listener,
                                                      guint                    max_handshakes);
 
@@ -83,6 +92,16 @@ void          _msrp_listener_set_max_handshakes     (MsrpListener            *li
 guint         _msrp_listener_get_n_pending          (MsrpListener            *listener);
 guint         _msrp_listener_get_n_handshakes       (MsrpListener            *listener);
 MsrpListener *_msrp_server_peek_listener            (struct _MsrpServer      *server);
+
+/* What the owners of listeners share for their limit properties: the
+ * defaults, their GParamSpecs in limit order (the docs stay with each
+ * owner), and storing a value (FALSE when it had that value already: nothing to give
+ * the listeners nor to notify). */
+void          _msrp_listener_limits_init            (MsrpListenerLimits      *limits);
+void          _msrp_listener_limits_make_param_specs (GParamSpec            **pspecs);
+gboolean      _msrp_listener_limits_set             (MsrpListenerLimits      *limits,
+                                                     MsrpListenerLimit        limit,
+                                                     guint                    value);
 
 void          _msrp_listener_conn_set_data          (MsrpListenerConn        *lconn,
                                                      gpointer                 conn_data);

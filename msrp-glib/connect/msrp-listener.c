@@ -710,28 +710,20 @@ _msrp_listener_set_tls_certificate (MsrpListener    *self,
 }
 
 void
-_msrp_listener_set_first_request_timeout (MsrpListener *self,
-                                          guint         seconds)
+_msrp_listener_set_limits (MsrpListener             *self,
+                           const MsrpListenerLimits *limits)
 {
+  guint seconds = limits->values[MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT];
+
+  self->max_pending = MAX (limits->values[MSRP_LISTENER_LIMIT_MAX_PENDING], 1);
+  self->max_per_address = MAX (limits->values[MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS], 1);
+  if (self->first_request_timeout == seconds)
+    return;
   self->first_request_timeout = seconds;
   /* Shorter: the oldest may be due now. */
   destroy_source (&self->timeout_source);
   if (self->socket_listener != NULL)
     arm_timeout (self);
-}
-
-void
-_msrp_listener_set_max_pending (MsrpListener *self,
-                                guint         max_pending)
-{
-  self->max_pending = MAX (max_pending, 1);
-}
-
-void
-_msrp_listener_set_max_pending_per_address (MsrpListener *self,
-                                            guint         max_per_address)
-{
-  self->max_per_address = MAX (max_per_address, 1);
 }
 
 void
@@ -751,4 +743,41 @@ guint
 _msrp_listener_get_n_handshakes (MsrpListener *self)
 {
   return self->handshakes.length;
+}
+
+void
+_msrp_listener_limits_init (MsrpListenerLimits *limits)
+{
+  limits->values[MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT] = MSRP_LISTENER_FIRST_REQUEST_TIMEOUT;
+  limits->values[MSRP_LISTENER_LIMIT_MAX_PENDING] = MSRP_LISTENER_MAX_PENDING;
+  limits->values[MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS] = MSRP_LISTENER_MAX_PENDING_PER_ADDRESS;
+}
+
+void
+_msrp_listener_limits_make_param_specs (GParamSpec **pspecs)
+{
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  pspecs[MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT] =
+    g_param_spec_uint ("first-request-timeout", NULL, NULL, 1, G_MAXUINT / 1000,
+                       MSRP_LISTENER_FIRST_REQUEST_TIMEOUT, flags);
+  pspecs[MSRP_LISTENER_LIMIT_MAX_PENDING] =
+    g_param_spec_uint ("max-pending-connections", NULL, NULL, 1, G_MAXUINT,
+                       MSRP_LISTENER_MAX_PENDING, flags);
+  pspecs[MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS] =
+    g_param_spec_uint ("max-pending-per-address", NULL, NULL, 1, G_MAXUINT,
+                       MSRP_LISTENER_MAX_PENDING_PER_ADDRESS, flags);
+}
+
+gboolean
+_msrp_listener_limits_set (MsrpListenerLimits *limits,
+                           MsrpListenerLimit   limit,
+                           guint               value)
+{
+  g_return_val_if_fail (limit < MSRP_LISTENER_N_LIMITS, FALSE);
+
+  if (limits->values[limit] == value)
+    return FALSE;
+  limits->values[limit] = value;
+  return TRUE;
 }

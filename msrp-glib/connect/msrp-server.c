@@ -5,16 +5,11 @@
 
 #include "config.h"
 
-#include <string.h>
-
-#include "msrp-server.h"
-#include "msrp-chunk-private.h"
+#include "msrp-server-private.h"
 #include "msrp-connector.h"
 #include "msrp-connector-private.h"
 #include "msrp-marshal.h"
-#include "msrp-transport-private.h"
 #include "msrp-error.h"
-#include "msrp-listener-private.h"
 #include "msrp-tls.h"
 #include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
@@ -116,92 +111,20 @@
  * Since: 1.0
  */
 
-/* The largest body a binding SEND may have: it is read before the peer is
- * known, so it must be bounded. Peers bind with an empty SEND. */
-#define BINDING_MAX_SIZE (64 * 1024)
-
-typedef struct _Session Session;
-
-typedef enum {
-  CONN_READING,
-  CONN_PARKED,       /* bound a registered URI, waits for its complete */
-  CONN_ANSWERING,    /* accepted, the 200 is being written */
-  CONN_DONE,         /* closed, or handed out as a transport */
-} ConnState;
-
-/* A connection that has not become a session's transport yet. */
-typedef struct {
-  guint ref_count;
-  MsrpServer *server;        /* NULL once done */
-  MsrpListenerConn *lconn;   /* until its binding SEND is read */
-  ConnState state;
-  GIOStream *stream;
-  MsrpTransport *transport;
-  GCancellable *cancellable; /* the binding read */
-  GSource *timer;            /* bind-timeout from the accept */
-  MsrpChunk *binding;
-  Session *session;          /* when parked or answering */
-} Conn;
-
-/* A registered local URI. */
-struct _Session {
-  MsrpServer *server;
-  MsrpUri *uri;
-  GPtrArray *local_path;
-  gboolean bound;            /* its transport was handed out */
-  Conn *conn;                /* parked or answering; holds a reference */
-
-  /* The pending complete */
-  GTask *task;
-  GPtrArray *expected;       /* the peer's full path, or NULL for anyone */
-  char *fingerprint;
-  GSource *timer;
-  GSource *cancel_source;
-};
-
-/* A complete_async with a remote path while several sessions wait: it
- * goes to whichever session a connection with that path binds. */
-typedef struct {
-  MsrpServer *server;
-  GTask *task;
-  GPtrArray *expected;       /* the peer's full path */
-  GSource *timer;
-  GSource *cancel_source;
-} Waiter;
-
-struct _MsrpServer
-{
-  GObject parent_instance;
-
-  GMainContext *context;
-  GCancellable *cancellable;   /* cancelled by dispose */
-  MsrpListener *listener;
-  char *listen_host;           /* the address listened on, NULL for all */
-  guint16 listen_port;
-  GHashTable *sessions;        /* session-id → Session */
-  GQueue waiters;              /* of Waiter, oldest first */
-  GHashTable *connections;     /* set of Conn, each holding a reference */
-
-  guint bind_timeout;
-  guint first_request_timeout;
-  guint max_pending_connections;
-  guint max_pending_per_address;
-  GTlsCertificate *tls_certificate;
-  MsrpLogger *logger;
-  gboolean use_sessmatch;
-};
-
 enum {
   PROP_0,
   PROP_BIND_TIMEOUT,
   PROP_TLS_CERTIFICATE,
   PROP_LOGGER,
   PROP_USE_SESSMATCH,
-  PROP_FIRST_REQUEST_TIMEOUT,
+  PROP_FIRST_REQUEST_TIMEOUT,    /* the listener limits, in their order */
   PROP_MAX_PENDING_CONNECTIONS,
   PROP_MAX_PENDING_PER_ADDRESS,
   N_PROPS
 };
+
+#define PROP_LIMIT(limit) (PROP_FIRST_REQUEST_TIMEOUT + (limit))
+#define LIMIT_OF_PROP(prop_id) ((MsrpListenerLimit) ((prop_id) - PROP_FIRST_REQUEST_TIMEOUT))
 
 static GParamSpec *properties[N_PROPS];
 
@@ -214,18 +137,29 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (MsrpServer, msrp_server, G_TYPE_OBJECT)
 
-static void session_try_bind (Session *session);
+/* Stores a listener limit, gives it to the listener, and notifies. */
+static void
+set_limit (MsrpServer        *self,
+           MsrpListenerLimit  limit,
+           guint              value)
+{
+  if (!_msrp_listener_limits_set (&self->limits, limit, value))
+    return;
+  if (self->listener != NULL)
+    _msrp_listener_set_limits (self->listener, &self->limits);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIMIT (limit)]);
+}
 
 /* Paths */
 
 /* The registered session a URI names, matched as the To-Path of a binding
  * SEND is. */
-static Session *
-lookup_session (MsrpServer *self,
-                MsrpUri    *uri)
+MsrpServerSession *
+_msrp_server_lookup_session (MsrpServer *self,
+                             MsrpUri    *uri)
 {
   const char *id = msrp_uri_get_session_id (uri);
-  Session *session;
+  MsrpServerSession *session;
 
   if (id == NULL)
     return NULL;
@@ -235,611 +169,18 @@ lookup_session (MsrpServer *self,
   return session;
 }
 
-/* Connections */
-
-static Conn *
-conn_ref (Conn *conn)
+gboolean
+_msrp_server_accept_certificate (MsrpServer           *self,
+                                 GTlsCertificate      *peer,
+                                 GTlsCertificateFlags  errors,
+                                 MsrpUri              *local_uri)
 {
-  conn->ref_count++;
-  return conn;
-}
-
-static void
-conn_stop_timer (Conn *conn)
-{
-  if (conn->timer != NULL)
-    {
-      g_source_destroy (conn->timer);
-      g_clear_pointer (&conn->timer, g_source_unref);
-    }
-}
-
-static void
-conn_unref (Conn *conn)
-{
-  if (--conn->ref_count > 0)
-    return;
-
-  g_assert (conn->session == NULL && conn->lconn == NULL);
-  conn_stop_timer (conn);
-  g_clear_object (&conn->stream);
-  g_clear_object (&conn->transport);
-  g_clear_object (&conn->cancellable);
-  g_clear_object (&conn->binding);
-  g_free (conn);
-}
-
-/* Not a pending connection of the listener any more. */
-static void
-conn_release (Conn *conn)
-{
-  if (conn->lconn != NULL)
-    _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
-}
-
-/* Forgets a connection that will not become a transport, and closes it;
- * error answers already queued on it go out first. */
-static void
-conn_drop (Conn       *conn,
-           const char *reason)
-{
-  MsrpServer *server = conn->server;
-
-  if (conn->state == CONN_DONE)
-    return;
-
-  g_debug ("server: closing connection %p: %s", conn, reason);
-  conn_ref (conn);
-  conn->state = CONN_DONE;
-  conn->server = NULL;
-  conn_stop_timer (conn);
-  conn_release (conn);
-  g_cancellable_cancel (conn->cancellable);
-
-  if (conn->session != NULL)
-    {
-      g_assert (conn->session->conn == conn);
-      conn->session->conn = NULL;
-      conn->session = NULL;
-      conn_unref (conn);
-    }
-
-  if (conn->transport != NULL)
-    msrp_transport_close_async (conn->transport, NULL, NULL, NULL);
-  else if (conn->stream != NULL)
-    g_io_stream_close_async (conn->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-
-  if (server != NULL)
-    g_hash_table_remove (server->connections, conn);
-  conn_unref (conn);
-}
-
-static void
-set_single_path (MsrpChunk *response,
-                 void     (*setter) (MsrpChunk *, GPtrArray *),
-                 GPtrArray *from)
-{
-  g_autoptr(GPtrArray) path = NULL;
-
-  if (from == NULL || from->len == 0)
-    return;
-  path = _msrp_path_new_single (g_ptr_array_index (from, 0));
-  setter (response, path);
-}
-
-/* Answers a first request with an error and closes the connection. */
-static void
-conn_refuse (Conn       *conn,
-             MsrpChunk  *request,
-             guint       code,
-             const char *reason)
-{
-  g_debug ("server: refusing the binding on %p with %u: %s", conn, code, reason);
-
-  /* Made by hand, since the transport may have no paths yet: the answer
-   * goes back one hop, from the URI the peer addressed. */
-  if (msrp_chunk_get_failure_report (request) != MSRP_FAILURE_REPORT_NO)
-    {
-      g_autoptr(MsrpChunk) response = msrp_chunk_new_response (msrp_chunk_get_transaction_id (request),
-                                                               code, NULL);
-
-      set_single_path (response, msrp_chunk_set_to_path, msrp_chunk_get_from_path (request));
-      set_single_path (response, msrp_chunk_set_from_path, msrp_chunk_get_to_path (request));
-      msrp_transport_write_chunk_async (conn->transport, response, NULL, NULL, NULL);
-    }
-  conn_drop (conn, reason);
-}
-
-static gboolean
-on_conn_timeout (gpointer user_data)
-{
-  Conn *conn = user_data;
-
-  g_clear_pointer (&conn->timer, g_source_unref);
-  conn_drop (conn, conn->state == CONN_PARKED
-                     ? "nobody completed the session it bound in time"
-                     : "no binding in time");
-  return G_SOURCE_REMOVE;
-}
-
-/* Sessions */
-
-static GTask *
-session_take_task (Session *session)
-{
-  if (session->timer != NULL)
-    {
-      g_source_destroy (session->timer);
-      g_clear_pointer (&session->timer, g_source_unref);
-    }
-  if (session->cancel_source != NULL)
-    {
-      g_source_destroy (session->cancel_source);
-      g_clear_pointer (&session->cancel_source, g_source_unref);
-    }
-  g_clear_pointer (&session->expected, g_ptr_array_unref);
-  g_clear_pointer (&session->fingerprint, g_free);
-  return g_steal_pointer (&session->task);
-}
-
-/* Fails the pending complete; the connection being answered, if any, is
- * closed. */
-static void
-session_fail (Session *session,
-              GError  *error)
-{
-  g_autoptr(GTask) task = NULL;
-
-  if (session->conn != NULL && session->conn->state == CONN_ANSWERING)
-    conn_drop (session->conn, error->message);
-  task = session_take_task (session);
-  if (task != NULL)
-    g_task_return_error (task, error);
-  else
-    g_error_free (error);
-}
-
-static void
-session_succeed (Session *session)
-{
-  Conn *conn = g_steal_pointer (&session->conn);
-  MsrpServer *server = conn->server;
-  g_autoptr(GTask) task = NULL;
-  MsrpTransport *transport;
-
-  g_debug ("server: connection %p bound to %s", conn, msrp_uri_get_session_id (session->uri));
-  conn->session = NULL;
-  conn->state = CONN_DONE;
-  conn->server = NULL;
-  conn_stop_timer (conn);
-  conn_release (conn);
-  transport = g_steal_pointer (&conn->transport);
-  session->bound = TRUE;
-  g_hash_table_remove (server->connections, conn);
-  conn_unref (conn);
-
-  task = session_take_task (session);
-  g_task_return_pointer (task, transport, g_object_unref);
-}
-
-static void
-session_free (gpointer data)
-{
-  Session *session = data;
-
-  if (session->task != NULL)
-    session_fail (session, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                _("The MSRP session was cleaned up before a peer bound it")));
-  if (session->conn != NULL)
-    conn_drop (session->conn, "the session was cleaned up");
-  g_clear_object (&session->uri);
-  g_clear_pointer (&session->local_path, g_ptr_array_unref);
-  g_free (session);
-}
-
-static gboolean
-on_session_timeout (gpointer user_data)
-{
-  Session *session = user_data;
-
-  session_fail (session, g_error_new_literal (MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
-                                              _("No MSRP peer bound the session in time")));
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_session_cancelled (GCancellable *cancellable,
-                      gpointer      user_data)
-{
-  Session *session = user_data;
-  GError *error = NULL;
-
-  g_cancellable_set_error_if_cancelled (cancellable, &error);
-  session_fail (session, error);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_conn_answered (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Conn *conn = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error))
-    conn_drop (conn, error->message);  /* the session waits on */
-  else if (conn->state == CONN_ANSWERING)
-    session_succeed (conn->session);
-  conn_unref (conn);
-}
-
-/* The TLS peer of a connection that bound @session: checked against the
- * fingerprint from complete, or by the application. */
-static gboolean
-check_peer_certificate (Session  *session,
-                        Conn     *conn,
-                        GError  **error)
-{
-  MsrpServer *self = session->server;
-  GTlsConnection *tls;
-  GTlsCertificate *peer;
   gboolean accept = TRUE;
 
-  if (!G_IS_TLS_CONNECTION (conn->stream))
-    return TRUE;
-  tls = G_TLS_CONNECTION (conn->stream);
-  peer = g_tls_connection_get_peer_certificate (tls);
-
-  if (session->fingerprint != NULL)
-    {
-      if (peer == NULL)
-        {
-          g_set_error_literal (error, MSRP_ERROR, MSRP_ERROR_FINGERPRINT_MISMATCH,
-                               _("The MSRP peer presented no TLS certificate, but the SDP announced a fingerprint"));
-          return FALSE;
-        }
-      return msrp_tls_certificate_matches_fingerprint (peer, session->fingerprint, error);
-    }
-
   if (g_signal_has_handler_pending (self, signals[SIGNAL_ACCEPT_CERTIFICATE], 0, TRUE))
-    g_signal_emit (self, signals[SIGNAL_ACCEPT_CERTIFICATE], 0, peer,
-                   g_tls_connection_get_peer_certificate_errors (tls), session->uri, &accept);
-  if (!accept)
-    g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
-                         _("The MSRP peer’s TLS certificate was not accepted"));
+    g_signal_emit (self, signals[SIGNAL_ACCEPT_CERTIFICATE], 0, peer, errors, local_uri, &accept);
   return accept;
 }
-
-/* Gives @session its pending complete, bounded by bind-timeout and the
- * task's cancellable; a connection that bound it already is checked now. */
-static void
-session_wait (Session    *session,
-              GTask      *task,
-              GPtrArray  *expected,
-              const char *fingerprint)
-{
-  MsrpServer *server = session->server;
-  GCancellable *cancellable = g_task_get_cancellable (task);
-
-  session->task = task;
-  session->expected = expected ? _msrp_path_copy (expected) : NULL;
-  session->fingerprint = g_strdup (fingerprint);
-
-  session->timer = g_timeout_source_new_seconds (server->bind_timeout);
-  g_source_set_static_name (session->timer, "[msrp] server bind timeout");
-  g_source_set_callback (session->timer, on_session_timeout, session, NULL);
-  g_source_attach (session->timer, server->context);
-  if (cancellable != NULL)
-    {
-      session->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_static_name (session->cancel_source, "[msrp] server complete cancelled");
-      g_source_set_callback (session->cancel_source, G_SOURCE_FUNC (on_session_cancelled), session, NULL);
-      g_source_attach (session->cancel_source, server->context);
-    }
-
-  if (session->conn != NULL)
-    session_try_bind (session);
-}
-
-/* Waiters */
-
-static void
-waiter_free (Waiter *waiter)
-{
-  if (waiter->timer != NULL)
-    {
-      g_source_destroy (waiter->timer);
-      g_source_unref (waiter->timer);
-    }
-  if (waiter->cancel_source != NULL)
-    {
-      g_source_destroy (waiter->cancel_source);
-      g_source_unref (waiter->cancel_source);
-    }
-  g_clear_pointer (&waiter->expected, g_ptr_array_unref);
-  g_clear_object (&waiter->task);
-  g_free (waiter);
-}
-
-static void
-waiter_fail (Waiter *waiter,
-             GError *error)
-{
-  GTask *task = g_steal_pointer (&waiter->task);
-
-  g_queue_remove (&waiter->server->waiters, waiter);
-  waiter_free (waiter);
-  g_task_return_error (task, error);
-  g_object_unref (task);
-}
-
-static gboolean
-on_waiter_timeout (gpointer user_data)
-{
-  waiter_fail (user_data, g_error_new_literal (MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
-                                               _("No MSRP peer with the given path bound a session in time")));
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_waiter_cancelled (GCancellable *cancellable,
-                     gpointer      user_data)
-{
-  GError *error = NULL;
-
-  g_cancellable_set_error_if_cancelled (cancellable, &error);
-  waiter_fail (user_data, error);
-  return G_SOURCE_REMOVE;
-}
-
-/* Whether a binding SEND comes from the peer whose full path is @expected:
- * its From-Path ends with the same URI, as the transport will check. */
-static gboolean
-binding_matches (MsrpServer *self,
-                 MsrpChunk  *binding,
-                 GPtrArray  *expected)
-{
-  GPtrArray *from = msrp_chunk_get_from_path (binding);
-  MsrpUri *a = g_ptr_array_index (from, from->len - 1);
-  MsrpUri *b = g_ptr_array_index (expected, expected->len - 1);
-
-  if (self->use_sessmatch)
-    return g_strcmp0 (msrp_uri_get_session_id (a), msrp_uri_get_session_id (b)) == 0;
-  return msrp_uri_equal (a, b);
-}
-
-/* A connection parked on @session, which has no complete of its own, goes
- * to the oldest waiter that expects its peer. */
-static void
-session_offer_to_waiters (Session *session)
-{
-  MsrpServer *self = session->server;
-
-  for (GList *l = self->waiters.head; l != NULL; l = l->next)
-    {
-      Waiter *waiter = l->data;
-      GTask *task;
-      g_autoptr(GPtrArray) expected = NULL;
-
-      if (!binding_matches (self, session->conn->binding, waiter->expected))
-        continue;
-      g_queue_delete_link (&self->waiters, l);
-      task = g_steal_pointer (&waiter->task);
-      expected = g_steal_pointer (&waiter->expected);
-      waiter_free (waiter);
-      session_wait (session, task, expected, NULL);
-      return;
-    }
-}
-
-/* A parked connection meets the pending complete of its session. */
-static void
-session_try_bind (Session *session)
-{
-  Conn *conn = session->conn;
-  MsrpChunk *chunk = conn->binding;
-  GError *error = NULL;
-
-  g_assert (session->task != NULL && conn->state == CONN_PARKED);
-
-  if (!check_peer_certificate (session, conn, &error))
-    {
-      conn_drop (conn, error->message);
-      session_fail (session, error);
-      return;
-    }
-
-  _msrp_transport_set_paths (conn->transport, session->local_path,
-                             session->expected ? session->expected : msrp_chunk_get_from_path (chunk));
-  if (!msrp_transport_check_incoming_send_chunk (conn->transport, chunk, &error))
-    {
-      /* Another peer than the SDP's: the session waits on for the right
-       * one. */
-      conn_refuse (conn, chunk, error->code, error->message);
-      g_error_free (error);
-      return;
-    }
-
-  conn->state = CONN_ANSWERING;
-  conn_stop_timer (conn);
-  if (_msrp_chunk_carries_content (chunk))
-    {
-      /* A first SEND with content is a message: the session answers it. */
-      _msrp_transport_unread (conn->transport, chunk);
-      session_succeed (session);
-    }
-  else if (msrp_chunk_get_failure_report (chunk) == MSRP_FAILURE_REPORT_YES)
-    {
-      g_autoptr(MsrpChunk) answer = msrp_transport_make_response (conn->transport, chunk, MSRP_STATUS_OK, NULL);
-
-      msrp_transport_write_chunk_async (conn->transport, answer, NULL, on_conn_answered, conn_ref (conn));
-    }
-  else
-    session_succeed (session);
-}
-
-/* The first request of a new connection. */
-static void
-conn_handle_binding (Conn      *conn,
-                     MsrpChunk *chunk)
-{
-  g_autoptr(GError) error = NULL;
-  const char *method = msrp_chunk_get_method (chunk);
-  GPtrArray *to;
-  Session *session = NULL;
-
-  if (!msrp_chunk_is_request (chunk))
-    {
-      conn_drop (conn, "it began with a response");
-      return;
-    }
-  if (strcmp (method, "REPORT") == 0)
-    {
-      /* REPORTs are never answered. */
-      conn_drop (conn, "it began with a REPORT");
-      return;
-    }
-  if (strcmp (method, "SEND") != 0)
-    {
-      conn_refuse (conn, chunk, MSRP_STATUS_UNKNOWN_METHOD, "it began with another method than SEND");
-      return;
-    }
-  if (!msrp_chunk_verify_headers (chunk, &error))
-    {
-      conn_refuse (conn, chunk, MSRP_STATUS_BAD_REQUEST, error->message);
-      return;
-    }
-  if (msrp_chunk_get_segment (chunk) > 0)
-    {
-      conn_refuse (conn, chunk, MSRP_STATUS_STOP_SENDING, "the binding SEND is too large");
-      return;
-    }
-
-  to = msrp_chunk_get_to_path (chunk);
-  if (to->len == 1)
-    session = lookup_session (conn->server, g_ptr_array_index (to, 0));
-  if (session == NULL)
-    {
-      conn_refuse (conn, chunk, MSRP_STATUS_SESSION_DOES_NOT_EXIST, "its To-Path names no session");
-      return;
-    }
-  if (session->bound || session->conn != NULL)
-    {
-      conn_refuse (conn, chunk, MSRP_STATUS_SESSION_ALREADY_BOUND, "its session is bound already");
-      return;
-    }
-
-  conn->state = CONN_PARKED;
-  conn->binding = g_object_ref (chunk);
-  conn->session = session;
-  session->conn = conn_ref (conn);
-  if (session->task != NULL)
-    session_try_bind (session);
-  else
-    {
-      g_debug ("server: connection %p holds its binding of %s until it is completed",
-               conn, msrp_uri_get_session_id (session->uri));
-      session_offer_to_waiters (session);
-    }
-}
-
-static void
-on_conn_binding_read (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  Conn *conn = user_data;
-  g_autoptr(MsrpChunk) chunk = NULL;
-  g_autoptr(GError) error = NULL;
-
-  chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
-  if (conn->state != CONN_DONE)
-    {
-      if (chunk == NULL)
-        conn_drop (conn, error->message);
-      else
-        {
-          /* From here on bind-timeout bounds it, and the session it names. */
-          conn_release (conn);
-          conn_handle_binding (conn, chunk);
-        }
-    }
-  conn_unref (conn);
-}
-
-static void
-conn_read_binding (Conn *conn)
-{
-  MsrpServer *server = conn->server;
-
-  /* The paths come with the binding SEND. */
-  conn->transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", conn->stream, NULL);
-  msrp_transport_set_logger (conn->transport, server->logger);
-  msrp_transport_set_use_sessmatch (conn->transport, server->use_sessmatch);
-  conn->state = CONN_READING;
-  msrp_transport_read_chunk_async (conn->transport, BINDING_MAX_SIZE, conn->cancellable,
-                                   on_conn_binding_read, conn_ref (conn));
-}
-
-static gboolean
-on_handshake_accept_certificate (GTlsConnection       *tls,
-                                 GTlsCertificate      *peer_cert,
-                                 GTlsCertificateFlags  errors,
-                                 gpointer              user_data)
-{
-  /* The session is not known yet: the certificate is checked once the
-   * binding SEND has named it. */
-  return TRUE;
-}
-
-static void
-on_listener_tls_setup (GTlsConnection *tls,
-                       gpointer        user_data)
-{
-  g_object_set (tls, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED, NULL);
-  g_signal_connect (tls, "accept-certificate", G_CALLBACK (on_handshake_accept_certificate), NULL);
-}
-
-static void
-on_listener_accepted (MsrpListenerConn *lconn,
-                      GIOStream        *stream,
-                      gpointer          user_data)
-{
-  MsrpServer *self = user_data;
-  Conn *conn = g_new0 (Conn, 1);
-
-  conn->ref_count = 1;  /* the server's */
-  conn->server = self;
-  conn->lconn = lconn;
-  _msrp_listener_conn_set_data (lconn, conn);
-  conn->cancellable = g_cancellable_new ();
-  conn->stream = g_object_ref (stream);
-  g_hash_table_add (self->connections, conn);
-  g_debug ("server: new connection %p", conn);
-
-  conn->timer = g_timeout_source_new_seconds (self->bind_timeout);
-  g_source_set_static_name (conn->timer, "[msrp] server binding timeout");
-  g_source_set_callback (conn->timer, on_conn_timeout, conn, NULL);
-  g_source_attach (conn->timer, self->context);
-
-  conn_read_binding (conn);
-}
-
-static void
-on_listener_drop (MsrpListenerConn *lconn,
-                  gpointer          conn_data,
-                  const char       *reason,
-                  gpointer          user_data)
-{
-  conn_drop (conn_data, reason);
-}
-
-static const MsrpListenerFuncs listener_funcs = {
-  .accepted = on_listener_accepted,
-  .drop = on_listener_drop,
-  .tls_setup = on_listener_tls_setup,
-};
 
 MsrpListener *
 _msrp_server_peek_listener (MsrpServer *server)
@@ -855,7 +196,7 @@ start_listening (MsrpServer  *self,
                  guint        port,
                  GError     **error)
 {
-  MsrpListener *listener = _msrp_listener_new (self->context, &listener_funcs, self);
+  MsrpListener *listener = _msrp_listener_new (self->context, &_msrp_server_listener_funcs, self);
   guint16 real_port;
 
   if (!_msrp_listener_listen (listener, address, port, &real_port, error))
@@ -864,9 +205,7 @@ start_listening (MsrpServer  *self,
       return FALSE;
     }
   _msrp_listener_set_tls_certificate (listener, self->tls_certificate);
-  _msrp_listener_set_first_request_timeout (listener, self->first_request_timeout);
-  _msrp_listener_set_max_pending (listener, self->max_pending_connections);
-  _msrp_listener_set_max_pending_per_address (listener, self->max_pending_per_address);
+  _msrp_listener_set_limits (listener, &self->limits);
 
   g_debug ("server: listening on %s port %u", address ? address : "every address", real_port);
   self->listener = listener;
@@ -901,15 +240,15 @@ msrp_server_dispose (GObject *object)
   /* Stolen first: failing a complete runs its callback. */
   sessions = g_hash_table_get_values (self->sessions);
   g_hash_table_steal_all (self->sessions);
-  g_list_free_full (sessions, session_free);
+  g_list_free_full (sessions, _msrp_server_session_free);
   while (!g_queue_is_empty (&self->waiters))
-    waiter_fail (g_queue_peek_head (&self->waiters),
-                 g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                      _("The MSRP server was disposed before a peer bound a session")));
+    _msrp_server_waiter_fail (g_queue_peek_head (&self->waiters),
+                              g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                   _("The MSRP server was disposed before a peer bound a session")));
 
   conns = g_hash_table_get_keys (self->connections);
   for (GList *l = conns; l != NULL; l = l->next)
-    conn_drop (l->data, "the server is disposed");
+    _msrp_server_conn_drop (l->data, "the server is disposed");
   g_list_free (conns);
   g_clear_pointer (&self->listener, _msrp_listener_unref);
 
@@ -955,13 +294,9 @@ msrp_server_get_property (GObject    *object,
       g_value_set_boolean (value, self->use_sessmatch);
       break;
     case PROP_FIRST_REQUEST_TIMEOUT:
-      g_value_set_uint (value, self->first_request_timeout);
-      break;
     case PROP_MAX_PENDING_CONNECTIONS:
-      g_value_set_uint (value, self->max_pending_connections);
-      break;
     case PROP_MAX_PENDING_PER_ADDRESS:
-      g_value_set_uint (value, self->max_pending_per_address);
+      g_value_set_uint (value, self->limits.values[LIMIT_OF_PROP (prop_id)]);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -991,13 +326,9 @@ msrp_server_set_property (GObject      *object,
       msrp_server_set_use_sessmatch (self, g_value_get_boolean (value));
       break;
     case PROP_FIRST_REQUEST_TIMEOUT:
-      msrp_server_set_first_request_timeout (self, g_value_get_uint (value));
-      break;
     case PROP_MAX_PENDING_CONNECTIONS:
-      msrp_server_set_max_pending_connections (self, g_value_get_uint (value));
-      break;
     case PROP_MAX_PENDING_PER_ADDRESS:
-      msrp_server_set_max_pending_per_address (self, g_value_get_uint (value));
+      set_limit (self, LIMIT_OF_PROP (prop_id), g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1080,10 +411,6 @@ msrp_server_class_init (MsrpServerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_FIRST_REQUEST_TIMEOUT] =
-    g_param_spec_uint ("first-request-timeout", NULL, NULL, 1, G_MAXUINT / 1000,
-                       MSRP_LISTENER_FIRST_REQUEST_TIMEOUT,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * MsrpServer:max-pending-connections:
@@ -1095,10 +422,6 @@ msrp_server_class_init (MsrpServerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_MAX_PENDING_CONNECTIONS] =
-    g_param_spec_uint ("max-pending-connections", NULL, NULL, 1, G_MAXUINT,
-                       MSRP_LISTENER_MAX_PENDING,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * MsrpServer:max-pending-per-address:
@@ -1109,10 +432,8 @@ msrp_server_class_init (MsrpServerClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_MAX_PENDING_PER_ADDRESS] =
-    g_param_spec_uint ("max-pending-per-address", NULL, NULL, 1, G_MAXUINT,
-                       MSRP_LISTENER_MAX_PENDING_PER_ADDRESS,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The three listener limits above, made alike for servers and relays. */
+  _msrp_listener_limits_make_param_specs (&properties[PROP_FIRST_REQUEST_TIMEOUT]);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1149,12 +470,10 @@ msrp_server_init (MsrpServer *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->cancellable = g_cancellable_new ();
-  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, session_free);
-  self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) conn_unref, NULL);
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, _msrp_server_session_free);
+  self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) _msrp_server_conn_unref, NULL);
   self->bind_timeout = MSRP_DEFAULT_TIMEOUT;
-  self->first_request_timeout = MSRP_LISTENER_FIRST_REQUEST_TIMEOUT;
-  self->max_pending_connections = MSRP_LISTENER_MAX_PENDING;
-  self->max_pending_per_address = MSRP_LISTENER_MAX_PENDING_PER_ADDRESS;
+  _msrp_listener_limits_init (&self->limits);
 }
 
 /**
@@ -1210,7 +529,7 @@ msrp_server_prepare (MsrpServer  *server,
   gboolean is_ip = host != NULL && g_hostname_is_ip_address (host);
   g_autofree char *random_id = NULL;
   const char *session_id;
-  Session *session;
+  MsrpServerSession *session;
 
   g_return_val_if_fail (MSRP_IS_SERVER (server), NULL);
   g_return_val_if_fail (local_uri == NULL || MSRP_IS_URI (local_uri), NULL);
@@ -1258,7 +577,7 @@ msrp_server_prepare (MsrpServer  *server,
   if (host == NULL)
     host = server->listen_host ? server->listen_host : "localhost";
 
-  session = g_new0 (Session, 1);
+  session = g_new0 (MsrpServerSession, 1);
   session->server = server;
   session->uri = g_object_new (MSRP_TYPE_URI,
                                "host", host,
@@ -1320,7 +639,7 @@ msrp_server_complete_for_uri_async (MsrpServer          *server,
                                     gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  Session *session;
+  MsrpServerSession *session;
 
   g_return_if_fail (MSRP_IS_SERVER (server));
   g_return_if_fail (MSRP_IS_URI (local_uri));
@@ -1333,7 +652,7 @@ msrp_server_complete_for_uri_async (MsrpServer          *server,
   g_task_set_name (task, "[msrp] server complete");
   g_task_set_source_tag (task, msrp_server_complete_for_uri_async);
 
-  session = lookup_session (server, local_uri);
+  session = _msrp_server_lookup_session (server, local_uri);
   if (session == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s",
@@ -1369,7 +688,7 @@ msrp_server_complete_for_uri_async (MsrpServer          *server,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  session_wait (session, g_steal_pointer (&task), full_remote_path, peer_fingerprint);
+  _msrp_server_session_wait (session, g_steal_pointer (&task), full_remote_path, peer_fingerprint);
 }
 
 /**
@@ -1412,9 +731,8 @@ msrp_server_complete_async (MsrpServer          *server,
 {
   g_autoptr(GTask) task = NULL;
   GHashTableIter iter;
-  Session *session, *waiting = NULL, *parked = NULL;
+  MsrpServerSession *session, *waiting = NULL, *parked = NULL;
   guint n_waiting = 0;
-  Waiter *waiter;
 
   g_return_if_fail (MSRP_IS_SERVER (server));
   /* An empty path means none: gjs 1.74 passes null as an empty array. */
@@ -1429,7 +747,7 @@ msrp_server_complete_async (MsrpServer          *server,
         waiting = session;
         n_waiting++;
         if (full_remote_path != NULL && parked == NULL && session->conn != NULL &&
-            binding_matches (server, session->conn->binding, full_remote_path))
+            _msrp_server_binding_matches (server, session->conn->binding, full_remote_path))
           parked = session;
       }
 
@@ -1463,26 +781,11 @@ msrp_server_complete_async (MsrpServer          *server,
   /* The peer bound already. */
   if (parked != NULL)
     {
-      session_wait (parked, g_steal_pointer (&task), full_remote_path, NULL);
+      _msrp_server_session_wait (parked, g_steal_pointer (&task), full_remote_path, NULL);
       return;
     }
 
-  waiter = g_new0 (Waiter, 1);
-  waiter->server = server;
-  waiter->task = g_steal_pointer (&task);
-  waiter->expected = _msrp_path_copy (full_remote_path);
-  waiter->timer = g_timeout_source_new_seconds (server->bind_timeout);
-  g_source_set_static_name (waiter->timer, "[msrp] server bind timeout");
-  g_source_set_callback (waiter->timer, on_waiter_timeout, waiter, NULL);
-  g_source_attach (waiter->timer, server->context);
-  if (cancellable != NULL)
-    {
-      waiter->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_static_name (waiter->cancel_source, "[msrp] server complete cancelled");
-      g_source_set_callback (waiter->cancel_source, G_SOURCE_FUNC (on_waiter_cancelled), waiter, NULL);
-      g_source_attach (waiter->cancel_source, server->context);
-    }
-  g_queue_push_tail (&server->waiters, waiter);
+  _msrp_server_add_waiter (server, g_steal_pointer (&task), full_remote_path);
 }
 
 /**
@@ -1549,18 +852,18 @@ void
 msrp_server_cleanup (MsrpServer *server,
                      MsrpUri    *local_uri)
 {
-  Session *session;
+  MsrpServerSession *session;
 
   g_return_if_fail (MSRP_IS_SERVER (server));
   g_return_if_fail (MSRP_IS_URI (local_uri));
 
-  session = lookup_session (server, local_uri);
+  session = _msrp_server_lookup_session (server, local_uri);
   if (session == NULL)
     return;
   g_debug ("server: unregistered %s", msrp_uri_get_session_id (session->uri));
   /* Stolen first: failing the complete runs its callback. */
   g_hash_table_steal (server->sessions, msrp_uri_get_session_id (session->uri));
-  session_free (session);
+  _msrp_server_session_free (session);
 }
 
 /**
@@ -1734,7 +1037,7 @@ guint
 msrp_server_get_first_request_timeout (MsrpServer *server)
 {
   g_return_val_if_fail (MSRP_IS_SERVER (server), 0);
-  return server->first_request_timeout;
+  return server->limits.values[MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT];
 }
 
 /**
@@ -1753,12 +1056,7 @@ msrp_server_set_first_request_timeout (MsrpServer *server,
   g_return_if_fail (MSRP_IS_SERVER (server));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
 
-  if (server->first_request_timeout == seconds)
-    return;
-  server->first_request_timeout = seconds;
-  if (server->listener != NULL)
-    _msrp_listener_set_first_request_timeout (server->listener, server->first_request_timeout);
-  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_FIRST_REQUEST_TIMEOUT]);
+  set_limit (server, MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT, seconds);
 }
 
 /**
@@ -1775,7 +1073,7 @@ guint
 msrp_server_get_max_pending_connections (MsrpServer *server)
 {
   g_return_val_if_fail (MSRP_IS_SERVER (server), 0);
-  return server->max_pending_connections;
+  return server->limits.values[MSRP_LISTENER_LIMIT_MAX_PENDING];
 }
 
 /**
@@ -1794,12 +1092,7 @@ msrp_server_set_max_pending_connections (MsrpServer *server,
   g_return_if_fail (MSRP_IS_SERVER (server));
   g_return_if_fail (max_pending >= 1);
 
-  if (server->max_pending_connections == max_pending)
-    return;
-  server->max_pending_connections = max_pending;
-  if (server->listener != NULL)
-    _msrp_listener_set_max_pending (server->listener, server->max_pending_connections);
-  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_MAX_PENDING_CONNECTIONS]);
+  set_limit (server, MSRP_LISTENER_LIMIT_MAX_PENDING, max_pending);
 }
 
 /**
@@ -1816,7 +1109,7 @@ guint
 msrp_server_get_max_pending_per_address (MsrpServer *server)
 {
   g_return_val_if_fail (MSRP_IS_SERVER (server), 0);
-  return server->max_pending_per_address;
+  return server->limits.values[MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS];
 }
 
 /**
@@ -1835,10 +1128,5 @@ msrp_server_set_max_pending_per_address (MsrpServer *server,
   g_return_if_fail (MSRP_IS_SERVER (server));
   g_return_if_fail (max_pending >= 1);
 
-  if (server->max_pending_per_address == max_pending)
-    return;
-  server->max_pending_per_address = max_pending;
-  if (server->listener != NULL)
-    _msrp_listener_set_max_pending_per_address (server->listener, server->max_pending_per_address);
-  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_MAX_PENDING_PER_ADDRESS]);
+  set_limit (server, MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS, max_pending);
 }

@@ -506,9 +506,7 @@ static void
 listener_apply_limits (MsrpRelayListener *listener,
                        MsrpRelay         *self)
 {
-  _msrp_listener_set_first_request_timeout (listener->helper, self->first_request_timeout);
-  _msrp_listener_set_max_pending (listener->helper, self->max_pending_connections);
-  _msrp_listener_set_max_pending_per_address (listener->helper, self->max_pending_per_address);
+  _msrp_listener_set_limits (listener->helper, &self->limits);
 }
 
 void

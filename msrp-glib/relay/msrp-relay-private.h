@@ -101,9 +101,7 @@ struct _MsrpRelay
   guint default_expires;
   guint response_timeout;
   guint idle_timeout;
-  guint first_request_timeout;
-  guint max_pending_connections;
-  guint max_pending_per_address;
+  MsrpListenerLimits limits;   /* in the order of their properties */
   MsrpLogger *logger;
 
   GPtrArray *listeners;        /* of MsrpRelayListener */

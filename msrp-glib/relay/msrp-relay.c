@@ -153,11 +153,14 @@ enum {
   PROP_MAX_AUTH_FAILURES,
   PROP_MAX_SESSIONS_PER_CONNECTION,
   PROP_MAX_SESSIONS_PER_USER,
-  PROP_FIRST_REQUEST_TIMEOUT,
+  PROP_FIRST_REQUEST_TIMEOUT,    /* the listener limits, in their order */
   PROP_MAX_PENDING_CONNECTIONS,
   PROP_MAX_PENDING_PER_ADDRESS,
   N_PROPS
 };
+
+#define PROP_LIMIT(limit) (PROP_FIRST_REQUEST_TIMEOUT + (limit))
+#define LIMIT_OF_PROP(prop_id) ((MsrpListenerLimit) ((prop_id) - PROP_FIRST_REQUEST_TIMEOUT))
 
 static GParamSpec *properties[N_PROPS];
 
@@ -170,8 +173,7 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (MsrpRelay, msrp_relay, G_TYPE_OBJECT)
 
-/* Stores a guint property and notifies when it changed; the listener
- * limits go to every listening socket first. */
+/* Stores a guint property and notifies when it changed. */
 static void
 set_uint (MsrpRelay *self,
           guint     *field,
@@ -181,10 +183,20 @@ set_uint (MsrpRelay *self,
   if (*field == value)
     return;
   *field = value;
-  if (prop_id == PROP_FIRST_REQUEST_TIMEOUT || prop_id == PROP_MAX_PENDING_CONNECTIONS ||
-      prop_id == PROP_MAX_PENDING_PER_ADDRESS)
-    _msrp_relay_apply_limits (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+/* Stores a listener limit, gives it to every listening socket, and
+ * notifies. */
+static void
+set_limit (MsrpRelay         *self,
+           MsrpListenerLimit  limit,
+           guint              value)
+{
+  if (!_msrp_listener_limits_set (&self->limits, limit, value))
+    return;
+  _msrp_relay_apply_limits (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIMIT (limit)]);
 }
 
 static void
@@ -254,13 +266,9 @@ msrp_relay_get_property (GObject    *object,
       g_value_set_uint (value, self->idle_timeout);
       break;
     case PROP_FIRST_REQUEST_TIMEOUT:
-      g_value_set_uint (value, self->first_request_timeout);
-      break;
     case PROP_MAX_PENDING_CONNECTIONS:
-      g_value_set_uint (value, self->max_pending_connections);
-      break;
     case PROP_MAX_PENDING_PER_ADDRESS:
-      g_value_set_uint (value, self->max_pending_per_address);
+      g_value_set_uint (value, self->limits.values[LIMIT_OF_PROP (prop_id)]);
       break;
     case PROP_LOGGER:
       g_value_set_object (value, self->logger);
@@ -314,13 +322,9 @@ msrp_relay_set_property (GObject      *object,
       msrp_relay_set_idle_timeout (self, g_value_get_uint (value));
       break;
     case PROP_FIRST_REQUEST_TIMEOUT:
-      msrp_relay_set_first_request_timeout (self, g_value_get_uint (value));
-      break;
     case PROP_MAX_PENDING_CONNECTIONS:
-      msrp_relay_set_max_pending_connections (self, g_value_get_uint (value));
-      break;
     case PROP_MAX_PENDING_PER_ADDRESS:
-      msrp_relay_set_max_pending_per_address (self, g_value_get_uint (value));
+      set_limit (self, LIMIT_OF_PROP (prop_id), g_value_get_uint (value));
       break;
     case PROP_LOGGER:
       msrp_relay_set_logger (self, g_value_get_object (value));
@@ -469,10 +473,6 @@ msrp_relay_class_init (MsrpRelayClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_FIRST_REQUEST_TIMEOUT] =
-    g_param_spec_uint ("first-request-timeout", NULL, NULL, 1, G_MAXUINT / 1000,
-                       MSRP_LISTENER_FIRST_REQUEST_TIMEOUT,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * MsrpRelay:max-pending-connections:
@@ -484,10 +484,6 @@ msrp_relay_class_init (MsrpRelayClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_MAX_PENDING_CONNECTIONS] =
-    g_param_spec_uint ("max-pending-connections", NULL, NULL, 1, G_MAXUINT,
-                       MSRP_LISTENER_MAX_PENDING,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * MsrpRelay:max-pending-per-address:
@@ -499,10 +495,8 @@ msrp_relay_class_init (MsrpRelayClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_MAX_PENDING_PER_ADDRESS] =
-    g_param_spec_uint ("max-pending-per-address", NULL, NULL, 1, G_MAXUINT,
-                       MSRP_LISTENER_MAX_PENDING_PER_ADDRESS,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The three listener limits above, made alike for servers and relays. */
+  _msrp_listener_limits_make_param_specs (&properties[PROP_FIRST_REQUEST_TIMEOUT]);
 
   /**
    * MsrpRelay:logger:
@@ -600,9 +594,7 @@ msrp_relay_init (MsrpRelay *self)
   self->default_expires = 600;
   self->response_timeout = 30;
   self->idle_timeout = 60;
-  self->first_request_timeout = MSRP_LISTENER_FIRST_REQUEST_TIMEOUT;
-  self->max_pending_connections = MSRP_LISTENER_MAX_PENDING;
-  self->max_pending_per_address = MSRP_LISTENER_MAX_PENDING_PER_ADDRESS;
+  _msrp_listener_limits_init (&self->limits);
   self->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->max_auth_failures = 3;
   self->max_sessions_per_connection = 16;
@@ -1005,7 +997,7 @@ guint
 msrp_relay_get_first_request_timeout (MsrpRelay *relay)
 {
   g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
-  return relay->first_request_timeout;
+  return relay->limits.values[MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT];
 }
 
 /**
@@ -1024,7 +1016,7 @@ msrp_relay_set_first_request_timeout (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
 
-  set_uint (relay, &relay->first_request_timeout, seconds, PROP_FIRST_REQUEST_TIMEOUT);
+  set_limit (relay, MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT, seconds);
 }
 
 /**
@@ -1041,7 +1033,7 @@ guint
 msrp_relay_get_max_pending_connections (MsrpRelay *relay)
 {
   g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
-  return relay->max_pending_connections;
+  return relay->limits.values[MSRP_LISTENER_LIMIT_MAX_PENDING];
 }
 
 /**
@@ -1060,7 +1052,7 @@ msrp_relay_set_max_pending_connections (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (max_pending >= 1);
 
-  set_uint (relay, &relay->max_pending_connections, max_pending, PROP_MAX_PENDING_CONNECTIONS);
+  set_limit (relay, MSRP_LISTENER_LIMIT_MAX_PENDING, max_pending);
 }
 
 /**
@@ -1077,7 +1069,7 @@ guint
 msrp_relay_get_max_pending_per_address (MsrpRelay *relay)
 {
   g_return_val_if_fail (MSRP_IS_RELAY (relay), 0);
-  return relay->max_pending_per_address;
+  return relay->limits.values[MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS];
 }
 
 /**
@@ -1096,7 +1088,7 @@ msrp_relay_set_max_pending_per_address (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (max_pending >= 1);
 
-  set_uint (relay, &relay->max_pending_per_address, max_pending, PROP_MAX_PENDING_PER_ADDRESS);
+  set_limit (relay, MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS, max_pending);
 }
 
 /**
