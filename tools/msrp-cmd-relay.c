@@ -46,6 +46,8 @@ cmd_relay (int    argc,
   g_autofree char *realm = NULL;
   g_auto(GStrv) users = NULL;
   int port = 0;
+  /* -1: not given, the relay's default stays. */
+  int max_auth_failures = -1, max_sessions_per_connection = -1, max_sessions_per_user = -1;
   gboolean tls = FALSE, verbose = FALSE;
   GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("The address to listen on and to put in the URIs (default: 127.0.0.1)"), "HOST" },
@@ -53,6 +55,12 @@ cmd_relay (int    argc,
     { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, N_("Use TLS (msrps:) with a new self-signed certificate"), NULL },
     { "realm", 0, 0, G_OPTION_ARG_STRING, &realm, N_("The Digest realm (default: the host)"), "REALM" },
     { "user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &users, N_("A user who may authenticate (repeatable)"), "NAME:PASSWORD" },
+    { "max-auth-failures", 0, 0, G_OPTION_ARG_INT, &max_auth_failures,
+      N_("Failed Digest answers after which a connection is closed (default: 3)"), "N" },
+    { "max-sessions-per-connection", 0, 0, G_OPTION_ARG_INT, &max_sessions_per_connection,
+      N_("Sessions one connection may authenticate (default: 16)"), "N" },
+    { "max-sessions-per-user", 0, 0, G_OPTION_ARG_INT, &max_sessions_per_user,
+      N_("Sessions one user may hold (default: 128)"), "N" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log the traffic on stderr"), NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -70,10 +78,23 @@ cmd_relay (int    argc,
       print_error (_("--port out of range (see 'msrp relay --help')"));
       return EXIT_USAGE;
     }
+  if ((max_auth_failures != -1 && max_auth_failures < 1) ||
+      (max_sessions_per_connection != -1 && max_sessions_per_connection < 1) ||
+      (max_sessions_per_user != -1 && max_sessions_per_user < 1))
+    {
+      print_error (_("The --max options want a number of at least 1 (see 'msrp relay --help')"));
+      return EXIT_USAGE;
+    }
   if (host == NULL)
     host = g_strdup ("127.0.0.1");
 
   relay = msrp_relay_new (realm != NULL ? realm : host);
+  if (max_auth_failures > 0)
+    msrp_relay_set_max_auth_failures (relay, max_auth_failures);
+  if (max_sessions_per_connection > 0)
+    msrp_relay_set_max_sessions_per_connection (relay, max_sessions_per_connection);
+  if (max_sessions_per_user > 0)
+    msrp_relay_set_max_sessions_per_user (relay, max_sessions_per_user);
   for (guint i = 0; users != NULL && users[i] != NULL; i++)
     {
       const char *colon = strchr (users[i], ':');

@@ -186,12 +186,39 @@ def run(*args, tls=False):
     relay.stop()
 
 
+def limits():
+    """--max-auth-failures and --max-sessions-per-connection reach the relay."""
+    realm = 'example.com'
+    relay = Relay('--realm', realm, '--user', 'alice:alicepass',
+                  '--max-auth-failures', '1', '--max-sessions-per-connection', '1')
+
+    # One wrong answer is the limit: 403, and the connection closes.
+    mallory = Client(relay, 'mallory')
+    line, _ = mallory.auth(relay, 'alice', 'guess', realm)
+    check(line.endswith(' 403 Too many failed attempts'), 'a wrong answer got %r' % line)
+    check(mallory.sock.recv(1) == b'', 'the connection stayed open after the limit')
+
+    # One session per connection: the second AUTH is refused.
+    alice = Client(relay, 'alice')
+    line, _ = alice.auth(relay, 'alice', 'alicepass', realm)
+    check(line.endswith(' 200 OK'), 'alice was not accepted: %r' % line)
+    alice.uri = 'msrp://127.0.0.1:9/alice2;tcp'
+    line, _ = alice.auth(relay, 'alice', 'alicepass', realm)
+    check(' 403 ' in line, 'a second session on the connection got %r' % line)
+    relay.stop()
+
+
 def main():
     global MSRP
     MSRP = os.path.abspath(sys.argv[1])
 
     run()
     run('--tls', tls=True)
+    limits()
+
+    result = subprocess.run([MSRP, 'relay', '--max-auth-failures', '0'],
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    check(result.returncode == 2, '--max-auth-failures 0 exited %d' % result.returncode)
 
     # Usage errors: one line on stderr, exit status 2.
     result = subprocess.run([MSRP, 'relay', '--user', 'nopassword'],
