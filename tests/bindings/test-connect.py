@@ -37,6 +37,21 @@ class AnnotationTests(unittest.TestCase):
         self.assertEqual(info.get_caller_owns(), GI_TRANSFER_CONTAINER)
 
 
+class ConnectorPropertyTests(unittest.TestCase):
+    def test_base_class_setters(self):
+        # The shared properties live in the abstract Msrp.Connector.
+        relay = Msrp.RelaySettings.new('example.com', 'alice', 'secret')
+        for connector in (Msrp.ConnectorDirect.new(), Msrp.AcceptorDirect.new(),
+                          Msrp.ConnectorRelay.new(relay), Msrp.AcceptorRelay.new(relay)):
+            self.assertIsInstance(connector, Msrp.Connector)
+            connector.set_timeout(7)
+            connector.set_peer_fingerprint('sha-256 AB:CD')
+            connector.set_use_sessmatch(True)
+            self.assertEqual(connector.props.timeout, 7)
+            self.assertEqual(connector.get_peer_fingerprint(), 'sha-256 AB:CD')
+            self.assertTrue(connector.props.use_sessmatch)
+
+
 class ConnectTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -15,7 +15,7 @@ import gi
 gi.require_version('Msrp', '1.0')
 from gi.repository import Gio, GLib, Msrp  # noqa: E402
 
-from harness import main  # noqa: E402
+from harness import Waiter, main  # noqa: E402
 
 
 def memory_stream(data):
@@ -84,6 +84,26 @@ class OutgoingFileTests(unittest.TestCase):
             with self.assertRaises(GLib.Error) as cm:
                 Msrp.OutgoingFile.new_for_file(gfile, None)
             self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND))
+
+    def test_new_for_file_async(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'hello.txt')
+            with open(path, 'wb') as out:
+                out.write(b'Hello, world.\n')
+            waiter = Waiter(self)
+            finish = lambda source, result: Msrp.OutgoingFile.new_for_file_finish(result)
+            Msrp.OutgoingFile.new_for_file_async(Gio.File.new_for_path(path), None, None,
+                                                 waiter.callback('open', finish))
+            Msrp.OutgoingFile.new_for_file_async(Gio.File.new_for_path(os.path.join(tmp, 'missing')),
+                                                 None, None, waiter.callback('missing', finish))
+            f, missing = waiter.wait('open', 'missing')
+            self.assertIsInstance(f, Msrp.OutgoingFile)
+            self.assertEqual(f.props.size, 14)
+            self.assertEqual(f.props.content_type, 'text/plain')
+            self.assertEqual(f.props.file_name, 'hello.txt')
+            f.get_stream().close(None)
+            self.assertIsInstance(missing, GLib.Error)
+            self.assertTrue(missing.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND))
 
 
 if __name__ == '__main__':
