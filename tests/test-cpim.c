@@ -583,6 +583,18 @@ test_cpim_limits (void)
     g_assert_cmpuint (g_bytes_get_size (msrp_cpim_message_get_body (msg)), ==, big->len);
   }
 
+  /* Under the limit as read, over it as written (every backslash of an
+   * unquoted display name is escaped): refused, so that what parses
+   * always parses again from its bytes. */
+  {
+    g_autoptr(GString) grows = g_string_new ("From: ");
+
+    while (grows->len < 40 * 1024)
+      g_string_append (grows, "\\\\\\\\");
+    g_string_append (grows, " <sip:a@b>\n\n\n");
+    assert_malformed (grows->str, grows->len, 0, MSRP_ERROR_HEADERS_TOO_LARGE);
+  }
+
   for (guint i = 0; i < 300; i++)
     g_string_append (many, "To: <sip:a@b>\n");
   g_string_append (many, "\n\n");

@@ -904,6 +904,117 @@ parse_content_headers (MsrpCpimMessage *self,
     }
 }
 
+/* The two header blocks, with their blank lines. */
+static void
+write_headers (MsrpCpimMessage *self,
+               GString         *out)
+{
+  g_autoptr(GHashTable) prefix_of = NULL;   /* ns -> prefix */
+  g_autoptr(GHashTable) taken = NULL;       /* prefix -> ns */
+  g_autoptr(GPtrArray) order = NULL;        /* namespaces, first use first */
+  guint counter = 0;
+
+  prefix_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  taken = g_hash_table_new (g_str_hash, g_str_equal);
+  order = g_ptr_array_new ();
+
+  /* The prefixes headers came with first, so that Require values that
+   * name them stay right; then made-up ones for the rest. */
+  for (guint i = 0; i < self->headers->len; i++)
+    {
+      CpimHeader *h = g_ptr_array_index (self->headers, i);
+
+      if (strcmp (h->ns, MSRP_CPIM_NAMESPACE) == 0 || g_hash_table_contains (prefix_of, h->ns))
+        continue;
+      if (!g_ptr_array_find_with_equal_func (order, h->ns, g_str_equal, NULL))
+        g_ptr_array_add (order, h->ns);
+      if (h->prefix != NULL && !g_hash_table_contains (taken, h->prefix))
+        {
+          char *prefix = g_strdup (h->prefix);
+
+          g_hash_table_insert (prefix_of, h->ns, prefix);
+          g_hash_table_insert (taken, prefix, h->ns);
+        }
+    }
+  for (guint i = 0; i < order->len; i++)
+    {
+      char *ns = g_ptr_array_index (order, i);
+      char *prefix;
+
+      if (g_hash_table_contains (prefix_of, ns))
+        continue;
+      for (;;)
+        {
+          prefix = g_strdup_printf ("ns%u", ++counter);
+          if (!g_hash_table_contains (taken, prefix))
+            break;
+          g_free (prefix);
+        }
+      g_hash_table_insert (prefix_of, ns, prefix);
+      g_hash_table_insert (taken, prefix, ns);
+    }
+
+  for (guint i = 0; i < order->len; i++)
+    {
+      const char *ns = g_ptr_array_index (order, i);
+
+      g_string_append_printf (out, "NS: %s <%s>\r\n",
+                              (const char *) g_hash_table_lookup (prefix_of, ns), ns);
+    }
+  for (guint i = 0; i < self->headers->len; i++)
+    {
+      CpimHeader *h = g_ptr_array_index (self->headers, i);
+
+      if (strcmp (h->ns, MSRP_CPIM_NAMESPACE) != 0)
+        {
+          g_string_append (out, g_hash_table_lookup (prefix_of, h->ns));
+          g_string_append_c (out, '.');
+        }
+      g_string_append (out, h->name);
+      g_string_append_c (out, ':');
+      if (h->params != NULL)
+        g_string_append (out, h->params);
+      g_string_append_c (out, ' ');
+      g_string_append (out, h->value);
+      g_string_append (out, "\r\n");
+    }
+  g_string_append (out, "\r\n");
+  for (guint i = 0; i < self->content_names->len; i++)
+    g_string_append_printf (out, "%s: %s\r\n",
+                            (const char *) g_ptr_array_index (self->content_names, i),
+                            (const char *) g_ptr_array_index (self->content_values, i));
+  g_string_append (out, "\r\n");
+}
+
+/**
+ * msrp_cpim_message_to_bytes:
+ * @self: a #MsrpCpimMessage
+ *
+ * Writes the message as a `message/cpim` body: an `NS:` line for each
+ * namespace its headers use (with the prefix they were given, or `ns1`,
+ * `ns2`... when none was or it is taken), its headers in order, a blank
+ * line, the MIME headers, a blank line and the content. Lines end in CRLF.
+ *
+ * Returns: (transfer full): the bytes of the message
+ *
+ * Since: 1.0
+ */
+GBytes *
+msrp_cpim_message_to_bytes (MsrpCpimMessage *self)
+{
+  gsize body_len;
+  const char *body;
+  GString *out;
+
+  g_return_val_if_fail (MSRP_IS_CPIM_MESSAGE (self), NULL);
+
+  body = g_bytes_get_data (self->body, &body_len);
+  out = g_string_sized_new (256 + body_len);
+  write_headers (self, out);
+  g_string_append_len (out, body, body_len);
+  return g_string_free_to_bytes (out);
+}
+
 /**
  * msrp_cpim_message_parse:
  * @data: a `message/cpim` body
@@ -964,6 +1075,23 @@ msrp_cpim_message_parse (GBytes  *data,
       !parse_content_headers (self, &r, error))
     return NULL;
 
+  /* What parses must write what parses again: identities gain quotes and
+   * escapes, lines CRLF, namespaces prefixes. Writing at most doubles the
+   * header blocks plus a few bytes a line; check exactly past that. */
+  if (r.pos * 2 + r.n_lines * 32 > MAX_HEADER_BLOCK)
+    {
+      g_autoptr(GString) written = g_string_new (NULL);
+
+      write_headers (self, written);
+      if (written->len > MAX_HEADER_BLOCK)
+        {
+          g_set_error (error, MSRP_ERROR, MSRP_ERROR_HEADERS_TOO_LARGE,
+                       _("The headers of the CPIM message are larger than %u bytes"),
+                       (guint) MAX_HEADER_BLOCK);
+          return NULL;
+        }
+    }
+
   g_bytes_unref (self->body);
   self->body = g_bytes_new_from_bytes (data, r.pos, r.len - r.pos);
   return g_steal_pointer (&self);
@@ -998,108 +1126,6 @@ msrp_cpim_message_new (const char *content_type,
   return self;
 }
 
-/**
- * msrp_cpim_message_to_bytes:
- * @self: a #MsrpCpimMessage
- *
- * Writes the message as a `message/cpim` body: an `NS:` line for each
- * namespace its headers use (with the prefix they were given, or `ns1`,
- * `ns2`... when none was or it is taken), its headers in order, a blank
- * line, the MIME headers, a blank line and the content. Lines end in CRLF.
- *
- * Returns: (transfer full): the bytes of the message
- *
- * Since: 1.0
- */
-GBytes *
-msrp_cpim_message_to_bytes (MsrpCpimMessage *self)
-{
-  g_autoptr(GHashTable) prefix_of = NULL;   /* ns -> prefix */
-  g_autoptr(GHashTable) taken = NULL;       /* prefix -> ns */
-  g_autoptr(GPtrArray) order = NULL;        /* namespaces, first use first */
-  GString *out;
-  gsize body_len;
-  const char *body;
-  guint counter = 0;
-
-  g_return_val_if_fail (MSRP_IS_CPIM_MESSAGE (self), NULL);
-
-  prefix_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  taken = g_hash_table_new (g_str_hash, g_str_equal);
-  order = g_ptr_array_new ();
-
-  /* The prefixes headers came with first, so that Require values that
-   * name them stay right; then made-up ones for the rest. */
-  for (guint i = 0; i < self->headers->len; i++)
-    {
-      CpimHeader *h = g_ptr_array_index (self->headers, i);
-
-      if (strcmp (h->ns, MSRP_CPIM_NAMESPACE) == 0 || g_hash_table_contains (prefix_of, h->ns))
-        continue;
-      if (!g_ptr_array_find_with_equal_func (order, h->ns, g_str_equal, NULL))
-        g_ptr_array_add (order, h->ns);
-      if (h->prefix != NULL && !g_hash_table_contains (taken, h->prefix))
-        {
-          char *prefix = g_strdup (h->prefix);
-
-          g_hash_table_insert (prefix_of, h->ns, prefix);
-          g_hash_table_insert (taken, prefix, h->ns);
-        }
-    }
-  for (guint i = 0; i < order->len; i++)
-    {
-      char *ns = g_ptr_array_index (order, i);
-      char *prefix;
-
-      if (g_hash_table_contains (prefix_of, ns))
-        continue;
-      for (;;)
-        {
-          prefix = g_strdup_printf ("ns%u", ++counter);
-          if (!g_hash_table_contains (taken, prefix))
-            break;
-          g_free (prefix);
-        }
-      g_hash_table_insert (prefix_of, ns, prefix);
-      g_hash_table_insert (taken, prefix, ns);
-    }
-
-  body = g_bytes_get_data (self->body, &body_len);
-  out = g_string_sized_new (256 + body_len);
-  for (guint i = 0; i < order->len; i++)
-    {
-      const char *ns = g_ptr_array_index (order, i);
-
-      g_string_append_printf (out, "NS: %s <%s>\r\n",
-                              (const char *) g_hash_table_lookup (prefix_of, ns), ns);
-    }
-  for (guint i = 0; i < self->headers->len; i++)
-    {
-      CpimHeader *h = g_ptr_array_index (self->headers, i);
-
-      if (strcmp (h->ns, MSRP_CPIM_NAMESPACE) != 0)
-        {
-          g_string_append (out, g_hash_table_lookup (prefix_of, h->ns));
-          g_string_append_c (out, '.');
-        }
-      g_string_append (out, h->name);
-      g_string_append_c (out, ':');
-      if (h->params != NULL)
-        g_string_append (out, h->params);
-      g_string_append_c (out, ' ');
-      g_string_append (out, h->value);
-      g_string_append (out, "\r\n");
-    }
-  g_string_append (out, "\r\n");
-  for (guint i = 0; i < self->content_names->len; i++)
-    g_string_append_printf (out, "%s: %s\r\n",
-                            (const char *) g_ptr_array_index (self->content_names, i),
-                            (const char *) g_ptr_array_index (self->content_values, i));
-  g_string_append (out, "\r\n");
-  g_string_append_len (out, body, body_len);
-
-  return g_string_free_to_bytes (out);
-}
 
 /**
  * msrp_cpim_message_equal:
