@@ -60,6 +60,8 @@ G_BEGIN_DECLS
  *   second 401), or its challenge cannot be answered
  * @MSRP_ERROR_RELAY_NOT_FOUND: no relay could be found or reached (DNS SRV
  *   found nothing, or every target failed)
+ * @MSRP_ERROR_MALFORMED_CPIM: bytes that are not a valid CPIM message
+ *   (RFC 3862); the message names the line
  *
  * Error codes of the %MSRP_ERROR domain.
  *
@@ -80,6 +82,7 @@ typedef enum {
   MSRP_ERROR_CHUNK_TRUNCATED,
   MSRP_ERROR_AUTH_FAILED,
   MSRP_ERROR_RELAY_NOT_FOUND,
+  MSRP_ERROR_MALFORMED_CPIM,
 } MsrpError;
 
 /**

@@ -16,6 +16,7 @@
 #include "msrp-error.h"
 #include "msrp-uri.h"
 #include "msrp-chunk.h"
+#include "msrp-cpim-message.h"
 #include "msrp-tls.h"
 #include "msrp-logger.h"
 #include "msrp-transport.h"

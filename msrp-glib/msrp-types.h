@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 /* wire/ */
 typedef struct _MsrpUri MsrpUri;
 typedef struct _MsrpChunk MsrpChunk;
+typedef struct _MsrpCpimMessage MsrpCpimMessage;
 
 /* transport/ */
 typedef struct _MsrpLogger MsrpLogger;
