@@ -14,54 +14,12 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include "test-utils.h"
 
 #define TIMEOUT_SECONDS 20
 
 #define ALICE "msrp://127.0.0.1:7001/alicesession;tcp"
 #define BOB "msrp://127.0.0.1:7002/bobsession;tcp"
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  g_error ("test timed out after %d s", TIMEOUT_SECONDS);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean *flag)
-{
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-wait_for_ptr (gpointer *ptr)
-{
-  while (*ptr == NULL)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static GPtrArray *
-path (const char *str)
-{
-  GError *error = NULL;
-  GPtrArray *p = msrp_path_parse (str, &error);
-
-  g_assert_no_error (error);
-  return p;
-}
-
-static void
-on_accepted (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GSocketConnection **out = user_data;
-  GError *error = NULL;
-
-  *out = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
-  g_assert_no_error (error);
-}
 
 static void
 on_connected (GObject      *source,
@@ -121,8 +79,8 @@ peer_new (GSocketConnection *conn,
           const char        *remote)
 {
   Peer *peer = g_new0 (Peer, 1);
-  g_autoptr(GPtrArray) local_path = path (local);
-  g_autoptr(GPtrArray) remote_path = path (remote);
+  g_autoptr(GPtrArray) local_path = test_path (local);
+  g_autoptr(GPtrArray) remote_path = test_path (remote);
 
   peer->conn = conn;
   peer->transport = msrp_transport_new (G_IO_STREAM (conn), local_path, remote_path);
@@ -302,25 +260,12 @@ static void
 session_setup (SessionFixture *f,
                gconstpointer   data)
 {
-  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GPtrArray) local = path (BOB);
-  g_autoptr(GPtrArray) remote = path (ALICE);
+  g_autoptr(GPtrArray) local = test_path (BOB);
+  g_autoptr(GPtrArray) remote = test_path (ALICE);
   GSocketConnection *conn_a = NULL;
-  GError *error = NULL;
 
-  f->timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
-  g_socket_listener_add_address (listener, addr, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                 NULL, &bound, &error);
-  g_assert_no_error (error);
-  g_socket_listener_accept_async (listener, NULL, on_accepted, &f->conn_b);
-  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (bound), NULL, on_connected, &conn_a);
-  wait_for_ptr ((gpointer *) &conn_a);
-  wait_for_ptr ((gpointer *) &f->conn_b);
-  g_socket_listener_close (listener);
+  f->timeout_id = test_watchdog_start (TIMEOUT_SECONDS);
+  test_socket_pair (&conn_a, &f->conn_b);
 
   f->peer = peer_new (conn_a, ALICE, BOB);
   f->tb = msrp_transport_new (G_IO_STREAM (f->conn_b), local, remote);
@@ -343,7 +288,7 @@ session_teardown (SessionFixture *f,
   g_clear_error (&f->closed_error);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  g_source_remove (f->timeout_id);
+  test_watchdog_stop (f->timeout_id);
 }
 
 /* A Byte-Range start 9 bytes before the largest position, with a body
@@ -377,7 +322,7 @@ test_session_header_block_never_ends (SessionFixture *f,
                                       gconstpointer   data)
 {
   peer_write_endless_block (f->peer, "end0less", BOB, ALICE);
-  wait_for (&f->closed);
+  test_wait_for (&f->closed);
   g_assert_error (f->closed_error, MSRP_ERROR, MSRP_ERROR_HEADERS_TOO_LARGE);
   peer_expect_response (f->peer, "end0less", 400);
   peer_wait_closed (f->peer);
@@ -403,7 +348,7 @@ relay_setup (RelayFixture  *f,
   GSocketConnection *conn = NULL;
   GError *error = NULL;
 
-  f->timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
+  f->timeout_id = test_watchdog_start (TIMEOUT_SECONDS);
   f->relay = msrp_relay_new ("example.com");
   msrp_relay_add_user (f->relay, "alice", "alicepass");
   f->relay_uri = msrp_relay_listen (f->relay, "127.0.0.1", 0, FALSE, &error);
@@ -412,7 +357,7 @@ relay_setup (RelayFixture  *f,
 
   address = g_network_address_new (msrp_uri_get_host (f->relay_uri), msrp_uri_get_port (f->relay_uri));
   g_socket_client_connect_async (client, address, NULL, on_connected, &conn);
-  wait_for_ptr ((gpointer *) &conn);
+  test_wait_for_ptr ((gpointer *) &conn);
   f->peer = peer_new (conn, ALICE, f->relay_str);
 }
 
@@ -428,7 +373,7 @@ relay_teardown (RelayFixture  *f,
   g_free (f->relay_str);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  g_source_remove (f->timeout_id);
+  test_watchdog_stop (f->timeout_id);
 }
 
 /* The connection stays usable: an AUTH without credentials is

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include "test-utils.h"
 
 #define TIMEOUT_SECONDS 10
 
@@ -21,90 +22,15 @@ typedef struct {
   guint timeout_id;
 } Fixture;
 
-static gboolean
-on_timeout (gpointer user_data)
-{
-  g_error ("test timed out after %d s", TIMEOUT_SECONDS);
-  return G_SOURCE_REMOVE;
-}
-
 /* Iterates the main context until *flag, failing the test on timeout. */
-static void
-wait_for (gboolean *flag)
-{
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-wait_for_ptr (gpointer *ptr)
-{
-  while (*ptr == NULL)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-on_accepted (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GSocketConnection **out = user_data;
-  GError *error = NULL;
-
-  *out = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
-on_connected (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GSocketConnection **out = user_data;
-  GError *error = NULL;
-
-  *out = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
-  g_assert_no_error (error);
-}
-
-static GPtrArray *
-path (const char *str)
-{
-  GError *error = NULL;
-  GPtrArray *p = msrp_path_parse (str, &error);
-
-  g_assert_no_error (error);
-  return p;
-}
-
-static void
-connect_pair (Fixture *f)
-{
-  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  GError *error = NULL;
-
-  g_socket_listener_add_address (listener, addr, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                 NULL, &bound, &error);
-  g_assert_no_error (error);
-  g_socket_listener_accept_async (listener, NULL, on_accepted, &f->conn_b);
-  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (bound), NULL, on_connected, &f->conn_a);
-  wait_for_ptr ((gpointer *) &f->conn_a);
-  wait_for_ptr ((gpointer *) &f->conn_b);
-  g_socket_listener_close (listener);
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, NULL);
-  connect_pair (f);
-  f->path_a = path ("msrp://127.0.0.1:7001/alicesession;tcp");
-  f->path_b = path ("msrp://127.0.0.1:7002/bobsession;tcp");
+  f->timeout_id = test_watchdog_start (TIMEOUT_SECONDS);
+  test_socket_pair (&f->conn_a, &f->conn_b);
+  f->path_a = test_path ("msrp://127.0.0.1:7001/alicesession;tcp");
+  f->path_b = test_path ("msrp://127.0.0.1:7002/bobsession;tcp");
   f->a = msrp_transport_new (G_IO_STREAM (f->conn_a), f->path_a, f->path_b);
   f->b = msrp_transport_new (G_IO_STREAM (f->conn_b), f->path_b, f->path_a);
 }
@@ -119,7 +45,7 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->conn_b);
   g_clear_pointer (&f->path_a, g_ptr_array_unref);
   g_clear_pointer (&f->path_b, g_ptr_array_unref);
-  g_source_remove (f->timeout_id);
+  test_watchdog_stop (f->timeout_id);
   /* Let closes and cancellations finish, so that nothing leaks. */
   while (g_main_context_iteration (NULL, FALSE))
     ;
@@ -174,7 +100,7 @@ write_chunk (MsrpTransport *t,
   Result r = { 0, };
 
   msrp_transport_write_chunk_async (t, chunk, NULL, on_write_done, &r);
-  wait_for (&r.done);
+  test_wait_for (&r.done);
   g_assert_no_error (r.error);
   g_assert_true (r.ok);
 }
@@ -187,7 +113,7 @@ read_chunk (MsrpTransport *t,
   Result r = { 0, };
 
   msrp_transport_read_chunk_async (t, max_size, NULL, on_read_done, &r);
-  wait_for (&r.done);
+  test_wait_for (&r.done);
   if (r.error != NULL)
     g_propagate_error (error, r.error);
   return r.chunk;
@@ -643,7 +569,7 @@ test_cancel_read (Fixture       *f,
   msrp_transport_read_chunk_async (f->b, 0, cancellable, on_read_done, &r);
   g_main_context_iteration (NULL, FALSE);
   g_cancellable_cancel (cancellable);
-  wait_for (&r.done);
+  test_wait_for (&r.done);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&r.error);
 
@@ -676,7 +602,7 @@ test_cancel_mid_chunk (Fixture       *f,
     g_main_context_iteration (NULL, FALSE);
   g_assert_false (r.done);
   g_cancellable_cancel (cancellable);
-  wait_for (&r.done);
+  test_wait_for (&r.done);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&r.error);
 
@@ -695,17 +621,17 @@ test_second_read_pending (Fixture       *f,
 
   msrp_transport_read_chunk_async (f->b, 0, NULL, on_read_done, &r1);
   msrp_transport_read_chunk_async (f->b, 0, NULL, on_read_done, &r2);
-  wait_for (&r2.done);
+  test_wait_for (&r2.done);
   g_assert_error (r2.error, G_IO_ERROR, G_IO_ERROR_PENDING);
   g_clear_error (&r2.error);
   g_assert_false (r1.done);
 
   /* Closing fails the pending read. */
   msrp_transport_close_async (f->b, NULL, on_close_done, &rc);
-  wait_for (&r1.done);
+  test_wait_for (&r1.done);
   g_assert_error (r1.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
   g_clear_error (&r1.error);
-  wait_for (&rc.done);
+  test_wait_for (&rc.done);
   g_assert_no_error (rc.error);
   g_assert_true (rc.ok);
   g_assert_true (g_io_stream_is_closed (G_IO_STREAM (f->conn_b)));
@@ -734,7 +660,7 @@ test_close_flushes_writes (Fixture       *f,
     g_autoptr(MsrpChunk) late = msrp_transport_make_chunk (f->a, NULL, NULL, NULL);
 
     msrp_transport_write_chunk_async (f->a, late, NULL, on_write_done, &rw);
-    wait_for (&rw.done);
+    test_wait_for (&rw.done);
     g_assert_error (rw.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
     g_clear_error (&rw.error);
   }
@@ -743,7 +669,7 @@ test_close_flushes_writes (Fixture       *f,
     g_object_unref (read_ok (f->b));
   g_assert_null (read_chunk (f->b, 0, &error));
   g_assert_error (error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
-  wait_for (&rc.done);
+  test_wait_for (&rc.done);
   g_assert_no_error (rc.error);
   g_assert_cmpuint (written, ==, 50);
 }
@@ -937,10 +863,10 @@ test_unpollable_stream (Fixture       *f,
   msrp_transport_read_chunk_async (t, 0, NULL, on_read_done, &r);
   g_main_context_iteration (NULL, FALSE);
   msrp_transport_close_async (t, NULL, on_close_done, &rc);
-  wait_for (&r.done);
+  test_wait_for (&r.done);
   g_assert_error (r.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
   g_clear_error (&r.error);
-  wait_for (&rc.done);
+  test_wait_for (&rc.done);
   g_assert_no_error (rc.error);
 }
 
