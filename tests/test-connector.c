@@ -504,8 +504,9 @@ on_first_message (MsrpSession *session,
 /* A peer whose first SEND is already a message: the acceptor must not
  * swallow it as a bare binding; the session gets it and answers it. */
 static void
-test_acceptor_first_send_with_content (void)
+test_acceptor_first_send_with_content (gconstpointer data)
 {
+  gsize size = GPOINTER_TO_SIZE (data);
   g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(GPtrArray) acceptor_path = NULL;
@@ -513,12 +514,17 @@ test_acceptor_first_send_with_content (void)
   g_autoptr(GSocketConnection) raw = NULL;
   g_autoptr(MsrpTransport) peer = NULL;
   g_autoptr(MsrpSession) session = NULL;
-  g_autoptr(GBytes) body = g_bytes_new_static ("first words", 11);
+  g_autoptr(GBytes) body = NULL;
   g_autoptr(MsrpChunk) chunk = NULL;
   g_autoptr(GBytes) got = NULL;
   TestOp acc = { 0, }, written = { 0, }, response = { 0, };
+  guint8 *bytes = g_malloc (size);
   guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
+  /* Small, or longer than the part the acceptor reads first. */
+  for (gsize i = 0; i < size; i++)
+    bytes[i] = size < 64 ? (guint8) "first words"[i] : (guint8) ('a' + i % 26);
+  body = g_bytes_new_take (bytes, size);
   acceptor_path = test_prepare (acceptor, listen_uri);
   msrp_connector_complete_async (acceptor, peer_path, NULL, test_on_completed, &acc);
 
@@ -718,7 +724,10 @@ main (int    argc,
   g_test_add_func ("/connector/direct/cancel-and-cleanup", test_cancel_and_cleanup);
   g_test_add_data_func ("/connector/direct/acceptor-idle-peer-timeout", GINT_TO_POINTER (TRUE), test_acceptor_idle_peer);
   g_test_add_data_func ("/connector/direct/acceptor-idle-peer-cancel", GINT_TO_POINTER (FALSE), test_acceptor_idle_peer);
-  g_test_add_func ("/connector/direct/acceptor-first-send-with-content", test_acceptor_first_send_with_content);
+  g_test_add_data_func ("/connector/direct/acceptor-first-send-with-content", GSIZE_TO_POINTER (11),
+                        test_acceptor_first_send_with_content);
+  g_test_add_data_func ("/connector/direct/acceptor-first-send-with-content-large",
+                        GSIZE_TO_POINTER (1024 * 1024 + 7), test_acceptor_first_send_with_content);
   g_test_add_func ("/connector/direct/acceptor-idle-first", test_acceptor_idle_first);
   g_test_add_func ("/connector/direct/any-peer", test_any_peer);
   g_test_add_func ("/connector/direct/message-buffered-behind-binding", test_message_buffered_behind_binding);

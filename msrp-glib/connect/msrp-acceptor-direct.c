@@ -40,6 +40,12 @@
  * Since: 1.0
  */
 
+/* A stranger's first request is read in parts of at most this size, so
+ * that connections that have not bound hold bounded memory; a longer first
+ * SEND is a message whose first part goes to the session, which reads the
+ * rest in parts of its own (the same size). */
+#define FIRST_READ_PART_SIZE (256 * 1024)
+
 struct _MsrpAcceptorDirect
 {
   MsrpConnector parent_instance;
@@ -431,7 +437,8 @@ on_listener_accepted (MsrpListenerConn *lconn,
     peer->transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", stream,
                                     "full-local-path", self->local_path, NULL);
   _msrp_connector_configure_transport (MSRP_CONNECTOR (self), peer->transport);
-  msrp_transport_read_chunk_async (peer->transport, 0, peer->cancellable, on_binding_read, peer);
+  msrp_transport_read_chunk_async (peer->transport, FIRST_READ_PART_SIZE, peer->cancellable,
+                                   on_binding_read, peer);
 }
 
 static void
