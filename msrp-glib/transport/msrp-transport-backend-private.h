@@ -159,6 +159,7 @@ struct _MsrpTransport
   GByteArray *cur_body;
   gint64 cur_start;
   gint64 cur_end;               /* its Byte-Range end, -1 for `*` */
+  gint64 cur_total;             /* its Byte-Range total, -1 for `*` */
   gint64 seg_offset;
   guint segment;
   gboolean cur_refused;         /* its body is dropped: it was answered 400 */

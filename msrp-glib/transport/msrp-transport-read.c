@@ -67,16 +67,14 @@ on_head (const MsrpChunkHead *head,
   /* A request's paths are looked at (checked, answered) anyway. */
   if (head->method != NULL)
     _msrp_chunk_parse_paths (self->cur, self->read_memos);
-  msrp_chunk_get_byte_range (self->cur, &self->cur_start, NULL, NULL);
+  /* Parsed once a chunk: its parts (make_segment) are numbered from it. */
+  msrp_chunk_get_byte_range (self->cur, &self->cur_start, &self->cur_end, &self->cur_total);
   self->seg_offset = 0;
   self->segment = 0;
   self->cur_refused = FALSE;
   g_clear_pointer (&self->cur_body, g_byte_array_unref);
   if (head->has_body)
-    {
-      msrp_chunk_get_byte_range (self->cur, NULL, &self->cur_end, NULL);
-      self->cur_body = new_body (self, 0);
-    }
+    self->cur_body = new_body (self, 0);
 
   log_received (self, msrp_logger_received_new_chunk, self->cur, head->base, head->len);
   return TRUE;
@@ -90,11 +88,9 @@ make_segment (MsrpTransport    *self,
 {
   MsrpChunk *part = msrp_chunk_copy (self->cur);
   gsize len = g_bytes_get_size (data);
-  gint64 total;
 
-  msrp_chunk_get_byte_range (self->cur, NULL, NULL, &total);
   msrp_chunk_set_byte_range (part, self->cur_start + self->seg_offset,
-                             self->cur_start + self->seg_offset + len - 1, total);
+                             self->cur_start + self->seg_offset + len - 1, self->cur_total);
   msrp_chunk_set_data (part, data);
   msrp_chunk_set_continuation (part, continuation);
   _msrp_chunk_set_segment (part, ++self->segment);
