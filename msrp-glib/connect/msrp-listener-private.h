@@ -113,4 +113,9 @@ void          _msrp_listener_conn_release           (MsrpListenerConn        *lc
 gboolean      _msrp_tls_check_protocol_version      (GTlsConnection          *tls,
                                                      GError                 **error);
 
+/* The peer's address as a key for per-address limits: IPv4 addresses
+ * whole (also when mapped into IPv6), IPv6 ones by /64, since a single host
+ * may have a whole /64; "" when the connection has no IP peer. */
+char *_msrp_listener_address_key (GSocketConnection *connection);
+
 G_END_DECLS

@@ -114,10 +114,8 @@ attach_timeout (MsrpListener *self,
   return source;
 }
 
-/* The peer's address as a key: IPv4 addresses whole, IPv6 ones by /64,
- * since a single host may have a whole /64. */
-static char *
-address_key (GSocketConnection *connection)
+char *
+_msrp_listener_address_key (GSocketConnection *connection)
 {
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   GInetAddress *inet;
@@ -486,7 +484,7 @@ add_connection (MsrpListener      *self,
   lconn->ref_count = 1;  /* while pending, and then the owner's */
   lconn->connection = g_object_ref (connection);
   lconn->cancellable = g_cancellable_new ();
-  lconn->address = address_key (connection);
+  lconn->address = _msrp_listener_address_key (connection);
   lconn->accepted = g_get_monotonic_time ();
   lconn->link.data = lconn->address_link.data = lconn->tls_link.data = lconn;
 

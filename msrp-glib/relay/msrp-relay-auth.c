@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "msrp-relay-private.h"
+#include "msrp-listener-private.h"
 #include "msrp-digest-private.h"
 #include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
@@ -261,7 +262,6 @@ static const char *
 conn_peer_address (MsrpRelayConn *conn)
 {
   g_autoptr(GIOStream) base = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
   GIOStream *stream = conn->stream;
 
   if (conn->peer_address != NULL)
@@ -271,10 +271,10 @@ conn_peer_address (MsrpRelayConn *conn)
       g_object_get (stream, "base-io-stream", &base, NULL);
       stream = base;
     }
+  /* Keyed as the listener's per-address limits are (IPv6 by /64), so that
+   * one host cannot get fresh failure counters by changing addresses. */
   if (G_IS_SOCKET_CONNECTION (stream))
-    address = g_socket_connection_get_remote_address (G_SOCKET_CONNECTION (stream), NULL);
-  if (G_IS_INET_SOCKET_ADDRESS (address))
-    conn->peer_address = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+    conn->peer_address = _msrp_listener_address_key (G_SOCKET_CONNECTION (stream));
   else
     conn->peer_address = g_strdup ("");
   return conn->peer_address;
