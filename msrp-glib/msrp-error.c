@@ -59,6 +59,10 @@ msrp_status_get_reason (guint code)
       return "Unsupported Media Type";
     case MSRP_STATUS_INTERVAL_OUT_OF_BOUNDS:
       return "Interval Out-of-Bounds";
+    case 424:   /* RFC 7701 */
+      return "Nickname usage failed";
+    case 425:   /* RFC 7701 */
+      return "Nickname reserved or already in use";
     case MSRP_STATUS_SESSION_DOES_NOT_EXIST:
       return "Session Does Not Exist";
     case MSRP_STATUS_UNKNOWN_METHOD:

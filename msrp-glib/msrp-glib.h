@@ -30,5 +30,8 @@
 #include "msrp-outgoing-file.h"
 #include "msrp-session.h"
 #include "msrp-relay.h"
+#include "msrp-stream.h"
+#include "msrp-chat-message.h"
+#include "msrp-chat.h"
 
 #undef __MSRP_GLIB_INSIDE__

@@ -41,4 +41,8 @@ typedef struct _MsrpOutgoingFile MsrpOutgoingFile;
 /* relay/ */
 typedef struct _MsrpRelay MsrpRelay;
 
+typedef struct _MsrpStream MsrpStream;
+typedef struct _MsrpChat MsrpChat;
+typedef struct _MsrpChatMessage MsrpChatMessage;
+
 G_END_DECLS

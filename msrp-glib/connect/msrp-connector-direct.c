@@ -12,6 +12,7 @@
 #include "msrp-transport-private.h"
 #include "msrp-error.h"
 #include "msrp-uri-private.h"
+#include "msrp-connector-direct-private.h"
 #include "msrp-utils-private.h"
 
 /**
@@ -66,6 +67,8 @@ struct _MsrpConnectorDirect
   MsrpConnector parent_instance;
 
   MsrpUri *local_uri;
+  char *address_host;         /* CEMA: where to connect instead */
+  guint16 address_port;
 };
 
 G_DEFINE_FINAL_TYPE (MsrpConnectorDirect, msrp_connector_direct, MSRP_TYPE_CONNECTOR)
@@ -76,6 +79,7 @@ msrp_connector_direct_finalize (GObject *object)
   MsrpConnectorDirect *self = MSRP_CONNECTOR_DIRECT (object);
 
   g_clear_object (&self->local_uri);
+  g_free (self->address_host);
 
   G_OBJECT_CLASS (msrp_connector_direct_parent_class)->finalize (object);
 }
@@ -267,7 +271,10 @@ connector_direct_complete_async (MsrpConnector       *connector,
   c->client = g_socket_client_new ();
   g_socket_client_set_tls (c->client, msrp_uri_get_use_tls (first_hop));
   g_signal_connect (c->client, "event", G_CALLBACK (on_client_event), task);
-  connectable = _msrp_uri_to_connectable (first_hop);
+  if (self->address_host != NULL)
+    connectable = g_network_address_new (self->address_host, self->address_port);
+  else
+    connectable = _msrp_uri_to_connectable (first_hop);
   g_socket_client_connect_async (c->client, connectable, c->connecting.op.cancellable, on_connected, task);
 }
 
@@ -292,4 +299,26 @@ msrp_connector_direct_class_init (MsrpConnectorDirectClass *klass)
   connector_class->prepare_finish = connector_direct_prepare_finish;
   connector_class->complete_async = connector_direct_complete_async;
   connector_class->complete_finish = connector_direct_complete_finish;
+}
+
+void
+_msrp_connector_direct_set_address (MsrpConnectorDirect *connector,
+                                    const char          *host,
+                                    guint16              port)
+{
+  g_return_if_fail (MSRP_IS_CONNECTOR_DIRECT (connector));
+
+  g_free (connector->address_host);
+  connector->address_host = g_strdup (host);
+  connector->address_port = port;
+}
+
+void
+_msrp_connector_direct_set_local_path (MsrpConnectorDirect *connector,
+                                       GPtrArray           *local_path)
+{
+  g_return_if_fail (MSRP_IS_CONNECTOR_DIRECT (connector));
+  g_return_if_fail (local_path != NULL && local_path->len > 0);
+
+  g_set_object (&connector->local_uri, g_ptr_array_index (local_path, 0));
 }

@@ -182,6 +182,21 @@ handle_send (MsrpSession *self,
       return;
     }
 
+  /* The application layer looks at a whole message before it is
+   * acknowledged. */
+  if (result == MSRP_REASSEMBLY_COMPLETE && message != NULL && self->message_check != NULL)
+    {
+      guint code = self->message_check (self, first, message, self->message_check_data);
+
+      if (code != 0)
+        {
+          g_debug ("refusing message %s with %u", msrp_chunk_get_message_id (first), code);
+          if (wants_answer (chunk, code))
+            answer (self, chunk, code, NULL);
+          return;
+        }
+    }
+
   /* One response for the whole chunk, once its last part came; queued
    * before the signals, so that a handler that shuts the session down
    * does not leave the chunk unanswered. */
@@ -337,3 +352,14 @@ msrp_session_resume_reading (MsrpSession *session)
                             g_object_ref (session), g_object_unref);
 }
 
+
+void
+_msrp_session_set_message_check (MsrpSession      *session,
+                                 MsrpMessageCheck  check,
+                                 gpointer          user_data)
+{
+  g_return_if_fail (MSRP_IS_SESSION (session));
+
+  session->message_check = check;
+  session->message_check_data = user_data;
+}

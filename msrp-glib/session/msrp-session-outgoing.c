@@ -787,6 +787,33 @@ msrp_session_send_message_async (MsrpSession         *session,
   queue_message (session, msg);
 }
 
+void
+_msrp_session_send_message_with_id (MsrpSession         *session,
+                                    GBytes              *data,
+                                    const char          *content_type,
+                                    const char          *message_id,
+                                    gboolean             success_report,
+                                    MsrpFailureReport    failure_report,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  OutMsg *msg;
+
+  g_return_if_fail (MSRP_IS_SESSION (session));
+  g_return_if_fail (data != NULL && content_type != NULL && message_id != NULL);
+
+  msg = msg_new (session, "[msrp] send message", msrp_session_send_message_async,
+                 cancellable, callback, user_data);
+  msg->message_id = g_strdup (message_id);
+  msg->content_type = g_strdup (content_type);
+  msg->data = g_bytes_ref (data);
+  msg->total = g_bytes_get_size (data);
+  msg->success_report = success_report;
+  msg->failure_report = failure_report;
+  queue_message (session, msg);
+}
+
 /**
  * msrp_session_send_message_finish:
  * @session: a #MsrpSession

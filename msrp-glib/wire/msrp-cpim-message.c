@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "msrp-cpim-message.h"
+#include "msrp-cpim-private.h"
 #include "msrp-error.h"
 #include "msrp-utils-private.h"
 
@@ -1798,4 +1799,29 @@ msrp_cpim_message_get_body (MsrpCpimMessage *self)
   g_return_val_if_fail (MSRP_IS_CPIM_MESSAGE (self), NULL);
 
   return self->body;
+}
+
+char *
+_msrp_cpim_normalize_identity (const char *identity)
+{
+  g_return_val_if_fail (identity != NULL, NULL);
+
+  return normalize_identity (identity);
+}
+
+char *
+_msrp_cpim_identity_get_uri (const char *identity)
+{
+  g_autofree char *normalized = NULL;
+  const char *lt, *gt;
+
+  g_return_val_if_fail (identity != NULL, NULL);
+
+  normalized = normalize_identity (identity);
+  if (normalized == NULL)
+    return NULL;
+  /* Written as `... <uri>`: the URI has no '<' (is_uri refuses it). */
+  lt = strrchr (normalized, '<');
+  gt = strrchr (normalized, '>');
+  return g_strndup (lt + 1, gt - lt - 1);
 }

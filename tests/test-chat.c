@@ -1,0 +1,822 @@
+/* test-chat.c: MsrpStream and MsrpChat between two chats on loopback
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-glib.h"
+#include "test-utils.h"
+
+#define ALICE "Alice <sip:alice@example.com>"
+#define BOB "\"Bob B.\" <sip:bob@example.com>"
+
+typedef struct {
+  MsrpChat *chat;
+  GPtrArray *received;        /* MsrpChatMessage */
+  GPtrArray *delivered;       /* char *id */
+  GPtrArray *not_delivered;   /* char *"id code reason" */
+  GPtrArray *displayed;       /* char *id */
+  GPtrArray *composing;       /* char *"state sender" */
+  gboolean started;
+  gboolean ended;
+  gboolean will_end;
+  GError *failed;
+} Peer;
+
+typedef struct {
+  guint watchdog;
+  Peer alice;
+  Peer bob;
+  MsrpRelay *relay;
+  MsrpUri *relay_uri;
+} Fixture;
+
+static void
+on_received (MsrpChat        *chat,
+             MsrpChatMessage *message,
+             Peer            *peer)
+{
+  g_ptr_array_add (peer->received, g_object_ref (message));
+}
+
+static void
+on_delivered (MsrpChat   *chat,
+              const char *id,
+              Peer       *peer)
+{
+  g_ptr_array_add (peer->delivered, g_strdup (id));
+}
+
+static void
+on_not_delivered (MsrpChat   *chat,
+                  const char *id,
+                  guint       code,
+                  const char *reason,
+                  Peer       *peer)
+{
+  g_ptr_array_add (peer->not_delivered, g_strdup_printf ("%s %u %s", id, code, reason));
+}
+
+static void
+on_displayed (MsrpChat   *chat,
+              const char *id,
+              Peer       *peer)
+{
+  g_ptr_array_add (peer->displayed, g_strdup (id));
+}
+
+static void
+on_composing (MsrpChat        *chat,
+              MsrpIsComposing *indication,
+              const char      *sender,
+              Peer            *peer)
+{
+  g_ptr_array_add (peer->composing, g_strdup_printf ("%s %s", msrp_is_composing_get_state (indication), sender));
+}
+
+static void
+on_started (MsrpStream *stream,
+            Peer       *peer)
+{
+  peer->started = TRUE;
+}
+
+static void
+on_will_end (MsrpStream *stream,
+             Peer       *peer)
+{
+  peer->will_end = TRUE;
+}
+
+static void
+on_ended (MsrpStream *stream,
+          Peer       *peer)
+{
+  peer->ended = TRUE;
+}
+
+static void
+on_failed (MsrpStream   *stream,
+           const GError *error,
+           Peer         *peer)
+{
+  g_assert_null (peer->failed);
+  peer->failed = g_error_copy (error);
+}
+
+static void
+peer_init (Peer       *peer,
+           const char *local,
+           const char *remote)
+{
+  g_autoptr(MsrpUri) local_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+
+  peer->chat = msrp_chat_new (local, remote);
+  msrp_stream_set_local_uri (MSRP_STREAM (peer->chat), local_uri);
+  peer->received = g_ptr_array_new_with_free_func (g_object_unref);
+  peer->delivered = g_ptr_array_new_with_free_func (g_free);
+  peer->not_delivered = g_ptr_array_new_with_free_func (g_free);
+  peer->displayed = g_ptr_array_new_with_free_func (g_free);
+  peer->composing = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (peer->chat, "message-received", G_CALLBACK (on_received), peer);
+  g_signal_connect (peer->chat, "message-delivered", G_CALLBACK (on_delivered), peer);
+  g_signal_connect (peer->chat, "message-not-delivered", G_CALLBACK (on_not_delivered), peer);
+  g_signal_connect (peer->chat, "message-displayed", G_CALLBACK (on_displayed), peer);
+  g_signal_connect (peer->chat, "composing-indication", G_CALLBACK (on_composing), peer);
+  g_signal_connect (peer->chat, "started", G_CALLBACK (on_started), peer);
+  g_signal_connect (peer->chat, "will-end", G_CALLBACK (on_will_end), peer);
+  g_signal_connect (peer->chat, "ended", G_CALLBACK (on_ended), peer);
+  g_signal_connect (peer->chat, "failed", G_CALLBACK (on_failed), peer);
+}
+
+static void
+peer_clear (Peer *peer)
+{
+  if (peer->chat != NULL)
+    {
+      g_object_add_weak_pointer (G_OBJECT (peer->chat), (gpointer *) &peer->chat);
+      g_object_unref (peer->chat);
+      test_drain ();
+      g_assert_null (peer->chat);
+    }
+  g_ptr_array_unref (peer->received);
+  g_ptr_array_unref (peer->delivered);
+  g_ptr_array_unref (peer->not_delivered);
+  g_ptr_array_unref (peer->displayed);
+  g_ptr_array_unref (peer->composing);
+  g_clear_error (&peer->failed);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->watchdog = test_watchdog_start (TEST_TIMEOUT_SECONDS);
+  peer_init (&f->alice, ALICE, BOB);
+  peer_init (&f->bob, BOB, ALICE);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  peer_clear (&f->alice);
+  peer_clear (&f->bob);
+  g_clear_object (&f->relay);
+  g_clear_object (&f->relay_uri);
+  test_drain ();
+  test_watchdog_stop (f->watchdog);
+}
+
+/* Operations */
+
+typedef struct {
+  gboolean done;
+  MsrpSdpMedia *media;
+  gboolean ok;
+  GError *error;
+} Op;
+
+static void
+on_initialized (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Op *op = user_data;
+
+  op->media = msrp_stream_initialize_finish (MSRP_STREAM (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static void
+on_op_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Op *op = user_data;
+
+  if (g_async_result_is_tagged (result, msrp_stream_start_async))
+    op->ok = msrp_stream_start_finish (MSRP_STREAM (source), result, &op->error);
+  else
+    op->ok = msrp_stream_end_finish (MSRP_STREAM (source), result, &op->error);
+  op->done = TRUE;
+}
+
+/* The media as the peer gets it: through SDP text. */
+static MsrpSdpMedia *
+through_sdp (MsrpSdpMedia *media)
+{
+  g_autofree char *text = msrp_sdp_media_to_string (media);
+  g_autoptr(GError) error = NULL;
+  MsrpSdpMedia *parsed = msrp_sdp_media_parse (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (parsed);
+  return parsed;
+}
+
+static MsrpSdpMedia *
+initialize (Peer         *peer,
+            MsrpSdpMedia *offer)
+{
+  Op op = { 0 };
+
+  msrp_stream_initialize_async (MSRP_STREAM (peer->chat), offer, NULL, on_initialized, &op);
+  g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (peer->chat)), ==, MSRP_STREAM_STATE_INITIALIZING);
+  test_wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (peer->chat)), ==, MSRP_STREAM_STATE_INITIALIZED);
+  return op.media;
+}
+
+/* Offer, answer and start; the answer may be changed on its way. */
+static void
+connect_pair_edited (Fixture *f,
+                     void   (*edit_answer) (MsrpSdpMedia *answer),
+                     void   (*edit_offer) (MsrpSdpMedia *offer))
+{
+  g_autoptr(MsrpSdpMedia) offer = initialize (&f->alice, NULL);
+  g_autoptr(MsrpSdpMedia) offer_sent = through_sdp (offer);
+  g_autoptr(MsrpSdpMedia) answer = NULL;
+  g_autoptr(MsrpSdpMedia) answer_sent = NULL;
+  Op a = { 0 }, b = { 0 };
+
+  if (edit_offer != NULL)
+    edit_offer (offer_sent);
+  answer = initialize (&f->bob, offer_sent);
+  answer_sent = through_sdp (answer);
+  if (edit_answer != NULL)
+    edit_answer (answer_sent);
+
+  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer_sent, NULL, on_op_done, &a);
+  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &b);
+  test_wait_for (&a.done);
+  test_wait_for (&b.done);
+  g_assert_no_error (a.error);
+  g_assert_no_error (b.error);
+  g_assert_true (f->alice.started && f->bob.started);
+  g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (f->alice.chat)), ==, MSRP_STREAM_STATE_STARTED);
+  g_assert_nonnull (msrp_stream_get_session (MSRP_STREAM (f->bob.chat)));
+}
+
+static void
+connect_pair (Fixture *f)
+{
+  connect_pair_edited (f, NULL, NULL);
+}
+
+static void
+end_chat (Peer *peer)
+{
+  Op op = { 0 };
+
+  msrp_stream_end_async (MSRP_STREAM (peer->chat), NULL, on_op_done, &op);
+  test_wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_true (op.ok);
+}
+
+/* Tests */
+
+static void
+test_offer_answer_media (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(MsrpSdpMedia) offer = NULL;
+  g_autoptr(MsrpSdpMedia) answer = NULL;
+  const char * const *types;
+
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  offer = initialize (&f->alice, NULL);
+  g_assert_cmpstr (msrp_sdp_media_get_media (offer), ==, "message");
+  g_assert_cmpstr (msrp_sdp_media_get_protocol (offer), ==, "TCP/MSRP");
+  g_assert_cmpstr (msrp_sdp_media_get_setup (offer), ==, "actpass");
+  g_assert_true (msrp_sdp_media_get_cema (offer));
+  g_assert_null (msrp_sdp_media_get_fingerprint (offer));
+  g_assert_cmpstr (msrp_sdp_media_get_connection_address (offer), ==, "127.0.0.1");
+  g_assert_cmpuint (msrp_sdp_media_get_port (offer), !=, 0);
+  g_assert_cmpuint (msrp_sdp_media_get_path (offer)->len, ==, 1);
+  g_assert_cmpuint (msrp_uri_get_port (g_ptr_array_index (msrp_sdp_media_get_path (offer), 0)), ==,
+                    msrp_sdp_media_get_port (offer));
+  types = msrp_sdp_media_get_accept_types (offer);
+  g_assert_true (g_strv_contains (types, "message/cpim"));
+  g_assert_true (g_strv_contains (msrp_sdp_media_get_accept_wrapped_types (offer), "message/imdn+xml"));
+  g_assert_true (msrp_stream_get_is_offerer (MSRP_STREAM (f->alice.chat)));
+
+  answer = initialize (&f->bob, offer);
+  g_assert_cmpstr (msrp_sdp_media_get_setup (answer), ==, "active");
+  g_assert_cmpstr (msrp_sdp_media_get_protocol (answer), ==, "TCP/MSRP");
+  g_assert_false (msrp_stream_get_is_offerer (MSRP_STREAM (f->bob.chat)));
+  /* The answerer listens nowhere: port 9 (RFC 4145). */
+  g_assert_cmpuint (msrp_sdp_media_get_port (answer), ==, 9);
+}
+
+static void
+test_chat_plain (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *id = NULL;
+  MsrpChatMessage *message;
+  g_autoptr(GError) error = NULL;
+
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  connect_pair (f);
+  g_assert_true (msrp_chat_get_cpim_enabled (f->alice.chat));
+  g_assert_false (G_IS_TLS_CONNECTION (msrp_transport_get_stream (
+    msrp_session_get_transport (msrp_stream_get_session (MSRP_STREAM (f->alice.chat))))));
+
+  id = msrp_chat_send_text (f->alice.chat, "Hello, Bob", &error);
+  g_assert_no_error (error);
+  test_wait_for_len (f->bob.received, 1);
+  test_wait_for_len (f->alice.delivered, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->alice.delivered, 0), ==, id);
+
+  message = g_ptr_array_index (f->bob.received, 0);
+  g_assert_cmpstr (msrp_chat_message_get_text (message), ==, "Hello, Bob");
+  g_assert_true (g_str_has_prefix (msrp_chat_message_get_content_type (message), "text/plain"));
+  g_assert_cmpstr (msrp_chat_message_get_sender (message), ==, "\"Alice\" <sip:alice@example.com>");
+  g_assert_cmpstr (msrp_chat_message_get_recipients (message)[0], ==, BOB);
+  g_assert_cmpstr (msrp_chat_message_get_message_id (message), ==, id);
+  g_assert_nonnull (msrp_chat_message_get_cpim (message));
+  g_assert_nonnull (msrp_chat_message_get_timestamp (message));
+  g_assert_false (msrp_chat_message_get_private (message));
+
+  /* Bob's delivery notification does not deliver it twice; his display
+   * notification shows. */
+  g_assert_true (msrp_chat_send_display_notification (f->bob.chat, id, &error));
+  g_assert_no_error (error);
+  test_wait_for_len (f->alice.displayed, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->alice.displayed, 0), ==, id);
+  g_assert_cmpuint (f->alice.delivered->len, ==, 1);
+  g_assert_cmpuint (f->alice.not_delivered->len, ==, 0);
+
+  /* Only once, and only for what asked. */
+  g_assert_false (msrp_chat_send_display_notification (f->bob.chat, id, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+
+  /* And back. */
+  g_clear_pointer (&id, g_free);
+  id = msrp_chat_send_text (f->bob.chat, "Hi Alice", NULL);
+  test_wait_for_len (f->alice.received, 1);
+  test_wait_for_len (f->bob.delivered, 1);
+  message = g_ptr_array_index (f->alice.received, 0);
+  g_assert_cmpstr (msrp_chat_message_get_text (message), ==, "Hi Alice");
+  g_assert_cmpstr (msrp_chat_message_get_sender (message), ==, BOB);
+
+  end_chat (&f->alice);
+  g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (f->alice.chat)), ==, MSRP_STREAM_STATE_ENDED);
+  g_assert_true (f->alice.will_end && f->alice.ended);
+  test_wait_for (&f->bob.ended);
+  g_assert_true (f->bob.will_end);
+  g_assert_null (f->bob.failed);
+  g_assert_null (msrp_stream_get_session (MSRP_STREAM (f->bob.chat)));
+
+  /* Sending after the end is an error, not a silent drop. */
+  g_assert_null (msrp_chat_send_text (f->alice.chat, "late", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+}
+
+static void
+test_chat_tls (Fixture       *f,
+               gconstpointer  data)
+{
+  MsrpSession *session;
+  GIOStream *stream;
+  g_autofree char *id = NULL;
+
+  /* No setup at all: TLS with self-signed certificates and SDP
+   * fingerprints. */
+  connect_pair (f);
+  g_assert_cmpstr (msrp_sdp_media_get_protocol (msrp_stream_get_local_media (MSRP_STREAM (f->alice.chat))),
+                   ==, "TCP/TLS/MSRP");
+  g_assert_true (g_str_has_prefix (msrp_sdp_media_get_fingerprint (
+    msrp_stream_get_local_media (MSRP_STREAM (f->alice.chat))), "sha-256 "));
+  g_assert_nonnull (msrp_sdp_media_get_fingerprint (msrp_stream_get_local_media (MSRP_STREAM (f->bob.chat))));
+
+  session = msrp_stream_get_session (MSRP_STREAM (f->bob.chat));
+  stream = msrp_transport_get_stream (msrp_session_get_transport (session));
+  g_assert_true (G_IS_TLS_CONNECTION (stream));
+
+  id = msrp_chat_send_text (f->bob.chat, "encrypted", NULL);
+  test_wait_for_len (f->alice.received, 1);
+  test_wait_for_len (f->bob.delivered, 1);
+  g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (f->alice.received, 0)), ==, "encrypted");
+}
+
+static void
+tamper_fingerprint (MsrpSdpMedia *media)
+{
+  msrp_sdp_media_set_fingerprint (media, "sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+                                         "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF");
+}
+
+static void
+test_chat_fingerprint_mismatch (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(MsrpSdpMedia) offer = initialize (&f->alice, NULL);
+  g_autoptr(MsrpSdpMedia) offer_sent = through_sdp (offer);
+  g_autoptr(MsrpSdpMedia) answer = NULL;
+  Op b = { 0 };
+
+  /* Someone on the signalling path changed the fingerprint: Bob, who
+   * connects, refuses Alice's certificate. */
+  tamper_fingerprint (offer_sent);
+  answer = initialize (&f->bob, offer_sent);
+  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &b);
+  test_wait_for (&b.done);
+  g_assert_error (b.error, MSRP_ERROR, MSRP_ERROR_FINGERPRINT_MISMATCH);
+  g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (f->bob.chat)), ==, MSRP_STREAM_STATE_FAILED);
+  g_assert_error (f->bob.failed, MSRP_ERROR, MSRP_ERROR_FINGERPRINT_MISMATCH);
+  g_clear_error (&b.error);
+}
+
+static void
+bob_takes_text_only (Peer *bob)
+{
+  const char * const types[] = { "text/plain", NULL };
+
+  msrp_chat_set_accept_types (bob->chat, types);
+}
+
+static void
+test_chat_bare (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *png = NULL;
+  g_autofree char *stamped = NULL;
+  g_autoptr(GBytes) image = g_bytes_new_static ("\x89PNG", 4);
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2026, 1, 2, 3, 4, 5);
+  g_autofree char *expected = NULL;
+  MsrpChatMessage *message;
+
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  bob_takes_text_only (&f->bob);
+  connect_pair (f);
+  g_assert_false (msrp_chat_get_cpim_enabled (f->alice.chat));
+
+  id = msrp_chat_send_text (f->alice.chat, "bare", NULL);
+  test_wait_for_len (f->bob.received, 1);
+  test_wait_for_len (f->alice.delivered, 1);
+  message = g_ptr_array_index (f->bob.received, 0);
+  g_assert_null (msrp_chat_message_get_cpim (message));
+  g_assert_cmpstr (msrp_chat_message_get_text (message), ==, "bare");
+  g_assert_cmpstr (msrp_chat_message_get_sender (message), ==, "\"Alice\" <sip:alice@example.com>");
+  g_assert_cmpstr (msrp_chat_message_get_message_id (message), ==, id);
+
+  /* A type the peer does not take, and CPIM metadata without CPIM: never
+   * silently dropped. */
+  png = msrp_chat_send_message (f->alice.chat, image, "image/png", NULL, NULL, NULL);
+  stamped = msrp_chat_send_message (f->alice.chat, image, "text/plain", NULL, when, NULL);
+  test_wait_for_len (f->alice.not_delivered, 2);
+  expected = g_strdup_printf ("%s 0 ", png);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (f->alice.not_delivered, 0), expected));
+  g_free (expected);
+  expected = g_strdup_printf ("%s 0 ", stamped);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (f->alice.not_delivered, 1), expected));
+  g_assert_cmpuint (f->bob.received->len, ==, 1);
+}
+
+static void
+test_chat_queued (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(MsrpSdpMedia) offer = NULL;
+  g_autoptr(MsrpSdpMedia) answer = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  Op a = { 0 }, b = { 0 };
+
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  /* Sent before anything is connected: queued, in order. */
+  first = msrp_chat_send_text (f->alice.chat, "one", NULL);
+  offer = initialize (&f->alice, NULL);
+  second = msrp_chat_send_text (f->alice.chat, "two", NULL);
+  answer = initialize (&f->bob, offer);
+  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, on_op_done, &a);
+  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &b);
+  test_wait_for_len (f->bob.received, 2);
+  test_wait_for_len (f->alice.delivered, 2);
+  g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (f->bob.received, 0)), ==, "one");
+  g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (f->bob.received, 1)), ==, "two");
+  test_wait_for (&a.done);
+  test_wait_for (&b.done);
+}
+
+static void
+test_chat_queued_then_failed (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(MsrpSdpMedia) offer = NULL;
+  g_autofree char *id = NULL;
+
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  id = msrp_chat_send_text (f->alice.chat, "never", NULL);
+  offer = initialize (&f->alice, NULL);
+  end_chat (&f->alice);
+  g_assert_cmpuint (f->alice.not_delivered->len, ==, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (f->alice.not_delivered, 0), id));
+}
+
+static void
+on_raw_sent (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Op *op = user_data;
+  g_autofree char *id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &op->error);
+
+  op->ok = id != NULL;
+  op->done = TRUE;
+}
+
+static void
+test_chat_refuses (Fixture       *f,
+                   gconstpointer  data)
+{
+  MsrpSession *alice;
+  g_autoptr(GBytes) garbage = g_bytes_new_static ("not CPIM at all", 15);
+  static const char pdf[] =
+    "From: <sip:alice@example.com>\r\nTo: <sip:bob@example.com>\r\n\r\n"
+    "Content-Type: application/pdf\r\n\r\n%PDF";
+  g_autoptr(GBytes) wrapped_pdf = g_bytes_new_static (pdf, sizeof pdf - 1);
+  Op op = { 0 };
+
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  connect_pair (f);
+  alice = msrp_stream_get_session (MSRP_STREAM (f->alice.chat));
+
+  /* A CPIM that does not parse gets 400; a wrapped type Bob does not take
+   * 415; neither reaches him. */
+  msrp_session_send_message_async (alice, garbage, "message/cpim", NULL, on_raw_sent, &op);
+  test_wait_for (&op.done);
+  g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_BAD_REQUEST);
+  g_clear_error (&op.error);
+
+  op.done = FALSE;
+  msrp_session_send_message_async (alice, wrapped_pdf, "message/cpim", NULL, on_raw_sent, &op);
+  test_wait_for (&op.done);
+  g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE);
+  g_clear_error (&op.error);
+  g_assert_cmpuint (f->bob.received->len, ==, 0);
+}
+
+static void
+test_chat_composing (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  connect_pair (f);
+
+  g_assert_true (msrp_chat_send_composing_indication (f->alice.chat, "active", 1, &error));
+  g_assert_no_error (error);
+  test_wait_for_len (f->bob.composing, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->bob.composing, 0), ==, "active \"Alice\" <sip:alice@example.com>");
+  /* Not refreshed within 1 s: idle by itself. */
+  test_wait_for_len (f->bob.composing, 2);
+  g_assert_cmpstr (g_ptr_array_index (f->bob.composing, 1), ==, "idle \"Alice\" <sip:alice@example.com>");
+
+  g_assert_true (msrp_chat_send_composing_indication (f->alice.chat, "active", 60, NULL));
+  test_wait_for_len (f->bob.composing, 3);
+  g_assert_true (msrp_chat_send_composing_indication (f->alice.chat, "idle", 0, NULL));
+  test_wait_for_len (f->bob.composing, 4);
+  g_assert_cmpstr (g_ptr_array_index (f->bob.composing, 3), ==, "idle \"Alice\" <sip:alice@example.com>");
+  /* Notifications and is-composing are not messages. */
+  g_assert_cmpuint (f->bob.received->len, ==, 0);
+  g_assert_cmpuint (f->alice.delivered->len, ==, 0);
+}
+
+static void
+make_chatroom (MsrpSdpMedia *answer)
+{
+  msrp_sdp_media_add_attribute (answer, "chatroom", "nickname private-messages");
+}
+
+static void
+test_chat_private (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char * const carol[] = { "Carol <sip:carol@example.com>", NULL };
+  const char * const bad[] = { "not an identity <", NULL };
+  g_autoptr(GBytes) hello = g_bytes_new_static ("psst", 4);
+  g_autofree char *id = NULL;
+  g_autoptr(GError) error = NULL;
+  MsrpChatMessage *message;
+
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  connect_pair_edited (f, make_chatroom, NULL);
+  g_assert_true (msrp_chat_get_private_messages_allowed (f->alice.chat));
+  g_assert_true (msrp_chat_get_nickname_allowed (f->alice.chat));
+  g_assert_false (msrp_chat_get_private_messages_allowed (f->bob.chat));
+
+  id = msrp_chat_send_message (f->alice.chat, hello, "text/plain", carol, NULL, &error);
+  g_assert_no_error (error);
+  test_wait_for_len (f->bob.received, 1);
+  message = g_ptr_array_index (f->bob.received, 0);
+  g_assert_cmpstr (msrp_chat_message_get_recipients (message)[0], ==, "\"Carol\" <sip:carol@example.com>");
+
+  /* Bob's peer is no chat room: no private messages to others. */
+  g_clear_pointer (&id, g_free);
+  id = msrp_chat_send_message (f->bob.chat, hello, "text/plain", carol, NULL, NULL);
+  test_wait_for_len (f->bob.not_delivered, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (f->bob.not_delivered, 0), id));
+
+  g_assert_null (msrp_chat_send_message (f->alice.chat, hello, "text/plain", bad, NULL, &error));
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM);
+}
+
+static void
+on_nickname (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Op *op = user_data;
+
+  op->ok = msrp_chat_set_local_nickname_finish (MSRP_CHAT (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static void
+test_chat_nickname_unsupported (Fixture       *f,
+                                gconstpointer  data)
+{
+  Op op = { 0 };
+
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  connect_pair (f);
+  msrp_chat_set_local_nickname_async (f->alice.chat, "ali", NULL, on_nickname, &op);
+  test_wait_for (&op.done);
+  g_assert_error (op.error, MSRP_ERROR, MSRP_ERROR_PEER_UNSUPPORTED);
+  g_clear_error (&op.error);
+
+  /* A peer that claims a chat room but does not know NICKNAME: 501. */
+  peer_clear (&f->alice);
+  peer_clear (&f->bob);
+  peer_init (&f->alice, ALICE, BOB);
+  peer_init (&f->bob, BOB, ALICE);
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  connect_pair_edited (f, make_chatroom, NULL);
+  op.done = FALSE;
+  msrp_chat_set_local_nickname_async (f->alice.chat, "ali \"the\" great", NULL, on_nickname, &op);
+  test_wait_for (&op.done);
+  g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNKNOWN_METHOD);
+  g_clear_error (&op.error);
+}
+
+static void
+test_chat_server (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(MsrpServer) server = msrp_server_new ();
+  g_autoptr(GTlsCertificate) certificate = test_certificate_new ("server");
+  Peer carol = { 0 }, dave = { 0 };
+  g_autoptr(MsrpSdpMedia) offer1 = NULL, offer2 = NULL, answer1 = NULL, answer2 = NULL;
+  Op ops[4] = { { 0 } };
+
+  /* Two chats offered on one shared TLS server port. */
+  msrp_server_set_tls_certificate (server, certificate);
+  msrp_stream_set_server (MSRP_STREAM (f->alice.chat), server);
+  peer_init (&carol, "<sip:carol@example.com>", "<sip:dave@example.com>");
+  peer_init (&dave, "<sip:dave@example.com>", "<sip:carol@example.com>");
+  msrp_stream_set_server (MSRP_STREAM (carol.chat), server);
+
+  offer1 = initialize (&f->alice, NULL);
+  offer2 = initialize (&carol, NULL);
+  g_assert_cmpuint (msrp_sdp_media_get_port (offer1), ==, msrp_sdp_media_get_port (offer2));
+  g_assert_cmpstr (msrp_sdp_media_get_protocol (offer1), ==, "TCP/TLS/MSRP");
+  answer1 = initialize (&f->bob, offer1);
+  answer2 = initialize (&dave, offer2);
+  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer1, NULL, on_op_done, &ops[0]);
+  msrp_stream_start_async (MSRP_STREAM (carol.chat), answer2, NULL, on_op_done, &ops[1]);
+  msrp_stream_start_async (MSRP_STREAM (dave.chat), NULL, NULL, on_op_done, &ops[2]);
+  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &ops[3]);
+  for (guint i = 0; i < 4; i++)
+    {
+      test_wait_for (&ops[i].done);
+      g_assert_no_error (ops[i].error);
+    }
+
+  g_free (msrp_chat_send_text (dave.chat, "to carol", NULL));
+  g_free (msrp_chat_send_text (f->bob.chat, "to alice", NULL));
+  test_wait_for_len (carol.received, 1);
+  test_wait_for_len (f->alice.received, 1);
+  g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (carol.received, 0)), ==, "to carol");
+  g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (f->alice.received, 0)), ==, "to alice");
+  peer_clear (&carol);
+  peer_clear (&dave);
+}
+
+static void
+test_chat_relay (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(MsrpRelaySettings) alice_relay = msrp_relay_settings_new ("example.com", "alice", "alicepass");
+  g_autoptr(MsrpRelaySettings) bob_relay = msrp_relay_settings_new ("example.com", "bob", "bobpass");
+  GError *error = NULL;
+
+  f->relay = msrp_relay_new ("example.com");
+  msrp_relay_add_user (f->relay, "alice", "alicepass");
+  msrp_relay_add_user (f->relay, "bob", "bobpass");
+  f->relay_uri = msrp_relay_listen (f->relay, "127.0.0.1", 0, FALSE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      MsrpRelaySettings *relay = i == 0 ? alice_relay : bob_relay;
+
+      g_object_set (relay, "host", "127.0.0.1", "port", msrp_uri_get_port (f->relay_uri),
+                    "use-tls", FALSE, NULL);
+    }
+  /* Both through the relay: Alice waits there, Bob connects through it. */
+  msrp_stream_set_relay (MSRP_STREAM (f->alice.chat), alice_relay);
+  msrp_stream_set_relay (MSRP_STREAM (f->bob.chat), bob_relay);
+  connect_pair (f);
+  g_assert_cmpuint (msrp_sdp_media_get_path (msrp_stream_get_local_media (MSRP_STREAM (f->alice.chat)))->len, ==, 2);
+  g_assert_null (msrp_sdp_media_get_fingerprint (msrp_stream_get_local_media (MSRP_STREAM (f->alice.chat))));
+
+  g_free (msrp_chat_send_text (f->alice.chat, "via relay", NULL));
+  g_free (msrp_chat_send_text (f->bob.chat, "back via relay", NULL));
+  test_wait_for_len (f->bob.received, 1);
+  test_wait_for_len (f->alice.received, 1);
+  test_wait_for_len (f->alice.delivered, 1);
+  test_wait_for_len (f->bob.delivered, 1);
+  g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (f->bob.received, 0)), ==, "via relay");
+  end_chat (&f->bob);
+  test_wait_for (&f->alice.ended);
+}
+
+static void
+test_chat_offer_active (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(MsrpSdpMedia) offer = NULL;
+  g_autoptr(MsrpSdpMedia) answer = NULL;
+  Op a = { 0 }, b = { 0 };
+
+  /* An offerer that wants to connect (a=setup:active): the answerer
+   * listens. */
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  offer = initialize (&f->alice, NULL);
+  msrp_sdp_media_set_setup (offer, "active");
+  answer = initialize (&f->bob, offer);
+  g_assert_cmpstr (msrp_sdp_media_get_setup (answer), ==, "passive");
+  g_assert_cmpuint (msrp_sdp_media_get_port (answer), !=, 9);
+  /* Alice offered to listen, and connects instead. */
+  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, on_op_done, &a);
+  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &b);
+  test_wait_for (&a.done);
+  test_wait_for (&b.done);
+  g_assert_no_error (a.error);
+  g_assert_no_error (b.error);
+  g_free (msrp_chat_send_text (f->alice.chat, "reversed", NULL));
+  test_wait_for_len (f->bob.received, 1);
+}
+
+static void
+test_chat_refused_media (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(MsrpSdpMedia) offer = initialize (&f->alice, NULL);
+  g_autoptr(MsrpSdpMedia) answer = msrp_sdp_media_copy (offer);
+  Op a = { 0 };
+
+  msrp_sdp_media_set_port (answer, 0);
+  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, on_op_done, &a);
+  test_wait_for (&a.done);
+  g_assert_error (a.error, MSRP_ERROR, MSRP_ERROR_MEDIA_REFUSED);
+  g_assert_error (f->alice.failed, MSRP_ERROR, MSRP_ERROR_MEDIA_REFUSED);
+  g_clear_error (&a.error);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func) \
+  g_test_add ("/chat/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("offer-answer-media", test_offer_answer_media);
+  ADD ("plain", test_chat_plain);
+  ADD ("tls", test_chat_tls);
+  ADD ("fingerprint-mismatch", test_chat_fingerprint_mismatch);
+  ADD ("bare", test_chat_bare);
+  ADD ("queued", test_chat_queued);
+  ADD ("queued-then-ended", test_chat_queued_then_failed);
+  ADD ("refuses", test_chat_refuses);
+  ADD ("composing", test_chat_composing);
+  ADD ("private", test_chat_private);
+  ADD ("nickname", test_chat_nickname_unsupported);
+  ADD ("server", test_chat_server);
+  ADD ("relay", test_chat_relay);
+  ADD ("offer-active", test_chat_offer_active);
+  ADD ("refused-media", test_chat_refused_media);
+#undef ADD
+
+  return g_test_run ();
+}
