@@ -651,7 +651,13 @@ static const Malformed malformed[] = {
     "</imdn>", "XML declaration" },
   { "bad-declaration", "<?xml version='1.0' encoding=UTF-8?>" IMDN_OPEN "<message-id>a</message-id>" NOTIF
     "</imdn>", "XML declaration" },
-  { "not-utf8", IMDN_OPEN "<message-id>\xc3\x28</message-id>" NOTIF "</imdn>", "well-formed" },
+  { "not-utf8", IMDN_OPEN "<message-id>\xc3\x28</message-id>" NOTIF "</imdn>", "UTF-8" },
+  /* found by fuzz-imdn: GMarkup let these pass with an error set */
+  { "not-utf8-comment", IMDN_OPEN "<message-id>a</message-id>" NOTIF "<!-- \xff --></imdn>", "UTF-8" },
+  { "not-utf8-leading-comment", "<!-- \xff -->" IMDN_OPEN "<message-id>a</message-id>" NOTIF "</imdn>",
+    "UTF-8" },
+  { "not-utf8-cdata", IMDN_OPEN "<message-id><![CDATA[\xff]]>a</message-id>" NOTIF "</imdn>", "UTF-8" },
+  { "not-utf8-pi", IMDN_OPEN "<message-id>a</message-id>" NOTIF "<?x \xff?></imdn>", "UTF-8" },
   { "empty", "", "well-formed" },
   { "whitespace", " \n ", "well-formed" },
   { "not-xml", "Hello World", "well-formed" },

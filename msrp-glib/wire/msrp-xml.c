@@ -405,6 +405,13 @@ _msrp_xml_parse (GBytes                 *data,
       text += 3;
       len -= 3;
     }
+  /* GMarkup (2.74) sets an error for bad UTF-8 in a comment or CDATA
+   * section, then goes on as if it had not; check it all first. */
+  if (!g_utf8_validate_len (text, len, NULL))
+    {
+      set_error (error, _("The %s document is not UTF-8 text"), format);
+      return FALSE;
+    }
 
   r.format = format;
   r.callbacks = callbacks;
@@ -414,8 +421,8 @@ _msrp_xml_parse (GBytes                 *data,
   r.text = g_string_new (NULL);
 
   context = g_markup_parse_context_new (&parser, G_MARKUP_TREAT_CDATA_AS_TEXT, &r, NULL);
-  ok = g_markup_parse_context_parse (context, text, len, &local_error) &&
-       g_markup_parse_context_end_parse (context, &local_error);
+  ok = g_markup_parse_context_parse (context, text, len, &local_error) && local_error == NULL &&
+       g_markup_parse_context_end_parse (context, &local_error) && local_error == NULL;
   g_markup_parse_context_free (context);
   g_array_unref (r.bindings);
   g_string_free (r.text, TRUE);
