@@ -62,6 +62,10 @@ G_BEGIN_DECLS
  *   found nothing, or every target failed)
  * @MSRP_ERROR_MALFORMED_CPIM: bytes that are not a valid CPIM message
  *   (RFC 3862); the message names the line
+ * @MSRP_ERROR_MALFORMED_XML: bytes that are not a valid XML document of the
+ *   expected kind (an IMDN or is-composing document): not well-formed, too
+ *   large or too deep, with a DOCTYPE, or missing what the format requires;
+ *   the message says what is wrong
  * @MSRP_ERROR_MEDIA_REFUSED: the peer's SDP media cannot be used: refused
  *   (port 0), not MSRP, without a path, or not what the stream needs
  * @MSRP_ERROR_PEER_UNSUPPORTED: the peer does not support what was asked
@@ -87,6 +91,7 @@ typedef enum {
   MSRP_ERROR_AUTH_FAILED,
   MSRP_ERROR_RELAY_NOT_FOUND,
   MSRP_ERROR_MALFORMED_CPIM,
+  MSRP_ERROR_MALFORMED_XML,
   MSRP_ERROR_MEDIA_REFUSED,
   MSRP_ERROR_PEER_UNSUPPORTED,
 } MsrpError;

@@ -17,6 +17,8 @@
 #include "msrp-uri.h"
 #include "msrp-chunk.h"
 #include "msrp-cpim-message.h"
+#include "msrp-imdn.h"
+#include "msrp-is-composing.h"
 #include "msrp-tls.h"
 #include "msrp-logger.h"
 #include "msrp-transport.h"

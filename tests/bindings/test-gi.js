@@ -284,4 +284,50 @@ test('status: reasons', () => {
     assertEqual(Msrp.Status.get_reason(299), null, 'unknown');
 });
 
+test('imdn: build and parse', () => {
+    const imdn = Msrp.Imdn.new(Msrp.ImdnKind.DISPLAY, '34jk324j', null);
+    imdn.set_datetime(GLib.DateTime.new_utc(2008, 4, 4, 17, 16, 49));
+    imdn.recipient_uri = 'im:bob@example.com';
+    const xml = fromBytes(imdn.to_bytes());
+    assert(xml.includes('<imdn xmlns="urn:ietf:params:xml:ns:imdn">'), 'namespace');
+    assert(xml.includes('<datetime>2008-04-04T17:16:49Z</datetime>'), 'datetime');
+    assert(xml.includes('<displayed/>'), 'status');
+
+    assertEqual(Msrp.Imdn.parse(imdn.to_bytes()).status, 'displayed', 'round trip');
+
+    // the namespace under a prefix of the sender's choice
+    const parsed = Msrp.Imdn.parse(toBytes(
+        '<x:imdn xmlns:x="urn:ietf:params:xml:ns:imdn"><x:message-id>34jk324j</x:message-id>' +
+        '<x:datetime>2008-04-04T12:16:49-05:00</x:datetime>' +
+        '<x:recipient-uri>im:bob@example.com</x:recipient-uri>' +
+        '<x:display-notification><x:status><x:displayed/></x:status></x:display-notification></x:imdn>'));
+    assertEqual([parsed.kind, parsed.status, parsed.message_id, parsed.recipient_uri],
+        [Msrp.ImdnKind.DISPLAY, 'displayed', '34jk324j', 'im:bob@example.com'], 'prefixed');
+    assertEqual(parsed.get_datetime().to_unix(), 1207329409, 'datetime');
+    assert(Msrp.ImdnKind.has_status(Msrp.ImdnKind.DELIVERY, 'forbidden'), 'has_status');
+    assertEqual([Msrp.IMDN_NAMESPACE, Msrp.IMDN_CONTENT_TYPE],
+        ['urn:ietf:params:imdn', 'message/imdn+xml'], 'constants');
+});
+
+test('imdn: refusals', () => {
+    const e = assertThrows(() => Msrp.Imdn.parse(toBytes(
+        '<!DOCTYPE imdn [<!ENTITY x "y">]><imdn xmlns="urn:ietf:params:xml:ns:imdn"/>')),
+    Msrp.error_quark(), Msrp.Error.MALFORMED_XML, 'DOCTYPE');
+    assert(e.message.includes('DOCTYPE'), 'message names it');
+    assertThrows(() => Msrp.Imdn.parse(toBytes('<imdn xmlns="urn:ietf:params:xml:ns:imdn">' +
+        '<delivery-notification><status><delivered/></status></delivery-notification></imdn>')),
+    Msrp.error_quark(), Msrp.Error.MALFORMED_XML, 'no message-id');
+});
+
+test('is-composing: build and parse', () => {
+    const ic = Msrp.IsComposing.new('active', 'text/plain', 90);
+    const parsed = Msrp.IsComposing.parse(ic.to_bytes());
+    assertEqual([parsed.state, parsed.content_type, parsed.refresh, parsed.last_active],
+        ['active', 'text/plain', 90, null], 'round trip');
+    assertEqual(Msrp.IS_COMPOSING_CONTENT_TYPE, 'application/im-iscomposing+xml', 'constant');
+    assertThrows(() => Msrp.IsComposing.parse(toBytes(
+        '<isComposing xmlns="urn:ietf:params:xml:ns:im-iscomposing"><state>typing</state></isComposing>')),
+    Msrp.error_quark(), Msrp.Error.MALFORMED_XML, 'bad state');
+});
+
 run();

@@ -142,6 +142,49 @@ void test_status () {
     assert_cmpstr (Msrp.Status.get_reason (481), GLib.CompareOperator.EQ, "Session Does Not Exist");
 }
 
+void test_imdn () {
+    try {
+        var imdn = new Msrp.Imdn (Msrp.ImdnKind.PROCESSING, "34jk324j", "stored");
+        imdn.set_datetime (new GLib.DateTime.utc (2008, 4, 4, 17, 16, 49));
+        imdn.subject = "a & b";
+        var parsed = Msrp.Imdn.parse (imdn.to_bytes ());
+        assert_true (parsed.kind == Msrp.ImdnKind.PROCESSING);
+        assert_cmpstr (parsed.get_status (), GLib.CompareOperator.EQ, "stored");
+        assert_cmpstr (parsed.message_id, GLib.CompareOperator.EQ, "34jk324j");
+        assert_cmpstr (parsed.subject, GLib.CompareOperator.EQ, "a & b");
+        assert_null (parsed.recipient_uri);
+        assert_cmpint ((int) parsed.get_datetime ().to_unix (), GLib.CompareOperator.EQ, 1207329409);
+        assert_true (Msrp.ImdnKind.DISPLAY.has_status ("forbidden"));
+        assert_false (Msrp.ImdnKind.DISPLAY.has_status ("stored"));
+        assert_cmpstr (Msrp.IMDN_NAMESPACE, GLib.CompareOperator.EQ, "urn:ietf:params:imdn");
+    } catch (GLib.Error e) {
+        GLib.error ("unexpected error: %s", e.message);
+    }
+
+    try {
+        Msrp.Imdn.parse (new GLib.Bytes ("<!DOCTYPE imdn><imdn/>".data));
+        GLib.assert_not_reached ();
+    } catch (Msrp.Error.MALFORMED_XML e) {
+        assert_true (e.message.contains ("DOCTYPE"));
+    } catch (GLib.Error e) {
+        GLib.error ("wrong error: %s", e.message);
+    }
+}
+
+void test_is_composing () {
+    try {
+        var ic = new Msrp.IsComposing ("active", "text/plain", 90);
+        var parsed = Msrp.IsComposing.parse (ic.to_bytes ());
+        assert_cmpstr (parsed.state, GLib.CompareOperator.EQ, "active");
+        assert_cmpstr (parsed.content_type, GLib.CompareOperator.EQ, "text/plain");
+        assert_cmpuint (parsed.refresh, GLib.CompareOperator.EQ, 90);
+        assert_null (parsed.last_active);
+        assert_cmpstr (Msrp.IS_COMPOSING_CONTENT_TYPE, GLib.CompareOperator.EQ, "application/im-iscomposing+xml");
+    } catch (GLib.Error e) {
+        GLib.error ("unexpected error: %s", e.message);
+    }
+}
+
 int main (string[] args) {
     GLib.Test.init (ref args);
     GLib.Test.add_func ("/vala/uri/parse", test_uri_parse);
@@ -149,5 +192,7 @@ int main (string[] args) {
     GLib.Test.add_func ("/vala/chunk/parse", test_chunk_parse);
     GLib.Test.add_func ("/vala/chunk/build", test_chunk_build);
     GLib.Test.add_func ("/vala/chunk/status", test_status);
+    GLib.Test.add_func ("/vala/imdn", test_imdn);
+    GLib.Test.add_func ("/vala/is-composing", test_is_composing);
     return GLib.Test.run ();
 }
