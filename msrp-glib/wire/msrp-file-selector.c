@@ -171,12 +171,13 @@ read_type (const char **p)
         }
       else
         {
+          g_autofree char *value = NULL;
+
           n = span_token (q);
           if (n == 0)
             return NULL;
-          g_string_append_c (out, '"');
-          g_string_append_len (out, q, n);
-          g_string_append_c (out, '"');
+          value = g_strndup (q, n);
+          append_quoted (out, value);
           q += n;
         }
       s = q;

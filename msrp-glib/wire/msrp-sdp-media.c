@@ -1397,7 +1397,9 @@ msrp_sdp_media_parse (const char *sdp,
         }
       else
         {
-          if (line->text[0] == 'c' && parse_connection (line->text + 2) == NULL)
+          g_autofree char *address = NULL;
+
+          if (line->text[0] == 'c' && (address = parse_connection (line->text + 2)) == NULL)
             {
               line_error (error, line->number, _("the c= line is not “c=IN IP4 address” or “c=IN IP6 address”"));
               return NULL;
