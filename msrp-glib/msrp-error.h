@@ -66,6 +66,9 @@ G_BEGIN_DECLS
  *   expected kind (an IMDN or is-composing document): not well-formed, too
  *   large or too deep, with a DOCTYPE, or missing what the format requires;
  *   the message says what is wrong
+ * @MSRP_ERROR_MALFORMED_SDP: text that is not a valid SDP media section
+ *   or file selector (RFC 4566, RFC 4975, RFC 5547); the message names the
+ *   line
  * @MSRP_ERROR_MEDIA_REFUSED: the peer's SDP media cannot be used: refused
  *   (port 0), not MSRP, without a path, or not what the stream needs
  * @MSRP_ERROR_PEER_UNSUPPORTED: the peer does not support what was asked
@@ -92,6 +95,7 @@ typedef enum {
   MSRP_ERROR_RELAY_NOT_FOUND,
   MSRP_ERROR_MALFORMED_CPIM,
   MSRP_ERROR_MALFORMED_XML,
+  MSRP_ERROR_MALFORMED_SDP,
   MSRP_ERROR_MEDIA_REFUSED,
   MSRP_ERROR_PEER_UNSUPPORTED,
 } MsrpError;

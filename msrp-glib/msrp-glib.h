@@ -19,6 +19,8 @@
 #include "msrp-cpim-message.h"
 #include "msrp-imdn.h"
 #include "msrp-is-composing.h"
+#include "msrp-file-selector.h"
+#include "msrp-sdp-media.h"
 #include "msrp-tls.h"
 #include "msrp-logger.h"
 #include "msrp-transport.h"

@@ -22,6 +22,8 @@ typedef struct _MsrpChunk MsrpChunk;
 typedef struct _MsrpCpimMessage MsrpCpimMessage;
 typedef struct _MsrpImdn MsrpImdn;
 typedef struct _MsrpIsComposing MsrpIsComposing;
+typedef struct _MsrpFileSelector MsrpFileSelector;
+typedef struct _MsrpSdpMedia MsrpSdpMedia;
 
 /* transport/ */
 typedef struct _MsrpLogger MsrpLogger;
