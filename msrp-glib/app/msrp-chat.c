@@ -16,7 +16,7 @@
 #include "msrp-enums.h"
 #include "msrp-error.h"
 #include "msrp-marshal.h"
-#include "msrp-session-private.h"
+#include "msrp-session-app-private.h"
 #include "msrp-utils-private.h"
 
 /**
@@ -79,6 +79,7 @@ typedef struct {
   char *content_type;
   char **recipients;          /* NULL: the remote identity */
   GDateTime *timestamp;
+  char *refusal;              /* why it cannot be sent, told later */
 } Outgoing;
 
 enum {
@@ -104,7 +105,10 @@ struct _MsrpChat
   char **accept_types;
   char **accept_wrapped_types;
 
+  GMainContext *context;
   GQueue queued;              /* Outgoing before the chat runs */
+  GQueue refused;             /* Outgoing to tell of from an idle */
+  guint refusals_source;
   Bounded sent;               /* our message ids → SENT_* flags */
   Bounded display_requests;   /* incoming ids → their sender */
   GHashTable *composing;      /* sender → its idle timer (GSource) */
@@ -295,6 +299,7 @@ outgoing_free (Outgoing *out)
   g_free (out->content_type);
   g_strfreev (out->recipients);
   g_clear_pointer (&out->timestamp, g_date_time_unref);
+  g_free (out->refusal);
   g_free (out);
 }
 
@@ -428,6 +433,43 @@ wrap (MsrpChat *self,
   return msrp_cpim_message_to_bytes (cpim);
 }
 
+static gboolean
+on_refusals (gpointer user_data)
+{
+  MsrpChat *self = user_data;
+  Outgoing *out;
+
+  self->refusals_source = 0;
+  g_object_ref (self);
+  while ((out = g_queue_pop_head (&self->refused)) != NULL)
+    {
+      emit_not_delivered (self, out->id, 0, out->refusal);
+      outgoing_free (out);
+    }
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Tells of a message the chat cannot send from the main loop, so that
+ * send_message has returned its id when the signal comes. */
+static void
+refuse_later (MsrpChat   *self,
+              Outgoing   *out,
+              const char *refusal)
+{
+  out->refusal = g_strdup (refusal);
+  g_queue_push_tail (&self->refused, out);
+  if (self->refusals_source == 0)
+    {
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_static_name (idle, "[msrp] chat refusals");
+      g_source_set_callback (idle, on_refusals, self, NULL);
+      self->refusals_source = g_source_attach (idle, self->context);
+      g_source_unref (idle);
+    }
+}
+
 static void
 send_now (MsrpChat *self,
           Outgoing *out)
@@ -443,11 +485,13 @@ send_now (MsrpChat *self,
       if (out->kind == OUT_MESSAGE)
         {
           bounded_insert (&self->sent, out->id, GUINT_TO_POINTER (SENT_FAILED));
-          emit_not_delivered (self, out->id, 0, refusal);
+          refuse_later (self, out, refusal);
         }
       else
-        g_debug ("MSRP chat: not sent: %s", refusal);
-      outgoing_free (out);
+        {
+          g_debug ("MSRP chat: not sent: %s", refusal);
+          outgoing_free (out);
+        }
       return;
     }
 
@@ -860,6 +904,12 @@ msrp_chat_dispose (GObject *object)
   if (session != NULL)
     _msrp_session_set_message_check (session, NULL, NULL);
   g_queue_clear_full (&self->queued, (GDestroyNotify) outgoing_free);
+  g_queue_clear_full (&self->refused, (GDestroyNotify) outgoing_free);
+  if (self->refusals_source != 0)
+    {
+      g_source_destroy (g_main_context_find_source_by_id (self->context, self->refusals_source));
+      self->refusals_source = 0;
+    }
   g_clear_pointer (&self->composing, g_hash_table_unref);
   clear_checked (self);
   G_OBJECT_CLASS (msrp_chat_parent_class)->dispose (object);
@@ -870,6 +920,7 @@ msrp_chat_finalize (GObject *object)
 {
   MsrpChat *self = MSRP_CHAT (object);
 
+  g_main_context_unref (self->context);
   g_free (self->local_identity);
   g_free (self->remote_identity);
   g_free (self->remote_uri);
@@ -963,6 +1014,8 @@ static void
 msrp_chat_init (MsrpChat *self)
 {
   g_queue_init (&self->queued);
+  g_queue_init (&self->refused);
+  self->context = g_main_context_ref_thread_default ();
   bounded_init (&self->sent, MAX_REMEMBERED_SENT, NULL);
   bounded_init (&self->display_requests, MAX_REMEMBERED_DISPLAY, g_free);
   self->composing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, destroy_source);
@@ -1219,6 +1272,7 @@ msrp_chat_send_message (MsrpChat            *chat,
                         GError             **error)
 {
   Outgoing *out;
+  char *id;
 
   g_return_val_if_fail (MSRP_IS_CHAT (chat), NULL);
   g_return_val_if_fail (content != NULL, NULL);
@@ -1245,8 +1299,9 @@ msrp_chat_send_message (MsrpChat            *chat,
     out->recipients = g_strdupv ((char **) recipients);
   if (timestamp != NULL)
     out->timestamp = g_date_time_ref (timestamp);
+  id = g_strdup (out->id);
   send_or_queue (chat, out);
-  return g_strdup (out->id);
+  return id;
 }
 
 /**

@@ -19,6 +19,8 @@
 #include "msrp-marshal.h"
 #include "msrp-tls.h"
 #include "msrp-uri-private.h"
+#include "msrp-utils-private.h"
+#include "msrp-connector-direct-private.h"
 
 /**
  * MsrpStream:
@@ -793,6 +795,9 @@ msrp_stream_initialize_async (MsrpStream          *stream,
       priv->active = FALSE;
       priv->tls = priv->use_tls;
     }
+  /* Through a relay, TLS is that of the connection to the relay. */
+  if (priv->relay != NULL)
+    priv->tls = msrp_relay_settings_get_use_tls (priv->relay);
 
   /* A certificate only where a peer checks it against our media: on a
    * direct connection; the server's own on the server. */

@@ -724,8 +724,10 @@ _msrp_session_maybe_finish_shutdown (MsrpSession *self)
   if (!g_queue_is_empty (&self->sending) ||
       !g_queue_is_empty (&self->waiting) ||
       g_hash_table_size (self->awaiting_report) > 0 ||
-      g_hash_table_size (self->transactions) > 0)
+      g_hash_table_size (self->transactions) > self->lingering)
     return;
+  /* Transactions that only wait for a failure (Failure-Report partial)
+   * counted as done already: the end does not wait out their timeout. */
   _msrp_session_close (self, NULL);
 }
 
