@@ -1061,6 +1061,53 @@ test_max_size_413 (Fixture       *f,
   g_free (ok.message_id);
 }
 
+/* One chunk of unknown length (`*` for its end and total) far over
+ * max-size, to a receiver
+ * that streams it (a chunk-received handler): its parts come one by
+ * one, and the bound holds on each, by the running end of its range, not only
+ * on the first (it came whole as a message of 2 MiB). */
+static void
+test_max_size_every_part (Fixture       *f,
+                          gconstpointer  data)
+{
+  const gsize max_size = 300 * 1024;
+  g_autoptr(GBytes) huge = pattern_bytes (2 * 1024 * 1024, 12);
+  g_autoptr(GBytes) small = g_bytes_new_static ("fits", 4);
+  g_autoptr(MsrpChunk) chunk = msrp_transport_make_chunk (f->ta, NULL, huge, "application/octet-stream");
+  g_autoptr(MsrpChunk) response = NULL;
+  MsrpReassembler *r = _msrp_session_get_reassembler (f->b);
+  TestOp ok = { 0, };
+  guint64 handed_out = 0;
+
+  msrp_session_set_max_size (f->b, max_size);
+  msrp_chunk_set_byte_range (chunk, 1, -1, -1);
+  response = test_send_chunk (f->a, chunk);
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, MSRP_STATUS_STOP_SENDING);
+
+  /* Its first part fit; nothing past the bound was handed out. */
+  g_assert_cmpuint (f->chunks_b->len, >=, 1);
+  for (guint i = 0; i < f->chunks_b->len; i++)
+    {
+      MsrpChunk *part = g_ptr_array_index (f->chunks_b, i);
+      gint64 start;
+
+      msrp_chunk_get_byte_range (part, &start, NULL, NULL);
+      g_assert_cmpuint (start - 1 + msrp_chunk_get_size (part), <=, max_size);
+      handed_out += msrp_chunk_get_size (part);
+    }
+  g_assert_cmpuint (handed_out, <=, max_size);
+
+  /* The session goes on, and keeps nothing of the refused message. */
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, test_on_message_sent, &ok);
+  test_wait_for (&ok.done);
+  g_assert_no_error (ok.error);
+  test_wait_for_len (f->messages_b, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), small));
+  g_assert_cmpuint (_msrp_reassembler_get_n_open (r), ==, 0);
+  g_assert_cmpuint (_msrp_reassembler_get_held (r), ==, 0);
+  g_free (ok.message_id);
+}
+
 /* Mid-chunk interruption (RFC 4975 7.1): with chunks of megabytes, a chunk
  * being written is cut short with `+` when other traffic waits, and the
  * message goes on in a new chunk from the next byte. */
@@ -1909,6 +1956,7 @@ main (int    argc,
   ADD ("shutdown-sends-queued", NULL, test_shutdown_sends_queued);
   ADD ("pause-reading", NULL, test_pause_reading);
   ADD ("max-size-413", NULL, test_max_size_413);
+  ADD ("max-size-every-part", NULL, test_max_size_every_part);
   ADD ("receiver-stops-reading", TEST_NO_SESSION_B, test_receiver_stops_reading);
   ADD ("peer-vanishes", TEST_NO_SESSION_B, test_peer_vanishes);
   ADD ("stop-sending-413", TEST_NO_SESSION_B, test_stop_sending_413);

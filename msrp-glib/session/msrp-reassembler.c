@@ -158,6 +158,13 @@ refuse (MsrpReassembler *self,
   g_hash_table_add (self->refused, id);
 }
 
+void
+_msrp_reassembler_refuse (MsrpReassembler *self,
+                          const char      *message_id)
+{
+  refuse (self, message_id);
+}
+
 static void
 forget_refused (MsrpReassembler *self,
                 const char      *message_id)
