@@ -516,7 +516,11 @@ _msrp_out_msg_open_chunk_ended (OutMsg           *msg,
     g_clear_object (&msg->open_chunk);
   if (ended != MSRP_CONTINUATION_MORE || sent >= size)
     {
-      /* Whole: the message's last chunk, or cut with `#`, went out. */
+      /* Whole: the message's last chunk, or cut with `#`, went out; or a
+       * chunk with `+` whose end-line was on its way when the message
+       * failed, which the `#` chunk follows. */
+      if (ended == MSRP_CONTINUATION_MORE && msg->done && msg->abort_after_cut && !self->closed)
+        msg_write_abort (msg);
       if (msg->holds_slot && (msg->last_sent || msg->done))
         msg_release_slot (msg);
       return;
