@@ -2002,6 +2002,49 @@ test_many_queued_messages (Fixture       *f,
   g_assert_cmpuint (_msrp_reassembler_get_n_open (_msrp_session_get_reassembler (f->b)), ==, 0);
 }
 
+/* Sixteen messages of 5 MiB queued at once between two sessions with
+ * their defaults: 80 MiB in all, more than the receiver's
+ * max-reassembly-size (64 MiB). The sender starts no more at once than a
+ * receiver with the defaults keeps, so none gets 413 (they did when all
+ * sixteen went at once, each a sixteenth of the way along). */
+static void
+test_many_large_messages (Fixture       *f,
+                          gconstpointer  data)
+{
+  enum { N = 16 };
+  const gsize size = 5 * 1024 * 1024;
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  TestOp ops[N] = { { 0, }, };
+  guint matched = 0;
+
+  g_signal_handlers_disconnect_by_func (f->b, test_keep_chunk, f->chunks_b);
+  g_assert_cmpuint (N * size, >, msrp_session_get_max_reassembly_size (f->b));
+  for (guint i = 0; i < N; i++)
+    {
+      GBytes *message = pattern_bytes (size, 40 + i);
+
+      g_ptr_array_add (messages, message);
+      msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL,
+                                       test_on_message_sent, &ops[i]);
+    }
+  for (guint i = 0; i < N; i++)
+    {
+      test_wait_for (&ops[i].done);
+      g_assert_no_error (ops[i].error);
+      g_free (ops[i].message_id);
+    }
+  test_wait_for_len (f->messages_b, N);
+  for (guint i = 0; i < N; i++)
+    for (guint j = 0; j < N; j++)
+      if (g_bytes_equal (g_ptr_array_index (f->messages_b, i), g_ptr_array_index (messages, j)))
+        {
+          matched++;
+          break;
+        }
+  g_assert_cmpuint (matched, ==, N);
+  g_assert_cmpuint (_msrp_reassembler_get_held (_msrp_session_get_reassembler (f->b)), ==, 0);
+}
+
 /* A message over max-message-size, to a receiver with no chunk-received
  * handler: nobody gets it, so it is refused with 413, and no success
  * REPORT says otherwise (it did, for 20 MiB sent with `msrp send --file
@@ -2183,6 +2226,7 @@ main (int    argc,
   ADD ("pause-reading", NULL, test_pause_reading);
   ADD ("max-size-413", NULL, test_max_size_413);
   ADD ("max-size-every-part", NULL, test_max_size_every_part);
+  ADD ("many-large-messages", NULL, test_many_large_messages);
   ADD ("receiver-stops-reading", TEST_NO_SESSION_B, test_receiver_stops_reading);
   ADD ("peer-vanishes", TEST_NO_SESSION_B, test_peer_vanishes);
   ADD ("stop-sending-413", TEST_NO_SESSION_B, test_stop_sending_413);
