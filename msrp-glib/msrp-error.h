@@ -62,6 +62,9 @@ G_BEGIN_DECLS
  *   found nothing, or every target failed)
  * @MSRP_ERROR_MALFORMED_CPIM: bytes that are not a valid CPIM message
  *   (RFC 3862); the message names the line
+ * @MSRP_ERROR_MALFORMED_SDP: text that is not a valid SDP media section
+ *   or file selector (RFC 4566, RFC 4975, RFC 5547); the message names the
+ *   line
  *
  * Error codes of the %MSRP_ERROR domain.
  *
@@ -83,6 +86,7 @@ typedef enum {
   MSRP_ERROR_AUTH_FAILED,
   MSRP_ERROR_RELAY_NOT_FOUND,
   MSRP_ERROR_MALFORMED_CPIM,
+  MSRP_ERROR_MALFORMED_SDP,
 } MsrpError;
 
 /**

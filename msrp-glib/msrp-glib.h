@@ -17,6 +17,8 @@
 #include "msrp-uri.h"
 #include "msrp-chunk.h"
 #include "msrp-cpim-message.h"
+#include "msrp-file-selector.h"
+#include "msrp-sdp-media.h"
 #include "msrp-tls.h"
 #include "msrp-logger.h"
 #include "msrp-transport.h"

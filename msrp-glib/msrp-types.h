@@ -20,6 +20,8 @@ G_BEGIN_DECLS
 typedef struct _MsrpUri MsrpUri;
 typedef struct _MsrpChunk MsrpChunk;
 typedef struct _MsrpCpimMessage MsrpCpimMessage;
+typedef struct _MsrpFileSelector MsrpFileSelector;
+typedef struct _MsrpSdpMedia MsrpSdpMedia;
 
 /* transport/ */
 typedef struct _MsrpLogger MsrpLogger;

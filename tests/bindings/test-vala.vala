@@ -142,6 +142,44 @@ void test_status () {
     assert_cmpstr (Msrp.Status.get_reason (481), GLib.CompareOperator.EQ, "Session Does Not Exist");
 }
 
+void test_sdp_media () {
+    try {
+        var media = Msrp.SdpMedia.parse ("m=message 7394 TCP/MSRP *\r\n" +
+                                         "a=accept-types:message/cpim text/plain\r\n" +
+                                         "a=path:msrp://192.0.2.1:7394/2s93i93idj;tcp\r\n" +
+                                         "a=file-selector:name:\"a.txt\" size:5\r\n");
+        assert_cmpuint (media.port, GLib.CompareOperator.EQ, 7394);
+        unowned string[]? types = media.get_accept_types ();
+        assert_nonnull (types);
+        assert_cmpstr (types[1], GLib.CompareOperator.EQ, "text/plain");
+        unowned GLib.GenericArray<Msrp.Uri>? path = media.get_path ();
+        assert_cmpstr (path[0].get_session_id (), GLib.CompareOperator.EQ, "2s93i93idj");
+        assert_cmpstr (media.file_selector.name, GLib.CompareOperator.EQ, "a.txt");
+        assert_true (media.file_selector.size == 5);
+        assert_null (media.setup);
+
+        media.setup = "actpass";
+        media.direction = Msrp.SdpDirection.RECVONLY;
+        assert_cmpstr (media.to_string (), GLib.CompareOperator.EQ,
+                       "m=message 7394 TCP/MSRP *\r\n" +
+                       "a=accept-types:message/cpim text/plain\r\n" +
+                       "a=path:msrp://192.0.2.1:7394/2s93i93idj;tcp\r\n" +
+                       "a=setup:actpass\r\n" +
+                       "a=recvonly\r\n" +
+                       "a=file-selector:name:\"a.txt\" size:5\r\n");
+    } catch (GLib.Error e) {
+        GLib.error ("unexpected error: %s", e.message);
+    }
+    try {
+        Msrp.SdpMedia.parse ("m=message 1 TCP/MSRP *\r\na=setup:sideways\r\n");
+        GLib.assert_not_reached ();
+    } catch (Msrp.Error e) {
+        assert_true (e is Msrp.Error.MALFORMED_SDP);
+    } catch (GLib.Error e) {
+        GLib.error ("wrong error: %s", e.message);
+    }
+}
+
 int main (string[] args) {
     GLib.Test.init (ref args);
     GLib.Test.add_func ("/vala/uri/parse", test_uri_parse);
@@ -149,5 +187,6 @@ int main (string[] args) {
     GLib.Test.add_func ("/vala/chunk/parse", test_chunk_parse);
     GLib.Test.add_func ("/vala/chunk/build", test_chunk_build);
     GLib.Test.add_func ("/vala/chunk/status", test_status);
+    GLib.Test.add_func ("/vala/sdp/media", test_sdp_media);
     return GLib.Test.run ();
 }
