@@ -43,11 +43,12 @@ _msrp_is_ident_char (guchar c)
 }
 
 /* RFC 4975 token: 1*(%x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 /
- * %x41-5A / %x5E-7E), that is, visible ASCII but for separators. */
+ * %x41-5A / %x5E-7E), that is, visible ASCII but for "(),/:;<=>?@[\] and
+ * DQUOTE; unlike RFC 7230's, it takes `{` and `}`. */
 static inline gboolean
 _msrp_is_token_char (guchar c)
 {
-  return c > 0x20 && c < 0x7f && !strchr ("\"(),/:;<=>?@[\\]{}", c);
+  return c > 0x20 && c < 0x7f && !strchr ("\"(),/:;<=>?@[\\]", c);
 }
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include "msrp-utils-private.h"
 #include "test-utils.h"
 
 #define TO_URI   "msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp"
@@ -1709,6 +1710,64 @@ test_verify_built (void)
   g_assert_no_error (error);
 }
 
+/* RFC 4975 section 9: token = 1*(%x21 / %x23-27 / %x2A-2B / %x2D-2E /
+ * %x30-39 / %x41-5A / %x5E-7E), written out here apart from the library's
+ * tables; `{` and `}` are in it (they were refused). */
+static gboolean
+abnf_token_char (guint c)
+{
+  return c == 0x21 || (c >= 0x23 && c <= 0x27) || (c >= 0x2a && c <= 0x2b) ||
+         (c >= 0x2d && c <= 0x2e) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) ||
+         (c >= 0x5e && c <= 0x7e);
+}
+
+/* Every byte, in the library's check and in a header name the parser
+ * reads. */
+static void
+test_token_chars (void)
+{
+  guint n_tokens = 0;
+
+  for (guint c = 0; c < 256; c++)
+    {
+      gboolean token = abnf_token_char (c);
+      const char name[4] = { 'X', (char) c, 'Y', '\0' };
+      g_autoptr(GString) wire = g_string_new ("MSRP tok1 SEND\r\n"
+                                              "To-Path: msrp://a.example.com/s1;tcp\r\n"
+                                              "From-Path: msrp://b.example.com/s2;tcp\r\n");
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(MsrpChunk) chunk = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean name_read = FALSE;
+
+      g_test_message ("byte 0x%02x", c);
+      g_assert_cmpint (_msrp_is_token_char (c), ==, token);
+      g_assert_cmpint (_msrp_is_token (name, 3), ==, token);
+
+      g_string_append_len (wire, name, 3);
+      g_string_append (wire, ": v\r\n-------tok1$\r\n");
+      bytes = g_bytes_new (wire->str, wire->len);
+      chunk = msrp_chunk_parse (bytes, NULL, &error);
+      if (chunk != NULL)
+        {
+          g_auto(GStrv) names = msrp_chunk_get_header_names (chunk);
+
+          for (guint i = 0; names[i] != NULL; i++)
+            if (strlen (names[i]) == 3 && memcmp (names[i], name, 3) == 0)
+              name_read = TRUE;
+        }
+      g_assert_cmpint (name_read, ==, token);
+      if (token)
+        {
+          g_assert_cmpstr (msrp_chunk_get_header (chunk, name), ==, "v");
+          n_tokens++;
+        }
+      else if (chunk == NULL)
+        g_assert_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CHUNK);
+    }
+  g_assert_cmpuint (n_tokens, ==, 1 + 5 + 2 + 2 + 10 + 26 + 33);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1753,6 +1812,7 @@ main (int    argc,
   g_test_add_func ("/chunk/header/set-remove", test_set_header);
   g_test_add_func ("/chunk/header/reject-crlf", test_set_header_rejects_crlf);
   g_test_add_func ("/chunk/copy", test_copy);
+  g_test_add_func ("/chunk/header/token-chars", test_token_chars);
 
   for (guint i = 0; i < G_N_ELEMENTS (verify_cases); i++)
     test_add_case ("/chunk/verify", verify_cases[i].name, &verify_cases[i], test_verify);

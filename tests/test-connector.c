@@ -130,10 +130,13 @@ test_pair_fingerprint_mismatch (gconstpointer data)
   TestOp acc = { 0, }, con = { 0, };
   guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
+  /* The acceptor waits on for the right peer until its timeout. */
+  g_object_set (acceptor, "timeout", 1, NULL);
   run_pair (&setup, acceptor, connector, &acc, &con, &acceptor_path, &connector_path);
   g_assert_null (acc.transport);
   g_assert_null (con.transport);
-  /* The side that checked says why; the other sees the handshake fail. */
+  /* The side that checked says why (the acceptor at its timeout); the
+   * other sees the handshake fail. */
   if (acceptor_side)
     {
       g_assert_error (acc.error, MSRP_ERROR, MSRP_ERROR_FINGERPRINT_MISMATCH);
@@ -162,6 +165,9 @@ test_wrong_paths (gconstpointer data)
   TestOp acc = { 0, }, con = { 0, };
   guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
 
+  /* The acceptor refuses the connection and waits on for the right peer
+   * until its timeout, then tells why it refused. */
+  g_object_set (acceptor, "timeout", 1, NULL);
   acceptor_path = test_prepare (acceptor, listen_uri);
   connector_path = test_prepare (connector, NULL);
 
@@ -490,6 +496,107 @@ test_acceptor_idle_first (void)
   test_watchdog_stop (timeout);
 }
 
+/* A stranger's connection, with what it sends first; it must be closed
+ * (after an answer, for a SEND). */
+static void
+stranger_refused (MsrpConnector *acceptor,
+                  guint16        port,
+                  const char    *first,
+                  const char    *answer,
+                  TestOp        *acc)
+{
+  g_autoptr(TestRaw) raw = test_raw_connect (port, NULL);
+
+  test_raw_read_start (raw);
+  test_raw_send (raw, first, -1);
+  test_raw_read_to_eof (raw);
+  if (answer != NULL)
+    {
+      g_autofree char *received = g_strndup ((const char *) raw->received->data, raw->received->len);
+
+      g_assert_true (g_str_has_prefix (received, answer));
+    }
+  else
+    g_assert_cmpuint (raw->received->len, ==, 0);
+  /* The acceptor waits on for its peer. */
+  g_assert_false (acc->done);
+}
+
+/* Strangers reach the acceptor's port before its peer: a SEND for another
+ * session or from another peer, garbage, a response; over TLS, garbage
+ * and a client with another certificate. Each is refused on its own (an
+ * MSRP answer where one is due, then closed) and the acceptor waits on:
+ * the peer binds (the first stranger used to fail the complete). */
+static void
+test_acceptor_strangers_first (gconstpointer data)
+{
+  gboolean tls = GPOINTER_TO_INT (data);
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
+  g_autoptr(MsrpConnector) connector = msrp_connector_direct_new ();
+  g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+  g_autoptr(GPtrArray) acceptor_path = NULL;
+  g_autoptr(GPtrArray) connector_path = NULL;
+  g_autofree char *alice_fp = fingerprint_of (ALICE);
+  g_autofree char *bob_fp = fingerprint_of (BOB);
+  TestOp acc = { 0, }, con = { 0, };
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
+  guint16 port;
+
+  if (tls)
+    {
+      g_object_set (acceptor, "tls-certificate", test_certificate (BOB), "peer-fingerprint", alice_fp, NULL);
+      g_object_set (connector, "tls-certificate", test_certificate (ALICE), "peer-fingerprint", bob_fp, NULL);
+    }
+  acceptor_path = test_prepare (acceptor, listen_uri);
+  connector_path = test_prepare (connector, NULL);
+  port = acceptor_port (acceptor_path);
+  msrp_connector_complete_async (acceptor, connector_path, NULL, test_on_completed, &acc);
+
+  if (!tls)
+    {
+      g_autofree char *acceptor_str = msrp_path_to_string (acceptor_path);
+      g_autofree char *connector_str = msrp_path_to_string (connector_path);
+      g_autofree char *other_session = g_strdup_printf ("MSRP st1 SEND\r\nTo-Path: msrp://127.0.0.1:%u/another;tcp\r\n"
+                                                        "From-Path: %s\r\nMessage-ID: st1\r\nByte-Range: 1-0/0\r\n-------st1$\r\n", port, connector_str);
+      g_autofree char *other_peer = g_strdup_printf ("MSRP st2 SEND\r\nTo-Path: %s\r\n"
+                                                     "From-Path: msrp://127.0.0.1:9/stranger;tcp\r\n"
+                                                     "Message-ID: st2\r\nByte-Range: 1-0/0\r\n-------st2$\r\n",
+                                                     acceptor_str);
+      g_autofree char *response = g_strdup_printf ("MSRP st3 200 OK\r\nTo-Path: %s\r\n"
+                                                   "From-Path: %s\r\n-------st3$\r\n", acceptor_str, connector_str);
+      g_autofree char *other_method = g_strdup_printf ("MSRP st4 FETCH\r\nTo-Path: %s\r\n"
+                                                       "From-Path: %s\r\n-------st4$\r\n", acceptor_str, connector_str);
+
+      stranger_refused (acceptor, port, other_session, "MSRP st1 481", &acc);
+      stranger_refused (acceptor, port, other_peer, "MSRP st2 481", &acc);
+      stranger_refused (acceptor, port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", NULL, &acc);
+      stranger_refused (acceptor, port, response, NULL, &acc);
+      stranger_refused (acceptor, port, other_method, "MSRP st4 501", &acc);
+    }
+  else
+    {
+      g_autoptr(MsrpConnector) mallory = msrp_connector_direct_new ();
+      g_autoptr(GPtrArray) mallory_path = NULL;
+      TestOp mal = { 0, };
+
+      stranger_refused (acceptor, port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", NULL, &acc);
+      g_object_set (mallory, "tls-certificate", test_certificate (MALLORY), NULL);
+      mallory_path = test_prepare (mallory, NULL);
+      msrp_connector_complete_async (mallory, acceptor_path, NULL, test_on_completed, &mal);
+      test_wait_for (&mal.done);
+      g_assert_nonnull (mal.error);
+      g_assert_false (acc.done);
+      test_op_clear (&mal);
+    }
+
+  msrp_connector_complete_async (connector, acceptor_path, NULL, test_on_completed, &con);
+  test_wait_both (&acc, &con);
+  test_exchange_text (con.transport, acc.transport, "the peer got through");
+  test_op_clear (&acc);
+  test_op_clear (&con);
+  test_watchdog_stop (timeout);
+}
+
 static void
 on_first_message (MsrpSession *session,
                   MsrpChunk   *first,
@@ -729,6 +836,10 @@ main (int    argc,
   g_test_add_data_func ("/connector/direct/acceptor-first-send-with-content-large",
                         GSIZE_TO_POINTER (1024 * 1024 + 7), test_acceptor_first_send_with_content);
   g_test_add_func ("/connector/direct/acceptor-idle-first", test_acceptor_idle_first);
+  g_test_add_data_func ("/connector/direct/acceptor-strangers-first", GINT_TO_POINTER (FALSE),
+                        test_acceptor_strangers_first);
+  g_test_add_data_func ("/connector/direct/acceptor-strangers-first-tls", GINT_TO_POINTER (TRUE),
+                        test_acceptor_strangers_first);
   g_test_add_func ("/connector/direct/any-peer", test_any_peer);
   g_test_add_func ("/connector/direct/message-buffered-behind-binding", test_message_buffered_behind_binding);
   g_test_add_data_func ("/connector/direct/stuck-binding-cancel", &stuck_binding_cancel, test_stuck_peer);

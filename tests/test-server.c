@@ -697,6 +697,113 @@ test_bind_before_complete (Fixture       *f,
   test_op_clear (&con);
 }
 
+/* Several connections bind one URI before it is completed: each waits
+ * (none is answered 506 for the others, as the peer was until
+ * bind-timeout when a stranger came first); at complete the one with the
+ * expected path wins, the strangers get 481, and another connection with
+ * that same path, once the winner is bound, 506. A binding for no
+ * prepared URI is refused at once. */
+static void
+test_bind_before_complete_contended (Fixture       *f,
+                                     gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(TestLogger) logger = g_object_new (TEST_TYPE_LOGGER, NULL);
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  g_autoptr(MsrpConnector) peer = NULL;
+  g_autoptr(TestRaw) impostor = NULL;
+  g_autoptr(TestRaw) twin = NULL;
+  g_autoptr(MsrpChunk) impostor_send = NULL;
+  g_autoptr(MsrpChunk) twin_send = NULL;
+  g_autoptr(MsrpUri) unknown = NULL;
+  g_autofree char *peer_str = NULL;
+  TestOp srv = { 0, }, con = { 0, };
+
+  msrp_server_set_logger (server, MSRP_LOGGER (logger));
+  server_path = server_prepare (server);
+  peer = new_peer (NULL, NULL, &peer_path);
+  peer_str = msrp_path_to_string (peer_path);
+
+  unknown = msrp_uri_new ("127.0.0.1", msrp_uri_get_port (uri_of (server_path)), "notprepared", FALSE);
+  raw_bind_expect (server_path, unknown, peer_str, 481);
+  g_assert_cmpuint (logger->received, ==, 1);
+
+  /* An impostor first, then the peer, then a twin with the peer's path. */
+  impostor = raw_connect (server_path);
+  test_raw_read_start (impostor);
+  impostor_send = binding_send (uri_of (server_path), "msrp://127.0.0.1:9/impostor;tcp", "imptid1");
+  test_raw_send_chunk (impostor, impostor_send);
+  while (logger->received < 2)
+    g_main_context_iteration (NULL, TRUE);
+  msrp_connector_complete_async (peer, server_path, NULL, test_on_completed, &con);
+  while (logger->received < 3)
+    g_main_context_iteration (NULL, TRUE);
+  twin = raw_connect (server_path);
+  test_raw_read_start (twin);
+  twin_send = binding_send (uri_of (server_path), peer_str, "twintid1");
+  test_raw_send_chunk (twin, twin_send);
+  while (logger->received < 4)
+    g_main_context_iteration (NULL, TRUE);
+  test_drain ();
+  g_assert_false (con.done);
+  g_assert_false (impostor->eof);
+  g_assert_false (twin->eof);
+
+  msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
+                                      NULL, on_server_completed, &srv);
+  test_wait_both (&srv, &con);
+  test_exchange_text (con.transport, srv.transport, "first of my path");
+  test_raw_read_to_eof (impostor);
+  assert_raw_response (impostor, "imptid1", 481);
+  test_raw_read_to_eof (twin);
+  assert_raw_response (twin, "twintid1", 506);
+
+  test_op_clear (&srv);
+  test_op_clear (&con);
+}
+
+/* Connections parked on one URI are bounded: past eight, a new one is
+ * refused (506) at once; and each waits for its complete only until
+ * bind-timeout, then is closed without an answer. */
+static void
+test_parked_bounded (Fixture       *f,
+                     gconstpointer  data)
+{
+  MsrpServer *server = f->server;
+  g_autoptr(TestLogger) logger = g_object_new (TEST_TYPE_LOGGER, NULL);
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) parked = g_ptr_array_new_with_free_func ((GDestroyNotify) test_raw_free);
+
+  msrp_server_set_logger (server, MSRP_LOGGER (logger));
+  msrp_server_set_bind_timeout (server, 1);
+  server_path = server_prepare (server);
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *from = g_strdup_printf ("msrp://127.0.0.1:9/parked%u;tcp", i);
+      g_autoptr(MsrpChunk) chunk = binding_send (uri_of (server_path), from, "parktid1");
+      TestRaw *raw = raw_connect (server_path);
+
+      test_raw_read_start (raw);
+      test_raw_send_chunk (raw, chunk);
+      g_ptr_array_add (parked, raw);
+      while (logger->received < i + 1)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  raw_bind_expect (server_path, uri_of (server_path), "msrp://127.0.0.1:9/onetoomany;tcp", 506);
+  for (guint i = 0; i < parked->len; i++)
+    g_assert_false (((TestRaw *) g_ptr_array_index (parked, i))->eof);
+
+  /* Nobody completes: bind-timeout closes them, without a word. */
+  for (guint i = 0; i < parked->len; i++)
+    {
+      TestRaw *raw = g_ptr_array_index (parked, i);
+
+      test_raw_read_to_eof (raw);
+      g_assert_cmpuint (raw->received->len, ==, 0);
+    }
+}
+
 static void
 test_wrong_to_path (Fixture       *f,
                     gconstpointer  data)
@@ -1309,6 +1416,8 @@ main (int    argc,
   ADD ("/server/complete-by-path", test_complete_by_path, NULL);
   ADD ("/server/complete-by-path-waits", test_complete_by_path_waits, NULL);
   ADD ("/server/bind-before-complete", test_bind_before_complete, NULL);
+  ADD ("/server/bind-before-complete-contended", test_bind_before_complete_contended, NULL);
+  ADD ("/server/parked-bounded", test_parked_bounded, NULL);
   ADD ("/server/wrong-to-path", test_wrong_to_path, NULL);
   ADD ("/server/wrong-from-path", test_wrong_from_path, NULL);
   ADD ("/server/already-bound", test_already_bound, NULL);

@@ -1061,6 +1061,53 @@ test_max_size_413 (Fixture       *f,
   g_free (ok.message_id);
 }
 
+/* One chunk of unknown length (`*` for its end and total) far over
+ * max-size, to a receiver
+ * that streams it (a chunk-received handler): its parts come one by
+ * one, and the bound holds on each, by the running end of its range, not only
+ * on the first (it came whole as a message of 2 MiB). */
+static void
+test_max_size_every_part (Fixture       *f,
+                          gconstpointer  data)
+{
+  const gsize max_size = 300 * 1024;
+  g_autoptr(GBytes) huge = pattern_bytes (2 * 1024 * 1024, 12);
+  g_autoptr(GBytes) small = g_bytes_new_static ("fits", 4);
+  g_autoptr(MsrpChunk) chunk = msrp_transport_make_chunk (f->ta, NULL, huge, "application/octet-stream");
+  g_autoptr(MsrpChunk) response = NULL;
+  MsrpReassembler *r = _msrp_session_get_reassembler (f->b);
+  TestOp ok = { 0, };
+  guint64 handed_out = 0;
+
+  msrp_session_set_max_size (f->b, max_size);
+  msrp_chunk_set_byte_range (chunk, 1, -1, -1);
+  response = test_send_chunk (f->a, chunk);
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, MSRP_STATUS_STOP_SENDING);
+
+  /* Its first part fit; nothing past the bound was handed out. */
+  g_assert_cmpuint (f->chunks_b->len, >=, 1);
+  for (guint i = 0; i < f->chunks_b->len; i++)
+    {
+      MsrpChunk *part = g_ptr_array_index (f->chunks_b, i);
+      gint64 start;
+
+      msrp_chunk_get_byte_range (part, &start, NULL, NULL);
+      g_assert_cmpuint (start - 1 + msrp_chunk_get_size (part), <=, max_size);
+      handed_out += msrp_chunk_get_size (part);
+    }
+  g_assert_cmpuint (handed_out, <=, max_size);
+
+  /* The session goes on, and keeps nothing of the refused message. */
+  msrp_session_send_message_async (f->a, small, "text/plain", NULL, test_on_message_sent, &ok);
+  test_wait_for (&ok.done);
+  g_assert_no_error (ok.error);
+  test_wait_for_len (f->messages_b, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->messages_b, 0), small));
+  g_assert_cmpuint (_msrp_reassembler_get_n_open (r), ==, 0);
+  g_assert_cmpuint (_msrp_reassembler_get_held (r), ==, 0);
+  g_free (ok.message_id);
+}
+
 /* Mid-chunk interruption (RFC 4975 7.1): with chunks of megabytes, a chunk
  * being written is cut short with `+` when other traffic waits, and the
  * message goes on in a new chunk from the next byte. */
@@ -1238,6 +1285,232 @@ interrupt_abort (Fixture  *f,
   g_assert_no_error (aop.error);
   g_free (sop.message_id);
   g_free (aop.message_id);
+}
+
+/* An output stream that holds each write until the test lets it go, and
+ * keeps what went out: the test sees which bytes a write carries while it
+ * is still under way. */
+#define TEST_TYPE_GATE (test_gate_get_type ())
+G_DECLARE_FINAL_TYPE (TestGate, test_gate, TEST, GATE, GOutputStream)
+
+struct _TestGate {
+  GOutputStream parent_instance;
+  GByteArray *wire;       /* what went out */
+  GTask *held;            /* the write under way */
+  GBytes *held_data;
+};
+
+G_DEFINE_FINAL_TYPE (TestGate, test_gate, G_TYPE_OUTPUT_STREAM)
+
+static gssize
+test_gate_write (GOutputStream  *stream,
+                 const void     *buffer,
+                 gsize           count,
+                 GCancellable   *cancellable,
+                 GError        **error)
+{
+  g_byte_array_append (TEST_GATE (stream)->wire, buffer, count);
+  return count;
+}
+
+static void
+test_gate_writev_async (GOutputStream        *stream,
+                        const GOutputVector  *vectors,
+                        gsize                 n_vectors,
+                        int                   io_priority,
+                        GCancellable         *cancellable,
+                        GAsyncReadyCallback   callback,
+                        gpointer              user_data)
+{
+  TestGate *self = TEST_GATE (stream);
+  GByteArray *data = g_byte_array_new ();
+
+  g_assert_null (self->held);
+  for (gsize i = 0; i < n_vectors; i++)
+    g_byte_array_append (data, vectors[i].buffer, vectors[i].size);
+  self->held = g_task_new (stream, cancellable, callback, user_data);
+  self->held_data = g_byte_array_free_to_bytes (data);
+}
+
+static gboolean
+test_gate_writev_finish (GOutputStream  *stream,
+                         GAsyncResult   *result,
+                         gsize          *bytes_written,
+                         GError        **error)
+{
+  gssize n = g_task_propagate_int (G_TASK (result), error);
+
+  if (bytes_written != NULL)
+    *bytes_written = MAX (n, 0);
+  return n >= 0;
+}
+
+/* The held write goes out whole. */
+static void
+test_gate_release (TestGate *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->held);
+  g_autoptr(GBytes) data = g_steal_pointer (&self->held_data);
+  gsize size;
+  const guint8 *bytes = g_bytes_get_data (data, &size);
+
+  g_byte_array_append (self->wire, bytes, size);
+  g_task_return_int (task, size);
+}
+
+static void
+test_gate_finalize (GObject *object)
+{
+  TestGate *self = TEST_GATE (object);
+
+  g_assert_null (self->held);
+  g_byte_array_unref (self->wire);
+  G_OBJECT_CLASS (test_gate_parent_class)->finalize (object);
+}
+
+static void
+test_gate_class_init (TestGateClass *klass)
+{
+  GOutputStreamClass *stream_class = G_OUTPUT_STREAM_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = test_gate_finalize;
+  stream_class->write_fn = test_gate_write;
+  stream_class->writev_async = test_gate_writev_async;
+  stream_class->writev_finish = test_gate_writev_finish;
+}
+
+static void
+test_gate_init (TestGate *self)
+{
+  self->wire = g_byte_array_new ();
+}
+
+static gboolean
+bytes_end_with (GBytes     *bytes,
+                const char *suffix)
+{
+  gsize size, len = strlen (suffix);
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  return size >= len && memcmp (data + size - len, suffix, len) == 0;
+}
+
+/* A message fails (here: cancelled) while its long chunk, not its last,
+ * is writing its `+` end-line: too late to end that chunk with `#`, so an
+ * empty `#` chunk must follow it, or the peer keeps the message open
+ * forever (none came). */
+static void
+test_abort_after_ending_chunk (void)
+{
+  g_autoptr(GSocketConnection) client = NULL;
+  g_autoptr(GSocketConnection) server = NULL;
+  g_autoptr(TestGate) gate = g_object_new (TEST_TYPE_GATE, NULL);
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GPtrArray) local = test_path ("msrp://127.0.0.1:2855/gated;tcp");
+  g_autoptr(GPtrArray) remote = test_path ("msrp://127.0.0.1:2856/peer;tcp");
+  g_autoptr(MsrpTransport) transport = NULL;
+  g_autoptr(MsrpSession) session = NULL;
+  g_autoptr(GBytes) big = pattern_bytes (6 * SLICE, 23);
+  g_autoptr(GBytes) after = g_bytes_new_static ("after", 5);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GCancellable) cancellable_after = g_cancellable_new ();
+  g_autoptr(GBytes) wire = NULL;
+  g_autofree char *end_line = NULL;
+  char *big_id = NULL;
+  TestOp op = { 0, }, aop = { 0, };
+  gboolean aborted = FALSE, after_seen = FALSE;
+  gsize offset = 0, size;
+  guint timeout = test_watchdog_start (TIMEOUT_SECONDS);
+
+  /* Nothing ever comes in: the peer's side is never written to. */
+  test_socket_pair (&client, &server);
+  stream = g_simple_io_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (server)), G_OUTPUT_STREAM (gate));
+  transport = msrp_transport_new (stream, local, remote);
+  session = msrp_session_new (transport, NULL);
+  msrp_session_set_max_chunk_size (session, 2 * SLICE);
+  msrp_session_send_message_async (session, big, "application/octet-stream", cancellable,
+                                   test_on_message_sent, &op);
+
+  /* Writes go out until the one that carries the first chunk's end-line. */
+  for (;;)
+    {
+      test_wait_for_ptr ((gpointer *) &gate->held);
+      if (end_line == NULL)
+        {
+          const char *head = g_bytes_get_data (gate->held_data, NULL);
+          g_auto(GStrv) words = g_strsplit (head, " ", 3);
+
+          g_assert_cmpstr (words[0], ==, "MSRP");
+          end_line = g_strdup_printf ("\r\n-------%s+\r\n", words[1]);
+        }
+      if (bytes_end_with (gate->held_data, end_line))
+        break;
+      test_gate_release (gate);
+    }
+
+  /* Now the message fails, then the end-line goes out. */
+  g_cancellable_cancel (cancellable);
+  test_wait_for (&op.done);
+  g_assert_error (op.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&op.error);
+  test_gate_release (gate);
+
+  /* Whatever is written next comes after the `#` chunk, if any. */
+  msrp_session_send_message_async (session, after, "text/plain", cancellable_after, test_on_message_sent, &aop);
+  while (!after_seen)
+    {
+      g_autoptr(GBytes) sent = NULL;
+
+      test_wait_for_ptr ((gpointer *) &gate->held);
+      sent = g_bytes_ref (gate->held_data);
+      test_gate_release (gate);
+      after_seen = g_bytes_get_size (sent) >= 5 &&
+                   memmem (g_bytes_get_data (sent, NULL), g_bytes_get_size (sent), "after", 5) != NULL;
+    }
+
+  wire = g_bytes_new (gate->wire->data, gate->wire->len);
+  size = g_bytes_get_size (wire);
+  while (offset < size)
+    {
+      g_autoptr(GBytes) rest = g_bytes_new_from_bytes (wire, offset, size - offset);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(MsrpChunk) chunk = NULL;
+      gsize consumed = 0;
+
+      chunk = msrp_chunk_parse (rest, &consumed, &error);
+      g_assert_no_error (error);
+      offset += consumed;
+      if (big_id == NULL)
+        {
+          /* The first chunk, whole, with `+`. */
+          big_id = g_strdup (msrp_chunk_get_message_id (chunk));
+          g_assert_cmpint (msrp_chunk_get_continuation (chunk), ==, MSRP_CONTINUATION_MORE);
+          g_assert_cmpuint (msrp_chunk_get_size (chunk), ==, 2 * SLICE);
+        }
+      else if (g_strcmp0 (msrp_chunk_get_message_id (chunk), big_id) == 0)
+        {
+          gint64 start;
+
+          /* Nothing more of it but the `#` chunk, from where it stopped. */
+          g_assert_cmpint (msrp_chunk_get_continuation (chunk), ==, MSRP_CONTINUATION_ABORT);
+          msrp_chunk_get_byte_range (chunk, &start, NULL, NULL);
+          g_assert_cmpint (start, ==, 2 * SLICE + 1);
+          aborted = TRUE;
+        }
+    }
+  g_assert_cmpuint (offset, ==, size);
+  g_assert_true (aborted);
+
+  /* No response comes to the last message. */
+  g_cancellable_cancel (cancellable_after);
+  test_wait_for (&aop.done);
+  g_assert_error (aop.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&aop.error);
+  g_free (big_id);
+  g_clear_object (&session);
+  g_clear_object (&transport);
+  test_drain ();
+  test_watchdog_stop (timeout);
 }
 
 static void
@@ -1729,6 +2002,49 @@ test_many_queued_messages (Fixture       *f,
   g_assert_cmpuint (_msrp_reassembler_get_n_open (_msrp_session_get_reassembler (f->b)), ==, 0);
 }
 
+/* Sixteen messages of 5 MiB queued at once between two sessions with
+ * their defaults: 80 MiB in all, more than the receiver's
+ * max-reassembly-size (64 MiB). The sender starts no more at once than a
+ * receiver with the defaults keeps, so none gets 413 (they did when all
+ * sixteen went at once, each a sixteenth of the way along). */
+static void
+test_many_large_messages (Fixture       *f,
+                          gconstpointer  data)
+{
+  enum { N = 16 };
+  const gsize size = 5 * 1024 * 1024;
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  TestOp ops[N] = { { 0, }, };
+  guint matched = 0;
+
+  g_signal_handlers_disconnect_by_func (f->b, test_keep_chunk, f->chunks_b);
+  g_assert_cmpuint (N * size, >, msrp_session_get_max_reassembly_size (f->b));
+  for (guint i = 0; i < N; i++)
+    {
+      GBytes *message = pattern_bytes (size, 40 + i);
+
+      g_ptr_array_add (messages, message);
+      msrp_session_send_message_async (f->a, message, "application/octet-stream", NULL,
+                                       test_on_message_sent, &ops[i]);
+    }
+  for (guint i = 0; i < N; i++)
+    {
+      test_wait_for (&ops[i].done);
+      g_assert_no_error (ops[i].error);
+      g_free (ops[i].message_id);
+    }
+  test_wait_for_len (f->messages_b, N);
+  for (guint i = 0; i < N; i++)
+    for (guint j = 0; j < N; j++)
+      if (g_bytes_equal (g_ptr_array_index (f->messages_b, i), g_ptr_array_index (messages, j)))
+        {
+          matched++;
+          break;
+        }
+  g_assert_cmpuint (matched, ==, N);
+  g_assert_cmpuint (_msrp_reassembler_get_held (_msrp_session_get_reassembler (f->b)), ==, 0);
+}
+
 /* A message over max-message-size, to a receiver with no chunk-received
  * handler: nobody gets it, so it is refused with 413, and no success
  * REPORT says otherwise (it did, for 20 MiB sent with `msrp send --file
@@ -1909,6 +2225,8 @@ main (int    argc,
   ADD ("shutdown-sends-queued", NULL, test_shutdown_sends_queued);
   ADD ("pause-reading", NULL, test_pause_reading);
   ADD ("max-size-413", NULL, test_max_size_413);
+  ADD ("max-size-every-part", NULL, test_max_size_every_part);
+  ADD ("many-large-messages", NULL, test_many_large_messages);
   ADD ("receiver-stops-reading", TEST_NO_SESSION_B, test_receiver_stops_reading);
   ADD ("peer-vanishes", TEST_NO_SESSION_B, test_peer_vanishes);
   ADD ("stop-sending-413", TEST_NO_SESSION_B, test_stop_sending_413);
@@ -1925,6 +2243,7 @@ main (int    argc,
   ADD ("too-large-unhandled-413", NULL, test_too_large_unhandled_413);
   ADD ("descending-bytes", NULL, test_descending_bytes);
   g_test_add_func ("/session/interrupt/relay-chunk-size", test_relay_chunk_size);
+  g_test_add_func ("/session/interrupt/abort-after-ending-chunk", test_abort_after_ending_chunk);
 #define ADD_TLS(name, data, fn) g_test_add ("/session/tls/" name, Fixture, data, fixture_setup_tls, fn, fixture_teardown)
   ADD_TLS ("send-message", NULL, test_send_message);
   ADD_TLS ("send-message-chunked", NULL, test_send_message_chunked);

@@ -24,13 +24,20 @@
  * then goes into the local path), accepts one connection, and checks its
  * first request, the binding SEND: its To-Path must be this endpoint's URI
  * and its From-Path must end with the peer's URI from the remote path.
- * It answers 200 and hands out the transport, or answers with the error
- * (481 for another session) and fails.
+ * It answers 200 and hands out the transport.
  *
- * Other connections to the port do not keep the peer out: connections
- * that send nothing are closed after ten seconds, or for newer ones when
- * too many wait, and connections that close without a byte are closed
- * without failing; the first connection that sends something decides.
+ * Other connections to the port do not keep the peer out, as with
+ * [class@Msrp.Server]: a connection whose first request is not the
+ * peer's binding SEND gets the answer due (481 for another session or
+ * another peer, 501 for another method) and is closed, and so is one
+ * that sends what is not MSRP, begins with a response, or fails the TLS
+ * handshake; the acceptor waits on for its peer. Connections that send
+ * nothing are closed after ten seconds, or for newer ones when too many
+ * wait. When the peer has not bound within
+ * [property@Msrp.Connector:timeout], the complete fails with the error of
+ * the last connection refused (such as %MSRP_ERROR_FINGERPRINT_MISMATCH,
+ * or %MSRP_TRANSACTION_ERROR with the status it was answered), or with
+ * %MSRP_ERROR_BIND_TIMEOUT when none was.
  *
  * With a [property@Msrp.Connector:tls-certificate] it runs the TLS server
  * side and asks the peer for its certificate, which must match
@@ -173,6 +180,7 @@ typedef struct {
   GSource *stop_source;       /* fires when op is cancelled or times out */
   GPtrArray *peers;           /* of Peer: accepted, reading their first request */
   MsrpTransport *transport;   /* the one that bound */
+  GError *refused;            /* why the last connection was refused */
   gboolean done;
 } Complete;
 
@@ -227,6 +235,7 @@ complete_free (gpointer data)
   g_clear_pointer (&c->remote_path, g_ptr_array_unref);
   g_clear_pointer (&c->peers, g_ptr_array_unref);
   g_clear_object (&c->transport);
+  g_clear_error (&c->refused);
   g_free (c);
 }
 
@@ -263,8 +272,15 @@ complete_fail (GTask  *task,
       g_error_free (error);
       return;
     }
-  error = _msrp_operation_error (&c->op, error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
-                                 _("No MSRP peer bound the session in time"));
+  /* At the timeout, a refused connection tells more than the timeout. */
+  if (c->op.timed_out && c->refused != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_error_free (error);
+      error = g_steal_pointer (&c->refused);
+    }
+  else
+    error = _msrp_operation_error (&c->op, error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
+                                   _("No MSRP peer bound the session in time"));
   if (c->transport != NULL)
     msrp_transport_close_async (c->transport, NULL, NULL, NULL);
   g_object_ref (task);
@@ -313,10 +329,23 @@ on_answer_written (GObject      *source,
   g_object_unref (task);
 }
 
-/* The first request decides. */
+/* A connection that is not the peer's: it is closed (after an answer
+ * already queued on it), and the complete waits on for the peer. */
 static void
-handle_binding (GTask     *task,
-                MsrpChunk *chunk)
+refuse_connection (Complete *c,
+                   GError   *error)
+{
+  g_debug ("acceptor: refusing a connection: %s", error->message);
+  g_clear_error (&c->refused);
+  c->refused = error;
+}
+
+/* The first request of a connection: the peer's binding SEND, or a
+ * stranger's. */
+static void
+handle_binding (GTask         *task,
+                MsrpTransport *transport,
+                MsrpChunk     *chunk)
 {
   Complete *c = g_task_get_task_data (task);
   MsrpAcceptorDirect *self = g_task_get_source_object (task);
@@ -325,29 +354,37 @@ handle_binding (GTask     *task,
 
   if (!msrp_chunk_is_request (chunk))
     {
-      complete_fail (task, g_error_new_literal (MSRP_ERROR, MSRP_ERROR_MALFORMED_CHUNK,
-                                                _("The MSRP peer began with a response instead of a SEND")));
+      msrp_transport_close_async (transport, NULL, NULL, NULL);
+      refuse_connection (c, g_error_new_literal (MSRP_ERROR, MSRP_ERROR_MALFORMED_CHUNK,
+                                                 _("The MSRP peer began with a response instead of a SEND")));
       return;
     }
 
   if (c->remote_path->len == 0 && msrp_chunk_get_from_path (chunk) != NULL)
-    _msrp_transport_set_paths (c->transport, self->local_path, msrp_chunk_get_from_path (chunk));
+    _msrp_transport_set_paths (transport, self->local_path, msrp_chunk_get_from_path (chunk));
 
   if (strcmp (msrp_chunk_get_method (chunk), "SEND") != 0)
     error = g_error_new (MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNKNOWN_METHOD,
                          _("The MSRP peer began with %s instead of a SEND"), msrp_chunk_get_method (chunk));
   else
-    msrp_transport_check_incoming_send_chunk (c->transport, chunk, &error);
+    msrp_transport_check_incoming_send_chunk (transport, chunk, &error);
 
   if (error != NULL)
     {
-      /* Tell the peer why; closing the transport lets the answer out
-       * first. */
-      answer = msrp_transport_make_response (c->transport, chunk, error->code, NULL);
-      msrp_transport_write_chunk_async (c->transport, answer, NULL, NULL, NULL);
-      complete_fail (task, error);
+      /* Tell the stranger why; closing the transport lets the answer out
+       * first. REPORTs are never answered. */
+      if (strcmp (msrp_chunk_get_method (chunk), "REPORT") != 0 &&
+          msrp_chunk_get_failure_report (chunk) != MSRP_FAILURE_REPORT_NO)
+        {
+          answer = msrp_transport_make_response (transport, chunk, error->code, NULL);
+          msrp_transport_write_chunk_async (transport, answer, NULL, NULL, NULL);
+        }
+      msrp_transport_close_async (transport, NULL, NULL, NULL);
+      refuse_connection (c, error);
       return;
     }
+
+  c->transport = g_object_ref (transport);
 
   if (_msrp_chunk_carries_content (chunk))
     {
@@ -394,14 +431,19 @@ on_binding_read (GObject      *source,
       peer_close (peer);
     }
   else if (chunk == NULL)
-    complete_fail (task, g_steal_pointer (&error));
+    {
+      /* What cannot be framed as MSRP: not the peer either. */
+      peer_close (peer);
+      refuse_connection (c, g_steal_pointer (&error));
+    }
   else
     {
+      g_autoptr(MsrpTransport) transport = g_steal_pointer (&peer->transport);
+
       g_ptr_array_remove_fast (c->peers, peer);
       peer->closed = TRUE;
       _msrp_listener_conn_release (g_steal_pointer (&peer->lconn));
-      c->transport = g_steal_pointer (&peer->transport);
-      handle_binding (task, chunk);
+      handle_binding (task, transport, chunk);
     }
   peer_free (peer);
 }
@@ -483,14 +525,15 @@ on_listener_handshake_failed (GTlsConnection *tls,
   MsrpAcceptorDirect *self = user_data;
   GError **mismatch = g_object_get_data (G_OBJECT (tls), "msrp-mismatch");
 
-  /* The handshake started once the connection sent something: as with a
-   * first request, that connection decides. */
+  /* The listener closes the connection; the peer may still come. A
+   * certificate refused is worth telling at the timeout; any other
+   * failure may be a port scan. */
   if (self->task == NULL)
     return;
   if (mismatch != NULL && *mismatch != NULL)
-    complete_fail (self->task, g_error_copy (*mismatch));
+    refuse_connection (g_task_get_task_data (self->task), g_error_copy (*mismatch));
   else
-    complete_fail (self->task, g_error_copy (error));
+    g_debug ("acceptor: a TLS handshake failed: %s", error->message);
 }
 
 static const MsrpListenerFuncs listener_funcs = {

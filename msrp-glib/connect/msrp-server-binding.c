@@ -108,6 +108,7 @@ _msrp_server_conn_drop (MsrpServerConn *conn,
                         const char     *reason)
 {
   MsrpServer *server = conn->server;
+  gboolean parked = conn->state == CONN_PARKED;
 
   if (conn->state == CONN_DONE)
     return;
@@ -122,8 +123,16 @@ _msrp_server_conn_drop (MsrpServerConn *conn,
 
   if (conn->session != NULL)
     {
-      g_assert (conn->session->conn == conn);
-      conn->session->conn = NULL;
+      if (parked)
+        {
+          g_queue_remove (&conn->session->parked, conn);
+          server->n_parked--;
+        }
+      else
+        {
+          g_assert (conn->session->conn == conn);
+          conn->session->conn = NULL;
+        }
       conn->session = NULL;
       _msrp_server_conn_unref (conn);
     }
@@ -215,6 +224,17 @@ session_fail (MsrpServerSession *session,
     g_error_free (error);
 }
 
+/* Refuses the connections still parked on @session: it is bound. */
+static void
+session_refuse_parked (MsrpServerSession *session)
+{
+  MsrpServerConn *conn;
+
+  while ((conn = g_queue_peek_head (&session->parked)) != NULL)
+    conn_refuse (conn, conn->binding, MSRP_STATUS_SESSION_ALREADY_BOUND,
+                 "another connection bound its session");
+}
+
 static void
 session_succeed (MsrpServerSession *session)
 {
@@ -224,6 +244,8 @@ session_succeed (MsrpServerSession *session)
   MsrpTransport *transport;
 
   g_debug ("server: connection %p bound to %s", conn, msrp_uri_get_session_id (session->uri));
+  /* Before the callback, which may clean the session up. */
+  session_refuse_parked (session);
   conn->session = NULL;
   conn->state = CONN_DONE;
   conn->server = NULL;
@@ -248,6 +270,8 @@ _msrp_server_session_free (gpointer data)
                                                 _("The MSRP session was cleaned up before a peer bound it")));
   if (session->conn != NULL)
     _msrp_server_conn_drop (session->conn, "the session was cleaned up");
+  while (!g_queue_is_empty (&session->parked))
+    _msrp_server_conn_drop (g_queue_peek_head (&session->parked), "the session was cleaned up");
   g_clear_object (&session->uri);
   g_clear_pointer (&session->local_path, g_ptr_array_unref);
   g_free (session);
@@ -284,7 +308,14 @@ on_conn_answered (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error))
-    _msrp_server_conn_drop (conn, error->message);  /* the session waits on */
+    {
+      MsrpServerSession *session = conn->state == CONN_ANSWERING ? conn->session : NULL;
+
+      /* The session waits on; a connection parked behind may be its peer. */
+      _msrp_server_conn_drop (conn, error->message);
+      if (session != NULL && session->task != NULL && !g_queue_is_empty (&session->parked))
+        session_try_bind (session);
+    }
   else if (conn->state == CONN_ANSWERING)
     session_succeed (conn->session);
   _msrp_server_conn_unref (conn);
@@ -338,7 +369,7 @@ _msrp_server_session_wait (MsrpServerSession *session,
   watch_complete (session->server, task, on_session_timeout, on_session_cancelled, session,
                   &session->timer, &session->cancel_source);
 
-  if (session->conn != NULL)
+  if (!g_queue_is_empty (&session->parked))
     session_try_bind (session);
 }
 
@@ -416,10 +447,25 @@ _msrp_server_binding_matches (MsrpServer *self,
   return msrp_uri_equal (a, b);
 }
 
-/* A connection parked on @session, which has no complete of its own, goes
- * to the oldest waiter that expects its peer. */
+gboolean
+_msrp_server_session_has_parked (MsrpServerSession *session,
+                                 GPtrArray         *expected)
+{
+  for (GList *l = session->parked.head; l != NULL; l = l->next)
+    {
+      MsrpServerConn *conn = l->data;
+
+      if (_msrp_server_binding_matches (session->server, conn->binding, expected))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A connection just parked on @session, which has no complete of its own,
+ * goes to the oldest waiter that expects its peer. */
 static void
-session_offer_to_waiters (MsrpServerSession *session)
+session_offer_to_waiters (MsrpServerSession *session,
+                          MsrpServerConn    *conn)
 {
   MsrpServer *self = session->server;
 
@@ -429,7 +475,7 @@ session_offer_to_waiters (MsrpServerSession *session)
       GTask *task;
       g_autoptr(GPtrArray) expected = NULL;
 
-      if (!_msrp_server_binding_matches (self, session->conn->binding, waiter->expected))
+      if (!_msrp_server_binding_matches (self, conn->binding, waiter->expected))
         continue;
       g_queue_delete_link (&self->waiters, l);
       task = g_steal_pointer (&waiter->task);
@@ -440,34 +486,60 @@ session_offer_to_waiters (MsrpServerSession *session)
     }
 }
 
-/* A parked connection meets the pending complete of its session. */
+/* The parked connections meet the pending complete of their session, in
+ * the order they came: those from another peer than the SDP's are
+ * refused, and the first from the peer whose certificate passes wins;
+ * the ones behind it wait until it is bound (then get 506), or take its
+ * place when its answer cannot be written. */
 static void
 session_try_bind (MsrpServerSession *session)
 {
-  MsrpServerConn *conn = session->conn;
-  MsrpChunk *chunk = conn->binding;
-  GError *error = NULL;
+  MsrpServerConn *conn = NULL;
+  MsrpChunk *chunk;
+  GError *cert_error = NULL;
+  GList *l;
 
-  g_assert (session->task != NULL && conn->state == CONN_PARKED);
+  g_assert (session->task != NULL && session->conn == NULL);
 
-  if (!check_peer_certificate (session, conn, &error))
+  for (l = session->parked.head; l != NULL && conn == NULL; )
     {
-      _msrp_server_conn_drop (conn, error->message);
-      session_fail (session, error);
+      MsrpServerConn *candidate = l->data;
+      GError *error = NULL;
+
+      /* Refusing it takes its link out of the queue. */
+      l = l->next;
+      _msrp_transport_set_paths (candidate->transport, session->local_path,
+                                 session->expected ? session->expected
+                                                   : msrp_chunk_get_from_path (candidate->binding));
+      if (!msrp_transport_check_incoming_send_chunk (candidate->transport, candidate->binding, &error))
+        {
+          conn_refuse (candidate, candidate->binding, error->code, error->message);
+          g_error_free (error);
+        }
+      else if (!check_peer_certificate (session, candidate, &error))
+        {
+          _msrp_server_conn_drop (candidate, error->message);
+          g_clear_error (&cert_error);
+          cert_error = error;
+        }
+      else
+        conn = candidate;
+    }
+  if (conn == NULL)
+    {
+      /* Only a certificate refused fails the complete, as it always did;
+       * other peers' connections leave it waiting for the right one. */
+      if (cert_error != NULL)
+        session_fail (session, cert_error);
       return;
     }
+  g_clear_error (&cert_error);
 
-  _msrp_transport_set_paths (conn->transport, session->local_path,
-                             session->expected ? session->expected : msrp_chunk_get_from_path (chunk));
-  if (!msrp_transport_check_incoming_send_chunk (conn->transport, chunk, &error))
-    {
-      /* Another peer than the SDP's: the session waits on for the right
-       * one. */
-      conn_refuse (conn, chunk, error->code, error->message);
-      g_error_free (error);
-      return;
-    }
-
+  /* The queue's reference becomes the session's. */
+  g_queue_remove (&session->parked, conn);
+  session->server->n_parked--;
+  session->conn = conn;
+  chunk = conn->binding;
   conn->state = CONN_ANSWERING;
   conn_stop_timer (conn);
   if (_msrp_chunk_carries_content (chunk))
@@ -536,18 +608,28 @@ conn_handle_binding (MsrpServerConn *conn,
       conn_refuse (conn, chunk, MSRP_STATUS_SESSION_ALREADY_BOUND, "its session is bound already");
       return;
     }
+  /* Parked connections are bounded, a session's and all of them. */
+  if (g_queue_get_length (&session->parked) >= MSRP_SERVER_MAX_PARKED_PER_SESSION ||
+      conn->server->n_parked >= MSRP_SERVER_MAX_PARKED)
+    {
+      conn_refuse (conn, chunk, MSRP_STATUS_SESSION_ALREADY_BOUND,
+                   "too many connections wait for its session to be completed");
+      return;
+    }
 
+  /* It waits for the complete until bind-timeout from its accept. */
   conn->state = CONN_PARKED;
   conn->binding = g_object_ref (chunk);
   conn->session = session;
-  session->conn = conn_ref (conn);
+  g_queue_push_tail (&session->parked, conn_ref (conn));
+  conn->server->n_parked++;
   if (session->task != NULL)
     session_try_bind (session);
   else
     {
       g_debug ("server: connection %p holds its binding of %s until it is completed",
                conn, msrp_uri_get_session_id (session->uri));
-      session_offer_to_waiters (session);
+      session_offer_to_waiters (session, conn);
     }
 }
 

@@ -22,6 +22,11 @@ typedef struct _MsrpServerSession MsrpServerSession;
 typedef struct _MsrpServerConn MsrpServerConn;
 typedef struct _MsrpServerWaiter MsrpServerWaiter;
 
+/* Connections that bound a URI before its complete may wait for it, but
+ * only so many a URI and in all. */
+#define MSRP_SERVER_MAX_PARKED_PER_SESSION 8
+#define MSRP_SERVER_MAX_PARKED 1000
+
 typedef enum {
   CONN_READING,
   CONN_PARKED,       /* bound a registered URI, waits for its complete */
@@ -49,7 +54,9 @@ struct _MsrpServerSession {
   MsrpUri *uri;
   GPtrArray *local_path;
   gboolean bound;            /* its transport was handed out */
-  MsrpServerConn *conn;      /* parked or answering; holds a reference */
+  GQueue parked;             /* of MsrpServerConn, oldest first, each
+                              * holding a reference */
+  MsrpServerConn *conn;      /* answering; holds a reference */
 
   /* The pending complete */
   GTask *task;
@@ -82,6 +89,7 @@ struct _MsrpServer
   GQueue waiters;              /* of MsrpServerWaiter, oldest first */
   GHashTable *connections;     /* set of MsrpServerConn, each holding a
                                 * reference */
+  guint n_parked;              /* of them, in sessions' parked queues */
 
   guint bind_timeout;
   MsrpListenerLimits limits;  /* in the order of their properties */
@@ -113,6 +121,9 @@ void               _msrp_server_session_wait     (MsrpServerSession   *session,
                                                   const char          *fingerprint);
 gboolean           _msrp_server_binding_matches  (MsrpServer          *self,
                                                   MsrpChunk           *binding,
+                                                  GPtrArray           *expected);
+/* Whether a connection parked on @session binds with @expected. */
+gboolean           _msrp_server_session_has_parked (MsrpServerSession *session,
                                                   GPtrArray           *expected);
 /* Queues a complete_async that waits for the peer with the full path
  * @expected to bind any waiting session. */

@@ -37,7 +37,10 @@
  * A peer may connect and bind before complete is called (its SDP answer
  * may come after its connection): the connection then waits, without an
  * answer, until complete checks it, or until
- * [property@Msrp.Server:bind-timeout] has passed.
+ * [property@Msrp.Server:bind-timeout] has passed. Several connections may
+ * wait so for one URI (eight at most; one more is answered 506): complete
+ * takes the first whose From-Path ends with the peer's URI, answers those
+ * from other peers 481 at once, and the others 506 once it is bound.
  *
  * The binding SEND is answered as RFC 4975 says: 200 when it is accepted
  * (it is consumed, not handed to the application); 481 when its To-Path
@@ -746,8 +749,8 @@ msrp_server_complete_async (MsrpServer          *server,
       {
         waiting = session;
         n_waiting++;
-        if (full_remote_path != NULL && parked == NULL && session->conn != NULL &&
-            _msrp_server_binding_matches (server, session->conn->binding, full_remote_path))
+        if (full_remote_path != NULL && parked == NULL &&
+            _msrp_server_session_has_parked (session, full_remote_path))
           parked = session;
       }
 

@@ -56,6 +56,11 @@ MsrpReassembly   _msrp_reassembler_add           (MsrpReassembler  *self,
                                                   GBytes          **message,
                                                   guint64          *total);
 
+/* Drops what is kept of a message refused by the caller, and refuses its
+ * later chunks (MSRP_REASSEMBLY_REFUSED) until a `#` one. */
+void             _msrp_reassembler_refuse        (MsrpReassembler *self,
+                                                  const char      *message_id);
+
 /* The memory unfinished messages take: their blocks, their range and
  * header bookkeeping, not only the bytes received. */
 gsize            _msrp_reassembler_get_held      (MsrpReassembler *self);

@@ -158,6 +158,13 @@ refuse (MsrpReassembler *self,
   g_hash_table_add (self->refused, id);
 }
 
+void
+_msrp_reassembler_refuse (MsrpReassembler *self,
+                          const char      *message_id)
+{
+  refuse (self, message_id);
+}
+
 static void
 forget_refused (MsrpReassembler *self,
                 const char      *message_id)
@@ -273,22 +280,44 @@ block_capacity (gint64  total,
   return BLOCK_SIZE;
 }
 
+/* The blocks a write touches, looked up once: blocks_cost finds them,
+ * blocks_write fills them. A part of a chunk (256 KiB at most) touches
+ * five blocks at most; a longer chunk gets an array of its own. */
+typedef struct {
+  guint n;
+  Block **blocks;         /* NULL where none is allocated yet */
+  Block *local[8];
+} BlockSpan;
+
+static void
+block_span_clear (BlockSpan *span)
+{
+  if (span->blocks != span->local)
+    g_free (span->blocks);
+}
+
 /* The memory writing [offset, offset + size) into blocks (NULL: none yet)
- * adds. */
+ * adds; @span keeps the blocks found, for blocks_write(). */
 static gsize
 blocks_cost (GHashTable *blocks,
              gint64      total,
              guint64     offset,
-             gsize       size)
+             gsize       size,
+             BlockSpan  *span)
 {
   guint64 end = offset + size;
+  guint64 first = offset / BLOCK_SIZE;
   gsize cost = 0;
 
-  for (guint64 b = offset / BLOCK_SIZE; b * BLOCK_SIZE < end; b++)
+  span->n = (guint) ((end - 1) / BLOCK_SIZE - first + 1);
+  span->blocks = span->n <= G_N_ELEMENTS (span->local) ? span->local : g_new (Block *, span->n);
+  for (guint i = 0; i < span->n; i++)
     {
+      guint64 b = first + i;
       Block *block = blocks ? g_hash_table_lookup (blocks, GSIZE_TO_POINTER ((gsize) b)) : NULL;
       gsize needed = (gsize) (MIN (end, (b + 1) * BLOCK_SIZE) - b * BLOCK_SIZE);
 
+      span->blocks[i] = block;
       if (block == NULL)
         cost += BLOCK_COST + MAX (block_capacity (total, b), needed);
       else if (block->capacity < needed)
@@ -297,21 +326,25 @@ blocks_cost (GHashTable *blocks,
   return cost;
 }
 
-/* Writes the bytes; returns the memory it added (as blocks_cost said). */
+/* Writes the bytes into the blocks blocks_cost() found; returns the memory
+ * it added (as blocks_cost said). */
 static gsize
 blocks_write (Message      *msg,
               gint64        total,
               guint64       offset,
               const guint8 *data,
-              gsize         size)
+              gsize         size,
+              BlockSpan    *span)
 {
   guint64 end = offset + size;
+  guint64 first = offset / BLOCK_SIZE;
   gsize added = 0;
 
-  for (guint64 b = offset / BLOCK_SIZE; b * BLOCK_SIZE < end; b++)
+  for (guint i = 0; i < span->n; i++)
     {
+      guint64 b = first + i;
       gpointer key = GSIZE_TO_POINTER ((gsize) b);
-      Block *block = g_hash_table_lookup (msg->blocks, key);
+      Block *block = span->blocks[i];
       guint64 from = MAX (offset, b * BLOCK_SIZE);
       guint64 to = MIN (end, (b + 1) * BLOCK_SIZE);
       gsize needed = (gsize) (to - b * BLOCK_SIZE);
@@ -414,6 +447,7 @@ _msrp_reassembler_add (MsrpReassembler  *self,
   gboolean keep;
   gsize cost = 0, back = 0, first_cost = 0;
   g_autoptr(MsrpChunk) new_first = NULL;
+  BlockSpan span = { 0, };
   Message *msg;
 
   g_return_val_if_fail (message_id != NULL, MSRP_REASSEMBLY_REFUSED);
@@ -481,13 +515,14 @@ _msrp_reassembler_add (MsrpReassembler  *self,
         back += msg->first_cost;
     }
   if (keep && size > 0)
-    cost += blocks_cost (msg ? msg->blocks : NULL, total, offset, size);
+    cost += blocks_cost (msg ? msg->blocks : NULL, total, offset, size, &span);
   if (!keep && msg != NULL)
     back += msg->blocks_held;
   if (size > 0 || offset == 0)
     cost += RANGE_COST;
   if (self->max_held > 0 && self->held - back + cost > self->max_held)
     {
+      block_span_clear (&span);
       refuse (self, message_id);
       return MSRP_REASSEMBLY_OVER_LIMIT;
     }
@@ -520,10 +555,11 @@ _msrp_reassembler_add (MsrpReassembler  *self,
 
   if (keep && size > 0)
     {
-      gsize added = blocks_write (msg, msg->total, offset, g_bytes_get_data (body, NULL), size);
+      gsize added = blocks_write (msg, msg->total, offset, g_bytes_get_data (body, NULL), size, &span);
 
       msg->blocks_held += added;
       account (self, msg, added);
+      block_span_clear (&span);
     }
   if (size > 0 || offset == 0)
     account (self, msg, ranges_add (msg->ranges, offset, end) * RANGE_COST);

@@ -99,6 +99,22 @@ send_success_report (MsrpSession *self,
   _msrp_transport_write_chunk_with_callback (self->transport, report, 0, on_answer_written, NULL);
 }
 
+/* Whether the chunk (or the part of one) goes past max-size: by its
+ * message's total, or by where the bytes that came end. A `#` chunk keeps
+ * nothing: it goes on, to drop what was kept. */
+static gboolean
+over_max_size (MsrpSession *self,
+               MsrpChunk   *chunk)
+{
+  gint64 start, total;
+
+  if (self->max_size == 0 || msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_ABORT)
+    return FALSE;
+  msrp_chunk_get_byte_range (chunk, &start, NULL, &total);
+  return (total >= 0 && (guint64) total > self->max_size) ||
+         (guint64) (MAX (start, 1) - 1) + msrp_chunk_get_size (chunk) > self->max_size;
+}
+
 static void
 handle_send (MsrpSession *self,
              MsrpChunk   *chunk)
@@ -130,26 +146,26 @@ handle_send (MsrpSession *self,
       else if (content_type != NULL && !type_accepted (self, content_type))
         g_set_error (&error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE,
                      _("The MSRP session does not accept “%s”"), content_type);
-      else if (self->max_size > 0)
-        {
-          gint64 start, end, total;
+    }
+  /* On every part: a chunk of unknown length may go past the bound only
+   * in a later part of it. */
+  if (error == NULL && over_max_size (self, chunk))
+    {
+      g_set_error (&error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING,
+                   _("The message is larger than the MSRP session accepts"));
+      /* What was kept of it goes, and its later chunks get 413 too. */
+      if (msrp_chunk_get_message_id (chunk) != NULL)
+        _msrp_reassembler_refuse (self->reassembler, msrp_chunk_get_message_id (chunk));
+    }
 
-          msrp_chunk_get_byte_range (chunk, &start, &end, &total);
-          if ((total >= 0 && (guint64) total > self->max_size) ||
-              (guint64) (start - 1) + msrp_chunk_get_size (chunk) > self->max_size)
-            g_set_error (&error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING,
-                         _("The message is larger than the MSRP session accepts"));
-        }
-
-      if (error != NULL)
-        {
-          g_debug ("refusing chunk %s: %s", tid, error->message);
-          if (error->domain == MSRP_TRANSACTION_ERROR && wants_answer (chunk, error->code))
-            answer (self, chunk, error->code, NULL);
-          if (!last_part)
-            g_hash_table_add (self->refused, g_strdup (tid));
-          return;
-        }
+  if (error != NULL)
+    {
+      g_debug ("refusing chunk %s: %s", tid, error->message);
+      if (error->domain == MSRP_TRANSACTION_ERROR && wants_answer (chunk, error->code))
+        answer (self, chunk, error->code, NULL);
+      if (!last_part)
+        g_hash_table_add (self->refused, g_strdup (tid));
+      return;
     }
 
   /* A SEND without a body (not even an empty one) carries no message: it

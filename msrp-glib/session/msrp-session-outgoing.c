@@ -39,6 +39,12 @@
  * library answers 413 past max-open-messages (64 by default). The others
  * wait their turn; a message that goes in one chunk never waits. */
 #define MAX_STARTED_MESSAGES 16
+/* The bytes they may make the receiver hold, at most, unless one message
+ * alone is larger: one made with this library answers 413 past
+ * max-reassembly-size (64 MiB by default), counted with its bookkeeping,
+ * and holds a message only up to max-message-size (16 MiB by default).
+ * Half of it leaves room for that and for other senders' messages. */
+#define MAX_STARTED_BYTES (32 * 1024 * 1024)
 
 static void msg_write_abort (OutMsg *msg);
 
@@ -74,32 +80,62 @@ msg_fits_one_chunk (OutMsg *msg)
          (guint64) (msg->total - msg->offset) <= MIN (msg->session->max_chunk_size, SLICE_SIZE);
 }
 
+/* What a message may make the receiver hold until it has it all: its
+ * size, up to what a receiver with the defaults puts together (a stream
+ * of unknown size counts that much). */
+static gsize
+msg_held_at_peer (OutMsg *msg)
+{
+  if (msg->total < 0 || (guint64) msg->total > MSRP_DEFAULT_MAX_MESSAGE_SIZE)
+    return MSRP_DEFAULT_MAX_MESSAGE_SIZE;
+  return (gsize) msg->total;
+}
+
+/* Whether a message that takes several chunks may start now: the first
+ * always does, whatever its size. */
+static gboolean
+msg_can_start (MsrpSession *self,
+               OutMsg      *msg)
+{
+  return self->msgs_started == 0 ||
+         (self->msgs_started < MAX_STARTED_MESSAGES &&
+          self->started_bytes + msg_held_at_peer (msg) <= MAX_STARTED_BYTES);
+}
+
 /* Starts sending a message that takes several chunks, in a slot. */
 static void
 msg_start (MsrpSession *self,
            OutMsg      *msg)
 {
   msg->holds_slot = TRUE;
+  msg->slot_bytes = msg_held_at_peer (msg);
   self->msgs_started++;
+  self->started_bytes += msg->slot_bytes;
   sending_add (self, msg);
 }
 
 /* The message holds a slot, and the peer has the whole message or is told
- * to drop it: the next one waiting starts. Returns whether one did (it
- * wants a pump then). */
+ * to drop it: the next ones waiting start, as many as may. Returns whether
+ * one did (it wants a pump then). */
 static gboolean
 msg_release_slot (OutMsg *msg)
 {
   MsrpSession *self = msg->session;
   OutMsg *next;
+  gboolean started = FALSE;
 
   msg->holds_slot = FALSE;
   self->msgs_started--;
-  if (self->closed || (next = g_queue_pop_head (&self->waiting)) == NULL)
-    return FALSE;
-  next->waiting = FALSE;
-  msg_start (self, next);
-  return TRUE;
+  self->started_bytes -= msg->slot_bytes;
+  while (!self->closed && (next = g_queue_peek_head (&self->waiting)) != NULL &&
+         msg_can_start (self, next))
+    {
+      g_queue_pop_head (&self->waiting);
+      next->waiting = FALSE;
+      msg_start (self, next);
+      started = TRUE;
+    }
+  return started;
 }
 
 OutMsg *
@@ -516,7 +552,11 @@ _msrp_out_msg_open_chunk_ended (OutMsg           *msg,
     g_clear_object (&msg->open_chunk);
   if (ended != MSRP_CONTINUATION_MORE || sent >= size)
     {
-      /* Whole: the message's last chunk, or cut with `#`, went out. */
+      /* Whole: the message's last chunk, or cut with `#`, went out; or a
+       * chunk with `+` whose end-line was on its way when the message
+       * failed, which the `#` chunk follows. */
+      if (ended == MSRP_CONTINUATION_MORE && msg->done && msg->abort_after_cut && !self->closed)
+        msg_write_abort (msg);
       if (msg->holds_slot && (msg->last_sent || msg->done))
         msg_release_slot (msg);
       return;
@@ -722,7 +762,7 @@ queue_message (MsrpSession *self,
   /* The message keeps its first reference until it is finished. */
   if (msg_fits_one_chunk (msg))
     sending_add (self, msg);
-  else if (self->msgs_started < MAX_STARTED_MESSAGES)
+  else if (g_queue_is_empty (&self->waiting) && msg_can_start (self, msg))
     msg_start (self, msg);
   else
     {
@@ -755,8 +795,9 @@ queue_message (MsrpSession *self,
  * short (ended with `+`, the rest following in a new chunk) when a
  * response, a REPORT or a chunk of another message is waiting. Of the
  * messages and files that take several chunks, only a few are started at
- * once (receivers keep only so many unfinished messages); the others wait
- * their turn, in the order they were queued.
+ * once, of 32 MiB in all unless one alone is larger (receivers keep only
+ * so many unfinished messages, and so many bytes of them); the others
+ * wait their turn, in the order they were queued.
  *
  * It completes when every chunk got its response, and, when a success
  * REPORT was asked for, when that REPORT came. A negative response (such

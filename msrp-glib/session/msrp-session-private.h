@@ -74,6 +74,7 @@ struct _OutMsg {
   gboolean in_sending;      /* in the session's sending queue */
   gboolean waiting;         /* in its waiting queue, not started */
   gboolean holds_slot;      /* counts among the messages started */
+  gsize slot_bytes;         /* what it counts in started_bytes */
   gboolean success_report;
   MsrpFailureReport failure_report;
   GSource *report_timer;
@@ -114,6 +115,7 @@ struct _MsrpSession
   GQueue sending;             /* OutMsg with chunks still to send */
   GQueue waiting;             /* OutMsg not started yet */
   guint msgs_started;         /* OutMsg holding a slot */
+  gsize started_bytes;        /* what they may hold at the peer */
   GHashTable *awaiting_report; /* Message-ID → OutMsg */
   /* Messages mostly share one cancellable: one handler on it watches
    * them all, rather than a handler connected and disconnected each. */

@@ -423,8 +423,11 @@ msrp_session_class_init (MsrpSessionClass *klass)
    * MsrpSession:max-size:
    *
    * The largest message the session accepts (SDP `a=max-size`), or 0 for
-   * no limit. A chunk of a larger message, by its Byte-Range total or its
-   * end, is answered 413, which tells the sender to stop sending it.
+   * no limit. A chunk of a larger message, by its Byte-Range total or by
+   * where its bytes end, is answered 413, which tells the sender to stop
+   * sending it. A long chunk is checked on each part as it arrives (one of
+   * unknown length is refused once it passes the limit), and later chunks
+   * of a refused message get 413 too.
    *
    * Since: 1.0
    */

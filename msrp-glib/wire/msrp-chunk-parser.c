@@ -228,13 +228,14 @@ set_error_literal (GError    **error,
 static inline gboolean
 is_token_char (guchar c)
 {
-  /* Bit c of the 128: visible ASCII but for "(),/:;<=>?@[\]{} and DQUOTE. */
+  /* Bit c of the 128: visible ASCII but for "(),/:;<=>?@[\] and DQUOTE
+   * (RFC 4975 section 9). */
   static const guint32 token_bits[4] = {
     0x00000000,                                                  /* 0x00-0x1f */
     ~(1u << 0 | 1u << 2 | 1u << 8 | 1u << 9 | 1u << 12 | 1u << 15 |
       1u << 26 | 1u << 27 | 1u << 28 | 1u << 29 | 1u << 30 | 1u << 31), /* 0x20-0x3f */
     ~(1u << 0 | 1u << 27 | 1u << 28 | 1u << 29),                 /* 0x40-0x5f */
-    ~(1u << 27 | 1u << 29 | 1u << 31),                           /* 0x60-0x7f */
+    ~(1u << 31),                                                 /* 0x60-0x7f */
   };
 
   return c < 128 && (token_bits[c >> 5] >> (c & 31)) & 1;

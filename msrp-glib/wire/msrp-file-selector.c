@@ -340,7 +340,9 @@ msrp_file_selector_class_init (MsrpFileSelectorClass *klass)
   /**
    * MsrpFileSelector:name:
    *
-   * The file name (without any directory), decoded, or %NULL.
+   * The file name (without any directory), decoded, or %NULL. A name
+   * from the network may still hold `/` or `..`: take its base name
+   * before saving a file under it.
    *
    * Since: 1.0
    */

@@ -126,6 +126,8 @@ function checkMismatch(waiter, acceptorChecks) {
         acceptorExpects: acceptorChecks ? certOther : certConnector,
         connectorExpects: acceptorChecks ? certAcceptor : certOther,
     });
+    // The acceptor waits on for the right peer until its timeout.
+    acceptor.set_timeout(1);
     const [acc, con] = complete(waiter, acceptor, connector, acceptorPath, connectorPath);
     const [checker, other] = acceptorChecks ? [acc, con] : [con, acc];
 

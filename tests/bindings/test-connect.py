@@ -169,6 +169,8 @@ class ConnectTests(unittest.TestCase):
             acceptor_cert=self.cert_acceptor, connector_cert=self.cert_connector,
             acceptor_expects=self.cert_other if acceptor_checks else self.cert_connector,
             connector_expects=self.cert_acceptor if acceptor_checks else self.cert_other)
+        # The acceptor waits on for the right peer until its timeout.
+        acceptor.set_timeout(1)
         acc, con = self.complete(acceptor, connector, acceptor_path, connector_path)
         checker, other = (acc, con) if acceptor_checks else (con, acc)
 
