@@ -548,6 +548,9 @@ build_local_media (MsrpStream    *self,
   if (port == 0)
     port = priv->local_path->len > 1 ? 2855 : 9;
   msrp_sdp_media_set_port (media, port);
+  /* What the first hop really is: a shared server's own certificate
+   * decides its scheme. */
+  priv->tls = msrp_uri_get_use_tls (first);
   msrp_sdp_media_set_protocol (media, priv->tls ? "TCP/TLS/MSRP" : "TCP/MSRP");
   msrp_sdp_media_set_connection_address (media, msrp_uri_get_host (first));
   msrp_sdp_media_set_path (media, priv->local_path);
@@ -802,10 +805,11 @@ msrp_stream_initialize_async (MsrpStream          *stream,
   /* A certificate only where a peer checks it against our media: on a
    * direct connection; the server's own on the server. */
   direct = priv->relay == NULL;
-  if (priv->tls && !priv->active && priv->server != NULL)
+  if (!priv->active && priv->server != NULL)
     {
+      /* The server's scheme is its own: with a certificate it is TLS. */
       g_set_object (&priv->certificate, msrp_server_get_tls_certificate (priv->server));
-      if (priv->certificate == NULL)
+      if (priv->tls && priv->certificate == NULL)
         {
           initialize_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                                       _("The MSRP server has no TLS certificate for a TLS stream; "
