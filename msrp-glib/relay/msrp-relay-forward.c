@@ -467,41 +467,6 @@ _msrp_relay_handle_response (MsrpRelayConn *conn,
 
 /* Forwarding */
 
-/* A copy of a piece under a new transaction id. The headers go through
- * the parser so that they stay exactly as they were, in their order. */
-static MsrpChunk *
-copy_with_tid (MsrpChunk  *piece,
-               const char *tid)
-{
-  g_autoptr(MsrpChunk) head = msrp_chunk_copy (piece);
-  g_autoptr(GBytes) placeholder = g_bytes_new_static ("x", 1);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  GString *encoded = g_string_new (NULL);
-  GString *out;
-  const char *rest;
-  MsrpChunk *copy;
-
-  msrp_chunk_set_data (head, placeholder);
-  _msrp_chunk_encode_head (head, encoded);
-  rest = strstr (encoded->str, "\r\n");
-  out = g_string_new (NULL);
-  g_string_append_printf (out, "MSRP %s %s%sx\r\n-------%s$\r\n",
-                          tid, msrp_chunk_get_method (piece), rest, tid);
-  g_string_free (encoded, TRUE);
-  bytes = g_string_free_to_bytes (out);
-
-  copy = msrp_chunk_parse (bytes, NULL, &error);
-  if (copy == NULL)
-    {
-      g_debug ("relay: could not copy a piece: %s", error->message);
-      return NULL;
-    }
-  msrp_chunk_set_data (copy, msrp_chunk_get_data (piece));
-  msrp_chunk_set_continuation (copy, msrp_chunk_get_continuation (piece));
-  return copy;
-}
-
 static void
 queued_piece_free (QueuedPiece *piece)
 {
@@ -554,18 +519,14 @@ route_forward (MsrpRelayRoute *route,
   if (route->failed)
     return;
 
-  if (route->n_pieces++ == 0)
-    chunk = msrp_chunk_copy (piece);
-  else
+  chunk = msrp_chunk_copy (piece);
+  if (route->n_pieces++ > 0)
     {
+      /* Each further piece is a transaction of its own; its headers
+       * (shared with the first) stay as they came. */
       g_autofree char *tid = _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
 
-      chunk = copy_with_tid (piece, tid);
-      if (chunk == NULL)
-        {
-          route_fail (route, MSRP_STATUS_BAD_REQUEST, NULL);
-          return;
-        }
+      _msrp_chunk_set_transaction_id (chunk, tid);
     }
   msrp_chunk_set_to_path (chunk, route->to);
   msrp_chunk_set_from_path (chunk, route->from);
