@@ -1057,6 +1057,35 @@ client_sync (Client  *client,
   g_assert_cmpuint (msrp_chunk_get_code (r), ==, 403);
 }
 
+/* As client_sync(), taking the requests that come before the answer
+ * (into @requests, or dropped). */
+static void
+client_sync_collect (Client    *client,
+                     Fixture   *f,
+                     GPtrArray *requests)
+{
+  g_autoptr(GPtrArray) to = test_path_of (f->relay_uri, NULL);
+  g_autoptr(MsrpChunk) probe = new_send (client, to, "sync");
+
+  client_write (client, probe);
+  for (;;)
+    {
+      g_autoptr(MsrpChunk) r = client_next (client);
+
+      if (msrp_chunk_is_request (r))
+        {
+          if (requests != NULL)
+            g_ptr_array_add (requests, g_steal_pointer (&r));
+          continue;
+        }
+      if (strcmp (msrp_chunk_get_transaction_id (r), msrp_chunk_get_transaction_id (probe)) == 0)
+        {
+          g_assert_cmpuint (msrp_chunk_get_code (r), ==, 403);
+          return;
+        }
+    }
+}
+
 /* Sends @text from @client to @to with @from as From-Path. */
 static MsrpChunk *
 send_as (Client     *client,
@@ -1371,6 +1400,67 @@ test_next_hop_timeout (Fixture       *f,
     assert_failure_report (report3, a, third, 408);
     while (msrp_relay_get_n_sessions (f->relay) > 1)
       g_main_context_iteration (NULL, TRUE);
+  }
+}
+
+/* Transactions waiting for the next hop are capped per sender (4096):
+ * past it, the sender's own SENDs get 413 (RFC 4975: stop sending this
+ * message), while another sender's transaction toward the same next hop
+ * is kept, and its failure still comes back as a REPORT. */
+static void
+test_pending_cap (Fixture       *f,
+                  gconstpointer  data)
+{
+  Client *a = authed_client (f, "alice", "alicepass");
+  Client *b = authed_client (f, "bob", "bobpass");
+  Client *m = client_new (f, f->relay_uri);
+  g_autoptr(GPtrArray) to = test_path_of (a->use_uri, b->use_uri, b->uri, NULL);
+  g_autoptr(GPtrArray) to_b = test_path_of (b->use_uri, b->uri, NULL);
+  g_autoptr(MsrpChunk) send = new_send (a, to, "keep me");
+  g_autoptr(MsrpChunk) got = NULL;
+  g_autoptr(MsrpChunk) refused = NULL;
+  g_autoptr(MsrpChunk) last = NULL;
+  const guint cap = 4096;
+  guint i;
+
+  /* B answers nothing for now: every transaction stays pending. */
+  client_write (a, send);
+  got = client_next (b);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (send));
+  assert_next_code (a, 200);
+
+  m->count_ok = TRUE;
+  for (i = 0; i <= cap; i++)
+    {
+      g_autoptr(MsrpChunk) flood = new_send (m, to_b, "flood");
+
+      client_write (m, flood);
+      if (i == cap)
+        last = g_object_ref (flood);
+    }
+  while (m->n_ok + g_queue_get_length (&m->received) < cap + 1)
+    {
+      g_assert_false (m->closed);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (m->n_ok, ==, cap);
+  refused = client_next (m);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (refused), ==, msrp_chunk_get_transaction_id (last));
+  g_assert_cmpuint (msrp_chunk_get_code (refused), ==, 413);
+
+  /* B refuses A's message at last: A hears of it. */
+  {
+    g_autoptr(MsrpChunk) response = msrp_transport_make_response (b->transport, got, 415, NULL);
+    g_autoptr(GPtrArray) to_a = g_ptr_array_new_with_free_func (g_object_unref);
+
+    msrp_chunk_set_to_path (response, msrp_chunk_get_from_path (got));
+    client_write (b, response);
+    client_sync_collect (b, f, NULL);
+    /* What the relay wrote A after B's response comes before the answer
+     * to a probe A sends now. */
+    client_sync_collect (a, f, to_a);
+    g_assert_cmpuint (to_a->len, ==, 1);
+    assert_failure_report (g_ptr_array_index (to_a, 0), a, send, 415);
   }
 }
 
@@ -1989,6 +2079,7 @@ main (int    argc,
   ADD ("/relay/next-hop-error", test_next_hop_error);
   ADD ("/relay/next-hop-timeout", test_next_hop_timeout);
   ADD ("/relay/interrupted-chunk", test_interrupted_chunk);
+  ADD ("/relay/pending-cap", test_pending_cap);
   ADD ("/relay/large-message", test_large_message);
   ADD ("/relay/large-chunk", test_large_chunk);
   ADD ("/relay/backpressure", test_backpressure);

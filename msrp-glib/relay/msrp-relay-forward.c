@@ -14,8 +14,9 @@
 #include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
 
-/* Forwarded transactions remembered per connection; older ones are
- * forgotten without a report. */
+/* Forwarded transactions waiting for their response, per sender's
+ * connection: past it, the sender's requests are refused, and nobody
+ * else's are forgotten for them. */
 #define MAX_PENDING 4096
 
 /* A connection remembers at most this many previous hops. */
@@ -316,6 +317,7 @@ pending_free (gpointer data)
 {
   Pending *pending = data;
 
+  pending->route->in->n_sent_pending--;
   g_free (pending->tid);
   route_unref (pending->route);
   g_free (pending);
@@ -390,6 +392,15 @@ pending_schedule (MsrpRelayConn *conn)
                             on_pending_timeout, conn);
 }
 
+/* Whether the next hop's response to a request of @route matters. */
+static gboolean
+route_awaits_response (MsrpRelayRoute *route)
+{
+  return strcmp (route->method, "REPORT") != 0 &&
+         (strcmp (route->method, "SEND") != 0 || route->failure_report != MSRP_FAILURE_REPORT_NO);
+}
+
+/* Waits for the response to @chunk, which goes out on @conn. */
 static void
 pending_add (MsrpRelayConn  *conn,
              MsrpRelayRoute *route,
@@ -397,37 +408,29 @@ pending_add (MsrpRelayConn  *conn,
 {
   Pending *pending;
 
-  if (strcmp (route->method, "REPORT") == 0 ||
-      (strcmp (route->method, "SEND") == 0 && route->failure_report == MSRP_FAILURE_REPORT_NO))
+  if (!route_awaits_response (route))
     return;
 
-  if (conn->pending_order.length >= MAX_PENDING)
+  /* Another sender's transaction id may be pending on this connection
+   * already (by chance, or on purpose to make the relay forget it): this
+   * one goes out under a fresh id, so that both responses find their
+   * way. */
+  if (g_hash_table_contains (conn->pending, msrp_chunk_get_transaction_id (chunk)))
     {
-      Pending *oldest = g_queue_peek_head (&conn->pending_order);
+      g_autofree char *tid = _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
 
-      pending_remove (conn, oldest);
-      pending_free (oldest);
+      _msrp_chunk_set_transaction_id (chunk, tid);
     }
 
   pending = g_new0 (Pending, 1);
   pending->link.data = pending;
   pending->tid = g_strdup (msrp_chunk_get_transaction_id (chunk));
   pending->route = route_ref (route);
+  route->in->n_sent_pending++;
   msrp_chunk_get_byte_range (chunk, &pending->start, &pending->end, &pending->total);
   if (pending->end < 0)
     pending->end = pending->start + msrp_chunk_get_size (chunk) - 1;
   pending->deadline = g_get_monotonic_time () + (gint64) conn->relay->response_timeout * G_USEC_PER_SEC;
-
-  /* A tid used twice: the older transaction is forgotten. */
-  {
-    Pending *old = g_hash_table_lookup (conn->pending, pending->tid);
-
-    if (old != NULL)
-      {
-        pending_remove (conn, old);
-        pending_free (old);
-      }
-  }
   g_hash_table_insert (conn->pending, pending->tid, pending);
   g_queue_push_tail_link (&conn->pending_order, &pending->link);
   pending_schedule (conn);
@@ -485,12 +488,13 @@ piece_send (MsrpRelayRoute *route,
 
   if (route->failed)
     return;
-  if (!_msrp_relay_conn_write (out, chunk))
+  if (out->relay == NULL || out->transport == NULL)
     {
       route_fail (route, MSRP_STATUS_REQUEST_TIMEOUT, "Downstream-failure");
       return;
     }
   pending_add (out, route, chunk);
+  _msrp_relay_conn_write (out, chunk);
   if (last && strcmp (route->method, "SEND") == 0)
     route_answer (route, MSRP_STATUS_OK, NULL);
 }
@@ -518,6 +522,19 @@ route_forward (MsrpRelayRoute *route,
 
   if (route->failed)
     return;
+  if (route->in->n_sent_pending >= MAX_PENDING && route_awaits_response (route))
+    {
+      /* The sender does not wait for its responses: its own requests
+       * are refused. 413 tells a SEND's sender to stop sending that
+       * message (RFC 4975 section 7.2) without ending the session; the
+       * other requests (NICKNAME, AUTH for a relay further on) have no
+       * message to stop, and are refused (403). */
+      if (strcmp (route->method, "SEND") == 0)
+        route_fail (route, MSRP_STATUS_STOP_SENDING, "Too many transactions waiting");
+      else
+        route_fail (route, MSRP_STATUS_FORBIDDEN, "Too many transactions waiting");
+      return;
+    }
 
   chunk = msrp_chunk_copy (piece);
   if (route->n_pieces++ > 0)

@@ -75,6 +75,7 @@ struct _MsrpRelayConn {
   GPtrArray *sessions;         /* of MsrpRelaySession, owned by the relay */
   GHashTable *pending;         /* tid → Pending */
   GQueue pending_order;
+  guint n_sent_pending;        /* of its requests, those pending on other connections */
   GSource *pending_timer;
   MsrpRelayRoute *cur;         /* the chunk whose pieces are being read */
   GPtrArray *peer_uris;        /* of PeerKey: the routes it taught (keys of by_peer) */

@@ -120,6 +120,11 @@
  * hop; without one in time the relay answers 408. A response counts only
  * when it comes on the connection its request was forwarded on.
  *
+ * The requests of one connection that wait for a next hop's response are
+ * at most 4096: past that, its SENDs get 413 (the sender stops sending
+ * that message) and its other requests 403, until responses come or time
+ * out. Nobody else's transactions are dropped for them.
+ *
  * A relay for two users on all addresses, port 2855, with TLS:
  *
  * ```c
