@@ -1136,10 +1136,24 @@ test_route_refused (Fixture       *f,
   peer_stop (&peer);
 }
 
+/* The URI of a peer that connected from @client's address. */
+static MsrpUri *
+uri_of_address (Client     *client,
+                const char *session_id)
+{
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (G_SOCKET_CONNECTION (client->stream), NULL);
+  GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (local);
+  g_autofree char *host = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
+
+  return g_object_new (MSRP_TYPE_URI, "host", host, "port", g_inet_socket_address_get_port (inet),
+                       "session-id", session_id, NULL);
+}
+
 /* A route serves the client of the session it was learnt through, and an
  * open route is never replaced: a peer P that reached A through the relay
- * keeps getting A's messages on its connection, whoever else claims P's
- * URI (toward A, or toward a session of its own). */
+ * (from the address of its URI) keeps getting A's messages on its
+ * connection, whoever else claims P's URI (toward A, or toward a session
+ * of its own). */
 static void
 test_route_kept (Fixture       *f,
                  gconstpointer  data)
@@ -1148,8 +1162,7 @@ test_route_kept (Fixture       *f,
   Client *p = client_new (f, f->relay_uri);
   Client *mallory = authed_client (f, "bob", "bobpass");
   Client *mallory2 = client_new (f, f->relay_uri);
-  g_autoptr(MsrpUri) p_uri = g_object_new (MSRP_TYPE_URI, "host", "127.0.0.1", "port", test_free_port (),
-                                           "session-id", "peer-p", NULL);
+  g_autoptr(MsrpUri) p_uri = uri_of_address (p, "peer-p");
   g_autoptr(MsrpUri) q_uri = g_object_new (MSRP_TYPE_URI, "host", "127.0.0.1", "port", test_free_port (),
                                            "session-id", "peer-q", NULL);
   g_autoptr(GPtrArray) to_a = test_path_of (a->use_uri, a->uri, NULL);
@@ -1210,6 +1223,73 @@ test_route_kept (Fixture       *f,
     g_assert_cmpstr (msrp_chunk_get_transaction_id (r), ==, msrp_chunk_get_transaction_id (to_q));
     g_assert_cmpuint (msrp_chunk_get_code (r), ==, 408);
   }
+}
+
+/* Route learning (RFC 4976 section 6): a request that reaches a client
+ * of the relay teaches the relay where its sender is only when that
+ * cannot be found out by dialling: a URI on a `.invalid` host or without
+ * a port (the sender listens nowhere), or one that names the very
+ * address the request came from. Anyone who knows a client's session
+ * could otherwise claim a peer's URI first, and get what the client
+ * sends that peer. */
+static void
+test_route_learning (Fixture       *f,
+                     gconstpointer  data)
+{
+  Client *a = authed_client (f, "alice", "alicepass");
+  Client *mallory = client_new (f, f->relay_uri);
+  Peer peer = { 0, };
+  g_autoptr(GPtrArray) to_a = test_path_of (a->use_uri, a->uri, NULL);
+
+  /* Mallory claims the URI of a peer that listens: the relay dials it. */
+  peer_start (&peer, f);
+  {
+    g_autoptr(MsrpChunk) claim = send_as (mallory, to_a, peer.uri, "I am the peer");
+    g_autoptr(MsrpChunk) got = client_next (a);
+    g_autoptr(GPtrArray) to_peer = test_path_of (a->use_uri, peer.uri, NULL);
+    g_autoptr(MsrpChunk) send = new_send (a, to_peer, "for the peer only");
+    g_autoptr(MsrpChunk) got_peer = NULL;
+
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (claim));
+    assert_next_code (mallory, 200);
+    client_write (a, send);
+    wait_either (mallory, NULL, &peer);
+    g_assert_true (g_queue_is_empty (&mallory->received));
+    got_peer = client_next (peer.client);
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got_peer), ==, msrp_chunk_get_transaction_id (send));
+    assert_next_code (a, 200);
+  }
+  peer_stop (&peer);
+
+  /* A peer that cannot be dialled, and one that names its own address,
+   * are reached back on their connections. */
+  for (guint i = 0; i < 2; i++)
+    {
+      Client *p = client_new (f, f->relay_uri);
+      g_autoptr(MsrpUri) p_uri = NULL;
+      g_autoptr(GPtrArray) to_p = NULL;
+      g_autoptr(MsrpChunk) hello = NULL;
+      g_autoptr(MsrpChunk) got = NULL;
+      g_autoptr(MsrpChunk) reply = NULL;
+      g_autoptr(MsrpChunk) got_reply = NULL;
+
+      if (i == 0)
+        p_uri = g_object_new (MSRP_TYPE_URI, "host", "k3j5h2l1.invalid", "session-id", "peer-ws",
+                              "transport", "ws", NULL);
+      else
+        p_uri = uri_of_address (p, "peer-here");
+      hello = send_as (p, to_a, p_uri, "hello");
+      got = client_next (a);
+      g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (hello));
+      assert_next_code (p, 200);
+
+      to_p = test_path_of (a->use_uri, p_uri, NULL);
+      reply = new_send (a, to_p, "back to you");
+      client_write (a, reply);
+      got_reply = client_next (p);
+      g_assert_cmpstr (msrp_chunk_get_transaction_id (got_reply), ==, msrp_chunk_get_transaction_id (reply));
+      assert_next_code (a, 200);
+    }
 }
 
 /* Forgery (RFC 4976 sections 6-7): a request that uses A's session as its
@@ -2074,6 +2154,7 @@ main (int    argc,
   ADD ("/relay/unknown-session", test_unknown_session);
   ADD ("/relay/route-refused", test_route_refused);
   ADD ("/relay/route-kept", test_route_kept);
+  ADD ("/relay/route-learning", test_route_learning);
   ADD ("/relay/forgery", test_forgery);
   ADD ("/relay/unreachable", test_unreachable);
   ADD ("/relay/next-hop-error", test_next_hop_error);

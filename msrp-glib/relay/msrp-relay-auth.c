@@ -261,22 +261,14 @@ failures_add (MsrpRelay  *self,
 static const char *
 conn_peer_address (MsrpRelayConn *conn)
 {
-  g_autoptr(GIOStream) base = NULL;
-  GIOStream *stream = conn->stream;
+  GSocketConnection *socket;
 
   if (conn->peer_address != NULL)
     return conn->peer_address;
-  if (G_IS_TLS_CONNECTION (stream))
-    {
-      g_object_get (stream, "base-io-stream", &base, NULL);
-      stream = base;
-    }
   /* Keyed as the listener's per-address limits are (IPv6 by /64), so that
    * one host cannot get fresh failure counters by changing addresses. */
-  if (G_IS_SOCKET_CONNECTION (stream))
-    conn->peer_address = _msrp_listener_address_key (G_SOCKET_CONNECTION (stream));
-  else
-    conn->peer_address = g_strdup ("");
+  socket = _msrp_relay_conn_get_socket (conn);
+  conn->peer_address = socket ? _msrp_listener_address_key (socket) : g_strdup ("");
   return conn->peer_address;
 }
 

@@ -180,6 +180,20 @@ _msrp_relay_conn_write (MsrpRelayConn *conn,
   return TRUE;
 }
 
+GSocketConnection *
+_msrp_relay_conn_get_socket (MsrpRelayConn *conn)
+{
+  g_autoptr(GIOStream) base = NULL;
+  GIOStream *stream = conn->stream;
+
+  if (G_IS_TLS_CONNECTION (stream))
+    {
+      g_object_get (stream, "base-io-stream", &base, NULL);
+      stream = base;
+    }
+  return G_IS_SOCKET_CONNECTION (stream) ? G_SOCKET_CONNECTION (stream) : NULL;
+}
+
 /* Closing */
 
 void

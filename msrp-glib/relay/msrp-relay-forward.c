@@ -280,13 +280,49 @@ peer_forget (MsrpRelay     *self,
     g_hash_table_remove (self->by_peer, key);
 }
 
+/* Whether @uri may be reached back through @conn, the connection a
+ * request from it came on: when the relay cannot dial it (a `.invalid`
+ * host as WebSocket clients use, no port: an endpoint that listens
+ * nowhere, or a transport the relay does not dial), or when it names
+ * the very address @conn comes from. Any other URI is dialled, so that
+ * whoever claims it first does not get its traffic. */
+static gboolean
+peer_reached_through (MsrpRelayConn *conn,
+                      MsrpUri       *uri)
+{
+  const char *host = msrp_uri_get_host (uri);
+  gsize len = strlen (host);
+  g_autofree char *bare = NULL;
+  g_autoptr(GInetAddress) address = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  GSocketConnection *socket;
+  GInetSocketAddress *inet;
+
+  if ((len > 8 && g_ascii_strcasecmp (host + len - 8, ".invalid") == 0) ||
+      msrp_uri_get_port (uri) == 0 || g_ascii_strcasecmp (msrp_uri_get_transport (uri), "tcp") != 0)
+    return TRUE;
+
+  if (len > 2 && host[0] == '[' && host[len - 1] == ']')
+    host = bare = g_strndup (host + 1, len - 2);
+  address = g_inet_address_new_from_string (host);
+  socket = _msrp_relay_conn_get_socket (conn);
+  if (address == NULL || socket == NULL ||
+      (remote = g_socket_connection_get_remote_address (socket, NULL)) == NULL ||
+      !G_IS_INET_SOCKET_ADDRESS (remote))
+    return FALSE;
+  inet = G_INET_SOCKET_ADDRESS (remote);
+  return g_inet_socket_address_get_port (inet) == msrp_uri_get_port (uri) &&
+         g_inet_address_equal (g_inet_socket_address_get_address (inet), address);
+}
+
 /* The previous hop of a request that reached a session's client from
  * another connection is reachable through that connection (RFC 4975
- * section 6: connections are reused): a peer that connected to us
- * directly, with a URI that names no listening socket, gets the client's
- * requests and REPORTs back that way. The route serves that session's
- * client only, so that nobody can divert another client's traffic, and
- * never replaces a route whose connection is open. */
+ * section 6: connections are reused), when the relay could not dial it
+ * anyway or the connection comes from its very address (see
+ * peer_reached_through()): such a peer gets the client's requests and
+ * REPORTs back that way. The route serves that session's client only,
+ * so that nobody can divert another client's traffic, and never
+ * replaces a route whose connection is open. */
 static void
 remember_peer (MsrpRelayConn    *conn,
                MsrpRelaySession *session,
@@ -296,7 +332,7 @@ remember_peer (MsrpRelayConn    *conn,
   PeerKey lookup = { session->id, uri };
   MsrpRelayConn *known;
 
-  if (msrp_uri_get_session_id (uri) == NULL)
+  if (msrp_uri_get_session_id (uri) == NULL || !peer_reached_through (conn, uri))
     return;
   known = g_hash_table_lookup (self->by_peer, &lookup);
   if (known != NULL)

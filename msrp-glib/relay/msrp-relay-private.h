@@ -160,6 +160,9 @@ void              _msrp_relay_conn_close          (MsrpRelayConn      *conn,
                                                    const char         *reason);
 /* Reads the next chunk, unless a write queue is too long. */
 void              _msrp_relay_conn_continue       (MsrpRelayConn      *conn);
+/* The TCP connection under the connection's stream (TLS or not), or
+ * NULL when there is none. */
+GSocketConnection *_msrp_relay_conn_get_socket    (MsrpRelayConn      *conn);
 /* Hands a chunk to the connection's write queue; FALSE once it closed. */
 gboolean          _msrp_relay_conn_write          (MsrpRelayConn      *conn,
                                                    MsrpChunk          *chunk);

@@ -81,9 +81,12 @@
  *   same way. A peer that reached the client through a connection of its
  *   own (the first URI of the From-Path of a request the relay forwarded
  *   to the client) is reached back through that connection while it is
- *   open; that route serves only the client of that session, and a later
- *   request that names the same peer from another connection does not
- *   replace it. The relay accepts any certificate from the hosts it connects
+ *   open, when its URI cannot be dialled (a `.invalid` host, no port, or a
+ *   transport other than `tcp`) or names the address the connection comes
+ *   from; any other URI is dialled, so that claiming a peer's URI first
+ *   gets nobody its traffic. Such a route serves only the client of that
+ *   session, and a later request that names the same peer from another
+ *   connection does not replace it. The relay accepts any certificate from the hosts it connects
  *   to, as the peer's identity is checked end to end.
  *
  * Transaction ids, Byte-Range and the continuation flag pass unchanged,
