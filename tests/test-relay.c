@@ -1920,6 +1920,84 @@ test_pending_connections (Fixture       *f,
   g_assert_false (authed->closed);
 }
 
+/* Until every client of @clients is closed, or @seconds have passed:
+ * whether they all closed. */
+static gboolean
+wait_closed (Client **clients,
+             guint    n,
+             guint    seconds)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add_seconds (seconds, set_flag, &expired);
+  guint i = 0;
+
+  while (i < n && !expired)
+    {
+      if (clients[i]->closed)
+        i++;
+      else
+        g_main_context_iteration (NULL, TRUE);
+    }
+  if (!expired)
+    g_source_remove (id);
+  return i == n;
+}
+
+/* A connection stays pending (bounded by max-pending-connections and the
+ * first-request timeout) until it has authenticated or reached a
+ * session, not just until its first request: AUTHs answered 401 do not
+ * take it out of the limits. */
+static void
+test_pending_until_authenticated (Fixture       *f,
+                                  gconstpointer  data)
+{
+  Client *challenged[10], *authed, *peer, *late;
+  g_autoptr(GPtrArray) to_a = NULL;
+  guint i;
+
+  msrp_relay_set_max_pending_connections (f->relay, 4);
+  for (i = 0; i < G_N_ELEMENTS (challenged); i++)
+    {
+      g_autoptr(MsrpChunk) r = NULL;
+
+      challenged[i] = client_new (f, f->relay_uri);
+      r = client_auth_once (challenged[i], f->relay_uri, NULL, -1);
+      g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+    }
+  /* The oldest made room for the newer ones. */
+  g_assert_true (wait_closed (challenged, 6, 5));
+
+  /* Authenticated, or reaching a session: out of the limits. */
+  authed = authed_client (f, "alice", "alicepass");
+  peer = client_new (f, f->relay_uri);
+  to_a = test_path_of (authed->use_uri, authed->uri, NULL);
+  {
+    g_autoptr(MsrpChunk) hello = send_as (peer, to_a, peer->uri, "hello");
+
+    g_object_unref (client_next (authed));
+    assert_next_code (peer, 200);
+  }
+  /* Accepted after them: it times out last. */
+  late = client_new (f, f->relay_uri);
+  {
+    g_autoptr(MsrpChunk) r = client_auth_once (late, f->relay_uri, NULL, -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+  }
+
+  msrp_relay_set_first_request_timeout (f->relay, 1);
+  g_assert_true (wait_closed (challenged + 6, 4, 5));
+  g_assert_true (wait_closed (&late, 1, 5));
+  g_assert_false (authed->closed);
+  g_assert_false (peer->closed);
+  {
+    g_autoptr(MsrpChunk) again = send_as (peer, to_a, peer->uri, "still here");
+    g_autoptr(MsrpChunk) got = client_next (authed);
+
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (again));
+  }
+}
+
 /* Raw TLS connections that never send a ClientHello do not hold up a TLS
  * client. */
 static void
@@ -2167,6 +2245,7 @@ main (int    argc,
   ADD ("/relay/idle-connections", test_idle_connections);
   ADD ("/relay/tls", test_tls);
   ADD ("/relay/pending-connections", test_pending_connections);
+  ADD ("/relay/pending-until-authenticated", test_pending_until_authenticated);
   ADD ("/relay/tls-silent", test_tls_silent);
   ADD ("/relay/many-sessions", test_many_sessions);
   ADD ("/relay/stop", test_stop);

@@ -522,6 +522,7 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
   else
     g_debug ("relay: session %s refreshed", session->id);
   session_set_expires (self, session, expires);
+  _msrp_relay_conn_admit (conn);
 
   response = _msrp_relay_make_response (request, MSRP_STATUS_OK, NULL);
   use_path = _msrp_path_new_single (session->uri);

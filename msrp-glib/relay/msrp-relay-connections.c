@@ -422,9 +422,6 @@ on_read (GObject      *source,
     _msrp_relay_conn_close (conn, error->message);
   else
     {
-      /* From now on the idle timeout bounds it. */
-      if (conn->lconn != NULL)
-        _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
       if (msrp_chunk_is_request (chunk))
         _msrp_relay_handle_request (conn, chunk);
       else
@@ -433,6 +430,15 @@ on_read (GObject      *source,
     }
   _msrp_relay_conn_unref (conn);
   _msrp_relay_pop_context (context);
+}
+
+void
+_msrp_relay_conn_admit (MsrpRelayConn *conn)
+{
+  /* From now on the idle timeout bounds it. A request answered 401 (or
+   * 481) does not admit it: anyone can send one. */
+  if (conn->lconn != NULL)
+    _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
 }
 
 void
@@ -462,8 +468,8 @@ _msrp_relay_conn_continue (MsrpRelayConn *conn)
                                    on_read, _msrp_relay_conn_ref (conn));
 }
 
-/* Incoming connections: the listener bounds them until their first
- * request. */
+/* Incoming connections: the listener bounds them until they are
+ * admitted. */
 
 static void
 on_listener_accepted (MsrpListenerConn *lconn,

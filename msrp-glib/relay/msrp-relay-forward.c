@@ -788,6 +788,9 @@ _msrp_relay_handle_request (MsrpRelayConn *conn,
       _msrp_relay_conn_respond (conn, chunk, code, comment);
       return;
     }
+  /* It named a session: a peer of that session's client (or a relay
+   * serving one), to be carried as long as the session needs. */
+  _msrp_relay_conn_admit (conn);
   route_forward (route, chunk, last);
   if (!last)
     conn->cur = route;

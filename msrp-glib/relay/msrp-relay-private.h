@@ -57,7 +57,7 @@ struct _MsrpRelayConn {
   MsrpRelay *relay;            /* NULL once closed */
   MsrpRelayConnState state;
   MsrpRelayListener *listener; /* incoming connections */
-  MsrpListenerConn *lconn;     /* incoming, until its first request */
+  MsrpListenerConn *lconn;     /* incoming, until admitted */
   char *key;                   /* outgoing connections */
   MsrpUri *next_hop;           /* outgoing connections */
   GIOStream *stream;
@@ -158,6 +158,10 @@ MsrpRelayConn    *_msrp_relay_conn_ref            (MsrpRelayConn      *conn);
 void              _msrp_relay_conn_unref          (MsrpRelayConn      *conn);
 void              _msrp_relay_conn_close          (MsrpRelayConn      *conn,
                                                    const char         *reason);
+/* An incoming connection proved itself: it authenticated a session, or
+ * reached one (its unguessable session-id). Until then the listener's
+ * limits of pending connections bound it. */
+void              _msrp_relay_conn_admit          (MsrpRelayConn      *conn);
 /* Reads the next chunk, unless a write queue is too long. */
 void              _msrp_relay_conn_continue       (MsrpRelayConn      *conn);
 /* The TCP connection under the connection's stream (TLS or not), or

@@ -475,9 +475,11 @@ msrp_relay_class_init (MsrpRelayClass *klass)
   /**
    * MsrpRelay:first-request-timeout:
    *
-   * Seconds a connection accepted by the relay has to send its first
-   * complete request, TLS handshake included; it is closed otherwise.
-   * Afterwards [property@Msrp.Relay:idle-timeout] applies.
+   * Seconds a connection accepted by the relay has to authenticate (a
+   * 200 to its AUTH) or to send a request that reaches a session, TLS
+   * handshake included; it is closed otherwise, whatever it sent before
+   * (AUTHs answered 401, say). Afterwards
+   * [property@Msrp.Relay:idle-timeout] applies.
    *
    * Since: 1.0
    */
@@ -486,7 +488,8 @@ msrp_relay_class_init (MsrpRelayClass *klass)
    * MsrpRelay:max-pending-connections:
    *
    * The largest number of pending connections on each listening socket:
-   * accepted, but without a complete first request yet. When a new
+   * accepted, but not authenticated yet and without a request that
+   * reached a session. When a new
    * connection comes with that many pending, the oldest pending one is
    * closed, so that idle connections cannot keep clients out.
    *
