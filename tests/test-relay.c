@@ -672,6 +672,58 @@ test_auth_guessing (Fixture       *f,
   }
 }
 
+/* Nonce flood: credential-less AUTHs make the relay issue as many
+ * challenges as anyone likes, but an honest client's answer to its own
+ * challenge still counts; a nonce the relay never issued on this
+ * connection gets a fresh challenge and is no failed guess (no password
+ * was tried): the connection is not closed for it. */
+static void
+test_auth_nonce_flood (Fixture       *f,
+                       gconstpointer  data)
+{
+  Client *honest = client_new (f, f->relay_uri);
+  Client *flood = client_new (f, f->relay_uri);
+  g_autoptr(MsrpChunk) challenge = client_auth_once (honest, f->relay_uri, NULL, -1);
+  g_autoptr(GPtrArray) to = test_path_of (f->relay_uri, NULL);
+  const guint n = 10001;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(MsrpChunk) auth = new_request (flood, "AUTH", to);
+
+      client_write (flood, auth);
+    }
+  while (g_queue_get_length (&flood->received) < n)
+    {
+      g_assert_false (flood->closed);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (msrp_chunk_get_code (g_queue_peek_tail (&flood->received)), ==, 401);
+
+  {
+    g_autofree char *authorization = answer_challenge (challenge, f->relay_uri, "alice", "alicepass", 1);
+    g_autoptr(MsrpChunk) ok = client_auth_once (honest, f->relay_uri, authorization, -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (ok), ==, 200);
+  }
+
+  /* The flood's nonces are no good on the honest connection, and
+   * answering with them is no failure. */
+  for (guint i = 0; i < 4; i++)
+    {
+      MsrpChunk *theirs = g_queue_peek_nth (&flood->received, i);
+      g_autofree char *authorization = answer_challenge (theirs, f->relay_uri, "bob", "bobpass", 1);
+      g_autoptr(MsrpChunk) r = client_auth_once (honest, f->relay_uri, authorization, -1);
+      g_autoptr(GHashTable) params = msrp_chunk_get_auth_params (r, "WWW-Authenticate", NULL);
+
+      g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+      g_assert_nonnull (params);
+      g_assert_cmpstr (g_hash_table_lookup (params, "stale"), ==, NULL);
+    }
+  g_assert_false (honest->closed);
+  g_assert_cmpuint (msrp_relay_get_n_sessions (f->relay), ==, 1);
+}
+
 /* A Digest answer whose uri= names another URI than the AUTH's To-Path
  * is refused (RFC 2617 section 3.2.2.5: 400), even when its response is
  * right for that uri; the same URI written differently (RFC 4975 section
@@ -2223,6 +2275,7 @@ main (int    argc,
   ADD ("/relay/auth-expires", test_auth_expires);
   ADD ("/relay/auth-refresh", test_auth_refresh);
   ADD ("/relay/auth-guessing", test_auth_guessing);
+  ADD ("/relay/auth-nonce-flood", test_auth_nonce_flood);
   ADD ("/relay/auth-digest-uri", test_auth_digest_uri);
   ADD ("/relay/auth-without-uri", test_auth_without_uri);
   ADD ("/relay/session-caps", test_session_caps);

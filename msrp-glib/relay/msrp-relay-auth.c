@@ -15,9 +15,13 @@
 #include "msrp-utils-private.h"
 
 #define NONCE_LIFETIME_US (300 * G_USEC_PER_SEC)
-/* Known expired nonces get stale=TRUE for that long again. */
-#define NONCE_MEMORY_US (2 * NONCE_LIFETIME_US)
+/* Answered nonces remembered (for their nonce counts) at most. */
 #define MAX_NONCES 10000
+/* A nonce: 16 hex digits of its issue time, 16 of salt, 32 of MAC. */
+#define NONCE_TIME_LEN 16
+#define NONCE_SALT_BYTES 8
+#define NONCE_MAC_LEN 32
+#define NONCE_LEN (NONCE_TIME_LEN + 2 * NONCE_SALT_BYTES + NONCE_MAC_LEN)
 
 /* A session is forgotten that long after its Expires. */
 #define EXPIRES_GRACE_SECONDS 5
@@ -49,7 +53,77 @@ typedef struct {
   gint64 last;
 } Failures;
 
-/* Nonces */
+/* Nonces
+ *
+ * The relay keeps no table of the nonces it issues, which anyone could
+ * fill with credential-less AUTHs until honest clients' nonces were
+ * forgotten: a nonce carries its issue time and a MAC (HMAC-SHA-256 with
+ * a key of the relay's) over that time, a salt and the connection it was
+ * issued on. Only nonces answered with the right password are
+ * remembered, for their nonce counts (replays), and only while they live.
+ */
+
+static char *
+nonce_mac (MsrpRelay     *self,
+           MsrpRelayConn *conn,
+           const char    *head)
+{
+  g_autofree char *text = g_strdup_printf ("%.*s:%" G_GUINT64_FORMAT,
+                                           NONCE_TIME_LEN + 2 * NONCE_SALT_BYTES, head, conn->serial);
+  char *mac = g_compute_hmac_for_string (G_CHECKSUM_SHA256, self->nonce_key, sizeof self->nonce_key,
+                                         text, -1);
+
+  mac[NONCE_MAC_LEN] = '\0';
+  return mac;
+}
+
+static char *
+nonce_issue (MsrpRelay     *self,
+             MsrpRelayConn *conn)
+{
+  guint8 salt[NONCE_SALT_BYTES];
+  GString *nonce = g_string_sized_new (NONCE_LEN + 1);
+  g_autofree char *mac = NULL;
+
+  g_string_append_printf (nonce, "%016" G_GINT64_MODIFIER "x", g_get_monotonic_time ());
+  _msrp_random_bytes (MSRP_RANDOM_NONCE, salt, sizeof salt);
+  for (guint i = 0; i < sizeof salt; i++)
+    g_string_append_printf (nonce, "%02x", salt[i]);
+  mac = nonce_mac (self, conn, nonce->str);
+  g_string_append (nonce, mac);
+  return g_string_free (nonce, FALSE);
+}
+
+/* Whether @value is a nonce the relay issued on @conn, and when. */
+static gboolean
+nonce_check (MsrpRelay     *self,
+             MsrpRelayConn *conn,
+             const char    *value,
+             gint64        *issued)
+{
+  g_autofree char *mac = NULL;
+  guint diff = 0;
+
+  if (strlen (value) != NONCE_LEN)
+    return FALSE;
+  for (guint i = 0; i < NONCE_LEN; i++)
+    if (!g_ascii_isxdigit (value[i]) || g_ascii_isupper (value[i]))
+      return FALSE;
+  mac = nonce_mac (self, conn, value);
+  /* In constant time, so that timing tells nothing of the MAC. */
+  for (guint i = 0; i < NONCE_MAC_LEN; i++)
+    diff |= (guchar) (mac[i] ^ value[NONCE_LEN - NONCE_MAC_LEN + i]);
+  if (diff != 0)
+    return FALSE;
+  {
+    char time_hex[NONCE_TIME_LEN + 1];
+
+    memcpy (time_hex, value, NONCE_TIME_LEN);
+    time_hex[NONCE_TIME_LEN] = '\0';
+    *issued = (gint64) g_ascii_strtoull (time_hex, NULL, 16);
+  }
+  return TRUE;
+}
 
 static void
 nonce_free (gpointer data)
@@ -66,26 +140,39 @@ nonces_prune (MsrpRelay *self)
   gint64 now = g_get_monotonic_time ();
   Nonce *oldest;
 
-  /* Issued in order, so the oldest come first. */
+  /* Remembered in the order they were answered, so the oldest come
+   * first; past the limit, the nonces issued before the one forgotten
+   * can no longer be told from replays: they are stale. */
   while ((oldest = g_queue_peek_head (&self->nonce_order)) != NULL &&
-         (now - oldest->issued > NONCE_MEMORY_US || self->nonce_order.length > MAX_NONCES))
+         (now - oldest->issued > NONCE_LIFETIME_US || self->nonce_order.length >= MAX_NONCES))
     {
+      if (now - oldest->issued <= NONCE_LIFETIME_US)
+        self->nonce_floor = MAX (self->nonce_floor, oldest->issued);
       g_queue_pop_head (&self->nonce_order);
       g_hash_table_remove (self->nonces, oldest->value);
     }
 }
 
-static const char *
-nonce_issue (MsrpRelay *self)
+/* The record of an answered nonce; NULL when it can no longer be told
+ * whether it was answered before. */
+static Nonce *
+nonce_answered (MsrpRelay  *self,
+                const char *value,
+                gint64      issued)
 {
-  Nonce *nonce = g_new0 (Nonce, 1);
+  Nonce *nonce = g_hash_table_lookup (self->nonces, value);
 
-  nonce->value = _msrp_digest_new_nonce ();
-  nonce->issued = g_get_monotonic_time ();
-  g_queue_push_tail (&self->nonce_order, nonce);
-  g_hash_table_replace (self->nonces, nonce->value, nonce);
+  if (nonce != NULL)
+    return nonce;
+  if (issued <= self->nonce_floor)
+    return NULL;
   nonces_prune (self);
-  return nonce->value;
+  nonce = g_new0 (Nonce, 1);
+  nonce->value = g_strdup (value);
+  nonce->issued = issued;
+  g_queue_push_tail (&self->nonce_order, nonce);
+  g_hash_table_insert (self->nonces, nonce->value, nonce);
+  return nonce;
 }
 
 /* Sessions */
@@ -177,7 +264,8 @@ make_challenge (MsrpRelayConn *conn,
 {
   MsrpRelay *self = conn->relay;
   MsrpChunk *response = _msrp_relay_make_response (request, MSRP_STATUS_UNAUTHORIZED, NULL);
-  g_autofree char *challenge = _msrp_digest_make_challenge (self->realm, nonce_issue (self), stale);
+  g_autofree char *nonce = nonce_issue (self, conn);
+  g_autofree char *challenge = _msrp_digest_make_challenge (self->realm, nonce, stale);
 
   msrp_chunk_set_www_authenticate (response, challenge);
   return response;
@@ -358,6 +446,7 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
   g_autoptr(GPtrArray) use_path = NULL;
   const char *username, *nonce_value, *qop, *digest_uri;
   Nonce *nonce;
+  gint64 issued = 0;
   gint64 expires;
 
   if (msrp_uri_get_session_id (target) != NULL)
@@ -414,12 +503,12 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
       return;
     }
 
-  nonces_prune (self);
-  nonce = g_hash_table_lookup (self->nonces, nonce_value);
-  if (nonce == NULL)
+  if (!nonce_check (self, conn, nonce_value, &issued))
     {
+      /* Not issued on this connection (or forged): no password is tried
+       * with it, so it is no failed guess either. */
       g_debug ("relay: AUTH with an unknown nonce");
-      auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
+      send_challenge (conn, request, FALSE);
       return;
     }
   /* Without uri=, the digest-uri is the To-Path URI as it was written:
@@ -432,7 +521,10 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
       auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
       return;
     }
-  if (g_get_monotonic_time () - nonce->issued > NONCE_LIFETIME_US)
+  /* The right password with an old nonce: RFC 2617's stale=TRUE, which
+   * clients answer at once with the new nonce. */
+  if (g_get_monotonic_time () - issued > NONCE_LIFETIME_US ||
+      (nonce = nonce_answered (self, nonce_value, issued)) == NULL)
     {
       send_challenge (conn, request, TRUE);
       return;
@@ -558,6 +650,7 @@ _msrp_relay_auth_init (MsrpRelay *self)
   self->user_sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, failures_free);
   g_queue_init (&self->failure_order);
+  _msrp_random_bytes (MSRP_RANDOM_SECRET, self->nonce_key, sizeof self->nonce_key);
   self->nonces = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, nonce_free);
   g_queue_init (&self->nonce_order);
 }

@@ -104,6 +104,7 @@ conn_new (MsrpRelay *self)
 
   conn->ref_count = 1;  /* the relay's */
   conn->relay = self;
+  conn->serial = ++self->next_serial;
   conn->cancellable = g_cancellable_new ();
   conn->waiters = g_ptr_array_new ();
   conn->sessions = g_ptr_array_new ();

@@ -83,6 +83,7 @@ struct _MsrpRelayConn {
   gint64 last_activity;        /* monotonic time of its last read or write */
 
   /* Password guessing */
+  guint64 serial;              /* binds the nonces issued on it */
   guint auth_failures;
   char *peer_address;          /* "" when unknown */
   GSource *auth_delay;         /* reading waits until the answer is sent */
@@ -117,7 +118,10 @@ struct _MsrpRelay
   guint max_sessions_per_connection;
   guint max_sessions_per_user;
   GHashTable *users;           /* username → password */
-  GHashTable *nonces;          /* value → Nonce */
+  guint8 nonce_key[32];        /* nonces are MACs with it, so the relay keeps none */
+  gint64 nonce_floor;          /* answered nonces issued before are forgotten */
+  guint64 next_serial;
+  GHashTable *nonces;          /* value → Nonce, for the answered ones */
   GQueue nonce_order;
 };
 

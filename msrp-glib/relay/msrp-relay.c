@@ -25,9 +25,12 @@
  * ## AUTH
  *
  * An AUTH whose To-Path is a relay URI alone (no session-id) is answered
- * 401 with a Digest challenge (MD5, `qop="auth"`; a nonce lives five
- * minutes and its nonce count must grow; an expired nonce is challenged
- * again with `stale=TRUE`). With valid credentials and an Expires within
+ * 401 with a Digest challenge (MD5, `qop="auth"`; a nonce is good on the
+ * connection it was issued on for five minutes, and its nonce count must
+ * grow; the right password with an expired nonce is challenged again with
+ * `stale=TRUE`, and a nonce the relay did not issue there gets a fresh
+ * challenge). The relay keeps no state for the nonces it issues, so
+ * challenges asked for in any number cannot crowd out honest clients'. With valid credentials and an Expires within
  * [property@Msrp.Relay:min-expires] and [property@Msrp.Relay:max-expires]
  * (else 423 with Min-Expires or Max-Expires) the relay makes a session:
  * 200 with `Use-Path: msrp[s]://host:port/<session-id>;tcp` (the scheme,
@@ -535,8 +538,8 @@ msrp_relay_class_init (MsrpRelayClass *klass)
   /**
    * MsrpRelay:max-auth-failures:
    *
-   * How many failed Digest answers (a wrong password, an unknown user or
-   * nonce, a replayed nonce count, a `uri=` that is not the To-Path) one
+   * How many failed Digest answers (a wrong password, an unknown user, a
+   * replayed nonce count, a `uri=` that is not the To-Path) one
    * connection may give: the last one is answered 403 and the connection
    * closes. Independently of it, the answer to a failure is delayed more
    * and more (from a quarter of a second up to 8 s) while the same user
