@@ -11,6 +11,7 @@
 
 #include "msrp-glib.h"
 #include "msrp-digest-private.h"
+#include "msrp-relay-private.h"
 #include "msrp-uri-private.h"
 #include "test-utils.h"
 
@@ -670,6 +671,91 @@ test_auth_guessing (Fixture       *f,
     g_assert_cmpuint (msrp_chunk_get_code (ok), ==, 200);
     g_test_message ("the right password answered after %.3f s", (g_get_monotonic_time () - t0) / 1e6);
   }
+}
+
+static gint
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Guessing over parallel connections: the failure delay belongs to the
+ * user (and the address), not to a connection, so four connections
+ * guessing one password get no more guesses judged than one: between
+ * the n-th wrong answer judged and the next, the n-th delay passes.
+ * Delays made short for the test: 25 ms doubling up to 200 ms. */
+static void
+test_auth_guessing_parallel (Fixture       *f,
+                             gconstpointer  data)
+{
+  enum { N_CONNS = 4, N_GUESSES = 4 };
+  Client *conns[N_CONNS];
+  MsrpChunk *challenges[N_CONNS];
+  guint sent[N_CONNS] = { 0, }, answered[N_CONNS] = { 0, };
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint done = 0, i, too_soon = 0;
+
+  _msrp_relay_set_auth_delays (f->relay, 25, 200);
+  msrp_relay_set_max_auth_failures (f->relay, 100);
+  for (i = 0; i < N_CONNS; i++)
+    {
+      conns[i] = client_new (f, f->relay_uri);
+      challenges[i] = client_auth_once (conns[i], f->relay_uri, NULL, -1);
+    }
+
+  /* Each connection answers again as soon as it hears back. */
+  while (done < N_CONNS)
+    {
+      for (i = 0; i < N_CONNS; i++)
+        {
+          if (sent[i] > answered[i] && !g_queue_is_empty (&conns[i]->received))
+            {
+              g_autoptr(MsrpChunk) r = g_queue_pop_head (&conns[i]->received);
+              gint64 now = g_get_monotonic_time ();
+
+              g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+              g_array_append_val (times, now);
+              if (++answered[i] == N_GUESSES)
+                done++;
+            }
+          if (sent[i] == answered[i] && sent[i] < N_GUESSES)
+            {
+              g_autofree char *guess = g_strdup_printf ("guess%u-%u", i, sent[i]);
+              g_autofree char *authorization = answer_challenge (challenges[i], f->relay_uri, "alice", guess,
+                                                                 sent[i] + 1);
+              g_autoptr(GPtrArray) to = test_path_of (f->relay_uri, NULL);
+              g_autoptr(MsrpChunk) auth = new_request (conns[i], "AUTH", to);
+
+              msrp_chunk_set_authorization (auth, authorization);
+              client_write (conns[i], auth);
+              sent[i]++;
+            }
+          g_assert_false (conns[i]->closed);
+        }
+      if (done < N_CONNS)
+        g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_array_sort (times, compare_gint64);
+  for (i = 1; i < times->len; i++)
+    {
+      /* The i-th failure (counting from 1) delays the next answer. */
+      guint n = i;
+      gint64 delay_ms = n < 2 ? 0 : MIN (200, 25 << (n - 2));
+      gint64 gap_us = g_array_index (times, gint64, i) - g_array_index (times, gint64, i - 1);
+
+      g_test_message ("failure %u -> %u: %.1f ms apart, delay %" G_GINT64_FORMAT " ms",
+                      n, n + 1, gap_us / 1e3, delay_ms);
+      /* A little slack for the clock of a loaded machine. */
+      if (gap_us < delay_ms * 1000 * 8 / 10)
+        too_soon++;
+    }
+  g_assert_cmpuint (too_soon, ==, 0);
+  for (i = 0; i < N_CONNS; i++)
+    g_object_unref (challenges[i]);
 }
 
 /* Nonce flood: credential-less AUTHs make the relay issue as many
@@ -2275,6 +2361,7 @@ main (int    argc,
   ADD ("/relay/auth-expires", test_auth_expires);
   ADD ("/relay/auth-refresh", test_auth_refresh);
   ADD ("/relay/auth-guessing", test_auth_guessing);
+  ADD ("/relay/auth-guessing-parallel", test_auth_guessing_parallel);
   ADD ("/relay/auth-nonce-flood", test_auth_nonce_flood);
   ADD ("/relay/auth-digest-uri", test_auth_digest_uri);
   ADD ("/relay/auth-without-uri", test_auth_without_uri);

@@ -29,9 +29,10 @@
 #define SESSION_ID_BYTES 16
 
 /* Failed Digest answers are remembered per user and per address for that
- * long after the last one, in at most that many entries; the answer to
- * the n-th (n >= 2) waits AUTH_DELAY_BASE_MS << (n - 2), at most
- * AUTH_DELAY_MAX_MS. */
+ * long after the last one, in at most that many entries (and those that
+ * AUTHs wait on); after the n-th (n >= 2), the user and the address have
+ * AUTH_DELAY_BASE_MS << (n - 2), at most AUTH_DELAY_MAX_MS, before their
+ * next answer is judged. */
 #define FAILURE_MEMORY_US (15 * 60 * G_USEC_PER_SEC)
 #define MAX_FAILURE_ENTRIES 4096
 #define AUTH_DELAY_BASE_MS 250
@@ -47,10 +48,14 @@ typedef struct {
 
 /* Recent failed Digest answers of one user or one address. */
 typedef struct {
+  MsrpRelay *relay;
   GList link;                  /* in failure_order */
   char *key;
   guint count;
   gint64 last;
+  gint64 not_before;           /* no answer is judged earlier */
+  GQueue waiters;              /* of MsrpRelayConn, by their park_link */
+  GSource *timer;              /* the first waiter's turn */
 } Failures;
 
 /* Nonces
@@ -288,6 +293,8 @@ failures_free (gpointer data)
 {
   Failures *failures = data;
 
+  g_assert (g_queue_is_empty (&failures->waiters));
+  _msrp_relay_timer_clear (&failures->timer);
   g_free (failures->key);
   g_free (failures);
 }
@@ -299,8 +306,11 @@ failures_prune (MsrpRelay *self,
   Failures *oldest;
 
   /* Kept in the order of their last failure, so the oldest come first;
-   * room is left for one more. */
+   * room is left for one more. One that AUTHs wait on stays (it failed
+   * within the longest delay): there are no more of them than
+   * connections. */
   while ((oldest = g_queue_peek_head (&self->failure_order)) != NULL &&
+         g_queue_is_empty (&oldest->waiters) &&
          (now - oldest->last > FAILURE_MEMORY_US || self->failure_order.length >= MAX_FAILURE_ENTRIES))
     {
       g_queue_unlink (&self->failure_order, &oldest->link);
@@ -308,33 +318,50 @@ failures_prune (MsrpRelay *self,
     }
 }
 
-/* Counts one more failed answer for a user (@kind 'u') or an address
- * ('a'), and gives the number of its recent failures. */
-static guint
-failures_add (MsrpRelay  *self,
-              char        kind,
+static char *
+failures_key (char        kind,
               const char *name)
 {
-  gint64 now = g_get_monotonic_time ();
-  g_autofree char *key = NULL;
-  Failures *failures;
-
-  failures_prune (self, now);
   if (strlen (name) > MAX_FAILURE_KEY)
     {
       g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, name, -1);
 
-      key = g_strdup_printf ("%c#%s", kind, hash);
+      return g_strdup_printf ("%c#%s", kind, hash);
     }
-  else
-    key = g_strdup_printf ("%c:%s", kind, name);
+  return g_strdup_printf ("%c:%s", kind, name);
+}
 
+/* The failures of a user (@kind 'u') or an address ('a'), if any. */
+static Failures *
+failures_lookup (MsrpRelay  *self,
+                 char        kind,
+                 const char *name)
+{
+  g_autofree char *key = failures_key (kind, name);
+
+  return g_hash_table_lookup (self->failures, key);
+}
+
+/* Counts one more failed answer for a user (@kind 'u') or an address
+ * ('a'). */
+static Failures *
+failures_add (MsrpRelay  *self,
+              char        kind,
+              const char *name,
+              gint64      now)
+{
+  g_autofree char *key = failures_key (kind, name);
+  Failures *failures;
+
+  failures_prune (self, now);
   failures = g_hash_table_lookup (self->failures, key);
   if (failures == NULL)
     {
       failures = g_new0 (Failures, 1);
+      failures->relay = self;
       failures->link.data = failures;
       failures->key = g_steal_pointer (&key);
+      g_queue_init (&failures->waiters);
       g_hash_table_insert (self->failures, failures->key, failures);
     }
   else
@@ -342,7 +369,99 @@ failures_add (MsrpRelay  *self,
   failures->count++;
   failures->last = now;
   g_queue_push_tail_link (&self->failure_order, &failures->link);
-  return failures->count;
+  return failures;
+}
+
+static gboolean on_failures_turn (gpointer user_data);
+
+/* Wakes the first AUTH waiting on @failures at its not-before time. */
+static void
+failures_arm (Failures *failures)
+{
+  gint64 wait_us;
+
+  if (failures->timer != NULL || g_queue_is_empty (&failures->waiters))
+    return;
+  wait_us = MAX (failures->not_before - g_get_monotonic_time (), 0);
+  failures->timer = g_timeout_source_new ((wait_us + 999) / 1000);
+  _msrp_relay_timer_attach (failures->relay, failures->timer, "[msrp] relay AUTH turn", on_failures_turn, failures);
+}
+
+/* Takes a parked AUTH out of its queue. */
+static void
+conn_unpark (MsrpRelayConn *conn)
+{
+  Failures *failures = conn->parked_on;
+
+  if (failures == NULL)
+    return;
+  g_queue_unlink (&failures->waiters, &conn->park_link);
+  conn->parked_on = NULL;
+  if (g_queue_is_empty (&failures->waiters))
+    _msrp_relay_timer_clear (&failures->timer);
+}
+
+static gboolean
+on_failures_turn (gpointer user_data)
+{
+  Failures *failures = user_data;
+  MsrpRelayConn *conn = g_queue_peek_head (&failures->waiters);
+  g_autoptr(MsrpChunk) request = NULL;
+  GMainContext *context;
+  gboolean more;
+
+  g_clear_pointer (&failures->timer, g_source_unref);
+  context = _msrp_relay_push_context (conn->relay);
+  _msrp_relay_conn_ref (conn);
+  conn_unpark (conn);
+  more = !g_queue_is_empty (&failures->waiters);
+  request = g_steal_pointer (&conn->parked);
+  /* Judged now, unless the other key still holds it: it waits there. */
+  conn->auth_turn = TRUE;
+  _msrp_relay_handle_auth (conn, request);
+  conn->auth_turn = FALSE;
+  _msrp_relay_conn_continue (conn);
+  _msrp_relay_conn_unref (conn);
+  /* With waiters left, the record is still there (see failures_prune). */
+  if (more)
+    failures_arm (failures);
+  _msrp_relay_pop_context (context);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether the answer in @request must wait until its user and its
+ * address may be judged again (after the delay of their last failure,
+ * whichever connection it came on, and after the answers already waiting
+ * for them); it then waits in line, the connection reading nothing
+ * meanwhile. */
+static gboolean
+auth_must_wait (MsrpRelayConn *conn,
+                MsrpChunk     *request,
+                const char    *address,
+                const char    *username)
+{
+  MsrpRelay *self = conn->relay;
+  gint64 now = g_get_monotonic_time ();
+  Failures *keys[2] = { NULL, NULL }, *latest = NULL;
+
+  if (*address != '\0')
+    keys[0] = failures_lookup (self, 'a', address);
+  keys[1] = failures_lookup (self, 'u', username);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (keys[i] != NULL &&
+        (keys[i]->not_before > now || (!conn->auth_turn && !g_queue_is_empty (&keys[i]->waiters))) &&
+        (latest == NULL || keys[i]->not_before > latest->not_before))
+      latest = keys[i];
+  if (latest == NULL)
+    return FALSE;
+
+  g_debug ("relay: AUTH on connection %p waits %" G_GINT64_FORMAT " ms for its turn", conn,
+           MAX (latest->not_before - now, 0) / 1000);
+  conn->parked = g_object_ref (request);
+  conn->parked_on = latest;
+  g_queue_push_tail_link (&latest->waiters, &conn->park_link);
+  failures_arm (latest);
+  return TRUE;
 }
 
 /* The IP address a connection comes from ("" when unknown). */
@@ -380,7 +499,9 @@ on_auth_delay (gpointer user_data)
 /* A Digest answer that failed: a new challenge (@code 401), or @code.
  * The answer comes later and later as the recent failures of the user or
  * of the address add up, and the connection reads nothing meanwhile, so
- * that guesses cannot be pipelined. After max-auth-failures on one
+ * that guesses cannot be pipelined; the next answer for the user or from
+ * the address waits as long on every connection (auth_must_wait()), so
+ * that parallel connections do not guess faster either. After max-auth-failures on one
  * connection the answer is 403 and the connection closes, as msrprelay
  * does: a new connection is a new TCP (and TLS) handshake, and it starts
  * with the same delay. */
@@ -394,16 +515,20 @@ auth_failed (MsrpRelayConn *conn,
   MsrpRelay *self = conn->relay;
   const char *address = conn_peer_address (conn);
   g_autoptr(MsrpChunk) answer = NULL;
+  Failures *by_address = NULL, *by_user = NULL;
+  gint64 now = g_get_monotonic_time ();
   gboolean last;
   guint n = 0, delay;
 
   if (*address != '\0')
-    n = failures_add (self, 'a', address);
+    {
+      by_address = failures_add (self, 'a', address, now);
+      n = by_address->count;
+    }
   if (username != NULL)
     {
-      guint n_user = failures_add (self, 'u', username);
-
-      n = MAX (n, n_user);
+      by_user = failures_add (self, 'u', username, now);
+      n = MAX (n, by_user->count);
     }
   last = ++conn->auth_failures >= self->max_auth_failures;
   if (last)
@@ -413,9 +538,15 @@ auth_failed (MsrpRelayConn *conn,
   else
     answer = _msrp_relay_make_response (request, code, comment);
 
-  delay = n < 2 ? 0 : MIN (AUTH_DELAY_MAX_MS, AUTH_DELAY_BASE_MS << MIN (n - 2, 16));
+  delay = n < 2 ? 0 : MIN (self->auth_delay_max_ms, self->auth_delay_base_ms << MIN (n - 2, 16));
   g_debug ("relay: failed AUTH %u on connection %p, %u recently; answered in %u ms",
            conn->auth_failures, conn, n, delay);
+  /* Nobody's next answer for this user or from this address is judged
+   * before then, on any connection. */
+  if (by_address != NULL)
+    by_address->not_before = now + (gint64) delay * 1000;
+  if (by_user != NULL)
+    by_user->not_before = now + (gint64) delay * 1000;
   if (delay == 0)
     {
       _msrp_relay_conn_write (conn, answer);
@@ -480,6 +611,8 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
       _msrp_relay_conn_respond (conn, request, MSRP_STATUS_BAD_REQUEST, "Malformed Authorization");
       return;
     }
+  if (auth_must_wait (conn, request, conn_peer_address (conn), username))
+    return;
 
   /* The answer must be for this request (RFC 2617 section 3.2.2.5: 400
    * otherwise), not one made for another host or session. */
@@ -640,6 +773,8 @@ _msrp_relay_auth_conn_closed (MsrpRelay     *self,
     }
   _msrp_relay_timer_clear (&conn->auth_delay);
   g_clear_object (&conn->delayed_answer);
+  conn_unpark (conn);
+  g_clear_object (&conn->parked);
   return had_sessions;
 }
 
@@ -651,6 +786,8 @@ _msrp_relay_auth_init (MsrpRelay *self)
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, failures_free);
   g_queue_init (&self->failure_order);
   _msrp_random_bytes (MSRP_RANDOM_SECRET, self->nonce_key, sizeof self->nonce_key);
+  self->auth_delay_base_ms = AUTH_DELAY_BASE_MS;
+  self->auth_delay_max_ms = AUTH_DELAY_MAX_MS;
   self->nonces = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, nonce_free);
   g_queue_init (&self->nonce_order);
 }

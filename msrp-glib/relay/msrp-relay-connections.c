@@ -105,6 +105,7 @@ conn_new (MsrpRelay *self)
   conn->ref_count = 1;  /* the relay's */
   conn->relay = self;
   conn->serial = ++self->next_serial;
+  conn->park_link.data = conn;
   conn->cancellable = g_cancellable_new ();
   conn->waiters = g_ptr_array_new ();
   conn->sessions = g_ptr_array_new ();
@@ -448,7 +449,7 @@ _msrp_relay_conn_continue (MsrpRelayConn *conn)
   MsrpRelayConn *blocker = NULL;
 
   if (conn->relay == NULL || conn->state != MSRP_RELAY_CONN_OPEN || conn->reading || conn->blocked_on != NULL ||
-      conn->auth_delay != NULL)
+      conn->auth_delay != NULL || conn->parked != NULL)
     return;
 
   if (conn->queued > HIGH_WATER)

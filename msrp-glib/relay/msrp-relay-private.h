@@ -87,6 +87,10 @@ struct _MsrpRelayConn {
   guint auth_failures;
   char *peer_address;          /* "" when unknown */
   GSource *auth_delay;         /* reading waits until the answer is sent */
+  MsrpChunk *parked;           /* an AUTH waiting until its user or address may be judged */
+  gpointer parked_on;          /* the failure record it waits on */
+  GList park_link;
+  gboolean auth_turn;          /* its parked AUTH is first in line */
   MsrpChunk *delayed_answer;
   gboolean close_after_answer;
 };
@@ -115,6 +119,8 @@ struct _MsrpRelay
   GHashTable *failures;        /* key → Failures */
   GQueue failure_order;        /* of Failures, the oldest failure first */
   guint max_auth_failures;
+  guint auth_delay_base_ms;    /* the delays of failed AUTHs */
+  guint auth_delay_max_ms;
   guint max_sessions_per_connection;
   guint max_sessions_per_user;
   GHashTable *users;           /* username → password */
@@ -131,6 +137,11 @@ struct _MsrpRelay
 char             *_msrp_relay_lookup_password     (MsrpRelay          *self,
                                                    const char         *username);
 void              _msrp_relay_notify_n_sessions   (MsrpRelay          *self);
+/* For tests: the delay after the second failed AUTH of a user or an
+ * address, which doubles with each failure up to @max_ms. */
+void              _msrp_relay_set_auth_delays     (MsrpRelay          *self,
+                                                   guint               base_ms,
+                                                   guint               max_ms);
 
 /* msrp-relay-connections.c */
 

@@ -51,7 +51,11 @@
  * Failed answers are answered later and later while the same user or the
  * same IP address keeps failing (no delay for the first failure, then a
  * quarter of a second, doubling up to 8 s; failures are remembered for
- * 15 minutes), and the connection reads nothing meanwhile. After
+ * 15 minutes), and the connection reads nothing meanwhile. The delay
+ * belongs to the user and to the address, not to the connection: until
+ * it has passed, answers for that user or from that address wait in
+ * line, on whatever connection they come, so parallel connections guess
+ * no faster than one. After
  * [property@Msrp.Relay:max-auth-failures] failures on one connection the
  * answer is 403 and the connection closes. A connection holds at most
  * [property@Msrp.Relay:max-sessions-per-connection] sessions and a user at
@@ -637,6 +641,15 @@ void
 _msrp_relay_notify_n_sessions (MsrpRelay *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SESSIONS]);
+}
+
+void
+_msrp_relay_set_auth_delays (MsrpRelay *self,
+                             guint      base_ms,
+                             guint      max_ms)
+{
+  self->auth_delay_base_ms = base_ms;
+  self->auth_delay_max_ms = max_ms;
 }
 
 /**
