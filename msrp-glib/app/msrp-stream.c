@@ -1195,6 +1195,21 @@ msrp_stream_end_finish (MsrpStream    *stream,
 
 /* Accessors */
 
+/* Properties that only count before initialize. */
+#define PRIV(stream) ((MsrpStreamPrivate *) msrp_stream_get_instance_private (stream))
+
+static void
+set_object_property (MsrpStream *stream,
+                     GObject   **field,
+                     gpointer    value,
+                     guint       prop_id)
+{
+  g_return_if_fail (MSRP_IS_STREAM (stream));
+  g_return_if_fail (PRIV (stream)->state == MSRP_STREAM_STATE_NEW);
+  if (g_set_object (field, value))
+    g_object_notify_by_pspec (G_OBJECT (stream), properties[prop_id]);
+}
+
 /**
  * msrp_stream_get_state:
  * @stream: a #MsrpStream
@@ -1206,11 +1221,8 @@ msrp_stream_end_finish (MsrpStream    *stream,
 MsrpStreamState
 msrp_stream_get_state (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), MSRP_STREAM_STATE_NEW);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->state;
+  return PRIV (stream)->state;
 }
 
 /**
@@ -1224,11 +1236,8 @@ msrp_stream_get_state (MsrpStream *stream)
 MsrpSession *
 msrp_stream_get_session (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->session;
+  return PRIV (stream)->session;
 }
 
 /**
@@ -1242,11 +1251,8 @@ msrp_stream_get_session (MsrpStream *stream)
 MsrpSdpMedia *
 msrp_stream_get_local_media (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->local_media;
+  return PRIV (stream)->local_media;
 }
 
 /**
@@ -1260,11 +1266,8 @@ msrp_stream_get_local_media (MsrpStream *stream)
 MsrpSdpMedia *
 msrp_stream_get_remote_media (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->remote_media;
+  return PRIV (stream)->remote_media;
 }
 
 /**
@@ -1279,16 +1282,10 @@ msrp_stream_get_remote_media (MsrpStream *stream)
 gboolean
 msrp_stream_get_is_offerer (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), FALSE);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->offerer;
+  return PRIV (stream)->offerer;
 }
 
-/* Properties that only count before initialize. */
-#define RETURN_IF_STARTED(priv) \
-  g_return_if_fail ((priv)->state == MSRP_STREAM_STATE_NEW)
 
 /**
  * msrp_stream_get_relay:
@@ -1301,11 +1298,8 @@ msrp_stream_get_is_offerer (MsrpStream *stream)
 MsrpRelaySettings *
 msrp_stream_get_relay (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->relay;
+  return PRIV (stream)->relay;
 }
 
 /**
@@ -1321,14 +1315,8 @@ void
 msrp_stream_set_relay (MsrpStream        *stream,
                        MsrpRelaySettings *relay)
 {
-  MsrpStreamPrivate *priv;
-
-  g_return_if_fail (MSRP_IS_STREAM (stream));
   g_return_if_fail (relay == NULL || MSRP_IS_RELAY_SETTINGS (relay));
-  priv = msrp_stream_get_instance_private (stream);
-  RETURN_IF_STARTED (priv);
-  if (g_set_object (&priv->relay, relay))
-    g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_RELAY]);
+  set_object_property (stream, (GObject **) &PRIV (stream)->relay, relay, PROP_RELAY);
 }
 
 /**
@@ -1342,11 +1330,8 @@ msrp_stream_set_relay (MsrpStream        *stream,
 GTlsCertificate *
 msrp_stream_get_tls_certificate (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->tls_certificate;
+  return PRIV (stream)->tls_certificate;
 }
 
 /**
@@ -1363,14 +1348,8 @@ void
 msrp_stream_set_tls_certificate (MsrpStream      *stream,
                                  GTlsCertificate *certificate)
 {
-  MsrpStreamPrivate *priv;
-
-  g_return_if_fail (MSRP_IS_STREAM (stream));
   g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
-  priv = msrp_stream_get_instance_private (stream);
-  RETURN_IF_STARTED (priv);
-  if (g_set_object (&priv->tls_certificate, certificate))
-    g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_TLS_CERTIFICATE]);
+  set_object_property (stream, (GObject **) &PRIV (stream)->tls_certificate, certificate, PROP_TLS_CERTIFICATE);
 }
 
 /**
@@ -1384,11 +1363,8 @@ msrp_stream_set_tls_certificate (MsrpStream      *stream,
 gboolean
 msrp_stream_get_use_tls (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), FALSE);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->use_tls;
+  return PRIV (stream)->use_tls;
 }
 
 /**
@@ -1408,7 +1384,7 @@ msrp_stream_set_use_tls (MsrpStream *stream,
 
   g_return_if_fail (MSRP_IS_STREAM (stream));
   priv = msrp_stream_get_instance_private (stream);
-  RETURN_IF_STARTED (priv);
+  g_return_if_fail (priv->state == MSRP_STREAM_STATE_NEW);
   use_tls = !!use_tls;
   if (priv->use_tls == use_tls)
     return;
@@ -1427,11 +1403,8 @@ msrp_stream_set_use_tls (MsrpStream *stream,
 MsrpServer *
 msrp_stream_get_server (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->server;
+  return PRIV (stream)->server;
 }
 
 /**
@@ -1447,14 +1420,8 @@ void
 msrp_stream_set_server (MsrpStream *stream,
                         MsrpServer *server)
 {
-  MsrpStreamPrivate *priv;
-
-  g_return_if_fail (MSRP_IS_STREAM (stream));
   g_return_if_fail (server == NULL || MSRP_IS_SERVER (server));
-  priv = msrp_stream_get_instance_private (stream);
-  RETURN_IF_STARTED (priv);
-  if (g_set_object (&priv->server, server))
-    g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_SERVER]);
+  set_object_property (stream, (GObject **) &PRIV (stream)->server, server, PROP_SERVER);
 }
 
 /**
@@ -1468,11 +1435,8 @@ msrp_stream_set_server (MsrpStream *stream,
 MsrpLogger *
 msrp_stream_get_logger (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->logger;
+  return PRIV (stream)->logger;
 }
 
 /**
@@ -1488,14 +1452,8 @@ void
 msrp_stream_set_logger (MsrpStream *stream,
                         MsrpLogger *logger)
 {
-  MsrpStreamPrivate *priv;
-
-  g_return_if_fail (MSRP_IS_STREAM (stream));
   g_return_if_fail (logger == NULL || MSRP_IS_LOGGER (logger));
-  priv = msrp_stream_get_instance_private (stream);
-  RETURN_IF_STARTED (priv);
-  if (g_set_object (&priv->logger, logger))
-    g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_LOGGER]);
+  set_object_property (stream, (GObject **) &PRIV (stream)->logger, logger, PROP_LOGGER);
 }
 
 /**
@@ -1509,11 +1467,8 @@ msrp_stream_set_logger (MsrpStream *stream,
 MsrpUri *
 msrp_stream_get_local_uri (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->local_uri;
+  return PRIV (stream)->local_uri;
 }
 
 /**
@@ -1530,12 +1485,6 @@ void
 msrp_stream_set_local_uri (MsrpStream *stream,
                            MsrpUri    *uri)
 {
-  MsrpStreamPrivate *priv;
-
-  g_return_if_fail (MSRP_IS_STREAM (stream));
   g_return_if_fail (uri == NULL || MSRP_IS_URI (uri));
-  priv = msrp_stream_get_instance_private (stream);
-  RETURN_IF_STARTED (priv);
-  if (g_set_object (&priv->local_uri, uri))
-    g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_LOCAL_URI]);
+  set_object_property (stream, (GObject **) &PRIV (stream)->local_uri, uri, PROP_LOCAL_URI);
 }
