@@ -380,6 +380,36 @@ test_chat_plain (Fixture       *f,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
 }
 
+/* The peer's CPIM From need not be the remote identity the application
+ * gave: its notifications still go back to whoever sent the message. */
+static void
+test_chat_other_identity (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *id = NULL;
+  g_autoptr(GError) error = NULL;
+
+  peer_clear (&f->bob);
+  peer_init (&f->bob, BOB, "<sip:someone-else@example.com>");
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  connect_pair (f);
+
+  id = msrp_chat_send_text (f->alice.chat, "Hello, Bob", &error);
+  g_assert_no_error (error);
+  test_wait_for_len (f->bob.received, 1);
+  g_assert_cmpstr (msrp_chat_message_get_sender (g_ptr_array_index (f->bob.received, 0)), ==,
+                   "\"Alice\" <sip:alice@example.com>");
+  g_assert_true (msrp_chat_send_display_notification (f->bob.chat, id, &error));
+  g_assert_no_error (error);
+  test_wait_for_len (f->alice.displayed, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->alice.displayed, 0), ==, id);
+  g_assert_cmpuint (f->alice.delivered->len, ==, 1);
+  g_assert_cmpuint (f->alice.not_delivered->len, ==, 0);
+
+  end_chat (&f->alice);
+  test_wait_for (&f->bob.ended);
+}
+
 static void
 test_chat_tls (Fixture       *f,
                gconstpointer  data)
@@ -828,6 +858,7 @@ main (int   argc,
   g_test_add ("/chat/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("offer-answer-media", test_offer_answer_media);
   ADD ("plain", test_chat_plain);
+  ADD ("other-identity", test_chat_other_identity);
   ADD ("tls", test_chat_tls);
   ADD ("fingerprint-mismatch", test_chat_fingerprint_mismatch);
   ADD ("bare", test_chat_bare);

@@ -1,4 +1,4 @@
-/* msrp.c: the `msrp` command-line tool: listen, send, relay and demo, each
+/* msrp.c: the `msrp` command-line tool: listen, send, relay, demo and chat, each
  * in its msrp-cmd-*.c; here the dispatch and the usage
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -17,6 +17,7 @@ static const Command *commands[] = {
   &send_command,
   &relay_command,
   &demo_command,
+  &chat_command,
 };
 
 static void

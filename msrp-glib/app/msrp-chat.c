@@ -379,7 +379,10 @@ check_peer_takes (MsrpChat *self,
   gboolean cpim = types_contain (accept, "message/cpim");
 
   *wrap = cpim;
-  if (out->recipients != NULL)
+  /* Outside a chat room a notification goes back to whoever sent the
+   * message, even when its From is not the remote identity we were given:
+   * that is no private message. */
+  if (out->recipients != NULL && (out->kind != OUT_NOTIFICATION || is_chatroom (self)))
     {
       gboolean only_peer = g_strv_length (out->recipients) == 1;
 
