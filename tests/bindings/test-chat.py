@@ -65,6 +65,60 @@ class ChatPeer:
             self.events.append('wrong-emitter')
 
 
+def gi_info(name):
+    return gi.Repository.get_default().find_by_name('Msrp', name)
+
+
+def nullable_arguments(callable_info):
+    return {a.get_name() for a in callable_info.get_arguments() if a.may_be_null()}
+
+
+class AnnotationTests(unittest.TestCase):
+    """What the typelib says of the chat layer: bindings trust it, and a
+    missing (nullable) makes them refuse None or pass garbage."""
+
+    def test_nullable_arguments(self):
+        stream = gi_info('Stream')
+        self.assertIn('remote_offer', nullable_arguments(stream.find_method('initialize_async')))
+        self.assertIn('remote_answer', nullable_arguments(stream.find_method('start_async')))
+        self.assertEqual(nullable_arguments(gi_info('Chat').find_method('send_message')),
+                         {'recipients', 'timestamp'})
+        # A subclass's prepare_local_media gets NULL when it makes an offer.
+        self.assertEqual(nullable_arguments(stream.find_vfunc('prepare_local_media')), {'remote_offer'})
+        self.assertEqual(nullable_arguments(stream.find_vfunc('check_remote_media')), set())
+
+    def test_nullable_returns(self):
+        message = gi_info('ChatMessage')
+        nullable = {m.get_name() for m in message.get_methods() if m.may_return_null()}
+        self.assertEqual(nullable, {'get_text', 'get_cpim'})
+        stream = gi_info('Stream')
+        for name in ('get_session', 'get_local_media', 'get_remote_media', 'get_relay', 'get_server'):
+            self.assertTrue(stream.find_method(name).may_return_null(), name)
+        self.assertFalse(stream.find_method('initialize_finish').may_return_null())
+
+    def test_signals(self):
+        def signature(name):
+            signals = {}
+            for signal in gi_info(name).get_signals():
+                types = []
+                for argument in signal.get_arguments():
+                    interface = argument.get_type().get_interface()
+                    types.append(interface.get_name() if interface else argument.get_type().get_tag_as_string())
+                signals[signal.get_name()] = types
+            return signals
+
+        self.assertEqual(signature('Chat'), {
+            'message-received': ['ChatMessage'],
+            'message-delivered': ['utf8'],
+            'message-not-delivered': ['utf8', 'guint32', 'utf8'],
+            'message-displayed': ['utf8'],
+            'composing-indication': ['IsComposing', 'utf8'],
+        })
+        self.assertEqual(signature('Stream'), {
+            'initialized': [], 'started': [], 'will-end': [], 'ended': [], 'failed': ['error'],
+        })
+
+
 class ChatTests(unittest.TestCase):
     def setUp(self):
         self.waiter = Waiter(self)
