@@ -698,11 +698,14 @@ test_chat_server (Fixture       *f,
   peer_init (&carol, "<sip:carol@example.com>", "<sip:dave@example.com>");
   peer_init (&dave, "<sip:dave@example.com>", "<sip:carol@example.com>");
   msrp_stream_set_server (MSRP_STREAM (carol.chat), server);
+  msrp_stream_set_use_tls (MSRP_STREAM (carol.chat), FALSE);
 
   offer1 = initialize (&f->alice, NULL);
   offer2 = initialize (&carol, NULL);
   g_assert_cmpuint (msrp_sdp_media_get_port (offer1), ==, msrp_sdp_media_get_port (offer2));
   g_assert_cmpstr (msrp_sdp_media_get_protocol (offer1), ==, "TCP/TLS/MSRP");
+  g_assert_cmpstr (msrp_sdp_media_get_protocol (offer2), ==, "TCP/TLS/MSRP");
+  g_assert_nonnull (msrp_sdp_media_get_fingerprint (offer2));
   answer1 = initialize (&f->bob, offer1);
   answer2 = initialize (&dave, offer2);
   msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer1, NULL, on_op_done, &ops[0]);
@@ -715,6 +718,9 @@ test_chat_server (Fixture       *f,
       g_assert_no_error (ops[i].error);
     }
 
+  /* The server's certificate makes the stream TLS, whatever use-tls says,
+   * and its fingerprint goes into the offer. */
+  g_assert_nonnull (msrp_sdp_media_get_fingerprint (offer1));
   g_free (msrp_chat_send_text (dave.chat, "to carol", NULL));
   g_free (msrp_chat_send_text (f->bob.chat, "to alice", NULL));
   test_wait_for_len (carol.received, 1);

@@ -9,6 +9,7 @@
 
 #include "msrp-glib.h"
 #include "msrp-utils-private.h"
+#include "msrp-chunk-private.h"
 #include "test-utils.h"
 
 #define TO_URI   "msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp"
@@ -1591,6 +1592,35 @@ test_copy (void)
   g_assert_null (msrp_chunk_get_data (response_copy));
 }
 
+/* A relay re-labels the pieces of a chunk it forwards: only the start
+ * line and the end-line change, the headers stay as they came, in their
+ * order, unknown ones included. */
+static void
+test_set_transaction_id (void)
+{
+  static const char odd[] =
+    "MSRP a786hjs2 SEND\r\n"
+    "To-Path: " TO_URI "\r\n"
+    "From-Path: " FROM_URI "\r\n"
+    "X-First: 1\r\n"
+    "Message-ID: 87652491\r\n"
+    "Byte-Range: 1-*/25\r\n"
+    "x-lower: a  b\r\n"
+    "Content-Type: text/plain\r\n"
+    "\r\n"
+    "Hey Bob, are you there?\r\n"
+    "-------a786hjs2+\r\n";
+  g_autoptr(MsrpChunk) chunk = parse_string (odd);
+  g_autoptr(GBytes) encoded = NULL;
+  g_autoptr(GString) expected = g_string_new (odd);
+
+  g_string_replace (expected, "a786hjs2", "Relay.piece-2", 0);
+  _msrp_chunk_set_transaction_id (chunk, "Relay.piece-2");
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (chunk), ==, "Relay.piece-2");
+  encoded = msrp_chunk_encode (chunk);
+  g_assert_cmpmem (g_bytes_get_data (encoded, NULL), g_bytes_get_size (encoded), expected->str, expected->len);
+}
+
 /* verify_headers */
 
 typedef struct {
@@ -1813,6 +1843,7 @@ main (int    argc,
   g_test_add_func ("/chunk/header/reject-crlf", test_set_header_rejects_crlf);
   g_test_add_func ("/chunk/copy", test_copy);
   g_test_add_func ("/chunk/header/token-chars", test_token_chars);
+  g_test_add_func ("/chunk/set-transaction-id", test_set_transaction_id);
 
   for (guint i = 0; i < G_N_ELEMENTS (verify_cases); i++)
     test_add_case ("/chunk/verify", verify_cases[i].name, &verify_cases[i], test_verify);

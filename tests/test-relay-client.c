@@ -793,6 +793,7 @@ typedef enum {
   FAKE_SILENT_ON_URI,   /* never answers an AUTH whose Authorization has uri= */
   FAKE_FORBIDDEN,       /* 403 to any answer */
   FAKE_NO_USE_PATH,     /* 200 without Use-Path */
+  FAKE_STALE_ONCE,      /* a new challenge, stale=TRUE, to the first right answer */
 } FakeMode;
 
 typedef struct {
@@ -802,6 +803,7 @@ typedef struct {
   guint16 port;
   guint auths;
   guint auths_with_uri;
+  gboolean sent_stale;
 } FakeRelay;
 
 static void fake_read (FakeRelay *fake);
@@ -834,6 +836,15 @@ on_fake_read (GObject *source, GAsyncResult *result, gpointer user_data)
     response = msrp_transport_make_response (fake->transport, chunk, 401, NULL);
   else if (fake->mode == FAKE_FORBIDDEN)
     response = msrp_transport_make_response (fake->transport, chunk, 403, NULL);
+  else if (fake->mode == FAKE_STALE_ONCE && !fake->sent_stale)
+    {
+      g_autofree char *nonce = _msrp_digest_new_nonce ();
+      g_autofree char *challenge = _msrp_digest_make_challenge ("example.com", nonce, TRUE);
+
+      fake->sent_stale = TRUE;
+      response = msrp_transport_make_response (fake->transport, chunk, 401, NULL);
+      msrp_chunk_set_www_authenticate (response, challenge);
+    }
   else
     {
       response = msrp_transport_make_response (fake->transport, chunk, 200, NULL);
@@ -978,6 +989,31 @@ test_fake_failures (void)
   test_watchdog_stop (id);
 }
 
+/* RFC 2617 stale=TRUE: the answer was right but its nonce too old; the
+ * client answers the new challenge with the same credentials at once,
+ * whatever its digest-uri mode (MsrpRelay says so for expired nonces). */
+static void
+test_fake_stale (void)
+{
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
+  FakeRelay fake = { 0, };
+  g_autoptr(MsrpRelaySettings) settings = NULL;
+  g_autoptr(MsrpConnector) connector = NULL;
+  g_autoptr(GPtrArray) path = NULL;
+
+  fake_start (&fake, FAKE_STALE_ONCE);
+  settings = fake_settings (&fake);
+  msrp_relay_settings_set_digest_uri_mode (settings, MSRP_DIGEST_URI_INCLUDE);
+  connector = msrp_get_connector (settings);
+  path = test_prepare (connector, NULL);
+  g_assert_cmpuint (path->len, ==, 2);
+  g_assert_true (fake.sent_stale);
+  g_assert_cmpuint (fake.auths, ==, 3);
+  msrp_connector_cleanup (connector);
+  fake_stop (&fake);
+  test_watchdog_stop (id);
+}
+
 static const Setup both_tcp = { SIDE_KAMAILIO, SIDE_KAMAILIO };
 static const Setup both_tls = { SIDE_KAMAILIO_TLS, SIDE_KAMAILIO_TLS };
 static const Setup tcp_tls = { SIDE_KAMAILIO, SIDE_KAMAILIO_TLS };
@@ -1019,6 +1055,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/relay-client/fake/auto-uri-on-silence", test_auto_uri_on_silence);
   g_test_add_func ("/relay-client/fake/failures", test_fake_failures);
   g_test_add_func ("/relay-client/fake/omit-uri", test_omit_uri);
+  g_test_add_func ("/relay-client/fake/stale", test_fake_stale);
   g_test_add_func ("/relay-client/ours/refresh", test_ours_refresh);
   g_test_add_func ("/relay-client/ours/refresh-before-bind", test_ours_refresh_before_bind);
   g_test_add_data_func ("/relay-client/cross/ours-to-kamailio", &ours_to_kamailio, test_exchange);

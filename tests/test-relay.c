@@ -11,6 +11,7 @@
 
 #include "msrp-glib.h"
 #include "msrp-digest-private.h"
+#include "msrp-relay-private.h"
 #include "msrp-uri-private.h"
 #include "test-utils.h"
 
@@ -672,6 +673,143 @@ test_auth_guessing (Fixture       *f,
   }
 }
 
+static gint
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Guessing over parallel connections: the failure delay belongs to the
+ * user (and the address), not to a connection, so four connections
+ * guessing one password get no more guesses judged than one: between
+ * the n-th wrong answer judged and the next, the n-th delay passes.
+ * Delays made short for the test: 25 ms doubling up to 200 ms. */
+static void
+test_auth_guessing_parallel (Fixture       *f,
+                             gconstpointer  data)
+{
+  enum { N_CONNS = 4, N_GUESSES = 4 };
+  Client *conns[N_CONNS];
+  MsrpChunk *challenges[N_CONNS];
+  guint sent[N_CONNS] = { 0, }, answered[N_CONNS] = { 0, };
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint done = 0, i, too_soon = 0;
+
+  _msrp_relay_set_auth_delays (f->relay, 25, 200);
+  msrp_relay_set_max_auth_failures (f->relay, 100);
+  for (i = 0; i < N_CONNS; i++)
+    {
+      conns[i] = client_new (f, f->relay_uri);
+      challenges[i] = client_auth_once (conns[i], f->relay_uri, NULL, -1);
+    }
+
+  /* Each connection answers again as soon as it hears back. */
+  while (done < N_CONNS)
+    {
+      for (i = 0; i < N_CONNS; i++)
+        {
+          if (sent[i] > answered[i] && !g_queue_is_empty (&conns[i]->received))
+            {
+              g_autoptr(MsrpChunk) r = g_queue_pop_head (&conns[i]->received);
+              gint64 now = g_get_monotonic_time ();
+
+              g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+              g_array_append_val (times, now);
+              if (++answered[i] == N_GUESSES)
+                done++;
+            }
+          if (sent[i] == answered[i] && sent[i] < N_GUESSES)
+            {
+              g_autofree char *guess = g_strdup_printf ("guess%u-%u", i, sent[i]);
+              g_autofree char *authorization = answer_challenge (challenges[i], f->relay_uri, "alice", guess,
+                                                                 sent[i] + 1);
+              g_autoptr(GPtrArray) to = test_path_of (f->relay_uri, NULL);
+              g_autoptr(MsrpChunk) auth = new_request (conns[i], "AUTH", to);
+
+              msrp_chunk_set_authorization (auth, authorization);
+              client_write (conns[i], auth);
+              sent[i]++;
+            }
+          g_assert_false (conns[i]->closed);
+        }
+      if (done < N_CONNS)
+        g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_array_sort (times, compare_gint64);
+  for (i = 1; i < times->len; i++)
+    {
+      /* The i-th failure (counting from 1) delays the next answer. */
+      guint n = i;
+      gint64 delay_ms = n < 2 ? 0 : MIN (200, 25 << (n - 2));
+      gint64 gap_us = g_array_index (times, gint64, i) - g_array_index (times, gint64, i - 1);
+
+      g_test_message ("failure %u -> %u: %.1f ms apart, delay %" G_GINT64_FORMAT " ms",
+                      n, n + 1, gap_us / 1e3, delay_ms);
+      /* A little slack for the clock of a loaded machine. */
+      if (gap_us < delay_ms * 1000 * 8 / 10)
+        too_soon++;
+    }
+  g_assert_cmpuint (too_soon, ==, 0);
+  for (i = 0; i < N_CONNS; i++)
+    g_object_unref (challenges[i]);
+}
+
+/* Nonce flood: credential-less AUTHs make the relay issue as many
+ * challenges as anyone likes, but an honest client's answer to its own
+ * challenge still counts; a nonce the relay never issued on this
+ * connection gets a fresh challenge and is no failed guess (no password
+ * was tried): the connection is not closed for it. */
+static void
+test_auth_nonce_flood (Fixture       *f,
+                       gconstpointer  data)
+{
+  Client *honest = client_new (f, f->relay_uri);
+  Client *flood = client_new (f, f->relay_uri);
+  g_autoptr(MsrpChunk) challenge = client_auth_once (honest, f->relay_uri, NULL, -1);
+  g_autoptr(GPtrArray) to = test_path_of (f->relay_uri, NULL);
+  const guint n = 10001;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(MsrpChunk) auth = new_request (flood, "AUTH", to);
+
+      client_write (flood, auth);
+    }
+  while (g_queue_get_length (&flood->received) < n)
+    {
+      g_assert_false (flood->closed);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (msrp_chunk_get_code (g_queue_peek_tail (&flood->received)), ==, 401);
+
+  {
+    g_autofree char *authorization = answer_challenge (challenge, f->relay_uri, "alice", "alicepass", 1);
+    g_autoptr(MsrpChunk) ok = client_auth_once (honest, f->relay_uri, authorization, -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (ok), ==, 200);
+  }
+
+  /* The flood's nonces are no good on the honest connection, and
+   * answering with them is no failure. */
+  for (guint i = 0; i < 4; i++)
+    {
+      MsrpChunk *theirs = g_queue_peek_nth (&flood->received, i);
+      g_autofree char *authorization = answer_challenge (theirs, f->relay_uri, "bob", "bobpass", 1);
+      g_autoptr(MsrpChunk) r = client_auth_once (honest, f->relay_uri, authorization, -1);
+      g_autoptr(GHashTable) params = msrp_chunk_get_auth_params (r, "WWW-Authenticate", NULL);
+
+      g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+      g_assert_nonnull (params);
+      g_assert_cmpstr (g_hash_table_lookup (params, "stale"), ==, NULL);
+    }
+  g_assert_false (honest->closed);
+  g_assert_cmpuint (msrp_relay_get_n_sessions (f->relay), ==, 1);
+}
+
 /* A Digest answer whose uri= names another URI than the AUTH's To-Path
  * is refused (RFC 2617 section 3.2.2.5: 400), even when its response is
  * right for that uri; the same URI written differently (RFC 4975 section
@@ -1057,6 +1195,35 @@ client_sync (Client  *client,
   g_assert_cmpuint (msrp_chunk_get_code (r), ==, 403);
 }
 
+/* As client_sync(), taking the requests that come before the answer
+ * (into @requests, or dropped). */
+static void
+client_sync_collect (Client    *client,
+                     Fixture   *f,
+                     GPtrArray *requests)
+{
+  g_autoptr(GPtrArray) to = test_path_of (f->relay_uri, NULL);
+  g_autoptr(MsrpChunk) probe = new_send (client, to, "sync");
+
+  client_write (client, probe);
+  for (;;)
+    {
+      g_autoptr(MsrpChunk) r = client_next (client);
+
+      if (msrp_chunk_is_request (r))
+        {
+          if (requests != NULL)
+            g_ptr_array_add (requests, g_steal_pointer (&r));
+          continue;
+        }
+      if (strcmp (msrp_chunk_get_transaction_id (r), msrp_chunk_get_transaction_id (probe)) == 0)
+        {
+          g_assert_cmpuint (msrp_chunk_get_code (r), ==, 403);
+          return;
+        }
+    }
+}
+
 /* Sends @text from @client to @to with @from as From-Path. */
 static MsrpChunk *
 send_as (Client     *client,
@@ -1107,10 +1274,24 @@ test_route_refused (Fixture       *f,
   peer_stop (&peer);
 }
 
+/* The URI of a peer that connected from @client's address. */
+static MsrpUri *
+uri_of_address (Client     *client,
+                const char *session_id)
+{
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (G_SOCKET_CONNECTION (client->stream), NULL);
+  GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (local);
+  g_autofree char *host = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
+
+  return g_object_new (MSRP_TYPE_URI, "host", host, "port", g_inet_socket_address_get_port (inet),
+                       "session-id", session_id, NULL);
+}
+
 /* A route serves the client of the session it was learnt through, and an
  * open route is never replaced: a peer P that reached A through the relay
- * keeps getting A's messages on its connection, whoever else claims P's
- * URI (toward A, or toward a session of its own). */
+ * (from the address of its URI) keeps getting A's messages on its
+ * connection, whoever else claims P's URI (toward A, or toward a session
+ * of its own). */
 static void
 test_route_kept (Fixture       *f,
                  gconstpointer  data)
@@ -1119,8 +1300,7 @@ test_route_kept (Fixture       *f,
   Client *p = client_new (f, f->relay_uri);
   Client *mallory = authed_client (f, "bob", "bobpass");
   Client *mallory2 = client_new (f, f->relay_uri);
-  g_autoptr(MsrpUri) p_uri = g_object_new (MSRP_TYPE_URI, "host", "127.0.0.1", "port", test_free_port (),
-                                           "session-id", "peer-p", NULL);
+  g_autoptr(MsrpUri) p_uri = uri_of_address (p, "peer-p");
   g_autoptr(MsrpUri) q_uri = g_object_new (MSRP_TYPE_URI, "host", "127.0.0.1", "port", test_free_port (),
                                            "session-id", "peer-q", NULL);
   g_autoptr(GPtrArray) to_a = test_path_of (a->use_uri, a->uri, NULL);
@@ -1181,6 +1361,73 @@ test_route_kept (Fixture       *f,
     g_assert_cmpstr (msrp_chunk_get_transaction_id (r), ==, msrp_chunk_get_transaction_id (to_q));
     g_assert_cmpuint (msrp_chunk_get_code (r), ==, 408);
   }
+}
+
+/* Route learning (RFC 4976 section 6): a request that reaches a client
+ * of the relay teaches the relay where its sender is only when that
+ * cannot be found out by dialling: a URI on a `.invalid` host or without
+ * a port (the sender listens nowhere), or one that names the very
+ * address the request came from. Anyone who knows a client's session
+ * could otherwise claim a peer's URI first, and get what the client
+ * sends that peer. */
+static void
+test_route_learning (Fixture       *f,
+                     gconstpointer  data)
+{
+  Client *a = authed_client (f, "alice", "alicepass");
+  Client *mallory = client_new (f, f->relay_uri);
+  Peer peer = { 0, };
+  g_autoptr(GPtrArray) to_a = test_path_of (a->use_uri, a->uri, NULL);
+
+  /* Mallory claims the URI of a peer that listens: the relay dials it. */
+  peer_start (&peer, f);
+  {
+    g_autoptr(MsrpChunk) claim = send_as (mallory, to_a, peer.uri, "I am the peer");
+    g_autoptr(MsrpChunk) got = client_next (a);
+    g_autoptr(GPtrArray) to_peer = test_path_of (a->use_uri, peer.uri, NULL);
+    g_autoptr(MsrpChunk) send = new_send (a, to_peer, "for the peer only");
+    g_autoptr(MsrpChunk) got_peer = NULL;
+
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (claim));
+    assert_next_code (mallory, 200);
+    client_write (a, send);
+    wait_either (mallory, NULL, &peer);
+    g_assert_true (g_queue_is_empty (&mallory->received));
+    got_peer = client_next (peer.client);
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got_peer), ==, msrp_chunk_get_transaction_id (send));
+    assert_next_code (a, 200);
+  }
+  peer_stop (&peer);
+
+  /* A peer that cannot be dialled, and one that names its own address,
+   * are reached back on their connections. */
+  for (guint i = 0; i < 2; i++)
+    {
+      Client *p = client_new (f, f->relay_uri);
+      g_autoptr(MsrpUri) p_uri = NULL;
+      g_autoptr(GPtrArray) to_p = NULL;
+      g_autoptr(MsrpChunk) hello = NULL;
+      g_autoptr(MsrpChunk) got = NULL;
+      g_autoptr(MsrpChunk) reply = NULL;
+      g_autoptr(MsrpChunk) got_reply = NULL;
+
+      if (i == 0)
+        p_uri = g_object_new (MSRP_TYPE_URI, "host", "k3j5h2l1.invalid", "session-id", "peer-ws",
+                              "transport", "ws", NULL);
+      else
+        p_uri = uri_of_address (p, "peer-here");
+      hello = send_as (p, to_a, p_uri, "hello");
+      got = client_next (a);
+      g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (hello));
+      assert_next_code (p, 200);
+
+      to_p = test_path_of (a->use_uri, p_uri, NULL);
+      reply = new_send (a, to_p, "back to you");
+      client_write (a, reply);
+      got_reply = client_next (p);
+      g_assert_cmpstr (msrp_chunk_get_transaction_id (got_reply), ==, msrp_chunk_get_transaction_id (reply));
+      assert_next_code (a, 200);
+    }
 }
 
 /* Forgery (RFC 4976 sections 6-7): a request that uses A's session as its
@@ -1371,6 +1618,67 @@ test_next_hop_timeout (Fixture       *f,
     assert_failure_report (report3, a, third, 408);
     while (msrp_relay_get_n_sessions (f->relay) > 1)
       g_main_context_iteration (NULL, TRUE);
+  }
+}
+
+/* Transactions waiting for the next hop are capped per sender (4096):
+ * past it, the sender's own SENDs get 413 (RFC 4975: stop sending this
+ * message), while another sender's transaction toward the same next hop
+ * is kept, and its failure still comes back as a REPORT. */
+static void
+test_pending_cap (Fixture       *f,
+                  gconstpointer  data)
+{
+  Client *a = authed_client (f, "alice", "alicepass");
+  Client *b = authed_client (f, "bob", "bobpass");
+  Client *m = client_new (f, f->relay_uri);
+  g_autoptr(GPtrArray) to = test_path_of (a->use_uri, b->use_uri, b->uri, NULL);
+  g_autoptr(GPtrArray) to_b = test_path_of (b->use_uri, b->uri, NULL);
+  g_autoptr(MsrpChunk) send = new_send (a, to, "keep me");
+  g_autoptr(MsrpChunk) got = NULL;
+  g_autoptr(MsrpChunk) refused = NULL;
+  g_autoptr(MsrpChunk) last = NULL;
+  const guint cap = 4096;
+  guint i;
+
+  /* B answers nothing for now: every transaction stays pending. */
+  client_write (a, send);
+  got = client_next (b);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (send));
+  assert_next_code (a, 200);
+
+  m->count_ok = TRUE;
+  for (i = 0; i <= cap; i++)
+    {
+      g_autoptr(MsrpChunk) flood = new_send (m, to_b, "flood");
+
+      client_write (m, flood);
+      if (i == cap)
+        last = g_object_ref (flood);
+    }
+  while (m->n_ok + g_queue_get_length (&m->received) < cap + 1)
+    {
+      g_assert_false (m->closed);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (m->n_ok, ==, cap);
+  refused = client_next (m);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (refused), ==, msrp_chunk_get_transaction_id (last));
+  g_assert_cmpuint (msrp_chunk_get_code (refused), ==, 413);
+
+  /* B refuses A's message at last: A hears of it. */
+  {
+    g_autoptr(MsrpChunk) response = msrp_transport_make_response (b->transport, got, 415, NULL);
+    g_autoptr(GPtrArray) to_a = g_ptr_array_new_with_free_func (g_object_unref);
+
+    msrp_chunk_set_to_path (response, msrp_chunk_get_from_path (got));
+    client_write (b, response);
+    client_sync_collect (b, f, NULL);
+    /* What the relay wrote A after B's response comes before the answer
+     * to a probe A sends now. */
+    client_sync_collect (a, f, to_a);
+    g_assert_cmpuint (to_a->len, ==, 1);
+    assert_failure_report (g_ptr_array_index (to_a, 0), a, send, 415);
   }
 }
 
@@ -1750,6 +2058,84 @@ test_pending_connections (Fixture       *f,
   g_assert_false (authed->closed);
 }
 
+/* Until every client of @clients is closed, or @seconds have passed:
+ * whether they all closed. */
+static gboolean
+wait_closed (Client **clients,
+             guint    n,
+             guint    seconds)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add_seconds (seconds, set_flag, &expired);
+  guint i = 0;
+
+  while (i < n && !expired)
+    {
+      if (clients[i]->closed)
+        i++;
+      else
+        g_main_context_iteration (NULL, TRUE);
+    }
+  if (!expired)
+    g_source_remove (id);
+  return i == n;
+}
+
+/* A connection stays pending (bounded by max-pending-connections and the
+ * first-request timeout) until it has authenticated or reached a
+ * session, not just until its first request: AUTHs answered 401 do not
+ * take it out of the limits. */
+static void
+test_pending_until_authenticated (Fixture       *f,
+                                  gconstpointer  data)
+{
+  Client *challenged[10], *authed, *peer, *late;
+  g_autoptr(GPtrArray) to_a = NULL;
+  guint i;
+
+  msrp_relay_set_max_pending_connections (f->relay, 4);
+  for (i = 0; i < G_N_ELEMENTS (challenged); i++)
+    {
+      g_autoptr(MsrpChunk) r = NULL;
+
+      challenged[i] = client_new (f, f->relay_uri);
+      r = client_auth_once (challenged[i], f->relay_uri, NULL, -1);
+      g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+    }
+  /* The oldest made room for the newer ones. */
+  g_assert_true (wait_closed (challenged, 6, 5));
+
+  /* Authenticated, or reaching a session: out of the limits. */
+  authed = authed_client (f, "alice", "alicepass");
+  peer = client_new (f, f->relay_uri);
+  to_a = test_path_of (authed->use_uri, authed->uri, NULL);
+  {
+    g_autoptr(MsrpChunk) hello = send_as (peer, to_a, peer->uri, "hello");
+
+    g_object_unref (client_next (authed));
+    assert_next_code (peer, 200);
+  }
+  /* Accepted after them: it times out last. */
+  late = client_new (f, f->relay_uri);
+  {
+    g_autoptr(MsrpChunk) r = client_auth_once (late, f->relay_uri, NULL, -1);
+
+    g_assert_cmpuint (msrp_chunk_get_code (r), ==, 401);
+  }
+
+  msrp_relay_set_first_request_timeout (f->relay, 1);
+  g_assert_true (wait_closed (challenged + 6, 4, 5));
+  g_assert_true (wait_closed (&late, 1, 5));
+  g_assert_false (authed->closed);
+  g_assert_false (peer->closed);
+  {
+    g_autoptr(MsrpChunk) again = send_as (peer, to_a, peer->uri, "still here");
+    g_autoptr(MsrpChunk) got = client_next (authed);
+
+    g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (again));
+  }
+}
+
 /* Raw TLS connections that never send a ClientHello do not hold up a TLS
  * client. */
 static void
@@ -1975,6 +2361,8 @@ main (int    argc,
   ADD ("/relay/auth-expires", test_auth_expires);
   ADD ("/relay/auth-refresh", test_auth_refresh);
   ADD ("/relay/auth-guessing", test_auth_guessing);
+  ADD ("/relay/auth-guessing-parallel", test_auth_guessing_parallel);
+  ADD ("/relay/auth-nonce-flood", test_auth_nonce_flood);
   ADD ("/relay/auth-digest-uri", test_auth_digest_uri);
   ADD ("/relay/auth-without-uri", test_auth_without_uri);
   ADD ("/relay/session-caps", test_session_caps);
@@ -1984,17 +2372,20 @@ main (int    argc,
   ADD ("/relay/unknown-session", test_unknown_session);
   ADD ("/relay/route-refused", test_route_refused);
   ADD ("/relay/route-kept", test_route_kept);
+  ADD ("/relay/route-learning", test_route_learning);
   ADD ("/relay/forgery", test_forgery);
   ADD ("/relay/unreachable", test_unreachable);
   ADD ("/relay/next-hop-error", test_next_hop_error);
   ADD ("/relay/next-hop-timeout", test_next_hop_timeout);
   ADD ("/relay/interrupted-chunk", test_interrupted_chunk);
+  ADD ("/relay/pending-cap", test_pending_cap);
   ADD ("/relay/large-message", test_large_message);
   ADD ("/relay/large-chunk", test_large_chunk);
   ADD ("/relay/backpressure", test_backpressure);
   ADD ("/relay/idle-connections", test_idle_connections);
   ADD ("/relay/tls", test_tls);
   ADD ("/relay/pending-connections", test_pending_connections);
+  ADD ("/relay/pending-until-authenticated", test_pending_until_authenticated);
   ADD ("/relay/tls-silent", test_tls_silent);
   ADD ("/relay/many-sessions", test_many_sessions);
   ADD ("/relay/stop", test_stop);

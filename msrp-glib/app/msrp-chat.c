@@ -625,7 +625,7 @@ handle_composing (MsrpChat   *self,
 
       g_source_set_static_name (timer, "[msrp] is-composing timeout");
       g_source_set_callback (timer, on_composing_timeout, self, NULL);
-      g_source_attach (timer, g_main_context_get_thread_default ());
+      g_source_attach (timer, self->context);
       g_hash_table_insert (self->composing, g_strdup (sender), timer);
     }
   g_signal_emit (self, signals[SIGNAL_COMPOSING_INDICATION], 0, indication, sender);

@@ -588,6 +588,9 @@ build_local_media (MsrpStream    *self,
   if (port == 0)
     port = priv->local_path->len > 1 ? 2855 : 9;
   msrp_sdp_media_set_port (media, port);
+  /* What the first hop really is: a shared server's own certificate
+   * decides its scheme. */
+  priv->tls = msrp_uri_get_use_tls (first);
   msrp_sdp_media_set_protocol (media, priv->tls ? "TCP/TLS/MSRP" : "TCP/MSRP");
   msrp_sdp_media_set_connection_address (media, msrp_uri_get_host (first));
   msrp_sdp_media_set_path (media, priv->local_path);
@@ -842,10 +845,11 @@ msrp_stream_initialize_async (MsrpStream          *stream,
   /* A certificate only where a peer checks it against our media: on a
    * direct connection; the server's own on the server. */
   direct = priv->relay == NULL;
-  if (priv->tls && !priv->active && priv->server != NULL)
+  if (!priv->active && priv->server != NULL)
     {
+      /* The server's scheme is its own: with a certificate it is TLS. */
       g_set_object (&priv->certificate, msrp_server_get_tls_certificate (priv->server));
-      if (priv->certificate == NULL)
+      if (priv->tls && priv->certificate == NULL)
         {
           initialize_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                                       _("The MSRP server has no TLS certificate for a TLS stream; "
@@ -1231,6 +1235,21 @@ msrp_stream_end_finish (MsrpStream    *stream,
 
 /* Accessors */
 
+/* Properties that only count before initialize. */
+#define PRIV(stream) ((MsrpStreamPrivate *) msrp_stream_get_instance_private (stream))
+
+static void
+set_object_property (MsrpStream *stream,
+                     GObject   **field,
+                     gpointer    value,
+                     guint       prop_id)
+{
+  g_return_if_fail (MSRP_IS_STREAM (stream));
+  g_return_if_fail (PRIV (stream)->state == MSRP_STREAM_STATE_NEW);
+  if (g_set_object (field, value))
+    g_object_notify_by_pspec (G_OBJECT (stream), properties[prop_id]);
+}
+
 /**
  * msrp_stream_get_state:
  * @stream: a #MsrpStream
@@ -1242,11 +1261,8 @@ msrp_stream_end_finish (MsrpStream    *stream,
 MsrpStreamState
 msrp_stream_get_state (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), MSRP_STREAM_STATE_NEW);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->state;
+  return PRIV (stream)->state;
 }
 
 /**
@@ -1260,11 +1276,8 @@ msrp_stream_get_state (MsrpStream *stream)
 MsrpSession *
 msrp_stream_get_session (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->session;
+  return PRIV (stream)->session;
 }
 
 /**
@@ -1278,11 +1291,8 @@ msrp_stream_get_session (MsrpStream *stream)
 MsrpSdpMedia *
 msrp_stream_get_local_media (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->local_media;
+  return PRIV (stream)->local_media;
 }
 
 /**
@@ -1296,11 +1306,8 @@ msrp_stream_get_local_media (MsrpStream *stream)
 MsrpSdpMedia *
 msrp_stream_get_remote_media (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->remote_media;
+  return PRIV (stream)->remote_media;
 }
 
 /**
@@ -1315,16 +1322,10 @@ msrp_stream_get_remote_media (MsrpStream *stream)
 gboolean
 msrp_stream_get_is_offerer (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), FALSE);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->offerer;
+  return PRIV (stream)->offerer;
 }
 
-/* Properties that only count before initialize. */
-#define RETURN_IF_STARTED(priv) \
-  g_return_if_fail ((priv)->state == MSRP_STREAM_STATE_NEW)
 
 /**
  * msrp_stream_get_relay:
@@ -1337,11 +1338,8 @@ msrp_stream_get_is_offerer (MsrpStream *stream)
 MsrpRelaySettings *
 msrp_stream_get_relay (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->relay;
+  return PRIV (stream)->relay;
 }
 
 /**
@@ -1357,14 +1355,8 @@ void
 msrp_stream_set_relay (MsrpStream        *stream,
                        MsrpRelaySettings *relay)
 {
-  MsrpStreamPrivate *priv;
-
-  g_return_if_fail (MSRP_IS_STREAM (stream));
   g_return_if_fail (relay == NULL || MSRP_IS_RELAY_SETTINGS (relay));
-  priv = msrp_stream_get_instance_private (stream);
-  RETURN_IF_STARTED (priv);
-  if (g_set_object (&priv->relay, relay))
-    g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_RELAY]);
+  set_object_property (stream, (GObject **) &PRIV (stream)->relay, relay, PROP_RELAY);
 }
 
 /**
@@ -1378,11 +1370,8 @@ msrp_stream_set_relay (MsrpStream        *stream,
 GTlsCertificate *
 msrp_stream_get_tls_certificate (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->tls_certificate;
+  return PRIV (stream)->tls_certificate;
 }
 
 /**
@@ -1399,14 +1388,8 @@ void
 msrp_stream_set_tls_certificate (MsrpStream      *stream,
                                  GTlsCertificate *certificate)
 {
-  MsrpStreamPrivate *priv;
-
-  g_return_if_fail (MSRP_IS_STREAM (stream));
   g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
-  priv = msrp_stream_get_instance_private (stream);
-  RETURN_IF_STARTED (priv);
-  if (g_set_object (&priv->tls_certificate, certificate))
-    g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_TLS_CERTIFICATE]);
+  set_object_property (stream, (GObject **) &PRIV (stream)->tls_certificate, certificate, PROP_TLS_CERTIFICATE);
 }
 
 /**
@@ -1420,11 +1403,8 @@ msrp_stream_set_tls_certificate (MsrpStream      *stream,
 gboolean
 msrp_stream_get_use_tls (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), FALSE);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->use_tls;
+  return PRIV (stream)->use_tls;
 }
 
 /**
@@ -1444,7 +1424,7 @@ msrp_stream_set_use_tls (MsrpStream *stream,
 
   g_return_if_fail (MSRP_IS_STREAM (stream));
   priv = msrp_stream_get_instance_private (stream);
-  RETURN_IF_STARTED (priv);
+  g_return_if_fail (priv->state == MSRP_STREAM_STATE_NEW);
   use_tls = !!use_tls;
   if (priv->use_tls == use_tls)
     return;
@@ -1463,11 +1443,8 @@ msrp_stream_set_use_tls (MsrpStream *stream,
 MsrpServer *
 msrp_stream_get_server (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->server;
+  return PRIV (stream)->server;
 }
 
 /**
@@ -1483,14 +1460,8 @@ void
 msrp_stream_set_server (MsrpStream *stream,
                         MsrpServer *server)
 {
-  MsrpStreamPrivate *priv;
-
-  g_return_if_fail (MSRP_IS_STREAM (stream));
   g_return_if_fail (server == NULL || MSRP_IS_SERVER (server));
-  priv = msrp_stream_get_instance_private (stream);
-  RETURN_IF_STARTED (priv);
-  if (g_set_object (&priv->server, server))
-    g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_SERVER]);
+  set_object_property (stream, (GObject **) &PRIV (stream)->server, server, PROP_SERVER);
 }
 
 /**
@@ -1504,11 +1475,8 @@ msrp_stream_set_server (MsrpStream *stream,
 MsrpLogger *
 msrp_stream_get_logger (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->logger;
+  return PRIV (stream)->logger;
 }
 
 /**
@@ -1524,14 +1492,8 @@ void
 msrp_stream_set_logger (MsrpStream *stream,
                         MsrpLogger *logger)
 {
-  MsrpStreamPrivate *priv;
-
-  g_return_if_fail (MSRP_IS_STREAM (stream));
   g_return_if_fail (logger == NULL || MSRP_IS_LOGGER (logger));
-  priv = msrp_stream_get_instance_private (stream);
-  RETURN_IF_STARTED (priv);
-  if (g_set_object (&priv->logger, logger))
-    g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_LOGGER]);
+  set_object_property (stream, (GObject **) &PRIV (stream)->logger, logger, PROP_LOGGER);
 }
 
 /**
@@ -1545,11 +1507,8 @@ msrp_stream_set_logger (MsrpStream *stream,
 MsrpUri *
 msrp_stream_get_local_uri (MsrpStream *stream)
 {
-  MsrpStreamPrivate *priv;
-
   g_return_val_if_fail (MSRP_IS_STREAM (stream), NULL);
-  priv = msrp_stream_get_instance_private (stream);
-  return priv->local_uri;
+  return PRIV (stream)->local_uri;
 }
 
 /**
@@ -1566,12 +1525,6 @@ void
 msrp_stream_set_local_uri (MsrpStream *stream,
                            MsrpUri    *uri)
 {
-  MsrpStreamPrivate *priv;
-
-  g_return_if_fail (MSRP_IS_STREAM (stream));
   g_return_if_fail (uri == NULL || MSRP_IS_URI (uri));
-  priv = msrp_stream_get_instance_private (stream);
-  RETURN_IF_STARTED (priv);
-  if (g_set_object (&priv->local_uri, uri))
-    g_object_notify_by_pspec (G_OBJECT (stream), properties[PROP_LOCAL_URI]);
+  set_object_property (stream, (GObject **) &PRIV (stream)->local_uri, uri, PROP_LOCAL_URI);
 }

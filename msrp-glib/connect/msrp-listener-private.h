@@ -17,7 +17,8 @@ G_BEGIN_DECLS
 #define MSRP_LISTENER_MAX_HANDSHAKES 16
 
 /* A listening socket and its accept loop. A connection is "pending" from
- * its accept until its owner has read its first request: pending
+ * its accept until its owner releases it (MsrpServer once it has read its
+ * first request, MsrpRelay once it has authenticated): pending
  * connections are bounded in time, in number and per peer address, and
  * TLS handshakes are bounded in number. */
 typedef struct _MsrpListener MsrpListener;
@@ -39,7 +40,7 @@ typedef struct {
 
 typedef struct {
   /* A new connection, past its TLS handshake when the listener has a
-   * certificate. The owner reads its first request, then calls
+   * certificate. The owner reads its first request (or more), then calls
    * _msrp_listener_conn_release(); it must release every connection it was
    * given exactly once, also when it closes it before. */
   void (*accepted)         (MsrpListenerConn *lconn,

@@ -14,11 +14,12 @@
 #include "msrp-connector-private.h"
 #include "msrp-utils-private.h"
 
-/* Until its owner has read a connection's first request, anyone can open
- * it, so what it may hold is bounded:
+/* Until its owner releases a connection (it has read its first request,
+ * or for a relay the connection has authenticated), anyone can open it,
+ * so what it may hold is bounded:
  *
- * - in time: the first request must come within the first-request timeout
- *   (TLS handshake included);
+ * - in time: it must be released within the first-request timeout (TLS
+ *   handshake included);
  * - in number: past the limit, the oldest pending connection is closed for
  *   the new one, so that idle connections cannot keep real peers out;
  * - per peer address (IPv6: per /64), so that one host cannot take every
@@ -44,7 +45,7 @@ typedef enum {
   LCONN_WAITING,      /* TLS: until the ClientHello begins to arrive */
   LCONN_QUEUED,       /* TLS: until a handshake may start */
   LCONN_HANDSHAKING,
-  LCONN_HANDED,       /* the owner reads its first request */
+  LCONN_HANDED,       /* the owner's, until it releases it */
 } LConnState;
 
 struct _MsrpListenerConn {
@@ -464,7 +465,7 @@ on_first_request_timeout (gpointer user_data)
       oldest = self->pending.head->data;
       if (oldest->accepted + (gint64) self->first_request_timeout * G_USEC_PER_SEC > now)
         break;
-      lconn_evict (oldest, "no first request in time");
+      lconn_evict (oldest, "not released in time (no first request, or not authenticated)");
     }
   arm_timeout (self);
   _msrp_listener_unref (self);

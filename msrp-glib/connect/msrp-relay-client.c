@@ -164,6 +164,17 @@ make_auth (MsrpRelayLink  *link,
   return g_steal_pointer (&auth);
 }
 
+/* Whether a 401 says the answer was right but its nonce too old (RFC
+ * 2617 stale=TRUE): the same credentials go again with the new nonce. */
+static gboolean
+challenge_is_stale (MsrpChunk *response)
+{
+  g_autoptr(GHashTable) params = msrp_chunk_get_auth_params (response, "WWW-Authenticate", NULL);
+  const char *stale = params ? g_hash_table_lookup (params, "stale") : NULL;
+
+  return stale != NULL && g_ascii_strcasecmp (stale, "true") == 0;
+}
+
 /* Takes a 401's challenge; FALSE when it cannot be used. */
 static gboolean
 take_challenge (MsrpRelayLink  *link,
@@ -257,6 +268,7 @@ typedef struct {
   GSource *uri_timer;       /* auto mode: give up on uri= */
   guint n_401;
   guint n_423;
+  gboolean stale_retried;
 } Connect;
 
 static void
@@ -415,7 +427,10 @@ on_auth_response (GObject      *source,
     {
       gboolean answered = msrp_chunk_get_authorization (c->auth) != NULL;
 
-      if (answered)
+      if (answered && !c->stale_retried && challenge_is_stale (response))
+        /* Right, but with an old nonce: once more with the new one. */
+        c->stale_retried = TRUE;
+      else if (answered)
         {
           /* Our answer was refused. In auto mode, the other uri= form
            * gets one try. */

@@ -15,9 +15,13 @@
 #include "msrp-utils-private.h"
 
 #define NONCE_LIFETIME_US (300 * G_USEC_PER_SEC)
-/* Known expired nonces get stale=TRUE for that long again. */
-#define NONCE_MEMORY_US (2 * NONCE_LIFETIME_US)
+/* Answered nonces remembered (for their nonce counts) at most. */
 #define MAX_NONCES 10000
+/* A nonce: 16 hex digits of its issue time, 16 of salt, 32 of MAC. */
+#define NONCE_TIME_LEN 16
+#define NONCE_SALT_BYTES 8
+#define NONCE_MAC_LEN 32
+#define NONCE_LEN (NONCE_TIME_LEN + 2 * NONCE_SALT_BYTES + NONCE_MAC_LEN)
 
 /* A session is forgotten that long after its Expires. */
 #define EXPIRES_GRACE_SECONDS 5
@@ -25,9 +29,10 @@
 #define SESSION_ID_BYTES 16
 
 /* Failed Digest answers are remembered per user and per address for that
- * long after the last one, in at most that many entries; the answer to
- * the n-th (n >= 2) waits AUTH_DELAY_BASE_MS << (n - 2), at most
- * AUTH_DELAY_MAX_MS. */
+ * long after the last one, in at most that many entries (and those that
+ * AUTHs wait on); after the n-th (n >= 2), the user and the address have
+ * AUTH_DELAY_BASE_MS << (n - 2), at most AUTH_DELAY_MAX_MS, before their
+ * next answer is judged. */
 #define FAILURE_MEMORY_US (15 * 60 * G_USEC_PER_SEC)
 #define MAX_FAILURE_ENTRIES 4096
 #define AUTH_DELAY_BASE_MS 250
@@ -43,13 +48,87 @@ typedef struct {
 
 /* Recent failed Digest answers of one user or one address. */
 typedef struct {
+  MsrpRelay *relay;
   GList link;                  /* in failure_order */
   char *key;
   guint count;
   gint64 last;
+  gint64 not_before;           /* no answer is judged earlier */
+  GQueue waiters;              /* of MsrpRelayConn, by their park_link */
+  GSource *timer;              /* the first waiter's turn */
 } Failures;
 
-/* Nonces */
+/* Nonces
+ *
+ * The relay keeps no table of the nonces it issues, which anyone could
+ * fill with credential-less AUTHs until honest clients' nonces were
+ * forgotten: a nonce carries its issue time and a MAC (HMAC-SHA-256 with
+ * a key of the relay's) over that time, a salt and the connection it was
+ * issued on. Only nonces answered with the right password are
+ * remembered, for their nonce counts (replays), and only while they live.
+ */
+
+static char *
+nonce_mac (MsrpRelay     *self,
+           MsrpRelayConn *conn,
+           const char    *head)
+{
+  g_autofree char *text = g_strdup_printf ("%.*s:%" G_GUINT64_FORMAT,
+                                           NONCE_TIME_LEN + 2 * NONCE_SALT_BYTES, head, conn->serial);
+  char *mac = g_compute_hmac_for_string (G_CHECKSUM_SHA256, self->nonce_key, sizeof self->nonce_key,
+                                         text, -1);
+
+  mac[NONCE_MAC_LEN] = '\0';
+  return mac;
+}
+
+static char *
+nonce_issue (MsrpRelay     *self,
+             MsrpRelayConn *conn)
+{
+  guint8 salt[NONCE_SALT_BYTES];
+  GString *nonce = g_string_sized_new (NONCE_LEN + 1);
+  g_autofree char *mac = NULL;
+
+  g_string_append_printf (nonce, "%016" G_GINT64_MODIFIER "x", g_get_monotonic_time ());
+  _msrp_random_bytes (MSRP_RANDOM_NONCE, salt, sizeof salt);
+  for (guint i = 0; i < sizeof salt; i++)
+    g_string_append_printf (nonce, "%02x", salt[i]);
+  mac = nonce_mac (self, conn, nonce->str);
+  g_string_append (nonce, mac);
+  return g_string_free (nonce, FALSE);
+}
+
+/* Whether @value is a nonce the relay issued on @conn, and when. */
+static gboolean
+nonce_check (MsrpRelay     *self,
+             MsrpRelayConn *conn,
+             const char    *value,
+             gint64        *issued)
+{
+  g_autofree char *mac = NULL;
+  guint diff = 0;
+
+  if (strlen (value) != NONCE_LEN)
+    return FALSE;
+  for (guint i = 0; i < NONCE_LEN; i++)
+    if (!g_ascii_isxdigit (value[i]) || g_ascii_isupper (value[i]))
+      return FALSE;
+  mac = nonce_mac (self, conn, value);
+  /* In constant time, so that timing tells nothing of the MAC. */
+  for (guint i = 0; i < NONCE_MAC_LEN; i++)
+    diff |= (guchar) (mac[i] ^ value[NONCE_LEN - NONCE_MAC_LEN + i]);
+  if (diff != 0)
+    return FALSE;
+  {
+    char time_hex[NONCE_TIME_LEN + 1];
+
+    memcpy (time_hex, value, NONCE_TIME_LEN);
+    time_hex[NONCE_TIME_LEN] = '\0';
+    *issued = (gint64) g_ascii_strtoull (time_hex, NULL, 16);
+  }
+  return TRUE;
+}
 
 static void
 nonce_free (gpointer data)
@@ -66,26 +145,39 @@ nonces_prune (MsrpRelay *self)
   gint64 now = g_get_monotonic_time ();
   Nonce *oldest;
 
-  /* Issued in order, so the oldest come first. */
+  /* Remembered in the order they were answered, so the oldest come
+   * first; past the limit, the nonces issued before the one forgotten
+   * can no longer be told from replays: they are stale. */
   while ((oldest = g_queue_peek_head (&self->nonce_order)) != NULL &&
-         (now - oldest->issued > NONCE_MEMORY_US || self->nonce_order.length > MAX_NONCES))
+         (now - oldest->issued > NONCE_LIFETIME_US || self->nonce_order.length >= MAX_NONCES))
     {
+      if (now - oldest->issued <= NONCE_LIFETIME_US)
+        self->nonce_floor = MAX (self->nonce_floor, oldest->issued);
       g_queue_pop_head (&self->nonce_order);
       g_hash_table_remove (self->nonces, oldest->value);
     }
 }
 
-static const char *
-nonce_issue (MsrpRelay *self)
+/* The record of an answered nonce; NULL when it can no longer be told
+ * whether it was answered before. */
+static Nonce *
+nonce_answered (MsrpRelay  *self,
+                const char *value,
+                gint64      issued)
 {
-  Nonce *nonce = g_new0 (Nonce, 1);
+  Nonce *nonce = g_hash_table_lookup (self->nonces, value);
 
-  nonce->value = _msrp_digest_new_nonce ();
-  nonce->issued = g_get_monotonic_time ();
-  g_queue_push_tail (&self->nonce_order, nonce);
-  g_hash_table_replace (self->nonces, nonce->value, nonce);
+  if (nonce != NULL)
+    return nonce;
+  if (issued <= self->nonce_floor)
+    return NULL;
   nonces_prune (self);
-  return nonce->value;
+  nonce = g_new0 (Nonce, 1);
+  nonce->value = g_strdup (value);
+  nonce->issued = issued;
+  g_queue_push_tail (&self->nonce_order, nonce);
+  g_hash_table_insert (self->nonces, nonce->value, nonce);
+  return nonce;
 }
 
 /* Sessions */
@@ -177,7 +269,8 @@ make_challenge (MsrpRelayConn *conn,
 {
   MsrpRelay *self = conn->relay;
   MsrpChunk *response = _msrp_relay_make_response (request, MSRP_STATUS_UNAUTHORIZED, NULL);
-  g_autofree char *challenge = _msrp_digest_make_challenge (self->realm, nonce_issue (self), stale);
+  g_autofree char *nonce = nonce_issue (self, conn);
+  g_autofree char *challenge = _msrp_digest_make_challenge (self->realm, nonce, stale);
 
   msrp_chunk_set_www_authenticate (response, challenge);
   return response;
@@ -200,6 +293,8 @@ failures_free (gpointer data)
 {
   Failures *failures = data;
 
+  g_assert (g_queue_is_empty (&failures->waiters));
+  _msrp_relay_timer_clear (&failures->timer);
   g_free (failures->key);
   g_free (failures);
 }
@@ -211,8 +306,11 @@ failures_prune (MsrpRelay *self,
   Failures *oldest;
 
   /* Kept in the order of their last failure, so the oldest come first;
-   * room is left for one more. */
+   * room is left for one more. One that AUTHs wait on stays (it failed
+   * within the longest delay): there are no more of them than
+   * connections. */
   while ((oldest = g_queue_peek_head (&self->failure_order)) != NULL &&
+         g_queue_is_empty (&oldest->waiters) &&
          (now - oldest->last > FAILURE_MEMORY_US || self->failure_order.length >= MAX_FAILURE_ENTRIES))
     {
       g_queue_unlink (&self->failure_order, &oldest->link);
@@ -220,33 +318,50 @@ failures_prune (MsrpRelay *self,
     }
 }
 
-/* Counts one more failed answer for a user (@kind 'u') or an address
- * ('a'), and gives the number of its recent failures. */
-static guint
-failures_add (MsrpRelay  *self,
-              char        kind,
+static char *
+failures_key (char        kind,
               const char *name)
 {
-  gint64 now = g_get_monotonic_time ();
-  g_autofree char *key = NULL;
-  Failures *failures;
-
-  failures_prune (self, now);
   if (strlen (name) > MAX_FAILURE_KEY)
     {
       g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, name, -1);
 
-      key = g_strdup_printf ("%c#%s", kind, hash);
+      return g_strdup_printf ("%c#%s", kind, hash);
     }
-  else
-    key = g_strdup_printf ("%c:%s", kind, name);
+  return g_strdup_printf ("%c:%s", kind, name);
+}
 
+/* The failures of a user (@kind 'u') or an address ('a'), if any. */
+static Failures *
+failures_lookup (MsrpRelay  *self,
+                 char        kind,
+                 const char *name)
+{
+  g_autofree char *key = failures_key (kind, name);
+
+  return g_hash_table_lookup (self->failures, key);
+}
+
+/* Counts one more failed answer for a user (@kind 'u') or an address
+ * ('a'). */
+static Failures *
+failures_add (MsrpRelay  *self,
+              char        kind,
+              const char *name,
+              gint64      now)
+{
+  g_autofree char *key = failures_key (kind, name);
+  Failures *failures;
+
+  failures_prune (self, now);
   failures = g_hash_table_lookup (self->failures, key);
   if (failures == NULL)
     {
       failures = g_new0 (Failures, 1);
+      failures->relay = self;
       failures->link.data = failures;
       failures->key = g_steal_pointer (&key);
+      g_queue_init (&failures->waiters);
       g_hash_table_insert (self->failures, failures->key, failures);
     }
   else
@@ -254,29 +369,113 @@ failures_add (MsrpRelay  *self,
   failures->count++;
   failures->last = now;
   g_queue_push_tail_link (&self->failure_order, &failures->link);
-  return failures->count;
+  return failures;
+}
+
+static gboolean on_failures_turn (gpointer user_data);
+
+/* Wakes the first AUTH waiting on @failures at its not-before time. */
+static void
+failures_arm (Failures *failures)
+{
+  gint64 wait_us;
+
+  if (failures->timer != NULL || g_queue_is_empty (&failures->waiters))
+    return;
+  wait_us = MAX (failures->not_before - g_get_monotonic_time (), 0);
+  failures->timer = g_timeout_source_new ((wait_us + 999) / 1000);
+  _msrp_relay_timer_attach (failures->relay, failures->timer, "[msrp] relay AUTH turn", on_failures_turn, failures);
+}
+
+/* Takes a parked AUTH out of its queue. */
+static void
+conn_unpark (MsrpRelayConn *conn)
+{
+  Failures *failures = conn->parked_on;
+
+  if (failures == NULL)
+    return;
+  g_queue_unlink (&failures->waiters, &conn->park_link);
+  conn->parked_on = NULL;
+  if (g_queue_is_empty (&failures->waiters))
+    _msrp_relay_timer_clear (&failures->timer);
+}
+
+static gboolean
+on_failures_turn (gpointer user_data)
+{
+  Failures *failures = user_data;
+  MsrpRelayConn *conn = g_queue_peek_head (&failures->waiters);
+  g_autoptr(MsrpChunk) request = NULL;
+  GMainContext *context;
+  gboolean more;
+
+  g_clear_pointer (&failures->timer, g_source_unref);
+  context = _msrp_relay_push_context (conn->relay);
+  _msrp_relay_conn_ref (conn);
+  conn_unpark (conn);
+  more = !g_queue_is_empty (&failures->waiters);
+  request = g_steal_pointer (&conn->parked);
+  /* Judged now, unless the other key still holds it: it waits there. */
+  conn->auth_turn = TRUE;
+  _msrp_relay_handle_auth (conn, request);
+  conn->auth_turn = FALSE;
+  _msrp_relay_conn_continue (conn);
+  _msrp_relay_conn_unref (conn);
+  /* With waiters left, the record is still there (see failures_prune). */
+  if (more)
+    failures_arm (failures);
+  _msrp_relay_pop_context (context);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether the answer in @request must wait until its user and its
+ * address may be judged again (after the delay of their last failure,
+ * whichever connection it came on, and after the answers already waiting
+ * for them); it then waits in line, the connection reading nothing
+ * meanwhile. */
+static gboolean
+auth_must_wait (MsrpRelayConn *conn,
+                MsrpChunk     *request,
+                const char    *address,
+                const char    *username)
+{
+  MsrpRelay *self = conn->relay;
+  gint64 now = g_get_monotonic_time ();
+  Failures *keys[2] = { NULL, NULL }, *latest = NULL;
+
+  if (*address != '\0')
+    keys[0] = failures_lookup (self, 'a', address);
+  keys[1] = failures_lookup (self, 'u', username);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (keys[i] != NULL &&
+        (keys[i]->not_before > now || (!conn->auth_turn && !g_queue_is_empty (&keys[i]->waiters))) &&
+        (latest == NULL || keys[i]->not_before > latest->not_before))
+      latest = keys[i];
+  if (latest == NULL)
+    return FALSE;
+
+  g_debug ("relay: AUTH on connection %p waits %" G_GINT64_FORMAT " ms for its turn", conn,
+           MAX (latest->not_before - now, 0) / 1000);
+  conn->parked = g_object_ref (request);
+  conn->parked_on = latest;
+  g_queue_push_tail_link (&latest->waiters, &conn->park_link);
+  failures_arm (latest);
+  return TRUE;
 }
 
 /* The IP address a connection comes from ("" when unknown). */
 static const char *
 conn_peer_address (MsrpRelayConn *conn)
 {
-  g_autoptr(GIOStream) base = NULL;
-  GIOStream *stream = conn->stream;
+  GSocketConnection *socket;
 
   if (conn->peer_address != NULL)
     return conn->peer_address;
-  if (G_IS_TLS_CONNECTION (stream))
-    {
-      g_object_get (stream, "base-io-stream", &base, NULL);
-      stream = base;
-    }
   /* Keyed as the listener's per-address limits are (IPv6 by /64), so that
    * one host cannot get fresh failure counters by changing addresses. */
-  if (G_IS_SOCKET_CONNECTION (stream))
-    conn->peer_address = _msrp_listener_address_key (G_SOCKET_CONNECTION (stream));
-  else
-    conn->peer_address = g_strdup ("");
+  socket = _msrp_relay_conn_get_socket (conn);
+  conn->peer_address = socket ? _msrp_listener_address_key (socket) : g_strdup ("");
   return conn->peer_address;
 }
 
@@ -300,7 +499,9 @@ on_auth_delay (gpointer user_data)
 /* A Digest answer that failed: a new challenge (@code 401), or @code.
  * The answer comes later and later as the recent failures of the user or
  * of the address add up, and the connection reads nothing meanwhile, so
- * that guesses cannot be pipelined. After max-auth-failures on one
+ * that guesses cannot be pipelined; the next answer for the user or from
+ * the address waits as long on every connection (auth_must_wait()), so
+ * that parallel connections do not guess faster either. After max-auth-failures on one
  * connection the answer is 403 and the connection closes, as msrprelay
  * does: a new connection is a new TCP (and TLS) handshake, and it starts
  * with the same delay. */
@@ -314,16 +515,20 @@ auth_failed (MsrpRelayConn *conn,
   MsrpRelay *self = conn->relay;
   const char *address = conn_peer_address (conn);
   g_autoptr(MsrpChunk) answer = NULL;
+  Failures *by_address = NULL, *by_user = NULL;
+  gint64 now = g_get_monotonic_time ();
   gboolean last;
   guint n = 0, delay;
 
   if (*address != '\0')
-    n = failures_add (self, 'a', address);
+    {
+      by_address = failures_add (self, 'a', address, now);
+      n = by_address->count;
+    }
   if (username != NULL)
     {
-      guint n_user = failures_add (self, 'u', username);
-
-      n = MAX (n, n_user);
+      by_user = failures_add (self, 'u', username, now);
+      n = MAX (n, by_user->count);
     }
   last = ++conn->auth_failures >= self->max_auth_failures;
   if (last)
@@ -333,9 +538,15 @@ auth_failed (MsrpRelayConn *conn,
   else
     answer = _msrp_relay_make_response (request, code, comment);
 
-  delay = n < 2 ? 0 : MIN (AUTH_DELAY_MAX_MS, AUTH_DELAY_BASE_MS << MIN (n - 2, 16));
+  delay = n < 2 ? 0 : MIN (self->auth_delay_max_ms, self->auth_delay_base_ms << MIN (n - 2, 16));
   g_debug ("relay: failed AUTH %u on connection %p, %u recently; answered in %u ms",
            conn->auth_failures, conn, n, delay);
+  /* Nobody's next answer for this user or from this address is judged
+   * before then, on any connection. */
+  if (by_address != NULL)
+    by_address->not_before = now + (gint64) delay * 1000;
+  if (by_user != NULL)
+    by_user->not_before = now + (gint64) delay * 1000;
   if (delay == 0)
     {
       _msrp_relay_conn_write (conn, answer);
@@ -366,6 +577,7 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
   g_autoptr(GPtrArray) use_path = NULL;
   const char *username, *nonce_value, *qop, *digest_uri;
   Nonce *nonce;
+  gint64 issued = 0;
   gint64 expires;
 
   if (msrp_uri_get_session_id (target) != NULL)
@@ -399,6 +611,8 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
       _msrp_relay_conn_respond (conn, request, MSRP_STATUS_BAD_REQUEST, "Malformed Authorization");
       return;
     }
+  if (auth_must_wait (conn, request, conn_peer_address (conn), username))
+    return;
 
   /* The answer must be for this request (RFC 2617 section 3.2.2.5: 400
    * otherwise), not one made for another host or session. */
@@ -422,12 +636,12 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
       return;
     }
 
-  nonces_prune (self);
-  nonce = g_hash_table_lookup (self->nonces, nonce_value);
-  if (nonce == NULL)
+  if (!nonce_check (self, conn, nonce_value, &issued))
     {
+      /* Not issued on this connection (or forged): no password is tried
+       * with it, so it is no failed guess either. */
       g_debug ("relay: AUTH with an unknown nonce");
-      auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
+      send_challenge (conn, request, FALSE);
       return;
     }
   /* Without uri=, the digest-uri is the To-Path URI as it was written:
@@ -440,7 +654,10 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
       auth_failed (conn, request, username, MSRP_STATUS_UNAUTHORIZED, NULL);
       return;
     }
-  if (g_get_monotonic_time () - nonce->issued > NONCE_LIFETIME_US)
+  /* The right password with an old nonce: RFC 2617's stale=TRUE, which
+   * clients answer at once with the new nonce. */
+  if (g_get_monotonic_time () - issued > NONCE_LIFETIME_US ||
+      (nonce = nonce_answered (self, nonce_value, issued)) == NULL)
     {
       send_challenge (conn, request, TRUE);
       return;
@@ -530,6 +747,7 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
   else
     g_debug ("relay: session %s refreshed", session->id);
   session_set_expires (self, session, expires);
+  _msrp_relay_conn_admit (conn);
 
   response = _msrp_relay_make_response (request, MSRP_STATUS_OK, NULL);
   use_path = _msrp_path_new_single (session->uri);
@@ -555,6 +773,8 @@ _msrp_relay_auth_conn_closed (MsrpRelay     *self,
     }
   _msrp_relay_timer_clear (&conn->auth_delay);
   g_clear_object (&conn->delayed_answer);
+  conn_unpark (conn);
+  g_clear_object (&conn->parked);
   return had_sessions;
 }
 
@@ -565,6 +785,9 @@ _msrp_relay_auth_init (MsrpRelay *self)
   self->user_sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, failures_free);
   g_queue_init (&self->failure_order);
+  _msrp_random_bytes (MSRP_RANDOM_SECRET, self->nonce_key, sizeof self->nonce_key);
+  self->auth_delay_base_ms = AUTH_DELAY_BASE_MS;
+  self->auth_delay_max_ms = AUTH_DELAY_MAX_MS;
   self->nonces = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, nonce_free);
   g_queue_init (&self->nonce_order);
 }

@@ -104,6 +104,8 @@ conn_new (MsrpRelay *self)
 
   conn->ref_count = 1;  /* the relay's */
   conn->relay = self;
+  conn->serial = ++self->next_serial;
+  conn->park_link.data = conn;
   conn->cancellable = g_cancellable_new ();
   conn->waiters = g_ptr_array_new ();
   conn->sessions = g_ptr_array_new ();
@@ -178,6 +180,20 @@ _msrp_relay_conn_write (MsrpRelayConn *conn,
   conn->last_activity = g_get_monotonic_time ();
   msrp_transport_write_chunk_async (conn->transport, chunk, NULL, on_conn_written, ctx);
   return TRUE;
+}
+
+GSocketConnection *
+_msrp_relay_conn_get_socket (MsrpRelayConn *conn)
+{
+  g_autoptr(GIOStream) base = NULL;
+  GIOStream *stream = conn->stream;
+
+  if (G_IS_TLS_CONNECTION (stream))
+    {
+      g_object_get (stream, "base-io-stream", &base, NULL);
+      stream = base;
+    }
+  return G_IS_SOCKET_CONNECTION (stream) ? G_SOCKET_CONNECTION (stream) : NULL;
 }
 
 /* Closing */
@@ -408,9 +424,6 @@ on_read (GObject      *source,
     _msrp_relay_conn_close (conn, error->message);
   else
     {
-      /* From now on the idle timeout bounds it. */
-      if (conn->lconn != NULL)
-        _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
       if (msrp_chunk_is_request (chunk))
         _msrp_relay_handle_request (conn, chunk);
       else
@@ -422,12 +435,21 @@ on_read (GObject      *source,
 }
 
 void
+_msrp_relay_conn_admit (MsrpRelayConn *conn)
+{
+  /* From now on the idle timeout bounds it. A request answered 401 (or
+   * 481) does not admit it: anyone can send one. */
+  if (conn->lconn != NULL)
+    _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
+}
+
+void
 _msrp_relay_conn_continue (MsrpRelayConn *conn)
 {
   MsrpRelayConn *blocker = NULL;
 
   if (conn->relay == NULL || conn->state != MSRP_RELAY_CONN_OPEN || conn->reading || conn->blocked_on != NULL ||
-      conn->auth_delay != NULL)
+      conn->auth_delay != NULL || conn->parked != NULL)
     return;
 
   if (conn->queued > HIGH_WATER)
@@ -448,8 +470,8 @@ _msrp_relay_conn_continue (MsrpRelayConn *conn)
                                    on_read, _msrp_relay_conn_ref (conn));
 }
 
-/* Incoming connections: the listener bounds them until their first
- * request. */
+/* Incoming connections: the listener bounds them until they are
+ * admitted. */
 
 static void
 on_listener_accepted (MsrpListenerConn *lconn,

@@ -14,8 +14,9 @@
 #include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
 
-/* Forwarded transactions remembered per connection; older ones are
- * forgotten without a report. */
+/* Forwarded transactions waiting for their response, per sender's
+ * connection: past it, the sender's requests are refused, and nobody
+ * else's are forgotten for them. */
 #define MAX_PENDING 4096
 
 /* A connection remembers at most this many previous hops. */
@@ -279,13 +280,49 @@ peer_forget (MsrpRelay     *self,
     g_hash_table_remove (self->by_peer, key);
 }
 
+/* Whether @uri may be reached back through @conn, the connection a
+ * request from it came on: when the relay cannot dial it (a `.invalid`
+ * host as WebSocket clients use, no port: an endpoint that listens
+ * nowhere, or a transport the relay does not dial), or when it names
+ * the very address @conn comes from. Any other URI is dialled, so that
+ * whoever claims it first does not get its traffic. */
+static gboolean
+peer_reached_through (MsrpRelayConn *conn,
+                      MsrpUri       *uri)
+{
+  const char *host = msrp_uri_get_host (uri);
+  gsize len = strlen (host);
+  g_autofree char *bare = NULL;
+  g_autoptr(GInetAddress) address = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  GSocketConnection *socket;
+  GInetSocketAddress *inet;
+
+  if ((len > 8 && g_ascii_strcasecmp (host + len - 8, ".invalid") == 0) ||
+      msrp_uri_get_port (uri) == 0 || g_ascii_strcasecmp (msrp_uri_get_transport (uri), "tcp") != 0)
+    return TRUE;
+
+  if (len > 2 && host[0] == '[' && host[len - 1] == ']')
+    host = bare = g_strndup (host + 1, len - 2);
+  address = g_inet_address_new_from_string (host);
+  socket = _msrp_relay_conn_get_socket (conn);
+  if (address == NULL || socket == NULL ||
+      (remote = g_socket_connection_get_remote_address (socket, NULL)) == NULL ||
+      !G_IS_INET_SOCKET_ADDRESS (remote))
+    return FALSE;
+  inet = G_INET_SOCKET_ADDRESS (remote);
+  return g_inet_socket_address_get_port (inet) == msrp_uri_get_port (uri) &&
+         g_inet_address_equal (g_inet_socket_address_get_address (inet), address);
+}
+
 /* The previous hop of a request that reached a session's client from
  * another connection is reachable through that connection (RFC 4975
- * section 6: connections are reused): a peer that connected to us
- * directly, with a URI that names no listening socket, gets the client's
- * requests and REPORTs back that way. The route serves that session's
- * client only, so that nobody can divert another client's traffic, and
- * never replaces a route whose connection is open. */
+ * section 6: connections are reused), when the relay could not dial it
+ * anyway or the connection comes from its very address (see
+ * peer_reached_through()): such a peer gets the client's requests and
+ * REPORTs back that way. The route serves that session's client only,
+ * so that nobody can divert another client's traffic, and never
+ * replaces a route whose connection is open. */
 static void
 remember_peer (MsrpRelayConn    *conn,
                MsrpRelaySession *session,
@@ -295,7 +332,7 @@ remember_peer (MsrpRelayConn    *conn,
   PeerKey lookup = { session->id, uri };
   MsrpRelayConn *known;
 
-  if (msrp_uri_get_session_id (uri) == NULL)
+  if (msrp_uri_get_session_id (uri) == NULL || !peer_reached_through (conn, uri))
     return;
   known = g_hash_table_lookup (self->by_peer, &lookup);
   if (known != NULL)
@@ -316,6 +353,7 @@ pending_free (gpointer data)
 {
   Pending *pending = data;
 
+  pending->route->in->n_sent_pending--;
   g_free (pending->tid);
   route_unref (pending->route);
   g_free (pending);
@@ -390,6 +428,15 @@ pending_schedule (MsrpRelayConn *conn)
                             on_pending_timeout, conn);
 }
 
+/* Whether the next hop's response to a request of @route matters. */
+static gboolean
+route_awaits_response (MsrpRelayRoute *route)
+{
+  return strcmp (route->method, "REPORT") != 0 &&
+         (strcmp (route->method, "SEND") != 0 || route->failure_report != MSRP_FAILURE_REPORT_NO);
+}
+
+/* Waits for the response to @chunk, which goes out on @conn. */
 static void
 pending_add (MsrpRelayConn  *conn,
              MsrpRelayRoute *route,
@@ -397,37 +444,29 @@ pending_add (MsrpRelayConn  *conn,
 {
   Pending *pending;
 
-  if (strcmp (route->method, "REPORT") == 0 ||
-      (strcmp (route->method, "SEND") == 0 && route->failure_report == MSRP_FAILURE_REPORT_NO))
+  if (!route_awaits_response (route))
     return;
 
-  if (conn->pending_order.length >= MAX_PENDING)
+  /* Another sender's transaction id may be pending on this connection
+   * already (by chance, or on purpose to make the relay forget it): this
+   * one goes out under a fresh id, so that both responses find their
+   * way. */
+  if (g_hash_table_contains (conn->pending, msrp_chunk_get_transaction_id (chunk)))
     {
-      Pending *oldest = g_queue_peek_head (&conn->pending_order);
+      g_autofree char *tid = _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
 
-      pending_remove (conn, oldest);
-      pending_free (oldest);
+      _msrp_chunk_set_transaction_id (chunk, tid);
     }
 
   pending = g_new0 (Pending, 1);
   pending->link.data = pending;
   pending->tid = g_strdup (msrp_chunk_get_transaction_id (chunk));
   pending->route = route_ref (route);
+  route->in->n_sent_pending++;
   msrp_chunk_get_byte_range (chunk, &pending->start, &pending->end, &pending->total);
   if (pending->end < 0)
     pending->end = pending->start + msrp_chunk_get_size (chunk) - 1;
   pending->deadline = g_get_monotonic_time () + (gint64) conn->relay->response_timeout * G_USEC_PER_SEC;
-
-  /* A tid used twice: the older transaction is forgotten. */
-  {
-    Pending *old = g_hash_table_lookup (conn->pending, pending->tid);
-
-    if (old != NULL)
-      {
-        pending_remove (conn, old);
-        pending_free (old);
-      }
-  }
   g_hash_table_insert (conn->pending, pending->tid, pending);
   g_queue_push_tail_link (&conn->pending_order, &pending->link);
   pending_schedule (conn);
@@ -467,41 +506,6 @@ _msrp_relay_handle_response (MsrpRelayConn *conn,
 
 /* Forwarding */
 
-/* A copy of a piece under a new transaction id. The headers go through
- * the parser so that they stay exactly as they were, in their order. */
-static MsrpChunk *
-copy_with_tid (MsrpChunk  *piece,
-               const char *tid)
-{
-  g_autoptr(MsrpChunk) head = msrp_chunk_copy (piece);
-  g_autoptr(GBytes) placeholder = g_bytes_new_static ("x", 1);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  GString *encoded = g_string_new (NULL);
-  GString *out;
-  const char *rest;
-  MsrpChunk *copy;
-
-  msrp_chunk_set_data (head, placeholder);
-  _msrp_chunk_encode_head (head, encoded);
-  rest = strstr (encoded->str, "\r\n");
-  out = g_string_new (NULL);
-  g_string_append_printf (out, "MSRP %s %s%sx\r\n-------%s$\r\n",
-                          tid, msrp_chunk_get_method (piece), rest, tid);
-  g_string_free (encoded, TRUE);
-  bytes = g_string_free_to_bytes (out);
-
-  copy = msrp_chunk_parse (bytes, NULL, &error);
-  if (copy == NULL)
-    {
-      g_debug ("relay: could not copy a piece: %s", error->message);
-      return NULL;
-    }
-  msrp_chunk_set_data (copy, msrp_chunk_get_data (piece));
-  msrp_chunk_set_continuation (copy, msrp_chunk_get_continuation (piece));
-  return copy;
-}
-
 static void
 queued_piece_free (QueuedPiece *piece)
 {
@@ -520,12 +524,13 @@ piece_send (MsrpRelayRoute *route,
 
   if (route->failed)
     return;
-  if (!_msrp_relay_conn_write (out, chunk))
+  if (out->relay == NULL || out->transport == NULL)
     {
       route_fail (route, MSRP_STATUS_REQUEST_TIMEOUT, "Downstream-failure");
       return;
     }
   pending_add (out, route, chunk);
+  _msrp_relay_conn_write (out, chunk);
   if (last && strcmp (route->method, "SEND") == 0)
     route_answer (route, MSRP_STATUS_OK, NULL);
 }
@@ -553,19 +558,28 @@ route_forward (MsrpRelayRoute *route,
 
   if (route->failed)
     return;
-
-  if (route->n_pieces++ == 0)
-    chunk = msrp_chunk_copy (piece);
-  else
+  if (route->in->n_sent_pending >= MAX_PENDING && route_awaits_response (route))
     {
+      /* The sender does not wait for its responses: its own requests
+       * are refused. 413 tells a SEND's sender to stop sending that
+       * message (RFC 4975 section 7.2) without ending the session; the
+       * other requests (NICKNAME, AUTH for a relay further on) have no
+       * message to stop, and are refused (403). */
+      if (strcmp (route->method, "SEND") == 0)
+        route_fail (route, MSRP_STATUS_STOP_SENDING, "Too many transactions waiting");
+      else
+        route_fail (route, MSRP_STATUS_FORBIDDEN, "Too many transactions waiting");
+      return;
+    }
+
+  chunk = msrp_chunk_copy (piece);
+  if (route->n_pieces++ > 0)
+    {
+      /* Each further piece is a transaction of its own; its headers
+       * (shared with the first) stay as they came. */
       g_autofree char *tid = _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
 
-      chunk = copy_with_tid (piece, tid);
-      if (chunk == NULL)
-        {
-          route_fail (route, MSRP_STATUS_BAD_REQUEST, NULL);
-          return;
-        }
+      _msrp_chunk_set_transaction_id (chunk, tid);
     }
   msrp_chunk_set_to_path (chunk, route->to);
   msrp_chunk_set_from_path (chunk, route->from);
@@ -774,6 +788,9 @@ _msrp_relay_handle_request (MsrpRelayConn *conn,
       _msrp_relay_conn_respond (conn, chunk, code, comment);
       return;
     }
+  /* It named a session: a peer of that session's client (or a relay
+   * serving one), to be carried as long as the session needs. */
+  _msrp_relay_conn_admit (conn);
   route_forward (route, chunk, last);
   if (!last)
     conn->cur = route;

@@ -57,7 +57,7 @@ struct _MsrpRelayConn {
   MsrpRelay *relay;            /* NULL once closed */
   MsrpRelayConnState state;
   MsrpRelayListener *listener; /* incoming connections */
-  MsrpListenerConn *lconn;     /* incoming, until its first request */
+  MsrpListenerConn *lconn;     /* incoming, until admitted */
   char *key;                   /* outgoing connections */
   MsrpUri *next_hop;           /* outgoing connections */
   GIOStream *stream;
@@ -75,6 +75,7 @@ struct _MsrpRelayConn {
   GPtrArray *sessions;         /* of MsrpRelaySession, owned by the relay */
   GHashTable *pending;         /* tid → Pending */
   GQueue pending_order;
+  guint n_sent_pending;        /* of its requests, those pending on other connections */
   GSource *pending_timer;
   MsrpRelayRoute *cur;         /* the chunk whose pieces are being read */
   GPtrArray *peer_uris;        /* of PeerKey: the routes it taught (keys of by_peer) */
@@ -82,9 +83,14 @@ struct _MsrpRelayConn {
   gint64 last_activity;        /* monotonic time of its last read or write */
 
   /* Password guessing */
+  guint64 serial;              /* binds the nonces issued on it */
   guint auth_failures;
   char *peer_address;          /* "" when unknown */
   GSource *auth_delay;         /* reading waits until the answer is sent */
+  MsrpChunk *parked;           /* an AUTH waiting until its user or address may be judged */
+  gpointer parked_on;          /* the failure record it waits on */
+  GList park_link;
+  gboolean auth_turn;          /* its parked AUTH is first in line */
   MsrpChunk *delayed_answer;
   gboolean close_after_answer;
 };
@@ -113,10 +119,15 @@ struct _MsrpRelay
   GHashTable *failures;        /* key → Failures */
   GQueue failure_order;        /* of Failures, the oldest failure first */
   guint max_auth_failures;
+  guint auth_delay_base_ms;    /* the delays of failed AUTHs */
+  guint auth_delay_max_ms;
   guint max_sessions_per_connection;
   guint max_sessions_per_user;
   GHashTable *users;           /* username → password */
-  GHashTable *nonces;          /* value → Nonce */
+  guint8 nonce_key[32];        /* nonces are MACs with it, so the relay keeps none */
+  gint64 nonce_floor;          /* answered nonces issued before are forgotten */
+  guint64 next_serial;
+  GHashTable *nonces;          /* value → Nonce, for the answered ones */
   GQueue nonce_order;
 };
 
@@ -126,6 +137,11 @@ struct _MsrpRelay
 char             *_msrp_relay_lookup_password     (MsrpRelay          *self,
                                                    const char         *username);
 void              _msrp_relay_notify_n_sessions   (MsrpRelay          *self);
+/* For tests: the delay after the second failed AUTH of a user or an
+ * address, which doubles with each failure up to @max_ms. */
+void              _msrp_relay_set_auth_delays     (MsrpRelay          *self,
+                                                   guint               base_ms,
+                                                   guint               max_ms);
 
 /* msrp-relay-connections.c */
 
@@ -157,8 +173,15 @@ MsrpRelayConn    *_msrp_relay_conn_ref            (MsrpRelayConn      *conn);
 void              _msrp_relay_conn_unref          (MsrpRelayConn      *conn);
 void              _msrp_relay_conn_close          (MsrpRelayConn      *conn,
                                                    const char         *reason);
+/* An incoming connection proved itself: it authenticated a session, or
+ * reached one (its unguessable session-id). Until then the listener's
+ * limits of pending connections bound it. */
+void              _msrp_relay_conn_admit          (MsrpRelayConn      *conn);
 /* Reads the next chunk, unless a write queue is too long. */
 void              _msrp_relay_conn_continue       (MsrpRelayConn      *conn);
+/* The TCP connection under the connection's stream (TLS or not), or
+ * NULL when there is none. */
+GSocketConnection *_msrp_relay_conn_get_socket    (MsrpRelayConn      *conn);
 /* Hands a chunk to the connection's write queue; FALSE once it closed. */
 gboolean          _msrp_relay_conn_write          (MsrpRelayConn      *conn,
                                                    MsrpChunk          *chunk);

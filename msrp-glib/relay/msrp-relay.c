@@ -25,9 +25,12 @@
  * ## AUTH
  *
  * An AUTH whose To-Path is a relay URI alone (no session-id) is answered
- * 401 with a Digest challenge (MD5, `qop="auth"`; a nonce lives five
- * minutes and its nonce count must grow; an expired nonce is challenged
- * again with `stale=TRUE`). With valid credentials and an Expires within
+ * 401 with a Digest challenge (MD5, `qop="auth"`; a nonce is good on the
+ * connection it was issued on for five minutes, and its nonce count must
+ * grow; the right password with an expired nonce is challenged again with
+ * `stale=TRUE`, and a nonce the relay did not issue there gets a fresh
+ * challenge). The relay keeps no state for the nonces it issues, so
+ * challenges asked for in any number cannot crowd out honest clients'. With valid credentials and an Expires within
  * [property@Msrp.Relay:min-expires] and [property@Msrp.Relay:max-expires]
  * (else 423 with Min-Expires or Max-Expires) the relay makes a session:
  * 200 with `Use-Path: msrp[s]://host:port/<session-id>;tcp` (the scheme,
@@ -48,7 +51,11 @@
  * Failed answers are answered later and later while the same user or the
  * same IP address keeps failing (no delay for the first failure, then a
  * quarter of a second, doubling up to 8 s; failures are remembered for
- * 15 minutes), and the connection reads nothing meanwhile. After
+ * 15 minutes), and the connection reads nothing meanwhile. The delay
+ * belongs to the user and to the address, not to the connection: until
+ * it has passed, answers for that user or from that address wait in
+ * line, on whatever connection they come, so parallel connections guess
+ * no faster than one. After
  * [property@Msrp.Relay:max-auth-failures] failures on one connection the
  * answer is 403 and the connection closes. A connection holds at most
  * [property@Msrp.Relay:max-sessions-per-connection] sessions and a user at
@@ -81,9 +88,12 @@
  *   same way. A peer that reached the client through a connection of its
  *   own (the first URI of the From-Path of a request the relay forwarded
  *   to the client) is reached back through that connection while it is
- *   open; that route serves only the client of that session, and a later
- *   request that names the same peer from another connection does not
- *   replace it. The relay accepts any certificate from the hosts it connects
+ *   open, when its URI cannot be dialled (a `.invalid` host, no port, or a
+ *   transport other than `tcp`) or names the address the connection comes
+ *   from; any other URI is dialled, so that claiming a peer's URI first
+ *   gets nobody its traffic. Such a route serves only the client of that
+ *   session, and a later request that names the same peer from another
+ *   connection does not replace it. The relay accepts any certificate from the hosts it connects
  *   to, as the peer's identity is checked end to end.
  *
  * Transaction ids, Byte-Range and the continuation flag pass unchanged,
@@ -119,6 +129,11 @@
  * back to their sender with their To-Path and From-Path rewritten for the
  * hop; without one in time the relay answers 408. A response counts only
  * when it comes on the connection its request was forwarded on.
+ *
+ * The requests of one connection that wait for a next hop's response are
+ * at most 4096: past that, its SENDs get 413 (the sender stops sending
+ * that message) and its other requests 403, until responses come or time
+ * out. Nobody else's transactions are dropped for them.
  *
  * A relay for two users on all addresses, port 2855, with TLS:
  *
@@ -467,9 +482,11 @@ msrp_relay_class_init (MsrpRelayClass *klass)
   /**
    * MsrpRelay:first-request-timeout:
    *
-   * Seconds a connection accepted by the relay has to send its first
-   * complete request, TLS handshake included; it is closed otherwise.
-   * Afterwards [property@Msrp.Relay:idle-timeout] applies.
+   * Seconds a connection accepted by the relay has to authenticate (a
+   * 200 to its AUTH) or to send a request that reaches a session, TLS
+   * handshake included; it is closed otherwise, whatever it sent before
+   * (AUTHs answered 401, say). Afterwards
+   * [property@Msrp.Relay:idle-timeout] applies.
    *
    * Since: 1.0
    */
@@ -478,7 +495,8 @@ msrp_relay_class_init (MsrpRelayClass *klass)
    * MsrpRelay:max-pending-connections:
    *
    * The largest number of pending connections on each listening socket:
-   * accepted, but without a complete first request yet. When a new
+   * accepted, but not authenticated yet and without a request that
+   * reached a session. When a new
    * connection comes with that many pending, the oldest pending one is
    * closed, so that idle connections cannot keep clients out.
    *
@@ -524,8 +542,8 @@ msrp_relay_class_init (MsrpRelayClass *klass)
   /**
    * MsrpRelay:max-auth-failures:
    *
-   * How many failed Digest answers (a wrong password, an unknown user or
-   * nonce, a replayed nonce count, a `uri=` that is not the To-Path) one
+   * How many failed Digest answers (a wrong password, an unknown user, a
+   * replayed nonce count, a `uri=` that is not the To-Path) one
    * connection may give: the last one is answered 403 and the connection
    * closes. Independently of it, the answer to a failure is delayed more
    * and more (from a quarter of a second up to 8 s) while the same user
@@ -623,6 +641,15 @@ void
 _msrp_relay_notify_n_sessions (MsrpRelay *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SESSIONS]);
+}
+
+void
+_msrp_relay_set_auth_delays (MsrpRelay *self,
+                             guint      base_ms,
+                             guint      max_ms)
+{
+  self->auth_delay_base_ms = base_ms;
+  self->auth_delay_max_ms = max_ms;
 }
 
 /**

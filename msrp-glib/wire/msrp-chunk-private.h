@@ -24,6 +24,10 @@ void       _msrp_chunk_set_segment   (MsrpChunk           *chunk,
 void       _msrp_chunk_set_last_segment (MsrpChunk        *chunk,
                                          gboolean          last);
 gboolean   _msrp_chunk_is_last_segment  (MsrpChunk        *chunk);
+/* Gives a chunk another transaction id (an ident): a relay forwards the
+ * pieces of one chunk as chunks of their own, headers unchanged. */
+void       _msrp_chunk_set_transaction_id (MsrpChunk      *chunk,
+                                           const char     *transaction_id);
 
 /* The last path header parsed and its parse: the chunks of a connection
  * mostly carry the same To-Path and From-Path, parsed once then. */

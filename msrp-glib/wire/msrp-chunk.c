@@ -467,6 +467,17 @@ _msrp_chunk_set_segment (MsrpChunk *chunk,
 }
 
 void
+_msrp_chunk_set_transaction_id (MsrpChunk  *chunk,
+                                const char *transaction_id)
+{
+  g_return_if_fail (MSRP_IS_CHUNK (chunk));
+  g_return_if_fail (transaction_id != NULL && _msrp_is_ident (transaction_id, -1));
+
+  g_free (chunk->transaction_id);
+  chunk->transaction_id = g_strdup (transaction_id);
+}
+
+void
 _msrp_chunk_set_last_segment (MsrpChunk *chunk,
                               gboolean   last)
 {
