@@ -9,14 +9,13 @@
 # the build's msrp-glib directory (meson test does). Prints TAP.
 
 import sys
+import unittest
 
 import gi
 gi.require_version('Msrp', '1.0')
 from gi.repository import Gio, GLib, Msrp  # noqa: E402
 
-from harness import describe, finisher, main, Waiter  # noqa: E402
-
-import unittest  # noqa: E402
+from harness import Waiter, describe, finisher, main  # noqa: E402
 
 ALICE = '"Alice" <sip:alice@example.com>'
 BOB = '<sip:bob@example.com>'
@@ -30,12 +29,11 @@ class ChatPeer:
     """A chat and what its signals brought, in order; each emission is also
     set on the waiter as '<name>-<signal><count>'."""
 
-    def __init__(self, name, local, remote, waiter, use_tls=True):
+    def __init__(self, name, local, remote, waiter):
         self.name = name
         self.waiter = waiter
         self.chat = Msrp.Chat.new(local, remote)
         self.chat.set_local_uri(Msrp.Uri.new('127.0.0.1', 0, None, False))
-        self.chat.set_use_tls(use_tls)
         self.received = []       # Msrp.ChatMessage
         self.delivered = []      # message ids
         self.not_delivered = []  # (message id, code, reason)
