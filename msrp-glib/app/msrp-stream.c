@@ -287,6 +287,46 @@ msrp_stream_init (MsrpStream *self)
   priv->context = g_main_context_ref_thread_default ();
 }
 
+/**
+ * MsrpStreamClass::prepare_local_media:
+ * @stream: the stream
+ * @local_media: the local media to add attributes to
+ * @remote_offer: (nullable): the peer's offer when the stream answers, or
+ *   %NULL when it makes the offer
+ * @error: return location for a #GError
+ *
+ * Adds the stream's own attributes to the local media.
+ *
+ * Returns: %TRUE, or %FALSE with @error set to refuse the offer
+ *
+ * Since: 1.0
+ */
+
+/**
+ * MsrpStreamClass::check_remote_media:
+ * @stream: the stream
+ * @remote_media: the peer's offer, or its answer to ours
+ * @error: return location for a #GError
+ *
+ * Checks the peer's media before connecting.
+ *
+ * Returns: %TRUE, or %FALSE with @error set to fail the stream
+ *
+ * Since: 1.0
+ */
+
+/**
+ * MsrpStreamClass::accept_types:
+ * @stream: the stream
+ *
+ * Gives the content types the stream's session accepts.
+ *
+ * Returns: (transfer none) (array zero-terminated=1) (nullable): the
+ *   types, owned by the stream, or %NULL for any
+ *
+ * Since: 1.0
+ */
+
 static void
 msrp_stream_class_init (MsrpStreamClass *klass)
 {

@@ -223,6 +223,132 @@ void test_sdp_media () {
     }
 }
 
+/* Resumes a coroutine from the main loop when a signal comes. */
+class Wakeup {
+    SourceFunc? resume = null;
+
+    public void wake () {
+        if (resume != null) {
+            GLib.Idle.add ((owned) resume);
+            resume = null;
+        }
+    }
+
+    public async void wait () {
+        resume = wait.callback;
+        yield;
+    }
+}
+
+/* Two chats in one process: the offer and the answer go as SDP text, both
+ * start (over TLS, by default), a message goes each way with its delivery,
+ * a display notification comes back, and the chat ends on both sides. */
+const string ALICE = "\"Alice\" <sip:alice@example.com>";
+const string BOB = "<sip:bob@example.com>";
+
+async void chat_exchange () throws GLib.Error {
+    var alice = new Msrp.Chat (ALICE, BOB);
+    var bob = new Msrp.Chat (BOB, ALICE);
+    var wakeup = new Wakeup ();
+    Msrp.ChatMessage[] to_alice = {}, to_bob = {};
+    string[] delivered = {}, displayed = {};
+    Msrp.IsComposing? composing = null;
+    bool bob_ended = false;
+
+    alice.local_uri = new Msrp.Uri ("127.0.0.1", 0, null, false);
+    bob.local_uri = new Msrp.Uri ("127.0.0.1", 0, null, false);
+    alice.message_received.connect ((c, message) => { to_alice += message; wakeup.wake (); });
+    bob.message_received.connect ((c, message) => { to_bob += message; wakeup.wake (); });
+    alice.message_delivered.connect ((c, id) => { delivered += id; wakeup.wake (); });
+    alice.message_displayed.connect ((c, id) => { displayed += id; wakeup.wake (); });
+    bob.composing_indication.connect ((c, indication, sender) => {
+        assert_cmpstr (sender, GLib.CompareOperator.EQ, ALICE);
+        composing = indication;
+        wakeup.wake ();
+    });
+    bob.ended.connect (() => { bob_ended = true; wakeup.wake (); });
+    bob.failed.connect ((c, error) => GLib.error ("Bob failed: %s", error.message));
+    alice.failed.connect ((c, error) => GLib.error ("Alice failed: %s", error.message));
+
+    var offer = yield alice.initialize_async (null, null);
+    assert_cmpstr (offer.protocol, GLib.CompareOperator.EQ, "TCP/TLS/MSRP");
+    assert_true (offer.fingerprint.has_prefix ("sha-256 "));
+    var answer = yield bob.initialize_async (Msrp.SdpMedia.parse (offer.to_string ()), null);
+    assert_cmpstr (answer.setup, GLib.CompareOperator.EQ, "active");
+
+    /* Both start at once: Alice waits for Bob, who connects. */
+    var alice_started = false;
+    alice.start_async.begin (Msrp.SdpMedia.parse (answer.to_string ()), null, (obj, res) => {
+        try {
+            alice_started = alice.start_async.end (res);
+        } catch (GLib.Error e) {
+            GLib.error ("Alice did not start: %s", e.message);
+        }
+        wakeup.wake ();
+    });
+    assert_true (yield bob.start_async (null, null));
+    while (!alice_started)
+        yield wakeup.wait ();
+    assert_true (alice.state == Msrp.StreamState.STARTED);
+    assert_true (alice.cpim_enabled);
+
+    var id = alice.send_text ("Hello from Vala");
+    while (to_bob.length < 1 || delivered.length < 1)
+        yield wakeup.wait ();
+    assert_cmpstr (to_bob[0].text, GLib.CompareOperator.EQ, "Hello from Vala");
+    assert_cmpstr (to_bob[0].sender, GLib.CompareOperator.EQ, ALICE);
+    assert_cmpstr (to_bob[0].get_recipients ()[0], GLib.CompareOperator.EQ, BOB);
+    assert_cmpstr (to_bob[0].message_id, GLib.CompareOperator.EQ, id);
+    assert_nonnull (to_bob[0].get_cpim ());
+    assert_cmpstr (delivered[0], GLib.CompareOperator.EQ, id);
+
+    assert_true (bob.send_display_notification (id));
+    while (displayed.length < 1)
+        yield wakeup.wait ();
+    assert_cmpstr (displayed[0], GLib.CompareOperator.EQ, id);
+
+    var stamp = new GLib.DateTime.utc (2024, 2, 29, 12, 30, 15);
+    bob.send_message (new GLib.Bytes ("<p>Hi</p>".data), "text/html", null, stamp);
+    while (to_alice.length < 1)
+        yield wakeup.wait ();
+    assert_cmpstr (to_alice[0].content_type, GLib.CompareOperator.EQ, "text/html");
+    assert_cmpstr (to_alice[0].get_text (), GLib.CompareOperator.EQ, "<p>Hi</p>");
+    assert_true (to_alice[0].timestamp.equal (stamp));
+
+    assert_true (alice.send_composing_indication ("active", 30));
+    while (composing == null)
+        yield wakeup.wait ();
+    assert_cmpstr (composing.state, GLib.CompareOperator.EQ, "active");
+
+    assert_true (yield alice.end_async (null));
+    while (!bob_ended)
+        yield wakeup.wait ();
+    assert_true (alice.state == Msrp.StreamState.ENDED);
+    assert_true (bob.state == Msrp.StreamState.ENDED);
+    try {
+        alice.send_text ("late");
+        GLib.assert_not_reached ();
+    } catch (GLib.IOError.CLOSED e) {
+    }
+}
+
+void test_chat () {
+    var loop = new GLib.MainLoop ();
+    var timeout = GLib.Timeout.add_seconds (20, () => {
+        GLib.error ("the chat did not finish within 20 s");
+    });
+    chat_exchange.begin ((obj, res) => {
+        try {
+            chat_exchange.end (res);
+        } catch (GLib.Error e) {
+            GLib.error ("unexpected error: %s", e.message);
+        }
+        loop.quit ();
+    });
+    loop.run ();
+    GLib.Source.remove (timeout);
+}
+
 int main (string[] args) {
     GLib.Test.init (ref args);
     GLib.Test.add_func ("/vala/uri/parse", test_uri_parse);
@@ -233,5 +359,6 @@ int main (string[] args) {
     GLib.Test.add_func ("/vala/imdn", test_imdn);
     GLib.Test.add_func ("/vala/is-composing", test_is_composing);
     GLib.Test.add_func ("/vala/sdp/media", test_sdp_media);
+    GLib.Test.add_func ("/vala/chat", test_chat);
     return GLib.Test.run ();
 }
