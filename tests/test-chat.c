@@ -832,6 +832,95 @@ test_chat_offer_active (Fixture       *f,
   test_wait_for_len (f->bob.received, 1);
 }
 
+/* A media anchor between the two (RFC 6714): a TCP forwarder that the
+ * offer's c= and m= lines name, while a=path still names Alice. */
+typedef struct {
+  GSocketService *service;
+  guint16 port;
+  guint16 target_port;
+  guint connections;
+} Anchor;
+
+static void
+on_anchor_connected (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GIOStream *incoming = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) outgoing =
+    g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, &error);
+
+  g_assert_no_error (error);
+  g_io_stream_splice_async (incoming, G_IO_STREAM (outgoing), G_IO_STREAM_SPLICE_CLOSE_STREAM1 |
+                            G_IO_STREAM_SPLICE_CLOSE_STREAM2, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  g_object_unref (incoming);
+}
+
+static gboolean
+on_anchor_incoming (GSocketService    *service,
+                    GSocketConnection *connection,
+                    GObject           *source,
+                    gpointer           user_data)
+{
+  Anchor *anchor = user_data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+
+  anchor->connections++;
+  g_socket_client_connect_to_host_async (client, "127.0.0.1", anchor->target_port, NULL,
+                                         on_anchor_connected, g_object_ref (connection));
+  return TRUE;
+}
+
+static void
+anchor_offer (Anchor       *anchor,
+              MsrpSdpMedia *offer)
+{
+  g_autoptr(GError) error = NULL;
+
+  anchor->target_port = msrp_sdp_media_get_port (offer);
+  anchor->service = g_socket_service_new ();
+  anchor->port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (anchor->service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (anchor->service, "incoming", G_CALLBACK (on_anchor_incoming), anchor);
+  msrp_sdp_media_set_port (offer, anchor->port);
+}
+
+static void
+test_chat_cema (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(MsrpSdpMedia) offer = NULL;
+  g_autoptr(MsrpSdpMedia) offer_sent = NULL;
+  g_autoptr(MsrpSdpMedia) answer = NULL;
+  Anchor anchor = { 0 };
+  Op a = { 0 }, b = { 0 };
+
+  offer = initialize (&f->alice, NULL);
+  offer_sent = through_sdp (offer);
+  g_assert_true (msrp_sdp_media_get_cema (offer_sent));
+  anchor_offer (&anchor, offer_sent);
+  if (GPOINTER_TO_INT (data))
+    msrp_sdp_media_set_cema (offer_sent, FALSE);
+
+  answer = initialize (&f->bob, offer_sent);
+  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, on_op_done, &a);
+  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &b);
+  test_wait_for (&a.done);
+  test_wait_for (&b.done);
+  g_assert_no_error (a.error);
+  g_assert_no_error (b.error);
+  g_free (msrp_chat_send_text (f->bob.chat, "anchored", NULL));
+  test_wait_for_len (f->alice.received, 1);
+
+  /* With CEMA on both sides Bob went through the anchor; without it,
+   * straight to the first URI of Alice's path. */
+  g_assert_cmpuint (anchor.connections, ==, GPOINTER_TO_INT (data) ? 0 : 1);
+  g_socket_service_stop (anchor.service);
+  g_socket_listener_close (G_SOCKET_LISTENER (anchor.service));
+  g_object_unref (anchor.service);
+}
+
 static void
 test_chat_refused_media (Fixture       *f,
                          gconstpointer  data)
@@ -872,6 +961,8 @@ main (int   argc,
   ADD ("relay", test_chat_relay);
   ADD ("offer-active", test_chat_offer_active);
   ADD ("refused-media", test_chat_refused_media);
+  g_test_add ("/chat/cema", Fixture, GINT_TO_POINTER (FALSE), fixture_setup, test_chat_cema, fixture_teardown);
+  g_test_add ("/chat/cema-off", Fixture, GINT_TO_POINTER (TRUE), fixture_setup, test_chat_cema, fixture_teardown);
 #undef ADD
 
   return g_test_run ();
