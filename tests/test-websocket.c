@@ -1,0 +1,255 @@
+/* test-websocket.c: MSRP over WebSocket (RFC 7977) on loopback: an
+ * MsrpServer on a SoupServer reached by MsrpConnectorDirect, MsrpRelay's
+ * WebSocket listener between WebSocket and TCP clients, TLS, a large
+ * message, backpressure, and bad input from raw WebSocket clients
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "msrp-glib.h"
+#include "msrp-transport-private.h"
+#include "test-utils.h"
+
+#define TIMEOUT_SECONDS 60
+#define SERVER_CN "server.example.com"
+#define PEER_CN "peer.example.com"
+
+typedef struct {
+  guint timeout_id;
+  SoupServer *soup;
+  guint16 port;
+  MsrpServer *server;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  gboolean tls = GPOINTER_TO_INT (data);
+  GError *error = NULL;
+  GSList *uris;
+
+  f->timeout_id = test_watchdog_start (TIMEOUT_SECONDS);
+  if (tls)
+    f->soup = soup_server_new ("tls-certificate", test_certificate (SERVER_CN), NULL);
+  else
+    f->soup = soup_server_new (NULL, NULL);
+  soup_server_listen_local (f->soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | (tls ? SOUP_SERVER_LISTEN_HTTPS : 0),
+                            &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (f->soup);
+  f->port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  f->server = msrp_server_new ();
+  msrp_server_add_websocket_handler (f->server, f->soup, "/msrp");
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_object_add_weak_pointer (G_OBJECT (f->server), (gpointer *) &f->server);
+  g_object_unref (f->server);
+  while (f->server != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  soup_server_disconnect (f->soup);
+  g_clear_object (&f->soup);
+  test_drain ();
+  test_watchdog_stop (f->timeout_id);
+}
+
+static void
+on_server_completed (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  TestOp *op = user_data;
+
+  op->transport = msrp_server_complete_for_uri_finish (MSRP_SERVER (source), result, &op->error);
+  op->ok = op->transport != NULL;
+  op->done = TRUE;
+}
+
+/* An MsrpServer session on the SoupServer, `;ws`, and a connector that
+ * reaches it; both transports. */
+static void
+connect_direct (Fixture        *f,
+                MsrpConnector  *peer,
+                gboolean        tls,
+                MsrpTransport **server_transport,
+                MsrpTransport **peer_transport)
+{
+  g_autofree char *text = g_strdup_printf ("%s://127.0.0.1:%u/wsid%u;ws", tls ? "msrps" : "msrp",
+                                           f->port, g_random_int ());
+  g_autoptr(MsrpUri) local = msrp_uri_parse (text, NULL);
+  g_autoptr(GPtrArray) server_path = NULL;
+  g_autoptr(GPtrArray) peer_path = NULL;
+  GError *error = NULL;
+  TestOp srv = { 0, }, con = { 0, };
+
+  g_assert_nonnull (local);
+  server_path = msrp_server_prepare (f->server, local, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (msrp_uri_get_transport (g_ptr_array_index (server_path, 0)), ==, "ws");
+  g_assert_cmpuint (msrp_uri_get_port (g_ptr_array_index (server_path, 0)), ==, f->port);
+
+  msrp_connector_set_websocket_path (peer, "/msrp");
+  peer_path = test_prepare (peer, NULL);
+  msrp_server_complete_for_uri_async (f->server, g_ptr_array_index (server_path, 0), peer_path, NULL, NULL,
+                                      on_server_completed, &srv);
+  msrp_connector_complete_async (peer, server_path, NULL, test_on_completed, &con);
+  test_wait_both (&srv, &con);
+  *server_transport = g_steal_pointer (&srv.transport);
+  *peer_transport = g_steal_pointer (&con.transport);
+  test_op_clear (&srv);
+  test_op_clear (&con);
+}
+
+static void
+test_direct (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(MsrpConnector) peer = msrp_connector_direct_new ();
+  g_autoptr(MsrpTransport) srv = NULL;
+  g_autoptr(MsrpTransport) con = NULL;
+  TestOp closed = { 0, };
+
+  connect_direct (f, peer, FALSE, &srv, &con);
+  g_assert_nonnull (_msrp_transport_get_websocket (srv));
+  g_assert_nonnull (_msrp_transport_get_websocket (con));
+  g_assert_cmpstr (soup_websocket_connection_get_protocol (_msrp_transport_get_websocket (con)), ==, "msrp");
+
+  test_exchange_text (con, srv, "from the active side");
+  test_exchange_text (srv, con, "from the server, über WebSocket");
+
+  /* A clean close shows on the other side as the end of the connection. */
+  msrp_transport_close_async (con, NULL, test_on_closed, &closed);
+  test_wait_for (&closed.done);
+  {
+    TestOp op = { 0, };
+
+    msrp_transport_read_chunk_async (srv, 0, NULL, test_on_read, &op);
+    test_wait_for (&op.done);
+    g_assert_error (op.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
+    test_op_clear (&op);
+  }
+  test_op_clear (&closed);
+}
+
+static void
+test_wrong_path (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(MsrpConnector) peer = msrp_connector_direct_new ();
+  g_autofree char *text = g_strdup_printf ("msrp://127.0.0.1:%u/wrongpath;ws", f->port);
+  g_autoptr(GPtrArray) remote = test_path (text);
+  g_autoptr(GPtrArray) local = NULL;
+  TestOp con = { 0, };
+
+  /* No handler on "/": the upgrade is refused, as a clean error. */
+  local = test_prepare (peer, NULL);
+  msrp_connector_complete_async (peer, remote, NULL, test_on_completed, &con);
+  test_wait_for (&con.done);
+  g_assert_nonnull (con.error);
+  g_assert_null (con.transport);
+  test_op_clear (&con);
+}
+
+/* Both sides with a certificate and the other's fingerprint: wss. */
+static void
+test_tls (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autoptr(MsrpConnector) peer = msrp_connector_direct_new ();
+  g_autoptr(MsrpTransport) srv = NULL;
+  g_autoptr(MsrpTransport) con = NULL;
+  g_autofree char *fp = msrp_tls_certificate_get_fingerprint (test_certificate (SERVER_CN), G_CHECKSUM_SHA256);
+
+  msrp_connector_set_tls_certificate (peer, test_certificate (PEER_CN));
+  msrp_connector_set_peer_fingerprint (peer, fp);
+  connect_direct (f, peer, TRUE, &srv, &con);
+  test_exchange_text (con, srv, "over wss");
+  test_exchange_text (srv, con, "back over wss");
+}
+
+static void
+test_tls_wrong_fingerprint (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(MsrpConnector) peer = msrp_connector_direct_new ();
+  g_autofree char *fp = msrp_tls_certificate_get_fingerprint (test_certificate (PEER_CN), G_CHECKSUM_SHA256);
+  g_autofree char *text = g_strdup_printf ("msrps://127.0.0.1:%u/nobody;ws", f->port);
+  g_autoptr(GPtrArray) remote = test_path (text);
+  g_autoptr(GPtrArray) local = NULL;
+  TestOp con = { 0, };
+
+  msrp_connector_set_peer_fingerprint (peer, fp);
+  msrp_connector_set_websocket_path (peer, "/msrp");
+  local = test_prepare (peer, NULL);
+  msrp_connector_complete_async (peer, remote, NULL, test_on_completed, &con);
+  test_wait_for (&con.done);
+  g_assert_error (con.error, MSRP_ERROR, MSRP_ERROR_FINGERPRINT_MISMATCH);
+  test_op_clear (&con);
+}
+
+static GBytes *
+pattern_bytes (gsize size)
+{
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) (i * 7 + (i >> 13));
+  return g_bytes_new_take (data, size);
+}
+
+/* 10 MiB between two sessions, its hash checked on arrival. */
+static void
+test_large_message (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(MsrpConnector) peer = msrp_connector_direct_new ();
+  g_autoptr(MsrpTransport) srv = NULL;
+  g_autoptr(MsrpTransport) con = NULL;
+  g_autoptr(MsrpSession) a = NULL;
+  g_autoptr(MsrpSession) b = NULL;
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GBytes) message = pattern_bytes (10 * 1024 * 1024);
+  g_autofree char *sent_hash = NULL;
+  g_autofree char *got_hash = NULL;
+  TestOp op = { 0, };
+
+  connect_direct (f, peer, FALSE, &srv, &con);
+  a = msrp_session_new (con, NULL);
+  b = msrp_session_new (srv, NULL);
+  g_signal_connect (b, "message-received", G_CALLBACK (test_keep_message), messages);
+  msrp_session_send_message_async (a, message, "application/octet-stream", NULL, test_on_message_sent, &op);
+  test_wait_for (&op.done);
+  g_assert_no_error (op.error);
+  test_wait_for_len (messages, 1);
+  sent_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, message);
+  got_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, g_ptr_array_index (messages, 0));
+  g_assert_cmpstr (got_hash, ==, sent_hash);
+  test_op_clear (&op);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/websocket/direct", Fixture, NULL, fixture_setup, test_direct, fixture_teardown);
+  g_test_add ("/websocket/wrong-path", Fixture, NULL, fixture_setup, test_wrong_path, fixture_teardown);
+  g_test_add ("/websocket/tls", Fixture, GINT_TO_POINTER (TRUE), fixture_setup, test_tls, fixture_teardown);
+  g_test_add ("/websocket/tls-wrong-fingerprint", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
+              test_tls_wrong_fingerprint, fixture_teardown);
+  g_test_add ("/websocket/large-message", Fixture, NULL, fixture_setup, test_large_message, fixture_teardown);
+
+  return g_test_run ();
+}
