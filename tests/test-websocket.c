@@ -238,6 +238,153 @@ test_large_message (Fixture       *f,
   test_op_clear (&op);
 }
 
+/* Through MsrpRelay: a TCP listener for TCP peers, a WebSocket one for
+ * WebSocket clients. */
+typedef struct {
+  guint timeout_id;
+  MsrpRelay *relay;
+  guint16 tcp_port;
+  guint16 ws_port;
+} RelayFixture;
+
+static void
+relay_setup (RelayFixture  *f,
+             gconstpointer  data)
+{
+  g_autoptr(MsrpUri) tcp = NULL;
+  g_autoptr(MsrpUri) ws = NULL;
+  GError *error = NULL;
+
+  f->timeout_id = test_watchdog_start (TIMEOUT_SECONDS);
+  f->relay = msrp_relay_new ("example.com");
+  msrp_relay_add_user (f->relay, "alice", "alicepass");
+  msrp_relay_add_user (f->relay, "bob", "bobpass");
+  tcp = msrp_relay_listen (f->relay, "127.0.0.1", 0, FALSE, &error);
+  g_assert_no_error (error);
+  ws = msrp_relay_listen_websocket (f->relay, "127.0.0.1", 0, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (msrp_uri_get_transport (ws), ==, "ws");
+  f->tcp_port = msrp_uri_get_port (tcp);
+  f->ws_port = msrp_uri_get_port (ws);
+}
+
+static void
+relay_teardown (RelayFixture  *f,
+                gconstpointer  data)
+{
+  msrp_relay_stop (f->relay);
+  g_clear_object (&f->relay);
+  test_drain ();
+  test_watchdog_stop (f->timeout_id);
+}
+
+static MsrpRelaySettings *
+relay_settings (RelayFixture *f,
+                const char   *user,
+                gboolean      websocket)
+{
+  g_autofree char *password = g_strconcat (user, "pass", NULL);
+  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
+
+  msrp_relay_settings_set_host (settings, "127.0.0.1");
+  msrp_relay_settings_set_port (settings, websocket ? f->ws_port : f->tcp_port);
+  msrp_relay_settings_set_use_tls (settings, FALSE);
+  if (websocket)
+    msrp_relay_settings_set_transport (settings, "ws");
+  return settings;
+}
+
+/* A message each way between two sessions, checked on arrival. */
+static void
+exchange_messages (MsrpTransport *x,
+                   MsrpTransport *y)
+{
+  g_autoptr(MsrpSession) a = msrp_session_new (x, NULL);
+  g_autoptr(MsrpSession) b = msrp_session_new (y, NULL);
+  g_autoptr(GPtrArray) got_a = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GPtrArray) got_b = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GBytes) ab = g_bytes_new_static ("from a", 6);
+  g_autoptr(GBytes) ba = pattern_bytes (300 * 1024);
+  TestOp op1 = { 0, }, op2 = { 0, };
+
+  g_signal_connect (a, "message-received", G_CALLBACK (test_keep_message), got_a);
+  g_signal_connect (b, "message-received", G_CALLBACK (test_keep_message), got_b);
+  msrp_session_send_message_async (a, ab, "text/plain", NULL, test_on_message_sent, &op1);
+  msrp_session_send_message_async (b, ba, "application/octet-stream", NULL, test_on_message_sent, &op2);
+  test_wait_for_len (got_b, 1);
+  test_wait_for_len (got_a, 1);
+  test_wait_for (&op1.done);
+  test_wait_for (&op2.done);
+  g_assert_no_error (op1.error);
+  g_assert_no_error (op2.error);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (got_b, 0), ab));
+  g_assert_true (g_bytes_equal (g_ptr_array_index (got_a, 0), ba));
+  test_op_clear (&op1);
+  test_op_clear (&op2);
+}
+
+/* data: whether the WebSocket client is the acceptor (it waits at the
+ * relay) or the connector. */
+static void
+test_relay_ws_tcp (RelayFixture  *f,
+                   gconstpointer  data)
+{
+  gboolean ws_accepts = GPOINTER_TO_INT (data);
+  g_autoptr(MsrpRelaySettings) alice = relay_settings (f, "alice", ws_accepts);
+  g_autoptr(MsrpRelaySettings) bob = relay_settings (f, "bob", !ws_accepts);
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_relay_new (alice);
+  g_autoptr(MsrpConnector) connector = msrp_connector_relay_new (bob);
+  g_autoptr(MsrpTransport) at = NULL;
+  g_autoptr(MsrpTransport) ct = NULL;
+  GPtrArray *ws_path;
+  MsrpTransport *ws_side;
+  MsrpUri *own;
+
+  test_connect_pair (acceptor, connector, NULL, &at, &ct);
+  ws_side = ws_accepts ? at : ct;
+  g_assert_nonnull (_msrp_transport_get_websocket (ws_side));
+  g_assert_null (_msrp_transport_get_websocket (ws_accepts ? ct : at));
+  /* RFC 7977 section 5: the WebSocket client's own URI. */
+  ws_path = msrp_transport_get_full_local_path (ws_side);
+  own = g_ptr_array_index (ws_path, ws_path->len - 1);
+  g_assert_true (g_str_has_suffix (msrp_uri_get_host (own), ".invalid"));
+  g_assert_cmpstr (msrp_uri_get_transport (own), ==, "ws");
+  /* Its relay URI (Use-Path) is the relay's TCP one, for TCP peers. */
+  g_assert_cmpuint (msrp_uri_get_port (g_ptr_array_index (ws_path, 0)), ==, f->tcp_port);
+  exchange_messages (at, ct);
+}
+
+/* Both clients over WebSockets. */
+static void
+test_relay_ws_ws (RelayFixture  *f,
+                  gconstpointer  data)
+{
+  g_autoptr(MsrpRelaySettings) alice = relay_settings (f, "alice", TRUE);
+  g_autoptr(MsrpRelaySettings) bob = relay_settings (f, "bob", TRUE);
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_relay_new (alice);
+  g_autoptr(MsrpConnector) connector = msrp_connector_relay_new (bob);
+  g_autoptr(MsrpTransport) at = NULL;
+  g_autoptr(MsrpTransport) ct = NULL;
+
+  test_connect_pair (acceptor, connector, NULL, &at, &ct);
+  exchange_messages (at, ct);
+}
+
+static void
+test_relay_ws_bad_password (RelayFixture  *f,
+                            gconstpointer  data)
+{
+  g_autoptr(MsrpRelaySettings) alice = msrp_relay_settings_new ("example.com", "alice", "wrong");
+  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_relay_new (alice);
+  TestOp op = { 0, };
+
+  g_object_set (alice, "host", "127.0.0.1", "port", f->ws_port, "use-tls", FALSE, "transport", "ws", NULL);
+  msrp_connector_prepare_async (acceptor, NULL, NULL, test_on_prepared, &op);
+  test_wait_for (&op.done);
+  g_assert_error (op.error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
+  test_op_clear (&op);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -250,6 +397,14 @@ main (int   argc,
   g_test_add ("/websocket/tls-wrong-fingerprint", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
               test_tls_wrong_fingerprint, fixture_teardown);
   g_test_add ("/websocket/large-message", Fixture, NULL, fixture_setup, test_large_message, fixture_teardown);
+
+  g_test_add ("/websocket/relay/ws-acceptor-tcp-connector", RelayFixture, GINT_TO_POINTER (TRUE),
+              relay_setup, test_relay_ws_tcp, relay_teardown);
+  g_test_add ("/websocket/relay/tcp-acceptor-ws-connector", RelayFixture, GINT_TO_POINTER (FALSE),
+              relay_setup, test_relay_ws_tcp, relay_teardown);
+  g_test_add ("/websocket/relay/ws-both", RelayFixture, NULL, relay_setup, test_relay_ws_ws, relay_teardown);
+  g_test_add ("/websocket/relay/bad-password", RelayFixture, NULL, relay_setup, test_relay_ws_bad_password,
+              relay_teardown);
 
   return g_test_run ();
 }

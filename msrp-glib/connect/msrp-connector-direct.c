@@ -299,7 +299,7 @@ connector_direct_complete_async (MsrpConnector       *connector,
   if (self->address_host == NULL && _msrp_uri_is_websocket (first_hop))
     {
       _msrp_websocket_connect_async (connector, first_hop, msrp_connector_get_websocket_path (connector),
-                                     TRUE, &c->connecting.mismatch, c->connecting.op.cancellable,
+                                     TRUE, NULL, &c->connecting.mismatch, c->connecting.op.cancellable,
                                      on_websocket_connected, task);
       return;
     }

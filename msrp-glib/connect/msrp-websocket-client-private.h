@@ -15,11 +15,13 @@ G_BEGIN_DECLS
 
 /* Opens a WebSocket with the sub-protocol "msrp" to the host and port of
  * @uri (`wss:` for `msrps:`) on @path. A TLS peer is checked as
- * _msrp_connector_watch_tls() does for @connector (@mismatch as there). */
+ * _msrp_connector_watch_tls() does for @connector (@mismatch as there),
+ * against @database when not NULL. */
 void                     _msrp_websocket_connect_async  (MsrpConnector        *connector,
                                                          MsrpUri              *uri,
                                                          const char           *path,
                                                          gboolean              check_fingerprint,
+                                                         GTlsDatabase         *database,
                                                          GError              **mismatch,
                                                          GCancellable         *cancellable,
                                                          GAsyncReadyCallback   callback,

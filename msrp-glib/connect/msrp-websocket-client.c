@@ -16,6 +16,7 @@
 typedef struct {
   MsrpConnector *connector;
   gboolean check_fingerprint;
+  GTlsDatabase *database;
   GError **mismatch;
 } Connect;
 
@@ -25,6 +26,7 @@ connect_free (gpointer data)
   Connect *c = data;
 
   g_clear_object (&c->connector);
+  g_clear_object (&c->database);
   g_free (c);
 }
 
@@ -53,6 +55,8 @@ on_network_event (SoupMessage        *msg,
       g_signal_connect (connection, "accept-certificate", G_CALLBACK (on_hop_accept_certificate), NULL);
       return;
     }
+  if (c->database != NULL)
+    g_tls_connection_set_database (G_TLS_CONNECTION (connection), c->database);
   certificate = msrp_connector_get_tls_certificate (c->connector);
   if (certificate != NULL)
     g_tls_connection_set_certificate (G_TLS_CONNECTION (connection), certificate);
@@ -92,6 +96,7 @@ _msrp_websocket_connect_async (MsrpConnector        *connector,
                                MsrpUri              *uri,
                                const char           *path,
                                gboolean              check_fingerprint,
+                               GTlsDatabase         *database,
                                GError              **mismatch,
                                GCancellable         *cancellable,
                                GAsyncReadyCallback   callback,
@@ -109,6 +114,7 @@ _msrp_websocket_connect_async (MsrpConnector        *connector,
   g_task_set_name (task, "[msrp] websocket connect");
   c->connector = connector ? g_object_ref (connector) : NULL;
   c->check_fingerprint = check_fingerprint;
+  c->database = database ? g_object_ref (database) : NULL;
   c->mismatch = mismatch;
   g_task_set_task_data (task, c, connect_free);
 
