@@ -385,6 +385,268 @@ test_relay_ws_bad_password (RelayFixture  *f,
   test_op_clear (&op);
 }
 
+/* Bad input from raw WebSocket clients, at the relay */
+
+typedef struct {
+  SoupWebsocketConnection *ws;
+  GPtrArray *messages;          /* of GBytes */
+  gboolean closed;
+} RawWs;
+
+static void
+on_raw_message (SoupWebsocketConnection *ws,
+                gint                     type,
+                GBytes                  *message,
+                gpointer                 user_data)
+{
+  RawWs *raw = user_data;
+
+  g_ptr_array_add (raw->messages, g_bytes_ref (message));
+}
+
+static void
+on_raw_closed (SoupWebsocketConnection *ws,
+               gpointer                 user_data)
+{
+  ((RawWs *) user_data)->closed = TRUE;
+}
+
+static void
+on_raw_connected (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  RawWs *raw = user_data;
+  GError *error = NULL;
+
+  raw->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+raw_ws_connect (RawWs   *raw,
+                guint16  port)
+{
+  static const char *protocols[] = { "msrp", NULL };
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/", port);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+
+  raw->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  soup_session_set_proxy_resolver (session, NULL);
+  soup_session_websocket_connect_async (session, msg, NULL, (char **) protocols, G_PRIORITY_DEFAULT, NULL,
+                                        on_raw_connected, raw);
+  test_wait_for_ptr ((gpointer *) &raw->ws);
+  g_assert_cmpstr (soup_websocket_connection_get_protocol (raw->ws), ==, "msrp");
+  g_signal_connect (raw->ws, "message", G_CALLBACK (on_raw_message), raw);
+  g_signal_connect (raw->ws, "closed", G_CALLBACK (on_raw_closed), raw);
+}
+
+static void
+raw_ws_clear (RawWs *raw)
+{
+  if (raw->ws != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (raw->ws, raw);
+      if (soup_websocket_connection_get_state (raw->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (raw->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    }
+  g_clear_object (&raw->ws);
+  g_clear_pointer (&raw->messages, g_ptr_array_unref);
+}
+
+static char *
+auth_request (guint16     port,
+              const char *tid)
+{
+  return g_strdup_printf ("MSRP %s AUTH\r\n"
+                          "To-Path: msrp://127.0.0.1:%u;ws\r\n"
+                          "From-Path: msrp://abcdef.invalid:1234/xyz;ws\r\n"
+                          "-------%s$\r\n", tid, port, tid);
+}
+
+static void
+assert_challenge (GBytes     *message,
+                  const char *tid)
+{
+  g_autofree char *start = g_strdup_printf ("MSRP %s 401", tid);
+  gsize len;
+  const char *data = g_bytes_get_data (message, &len);
+
+  g_assert_cmpuint (len, >, strlen (start));
+  g_assert_cmpmem (data, strlen (start), start, strlen (start));
+  g_assert_nonnull (g_strstr_len (data, len, "WWW-Authenticate: Digest"));
+}
+
+/* A chunk split over several messages, and two chunks in one: parsed as
+ * a stream, answered one message a response. */
+static void
+test_bad_split_and_joined (RelayFixture  *f,
+                           gconstpointer  data)
+{
+  g_autofree char *one = auth_request (f->ws_port, "split1");
+  g_autofree char *two = auth_request (f->ws_port, "joined2");
+  g_autofree char *three = auth_request (f->ws_port, "joined3");
+  g_autofree char *both = g_strconcat (two, three, NULL);
+  RawWs raw = { 0, };
+  gsize third = strlen (one) / 3;
+  g_autoptr(GBytes) part1 = g_bytes_new_static (one, third);
+  g_autoptr(GBytes) part2 = g_bytes_new_static (one + third, third);
+
+  raw_ws_connect (&raw, f->ws_port);
+  soup_websocket_connection_send_message (raw.ws, SOUP_WEBSOCKET_DATA_TEXT, part1);
+  soup_websocket_connection_send_message (raw.ws, SOUP_WEBSOCKET_DATA_BINARY, part2);
+  soup_websocket_connection_send_text (raw.ws, one + 2 * third);
+  test_wait_for_len (raw.messages, 1);
+  assert_challenge (g_ptr_array_index (raw.messages, 0), "split1");
+
+  soup_websocket_connection_send_text (raw.ws, both);
+  test_wait_for_len (raw.messages, 3);
+  assert_challenge (g_ptr_array_index (raw.messages, 1), "joined2");
+  assert_challenge (g_ptr_array_index (raw.messages, 2), "joined3");
+  /* Each response a message of its own, as a text frame. */
+  raw_ws_clear (&raw);
+}
+
+/* Binary garbage: the relay closes the connection cleanly. */
+static void
+test_bad_garbage (RelayFixture  *f,
+                  gconstpointer  data)
+{
+  static const guint8 garbage[] = { 0x00, 0xff, 0x13, 0x37, 0x80, 0x0d, 0x0a, 0x0d, 0x0a, 0xfe };
+  g_autofree char *after = auth_request (f->ws_port, "after1");
+  RawWs raw = { 0, };
+  RawWs next = { 0, };
+
+  raw_ws_connect (&raw, f->ws_port);
+  soup_websocket_connection_send_binary (raw.ws, garbage, sizeof garbage);
+  test_wait_for (&raw.closed);
+  g_assert_cmpuint (raw.messages->len, ==, 0);
+  raw_ws_clear (&raw);
+
+  /* The relay goes on. */
+  raw_ws_connect (&next, f->ws_port);
+  soup_websocket_connection_send_text (next.ws, after);
+  test_wait_for_len (next.messages, 1);
+  assert_challenge (g_ptr_array_index (next.messages, 0), "after1");
+  raw_ws_clear (&next);
+}
+
+/* A close in the middle of a chunk ends the relay's connection. */
+static void
+test_bad_close_mid_chunk (RelayFixture  *f,
+                          gconstpointer  data)
+{
+  g_autofree char *one = auth_request (f->ws_port, "half1");
+  g_autofree char *after = auth_request (f->ws_port, "after2");
+  g_autoptr(GBytes) part = g_bytes_new_static (one, strlen (one) / 2);
+  RawWs raw = { 0, };
+  RawWs next = { 0, };
+
+  raw_ws_connect (&raw, f->ws_port);
+  soup_websocket_connection_send_message (raw.ws, SOUP_WEBSOCKET_DATA_TEXT, part);
+  soup_websocket_connection_close (raw.ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  test_wait_for (&raw.closed);
+  g_assert_cmpuint (raw.messages->len, ==, 0);
+  raw_ws_clear (&raw);
+
+  raw_ws_connect (&next, f->ws_port);
+  soup_websocket_connection_send_text (next.ws, after);
+  test_wait_for_len (next.messages, 1);
+  assert_challenge (g_ptr_array_index (next.messages, 0), "after2");
+  raw_ws_clear (&next);
+}
+
+/* WebSocket frames by hand: a message in two fragments (RFC 6455
+ * section 5.4), masked as a client's must be. */
+static void
+append_frame (GByteArray *out,
+              guint8      first,
+              const char *payload,
+              gsize       len)
+{
+  static const guint8 mask[4] = { 0x12, 0x34, 0x56, 0x78 };
+  guint8 head[4];
+
+  g_assert_cmpuint (len, <, 65536);
+  head[0] = first;
+  if (len < 126)
+    {
+      head[1] = 0x80 | len;
+      g_byte_array_append (out, head, 2);
+    }
+  else
+    {
+      head[1] = 0x80 | 126;
+      head[2] = len >> 8;
+      head[3] = len & 0xff;
+      g_byte_array_append (out, head, 4);
+    }
+  g_byte_array_append (out, mask, 4);
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 b = payload[i] ^ mask[i % 4];
+
+      g_byte_array_append (out, &b, 1);
+    }
+}
+
+static gboolean
+raw_has (TestRaw    *raw,
+         const char *needle)
+{
+  return raw->received->len > 0 &&
+         g_strstr_len ((const char *) raw->received->data, raw->received->len, needle) != NULL;
+}
+
+static void
+test_bad_fragmented (RelayFixture  *f,
+                     gconstpointer  data)
+{
+  g_autoptr(TestRaw) raw = test_raw_connect (f->ws_port, NULL);
+  g_autofree char *one = auth_request (f->ws_port, "frag1");
+  g_autofree char *request = g_strdup_printf ("GET / HTTP/1.1\r\n"
+                                              "Host: 127.0.0.1:%u\r\n"
+                                              "Upgrade: websocket\r\n"
+                                              "Connection: Upgrade\r\n"
+                                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                              "Sec-WebSocket-Version: 13\r\n"
+                                              "Sec-WebSocket-Protocol: msrp\r\n\r\n", f->ws_port);
+  g_autoptr(GByteArray) frames = g_byte_array_new ();
+  gsize half = strlen (one) / 2;
+
+  test_raw_send (raw, request, -1);
+  test_raw_read_start (raw);
+  while (!raw_has (raw, "\r\n\r\n"))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (raw_has (raw, "HTTP/1.1 101"));
+  g_assert_true (raw_has (raw, "Sec-WebSocket-Protocol: msrp"));
+
+  append_frame (frames, 0x01, one, half);                   /* text, not final */
+  append_frame (frames, 0x80, one + half, strlen (one) - half); /* continuation, final */
+  test_raw_send (raw, frames->data, frames->len);
+  while (!raw_has (raw, "MSRP frag1 401"))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A client that connects and never finishes the upgrade is dropped as a
+ * pending connection that never speaks. */
+static void
+test_bad_never_upgrades (RelayFixture  *f,
+                         gconstpointer  data)
+{
+  g_autoptr(TestRaw) silent = NULL;
+  g_autoptr(TestRaw) half = NULL;
+
+  msrp_relay_set_first_request_timeout (f->relay, 1);
+  silent = test_raw_connect (f->ws_port, NULL);
+  half = test_raw_connect (f->ws_port, NULL);
+  test_raw_send (half, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n", -1);
+  test_raw_read_to_eof (silent);
+  test_raw_read_to_eof (half);
+  g_assert_cmpuint (silent->received->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -404,6 +666,15 @@ main (int   argc,
               relay_setup, test_relay_ws_tcp, relay_teardown);
   g_test_add ("/websocket/relay/ws-both", RelayFixture, NULL, relay_setup, test_relay_ws_ws, relay_teardown);
   g_test_add ("/websocket/relay/bad-password", RelayFixture, NULL, relay_setup, test_relay_ws_bad_password,
+              relay_teardown);
+
+  g_test_add ("/websocket/bad/split-and-joined", RelayFixture, NULL, relay_setup, test_bad_split_and_joined,
+              relay_teardown);
+  g_test_add ("/websocket/bad/garbage", RelayFixture, NULL, relay_setup, test_bad_garbage, relay_teardown);
+  g_test_add ("/websocket/bad/close-mid-chunk", RelayFixture, NULL, relay_setup, test_bad_close_mid_chunk,
+              relay_teardown);
+  g_test_add ("/websocket/bad/fragmented", RelayFixture, NULL, relay_setup, test_bad_fragmented, relay_teardown);
+  g_test_add ("/websocket/bad/never-upgrades", RelayFixture, NULL, relay_setup, test_bad_never_upgrades,
               relay_teardown);
 
   return g_test_run ();
