@@ -598,10 +598,17 @@ _msrp_relay_listen (MsrpRelay   *self,
  * pending from its accept until it authenticates, as on TCP, so a client
  * that never finishes the upgrade is dropped as one that never speaks. */
 
+/* The peer's address and port: which upgrade a connection is. (GLib
+ * 2.74's g_socket_connectable_to_string() leaks here.) */
 static char *
 peer_key (GSocketAddress *address)
 {
-  return address ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address)) : g_strdup ("");
+  g_autofree char *ip = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return g_strdup ("");
+  ip = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  return g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
 }
 
 static void
@@ -649,12 +656,12 @@ on_ws_drop (MsrpListenerConn *lconn,
   GHashTableIter iter;
   gpointer value;
 
+  /* Closed below: it is not waiting for its upgrade any more. */
   g_hash_table_iter_init (&iter, listener->upgrading);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     if (value == conn_data)
       {
-        g_hash_table_iter_steal (&iter);
-        _msrp_relay_conn_unref (conn_data);
+        g_hash_table_iter_remove (&iter);
         break;
       }
   _msrp_relay_conn_close (conn_data, reason);
@@ -675,11 +682,12 @@ on_websocket (SoupServer              *server,
 {
   MsrpRelayListener *listener = user_data;
   g_autofree char *key = peer_key (soup_server_message_get_remote_address (msg));
+  g_autofree char *stolen_key = NULL;
   GMainContext *context;
   MsrpRelayConn *conn = NULL;
 
   if (listener->relay == NULL ||
-      !g_hash_table_steal_extended (listener->upgrading, key, NULL, (gpointer *) &conn) ||
+      !g_hash_table_steal_extended (listener->upgrading, key, (gpointer *) &stolen_key, (gpointer *) &conn) ||
       conn->relay == NULL)
     {
       soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
