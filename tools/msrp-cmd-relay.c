@@ -22,10 +22,13 @@ const Command relay_command = {
      "Clients authenticate with HTTP Digest as one of the --user options (any\n"
      "number of them); then the relay forwards their chunks. With --tls the relay\n"
      "listens with TLS (msrps:) with a new self-signed certificate. It serves\n"
-     "until SIGINT or SIGTERM, then closes every connection and exits 0.\n"),
+     "until SIGINT or SIGTERM, then closes every connection and exits 0.\n"
+     "With --ws-port it also takes clients over WebSocket (RFC 7977, as browsers\n"
+     "speak it; wss: with --tls) on that port, and prints that URI last.\n"),
   NULL, FALSE,
   "  msrp relay --user alice:secret --user bob:secret\n"
   "  msrp relay --host 192.0.2.10 --port 2855 --tls --realm example.com --user alice:secret\n"
+  "  msrp relay --ws-port 8080 --user alice:secret --user bob:secret\n"
   "  msrp relay --tls --user alice:secret --user bob:secret > relay.out &\n"
   "  msrp listen --relay \"$(head -n1 relay.out)\" --relay-user bob:secret \\\n"
   "              --relay-fingerprint \"$(sed -n 2p relay.out)\"\n",
@@ -46,12 +49,14 @@ cmd_relay (int    argc,
   g_autofree char *realm = NULL;
   g_auto(GStrv) users = NULL;
   int port = 0;
+  int ws_port = -1;
   /* -1: not given, the relay's default stays. */
   int max_auth_failures = -1, max_sessions_per_connection = -1, max_sessions_per_user = -1;
   gboolean tls = FALSE, verbose = FALSE;
   GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("The address to listen on and to put in the URIs (default: 127.0.0.1)"), "HOST" },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("The TCP port (default: any free port)"), "PORT" },
+    { "ws-port", 0, 0, G_OPTION_ARG_INT, &ws_port, N_("Also take WebSocket clients (RFC 7977) on this TCP port (0: any free port)"), "PORT" },
     { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, N_("Use TLS (msrps:) with a new self-signed certificate"), NULL },
     { "realm", 0, 0, G_OPTION_ARG_STRING, &realm, N_("The Digest realm (default: the host)"), "REALM" },
     { "user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &users, N_("A user who may authenticate (repeatable)"), "NAME:PASSWORD" },
@@ -73,7 +78,7 @@ cmd_relay (int    argc,
   if (!parse_command_line (&relay_command, entries, &argc, &argv) ||
       !no_arguments (&relay_command, argc, argv))
     return EXIT_USAGE;
-  if (port < 0 || port > 65535)
+  if (port < 0 || port > 65535 || ws_port < -1 || ws_port > 65535)
     {
       print_error (_("--port out of range (see 'msrp relay --help')"));
       return EXIT_USAGE;
@@ -142,6 +147,20 @@ cmd_relay (int    argc,
                                                                            G_CHECKSUM_SHA256);
 
       printf ("a=fingerprint:%s\n", fingerprint);
+    }
+  if (ws_port >= 0)
+    {
+      g_autoptr(MsrpUri) ws_uri = msrp_relay_listen_websocket (relay, host, ws_port, tls, &error);
+      g_autofree char *ws_string = NULL;
+
+      if (ws_uri == NULL)
+        {
+          fail (error);
+          g_clear_pointer (&loop, g_main_loop_unref);
+          return exit_status;
+        }
+      ws_string = msrp_uri_to_string (ws_uri);
+      printf ("%s\n", ws_string);
     }
   fflush (stdout);
 

@@ -322,6 +322,9 @@ relay_options_check (RelayOptions *o,
       msrp_relay_settings_set_port (o->settings, msrp_uri_get_port (uri) != 0 ? msrp_uri_get_port (uri) : 2855);
     }
   msrp_relay_settings_set_use_tls (o->settings, msrp_uri_get_use_tls (uri));
+  /* RFC 7977: a ;ws relay URI is reached over a WebSocket. */
+  if (g_ascii_strcasecmp (msrp_uri_get_transport (uri), "ws") == 0)
+    msrp_relay_settings_set_transport (o->settings, "ws");
   msrp_relay_settings_set_digest_uri_mode (o->settings, mode);
   return TRUE;
 }

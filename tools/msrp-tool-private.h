@@ -119,7 +119,9 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RelayOptions, relay_options_clear)
      "address gets port 2855. The URI's host is also the Digest domain. The relay's\n" \
      "certificate is checked against the system's CAs, or with --relay-fingerprint\n" \
      "against the given fingerprint (a self-signed relay, such as 'msrp relay --tls').\n" \
-     "TLS ends at the relay, so --tls and --fingerprint do not apply.\n")
+     "TLS ends at the relay, so --tls and --fingerprint do not apply. A relay URI\n" \
+     "with ;ws (msrp://HOST:PORT;ws) is reached over a WebSocket (RFC 7977, ws://\n" \
+     "HOST:PORT/, or wss:// for msrps:), as 'msrp relay --ws-port' and Kamailio take.\n")
 
 gboolean relay_options_check (RelayOptions *o,
                               const char   *command);

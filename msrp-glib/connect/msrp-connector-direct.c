@@ -14,6 +14,7 @@
 #include "msrp-uri-private.h"
 #include "msrp-connector-direct-private.h"
 #include "msrp-utils-private.h"
+#include "msrp-websocket-client-private.h"
 
 /**
  * MsrpConnectorDirect:
@@ -206,6 +207,32 @@ on_connected (GObject      *source,
 }
 
 static void
+on_websocket_connected (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GTask *task = user_data;
+  Complete *c = g_task_get_task_data (task);
+  MsrpConnectorDirect *self = g_task_get_source_object (task);
+  g_autoptr(SoupWebsocketConnection) ws = NULL;
+  g_autoptr(GPtrArray) local_path = NULL;
+  GError *error = NULL;
+
+  ws = _msrp_websocket_connect_finish (result, &error);
+  if (ws == NULL)
+    {
+      complete_fail (task, error);
+      return;
+    }
+
+  local_path = _msrp_path_new_single (self->local_uri);
+  c->connecting.transport = _msrp_transport_new_for_websocket (ws, local_path, c->remote_path);
+  _msrp_connector_configure_transport (MSRP_CONNECTOR (self), c->connecting.transport);
+
+  _msrp_connector_bind_async (c->connecting.transport, c->connecting.op.cancellable, on_bound, task);
+}
+
+static void
 on_client_event (GSocketClient      *client,
                  GSocketClientEvent  event,
                  GSocketConnectable *connectable,
@@ -267,6 +294,15 @@ connector_direct_complete_async (MsrpConnector       *connector,
   first_hop = g_ptr_array_index (full_remote_path, 0);
 
   _msrp_connector_start_operation (connector, &c->connecting.op, cancellable);
+
+  /* RFC 7977: a peer whose URI says `;ws` takes MSRP over a WebSocket. */
+  if (self->address_host == NULL && _msrp_uri_is_websocket (first_hop))
+    {
+      _msrp_websocket_connect_async (connector, first_hop, msrp_connector_get_websocket_path (connector),
+                                     TRUE, NULL, &c->connecting.mismatch, c->connecting.op.cancellable,
+                                     on_websocket_connected, task);
+      return;
+    }
 
   c->client = g_socket_client_new ();
   g_socket_client_set_tls (c->client, msrp_uri_get_use_tls (first_hop));

@@ -48,6 +48,7 @@ typedef struct
   char *peer_fingerprint;
   gboolean use_sessmatch;
   guint timeout;
+  char *websocket_path;
   GMainContext *context;
   GCancellable *cancellable;  /* cancelled by cleanup and dispose */
 } MsrpConnectorPrivate;
@@ -61,6 +62,7 @@ enum {
   PROP_PEER_FINGERPRINT,
   PROP_USE_SESSMATCH,
   PROP_TIMEOUT,
+  PROP_WEBSOCKET_PATH,
   N_PROPS
 };
 
@@ -91,6 +93,7 @@ msrp_connector_finalize (GObject *object)
   g_clear_object (&priv->logger);
   g_clear_object (&priv->tls_certificate);
   g_clear_pointer (&priv->peer_fingerprint, g_free);
+  g_clear_pointer (&priv->websocket_path, g_free);
   g_clear_pointer (&priv->context, g_main_context_unref);
   g_clear_object (&priv->cancellable);
 
@@ -122,6 +125,9 @@ msrp_connector_get_property (GObject    *object,
     case PROP_TIMEOUT:
       g_value_set_uint (value, priv->timeout);
       break;
+    case PROP_WEBSOCKET_PATH:
+      g_value_set_string (value, priv->websocket_path);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -151,6 +157,9 @@ msrp_connector_set_property (GObject      *object,
       break;
     case PROP_TIMEOUT:
       msrp_connector_set_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_WEBSOCKET_PATH:
+      msrp_connector_set_websocket_path (self, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -230,6 +239,19 @@ msrp_connector_class_init (MsrpConnectorClass *klass)
     g_param_spec_uint ("timeout", NULL, NULL, 1, G_MAXUINT / 1000, MSRP_DEFAULT_TIMEOUT,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * MsrpConnector:websocket-path:
+   *
+   * The HTTP path of the WebSocket (RFC 7977) on which a peer whose URI
+   * carries `;ws` takes MSRP, as given to
+   * [method@Msrp.Server.add_websocket_handler] on its side.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_WEBSOCKET_PATH] =
+    g_param_spec_string ("websocket-path", NULL, NULL, "/",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -262,6 +284,7 @@ msrp_connector_init (MsrpConnector *self)
   MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (self);
 
   priv->timeout = MSRP_DEFAULT_TIMEOUT;
+  priv->websocket_path = g_strdup ("/");
   priv->context = g_main_context_ref_thread_default ();
   priv->cancellable = g_cancellable_new ();
 }
@@ -478,6 +501,52 @@ msrp_connector_set_timeout (MsrpConnector *connector,
     return;
   priv->timeout = seconds;
   g_object_notify_by_pspec (G_OBJECT (connector), properties[PROP_TIMEOUT]);
+}
+
+/**
+ * msrp_connector_get_websocket_path:
+ * @connector: a #MsrpConnector
+ *
+ * Gets [property@Msrp.Connector:websocket-path].
+ *
+ * Returns: the HTTP path of a peer's WebSocket
+ *
+ * Since: 1.0
+ */
+const char *
+msrp_connector_get_websocket_path (MsrpConnector *connector)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  g_return_val_if_fail (MSRP_IS_CONNECTOR (connector), NULL);
+  return priv->websocket_path;
+}
+
+/**
+ * msrp_connector_set_websocket_path:
+ * @connector: a #MsrpConnector
+ * @path: (nullable): an absolute HTTP path, or %NULL for "/"
+ *
+ * Sets [property@Msrp.Connector:websocket-path].
+ *
+ * Since: 1.0
+ */
+void
+msrp_connector_set_websocket_path (MsrpConnector *connector,
+                                   const char    *path)
+{
+  MsrpConnectorPrivate *priv = msrp_connector_get_instance_private (connector);
+
+  g_return_if_fail (MSRP_IS_CONNECTOR (connector));
+  g_return_if_fail (path == NULL || path[0] == '/');
+
+  if (path == NULL)
+    path = "/";
+  if (g_strcmp0 (priv->websocket_path, path) == 0)
+    return;
+  g_free (priv->websocket_path);
+  priv->websocket_path = g_strdup (path);
+  g_object_notify_by_pspec (G_OBJECT (connector), properties[PROP_WEBSOCKET_PATH]);
 }
 
 /**

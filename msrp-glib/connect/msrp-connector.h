@@ -121,6 +121,12 @@ void             msrp_connector_set_timeout          (MsrpConnector   *connector
                                                       guint            seconds);
 
 MSRP_AVAILABLE_IN_ALL
+const char      *msrp_connector_get_websocket_path   (MsrpConnector   *connector);
+MSRP_AVAILABLE_IN_ALL
+void             msrp_connector_set_websocket_path   (MsrpConnector   *connector,
+                                                      const char      *path);
+
+MSRP_AVAILABLE_IN_ALL
 MsrpConnector *msrp_get_connector             (MsrpRelaySettings    *relay);
 MSRP_AVAILABLE_IN_ALL
 MsrpConnector *msrp_get_acceptor              (MsrpRelaySettings    *relay);

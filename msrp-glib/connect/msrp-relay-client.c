@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "msrp-relay-client-private.h"
+#include "msrp-websocket-client-private.h"
 #include "msrp-digest-private.h"
 #include "msrp-error.h"
 #include "msrp-transport-private.h"
@@ -127,6 +128,9 @@ _msrp_relay_link_get_expires (MsrpRelayLink *link)
 MsrpUri *
 _msrp_relay_default_local_uri (MsrpRelaySettings *settings)
 {
+  /* RFC 7977 section 5: a WebSocket client has no address of its own. */
+  if (g_strcmp0 (msrp_relay_settings_get_transport (settings), "ws") == 0)
+    return _msrp_websocket_client_uri_new (msrp_relay_settings_get_use_tls (settings));
   return msrp_uri_new (_msrp_connector_default_host (), 0, NULL, msrp_relay_settings_get_use_tls (settings));
 }
 
@@ -512,6 +516,43 @@ on_connected (GObject      *source,
 }
 
 static void
+on_websocket_connected (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GTask *task = user_data;
+  Connect *c = g_task_get_task_data (task);
+  MsrpRelayLink *link = c->link;
+  g_autoptr(SoupWebsocketConnection) ws = NULL;
+  g_autoptr(GPtrArray) local_path = NULL;
+  g_autoptr(GPtrArray) remote_path = NULL;
+  GError *error = NULL;
+
+  ws = _msrp_websocket_connect_finish (result, &error);
+  if (ws == NULL)
+    {
+      if (c->mismatch == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          GError *wrapped = g_error_new (MSRP_ERROR, MSRP_ERROR_RELAY_NOT_FOUND,
+                                         _("Cannot reach the MSRP relay for “%s”: %s"),
+                                         msrp_relay_settings_get_domain (link->settings), error->message);
+          g_error_free (error);
+          error = wrapped;
+        }
+      connect_fail (task, error);
+      return;
+    }
+
+  local_path = _msrp_path_new_single (link->local_uri);
+  remote_path = _msrp_path_new_single (link->relay_uri);
+  link->transport = _msrp_transport_new_for_websocket (ws, local_path, remote_path);
+  _msrp_connector_configure_transport (g_task_get_source_object (task), link->transport);
+
+  send_auth (task, FALSE);
+  msrp_transport_read_chunk_async (link->transport, 0, c->op.cancellable, on_auth_response, task);
+}
+
+static void
 on_client_event (GSocketClient      *client,
                  GSocketClientEvent  event,
                  GSocketConnectable *connectable,
@@ -546,9 +587,11 @@ on_client_event (GSocketClient      *client,
 static MsrpUri *
 relay_uri_new (const char *host,
                guint       port,
-               gboolean    use_tls)
+               gboolean    use_tls,
+               gboolean    websocket)
 {
-  return g_object_new (MSRP_TYPE_URI, "host", host, "port", port, "use-tls", use_tls, NULL);
+  return g_object_new (MSRP_TYPE_URI, "host", host, "port", port, "use-tls", use_tls,
+                       "transport", websocket ? "ws" : "tcp", NULL);
 }
 
 void
@@ -564,6 +607,7 @@ _msrp_relay_link_new_async (MsrpRelaySettings   *settings,
   MsrpRelayLink *link = g_new0 (MsrpRelayLink, 1);
   const char *host = msrp_relay_settings_get_host (settings);
   gboolean use_tls = msrp_relay_settings_get_use_tls (settings);
+  gboolean websocket = g_strcmp0 (msrp_relay_settings_get_transport (settings), "ws") == 0;
   g_autoptr(GSocketConnectable) connectable = NULL;
 
   g_task_set_name (task, "[msrp] relay connect");
@@ -580,17 +624,30 @@ _msrp_relay_link_new_async (MsrpRelaySettings   *settings,
 
   if (host != NULL)
     {
-      link->relay_uri = relay_uri_new (host, msrp_relay_settings_get_port (settings), use_tls);
+      link->relay_uri = relay_uri_new (host, msrp_relay_settings_get_port (settings), use_tls, websocket);
       connectable = g_network_address_new (host, msrp_relay_settings_get_port (settings));
     }
   else
     {
-      link->relay_uri = relay_uri_new (msrp_relay_settings_get_domain (settings), 0, use_tls);
+      link->relay_uri = relay_uri_new (msrp_relay_settings_get_domain (settings),
+                                       websocket ? msrp_relay_settings_get_port (settings) : 0,
+                                       use_tls, websocket);
       connectable = g_network_service_new (use_tls ? "msrps" : "msrp", "tcp",
                                            msrp_relay_settings_get_domain (settings));
     }
 
   _msrp_connector_start_operation (connector, &c->op, cancellable);
+
+  /* RFC 7977: the relay over a WebSocket, at its host (a WebSocket relay
+   * has no SRV records) and port; its certificate checked by name. */
+  if (websocket)
+    {
+      _msrp_websocket_connect_async (connector, link->relay_uri,
+                                     msrp_relay_settings_get_websocket_path (settings), FALSE,
+                                     msrp_relay_settings_get_tls_database (settings), &c->mismatch,
+                                     c->op.cancellable, on_websocket_connected, task);
+      return;
+    }
 
   c->client = g_socket_client_new ();
   g_socket_client_set_tls (c->client, use_tls);

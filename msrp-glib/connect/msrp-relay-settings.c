@@ -36,6 +36,8 @@ struct _MsrpRelaySettings
   MsrpDigestUriMode digest_uri_mode;
   guint expires;
   GTlsDatabase *tls_database;
+  char *transport;
+  char *websocket_path;
 };
 
 enum {
@@ -49,6 +51,8 @@ enum {
   PROP_DIGEST_URI_MODE,
   PROP_EXPIRES,
   PROP_TLS_DATABASE,
+  PROP_TRANSPORT,
+  PROP_WEBSOCKET_PATH,
   N_PROPS
 };
 
@@ -66,6 +70,8 @@ msrp_relay_settings_finalize (GObject *object)
   g_free (self->password);
   g_free (self->host);
   g_clear_object (&self->tls_database);
+  g_free (self->transport);
+  g_free (self->websocket_path);
 
   G_OBJECT_CLASS (msrp_relay_settings_parent_class)->finalize (object);
 }
@@ -106,6 +112,12 @@ msrp_relay_settings_get_property (GObject    *object,
       break;
     case PROP_TLS_DATABASE:
       g_value_set_object (value, self->tls_database);
+      break;
+    case PROP_TRANSPORT:
+      g_value_set_string (value, self->transport);
+      break;
+    case PROP_WEBSOCKET_PATH:
+      g_value_set_string (value, self->websocket_path);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -148,6 +160,12 @@ msrp_relay_settings_set_property (GObject      *object,
       break;
     case PROP_TLS_DATABASE:
       msrp_relay_settings_set_tls_database (self, g_value_get_object (value));
+      break;
+    case PROP_TRANSPORT:
+      msrp_relay_settings_set_transport (self, g_value_get_string (value));
+      break;
+    case PROP_WEBSOCKET_PATH:
+      msrp_relay_settings_set_websocket_path (self, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -264,6 +282,35 @@ msrp_relay_settings_class_init (MsrpRelaySettingsClass *klass)
     g_param_spec_object ("tls-database", NULL, NULL, G_TYPE_TLS_DATABASE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * MsrpRelaySettings:transport:
+   *
+   * How the relay is reached: "tcp" (RFC 4976, the default) or "ws", over a
+   * WebSocket as a browser does (RFC 7977: `ws://` or, with
+   * [property@Msrp.RelaySettings:use-tls], `wss://` to
+   * [property@Msrp.RelaySettings:host] and
+   * [property@Msrp.RelaySettings:port] on
+   * [property@Msrp.RelaySettings:websocket-path]). Over a WebSocket the
+   * client's own URI is `msrp(s)://<random>.invalid:<port>/<id>;ws`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TRANSPORT] =
+    g_param_spec_string ("transport", NULL, NULL, "tcp",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MsrpRelaySettings:websocket-path:
+   *
+   * The HTTP path of the relay's WebSocket when
+   * [property@Msrp.RelaySettings:transport] is "ws".
+   *
+   * Since: 1.0
+   */
+  properties[PROP_WEBSOCKET_PATH] =
+    g_param_spec_string ("websocket-path", NULL, NULL, "/",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -273,6 +320,8 @@ msrp_relay_settings_init (MsrpRelaySettings *self)
   self->port = MSRP_DEFAULT_PORT;
   self->use_tls = TRUE;
   self->digest_uri_mode = MSRP_DIGEST_URI_AUTO;
+  self->transport = g_strdup ("tcp");
+  self->websocket_path = g_strdup ("/");
 }
 
 /**
@@ -580,4 +629,89 @@ msrp_relay_settings_set_tls_database (MsrpRelaySettings *settings,
   if (!g_set_object (&settings->tls_database, database))
     return;
   g_object_notify_by_pspec (G_OBJECT (settings), properties[PROP_TLS_DATABASE]);
+}
+
+/**
+ * msrp_relay_settings_get_transport:
+ * @settings: a #MsrpRelaySettings
+ *
+ * Gets [property@Msrp.RelaySettings:transport].
+ *
+ * Returns: "tcp" or "ws"
+ *
+ * Since: 1.0
+ */
+const char *
+msrp_relay_settings_get_transport (MsrpRelaySettings *settings)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY_SETTINGS (settings), NULL);
+  return settings->transport;
+}
+
+/**
+ * msrp_relay_settings_set_transport:
+ * @settings: a #MsrpRelaySettings
+ * @transport: (nullable): "tcp" or "ws"; %NULL for "tcp"
+ *
+ * Sets [property@Msrp.RelaySettings:transport].
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_settings_set_transport (MsrpRelaySettings *settings,
+                                   const char        *transport)
+{
+  g_return_if_fail (MSRP_IS_RELAY_SETTINGS (settings));
+  g_return_if_fail (transport == NULL || g_ascii_strcasecmp (transport, "tcp") == 0 ||
+                    g_ascii_strcasecmp (transport, "ws") == 0);
+
+  if (transport == NULL)
+    transport = "tcp";
+  if (g_ascii_strcasecmp (settings->transport, transport) == 0)
+    return;
+  g_free (settings->transport);
+  settings->transport = g_ascii_strdown (transport, -1);
+  g_object_notify_by_pspec (G_OBJECT (settings), properties[PROP_TRANSPORT]);
+}
+
+/**
+ * msrp_relay_settings_get_websocket_path:
+ * @settings: a #MsrpRelaySettings
+ *
+ * Gets [property@Msrp.RelaySettings:websocket-path].
+ *
+ * Returns: the HTTP path of the relay's WebSocket
+ *
+ * Since: 1.0
+ */
+const char *
+msrp_relay_settings_get_websocket_path (MsrpRelaySettings *settings)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY_SETTINGS (settings), NULL);
+  return settings->websocket_path;
+}
+
+/**
+ * msrp_relay_settings_set_websocket_path:
+ * @settings: a #MsrpRelaySettings
+ * @path: (nullable): an absolute HTTP path; %NULL for "/"
+ *
+ * Sets [property@Msrp.RelaySettings:websocket-path].
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_settings_set_websocket_path (MsrpRelaySettings *settings,
+                                        const char        *path)
+{
+  g_return_if_fail (MSRP_IS_RELAY_SETTINGS (settings));
+  g_return_if_fail (path == NULL || path[0] == '/');
+
+  if (path == NULL)
+    path = "/";
+  if (g_strcmp0 (settings->websocket_path, path) == 0)
+    return;
+  g_free (settings->websocket_path);
+  settings->websocket_path = g_strdup (path);
+  g_object_notify_by_pspec (G_OBJECT (settings), properties[PROP_WEBSOCKET_PATH]);
 }

@@ -79,5 +79,15 @@ GTlsDatabase      *msrp_relay_settings_get_tls_database    (MsrpRelaySettings *s
 MSRP_AVAILABLE_IN_ALL
 void               msrp_relay_settings_set_tls_database    (MsrpRelaySettings *settings,
                                                             GTlsDatabase      *database);
+MSRP_AVAILABLE_IN_ALL
+const char        *msrp_relay_settings_get_transport       (MsrpRelaySettings *settings);
+MSRP_AVAILABLE_IN_ALL
+void               msrp_relay_settings_set_transport       (MsrpRelaySettings *settings,
+                                                            const char        *transport);
+MSRP_AVAILABLE_IN_ALL
+const char        *msrp_relay_settings_get_websocket_path  (MsrpRelaySettings *settings);
+MSRP_AVAILABLE_IN_ALL
+void               msrp_relay_settings_set_websocket_path  (MsrpRelaySettings *settings,
+                                                            const char        *path);
 
 G_END_DECLS

@@ -663,7 +663,8 @@ conn_read_binding (MsrpServerConn *conn)
   MsrpServer *server = conn->server;
 
   /* The paths come with the binding SEND. */
-  conn->transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", conn->stream, NULL);
+  if (conn->transport == NULL)
+    conn->transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", conn->stream, NULL);
   msrp_transport_set_logger (conn->transport, server->logger);
   msrp_transport_set_use_sessmatch (conn->transport, server->use_sessmatch);
   conn->state = CONN_READING;
@@ -707,6 +708,29 @@ on_listener_accepted (MsrpListenerConn *lconn,
   g_hash_table_add (self->connections, conn);
   g_debug ("server: new connection %p", conn);
 
+  conn->timer = g_timeout_source_new_seconds (self->bind_timeout);
+  g_source_set_static_name (conn->timer, "[msrp] server binding timeout");
+  g_source_set_callback (conn->timer, on_conn_timeout, conn, NULL);
+  g_source_attach (conn->timer, self->context);
+
+  conn_read_binding (conn);
+}
+
+void
+_msrp_server_accept_websocket (MsrpServer              *self,
+                               SoupWebsocketConnection *ws)
+{
+  MsrpServerConn *conn = g_new0 (MsrpServerConn, 1);
+
+  conn->ref_count = 1;  /* the server's */
+  conn->server = self;
+  conn->cancellable = g_cancellable_new ();
+  conn->stream = g_object_ref (soup_websocket_connection_get_io_stream (ws));
+  conn->transport = _msrp_transport_new_for_websocket (ws, NULL, NULL);
+  g_hash_table_add (self->connections, conn);
+  g_debug ("server: new WebSocket connection %p", conn);
+
+  /* The SoupServer bounds the upgrade; bind-timeout the binding. */
   conn->timer = g_timeout_source_new_seconds (self->bind_timeout);
   g_source_set_static_name (conn->timer, "[msrp] server binding timeout");
   g_source_set_callback (conn->timer, on_conn_timeout, conn, NULL);

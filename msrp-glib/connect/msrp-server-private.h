@@ -15,6 +15,7 @@
 #include "msrp-chunk.h"
 #include "msrp-listener-private.h"
 #include "msrp-transport.h"
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -122,6 +123,10 @@ void               _msrp_server_session_wait     (MsrpServerSession   *session,
 gboolean           _msrp_server_binding_matches  (MsrpServer          *self,
                                                   MsrpChunk           *binding,
                                                   GPtrArray           *expected);
+/* A peer that came over a WebSocket: read for its binding SEND as a
+ * connection of the listener is. */
+void               _msrp_server_accept_websocket (MsrpServer          *self,
+                                                  SoupWebsocketConnection *ws);
 /* Whether a connection parked on @session binds with @expected. */
 gboolean           _msrp_server_session_has_parked (MsrpServerSession *session,
                                                   GPtrArray           *expected);

@@ -13,6 +13,7 @@
 #include "msrp-tls.h"
 #include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
+#include "msrp-websocket-client-private.h"
 
 /**
  * MsrpServer:
@@ -511,6 +512,11 @@ msrp_server_new (void)
  * %G_IO_ERROR_INVALID_ARGUMENT when @local_uri asks for another port or
  * another IP address.
  *
+ * A @local_uri with the transport `ws` is for peers that come over a
+ * WebSocket (RFC 7977) on [method@Msrp.Server.add_websocket_handler]: no
+ * socket is opened, and the URI keeps the host, port and scheme given (those
+ * of the SoupServer).
+ *
  * The URI registered has the real port, the scheme `msrps` when
  * [property@Msrp.Server:tls-certificate] is set, and a random session-id
  * when @local_uri has none. Its host is the one of @local_uri, or else the
@@ -530,6 +536,7 @@ msrp_server_prepare (MsrpServer  *server,
   const char *host = local_uri ? msrp_uri_get_host (local_uri) : NULL;
   guint port = local_uri ? msrp_uri_get_port (local_uri) : 0;
   gboolean is_ip = host != NULL && g_hostname_is_ip_address (host);
+  gboolean websocket = local_uri != NULL && _msrp_uri_is_websocket (local_uri);
   g_autofree char *random_id = NULL;
   const char *session_id;
   MsrpServerSession *session;
@@ -538,7 +545,12 @@ msrp_server_prepare (MsrpServer  *server,
   g_return_val_if_fail (local_uri == NULL || MSRP_IS_URI (local_uri), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (local_uri != NULL && g_ascii_strcasecmp (msrp_uri_get_transport (local_uri), "tcp") != 0)
+  if (websocket)
+    {
+      /* Reached on the application's SoupServer (add_websocket_handler):
+       * its host and port are the ones given. */
+    }
+  else if (local_uri != NULL && g_ascii_strcasecmp (msrp_uri_get_transport (local_uri), "tcp") != 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                    _("An MSRP server listens for TCP connections, not for the transport “%s”"),
@@ -546,7 +558,9 @@ msrp_server_prepare (MsrpServer  *server,
       return NULL;
     }
 
-  if (server->listener == NULL)
+  if (websocket)
+    ;
+  else if (server->listener == NULL)
     {
       if (!start_listening (server, is_ip ? host : NULL, port, error))
         return NULL;
@@ -584,11 +598,12 @@ msrp_server_prepare (MsrpServer  *server,
   session->server = server;
   session->uri = g_object_new (MSRP_TYPE_URI,
                                "host", host,
-                               "port", server->listen_port,
+                               "port", websocket ? port : server->listen_port,
                                "user", local_uri ? msrp_uri_get_user (local_uri) : NULL,
                                "session-id", session_id,
-                               "transport", "tcp",
-                               "use-tls", server->tls_certificate != NULL,
+                               "transport", websocket ? "ws" : "tcp",
+                               "use-tls", websocket ? msrp_uri_get_use_tls (local_uri)
+                                                    : server->tls_certificate != NULL,
                                NULL);
   session->local_path = _msrp_path_new_single (session->uri);
   g_hash_table_insert (server->sessions, (gpointer) msrp_uri_get_session_id (session->uri), session);
@@ -1132,4 +1147,67 @@ msrp_server_set_max_pending_per_address (MsrpServer *server,
   g_return_if_fail (max_pending >= 1);
 
   set_limit (server, MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS, max_pending);
+}
+
+typedef struct {
+  GWeakRef server;
+} WebsocketHandler;
+
+static void
+websocket_handler_free (gpointer data)
+{
+  WebsocketHandler *h = data;
+
+  g_weak_ref_clear (&h->server);
+  g_free (h);
+}
+
+static void
+on_websocket (SoupServer              *soup_server,
+              SoupServerMessage       *msg,
+              const char              *path,
+              SoupWebsocketConnection *connection,
+              gpointer                 user_data)
+{
+  WebsocketHandler *h = user_data;
+  g_autoptr(MsrpServer) self = g_weak_ref_get (&h->server);
+
+  if (self == NULL)
+    {
+      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      return;
+    }
+  _msrp_server_accept_websocket (self, connection);
+}
+
+/**
+ * msrp_server_add_websocket_handler:
+ * @server: a #MsrpServer
+ * @soup_server: the application's #SoupServer
+ * @path: (nullable): the HTTP path peers open their WebSocket on, or %NULL
+ *   for every path
+ *
+ * Takes MSRP peers that come over a WebSocket (RFC 7977, sub-protocol
+ * `msrp`) on @soup_server, which may serve the application's web pages on
+ * other paths of the same port. Sessions for them are registered with
+ * [method@Msrp.Server.prepare] and a local URI with the transport `ws`
+ * and the SoupServer's host and port; they are completed as any other.
+ *
+ * Since: 1.0
+ */
+void
+msrp_server_add_websocket_handler (MsrpServer *server,
+                                   SoupServer *soup_server,
+                                   const char *path)
+{
+  static const char *protocols[] = { "msrp", NULL };
+  WebsocketHandler *h;
+
+  g_return_if_fail (MSRP_IS_SERVER (server));
+  g_return_if_fail (SOUP_IS_SERVER (soup_server));
+
+  h = g_new0 (WebsocketHandler, 1);
+  g_weak_ref_init (&h->server, server);
+  soup_server_add_websocket_handler (soup_server, path, NULL, (char **) protocols,
+                                     on_websocket, h, websocket_handler_free);
 }

@@ -10,6 +10,7 @@
 #endif
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 #include "msrp-version.h"
 #include "msrp-uri.h"
 #include "msrp-logger.h"
@@ -89,5 +90,10 @@ guint            msrp_server_get_max_pending_per_address (MsrpServer *server);
 MSRP_AVAILABLE_IN_ALL
 void             msrp_server_set_max_pending_per_address (MsrpServer *server,
                                                           guint      max_pending);
+
+MSRP_AVAILABLE_IN_ALL
+void             msrp_server_add_websocket_handler   (MsrpServer          *server,
+                                                      SoupServer          *soup_server,
+                                                      const char          *path);
 
 G_END_DECLS

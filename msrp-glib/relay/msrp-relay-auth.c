@@ -723,7 +723,7 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
 
   if (session == NULL)
     {
-      MsrpUri *listen_uri = conn->listener->uri;
+      MsrpUri *listen_uri = _msrp_relay_session_base_uri (self, conn->listener);
       guint n_user = GPOINTER_TO_UINT (g_hash_table_lookup (self->user_sessions, username));
 
       session = g_new0 (MsrpRelaySession, 1);
@@ -733,7 +733,7 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
                                    "host", msrp_uri_get_host (listen_uri),
                                    "port", msrp_uri_get_port (listen_uri),
                                    "session-id", session->id,
-                                   "transport", "tcp",
+                                   "transport", msrp_uri_get_transport (listen_uri),
                                    "use-tls", msrp_uri_get_use_tls (listen_uri),
                                    NULL);
       session->username = g_strdup (username);

@@ -521,6 +521,8 @@ listener_unref (MsrpRelayListener *listener)
   if (--listener->ref_count > 0)
     return;
   g_clear_object (&listener->uri);
+  g_clear_object (&listener->soup);
+  g_clear_pointer (&listener->upgrading, g_hash_table_unref);
   g_free (listener);
 }
 
@@ -546,6 +548,10 @@ listener_stop (gpointer data)
   listener->relay = NULL;
   _msrp_listener_stop (listener->helper);
   g_clear_pointer (&listener->helper, _msrp_listener_unref);
+  if (listener->soup != NULL)
+    soup_server_disconnect (listener->soup);
+  if (listener->upgrading != NULL)
+    g_hash_table_remove_all (listener->upgrading);
   listener_unref (listener);
 }
 
@@ -585,6 +591,189 @@ _msrp_relay_listen (MsrpRelay   *self,
   _msrp_listener_start (listener->helper);
 
   return g_object_ref (listener->uri);
+}
+
+/* WebSocket listeners (RFC 7977): the helper accepts (with its limits of
+ * pending connections and TLS), the SoupServer upgrades; a connection is
+ * pending from its accept until it authenticates, as on TCP, so a client
+ * that never finishes the upgrade is dropped as one that never speaks. */
+
+/* The peer's address and port: which upgrade a connection is. (GLib
+ * 2.74's g_socket_connectable_to_string() leaks here.) */
+static char *
+peer_key (GSocketAddress *address)
+{
+  g_autofree char *ip = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return g_strdup ("");
+  ip = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  return g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
+
+static void
+on_ws_accepted (MsrpListenerConn *lconn,
+                GIOStream        *stream,
+                gpointer          user_data)
+{
+  MsrpRelayListener *listener = user_data;
+  GMainContext *context = _msrp_relay_push_context (listener->relay);
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *socket;
+  MsrpRelayConn *conn;
+
+  conn = conn_new (listener->relay);
+  conn->listener = listener;
+  listener->ref_count++;
+  conn->lconn = lconn;
+  _msrp_listener_conn_set_data (lconn, conn);
+  conn->stream = g_object_ref (stream);
+  conn->state = MSRP_RELAY_CONN_CONNECTING;
+  g_debug ("relay: new WebSocket connection %p", conn);
+
+  socket = _msrp_relay_conn_get_socket (conn);
+  if (socket != NULL)
+    {
+      local = g_socket_connection_get_local_address (socket, NULL);
+      remote = g_socket_connection_get_remote_address (socket, NULL);
+    }
+  g_hash_table_replace (listener->upgrading, peer_key (remote), _msrp_relay_conn_ref (conn));
+  if (!soup_server_accept_iostream (listener->soup, stream, local, remote, &error))
+    _msrp_relay_conn_close (conn, error->message);
+  _msrp_relay_pop_context (context);
+}
+
+static void
+on_ws_drop (MsrpListenerConn *lconn,
+            gpointer          conn_data,
+            const char       *reason,
+            gpointer          user_data)
+{
+  MsrpRelayListener *listener = user_data;
+  GMainContext *context = _msrp_relay_push_context (listener->relay);
+  GHashTableIter iter;
+  gpointer value;
+
+  /* Closed below: it is not waiting for its upgrade any more. */
+  g_hash_table_iter_init (&iter, listener->upgrading);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value == conn_data)
+      {
+        g_hash_table_iter_remove (&iter);
+        break;
+      }
+  _msrp_relay_conn_close (conn_data, reason);
+  _msrp_relay_pop_context (context);
+}
+
+static const MsrpListenerFuncs ws_listener_funcs = {
+  .accepted = on_ws_accepted,
+  .drop = on_ws_drop,
+};
+
+static void
+on_websocket (SoupServer              *server,
+              SoupServerMessage       *msg,
+              const char              *path,
+              SoupWebsocketConnection *ws,
+              gpointer                 user_data)
+{
+  MsrpRelayListener *listener = user_data;
+  g_autofree char *key = peer_key (soup_server_message_get_remote_address (msg));
+  g_autofree char *stolen_key = NULL;
+  GMainContext *context;
+  MsrpRelayConn *conn = NULL;
+
+  if (listener->relay == NULL ||
+      !g_hash_table_steal_extended (listener->upgrading, key, (gpointer *) &stolen_key, (gpointer *) &conn) ||
+      conn->relay == NULL)
+    {
+      soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      g_clear_pointer (&conn, _msrp_relay_conn_unref);
+      return;
+    }
+  context = _msrp_relay_push_context (listener->relay);
+  g_debug ("relay: connection %p upgraded to a WebSocket", conn);
+  conn->transport = _msrp_transport_new_for_websocket (ws, NULL, NULL);
+  msrp_transport_set_logger (conn->transport, conn->relay->logger);
+  conn->state = MSRP_RELAY_CONN_OPEN;
+  conn_start_idle_watch (conn);
+  _msrp_relay_conn_continue (conn);
+  _msrp_relay_conn_unref (conn);
+  _msrp_relay_pop_context (context);
+}
+
+MsrpUri *
+_msrp_relay_listen_websocket (MsrpRelay   *self,
+                              const char  *host,
+                              guint16      port,
+                              gboolean     use_tls,
+                              GError     **error)
+{
+  static const char *protocols[] = { "msrp", NULL };
+  gboolean is_ip = host != NULL && g_hostname_is_ip_address (host);
+  MsrpRelayListener *listener;
+  guint16 real_port = port;
+  GMainContext *context;
+
+  listener = g_new0 (MsrpRelayListener, 1);
+  listener->ref_count = 1;  /* the relay's */
+  listener->helper = _msrp_listener_new (self->context, &ws_listener_funcs, listener);
+  if (!_msrp_listener_listen (listener->helper, is_ip ? host : NULL, port, &real_port, error))
+    {
+      _msrp_listener_unref (listener->helper);
+      g_free (listener);
+      return NULL;
+    }
+  if (use_tls)
+    _msrp_listener_set_tls_certificate (listener->helper, self->tls_certificate);
+  listener_apply_limits (listener, self);
+
+  /* Its sources go to the relay's context. */
+  context = _msrp_relay_push_context (self);
+  listener->soup = soup_server_new ("server-header", "msrp-glib", NULL);
+  soup_server_add_websocket_handler (listener->soup, NULL, NULL, (char **) protocols,
+                                     on_websocket, listener, NULL);
+  _msrp_relay_pop_context (context);
+  listener->upgrading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) _msrp_relay_conn_unref);
+
+  listener->relay = self;
+  listener->uri = g_object_new (MSRP_TYPE_URI,
+                                "host", host ? host : "localhost",
+                                "port", real_port,
+                                "transport", "ws",
+                                "use-tls", use_tls,
+                                NULL);
+  g_ptr_array_add (self->listeners, listener);
+  g_debug ("relay: listening for WebSockets as %s", _msrp_uri_peek_string (listener->uri));
+  _msrp_listener_start (listener->helper);
+
+  return g_object_ref (listener->uri);
+}
+
+MsrpUri *
+_msrp_relay_session_base_uri (MsrpRelay         *self,
+                              MsrpRelayListener *listener)
+{
+  MsrpUri *fallback = NULL;
+
+  if (listener->soup == NULL)
+    return listener->uri;
+  for (guint i = 0; i < self->listeners->len; i++)
+    {
+      MsrpRelayListener *other = g_ptr_array_index (self->listeners, i);
+
+      if (other->soup != NULL)
+        continue;
+      if (msrp_uri_get_use_tls (other->uri) == msrp_uri_get_use_tls (listener->uri))
+        return other->uri;
+      if (fallback == NULL)
+        fallback = other->uri;
+    }
+  return fallback != NULL ? fallback : listener->uri;
 }
 
 void

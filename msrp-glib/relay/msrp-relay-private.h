@@ -16,6 +16,7 @@
 #include "msrp-error.h"
 #include "msrp-listener-private.h"
 #include "msrp-transport.h"
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -34,6 +35,10 @@ typedef struct {
   MsrpRelay *relay;            /* NULL once stopped */
   MsrpListener *helper;
   MsrpUri *uri;
+  /* A WebSocket listener (RFC 7977): the connections its helper accepts
+   * are upgraded by this server, and wait in @upgrading until then. */
+  SoupServer *soup;
+  GHashTable *upgrading;       /* peer address → MsrpRelayConn */
 } MsrpRelayListener;
 
 /* A session a client holds on the relay. */
@@ -166,6 +171,18 @@ MsrpUri          *_msrp_relay_listen              (MsrpRelay          *self,
                                                    guint16             port,
                                                    gboolean            use_tls,
                                                    GError            **error);
+/* The body of msrp_relay_listen_websocket() once its arguments are
+ * checked. */
+MsrpUri          *_msrp_relay_listen_websocket    (MsrpRelay          *self,
+                                                   const char         *host,
+                                                   guint16             port,
+                                                   gboolean            use_tls,
+                                                   GError            **error);
+/* The URI a session made on @listener gets, without its session-id: for
+ * a WebSocket listener, that of a TCP listener (TCP peers reach its
+ * clients there), the same scheme first. */
+MsrpUri          *_msrp_relay_session_base_uri    (MsrpRelay          *self,
+                                                   MsrpRelayListener  *listener);
 /* Gives the listener limits to every listening socket. */
 void              _msrp_relay_apply_limits        (MsrpRelay          *self);
 

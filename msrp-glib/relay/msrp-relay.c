@@ -711,6 +711,51 @@ msrp_relay_listen (MsrpRelay   *relay,
 }
 
 /**
+ * msrp_relay_listen_websocket:
+ * @relay: a #MsrpRelay
+ * @host: (nullable): as for [method@Msrp.Relay.listen]
+ * @port: the TCP port, or 0 for any free one
+ * @use_tls: whether clients connect with TLS (`wss:`); needs
+ *   [property@Msrp.Relay:tls-certificate]
+ * @error: return location for a #GError
+ *
+ * Listens for clients that come over a WebSocket (RFC 7977, sub-protocol
+ * `msrp`, on any HTTP path), as browsers do. They authenticate with AUTH
+ * and Digest as TCP clients do, and the relay carries their sessions to
+ * and from TCP and TLS peers, and other WebSocket clients. The limits of
+ * pending connections count a client from its TCP connection until it
+ * authenticates, so one that never finishes the HTTP upgrade is dropped.
+ *
+ * A session made over a WebSocket gets the URI of a TCP listener of the
+ * relay (one with the same TLS setting if there is one), where its peers
+ * reach it; call [method@Msrp.Relay.listen] too.
+ *
+ * Returns: (transfer full): the relay's URI on this socket, with the
+ *   transport `ws` (no session-id): the To-Path of a client's first AUTH
+ *
+ * Since: 1.0
+ */
+MsrpUri *
+msrp_relay_listen_websocket (MsrpRelay   *relay,
+                             const char  *host,
+                             guint16      port,
+                             gboolean     use_tls,
+                             GError     **error)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY (relay), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (use_tls && relay->tls_certificate == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("An MSRP relay needs a TLS certificate to listen with TLS: set its tls-certificate property first"));
+      return NULL;
+    }
+
+  return _msrp_relay_listen_websocket (relay, host, port, use_tls, error);
+}
+
+/**
  * msrp_relay_add_user:
  * @relay: a #MsrpRelay
  * @username: the username

@@ -29,6 +29,12 @@ MsrpUri         *msrp_relay_listen               (MsrpRelay       *relay,
                                                   gboolean         use_tls,
                                                   GError         **error);
 MSRP_AVAILABLE_IN_ALL
+MsrpUri         *msrp_relay_listen_websocket     (MsrpRelay       *relay,
+                                                  const char      *host,
+                                                  guint16          port,
+                                                  gboolean         use_tls,
+                                                  GError         **error);
+MSRP_AVAILABLE_IN_ALL
 void             msrp_relay_add_user             (MsrpRelay       *relay,
                                                   const char      *username,
                                                   const char      *password);

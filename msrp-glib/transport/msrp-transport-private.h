@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include <libsoup/soup.h>
+
 #include "msrp-transport.h"
 
 G_BEGIN_DECLS
@@ -102,5 +104,13 @@ gboolean _msrp_transport_cancel_read (MsrpTransport *transport);
  * is not there): then it ends as it would have. */
 gboolean _msrp_transport_abort_chunk (MsrpTransport *transport,
                                       MsrpChunk     *chunk);
+
+/* A transport on an open WebSocket (RFC 7977: one chunk a WebSocket
+ * message). NULL paths: learnt from the first request, as a server's. */
+MsrpTransport *_msrp_transport_new_for_websocket (SoupWebsocketConnection *ws,
+                                                  GPtrArray               *local_path,
+                                                  GPtrArray               *remote_path);
+/* The WebSocket a transport runs on, or NULL. */
+SoupWebsocketConnection *_msrp_transport_get_websocket (MsrpTransport *transport);
 
 G_END_DECLS

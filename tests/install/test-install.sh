@@ -215,7 +215,7 @@ if [ "$sanitize" != none ] && [ -n "$sanitize" ]; then
   sanitize_flags="-fsanitize=$sanitize"
 fi
 msrp_flags=$(cat "$tmp/flags")
-system_flags=$(pkg-config --cflags --libs glib-2.0 gobject-2.0 gio-2.0)
+system_flags=$(pkg-config --cflags --libs glib-2.0 gobject-2.0 gio-2.0 libsoup-3.0)
 # shellcheck disable=SC2086 # word splitting of the flags is intended
 if $cc $sanitize_flags -Wall -Werror -o "$tmp/program" "$tmp/program.c" \
      $msrp_flags $system_flags >"$tmp/log" 2>&1; then
