@@ -165,6 +165,10 @@ _msrp_stream_fail (MsrpStream *self,
       return;
     }
   g_object_ref (self);
+  /* Closed now: messages in flight keep the session alive until their
+   * responses come, and the peer must not wait that long. */
+  if (priv->session != NULL)
+    msrp_transport_close_async (msrp_session_get_transport (priv->session), NULL, NULL, NULL);
   release_connection (self);
   set_state (self, MSRP_STREAM_STATE_FAILED);
   g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
