@@ -73,6 +73,10 @@ G_BEGIN_DECLS
  *   (port 0), not MSRP, without a path, or not what the stream needs
  * @MSRP_ERROR_PEER_UNSUPPORTED: the peer does not support what was asked
  *   (nicknames, private messages, a content type)
+ * @MSRP_ERROR_HASH_MISMATCH: a file that arrived is not the one its
+ *   selector describes: its SHA-1 hash differs (RFC 5547)
+ * @MSRP_ERROR_TRANSFER_INCOMPLETE: a file transfer ended (the peer ended it,
+ *   or the connection broke) before every byte of the file arrived
  *
  * Error codes of the %MSRP_ERROR domain.
  *
@@ -98,6 +102,8 @@ typedef enum {
   MSRP_ERROR_MALFORMED_SDP,
   MSRP_ERROR_MEDIA_REFUSED,
   MSRP_ERROR_PEER_UNSUPPORTED,
+  MSRP_ERROR_HASH_MISMATCH,
+  MSRP_ERROR_TRANSFER_INCOMPLETE,
 } MsrpError;
 
 /**

@@ -37,5 +37,6 @@
 #include "msrp-stream.h"
 #include "msrp-chat-message.h"
 #include "msrp-chat.h"
+#include "msrp-file-transfer.h"
 
 #undef __MSRP_GLIB_INSIDE__

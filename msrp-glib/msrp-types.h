@@ -48,5 +48,6 @@ typedef struct _MsrpRelay MsrpRelay;
 typedef struct _MsrpStream MsrpStream;
 typedef struct _MsrpChat MsrpChat;
 typedef struct _MsrpChatMessage MsrpChatMessage;
+typedef struct _MsrpFileTransfer MsrpFileTransfer;
 
 G_END_DECLS

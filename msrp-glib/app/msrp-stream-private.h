@@ -14,4 +14,8 @@ G_BEGIN_DECLS
 void _msrp_stream_fail (MsrpStream *stream,
                         GError     *error);
 
+/* Ends the stream as when the peer ended the session (will-end, then
+ * ended), for a stream whose session_closed took over. */
+void _msrp_stream_peer_ended (MsrpStream *stream);
+
 G_END_DECLS

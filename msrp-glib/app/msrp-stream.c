@@ -165,6 +165,10 @@ _msrp_stream_fail (MsrpStream *self,
       return;
     }
   g_object_ref (self);
+  /* Closed now: messages in flight keep the session alive until their
+   * responses come, and the peer must not wait that long. */
+  if (priv->session != NULL)
+    msrp_transport_close_async (msrp_session_get_transport (priv->session), NULL, NULL, NULL);
   release_connection (self);
   set_state (self, MSRP_STREAM_STATE_FAILED);
   g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
@@ -773,6 +777,63 @@ on_certificate_made (GObject      *source,
   initialize_prepare (task);
 }
 
+/* The connection part of initialize: the certificate, then prepare. */
+static void
+initialize_connect (GTask *task)
+{
+  MsrpStream *stream = g_task_get_source_object (task);
+  MsrpStreamPrivate *priv = msrp_stream_get_instance_private (stream);
+  gboolean direct;
+
+  /* Through a relay, TLS is that of the connection to the relay. */
+  if (priv->relay != NULL)
+    priv->tls = msrp_relay_settings_get_use_tls (priv->relay);
+
+  /* A certificate only where a peer checks it against our media: on a
+   * direct connection; the server's own on the server. */
+  direct = priv->relay == NULL;
+  if (!priv->active && priv->server != NULL)
+    {
+      /* The server's scheme is its own: with a certificate it is TLS. */
+      g_set_object (&priv->certificate, msrp_server_get_tls_certificate (priv->server));
+      if (priv->tls && priv->certificate == NULL)
+        {
+          initialize_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                                      _("The MSRP server has no TLS certificate for a TLS stream; "
+                                                        "give it one, or turn use-tls off")));
+          return;
+        }
+    }
+  else if (priv->tls && direct && priv->tls_certificate != NULL)
+    g_set_object (&priv->certificate, priv->tls_certificate);
+  else if (priv->tls && direct)
+    {
+      GTask *make = g_task_new (stream, g_task_get_cancellable (task), on_certificate_made, task);
+
+      g_task_set_source_tag (make, make_certificate_in_thread);
+      g_task_run_in_thread (make, make_certificate_in_thread);
+      g_object_unref (make);
+      return;
+    }
+  initialize_prepare (task);
+}
+
+static void
+on_stream_prepared (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!MSRP_STREAM_GET_CLASS (source)->prepare_finish (MSRP_STREAM (source), result, &error))
+    {
+      initialize_fail (task, error);
+      return;
+    }
+  initialize_connect (task);
+}
+
 /**
  * msrp_stream_initialize_async:
  * @stream: a #MsrpStream
@@ -797,14 +858,15 @@ msrp_stream_initialize_async (MsrpStream          *stream,
                               gpointer             user_data)
 {
   MsrpStreamPrivate *priv;
+  MsrpStreamClass *klass;
   GTask *task;
   GError *error = NULL;
-  gboolean direct;
 
   g_return_if_fail (MSRP_IS_STREAM (stream));
   g_return_if_fail (remote_offer == NULL || MSRP_IS_SDP_MEDIA (remote_offer));
 
   priv = msrp_stream_get_instance_private (stream);
+  klass = MSRP_STREAM_GET_CLASS (stream);
   task = g_task_new (stream, cancellable, callback, user_data);
   g_task_set_source_tag (task, msrp_stream_initialize_async);
   g_task_set_name (task, "[msrp] stream initialize");
@@ -838,37 +900,13 @@ msrp_stream_initialize_async (MsrpStream          *stream,
       priv->active = FALSE;
       priv->tls = priv->use_tls;
     }
-  /* Through a relay, TLS is that of the connection to the relay. */
-  if (priv->relay != NULL)
-    priv->tls = msrp_relay_settings_get_use_tls (priv->relay);
-
-  /* A certificate only where a peer checks it against our media: on a
-   * direct connection; the server's own on the server. */
-  direct = priv->relay == NULL;
-  if (!priv->active && priv->server != NULL)
+  if (klass->prepare_async != NULL)
     {
-      /* The server's scheme is its own: with a certificate it is TLS. */
-      g_set_object (&priv->certificate, msrp_server_get_tls_certificate (priv->server));
-      if (priv->tls && priv->certificate == NULL)
-        {
-          initialize_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                                      _("The MSRP server has no TLS certificate for a TLS stream; "
-                                                        "give it one, or turn use-tls off")));
-          return;
-        }
-    }
-  else if (priv->tls && direct && priv->tls_certificate != NULL)
-    g_set_object (&priv->certificate, priv->tls_certificate);
-  else if (priv->tls && direct)
-    {
-      GTask *make = g_task_new (stream, cancellable, on_certificate_made, task);
-
-      g_task_set_source_tag (make, make_certificate_in_thread);
-      g_task_run_in_thread (make, make_certificate_in_thread);
-      g_object_unref (make);
+      klass->prepare_async (stream, priv->offerer ? NULL : priv->remote_media, cancellable,
+                            on_stream_prepared, task);
       return;
     }
-  initialize_prepare (task);
+  initialize_connect (task);
 }
 
 /**
@@ -902,15 +940,28 @@ on_session_closed (MsrpSession  *session,
 {
   MsrpStream *self = user_data;
   MsrpStreamPrivate *priv = msrp_stream_get_instance_private (self);
+  MsrpStreamClass *klass = MSRP_STREAM_GET_CLASS (self);
 
   if (priv->state != MSRP_STREAM_STATE_STARTED)
+    return;
+  if (klass->session_closed != NULL && klass->session_closed (self, session, error))
     return;
   if (error != NULL)
     {
       _msrp_stream_fail (self, g_error_copy (error));
       return;
     }
-  /* The peer ended the session. */
+  _msrp_stream_peer_ended (self);
+}
+
+/* The peer ended the session. */
+void
+_msrp_stream_peer_ended (MsrpStream *self)
+{
+  MsrpStreamPrivate *priv = msrp_stream_get_instance_private (self);
+
+  if (priv->state != MSRP_STREAM_STATE_STARTED)
+    return;
   g_object_ref (self);
   set_state (self, MSRP_STREAM_STATE_ENDING);
   g_signal_emit (self, signals[SIGNAL_WILL_END], 0);

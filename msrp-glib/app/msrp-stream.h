@@ -67,6 +67,13 @@ G_DECLARE_DERIVABLE_TYPE (MsrpStream, msrp_stream, MSRP, STREAM, GObject)
  * @session_started: the session is up; the stream starts its work on it
  * @session_ending: the stream ends; called before the session is shut down
  *   (pending work may still go out)
+ * @prepare_async: runs before the local media is made, for work the media
+ *   needs (hashing a file); @remote_offer as for @prepare_local_media
+ * @prepare_finish: finishes @prepare_async; %FALSE with @error set fails
+ *   the initialization
+ * @session_closed: the session closed, by the peer when @error is %NULL;
+ *   returns %TRUE when the stream ends itself instead (it fails, or ends
+ *   once its own work is done), %FALSE to end or fail as usual
  *
  * The virtual functions of [class@Msrp.Stream].
  *
@@ -90,9 +97,20 @@ struct _MsrpStreamClass
                                                MsrpSession   *session);
   void                 (*session_ending)      (MsrpStream    *stream,
                                                MsrpSession   *session);
+  void                 (*prepare_async)       (MsrpStream          *stream,
+                                               MsrpSdpMedia        *remote_offer,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+  gboolean             (*prepare_finish)      (MsrpStream    *stream,
+                                               GAsyncResult  *result,
+                                               GError       **error);
+  gboolean             (*session_closed)      (MsrpStream    *stream,
+                                               MsrpSession   *session,
+                                               const GError  *error);
 
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[5];
 };
 
 MSRP_AVAILABLE_IN_ALL
