@@ -240,6 +240,19 @@ var Msrp = (function () {
       return messageId;
     }
 
+    // The bodiless SEND with which the active side binds the session at
+    // the relay and the peer before anything else (RFC 4975 section 7.1.1).
+    async bind(toPath) {
+      const response = await this.request('SEND', [
+        ['To-Path', [...this.usePath, ...toPath].join(' ')],
+        ['From-Path', this.uri],
+        ['Message-ID', randomId(16)],
+        ['Byte-Range', '1-0/0'],
+      ]);
+      if (response.status !== 200)
+        throw new Error(`SEND: ${response.status} ${response.comment}`);
+    }
+
     receive(data) {
       const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
       this.log.push(['in', text]);
