@@ -100,7 +100,8 @@ async function connect() {
 
 async function send(text) {
   const body = useCpim
-    ? Msrp.cpimEncode($('identity').value, '<sip:anonymous@anonymous.invalid>', 'text/plain;charset=UTF-8', text)
+    ? Msrp.cpimEncode($('identity').value, '<sip:anonymous@anonymous.invalid>',
+                      'text/plain;charset=UTF-8', text)
     : text;
   const p = show('me', `${displayName($('identity').value)}: ${text}`);
   try {

@@ -61,7 +61,8 @@ async function run() {
   const id = await client.send(peerPath, 'message/cpim', cpim, { successReport: true });
   result('sent-cpim', id);
   const chunk = await report;
-  result('report', `${chunk.headers.get('status')} ${chunk.headers.get('message-id') === id ? 'same-id' : 'other-id'}`);
+  const sameId = chunk.headers.get('message-id') === id;
+  result('report', `${chunk.headers.get('status')} ${sameId ? 'same-id' : 'other-id'}`);
 
   // A bare text/plain one.
   await client.send(peerPath, 'text/plain', config.messages[1]);

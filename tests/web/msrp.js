@@ -127,7 +127,8 @@ var Msrp = (function () {
     const ha1 = md5(`${user}:${p.realm}:${password}`);
     const ha2 = md5(`AUTH:${uri}`);
     const quote = (s) => `"${s.replace(/["\\]/g, '\\$&')}"`;
-    let value = `Digest username=${quote(user)}, realm=${quote(p.realm)}, nonce=${quote(p.nonce)}, uri=${quote(uri)}`;
+    let value = `Digest username=${quote(user)}, realm=${quote(p.realm)}, ` +
+      `nonce=${quote(p.nonce)}, uri=${quote(uri)}`;
     if (p.qop !== undefined) {
       const response = md5(`${ha1}:${p.nonce}:${nc}:${cnonce}:auth:${ha2}`);
       value += `, qop=auth, nc=${nc}, cnonce=${quote(cnonce)}, response=${quote(response)}`;
