@@ -2186,6 +2186,25 @@ test_relay_chunk_size (void)
   test_drain ();
 }
 
+/* The peer's relay limits frames as much as our own: a remote path of
+ * several URIs (the peer's a=path through its relay, reached directly)
+ * also gets relay-sized chunks. */
+static void
+test_peer_relay_chunk_size (void)
+{
+  g_autoptr(GPtrArray) local = test_path ("msrp://127.0.0.1:2855/alice;tcp");
+  g_autoptr(GPtrArray) remote = test_path ("msrp://relay.example.com:2855/s1;tcp msrp://127.0.0.1:2856/bob;tcp");
+  g_autoptr(GInputStream) in = g_memory_input_stream_new ();
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GIOStream) stream = g_simple_io_stream_new (in, out);
+  g_autoptr(MsrpTransport) transport = msrp_transport_new (stream, local, remote);
+  g_autoptr(MsrpSession) session = msrp_session_new (transport, NULL);
+
+  g_assert_cmpuint (msrp_session_get_max_chunk_size (session), ==, 8 * 1024);
+  msrp_session_shutdown_async (session, NULL, NULL, NULL);
+  test_drain ();
+}
+
 static const char *const text_only[] = { "text/plain", "message/*", NULL };
 
 int
@@ -2243,6 +2262,7 @@ main (int    argc,
   ADD ("too-large-unhandled-413", NULL, test_too_large_unhandled_413);
   ADD ("descending-bytes", NULL, test_descending_bytes);
   g_test_add_func ("/session/interrupt/relay-chunk-size", test_relay_chunk_size);
+  g_test_add_func ("/session/interrupt/peer-relay-chunk-size", test_peer_relay_chunk_size);
   g_test_add_func ("/session/interrupt/abort-after-ending-chunk", test_abort_after_ending_chunk);
 #define ADD_TLS(name, data, fn) g_test_add ("/session/tls/" name, Fixture, data, fixture_setup_tls, fn, fixture_teardown)
   ADD_TLS ("send-message", NULL, test_send_message);
