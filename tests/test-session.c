@@ -2205,6 +2205,53 @@ test_peer_relay_chunk_size (void)
   test_drain ();
 }
 
+static gboolean
+never (gpointer user_data)
+{
+  g_assert_not_reached ();
+  return G_SOURCE_REMOVE;
+}
+
+/* The id the next source attached to the default context gets. */
+static guint
+next_source_id (void)
+{
+  guint id = g_idle_add (never, NULL);
+
+  g_source_remove (id);
+  return id + 1;
+}
+
+/* A message whose success REPORT came keeps no report timer: with
+ * Failure-Report partial its transaction lingers a while, and a timer for
+ * each lingering message made every turn of the main loop slower. */
+static void
+test_report_timer_released (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GBytes) text = g_bytes_new_static ("reported", 8);
+  TestOp op = { 0 };
+  guint first, last, timers = 0;
+
+  msrp_session_set_success_report (f->a, TRUE);
+  msrp_session_set_failure_report (f->a, MSRP_FAILURE_REPORT_PARTIAL);
+  first = next_source_id ();
+  msrp_session_send_message_async (f->a, text, "text/plain", NULL, test_on_message_sent, &op);
+  test_wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_cmpuint (f->reports_a->len, ==, 1);
+  last = next_source_id ();
+  for (guint id = first; id < last; id++)
+    {
+      GSource *source = g_main_context_find_source_by_id (NULL, id);
+
+      if (source != NULL && g_strcmp0 (g_source_get_name (source), "[msrp] report timeout") == 0)
+        timers++;
+    }
+  g_assert_cmpuint (timers, ==, 0);
+  test_op_clear (&op);
+}
+
 static const char *const text_only[] = { "text/plain", "message/*", NULL };
 
 int
@@ -2215,6 +2262,7 @@ main (int    argc,
 
 #define ADD(name, data, fn) g_test_add ("/session/" name, Fixture, data, fixture_setup, fn, fixture_teardown)
   ADD ("send-message", NULL, test_send_message);
+  ADD ("report-timer-released", NULL, test_report_timer_released);
   ADD ("failure-report-no", NULL, test_failure_report_no);
   ADD ("failure-report-partial", NULL, test_failure_report_partial);
   ADD ("partial-gets-failure", text_only, test_partial_gets_failure);
