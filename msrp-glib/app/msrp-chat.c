@@ -420,8 +420,10 @@ wrap (MsrpChat *self,
       msrp_cpim_message_add_to (cpim, out->recipients[i]);
   else
     msrp_cpim_message_add_to (cpim, self->remote_identity);
+  /* UTC: the local time zone costs a look at /etc/localtime each time,
+   * and the peer shows the time in its own zone anyway. */
   if (out->timestamp == NULL)
-    now = g_date_time_new_now_local ();
+    now = g_date_time_new_now_utc ();
   msrp_cpim_message_set_datetime (cpim, out->timestamp ? out->timestamp : now);
   if (out->kind != OUT_COMPOSING)
     msrp_cpim_message_add_header (cpim, MSRP_IMDN_NAMESPACE, "imdn", "Message-ID", out->id);
@@ -694,7 +696,7 @@ notification_new (MsrpChat     *self,
                   const char   *recipient)
 {
   g_autoptr(MsrpImdn) imdn = msrp_imdn_new (kind, message_id, status);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *local_uri = _msrp_cpim_identity_get_uri (self->local_identity);
   g_autoptr(GBytes) body = NULL;
   Outgoing *out;
@@ -1365,7 +1367,7 @@ msrp_chat_send_composing_indication (MsrpChat    *chat,
   indication = msrp_is_composing_new (state, "text/plain", active ? refresh : 0);
   if (active)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
       msrp_is_composing_set_last_active (indication, now);
     }
