@@ -578,6 +578,43 @@ test_chat_refuses (Fixture       *f,
   g_assert_cmpuint (f->bob.received->len, ==, 0);
 }
 
+/* A peer's imdn.Message-ID that an IMDN document cannot carry (XML
+ * takes no control characters, no doubled or edge spaces) still delivers
+ * the message; no notification is sent for it, and none can be asked
+ * for. */
+static void
+test_chat_bad_imdn_id (Fixture       *f,
+                       gconstpointer  data)
+{
+  MsrpSession *alice;
+  static const char cpim[] =
+    "NS: imdn <urn:ietf:params:imdn>\r\n"
+    "From: <sip:alice@example.com>\r\nTo: <sip:bob@example.com>\r\n"
+    "imdn.Message-ID: two  spaces\r\n"
+    "imdn.Disposition-Notification: positive-delivery, display\r\n\r\n"
+    "Content-Type: text/plain\r\n\r\nodd id";
+  g_autoptr(GBytes) odd = g_bytes_new_static (cpim, sizeof cpim - 1);
+  g_autoptr(GError) error = NULL;
+  MsrpChatMessage *message;
+  Op op = { 0 };
+
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  connect_pair (f);
+  alice = msrp_stream_get_session (MSRP_STREAM (f->alice.chat));
+  msrp_session_send_message_async (alice, odd, "message/cpim", NULL, on_raw_sent, &op);
+  test_wait_for (&op.done);
+  g_assert_no_error (op.error);
+  test_wait_for_len (f->bob.received, 1);
+  message = g_ptr_array_index (f->bob.received, 0);
+  g_assert_cmpstr (msrp_chat_message_get_text (message), ==, "odd id");
+  g_assert_false (msrp_chat_send_display_notification (f->bob.chat, msrp_chat_message_get_message_id (message),
+                                                       &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  /* Bob goes on talking. */
+  g_free (msrp_chat_send_text (f->bob.chat, "still here", NULL));
+  test_wait_for_len (f->alice.received, 1);
+}
+
 static void
 test_chat_composing (Fixture       *f,
                      gconstpointer  data)
@@ -828,6 +865,7 @@ main (int   argc,
   ADD ("queued", test_chat_queued);
   ADD ("queued-then-ended", test_chat_queued_then_failed);
   ADD ("refuses", test_chat_refuses);
+  ADD ("bad-imdn-id", test_chat_bad_imdn_id);
   ADD ("composing", test_chat_composing);
   ADD ("private", test_chat_private);
   ADD ("nickname", test_chat_nickname_unsupported);

@@ -18,6 +18,7 @@
 #include "msrp-marshal.h"
 #include "msrp-session-app-private.h"
 #include "msrp-utils-private.h"
+#include "msrp-xml-private.h"
 
 /**
  * MsrpChat:
@@ -800,6 +801,13 @@ on_message_received (MsrpSession *session,
 
   /* A message ends the sender's composing. */
   g_hash_table_remove (self->composing, sender);
+
+  /* An id that no IMDN document can carry gets no notification. */
+  if (disposition != NULL && !_msrp_xml_is_token (message_id))
+    {
+      g_debug ("MSRP chat: not notifying about a message whose imdn.Message-ID XML cannot carry");
+      disposition = NULL;
+    }
 
   if (disposition_asks (disposition, "positive-delivery"))
     send_or_queue (self, notification_new (self, MSRP_IMDN_KIND_DELIVERY, "delivered", message_id, sender));
