@@ -103,6 +103,8 @@ struct _MsrpChat
   char *local_identity;
   char *remote_identity;
   char *remote_uri;
+  char *local_uri;
+  char *envelope;             /* From and To lines of our own messages */
   char **accept_types;
   char **accept_wrapped_types;
 
@@ -408,12 +410,79 @@ check_peer_takes (MsrpChat *self,
   return NULL;
 }
 
+/* The From and To lines of the messages the chat sends to its peer, as
+ * the CPIM writer makes them: made once, so that each message needs no
+ * MsrpCpimMessage (building and writing one costs more than the rest of
+ * what the chat does for a message). */
+static const char *
+own_envelope (MsrpChat *self)
+{
+  if (self->envelope == NULL)
+    {
+      g_autoptr(MsrpCpimMessage) cpim = msrp_cpim_message_new (NULL, NULL);
+      g_autoptr(GBytes) bytes = NULL;
+      const char *data, *end;
+      gsize len;
+
+      msrp_cpim_message_set_from (cpim, self->local_identity);
+      msrp_cpim_message_add_to (cpim, self->remote_identity);
+      bytes = msrp_cpim_message_to_bytes (cpim);
+      data = g_bytes_get_data (bytes, &len);
+      end = g_strstr_len (data, len, "\r\n\r\n");
+      g_assert (end != NULL);
+      self->envelope = g_strndup (data, end + 2 - data);
+    }
+  return self->envelope;
+}
+
+/* What wrap() writes, for the usual case: to the peer, dated now. */
+static GBytes *
+wrap_own (MsrpChat *self,
+          Outgoing *out)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *datetime = _msrp_xml_format_datetime (now);
+  gsize size;
+  const char *body = g_bytes_get_data (out->content, &size);
+  GString *text = g_string_sized_new (320 + size);
+
+  if (out->kind != OUT_COMPOSING)
+    g_string_append (text, "NS: imdn <" MSRP_IMDN_NAMESPACE ">\r\n");
+  g_string_append (text, own_envelope (self));
+  g_string_append (text, "DateTime: ");
+  g_string_append (text, datetime);
+  g_string_append (text, "\r\n");
+  if (out->kind != OUT_COMPOSING)
+    {
+      g_string_append (text, "imdn.Message-ID: ");
+      g_string_append (text, out->id);
+      g_string_append (text, "\r\n");
+    }
+  if (out->kind == OUT_MESSAGE)
+    g_string_append (text, "imdn.Disposition-Notification: positive-delivery, display\r\n");
+  g_string_append (text, "\r\nContent-Type: ");
+  g_string_append (text, out->content_type);
+  g_string_append (text, "\r\n");
+  if (out->kind == OUT_NOTIFICATION)
+    g_string_append (text, "Content-Disposition: notification\r\n");
+  g_string_append (text, "\r\n");
+  g_string_append_len (text, body, size);
+  return g_string_free_to_bytes (text);
+}
+
 static GBytes *
 wrap (MsrpChat *self,
       Outgoing *out)
 {
-  g_autoptr(MsrpCpimMessage) cpim = msrp_cpim_message_new (out->content_type, out->content);
+  g_autoptr(MsrpCpimMessage) cpim = NULL;
   g_autoptr(GDateTime) now = NULL;
+
+  /* The content type as the CPIM writer would keep it, else its checks. */
+  if (out->recipients == NULL && out->timestamp == NULL && _msrp_is_header_value (out->content_type) &&
+      !g_ascii_isspace (out->content_type[0]) && !g_ascii_isspace (out->content_type[strlen (out->content_type) - 1]))
+    return wrap_own (self, out);
+
+  cpim = msrp_cpim_message_new (out->content_type, out->content);
 
   msrp_cpim_message_set_from (cpim, self->local_identity);
   if (out->recipients != NULL)
@@ -696,18 +765,33 @@ notification_new (MsrpChat     *self,
                   const char   *message_id,
                   const char   *recipient)
 {
-  g_autoptr(MsrpImdn) imdn = msrp_imdn_new (kind, message_id, status);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *local_uri = _msrp_cpim_identity_get_uri (self->local_identity);
+  g_autofree char *datetime = _msrp_xml_format_datetime (now);
+  const char *element = kind == MSRP_IMDN_KIND_DISPLAY ? "display-notification" : "delivery-notification";
+  GString *xml = g_string_sized_new (384);
   g_autoptr(GBytes) body = NULL;
   Outgoing *out;
 
-  msrp_imdn_set_datetime (imdn, now);
-  msrp_imdn_set_recipient_uri (imdn, local_uri);
-  body = msrp_imdn_to_bytes (imdn);
+  /* What msrp_imdn_to_bytes() writes, without an MsrpImdn for each; the
+   * callers checked that the id is an XML token. */
+  if (self->local_uri == NULL)
+    self->local_uri = _msrp_cpim_identity_get_uri (self->local_identity);
+  g_string_append (xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                        "<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\">\n");
+  _msrp_xml_append_element (xml, "message-id", message_id);
+  _msrp_xml_append_element (xml, "datetime", datetime);
+  if (self->local_uri != NULL)
+    _msrp_xml_append_element (xml, "recipient-uri", self->local_uri);
+  g_string_append_printf (xml, "  <%s>\n    <status>\n      <%s/>\n    </status>\n  </%s>\n</imdn>\n",
+                          element, status, element);
+  body = g_string_free_to_bytes (xml);
   out = outgoing_new (OUT_NOTIFICATION, body, MSRP_IMDN_CONTENT_TYPE);
-  out->recipients = g_new0 (char *, 2);
-  out->recipients[0] = g_strdup (recipient);
+  /* To the peer itself: no To of its own (the envelope has the peer). */
+  if (g_strcmp0 (recipient, self->remote_identity) != 0)
+    {
+      out->recipients = g_new0 (char *, 2);
+      out->recipients[0] = g_strdup (recipient);
+    }
   return out;
 }
 
@@ -934,6 +1018,8 @@ msrp_chat_finalize (GObject *object)
   g_free (self->local_identity);
   g_free (self->remote_identity);
   g_free (self->remote_uri);
+  g_free (self->local_uri);
+  g_free (self->envelope);
   g_strfreev (self->accept_types);
   g_strfreev (self->accept_wrapped_types);
   bounded_clear (&self->sent);
@@ -1003,9 +1089,12 @@ msrp_chat_set_property (GObject      *object,
     {
     case PROP_LOCAL_IDENTITY:
       set_identity (&self->local_identity, g_value_get_string (value));
+      g_clear_pointer (&self->local_uri, g_free);
+      g_clear_pointer (&self->envelope, g_free);
       break;
     case PROP_REMOTE_IDENTITY:
       set_identity (&self->remote_identity, g_value_get_string (value));
+      g_clear_pointer (&self->envelope, g_free);
       g_free (self->remote_uri);
       self->remote_uri = self->remote_identity ? _msrp_cpim_identity_get_uri (self->remote_identity) : NULL;
       break;
