@@ -342,6 +342,8 @@ test_chat_plain (Fixture       *f,
   g_assert_cmpstr (msrp_chat_message_get_message_id (message), ==, id);
   g_assert_nonnull (msrp_chat_message_get_cpim (message));
   g_assert_nonnull (msrp_chat_message_get_timestamp (message));
+  g_assert_cmpint (ABS (g_date_time_to_unix (msrp_chat_message_get_timestamp (message)) -
+                        g_get_real_time () / G_USEC_PER_SEC), <=, 60);
   g_assert_false (msrp_chat_message_get_private (message));
 
   /* Bob's delivery notification does not deliver it twice; his display

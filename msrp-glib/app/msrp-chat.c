@@ -105,6 +105,8 @@ struct _MsrpChat
   char *remote_uri;
   char *local_uri;
   char *envelope;             /* From and To lines of our own messages */
+  gint64 stamp_second;        /* the second that stamp holds */
+  char stamp[24];             /* it as RFC 3339 says, UTC, without "Z" */
   char **accept_types;
   char **accept_wrapped_types;
 
@@ -435,16 +437,51 @@ own_envelope (MsrpChat *self)
   return self->envelope;
 }
 
+/* Now in RFC 3339 (UTC), as _msrp_xml_format_datetime() writes it: the
+ * date and time are formatted once a second, not for every message. */
+static void
+format_now (MsrpChat *self,
+            char      buf[40])
+{
+  gint64 now = g_get_real_time ();
+  gint64 second = now / G_USEC_PER_SEC;
+  int usec = now % G_USEC_PER_SEC;
+  gsize len;
+
+  if (second != self->stamp_second || self->stamp[0] == '\0')
+    {
+      g_autoptr(GDateTime) datetime = g_date_time_new_from_unix_utc (second);
+      int year, month, day;
+
+      g_date_time_get_ymd (datetime, &year, &month, &day);
+      g_snprintf (self->stamp, sizeof self->stamp, "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day,
+                  g_date_time_get_hour (datetime), g_date_time_get_minute (datetime),
+                  g_date_time_get_second (datetime));
+      self->stamp_second = second;
+    }
+  if (usec == 0)
+    {
+      g_snprintf (buf, 40, "%sZ", self->stamp);
+      return;
+    }
+  len = g_snprintf (buf, 40, "%s.%06d", self->stamp, usec);
+  while (buf[len - 1] == '0')
+    len--;
+  buf[len++] = 'Z';
+  buf[len] = '\0';
+}
+
 /* What wrap() writes, for the usual case: to the peer, dated now. */
 static GBytes *
 wrap_own (MsrpChat *self,
           Outgoing *out)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *datetime = _msrp_xml_format_datetime (now);
   gsize size;
   const char *body = g_bytes_get_data (out->content, &size);
   GString *text = g_string_sized_new (320 + size);
+  char datetime[40];
+
+  format_now (self, datetime);
 
   if (out->kind != OUT_COMPOSING)
     g_string_append (text, "NS: imdn <" MSRP_IMDN_NAMESPACE ">\r\n");
@@ -765,8 +802,7 @@ notification_new (MsrpChat     *self,
                   const char   *message_id,
                   const char   *recipient)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *datetime = _msrp_xml_format_datetime (now);
+  char datetime[40];
   const char *element = kind == MSRP_IMDN_KIND_DISPLAY ? "display-notification" : "delivery-notification";
   GString *xml = g_string_sized_new (384);
   g_autoptr(GBytes) body = NULL;
@@ -774,6 +810,7 @@ notification_new (MsrpChat     *self,
 
   /* What msrp_imdn_to_bytes() writes, without an MsrpImdn for each; the
    * callers checked that the id is an XML token. */
+  format_now (self, datetime);
   if (self->local_uri == NULL)
     self->local_uri = _msrp_cpim_identity_get_uri (self->local_identity);
   g_string_append (xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -799,14 +836,22 @@ static gboolean
 disposition_asks (const char *disposition,
                   const char *what)
 {
-  g_auto(GStrv) tokens = NULL;
+  gsize len = strlen (what);
 
-  if (disposition == NULL)
-    return FALSE;
-  tokens = g_strsplit (disposition, ",", -1);
-  for (guint i = 0; tokens[i] != NULL; i++)
-    if (g_ascii_strcasecmp (g_strstrip (tokens[i]), what) == 0)
-      return TRUE;
+  /* A comma-separated list: each item, spaces around it skipped. */
+  for (const char *p = disposition; p != NULL && *p != '\0'; )
+    {
+      const char *end = strchr (p, ',');
+      const char *last = end ? end : p + strlen (p);
+
+      while (p < last && g_ascii_isspace (*p))
+        p++;
+      while (last > p && g_ascii_isspace (last[-1]))
+        last--;
+      if ((gsize) (last - p) == len && g_ascii_strncasecmp (p, what, len) == 0)
+        return TRUE;
+      p = end ? end + 1 : NULL;
+    }
   return FALSE;
 }
 
