@@ -740,23 +740,112 @@ handle_composing (MsrpChat   *self,
   g_signal_emit (self, signals[SIGNAL_COMPOSING_INDICATION], 0, indication, sender);
 }
 
+/* Skips @prefix at *@p, or fails. */
+static gboolean
+skip_literal (const char **p,
+              const char  *end,
+              const char  *prefix)
+{
+  gsize len = strlen (prefix);
+
+  if ((gsize) (end - *p) < len || memcmp (*p, prefix, len) != 0)
+    return FALSE;
+  *p += len;
+  return TRUE;
+}
+
+/* Skips text up to "</@name>\n" at *@p: UTF-8 without markup or entities,
+ * so that the XML it is part of is well-formed. */
+static gboolean
+skip_element_text (const char **p,
+                   const char  *end,
+                   const char  *name,
+                   const char **text,
+                   gsize       *text_len)
+{
+  const char *lt = memchr (*p, '<', end - *p);
+
+  if (lt == NULL || memchr (*p, '&', lt - *p) != NULL || !g_utf8_validate_len (*p, lt - *p, NULL))
+    return FALSE;
+  *text = *p;
+  *text_len = lt - *p;
+  *p = lt;
+  return skip_literal (p, end, "</") && skip_literal (p, end, name) && skip_literal (p, end, ">\n");
+}
+
+/* The delivery and display notifications that this library writes (see
+ * notification_new()), read without an XML parser: a chat with another
+ * msrp-glib peer gets one for each message, and GMarkup took a third of
+ * what the chat does for it. Anything else goes to msrp_imdn_parse(). */
+static char *
+read_own_notification (GBytes       *content,
+                       MsrpImdnKind *kind)
+{
+  static const char delivered[] =
+    "  <delivery-notification>\n    <status>\n      <delivered/>\n    </status>\n"
+    "  </delivery-notification>\n</imdn>\n";
+  static const char displayed[] =
+    "  <display-notification>\n    <status>\n      <displayed/>\n    </status>\n"
+    "  </display-notification>\n</imdn>\n";
+  gsize size;
+  const char *p = g_bytes_get_data (content, &size);
+  const char *end = p + size;
+  const char *id, *text;
+  gsize id_len, text_len;
+  g_autofree char *message_id = NULL;
+
+  if (p == NULL ||
+      !skip_literal (&p, end, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                              "<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\">\n  <message-id>") ||
+      !skip_element_text (&p, end, "message-id", &id, &id_len) ||
+      !skip_literal (&p, end, "  <datetime>") ||
+      !skip_element_text (&p, end, "datetime", &text, &text_len))
+    return NULL;
+  if (skip_literal (&p, end, "  <recipient-uri>") &&
+      !skip_element_text (&p, end, "recipient-uri", &text, &text_len))
+    return NULL;
+  if ((gsize) (end - p) == sizeof delivered - 1 && memcmp (p, delivered, end - p) == 0)
+    *kind = MSRP_IMDN_KIND_DELIVERY;
+  else if ((gsize) (end - p) == sizeof displayed - 1 && memcmp (p, displayed, end - p) == 0)
+    *kind = MSRP_IMDN_KIND_DISPLAY;
+  else
+    return NULL;
+  message_id = g_strndup (id, id_len);
+  if (strlen (message_id) != id_len || !_msrp_xml_is_token (message_id))
+    return NULL;
+  return g_steal_pointer (&message_id);
+}
+
 static void
 handle_notification (MsrpChat *self,
                      GBytes   *content)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpImdn) imdn = msrp_imdn_parse (content, &error);
+  g_autoptr(MsrpImdn) imdn = NULL;
+  g_autofree char *own_id = NULL;
+  MsrpImdnKind kind;
   const char *id, *status;
   gpointer value;
   guint flags;
 
-  if (imdn == NULL)
+  own_id = read_own_notification (content, &kind);
+  if (own_id != NULL)
     {
-      g_debug ("MSRP chat: ignoring an IMDN: %s", error->message);
-      return;
+      id = own_id;
+      status = kind == MSRP_IMDN_KIND_DELIVERY ? "delivered" : "displayed";
     }
-  id = msrp_imdn_get_message_id (imdn);
-  status = msrp_imdn_get_status (imdn);
+  else
+    {
+      imdn = msrp_imdn_parse (content, &error);
+      if (imdn == NULL)
+        {
+          g_debug ("MSRP chat: ignoring an IMDN: %s", error->message);
+          return;
+        }
+      id = msrp_imdn_get_message_id (imdn);
+      status = msrp_imdn_get_status (imdn);
+      kind = msrp_imdn_get_kind (imdn);
+    }
   /* Only about what we sent: nobody makes us report other ids. */
   if (!g_hash_table_lookup_extended (self->sent.table, id, NULL, &value))
     {
@@ -764,7 +853,7 @@ handle_notification (MsrpChat *self,
       return;
     }
   flags = GPOINTER_TO_UINT (value);
-  switch (msrp_imdn_get_kind (imdn))
+  switch (kind)
     {
     case MSRP_IMDN_KIND_DELIVERY:
       if (g_strcmp0 (status, "delivered") == 0)
