@@ -342,6 +342,8 @@ test_chat_plain (Fixture       *f,
   g_assert_cmpstr (msrp_chat_message_get_message_id (message), ==, id);
   g_assert_nonnull (msrp_chat_message_get_cpim (message));
   g_assert_nonnull (msrp_chat_message_get_timestamp (message));
+  g_assert_cmpint (ABS (g_date_time_to_unix (msrp_chat_message_get_timestamp (message)) -
+                        g_get_real_time () / G_USEC_PER_SEC), <=, 60);
   g_assert_false (msrp_chat_message_get_private (message));
 
   /* Bob's delivery notification does not deliver it twice; his display
@@ -606,6 +608,109 @@ test_chat_refuses (Fixture       *f,
   g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE);
   g_clear_error (&op.error);
   g_assert_cmpuint (f->bob.received->len, ==, 0);
+}
+
+/* A peer's imdn.Message-ID that an IMDN document cannot carry (XML
+ * takes no control characters, no doubled or edge spaces) still delivers
+ * the message; no notification is sent for it, and none can be asked
+ * for. */
+static void
+test_chat_bad_imdn_id (Fixture       *f,
+                       gconstpointer  data)
+{
+  MsrpSession *alice;
+  static const char cpim[] =
+    "NS: imdn <urn:ietf:params:imdn>\r\n"
+    "From: <sip:alice@example.com>\r\nTo: <sip:bob@example.com>\r\n"
+    "imdn.Message-ID: two  spaces\r\n"
+    "imdn.Disposition-Notification: positive-delivery, display\r\n\r\n"
+    "Content-Type: text/plain\r\n\r\nodd id";
+  g_autoptr(GBytes) odd = g_bytes_new_static (cpim, sizeof cpim - 1);
+  g_autoptr(GError) error = NULL;
+  MsrpChatMessage *message;
+  Op op = { 0 };
+
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  connect_pair (f);
+  alice = msrp_stream_get_session (MSRP_STREAM (f->alice.chat));
+  msrp_session_send_message_async (alice, odd, "message/cpim", NULL, on_raw_sent, &op);
+  test_wait_for (&op.done);
+  g_assert_no_error (op.error);
+  test_wait_for_len (f->bob.received, 1);
+  message = g_ptr_array_index (f->bob.received, 0);
+  g_assert_cmpstr (msrp_chat_message_get_text (message), ==, "odd id");
+  g_assert_false (msrp_chat_send_display_notification (f->bob.chat, msrp_chat_message_get_message_id (message),
+                                                       &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  /* Bob goes on talking. */
+  g_free (msrp_chat_send_text (f->bob.chat, "still here", NULL));
+  test_wait_for_len (f->alice.received, 1);
+}
+
+static GBytes *
+wrapped_imdn (const char *xml)
+{
+  g_autofree char *cpim = g_strconcat ("NS: imdn <urn:ietf:params:imdn>\r\n"
+                                       "From: <sip:bob@example.com>\r\nTo: <sip:alice@example.com>\r\n"
+                                       "imdn.Message-ID: n1x2y3z4\r\n\r\n"
+                                       "Content-Type: message/imdn+xml\r\n"
+                                       "Content-Disposition: notification\r\n\r\n", xml, NULL);
+
+  return g_bytes_new (cpim, strlen (cpim));
+}
+
+/* Notifications as other stacks write them (prefixes, other spacing) are
+ * read by the XML parser; one that looks like ours but is not well-formed
+ * is ignored. */
+static void
+test_chat_foreign_imdn (Fixture       *f,
+                        gconstpointer  data)
+{
+  MsrpSession *bob;
+  g_autofree char *id = NULL;
+  g_autofree char *bad = NULL;
+  g_autofree char *foreign = NULL;
+  g_autoptr(GBytes) bad_bytes = NULL;
+  g_autoptr(GBytes) foreign_bytes = NULL;
+  g_autoptr(GBytes) text = g_bytes_new_static ("after", 5);
+  Op op = { 0 };
+
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  connect_pair (f);
+  bob = msrp_stream_get_session (MSRP_STREAM (f->bob.chat));
+  id = msrp_chat_send_text (f->alice.chat, "read me", NULL);
+  test_wait_for_len (f->bob.received, 1);
+
+  bad = g_strdup_printf ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                         "<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\">\n"
+                         "  <message-id>%s</message-id>\n"
+                         "  <datetime>&undefined;</datetime>\n"
+                         "  <display-notification>\n    <status>\n      <displayed/>\n    </status>\n"
+                         "  </display-notification>\n</imdn>\n", id);
+  bad_bytes = wrapped_imdn (bad);
+  msrp_session_send_message_async (bob, bad_bytes, "message/cpim", NULL, on_raw_sent, &op);
+  test_wait_for (&op.done);
+  g_assert_no_error (op.error);
+  /* Sent after it on the same connection: Alice has read both. */
+  op.done = FALSE;
+  msrp_session_send_message_async (bob, text, "text/plain", NULL, on_raw_sent, &op);
+  test_wait_for (&op.done);
+  test_wait_for_len (f->alice.received, 1);
+  g_assert_cmpuint (f->alice.displayed->len, ==, 0);
+
+  foreign = g_strdup_printf ("<?xml version='1.0'?>"
+                             "<i:imdn xmlns:i='urn:ietf:params:xml:ns:imdn'>"
+                             " <i:message-id>%s</i:message-id>"
+                             " <i:datetime>2008-04-04T12:16:49-05:00</i:datetime>"
+                             " <i:display-notification><i:status><i:displayed/></i:status></i:display-notification>"
+                             "</i:imdn>", id);
+  foreign_bytes = wrapped_imdn (foreign);
+  op.done = FALSE;
+  msrp_session_send_message_async (bob, foreign_bytes, "message/cpim", NULL, on_raw_sent, &op);
+  test_wait_for (&op.done);
+  g_assert_no_error (op.error);
+  test_wait_for_len (f->alice.displayed, 1);
+  g_assert_cmpstr (g_ptr_array_index (f->alice.displayed, 0), ==, id);
 }
 
 static void
@@ -954,6 +1059,8 @@ main (int   argc,
   ADD ("queued", test_chat_queued);
   ADD ("queued-then-ended", test_chat_queued_then_failed);
   ADD ("refuses", test_chat_refuses);
+  ADD ("bad-imdn-id", test_chat_bad_imdn_id);
+  ADD ("foreign-imdn", test_chat_foreign_imdn);
   ADD ("composing", test_chat_composing);
   ADD ("private", test_chat_private);
   ADD ("nickname", test_chat_nickname_unsupported);

@@ -2186,6 +2186,72 @@ test_relay_chunk_size (void)
   test_drain ();
 }
 
+/* The peer's relay limits frames as much as our own: a remote path of
+ * several URIs (the peer's a=path through its relay, reached directly)
+ * also gets relay-sized chunks. */
+static void
+test_peer_relay_chunk_size (void)
+{
+  g_autoptr(GPtrArray) local = test_path ("msrp://127.0.0.1:2855/alice;tcp");
+  g_autoptr(GPtrArray) remote = test_path ("msrp://relay.example.com:2855/s1;tcp msrp://127.0.0.1:2856/bob;tcp");
+  g_autoptr(GInputStream) in = g_memory_input_stream_new ();
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GIOStream) stream = g_simple_io_stream_new (in, out);
+  g_autoptr(MsrpTransport) transport = msrp_transport_new (stream, local, remote);
+  g_autoptr(MsrpSession) session = msrp_session_new (transport, NULL);
+
+  g_assert_cmpuint (msrp_session_get_max_chunk_size (session), ==, 8 * 1024);
+  msrp_session_shutdown_async (session, NULL, NULL, NULL);
+  test_drain ();
+}
+
+static gboolean
+never (gpointer user_data)
+{
+  g_assert_not_reached ();
+  return G_SOURCE_REMOVE;
+}
+
+/* The id the next source attached to the default context gets. */
+static guint
+next_source_id (void)
+{
+  guint id = g_idle_add (never, NULL);
+
+  g_source_remove (id);
+  return id + 1;
+}
+
+/* A message whose success REPORT came keeps no report timer: with
+ * Failure-Report partial its transaction lingers a while, and a timer for
+ * each lingering message made every turn of the main loop slower. */
+static void
+test_report_timer_released (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GBytes) text = g_bytes_new_static ("reported", 8);
+  TestOp op = { 0 };
+  guint first, last, timers = 0;
+
+  msrp_session_set_success_report (f->a, TRUE);
+  msrp_session_set_failure_report (f->a, MSRP_FAILURE_REPORT_PARTIAL);
+  first = next_source_id ();
+  msrp_session_send_message_async (f->a, text, "text/plain", NULL, test_on_message_sent, &op);
+  test_wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_cmpuint (f->reports_a->len, ==, 1);
+  last = next_source_id ();
+  for (guint id = first; id < last; id++)
+    {
+      GSource *source = g_main_context_find_source_by_id (NULL, id);
+
+      if (source != NULL && g_strcmp0 (g_source_get_name (source), "[msrp] report timeout") == 0)
+        timers++;
+    }
+  g_assert_cmpuint (timers, ==, 0);
+  test_op_clear (&op);
+}
+
 static const char *const text_only[] = { "text/plain", "message/*", NULL };
 
 int
@@ -2196,6 +2262,7 @@ main (int    argc,
 
 #define ADD(name, data, fn) g_test_add ("/session/" name, Fixture, data, fixture_setup, fn, fixture_teardown)
   ADD ("send-message", NULL, test_send_message);
+  ADD ("report-timer-released", NULL, test_report_timer_released);
   ADD ("failure-report-no", NULL, test_failure_report_no);
   ADD ("failure-report-partial", NULL, test_failure_report_partial);
   ADD ("partial-gets-failure", text_only, test_partial_gets_failure);
@@ -2243,6 +2310,7 @@ main (int    argc,
   ADD ("too-large-unhandled-413", NULL, test_too_large_unhandled_413);
   ADD ("descending-bytes", NULL, test_descending_bytes);
   g_test_add_func ("/session/interrupt/relay-chunk-size", test_relay_chunk_size);
+  g_test_add_func ("/session/interrupt/peer-relay-chunk-size", test_peer_relay_chunk_size);
   g_test_add_func ("/session/interrupt/abort-after-ending-chunk", test_abort_after_ending_chunk);
 #define ADD_TLS(name, data, fn) g_test_add ("/session/tls/" name, Fixture, data, fixture_setup_tls, fn, fixture_teardown)
   ADD_TLS ("send-message", NULL, test_send_message);

@@ -18,6 +18,7 @@
 #include "msrp-marshal.h"
 #include "msrp-session-app-private.h"
 #include "msrp-utils-private.h"
+#include "msrp-xml-private.h"
 
 /**
  * MsrpChat:
@@ -102,6 +103,10 @@ struct _MsrpChat
   char *local_identity;
   char *remote_identity;
   char *remote_uri;
+  char *local_uri;
+  char *envelope;             /* From and To lines of our own messages */
+  gint64 stamp_second;        /* the second that stamp holds */
+  char stamp[24];             /* it as RFC 3339 says, UTC, without "Z" */
   char **accept_types;
   char **accept_wrapped_types;
 
@@ -410,12 +415,114 @@ check_peer_takes (MsrpChat *self,
   return NULL;
 }
 
+/* The From and To lines of the messages the chat sends to its peer, as
+ * the CPIM writer makes them: made once, so that each message needs no
+ * MsrpCpimMessage (building and writing one costs more than the rest of
+ * what the chat does for a message). */
+static const char *
+own_envelope (MsrpChat *self)
+{
+  if (self->envelope == NULL)
+    {
+      g_autoptr(MsrpCpimMessage) cpim = msrp_cpim_message_new (NULL, NULL);
+      g_autoptr(GBytes) bytes = NULL;
+      const char *data, *end;
+      gsize len;
+
+      msrp_cpim_message_set_from (cpim, self->local_identity);
+      msrp_cpim_message_add_to (cpim, self->remote_identity);
+      bytes = msrp_cpim_message_to_bytes (cpim);
+      data = g_bytes_get_data (bytes, &len);
+      end = g_strstr_len (data, len, "\r\n\r\n");
+      g_assert (end != NULL);
+      self->envelope = g_strndup (data, end + 2 - data);
+    }
+  return self->envelope;
+}
+
+/* Now in RFC 3339 (UTC), as _msrp_xml_format_datetime() writes it: the
+ * date and time are formatted once a second, not for every message. */
+static void
+format_now (MsrpChat *self,
+            char      buf[40])
+{
+  gint64 now = g_get_real_time ();
+  gint64 second = now / G_USEC_PER_SEC;
+  int usec = now % G_USEC_PER_SEC;
+  gsize len;
+
+  if (second != self->stamp_second || self->stamp[0] == '\0')
+    {
+      g_autoptr(GDateTime) datetime = g_date_time_new_from_unix_utc (second);
+      int year, month, day;
+
+      g_date_time_get_ymd (datetime, &year, &month, &day);
+      g_snprintf (self->stamp, sizeof self->stamp, "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day,
+                  g_date_time_get_hour (datetime), g_date_time_get_minute (datetime),
+                  g_date_time_get_second (datetime));
+      self->stamp_second = second;
+    }
+  if (usec == 0)
+    {
+      g_snprintf (buf, 40, "%sZ", self->stamp);
+      return;
+    }
+  len = g_snprintf (buf, 40, "%s.%06d", self->stamp, usec);
+  while (buf[len - 1] == '0')
+    len--;
+  buf[len++] = 'Z';
+  buf[len] = '\0';
+}
+
+/* What wrap() writes, for the usual case: to the peer, dated now. */
+static GBytes *
+wrap_own (MsrpChat *self,
+          Outgoing *out)
+{
+  gsize size;
+  const char *body = g_bytes_get_data (out->content, &size);
+  GString *text = g_string_sized_new (320 + size);
+  char datetime[40];
+
+  format_now (self, datetime);
+
+  if (out->kind != OUT_COMPOSING)
+    g_string_append (text, "NS: imdn <" MSRP_IMDN_NAMESPACE ">\r\n");
+  g_string_append (text, own_envelope (self));
+  g_string_append (text, "DateTime: ");
+  g_string_append (text, datetime);
+  g_string_append (text, "\r\n");
+  if (out->kind != OUT_COMPOSING)
+    {
+      g_string_append (text, "imdn.Message-ID: ");
+      g_string_append (text, out->id);
+      g_string_append (text, "\r\n");
+    }
+  if (out->kind == OUT_MESSAGE)
+    g_string_append (text, "imdn.Disposition-Notification: positive-delivery, display\r\n");
+  g_string_append (text, "\r\nContent-Type: ");
+  g_string_append (text, out->content_type);
+  g_string_append (text, "\r\n");
+  if (out->kind == OUT_NOTIFICATION)
+    g_string_append (text, "Content-Disposition: notification\r\n");
+  g_string_append (text, "\r\n");
+  g_string_append_len (text, body, size);
+  return g_string_free_to_bytes (text);
+}
+
 static GBytes *
 wrap (MsrpChat *self,
       Outgoing *out)
 {
-  g_autoptr(MsrpCpimMessage) cpim = msrp_cpim_message_new (out->content_type, out->content);
+  g_autoptr(MsrpCpimMessage) cpim = NULL;
   g_autoptr(GDateTime) now = NULL;
+
+  /* The content type as the CPIM writer would keep it, else its checks. */
+  if (out->recipients == NULL && out->timestamp == NULL && _msrp_is_header_value (out->content_type) &&
+      !g_ascii_isspace (out->content_type[0]) && !g_ascii_isspace (out->content_type[strlen (out->content_type) - 1]))
+    return wrap_own (self, out);
+
+  cpim = msrp_cpim_message_new (out->content_type, out->content);
 
   msrp_cpim_message_set_from (cpim, self->local_identity);
   if (out->recipients != NULL)
@@ -423,8 +530,10 @@ wrap (MsrpChat *self,
       msrp_cpim_message_add_to (cpim, out->recipients[i]);
   else
     msrp_cpim_message_add_to (cpim, self->remote_identity);
+  /* UTC: the local time zone costs a look at /etc/localtime each time,
+   * and the peer shows the time in its own zone anyway. */
   if (out->timestamp == NULL)
-    now = g_date_time_new_now_local ();
+    now = g_date_time_new_now_utc ();
   msrp_cpim_message_set_datetime (cpim, out->timestamp ? out->timestamp : now);
   if (out->kind != OUT_COMPOSING)
     msrp_cpim_message_add_header (cpim, MSRP_IMDN_NAMESPACE, "imdn", "Message-ID", out->id);
@@ -634,23 +743,112 @@ handle_composing (MsrpChat   *self,
   g_signal_emit (self, signals[SIGNAL_COMPOSING_INDICATION], 0, indication, sender);
 }
 
+/* Skips @prefix at *@p, or fails. */
+static gboolean
+skip_literal (const char **p,
+              const char  *end,
+              const char  *prefix)
+{
+  gsize len = strlen (prefix);
+
+  if ((gsize) (end - *p) < len || memcmp (*p, prefix, len) != 0)
+    return FALSE;
+  *p += len;
+  return TRUE;
+}
+
+/* Skips text up to "</@name>\n" at *@p: UTF-8 without markup or entities,
+ * so that the XML it is part of is well-formed. */
+static gboolean
+skip_element_text (const char **p,
+                   const char  *end,
+                   const char  *name,
+                   const char **text,
+                   gsize       *text_len)
+{
+  const char *lt = memchr (*p, '<', end - *p);
+
+  if (lt == NULL || memchr (*p, '&', lt - *p) != NULL || !g_utf8_validate_len (*p, lt - *p, NULL))
+    return FALSE;
+  *text = *p;
+  *text_len = lt - *p;
+  *p = lt;
+  return skip_literal (p, end, "</") && skip_literal (p, end, name) && skip_literal (p, end, ">\n");
+}
+
+/* The delivery and display notifications that this library writes (see
+ * notification_new()), read without an XML parser: a chat with another
+ * msrp-glib peer gets one for each message, and GMarkup took a third of
+ * what the chat does for it. Anything else goes to msrp_imdn_parse(). */
+static char *
+read_own_notification (GBytes       *content,
+                       MsrpImdnKind *kind)
+{
+  static const char delivered[] =
+    "  <delivery-notification>\n    <status>\n      <delivered/>\n    </status>\n"
+    "  </delivery-notification>\n</imdn>\n";
+  static const char displayed[] =
+    "  <display-notification>\n    <status>\n      <displayed/>\n    </status>\n"
+    "  </display-notification>\n</imdn>\n";
+  gsize size;
+  const char *p = g_bytes_get_data (content, &size);
+  const char *end = p + size;
+  const char *id, *text;
+  gsize id_len, text_len;
+  g_autofree char *message_id = NULL;
+
+  if (p == NULL ||
+      !skip_literal (&p, end, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                              "<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\">\n  <message-id>") ||
+      !skip_element_text (&p, end, "message-id", &id, &id_len) ||
+      !skip_literal (&p, end, "  <datetime>") ||
+      !skip_element_text (&p, end, "datetime", &text, &text_len))
+    return NULL;
+  if (skip_literal (&p, end, "  <recipient-uri>") &&
+      !skip_element_text (&p, end, "recipient-uri", &text, &text_len))
+    return NULL;
+  if ((gsize) (end - p) == sizeof delivered - 1 && memcmp (p, delivered, end - p) == 0)
+    *kind = MSRP_IMDN_KIND_DELIVERY;
+  else if ((gsize) (end - p) == sizeof displayed - 1 && memcmp (p, displayed, end - p) == 0)
+    *kind = MSRP_IMDN_KIND_DISPLAY;
+  else
+    return NULL;
+  message_id = g_strndup (id, id_len);
+  if (strlen (message_id) != id_len || !_msrp_xml_is_token (message_id))
+    return NULL;
+  return g_steal_pointer (&message_id);
+}
+
 static void
 handle_notification (MsrpChat *self,
                      GBytes   *content)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpImdn) imdn = msrp_imdn_parse (content, &error);
+  g_autoptr(MsrpImdn) imdn = NULL;
+  g_autofree char *own_id = NULL;
+  MsrpImdnKind kind;
   const char *id, *status;
   gpointer value;
   guint flags;
 
-  if (imdn == NULL)
+  own_id = read_own_notification (content, &kind);
+  if (own_id != NULL)
     {
-      g_debug ("MSRP chat: ignoring an IMDN: %s", error->message);
-      return;
+      id = own_id;
+      status = kind == MSRP_IMDN_KIND_DELIVERY ? "delivered" : "displayed";
     }
-  id = msrp_imdn_get_message_id (imdn);
-  status = msrp_imdn_get_status (imdn);
+  else
+    {
+      imdn = msrp_imdn_parse (content, &error);
+      if (imdn == NULL)
+        {
+          g_debug ("MSRP chat: ignoring an IMDN: %s", error->message);
+          return;
+        }
+      id = msrp_imdn_get_message_id (imdn);
+      status = msrp_imdn_get_status (imdn);
+      kind = msrp_imdn_get_kind (imdn);
+    }
   /* Only about what we sent: nobody makes us report other ids. */
   if (!g_hash_table_lookup_extended (self->sent.table, id, NULL, &value))
     {
@@ -658,7 +856,7 @@ handle_notification (MsrpChat *self,
       return;
     }
   flags = GPOINTER_TO_UINT (value);
-  switch (msrp_imdn_get_kind (imdn))
+  switch (kind)
     {
     case MSRP_IMDN_KIND_DELIVERY:
       if (g_strcmp0 (status, "delivered") == 0)
@@ -696,18 +894,33 @@ notification_new (MsrpChat     *self,
                   const char   *message_id,
                   const char   *recipient)
 {
-  g_autoptr(MsrpImdn) imdn = msrp_imdn_new (kind, message_id, status);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *local_uri = _msrp_cpim_identity_get_uri (self->local_identity);
+  char datetime[40];
+  const char *element = kind == MSRP_IMDN_KIND_DISPLAY ? "display-notification" : "delivery-notification";
+  GString *xml = g_string_sized_new (384);
   g_autoptr(GBytes) body = NULL;
   Outgoing *out;
 
-  msrp_imdn_set_datetime (imdn, now);
-  msrp_imdn_set_recipient_uri (imdn, local_uri);
-  body = msrp_imdn_to_bytes (imdn);
+  /* What msrp_imdn_to_bytes() writes, without an MsrpImdn for each; the
+   * callers checked that the id is an XML token. */
+  format_now (self, datetime);
+  if (self->local_uri == NULL)
+    self->local_uri = _msrp_cpim_identity_get_uri (self->local_identity);
+  g_string_append (xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                        "<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\">\n");
+  _msrp_xml_append_element (xml, "message-id", message_id);
+  _msrp_xml_append_element (xml, "datetime", datetime);
+  if (self->local_uri != NULL)
+    _msrp_xml_append_element (xml, "recipient-uri", self->local_uri);
+  g_string_append_printf (xml, "  <%s>\n    <status>\n      <%s/>\n    </status>\n  </%s>\n</imdn>\n",
+                          element, status, element);
+  body = g_string_free_to_bytes (xml);
   out = outgoing_new (OUT_NOTIFICATION, body, MSRP_IMDN_CONTENT_TYPE);
-  out->recipients = g_new0 (char *, 2);
-  out->recipients[0] = g_strdup (recipient);
+  /* To the peer itself: no To of its own (the envelope has the peer). */
+  if (g_strcmp0 (recipient, self->remote_identity) != 0)
+    {
+      out->recipients = g_new0 (char *, 2);
+      out->recipients[0] = g_strdup (recipient);
+    }
   return out;
 }
 
@@ -715,14 +928,22 @@ static gboolean
 disposition_asks (const char *disposition,
                   const char *what)
 {
-  g_auto(GStrv) tokens = NULL;
+  gsize len = strlen (what);
 
-  if (disposition == NULL)
-    return FALSE;
-  tokens = g_strsplit (disposition, ",", -1);
-  for (guint i = 0; tokens[i] != NULL; i++)
-    if (g_ascii_strcasecmp (g_strstrip (tokens[i]), what) == 0)
-      return TRUE;
+  /* A comma-separated list: each item, spaces around it skipped. */
+  for (const char *p = disposition; p != NULL && *p != '\0'; )
+    {
+      const char *end = strchr (p, ',');
+      const char *last = end ? end : p + strlen (p);
+
+      while (p < last && g_ascii_isspace (*p))
+        p++;
+      while (last > p && g_ascii_isspace (last[-1]))
+        last--;
+      if ((gsize) (last - p) == len && g_ascii_strncasecmp (p, what, len) == 0)
+        return TRUE;
+      p = end ? end + 1 : NULL;
+    }
   return FALSE;
 }
 
@@ -801,6 +1022,13 @@ on_message_received (MsrpSession *session,
 
   /* A message ends the sender's composing. */
   g_hash_table_remove (self->composing, sender);
+
+  /* An id that no IMDN document can carry gets no notification. */
+  if (disposition != NULL && !_msrp_xml_is_token (message_id))
+    {
+      g_debug ("MSRP chat: not notifying about a message whose imdn.Message-ID XML cannot carry");
+      disposition = NULL;
+    }
 
   if (disposition_asks (disposition, "positive-delivery"))
     send_or_queue (self, notification_new (self, MSRP_IMDN_KIND_DELIVERY, "delivered", message_id, sender));
@@ -927,6 +1155,8 @@ msrp_chat_finalize (GObject *object)
   g_free (self->local_identity);
   g_free (self->remote_identity);
   g_free (self->remote_uri);
+  g_free (self->local_uri);
+  g_free (self->envelope);
   g_strfreev (self->accept_types);
   g_strfreev (self->accept_wrapped_types);
   bounded_clear (&self->sent);
@@ -996,9 +1226,12 @@ msrp_chat_set_property (GObject      *object,
     {
     case PROP_LOCAL_IDENTITY:
       set_identity (&self->local_identity, g_value_get_string (value));
+      g_clear_pointer (&self->local_uri, g_free);
+      g_clear_pointer (&self->envelope, g_free);
       break;
     case PROP_REMOTE_IDENTITY:
       set_identity (&self->remote_identity, g_value_get_string (value));
+      g_clear_pointer (&self->envelope, g_free);
       g_free (self->remote_uri);
       self->remote_uri = self->remote_identity ? _msrp_cpim_identity_get_uri (self->remote_identity) : NULL;
       break;
@@ -1368,7 +1601,7 @@ msrp_chat_send_composing_indication (MsrpChat    *chat,
   indication = msrp_is_composing_new (state, "text/plain", active ? refresh : 0);
   if (active)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
       msrp_is_composing_set_last_active (indication, now);
     }

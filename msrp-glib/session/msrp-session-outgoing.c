@@ -219,6 +219,13 @@ _msrp_out_msg_finish (OutMsg *msg,
     _msrp_block_pool_set_keep (self->blocks, FALSE);
   if (g_hash_table_lookup (self->awaiting_report, msg->message_id) == msg)
     g_hash_table_remove (self->awaiting_report, msg->message_id);
+  /* Lingering transactions may keep the message for a while: its timer
+   * goes now, or every turn of the main loop would walk past it. */
+  if (msg->report_timer != NULL)
+    {
+      g_source_destroy (msg->report_timer);
+      g_clear_pointer (&msg->report_timer, g_source_unref);
+    }
 
   /* A message cut short is ended with `#`, so the peer drops what it has:
    * the chunk being written ends so, or when its end-line is on its way

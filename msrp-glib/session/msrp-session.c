@@ -285,7 +285,11 @@ msrp_session_constructed (GObject *object)
   g_assert (self->transport != NULL);
   if (self->accept_types == NULL)
     self->accept_types = g_strdupv ((char *[]) { (char *) "*", NULL });
-  if (!self->max_chunk_size_set && _msrp_transport_get_through_relay (self->transport))
+  /* Relays limit frames: ours (a route), and the peer's, which its
+   * a=path lists before the peer and which we may reach directly. */
+  if (!self->max_chunk_size_set &&
+      (_msrp_transport_get_through_relay (self->transport) ||
+       msrp_transport_get_full_remote_path (self->transport)->len > 1))
     self->max_chunk_size = RELAY_MAX_CHUNK_SIZE;
   _msrp_session_read_next (self);
 }
@@ -364,7 +368,8 @@ msrp_session_class_init (MsrpSessionClass *klass)
    * [method@Msrp.Session.send_message_async] and
    * [method@Msrp.Session.send_file_async] send; longer messages go in
    * several chunks. The default is 64 KiB, and 8 KiB on a transport that
-   * goes through a relay (some limit a whole frame to about 11 KB).
+   * goes through a relay, ours or the peer's (some limit a whole frame to
+   * about 11 KB).
    *
    * It may be large (megabytes) without holding up other traffic: a chunk
    * longer than 64 KiB is written in slices, and when a response, a REPORT

@@ -332,7 +332,7 @@ msrp_imdn_init (MsrpImdn *self)
  * @status: (nullable): a status of @kind (see [property@Msrp.Imdn:status]),
  *   or %NULL for its positive one (`delivered`, `displayed`, `processed`)
  *
- * Makes a notification dated now (to the second, in the local time zone).
+ * Makes a notification dated now (to the second, in UTC).
  *
  * Returns: (transfer full): a new #MsrpImdn
  *
@@ -343,16 +343,17 @@ msrp_imdn_new (MsrpImdnKind  kind,
                const char   *message_id,
                const char   *status)
 {
-  g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GDateTime) exact = NULL;
   g_autoptr(GDateTime) now = NULL;
 
   g_return_val_if_fail (is_kind (kind), NULL);
   g_return_val_if_fail (_msrp_xml_is_token (message_id), NULL);
   g_return_val_if_fail (status == NULL || find_status (kind, status) != NULL, NULL);
 
-  /* whole seconds, as peers write it */
-  local = g_date_time_new_now_local ();
-  now = g_date_time_add (local, -g_date_time_get_microsecond (local));
+  /* whole seconds, as peers write it; UTC, as the local time zone
+   * costs a look at /etc/localtime each time */
+  exact = g_date_time_new_now_utc ();
+  now = g_date_time_add (exact, -g_date_time_get_microsecond (exact));
   return g_object_new (MSRP_TYPE_IMDN,
                        "kind", kind,
                        "message-id", message_id,
