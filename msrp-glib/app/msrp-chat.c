@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "msrp-chat.h"
+#include "msrp-chat-private.h"
 #include "msrp-chat-message-private.h"
 #include "msrp-stream-private.h"
 #include "msrp-cpim-private.h"
@@ -19,6 +19,7 @@
 #include "msrp-session-app-private.h"
 #include "msrp-utils-private.h"
 #include "msrp-xml-private.h"
+
 
 /**
  * MsrpChat:
@@ -61,68 +62,6 @@
  * Since: 1.0
  */
 
-#define MAX_REMEMBERED_SENT 4096        /* ids whose notifications count */
-#define MAX_REMEMBERED_DISPLAY 1024     /* incoming ids that asked for display */
-#define MAX_COMPOSING_SENDERS 256
-#define DEFAULT_COMPOSING_REFRESH 120   /* RFC 3994 section 4 */
-
-typedef enum {
-  OUT_MESSAGE,
-  OUT_COMPOSING,
-  OUT_NOTIFICATION,
-} OutKind;
-
-typedef struct {
-  MsrpChat *chat;
-  OutKind kind;
-  char *id;
-  GBytes *content;
-  char *content_type;
-  char **recipients;          /* NULL: the remote identity */
-  GDateTime *timestamp;
-  char *refusal;              /* why it cannot be sent, told later */
-} Outgoing;
-
-enum {
-  SENT_DELIVERED = 1 << 0,
-  SENT_FAILED = 1 << 1,
-  SENT_DISPLAYED = 1 << 2,
-};
-
-/* A table that forgets its oldest keys past a bound. */
-typedef struct {
-  GHashTable *table;          /* key (owned) → value */
-  GQueue order;               /* the keys, oldest first */
-  guint max;
-} Bounded;
-
-struct _MsrpChat
-{
-  MsrpStream parent_instance;
-
-  char *local_identity;
-  char *remote_identity;
-  char *remote_uri;
-  char *local_uri;
-  char *envelope;             /* From and To lines of our own messages */
-  gint64 stamp_second;        /* the second that stamp holds */
-  char stamp[24];             /* it as RFC 3339 says, UTC, without "Z" */
-  char **accept_types;
-  char **accept_wrapped_types;
-
-  GMainContext *context;
-  GQueue queued;              /* Outgoing before the chat runs */
-  GQueue refused;             /* Outgoing to tell of from an idle */
-  guint refusals_source;
-  Bounded sent;               /* our message ids → SENT_* flags */
-  Bounded display_requests;   /* incoming ids → their sender */
-  GHashTable *composing;      /* sender → its idle timer (GSource) */
-
-  /* What the message check parsed, for message-received right after. */
-  MsrpChunk *checked_first;
-  MsrpCpimMessage *checked_cpim;
-};
-
 G_DEFINE_FINAL_TYPE (MsrpChat, msrp_chat, MSRP_TYPE_STREAM)
 
 enum {
@@ -139,16 +78,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-enum {
-  SIGNAL_MESSAGE_RECEIVED,
-  SIGNAL_MESSAGE_DELIVERED,
-  SIGNAL_MESSAGE_NOT_DELIVERED,
-  SIGNAL_MESSAGE_DISPLAYED,
-  SIGNAL_COMPOSING_INDICATION,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+guint _msrp_chat_signals[N_SIGNALS];
 
 static const char * const default_accept_types[] = {
   "message/cpim", "text/*", "image/*", MSRP_IS_COMPOSING_CONTENT_TYPE, NULL
@@ -176,10 +106,10 @@ bounded_clear (Bounded *b)
   g_clear_pointer (&b->table, g_hash_table_unref);
 }
 
-static void
-bounded_insert (Bounded    *b,
-                const char *key,
-                gpointer    value)
+void
+_msrp_chat_bounded_insert (Bounded    *b,
+                           const char *key,
+                           gpointer    value)
 {
   char *owned = g_strdup (key);
 
@@ -210,9 +140,9 @@ bounded_remove (Bounded    *b,
 
 /* Whether @content_type (parameters ignored) matches one of @types:
  * `*`, `type/ *` or the type itself, case-insensitively. */
-static gboolean
-types_contain (const char * const *types,
-               const char         *content_type)
+gboolean
+_msrp_chat_types_contain (const char * const *types,
+                          const char         *content_type)
 {
   const char *semicolon;
   gsize len;
@@ -239,13 +169,13 @@ types_contain (const char * const *types,
   return FALSE;
 }
 
-static gboolean
-is_type (const char *content_type,
-         const char *type)
+gboolean
+_msrp_chat_is_type (const char *content_type,
+                    const char *type)
 {
   const char * const types[] = { type, NULL };
 
-  return types_contain (types, content_type);
+  return _msrp_chat_types_contain (types, content_type);
 }
 
 /* The peer's capabilities, from its media */
@@ -285,8 +215,8 @@ chatroom_allows (MsrpChat   *self,
   return FALSE;
 }
 
-static gboolean
-is_chatroom (MsrpChat *self)
+gboolean
+_msrp_chat_is_chatroom (MsrpChat *self)
 {
   MsrpSdpMedia *media = remote_media (self);
 
@@ -308,10 +238,10 @@ outgoing_free (Outgoing *out)
   g_free (out);
 }
 
-static Outgoing *
-outgoing_new (OutKind     kind,
-              GBytes     *content,
-              const char *content_type)
+Outgoing *
+_msrp_chat_outgoing_new (OutKind     kind,
+                         GBytes     *content,
+                         const char *content_type)
 {
   Outgoing *out = g_new0 (Outgoing, 1);
 
@@ -322,11 +252,11 @@ outgoing_new (OutKind     kind,
   return out;
 }
 
-static void
-emit_not_delivered (MsrpChat   *self,
-                    const char *message_id,
-                    guint       code,
-                    const char *reason)
+void
+_msrp_chat_emit_not_delivered (MsrpChat   *self,
+                               const char *message_id,
+                               guint       code,
+                               const char *reason)
 {
   g_signal_emit (self, signals[SIGNAL_MESSAGE_NOT_DELIVERED], 0, message_id, code, reason);
 }
@@ -368,7 +298,7 @@ on_sent (GObject      *source,
 
       g_hash_table_insert (self->sent.table, g_strdup (out->id),
                            GUINT_TO_POINTER (GPOINTER_TO_UINT (flags) | SENT_FAILED));
-      emit_not_delivered (self, out->id, code, reason);
+      _msrp_chat_emit_not_delivered (self, out->id, code, reason);
     }
   outgoing_free (out);
 }
@@ -381,13 +311,13 @@ check_peer_takes (MsrpChat *self,
 {
   MsrpSdpMedia *media = remote_media (self);
   const char * const *accept = msrp_sdp_media_get_accept_types (media);
-  gboolean cpim = types_contain (accept, "message/cpim");
+  gboolean cpim = _msrp_chat_types_contain (accept, "message/cpim");
 
   *wrap = cpim;
   /* Outside a chat room a notification goes back to whoever sent the
    * message, even when its From is not the remote identity we were given:
    * that is no private message. */
-  if (out->recipients != NULL && (out->kind != OUT_NOTIFICATION || is_chatroom (self)))
+  if (out->recipients != NULL && (out->kind != OUT_NOTIFICATION || _msrp_chat_is_chatroom (self)))
     {
       gboolean only_peer = g_strv_length (out->recipients) == 1;
 
@@ -402,7 +332,7 @@ check_peer_takes (MsrpChat *self,
     }
   if (cpim)
     {
-      if (!types_contain (remote_wrapped_types (self), out->content_type))
+      if (!_msrp_chat_types_contain (remote_wrapped_types (self), out->content_type))
         return g_strdup_printf (_("The peer does not take “%s” messages"), out->content_type);
       return NULL;
     }
@@ -410,7 +340,7 @@ check_peer_takes (MsrpChat *self,
     return g_strdup (_("The peer does not take CPIM, which notifications need"));
   if (out->timestamp != NULL || out->recipients != NULL)
     return g_strdup (_("The peer does not take CPIM, which a timestamp or recipients need"));
-  if (!types_contain (accept, out->content_type))
+  if (!_msrp_chat_types_contain (accept, out->content_type))
     return g_strdup_printf (_("The peer does not take “%s” messages"), out->content_type);
   return NULL;
 }
@@ -442,9 +372,9 @@ own_envelope (MsrpChat *self)
 
 /* Now in RFC 3339 (UTC), as _msrp_xml_format_datetime() writes it: the
  * date and time are formatted once a second, not for every message. */
-static void
-format_now (MsrpChat *self,
-            char      buf[40])
+void
+_msrp_chat_format_now (MsrpChat *self,
+                       char      buf[40])
 {
   gint64 now = g_get_real_time ();
   gint64 second = now / G_USEC_PER_SEC;
@@ -484,7 +414,7 @@ wrap_own (MsrpChat *self,
   GString *text = g_string_sized_new (320 + size);
   char datetime[40];
 
-  format_now (self, datetime);
+  _msrp_chat_format_now (self, datetime);
 
   if (out->kind != OUT_COMPOSING)
     g_string_append (text, "NS: imdn <" MSRP_IMDN_NAMESPACE ">\r\n");
@@ -555,7 +485,7 @@ on_refusals (gpointer user_data)
   g_object_ref (self);
   while ((out = g_queue_pop_head (&self->refused)) != NULL)
     {
-      emit_not_delivered (self, out->id, 0, out->refusal);
+      _msrp_chat_emit_not_delivered (self, out->id, 0, out->refusal);
       outgoing_free (out);
     }
   g_object_unref (self);
@@ -596,7 +526,7 @@ send_now (MsrpChat *self,
     {
       if (out->kind == OUT_MESSAGE)
         {
-          bounded_insert (&self->sent, out->id, GUINT_TO_POINTER (SENT_FAILED));
+          _msrp_chat_bounded_insert (&self->sent, out->id, GUINT_TO_POINTER (SENT_FAILED));
           refuse_later (self, out, refusal);
         }
       else
@@ -609,16 +539,16 @@ send_now (MsrpChat *self,
 
   data = wrapped ? wrap (self, out) : g_bytes_ref (out->content);
   if (out->kind == OUT_MESSAGE)
-    bounded_insert (&self->sent, out->id, GUINT_TO_POINTER (0));
+    _msrp_chat_bounded_insert (&self->sent, out->id, GUINT_TO_POINTER (0));
   out->chat = g_object_ref (self);
   _msrp_session_send_message_with_id (session, data, wrapped ? "message/cpim" : out->content_type, out->id,
                                       out->kind == OUT_MESSAGE, MSRP_FAILURE_REPORT_PARTIAL,
                                       NULL, on_sent, out);
 }
 
-static void
-send_or_queue (MsrpChat *self,
-               Outgoing *out)
+void
+_msrp_chat_send_or_queue (MsrpChat *self,
+                          Outgoing *out)
 {
   MsrpStreamState state = msrp_stream_get_state (MSRP_STREAM (self));
 
@@ -642,404 +572,6 @@ check_can_send (MsrpChat  *self,
   return TRUE;
 }
 
-/* Incoming */
-
-static void
-clear_checked (MsrpChat *self)
-{
-  g_clear_object (&self->checked_first);
-  g_clear_object (&self->checked_cpim);
-}
-
-static guint
-check_message (MsrpSession *session,
-               MsrpChunk   *first,
-               GBytes      *message,
-               gpointer     user_data)
-{
-  MsrpChat *self = user_data;
-  const char *content_type = msrp_chunk_get_content_type (first);
-  g_autoptr(MsrpCpimMessage) cpim = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *inner;
-
-  clear_checked (self);
-  if (!is_type (content_type, "message/cpim"))
-    return 0;
-  cpim = msrp_cpim_message_parse (message, &error);
-  if (cpim == NULL)
-    {
-      g_debug ("MSRP chat: refusing a CPIM message: %s", error->message);
-      return MSRP_STATUS_BAD_REQUEST;
-    }
-  inner = msrp_cpim_message_get_content_type (cpim);
-  if (inner == NULL || !types_contain ((const char * const *) self->accept_wrapped_types, inner))
-    return MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE;
-  self->checked_first = g_object_ref (first);
-  self->checked_cpim = g_steal_pointer (&cpim);
-  return 0;
-}
-
-static gboolean
-on_composing_timeout (gpointer user_data)
-{
-  MsrpChat *self = user_data;
-  GSource *source = g_main_current_source ();
-  g_autoptr(MsrpIsComposing) idle = NULL;
-  g_autofree char *sender = NULL;
-  GHashTableIter iter;
-  gpointer key, value;
-
-  /* The sender whose timer this is. */
-  g_hash_table_iter_init (&iter, self->composing);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (value == source)
-      {
-        sender = g_strdup (key);
-        g_hash_table_iter_remove (&iter);
-        break;
-      }
-  if (sender == NULL)
-    return G_SOURCE_REMOVE;
-  idle = msrp_is_composing_new ("idle", NULL, 0);
-  g_signal_emit (self, signals[SIGNAL_COMPOSING_INDICATION], 0, idle, sender);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-destroy_source (gpointer data)
-{
-  GSource *source = data;
-
-  g_source_destroy (source);
-  g_source_unref (source);
-}
-
-static void
-handle_composing (MsrpChat   *self,
-                  GBytes     *content,
-                  const char *sender)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpIsComposing) indication = msrp_is_composing_parse (content, &error);
-
-  if (indication == NULL)
-    {
-      g_debug ("MSRP chat: ignoring an is-composing document: %s", error->message);
-      return;
-    }
-  g_hash_table_remove (self->composing, sender);
-  if (g_strcmp0 (msrp_is_composing_get_state (indication), "active") == 0 &&
-      g_hash_table_size (self->composing) < MAX_COMPOSING_SENDERS)
-    {
-      guint refresh = msrp_is_composing_get_refresh (indication);
-      GSource *timer = g_timeout_source_new_seconds (refresh ? refresh : DEFAULT_COMPOSING_REFRESH);
-
-      g_source_set_static_name (timer, "[msrp] is-composing timeout");
-      g_source_set_callback (timer, on_composing_timeout, self, NULL);
-      g_source_attach (timer, self->context);
-      g_hash_table_insert (self->composing, g_strdup (sender), timer);
-    }
-  g_signal_emit (self, signals[SIGNAL_COMPOSING_INDICATION], 0, indication, sender);
-}
-
-/* Skips @prefix at *@p, or fails. */
-static gboolean
-skip_literal (const char **p,
-              const char  *end,
-              const char  *prefix)
-{
-  gsize len = strlen (prefix);
-
-  if ((gsize) (end - *p) < len || memcmp (*p, prefix, len) != 0)
-    return FALSE;
-  *p += len;
-  return TRUE;
-}
-
-/* Skips text up to "</@name>\n" at *@p: UTF-8 without markup or entities,
- * so that the XML it is part of is well-formed. */
-static gboolean
-skip_element_text (const char **p,
-                   const char  *end,
-                   const char  *name,
-                   const char **text,
-                   gsize       *text_len)
-{
-  const char *lt = memchr (*p, '<', end - *p);
-
-  if (lt == NULL || memchr (*p, '&', lt - *p) != NULL || !g_utf8_validate_len (*p, lt - *p, NULL))
-    return FALSE;
-  *text = *p;
-  *text_len = lt - *p;
-  *p = lt;
-  return skip_literal (p, end, "</") && skip_literal (p, end, name) && skip_literal (p, end, ">\n");
-}
-
-/* The delivery and display notifications that this library writes (see
- * notification_new()), read without an XML parser: a chat with another
- * msrp-glib peer gets one for each message, and GMarkup took a third of
- * what the chat does for it. Anything else goes to msrp_imdn_parse(). */
-static char *
-read_own_notification (GBytes       *content,
-                       MsrpImdnKind *kind)
-{
-  static const char delivered[] =
-    "  <delivery-notification>\n    <status>\n      <delivered/>\n    </status>\n"
-    "  </delivery-notification>\n</imdn>\n";
-  static const char displayed[] =
-    "  <display-notification>\n    <status>\n      <displayed/>\n    </status>\n"
-    "  </display-notification>\n</imdn>\n";
-  gsize size;
-  const char *p = g_bytes_get_data (content, &size);
-  const char *end = p + size;
-  const char *id, *text;
-  gsize id_len, text_len;
-  g_autofree char *message_id = NULL;
-
-  if (p == NULL ||
-      !skip_literal (&p, end, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                              "<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\">\n  <message-id>") ||
-      !skip_element_text (&p, end, "message-id", &id, &id_len) ||
-      !skip_literal (&p, end, "  <datetime>") ||
-      !skip_element_text (&p, end, "datetime", &text, &text_len))
-    return NULL;
-  if (skip_literal (&p, end, "  <recipient-uri>") &&
-      !skip_element_text (&p, end, "recipient-uri", &text, &text_len))
-    return NULL;
-  if ((gsize) (end - p) == sizeof delivered - 1 && memcmp (p, delivered, end - p) == 0)
-    *kind = MSRP_IMDN_KIND_DELIVERY;
-  else if ((gsize) (end - p) == sizeof displayed - 1 && memcmp (p, displayed, end - p) == 0)
-    *kind = MSRP_IMDN_KIND_DISPLAY;
-  else
-    return NULL;
-  message_id = g_strndup (id, id_len);
-  if (strlen (message_id) != id_len || !_msrp_xml_is_token (message_id))
-    return NULL;
-  return g_steal_pointer (&message_id);
-}
-
-static void
-handle_notification (MsrpChat *self,
-                     GBytes   *content)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpImdn) imdn = NULL;
-  g_autofree char *own_id = NULL;
-  MsrpImdnKind kind;
-  const char *id, *status;
-  gpointer value;
-  guint flags;
-
-  own_id = read_own_notification (content, &kind);
-  if (own_id != NULL)
-    {
-      id = own_id;
-      status = kind == MSRP_IMDN_KIND_DELIVERY ? "delivered" : "displayed";
-    }
-  else
-    {
-      imdn = msrp_imdn_parse (content, &error);
-      if (imdn == NULL)
-        {
-          g_debug ("MSRP chat: ignoring an IMDN: %s", error->message);
-          return;
-        }
-      id = msrp_imdn_get_message_id (imdn);
-      status = msrp_imdn_get_status (imdn);
-      kind = msrp_imdn_get_kind (imdn);
-    }
-  /* Only about what we sent: nobody makes us report other ids. */
-  if (!g_hash_table_lookup_extended (self->sent.table, id, NULL, &value))
-    {
-      g_debug ("MSRP chat: ignoring an IMDN about a message we did not send: %s", id);
-      return;
-    }
-  flags = GPOINTER_TO_UINT (value);
-  switch (kind)
-    {
-    case MSRP_IMDN_KIND_DELIVERY:
-      if (g_strcmp0 (status, "delivered") == 0)
-        {
-          if (flags & SENT_DELIVERED)
-            return;
-          g_hash_table_insert (self->sent.table, g_strdup (id), GUINT_TO_POINTER (flags | SENT_DELIVERED));
-          g_signal_emit (self, signals[SIGNAL_MESSAGE_DELIVERED], 0, id);
-        }
-      else
-        {
-          g_autofree char *reason = g_strdup_printf (_("Delivery notification: %s"), status);
-
-          g_hash_table_insert (self->sent.table, g_strdup (id), GUINT_TO_POINTER (flags | SENT_FAILED));
-          emit_not_delivered (self, id, 0, reason);
-        }
-      break;
-    case MSRP_IMDN_KIND_DISPLAY:
-      if (g_strcmp0 (status, "displayed") == 0 && !(flags & SENT_DISPLAYED))
-        {
-          g_hash_table_insert (self->sent.table, g_strdup (id), GUINT_TO_POINTER (flags | SENT_DISPLAYED));
-          g_signal_emit (self, signals[SIGNAL_MESSAGE_DISPLAYED], 0, id);
-        }
-      break;
-    case MSRP_IMDN_KIND_PROCESSING:
-    default:
-      break;
-    }
-}
-
-static Outgoing *
-notification_new (MsrpChat     *self,
-                  MsrpImdnKind  kind,
-                  const char   *status,
-                  const char   *message_id,
-                  const char   *recipient)
-{
-  char datetime[40];
-  const char *element = kind == MSRP_IMDN_KIND_DISPLAY ? "display-notification" : "delivery-notification";
-  GString *xml = g_string_sized_new (384);
-  g_autoptr(GBytes) body = NULL;
-  Outgoing *out;
-
-  /* What msrp_imdn_to_bytes() writes, without an MsrpImdn for each; the
-   * callers checked that the id is an XML token. */
-  format_now (self, datetime);
-  if (self->local_uri == NULL)
-    self->local_uri = _msrp_cpim_identity_get_uri (self->local_identity);
-  g_string_append (xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                        "<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\">\n");
-  _msrp_xml_append_element (xml, "message-id", message_id);
-  _msrp_xml_append_element (xml, "datetime", datetime);
-  if (self->local_uri != NULL)
-    _msrp_xml_append_element (xml, "recipient-uri", self->local_uri);
-  g_string_append_printf (xml, "  <%s>\n    <status>\n      <%s/>\n    </status>\n  </%s>\n</imdn>\n",
-                          element, status, element);
-  body = g_string_free_to_bytes (xml);
-  out = outgoing_new (OUT_NOTIFICATION, body, MSRP_IMDN_CONTENT_TYPE);
-  /* To the peer itself: no To of its own (the envelope has the peer). */
-  if (g_strcmp0 (recipient, self->remote_identity) != 0)
-    {
-      out->recipients = g_new0 (char *, 2);
-      out->recipients[0] = g_strdup (recipient);
-    }
-  return out;
-}
-
-static gboolean
-disposition_asks (const char *disposition,
-                  const char *what)
-{
-  gsize len = strlen (what);
-
-  /* A comma-separated list: each item, spaces around it skipped. */
-  for (const char *p = disposition; p != NULL && *p != '\0'; )
-    {
-      const char *end = strchr (p, ',');
-      const char *last = end ? end : p + strlen (p);
-
-      while (p < last && g_ascii_isspace (*p))
-        p++;
-      while (last > p && g_ascii_isspace (last[-1]))
-        last--;
-      if ((gsize) (last - p) == len && g_ascii_strncasecmp (p, what, len) == 0)
-        return TRUE;
-      p = end ? end + 1 : NULL;
-    }
-  return FALSE;
-}
-
-static void
-on_message_received (MsrpSession *session,
-                     MsrpChunk   *first,
-                     GBytes      *data,
-                     gpointer     user_data)
-{
-  MsrpChat *self = user_data;
-  g_autoptr(MsrpCpimMessage) cpim = NULL;
-  g_autoptr(MsrpChatMessage) message = NULL;
-  g_autoptr(GBytes) content = NULL;
-  g_auto(GStrv) recipients = NULL;
-  g_autoptr(GDateTime) timestamp = NULL;
-  g_autofree char *sender = NULL;
-  const char *content_type = msrp_chunk_get_content_type (first);
-  const char *message_id = msrp_chunk_get_message_id (first);
-  const char *disposition = NULL;
-  gboolean is_private = FALSE;
-
-  if (self->checked_first == first)
-    cpim = g_steal_pointer (&self->checked_cpim);
-  clear_checked (self);
-  if (content_type == NULL)
-    return;
-
-  if (cpim != NULL)
-    {
-      const char *from = msrp_cpim_message_get_from (cpim);
-      const char *imdn_id = msrp_cpim_message_get_header (cpim, MSRP_IMDN_NAMESPACE, "Message-ID");
-
-      content_type = msrp_cpim_message_get_content_type (cpim);
-      content = g_bytes_ref (msrp_cpim_message_get_body (cpim));
-      sender = g_strdup (from ? from : self->remote_identity);
-      recipients = msrp_cpim_message_get_to (cpim);
-      if (recipients[0] == NULL)
-        {
-          g_strfreev (recipients);
-          recipients = g_new0 (char *, 2);
-          recipients[0] = g_strdup (self->local_identity);
-        }
-      timestamp = msrp_cpim_message_get_datetime (cpim);
-      if (timestamp != NULL)
-        g_date_time_ref (timestamp);
-      if (imdn_id != NULL)
-        {
-          message_id = imdn_id;
-          disposition = msrp_cpim_message_get_header (cpim, MSRP_IMDN_NAMESPACE, "Disposition-Notification");
-        }
-      if (is_chatroom (self) && recipients[1] == NULL)
-        {
-          g_autofree char *uri = _msrp_cpim_identity_get_uri (recipients[0]);
-
-          is_private = uri != NULL && g_strcmp0 (uri, self->remote_uri) != 0;
-        }
-    }
-  else
-    {
-      content = g_bytes_ref (data);
-      sender = g_strdup (self->remote_identity);
-      recipients = g_new0 (char *, 2);
-      recipients[0] = g_strdup (self->local_identity);
-    }
-
-  if (is_type (content_type, MSRP_IS_COMPOSING_CONTENT_TYPE))
-    {
-      handle_composing (self, content, sender);
-      return;
-    }
-  if (is_type (content_type, MSRP_IMDN_CONTENT_TYPE))
-    {
-      handle_notification (self, content);
-      return;
-    }
-
-  /* A message ends the sender's composing. */
-  g_hash_table_remove (self->composing, sender);
-
-  /* An id that no IMDN document can carry gets no notification. */
-  if (disposition != NULL && !_msrp_xml_is_token (message_id))
-    {
-      g_debug ("MSRP chat: not notifying about a message whose imdn.Message-ID XML cannot carry");
-      disposition = NULL;
-    }
-
-  if (disposition_asks (disposition, "positive-delivery"))
-    send_or_queue (self, notification_new (self, MSRP_IMDN_KIND_DELIVERY, "delivered", message_id, sender));
-  if (disposition_asks (disposition, "display"))
-    bounded_insert (&self->display_requests, message_id, g_strdup (sender));
-
-  message = _msrp_chat_message_new (content, content_type, sender, (const char * const *) recipients,
-                                    timestamp, message_id, is_private, cpim);
-  g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, message);
-}
-
 /* MsrpStream */
 
 static gboolean
@@ -1051,7 +583,7 @@ chat_prepare_local_media (MsrpStream    *stream,
   MsrpChat *self = MSRP_CHAT (stream);
 
   msrp_sdp_media_set_accept_types (local_media, (const char * const *) self->accept_types);
-  if (types_contain ((const char * const *) self->accept_types, "message/cpim"))
+  if (_msrp_chat_types_contain ((const char * const *) self->accept_types, "message/cpim"))
     msrp_sdp_media_set_accept_wrapped_types (local_media, (const char * const *) self->accept_wrapped_types);
   return TRUE;
 }
@@ -1091,8 +623,8 @@ chat_session_started (MsrpStream  *stream,
   MsrpChat *self = MSRP_CHAT (stream);
   Outgoing *out;
 
-  _msrp_session_set_message_check (session, check_message, self);
-  g_signal_connect_object (session, "message-received", G_CALLBACK (on_message_received), self, 0);
+  _msrp_session_set_message_check (session, _msrp_chat_check_message, self);
+  g_signal_connect_object (session, "message-received", G_CALLBACK (_msrp_chat_on_message_received), self, 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CPIM_ENABLED]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRIVATE_MESSAGES_ALLOWED]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NICKNAME_ALLOWED]);
@@ -1110,7 +642,7 @@ fail_queued (MsrpChat *self)
   while ((out = g_queue_pop_head (&self->queued)) != NULL)
     {
       if (out->kind == OUT_MESSAGE)
-        emit_not_delivered (self, out->id, 0, _("The chat ended before the message was sent"));
+        _msrp_chat_emit_not_delivered (self, out->id, 0, _("The chat ended before the message was sent"));
       outgoing_free (out);
     }
 }
@@ -1142,7 +674,7 @@ msrp_chat_dispose (GObject *object)
       self->refusals_source = 0;
     }
   g_clear_pointer (&self->composing, g_hash_table_unref);
-  clear_checked (self);
+  _msrp_chat_clear_checked (self);
   G_OBJECT_CLASS (msrp_chat_parent_class)->dispose (object);
 }
 
@@ -1254,7 +786,7 @@ msrp_chat_init (MsrpChat *self)
   self->context = g_main_context_ref_thread_default ();
   bounded_init (&self->sent, MAX_REMEMBERED_SENT, NULL);
   bounded_init (&self->display_requests, MAX_REMEMBERED_DISPLAY, g_free);
-  self->composing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, destroy_source);
+  self->composing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, _msrp_chat_destroy_source);
   self->accept_types = g_strdupv ((char **) default_accept_types);
   self->accept_wrapped_types = g_strdupv ((char **) default_accept_wrapped_types);
   g_signal_connect (self, "notify::state", G_CALLBACK (on_state_changed), NULL);
@@ -1530,13 +1062,13 @@ msrp_chat_send_message (MsrpChat            *chat,
         }
     }
 
-  out = outgoing_new (OUT_MESSAGE, content, content_type);
+  out = _msrp_chat_outgoing_new (OUT_MESSAGE, content, content_type);
   if (recipients != NULL && recipients[0] != NULL)
     out->recipients = g_strdupv ((char **) recipients);
   if (timestamp != NULL)
     out->timestamp = g_date_time_ref (timestamp);
   id = g_strdup (out->id);
-  send_or_queue (chat, out);
+  _msrp_chat_send_or_queue (chat, out);
   return id;
 }
 
@@ -1606,7 +1138,7 @@ msrp_chat_send_composing_indication (MsrpChat    *chat,
       msrp_is_composing_set_last_active (indication, now);
     }
   body = msrp_is_composing_to_bytes (indication);
-  send_or_queue (chat, outgoing_new (OUT_COMPOSING, body, MSRP_IS_COMPOSING_CONTENT_TYPE));
+  _msrp_chat_send_or_queue (chat, _msrp_chat_outgoing_new (OUT_COMPOSING, body, MSRP_IS_COMPOSING_CONTENT_TYPE));
   return TRUE;
 }
 
@@ -1646,7 +1178,7 @@ msrp_chat_send_display_notification (MsrpChat    *chat,
                    _("No message “%s” asked for a display notification"), message_id);
       return FALSE;
     }
-  send_or_queue (chat, notification_new (chat, MSRP_IMDN_KIND_DISPLAY, "displayed", message_id, sender));
+  _msrp_chat_send_or_queue (chat, _msrp_chat_notification_new (chat, MSRP_IMDN_KIND_DISPLAY, "displayed", message_id, sender));
   bounded_remove (&chat->display_requests, message_id);
   return TRUE;
 }
@@ -1912,7 +1444,7 @@ msrp_chat_get_cpim_enabled (MsrpChat *chat)
 
   g_return_val_if_fail (MSRP_IS_CHAT (chat), FALSE);
   media = remote_media (chat);
-  return media != NULL && types_contain (msrp_sdp_media_get_accept_types (media), "message/cpim");
+  return media != NULL && _msrp_chat_types_contain (msrp_sdp_media_get_accept_types (media), "message/cpim");
 }
 
 /**

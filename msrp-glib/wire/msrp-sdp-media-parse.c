@@ -20,7 +20,7 @@
 
 gboolean
 _msrp_sdp_is_token (const char *s,
-          gsize       len)
+                    gsize       len)
 {
   return len > 0 && _msrp_is_token (s, len);
 }
@@ -54,8 +54,8 @@ _msrp_sdp_is_line_text (const char *s)
 
 gboolean
 _msrp_sdp_parse_decimal (const char *s,
-               gint64      max,
-               gint64     *out)
+                         gint64      max,
+                         gint64     *out)
 {
   gint64 value = 0;
 
@@ -76,8 +76,8 @@ _msrp_sdp_parse_decimal (const char *s,
 /* "start-stop" or "start-*", 1-based (RFC 5547 section 6). */
 gboolean
 _msrp_sdp_parse_file_range (const char *value,
-                  gint64     *start,
-                  gint64     *stop)
+                            gint64     *start,
+                            gint64     *stop)
 {
   const char *dash = strchr (value, '-');
   g_autofree char *first = NULL;
@@ -154,8 +154,8 @@ _msrp_sdp_is_accept_type (const char *type)
  * the error says what is wrong, for the parser to name the line. */
 gboolean
 _msrp_sdp_check_attribute (const char *name,
-                 const char *value,
-                 GError    **error)
+                           const char *value,
+                           GError    **error)
 {
   const KnownAttribute *known = _msrp_sdp_find_known (name);
   const char *reason = NULL;

@@ -102,7 +102,10 @@ gboolean _msrp_sdp_parse_decimal (const char *s, gint64 max, gint64 *out);
 gboolean _msrp_sdp_parse_file_range (const char *value, gint64 *start, gint64 *stop);
 void _msrp_sdp_remove_attributes (MsrpSdpMedia *self, const char *name, SdpLine *except);
 SdpLine * _msrp_sdp_sdp_line_new (char type, const char *name, const char *value);
-gboolean _msrp_sdp_set_single (MsrpSdpMedia *self, const char *name, const char *value, gboolean flag);
+gboolean _msrp_sdp_set_single (MsrpSdpMedia *self,
+                               const char *name,
+                               const char *value,
+                               gboolean flag);
 char ** _msrp_sdp_split_types (const char *value);
 void _msrp_sdp_sync_all_caches (MsrpSdpMedia *self);
 

@@ -113,8 +113,8 @@ sdp_line_free (gpointer data)
 
 SdpLine *
 _msrp_sdp_sdp_line_new (char        type,
-              const char *name,
-              const char *value)
+                        const char *name,
+                        const char *value)
 {
   SdpLine *line = g_new0 (SdpLine, 1);
 
@@ -133,7 +133,7 @@ is_attribute (const SdpLine *line,
 
 SdpLine *
 _msrp_sdp_find_attribute (MsrpSdpMedia *self,
-                const char   *name)
+                          const char   *name)
 {
   for (guint i = 0; i < self->lines->len; i++)
     {
@@ -147,7 +147,7 @@ _msrp_sdp_find_attribute (MsrpSdpMedia *self,
 
 SdpLine *
 _msrp_sdp_find_line (MsrpSdpMedia *self,
-           char          type)
+                     char          type)
 {
   for (guint i = 0; i < self->lines->len; i++)
     {
@@ -236,7 +236,7 @@ line_rank (const SdpLine *line)
  * one, so that new objects write attributes in a fixed order. */
 void
 _msrp_sdp_insert_attribute (MsrpSdpMedia *self,
-                  SdpLine      *line)
+                            SdpLine      *line)
 {
   guint rank = line_rank (line);
 
@@ -255,8 +255,8 @@ _msrp_sdp_insert_attribute (MsrpSdpMedia *self,
 
 void
 _msrp_sdp_remove_attributes (MsrpSdpMedia *self,
-                   const char   *name,
-                   SdpLine      *except)
+                             const char   *name,
+                             SdpLine      *except)
 {
   for (guint i = 0; i < self->lines->len;)
     {
@@ -289,9 +289,9 @@ has_other (MsrpSdpMedia *self,
  * changed, and notifies then. */
 gboolean
 _msrp_sdp_set_single (MsrpSdpMedia *self,
-            const char   *name,
-            const char   *value,
-            gboolean      flag)
+                      const char   *name,
+                      const char   *value,
+                      gboolean      flag)
 {
   SdpLine *line = _msrp_sdp_find_attribute (self, name);
 
