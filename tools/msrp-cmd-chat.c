@@ -48,12 +48,8 @@ struct _Chat {
   gboolean termios_changed;
 
   /* Waiting for the peer's SDP in a file */
-  GFile *waiting;
-  GFileMonitor *monitor;
+  MediaWait *wait;
   MediaFunc on_media;
-  gboolean loading;
-  gboolean load_again;
-  gboolean load_final;       /* the file is complete: a parse error is final */
 
   /* Standard input */
   GInputStream *in;
@@ -200,81 +196,6 @@ identity_is_valid (const char *identity)
   document = NULL;
   cpim = msrp_cpim_message_parse (bytes, NULL);
   return cpim != NULL && msrp_cpim_message_get_from (cpim) != NULL;
-}
-
-/* JSON lines: a small writer, for the few kinds of values we print */
-
-static GString *
-json_begin (const char *event)
-{
-  GString *out = g_string_new ("{\"event\":\"");
-
-  g_string_append (out, event);
-  g_string_append_c (out, '"');
-  return out;
-}
-
-static void
-json_add_string (GString    *out,
-                 const char *key,
-                 const char *value)
-{
-  g_autofree char *valid = NULL;
-
-  g_string_append_printf (out, ",\"%s\":", key);
-  if (value == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  valid = g_utf8_make_valid (value, -1);
-  g_string_append_c (out, '"');
-  for (const char *p = valid; *p != '\0'; p++)
-    {
-      guchar c = *p;
-
-      switch (c)
-        {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
-        default:
-          if (c < 0x20 || c == 0x7f)
-            g_string_append_printf (out, "\\u%04x", c);
-          else
-            g_string_append_c (out, c);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
-json_add_uint (GString    *out,
-               const char *key,
-               guint64     value)
-{
-  g_string_append_printf (out, ",\"%s\":%" G_GUINT64_FORMAT, key, value);
-}
-
-static void
-json_end (GString *out)
-{
-  g_string_append (out, "}\n");
-  fwrite (out->str, 1, out->len, stdout);
-  fflush (stdout);
-  g_string_free (out, TRUE);
 }
 
 /* The terminal: messages above, the typing notice and the input line at
@@ -1022,116 +943,24 @@ start_input (Chat *self)
 
 /* The SDP through files */
 
-static void try_load (Chat *self, gboolean final);
-
 static void
 stop_waiting (Chat *self)
 {
-  if (self->monitor != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->monitor, self);
-      g_file_monitor_cancel (self->monitor);
-      g_clear_object (&self->monitor);
-    }
-  g_clear_object (&self->waiting);
+  g_clear_pointer (&self->wait, media_wait_free);
 }
 
 static void
-media_error (Chat       *self,
-             GFile      *file,
-             const char *message)
-{
-  g_autofree char *name = g_file_get_parse_name (file);
-  g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", name, message);
-
-  chat_fail (self, error);
-}
-
-static void
-on_loaded (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Chat *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  g_autoptr(MsrpSdpMedia) media = NULL;
-  gboolean final = self->load_final;
-
-  self->loading = FALSE;
-  if (!g_file_load_contents_finish (G_FILE (source), result, &contents, NULL, NULL, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        {
-          media_error (self, G_FILE (source), error->message);
-          return;
-        }
-    }
-  else if ((media = msrp_sdp_media_parse (contents, &error)) != NULL)
-    {
-      MediaFunc on_media = self->on_media;
-
-      stop_waiting (self);
-      on_media (self, media);
-      return;
-    }
-  else if (final && !self->load_again)
-    {
-      media_error (self, G_FILE (source), error->message);
-      return;
-    }
-  /* Not there, or still being written: more events come. */
-  if (self->load_again)
-    try_load (self, self->load_final);
-}
-
-static void
-try_load (Chat     *self,
-          gboolean  final)
-{
-  if (self->waiting == NULL)
-    return;
-  if (self->loading)
-    {
-      self->load_again = TRUE;
-      self->load_final |= final;
-      return;
-    }
-  self->loading = TRUE;
-  self->load_again = FALSE;
-  self->load_final = final;
-  g_file_load_contents_async (self->waiting, self->cancellable, on_loaded, self);
-}
-
-static void
-on_directory_changed (GFileMonitor      *monitor,
-                      GFile             *file,
-                      GFile             *other,
-                      GFileMonitorEvent  event,
-                      gpointer           user_data)
+on_media (MsrpSdpMedia *media,
+          const GError *error,
+          gpointer      user_data)
 {
   Chat *self = user_data;
 
-  switch (event)
-    {
-    case G_FILE_MONITOR_EVENT_CREATED:
-      if (g_file_equal (file, self->waiting))
-        try_load (self, FALSE);
-      break;
-    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
-    case G_FILE_MONITOR_EVENT_MOVED_IN:
-      if (g_file_equal (file, self->waiting))
-        try_load (self, TRUE);
-      break;
-    case G_FILE_MONITOR_EVENT_RENAMED:
-      if (other != NULL && g_file_equal (other, self->waiting))
-        try_load (self, TRUE);
-      break;
-    default:
-      break;
-    }
+  stop_waiting (self);
+  if (media == NULL)
+    chat_fail (self, error);
+  else
+    self->on_media (self, media);
 }
 
 /* Waits, without polling, until @file holds SDP media, then calls
@@ -1139,77 +968,30 @@ on_directory_changed (GFileMonitor      *monitor,
 static void
 wait_for_media (Chat      *self,
                 GFile     *file,
-                MediaFunc  on_media)
+                MediaFunc  on_media_func)
 {
-  g_autoptr(GFile) directory = g_file_get_parent (file);
-  g_autoptr(GError) error = NULL;
-
-  self->waiting = g_object_ref (file);
-  self->on_media = on_media;
-  self->monitor = g_file_monitor_directory (directory, G_FILE_MONITOR_WATCH_MOVES, self->cancellable, &error);
-  if (self->monitor == NULL)
-    {
-      media_error (self, file, error->message);
-      return;
-    }
-  g_signal_connect (self->monitor, "changed", G_CALLBACK (on_directory_changed), self);
-  /* It may be there already. */
-  try_load (self, TRUE);
+  self->on_media = on_media_func;
+  self->wait = media_wait_new (file, self->cancellable, on_media, self);
 }
 
 typedef struct {
   Chat *self;
-  GFile *file;
-  GFile *temporary;
   void (*then) (Chat *self);
 } Writing;
 
 static void
-writing_free (Writing *writing)
-{
-  g_object_unref (writing->file);
-  g_object_unref (writing->temporary);
-  g_free (writing);
-}
-
-static void
-on_moved (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
+on_media_written (const GError *error,
+                  gpointer      user_data)
 {
   Writing *writing = user_data;
-  Chat *self = writing->self;
-  g_autoptr(GError) error = NULL;
 
-  if (!g_file_move_finish (G_FILE (source), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        media_error (self, writing->file, error->message);
-      g_file_delete_async (writing->temporary, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ;
+  else if (error != NULL)
+    chat_fail (writing->self, error);
   else
-    writing->then (self);
-  writing_free (writing);
-}
-
-static void
-on_written (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Writing *writing = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        media_error (writing->self, writing->file, error->message);
-      writing_free (writing);
-      return;
-    }
-  /* A rename, so that the peer never reads half a file. */
-  g_file_move_async (writing->temporary, writing->file, G_FILE_COPY_OVERWRITE, G_PRIORITY_DEFAULT,
-                     writing->self->cancellable, NULL, NULL, on_moved, writing);
+    writing->then (writing->self);
+  g_free (writing);
 }
 
 /* Writes our media to @file (NULL: standard output), then calls @then. */
@@ -1220,47 +1002,11 @@ write_media (Chat         *self,
              const char   *event,
              void        (*then) (Chat *self))
 {
-  g_autofree char *sdp = msrp_sdp_media_to_string (media);
-  g_autoptr(GFile) directory = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *temporary_name = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  Writing *writing;
+  Writing *writing = g_new0 (Writing, 1);
 
-  if (file == NULL)
-    {
-      if (self->json)
-        {
-          GString *out = json_begin (event);
-
-          json_add_string (out, "sdp", sdp);
-          json_end (out);
-        }
-      else
-        {
-          g_autofree char *lf = NULL;
-          g_auto(GStrv) lines = g_strsplit (sdp, "\r\n", -1);
-
-          /* Lines for a terminal; the parser takes LF as well as CRLF. */
-          lf = g_strjoinv ("\n", lines);
-          printf ("%s\n", lf);
-          fflush (stdout);
-        }
-      then (self);
-      return;
-    }
-
-  directory = g_file_get_parent (file);
-  base = g_file_get_basename (file);
-  temporary_name = g_strdup_printf (".%s.%d.tmp", base, (int) getpid ());
-  bytes = g_bytes_new_take (g_steal_pointer (&sdp), strlen (sdp));
-  writing = g_new0 (Writing, 1);
   writing->self = self;
-  writing->file = g_object_ref (file);
-  writing->temporary = g_file_get_child (directory, temporary_name);
   writing->then = then;
-  g_file_replace_contents_bytes_async (writing->temporary, bytes, NULL, FALSE, G_FILE_CREATE_NONE,
-                                       self->cancellable, on_written, writing);
+  media_write (file, media, self->json, event, self->cancellable, on_media_written, writing);
 }
 
 /* The two roles */
@@ -1337,7 +1083,13 @@ on_old_answer_removed (GObject      *source,
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        media_error (self, G_FILE (source), error->message);
+        {
+          g_autofree char *name = g_file_get_parse_name (G_FILE (source));
+          g_autoptr(GError) about = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s",
+                                                 name, error->message);
+
+          chat_fail (self, about);
+        }
       return;
     }
   msrp_stream_initialize_async (MSRP_STREAM (self->chat), NULL, self->cancellable, on_offer_made, self);

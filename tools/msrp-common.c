@@ -461,3 +461,417 @@ print_stats (guint64 messages,
           messages, bytes, format_double (number, seconds), read_vmhwm_kb ());
   fflush (stdout);
 }
+
+/* JSON lines (--json): a small writer, for the few kinds of values the
+ * commands print */
+
+GString *
+json_begin (const char *event)
+{
+  GString *out = g_string_new ("{\"event\":\"");
+
+  g_string_append (out, event);
+  g_string_append_c (out, '"');
+  return out;
+}
+
+void
+json_add_string (GString    *out,
+                 const char *key,
+                 const char *value)
+{
+  g_autofree char *valid = NULL;
+
+  g_string_append_printf (out, ",\"%s\":", key);
+  if (value == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  valid = g_utf8_make_valid (value, -1);
+  g_string_append_c (out, '"');
+  for (const char *p = valid; *p != '\0'; p++)
+    {
+      guchar c = *p;
+
+      switch (c)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          if (c < 0x20 || c == 0x7f)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+void
+json_add_uint (GString    *out,
+               const char *key,
+               guint64     value)
+{
+  g_string_append_printf (out, ",\"%s\":%" G_GUINT64_FORMAT, key, value);
+}
+
+void
+json_add_double (GString    *out,
+                 const char *key,
+                 double      value)
+{
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_printf (out, ",\"%s\":%s", key, format_double (number, value));
+}
+
+void
+json_end (GString *out)
+{
+  g_string_append (out, "}\n");
+  fwrite (out->str, 1, out->len, stdout);
+  fflush (stdout);
+  g_string_free (out, TRUE);
+}
+
+/* The SDP media through files, instead of SIP (`msrp chat`, `msrp file`) */
+
+struct _MediaWait {
+  gatomicrefcount ref;
+  GFile *file;
+  GFileMonitor *monitor;
+  GCancellable *cancellable;
+  MediaWaitFunc callback;
+  gpointer user_data;
+  gboolean stopped;
+  gboolean loading;
+  gboolean load_again;
+  gboolean load_final;       /* the file is complete: a parse error is final */
+  GError *error;             /* the directory cannot be watched */
+};
+
+static MediaWait *
+media_wait_ref (MediaWait *wait)
+{
+  g_atomic_ref_count_inc (&wait->ref);
+  return wait;
+}
+
+static void
+media_wait_unref (MediaWait *wait)
+{
+  if (!g_atomic_ref_count_dec (&wait->ref))
+    return;
+  g_object_unref (wait->file);
+  g_object_unref (wait->cancellable);
+  g_clear_error (&wait->error);
+  g_free (wait);
+}
+
+static void
+media_wait_stop (MediaWait *wait)
+{
+  wait->stopped = TRUE;
+  if (wait->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (wait->monitor, wait);
+      g_file_monitor_cancel (wait->monitor);
+      g_clear_object (&wait->monitor);
+    }
+}
+
+/* Reports @message about the file, once. */
+static void
+media_wait_error (MediaWait  *wait,
+                  const char *message)
+{
+  g_autofree char *name = g_file_get_parse_name (wait->file);
+  g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", name, message);
+
+  media_wait_stop (wait);
+  wait->callback (NULL, error, wait->user_data);
+}
+
+static void media_wait_load (MediaWait *wait, gboolean final);
+
+static void
+on_media_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  MediaWait *wait = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(MsrpSdpMedia) media = NULL;
+  gboolean final = wait->load_final;
+
+  wait->loading = FALSE;
+  if (!g_file_load_contents_finish (G_FILE (source), result, &contents, NULL, NULL, &error))
+    {
+      if (wait->stopped || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        goto out;
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          media_wait_error (wait, error->message);
+          goto out;
+        }
+    }
+  else if (wait->stopped)
+    goto out;
+  else if ((media = msrp_sdp_media_parse (contents, &error)) != NULL)
+    {
+      media_wait_stop (wait);
+      wait->callback (media, NULL, wait->user_data);
+      goto out;
+    }
+  else if (final && !wait->load_again)
+    {
+      media_wait_error (wait, error->message);
+      goto out;
+    }
+  /* Not there, or still being written: more events come. */
+  if (wait->load_again)
+    media_wait_load (wait, wait->load_final);
+out:
+  media_wait_unref (wait);
+}
+
+static void
+media_wait_load (MediaWait *wait,
+                 gboolean   final)
+{
+  if (wait->stopped)
+    return;
+  if (wait->loading)
+    {
+      wait->load_again = TRUE;
+      wait->load_final |= final;
+      return;
+    }
+  wait->loading = TRUE;
+  wait->load_again = FALSE;
+  wait->load_final = final;
+  g_file_load_contents_async (wait->file, wait->cancellable, on_media_loaded, media_wait_ref (wait));
+}
+
+static void
+on_media_directory_changed (GFileMonitor      *monitor,
+                            GFile             *file,
+                            GFile             *other,
+                            GFileMonitorEvent  event,
+                            gpointer           user_data)
+{
+  MediaWait *wait = user_data;
+
+  switch (event)
+    {
+    case G_FILE_MONITOR_EVENT_CREATED:
+      if (g_file_equal (file, wait->file))
+        media_wait_load (wait, FALSE);
+      break;
+    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
+    case G_FILE_MONITOR_EVENT_MOVED_IN:
+      if (g_file_equal (file, wait->file))
+        media_wait_load (wait, TRUE);
+      break;
+    case G_FILE_MONITOR_EVENT_RENAMED:
+      if (other != NULL && g_file_equal (other, wait->file))
+        media_wait_load (wait, TRUE);
+      break;
+    default:
+      break;
+    }
+}
+
+static gboolean
+on_media_wait_error (gpointer user_data)
+{
+  MediaWait *wait = user_data;
+
+  if (!wait->stopped && !g_cancellable_is_cancelled (wait->cancellable))
+    media_wait_error (wait, wait->error->message);
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits, without polling, until @file holds SDP media, then calls
+ * @callback once: with the media, or with an error about the file. A
+ * cancelled or freed wait calls nothing. */
+MediaWait *
+media_wait_new (GFile         *file,
+                GCancellable  *cancellable,
+                MediaWaitFunc  callback,
+                gpointer       user_data)
+{
+  MediaWait *wait = g_new0 (MediaWait, 1);
+  g_autoptr(GFile) directory = g_file_get_parent (file);
+  g_autoptr(GError) error = NULL;
+
+  g_atomic_ref_count_init (&wait->ref);
+  wait->file = g_object_ref (file);
+  wait->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
+  wait->callback = callback;
+  wait->user_data = user_data;
+  wait->monitor = g_file_monitor_directory (directory, G_FILE_MONITOR_WATCH_MOVES, wait->cancellable, &error);
+  if (wait->monitor == NULL)
+    {
+      /* Reported from the main loop, as every other outcome. */
+      wait->error = g_steal_pointer (&error);
+      g_idle_add_full (G_PRIORITY_DEFAULT, on_media_wait_error, media_wait_ref (wait),
+                       (GDestroyNotify) media_wait_unref);
+      return wait;
+    }
+  g_signal_connect (wait->monitor, "changed", G_CALLBACK (on_media_directory_changed), wait);
+  /* It may be there already. */
+  media_wait_load (wait, TRUE);
+  return wait;
+}
+
+void
+media_wait_free (MediaWait *wait)
+{
+  if (wait == NULL)
+    return;
+  media_wait_stop (wait);
+  media_wait_unref (wait);
+}
+
+typedef struct {
+  GFile *file;
+  GFile *temporary;
+  MediaWrittenFunc then;
+  gpointer user_data;
+  GCancellable *cancellable;
+} Writing;
+
+static void
+writing_free (Writing *writing)
+{
+  g_object_unref (writing->file);
+  g_object_unref (writing->temporary);
+  g_clear_object (&writing->cancellable);
+  g_free (writing);
+}
+
+static void
+writing_failed (Writing      *writing,
+                const GError *error)
+{
+  g_autofree char *name = NULL;
+  g_autoptr(GError) about = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      writing->then (error, writing->user_data);
+      return;
+    }
+  name = g_file_get_parse_name (writing->file);
+  about = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", name, error->message);
+  writing->then (about, writing->user_data);
+}
+
+static void
+on_media_moved (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Writing *writing = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_move_finish (G_FILE (source), result, &error))
+    {
+      writing_failed (writing, error);
+      g_file_delete_async (writing->temporary, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+    }
+  else
+    writing->then (NULL, writing->user_data);
+  writing_free (writing);
+}
+
+static void
+on_media_written (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Writing *writing = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      writing_failed (writing, error);
+      writing_free (writing);
+      return;
+    }
+  /* A rename, so that the peer never reads half a file. */
+  g_file_move_async (writing->temporary, writing->file, G_FILE_COPY_OVERWRITE, G_PRIORITY_DEFAULT,
+                     writing->cancellable, NULL, NULL, on_media_moved, writing);
+}
+
+/* Writes @media to @file (NULL: standard output, as an @event with
+ * --json), then calls @then with NULL, or with an error about the file
+ * (G_IO_ERROR_CANCELLED as is). */
+void
+media_write (GFile            *file,
+             MsrpSdpMedia     *media,
+             gboolean          json,
+             const char       *event,
+             GCancellable     *cancellable,
+             MediaWrittenFunc  then,
+             gpointer          user_data)
+{
+  g_autofree char *sdp = msrp_sdp_media_to_string (media);
+  g_autoptr(GFile) directory = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *temporary_name = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  Writing *writing;
+
+  if (file == NULL)
+    {
+      if (json)
+        {
+          GString *out = json_begin (event);
+
+          json_add_string (out, "sdp", sdp);
+          json_end (out);
+        }
+      else
+        {
+          g_autofree char *lf = NULL;
+          g_auto(GStrv) lines = g_strsplit (sdp, "\r\n", -1);
+
+          /* Lines for a terminal; the parser takes LF as well as CRLF. */
+          lf = g_strjoinv ("\n", lines);
+          printf ("%s\n", lf);
+          fflush (stdout);
+        }
+      then (NULL, user_data);
+      return;
+    }
+
+  directory = g_file_get_parent (file);
+  base = g_file_get_basename (file);
+  temporary_name = g_strdup_printf (".%s.%d.tmp", base, (int) getpid ());
+  bytes = g_bytes_new_take (g_steal_pointer (&sdp), strlen (sdp));
+  writing = g_new0 (Writing, 1);
+  writing->file = g_object_ref (file);
+  writing->temporary = g_file_get_child (directory, temporary_name);
+  writing->then = then;
+  writing->user_data = user_data;
+  writing->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  g_file_replace_contents_bytes_async (writing->temporary, bytes, NULL, FALSE, G_FILE_CREATE_NONE,
+                                       cancellable, on_media_written, writing);
+}

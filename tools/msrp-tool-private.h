@@ -55,6 +55,7 @@ extern const Command send_command;
 extern const Command relay_command;
 extern const Command demo_command;
 extern const Command chat_command;
+extern const Command file_command;
 
 /* The running command's main loop, and its exit status. */
 extern GMainLoop *loop;
@@ -130,5 +131,41 @@ MsrpConnector *relay_options_new_connector (RelayOptions *o,
                                             MsrpLogger   *logger);
 int relay_print_error (RelayOptions *o,
                        const GError *error);
+
+/* JSON lines (--json): {"event":EVENT,...}, one a line on stdout. */
+GString *json_begin (const char *event);
+void json_add_string (GString    *out,
+                      const char *key,
+                      const char *value);
+void json_add_uint (GString    *out,
+                    const char *key,
+                    guint64     value);
+void json_add_double (GString    *out,
+                      const char *key,
+                      double      value);
+void json_end (GString *out);
+
+/* The SDP media exchanged through files (`msrp chat`, `msrp file`): the
+ * offerer writes its offer and waits for the answer file, the answerer
+ * waits for the offer and writes its answer. */
+typedef struct _MediaWait MediaWait;
+typedef void (*MediaWaitFunc) (MsrpSdpMedia *media,
+                               const GError *error,
+                               gpointer      user_data);
+typedef void (*MediaWrittenFunc) (const GError *error,
+                                  gpointer      user_data);
+
+MediaWait *media_wait_new (GFile         *file,
+                           GCancellable  *cancellable,
+                           MediaWaitFunc  callback,
+                           gpointer       user_data);
+void media_wait_free (MediaWait *wait);
+void media_write (GFile            *file,
+                  MsrpSdpMedia     *media,
+                  gboolean          json,
+                  const char       *event,
+                  GCancellable     *cancellable,
+                  MediaWrittenFunc  then,
+                  gpointer          user_data);
 
 G_END_DECLS

@@ -18,6 +18,7 @@ static const Command *commands[] = {
   &relay_command,
   &demo_command,
   &chat_command,
+  &file_command,
 };
 
 static void

@@ -349,6 +349,82 @@ void test_chat () {
     GLib.Source.remove (timeout);
 }
 
+/* A push between two file transfers in one process: the SDP as text, the
+ * selector's fields, progress notified, the file received whole. */
+async void file_push () throws GLib.Error {
+    var dir = GLib.DirUtils.make_tmp ("msrp-ft-vala-XXXXXX");
+    var source = GLib.File.new_build_filename (dir, "report.pdf");
+    var destination = GLib.File.new_build_filename (dir, "received.pdf");
+    var data = new uint8[300 * 1024 + 7];
+    for (var i = 0; i < data.length; i++)
+        data[i] = (uint8) (i * 7 + i / 251);
+    source.replace_contents (data, null, false, GLib.FileCreateFlags.NONE, null);
+
+    var wakeup = new Wakeup ();
+    var ended = 0;
+    int64 last_progress = 0;
+    var sender = new Msrp.FileTransfer.push (source, "application/pdf");
+    sender.local_uri = new Msrp.Uri ("127.0.0.1", 0, null, false);
+    sender.ended.connect (() => { ended++; wakeup.wake (); });
+    sender.failed.connect ((t, error) => GLib.error ("the sender failed: %s", error.message));
+
+    var offer = yield sender.initialize_async (null, null);
+    assert_true (offer.get_direction () == Msrp.SdpDirection.SENDONLY);
+    var selector = offer.get_file_selector ();
+    assert_cmpstr (selector.get_name (), GLib.CompareOperator.EQ, "report.pdf");
+    assert_cmpstr (selector.get_content_type (), GLib.CompareOperator.EQ, "application/pdf");
+    assert_true (selector.get_size () == data.length);
+    assert_true (selector.get_hash ().has_prefix ("sha-1:"));
+    assert_true (sender.hash_progress == 1.0);
+
+    var receiver = new Msrp.FileTransfer.from_offer (Msrp.SdpMedia.parse (offer.to_string ()), destination);
+    receiver.local_uri = new Msrp.Uri ("127.0.0.1", 0, null, false);
+    assert_false (receiver.is_sender);
+    receiver.notify["bytes-transferred"].connect (() => { last_progress = receiver.bytes_transferred; });
+    receiver.ended.connect (() => { ended++; wakeup.wake (); });
+    receiver.failed.connect ((t, error) => GLib.error ("the receiver failed: %s", error.message));
+    var answer = yield receiver.initialize_async (Msrp.SdpMedia.parse (offer.to_string ()), null);
+    assert_true (answer.get_direction () == Msrp.SdpDirection.RECVONLY);
+
+    sender.start_async.begin (Msrp.SdpMedia.parse (answer.to_string ()), null, (obj, res) => {
+        try {
+            sender.start_async.end (res);
+        } catch (GLib.Error e) {
+            GLib.error ("the sender did not start: %s", e.message);
+        }
+    });
+    assert_true (yield receiver.start_async (null, null));
+    while (ended < 2)
+        yield wakeup.wait ();
+
+    uint8[] got;
+    destination.load_contents (null, out got, null);
+    assert_true (got.length == data.length);
+    assert_true (GLib.Memory.cmp (got, data, data.length) == 0);
+    assert_true (last_progress == data.length);
+    assert_true (sender.get_bytes_transferred () == data.length);
+    source.delete ();
+    destination.delete ();
+    GLib.DirUtils.remove (dir);
+}
+
+void test_file_transfer () {
+    var loop = new GLib.MainLoop ();
+    var timeout = GLib.Timeout.add_seconds (20, () => {
+        GLib.error ("the file transfer did not finish within 20 s");
+    });
+    file_push.begin ((obj, res) => {
+        try {
+            file_push.end (res);
+        } catch (GLib.Error e) {
+            GLib.error ("unexpected error: %s", e.message);
+        }
+        loop.quit ();
+    });
+    loop.run ();
+    GLib.Source.remove (timeout);
+}
+
 int main (string[] args) {
     GLib.Test.init (ref args);
     GLib.Test.add_func ("/vala/uri/parse", test_uri_parse);
@@ -360,5 +436,6 @@ int main (string[] args) {
     GLib.Test.add_func ("/vala/is-composing", test_is_composing);
     GLib.Test.add_func ("/vala/sdp/media", test_sdp_media);
     GLib.Test.add_func ("/vala/chat", test_chat);
+    GLib.Test.add_func ("/vala/file-transfer", test_file_transfer);
     return GLib.Test.run ();
 }

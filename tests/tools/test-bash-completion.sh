@@ -6,7 +6,7 @@
 set -u
 completion=$1
 tool=$2
-echo 1..5
+echo 1..7
 n=0
 
 ok() {
@@ -39,4 +39,9 @@ got=$(complete_words msrp listen --format=s)
 
 got=$(complete_words msrp help re)
 [[ $got == relay ]]; ok $? "help COMMAND: 'help re', got: $got"
+got=$(complete_words msrp file re)
+[[ $got == receive ]]; ok $? "file verbs: 'file re', got: $got"
+
+got=$(complete_words msrp file receive --res)
+[[ $got == --resume ]]; ok $? "file options: 'file receive --res', got: $got"
 exit $status
