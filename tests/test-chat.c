@@ -7,7 +7,10 @@
 
 #include <string.h>
 
+#include <libsoup/soup.h>
+
 #include "msrp-glib.h"
+#include "msrp-transport-private.h"
 #include "test-utils.h"
 
 #define ALICE "Alice <sip:alice@example.com>"
@@ -910,6 +913,120 @@ test_chat_relay (Fixture       *f,
   g_assert_true (f->alice.ended && f->bob.ended);
 }
 
+/* RFC 7977 through MsrpRelay: the chat whose relay settings say "ws" is a
+ * WebSocket client of the relay, the other a plain TCP peer without a
+ * relay. data: whether the WebSocket client offers (it waits at the
+ * relay) or answers (it connects through the relay). */
+static void
+test_chat_relay_websocket (Fixture       *f,
+                           gconstpointer  data)
+{
+  gboolean ws_offers = GPOINTER_TO_INT (data);
+  g_autoptr(MsrpRelaySettings) settings = msrp_relay_settings_new ("example.com", "alice", "alicepass");
+  g_autoptr(MsrpUri) ws_uri = NULL;
+  Peer *ws = ws_offers ? &f->alice : &f->bob;
+  Peer *tcp = ws_offers ? &f->bob : &f->alice;
+  MsrpSdpMedia *ws_media, *tcp_media;
+  GPtrArray *path;
+  MsrpUri *own;
+  GError *error = NULL;
+
+  f->relay = msrp_relay_new ("example.com");
+  msrp_relay_add_user (f->relay, "alice", "alicepass");
+  f->relay_uri = msrp_relay_listen (f->relay, "127.0.0.1", 0, FALSE, &error);
+  g_assert_no_error (error);
+  ws_uri = msrp_relay_listen_websocket (f->relay, "127.0.0.1", 0, FALSE, &error);
+  g_assert_no_error (error);
+  g_object_set (settings, "host", "127.0.0.1", "port", msrp_uri_get_port (ws_uri), "use-tls", FALSE,
+                "transport", "ws", NULL);
+  msrp_stream_set_relay (MSRP_STREAM (ws->chat), settings);
+  msrp_stream_set_use_tls (MSRP_STREAM (tcp->chat), FALSE);
+  connect_pair (f);
+
+  /* RFC 7977 section 8: TCP/WS/MSRP, the client's .invalid ;ws URI
+   * behind the relay's Use-Path, which is the relay's TCP URI. */
+  ws_media = msrp_stream_get_local_media (MSRP_STREAM (ws->chat));
+  tcp_media = msrp_stream_get_local_media (MSRP_STREAM (tcp->chat));
+  g_assert_cmpstr (msrp_sdp_media_get_protocol (ws_media), ==, "TCP/WS/MSRP");
+  g_assert_cmpstr (msrp_sdp_media_get_protocol (tcp_media), ==, "TCP/MSRP");
+  path = msrp_sdp_media_get_path (ws_media);
+  g_assert_cmpuint (path->len, ==, 2);
+  g_assert_cmpuint (msrp_uri_get_port (g_ptr_array_index (path, 0)), ==, msrp_uri_get_port (f->relay_uri));
+  g_assert_cmpstr (msrp_uri_get_transport (g_ptr_array_index (path, 0)), ==, "tcp");
+  own = g_ptr_array_index (path, 1);
+  g_assert_true (g_str_has_suffix (msrp_uri_get_host (own), ".invalid"));
+  g_assert_cmpstr (msrp_uri_get_transport (own), ==, "ws");
+  g_assert_cmpstr (msrp_sdp_media_get_connection_address (ws_media), ==, "127.0.0.1");
+  g_assert_cmpuint (msrp_sdp_media_get_port (ws_media), ==, msrp_uri_get_port (f->relay_uri));
+
+  g_free (msrp_chat_send_text (ws->chat, "from the WebSocket", NULL));
+  g_free (msrp_chat_send_text (tcp->chat, "from TCP", NULL));
+  test_wait_for_len (tcp->received, 1);
+  test_wait_for_len (ws->received, 1);
+  test_wait_for_len (ws->delivered, 1);
+  test_wait_for_len (tcp->delivered, 1);
+  g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (tcp->received, 0)), ==, "from the WebSocket");
+  g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (ws->received, 0)), ==, "from TCP");
+  end_chat (ws);
+  end_chat (tcp);
+}
+
+/* An offer on an application's SoupServer (RFC 7977 from the server
+ * side): its first hop says ;ws, and the answerer, a plain MsrpChat,
+ * reaches it over a WebSocket. */
+static void
+test_chat_websocket_server (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(SoupServer) soup = soup_server_new (NULL, NULL);
+  g_autoptr(MsrpServer) server = msrp_server_new ();
+  g_autoptr(MsrpSdpMedia) offer = NULL;
+  g_autoptr(MsrpSdpMedia) answer = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(MsrpUri) local = NULL;
+  MsrpTransport *transport;
+  GError *error = NULL;
+  GSList *uris;
+  Op a = { 0 }, b = { 0 };
+
+  soup_server_listen_local (soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (soup);
+  text = g_strdup_printf ("msrp://127.0.0.1:%d;ws", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  /* On "/": the answerer's connector takes its default websocket-path. */
+  msrp_server_add_websocket_handler (server, soup, "/");
+  local = msrp_uri_parse (text, &error);
+  g_assert_no_error (error);
+  msrp_stream_set_server (MSRP_STREAM (f->alice.chat), server);
+  msrp_stream_set_local_uri (MSRP_STREAM (f->alice.chat), local);
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+
+  offer = initialize (&f->alice, NULL);
+  g_assert_cmpstr (msrp_sdp_media_get_protocol (offer), ==, "TCP/WS/MSRP");
+  g_assert_cmpstr (msrp_uri_get_transport (g_ptr_array_index (msrp_sdp_media_get_path (offer), 0)), ==, "ws");
+  answer = initialize (&f->bob, offer);
+  g_assert_cmpstr (msrp_sdp_media_get_setup (answer), ==, "active");
+  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, on_op_done, &a);
+  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &b);
+  test_wait_for (&a.done);
+  test_wait_for (&b.done);
+  g_assert_no_error (a.error);
+  g_assert_no_error (b.error);
+  transport = msrp_session_get_transport (msrp_stream_get_session (MSRP_STREAM (f->bob.chat)));
+  g_assert_nonnull (_msrp_transport_get_websocket (transport));
+
+  g_free (msrp_chat_send_text (f->bob.chat, "to the web server", NULL));
+  g_free (msrp_chat_send_text (f->alice.chat, "from the web server", NULL));
+  test_wait_for_len (f->alice.received, 1);
+  test_wait_for_len (f->bob.received, 1);
+  g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (f->alice.received, 0)), ==, "to the web server");
+  g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (f->bob.received, 0)), ==, "from the web server");
+  end_chat (&f->bob);
+  end_chat (&f->alice);
+  soup_server_disconnect (soup);
+}
+
 static void
 test_chat_offer_active (Fixture       *f,
                         gconstpointer  data)
@@ -1066,6 +1183,11 @@ main (int   argc,
   ADD ("nickname", test_chat_nickname_unsupported);
   ADD ("server", test_chat_server);
   ADD ("relay", test_chat_relay);
+  g_test_add ("/chat/relay-websocket-offers", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
+              test_chat_relay_websocket, fixture_teardown);
+  ADD ("websocket-server", test_chat_websocket_server);
+  g_test_add ("/chat/relay-websocket-answers", Fixture, GINT_TO_POINTER (FALSE), fixture_setup,
+              test_chat_relay_websocket, fixture_teardown);
   ADD ("offer-active", test_chat_offer_active);
   ADD ("refused-media", test_chat_refused_media);
   g_test_add ("/chat/cema", Fixture, GINT_TO_POINTER (FALSE), fixture_setup, test_chat_cema, fixture_teardown);

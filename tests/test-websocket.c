@@ -14,6 +14,7 @@
 
 #include "msrp-glib.h"
 #include "msrp-transport-private.h"
+#include "msrp-session-private.h"
 #include "test-utils.h"
 
 #define TIMEOUT_SECONDS 60
@@ -232,6 +233,79 @@ test_large_message (Fixture       *f,
   test_wait_for (&op.done);
   g_assert_no_error (op.error);
   test_wait_for_len (messages, 1);
+  sent_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, message);
+  got_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, g_ptr_array_index (messages, 0));
+  g_assert_cmpstr (got_hash, ==, sent_hash);
+  test_op_clear (&op);
+}
+
+/* The sender's window of chunks waiting for their responses
+ * (msrp-session-outgoing.c). */
+#define SESSION_WINDOW_BYTES (4 * 1024 * 1024)
+
+/* A reader that stops (its session paused) while 40 MiB come: libsoup
+ * cannot stop reading, so what bounds the bytes held is the sender, which
+ * waits for the responses of its window; all arrives after the resume. */
+static void
+test_backpressure (Fixture       *f,
+                   gconstpointer  data)
+{
+  const gsize size = 40 * 1024 * 1024;
+  /* The window, a chunk over it, and the chunk the parser is in. */
+  const gsize bound = SESSION_WINDOW_BYTES + 2 * 64 * 1024 + 128 * 1024;
+  g_autoptr(MsrpConnector) peer = msrp_connector_direct_new ();
+  g_autoptr(MsrpTransport) srv = NULL;
+  g_autoptr(MsrpTransport) con = NULL;
+  g_autoptr(MsrpSession) a = NULL;
+  g_autoptr(MsrpSession) b = NULL;
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GBytes) message = pattern_bytes (size);
+  g_autofree char *sent_hash = NULL;
+  g_autofree char *got_hash = NULL;
+  gsize held, max_held = 0, outstanding;
+  TestOp op = { 0, };
+
+  connect_direct (f, peer, FALSE, &srv, &con);
+  a = msrp_session_new (con, NULL);
+  b = msrp_session_new (srv, NULL);
+  msrp_session_set_max_message_size (b, size);
+  msrp_session_pause_reading (b);
+  g_signal_connect (b, "message-received", G_CALLBACK (test_keep_message), messages);
+  msrp_session_send_message_async (a, message, "application/octet-stream", NULL, test_on_message_sent, &op);
+
+  /* The sender fills its window, then everything in flight lands at the
+   * reader's WebSocket, and nothing moves any more. */
+  while (a->msg_outstanding_bytes < SESSION_WINDOW_BYTES)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      max_held = MAX (max_held, _msrp_transport_websocket_get_held_bytes (srv));
+    }
+  /* (Each turn dispatches something until then: a busy loop never ends.) */
+  while (g_main_context_iteration (NULL, FALSE))
+    max_held = MAX (max_held, _msrp_transport_websocket_get_held_bytes (srv));
+  held = _msrp_transport_websocket_get_held_bytes (srv);
+  outstanding = a->msg_outstanding_bytes;
+  g_test_message ("paused reader: %" G_GSIZE_FORMAT " bytes held by its WebSocket, "
+                  "%" G_GSIZE_FORMAT " bytes waiting for responses at the sender", held, outstanding);
+  g_assert_false (op.done);
+  g_assert_cmpuint (messages->len, ==, 0);
+  g_assert_cmpuint (held, >, 0);
+  g_assert_cmpuint (max_held, <=, bound);
+  g_assert_cmpuint (outstanding, <=, SESSION_WINDOW_BYTES + 64 * 1024);
+  /* The sender waits: nothing is going out. */
+  g_assert_false (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpuint (a->msg_outstanding_bytes, ==, outstanding);
+  g_assert_cmpuint (_msrp_transport_websocket_get_held_bytes (srv), ==, held);
+
+  msrp_session_resume_reading (b);
+  while (messages->len == 0 || !op.done)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      max_held = MAX (max_held, _msrp_transport_websocket_get_held_bytes (srv));
+    }
+  g_test_message ("at most %" G_GSIZE_FORMAT " bytes held during the transfer", max_held);
+  g_assert_cmpuint (max_held, <=, bound);
+  g_assert_no_error (op.error);
   sent_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, message);
   got_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, g_ptr_array_index (messages, 0));
   g_assert_cmpstr (got_hash, ==, sent_hash);
@@ -659,6 +733,7 @@ main (int   argc,
   g_test_add ("/websocket/tls-wrong-fingerprint", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
               test_tls_wrong_fingerprint, fixture_teardown);
   g_test_add ("/websocket/large-message", Fixture, NULL, fixture_setup, test_large_message, fixture_teardown);
+  g_test_add ("/websocket/backpressure", Fixture, NULL, fixture_setup, test_backpressure, fixture_teardown);
 
   g_test_add ("/websocket/relay/ws-acceptor-tcp-connector", RelayFixture, GINT_TO_POINTER (TRUE),
               relay_setup, test_relay_ws_tcp, relay_teardown);

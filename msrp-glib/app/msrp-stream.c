@@ -47,6 +47,14 @@
  * its `a=path`. Through a [property@Msrp.Stream:relay] the offerer
  * authenticates at the relay and the answerer connects through it.
  *
+ * MSRP over WebSocket (RFC 7977): a relay whose settings say transport
+ * "ws" is reached as a browser reaches one, and the media says
+ * `TCP/WS/MSRP` (`TCP/WSS/MSRP` over TLS) with the stream's `.invalid`
+ * `;ws` URI behind the relay's `Use-Path`; so does a `;ws`
+ * [property@Msrp.Stream:local-uri] on a [property@Msrp.Stream:server] that
+ * takes WebSocket peers. A peer whose first hop says `;ws` is reached over
+ * a WebSocket, on the connector's default path.
+ *
  * TLS needs no setup: with [property@Msrp.Stream:use-tls] (the default)
  * and no [property@Msrp.Stream:tls-certificate], a self-signed certificate
  * (made once per process) is used, its fingerprint goes into the local
@@ -585,6 +593,7 @@ build_local_media (MsrpStream    *self,
   MsrpStreamClass *klass = MSRP_STREAM_GET_CLASS (self);
   g_autoptr(MsrpSdpMedia) media = msrp_sdp_media_new (klass->media_type);
   MsrpUri *first = g_ptr_array_index (priv->local_path, 0);
+  MsrpUri *own = g_ptr_array_index (priv->local_path, priv->local_path->len - 1);
   guint16 port = msrp_uri_get_port (first);
 
   /* c= and m= name where the peer connects (RFC 6714): the first hop. An
@@ -595,7 +604,12 @@ build_local_media (MsrpStream    *self,
   /* What the first hop really is: a shared server's own certificate
    * decides its scheme. */
   priv->tls = msrp_uri_get_use_tls (first);
-  msrp_sdp_media_set_protocol (media, priv->tls ? "TCP/TLS/MSRP" : "TCP/MSRP");
+  /* A WebSocket client (our own URI says ;ws) offers TCP/WS/MSRP even
+   * behind a relay's TCP Use-Path (RFC 7977 section 8). */
+  if (g_strcmp0 (msrp_uri_get_transport (own), "ws") == 0)
+    msrp_sdp_media_set_protocol (media, priv->tls ? "TCP/WSS/MSRP" : "TCP/WS/MSRP");
+  else
+    msrp_sdp_media_set_protocol (media, priv->tls ? "TCP/TLS/MSRP" : "TCP/MSRP");
   msrp_sdp_media_set_connection_address (media, msrp_uri_get_host (first));
   msrp_sdp_media_set_path (media, priv->local_path);
   msrp_sdp_media_set_setup (media, priv->offerer ? "actpass" : priv->active ? "active" : "passive");
@@ -697,6 +711,12 @@ on_prepared (GObject      *source,
   initialize_done (task, local_path);
 }
 
+static gboolean
+relay_is_websocket (MsrpRelaySettings *relay)
+{
+  return relay != NULL && g_strcmp0 (msrp_relay_settings_get_transport (relay), "ws") == 0;
+}
+
 static void
 initialize_prepare (GTask *task)
 {
@@ -705,7 +725,11 @@ initialize_prepare (GTask *task)
   Initialize *init = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (priv->local_uri != NULL)
+  /* A WebSocket client of a relay has no address of its own: the relay
+   * connector makes its .invalid ;ws URI (RFC 7977 section 5). */
+  if (priv->local_uri != NULL && g_strcmp0 (msrp_uri_get_transport (priv->local_uri), "ws") == 0)
+    init->prepare_uri = g_object_ref (priv->local_uri); /* on a server's SoupServer, as it is */
+  else if (priv->local_uri != NULL && !relay_is_websocket (priv->relay))
     init->prepare_uri = msrp_uri_new (msrp_uri_get_host (priv->local_uri),
                                       msrp_uri_get_port (priv->local_uri),
                                       msrp_uri_get_session_id (priv->local_uri),
@@ -1148,9 +1172,11 @@ msrp_stream_start_async (MsrpStream          *stream,
     }
 
   msrp_connector_set_peer_fingerprint (priv->connector, fingerprint);
-  /* RFC 6714: with CEMA on both sides, connect where c= and m= say. */
+  /* RFC 6714: with CEMA on both sides, connect where c= and m= say; but a
+   * `;ws` first hop is a WebSocket URL, reached as its URI says. */
   if (priv->active && priv->relay == NULL && msrp_sdp_media_get_cema (priv->remote_media) &&
-      msrp_sdp_media_get_connection_address (priv->remote_media) != NULL)
+      msrp_sdp_media_get_connection_address (priv->remote_media) != NULL &&
+      g_strcmp0 (msrp_uri_get_transport (g_ptr_array_index (remote_path, 0)), "ws") != 0)
     _msrp_connector_direct_set_address (MSRP_CONNECTOR_DIRECT (priv->connector),
                                         msrp_sdp_media_get_connection_address (priv->remote_media),
                                         msrp_sdp_media_get_port (priv->remote_media));

@@ -112,5 +112,8 @@ MsrpTransport *_msrp_transport_new_for_websocket (SoupWebsocketConnection *ws,
                                                   GPtrArray               *remote_path);
 /* The WebSocket a transport runs on, or NULL. */
 SoupWebsocketConnection *_msrp_transport_get_websocket (MsrpTransport *transport);
+/* The bytes a WebSocket transport took from libsoup and the transport has
+ * not read yet (0 on other transports): tests check it stays bounded. */
+gsize _msrp_transport_websocket_get_held_bytes (MsrpTransport *transport);
 
 G_END_DECLS

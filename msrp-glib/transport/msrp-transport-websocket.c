@@ -108,6 +108,13 @@ on_read_source (gpointer user_data)
 
   if (!b->want_read)
     return G_SOURCE_CONTINUE;
+  /* Messages with no read waiting for them (a paused session): the source
+   * would fire on and on; the next read asks for it again. */
+  if (!_msrp_transport_reading (transport))
+    {
+      b->want_read = FALSE;
+      return G_SOURCE_CONTINUE;
+    }
   g_object_ref (transport);
   _msrp_transport_readable (transport);
   /* Level-triggered, as a socket is: more waiting makes it ready again. */
@@ -466,4 +473,12 @@ _msrp_transport_get_websocket (MsrpTransport *transport)
   if (transport->backend->funcs != &websocket_backend_funcs)
     return NULL;
   return ((WebsocketBackend *) transport->backend)->ws;
+}
+
+gsize
+_msrp_transport_websocket_get_held_bytes (MsrpTransport *transport)
+{
+  if (transport->backend->funcs != &websocket_backend_funcs)
+    return 0;
+  return ((WebsocketBackend *) transport->backend)->held;
 }

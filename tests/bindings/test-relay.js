@@ -91,4 +91,42 @@ test('relay: a wrong password is refused', waiter => {
     }
 });
 
+test('relay: a WebSocket client (RFC 7977) and a TCP one', (waiter, peers) => {
+    const [relay, uri] = startRelay();
+    try {
+        const wsUri = relay.listen_websocket('127.0.0.1', 0, false);
+        assertEqual(wsUri.get_transport(), 'ws', 'the WebSocket listener URI says ;ws');
+        const alice = settingsFor(wsUri, 'alice', 'alicepass');
+        alice.transport = 'ws';
+        alice.set_websocket_path('/');
+        assertEqual(alice.get_transport(), 'ws', 'transport');
+        assertEqual(alice.websocket_path, '/', 'websocket-path');
+        const acceptor = Msrp.get_acceptor(alice);
+        const connector = Msrp.get_connector(settingsFor(uri, 'bob', 'bobpass'));
+
+        const [acceptorPath, connectorPath] = preparePair(waiter, acceptor, connector);
+        assert(Array.isArray(acceptorPath), `a path, not ${describe(acceptorPath)}`);
+        assertEqual(acceptorPath[0].get_port(), uri.get_port(), 'the relay\'s TCP Use-Path first');
+        assert(acceptorPath[1].get_host().endsWith('.invalid'), 'an .invalid host of its own');
+        assertEqual(acceptorPath[1].get_transport(), 'ws', 'its own URI says ;ws');
+
+        const [ta, tb] = completePair(waiter, acceptor, connector, connectorPath, acceptorPath);
+        for (const transport of [ta, tb])
+            assert(transport instanceof Msrp.Transport, `complete: ${describe(transport)}`);
+        const a = new Peer('a', Msrp.Session.new(ta, null), waiter);
+        const b = new Peer('b', Msrp.Session.new(tb, null), waiter);
+        peers.push(a, b);
+        const data = payload(20000);
+        b.session.send_message_async(new GLib.Bytes(data), 'application/octet-stream', null,
+            waiter.callback('sent', sendMessageFinish));
+        a.session.send_message_async(toBytes('from the WebSocket'), 'text/plain', null,
+            waiter.callback('back', sendMessageFinish));
+        waiter.wait('sent', 'back', 'a-message1', 'b-message1');
+        assertBytes(a.messages[0][1], data, 'TCP to WebSocket');
+        assertEqual(fromBytes(b.messages[0][1]), 'from the WebSocket', 'WebSocket to TCP');
+    } finally {
+        relay.stop();
+    }
+});
+
 run();
