@@ -18,6 +18,7 @@ static const Command *commands[] = {
   &relay_command,
   &demo_command,
   &chat_command,
+  &tunnel_command,
 };
 
 static void
