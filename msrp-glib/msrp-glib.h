@@ -38,5 +38,6 @@
 #include "msrp-chat-message.h"
 #include "msrp-chat.h"
 #include "msrp-file-transfer.h"
+#include "msrp-stream-tunnel.h"
 
 #undef __MSRP_GLIB_INSIDE__

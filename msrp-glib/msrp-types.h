@@ -49,5 +49,6 @@ typedef struct _MsrpStream MsrpStream;
 typedef struct _MsrpChat MsrpChat;
 typedef struct _MsrpChatMessage MsrpChatMessage;
 typedef struct _MsrpFileTransfer MsrpFileTransfer;
+typedef struct _MsrpStreamTunnel MsrpStreamTunnel;
 
 G_END_DECLS

@@ -56,6 +56,7 @@ extern const Command relay_command;
 extern const Command demo_command;
 extern const Command chat_command;
 extern const Command file_command;
+extern const Command tunnel_command;
 
 /* The running command's main loop, and its exit status. */
 extern GMainLoop *loop;

@@ -19,6 +19,7 @@ static const Command *commands[] = {
   &demo_command,
   &chat_command,
   &file_command,
+  &tunnel_command,
 };
 
 static void
