@@ -38,9 +38,7 @@ typedef struct {
   char *serve;
   GSocketListener *listener;
   GSocketConnection *connection;
-  GFileMonitor *monitor;
-  GFile *waiting;
-  gboolean loading;
+  MediaWait *wait;            /* for the peer's SDP */
   guint directions;           /* still running */
   gboolean ending;
 } Tunnel;
@@ -258,96 +256,6 @@ on_ended (MsrpStream *stream,
 
 /* The SDP through files */
 
-typedef void (*MediaFunc) (Tunnel *self, MsrpSdpMedia *media);
-static MediaFunc on_media;
-
-static void try_load (Tunnel *self);
-
-static void
-on_loaded (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Tunnel *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  g_autoptr(MsrpSdpMedia) media = NULL;
-
-  self->loading = FALSE;
-  if (!g_file_load_contents_finish (G_FILE (source), result, &contents, NULL, NULL, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) &&
-          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        tunnel_fail (self, error);
-      return;
-    }
-  media = msrp_sdp_media_parse (contents, &error);
-  if (media == NULL)
-    return;  /* still being written: more events come */
-  g_clear_object (&self->monitor);
-  g_clear_object (&self->waiting);
-  on_media (self, media);
-}
-
-static void
-try_load (Tunnel *self)
-{
-  if (self->waiting == NULL || self->loading)
-    return;
-  self->loading = TRUE;
-  g_file_load_contents_async (self->waiting, self->cancellable, on_loaded, self);
-}
-
-static void
-on_directory_changed (GFileMonitor      *monitor,
-                      GFile             *file,
-                      GFile             *other,
-                      GFileMonitorEvent  event,
-                      gpointer           user_data)
-{
-  Tunnel *self = user_data;
-
-  if (self->waiting != NULL &&
-      (g_file_equal (file, self->waiting) || (other != NULL && g_file_equal (other, self->waiting))))
-    try_load (self);
-}
-
-/* Waits, without polling, until @file holds SDP media. */
-static void
-wait_for_media (Tunnel    *self,
-                GFile     *file,
-                MediaFunc  func)
-{
-  g_autoptr(GFile) directory = g_file_get_parent (file);
-  g_autoptr(GError) error = NULL;
-
-  self->waiting = g_object_ref (file);
-  on_media = func;
-  self->monitor = g_file_monitor_directory (directory, G_FILE_MONITOR_WATCH_MOVES, self->cancellable, &error);
-  if (self->monitor == NULL)
-    {
-      tunnel_fail (self, error);
-      return;
-    }
-  g_signal_connect (self->monitor, "changed", G_CALLBACK (on_directory_changed), self);
-  try_load (self);
-}
-
-/* Writes @media to @file: g_file_replace_contents writes a temporary file
- * and renames it, so the peer never reads half of it. */
-static void
-write_media (Tunnel       *self,
-             GFile        *file,
-             MsrpSdpMedia *media)
-{
-  g_autofree char *sdp = msrp_sdp_media_to_string (media);
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_replace_contents (file, sdp, strlen (sdp), NULL, FALSE, G_FILE_CREATE_NONE, NULL,
-                                self->cancellable, &error))
-    tunnel_fail (self, error);
-}
-
 static void
 on_start (GObject      *source,
           GAsyncResult *result,
@@ -359,11 +267,39 @@ on_start (GObject      *source,
     tunnel_fail (user_data, error);
 }
 
+/* The SDP goes through files, as `msrp chat` exchanges it (msrp-common.c). */
+
 static void
-got_answer (Tunnel       *self,
-            MsrpSdpMedia *answer)
+on_answer (MsrpSdpMedia *answer,
+           const GError *error,
+           gpointer      user_data)
 {
+  Tunnel *self = user_data;
+
+  g_clear_pointer (&self->wait, media_wait_free);
+  if (answer == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tunnel_fail (self, error);
+      return;
+    }
   msrp_stream_start_async (MSRP_STREAM (self->tunnel), answer, self->cancellable, on_start, self);
+}
+
+static void
+on_media_written (const GError *error,
+                  gpointer      user_data)
+{
+  Tunnel *self = user_data;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    tunnel_fail (self, error);
+  else if (self->offerer)
+    self->wait = media_wait_new (self->answer_file, self->cancellable, on_answer, self);
+  else
+    msrp_stream_start_async (MSRP_STREAM (self->tunnel), NULL, self->cancellable, on_start, self);
 }
 
 static void
@@ -377,23 +313,28 @@ on_initialized (GObject      *source,
 
   if (media == NULL)
     {
-      tunnel_fail (self, error);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tunnel_fail (self, error);
       return;
     }
-  if (self->offerer)
-    {
-      write_media (self, self->offer_file, media);
-      wait_for_media (self, self->answer_file, got_answer);
-      return;
-    }
-  write_media (self, self->answer_file, media);
-  msrp_stream_start_async (MSRP_STREAM (self->tunnel), NULL, self->cancellable, on_start, self);
+  media_write (self->offerer ? self->offer_file : self->answer_file, media, FALSE,
+               self->offerer ? "offer" : "answer", self->cancellable, on_media_written, self);
 }
 
 static void
-got_offer (Tunnel       *self,
-           MsrpSdpMedia *offer)
+on_offer (MsrpSdpMedia *offer,
+          const GError *error,
+          gpointer      user_data)
 {
+  Tunnel *self = user_data;
+
+  g_clear_pointer (&self->wait, media_wait_free);
+  if (offer == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tunnel_fail (self, error);
+      return;
+    }
   msrp_stream_initialize_async (MSRP_STREAM (self->tunnel), offer, self->cancellable, on_initialized, self);
 }
 
@@ -481,7 +422,7 @@ cmd_tunnel (int    argc,
       msrp_stream_initialize_async (MSRP_STREAM (self.tunnel), NULL, self.cancellable, on_initialized, &self);
     }
   else
-    wait_for_media (&self, self.offer_file, got_offer);
+    self.wait = media_wait_new (self.offer_file, self.cancellable, on_offer, &self);
 
   sigint = g_unix_signal_add (SIGINT, on_signal, &self);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &self);
@@ -490,8 +431,7 @@ cmd_tunnel (int    argc,
   g_source_remove (sigterm);
 
   g_cancellable_cancel (self.cancellable);
-  g_clear_object (&self.monitor);
-  g_clear_object (&self.waiting);
+  g_clear_pointer (&self.wait, media_wait_free);
   g_clear_object (&self.connection);
   g_clear_object (&self.listener);
   g_signal_handlers_disconnect_by_data (self.tunnel, &self);
