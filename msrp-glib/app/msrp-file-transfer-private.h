@@ -1,4 +1,5 @@
-/* msrp-file-transfer-private.h: MsrpFileTransfer internals for tests
+/* msrp-file-transfer-private.h: the parts of MsrpFileTransfer, and what
+ * tests look at
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -6,8 +7,106 @@
 #pragma once
 
 #include "msrp-file-transfer.h"
+#include "msrp-session.h"
 
 G_BEGIN_DECLS
+
+/* MsrpFileTransfer is split in two: the object, hashing, media and
+ * sending (msrp-file-transfer.c), and receiving to disk
+ * (msrp-file-transfer-receive.c). */
+
+/* Progress is notified at most this often (20 times a second). */
+#define NOTIFY_INTERVAL_US (G_USEC_PER_SEC / 20)
+/* Bytes waiting for the disk: reading pauses above HIGH and resumes below
+ * LOW, so a slow disk slows the peer down rather than filling memory. */
+#define QUEUE_HIGH (2 * 1024 * 1024)
+#define QUEUE_LOW (512 * 1024)
+#define HASH_BLOCK_SIZE (256 * 1024)
+#define META_GROUP "msrp-file-transfer"
+
+struct _MsrpFileTransfer
+{
+  MsrpStream parent_instance;
+
+  GMainContext *context;
+  GCancellable *cancellable;    /* hashing and disk I/O */
+  gboolean sending;
+  GFile *file;                  /* what we send, or where it goes */
+  char *content_type;           /* given to new_push */
+  MsrpFileSelector *selector;   /* known once hashed (push) */
+  MsrpSdpMedia *offer;          /* new_from_offer's */
+  char *transfer_id;
+  gint64 range_start;           /* 0: no file-range */
+  gint64 range_stop;            /* -1: to the end */
+  gint64 bytes_transferred;
+  double hash_progress;
+  GDateTime *mtime;
+
+  /* Throttled notifications */
+  guint pending_notify;         /* bits: property ids */
+  gint64 last_notify;
+  GSource *notify_source;
+
+  /* Sending */
+  MsrpOutgoingFile *outgoing;
+  GCancellable *send_cancellable;
+  gboolean send_done;
+  GSource *linger_source;       /* waits for the receiver to end */
+
+  /* Receiving */
+  GFile *part_file;
+  GFile *meta_file;
+  GFileOutputStream *out;
+  GChecksum *checksum;          /* of bytes 1..received, in order */
+  gint64 received;              /* bytes in order: on disk or queued */
+  gint64 written;               /* on disk */
+  gint64 want_stop;             /* the last byte wanted, -1 unknown */
+  char *message_id;             /* of the file's message */
+  gboolean seen_last;           /* a chunk said where the file ends */
+  GQueue writes;                /* GBytes for the disk, in order */
+  gsize queued;
+  gsize max_queued;
+  gboolean writing;
+  gboolean paused;
+  gboolean taking;              /* chunk-received is connected */
+  gulong chunk_id;
+  gboolean finishing;           /* every byte in: closing, checking */
+  gboolean out_closed;
+  GError *drain_error;          /* fails the stream once drained */
+};
+
+enum {
+  PROP_0,
+  PROP_FILE,
+  PROP_IS_SENDER,
+  PROP_SELECTOR,
+  PROP_TRANSFER_ID,
+  PROP_SIZE,
+  PROP_BYTES_TRANSFERRED,
+  PROP_HASH_PROGRESS,
+  N_PROPS
+};
+
+/* The properties, notified by both parts. */
+extern GParamSpec *_msrp_file_transfer_properties[N_PROPS];
+#define properties _msrp_file_transfer_properties
+
+/* Shared by the two parts. */
+char * _msrp_file_transfer_checksum_to_hash (GChecksum *checksum);
+void _msrp_file_transfer_fail (MsrpFileTransfer *self,
+                               GError *error);
+void _msrp_file_transfer_flush_notify (MsrpFileTransfer *self);
+char * _msrp_file_transfer_format_size (gint64 size);
+void _msrp_file_transfer_on_chunk_received (MsrpSession *session,
+                                            MsrpChunk *chunk,
+                                            MsrpFileTransfer *self);
+void _msrp_file_transfer_receive_maybe_finish (MsrpFileTransfer *self);
+void _msrp_file_transfer_receive_stop (MsrpFileTransfer *self,
+                                       GError *error);
+void _msrp_file_transfer_set_bytes_transferred (MsrpFileTransfer *self,
+                                                gint64 bytes,
+                                                gboolean now);
+void _msrp_file_transfer_write_next (MsrpFileTransfer *self);
 
 /* The most bytes a receiver ever had waiting to be written to disk. */
 gsize  _msrp_file_transfer_get_max_queued (MsrpFileTransfer *transfer);

@@ -66,84 +66,10 @@
  * Since: 1.0
  */
 
-/* Progress is notified at most this often (20 times a second). */
-#define NOTIFY_INTERVAL_US (G_USEC_PER_SEC / 20)
-/* Bytes waiting for the disk: reading pauses above HIGH and resumes below
- * LOW, so a slow disk slows the peer down rather than filling memory. */
-#define QUEUE_HIGH (2 * 1024 * 1024)
-#define QUEUE_LOW (512 * 1024)
-#define HASH_BLOCK_SIZE (256 * 1024)
-#define META_GROUP "msrp-file-transfer"
-
-struct _MsrpFileTransfer
-{
-  MsrpStream parent_instance;
-
-  GMainContext *context;
-  GCancellable *cancellable;    /* hashing and disk I/O */
-  gboolean sending;
-  GFile *file;                  /* what we send, or where it goes */
-  char *content_type;           /* given to new_push */
-  MsrpFileSelector *selector;   /* known once hashed (push) */
-  MsrpSdpMedia *offer;          /* new_from_offer's */
-  char *transfer_id;
-  gint64 range_start;           /* 0: no file-range */
-  gint64 range_stop;            /* -1: to the end */
-  gint64 bytes_transferred;
-  double hash_progress;
-  GDateTime *mtime;
-
-  /* Throttled notifications */
-  guint pending_notify;         /* bits: property ids */
-  gint64 last_notify;
-  GSource *notify_source;
-
-  /* Sending */
-  MsrpOutgoingFile *outgoing;
-  GCancellable *send_cancellable;
-  gboolean send_done;
-  GSource *linger_source;       /* waits for the receiver to end */
-
-  /* Receiving */
-  GFile *part_file;
-  GFile *meta_file;
-  GFileOutputStream *out;
-  GChecksum *checksum;          /* of bytes 1..received, in order */
-  gint64 received;              /* bytes in order: on disk or queued */
-  gint64 written;               /* on disk */
-  gint64 want_stop;             /* the last byte wanted, -1 unknown */
-  char *message_id;             /* of the file's message */
-  gboolean seen_last;           /* a chunk said where the file ends */
-  GQueue writes;                /* GBytes for the disk, in order */
-  gsize queued;
-  gsize max_queued;
-  gboolean writing;
-  gboolean paused;
-  gboolean taking;              /* chunk-received is connected */
-  gulong chunk_id;
-  gboolean finishing;           /* every byte in: closing, checking */
-  gboolean out_closed;
-  GError *drain_error;          /* fails the stream once drained */
-};
-
 G_DEFINE_FINAL_TYPE (MsrpFileTransfer, msrp_file_transfer, MSRP_TYPE_STREAM)
 
-enum {
-  PROP_0,
-  PROP_FILE,
-  PROP_IS_SENDER,
-  PROP_SELECTOR,
-  PROP_TRANSFER_ID,
-  PROP_SIZE,
-  PROP_BYTES_TRANSFERRED,
-  PROP_HASH_PROGRESS,
-  N_PROPS
-};
+GParamSpec *_msrp_file_transfer_properties[N_PROPS];
 
-static GParamSpec *properties[N_PROPS];
-
-static void receive_maybe_finish (MsrpFileTransfer *self);
-static void write_next (MsrpFileTransfer *self);
 
 /* Notifications */
 
@@ -157,8 +83,8 @@ clear_source (GSource **source)
 }
 
 
-static void
-flush_notify (MsrpFileTransfer *self)
+void
+_msrp_file_transfer_flush_notify (MsrpFileTransfer *self)
 {
   guint pending = self->pending_notify;
 
@@ -176,7 +102,7 @@ on_notify_timeout (gpointer user_data)
   MsrpFileTransfer *self = user_data;
 
   g_clear_pointer (&self->notify_source, g_source_unref);
-  flush_notify (self);
+  _msrp_file_transfer_flush_notify (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -192,7 +118,7 @@ notify_throttled (MsrpFileTransfer *self,
   self->pending_notify |= 1u << prop;
   if (now || elapsed >= NOTIFY_INTERVAL_US)
     {
-      flush_notify (self);
+      _msrp_file_transfer_flush_notify (self);
       return;
     }
   if (self->notify_source == NULL)
@@ -204,16 +130,16 @@ notify_throttled (MsrpFileTransfer *self,
     }
 }
 
-static void
-set_bytes_transferred (MsrpFileTransfer *self,
-                       gint64            bytes,
-                       gboolean          now)
+void
+_msrp_file_transfer_set_bytes_transferred (MsrpFileTransfer *self,
+                                           gint64            bytes,
+                                           gboolean          now)
 {
   if (self->bytes_transferred == bytes)
     {
       /* The last value goes out now, not after the stream ended. */
       if (now && (self->pending_notify & (1u << PROP_BYTES_TRANSFERRED)))
-        flush_notify (self);
+        _msrp_file_transfer_flush_notify (self);
       return;
     }
   self->bytes_transferred = bytes;
@@ -236,11 +162,11 @@ file_size (MsrpFileTransfer *self)
   return self->selector != NULL ? msrp_file_selector_get_size (self->selector) : -1;
 }
 
-static void
-fail (MsrpFileTransfer *self,
-      GError           *error)
+void
+_msrp_file_transfer_fail (MsrpFileTransfer *self,
+                          GError           *error)
 {
-  flush_notify (self);
+  _msrp_file_transfer_flush_notify (self);
   _msrp_stream_fail (MSRP_STREAM (self), error);
 }
 
@@ -250,8 +176,8 @@ is_running (MsrpFileTransfer *self)
   return msrp_stream_get_state (MSRP_STREAM (self)) == MSRP_STREAM_STATE_STARTED;
 }
 
-static char *
-format_size (gint64 size)
+char *
+_msrp_file_transfer_format_size (gint64 size)
 {
   return g_strdup_printf ("%" G_GINT64_FORMAT, size);
 }
@@ -261,8 +187,8 @@ static GError *
 incomplete_error (MsrpFileTransfer *self,
                   const GError     *error)
 {
-  g_autofree char *got = format_size (self->sending ? self->bytes_transferred : self->received);
-  g_autofree char *size = format_size (file_size (self));
+  g_autofree char *got = _msrp_file_transfer_format_size (self->sending ? self->bytes_transferred : self->received);
+  g_autofree char *size = _msrp_file_transfer_format_size (file_size (self));
 
   if (error != NULL)
     return g_error_new (MSRP_ERROR, MSRP_ERROR_TRANSFER_INCOMPLETE,
@@ -382,8 +308,8 @@ hash_stream (GTask         *task,
   return TRUE;
 }
 
-static char *
-checksum_to_hash (GChecksum *checksum)
+char *
+_msrp_file_transfer_checksum_to_hash (GChecksum *checksum)
 {
   guint8 digest[20];
   gsize len = sizeof digest;
@@ -579,7 +505,7 @@ on_described (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  hash = checksum_to_hash (job->checksum);
+  hash = _msrp_file_transfer_checksum_to_hash (job->checksum);
   self->hash_progress = 1.0;
   notify_throttled (self, PROP_HASH_PROGRESS, TRUE);
   g_clear_pointer (&self->mtime, g_date_time_unref);
@@ -628,7 +554,7 @@ on_part_opened (GObject      *source,
   self->received = self->written = job->hashed;
   self->hash_progress = 1.0;
   notify_throttled (self, PROP_HASH_PROGRESS, FALSE);
-  set_bytes_transferred (self, self->written, TRUE);
+  _msrp_file_transfer_set_bytes_transferred (self, self->written, TRUE);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -816,14 +742,14 @@ on_file_sent (GObject      *source,
       if (!is_running (self))
         return;
       if (error->domain == MSRP_TRANSACTION_ERROR)
-        fail (self, g_error_new (MSRP_TRANSACTION_ERROR, error->code, _("The peer refused the file: %s"),
+        _msrp_file_transfer_fail (self, g_error_new (MSRP_TRANSACTION_ERROR, error->code, _("The peer refused the file: %s"),
                                  error->message));
       else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        fail (self, incomplete_error (self, error));
+        _msrp_file_transfer_fail (self, incomplete_error (self, error));
       return;
     }
   self->send_done = TRUE;
-  set_bytes_transferred (self, msrp_outgoing_file_get_bytes_sent (self->outgoing), TRUE);
+  _msrp_file_transfer_set_bytes_transferred (self, msrp_outgoing_file_get_bytes_sent (self->outgoing), TRUE);
   /* The receiver ends the stream once the file is in place; a receiver
    * that does not is given the response timeout. */
   if (is_running (self) && self->linger_source == NULL)
@@ -840,7 +766,7 @@ on_bytes_sent (MsrpOutgoingFile *outgoing,
                GParamSpec       *pspec,
                MsrpFileTransfer *self)
 {
-  set_bytes_transferred (self, msrp_outgoing_file_get_bytes_sent (outgoing), FALSE);
+  _msrp_file_transfer_set_bytes_transferred (self, msrp_outgoing_file_get_bytes_sent (outgoing), FALSE);
 }
 
 static void
@@ -855,7 +781,7 @@ on_report (MsrpSession      *session,
       g_strcmp0 (msrp_chunk_get_message_id (report), msrp_outgoing_file_get_message_id (self->outgoing)) != 0 ||
       !msrp_chunk_get_status (report, &code, &comment) || code / 100 == 2)
     return;
-  fail (self, g_error_new (MSRP_TRANSACTION_ERROR, code, _("The receiver reported that the file failed: %u %s"),
+  _msrp_file_transfer_fail (self, g_error_new (MSRP_TRANSACTION_ERROR, code, _("The receiver reported that the file failed: %u %s"),
                            code, comment ? comment : ""));
 }
 
@@ -920,7 +846,7 @@ on_send_file_opened (GObject      *source,
     {
       g_autofree char *name = g_file_get_parse_name (self->file);
 
-      fail (self, g_error_new (error->domain, error->code, _("Could not read “%s”: %s"), name, error->message));
+      _msrp_file_transfer_fail (self, g_error_new (error->domain, error->code, _("Could not read “%s”: %s"), name, error->message));
       g_error_free (error);
       return;
     }
@@ -934,325 +860,10 @@ on_send_file_opened (GObject      *source,
   disposition = content_disposition (msrp_file_selector_get_name (self->selector));
   msrp_outgoing_file_set_header (self->outgoing, "Content-Disposition", disposition);
   g_signal_connect_object (self->outgoing, "notify::bytes-sent", G_CALLBACK (on_bytes_sent), self, 0);
-  set_bytes_transferred (self, start - 1, TRUE);
+  _msrp_file_transfer_set_bytes_transferred (self, start - 1, TRUE);
   self->send_cancellable = g_cancellable_new ();
   msrp_session_send_file_async (session, self->outgoing, self->send_cancellable, on_file_sent,
                                 g_object_ref (self));
-}
-
-/* Receiving */
-
-static void
-resume_if_paused (MsrpFileTransfer *self)
-{
-  MsrpSession *session = msrp_stream_get_session (MSRP_STREAM (self));
-
-  if (!self->paused)
-    return;
-  self->paused = FALSE;
-  if (session != NULL)
-    msrp_session_resume_reading (session);
-}
-
-static void
-stop_taking (MsrpFileTransfer *self)
-{
-  MsrpSession *session = msrp_stream_get_session (MSRP_STREAM (self));
-
-  if (self->taking && session != NULL)
-    g_clear_signal_handler (&self->chunk_id, session);
-  self->taking = FALSE;
-  resume_if_paused (self);
-}
-
-static void
-on_part_closed_after_drain (GObject      *source,
-                            GAsyncResult *result,
-                            gpointer      user_data)
-{
-  g_autoptr(MsrpFileTransfer) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
-    g_debug ("MSRP file transfer: closing the partial file: %s", error->message);
-  if (self->drain_error != NULL)
-    fail (self, g_steal_pointer (&self->drain_error));
-}
-
-/* Stops taking chunks; once what was taken is on disk, the partial file
- * is closed and the stream fails with @error (when not NULL). */
-static void
-receive_stop (MsrpFileTransfer *self,
-              GError           *error)
-{
-  stop_taking (self);
-  if (error != NULL && self->drain_error == NULL)
-    self->drain_error = error;
-  else if (error != NULL)
-    g_error_free (error);
-  if (self->writing || !g_queue_is_empty (&self->writes) || self->finishing)
-    return;
-  if (self->out != NULL && !self->out_closed)
-    {
-      self->out_closed = TRUE;
-      g_output_stream_close_async (G_OUTPUT_STREAM (self->out), G_PRIORITY_DEFAULT, NULL,
-                                   on_part_closed_after_drain, g_object_ref (self));
-      return;
-    }
-  if (self->drain_error != NULL)
-    fail (self, g_steal_pointer (&self->drain_error));
-}
-
-static void
-on_written (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(MsrpFileTransfer) self = user_data;
-  g_autoptr(GBytes) bytes = g_queue_pop_head (&self->writes);
-  gsize size = g_bytes_get_size (bytes);
-  GError *error = NULL;
-
-  self->writing = FALSE;
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
-    {
-      g_autofree char *name = g_file_get_parse_name (self->part_file);
-
-      g_queue_clear_full (&self->writes, (GDestroyNotify) g_bytes_unref);
-      self->queued = 0;
-      stop_taking (self);
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_error_free (error);
-      else
-        {
-          fail (self, g_error_new (error->domain, error->code, _("Could not write “%s”: %s"), name,
-                                   error->message));
-          g_error_free (error);
-        }
-      return;
-    }
-  self->written += size;
-  self->queued -= size;
-  set_bytes_transferred (self, self->written, FALSE);
-  if (self->paused && self->queued <= QUEUE_LOW)
-    resume_if_paused (self);
-  write_next (self);
-}
-
-static void
-write_next (MsrpFileTransfer *self)
-{
-  GBytes *bytes = g_queue_peek_head (&self->writes);
-
-  if (self->writing)
-    return;
-  if (bytes == NULL)
-    {
-      if (!self->taking || self->drain_error != NULL)
-        receive_stop (self, NULL);
-      else
-        receive_maybe_finish (self);
-      return;
-    }
-  self->writing = TRUE;
-  g_output_stream_write_all_async (G_OUTPUT_STREAM (self->out), g_bytes_get_data (bytes, NULL),
-                                   g_bytes_get_size (bytes), G_PRIORITY_DEFAULT, self->cancellable,
-                                   on_written, g_object_ref (self));
-}
-
-static void
-on_chunk_received (MsrpSession      *session,
-                   MsrpChunk        *chunk,
-                   MsrpFileTransfer *self)
-{
-  GBytes *data = msrp_chunk_get_data (chunk);
-  const char *message_id = msrp_chunk_get_message_id (chunk);
-  gint64 start, total;
-  guint64 offset, size, end;
-
-  if (self->finishing || !self->taking)
-    return;
-  if (self->message_id == NULL)
-    self->message_id = g_strdup (message_id);
-  else if (g_strcmp0 (self->message_id, message_id) != 0)
-    {
-      g_debug ("MSRP file transfer: ignoring a message that is not the file: %s", message_id);
-      return;
-    }
-  if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_ABORT)
-    return;
-
-  msrp_chunk_get_byte_range (chunk, &start, NULL, &total);
-  if (self->want_stop < 0 && total >= 0)
-    self->want_stop = total;
-  if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_END)
-    self->seen_last = TRUE;
-  offset = (guint64) MAX (start, 1) - 1;
-  size = data != NULL ? g_bytes_get_size (data) : 0;
-  end = offset + size;
-  if (self->want_stop >= 0 && end > (guint64) self->want_stop)
-    end = self->want_stop;
-
-  if (offset > (guint64) self->received)
-    {
-      g_autofree char *at = format_size (self->received);
-
-      /* A gap: the partial file is only ever continued at its end. */
-      receive_stop (self, g_error_new (MSRP_ERROR, MSRP_ERROR_TRANSFER_INCOMPLETE,
-                                       _("The peer sent the file with bytes missing after byte %s"), at));
-      return;
-    }
-  if (end > (guint64) self->received)
-    {
-      gsize skip = self->received - offset;
-      GBytes *piece = g_bytes_new_from_bytes (data, skip, end - offset - skip);
-      gsize n = g_bytes_get_size (piece);
-
-      g_checksum_update (self->checksum, g_bytes_get_data (piece, NULL), n);
-      self->received = end;
-      g_queue_push_tail (&self->writes, piece);
-      self->queued += n;
-      self->max_queued = MAX (self->max_queued, self->queued);
-      /* The disk is behind: the peer waits (TCP) until it caught up. */
-      if (self->queued > QUEUE_HIGH && !self->paused)
-        {
-          self->paused = TRUE;
-          msrp_session_pause_reading (session);
-        }
-    }
-  write_next (self);
-}
-
-static void
-on_report_sent (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(MsrpFileTransfer) self = user_data;
-  g_autoptr(MsrpChunk) response = msrp_session_send_chunk_finish (MSRP_SESSION (source), result, NULL);
-  const char *expected = msrp_file_selector_get_hash (self->selector);
-
-  fail (self, g_error_new (MSRP_ERROR, MSRP_ERROR_HASH_MISMATCH,
-                           _("The file that arrived is not the one offered: its hash is not %s"),
-                           expected ? expected : ""));
-}
-
-/* Tells the sender (a failure REPORT, as its Failure-Report asks), then
- * fails. */
-static void
-hash_mismatch (MsrpFileTransfer *self)
-{
-  MsrpSession *session = msrp_stream_get_session (MSRP_STREAM (self));
-  g_autoptr(MsrpChunk) report = NULL;
-  MsrpTransport *transport;
-
-  if (session == NULL || self->message_id == NULL)
-    {
-      on_report_sent (NULL, NULL, g_object_ref (self));
-      return;
-    }
-  transport = msrp_session_get_transport (session);
-  report = msrp_chunk_new_request ("REPORT", NULL);
-  msrp_chunk_set_to_path (report, msrp_transport_get_full_remote_path (transport));
-  msrp_chunk_set_from_path (report, msrp_transport_get_full_local_path (transport));
-  msrp_chunk_set_message_id (report, self->message_id);
-  msrp_chunk_set_byte_range (report, 1, self->received, self->received);
-  msrp_chunk_set_status (report, MSRP_STATUS_BAD_REQUEST, "File hash mismatch");
-  msrp_session_send_chunk_async (session, report, NULL, on_report_sent, g_object_ref (self));
-}
-
-static void
-on_bad_part_deleted (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(MsrpFileTransfer) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_delete_finish (G_FILE (source), result, &error))
-    g_debug ("MSRP file transfer: could not remove a file: %s", error->message);
-  if (G_FILE (source) == self->part_file)
-    g_file_delete_async (self->meta_file, G_PRIORITY_DEFAULT, NULL, on_bad_part_deleted, g_object_ref (self));
-  else
-    hash_mismatch (self);
-}
-
-static void
-on_meta_deleted (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(MsrpFileTransfer) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_delete_finish (G_FILE (source), result, &error))
-    g_debug ("MSRP file transfer: could not remove a file: %s", error->message);
-  flush_notify (self);
-  msrp_stream_end_async (MSRP_STREAM (self), NULL, NULL, NULL);
-}
-
-static void
-on_moved (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(MsrpFileTransfer) self = user_data;
-  GError *error = NULL;
-
-  if (!g_file_move_finish (G_FILE (source), result, &error))
-    {
-      g_autofree char *name = g_file_get_parse_name (self->file);
-
-      fail (self, g_error_new (error->domain, error->code, _("Could not write “%s”: %s"), name, error->message));
-      g_error_free (error);
-      return;
-    }
-  g_file_delete_async (self->meta_file, G_PRIORITY_DEFAULT, NULL, on_meta_deleted, g_object_ref (self));
-}
-
-static void
-on_part_closed (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(MsrpFileTransfer) self = user_data;
-  const char *expected = msrp_file_selector_get_hash (self->selector);
-  g_autofree char *hash = checksum_to_hash (self->checksum);
-  GError *error = NULL;
-
-  if (!g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
-    {
-      g_autofree char *name = g_file_get_parse_name (self->part_file);
-
-      fail (self, g_error_new (error->domain, error->code, _("Could not write “%s”: %s"), name, error->message));
-      g_error_free (error);
-      return;
-    }
-  /* RFC 5547 knows only SHA-1; another algorithm cannot be checked. */
-  if (expected != NULL && g_ascii_strncasecmp (expected, "sha-1:", 6) == 0 &&
-      g_ascii_strcasecmp (expected, hash) != 0)
-    {
-      g_debug ("MSRP file transfer: hash %s, expected %s", hash, expected);
-      g_file_delete_async (self->part_file, G_PRIORITY_DEFAULT, NULL, on_bad_part_deleted, g_object_ref (self));
-      return;
-    }
-  g_file_move_async (self->part_file, self->file, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS,
-                     G_PRIORITY_DEFAULT, NULL, NULL, NULL, on_moved, g_object_ref (self));
-}
-
-/* Every byte is on disk: close, check, move into place. */
-static void
-receive_maybe_finish (MsrpFileTransfer *self)
-{
-  if (self->finishing || self->writing || !g_queue_is_empty (&self->writes) || self->want_stop < 0 ||
-      self->received < self->want_stop || (self->want_stop == 0 && !self->seen_last))
-    return;
-  self->finishing = TRUE;
-  stop_taking (self);
-  set_bytes_transferred (self, self->written, TRUE);
-  self->out_closed = TRUE;
-  g_output_stream_close_async (G_OUTPUT_STREAM (self->out), G_PRIORITY_DEFAULT, NULL, on_part_closed,
-                               g_object_ref (self));
 }
 
 /* MsrpStream: the session */
@@ -1276,10 +887,10 @@ ft_session_started (MsrpStream  *stream,
   if (self->want_stop > 0)
     msrp_session_set_max_size (session, self->want_stop);
   self->taking = TRUE;
-  self->chunk_id = g_signal_connect (session, "chunk-received", G_CALLBACK (on_chunk_received), self);
+  self->chunk_id = g_signal_connect (session, "chunk-received", G_CALLBACK (_msrp_file_transfer_on_chunk_received), self);
   /* An empty file, or nothing left to send, may come as an empty message
    * or none. */
-  receive_maybe_finish (self);
+  _msrp_file_transfer_receive_maybe_finish (self);
 }
 
 static void
@@ -1297,7 +908,7 @@ ft_session_ending (MsrpStream  *stream,
       return;
     }
   if (!self->finishing)
-    receive_stop (self, NULL);
+    _msrp_file_transfer_receive_stop (self, NULL);
 }
 
 static gboolean
@@ -1321,10 +932,10 @@ ft_session_closed (MsrpStream   *stream,
     {
       if (self->send_cancellable != NULL)
         g_cancellable_cancel (self->send_cancellable);
-      fail (self, incomplete);
+      _msrp_file_transfer_fail (self, incomplete);
     }
   else
-    receive_stop (self, incomplete);
+    _msrp_file_transfer_receive_stop (self, incomplete);
   return TRUE;
 }
 

@@ -1,0 +1,331 @@
+/* msrp-file-transfer-receive.c: a file received to disk, checked, moved into place
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-file-transfer.h"
+#include "msrp-file-transfer-private.h"
+#include "msrp-stream-private.h"
+#include "msrp-enums.h"
+#include "msrp-error.h"
+#include "msrp-session.h"
+#include "msrp-utils-private.h"
+
+/* Receiving */
+
+static void
+resume_if_paused (MsrpFileTransfer *self)
+{
+  MsrpSession *session = msrp_stream_get_session (MSRP_STREAM (self));
+
+  if (!self->paused)
+    return;
+  self->paused = FALSE;
+  if (session != NULL)
+    msrp_session_resume_reading (session);
+}
+
+static void
+stop_taking (MsrpFileTransfer *self)
+{
+  MsrpSession *session = msrp_stream_get_session (MSRP_STREAM (self));
+
+  if (self->taking && session != NULL)
+    g_clear_signal_handler (&self->chunk_id, session);
+  self->taking = FALSE;
+  resume_if_paused (self);
+}
+
+static void
+on_part_closed_after_drain (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(MsrpFileTransfer) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
+    g_debug ("MSRP file transfer: closing the partial file: %s", error->message);
+  if (self->drain_error != NULL)
+    _msrp_file_transfer_fail (self, g_steal_pointer (&self->drain_error));
+}
+
+/* Stops taking chunks; once what was taken is on disk, the partial file
+ * is closed and the stream fails with @error (when not NULL). */
+void
+_msrp_file_transfer_receive_stop (MsrpFileTransfer *self,
+                                  GError           *error)
+{
+  stop_taking (self);
+  if (error != NULL && self->drain_error == NULL)
+    self->drain_error = error;
+  else if (error != NULL)
+    g_error_free (error);
+  if (self->writing || !g_queue_is_empty (&self->writes) || self->finishing)
+    return;
+  if (self->out != NULL && !self->out_closed)
+    {
+      self->out_closed = TRUE;
+      g_output_stream_close_async (G_OUTPUT_STREAM (self->out), G_PRIORITY_DEFAULT, NULL,
+                                   on_part_closed_after_drain, g_object_ref (self));
+      return;
+    }
+  if (self->drain_error != NULL)
+    _msrp_file_transfer_fail (self, g_steal_pointer (&self->drain_error));
+}
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(MsrpFileTransfer) self = user_data;
+  g_autoptr(GBytes) bytes = g_queue_pop_head (&self->writes);
+  gsize size = g_bytes_get_size (bytes);
+  GError *error = NULL;
+
+  self->writing = FALSE;
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      g_autofree char *name = g_file_get_parse_name (self->part_file);
+
+      g_queue_clear_full (&self->writes, (GDestroyNotify) g_bytes_unref);
+      self->queued = 0;
+      stop_taking (self);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_error_free (error);
+      else
+        {
+          _msrp_file_transfer_fail (self, g_error_new (error->domain, error->code, _("Could not write “%s”: %s"), name,
+                                   error->message));
+          g_error_free (error);
+        }
+      return;
+    }
+  self->written += size;
+  self->queued -= size;
+  _msrp_file_transfer_set_bytes_transferred (self, self->written, FALSE);
+  if (self->paused && self->queued <= QUEUE_LOW)
+    resume_if_paused (self);
+  _msrp_file_transfer_write_next (self);
+}
+
+void
+_msrp_file_transfer_write_next (MsrpFileTransfer *self)
+{
+  GBytes *bytes = g_queue_peek_head (&self->writes);
+
+  if (self->writing)
+    return;
+  if (bytes == NULL)
+    {
+      if (!self->taking || self->drain_error != NULL)
+        _msrp_file_transfer_receive_stop (self, NULL);
+      else
+        _msrp_file_transfer_receive_maybe_finish (self);
+      return;
+    }
+  self->writing = TRUE;
+  g_output_stream_write_all_async (G_OUTPUT_STREAM (self->out), g_bytes_get_data (bytes, NULL),
+                                   g_bytes_get_size (bytes), G_PRIORITY_DEFAULT, self->cancellable,
+                                   on_written, g_object_ref (self));
+}
+
+void
+_msrp_file_transfer_on_chunk_received (MsrpSession      *session,
+                                       MsrpChunk        *chunk,
+                                       MsrpFileTransfer *self)
+{
+  GBytes *data = msrp_chunk_get_data (chunk);
+  const char *message_id = msrp_chunk_get_message_id (chunk);
+  gint64 start, total;
+  guint64 offset, size, end;
+
+  if (self->finishing || !self->taking)
+    return;
+  if (self->message_id == NULL)
+    self->message_id = g_strdup (message_id);
+  else if (g_strcmp0 (self->message_id, message_id) != 0)
+    {
+      g_debug ("MSRP file transfer: ignoring a message that is not the file: %s", message_id);
+      return;
+    }
+  if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_ABORT)
+    return;
+
+  msrp_chunk_get_byte_range (chunk, &start, NULL, &total);
+  if (self->want_stop < 0 && total >= 0)
+    self->want_stop = total;
+  if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_END)
+    self->seen_last = TRUE;
+  offset = (guint64) MAX (start, 1) - 1;
+  size = data != NULL ? g_bytes_get_size (data) : 0;
+  end = offset + size;
+  if (self->want_stop >= 0 && end > (guint64) self->want_stop)
+    end = self->want_stop;
+
+  if (offset > (guint64) self->received)
+    {
+      g_autofree char *at = _msrp_file_transfer_format_size (self->received);
+
+      /* A gap: the partial file is only ever continued at its end. */
+      _msrp_file_transfer_receive_stop (self, g_error_new (MSRP_ERROR, MSRP_ERROR_TRANSFER_INCOMPLETE,
+                                       _("The peer sent the file with bytes missing after byte %s"), at));
+      return;
+    }
+  if (end > (guint64) self->received)
+    {
+      gsize skip = self->received - offset;
+      GBytes *piece = g_bytes_new_from_bytes (data, skip, end - offset - skip);
+      gsize n = g_bytes_get_size (piece);
+
+      g_checksum_update (self->checksum, g_bytes_get_data (piece, NULL), n);
+      self->received = end;
+      g_queue_push_tail (&self->writes, piece);
+      self->queued += n;
+      self->max_queued = MAX (self->max_queued, self->queued);
+      /* The disk is behind: the peer waits (TCP) until it caught up. */
+      if (self->queued > QUEUE_HIGH && !self->paused)
+        {
+          self->paused = TRUE;
+          msrp_session_pause_reading (session);
+        }
+    }
+  _msrp_file_transfer_write_next (self);
+}
+
+static void
+on_report_sent (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(MsrpFileTransfer) self = user_data;
+  g_autoptr(MsrpChunk) response = msrp_session_send_chunk_finish (MSRP_SESSION (source), result, NULL);
+  const char *expected = msrp_file_selector_get_hash (self->selector);
+
+  _msrp_file_transfer_fail (self, g_error_new (MSRP_ERROR, MSRP_ERROR_HASH_MISMATCH,
+                           _("The file that arrived is not the one offered: its hash is not %s"),
+                           expected ? expected : ""));
+}
+
+/* Tells the sender (a failure REPORT, as its Failure-Report asks), then
+ * fails. */
+static void
+hash_mismatch (MsrpFileTransfer *self)
+{
+  MsrpSession *session = msrp_stream_get_session (MSRP_STREAM (self));
+  g_autoptr(MsrpChunk) report = NULL;
+  MsrpTransport *transport;
+
+  if (session == NULL || self->message_id == NULL)
+    {
+      on_report_sent (NULL, NULL, g_object_ref (self));
+      return;
+    }
+  transport = msrp_session_get_transport (session);
+  report = msrp_chunk_new_request ("REPORT", NULL);
+  msrp_chunk_set_to_path (report, msrp_transport_get_full_remote_path (transport));
+  msrp_chunk_set_from_path (report, msrp_transport_get_full_local_path (transport));
+  msrp_chunk_set_message_id (report, self->message_id);
+  msrp_chunk_set_byte_range (report, 1, self->received, self->received);
+  msrp_chunk_set_status (report, MSRP_STATUS_BAD_REQUEST, "File hash mismatch");
+  msrp_session_send_chunk_async (session, report, NULL, on_report_sent, g_object_ref (self));
+}
+
+static void
+on_bad_part_deleted (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(MsrpFileTransfer) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_delete_finish (G_FILE (source), result, &error))
+    g_debug ("MSRP file transfer: could not remove a file: %s", error->message);
+  if (G_FILE (source) == self->part_file)
+    g_file_delete_async (self->meta_file, G_PRIORITY_DEFAULT, NULL, on_bad_part_deleted, g_object_ref (self));
+  else
+    hash_mismatch (self);
+}
+
+static void
+on_meta_deleted (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(MsrpFileTransfer) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_delete_finish (G_FILE (source), result, &error))
+    g_debug ("MSRP file transfer: could not remove a file: %s", error->message);
+  _msrp_file_transfer_flush_notify (self);
+  msrp_stream_end_async (MSRP_STREAM (self), NULL, NULL, NULL);
+}
+
+static void
+on_moved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(MsrpFileTransfer) self = user_data;
+  GError *error = NULL;
+
+  if (!g_file_move_finish (G_FILE (source), result, &error))
+    {
+      g_autofree char *name = g_file_get_parse_name (self->file);
+
+      _msrp_file_transfer_fail (self, g_error_new (error->domain, error->code, _("Could not write “%s”: %s"), name, error->message));
+      g_error_free (error);
+      return;
+    }
+  g_file_delete_async (self->meta_file, G_PRIORITY_DEFAULT, NULL, on_meta_deleted, g_object_ref (self));
+}
+
+static void
+on_part_closed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(MsrpFileTransfer) self = user_data;
+  const char *expected = msrp_file_selector_get_hash (self->selector);
+  g_autofree char *hash = _msrp_file_transfer_checksum_to_hash (self->checksum);
+  GError *error = NULL;
+
+  if (!g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
+    {
+      g_autofree char *name = g_file_get_parse_name (self->part_file);
+
+      _msrp_file_transfer_fail (self, g_error_new (error->domain, error->code, _("Could not write “%s”: %s"), name, error->message));
+      g_error_free (error);
+      return;
+    }
+  /* RFC 5547 knows only SHA-1; another algorithm cannot be checked. */
+  if (expected != NULL && g_ascii_strncasecmp (expected, "sha-1:", 6) == 0 &&
+      g_ascii_strcasecmp (expected, hash) != 0)
+    {
+      g_debug ("MSRP file transfer: hash %s, expected %s", hash, expected);
+      g_file_delete_async (self->part_file, G_PRIORITY_DEFAULT, NULL, on_bad_part_deleted, g_object_ref (self));
+      return;
+    }
+  g_file_move_async (self->part_file, self->file, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS,
+                     G_PRIORITY_DEFAULT, NULL, NULL, NULL, on_moved, g_object_ref (self));
+}
+
+/* Every byte is on disk: close, check, move into place. */
+void
+_msrp_file_transfer_receive_maybe_finish (MsrpFileTransfer *self)
+{
+  if (self->finishing || self->writing || !g_queue_is_empty (&self->writes) || self->want_stop < 0 ||
+      self->received < self->want_stop || (self->want_stop == 0 && !self->seen_last))
+    return;
+  self->finishing = TRUE;
+  stop_taking (self);
+  _msrp_file_transfer_set_bytes_transferred (self, self->written, TRUE);
+  self->out_closed = TRUE;
+  g_output_stream_close_async (G_OUTPUT_STREAM (self->out), G_PRIORITY_DEFAULT, NULL, on_part_closed,
+                               g_object_ref (self));
+}
