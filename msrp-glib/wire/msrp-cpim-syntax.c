@@ -1,0 +1,375 @@
+/* msrp-cpim-syntax.c: the syntax of RFC 3862 message/cpim: identities,
+ * quoted strings, header parameters, dates
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "msrp-cpim-message-private.h"
+
+/* Syntax (RFC 3862 section 3.2). */
+
+static gboolean
+is_name_char (guchar c)
+{
+  return g_ascii_isalnum (c) || c == 0x21 || (c >= 0x23 && c <= 0x27) ||
+         c == 0x2a || c == 0x2b || c == 0x2d || (c >= 0x5e && c <= 0x60) ||
+         c == 0x7c || c == 0x7e;
+}
+
+static gboolean
+is_cpim_token_char (guchar c)
+{
+  return c == 0x21 || (c >= 0x23 && c <= 0x27) || c == 0x2a || c == 0x2b ||
+         c == 0x2d || c == 0x2e || (c >= 0x30 && c <= 0x39) ||
+         (c >= 0x41 && c <= 0x5a) || (c >= 0x5e && c <= 0x7e);
+}
+
+gsize
+_msrp_cpim_span_name (const char *s)
+{
+  gsize n = 0;
+
+  while (is_name_char (s[n]))
+    n++;
+  return n;
+}
+
+gboolean
+_msrp_cpim_is_name (const char *s)
+{
+  return s != NULL && *s != '\0' && s[_msrp_cpim_span_name (s)] == '\0';
+}
+
+/* A URI as CPIM carries it between angle brackets: a scheme (RFC 3986),
+ * then visible ASCII; sip:, sips:, im:, tel:, urn:, mid: and any other. */
+gboolean
+_msrp_cpim_is_uri (const char *s,
+                   gsize       len)
+{
+  gsize i = 0;
+
+  if (len == 0 || !g_ascii_isalpha (s[0]))
+    return FALSE;
+  while (i < len && (g_ascii_isalnum (s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
+    i++;
+  if (i == len || s[i] != ':' || i + 1 == len)
+    return FALSE;
+  for (i++; i < len; i++)
+    if ((guchar) s[i] <= 0x20 || (guchar) s[i] >= 0x7f || strchr ("<>\"", s[i]) != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* Reads a CPIM String (RFC 3862 section 3.2) that starts at *p, which is a
+ * DQUOTE; on success *p is past the closing DQUOTE and the decoded text is
+ * appended to out (which may be NULL to only check). */
+static gboolean
+read_quoted_string (const char **p,
+                    GString     *out)
+{
+  const char *s = *p + 1;
+
+  for (;;)
+    {
+      char c = *s++;
+
+      if (c == '\0')
+        return FALSE;
+      if (c == '"')
+        break;
+      if (c != '\\')
+        {
+          if (out)
+            g_string_append_c (out, c);
+          continue;
+        }
+      c = *s++;
+      switch (c)
+        {
+        case 'u':
+          {
+            gunichar u = 0;
+
+            for (int i = 0; i < 4; i++, s++)
+              {
+                if (!g_ascii_isxdigit (*s))
+                  return FALSE;
+                u = u * 16 + g_ascii_xdigit_value (*s);
+              }
+            if (u == 0 || !g_unichar_validate (u))
+              return FALSE;
+            if (out)
+              g_string_append_unichar (out, u);
+          }
+          break;
+        case 'b':
+          if (out)
+            g_string_append_c (out, '\b');
+          break;
+        case 't':
+          if (out)
+            g_string_append_c (out, '\t');
+          break;
+        case 'n':
+          if (out)
+            g_string_append_c (out, '\n');
+          break;
+        case 'r':
+          if (out)
+            g_string_append_c (out, '\r');
+          break;
+        case '\0':
+          return FALSE;
+        default:
+          /* \" \' \\ and, leniently, any other quoted character */
+          if (out)
+            g_string_append_c (out, c);
+        }
+    }
+  *p = s;
+  return TRUE;
+}
+
+static void
+append_quoted_string (GString    *out,
+                      const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) text; *p; p++)
+    {
+      switch (*p)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\b':
+          g_string_append (out, "\\b");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        default:
+          if (*p < 0x20 || *p == 0x7f)
+            g_string_append_printf (out, "\\u%04X", *p);
+          else
+            g_string_append_c (out, *p);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* Reads an identity in any form peers write (`"Name" <uri>`, `Name <uri>`,
+ * `<uri>`, a bare URI) and returns it as CPIM writes it, or NULL. */
+static char *
+normalize_identity (const char *identity)
+{
+  g_autoptr(GString) display = g_string_new (NULL);
+  g_autoptr(GString) out = NULL;
+  const char *p = identity;
+  const char *uri, *end;
+
+  while (_msrp_cpim_is_wsp (*p))
+    p++;
+  if (*p == '"')
+    {
+      if (!read_quoted_string (&p, display))
+        return NULL;
+      while (_msrp_cpim_is_wsp (*p))
+        p++;
+      if (*p != '<')
+        return NULL;
+    }
+  else
+    {
+      const char *lt = strchr (p, '<');
+
+      if (lt != NULL)
+        {
+          const char *e = lt;
+
+          while (e > p && _msrp_cpim_is_wsp (e[-1]))
+            e--;
+          if (memchr (p, '"', e - p) != NULL)
+            return NULL;
+          g_string_append_len (display, p, e - p);
+          p = lt;
+        }
+    }
+
+  if (*p == '<')
+    {
+      uri = p + 1;
+      end = strchr (uri, '>');
+      if (end == NULL)
+        return NULL;
+      for (p = end + 1; _msrp_cpim_is_wsp (*p); p++)
+        ;
+      if (*p != '\0')
+        return NULL;
+    }
+  else
+    {
+      uri = p;
+      end = p + strlen (p);
+      while (end > uri && _msrp_cpim_is_wsp (end[-1]))
+        end--;
+    }
+  if (!_msrp_cpim_is_uri (uri, end - uri) || !g_utf8_validate (display->str, display->len, NULL) ||
+      strlen (display->str) != display->len)
+    return NULL;
+
+  out = g_string_new (NULL);
+  if (display->len > 0)
+    {
+      append_quoted_string (out, display->str);
+      g_string_append_c (out, ' ');
+    }
+  g_string_append_c (out, '<');
+  g_string_append_len (out, uri, end - uri);
+  g_string_append_c (out, '>');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Checks `*( ";" Param-name "=" Param-value )` from *p; *p ends past it. */
+gboolean
+_msrp_cpim_skip_params (const char **p)
+{
+  const char *s = *p;
+
+  while (*s == ';')
+    {
+      gsize n = _msrp_cpim_span_name (++s);
+
+      if (n == 0 || s[n] != '=')
+        return FALSE;
+      s += n + 1;
+      if (*s == '"')
+        {
+          if (!read_quoted_string (&s, NULL))
+            return FALSE;
+        }
+      else
+        {
+          const char *start = s;
+
+          while (is_cpim_token_char (*s))
+            s++;
+          if (s == start)
+            return FALSE;
+        }
+    }
+  *p = s;
+  return TRUE;
+}
+
+/* The raw value of parameter name in a checked parameter string. */
+char *
+_msrp_cpim_params_get (const char *params,
+                       const char *name)
+{
+  const char *s = params;
+
+  if (params == NULL)
+    return NULL;
+  while (*s == ';')
+    {
+      const char *pname = ++s;
+      gsize n = _msrp_cpim_span_name (s);
+      const char *value;
+
+      s += n + 1;
+      value = s;
+      if (*s == '"')
+        read_quoted_string (&s, NULL);
+      else
+        while (is_cpim_token_char (*s))
+          s++;
+      if (n == strlen (name) && strncmp (pname, name, n) == 0)
+        return g_strndup (value, s - value);
+    }
+  return NULL;
+}
+
+gboolean
+_msrp_cpim_is_identity_header (const char *name)
+{
+  return strcmp (name, "From") == 0 || strcmp (name, "To") == 0 || strcmp (name, "cc") == 0;
+}
+
+char *
+_msrp_cpim_format_datetime (GDateTime *datetime)
+{
+  GString *out = g_string_new (NULL);
+  GTimeSpan offset = g_date_time_get_utc_offset (datetime) / G_TIME_SPAN_MINUTE;
+  int usec = g_date_time_get_microsecond (datetime);
+
+  g_string_append_printf (out, "%04d-%02d-%02dT%02d:%02d:%02d",
+                          g_date_time_get_year (datetime),
+                          g_date_time_get_month (datetime),
+                          g_date_time_get_day_of_month (datetime),
+                          g_date_time_get_hour (datetime),
+                          g_date_time_get_minute (datetime),
+                          g_date_time_get_second (datetime));
+  if (usec != 0)
+    {
+      g_string_append_printf (out, ".%06d", usec);
+      while (out->str[out->len - 1] == '0')
+        g_string_truncate (out, out->len - 1);
+    }
+  if (offset == 0)
+    g_string_append_c (out, 'Z');
+  else
+    g_string_append_printf (out, "%c%02d:%02d", offset < 0 ? '-' : '+',
+                            (int) (ABS (offset) / 60), (int) (ABS (offset) % 60));
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+_msrp_cpim_is_field_name (const char *s,
+                          gsize       len)
+{
+  if (len == 0)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if ((guchar) s[i] <= 0x20 || (guchar) s[i] >= 0x7f || s[i] == ':')
+      return FALSE;
+  return TRUE;
+}
+
+char *
+_msrp_cpim_normalize_identity (const char *identity)
+{
+  g_return_val_if_fail (identity != NULL, NULL);
+
+  return normalize_identity (identity);
+}
+
+char *
+_msrp_cpim_identity_get_uri (const char *identity)
+{
+  g_autofree char *normalized = NULL;
+  const char *lt, *gt;
+
+  g_return_val_if_fail (identity != NULL, NULL);
+
+  normalized = normalize_identity (identity);
+  if (normalized == NULL)
+    return NULL;
+  /* Written as `... <uri>`: the URI has no '<' (_msrp_cpim_is_uri refuses it). */
+  lt = strrchr (normalized, '<');
+  gt = strrchr (normalized, '>');
+  return g_strndup (lt + 1, gt - lt - 1);
+}
