@@ -7,34 +7,62 @@
 
 #pragma once
 
+#include <string.h>
+
 #include "msrp-cpim-private.h"
 
 G_BEGIN_DECLS
 
+/* A header and its strings in one block, so that a parsed header costs a
+ * single allocation; change one by replacing it. */
 typedef struct
 {
-  char *ns;      /* the resolved namespace URI */
-  char *prefix;  /* the prefix to write it with, if free; NULL: none given */
-  char *name;
-  char *params;  /* ";lang=fr..." as written, or NULL */
-  char *value;
+  const char *ns;      /* the resolved namespace URI */
+  const char *prefix;  /* the prefix to write it with, if free; NULL: none given */
+  const char *name;
+  const char *params;  /* ";lang=fr..." as written, or NULL */
+  const char *value;
 } MsrpCpimHeader;
+
+/* A MIME header of the content, likewise in one block. */
+typedef struct
+{
+  const char *name;
+  const char *value;
+} MsrpCpimField;
 
 struct _MsrpCpimMessage
 {
   GObject parent_instance;
 
-  GPtrArray *headers;          /* (element-type MsrpCpimHeader) */
-  GPtrArray *content_names;    /* (element-type utf8) */
-  GPtrArray *content_values;   /* (element-type utf8) */
+  GPtrArray *headers;   /* (element-type MsrpCpimHeader) */
+  GPtrArray *content;   /* (element-type MsrpCpimField) */
   GBytes *body;
 };
 
-MsrpCpimHeader *_msrp_cpim_header_new (const char *ns,
-                                       const char *prefix,
-                                       const char *name,
-                                       const char *params,
-                                       char       *value);
+/* A piece of a string; str NULL stands for no string at all. */
+typedef struct
+{
+  const char *str;
+  gsize len;
+} MsrpCpimSlice;
+
+#define MSRP_CPIM_SLICE(s) ((MsrpCpimSlice) { (s), (s) ? strlen (s) : 0 })
+
+/* ns NULL or the CPIM namespace: CPIM's own. Free with g_free(). */
+MsrpCpimHeader *_msrp_cpim_header_new (MsrpCpimSlice ns,
+                                       MsrpCpimSlice prefix,
+                                       MsrpCpimSlice name,
+                                       MsrpCpimSlice params,
+                                       MsrpCpimSlice value);
+MsrpCpimField  *_msrp_cpim_field_new  (MsrpCpimSlice name,
+                                       MsrpCpimSlice value);
+
+static inline gboolean
+_msrp_cpim_is_cpim_namespace (const char *ns)
+{
+  return ns == NULL || strcmp (ns, MSRP_CPIM_NAMESPACE) == 0;
+}
 
 /* Syntax (RFC 3862 section 3.2), in msrp-cpim-syntax.c */
 
@@ -55,5 +83,10 @@ char     *_msrp_cpim_params_get          (const char  *params,
                                           const char  *name);
 gboolean  _msrp_cpim_is_identity_header  (const char  *name);
 char     *_msrp_cpim_format_datetime     (GDateTime   *datetime);
+gboolean  _msrp_cpim_is_datetime         (const char  *s);
+gboolean  _msrp_cpim_is_normal_identity  (const char  *s,
+                                          gsize        len);
+MsrpCpimSlice _msrp_cpim_strip           (const char  *s,
+                                          gsize        len);
 
 G_END_DECLS

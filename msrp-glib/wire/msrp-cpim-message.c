@@ -56,17 +56,16 @@
 
 G_DEFINE_FINAL_TYPE (MsrpCpimMessage, msrp_cpim_message, G_TYPE_OBJECT)
 
-static void
-cpim_header_free (gpointer data)
+/* Shared by every message (a GBytes for each would cost a parse as much as
+ * its headers). */
+static GBytes *
+empty_bytes (void)
 {
-  MsrpCpimHeader *h = data;
+  static GBytes *empty;
 
-  g_free (h->ns);
-  g_free (h->prefix);
-  g_free (h->name);
-  g_free (h->params);
-  g_free (h->value);
-  g_free (h);
+  if (g_once_init_enter (&empty))
+    g_once_init_leave (&empty, g_bytes_new_static ("", 0));
+  return empty;
 }
 
 static void
@@ -75,8 +74,7 @@ msrp_cpim_message_finalize (GObject *object)
   MsrpCpimMessage *self = MSRP_CPIM_MESSAGE (object);
 
   g_ptr_array_unref (self->headers);
-  g_ptr_array_unref (self->content_names);
-  g_ptr_array_unref (self->content_values);
+  g_ptr_array_unref (self->content);
   g_bytes_unref (self->body);
 
   G_OBJECT_CLASS (msrp_cpim_message_parent_class)->finalize (object);
@@ -91,10 +89,9 @@ msrp_cpim_message_class_init (MsrpCpimMessageClass *klass)
 static void
 msrp_cpim_message_init (MsrpCpimMessage *self)
 {
-  self->headers = g_ptr_array_new_with_free_func (cpim_header_free);
-  self->content_names = g_ptr_array_new_with_free_func (g_free);
-  self->content_values = g_ptr_array_new_with_free_func (g_free);
-  self->body = g_bytes_new_static ("", 0);
+  self->headers = g_ptr_array_new_with_free_func (g_free);
+  self->content = g_ptr_array_new_with_free_func (g_free);
+  self->body = g_bytes_ref (empty_bytes ());
 }
 
 /* Headers */
@@ -117,21 +114,67 @@ header_is (const MsrpCpimHeader *h,
   return strcmp (h->name, name) == 0 && strcmp (h->ns, ns ? ns : MSRP_CPIM_NAMESPACE) == 0;
 }
 
-MsrpCpimHeader *
-_msrp_cpim_header_new (const char *ns,
-                       const char *prefix,
-                       const char *name,
-                       const char *params,
-                       char       *value)
+/* Copies s to *at, NUL-terminated, and moves *at past it. */
+static const char *
+put_string (char          **at,
+            MsrpCpimSlice   s)
 {
-  MsrpCpimHeader *h = g_new0 (MsrpCpimHeader, 1);
+  char *copy = *at;
 
-  h->ns = g_strdup (ns ? ns : MSRP_CPIM_NAMESPACE);
-  h->prefix = g_strdup (prefix);
-  h->name = g_strdup (name);
-  h->params = g_strdup (params);
-  h->value = value;
+  if (s.str == NULL)
+    return NULL;
+  memcpy (copy, s.str, s.len);
+  copy[s.len] = '\0';
+  *at += s.len + 1;
+  return copy;
+}
+
+MsrpCpimHeader *
+_msrp_cpim_header_new (MsrpCpimSlice ns,
+                       MsrpCpimSlice prefix,
+                       MsrpCpimSlice name,
+                       MsrpCpimSlice params,
+                       MsrpCpimSlice value)
+{
+  gboolean cpim = ns.str == NULL ||
+                  (ns.len == strlen (MSRP_CPIM_NAMESPACE) &&
+                   memcmp (ns.str, MSRP_CPIM_NAMESPACE, ns.len) == 0);
+  MsrpCpimHeader *h;
+  char *at;
+
+  h = g_malloc (sizeof (MsrpCpimHeader) + (cpim ? 0 : ns.len + 1) + prefix.len + 1 +
+                name.len + 1 + params.len + 1 + value.len + 1);
+  at = (char *) (h + 1);
+  h->ns = cpim ? MSRP_CPIM_NAMESPACE : put_string (&at, ns);
+  h->prefix = put_string (&at, prefix);
+  h->name = put_string (&at, name);
+  h->params = put_string (&at, params);
+  h->value = put_string (&at, value);
   return h;
+}
+
+MsrpCpimField *
+_msrp_cpim_field_new (MsrpCpimSlice name,
+                      MsrpCpimSlice value)
+{
+  MsrpCpimField *f = g_malloc (sizeof (MsrpCpimField) + name.len + 1 + value.len + 1);
+  char *at = (char *) (f + 1);
+
+  f->name = put_string (&at, name);
+  f->value = put_string (&at, value);
+  return f;
+}
+
+static MsrpCpimHeader *
+header_new (const char *ns,
+            const char *prefix,
+            const char *name,
+            const char *params,
+            const char *value)
+{
+  return _msrp_cpim_header_new (MSRP_CPIM_SLICE (ns), MSRP_CPIM_SLICE (prefix),
+                                MSRP_CPIM_SLICE (name), MSRP_CPIM_SLICE (params),
+                                MSRP_CPIM_SLICE (value));
 }
 
 static MsrpCpimHeader *
@@ -176,7 +219,7 @@ header_values (MsrpCpimMessage *self,
 static void
 replace_headers (MsrpCpimMessage *self,
                  const char      *name,
-                 char            *value,
+                 const char      *value,
                  gboolean         with_params)
 {
   gboolean done = value == NULL;
@@ -189,9 +232,9 @@ replace_headers (MsrpCpimMessage *self,
         {
           if (!done)
             {
-              g_free (h->value);
-              h->value = value;
-              g_clear_pointer (&h->params, g_free);
+              g_ptr_array_index (self->headers, i) =
+                header_new (h->ns, h->prefix, h->name, NULL, value);
+              g_free (h);
               done = TRUE;
               i++;
               continue;
@@ -202,7 +245,7 @@ replace_headers (MsrpCpimMessage *self,
       i++;
     }
   if (!done)
-    g_ptr_array_add (self->headers, _msrp_cpim_header_new (NULL, NULL, name, NULL, value));
+    g_ptr_array_add (self->headers, header_new (NULL, NULL, name, NULL, value));
 }
 
 /**
@@ -255,7 +298,7 @@ msrp_cpim_message_equal (MsrpCpimMessage *a,
   g_return_val_if_fail (MSRP_IS_CPIM_MESSAGE (b), FALSE);
 
   if (a->headers->len != b->headers->len ||
-      a->content_names->len != b->content_names->len ||
+      a->content->len != b->content->len ||
       !g_bytes_equal (a->body, b->body))
     return FALSE;
   for (guint i = 0; i < a->headers->len; i++)
@@ -267,12 +310,14 @@ msrp_cpim_message_equal (MsrpCpimMessage *a,
           g_strcmp0 (ha->params, hb->params) != 0 || strcmp (ha->value, hb->value) != 0)
         return FALSE;
     }
-  for (guint i = 0; i < a->content_names->len; i++)
-    if (g_ascii_strcasecmp (g_ptr_array_index (a->content_names, i),
-                            g_ptr_array_index (b->content_names, i)) != 0 ||
-        strcmp (g_ptr_array_index (a->content_values, i),
-                g_ptr_array_index (b->content_values, i)) != 0)
-      return FALSE;
+  for (guint i = 0; i < a->content->len; i++)
+    {
+      MsrpCpimField *fa = g_ptr_array_index (a->content, i);
+      MsrpCpimField *fb = g_ptr_array_index (b->content, i);
+
+      if (g_ascii_strcasecmp (fa->name, fb->name) != 0 || strcmp (fa->value, fb->value) != 0)
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -312,7 +357,7 @@ void
 msrp_cpim_message_set_from (MsrpCpimMessage *self,
                             const char      *identity)
 {
-  char *normalized = NULL;
+  g_autofree char *normalized = NULL;
 
   g_return_if_fail (MSRP_IS_CPIM_MESSAGE (self));
   if (identity != NULL)
@@ -322,7 +367,7 @@ msrp_cpim_message_set_from (MsrpCpimMessage *self,
     }
 
   if (normalized != NULL && find_header (self, NULL, "From", NULL) == NULL)
-    g_ptr_array_insert (self->headers, 0, _msrp_cpim_header_new (NULL, NULL, "From", NULL, normalized));
+    g_ptr_array_insert (self->headers, 0, header_new (NULL, NULL, "From", NULL, normalized));
   else
     replace_headers (self, "From", normalized, TRUE);
 }
@@ -332,10 +377,10 @@ add_identity (MsrpCpimMessage *self,
               const char      *name,
               const char      *identity)
 {
-  char *normalized = _msrp_cpim_normalize_identity (identity);
+  g_autofree char *normalized = _msrp_cpim_normalize_identity (identity);
 
   g_return_if_fail (normalized != NULL);
-  g_ptr_array_add (self->headers, _msrp_cpim_header_new (NULL, NULL, name, NULL, normalized));
+  g_ptr_array_add (self->headers, header_new (NULL, NULL, name, NULL, normalized));
 }
 
 /**
@@ -498,7 +543,7 @@ msrp_cpim_message_set_subject (MsrpCpimMessage *self,
   g_return_if_fail (MSRP_IS_CPIM_MESSAGE (self));
   g_return_if_fail (subject == NULL || _msrp_is_header_value (subject));
 
-  replace_headers (self, "Subject", g_strdup (subject), FALSE);
+  replace_headers (self, "Subject", subject, FALSE);
 }
 
 /**
@@ -531,7 +576,7 @@ msrp_cpim_message_add_subject (MsrpCpimMessage *self,
       g_return_if_fail (*lang != '"' && _msrp_cpim_skip_params (&p) && *p == '\0');
     }
 
-  g_ptr_array_add (self->headers, _msrp_cpim_header_new (NULL, NULL, "Subject", params, g_strdup (subject)));
+  g_ptr_array_add (self->headers, header_new (NULL, NULL, "Subject", params, subject));
 }
 
 /**
@@ -608,9 +653,12 @@ void
 msrp_cpim_message_set_datetime (MsrpCpimMessage *self,
                                 GDateTime       *datetime)
 {
+  g_autofree char *value = NULL;
+
   g_return_if_fail (MSRP_IS_CPIM_MESSAGE (self));
 
-  replace_headers (self, "DateTime", datetime ? _msrp_cpim_format_datetime (datetime) : NULL, TRUE);
+  value = datetime ? _msrp_cpim_format_datetime (datetime) : NULL;
+  replace_headers (self, "DateTime", value, TRUE);
 }
 
 /* Require */
@@ -668,7 +716,7 @@ msrp_cpim_message_add_require (MsrpCpimMessage *self,
   g_return_if_fail (MSRP_IS_CPIM_MESSAGE (self));
   g_return_if_fail (header_name != NULL && _msrp_is_header_value (header_name));
 
-  g_ptr_array_add (self->headers, _msrp_cpim_header_new (NULL, NULL, "Require", NULL, g_strdup (header_name)));
+  g_ptr_array_add (self->headers, header_new (NULL, NULL, "Require", NULL, header_name));
 }
 
 /* Any header */
@@ -753,7 +801,7 @@ msrp_cpim_message_add_header (MsrpCpimMessage *self,
                               const char      *value)
 {
   gboolean cpim;
-  char *stored;
+  g_autofree char *normalized = NULL;
 
   g_return_if_fail (MSRP_IS_CPIM_MESSAGE (self));
   g_return_if_fail (namespace_uri == NULL || _msrp_cpim_is_uri (namespace_uri, strlen (namespace_uri)));
@@ -766,22 +814,15 @@ msrp_cpim_message_add_header (MsrpCpimMessage *self,
   g_return_if_fail (!cpim || strcmp (name, "NS") != 0);
   if (cpim && _msrp_cpim_is_identity_header (name))
     {
-      stored = _msrp_cpim_normalize_identity (value);
-      g_return_if_fail (stored != NULL);
+      normalized = _msrp_cpim_normalize_identity (value);
+      g_return_if_fail (normalized != NULL);
+      value = normalized;
     }
-  else
-    {
-      if (cpim && strcmp (name, "DateTime") == 0)
-        {
-          g_autoptr(GDateTime) datetime = g_date_time_new_from_iso8601 (value, NULL);
-
-          g_return_if_fail (datetime != NULL);
-        }
-      stored = g_strdup (value);
-    }
+  else if (cpim)
+    g_return_if_fail (strcmp (name, "DateTime") != 0 || _msrp_cpim_is_datetime (value));
 
   g_ptr_array_add (self->headers,
-                   _msrp_cpim_header_new (namespace_uri, cpim ? NULL : prefix, name, NULL, stored));
+                   header_new (namespace_uri, cpim ? NULL : prefix, name, NULL, value));
 }
 
 /* Content */
@@ -811,8 +852,9 @@ find_content_header (MsrpCpimMessage *self,
                      guint            from,
                      guint           *index)
 {
-  for (guint i = from; i < self->content_names->len; i++)
-    if (g_ascii_strcasecmp (g_ptr_array_index (self->content_names, i), name) == 0)
+  for (guint i = from; i < self->content->len; i++)
+    if (g_ascii_strcasecmp (((MsrpCpimField *) g_ptr_array_index (self->content, i))->name,
+                            name) == 0)
       {
         *index = i;
         return TRUE;
@@ -843,7 +885,7 @@ msrp_cpim_message_get_content_header (MsrpCpimMessage *self,
 
   if (!find_content_header (self, name, 0, &index))
     return NULL;
-  return g_ptr_array_index (self->content_values, index);
+  return ((MsrpCpimField *) g_ptr_array_index (self->content, index))->value;
 }
 
 /**
@@ -861,32 +903,35 @@ msrp_cpim_message_set_content_header (MsrpCpimMessage *self,
                                       const char      *name,
                                       const char      *value)
 {
+  MsrpCpimSlice stripped;
   guint index;
 
   g_return_if_fail (MSRP_IS_CPIM_MESSAGE (self));
   g_return_if_fail (name != NULL && _msrp_cpim_is_field_name (name, strlen (name)));
   g_return_if_fail (value == NULL || _msrp_is_header_value (value));
 
+  if (value != NULL)
+    stripped = _msrp_cpim_strip (value, strlen (value));
   if (value != NULL && find_content_header (self, name, 0, &index))
     {
-      g_free (g_ptr_array_index (self->content_values, index));
-      g_ptr_array_index (self->content_values, index) = g_strstrip (g_strdup (value));
+      MsrpCpimField *old = g_ptr_array_index (self->content, index);
+
+      /* the name keeps the case it had */
+      g_ptr_array_index (self->content, index) =
+        _msrp_cpim_field_new (MSRP_CPIM_SLICE (old->name), stripped);
+      g_free (old);
       index++;
     }
   else if (value != NULL)
     {
-      g_ptr_array_add (self->content_names, g_strdup (name));
-      g_ptr_array_add (self->content_values, g_strstrip (g_strdup (value)));
+      g_ptr_array_add (self->content, _msrp_cpim_field_new (MSRP_CPIM_SLICE (name), stripped));
       return;
     }
   else
     index = 0;
 
   while (find_content_header (self, name, index, &index))
-    {
-      g_ptr_array_remove_index (self->content_names, index);
-      g_ptr_array_remove_index (self->content_values, index);
-    }
+    g_ptr_array_remove_index (self->content, index);
 }
 
 /**

@@ -16,27 +16,31 @@
 #define MAX_HEADER_BLOCK (64 * 1024)
 #define MAX_HEADER_LINES 256
 
-/* Parsing */
+/* What a typical message needs fits on the stack; larger ones take the
+ * heap, bounded by the limits above. */
+#define STACK_LINES 16
+#define STACK_SCRATCH 2048
+
+/* Parsing copies each header line once, into a scratch buffer where it
+ * ends in a NUL, so that the syntax functions stop at its end. Names and
+ * values are slices of it until they are copied, once more, into the
+ * headers the message keeps: no allocation per line or per field. */
 
 typedef struct
 {
   guint line;
-  char *prefix;
-  char *name;
-  char *params;
-  char *value;
+  MsrpCpimSlice prefix;
+  MsrpCpimSlice name;
+  MsrpCpimSlice params;
+  MsrpCpimSlice value;
 } RawHeader;
 
-static void
-raw_header_clear (gpointer data)
+/* A namespace declaration; a prefix of length 0 is the default namespace. */
+typedef struct
 {
-  RawHeader *r = data;
-
-  g_free (r->prefix);
-  g_free (r->name);
-  g_free (r->params);
-  g_free (r->value);
-}
+  MsrpCpimSlice prefix;
+  MsrpCpimSlice uri;
+} Namespace;
 
 typedef struct
 {
@@ -45,21 +49,59 @@ typedef struct
   gsize pos;
   guint line;
   guint n_lines;
+  char *scratch;   /* room for the header blocks, MIN (len, MAX_HEADER_BLOCK) + 1 */
+  gsize used;
 } Reader;
 
-/* The next line, without its CRLF or LF, checked as text. */
 static gboolean
-read_line (Reader      *r,
-           const char **line,
-           gsize       *line_len,
-           GError     **error)
+slice_equal (MsrpCpimSlice a,
+             MsrpCpimSlice b)
+{
+  return a.len == b.len && memcmp (a.str, b.str, a.len) == 0;
+}
+
+static gboolean
+slice_is (MsrpCpimSlice  s,
+          const char    *str)
+{
+  return s.str != NULL && strlen (str) == s.len && memcmp (s.str, str, s.len) == 0;
+}
+
+/* What _msrp_is_header_value() checks, over a slice: valid UTF-8 without
+ * control characters other than tab. */
+static gboolean
+is_text (const char *s,
+         gsize       len)
+{
+  gboolean ascii = TRUE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = s[i];
+
+      if ((c < 0x20 && c != '\t') || c == 0x7f)
+        return FALSE;
+      if (c >= 0x80)
+        ascii = FALSE;
+    }
+  return ascii || g_utf8_validate_len (s, len, NULL);
+}
+
+/* The next line, without its CRLF or LF, checked as text and copied to
+ * the scratch buffer. */
+static gboolean
+read_line (Reader  *r,
+           char   **line,
+           gsize   *line_len,
+           GError **error)
 {
   gsize limit = MIN (r->len, MAX_HEADER_BLOCK);
+  const char *start = r->data + r->pos;
   const char *lf = NULL;
-  g_autofree char *copy = NULL;
+  gsize len;
 
   if (r->pos < limit)
-    lf = memchr (r->data + r->pos, '\n', limit - r->pos);
+    lf = memchr (start, '\n', limit - r->pos);
   if (lf == NULL)
     {
       if (r->len > MAX_HEADER_BLOCK)
@@ -79,25 +121,30 @@ read_line (Reader      *r,
       return FALSE;
     }
   r->line++;
-  *line = r->data + r->pos;
-  *line_len = lf - *line;
-  if (*line_len > 0 && (*line)[*line_len - 1] == '\r')
-    (*line_len)--;
+  len = lf - start;
+  if (len > 0 && start[len - 1] == '\r')
+    len--;
   r->pos = lf - r->data + 1;
 
-  copy = g_strndup (*line, *line_len);
-  if (strlen (copy) != *line_len || !_msrp_is_header_value (copy))
+  if (!is_text (start, len))
     {
       g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
                    _("Line %u of the CPIM message has control characters or is not UTF-8"),
                    r->line);
       return FALSE;
     }
+  /* lines and their ends add up to at most pos, which is within limit */
+  *line = r->scratch + r->used;
+  memcpy (*line, start, len);
+  (*line)[len] = '\0';
+  r->used += len + 1;
+  *line_len = len;
   return TRUE;
 }
 
 static gboolean
 parse_cpim_header (const char *line,
+                   gsize       len,
                    RawHeader  *raw,
                    GError    **error)
 {
@@ -107,7 +154,7 @@ parse_cpim_header (const char *line,
 
   if (n > 0 && p[n] == '.')
     {
-      raw->prefix = g_strndup (p, n);
+      raw->prefix = (MsrpCpimSlice) { p, n };
       p += n + 1;
       n = _msrp_cpim_span_name (p);
     }
@@ -118,7 +165,7 @@ parse_cpim_header (const char *line,
                    raw->line);
       return FALSE;
     }
-  raw->name = g_strndup (p, n);
+  raw->name = (MsrpCpimSlice) { p, n };
   p += n + 1;
   params = p;
   if (!_msrp_cpim_skip_params (&p))
@@ -129,30 +176,30 @@ parse_cpim_header (const char *line,
       return FALSE;
     }
   if (p > params)
-    raw->params = g_strndup (params, p - params);
+    raw->params = (MsrpCpimSlice) { params, p - params };
   if (_msrp_cpim_is_wsp (*p))
     p++;
-  raw->value = g_strdup (p);
+  raw->value = (MsrpCpimSlice) { p, line + len - p };
   return TRUE;
 }
 
 /* NS: [prefix SP] <uri> */
 static gboolean
 parse_ns (const RawHeader *raw,
-          char           **prefix,
-          char           **uri,
+          Namespace       *decl,
           GError         **error)
 {
-  const char *p = raw->value;
+  const char *p = raw->value.str;
   const char *end;
   gsize n;
 
+  decl->prefix = (MsrpCpimSlice) { p, 0 };
   while (_msrp_cpim_is_wsp (*p))
     p++;
   n = _msrp_cpim_span_name (p);
   if (n > 0)
     {
-      *prefix = g_strndup (p, n);
+      decl->prefix = (MsrpCpimSlice) { p, n };
       p += n;
       if (!_msrp_cpim_is_wsp (*p))
         goto fail;
@@ -161,18 +208,13 @@ parse_ns (const RawHeader *raw,
     }
   if (*p != '<' || (end = strchr (p, '>')) == NULL || !_msrp_cpim_is_uri (p + 1, end - p - 1))
     goto fail;
-  *uri = g_strndup (p + 1, end - p - 1);
+  decl->uri = (MsrpCpimSlice) { p + 1, end - p - 1 };
   for (p = end + 1; _msrp_cpim_is_wsp (*p); p++)
     ;
-  if (*p != '\0')
-    {
-      g_clear_pointer (uri, g_free);
-      goto fail;
-    }
-  return TRUE;
+  if (*p == '\0')
+    return TRUE;
 
 fail:
-  g_clear_pointer (prefix, g_free);
   g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
                _("Line %u of the CPIM message is not a namespace declaration (NS: prefix <uri>)"),
                raw->line);
@@ -182,111 +224,135 @@ fail:
 static gboolean
 is_ns_declaration (const RawHeader *raw)
 {
-  return raw->prefix == NULL && strcmp (raw->name, "NS") == 0;
+  return raw->prefix.str == NULL && slice_is (raw->name, "NS");
+}
+
+static const MsrpCpimSlice *
+lookup_namespace (const Namespace *table,
+                  guint            n,
+                  MsrpCpimSlice    prefix)
+{
+  for (guint i = 0; i < n; i++)
+    if (slice_equal (table[i].prefix, prefix))
+      return &table[i].uri;
+  return NULL;
+}
+
+static void
+declare_namespace (Namespace       *table,
+                   guint           *n,
+                   const Namespace *decl)
+{
+  for (guint i = 0; i < *n; i++)
+    if (slice_equal (table[i].prefix, decl->prefix))
+      {
+        table[i].uri = decl->uri;
+        return;
+      }
+  table[(*n)++] = *decl;
 }
 
 /* Resolves the prefixes of the CPIM header block and checks CPIM's own
  * headers. A declaration holds from where it is; a prefix used before its
- * declaration takes its first one, as some senders write NS last. */
+ * declaration takes its first one, as some senders write NS last. A few
+ * declarations are the rule, so the tables are arrays searched in turn. */
 static gboolean
 resolve_headers (MsrpCpimMessage *self,
-                 GArray          *raws,
+                 const RawHeader *raws,
+                 guint            n_raws,
                  GError         **error)
 {
-  g_autoptr(GHashTable) first = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GHashTable) current = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  Namespace stack[2 * STACK_LINES];
+  g_autofree Namespace *heap = NULL;
+  Namespace *first = stack, *current = stack + STACK_LINES;
+  guint n_first = 0, n_current = 0;
+  Namespace decl;
 
-  for (guint i = 0; i < raws->len; i++)
+  if (n_raws > STACK_LINES)
     {
-      RawHeader *raw = &g_array_index (raws, RawHeader, i);
-      char *prefix = NULL, *uri = NULL;
-
-      if (!is_ns_declaration (raw))
-        continue;
-      if (!parse_ns (raw, &prefix, &uri, error))
-        return FALSE;
-      if (prefix == NULL || g_hash_table_contains (first, prefix))
-        {
-          g_free (prefix);
-          g_free (uri);
-        }
-      else
-        g_hash_table_insert (first, prefix, uri);
+      heap = g_new (Namespace, 2 * n_raws);
+      first = heap;
+      current = heap + n_raws;
     }
 
-  for (guint i = 0; i < raws->len; i++)
+  for (guint i = 0; i < n_raws; i++)
     {
-      RawHeader *raw = &g_array_index (raws, RawHeader, i);
-      const char *ns;
-      char *value;
+      if (!is_ns_declaration (&raws[i]))
+        continue;
+      if (!parse_ns (&raws[i], &decl, error))
+        return FALSE;
+      if (decl.prefix.len > 0 && lookup_namespace (first, n_first, decl.prefix) == NULL)
+        first[n_first++] = decl;
+    }
+
+  for (guint i = 0; i < n_raws; i++)
+    {
+      const RawHeader *raw = &raws[i];
+      g_autofree char *normalized = NULL;
+      MsrpCpimSlice value = raw->value;
+      MsrpCpimSlice cpim = { NULL, 0 };
+      const MsrpCpimSlice *ns;
 
       if (is_ns_declaration (raw))
         {
-          char *prefix = NULL, *uri = NULL;
-
-          parse_ns (raw, &prefix, &uri, NULL);
-          g_hash_table_insert (current, prefix ? prefix : g_strdup (""), uri);
+          parse_ns (raw, &decl, NULL);
+          declare_namespace (current, &n_current, &decl);
           continue;
         }
 
-      if (raw->prefix == NULL)
-        ns = g_hash_table_lookup (current, "");
-      else if ((ns = g_hash_table_lookup (current, raw->prefix)) == NULL)
-        ns = g_hash_table_lookup (first, raw->prefix);
-      if (ns == NULL && raw->prefix != NULL)
+      if (raw->prefix.str == NULL)
+        ns = lookup_namespace (current, n_current, (MsrpCpimSlice) { "", 0 });
+      else if ((ns = lookup_namespace (current, n_current, raw->prefix)) == NULL)
+        ns = lookup_namespace (first, n_first, raw->prefix);
+      if (ns == NULL && raw->prefix.str != NULL)
         {
+          g_autofree char *prefix = g_strndup (raw->prefix.str, raw->prefix.len);
+
           g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
                        _("Line %u of the CPIM message uses the name prefix “%s”, which no NS line declares"),
-                       raw->line, raw->prefix);
+                       raw->line, prefix);
           return FALSE;
         }
       if (ns == NULL)
-        ns = MSRP_CPIM_NAMESPACE;
+        ns = &cpim;
 
-      value = g_steal_pointer (&raw->value);
-      if (strcmp (ns, MSRP_CPIM_NAMESPACE) == 0)
+      if (ns->str == NULL || slice_is (*ns, MSRP_CPIM_NAMESPACE))
         {
-          if (strcmp (raw->name, "NS") == 0)
+          if (slice_is (raw->name, "NS"))
             {
               /* "cpim.NS", a declaration all the same */
-              char *prefix = NULL, *uri = NULL;
-
-              raw->value = value;
-              if (!parse_ns (raw, &prefix, &uri, error))
+              if (!parse_ns (raw, &decl, error))
                 return FALSE;
-              g_hash_table_insert (current, prefix ? prefix : g_strdup (""), uri);
+              declare_namespace (current, &n_current, &decl);
               continue;
             }
-          if (_msrp_cpim_is_identity_header (raw->name))
+          if (slice_is (raw->name, "From") || slice_is (raw->name, "To") ||
+              slice_is (raw->name, "cc"))
             {
-              char *identity = _msrp_cpim_normalize_identity (value);
-
-              g_free (value);
-              if (identity == NULL)
+              /* kept as it is when already written as CPIM writes it */
+              if (!_msrp_cpim_is_normal_identity (value.str, value.len))
                 {
-                  g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
-                               _("Line %u of the CPIM message has an invalid identity (expected \"Name\" <uri> or <uri>)"),
-                               raw->line);
-                  return FALSE;
+                  normalized = _msrp_cpim_normalize_identity (value.str);
+                  if (normalized == NULL)
+                    {
+                      g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
+                                   _("Line %u of the CPIM message has an invalid identity (expected \"Name\" <uri> or <uri>)"),
+                                   raw->line);
+                      return FALSE;
+                    }
+                  value = MSRP_CPIM_SLICE (normalized);
                 }
-              value = identity;
             }
-          else if (strcmp (raw->name, "DateTime") == 0)
+          else if (slice_is (raw->name, "DateTime") && !_msrp_cpim_is_datetime (value.str))
             {
-              g_autoptr(GDateTime) datetime = g_date_time_new_from_iso8601 (value, NULL);
-
-              if (datetime == NULL)
-                {
-                  g_free (value);
-                  g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
-                               _("Line %u of the CPIM message has an invalid DateTime (expected RFC 3339, such as 2000-12-13T13:40:00-08:00)"),
-                               raw->line);
-                  return FALSE;
-                }
+              g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
+                           _("Line %u of the CPIM message has an invalid DateTime (expected RFC 3339, such as 2000-12-13T13:40:00-08:00)"),
+                           raw->line);
+              return FALSE;
             }
         }
       g_ptr_array_add (self->headers,
-                       _msrp_cpim_header_new (ns, raw->prefix, raw->name, raw->params, value));
+                       _msrp_cpim_header_new (*ns, raw->prefix, raw->name, raw->params, value));
     }
   return TRUE;
 }
@@ -298,7 +364,8 @@ parse_content_headers (MsrpCpimMessage *self,
 {
   for (;;)
     {
-      const char *line, *colon;
+      const char *colon;
+      char *line;
       gsize len;
 
       if (!read_line (r, &line, &len, error))
@@ -309,9 +376,10 @@ parse_content_headers (MsrpCpimMessage *self,
       if (_msrp_cpim_is_wsp (line[0]))
         {
           /* folded (RFC 5322 section 2.2.3) */
-          guint last = self->content_values->len;
-          g_autofree char *more = g_strstrip (g_strndup (line, len));
-          char **value;
+          guint last = self->content->len;
+          MsrpCpimSlice more = _msrp_cpim_strip (line, len);
+          MsrpCpimField *field;
+          g_autofree char *joined = NULL;
 
           if (last == 0)
             {
@@ -320,14 +388,16 @@ parse_content_headers (MsrpCpimMessage *self,
                            r->line);
               return FALSE;
             }
-          value = (char **) &g_ptr_array_index (self->content_values, last - 1);
-          if (*more != '\0')
-            {
-              char *joined = **value ? g_strconcat (*value, " ", more, NULL) : g_strdup (more);
-
-              g_free (*value);
-              *value = joined;
-            }
+          if (more.len == 0)
+            continue;
+          field = g_ptr_array_index (self->content, last - 1);
+          if (*field->value != '\0')
+            joined = g_strdup_printf ("%s %.*s", field->value, (int) more.len, more.str);
+          else
+            joined = g_strndup (more.str, more.len);
+          g_ptr_array_index (self->content, last - 1) =
+            _msrp_cpim_field_new (MSRP_CPIM_SLICE (field->name), MSRP_CPIM_SLICE (joined));
+          g_free (field);
           continue;
         }
 
@@ -339,76 +409,105 @@ parse_content_headers (MsrpCpimMessage *self,
                        r->line);
           return FALSE;
         }
-      g_ptr_array_add (self->content_names, g_strndup (line, colon - line));
-      g_ptr_array_add (self->content_values,
-                       g_strstrip (g_strndup (colon + 1, len - (colon + 1 - line))));
+      g_ptr_array_add (self->content,
+                       _msrp_cpim_field_new ((MsrpCpimSlice) { line, colon - line },
+                                             _msrp_cpim_strip (colon + 1, line + len - (colon + 1))));
     }
 }
 
-/* The two header blocks, with their blank lines. */
+/* The prefix a namespace is written with. */
+typedef struct
+{
+  const char *ns;
+  const char *prefix;   /* NULL until picked */
+  char made_up[16];     /* "ns1", "ns2"... */
+} Prefix;
+
+static Prefix *
+find_prefix (Prefix     *prefixes,
+             guint       n,
+             const char *ns)
+{
+  for (guint i = 0; i < n; i++)
+    if (strcmp (prefixes[i].ns, ns) == 0)
+      return &prefixes[i];
+  return NULL;
+}
+
+static gboolean
+is_prefix_taken (const Prefix *prefixes,
+                 guint         n,
+                 const char   *prefix)
+{
+  for (guint i = 0; i < n; i++)
+    if (prefixes[i].prefix != NULL && strcmp (prefixes[i].prefix, prefix) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The two header blocks, with their blank lines. Messages use a namespace
+ * or two, so the prefixes are an array searched in turn. */
 static void
 write_headers (MsrpCpimMessage *self,
                GString         *out)
 {
-  g_autoptr(GHashTable) prefix_of = NULL;   /* ns -> prefix */
-  g_autoptr(GHashTable) taken = NULL;       /* prefix -> ns */
-  g_autoptr(GPtrArray) order = NULL;        /* namespaces, first use first */
-  guint counter = 0;
+  Prefix stack[8];
+  g_autofree Prefix *heap = NULL;
+  Prefix *prefixes = stack;
+  guint n = 0, counter = 0;
 
-  prefix_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  taken = g_hash_table_new (g_str_hash, g_str_equal);
-  order = g_ptr_array_new ();
+  /* at most a namespace a header */
+  if (self->headers->len > G_N_ELEMENTS (stack))
+    prefixes = heap = g_new (Prefix, self->headers->len);
 
   /* The prefixes headers came with first, so that Require values that
    * name them stay right; then made-up ones for the rest. */
   for (guint i = 0; i < self->headers->len; i++)
     {
       MsrpCpimHeader *h = g_ptr_array_index (self->headers, i);
+      Prefix *p;
 
-      if (strcmp (h->ns, MSRP_CPIM_NAMESPACE) == 0 || g_hash_table_contains (prefix_of, h->ns))
+      if (_msrp_cpim_is_cpim_namespace (h->ns))
         continue;
-      if (!g_ptr_array_find_with_equal_func (order, h->ns, g_str_equal, NULL))
-        g_ptr_array_add (order, h->ns);
-      if (h->prefix != NULL && !g_hash_table_contains (taken, h->prefix))
+      p = find_prefix (prefixes, n, h->ns);
+      if (p != NULL && p->prefix != NULL)
+        continue;
+      if (p == NULL)
         {
-          char *prefix = g_strdup (h->prefix);
-
-          g_hash_table_insert (prefix_of, h->ns, prefix);
-          g_hash_table_insert (taken, prefix, h->ns);
+          p = &prefixes[n++];
+          p->ns = h->ns;
+          p->prefix = NULL;
         }
+      if (h->prefix != NULL && !is_prefix_taken (prefixes, n, h->prefix))
+        p->prefix = h->prefix;
     }
-  for (guint i = 0; i < order->len; i++)
+  for (guint i = 0; i < n; i++)
     {
-      char *ns = g_ptr_array_index (order, i);
-      char *prefix;
+      Prefix *p = &prefixes[i];
 
-      if (g_hash_table_contains (prefix_of, ns))
+      if (p->prefix != NULL)
         continue;
-      for (;;)
-        {
-          prefix = g_strdup_printf ("ns%u", ++counter);
-          if (!g_hash_table_contains (taken, prefix))
-            break;
-          g_free (prefix);
-        }
-      g_hash_table_insert (prefix_of, ns, prefix);
-      g_hash_table_insert (taken, prefix, ns);
+      do
+        g_snprintf (p->made_up, sizeof p->made_up, "ns%u", ++counter);
+      while (is_prefix_taken (prefixes, n, p->made_up));
+      p->prefix = p->made_up;
     }
 
-  for (guint i = 0; i < order->len; i++)
+  for (guint i = 0; i < n; i++)
     {
-      const char *ns = g_ptr_array_index (order, i);
-
-      g_string_append_printf (out, "NS: %s <%s>\r\n",
-                              (const char *) g_hash_table_lookup (prefix_of, ns), ns);
+      g_string_append_len (out, "NS: ", 4);
+      g_string_append (out, prefixes[i].prefix);
+      g_string_append_len (out, " <", 2);
+      g_string_append (out, prefixes[i].ns);
+      g_string_append_len (out, ">\r\n", 3);
     }
   for (guint i = 0; i < self->headers->len; i++)
     {
       MsrpCpimHeader *h = g_ptr_array_index (self->headers, i);
 
-      if (strcmp (h->ns, MSRP_CPIM_NAMESPACE) != 0)
+      if (!_msrp_cpim_is_cpim_namespace (h->ns))
         {
-          g_string_append (out, g_hash_table_lookup (prefix_of, h->ns));
+          g_string_append (out, find_prefix (prefixes, n, h->ns)->prefix);
           g_string_append_c (out, '.');
         }
       g_string_append (out, h->name);
@@ -417,14 +516,19 @@ write_headers (MsrpCpimMessage *self,
         g_string_append (out, h->params);
       g_string_append_c (out, ' ');
       g_string_append (out, h->value);
-      g_string_append (out, "\r\n");
+      g_string_append_len (out, "\r\n", 2);
     }
-  g_string_append (out, "\r\n");
-  for (guint i = 0; i < self->content_names->len; i++)
-    g_string_append_printf (out, "%s: %s\r\n",
-                            (const char *) g_ptr_array_index (self->content_names, i),
-                            (const char *) g_ptr_array_index (self->content_values, i));
-  g_string_append (out, "\r\n");
+  g_string_append_len (out, "\r\n", 2);
+  for (guint i = 0; i < self->content->len; i++)
+    {
+      MsrpCpimField *f = g_ptr_array_index (self->content, i);
+
+      g_string_append (out, f->name);
+      g_string_append_len (out, ": ", 2);
+      g_string_append (out, f->value);
+      g_string_append_len (out, "\r\n", 2);
+    }
+  g_string_append_len (out, "\r\n", 2);
 }
 
 /**
@@ -450,7 +554,7 @@ msrp_cpim_message_to_bytes (MsrpCpimMessage *self)
   g_return_val_if_fail (MSRP_IS_CPIM_MESSAGE (self), NULL);
 
   body = g_bytes_get_data (self->body, &body_len);
-  out = g_string_sized_new (256 + body_len);
+  out = g_string_sized_new (512 + body_len);
   write_headers (self, out);
   g_string_append_len (out, body, body_len);
   return g_string_free_to_bytes (out);
@@ -480,39 +584,45 @@ msrp_cpim_message_parse (GBytes  *data,
                          GError **error)
 {
   g_autoptr(MsrpCpimMessage) self = NULL;
-  g_autoptr(GArray) raws = NULL;
+  char stack_scratch[STACK_SCRATCH];
+  g_autofree char *heap_scratch = NULL;
+  RawHeader stack_raws[STACK_LINES];
+  g_autofree RawHeader *heap_raws = NULL;
+  RawHeader *raws = stack_raws;
+  guint n_raws = 0;
   Reader r = { 0, };
 
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   r.data = g_bytes_get_data (data, &r.len);
-  raws = g_array_new (FALSE, TRUE, sizeof (RawHeader));
-  g_array_set_clear_func (raws, raw_header_clear);
+  r.scratch = stack_scratch;
+  if (MIN (r.len, MAX_HEADER_BLOCK) + 1 > sizeof stack_scratch)
+    r.scratch = heap_scratch = g_malloc (MIN (r.len, MAX_HEADER_BLOCK) + 1);
 
   for (;;)
     {
-      RawHeader raw = { 0, };
-      g_autofree char *text = NULL;
-      const char *line;
+      char *line;
       gsize len;
 
       if (!read_line (&r, &line, &len, error))
         return NULL;
       if (len == 0)
         break;
-      raw.line = r.line;
-      text = g_strndup (line, len);
-      if (!parse_cpim_header (text, &raw, error))
+      if (n_raws == STACK_LINES)
         {
-          raw_header_clear (&raw);
-          return NULL;
+          /* read_line stops at MAX_HEADER_LINES */
+          raws = heap_raws = g_new (RawHeader, MAX_HEADER_LINES);
+          memcpy (raws, stack_raws, sizeof stack_raws);
         }
-      g_array_append_val (raws, raw);
+      raws[n_raws] = (RawHeader) { .line = r.line };
+      if (!parse_cpim_header (line, len, &raws[n_raws], error))
+        return NULL;
+      n_raws++;
     }
 
   self = g_object_new (MSRP_TYPE_CPIM_MESSAGE, NULL);
-  if (!resolve_headers (self, raws, error) ||
+  if (!resolve_headers (self, raws, n_raws, error) ||
       !parse_content_headers (self, &r, error))
     return NULL;
 

@@ -337,6 +337,127 @@ _msrp_cpim_format_datetime (GDateTime *datetime)
   return g_string_free (out, FALSE);
 }
 
+/* Whether an identity is already as normalize_identity() writes it
+ * (`<uri>`, or `"Name" <uri>` with a name that needs no escapes), so that
+ * parsing keeps it as it is instead of writing it anew. */
+gboolean
+_msrp_cpim_is_normal_identity (const char *s,
+                               gsize       len)
+{
+  const char *end = s + len;
+  const char *p = s;
+
+  if (p < end && *p == '"')
+    {
+      const char *name = ++p;
+
+      while (p < end && *p != '"' && *p != '\\' && (guchar) *p >= 0x20 && *p != 0x7f)
+        p++;
+      if (p == name || p + 2 >= end || p[0] != '"' || p[1] != ' ')
+        return FALSE;
+      p += 2;
+    }
+  return end - p >= 2 && *p == '<' && end[-1] == '>' && _msrp_cpim_is_uri (p + 1, end - p - 2);
+}
+
+static int
+read_digits (const char *s,
+             int         n)
+{
+  int value = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      if (!g_ascii_isdigit (s[i]))
+        return -1;
+      value = value * 10 + (s[i] - '0');
+    }
+  return value;
+}
+
+static gboolean
+is_in_range (int value,
+             int min,
+             int max)
+{
+  return value >= min && value <= max;
+}
+
+/* The form of RFC 3339 senders write (2000-12-13T13:40:00.25-08:00),
+ * checked by hand: only times GDateTime takes too, years 2 to 9998 so that
+ * no offset moves them out of its range. */
+static gboolean
+is_common_datetime (const char *s)
+{
+  static const guint8 days_in_month[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  int year, month, day;
+  const char *p;
+
+  if (strnlen (s, 20) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+      s[13] != ':' || s[16] != ':')
+    return FALSE;
+  year = read_digits (s, 4);
+  month = read_digits (s + 5, 2);
+  day = read_digits (s + 8, 2);
+  if (!is_in_range (year, 2, 9998) || !is_in_range (month, 1, 12) ||
+      !is_in_range (day, 1, days_in_month[month - 1]) ||
+      (month == 2 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))))
+    return FALSE;
+  if (!is_in_range (read_digits (s + 11, 2), 0, 23) ||
+      !is_in_range (read_digits (s + 14, 2), 0, 59) ||
+      !is_in_range (read_digits (s + 17, 2), 0, 59))
+    return FALSE;
+
+  p = s + 19;
+  if (*p == '.')
+    {
+      const char *fraction = ++p;
+
+      while (g_ascii_isdigit (*p))
+        p++;
+      /* more digits could round up to second 60 */
+      if (p == fraction || p - fraction > 9)
+        return FALSE;
+    }
+  if (*p == 'Z')
+    p++;
+  else if ((*p == '+' || *p == '-') && is_in_range (read_digits (p + 1, 2), 0, 23) &&
+           p[3] == ':' && is_in_range (read_digits (p + 4, 2), 0, 59))
+    p += 6;
+  else
+    return FALSE;
+  return *p == '\0';
+}
+
+/* Whether s is a time GDateTime reads (RFC 3339 or ISO 8601 with a time
+ * zone). The common form is checked by hand, as making a GDateTime (and
+ * its GTimeZone) for every message parsed costs more than the rest. */
+gboolean
+_msrp_cpim_is_datetime (const char *s)
+{
+  g_autoptr(GDateTime) datetime = NULL;
+
+  if (is_common_datetime (s))
+    return TRUE;
+  datetime = g_date_time_new_from_iso8601 (s, NULL);
+  return datetime != NULL;
+}
+
+/* s without the spaces and tabs around it. */
+MsrpCpimSlice
+_msrp_cpim_strip (const char *s,
+                  gsize       len)
+{
+  while (len > 0 && _msrp_cpim_is_wsp (*s))
+    {
+      s++;
+      len--;
+    }
+  while (len > 0 && _msrp_cpim_is_wsp (s[len - 1]))
+    len--;
+  return (MsrpCpimSlice) { s, len };
+}
+
 gboolean
 _msrp_cpim_is_field_name (const char *s,
                           gsize       len)
