@@ -13,8 +13,8 @@
 
 G_BEGIN_DECLS
 
-/* A header and its strings in one block, so that a parsed header costs a
- * single allocation; change one by replacing it. */
+/* A header and its strings in one block; change one by replacing it. The
+ * headers of a parsed message share one allocation, its arena. */
 typedef struct
 {
   const char *ns;      /* the resolved namespace URI */
@@ -22,6 +22,7 @@ typedef struct
   const char *name;
   const char *params;  /* ";lang=fr..." as written, or NULL */
   const char *value;
+  gboolean in_arena;
 } MsrpCpimHeader;
 
 /* A MIME header of the content, likewise in one block. */
@@ -29,6 +30,7 @@ typedef struct
 {
   const char *name;
   const char *value;
+  gboolean in_arena;
 } MsrpCpimField;
 
 struct _MsrpCpimMessage
@@ -38,6 +40,7 @@ struct _MsrpCpimMessage
   GPtrArray *headers;   /* (element-type MsrpCpimHeader) */
   GPtrArray *content;   /* (element-type MsrpCpimField) */
   GBytes *body;
+  gpointer arena;       /* the blocks of the parsed headers, or NULL */
 };
 
 /* A piece of a string; str NULL stands for no string at all. */
@@ -49,14 +52,33 @@ typedef struct
 
 #define MSRP_CPIM_SLICE(s) ((MsrpCpimSlice) { (s), (s) ? strlen (s) : 0 })
 
-/* ns NULL or the CPIM namespace: CPIM's own. Free with g_free(). */
-MsrpCpimHeader *_msrp_cpim_header_new (MsrpCpimSlice ns,
-                                       MsrpCpimSlice prefix,
-                                       MsrpCpimSlice name,
-                                       MsrpCpimSlice params,
-                                       MsrpCpimSlice value);
-MsrpCpimField  *_msrp_cpim_field_new  (MsrpCpimSlice name,
-                                       MsrpCpimSlice value);
+/* A header block: its size (a multiple of the alignment of pointers), and
+ * the header made in that much memory. ns NULL or the CPIM namespace:
+ * CPIM's own. */
+gsize           _msrp_cpim_header_size (MsrpCpimSlice ns,
+                                        MsrpCpimSlice prefix,
+                                        MsrpCpimSlice name,
+                                        MsrpCpimSlice params,
+                                        MsrpCpimSlice value);
+MsrpCpimHeader *_msrp_cpim_header_init (gpointer      block,
+                                        MsrpCpimSlice ns,
+                                        MsrpCpimSlice prefix,
+                                        MsrpCpimSlice name,
+                                        MsrpCpimSlice params,
+                                        MsrpCpimSlice value);
+gsize           _msrp_cpim_field_size  (MsrpCpimSlice name,
+                                        MsrpCpimSlice value);
+MsrpCpimField  *_msrp_cpim_field_init  (gpointer      block,
+                                        MsrpCpimSlice name,
+                                        MsrpCpimSlice value);
+/* Blocks of their own, to add to a message (in_arena FALSE). */
+MsrpCpimHeader *_msrp_cpim_header_new  (MsrpCpimSlice ns,
+                                        MsrpCpimSlice prefix,
+                                        MsrpCpimSlice name,
+                                        MsrpCpimSlice params,
+                                        MsrpCpimSlice value);
+MsrpCpimField  *_msrp_cpim_field_new   (MsrpCpimSlice name,
+                                        MsrpCpimSlice value);
 
 static inline gboolean
 _msrp_cpim_is_cpim_namespace (const char *ns)

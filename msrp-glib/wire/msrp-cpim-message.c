@@ -68,6 +68,25 @@ empty_bytes (void)
   return empty;
 }
 
+/* Blocks in the arena go with it. */
+static void
+header_free (gpointer data)
+{
+  MsrpCpimHeader *h = data;
+
+  if (!h->in_arena)
+    g_free (h);
+}
+
+static void
+field_free (gpointer data)
+{
+  MsrpCpimField *f = data;
+
+  if (!f->in_arena)
+    g_free (f);
+}
+
 static void
 msrp_cpim_message_finalize (GObject *object)
 {
@@ -75,6 +94,7 @@ msrp_cpim_message_finalize (GObject *object)
 
   g_ptr_array_unref (self->headers);
   g_ptr_array_unref (self->content);
+  g_free (self->arena);
   g_bytes_unref (self->body);
 
   G_OBJECT_CLASS (msrp_cpim_message_parent_class)->finalize (object);
@@ -89,8 +109,8 @@ msrp_cpim_message_class_init (MsrpCpimMessageClass *klass)
 static void
 msrp_cpim_message_init (MsrpCpimMessage *self)
 {
-  self->headers = g_ptr_array_new_with_free_func (g_free);
-  self->content = g_ptr_array_new_with_free_func (g_free);
+  self->headers = g_ptr_array_new_with_free_func (header_free);
+  self->content = g_ptr_array_new_with_free_func (field_free);
   self->body = g_bytes_ref (empty_bytes ());
 }
 
@@ -129,6 +149,51 @@ put_string (char          **at,
   return copy;
 }
 
+static gsize
+align_block (gsize size)
+{
+  return (size + sizeof (gpointer) - 1) & ~(sizeof (gpointer) - 1);
+}
+
+static gboolean
+is_cpim_slice (MsrpCpimSlice ns)
+{
+  return ns.str == NULL ||
+         (ns.len == strlen (MSRP_CPIM_NAMESPACE) &&
+          memcmp (ns.str, MSRP_CPIM_NAMESPACE, ns.len) == 0);
+}
+
+gsize
+_msrp_cpim_header_size (MsrpCpimSlice ns,
+                        MsrpCpimSlice prefix,
+                        MsrpCpimSlice name,
+                        MsrpCpimSlice params,
+                        MsrpCpimSlice value)
+{
+  return align_block (sizeof (MsrpCpimHeader) + (is_cpim_slice (ns) ? 0 : ns.len + 1) +
+                      prefix.len + 1 + name.len + 1 + params.len + 1 + value.len + 1);
+}
+
+MsrpCpimHeader *
+_msrp_cpim_header_init (gpointer      block,
+                        MsrpCpimSlice ns,
+                        MsrpCpimSlice prefix,
+                        MsrpCpimSlice name,
+                        MsrpCpimSlice params,
+                        MsrpCpimSlice value)
+{
+  MsrpCpimHeader *h = block;
+  char *at = (char *) (h + 1);
+
+  h->ns = is_cpim_slice (ns) ? MSRP_CPIM_NAMESPACE : put_string (&at, ns);
+  h->prefix = put_string (&at, prefix);
+  h->name = put_string (&at, name);
+  h->params = put_string (&at, params);
+  h->value = put_string (&at, value);
+  h->in_arena = FALSE;
+  return h;
+}
+
 MsrpCpimHeader *
 _msrp_cpim_header_new (MsrpCpimSlice ns,
                        MsrpCpimSlice prefix,
@@ -136,33 +201,37 @@ _msrp_cpim_header_new (MsrpCpimSlice ns,
                        MsrpCpimSlice params,
                        MsrpCpimSlice value)
 {
-  gboolean cpim = ns.str == NULL ||
-                  (ns.len == strlen (MSRP_CPIM_NAMESPACE) &&
-                   memcmp (ns.str, MSRP_CPIM_NAMESPACE, ns.len) == 0);
-  MsrpCpimHeader *h;
-  char *at;
+  gpointer block = g_malloc (_msrp_cpim_header_size (ns, prefix, name, params, value));
 
-  h = g_malloc (sizeof (MsrpCpimHeader) + (cpim ? 0 : ns.len + 1) + prefix.len + 1 +
-                name.len + 1 + params.len + 1 + value.len + 1);
-  at = (char *) (h + 1);
-  h->ns = cpim ? MSRP_CPIM_NAMESPACE : put_string (&at, ns);
-  h->prefix = put_string (&at, prefix);
-  h->name = put_string (&at, name);
-  h->params = put_string (&at, params);
-  h->value = put_string (&at, value);
-  return h;
+  return _msrp_cpim_header_init (block, ns, prefix, name, params, value);
+}
+
+gsize
+_msrp_cpim_field_size (MsrpCpimSlice name,
+                       MsrpCpimSlice value)
+{
+  return align_block (sizeof (MsrpCpimField) + name.len + 1 + value.len + 1);
+}
+
+MsrpCpimField *
+_msrp_cpim_field_init (gpointer      block,
+                       MsrpCpimSlice name,
+                       MsrpCpimSlice value)
+{
+  MsrpCpimField *f = block;
+  char *at = (char *) (f + 1);
+
+  f->name = put_string (&at, name);
+  f->value = put_string (&at, value);
+  f->in_arena = FALSE;
+  return f;
 }
 
 MsrpCpimField *
 _msrp_cpim_field_new (MsrpCpimSlice name,
                       MsrpCpimSlice value)
 {
-  MsrpCpimField *f = g_malloc (sizeof (MsrpCpimField) + name.len + 1 + value.len + 1);
-  char *at = (char *) (f + 1);
-
-  f->name = put_string (&at, name);
-  f->value = put_string (&at, value);
-  return f;
+  return _msrp_cpim_field_init (g_malloc (_msrp_cpim_field_size (name, value)), name, value);
 }
 
 static MsrpCpimHeader *
@@ -234,7 +303,7 @@ replace_headers (MsrpCpimMessage *self,
             {
               g_ptr_array_index (self->headers, i) =
                 header_new (h->ns, h->prefix, h->name, NULL, value);
-              g_free (h);
+              header_free (h);
               done = TRUE;
               i++;
               continue;
@@ -919,7 +988,7 @@ msrp_cpim_message_set_content_header (MsrpCpimMessage *self,
       /* the name keeps the case it had */
       g_ptr_array_index (self->content, index) =
         _msrp_cpim_field_new (MSRP_CPIM_SLICE (old->name), stripped);
-      g_free (old);
+      field_free (old);
       index++;
     }
   else if (value != NULL)

@@ -26,6 +26,13 @@
  * values are slices of it until they are copied, once more, into the
  * headers the message keeps: no allocation per line or per field. */
 
+/* A namespace declaration; a prefix of length 0 is the default namespace. */
+typedef struct
+{
+  MsrpCpimSlice prefix;
+  MsrpCpimSlice uri;
+} Namespace;
+
 typedef struct
 {
   guint line;
@@ -33,14 +40,47 @@ typedef struct
   MsrpCpimSlice name;
   MsrpCpimSlice params;
   MsrpCpimSlice value;
+  Namespace decl;     /* of an NS line, once parsed */
+  /* once resolved: */
+  gboolean is_declaration;
+  MsrpCpimSlice ns;   /* str NULL: CPIM's own */
+  char *normalized;   /* the identity value rewritten, or NULL */
 } RawHeader;
 
-/* A namespace declaration; a prefix of length 0 is the default namespace. */
+/* A MIME header; joined is its value when folded lines made it anew. */
 typedef struct
 {
-  MsrpCpimSlice prefix;
-  MsrpCpimSlice uri;
-} Namespace;
+  MsrpCpimSlice name;
+  MsrpCpimSlice value;
+  char *joined;
+} RawField;
+
+/* The lines of a message being parsed: on the stack for a typical one,
+ * on the heap (up to MAX_HEADER_LINES) past that. */
+typedef struct
+{
+  RawHeader *raws;
+  guint n_raws;
+  RawField *fields;
+  guint n_fields;
+  RawHeader stack_raws[STACK_LINES];
+  RawField stack_fields[STACK_LINES];
+} Lines;
+
+static void
+lines_clear (Lines *lines)
+{
+  for (guint i = 0; i < lines->n_raws; i++)
+    if (lines->raws[i].normalized != NULL)
+      g_free (lines->raws[i].normalized);
+  for (guint i = 0; i < lines->n_fields; i++)
+    if (lines->fields[i].joined != NULL)
+      g_free (lines->fields[i].joined);
+  if (lines->raws != lines->stack_raws)
+    g_free (lines->raws);
+  if (lines->fields != lines->stack_fields)
+    g_free (lines->fields);
+}
 
 typedef struct
 {
@@ -73,9 +113,23 @@ static gboolean
 is_text (const char *s,
          gsize       len)
 {
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
   gboolean ascii = TRUE;
+  gsize i = 0;
 
-  for (gsize i = 0; i < len; i++)
+  /* Eight bytes at a time while they are printable ASCII: no byte below
+   * 0x20, none 0x7f (x ^ 0x7f... has a zero byte), none above. */
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 x, y;
+
+      memcpy (&x, s + i, 8);
+      y = x ^ (ones * 0x7f);
+      if ((((x - ones * 0x20) | (y - ones) | x) & highs) != 0)
+        break;
+    }
+  for (; i < len; i++)
     {
       guchar c = s[i];
 
@@ -257,10 +311,9 @@ declare_namespace (Namespace       *table,
  * declaration takes its first one, as some senders write NS last. A few
  * declarations are the rule, so the tables are arrays searched in turn. */
 static gboolean
-resolve_headers (MsrpCpimMessage *self,
-                 const RawHeader *raws,
-                 guint            n_raws,
-                 GError         **error)
+resolve_headers (RawHeader *raws,
+                 guint      n_raws,
+                 GError   **error)
 {
   Namespace stack[2 * STACK_LINES];
   g_autofree Namespace *heap = NULL;
@@ -277,26 +330,26 @@ resolve_headers (MsrpCpimMessage *self,
 
   for (guint i = 0; i < n_raws; i++)
     {
+      Namespace *own = &raws[i].decl;
+
       if (!is_ns_declaration (&raws[i]))
         continue;
-      if (!parse_ns (&raws[i], &decl, error))
+      if (!parse_ns (&raws[i], own, error))
         return FALSE;
-      if (decl.prefix.len > 0 && lookup_namespace (first, n_first, decl.prefix) == NULL)
-        first[n_first++] = decl;
+      if (own->prefix.len > 0 && lookup_namespace (first, n_first, own->prefix) == NULL)
+        first[n_first++] = *own;
     }
 
   for (guint i = 0; i < n_raws; i++)
     {
-      const RawHeader *raw = &raws[i];
-      g_autofree char *normalized = NULL;
-      MsrpCpimSlice value = raw->value;
+      RawHeader *raw = &raws[i];
       MsrpCpimSlice cpim = { NULL, 0 };
       const MsrpCpimSlice *ns;
 
       if (is_ns_declaration (raw))
         {
-          parse_ns (raw, &decl, NULL);
-          declare_namespace (current, &n_current, &decl);
+          raw->is_declaration = TRUE;
+          declare_namespace (current, &n_current, &raw->decl);
           continue;
         }
 
@@ -323,6 +376,7 @@ resolve_headers (MsrpCpimMessage *self,
               /* "cpim.NS", a declaration all the same */
               if (!parse_ns (raw, &decl, error))
                 return FALSE;
+              raw->is_declaration = TRUE;
               declare_namespace (current, &n_current, &decl);
               continue;
             }
@@ -330,20 +384,20 @@ resolve_headers (MsrpCpimMessage *self,
               slice_is (raw->name, "cc"))
             {
               /* kept as it is when already written as CPIM writes it */
-              if (!_msrp_cpim_is_normal_identity (value.str, value.len))
+              if (!_msrp_cpim_is_normal_identity (raw->value.str, raw->value.len))
                 {
-                  normalized = _msrp_cpim_normalize_identity (value.str);
-                  if (normalized == NULL)
+                  raw->normalized = _msrp_cpim_normalize_identity (raw->value.str);
+                  if (raw->normalized == NULL)
                     {
                       g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
                                    _("Line %u of the CPIM message has an invalid identity (expected \"Name\" <uri> or <uri>)"),
                                    raw->line);
                       return FALSE;
                     }
-                  value = MSRP_CPIM_SLICE (normalized);
+                  raw->value = MSRP_CPIM_SLICE (raw->normalized);
                 }
             }
-          else if (slice_is (raw->name, "DateTime") && !_msrp_cpim_is_datetime (value.str))
+          else if (slice_is (raw->name, "DateTime") && !_msrp_cpim_is_datetime (raw->value.str))
             {
               g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
                            _("Line %u of the CPIM message has an invalid DateTime (expected RFC 3339, such as 2000-12-13T13:40:00-08:00)"),
@@ -351,16 +405,15 @@ resolve_headers (MsrpCpimMessage *self,
               return FALSE;
             }
         }
-      g_ptr_array_add (self->headers,
-                       _msrp_cpim_header_new (*ns, raw->prefix, raw->name, raw->params, value));
+      raw->ns = *ns;
     }
   return TRUE;
 }
 
 static gboolean
-parse_content_headers (MsrpCpimMessage *self,
-                       Reader          *r,
-                       GError         **error)
+read_content_headers (Lines   *lines,
+                      Reader  *r,
+                      GError **error)
 {
   for (;;)
     {
@@ -376,12 +429,11 @@ parse_content_headers (MsrpCpimMessage *self,
       if (_msrp_cpim_is_wsp (line[0]))
         {
           /* folded (RFC 5322 section 2.2.3) */
-          guint last = self->content->len;
           MsrpCpimSlice more = _msrp_cpim_strip (line, len);
-          MsrpCpimField *field;
-          g_autofree char *joined = NULL;
+          RawField *field;
+          char *joined;
 
-          if (last == 0)
+          if (lines->n_fields == 0)
             {
               g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
                            _("Line %u of the CPIM message continues a header but follows none"),
@@ -390,14 +442,15 @@ parse_content_headers (MsrpCpimMessage *self,
             }
           if (more.len == 0)
             continue;
-          field = g_ptr_array_index (self->content, last - 1);
-          if (*field->value != '\0')
-            joined = g_strdup_printf ("%s %.*s", field->value, (int) more.len, more.str);
+          field = &lines->fields[lines->n_fields - 1];
+          if (field->value.len > 0)
+            joined = g_strdup_printf ("%.*s %.*s", (int) field->value.len, field->value.str,
+                                      (int) more.len, more.str);
           else
             joined = g_strndup (more.str, more.len);
-          g_ptr_array_index (self->content, last - 1) =
-            _msrp_cpim_field_new (MSRP_CPIM_SLICE (field->name), MSRP_CPIM_SLICE (joined));
-          g_free (field);
+          g_free (field->joined);
+          field->joined = joined;
+          field->value = MSRP_CPIM_SLICE (joined);
           continue;
         }
 
@@ -409,9 +462,61 @@ parse_content_headers (MsrpCpimMessage *self,
                        r->line);
           return FALSE;
         }
-      g_ptr_array_add (self->content,
-                       _msrp_cpim_field_new ((MsrpCpimSlice) { line, colon - line },
-                                             _msrp_cpim_strip (colon + 1, line + len - (colon + 1))));
+      if (lines->n_fields == STACK_LINES)
+        {
+          /* read_line stops at MAX_HEADER_LINES */
+          lines->fields = g_new (RawField, MAX_HEADER_LINES);
+          memcpy (lines->fields, lines->stack_fields, sizeof lines->stack_fields);
+        }
+      lines->fields[lines->n_fields].name = (MsrpCpimSlice) { line, colon - line };
+      lines->fields[lines->n_fields].value =
+        _msrp_cpim_strip (colon + 1, line + len - (colon + 1));
+      lines->fields[lines->n_fields].joined = NULL;
+      lines->n_fields++;
+    }
+}
+
+/* Makes the headers of the message from the lines read, all in one block. */
+static void
+store_headers (MsrpCpimMessage *self,
+               const Lines     *lines)
+{
+  gsize size = 0;
+  char *at;
+
+  for (guint i = 0; i < lines->n_raws; i++)
+    {
+      const RawHeader *raw = &lines->raws[i];
+
+      if (!raw->is_declaration)
+        size += _msrp_cpim_header_size (raw->ns, raw->prefix, raw->name, raw->params, raw->value);
+    }
+  for (guint i = 0; i < lines->n_fields; i++)
+    size += _msrp_cpim_field_size (lines->fields[i].name, lines->fields[i].value);
+  if (size == 0)
+    return;
+
+  at = self->arena = g_malloc (size);
+  for (guint i = 0; i < lines->n_raws; i++)
+    {
+      const RawHeader *raw = &lines->raws[i];
+      MsrpCpimHeader *h;
+
+      if (raw->is_declaration)
+        continue;
+      h = _msrp_cpim_header_init (at, raw->ns, raw->prefix, raw->name, raw->params, raw->value);
+      h->in_arena = TRUE;
+      g_ptr_array_add (self->headers, h);
+      at += _msrp_cpim_header_size (raw->ns, raw->prefix, raw->name, raw->params, raw->value);
+    }
+  for (guint i = 0; i < lines->n_fields; i++)
+    {
+      const RawField *raw = &lines->fields[i];
+      MsrpCpimField *f = _msrp_cpim_field_init (at, raw->name, raw->value);
+
+      f->in_arena = TRUE;
+      g_ptr_array_add (self->content, f);
+      at += _msrp_cpim_field_size (raw->name, raw->value);
     }
 }
 
@@ -560,6 +665,76 @@ msrp_cpim_message_to_bytes (MsrpCpimMessage *self)
   return g_string_free_to_bytes (out);
 }
 
+static MsrpCpimMessage *
+parse_message (GBytes  *data,
+               Lines   *lines,
+               GError **error)
+{
+  g_autoptr(MsrpCpimMessage) self = NULL;
+  char stack_scratch[STACK_SCRATCH];
+  g_autofree char *heap_scratch = NULL;
+  Reader r = { 0, };
+
+  r.data = g_bytes_get_data (data, &r.len);
+  r.scratch = stack_scratch;
+  if (MIN (r.len, MAX_HEADER_BLOCK) + 1 > sizeof stack_scratch)
+    r.scratch = heap_scratch = g_malloc (MIN (r.len, MAX_HEADER_BLOCK) + 1);
+
+  for (;;)
+    {
+      RawHeader *raw;
+      char *line;
+      gsize len;
+
+      if (!read_line (&r, &line, &len, error))
+        return NULL;
+      if (len == 0)
+        break;
+      if (lines->n_raws == STACK_LINES)
+        {
+          /* read_line stops at MAX_HEADER_LINES */
+          lines->raws = g_new (RawHeader, MAX_HEADER_LINES);
+          memcpy (lines->raws, lines->stack_raws, sizeof lines->stack_raws);
+        }
+      /* field by field: zeroing the whole struct costs more */
+      raw = &lines->raws[lines->n_raws++];
+      raw->line = r.line;
+      raw->prefix = raw->params = raw->ns = (MsrpCpimSlice) { NULL, 0 };
+      raw->is_declaration = FALSE;
+      raw->normalized = NULL;
+      if (!parse_cpim_header (line, len, raw, error))
+        return NULL;
+    }
+
+  if (!resolve_headers (lines->raws, lines->n_raws, error) ||
+      !read_content_headers (lines, &r, error))
+    return NULL;
+
+  self = g_object_new (MSRP_TYPE_CPIM_MESSAGE, NULL);
+  store_headers (self, lines);
+
+  /* What parses must write what parses again: identities gain quotes and
+   * escapes, lines CRLF, namespaces prefixes. Writing at most doubles the
+   * header blocks plus a few bytes a line; check exactly past that. */
+  if (r.pos * 2 + r.n_lines * 32 > MAX_HEADER_BLOCK)
+    {
+      g_autoptr(GString) written = g_string_new (NULL);
+
+      write_headers (self, written);
+      if (written->len > MAX_HEADER_BLOCK)
+        {
+          g_set_error (error, MSRP_ERROR, MSRP_ERROR_HEADERS_TOO_LARGE,
+                       _("The headers of the CPIM message are larger than %u bytes"),
+                       (guint) MAX_HEADER_BLOCK);
+          return NULL;
+        }
+    }
+
+  g_bytes_unref (self->body);
+  self->body = g_bytes_new_from_bytes (data, r.pos, r.len - r.pos);
+  return g_steal_pointer (&self);
+}
+
 /**
  * msrp_cpim_message_parse:
  * @data: a `message/cpim` body
@@ -583,67 +758,17 @@ MsrpCpimMessage *
 msrp_cpim_message_parse (GBytes  *data,
                          GError **error)
 {
-  g_autoptr(MsrpCpimMessage) self = NULL;
-  char stack_scratch[STACK_SCRATCH];
-  g_autofree char *heap_scratch = NULL;
-  RawHeader stack_raws[STACK_LINES];
-  g_autofree RawHeader *heap_raws = NULL;
-  RawHeader *raws = stack_raws;
-  guint n_raws = 0;
-  Reader r = { 0, };
+  MsrpCpimMessage *self;
+  Lines lines;
 
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  r.data = g_bytes_get_data (data, &r.len);
-  r.scratch = stack_scratch;
-  if (MIN (r.len, MAX_HEADER_BLOCK) + 1 > sizeof stack_scratch)
-    r.scratch = heap_scratch = g_malloc (MIN (r.len, MAX_HEADER_BLOCK) + 1);
-
-  for (;;)
-    {
-      char *line;
-      gsize len;
-
-      if (!read_line (&r, &line, &len, error))
-        return NULL;
-      if (len == 0)
-        break;
-      if (n_raws == STACK_LINES)
-        {
-          /* read_line stops at MAX_HEADER_LINES */
-          raws = heap_raws = g_new (RawHeader, MAX_HEADER_LINES);
-          memcpy (raws, stack_raws, sizeof stack_raws);
-        }
-      raws[n_raws] = (RawHeader) { .line = r.line };
-      if (!parse_cpim_header (line, len, &raws[n_raws], error))
-        return NULL;
-      n_raws++;
-    }
-
-  self = g_object_new (MSRP_TYPE_CPIM_MESSAGE, NULL);
-  if (!resolve_headers (self, raws, n_raws, error) ||
-      !parse_content_headers (self, &r, error))
-    return NULL;
-
-  /* What parses must write what parses again: identities gain quotes and
-   * escapes, lines CRLF, namespaces prefixes. Writing at most doubles the
-   * header blocks plus a few bytes a line; check exactly past that. */
-  if (r.pos * 2 + r.n_lines * 32 > MAX_HEADER_BLOCK)
-    {
-      g_autoptr(GString) written = g_string_new (NULL);
-
-      write_headers (self, written);
-      if (written->len > MAX_HEADER_BLOCK)
-        {
-          g_set_error (error, MSRP_ERROR, MSRP_ERROR_HEADERS_TOO_LARGE,
-                       _("The headers of the CPIM message are larger than %u bytes"),
-                       (guint) MAX_HEADER_BLOCK);
-          return NULL;
-        }
-    }
-
-  g_bytes_unref (self->body);
-  self->body = g_bytes_new_from_bytes (data, r.pos, r.len - r.pos);
-  return g_steal_pointer (&self);
+  lines.raws = lines.stack_raws;
+  lines.n_raws = 0;
+  lines.fields = lines.stack_fields;
+  lines.n_fields = 0;
+  self = parse_message (data, &lines, error);
+  lines_clear (&lines);
+  return self;
 }

@@ -12,20 +12,41 @@
 
 /* Syntax (RFC 3862 section 3.2). */
 
+/* Character classes, looked up for every byte of every header. */
+enum {
+  NAME_CHAR = 1 << 0,    /* RFC 3862 name (header names, prefixes) */
+  TOKEN_CHAR = 1 << 1,   /* RFC 3862 token (parameter values) */
+  URI_CHAR = 1 << 2,     /* what a URI between angle brackets may hold */
+};
+
+static const guint8 char_class[128] = {
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 0x00 */
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 0x10 */
+  0, 7, 0, 7, 7, 7, 7, 7, 4, 4, 7, 7, 4, 7, 6, 4,  /* 0x20 */
+  7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 4, 4, 0, 4, 0, 4,  /* 0x30 */
+  4, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,  /* 0x40 */
+  7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 4, 4, 4, 7, 7,  /* 0x50 */
+  7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,  /* 0x60 */
+  7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 7, 6, 7, 0,  /* 0x70 */
+};
+
+static inline gboolean
+has_class (guchar c,
+           guint8 class)
+{
+  return c < 0x80 && (char_class[c] & class) != 0;
+}
+
 static gboolean
 is_name_char (guchar c)
 {
-  return g_ascii_isalnum (c) || c == 0x21 || (c >= 0x23 && c <= 0x27) ||
-         c == 0x2a || c == 0x2b || c == 0x2d || (c >= 0x5e && c <= 0x60) ||
-         c == 0x7c || c == 0x7e;
+  return has_class (c, NAME_CHAR);
 }
 
 static gboolean
 is_cpim_token_char (guchar c)
 {
-  return c == 0x21 || (c >= 0x23 && c <= 0x27) || c == 0x2a || c == 0x2b ||
-         c == 0x2d || c == 0x2e || (c >= 0x30 && c <= 0x39) ||
-         (c >= 0x41 && c <= 0x5a) || (c >= 0x5e && c <= 0x7e);
+  return has_class (c, TOKEN_CHAR);
 }
 
 gsize
@@ -59,7 +80,7 @@ _msrp_cpim_is_uri (const char *s,
   if (i == len || s[i] != ':' || i + 1 == len)
     return FALSE;
   for (i++; i < len; i++)
-    if ((guchar) s[i] <= 0x20 || (guchar) s[i] >= 0x7f || strchr ("<>\"", s[i]) != NULL)
+    if (!has_class (s[i], URI_CHAR))
       return FALSE;
   return TRUE;
 }
