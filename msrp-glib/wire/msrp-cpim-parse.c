@@ -150,12 +150,16 @@ read_line (Reader  *r,
            GError **error)
 {
   gsize limit = MIN (r->len, MAX_HEADER_BLOCK);
-  const char *start = r->data + r->pos;
+  const char *start = NULL;
   const char *lf = NULL;
   gsize len;
 
+  /* data is NULL when empty */
   if (r->pos < limit)
-    lf = memchr (start, '\n', limit - r->pos);
+    {
+      start = r->data + r->pos;
+      lf = memchr (start, '\n', limit - r->pos);
+    }
   if (lf == NULL)
     {
       if (r->len > MAX_HEADER_BLOCK)
