@@ -45,6 +45,7 @@ typedef struct
   gboolean is_declaration;
   MsrpCpimSlice ns;   /* str NULL: CPIM's own */
   char *normalized;   /* the identity value rewritten, or NULL */
+  gsize size;         /* of its header block */
 } RawHeader;
 
 /* A MIME header; joined is its value when folded lines made it anew. */
@@ -107,29 +108,26 @@ slice_is (MsrpCpimSlice  s,
   return s.str != NULL && strlen (str) == s.len && memcmp (s.str, str, s.len) == 0;
 }
 
+/* Whether any of eight bytes is not printable ASCII: below 0x20 (x - 0x20
+ * borrows into the top bit), 0x7f (x ^ 0x7f has a zero byte, which - 1
+ * borrows) or above. Exact when no byte is flagged. */
+static inline gboolean
+has_unprintable (guint64 x)
+{
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+
+  return (((x - ones * 0x20) | ((x ^ (ones * 0x7f)) - ones) | x) & (ones * 0x80)) != 0;
+}
+
 /* What _msrp_is_header_value() checks, over a slice: valid UTF-8 without
  * control characters other than tab. */
 static gboolean
 is_text (const char *s,
          gsize       len)
 {
-  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
-  const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
   gboolean ascii = TRUE;
-  gsize i = 0;
 
-  /* Eight bytes at a time while they are printable ASCII: no byte below
-   * 0x20, none 0x7f (x ^ 0x7f... has a zero byte), none above. */
-  for (; i + 8 <= len; i += 8)
-    {
-      guint64 x, y;
-
-      memcpy (&x, s + i, 8);
-      y = x ^ (ones * 0x7f);
-      if ((((x - ones * 0x20) | (y - ones) | x) & highs) != 0)
-        break;
-    }
-  for (; i < len; i++)
+  for (gsize i = 0; i < len; i++)
     {
       guchar c = s[i];
 
@@ -141,6 +139,46 @@ is_text (const char *s,
   return ascii || g_utf8_validate_len (s, len, NULL);
 }
 
+/* The common case in one pass: a line of printable ASCII up to its CRLF
+ * or LF, checked and copied to copy eight bytes at a time. FALSE for
+ * anything else (a tab, UTF-8, no line end), which read_line() then
+ * takes slowly. Copies only bytes of the line. */
+static gboolean
+copy_plain_line (const char  *s,
+                 gsize        avail,
+                 char        *copy,
+                 gsize       *len,
+                 const char **lf)
+{
+  gsize i = 0;
+
+  for (; i + 8 <= avail; i += 8)
+    {
+      guint64 x;
+
+      memcpy (&x, s + i, 8);
+      if (has_unprintable (x))
+        break;
+      memcpy (copy + i, &x, 8);
+    }
+  for (; i < avail; i++)
+    {
+      guchar c = s[i];
+
+      if (c >= 0x20 && c < 0x7f)
+        copy[i] = c;
+      else if (c == '\n' || (c == '\r' && i + 1 < avail && s[i + 1] == '\n'))
+        {
+          *len = i;
+          *lf = s + i + (c == '\r');
+          return TRUE;
+        }
+      else
+        return FALSE;
+    }
+  return FALSE;
+}
+
 /* The next line, without its CRLF or LF, checked as text and copied to
  * the scratch buffer. */
 static gboolean
@@ -150,15 +188,20 @@ read_line (Reader  *r,
            GError **error)
 {
   gsize limit = MIN (r->len, MAX_HEADER_BLOCK);
+  /* lines and their ends add up to at most pos, which is within limit */
+  char *copy = r->scratch + r->used;
   const char *start = NULL;
   const char *lf = NULL;
-  gsize len;
+  gboolean copied = FALSE;
+  gsize len = 0;
 
   /* data is NULL when empty */
   if (r->pos < limit)
     {
       start = r->data + r->pos;
-      lf = memchr (start, '\n', limit - r->pos);
+      copied = copy_plain_line (start, limit - r->pos, copy, &len, &lf);
+      if (!copied)
+        lf = memchr (start, '\n', limit - r->pos);
     }
   if (lf == NULL)
     {
@@ -179,23 +222,25 @@ read_line (Reader  *r,
       return FALSE;
     }
   r->line++;
-  len = lf - start;
-  if (len > 0 && start[len - 1] == '\r')
-    len--;
   r->pos = lf - r->data + 1;
 
-  if (!is_text (start, len))
+  if (!copied)
     {
-      g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
-                   _("Line %u of the CPIM message has control characters or is not UTF-8"),
-                   r->line);
-      return FALSE;
+      len = lf - start;
+      if (len > 0 && start[len - 1] == '\r')
+        len--;
+      if (!is_text (start, len))
+        {
+          g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
+                       _("Line %u of the CPIM message has control characters or is not UTF-8"),
+                       r->line);
+          return FALSE;
+        }
+      memcpy (copy, start, len);
     }
-  /* lines and their ends add up to at most pos, which is within limit */
-  *line = r->scratch + r->used;
-  memcpy (*line, start, len);
-  (*line)[len] = '\0';
+  copy[len] = '\0';
   r->used += len + 1;
+  *line = copy;
   *line_len = len;
   return TRUE;
 }
@@ -480,20 +525,26 @@ read_content_headers (Lines   *lines,
     }
 }
 
-/* Makes the headers of the message from the lines read, all in one block. */
+/* Makes the headers of the message from the lines read, all in one block,
+ * and sizes the arrays once (GPtrArray grows two pointers at a time). */
 static void
 store_headers (MsrpCpimMessage *self,
-               const Lines     *lines)
+               Lines           *lines)
 {
+  guint n_headers = 0;
   gsize size = 0;
   char *at;
 
   for (guint i = 0; i < lines->n_raws; i++)
     {
-      const RawHeader *raw = &lines->raws[i];
+      RawHeader *raw = &lines->raws[i];
 
-      if (!raw->is_declaration)
-        size += _msrp_cpim_header_size (raw->ns, raw->prefix, raw->name, raw->params, raw->value);
+      if (raw->is_declaration)
+        continue;
+      raw->size = _msrp_cpim_header_size (raw->ns, raw->prefix, raw->name,
+                                          raw->params, raw->value);
+      size += raw->size;
+      n_headers++;
     }
   for (guint i = 0; i < lines->n_fields; i++)
     size += _msrp_cpim_field_size (lines->fields[i].name, lines->fields[i].value);
@@ -501,7 +552,9 @@ store_headers (MsrpCpimMessage *self,
     return;
 
   at = self->arena = g_malloc (size);
-  for (guint i = 0; i < lines->n_raws; i++)
+  g_ptr_array_set_size (self->headers, n_headers);
+  g_ptr_array_set_size (self->content, lines->n_fields);
+  for (guint i = 0, n = 0; i < lines->n_raws; i++)
     {
       const RawHeader *raw = &lines->raws[i];
       MsrpCpimHeader *h;
@@ -510,8 +563,8 @@ store_headers (MsrpCpimMessage *self,
         continue;
       h = _msrp_cpim_header_init (at, raw->ns, raw->prefix, raw->name, raw->params, raw->value);
       h->in_arena = TRUE;
-      g_ptr_array_add (self->headers, h);
-      at += _msrp_cpim_header_size (raw->ns, raw->prefix, raw->name, raw->params, raw->value);
+      g_ptr_array_index (self->headers, n++) = h;
+      at += raw->size;
     }
   for (guint i = 0; i < lines->n_fields; i++)
     {
@@ -519,7 +572,7 @@ store_headers (MsrpCpimMessage *self,
       MsrpCpimField *f = _msrp_cpim_field_init (at, raw->name, raw->value);
 
       f->in_arena = TRUE;
-      g_ptr_array_add (self->content, f);
+      g_ptr_array_index (self->content, i) = f;
       at += _msrp_cpim_field_size (raw->name, raw->value);
     }
 }
