@@ -224,6 +224,10 @@ test_cpim_identities (void)
     { "\"\\x\" <sip:a@b>", "\"x\" <sip:a@b>" },
     { "J\xc3\xbcrgen <sip:j@b>", "\"J\xc3\xbcrgen\" <sip:j@b>" },
     { "<sip:alice@example.com;transport=tcp>", "<sip:alice@example.com;transport=tcp>" },
+    /* next to the form CPIM writes, which parsing keeps as it is */
+    { "\"Alice\"  <sip:a@b>", "\"Alice\" <sip:a@b>" },
+    { "\"Alice\" <sip:a@b> ", "\"Alice\" <sip:a@b>" },
+    { "\"A\tB\" <sip:a@b>", "\"A\\tB\" <sip:a@b>" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -601,6 +605,135 @@ test_cpim_limits (void)
   assert_malformed (many->str, many->len, 0, MSRP_ERROR_TOO_MANY_HEADERS);
 }
 
+/* DateTime: the common RFC 3339 form is checked by hand, the rest by
+ * GDateTime; either way a message parses exactly when GDateTime takes its
+ * DateTime, and get_datetime() then gives it. */
+static void
+test_cpim_datetime_forms (void)
+{
+  static const char *const values[] = {
+    "2024-05-01T12:16:49.25+02:00", "2000-12-13T13:40:00-08:00", "2000-12-13T13:40:00Z",
+    "2000-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2023-02-29T00:00:00Z",
+    "2024-04-31T00:00:00Z", "2024-04-30T24:00:00Z", "2024-04-30T23:60:00Z",
+    "2024-04-30T23:59:60Z", "2024-13-01T00:00:00Z", "2024-00-01T00:00:00Z",
+    "2024-01-00T00:00:00Z", "0000-01-01T00:00:00Z", "0001-01-01T00:00:00+23:59",
+    "0002-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59", "9998-12-31T23:59:59-23:59",
+    "2000-12-13T13:40:00+24:00", "2000-12-13T13:40:00+23:60", "2000-12-13T13:40:00+0800",
+    "2000-12-13T13:40:00+08", "2000-12-13T13:40:59.999999999Z",
+    "2000-12-13T13:40:59.9999999999Z", "2000-12-13T13:40:00.Z", "2000-12-13t13:40:00z",
+    "2000-12-13 13:40:00Z", "20001213T134000Z", "2000-12-13T13:40Z", "2000-12-13T13:40:00",
+    "2000-12-13T13:40:00Zjunk", "2000-12-13T13:40:00+08:00 ", "+2000-12-13T13:40:00Z",
+    "2000-1a-13T13:40:00Z", "2000-12-13T13:40:00-00:00",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("DateTime: %s\n\n\n", values[i]);
+      g_autoptr(GDateTime) expected = g_date_time_new_from_iso8601 (values[i], NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(MsrpCpimMessage) msg = parse_string (text, &error);
+      g_autoptr(GDateTime) datetime = NULL;
+
+      g_test_message ("%s", values[i]);
+      if (expected == NULL)
+        {
+          g_assert_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM);
+          continue;
+        }
+      g_assert_no_error (error);
+      datetime = msrp_cpim_message_get_datetime (msg);
+      g_assert_nonnull (datetime);
+      g_assert_true (g_date_time_equal (datetime, expected));
+      g_assert_cmpint (g_date_time_get_utc_offset (datetime), ==,
+                       g_date_time_get_utc_offset (expected));
+    }
+}
+
+/* More lines, namespaces and bytes than a typical message: past what
+ * parsing and writing keep on the stack. */
+static void
+test_cpim_many_headers (void)
+{
+  g_autoptr(GString) text = g_string_new ("From: <sip:a@b>\n");
+  g_autoptr(GString) subject = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpCpimMessage) msg = NULL;
+  g_auto(GStrv) to = NULL;
+
+  for (guint i = 0; i < 20; i++)
+    g_string_append_printf (text, "NS: p%u <urn:example:%u>\np%u.Header: %u\nTo: <sip:%u@b>\n",
+                            i, i, i, i, i);
+  while (subject->len < 3000)
+    g_string_append (subject, "0123456789");
+  g_string_append_printf (text, "Subject: %s\n\n", subject->str);
+  for (guint i = 0; i < 20; i++)
+    g_string_append_printf (text, "X-Field-%u: value %u\n", i, i);
+  g_string_append (text, "\nbody");
+
+  msg = parse_string (text->str, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *ns = g_strdup_printf ("urn:example:%u", i);
+      g_autofree char *value = g_strdup_printf ("%u", i);
+      g_autofree char *field = g_strdup_printf ("x-field-%u", i);
+      g_autofree char *field_value = g_strdup_printf ("value %u", i);
+
+      g_assert_cmpstr (msrp_cpim_message_get_header (msg, ns, "Header"), ==, value);
+      g_assert_cmpstr (msrp_cpim_message_get_content_header (msg, field), ==, field_value);
+    }
+  to = msrp_cpim_message_get_to (msg);
+  g_assert_cmpuint (g_strv_length (to), ==, 20);
+  g_assert_cmpstr (to[19], ==, "<sip:19@b>");
+  g_assert_cmpstr (msrp_cpim_message_get_subject (msg), ==, subject->str);
+  assert_body (msg, "body", 4);
+  assert_round_trip (msg);
+}
+
+/* The headers of a parsed message share one block; setters replace and
+ * remove them one by one. */
+static void
+test_cpim_set_after_parse (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpCpimMessage) msg =
+    parse_string ("From: <sip:a@b>\nSubject: hi\nSubject:;lang=fr salut\n"
+                  "DateTime: 2000-12-13T13:40:00Z\nNS: x <urn:x>\nx.Y: z\n\n"
+                  "Content-Type: text/plain\nContent-ID: <1@b>\n\nbody", &error);
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2001, 1, 2, 3, 4, 5);
+  g_autoptr(GBytes) wire = NULL;
+  g_autofree char *written = NULL;
+
+  g_assert_no_error (error);
+  msrp_cpim_message_set_from (msg, "Bob <sip:bob@b>");
+  msrp_cpim_message_set_subject (msg, "hello");
+  msrp_cpim_message_set_datetime (msg, when);
+  msrp_cpim_message_set_content_header (msg, "content-type", "text/html");
+  msrp_cpim_message_set_content_header (msg, "Content-ID", NULL);
+  msrp_cpim_message_add_header (msg, "urn:x", NULL, "W", "v");
+
+  wire = msrp_cpim_message_to_bytes (msg);
+  written = g_strndup (g_bytes_get_data (wire, NULL), g_bytes_get_size (wire));
+  g_assert_cmpstr (written, ==,
+                   "NS: x <urn:x>\r\n"
+                   "From: \"Bob\" <sip:bob@b>\r\n"
+                   "Subject: hello\r\n"
+                   "Subject:;lang=fr salut\r\n"
+                   "DateTime: 2001-01-02T03:04:05Z\r\n"
+                   "x.Y: z\r\n"
+                   "x.W: v\r\n"
+                   "\r\n"
+                   "Content-Type: text/html\r\n"
+                   "\r\n"
+                   "body");
+
+  msrp_cpim_message_set_from (msg, NULL);
+  msrp_cpim_message_set_datetime (msg, NULL);
+  g_assert_null (msrp_cpim_message_get_from (msg));
+  g_assert_null (msrp_cpim_message_get_header (msg, NULL, "DateTime"));
+  assert_round_trip (msg);
+}
+
 static char *
 case_name (const char *prefix,
            guint       i)
@@ -631,6 +764,9 @@ main (int    argc,
   g_test_add_func ("/cpim/malformed-splits", test_cpim_malformed_splits);
   g_test_add_func ("/cpim/truncated", test_cpim_truncated);
   g_test_add_func ("/cpim/limits", test_cpim_limits);
+  g_test_add_func ("/cpim/datetime-forms", test_cpim_datetime_forms);
+  g_test_add_func ("/cpim/many-headers", test_cpim_many_headers);
+  g_test_add_func ("/cpim/set-after-parse", test_cpim_set_after_parse);
 
   return g_test_run ();
 }

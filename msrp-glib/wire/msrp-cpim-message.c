@@ -7,9 +7,7 @@
 
 #include <string.h>
 
-#include "msrp-cpim-message.h"
-#include "msrp-cpim-private.h"
-#include "msrp-error.h"
+#include "msrp-cpim-message-private.h"
 #include "msrp-utils-private.h"
 
 /**
@@ -56,43 +54,37 @@
  * Since: 1.0
  */
 
-/* Together, the CPIM and MIME header blocks: enough for any real message,
- * small enough that hostile input cannot take much memory. */
-#define MAX_HEADER_BLOCK (64 * 1024)
-#define MAX_HEADER_LINES 256
-
-typedef struct
-{
-  char *ns;      /* the resolved namespace URI */
-  char *prefix;  /* the prefix to write it with, if free; NULL: none given */
-  char *name;
-  char *params;  /* ";lang=fr..." as written, or NULL */
-  char *value;
-} CpimHeader;
-
-struct _MsrpCpimMessage
-{
-  GObject parent_instance;
-
-  GPtrArray *headers;          /* (element-type CpimHeader) */
-  GPtrArray *content_names;    /* (element-type utf8) */
-  GPtrArray *content_values;   /* (element-type utf8) */
-  GBytes *body;
-};
-
 G_DEFINE_FINAL_TYPE (MsrpCpimMessage, msrp_cpim_message, G_TYPE_OBJECT)
 
-static void
-cpim_header_free (gpointer data)
+/* Shared by every message (a GBytes for each would cost a parse as much as
+ * its headers). */
+static GBytes *
+empty_bytes (void)
 {
-  CpimHeader *h = data;
+  static GBytes *empty;
 
-  g_free (h->ns);
-  g_free (h->prefix);
-  g_free (h->name);
-  g_free (h->params);
-  g_free (h->value);
-  g_free (h);
+  if (g_once_init_enter (&empty))
+    g_once_init_leave (&empty, g_bytes_new_static ("", 0));
+  return empty;
+}
+
+/* Blocks in the arena go with it. */
+static void
+header_free (gpointer data)
+{
+  MsrpCpimHeader *h = data;
+
+  if (!h->in_arena)
+    g_free (h);
+}
+
+static void
+field_free (gpointer data)
+{
+  MsrpCpimField *f = data;
+
+  if (!f->in_arena)
+    g_free (f);
 }
 
 static void
@@ -101,8 +93,8 @@ msrp_cpim_message_finalize (GObject *object)
   MsrpCpimMessage *self = MSRP_CPIM_MESSAGE (object);
 
   g_ptr_array_unref (self->headers);
-  g_ptr_array_unref (self->content_names);
-  g_ptr_array_unref (self->content_values);
+  g_ptr_array_unref (self->content);
+  g_free (self->arena);
   g_bytes_unref (self->body);
 
   G_OBJECT_CLASS (msrp_cpim_message_parent_class)->finalize (object);
@@ -117,343 +109,9 @@ msrp_cpim_message_class_init (MsrpCpimMessageClass *klass)
 static void
 msrp_cpim_message_init (MsrpCpimMessage *self)
 {
-  self->headers = g_ptr_array_new_with_free_func (cpim_header_free);
-  self->content_names = g_ptr_array_new_with_free_func (g_free);
-  self->content_values = g_ptr_array_new_with_free_func (g_free);
-  self->body = g_bytes_new_static ("", 0);
-}
-
-/* Syntax (RFC 3862 section 3.2). */
-
-static gboolean
-is_name_char (guchar c)
-{
-  return g_ascii_isalnum (c) || c == 0x21 || (c >= 0x23 && c <= 0x27) ||
-         c == 0x2a || c == 0x2b || c == 0x2d || (c >= 0x5e && c <= 0x60) ||
-         c == 0x7c || c == 0x7e;
-}
-
-static gboolean
-is_cpim_token_char (guchar c)
-{
-  return c == 0x21 || (c >= 0x23 && c <= 0x27) || c == 0x2a || c == 0x2b ||
-         c == 0x2d || c == 0x2e || (c >= 0x30 && c <= 0x39) ||
-         (c >= 0x41 && c <= 0x5a) || (c >= 0x5e && c <= 0x7e);
-}
-
-static gsize
-span_name (const char *s)
-{
-  gsize n = 0;
-
-  while (is_name_char (s[n]))
-    n++;
-  return n;
-}
-
-static gboolean
-is_name (const char *s)
-{
-  return s != NULL && *s != '\0' && s[span_name (s)] == '\0';
-}
-
-static gboolean
-is_wsp (char c)
-{
-  return c == ' ' || c == '\t';
-}
-
-/* A URI as CPIM carries it between angle brackets: a scheme (RFC 3986),
- * then visible ASCII; sip:, sips:, im:, tel:, urn:, mid: and any other. */
-static gboolean
-is_uri (const char *s,
-        gsize       len)
-{
-  gsize i = 0;
-
-  if (len == 0 || !g_ascii_isalpha (s[0]))
-    return FALSE;
-  while (i < len && (g_ascii_isalnum (s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
-    i++;
-  if (i == len || s[i] != ':' || i + 1 == len)
-    return FALSE;
-  for (i++; i < len; i++)
-    if ((guchar) s[i] <= 0x20 || (guchar) s[i] >= 0x7f || strchr ("<>\"", s[i]) != NULL)
-      return FALSE;
-  return TRUE;
-}
-
-/* Reads a CPIM String (RFC 3862 section 3.2) that starts at *p, which is a
- * DQUOTE; on success *p is past the closing DQUOTE and the decoded text is
- * appended to out (which may be NULL to only check). */
-static gboolean
-read_quoted_string (const char **p,
-                    GString     *out)
-{
-  const char *s = *p + 1;
-
-  for (;;)
-    {
-      char c = *s++;
-
-      if (c == '\0')
-        return FALSE;
-      if (c == '"')
-        break;
-      if (c != '\\')
-        {
-          if (out)
-            g_string_append_c (out, c);
-          continue;
-        }
-      c = *s++;
-      switch (c)
-        {
-        case 'u':
-          {
-            gunichar u = 0;
-
-            for (int i = 0; i < 4; i++, s++)
-              {
-                if (!g_ascii_isxdigit (*s))
-                  return FALSE;
-                u = u * 16 + g_ascii_xdigit_value (*s);
-              }
-            if (u == 0 || !g_unichar_validate (u))
-              return FALSE;
-            if (out)
-              g_string_append_unichar (out, u);
-          }
-          break;
-        case 'b':
-          if (out)
-            g_string_append_c (out, '\b');
-          break;
-        case 't':
-          if (out)
-            g_string_append_c (out, '\t');
-          break;
-        case 'n':
-          if (out)
-            g_string_append_c (out, '\n');
-          break;
-        case 'r':
-          if (out)
-            g_string_append_c (out, '\r');
-          break;
-        case '\0':
-          return FALSE;
-        default:
-          /* \" \' \\ and, leniently, any other quoted character */
-          if (out)
-            g_string_append_c (out, c);
-        }
-    }
-  *p = s;
-  return TRUE;
-}
-
-static void
-append_quoted_string (GString    *out,
-                      const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) text; *p; p++)
-    {
-      switch (*p)
-        {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\b':
-          g_string_append (out, "\\b");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        default:
-          if (*p < 0x20 || *p == 0x7f)
-            g_string_append_printf (out, "\\u%04X", *p);
-          else
-            g_string_append_c (out, *p);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
-/* Reads an identity in any form peers write (`"Name" <uri>`, `Name <uri>`,
- * `<uri>`, a bare URI) and returns it as CPIM writes it, or NULL. */
-static char *
-normalize_identity (const char *identity)
-{
-  g_autoptr(GString) display = g_string_new (NULL);
-  g_autoptr(GString) out = NULL;
-  const char *p = identity;
-  const char *uri, *end;
-
-  while (is_wsp (*p))
-    p++;
-  if (*p == '"')
-    {
-      if (!read_quoted_string (&p, display))
-        return NULL;
-      while (is_wsp (*p))
-        p++;
-      if (*p != '<')
-        return NULL;
-    }
-  else
-    {
-      const char *lt = strchr (p, '<');
-
-      if (lt != NULL)
-        {
-          const char *e = lt;
-
-          while (e > p && is_wsp (e[-1]))
-            e--;
-          if (memchr (p, '"', e - p) != NULL)
-            return NULL;
-          g_string_append_len (display, p, e - p);
-          p = lt;
-        }
-    }
-
-  if (*p == '<')
-    {
-      uri = p + 1;
-      end = strchr (uri, '>');
-      if (end == NULL)
-        return NULL;
-      for (p = end + 1; is_wsp (*p); p++)
-        ;
-      if (*p != '\0')
-        return NULL;
-    }
-  else
-    {
-      uri = p;
-      end = p + strlen (p);
-      while (end > uri && is_wsp (end[-1]))
-        end--;
-    }
-  if (!is_uri (uri, end - uri) || !g_utf8_validate (display->str, display->len, NULL) ||
-      strlen (display->str) != display->len)
-    return NULL;
-
-  out = g_string_new (NULL);
-  if (display->len > 0)
-    {
-      append_quoted_string (out, display->str);
-      g_string_append_c (out, ' ');
-    }
-  g_string_append_c (out, '<');
-  g_string_append_len (out, uri, end - uri);
-  g_string_append_c (out, '>');
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-/* Checks `*( ";" Param-name "=" Param-value )` from *p; *p ends past it. */
-static gboolean
-skip_params (const char **p)
-{
-  const char *s = *p;
-
-  while (*s == ';')
-    {
-      gsize n = span_name (++s);
-
-      if (n == 0 || s[n] != '=')
-        return FALSE;
-      s += n + 1;
-      if (*s == '"')
-        {
-          if (!read_quoted_string (&s, NULL))
-            return FALSE;
-        }
-      else
-        {
-          const char *start = s;
-
-          while (is_cpim_token_char (*s))
-            s++;
-          if (s == start)
-            return FALSE;
-        }
-    }
-  *p = s;
-  return TRUE;
-}
-
-/* The raw value of parameter name in a checked parameter string. */
-static char *
-params_get (const char *params,
-            const char *name)
-{
-  const char *s = params;
-
-  if (params == NULL)
-    return NULL;
-  while (*s == ';')
-    {
-      const char *pname = ++s;
-      gsize n = span_name (s);
-      const char *value;
-
-      s += n + 1;
-      value = s;
-      if (*s == '"')
-        read_quoted_string (&s, NULL);
-      else
-        while (is_cpim_token_char (*s))
-          s++;
-      if (n == strlen (name) && strncmp (pname, name, n) == 0)
-        return g_strndup (value, s - value);
-    }
-  return NULL;
-}
-
-static gboolean
-is_identity_header (const char *name)
-{
-  return strcmp (name, "From") == 0 || strcmp (name, "To") == 0 || strcmp (name, "cc") == 0;
-}
-
-static char *
-format_datetime (GDateTime *datetime)
-{
-  GString *out = g_string_new (NULL);
-  GTimeSpan offset = g_date_time_get_utc_offset (datetime) / G_TIME_SPAN_MINUTE;
-  int usec = g_date_time_get_microsecond (datetime);
-
-  g_string_append_printf (out, "%04d-%02d-%02dT%02d:%02d:%02d",
-                          g_date_time_get_year (datetime),
-                          g_date_time_get_month (datetime),
-                          g_date_time_get_day_of_month (datetime),
-                          g_date_time_get_hour (datetime),
-                          g_date_time_get_minute (datetime),
-                          g_date_time_get_second (datetime));
-  if (usec != 0)
-    {
-      g_string_append_printf (out, ".%06d", usec);
-      while (out->str[out->len - 1] == '0')
-        g_string_truncate (out, out->len - 1);
-    }
-  if (offset == 0)
-    g_string_append_c (out, 'Z');
-  else
-    g_string_append_printf (out, "%c%02d:%02d", offset < 0 ? '-' : '+',
-                            (int) (ABS (offset) / 60), (int) (ABS (offset) % 60));
-  return g_string_free (out, FALSE);
+  self->headers = g_ptr_array_new_with_free_func (header_free);
+  self->content = g_ptr_array_new_with_free_func (field_free);
+  self->body = g_bytes_ref (empty_bytes ());
 }
 
 /* Headers */
@@ -469,31 +127,126 @@ strv_builder_finish (GStrvBuilder *builder)
 }
 
 static gboolean
-header_is (const CpimHeader *h,
-           const char       *ns,
-           const char       *name)
+header_is (const MsrpCpimHeader *h,
+           const char           *ns,
+           const char           *name)
 {
   return strcmp (h->name, name) == 0 && strcmp (h->ns, ns ? ns : MSRP_CPIM_NAMESPACE) == 0;
 }
 
-static CpimHeader *
+/* Copies s to *at, NUL-terminated, and moves *at past it. */
+static const char *
+put_string (char          **at,
+            MsrpCpimSlice   s)
+{
+  char *copy = *at;
+
+  if (s.str == NULL)
+    return NULL;
+  memcpy (copy, s.str, s.len);
+  copy[s.len] = '\0';
+  *at += s.len + 1;
+  return copy;
+}
+
+static gsize
+align_block (gsize size)
+{
+  return (size + sizeof (gpointer) - 1) & ~(sizeof (gpointer) - 1);
+}
+
+static gboolean
+is_cpim_slice (MsrpCpimSlice ns)
+{
+  return ns.str == NULL ||
+         (ns.len == strlen (MSRP_CPIM_NAMESPACE) &&
+          memcmp (ns.str, MSRP_CPIM_NAMESPACE, ns.len) == 0);
+}
+
+gsize
+_msrp_cpim_header_size (MsrpCpimSlice ns,
+                        MsrpCpimSlice prefix,
+                        MsrpCpimSlice name,
+                        MsrpCpimSlice params,
+                        MsrpCpimSlice value)
+{
+  return align_block (sizeof (MsrpCpimHeader) + (is_cpim_slice (ns) ? 0 : ns.len + 1) +
+                      prefix.len + 1 + name.len + 1 + params.len + 1 + value.len + 1);
+}
+
+MsrpCpimHeader *
+_msrp_cpim_header_init (gpointer      block,
+                        MsrpCpimSlice ns,
+                        MsrpCpimSlice prefix,
+                        MsrpCpimSlice name,
+                        MsrpCpimSlice params,
+                        MsrpCpimSlice value)
+{
+  MsrpCpimHeader *h = block;
+  char *at = (char *) (h + 1);
+
+  h->ns = is_cpim_slice (ns) ? MSRP_CPIM_NAMESPACE : put_string (&at, ns);
+  h->prefix = put_string (&at, prefix);
+  h->name = put_string (&at, name);
+  h->params = put_string (&at, params);
+  h->value = put_string (&at, value);
+  h->in_arena = FALSE;
+  return h;
+}
+
+MsrpCpimHeader *
+_msrp_cpim_header_new (MsrpCpimSlice ns,
+                       MsrpCpimSlice prefix,
+                       MsrpCpimSlice name,
+                       MsrpCpimSlice params,
+                       MsrpCpimSlice value)
+{
+  gpointer block = g_malloc (_msrp_cpim_header_size (ns, prefix, name, params, value));
+
+  return _msrp_cpim_header_init (block, ns, prefix, name, params, value);
+}
+
+gsize
+_msrp_cpim_field_size (MsrpCpimSlice name,
+                       MsrpCpimSlice value)
+{
+  return align_block (sizeof (MsrpCpimField) + name.len + 1 + value.len + 1);
+}
+
+MsrpCpimField *
+_msrp_cpim_field_init (gpointer      block,
+                       MsrpCpimSlice name,
+                       MsrpCpimSlice value)
+{
+  MsrpCpimField *f = block;
+  char *at = (char *) (f + 1);
+
+  f->name = put_string (&at, name);
+  f->value = put_string (&at, value);
+  f->in_arena = FALSE;
+  return f;
+}
+
+MsrpCpimField *
+_msrp_cpim_field_new (MsrpCpimSlice name,
+                      MsrpCpimSlice value)
+{
+  return _msrp_cpim_field_init (g_malloc (_msrp_cpim_field_size (name, value)), name, value);
+}
+
+static MsrpCpimHeader *
 header_new (const char *ns,
             const char *prefix,
             const char *name,
             const char *params,
-            char       *value)
+            const char *value)
 {
-  CpimHeader *h = g_new0 (CpimHeader, 1);
-
-  h->ns = g_strdup (ns ? ns : MSRP_CPIM_NAMESPACE);
-  h->prefix = g_strdup (prefix);
-  h->name = g_strdup (name);
-  h->params = g_strdup (params);
-  h->value = value;
-  return h;
+  return _msrp_cpim_header_new (MSRP_CPIM_SLICE (ns), MSRP_CPIM_SLICE (prefix),
+                                MSRP_CPIM_SLICE (name), MSRP_CPIM_SLICE (params),
+                                MSRP_CPIM_SLICE (value));
 }
 
-static CpimHeader *
+static MsrpCpimHeader *
 find_header (MsrpCpimMessage *self,
              const char      *ns,
              const char      *name,
@@ -501,7 +254,7 @@ find_header (MsrpCpimMessage *self,
 {
   for (guint i = index ? *index : 0; i < self->headers->len; i++)
     {
-      CpimHeader *h = g_ptr_array_index (self->headers, i);
+      MsrpCpimHeader *h = g_ptr_array_index (self->headers, i);
 
       if (header_is (h, ns, name))
         {
@@ -522,7 +275,7 @@ header_values (MsrpCpimMessage *self,
 
   for (guint i = 0; i < self->headers->len; i++)
     {
-      CpimHeader *h = g_ptr_array_index (self->headers, i);
+      MsrpCpimHeader *h = g_ptr_array_index (self->headers, i);
 
       if (header_is (h, ns, name))
         g_strv_builder_add (builder, h->value);
@@ -535,22 +288,22 @@ header_values (MsrpCpimMessage *self,
 static void
 replace_headers (MsrpCpimMessage *self,
                  const char      *name,
-                 char            *value,
+                 const char      *value,
                  gboolean         with_params)
 {
   gboolean done = value == NULL;
 
   for (guint i = 0; i < self->headers->len;)
     {
-      CpimHeader *h = g_ptr_array_index (self->headers, i);
+      MsrpCpimHeader *h = g_ptr_array_index (self->headers, i);
 
       if (header_is (h, NULL, name) && (with_params || h->params == NULL))
         {
           if (!done)
             {
-              g_free (h->value);
-              h->value = value;
-              g_clear_pointer (&h->params, g_free);
+              g_ptr_array_index (self->headers, i) =
+                header_new (h->ns, h->prefix, h->name, NULL, value);
+              header_free (h);
               done = TRUE;
               i++;
               continue;
@@ -562,540 +315,6 @@ replace_headers (MsrpCpimMessage *self,
     }
   if (!done)
     g_ptr_array_add (self->headers, header_new (NULL, NULL, name, NULL, value));
-}
-
-/* Parsing */
-
-typedef struct
-{
-  guint line;
-  char *prefix;
-  char *name;
-  char *params;
-  char *value;
-} RawHeader;
-
-static void
-raw_header_clear (gpointer data)
-{
-  RawHeader *r = data;
-
-  g_free (r->prefix);
-  g_free (r->name);
-  g_free (r->params);
-  g_free (r->value);
-}
-
-typedef struct
-{
-  const char *data;
-  gsize len;
-  gsize pos;
-  guint line;
-  guint n_lines;
-} Reader;
-
-/* The next line, without its CRLF or LF, checked as text. */
-static gboolean
-read_line (Reader      *r,
-           const char **line,
-           gsize       *line_len,
-           GError     **error)
-{
-  gsize limit = MIN (r->len, MAX_HEADER_BLOCK);
-  const char *lf = NULL;
-  g_autofree char *copy = NULL;
-
-  if (r->pos < limit)
-    lf = memchr (r->data + r->pos, '\n', limit - r->pos);
-  if (lf == NULL)
-    {
-      if (r->len > MAX_HEADER_BLOCK)
-        g_set_error (error, MSRP_ERROR, MSRP_ERROR_HEADERS_TOO_LARGE,
-                     _("The headers of the CPIM message are larger than %u bytes"),
-                     (guint) MAX_HEADER_BLOCK);
-      else
-        g_set_error_literal (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
-                             _("The CPIM message ends before the blank line that ends its headers"));
-      return FALSE;
-    }
-  if (++r->n_lines > MAX_HEADER_LINES)
-    {
-      g_set_error (error, MSRP_ERROR, MSRP_ERROR_TOO_MANY_HEADERS,
-                   _("The CPIM message has more than %u header lines"),
-                   (guint) MAX_HEADER_LINES);
-      return FALSE;
-    }
-  r->line++;
-  *line = r->data + r->pos;
-  *line_len = lf - *line;
-  if (*line_len > 0 && (*line)[*line_len - 1] == '\r')
-    (*line_len)--;
-  r->pos = lf - r->data + 1;
-
-  copy = g_strndup (*line, *line_len);
-  if (strlen (copy) != *line_len || !_msrp_is_header_value (copy))
-    {
-      g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
-                   _("Line %u of the CPIM message has control characters or is not UTF-8"),
-                   r->line);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-parse_cpim_header (const char *line,
-                   RawHeader  *raw,
-                   GError    **error)
-{
-  const char *p = line;
-  const char *params;
-  gsize n = span_name (p);
-
-  if (n > 0 && p[n] == '.')
-    {
-      raw->prefix = g_strndup (p, n);
-      p += n + 1;
-      n = span_name (p);
-    }
-  if (n == 0 || p[n] != ':')
-    {
-      g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
-                   _("Line %u of the CPIM message is not a header (Name: value)"),
-                   raw->line);
-      return FALSE;
-    }
-  raw->name = g_strndup (p, n);
-  p += n + 1;
-  params = p;
-  if (!skip_params (&p))
-    {
-      g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
-                   _("Line %u of the CPIM message has invalid header parameters"),
-                   raw->line);
-      return FALSE;
-    }
-  if (p > params)
-    raw->params = g_strndup (params, p - params);
-  if (is_wsp (*p))
-    p++;
-  raw->value = g_strdup (p);
-  return TRUE;
-}
-
-/* NS: [prefix SP] <uri> */
-static gboolean
-parse_ns (const RawHeader *raw,
-          char           **prefix,
-          char           **uri,
-          GError         **error)
-{
-  const char *p = raw->value;
-  const char *end;
-  gsize n;
-
-  while (is_wsp (*p))
-    p++;
-  n = span_name (p);
-  if (n > 0)
-    {
-      *prefix = g_strndup (p, n);
-      p += n;
-      if (!is_wsp (*p))
-        goto fail;
-      while (is_wsp (*p))
-        p++;
-    }
-  if (*p != '<' || (end = strchr (p, '>')) == NULL || !is_uri (p + 1, end - p - 1))
-    goto fail;
-  *uri = g_strndup (p + 1, end - p - 1);
-  for (p = end + 1; is_wsp (*p); p++)
-    ;
-  if (*p != '\0')
-    {
-      g_clear_pointer (uri, g_free);
-      goto fail;
-    }
-  return TRUE;
-
-fail:
-  g_clear_pointer (prefix, g_free);
-  g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
-               _("Line %u of the CPIM message is not a namespace declaration (NS: prefix <uri>)"),
-               raw->line);
-  return FALSE;
-}
-
-static gboolean
-is_ns_declaration (const RawHeader *raw)
-{
-  return raw->prefix == NULL && strcmp (raw->name, "NS") == 0;
-}
-
-/* Resolves the prefixes of the CPIM header block and checks CPIM's own
- * headers. A declaration holds from where it is; a prefix used before its
- * declaration takes its first one, as some senders write NS last. */
-static gboolean
-resolve_headers (MsrpCpimMessage *self,
-                 GArray          *raws,
-                 GError         **error)
-{
-  g_autoptr(GHashTable) first = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GHashTable) current = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  for (guint i = 0; i < raws->len; i++)
-    {
-      RawHeader *raw = &g_array_index (raws, RawHeader, i);
-      char *prefix = NULL, *uri = NULL;
-
-      if (!is_ns_declaration (raw))
-        continue;
-      if (!parse_ns (raw, &prefix, &uri, error))
-        return FALSE;
-      if (prefix == NULL || g_hash_table_contains (first, prefix))
-        {
-          g_free (prefix);
-          g_free (uri);
-        }
-      else
-        g_hash_table_insert (first, prefix, uri);
-    }
-
-  for (guint i = 0; i < raws->len; i++)
-    {
-      RawHeader *raw = &g_array_index (raws, RawHeader, i);
-      const char *ns;
-      char *value;
-
-      if (is_ns_declaration (raw))
-        {
-          char *prefix = NULL, *uri = NULL;
-
-          parse_ns (raw, &prefix, &uri, NULL);
-          g_hash_table_insert (current, prefix ? prefix : g_strdup (""), uri);
-          continue;
-        }
-
-      if (raw->prefix == NULL)
-        ns = g_hash_table_lookup (current, "");
-      else if ((ns = g_hash_table_lookup (current, raw->prefix)) == NULL)
-        ns = g_hash_table_lookup (first, raw->prefix);
-      if (ns == NULL && raw->prefix != NULL)
-        {
-          g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
-                       _("Line %u of the CPIM message uses the name prefix “%s”, which no NS line declares"),
-                       raw->line, raw->prefix);
-          return FALSE;
-        }
-      if (ns == NULL)
-        ns = MSRP_CPIM_NAMESPACE;
-
-      value = g_steal_pointer (&raw->value);
-      if (strcmp (ns, MSRP_CPIM_NAMESPACE) == 0)
-        {
-          if (strcmp (raw->name, "NS") == 0)
-            {
-              /* "cpim.NS", a declaration all the same */
-              char *prefix = NULL, *uri = NULL;
-
-              raw->value = value;
-              if (!parse_ns (raw, &prefix, &uri, error))
-                return FALSE;
-              g_hash_table_insert (current, prefix ? prefix : g_strdup (""), uri);
-              continue;
-            }
-          if (is_identity_header (raw->name))
-            {
-              char *identity = normalize_identity (value);
-
-              g_free (value);
-              if (identity == NULL)
-                {
-                  g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
-                               _("Line %u of the CPIM message has an invalid identity (expected \"Name\" <uri> or <uri>)"),
-                               raw->line);
-                  return FALSE;
-                }
-              value = identity;
-            }
-          else if (strcmp (raw->name, "DateTime") == 0)
-            {
-              g_autoptr(GDateTime) datetime = g_date_time_new_from_iso8601 (value, NULL);
-
-              if (datetime == NULL)
-                {
-                  g_free (value);
-                  g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
-                               _("Line %u of the CPIM message has an invalid DateTime (expected RFC 3339, such as 2000-12-13T13:40:00-08:00)"),
-                               raw->line);
-                  return FALSE;
-                }
-            }
-        }
-      g_ptr_array_add (self->headers,
-                       header_new (ns, raw->prefix, raw->name, raw->params, value));
-    }
-  return TRUE;
-}
-
-static gboolean
-is_field_name (const char *s,
-               gsize       len)
-{
-  if (len == 0)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if ((guchar) s[i] <= 0x20 || (guchar) s[i] >= 0x7f || s[i] == ':')
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-parse_content_headers (MsrpCpimMessage *self,
-                       Reader          *r,
-                       GError         **error)
-{
-  for (;;)
-    {
-      const char *line, *colon;
-      gsize len;
-
-      if (!read_line (r, &line, &len, error))
-        return FALSE;
-      if (len == 0)
-        return TRUE;
-
-      if (is_wsp (line[0]))
-        {
-          /* folded (RFC 5322 section 2.2.3) */
-          guint last = self->content_values->len;
-          g_autofree char *more = g_strstrip (g_strndup (line, len));
-          char **value;
-
-          if (last == 0)
-            {
-              g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
-                           _("Line %u of the CPIM message continues a header but follows none"),
-                           r->line);
-              return FALSE;
-            }
-          value = (char **) &g_ptr_array_index (self->content_values, last - 1);
-          if (*more != '\0')
-            {
-              char *joined = **value ? g_strconcat (*value, " ", more, NULL) : g_strdup (more);
-
-              g_free (*value);
-              *value = joined;
-            }
-          continue;
-        }
-
-      colon = memchr (line, ':', len);
-      if (colon == NULL || !is_field_name (line, colon - line))
-        {
-          g_set_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_CPIM,
-                       _("Line %u of the CPIM message is not a MIME header (Name: value)"),
-                       r->line);
-          return FALSE;
-        }
-      g_ptr_array_add (self->content_names, g_strndup (line, colon - line));
-      g_ptr_array_add (self->content_values,
-                       g_strstrip (g_strndup (colon + 1, len - (colon + 1 - line))));
-    }
-}
-
-/* The two header blocks, with their blank lines. */
-static void
-write_headers (MsrpCpimMessage *self,
-               GString         *out)
-{
-  g_autoptr(GHashTable) prefix_of = NULL;   /* ns -> prefix */
-  g_autoptr(GHashTable) taken = NULL;       /* prefix -> ns */
-  g_autoptr(GPtrArray) order = NULL;        /* namespaces, first use first */
-  guint counter = 0;
-
-  prefix_of = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  taken = g_hash_table_new (g_str_hash, g_str_equal);
-  order = g_ptr_array_new ();
-
-  /* The prefixes headers came with first, so that Require values that
-   * name them stay right; then made-up ones for the rest. */
-  for (guint i = 0; i < self->headers->len; i++)
-    {
-      CpimHeader *h = g_ptr_array_index (self->headers, i);
-
-      if (strcmp (h->ns, MSRP_CPIM_NAMESPACE) == 0 || g_hash_table_contains (prefix_of, h->ns))
-        continue;
-      if (!g_ptr_array_find_with_equal_func (order, h->ns, g_str_equal, NULL))
-        g_ptr_array_add (order, h->ns);
-      if (h->prefix != NULL && !g_hash_table_contains (taken, h->prefix))
-        {
-          char *prefix = g_strdup (h->prefix);
-
-          g_hash_table_insert (prefix_of, h->ns, prefix);
-          g_hash_table_insert (taken, prefix, h->ns);
-        }
-    }
-  for (guint i = 0; i < order->len; i++)
-    {
-      char *ns = g_ptr_array_index (order, i);
-      char *prefix;
-
-      if (g_hash_table_contains (prefix_of, ns))
-        continue;
-      for (;;)
-        {
-          prefix = g_strdup_printf ("ns%u", ++counter);
-          if (!g_hash_table_contains (taken, prefix))
-            break;
-          g_free (prefix);
-        }
-      g_hash_table_insert (prefix_of, ns, prefix);
-      g_hash_table_insert (taken, prefix, ns);
-    }
-
-  for (guint i = 0; i < order->len; i++)
-    {
-      const char *ns = g_ptr_array_index (order, i);
-
-      g_string_append_printf (out, "NS: %s <%s>\r\n",
-                              (const char *) g_hash_table_lookup (prefix_of, ns), ns);
-    }
-  for (guint i = 0; i < self->headers->len; i++)
-    {
-      CpimHeader *h = g_ptr_array_index (self->headers, i);
-
-      if (strcmp (h->ns, MSRP_CPIM_NAMESPACE) != 0)
-        {
-          g_string_append (out, g_hash_table_lookup (prefix_of, h->ns));
-          g_string_append_c (out, '.');
-        }
-      g_string_append (out, h->name);
-      g_string_append_c (out, ':');
-      if (h->params != NULL)
-        g_string_append (out, h->params);
-      g_string_append_c (out, ' ');
-      g_string_append (out, h->value);
-      g_string_append (out, "\r\n");
-    }
-  g_string_append (out, "\r\n");
-  for (guint i = 0; i < self->content_names->len; i++)
-    g_string_append_printf (out, "%s: %s\r\n",
-                            (const char *) g_ptr_array_index (self->content_names, i),
-                            (const char *) g_ptr_array_index (self->content_values, i));
-  g_string_append (out, "\r\n");
-}
-
-/**
- * msrp_cpim_message_to_bytes:
- * @self: a #MsrpCpimMessage
- *
- * Writes the message as a `message/cpim` body: an `NS:` line for each
- * namespace its headers use (with the prefix they were given, or `ns1`,
- * `ns2`... when none was or it is taken), its headers in order, a blank
- * line, the MIME headers, a blank line and the content. Lines end in CRLF.
- *
- * Returns: (transfer full): the bytes of the message
- *
- * Since: 1.0
- */
-GBytes *
-msrp_cpim_message_to_bytes (MsrpCpimMessage *self)
-{
-  gsize body_len;
-  const char *body;
-  GString *out;
-
-  g_return_val_if_fail (MSRP_IS_CPIM_MESSAGE (self), NULL);
-
-  body = g_bytes_get_data (self->body, &body_len);
-  out = g_string_sized_new (256 + body_len);
-  write_headers (self, out);
-  g_string_append_len (out, body, body_len);
-  return g_string_free_to_bytes (out);
-}
-
-/**
- * msrp_cpim_message_parse:
- * @data: a `message/cpim` body
- * @error: return location for a #GError
- *
- * Parses a CPIM message: its headers, then the MIME headers of its
- * content, then the content. Lines may end in CRLF or in a bare LF, and
- * headers may come in any order. Identities are kept as CPIM writes them
- * (see [method@Msrp.CpimMessage.get_from]); the content is a slice of
- * @data, not a copy, and may hold any bytes.
- *
- * Bad input fails with %MSRP_ERROR_MALFORMED_CPIM and a message that names
- * the line; header blocks over 64 KiB with %MSRP_ERROR_HEADERS_TOO_LARGE,
- * more than 256 header lines with %MSRP_ERROR_TOO_MANY_HEADERS.
- *
- * Returns: (transfer full): the message, or %NULL with @error set
- *
- * Since: 1.0
- */
-MsrpCpimMessage *
-msrp_cpim_message_parse (GBytes  *data,
-                         GError **error)
-{
-  g_autoptr(MsrpCpimMessage) self = NULL;
-  g_autoptr(GArray) raws = NULL;
-  Reader r = { 0, };
-
-  g_return_val_if_fail (data != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  r.data = g_bytes_get_data (data, &r.len);
-  raws = g_array_new (FALSE, TRUE, sizeof (RawHeader));
-  g_array_set_clear_func (raws, raw_header_clear);
-
-  for (;;)
-    {
-      RawHeader raw = { 0, };
-      g_autofree char *text = NULL;
-      const char *line;
-      gsize len;
-
-      if (!read_line (&r, &line, &len, error))
-        return NULL;
-      if (len == 0)
-        break;
-      raw.line = r.line;
-      text = g_strndup (line, len);
-      if (!parse_cpim_header (text, &raw, error))
-        {
-          raw_header_clear (&raw);
-          return NULL;
-        }
-      g_array_append_val (raws, raw);
-    }
-
-  self = g_object_new (MSRP_TYPE_CPIM_MESSAGE, NULL);
-  if (!resolve_headers (self, raws, error) ||
-      !parse_content_headers (self, &r, error))
-    return NULL;
-
-  /* What parses must write what parses again: identities gain quotes and
-   * escapes, lines CRLF, namespaces prefixes. Writing at most doubles the
-   * header blocks plus a few bytes a line; check exactly past that. */
-  if (r.pos * 2 + r.n_lines * 32 > MAX_HEADER_BLOCK)
-    {
-      g_autoptr(GString) written = g_string_new (NULL);
-
-      write_headers (self, written);
-      if (written->len > MAX_HEADER_BLOCK)
-        {
-          g_set_error (error, MSRP_ERROR, MSRP_ERROR_HEADERS_TOO_LARGE,
-                       _("The headers of the CPIM message are larger than %u bytes"),
-                       (guint) MAX_HEADER_BLOCK);
-          return NULL;
-        }
-    }
-
-  g_bytes_unref (self->body);
-  self->body = g_bytes_new_from_bytes (data, r.pos, r.len - r.pos);
-  return g_steal_pointer (&self);
 }
 
 /**
@@ -1127,7 +346,6 @@ msrp_cpim_message_new (const char *content_type,
   return self;
 }
 
-
 /**
  * msrp_cpim_message_equal:
  * @a: a #MsrpCpimMessage
@@ -1149,24 +367,26 @@ msrp_cpim_message_equal (MsrpCpimMessage *a,
   g_return_val_if_fail (MSRP_IS_CPIM_MESSAGE (b), FALSE);
 
   if (a->headers->len != b->headers->len ||
-      a->content_names->len != b->content_names->len ||
+      a->content->len != b->content->len ||
       !g_bytes_equal (a->body, b->body))
     return FALSE;
   for (guint i = 0; i < a->headers->len; i++)
     {
-      CpimHeader *ha = g_ptr_array_index (a->headers, i);
-      CpimHeader *hb = g_ptr_array_index (b->headers, i);
+      MsrpCpimHeader *ha = g_ptr_array_index (a->headers, i);
+      MsrpCpimHeader *hb = g_ptr_array_index (b->headers, i);
 
       if (strcmp (ha->ns, hb->ns) != 0 || strcmp (ha->name, hb->name) != 0 ||
           g_strcmp0 (ha->params, hb->params) != 0 || strcmp (ha->value, hb->value) != 0)
         return FALSE;
     }
-  for (guint i = 0; i < a->content_names->len; i++)
-    if (g_ascii_strcasecmp (g_ptr_array_index (a->content_names, i),
-                            g_ptr_array_index (b->content_names, i)) != 0 ||
-        strcmp (g_ptr_array_index (a->content_values, i),
-                g_ptr_array_index (b->content_values, i)) != 0)
-      return FALSE;
+  for (guint i = 0; i < a->content->len; i++)
+    {
+      MsrpCpimField *fa = g_ptr_array_index (a->content, i);
+      MsrpCpimField *fb = g_ptr_array_index (b->content, i);
+
+      if (g_ascii_strcasecmp (fa->name, fb->name) != 0 || strcmp (fa->value, fb->value) != 0)
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -1206,12 +426,12 @@ void
 msrp_cpim_message_set_from (MsrpCpimMessage *self,
                             const char      *identity)
 {
-  char *normalized = NULL;
+  g_autofree char *normalized = NULL;
 
   g_return_if_fail (MSRP_IS_CPIM_MESSAGE (self));
   if (identity != NULL)
     {
-      normalized = normalize_identity (identity);
+      normalized = _msrp_cpim_normalize_identity (identity);
       g_return_if_fail (normalized != NULL);
     }
 
@@ -1226,7 +446,7 @@ add_identity (MsrpCpimMessage *self,
               const char      *name,
               const char      *identity)
 {
-  char *normalized = normalize_identity (identity);
+  g_autofree char *normalized = _msrp_cpim_normalize_identity (identity);
 
   g_return_if_fail (normalized != NULL);
   g_ptr_array_add (self->headers, header_new (NULL, NULL, name, NULL, normalized));
@@ -1315,9 +535,9 @@ msrp_cpim_message_add_cc (MsrpCpimMessage *self,
 /* Subject */
 
 static char *
-header_lang (const CpimHeader *h)
+header_lang (const MsrpCpimHeader *h)
 {
-  return params_get (h->params, "lang");
+  return _msrp_cpim_params_get (h->params, "lang");
 }
 
 /**
@@ -1341,7 +561,7 @@ msrp_cpim_message_get_subject_for_lang (MsrpCpimMessage *self,
 
   for (guint i = 0; i < self->headers->len; i++)
     {
-      CpimHeader *h = g_ptr_array_index (self->headers, i);
+      MsrpCpimHeader *h = g_ptr_array_index (self->headers, i);
       g_autofree char *h_lang = NULL;
 
       if (!header_is (h, NULL, "Subject"))
@@ -1392,7 +612,7 @@ msrp_cpim_message_set_subject (MsrpCpimMessage *self,
   g_return_if_fail (MSRP_IS_CPIM_MESSAGE (self));
   g_return_if_fail (subject == NULL || _msrp_is_header_value (subject));
 
-  replace_headers (self, "Subject", g_strdup (subject), FALSE);
+  replace_headers (self, "Subject", subject, FALSE);
 }
 
 /**
@@ -1422,10 +642,10 @@ msrp_cpim_message_add_subject (MsrpCpimMessage *self,
 
       params = g_strconcat (";lang=", lang, NULL);
       p = params;
-      g_return_if_fail (*lang != '"' && skip_params (&p) && *p == '\0');
+      g_return_if_fail (*lang != '"' && _msrp_cpim_skip_params (&p) && *p == '\0');
     }
 
-  g_ptr_array_add (self->headers, header_new (NULL, NULL, "Subject", params, g_strdup (subject)));
+  g_ptr_array_add (self->headers, header_new (NULL, NULL, "Subject", params, subject));
 }
 
 /**
@@ -1450,7 +670,7 @@ msrp_cpim_message_get_subject_langs (MsrpCpimMessage *self)
   builder = g_strv_builder_new ();
   for (guint i = 0; i < self->headers->len; i++)
     {
-      CpimHeader *h = g_ptr_array_index (self->headers, i);
+      MsrpCpimHeader *h = g_ptr_array_index (self->headers, i);
       char *lang;
 
       if (header_is (h, NULL, "Subject") && (lang = header_lang (h)) != NULL)
@@ -1502,9 +722,12 @@ void
 msrp_cpim_message_set_datetime (MsrpCpimMessage *self,
                                 GDateTime       *datetime)
 {
+  g_autofree char *value = NULL;
+
   g_return_if_fail (MSRP_IS_CPIM_MESSAGE (self));
 
-  replace_headers (self, "DateTime", datetime ? format_datetime (datetime) : NULL, TRUE);
+  value = datetime ? _msrp_cpim_format_datetime (datetime) : NULL;
+  replace_headers (self, "DateTime", value, TRUE);
 }
 
 /* Require */
@@ -1531,7 +754,7 @@ msrp_cpim_message_get_require (MsrpCpimMessage *self)
   builder = g_strv_builder_new ();
   for (guint i = 0; i < self->headers->len; i++)
     {
-      CpimHeader *h = g_ptr_array_index (self->headers, i);
+      MsrpCpimHeader *h = g_ptr_array_index (self->headers, i);
       g_auto(GStrv) names = NULL;
 
       if (!header_is (h, NULL, "Require"))
@@ -1562,7 +785,7 @@ msrp_cpim_message_add_require (MsrpCpimMessage *self,
   g_return_if_fail (MSRP_IS_CPIM_MESSAGE (self));
   g_return_if_fail (header_name != NULL && _msrp_is_header_value (header_name));
 
-  g_ptr_array_add (self->headers, header_new (NULL, NULL, "Require", NULL, g_strdup (header_name)));
+  g_ptr_array_add (self->headers, header_new (NULL, NULL, "Require", NULL, header_name));
 }
 
 /* Any header */
@@ -1588,7 +811,7 @@ msrp_cpim_message_get_header (MsrpCpimMessage *self,
                               const char      *namespace_uri,
                               const char      *name)
 {
-  CpimHeader *h;
+  MsrpCpimHeader *h;
 
   g_return_val_if_fail (MSRP_IS_CPIM_MESSAGE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -1647,35 +870,28 @@ msrp_cpim_message_add_header (MsrpCpimMessage *self,
                               const char      *value)
 {
   gboolean cpim;
-  char *stored;
+  g_autofree char *normalized = NULL;
 
   g_return_if_fail (MSRP_IS_CPIM_MESSAGE (self));
-  g_return_if_fail (namespace_uri == NULL || is_uri (namespace_uri, strlen (namespace_uri)));
-  g_return_if_fail (prefix == NULL || is_name (prefix));
-  g_return_if_fail (is_name (name));
+  g_return_if_fail (namespace_uri == NULL || _msrp_cpim_is_uri (namespace_uri, strlen (namespace_uri)));
+  g_return_if_fail (prefix == NULL || _msrp_cpim_is_name (prefix));
+  g_return_if_fail (_msrp_cpim_is_name (name));
   g_return_if_fail (value != NULL && _msrp_is_header_value (value));
 
   cpim = namespace_uri == NULL || strcmp (namespace_uri, MSRP_CPIM_NAMESPACE) == 0;
   /* NS lines are written from the namespaces in use */
   g_return_if_fail (!cpim || strcmp (name, "NS") != 0);
-  if (cpim && is_identity_header (name))
+  if (cpim && _msrp_cpim_is_identity_header (name))
     {
-      stored = normalize_identity (value);
-      g_return_if_fail (stored != NULL);
+      normalized = _msrp_cpim_normalize_identity (value);
+      g_return_if_fail (normalized != NULL);
+      value = normalized;
     }
-  else
-    {
-      if (cpim && strcmp (name, "DateTime") == 0)
-        {
-          g_autoptr(GDateTime) datetime = g_date_time_new_from_iso8601 (value, NULL);
-
-          g_return_if_fail (datetime != NULL);
-        }
-      stored = g_strdup (value);
-    }
+  else if (cpim)
+    g_return_if_fail (strcmp (name, "DateTime") != 0 || _msrp_cpim_is_datetime (value));
 
   g_ptr_array_add (self->headers,
-                   header_new (namespace_uri, cpim ? NULL : prefix, name, NULL, stored));
+                   header_new (namespace_uri, cpim ? NULL : prefix, name, NULL, value));
 }
 
 /* Content */
@@ -1705,8 +921,9 @@ find_content_header (MsrpCpimMessage *self,
                      guint            from,
                      guint           *index)
 {
-  for (guint i = from; i < self->content_names->len; i++)
-    if (g_ascii_strcasecmp (g_ptr_array_index (self->content_names, i), name) == 0)
+  for (guint i = from; i < self->content->len; i++)
+    if (g_ascii_strcasecmp (((MsrpCpimField *) g_ptr_array_index (self->content, i))->name,
+                            name) == 0)
       {
         *index = i;
         return TRUE;
@@ -1737,7 +954,7 @@ msrp_cpim_message_get_content_header (MsrpCpimMessage *self,
 
   if (!find_content_header (self, name, 0, &index))
     return NULL;
-  return g_ptr_array_index (self->content_values, index);
+  return ((MsrpCpimField *) g_ptr_array_index (self->content, index))->value;
 }
 
 /**
@@ -1755,32 +972,35 @@ msrp_cpim_message_set_content_header (MsrpCpimMessage *self,
                                       const char      *name,
                                       const char      *value)
 {
+  MsrpCpimSlice stripped;
   guint index;
 
   g_return_if_fail (MSRP_IS_CPIM_MESSAGE (self));
-  g_return_if_fail (name != NULL && is_field_name (name, strlen (name)));
+  g_return_if_fail (name != NULL && _msrp_cpim_is_field_name (name, strlen (name)));
   g_return_if_fail (value == NULL || _msrp_is_header_value (value));
 
+  if (value != NULL)
+    stripped = _msrp_cpim_strip (value, strlen (value));
   if (value != NULL && find_content_header (self, name, 0, &index))
     {
-      g_free (g_ptr_array_index (self->content_values, index));
-      g_ptr_array_index (self->content_values, index) = g_strstrip (g_strdup (value));
+      MsrpCpimField *old = g_ptr_array_index (self->content, index);
+
+      /* the name keeps the case it had */
+      g_ptr_array_index (self->content, index) =
+        _msrp_cpim_field_new (MSRP_CPIM_SLICE (old->name), stripped);
+      field_free (old);
       index++;
     }
   else if (value != NULL)
     {
-      g_ptr_array_add (self->content_names, g_strdup (name));
-      g_ptr_array_add (self->content_values, g_strstrip (g_strdup (value)));
+      g_ptr_array_add (self->content, _msrp_cpim_field_new (MSRP_CPIM_SLICE (name), stripped));
       return;
     }
   else
     index = 0;
 
   while (find_content_header (self, name, index, &index))
-    {
-      g_ptr_array_remove_index (self->content_names, index);
-      g_ptr_array_remove_index (self->content_values, index);
-    }
+    g_ptr_array_remove_index (self->content, index);
 }
 
 /**
@@ -1799,29 +1019,4 @@ msrp_cpim_message_get_body (MsrpCpimMessage *self)
   g_return_val_if_fail (MSRP_IS_CPIM_MESSAGE (self), NULL);
 
   return self->body;
-}
-
-char *
-_msrp_cpim_normalize_identity (const char *identity)
-{
-  g_return_val_if_fail (identity != NULL, NULL);
-
-  return normalize_identity (identity);
-}
-
-char *
-_msrp_cpim_identity_get_uri (const char *identity)
-{
-  g_autofree char *normalized = NULL;
-  const char *lt, *gt;
-
-  g_return_val_if_fail (identity != NULL, NULL);
-
-  normalized = normalize_identity (identity);
-  if (normalized == NULL)
-    return NULL;
-  /* Written as `... <uri>`: the URI has no '<' (is_uri refuses it). */
-  lt = strrchr (normalized, '<');
-  gt = strrchr (normalized, '>');
-  return g_strndup (lt + 1, gt - lt - 1);
 }
