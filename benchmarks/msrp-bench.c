@@ -48,6 +48,8 @@ typedef struct {
   char *name;
   ScenarioKind kind;
   gboolean tls;
+  gboolean websocket;    /* msrp over WebSocket (RFC 7977), not over TCP */
+  const char *tcp_id;    /* for websocket: the same traffic over MSRP/TCP */
   guint64 count;         /* messages of a round; for a file, its size */
   guint rounds;          /* msrp and raw TCP take turns, and add up */
   BenchResult msrp;
@@ -429,6 +431,8 @@ bench_run_start (Bench    *self,
     {
       count = g_strdup_printf ("%" G_GUINT64_FORMAT, scenario->kind == SCENARIO_FILE ? 1 : scenario->count);
       g_strv_builder_add_many (builder, "listen", "--quiet", "--stats", "--count", count, NULL);
+      if (scenario->websocket)
+        g_strv_builder_add (builder, "--websocket");
     }
   if (scenario->tls)
     g_strv_builder_add (builder, "--tls");
@@ -475,6 +479,33 @@ bench_unit (const Scenario *scenario)
   return scenario->kind == SCENARIO_FILE ? "MiB/s" : "messages/s";
 }
 
+static Scenario *
+bench_find (Bench      *self,
+            const char *id)
+{
+  for (guint i = 0; id != NULL && i < self->scenarios->len; i++)
+    {
+      Scenario *s = g_ptr_array_index (self->scenarios, i);
+
+      if (strcmp (s->id, id) == 0)
+        return s;
+    }
+  return NULL;
+}
+
+/* A WebSocket scenario's figure beside that of the same traffic over
+ * MSRP/TCP in this run, or 0 when there is none. */
+static double
+bench_ratio_to_tcp (Bench          *self,
+                    const Scenario *scenario)
+{
+  Scenario *tcp = bench_find (self, scenario->tcp_id);
+
+  if (!scenario->websocket || tcp == NULL)
+    return 0;
+  return bench_figure (scenario, &scenario->msrp) / bench_figure (tcp, &tcp->msrp);
+}
+
 static void
 bench_print_json (Bench *self)
 {
@@ -500,6 +531,9 @@ bench_print_json (Bench *self)
       g_string_append_printf (json, "\"msrp\": %s, ", g_ascii_formatd (number, sizeof number, "%.3f", msrp));
       g_string_append_printf (json, "\"raw_tcp\": %s, ", g_ascii_formatd (number, sizeof number, "%.3f", raw));
       g_string_append_printf (json, "\"ratio\": %s, ", g_ascii_formatd (number, sizeof number, "%.4f", msrp / raw));
+      if (s->websocket)
+        g_string_append_printf (json, "\"websocket\": true, \"ratio_to_msrp_tcp\": %s, ",
+                                g_ascii_formatd (number, sizeof number, "%.4f", bench_ratio_to_tcp (self, s)));
       g_string_append_printf (json, "\"msrp_seconds\": %s, ", format_double (number, s->msrp.seconds));
       g_string_append_printf (json, "\"raw_tcp_seconds\": %s, ", format_double (number, s->raw.seconds));
       g_string_append_printf (json, "\"msrp_send_vmhwm_kb\": %" G_GUINT64_FORMAT ", "
@@ -531,6 +565,13 @@ bench_print_table (Bench *self)
       printf ("%-40s %16s %16s %7.3f %7.1f MiB %7.1f MiB\n",
               s->name, msrp_text, raw_text, msrp / raw,
               s->msrp.client_vmhwm_kb / 1024.0, s->msrp.server_vmhwm_kb / 1024.0);
+    }
+  for (guint i = 0; i < self->scenarios->len; i++)
+    {
+      Scenario *s = g_ptr_array_index (self->scenarios, i);
+
+      if (s->websocket && bench_find (self, s->tcp_id) != NULL)
+        printf (_("%s: %.1f %% of msrp over TCP\n"), s->name, 100 * bench_ratio_to_tcp (self, s));
     }
   printf (_("(msrp: msrp send → msrp listen; raw TCP: the same traffic over a plain socket,\n"
             " one process per side; RSS: peak (VmHWM) of each msrp process; %u CPUs)\n"),
@@ -623,7 +664,7 @@ bench_on_data_file (GObject      *source,
   bench_next (self);
 }
 
-static void
+static Scenario *
 bench_add (Bench        *self,
            const char   *id,
            ScenarioKind  kind,
@@ -655,6 +696,24 @@ bench_add (Bench        *self,
       break;
     }
   g_ptr_array_add (self->scenarios, scenario);
+  return scenario;
+}
+
+/* The same traffic as the scenario tcp_id, over a WebSocket. */
+static void
+bench_add_websocket (Bench        *self,
+                     const char   *id,
+                     const char   *tcp_id,
+                     ScenarioKind  kind,
+                     guint64       count)
+{
+  Scenario *scenario = bench_add (self, id, kind, FALSE, count, 1);
+  char *name = g_strconcat ("WebSocket ", scenario->name, NULL);
+
+  g_free (scenario->name);
+  scenario->name = name;
+  scenario->websocket = TRUE;
+  scenario->tcp_id = tcp_id;
 }
 
 static const Command bench_command = {
@@ -667,7 +726,8 @@ static const Command bench_command = {
      "100-byte echo; msrp and the baseline take turns in 4 rounds, added up),\n"
      "and a file of random data (made in $TMPDIR) with Success-Report: yes (send\n"
      "ends when the REPORT is in); then the pipelined and file scenarios again\n"
-     "over TLS. Prints a table of throughputs (messages/s, and MiB/s for files),\n"
+     "over WebSocket (msrp listen --websocket; also given as a share of the same\n"
+     "traffic over MSRP/TCP) and over TLS. Prints a table of throughputs (messages/s, and MiB/s for files),\n"
      "the ratio msrp / raw TCP, and the peak RSS of each msrp process (MiB).\n"),
   NULL, FALSE,
   "  msrp-bench\n"
@@ -679,7 +739,7 @@ static int
 cmd_bench (int    argc,
            char **argv)
 {
-  gboolean json = FALSE, quick = FALSE, no_tls = FALSE;
+  gboolean json = FALSE, quick = FALSE, no_tls = FALSE, no_websocket = FALSE;
   g_autofree char *file_size_text = NULL;
   gint64 count = 0;
   GOptionEntry entries[] = {
@@ -688,6 +748,7 @@ cmd_bench (int    argc,
     { "file-size", 0, 0, G_OPTION_ARG_STRING, &file_size_text, N_("The size of the file scenario (default: 256M, 16M with --quick)"), "B" },
     { "count", 0, 0, G_OPTION_ARG_INT64, &count, N_("Messages in the pipelined scenarios (default: 100000, 10000 with --quick)"), "N" },
     { "no-tls", 0, 0, G_OPTION_ARG_NONE, &no_tls, N_("Skip the TLS scenarios"), NULL },
+    { "no-websocket", 0, 0, G_OPTION_ARG_NONE, &no_websocket, N_("Skip the WebSocket scenarios"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GError) error = NULL;
@@ -730,6 +791,11 @@ cmd_bench (int    argc,
    * take turns in short rounds, so that both see the same swings. */
   bench_add (&self, "one-at-a-time", SCENARIO_ONE_AT_A_TIME, FALSE, one_at_a_time, ONE_AT_A_TIME_ROUNDS);
   bench_add (&self, "file", SCENARIO_FILE, FALSE, self.file_size, 1);
+  if (!no_websocket)
+    {
+      bench_add_websocket (&self, "ws-pipelined", "pipelined", SCENARIO_PIPELINED, count);
+      bench_add_websocket (&self, "ws-file", "file", SCENARIO_FILE, self.file_size);
+    }
   if (!no_tls)
     {
       bench_add (&self, "tls-pipelined", SCENARIO_PIPELINED, TRUE, count, 1);

@@ -461,6 +461,7 @@ const Command listen_command = {
   "  msrp listen\n"
   "  msrp listen --host 192.0.2.10 --port 2855 --count 1\n"
   "  msrp listen --tls --verbose\n"
+  "  msrp listen --websocket --port 8080\n"
   "  msrp listen --format=summary > messages.txt\n"
   "  msrp listen --quiet --count 100000\n"
   "  msrp listen --relay 'msrps://relay.example.com;tcp' --relay-user bob:secret\n"
@@ -516,13 +517,14 @@ cmd_listen (int    argc,
   g_autofree char *host = NULL;
   g_autofree char *format = NULL;
   int port = 0;
-  gboolean tls = FALSE, quiet = FALSE, summary = FALSE, verbose = FALSE, stats = FALSE;
+  gboolean tls = FALSE, quiet = FALSE, summary = FALSE, verbose = FALSE, stats = FALSE, websocket = FALSE;
   gint64 count = 0;
   g_auto(RelayOptions) relay = { 0 };
   GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, N_("The address to listen on and to put in the path (default: 127.0.0.1)"), "HOST" },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("The TCP port (default: any free port)"), "PORT" },
     { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, N_("Use TLS (msrps:) with a new self-signed certificate"), NULL },
+    { "websocket", 0, 0, G_OPTION_ARG_NONE, &websocket, N_("Take peers over WebSocket (RFC 7977, a ;ws path) instead of TCP"), NULL },
     { "count", 0, 0, G_OPTION_ARG_INT64, &count, N_("Exit after N complete messages (default: never)"), "N" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("How messages are printed: text (text/* messages as their text, others as a summary line; the default) or summary (a summary line for every message)"), "text|summary" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print no message lines and compute no hashes"), NULL },
@@ -533,6 +535,7 @@ cmd_listen (int    argc,
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(MsrpServer) server = NULL;
+  g_autoptr(SoupServer) soup = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(MsrpUri) local_uri = NULL;
   g_autoptr(GPtrArray) path = NULL;
@@ -562,12 +565,14 @@ cmd_listen (int    argc,
   summary = g_strcmp0 (format, "summary") == 0;
   if (relay.settings != NULL)
     {
-      if (host != NULL || port != 0 || tls)
-        print_error (_("--host, --port and --tls are for direct sessions; through a relay the path is the relay's (see 'msrp listen --help')"));
+      gboolean direct = host != NULL || port != 0 || tls || websocket;
+
+      if (direct)
+        print_error (_("--host, --port, --tls and --websocket are for direct sessions; through a relay the path is the relay's (see 'msrp listen --help')"));
       else
         exit_status = listen_through_relay (&relay, count, quiet, summary, verbose, stats);
       relay_options_clear (&relay);
-      return host != NULL || port != 0 || tls ? EXIT_USAGE : exit_status;
+      return direct ? EXIT_USAGE : exit_status;
     }
 
   loop = g_main_loop_new (NULL, FALSE);
@@ -590,6 +595,31 @@ cmd_listen (int    argc,
     }
 
   local_uri = msrp_uri_new (host != NULL ? host : "127.0.0.1", port, NULL, tls);
+  if (websocket)
+    {
+      /* The peers come to a SoupServer of ours, on the path "/". */
+      g_autoptr(GSocketAddress) address = g_inet_socket_address_new_from_string (msrp_uri_get_host (local_uri), port);
+      g_autoptr(MsrpUri) ws_uri = NULL;
+      GSList *uris;
+
+      soup = soup_server_new ("tls-certificate", certificate, NULL);
+      if (address == NULL)
+        {
+          print_error (_("--websocket wants an IP address as --host, not '%s'"), msrp_uri_get_host (local_uri));
+          return EXIT_USAGE;
+        }
+      if (!soup_server_listen (soup, address, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &error))
+        {
+          fail (error);
+          return exit_status;
+        }
+      uris = soup_server_get_uris (soup);
+      ws_uri = g_object_new (MSRP_TYPE_URI, "host", msrp_uri_get_host (local_uri),
+                             "port", g_uri_get_port (uris->data), "transport", "ws", "use-tls", tls, NULL);
+      g_set_object (&local_uri, ws_uri);
+      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+      msrp_server_add_websocket_handler (server, soup, "/");
+    }
   path = msrp_server_prepare (server, local_uri, &error);
   if (path == NULL)
     {
@@ -622,6 +652,8 @@ cmd_listen (int    argc,
   msrp_server_cleanup (server, self.uri);
   g_ptr_array_set_size (peers, 0);
   g_clear_object (&self.uri);
+  if (soup != NULL)
+    soup_server_disconnect (soup);
   g_clear_pointer (&loop, g_main_loop_unref);
   return exit_status;
 }

@@ -17,6 +17,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <libsoup/soup.h>
 
@@ -410,6 +412,50 @@ static const MsrpTransportBackendFuncs websocket_backend_funcs = {
   .free = ws_free,
 };
 
+/* The socket under a WebSocket's stream: libsoup and TLS wrap it in streams
+ * of their own, each with its base stream as a property. */
+static GSocket *
+find_socket (GIOStream *stream)
+{
+  for (guint depth = 0; stream != NULL && depth < 8; depth++)
+    {
+      GParamSpec *base;
+      g_autoptr(GIOStream) next = NULL;
+
+      if (G_IS_SOCKET_CONNECTION (stream))
+        return g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
+      base = g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-io-stream");
+      if (base == NULL)
+        base = g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream");
+      if (base == NULL || !g_type_is_a (base->value_type, G_TYPE_IO_STREAM))
+        return NULL;
+      g_object_get (stream, base->name, &next, NULL);
+      /* The stream outlives this walk: it holds its base. */
+      stream = next;
+    }
+  return NULL;
+}
+
+/* Each chunk and each response is a write of its own: with Nagle's
+ * algorithm a small one waits for the peer's delayed ACK (40 ms). */
+static void
+set_no_delay (SoupWebsocketConnection *ws)
+{
+  GSocket *socket = find_socket (soup_websocket_connection_get_io_stream (ws));
+  GError *error = NULL;
+
+  if (socket == NULL)
+    {
+      g_debug ("websocket: no socket found to turn off Nagle's algorithm on");
+      return;
+    }
+  if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, &error))
+    {
+      g_debug ("websocket: could not turn off Nagle's algorithm: %s", error->message);
+      g_error_free (error);
+    }
+}
+
 static MsrpTransportBackend *
 websocket_backend_new (MsrpTransport           *transport,
                        SoupWebsocketConnection *ws)
@@ -429,6 +475,7 @@ websocket_backend_new (MsrpTransport           *transport,
   b->out = g_byte_array_new ();
 
   soup_websocket_connection_set_max_incoming_payload_size (ws, MAX_INCOMING_PAYLOAD);
+  set_no_delay (ws);
   if (soup_websocket_connection_get_keepalive_interval (ws) == 0)
     soup_websocket_connection_set_keepalive_interval (ws, KEEPALIVE_SECONDS);
   b->message_id = g_signal_connect (ws, "message", G_CALLBACK (on_message), b);

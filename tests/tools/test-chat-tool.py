@@ -6,6 +6,7 @@
 #                                     ✓✓ on the sender's screen, Ctrl-D ends both
 #   test-chat-tool.py MSRP json       --json on both sides: every kind of event
 #   test-chat-tool.py MSRP relay      both sides through `msrp relay`
+#   test-chat-tool.py MSRP relay-ws   alice through `msrp relay` over WebSocket (;ws), bob over TCP
 #   test-chat-tool.py MSRP errors     command-line errors: one line, exit status 2
 #
 # Every wait is bounded: a test that sees nothing within TIMEOUT fails.
@@ -413,6 +414,71 @@ def test_relay():
         fail('msrp relay did not stop on SIGTERM')
 
 
+def test_relay_ws():
+    relay = subprocess.Popen([MSRP, 'relay', '--ws-port', '0', '--user', 'alice:alicepass', '--user', 'bob:bobpass'],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    relay_lines = queue.Queue()
+    threading.Thread(target=lambda: [relay_lines.put(line.strip()) for line in relay.stdout], daemon=True).start()
+    try:
+        uri = relay_lines.get(timeout=TIMEOUT)
+        ws_uri = relay_lines.get(timeout=TIMEOUT)
+    except queue.Empty:
+        relay.kill()
+        fail('msrp relay printed no URIs within %d s' % TIMEOUT)
+    check(re.fullmatch(r'msrp://127\.0\.0\.1:\d+;tcp', uri), 'not a relay URI: %r' % uri)
+    check(re.fullmatch(r'msrp://127\.0\.0\.1:\d+;ws', ws_uri), 'not a WebSocket relay URI: %r' % ws_uri)
+
+    with tempfile.TemporaryDirectory() as directory:
+        files = ['--offer-file', os.path.join(directory, 'offer.sdp'),
+                 '--answer-file', os.path.join(directory, 'answer.sdp')]
+        # Alice comes as a browser would, bob over TCP: the relay joins the two.
+        alice, alice_lines = chat('alice', '--offer', *files, '--relay', ws_uri, '--relay-user', 'alice:alicepass',
+                                  '--local-identity', ALICE, '--remote-identity', BOB)
+        bob, bob_lines = chat('bob', '--answer', *files, '--relay', uri, '--relay-user', 'bob:bobpass',
+                              '--local-identity', BOB, '--remote-identity', ALICE)
+        alice_lines.event('started')
+        bob_lines.event('started')
+        with open(files[1]) as f:
+            offer = f.read()
+        # RFC 7977: the relay's URI (its Use-Path) first, then alice's own
+        # made-up ;ws URI, over TCP/WS/MSRP.
+        check(re.search(r'a=path:msrp://127\.0\.0\.1:\d+/\S+;(tcp|ws) msrp://\S+\.invalid(:\d+)?/\S+;ws', offer) and
+              'TCP/WS/MSRP' in offer,
+              'the offer does not go through the relay over WebSocket: %r' % offer)
+
+        alice.stdin.write('via websocket\n')
+        alice.stdin.flush()
+        check(bob_lines.event('message')['text'] == 'via websocket', 'message: %r' % bob_lines.seen)
+        bob.stdin.write('back to the websocket\n')
+        bob.stdin.flush()
+        check(alice_lines.event('message')['text'] == 'back to the websocket', 'message: %r' % alice_lines.seen)
+        alice_lines.event('delivered')
+        alice_lines.event('displayed')
+        bob_lines.event('delivered')
+        bob_lines.event('displayed')
+
+        alice.stdin.close()
+        alice_lines.event('ended')
+        bob.stdin.close()
+        bob_lines.event('ended')
+        check(wait_exit('alice', alice) == '', 'alice wrote to stderr')
+        check(wait_exit('bob', bob) == '', 'bob wrote to stderr')
+
+        # A wrong password over the WebSocket: the relay's words, exit status 4.
+        carol, carol_lines = chat('carol', '--offer', *files, '--relay', ws_uri, '--relay-user', 'alice:wrong')
+        carol_lines.event('failed')
+        carol.stdin.close()
+        stderr = wait_exit('carol', carol, 4)
+        check('--relay-user' in stderr and stderr.count('\n') == 1, 'AUTH failure: %r' % stderr)
+
+    relay.send_signal(signal.SIGTERM)
+    try:
+        check(relay.wait(timeout=TIMEOUT) == 0, 'msrp relay failed: ' + relay.stderr.read())
+    except subprocess.TimeoutExpired:
+        relay.kill()
+        fail('msrp relay did not stop on SIGTERM')
+
+
 def test_errors():
     cases = [
         ([], 'either --offer or --answer'),
@@ -446,6 +512,7 @@ TESTS = {
     'terminal': test_terminal,
     'json': test_json,
     'relay': test_relay,
+    'relay-ws': test_relay_ws,
     'errors': test_errors,
 }
 
