@@ -12,6 +12,7 @@
 
 #include "msrp-glib.h"
 #include "msrp-file-transfer-private.h"
+#include "test-stream-utils.h"
 #include "test-utils.h"
 
 #define MIB (1024 * 1024)
@@ -184,72 +185,26 @@ fixture_teardown (Fixture       *f,
 
 /* Operations */
 
-typedef struct {
-  gboolean done;
-  MsrpSdpMedia *media;
-  gboolean ok;
-  GError *error;
-} Op;
-
-static void
-on_initialized (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->media = msrp_stream_initialize_finish (MSRP_STREAM (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_started (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->ok = msrp_stream_start_finish (MSRP_STREAM (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static MsrpSdpMedia *
-through_sdp (MsrpSdpMedia *media)
-{
-  g_autofree char *text = msrp_sdp_media_to_string (media);
-  g_autoptr(GError) error = NULL;
-  MsrpSdpMedia *parsed = msrp_sdp_media_parse (text, &error);
-
-  g_assert_no_error (error);
-  return parsed;
-}
-
 static MsrpSdpMedia *
 initialize (Peer         *peer,
             MsrpSdpMedia *offer)
 {
-  Op op = { 0 };
-  g_autoptr(MsrpSdpMedia) sent = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpSdpMedia) media = test_stream_initialize (MSRP_STREAM (peer->transfer), offer, &error);
 
-  msrp_stream_initialize_async (MSRP_STREAM (peer->transfer), offer, NULL, on_initialized, &op);
-  test_wait_for (&op.done);
-  g_assert_no_error (op.error);
-  sent = through_sdp (op.media);
-  g_object_unref (op.media);
-  return g_steal_pointer (&sent);
+  g_assert_no_error (error);
+  return test_through_sdp (media, NULL);
 }
 
 static GError *
 initialize_error (Peer         *peer,
                   MsrpSdpMedia *offer)
 {
-  Op op = { 0 };
+  GError *error = NULL;
 
-  msrp_stream_initialize_async (MSRP_STREAM (peer->transfer), offer, NULL, on_initialized, &op);
-  test_wait_for (&op.done);
-  g_assert_null (op.media);
-  g_assert_nonnull (op.error);
-  return op.error;
+  g_assert_null (test_stream_initialize (MSRP_STREAM (peer->transfer), offer, &error));
+  g_assert_nonnull (error);
+  return error;
 }
 
 /* Starts the offerer with @answer and the answerer, and waits for both. */
@@ -258,14 +213,7 @@ start_both (Peer         *offerer,
             MsrpSdpMedia *answer,
             Peer         *answerer)
 {
-  Op a = { 0 }, b = { 0 };
-
-  msrp_stream_start_async (MSRP_STREAM (offerer->transfer), answer, NULL, on_started, &a);
-  msrp_stream_start_async (MSRP_STREAM (answerer->transfer), NULL, NULL, on_started, &b);
-  test_wait_for (&a.done);
-  test_wait_for (&b.done);
-  g_assert_no_error (a.error);
-  g_assert_no_error (b.error);
+  test_stream_start_both (MSRP_STREAM (offerer->transfer), answer, MSRP_STREAM (answerer->transfer));
 }
 
 static void
