@@ -621,3 +621,25 @@ test_keep_message (MsrpSession *session,
   g_assert_true (MSRP_IS_CHUNK (first));
   g_ptr_array_add (array, g_bytes_ref (data));
 }
+
+void
+test_assert_same_datetime (GDateTime *a,
+                           GDateTime *b)
+{
+  g_assert_true ((a == NULL) == (b == NULL));
+  if (a != NULL)
+    {
+      g_assert_true (g_date_time_equal (a, b));
+      g_assert_cmpint (g_date_time_get_utc_offset (a), ==, g_date_time_get_utc_offset (b));
+    }
+}
+
+void
+test_assert_malformed_xml (const GError *error,
+                           const char   *needle)
+{
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_XML);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  if (needle != NULL && strstr (error->message, needle) == NULL)
+    g_error ("“%s” is not in the error “%s”", needle, error->message);
+}

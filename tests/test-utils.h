@@ -205,4 +205,13 @@ void           test_keep_message         (MsrpSession       *session,
                                           GBytes            *data,
                                           gpointer           array);
 
+/* The XML formats (IMDN, is-composing): @a and @b are both NULL, or the
+ * same instant with the same UTC offset (the offset is written back). */
+void           test_assert_same_datetime (GDateTime         *a,
+                                          GDateTime         *b);
+/* @error is MSRP_ERROR_MALFORMED_XML with a UTF-8 message that contains
+ * @needle (unless NULL). */
+void           test_assert_malformed_xml (const GError      *error,
+                                          const char        *needle);
+
 G_END_DECLS
