@@ -17,9 +17,7 @@
 
 typedef struct {
   MsrpStreamTunnel *tunnel;
-  gboolean done;              /* ended or failed */
-  gboolean ended;
-  GError *failed;
+  TestStreamEnd end;
 } Peer;
 
 typedef struct {
@@ -29,24 +27,6 @@ typedef struct {
   char *offer;                /* as sent */
   char *answer;
 } Fixture;
-
-static void
-on_ended (MsrpStream *stream,
-          Peer       *peer)
-{
-  peer->ended = TRUE;
-  peer->done = TRUE;
-}
-
-static void
-on_failed (MsrpStream   *stream,
-           const GError *error,
-           Peer         *peer)
-{
-  g_assert_null (peer->failed);
-  peer->failed = g_error_copy (error);
-  peer->done = TRUE;
-}
 
 static void
 peer_set (Peer           *peer,
@@ -59,8 +39,7 @@ peer_set (Peer           *peer,
   msrp_stream_tunnel_set_role (peer->tunnel, role);
   msrp_stream_set_local_uri (MSRP_STREAM (peer->tunnel), local_uri);
   msrp_stream_set_use_tls (MSRP_STREAM (peer->tunnel), tls);
-  g_signal_connect (peer->tunnel, "ended", G_CALLBACK (on_ended), peer);
-  g_signal_connect (peer->tunnel, "failed", G_CALLBACK (on_failed), peer);
+  test_stream_watch_end (MSRP_STREAM (peer->tunnel), &peer->end);
 }
 
 static void
@@ -68,10 +47,10 @@ peer_clear (Peer *peer)
 {
   if (peer->tunnel != NULL)
     {
-      g_signal_handlers_disconnect_by_data (peer->tunnel, peer);
+      g_signal_handlers_disconnect_by_data (peer->tunnel, &peer->end);
       g_clear_object (&peer->tunnel);
     }
-  g_clear_error (&peer->failed);
+  g_clear_error (&peer->end.failed);
 }
 
 static GIOStream *
@@ -368,8 +347,8 @@ test_bytes (Fixture       *f,
                     MSRP_TUNNEL_OUTPUT_HIGH + MSRP_DEFAULT_MAX_CHUNK_SIZE);
 
   test_stream_end (MSRP_STREAM (f->offerer.tunnel));
-  test_wait_for (&f->answerer.done);
-  g_assert_true (f->answerer.ended);
+  test_wait_for (&f->answerer.end.done);
+  g_assert_true (f->answerer.end.ended);
   writer_clear (&wa);
   writer_clear (&wb);
   reader_free (ra);
@@ -523,8 +502,8 @@ test_eof (Fixture       *f,
   /* The MSRP stream goes on until ended. */
   g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (f->offerer.tunnel)), ==, MSRP_STREAM_STATE_STARTED);
   test_stream_end (MSRP_STREAM (f->answerer.tunnel));
-  test_wait_for (&f->offerer.done);
-  g_assert_true (f->offerer.ended);
+  test_wait_for (&f->offerer.end.done);
+  g_assert_true (f->offerer.end.ended);
 }
 
 /* The peer ends the stream: what it wrote arrives, then EOF; our writes
@@ -539,8 +518,8 @@ test_peer_ends (Fixture       *f,
   connect_pair (f, FALSE);
   write_text (&f->answerer, "bye");
   test_stream_end (MSRP_STREAM (f->answerer.tunnel));
-  test_wait_for (&f->offerer.done);
-  g_assert_true (f->offerer.ended);
+  test_wait_for (&f->offerer.end.done);
+  g_assert_true (f->offerer.end.ended);
   read_all (&f->offerer, &ra);
   g_assert_true (ra.eof);
   g_assert_cmpmem (ra.buf, ra.len, "bye", 3);
@@ -577,9 +556,9 @@ test_end_while_writing (Fixture       *f,
   g_assert_cmpuint (r->received, >, 0);
   g_assert_cmpuint (r->received, <=, w.written);
   test_wait_for (&op.done);
-  g_assert_true (f->offerer.ended);
-  test_wait_for (&f->answerer.done);
-  g_assert_true (f->answerer.ended);
+  g_assert_true (f->offerer.end.ended);
+  test_wait_for (&f->answerer.end.done);
+  g_assert_true (f->answerer.end.ended);
   writer_clear (&w);
   reader_free (r);
 }

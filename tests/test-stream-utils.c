@@ -91,6 +91,32 @@ test_stream_end (MsrpStream *stream)
   g_assert_true (op.ok);
 }
 
+static void
+on_stream_ended (MsrpStream    *stream,
+                 TestStreamEnd *end)
+{
+  end->ended = TRUE;
+  end->done = TRUE;
+}
+
+static void
+on_stream_failed (MsrpStream    *stream,
+                  const GError  *error,
+                  TestStreamEnd *end)
+{
+  g_assert_null (end->failed);
+  end->failed = g_error_copy (error);
+  end->done = TRUE;
+}
+
+void
+test_stream_watch_end (MsrpStream    *stream,
+                       TestStreamEnd *end)
+{
+  g_signal_connect (stream, "ended", G_CALLBACK (on_stream_ended), end);
+  g_signal_connect (stream, "failed", G_CALLBACK (on_stream_failed), end);
+}
+
 /* Chat peers */
 
 static void

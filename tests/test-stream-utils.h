@@ -47,6 +47,17 @@ void           test_stream_start_both    (MsrpStream        *offerer,
 /* Ends @stream, waits and asserts that it succeeded. */
 void           test_stream_end           (MsrpStream        *stream);
 
+/* How a stream ended: its "ended" or "failed" signal. */
+typedef struct {
+  gboolean done;              /* ended or failed */
+  gboolean ended;
+  GError *failed;
+} TestStreamEnd;
+
+/* Records @stream's end in @end (which must outlive the connection). */
+void           test_stream_watch_end     (MsrpStream        *stream,
+                                          TestStreamEnd     *end);
+
 /* A chat and what its signals brought. */
 typedef struct {
   MsrpChat *chat;
