@@ -25,9 +25,6 @@
  * frame (11238 bytes): it must be cut into chunks on the way. */
 #define LONG_SIZE 30000
 
-static guint16 kam_port, kam_tls_port;
-static char *kam_cert;
-
 /* Where a chat goes: through Kamailio over TCP or TLS, or direct. */
 typedef enum {
   SIDE_KAMAILIO,
@@ -48,49 +45,6 @@ typedef struct {
   GPtrArray *reports;         /* char *"message-id status", success REPORTs */
   GPtrArray *imdns;           /* char *"kind status message-id", IMDNs received */
 } Peer;
-
-static void
-kamailio_find (void)
-{
-  const char *port = g_getenv ("MSRP_TEST_KAMAILIO_PORT");
-  const char *tls_port = g_getenv ("MSRP_TEST_KAMAILIO_TLS_PORT");
-  const char *cert = g_getenv ("MSRP_TEST_KAMAILIO_CERT");
-
-  if (port == NULL || tls_port == NULL || cert == NULL)
-    g_error ("no Kamailio relay: run this test through tests/relay/with-kamailio (meson test does)");
-  kam_port = atoi (port);
-  kam_tls_port = atoi (tls_port);
-  kam_cert = g_strdup (cert);
-}
-
-static GTlsDatabase *
-kamailio_database (void)
-{
-  GError *error = NULL;
-  GTlsDatabase *db = g_tls_file_database_new (kam_cert, &error);
-
-  g_assert_no_error (error);
-  return db;
-}
-
-static MsrpRelaySettings *
-kamailio_settings (const char *user,
-                   const char *password,
-                   gboolean    tls)
-{
-  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
-
-  msrp_relay_settings_set_host (settings, "127.0.0.1");
-  msrp_relay_settings_set_port (settings, tls ? kam_tls_port : kam_port);
-  msrp_relay_settings_set_use_tls (settings, tls);
-  if (tls)
-    {
-      g_autoptr(GTlsDatabase) db = kamailio_database ();
-
-      msrp_relay_settings_set_tls_database (settings, db);
-    }
-  return settings;
-}
 
 static gboolean
 side_is_relay (Side side)
@@ -162,7 +116,7 @@ peer_init (Peer       *peer,
 
   if (side_is_relay (side))
     {
-      g_autoptr(MsrpRelaySettings) relay = kamailio_settings (user, password, side == SIDE_KAMAILIO_TLS);
+      g_autoptr(MsrpRelaySettings) relay = test_kamailio_settings (user, password, side == SIDE_KAMAILIO_TLS);
 
       msrp_stream_set_relay (MSRP_STREAM (peer->base.chat), relay);
     }
@@ -357,12 +311,12 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  kamailio_find ();
+  test_kamailio_find ();
   /* A direct chat that reaches the peer's relay checks the relay's
    * certificate against the system's database: trust Kamailio's test
    * certificate there. */
   {
-    g_autoptr(GTlsDatabase) db = kamailio_database ();
+    g_autoptr(GTlsDatabase) db = test_kamailio_database ();
 
     g_tls_backend_set_default_database (g_tls_backend_get_default (), db);
   }
@@ -379,6 +333,6 @@ main (int   argc,
   g_test_add_data_func ("/chat-kamailio/answerer-relayed/tls", &answerer_relayed_tls, test_chat);
 
   status = g_test_run ();
-  g_free (kam_cert);
+  test_kamailio_free ();
   return status;
 }

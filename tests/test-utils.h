@@ -214,4 +214,24 @@ void           test_assert_same_datetime (GDateTime         *a,
 void           test_assert_malformed_xml (const GError      *error,
                                           const char        *needle);
 
+/* The Kamailio relay that tests/relay/with-kamailio started around the
+ * test: its TCP and TLS ports and its certificate (found by
+ * test_kamailio_find(), which fails the test without them). */
+typedef struct {
+  guint16 port;
+  guint16 tls_port;
+  char *cert;
+} TestKamailio;
+
+extern TestKamailio test_kamailio;
+
+void                test_kamailio_find     (void);
+void                test_kamailio_free     (void);
+/* A database that trusts Kamailio's test certificate. */
+GTlsDatabase       *test_kamailio_database (void);
+/* Settings for @user at Kamailio, over TLS (trusting it) or TCP. */
+MsrpRelaySettings  *test_kamailio_settings (const char *user,
+                                            const char *password,
+                                            gboolean    tls);
+
 G_END_DECLS
