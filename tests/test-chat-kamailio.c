@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include "test-stream-utils.h"
 #include "test-utils.h"
 
 /* Kamailio, its TLS handshakes and its connection to itself take a while
@@ -23,9 +24,6 @@
 /* More than one 8 KiB relay chunk, and more than Kamailio takes in one
  * frame (11238 bytes): it must be cut into chunks on the way. */
 #define LONG_SIZE 30000
-
-static guint16 kam_port, kam_tls_port;
-static char *kam_cert;
 
 /* Where a chat goes: through Kamailio over TCP or TLS, or direct. */
 typedef enum {
@@ -41,66 +39,12 @@ typedef struct {
   Side bob;
 } Setup;
 
+/* A chat peer and what came through the relay below its chat. */
 typedef struct {
-  MsrpChat *chat;
-  GPtrArray *received;        /* MsrpChatMessage */
-  GPtrArray *delivered;       /* char *id */
-  GPtrArray *not_delivered;   /* char *"id code reason" */
-  GPtrArray *displayed;       /* char *id */
-  GPtrArray *composing;       /* char *state */
+  TestChatPeer base;
   GPtrArray *reports;         /* char *"message-id status", success REPORTs */
   GPtrArray *imdns;           /* char *"kind status message-id", IMDNs received */
-  GError *failed;
 } Peer;
-
-typedef struct {
-  gboolean done;
-  MsrpSdpMedia *media;
-  GError *error;
-} Op;
-
-static void
-kamailio_find (void)
-{
-  const char *port = g_getenv ("MSRP_TEST_KAMAILIO_PORT");
-  const char *tls_port = g_getenv ("MSRP_TEST_KAMAILIO_TLS_PORT");
-  const char *cert = g_getenv ("MSRP_TEST_KAMAILIO_CERT");
-
-  if (port == NULL || tls_port == NULL || cert == NULL)
-    g_error ("no Kamailio relay: run this test through tests/relay/with-kamailio (meson test does)");
-  kam_port = atoi (port);
-  kam_tls_port = atoi (tls_port);
-  kam_cert = g_strdup (cert);
-}
-
-static GTlsDatabase *
-kamailio_database (void)
-{
-  GError *error = NULL;
-  GTlsDatabase *db = g_tls_file_database_new (kam_cert, &error);
-
-  g_assert_no_error (error);
-  return db;
-}
-
-static MsrpRelaySettings *
-kamailio_settings (const char *user,
-                   const char *password,
-                   gboolean    tls)
-{
-  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
-
-  msrp_relay_settings_set_host (settings, "127.0.0.1");
-  msrp_relay_settings_set_port (settings, tls ? kam_tls_port : kam_port);
-  msrp_relay_settings_set_use_tls (settings, tls);
-  if (tls)
-    {
-      g_autoptr(GTlsDatabase) db = kamailio_database ();
-
-      msrp_relay_settings_set_tls_database (settings, db);
-    }
-  return settings;
-}
 
 static gboolean
 side_is_relay (Side side)
@@ -109,58 +53,6 @@ side_is_relay (Side side)
 }
 
 /* Signals */
-
-static void
-on_received (MsrpChat        *chat,
-             MsrpChatMessage *message,
-             Peer            *peer)
-{
-  g_ptr_array_add (peer->received, g_object_ref (message));
-}
-
-static void
-on_delivered (MsrpChat   *chat,
-              const char *id,
-              Peer       *peer)
-{
-  g_ptr_array_add (peer->delivered, g_strdup (id));
-}
-
-static void
-on_not_delivered (MsrpChat   *chat,
-                  const char *id,
-                  guint       code,
-                  const char *reason,
-                  Peer       *peer)
-{
-  g_ptr_array_add (peer->not_delivered, g_strdup_printf ("%s %u %s", id, code, reason));
-}
-
-static void
-on_displayed (MsrpChat   *chat,
-              const char *id,
-              Peer       *peer)
-{
-  g_ptr_array_add (peer->displayed, g_strdup (id));
-}
-
-static void
-on_composing (MsrpChat        *chat,
-              MsrpIsComposing *indication,
-              const char      *sender,
-              Peer            *peer)
-{
-  g_ptr_array_add (peer->composing, g_strdup (msrp_is_composing_get_state (indication)));
-}
-
-static void
-on_failed (MsrpStream   *stream,
-           const GError *error,
-           Peer         *peer)
-{
-  g_assert_null (peer->failed);
-  peer->failed = g_error_copy (error);
-}
 
 /* What came through the relay below the chat: the success REPORTs and
  * the IMDN documents, which the chat folds into one signal. */
@@ -217,103 +109,49 @@ peer_init (Peer       *peer,
            const char *user,
            const char *password)
 {
-  peer->chat = msrp_chat_new (local, remote);
-  peer->received = g_ptr_array_new_with_free_func (g_object_unref);
-  peer->delivered = g_ptr_array_new_with_free_func (g_free);
-  peer->not_delivered = g_ptr_array_new_with_free_func (g_free);
-  peer->displayed = g_ptr_array_new_with_free_func (g_free);
-  peer->composing = g_ptr_array_new_with_free_func (g_free);
+  test_chat_peer_init (&peer->base, local, remote);
   peer->reports = g_ptr_array_new_with_free_func (g_free);
   peer->imdns = g_ptr_array_new_with_free_func (g_free);
-  g_signal_connect (peer->chat, "message-received", G_CALLBACK (on_received), peer);
-  g_signal_connect (peer->chat, "message-delivered", G_CALLBACK (on_delivered), peer);
-  g_signal_connect (peer->chat, "message-not-delivered", G_CALLBACK (on_not_delivered), peer);
-  g_signal_connect (peer->chat, "message-displayed", G_CALLBACK (on_displayed), peer);
-  g_signal_connect (peer->chat, "composing-indication", G_CALLBACK (on_composing), peer);
-  g_signal_connect (peer->chat, "failed", G_CALLBACK (on_failed), peer);
-  g_signal_connect (peer->chat, "started", G_CALLBACK (on_started), peer);
+  g_signal_connect (peer->base.chat, "started", G_CALLBACK (on_started), peer);
 
   if (side_is_relay (side))
     {
-      g_autoptr(MsrpRelaySettings) relay = kamailio_settings (user, password, side == SIDE_KAMAILIO_TLS);
+      g_autoptr(MsrpRelaySettings) relay = test_kamailio_settings (user, password, side == SIDE_KAMAILIO_TLS);
 
-      msrp_stream_set_relay (MSRP_STREAM (peer->chat), relay);
+      msrp_stream_set_relay (MSRP_STREAM (peer->base.chat), relay);
     }
   else
     {
       g_autoptr(MsrpUri) local_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
 
-      msrp_stream_set_local_uri (MSRP_STREAM (peer->chat), local_uri);
-      msrp_stream_set_use_tls (MSRP_STREAM (peer->chat), side == SIDE_DIRECT_TLS);
+      msrp_stream_set_local_uri (MSRP_STREAM (peer->base.chat), local_uri);
+      msrp_stream_set_use_tls (MSRP_STREAM (peer->base.chat), side == SIDE_DIRECT_TLS);
     }
 }
 
 static void
 peer_clear (Peer *peer)
 {
-  if (peer->chat != NULL)
-    {
-      g_object_add_weak_pointer (G_OBJECT (peer->chat), (gpointer *) &peer->chat);
-      g_object_unref (peer->chat);
-      test_drain ();
-      g_assert_null (peer->chat);
-    }
-  g_ptr_array_unref (peer->received);
-  g_ptr_array_unref (peer->delivered);
-  g_ptr_array_unref (peer->not_delivered);
-  g_ptr_array_unref (peer->displayed);
-  g_ptr_array_unref (peer->composing);
+  test_chat_peer_clear (&peer->base);
   g_ptr_array_unref (peer->reports);
   g_ptr_array_unref (peer->imdns);
-  g_clear_error (&peer->failed);
 }
 
 /* Operations */
-
-static void
-on_initialized (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->media = msrp_stream_initialize_finish (MSRP_STREAM (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_op_done (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Op *op = user_data;
-
-  if (g_async_result_is_tagged (result, msrp_stream_start_async))
-    msrp_stream_start_finish (MSRP_STREAM (source), result, &op->error);
-  else
-    msrp_stream_end_finish (MSRP_STREAM (source), result, &op->error);
-  op->done = TRUE;
-}
 
 /* The media as the peer gets it: through SDP text. */
 static MsrpSdpMedia *
 initialize (Peer         *peer,
             MsrpSdpMedia *offer)
 {
-  Op op = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpSdpMedia) media = test_stream_initialize (MSRP_STREAM (peer->base.chat), offer, &error);
   g_autofree char *text = NULL;
-  g_autoptr(MsrpSdpMedia) media = NULL;
   MsrpSdpMedia *parsed;
-  GError *error = NULL;
 
-  msrp_stream_initialize_async (MSRP_STREAM (peer->chat), offer, NULL, on_initialized, &op);
-  test_wait_for (&op.done);
-  g_assert_no_error (op.error);
-  media = op.media;
-  text = msrp_sdp_media_to_string (media);
-  g_test_message ("SDP:\n%s", text);
-  parsed = msrp_sdp_media_parse (text, &error);
   g_assert_no_error (error);
+  parsed = test_through_sdp (media, &text);
+  g_test_message ("SDP:\n%s", text);
   return parsed;
 }
 
@@ -323,26 +161,10 @@ connect_pair (Peer *alice,
 {
   g_autoptr(MsrpSdpMedia) offer = initialize (alice, NULL);
   g_autoptr(MsrpSdpMedia) answer = initialize (bob, offer);
-  Op a = { 0 }, b = { 0 };
 
-  msrp_stream_start_async (MSRP_STREAM (alice->chat), answer, NULL, on_op_done, &a);
-  msrp_stream_start_async (MSRP_STREAM (bob->chat), NULL, NULL, on_op_done, &b);
-  test_wait_for (&a.done);
-  test_wait_for (&b.done);
-  g_assert_no_error (a.error);
-  g_assert_no_error (b.error);
-  g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (alice->chat)), ==, MSRP_STREAM_STATE_STARTED);
-  g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (bob->chat)), ==, MSRP_STREAM_STATE_STARTED);
-}
-
-static void
-end_chat (Peer *peer)
-{
-  Op op = { 0 };
-
-  msrp_stream_end_async (MSRP_STREAM (peer->chat), NULL, on_op_done, &op);
-  test_wait_for (&op.done);
-  g_assert_no_error (op.error);
+  test_stream_start_both (MSRP_STREAM (alice->base.chat), answer, MSRP_STREAM (bob->base.chat));
+  g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (alice->base.chat)), ==, MSRP_STREAM_STATE_STARTED);
+  g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (bob->base.chat)), ==, MSRP_STREAM_STATE_STARTED);
 }
 
 /* Whether the chat's connection (to its relay, to the peer's relay, or
@@ -350,7 +172,7 @@ end_chat (Peer *peer)
 static void
 assert_tls_as_media (Peer *peer)
 {
-  MsrpStream *stream = MSRP_STREAM (peer->chat);
+  MsrpStream *stream = MSRP_STREAM (peer->base.chat);
   MsrpSdpMedia *media = msrp_stream_get_local_media (stream);
   GIOStream *io = msrp_transport_get_stream (msrp_session_get_transport (msrp_stream_get_session (stream)));
   gboolean tls = g_strcmp0 (msrp_sdp_media_get_protocol (media), "TCP/TLS/MSRP") == 0;
@@ -387,42 +209,42 @@ talk (Peer       *from,
       const char *text)
 {
   GError *error = NULL;
-  g_autofree char *id = msrp_chat_send_text (from->chat, text, &error);
+  g_autofree char *id = msrp_chat_send_text (from->base.chat, text, &error);
   g_autofree char *report = NULL;
   g_autofree char *delivery = NULL;
   g_autofree char *display = NULL;
-  guint received = to->received->len;
-  guint delivered = from->delivered->len;
+  guint received = to->base.received->len;
+  guint delivered = from->base.delivered->len;
   MsrpChatMessage *message;
 
   g_assert_no_error (error);
   g_assert_nonnull (id);
   /* A refusal on the way (such as the relay's 413) fails at once. */
-  while (to->received->len < received + 1)
+  while (to->base.received->len < received + 1)
     {
-      g_assert_cmpuint (from->not_delivered->len, ==, 0);
+      g_assert_cmpuint (from->base.not_delivered->len, ==, 0);
       g_main_context_iteration (NULL, TRUE);
     }
-  message = g_ptr_array_index (to->received, received);
+  message = g_ptr_array_index (to->base.received, received);
   g_assert_cmpstr (msrp_chat_message_get_text (message), ==, text);
   g_assert_cmpstr (msrp_chat_message_get_message_id (message), ==, id);
   g_assert_nonnull (msrp_chat_message_get_cpim (message));
 
-  test_wait_for_len (from->delivered, delivered + 1);
-  g_assert_cmpstr (g_ptr_array_index (from->delivered, delivered), ==, id);
+  test_wait_for_len (from->base.delivered, delivered + 1);
+  g_assert_cmpstr (g_ptr_array_index (from->base.delivered, delivered), ==, id);
   report = g_strdup_printf ("%s 200", id);
   wait_for_str (from->reports, report);
   delivery = g_strdup_printf ("delivery delivered %s", id);
   wait_for_str (from->imdns, delivery);
 
-  g_assert_true (msrp_chat_send_display_notification (to->chat, id, &error));
+  g_assert_true (msrp_chat_send_display_notification (to->base.chat, id, &error));
   g_assert_no_error (error);
-  wait_for_str (from->displayed, id);
+  wait_for_str (from->base.displayed, id);
   display = g_strdup_printf ("display displayed %s", id);
   g_assert_true (contains_str (from->imdns, display));
   /* Each signal once, whichever way the news came. */
-  g_assert_cmpuint (from->delivered->len, ==, delivered + 1);
-  g_assert_cmpuint (from->not_delivered->len, ==, 0);
+  g_assert_cmpuint (from->base.delivered->len, ==, delivered + 1);
+  g_assert_cmpuint (from->base.not_delivered->len, ==, 0);
 }
 
 static void
@@ -439,9 +261,9 @@ test_chat (gconstpointer data)
   connect_pair (&alice, &bob);
 
   /* The relay's Use-Path goes before our own URI in a=path. */
-  path = msrp_sdp_media_get_path (msrp_stream_get_local_media (MSRP_STREAM (alice.chat)));
+  path = msrp_sdp_media_get_path (msrp_stream_get_local_media (MSRP_STREAM (alice.base.chat)));
   g_assert_cmpuint (path->len, ==, side_is_relay (setup->alice) ? 2 : 1);
-  path = msrp_sdp_media_get_path (msrp_stream_get_local_media (MSRP_STREAM (bob.chat)));
+  path = msrp_sdp_media_get_path (msrp_stream_get_local_media (MSRP_STREAM (bob.base.chat)));
   g_assert_cmpuint (path->len, ==, side_is_relay (setup->bob) ? 2 : 1);
 
   assert_tls_as_media (&alice);
@@ -458,17 +280,17 @@ test_chat (gconstpointer data)
   talk (&bob, &alice, long_text->str);
 
   /* is-composing is not a message, and comes through too. */
-  g_assert_true (msrp_chat_send_composing_indication (bob.chat, "active", 60, NULL));
-  test_wait_for_len (alice.composing, 1);
-  g_assert_cmpstr (g_ptr_array_index (alice.composing, 0), ==, "active");
-  g_assert_cmpuint (alice.received->len, ==, 2);
+  g_assert_true (msrp_chat_send_composing_indication (bob.base.chat, "active", 60, NULL));
+  test_wait_for_len (alice.base.composing, 1);
+  g_assert_cmpstr (g_ptr_array_index (alice.base.composing, 0), ==, "active " BOB);
+  g_assert_cmpuint (alice.base.received->len, ==, 2);
 
-  g_assert_null (alice.failed);
-  g_assert_null (bob.failed);
+  g_assert_null (alice.base.failed);
+  g_assert_null (bob.base.failed);
   /* Through a relay a peer's end does not reach the other side: each
    * ends its own. */
-  end_chat (&bob);
-  end_chat (&alice);
+  test_stream_end (MSRP_STREAM (bob.base.chat));
+  test_stream_end (MSRP_STREAM (alice.base.chat));
   peer_clear (&alice);
   peer_clear (&bob);
   test_watchdog_stop (watchdog);
@@ -489,12 +311,12 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  kamailio_find ();
+  test_kamailio_find ();
   /* A direct chat that reaches the peer's relay checks the relay's
    * certificate against the system's database: trust Kamailio's test
    * certificate there. */
   {
-    g_autoptr(GTlsDatabase) db = kamailio_database ();
+    g_autoptr(GTlsDatabase) db = test_kamailio_database ();
 
     g_tls_backend_set_default_database (g_tls_backend_get_default (), db);
   }
@@ -511,6 +333,6 @@ main (int   argc,
   g_test_add_data_func ("/chat-kamailio/answerer-relayed/tls", &answerer_relayed_tls, test_chat);
 
   status = g_test_run ();
-  g_free (kam_cert);
+  test_kamailio_free ();
   return status;
 }

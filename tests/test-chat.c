@@ -11,23 +11,13 @@
 
 #include "msrp-glib.h"
 #include "msrp-transport-private.h"
+#include "test-stream-utils.h"
 #include "test-utils.h"
 
 #define ALICE "Alice <sip:alice@example.com>"
 #define BOB "\"Bob B.\" <sip:bob@example.com>"
 
-typedef struct {
-  MsrpChat *chat;
-  GPtrArray *received;        /* MsrpChatMessage */
-  GPtrArray *delivered;       /* char *id */
-  GPtrArray *not_delivered;   /* char *"id code reason" */
-  GPtrArray *displayed;       /* char *id */
-  GPtrArray *composing;       /* char *"state sender" */
-  gboolean started;
-  gboolean ended;
-  gboolean will_end;
-  GError *failed;
-} Peer;
+typedef TestChatPeer Peer;
 
 typedef struct {
   guint watchdog;
@@ -38,119 +28,14 @@ typedef struct {
 } Fixture;
 
 static void
-on_received (MsrpChat        *chat,
-             MsrpChatMessage *message,
-             Peer            *peer)
-{
-  g_ptr_array_add (peer->received, g_object_ref (message));
-}
-
-static void
-on_delivered (MsrpChat   *chat,
-              const char *id,
-              Peer       *peer)
-{
-  g_ptr_array_add (peer->delivered, g_strdup (id));
-}
-
-static void
-on_not_delivered (MsrpChat   *chat,
-                  const char *id,
-                  guint       code,
-                  const char *reason,
-                  Peer       *peer)
-{
-  g_ptr_array_add (peer->not_delivered, g_strdup_printf ("%s %u %s", id, code, reason));
-}
-
-static void
-on_displayed (MsrpChat   *chat,
-              const char *id,
-              Peer       *peer)
-{
-  g_ptr_array_add (peer->displayed, g_strdup (id));
-}
-
-static void
-on_composing (MsrpChat        *chat,
-              MsrpIsComposing *indication,
-              const char      *sender,
-              Peer            *peer)
-{
-  g_ptr_array_add (peer->composing, g_strdup_printf ("%s %s", msrp_is_composing_get_state (indication), sender));
-}
-
-static void
-on_started (MsrpStream *stream,
-            Peer       *peer)
-{
-  peer->started = TRUE;
-}
-
-static void
-on_will_end (MsrpStream *stream,
-             Peer       *peer)
-{
-  peer->will_end = TRUE;
-}
-
-static void
-on_ended (MsrpStream *stream,
-          Peer       *peer)
-{
-  peer->ended = TRUE;
-}
-
-static void
-on_failed (MsrpStream   *stream,
-           const GError *error,
-           Peer         *peer)
-{
-  g_assert_null (peer->failed);
-  peer->failed = g_error_copy (error);
-}
-
-static void
 peer_init (Peer       *peer,
            const char *local,
            const char *remote)
 {
   g_autoptr(MsrpUri) local_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
 
-  peer->chat = msrp_chat_new (local, remote);
+  test_chat_peer_init (peer, local, remote);
   msrp_stream_set_local_uri (MSRP_STREAM (peer->chat), local_uri);
-  peer->received = g_ptr_array_new_with_free_func (g_object_unref);
-  peer->delivered = g_ptr_array_new_with_free_func (g_free);
-  peer->not_delivered = g_ptr_array_new_with_free_func (g_free);
-  peer->displayed = g_ptr_array_new_with_free_func (g_free);
-  peer->composing = g_ptr_array_new_with_free_func (g_free);
-  g_signal_connect (peer->chat, "message-received", G_CALLBACK (on_received), peer);
-  g_signal_connect (peer->chat, "message-delivered", G_CALLBACK (on_delivered), peer);
-  g_signal_connect (peer->chat, "message-not-delivered", G_CALLBACK (on_not_delivered), peer);
-  g_signal_connect (peer->chat, "message-displayed", G_CALLBACK (on_displayed), peer);
-  g_signal_connect (peer->chat, "composing-indication", G_CALLBACK (on_composing), peer);
-  g_signal_connect (peer->chat, "started", G_CALLBACK (on_started), peer);
-  g_signal_connect (peer->chat, "will-end", G_CALLBACK (on_will_end), peer);
-  g_signal_connect (peer->chat, "ended", G_CALLBACK (on_ended), peer);
-  g_signal_connect (peer->chat, "failed", G_CALLBACK (on_failed), peer);
-}
-
-static void
-peer_clear (Peer *peer)
-{
-  if (peer->chat != NULL)
-    {
-      g_object_add_weak_pointer (G_OBJECT (peer->chat), (gpointer *) &peer->chat);
-      g_object_unref (peer->chat);
-      test_drain ();
-      g_assert_null (peer->chat);
-    }
-  g_ptr_array_unref (peer->received);
-  g_ptr_array_unref (peer->delivered);
-  g_ptr_array_unref (peer->not_delivered);
-  g_ptr_array_unref (peer->displayed);
-  g_ptr_array_unref (peer->composing);
-  g_clear_error (&peer->failed);
 }
 
 static void
@@ -166,8 +51,8 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  peer_clear (&f->alice);
-  peer_clear (&f->bob);
+  test_chat_peer_clear (&f->alice);
+  test_chat_peer_clear (&f->bob);
   g_clear_object (&f->relay);
   g_clear_object (&f->relay_uri);
   test_drain ();
@@ -176,63 +61,15 @@ fixture_teardown (Fixture       *f,
 
 /* Operations */
 
-typedef struct {
-  gboolean done;
-  MsrpSdpMedia *media;
-  gboolean ok;
-  GError *error;
-} Op;
-
-static void
-on_initialized (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->media = msrp_stream_initialize_finish (MSRP_STREAM (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_op_done (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Op *op = user_data;
-
-  if (g_async_result_is_tagged (result, msrp_stream_start_async))
-    op->ok = msrp_stream_start_finish (MSRP_STREAM (source), result, &op->error);
-  else
-    op->ok = msrp_stream_end_finish (MSRP_STREAM (source), result, &op->error);
-  op->done = TRUE;
-}
-
-/* The media as the peer gets it: through SDP text. */
-static MsrpSdpMedia *
-through_sdp (MsrpSdpMedia *media)
-{
-  g_autofree char *text = msrp_sdp_media_to_string (media);
-  g_autoptr(GError) error = NULL;
-  MsrpSdpMedia *parsed = msrp_sdp_media_parse (text, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (parsed);
-  return parsed;
-}
-
 static MsrpSdpMedia *
 initialize (Peer         *peer,
             MsrpSdpMedia *offer)
 {
-  Op op = { 0 };
+  g_autoptr(GError) error = NULL;
+  MsrpSdpMedia *media = test_stream_initialize (MSRP_STREAM (peer->chat), offer, &error);
 
-  msrp_stream_initialize_async (MSRP_STREAM (peer->chat), offer, NULL, on_initialized, &op);
-  g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (peer->chat)), !=, MSRP_STREAM_STATE_NEW);
-  test_wait_for (&op.done);
-  g_assert_no_error (op.error);
-  g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (peer->chat)), ==, MSRP_STREAM_STATE_INITIALIZED);
-  return op.media;
+  g_assert_no_error (error);
+  return media;
 }
 
 /* Offer, answer and start; the answer may be changed on its way. */
@@ -242,24 +79,18 @@ connect_pair_edited (Fixture *f,
                      void   (*edit_offer) (MsrpSdpMedia *offer))
 {
   g_autoptr(MsrpSdpMedia) offer = initialize (&f->alice, NULL);
-  g_autoptr(MsrpSdpMedia) offer_sent = through_sdp (offer);
+  g_autoptr(MsrpSdpMedia) offer_sent = test_through_sdp (offer, NULL);
   g_autoptr(MsrpSdpMedia) answer = NULL;
   g_autoptr(MsrpSdpMedia) answer_sent = NULL;
-  Op a = { 0 }, b = { 0 };
 
   if (edit_offer != NULL)
     edit_offer (offer_sent);
   answer = initialize (&f->bob, offer_sent);
-  answer_sent = through_sdp (answer);
+  answer_sent = test_through_sdp (answer, NULL);
   if (edit_answer != NULL)
     edit_answer (answer_sent);
 
-  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer_sent, NULL, on_op_done, &a);
-  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &b);
-  test_wait_for (&a.done);
-  test_wait_for (&b.done);
-  g_assert_no_error (a.error);
-  g_assert_no_error (b.error);
+  test_stream_start_both (MSRP_STREAM (f->alice.chat), answer_sent, MSRP_STREAM (f->bob.chat));
   g_assert_true (f->alice.started && f->bob.started);
   g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (f->alice.chat)), ==, MSRP_STREAM_STATE_STARTED);
   g_assert_nonnull (msrp_stream_get_session (MSRP_STREAM (f->bob.chat)));
@@ -269,17 +100,6 @@ static void
 connect_pair (Fixture *f)
 {
   connect_pair_edited (f, NULL, NULL);
-}
-
-static void
-end_chat (Peer *peer)
-{
-  Op op = { 0 };
-
-  msrp_stream_end_async (MSRP_STREAM (peer->chat), NULL, on_op_done, &op);
-  test_wait_for (&op.done);
-  g_assert_no_error (op.error);
-  g_assert_true (op.ok);
 }
 
 /* Tests */
@@ -372,7 +192,7 @@ test_chat_plain (Fixture       *f,
   g_assert_cmpstr (msrp_chat_message_get_text (message), ==, "Hi Alice");
   g_assert_cmpstr (msrp_chat_message_get_sender (message), ==, BOB);
 
-  end_chat (&f->alice);
+  test_stream_end (MSRP_STREAM (f->alice.chat));
   g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (f->alice.chat)), ==, MSRP_STREAM_STATE_ENDED);
   g_assert_true (f->alice.will_end && f->alice.ended);
   test_wait_for (&f->bob.ended);
@@ -394,7 +214,7 @@ test_chat_other_identity (Fixture       *f,
   g_autofree char *id = NULL;
   g_autoptr(GError) error = NULL;
 
-  peer_clear (&f->bob);
+  test_chat_peer_clear (&f->bob);
   peer_init (&f->bob, BOB, "<sip:someone-else@example.com>");
   msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
   connect_pair (f);
@@ -411,7 +231,7 @@ test_chat_other_identity (Fixture       *f,
   g_assert_cmpuint (f->alice.delivered->len, ==, 1);
   g_assert_cmpuint (f->alice.not_delivered->len, ==, 0);
 
-  end_chat (&f->alice);
+  test_stream_end (MSRP_STREAM (f->alice.chat));
   test_wait_for (&f->bob.ended);
 }
 
@@ -458,16 +278,16 @@ test_chat_fingerprint_mismatch (Fixture       *f,
                                 gconstpointer  data)
 {
   g_autoptr(MsrpSdpMedia) offer = initialize (&f->alice, NULL);
-  g_autoptr(MsrpSdpMedia) offer_sent = through_sdp (offer);
+  g_autoptr(MsrpSdpMedia) offer_sent = test_through_sdp (offer, NULL);
   g_autoptr(MsrpSdpMedia) answer = NULL;
-  Op a = { 0 }, b = { 0 };
+  TestStreamOp a = { 0 }, b = { 0 };
 
   /* Someone on the signalling path changed the fingerprint: Bob, who
    * connects, refuses Alice's certificate. */
   tamper_fingerprint (offer_sent);
   answer = initialize (&f->bob, offer_sent);
-  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, on_op_done, &a);
-  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &b);
+  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, test_stream_on_done, &a);
+  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, test_stream_on_done, &b);
   test_wait_for (&b.done);
   g_assert_error (b.error, MSRP_ERROR, MSRP_ERROR_FINGERPRINT_MISMATCH);
   g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (f->bob.chat)), ==, MSRP_STREAM_STATE_FAILED);
@@ -475,7 +295,7 @@ test_chat_fingerprint_mismatch (Fixture       *f,
   g_clear_error (&b.error);
 
   /* Alice never got a session: ending her stops the wait. */
-  end_chat (&f->alice);
+  test_stream_end (MSRP_STREAM (f->alice.chat));
   test_wait_for (&a.done);
   g_assert_false (a.ok);
   g_clear_error (&a.error);
@@ -537,7 +357,7 @@ test_chat_queued (Fixture       *f,
   g_autoptr(MsrpSdpMedia) answer = NULL;
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
-  Op a = { 0 }, b = { 0 };
+  TestStreamOp a = { 0 }, b = { 0 };
 
   msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
   /* Sent before anything is connected: queued, in order. */
@@ -545,8 +365,8 @@ test_chat_queued (Fixture       *f,
   offer = initialize (&f->alice, NULL);
   second = msrp_chat_send_text (f->alice.chat, "two", NULL);
   answer = initialize (&f->bob, offer);
-  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, on_op_done, &a);
-  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &b);
+  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, test_stream_on_done, &a);
+  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, test_stream_on_done, &b);
   test_wait_for_len (f->bob.received, 2);
   test_wait_for_len (f->alice.delivered, 2);
   g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (f->bob.received, 0)), ==, "one");
@@ -565,7 +385,7 @@ test_chat_queued_then_failed (Fixture       *f,
   msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
   id = msrp_chat_send_text (f->alice.chat, "never", NULL);
   offer = initialize (&f->alice, NULL);
-  end_chat (&f->alice);
+  test_stream_end (MSRP_STREAM (f->alice.chat));
   g_assert_cmpuint (f->alice.not_delivered->len, ==, 1);
   g_assert_true (g_str_has_prefix (g_ptr_array_index (f->alice.not_delivered, 0), id));
 }
@@ -575,7 +395,7 @@ on_raw_sent (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  Op *op = user_data;
+  TestStreamOp *op = user_data;
   g_autofree char *id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &op->error);
 
   op->ok = id != NULL;
@@ -592,7 +412,7 @@ test_chat_refuses (Fixture       *f,
     "From: <sip:alice@example.com>\r\nTo: <sip:bob@example.com>\r\n\r\n"
     "Content-Type: application/pdf\r\n\r\n%PDF";
   g_autoptr(GBytes) wrapped_pdf = g_bytes_new_static (pdf, sizeof pdf - 1);
-  Op op = { 0 };
+  TestStreamOp op = { 0 };
 
   msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
   connect_pair (f);
@@ -631,7 +451,7 @@ test_chat_bad_imdn_id (Fixture       *f,
   g_autoptr(GBytes) odd = g_bytes_new_static (cpim, sizeof cpim - 1);
   g_autoptr(GError) error = NULL;
   MsrpChatMessage *message;
-  Op op = { 0 };
+  TestStreamOp op = { 0 };
 
   msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
   connect_pair (f);
@@ -676,7 +496,7 @@ test_chat_foreign_imdn (Fixture       *f,
   g_autoptr(GBytes) bad_bytes = NULL;
   g_autoptr(GBytes) foreign_bytes = NULL;
   g_autoptr(GBytes) text = g_bytes_new_static ("after", 5);
-  Op op = { 0 };
+  TestStreamOp op = { 0 };
 
   msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
   connect_pair (f);
@@ -787,7 +607,7 @@ on_nickname (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  Op *op = user_data;
+  TestStreamOp *op = user_data;
 
   op->ok = msrp_chat_set_local_nickname_finish (MSRP_CHAT (source), result, &op->error);
   op->done = TRUE;
@@ -797,7 +617,7 @@ static void
 test_chat_nickname_unsupported (Fixture       *f,
                                 gconstpointer  data)
 {
-  Op op = { 0 };
+  TestStreamOp op = { 0 };
 
   msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
   connect_pair (f);
@@ -807,8 +627,8 @@ test_chat_nickname_unsupported (Fixture       *f,
   g_clear_error (&op.error);
 
   /* A peer that claims a chat room but does not know NICKNAME: 501. */
-  peer_clear (&f->alice);
-  peer_clear (&f->bob);
+  test_chat_peer_clear (&f->alice);
+  test_chat_peer_clear (&f->bob);
   peer_init (&f->alice, ALICE, BOB);
   peer_init (&f->bob, BOB, ALICE);
   msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
@@ -828,7 +648,7 @@ test_chat_server (Fixture       *f,
   g_autoptr(GTlsCertificate) certificate = test_certificate_new ("server");
   Peer carol = { 0 }, dave = { 0 };
   g_autoptr(MsrpSdpMedia) offer1 = NULL, offer2 = NULL, answer1 = NULL, answer2 = NULL;
-  Op ops[4] = { { 0 } };
+  TestStreamOp ops[4] = { { 0 } };
 
   /* Two chats offered on one shared TLS server port. */
   msrp_server_set_tls_certificate (server, certificate);
@@ -846,10 +666,10 @@ test_chat_server (Fixture       *f,
   g_assert_nonnull (msrp_sdp_media_get_fingerprint (offer2));
   answer1 = initialize (&f->bob, offer1);
   answer2 = initialize (&dave, offer2);
-  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer1, NULL, on_op_done, &ops[0]);
-  msrp_stream_start_async (MSRP_STREAM (carol.chat), answer2, NULL, on_op_done, &ops[1]);
-  msrp_stream_start_async (MSRP_STREAM (dave.chat), NULL, NULL, on_op_done, &ops[2]);
-  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &ops[3]);
+  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer1, NULL, test_stream_on_done, &ops[0]);
+  msrp_stream_start_async (MSRP_STREAM (carol.chat), answer2, NULL, test_stream_on_done, &ops[1]);
+  msrp_stream_start_async (MSRP_STREAM (dave.chat), NULL, NULL, test_stream_on_done, &ops[2]);
+  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, test_stream_on_done, &ops[3]);
   for (guint i = 0; i < 4; i++)
     {
       test_wait_for (&ops[i].done);
@@ -865,8 +685,8 @@ test_chat_server (Fixture       *f,
   test_wait_for_len (f->alice.received, 1);
   g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (carol.received, 0)), ==, "to carol");
   g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (f->alice.received, 0)), ==, "to alice");
-  peer_clear (&carol);
-  peer_clear (&dave);
+  test_chat_peer_clear (&carol);
+  test_chat_peer_clear (&dave);
 }
 
 static void
@@ -908,8 +728,8 @@ test_chat_relay (Fixture       *f,
   g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (f->bob.received, 0)), ==, "via relay");
   /* Through relays a peer's end does not reach the other side (SIP's BYE
    * tells it): each ends its own. */
-  end_chat (&f->bob);
-  end_chat (&f->alice);
+  test_stream_end (MSRP_STREAM (f->bob.chat));
+  test_stream_end (MSRP_STREAM (f->alice.chat));
   g_assert_true (f->alice.ended && f->bob.ended);
 }
 
@@ -967,8 +787,8 @@ test_chat_relay_websocket (Fixture       *f,
   test_wait_for_len (tcp->delivered, 1);
   g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (tcp->received, 0)), ==, "from the WebSocket");
   g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (ws->received, 0)), ==, "from TCP");
-  end_chat (ws);
-  end_chat (tcp);
+  test_stream_end (MSRP_STREAM (ws->chat));
+  test_stream_end (MSRP_STREAM (tcp->chat));
 }
 
 /* An offer on an application's SoupServer (RFC 7977 from the server
@@ -987,7 +807,6 @@ test_chat_websocket_server (Fixture       *f,
   MsrpTransport *transport;
   GError *error = NULL;
   GSList *uris;
-  Op a = { 0 }, b = { 0 };
 
   soup_server_listen_local (soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
@@ -1007,12 +826,7 @@ test_chat_websocket_server (Fixture       *f,
   g_assert_cmpstr (msrp_uri_get_transport (g_ptr_array_index (msrp_sdp_media_get_path (offer), 0)), ==, "ws");
   answer = initialize (&f->bob, offer);
   g_assert_cmpstr (msrp_sdp_media_get_setup (answer), ==, "active");
-  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, on_op_done, &a);
-  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &b);
-  test_wait_for (&a.done);
-  test_wait_for (&b.done);
-  g_assert_no_error (a.error);
-  g_assert_no_error (b.error);
+  test_stream_start_both (MSRP_STREAM (f->alice.chat), answer, MSRP_STREAM (f->bob.chat));
   transport = msrp_session_get_transport (msrp_stream_get_session (MSRP_STREAM (f->bob.chat)));
   g_assert_nonnull (_msrp_transport_get_websocket (transport));
 
@@ -1022,8 +836,8 @@ test_chat_websocket_server (Fixture       *f,
   test_wait_for_len (f->bob.received, 1);
   g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (f->alice.received, 0)), ==, "to the web server");
   g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (f->bob.received, 0)), ==, "from the web server");
-  end_chat (&f->bob);
-  end_chat (&f->alice);
+  test_stream_end (MSRP_STREAM (f->bob.chat));
+  test_stream_end (MSRP_STREAM (f->alice.chat));
   soup_server_disconnect (soup);
 }
 
@@ -1033,7 +847,6 @@ test_chat_offer_active (Fixture       *f,
 {
   g_autoptr(MsrpSdpMedia) offer = NULL;
   g_autoptr(MsrpSdpMedia) answer = NULL;
-  Op a = { 0 }, b = { 0 };
 
   /* An offerer that wants to connect (a=setup:active): the answerer
    * listens. */
@@ -1044,12 +857,7 @@ test_chat_offer_active (Fixture       *f,
   g_assert_cmpstr (msrp_sdp_media_get_setup (answer), ==, "passive");
   g_assert_cmpuint (msrp_sdp_media_get_port (answer), !=, 9);
   /* Alice offered to listen, and connects instead. */
-  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, on_op_done, &a);
-  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &b);
-  test_wait_for (&a.done);
-  test_wait_for (&b.done);
-  g_assert_no_error (a.error);
-  g_assert_no_error (b.error);
+  test_stream_start_both (MSRP_STREAM (f->alice.chat), answer, MSRP_STREAM (f->bob.chat));
   g_free (msrp_chat_send_text (f->alice.chat, "reversed", NULL));
   test_wait_for_len (f->bob.received, 1);
 }
@@ -1116,22 +924,16 @@ test_chat_cema (Fixture       *f,
   g_autoptr(MsrpSdpMedia) offer_sent = NULL;
   g_autoptr(MsrpSdpMedia) answer = NULL;
   Anchor anchor = { 0 };
-  Op a = { 0 }, b = { 0 };
 
   offer = initialize (&f->alice, NULL);
-  offer_sent = through_sdp (offer);
+  offer_sent = test_through_sdp (offer, NULL);
   g_assert_true (msrp_sdp_media_get_cema (offer_sent));
   anchor_offer (&anchor, offer_sent);
   if (GPOINTER_TO_INT (data))
     msrp_sdp_media_set_cema (offer_sent, FALSE);
 
   answer = initialize (&f->bob, offer_sent);
-  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, on_op_done, &a);
-  msrp_stream_start_async (MSRP_STREAM (f->bob.chat), NULL, NULL, on_op_done, &b);
-  test_wait_for (&a.done);
-  test_wait_for (&b.done);
-  g_assert_no_error (a.error);
-  g_assert_no_error (b.error);
+  test_stream_start_both (MSRP_STREAM (f->alice.chat), answer, MSRP_STREAM (f->bob.chat));
   g_free (msrp_chat_send_text (f->bob.chat, "anchored", NULL));
   test_wait_for_len (f->alice.received, 1);
 
@@ -1149,10 +951,10 @@ test_chat_refused_media (Fixture       *f,
 {
   g_autoptr(MsrpSdpMedia) offer = initialize (&f->alice, NULL);
   g_autoptr(MsrpSdpMedia) answer = msrp_sdp_media_copy (offer);
-  Op a = { 0 };
+  TestStreamOp a = { 0 };
 
   msrp_sdp_media_set_port (answer, 0);
-  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, on_op_done, &a);
+  msrp_stream_start_async (MSRP_STREAM (f->alice.chat), answer, NULL, test_stream_on_done, &a);
   test_wait_for (&a.done);
   g_assert_error (a.error, MSRP_ERROR, MSRP_ERROR_MEDIA_REFUSED);
   g_assert_error (f->alice.failed, MSRP_ERROR, MSRP_ERROR_MEDIA_REFUSED);

@@ -12,15 +12,14 @@
 
 #include "msrp-glib.h"
 #include "msrp-file-transfer-private.h"
+#include "test-stream-utils.h"
 #include "test-utils.h"
 
 #define MIB (1024 * 1024)
 
 typedef struct {
   MsrpFileTransfer *transfer;
-  gboolean done;              /* ended or failed */
-  gboolean ended;
-  GError *failed;
+  TestStreamEnd end;
   guint progress_notifies;
   gint64 first_progress;      /* monotonic time of the first one */
   gint64 last_progress;
@@ -38,24 +37,6 @@ typedef struct {
   Peer sender;
   Peer receiver;
 } Fixture;
-
-static void
-on_ended (MsrpStream *stream,
-          Peer       *peer)
-{
-  peer->ended = TRUE;
-  peer->done = TRUE;
-}
-
-static void
-on_failed (MsrpStream   *stream,
-           const GError *error,
-           Peer         *peer)
-{
-  g_assert_null (peer->failed);
-  peer->failed = g_error_copy (error);
-  peer->done = TRUE;
-}
 
 static void
 on_progress (GObject    *object,
@@ -81,8 +62,7 @@ peer_set (Peer             *peer,
   peer->transfer = transfer;
   msrp_stream_set_local_uri (MSRP_STREAM (transfer), local_uri);
   msrp_stream_set_use_tls (MSRP_STREAM (transfer), tls);
-  g_signal_connect (transfer, "ended", G_CALLBACK (on_ended), peer);
-  g_signal_connect (transfer, "failed", G_CALLBACK (on_failed), peer);
+  test_stream_watch_end (MSRP_STREAM (transfer), &peer->end);
   g_signal_connect (transfer, "notify::bytes-transferred", G_CALLBACK (on_progress), peer);
 }
 
@@ -98,7 +78,7 @@ peer_clear (Peer *peer)
       while (peer->transfer != NULL)
         g_main_context_iteration (NULL, TRUE);
     }
-  g_clear_error (&peer->failed);
+  g_clear_error (&peer->end.failed);
   memset (peer, 0, sizeof *peer);
 }
 
@@ -184,72 +164,26 @@ fixture_teardown (Fixture       *f,
 
 /* Operations */
 
-typedef struct {
-  gboolean done;
-  MsrpSdpMedia *media;
-  gboolean ok;
-  GError *error;
-} Op;
-
-static void
-on_initialized (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->media = msrp_stream_initialize_finish (MSRP_STREAM (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_started (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->ok = msrp_stream_start_finish (MSRP_STREAM (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static MsrpSdpMedia *
-through_sdp (MsrpSdpMedia *media)
-{
-  g_autofree char *text = msrp_sdp_media_to_string (media);
-  g_autoptr(GError) error = NULL;
-  MsrpSdpMedia *parsed = msrp_sdp_media_parse (text, &error);
-
-  g_assert_no_error (error);
-  return parsed;
-}
-
 static MsrpSdpMedia *
 initialize (Peer         *peer,
             MsrpSdpMedia *offer)
 {
-  Op op = { 0 };
-  g_autoptr(MsrpSdpMedia) sent = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpSdpMedia) media = test_stream_initialize (MSRP_STREAM (peer->transfer), offer, &error);
 
-  msrp_stream_initialize_async (MSRP_STREAM (peer->transfer), offer, NULL, on_initialized, &op);
-  test_wait_for (&op.done);
-  g_assert_no_error (op.error);
-  sent = through_sdp (op.media);
-  g_object_unref (op.media);
-  return g_steal_pointer (&sent);
+  g_assert_no_error (error);
+  return test_through_sdp (media, NULL);
 }
 
 static GError *
 initialize_error (Peer         *peer,
                   MsrpSdpMedia *offer)
 {
-  Op op = { 0 };
+  GError *error = NULL;
 
-  msrp_stream_initialize_async (MSRP_STREAM (peer->transfer), offer, NULL, on_initialized, &op);
-  test_wait_for (&op.done);
-  g_assert_null (op.media);
-  g_assert_nonnull (op.error);
-  return op.error;
+  g_assert_null (test_stream_initialize (MSRP_STREAM (peer->transfer), offer, &error));
+  g_assert_nonnull (error);
+  return error;
 }
 
 /* Starts the offerer with @answer and the answerer, and waits for both. */
@@ -258,14 +192,7 @@ start_both (Peer         *offerer,
             MsrpSdpMedia *answer,
             Peer         *answerer)
 {
-  Op a = { 0 }, b = { 0 };
-
-  msrp_stream_start_async (MSRP_STREAM (offerer->transfer), answer, NULL, on_started, &a);
-  msrp_stream_start_async (MSRP_STREAM (answerer->transfer), NULL, NULL, on_started, &b);
-  test_wait_for (&a.done);
-  test_wait_for (&b.done);
-  g_assert_no_error (a.error);
-  g_assert_no_error (b.error);
+  test_stream_start_both (MSRP_STREAM (offerer->transfer), answer, MSRP_STREAM (answerer->transfer));
 }
 
 static void
@@ -333,8 +260,8 @@ push_edited (Fixture  *f,
 static void
 wait_done (Fixture *f)
 {
-  test_wait_for (&f->sender.done);
-  test_wait_for (&f->receiver.done);
+  test_wait_for (&f->sender.end.done);
+  test_wait_for (&f->receiver.end.done);
 }
 
 static void
@@ -343,9 +270,9 @@ assert_success (Fixture *f)
   gint64 size = g_bytes_get_size (f->content);
 
   wait_done (f);
-  g_assert_no_error (f->sender.failed);
-  g_assert_no_error (f->receiver.failed);
-  g_assert_true (f->sender.ended && f->receiver.ended);
+  g_assert_no_error (f->sender.end.failed);
+  g_assert_no_error (f->receiver.end.failed);
+  g_assert_true (f->sender.end.ended && f->receiver.end.ended);
   assert_received (f);
   g_assert_cmpint (msrp_file_transfer_get_bytes_transferred (f->sender.transfer), ==, size);
   g_assert_cmpint (msrp_file_transfer_get_bytes_transferred (f->receiver.transfer), ==, size);
@@ -485,8 +412,8 @@ test_pull_wrong_file (Fixture       *f,
   g_assert_no_error (error);
   error = initialize_error (&f->sender, offer);
   g_assert_error (error, MSRP_ERROR, MSRP_ERROR_MEDIA_REFUSED);
-  g_assert_true (f->sender.done);
-  g_assert_error (f->sender.failed, MSRP_ERROR, MSRP_ERROR_MEDIA_REFUSED);
+  g_assert_true (f->sender.end.done);
+  g_assert_error (f->sender.end.failed, MSRP_ERROR, MSRP_ERROR_MEDIA_REFUSED);
 }
 
 static void
@@ -544,8 +471,8 @@ test_resume_push (Fixture       *f,
   interrupt_after (&f->receiver, MIB);
   wait_done (f);
   /* The receiver ended it; for the sender, the peer ended too soon. */
-  g_assert_true (f->receiver.ended);
-  g_assert_error (f->sender.failed, MSRP_ERROR, MSRP_ERROR_TRANSFER_INCOMPLETE);
+  g_assert_true (f->receiver.end.ended);
+  g_assert_error (f->sender.end.failed, MSRP_ERROR, MSRP_ERROR_TRANSFER_INCOMPLETE);
   g_assert_false (exists (f->destination));
   peer_clear (&f->sender);
   peer_clear (&f->receiver);
@@ -625,8 +552,8 @@ test_resume_pull (Fixture       *f,
   start_both (&f->receiver, answer, &f->sender);
   interrupt_after (&f->receiver, 2 * MIB);
   wait_done (f);
-  g_assert_true (f->receiver.ended);
-  g_assert_error (f->sender.failed, MSRP_ERROR, MSRP_ERROR_TRANSFER_INCOMPLETE);
+  g_assert_true (f->receiver.end.ended);
+  g_assert_error (f->sender.end.failed, MSRP_ERROR, MSRP_ERROR_TRANSFER_INCOMPLETE);
   peer_clear (&f->sender);
   peer_clear (&f->receiver);
   kept = file_size (part);
@@ -676,8 +603,8 @@ test_sender_vanishes (Fixture       *f,
   g_signal_connect (msrp_stream_get_session (MSRP_STREAM (f->receiver.transfer)), "chunk-received",
                     G_CALLBACK (on_sender_chunk), f);
   wait_done (f);
-  g_assert_true (f->sender.ended);
-  g_assert_error (f->receiver.failed, MSRP_ERROR, MSRP_ERROR_TRANSFER_INCOMPLETE);
+  g_assert_true (f->sender.end.ended);
+  g_assert_error (f->receiver.end.failed, MSRP_ERROR, MSRP_ERROR_TRANSFER_INCOMPLETE);
   g_assert_false (exists (f->destination));
   g_assert_cmpint (file_size (part), >=, MIB);
 }
@@ -712,12 +639,12 @@ test_hash_mismatch (Fixture       *f,
   write_source (f, MIB + 3);
   push_edited (f, FALSE, edit_hash, restore_selector);
   wait_done (f);
-  g_assert_error (f->receiver.failed, MSRP_ERROR, MSRP_ERROR_HASH_MISMATCH);
+  g_assert_error (f->receiver.end.failed, MSRP_ERROR, MSRP_ERROR_HASH_MISMATCH);
   /* The bad file is not left under the destination name, nor to resume. */
   g_assert_false (exists (f->destination));
   g_assert_false (exists (part));
   /* The sender hears of it through a failure REPORT. */
-  g_assert_error (f->sender.failed, MSRP_TRANSACTION_ERROR, MSRP_STATUS_BAD_REQUEST);
+  g_assert_error (f->sender.end.failed, MSRP_TRANSACTION_ERROR, MSRP_STATUS_BAD_REQUEST);
 }
 
 static void
@@ -736,8 +663,8 @@ test_refused_415 (Fixture       *f,
   write_source (f, 200 * 1024);
   push_edited (f, FALSE, edit_accept_types, NULL);
   wait_done (f);
-  g_assert_error (f->sender.failed, MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE);
-  g_assert_error (f->receiver.failed, MSRP_ERROR, MSRP_ERROR_TRANSFER_INCOMPLETE);
+  g_assert_error (f->sender.end.failed, MSRP_TRANSACTION_ERROR, MSRP_STATUS_UNSUPPORTED_MEDIA_TYPE);
+  g_assert_error (f->receiver.end.failed, MSRP_ERROR, MSRP_ERROR_TRANSFER_INCOMPLETE);
   g_assert_false (exists (f->destination));
 }
 
@@ -760,8 +687,8 @@ test_refused_413 (Fixture       *f,
   write_source (f, 300 * 1024);
   push_edited (f, FALSE, edit_size, restore_selector);
   wait_done (f);
-  g_assert_error (f->sender.failed, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
-  g_assert_error (f->receiver.failed, MSRP_ERROR, MSRP_ERROR_TRANSFER_INCOMPLETE);
+  g_assert_error (f->sender.end.failed, MSRP_TRANSACTION_ERROR, MSRP_STATUS_STOP_SENDING);
+  g_assert_error (f->receiver.end.failed, MSRP_ERROR, MSRP_ERROR_TRANSFER_INCOMPLETE);
   g_assert_false (exists (f->destination));
 }
 
@@ -776,7 +703,7 @@ test_unreadable_source (Fixture       *f,
   error = initialize_error (&f->sender, NULL);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_true (strstr (error->message, "source.bin") != NULL);
-  g_assert_error (f->sender.failed, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_error (f->sender.end.failed, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (f->sender.transfer)), ==, MSRP_STREAM_STATE_FAILED);
 }
 
@@ -808,7 +735,7 @@ test_unwritable_destination (Fixture       *f,
   error = initialize_error (&f->receiver, offer);
   g_assert_true (error->domain == G_IO_ERROR);
   g_assert_true (strstr (error->message, "received.bin") != NULL);
-  g_assert_nonnull (f->receiver.failed);
+  g_assert_nonnull (f->receiver.end.failed);
 }
 
 /* A large file is written as it comes, never kept in memory: what waits

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include "test-utils.h"
 
 #define IMDN_XMLNS "urn:ietf:params:xml:ns:imdn"
 
@@ -110,9 +111,6 @@ static void
 assert_same (MsrpImdn *a,
              MsrpImdn *b)
 {
-  GDateTime *da = msrp_imdn_get_datetime (a);
-  GDateTime *db = msrp_imdn_get_datetime (b);
-
   g_assert_cmpint (msrp_imdn_get_kind (a), ==, msrp_imdn_get_kind (b));
   g_assert_cmpstr (msrp_imdn_get_status (a), ==, msrp_imdn_get_status (b));
   g_assert_cmpstr (msrp_imdn_get_message_id (a), ==, msrp_imdn_get_message_id (b));
@@ -120,12 +118,7 @@ assert_same (MsrpImdn *a,
   g_assert_cmpstr (msrp_imdn_get_original_recipient_uri (a), ==,
                    msrp_imdn_get_original_recipient_uri (b));
   g_assert_cmpstr (msrp_imdn_get_subject (a), ==, msrp_imdn_get_subject (b));
-  g_assert_true ((da == NULL) == (db == NULL));
-  if (da != NULL)
-    {
-      g_assert_true (g_date_time_equal (da, db));
-      g_assert_cmpint (g_date_time_get_utc_offset (da), ==, g_date_time_get_utc_offset (db));
-    }
+  test_assert_same_datetime (msrp_imdn_get_datetime (a), msrp_imdn_get_datetime (b));
 }
 
 /* to_bytes -> parse gives the same notification, which writes the same
@@ -154,10 +147,7 @@ assert_malformed (const char *input,
   g_autoptr(MsrpImdn) imdn = msrp_imdn_parse (bytes, &error);
 
   g_assert_null (imdn);
-  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_XML);
-  g_assert_true (g_utf8_validate (error->message, -1, NULL));
-  if (needle != NULL && strstr (error->message, needle) == NULL)
-    g_error ("“%s” is not in the error “%s”", needle, error->message);
+  test_assert_malformed_xml (error, needle);
 }
 
 typedef struct {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include "test-utils.h"
 
 /* RFC 3994 section 6, the idle indication (without the page indent). */
 static const char rfc3994_idle[] =
@@ -55,18 +56,10 @@ static void
 assert_same (MsrpIsComposing *a,
              MsrpIsComposing *b)
 {
-  GDateTime *da = msrp_is_composing_get_last_active (a);
-  GDateTime *db = msrp_is_composing_get_last_active (b);
-
   g_assert_cmpstr (msrp_is_composing_get_state (a), ==, msrp_is_composing_get_state (b));
   g_assert_cmpstr (msrp_is_composing_get_content_type (a), ==, msrp_is_composing_get_content_type (b));
   g_assert_cmpuint (msrp_is_composing_get_refresh (a), ==, msrp_is_composing_get_refresh (b));
-  g_assert_true ((da == NULL) == (db == NULL));
-  if (da != NULL)
-    {
-      g_assert_true (g_date_time_equal (da, db));
-      g_assert_cmpint (g_date_time_get_utc_offset (da), ==, g_date_time_get_utc_offset (db));
-    }
+  test_assert_same_datetime (msrp_is_composing_get_last_active (a), msrp_is_composing_get_last_active (b));
 }
 
 static void
@@ -93,10 +86,7 @@ assert_malformed (const char *input,
   g_autoptr(MsrpIsComposing) ic = msrp_is_composing_parse (bytes, &error);
 
   g_assert_null (ic);
-  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_XML);
-  g_assert_true (g_utf8_validate (error->message, -1, NULL));
-  if (needle != NULL && strstr (error->message, needle) == NULL)
-    g_error ("“%s” is not in the error “%s”", needle, error->message);
+  test_assert_malformed_xml (error, needle);
 }
 
 static void

@@ -20,61 +20,23 @@
 
 #define TIMEOUT_SECONDS 60
 
-static guint16 kam_port, kam_tls_port;
-static char *kam_cert;
-
 static MsrpRelay *ours;
 static guint16 ours_port, ours_tls_port;
 /* Our relay's certificate (see test_certificate()). */
 #define OURS_CN "relay.example.com"
 
-/* Kamailio runs around this test: tests/relay/with-kamailio starts it on
- * free ports and stops it however the test ends. */
-static void
-kamailio_find (void)
-{
-  const char *port = g_getenv ("MSRP_TEST_KAMAILIO_PORT");
-  const char *tls_port = g_getenv ("MSRP_TEST_KAMAILIO_TLS_PORT");
-  const char *cert = g_getenv ("MSRP_TEST_KAMAILIO_CERT");
-
-  if (port == NULL || tls_port == NULL || cert == NULL)
-    g_error ("no Kamailio relay: run this test through tests/relay/with-kamailio (meson test does)");
-  kam_port = atoi (port);
-  kam_tls_port = atoi (tls_port);
-  kam_cert = g_strdup (cert);
-}
-
+/* Kamailio runs around this test (tests/relay/with-kamailio): its own
+ * certificate is the one it must present. */
 static gboolean
 accept_kamailio_cert (MsrpConnector        *connector,
                       GTlsCertificate      *peer_cert,
                       GTlsCertificateFlags  errors,
                       gpointer              user_data)
 {
-  g_autoptr(GTlsCertificate) expected = g_tls_certificate_new_from_file (kam_cert, NULL);
+  g_autoptr(GTlsCertificate) expected = g_tls_certificate_new_from_file (test_kamailio.cert, NULL);
 
   g_assert_nonnull (expected);
   return g_tls_certificate_is_same (expected, peer_cert);
-}
-
-static MsrpRelaySettings *
-kamailio_settings (const char *user,
-                   const char *password,
-                   gboolean    tls)
-{
-  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
-
-  msrp_relay_settings_set_host (settings, "127.0.0.1");
-  msrp_relay_settings_set_port (settings, tls ? kam_tls_port : kam_port);
-  msrp_relay_settings_set_use_tls (settings, tls);
-  if (tls)
-    {
-      GError *error = NULL;
-      g_autoptr(GTlsDatabase) db = g_tls_file_database_new (kam_cert, &error);
-
-      g_assert_no_error (error);
-      msrp_relay_settings_set_tls_database (settings, db);
-    }
-  return settings;
 }
 
 /* What goes where */
@@ -138,7 +100,7 @@ make_connector (Side     side,
   if (side == SIDE_OURS || side == SIDE_OURS_TLS)
     settings = ours_settings (user, password, side == SIDE_OURS_TLS);
   else
-    settings = kamailio_settings (user, password, side == SIDE_KAMAILIO_TLS);
+    settings = test_kamailio_settings (user, password, side == SIDE_KAMAILIO_TLS);
   connector = active ? msrp_get_connector (settings) : msrp_get_acceptor (settings);
   if (side == SIDE_OURS_TLS)
     g_signal_connect (connector, "accept-certificate", G_CALLBACK (accept_our_cert), NULL);
@@ -179,7 +141,7 @@ pair_setup (Pair        *p,
     {
       MsrpUri *relay = g_ptr_array_index (path_b, 0);
 
-      guint16 port[] = { kam_port, kam_tls_port, 0, ours_port, ours_tls_port };
+      guint16 port[] = { test_kamailio.port, test_kamailio.tls_port, 0, ours_port, ours_tls_port };
       gboolean tls = setup->passive == SIDE_KAMAILIO_TLS || setup->passive == SIDE_OURS_TLS;
 
       g_assert_cmpuint (msrp_uri_get_port (relay), ==, port[setup->passive]);
@@ -330,7 +292,7 @@ test_file (gconstpointer data)
 static void
 test_wrong_password (void)
 {
-  g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("alice", "wrong", FALSE);
+  g_autoptr(MsrpRelaySettings) settings = test_kamailio_settings ("alice", "wrong", FALSE);
   g_autoptr(MsrpConnector) connector = msrp_get_connector (settings);
   guint id = test_watchdog_start (TIMEOUT_SECONDS);
   GError *error = test_prepare_error (connector);
@@ -344,7 +306,7 @@ test_wrong_password (void)
 static void
 test_unknown_user (void)
 {
-  g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("mallory", "x", TRUE);
+  g_autoptr(MsrpRelaySettings) settings = test_kamailio_settings ("mallory", "x", TRUE);
   g_autoptr(MsrpConnector) acceptor = msrp_get_acceptor (settings);
   guint id = test_watchdog_start (TIMEOUT_SECONDS);
   GError *error = test_prepare_error (acceptor);
@@ -364,7 +326,7 @@ test_digest_uri_modes (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
     {
-      g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("bob", "bobpass", FALSE);
+      g_autoptr(MsrpRelaySettings) settings = test_kamailio_settings ("bob", "bobpass", FALSE);
       g_autoptr(MsrpConnector) connector = NULL;
 
       msrp_relay_settings_set_digest_uri_mode (settings, modes[i]);
@@ -397,7 +359,7 @@ test_expires_bounds (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (asked); i++)
     {
-      g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("alice", "alicepass", FALSE);
+      g_autoptr(MsrpRelaySettings) settings = test_kamailio_settings ("alice", "alicepass", FALSE);
       g_autoptr(MsrpConnector) connector = NULL;
       g_autoptr(MsrpConnector) peer = msrp_get_acceptor (NULL);
       g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
@@ -421,7 +383,7 @@ static void
 test_tls_certificate_check (void)
 {
   guint id = test_watchdog_start (TIMEOUT_SECONDS);
-  g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("alice", "alicepass", TRUE);
+  g_autoptr(MsrpRelaySettings) settings = test_kamailio_settings ("alice", "alicepass", TRUE);
   g_autoptr(MsrpConnector) connector = NULL;
   g_autoptr(GTlsDatabase) empty = NULL;
   g_autoptr(GPtrArray) path = NULL;
@@ -542,7 +504,7 @@ test_srv (void)
   dead_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (closed_addr));
 
   /* The first target (priority 10) is dead, the second one is the relay. */
-  resolver->targets = g_list_append (resolver->targets, g_srv_target_new ("127.0.0.1", kam_port, 20, 0));
+  resolver->targets = g_list_append (resolver->targets, g_srv_target_new ("127.0.0.1", test_kamailio.port, 20, 0));
   resolver->targets = g_list_prepend (resolver->targets, g_srv_target_new ("127.0.0.1", dead_port, 10, 0));
   g_resolver_set_default (G_RESOLVER (resolver));
 
@@ -556,7 +518,7 @@ test_srv (void)
     srv_lookups = 0;
     path = test_prepare (connector, NULL);
     g_assert_cmpuint (srv_lookups, >=, 1);
-    g_assert_cmpuint (msrp_uri_get_port (g_ptr_array_index (path, 0)), ==, kam_port);
+    g_assert_cmpuint (msrp_uri_get_port (g_ptr_array_index (path, 0)), ==, test_kamailio.port);
     msrp_connector_cleanup (connector);
   }
 
@@ -583,7 +545,7 @@ static void
 test_cleanup_during_prepare (void)
 {
   guint id = test_watchdog_start (TIMEOUT_SECONDS);
-  g_autoptr(MsrpRelaySettings) settings = kamailio_settings ("alice", "alicepass", TRUE);
+  g_autoptr(MsrpRelaySettings) settings = test_kamailio_settings ("alice", "alicepass", TRUE);
   g_autoptr(MsrpConnector) connector = msrp_get_connector (settings);
   TestOp op = { 0, };
 
@@ -1061,7 +1023,7 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/relay-client/cross/ours-to-kamailio", &ours_to_kamailio, test_exchange);
   g_test_add_data_func ("/relay-client/cross/kamailio-to-ours", &kamailio_to_ours, test_exchange);
 
-  kamailio_find ();
+  test_kamailio_find ();
   {
     GError *error = NULL;
     g_autoptr(MsrpUri) tcp = NULL;
@@ -1081,6 +1043,6 @@ main (int argc, char *argv[])
   status = g_test_run ();
   msrp_relay_stop (ours);
   g_clear_object (&ours);
-  g_free (kam_cert);
+  test_kamailio_free ();
   return status;
 }

@@ -9,6 +9,7 @@
 
 #include "msrp-glib.h"
 #include "msrp-tunnel-io-stream-private.h"
+#include "test-stream-utils.h"
 #include "test-utils.h"
 
 #define MIB (1024 * 1024)
@@ -16,9 +17,7 @@
 
 typedef struct {
   MsrpStreamTunnel *tunnel;
-  gboolean done;              /* ended or failed */
-  gboolean ended;
-  GError *failed;
+  TestStreamEnd end;
 } Peer;
 
 typedef struct {
@@ -28,24 +27,6 @@ typedef struct {
   char *offer;                /* as sent */
   char *answer;
 } Fixture;
-
-static void
-on_ended (MsrpStream *stream,
-          Peer       *peer)
-{
-  peer->ended = TRUE;
-  peer->done = TRUE;
-}
-
-static void
-on_failed (MsrpStream   *stream,
-           const GError *error,
-           Peer         *peer)
-{
-  g_assert_null (peer->failed);
-  peer->failed = g_error_copy (error);
-  peer->done = TRUE;
-}
 
 static void
 peer_set (Peer           *peer,
@@ -58,8 +39,7 @@ peer_set (Peer           *peer,
   msrp_stream_tunnel_set_role (peer->tunnel, role);
   msrp_stream_set_local_uri (MSRP_STREAM (peer->tunnel), local_uri);
   msrp_stream_set_use_tls (MSRP_STREAM (peer->tunnel), tls);
-  g_signal_connect (peer->tunnel, "ended", G_CALLBACK (on_ended), peer);
-  g_signal_connect (peer->tunnel, "failed", G_CALLBACK (on_failed), peer);
+  test_stream_watch_end (MSRP_STREAM (peer->tunnel), &peer->end);
 }
 
 static void
@@ -67,10 +47,10 @@ peer_clear (Peer *peer)
 {
   if (peer->tunnel != NULL)
     {
-      g_signal_handlers_disconnect_by_data (peer->tunnel, peer);
+      g_signal_handlers_disconnect_by_data (peer->tunnel, &peer->end);
       g_clear_object (&peer->tunnel);
     }
-  g_clear_error (&peer->failed);
+  g_clear_error (&peer->end.failed);
 }
 
 static GIOStream *
@@ -85,46 +65,6 @@ private_io_of (Peer *peer)
   return MSRP_TUNNEL_IO_STREAM (io_of (peer));
 }
 
-typedef struct {
-  gboolean done;
-  MsrpSdpMedia *media;
-  gboolean ok;
-  GError *error;
-} Op;
-
-static void
-on_initialized (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->media = msrp_stream_initialize_finish (MSRP_STREAM (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_started (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->ok = msrp_stream_start_finish (MSRP_STREAM (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-on_op_ended (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Op *op = user_data;
-
-  op->ok = msrp_stream_end_finish (MSRP_STREAM (source), result, &op->error);
-  op->done = TRUE;
-}
-
 /* Initializes @peer with @offer (NULL: an offer), and gives the media as
  * the peer would read it. */
 static MsrpSdpMedia *
@@ -133,21 +73,11 @@ initialize (Peer          *peer,
             char         **text,
             GError       **error)
 {
-  Op op = { 0 };
-  MsrpSdpMedia *parsed;
+  g_autoptr(MsrpSdpMedia) media = test_stream_initialize (MSRP_STREAM (peer->tunnel), offer, error);
 
-  msrp_stream_initialize_async (MSRP_STREAM (peer->tunnel), offer, NULL, on_initialized, &op);
-  test_wait_for (&op.done);
-  if (op.media == NULL)
-    {
-      g_propagate_error (error, op.error);
-      return NULL;
-    }
-  *text = msrp_sdp_media_to_string (op.media);
-  g_object_unref (op.media);
-  parsed = msrp_sdp_media_parse (*text, error);
-  g_assert_nonnull (parsed);
-  return parsed;
+  if (media == NULL)
+    return NULL;
+  return test_through_sdp (media, text);
 }
 
 static void
@@ -177,7 +107,6 @@ connect_pair (Fixture  *f,
   g_autoptr(MsrpSdpMedia) offer = NULL;
   g_autoptr(MsrpSdpMedia) answer = NULL;
   g_autoptr(GError) error = NULL;
-  Op a = { 0 }, b = { 0 };
 
   peer_set (&f->offerer, MSRP_TUNNEL_ROLE_PASSIVE, tls);
   peer_set (&f->answerer, MSRP_TUNNEL_ROLE_NONE, tls);
@@ -186,12 +115,7 @@ connect_pair (Fixture  *f,
   answer = initialize (&f->answerer, offer, &f->answer, &error);
   g_assert_no_error (error);
 
-  msrp_stream_start_async (MSRP_STREAM (f->offerer.tunnel), answer, NULL, on_started, &a);
-  msrp_stream_start_async (MSRP_STREAM (f->answerer.tunnel), NULL, NULL, on_started, &b);
-  test_wait_for (&a.done);
-  test_wait_for (&b.done);
-  g_assert_no_error (a.error);
-  g_assert_no_error (b.error);
+  test_stream_start_both (MSRP_STREAM (f->offerer.tunnel), answer, MSRP_STREAM (f->answerer.tunnel));
 }
 
 /* Writing: @total bytes of a seeded generator, in writes of random sizes,
@@ -361,16 +285,6 @@ assert_same (Writer *w,
   g_assert_cmpstr (g_checksum_get_string (r->sum), ==, g_checksum_get_string (w->sum));
 }
 
-static void
-end_peer (Peer *peer)
-{
-  Op op = { 0 };
-
-  msrp_stream_end_async (MSRP_STREAM (peer->tunnel), NULL, on_op_ended, &op);
-  test_wait_for (&op.done);
-  g_assert_true (op.ok);
-}
-
 /* Tests */
 
 static void
@@ -432,9 +346,9 @@ test_bytes (Fixture       *f,
   g_assert_cmpuint (_msrp_tunnel_io_stream_get_max_queued (private_io_of (&f->offerer)), <=,
                     MSRP_TUNNEL_OUTPUT_HIGH + MSRP_DEFAULT_MAX_CHUNK_SIZE);
 
-  end_peer (&f->offerer);
-  test_wait_for (&f->answerer.done);
-  g_assert_true (f->answerer.ended);
+  test_stream_end (MSRP_STREAM (f->offerer.tunnel));
+  test_wait_for (&f->answerer.end.done);
+  g_assert_true (f->answerer.end.ended);
   writer_clear (&wa);
   writer_clear (&wb);
   reader_free (ra);
@@ -525,7 +439,7 @@ on_written_all (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  Op *op = user_data;
+  TestStreamOp *op = user_data;
 
   op->ok = g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &op->error);
   op->done = TRUE;
@@ -536,7 +450,7 @@ on_io_closed (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  Op *op = user_data;
+  TestStreamOp *op = user_data;
 
   if (G_IS_OUTPUT_STREAM (source))
     op->ok = g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &op->error);
@@ -549,7 +463,7 @@ static void
 write_text (Peer       *peer,
             const char *text)
 {
-  Op op = { 0 };
+  TestStreamOp op = { 0 };
 
   g_output_stream_write_all_async (g_io_stream_get_output_stream (io_of (peer)), text, strlen (text),
                                    G_PRIORITY_DEFAULT, NULL, on_written_all, &op);
@@ -564,7 +478,7 @@ test_eof (Fixture       *f,
           gconstpointer  data)
 {
   ReadAll ra;
-  Op op = { 0 };
+  TestStreamOp op = { 0 };
 
   connect_pair (f, GPOINTER_TO_INT (data));
   write_text (&f->offerer, "hello");
@@ -587,9 +501,9 @@ test_eof (Fixture       *f,
 
   /* The MSRP stream goes on until ended. */
   g_assert_cmpint (msrp_stream_get_state (MSRP_STREAM (f->offerer.tunnel)), ==, MSRP_STREAM_STATE_STARTED);
-  end_peer (&f->answerer);
-  test_wait_for (&f->offerer.done);
-  g_assert_true (f->offerer.ended);
+  test_stream_end (MSRP_STREAM (f->answerer.tunnel));
+  test_wait_for (&f->offerer.end.done);
+  g_assert_true (f->offerer.end.ended);
 }
 
 /* The peer ends the stream: what it wrote arrives, then EOF; our writes
@@ -599,13 +513,13 @@ test_peer_ends (Fixture       *f,
                 gconstpointer  data)
 {
   ReadAll ra;
-  Op op = { 0 };
+  TestStreamOp op = { 0 };
 
   connect_pair (f, FALSE);
   write_text (&f->answerer, "bye");
-  end_peer (&f->answerer);
-  test_wait_for (&f->offerer.done);
-  g_assert_true (f->offerer.ended);
+  test_stream_end (MSRP_STREAM (f->answerer.tunnel));
+  test_wait_for (&f->offerer.end.done);
+  g_assert_true (f->offerer.end.ended);
   read_all (&f->offerer, &ra);
   g_assert_true (ra.eof);
   g_assert_cmpmem (ra.buf, ra.len, "bye", 3);
@@ -625,14 +539,14 @@ test_end_while_writing (Fixture       *f,
 {
   Writer w;
   Reader *r;
-  Op op = { 0 };
+  TestStreamOp op = { 0 };
 
   connect_pair (f, FALSE);
   writer_start (&w, &f->offerer, 64 * MIB, 4);
   while (!writer_stuck (&w))
     g_main_context_iteration (NULL, TRUE);
 
-  msrp_stream_end_async (MSRP_STREAM (f->offerer.tunnel), NULL, on_op_ended, &op);
+  msrp_stream_end_async (MSRP_STREAM (f->offerer.tunnel), NULL, test_stream_on_done, &op);
   test_wait_for (&w.done);
   g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
 
@@ -642,9 +556,9 @@ test_end_while_writing (Fixture       *f,
   g_assert_cmpuint (r->received, >, 0);
   g_assert_cmpuint (r->received, <=, w.written);
   test_wait_for (&op.done);
-  g_assert_true (f->offerer.ended);
-  test_wait_for (&f->answerer.done);
-  g_assert_true (f->answerer.ended);
+  g_assert_true (f->offerer.end.ended);
+  test_wait_for (&f->answerer.end.done);
+  g_assert_true (f->answerer.end.ended);
   writer_clear (&w);
   reader_free (r);
 }

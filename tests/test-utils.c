@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "test-utils.h"
@@ -620,4 +621,77 @@ test_keep_message (MsrpSession *session,
 {
   g_assert_true (MSRP_IS_CHUNK (first));
   g_ptr_array_add (array, g_bytes_ref (data));
+}
+
+void
+test_assert_same_datetime (GDateTime *a,
+                           GDateTime *b)
+{
+  g_assert_true ((a == NULL) == (b == NULL));
+  if (a != NULL)
+    {
+      g_assert_true (g_date_time_equal (a, b));
+      g_assert_cmpint (g_date_time_get_utc_offset (a), ==, g_date_time_get_utc_offset (b));
+    }
+}
+
+void
+test_assert_malformed_xml (const GError *error,
+                           const char   *needle)
+{
+  g_assert_error (error, MSRP_ERROR, MSRP_ERROR_MALFORMED_XML);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  if (needle != NULL && strstr (error->message, needle) == NULL)
+    g_error ("“%s” is not in the error “%s”", needle, error->message);
+}
+
+TestKamailio test_kamailio;
+
+void
+test_kamailio_find (void)
+{
+  const char *port = g_getenv ("MSRP_TEST_KAMAILIO_PORT");
+  const char *tls_port = g_getenv ("MSRP_TEST_KAMAILIO_TLS_PORT");
+  const char *cert = g_getenv ("MSRP_TEST_KAMAILIO_CERT");
+
+  if (port == NULL || tls_port == NULL || cert == NULL)
+    g_error ("no Kamailio relay: run this test through tests/relay/with-kamailio (meson test does)");
+  test_kamailio.port = atoi (port);
+  test_kamailio.tls_port = atoi (tls_port);
+  test_kamailio.cert = g_strdup (cert);
+}
+
+void
+test_kamailio_free (void)
+{
+  g_clear_pointer (&test_kamailio.cert, g_free);
+}
+
+GTlsDatabase *
+test_kamailio_database (void)
+{
+  GError *error = NULL;
+  GTlsDatabase *db = g_tls_file_database_new (test_kamailio.cert, &error);
+
+  g_assert_no_error (error);
+  return db;
+}
+
+MsrpRelaySettings *
+test_kamailio_settings (const char *user,
+                        const char *password,
+                        gboolean    tls)
+{
+  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
+
+  msrp_relay_settings_set_host (settings, "127.0.0.1");
+  msrp_relay_settings_set_port (settings, tls ? test_kamailio.tls_port : test_kamailio.port);
+  msrp_relay_settings_set_use_tls (settings, tls);
+  if (tls)
+    {
+      g_autoptr(GTlsDatabase) db = test_kamailio_database ();
+
+      msrp_relay_settings_set_tls_database (settings, db);
+    }
+  return settings;
 }

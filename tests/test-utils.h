@@ -205,4 +205,33 @@ void           test_keep_message         (MsrpSession       *session,
                                           GBytes            *data,
                                           gpointer           array);
 
+/* The XML formats (IMDN, is-composing): @a and @b are both NULL, or the
+ * same instant with the same UTC offset (the offset is written back). */
+void           test_assert_same_datetime (GDateTime         *a,
+                                          GDateTime         *b);
+/* @error is MSRP_ERROR_MALFORMED_XML with a UTF-8 message that contains
+ * @needle (unless NULL). */
+void           test_assert_malformed_xml (const GError      *error,
+                                          const char        *needle);
+
+/* The Kamailio relay that tests/relay/with-kamailio started around the
+ * test: its TCP and TLS ports and its certificate (found by
+ * test_kamailio_find(), which fails the test without them). */
+typedef struct {
+  guint16 port;
+  guint16 tls_port;
+  char *cert;
+} TestKamailio;
+
+extern TestKamailio test_kamailio;
+
+void                test_kamailio_find     (void);
+void                test_kamailio_free     (void);
+/* A database that trusts Kamailio's test certificate. */
+GTlsDatabase       *test_kamailio_database (void);
+/* Settings for @user at Kamailio, over TLS (trusting it) or TCP. */
+MsrpRelaySettings  *test_kamailio_settings (const char *user,
+                                            const char *password,
+                                            gboolean    tls);
+
 G_END_DECLS
