@@ -425,6 +425,95 @@ void test_file_transfer () {
     GLib.Source.remove (timeout);
 }
 
+/* Two tunnels in one process over TLS: the SDP as text with its rfbsetup
+ * roles, bytes each way up to EOF, both ended. */
+async uint8[] tunnel_read_all (GLib.InputStream input) throws GLib.Error {
+    var all = new GLib.ByteArray ();
+    for (;;) {
+        var bytes = yield input.read_bytes_async (65536, GLib.Priority.DEFAULT, null);
+        if (bytes.get_size () == 0)
+            break;
+        all.append (bytes.get_data ());
+    }
+    return all.steal ();
+}
+
+async void tunnel_exchange () throws GLib.Error {
+    var wakeup = new Wakeup ();
+    var ended = 0;
+    var server = new Msrp.StreamTunnel ("application/x-rfb");
+    server.role = Msrp.TunnelRole.PASSIVE;
+    server.local_uri = new Msrp.Uri ("127.0.0.1", 0, null, false);
+    server.ended.connect (() => { ended++; wakeup.wake (); });
+    server.failed.connect ((t, error) => GLib.error ("the server failed: %s", error.message));
+    var viewer = new Msrp.StreamTunnel ("application/x-rfb");
+    viewer.local_uri = new Msrp.Uri ("127.0.0.1", 0, null, false);
+    viewer.ended.connect (() => { ended++; wakeup.wake (); });
+    viewer.failed.connect ((t, error) => GLib.error ("the viewer failed: %s", error.message));
+    assert_cmpstr (server.content_type, GLib.CompareOperator.EQ, "application/x-rfb");
+    assert_nonnull (server.get_stream ());
+
+    var offer = yield server.initialize_async (null, null);
+    assert_cmpstr (offer.get_attribute ("rfbsetup"), GLib.CompareOperator.EQ, "passive");
+    var answer = yield viewer.initialize_async (Msrp.SdpMedia.parse (offer.to_string ()), null);
+    assert_cmpstr (answer.get_attribute ("rfbsetup"), GLib.CompareOperator.EQ, "active");
+    assert_true (viewer.role == Msrp.TunnelRole.ACTIVE);
+
+    var server_started = false;
+    server.start_async.begin (Msrp.SdpMedia.parse (answer.to_string ()), null, (obj, res) => {
+        try {
+            server_started = server.start_async.end (res);
+        } catch (GLib.Error e) {
+            GLib.error ("the server did not start: %s", e.message);
+        }
+        wakeup.wake ();
+    });
+    assert_true (yield viewer.start_async (null, null));
+    while (!server_started)
+        yield wakeup.wait ();
+
+    var screen = new uint8[200 * 1024 + 3];
+    for (var i = 0; i < screen.length; i++)
+        screen[i] = (uint8) (i * 7 + i / 251);
+    var output = server.get_stream ().output_stream;
+    size_t written;
+    yield output.write_all_async (screen, GLib.Priority.DEFAULT, null, out written);
+    assert_true (written == screen.length);
+    yield output.close_async (GLib.Priority.DEFAULT, null);
+    var got = yield tunnel_read_all (viewer.get_stream ().input_stream);
+    assert_true (got.length == screen.length);
+    assert_true (GLib.Memory.cmp (got, screen, screen.length) == 0);
+
+    var keys = viewer.get_stream ().output_stream;
+    yield keys.write_all_async ("key events".data, GLib.Priority.DEFAULT, null, out written);
+    yield keys.close_async (GLib.Priority.DEFAULT, null);
+    got = yield tunnel_read_all (server.get_stream ().input_stream);
+    assert_true (got.length == 10);
+    assert_true (GLib.Memory.cmp (got, "key events".data, 10) == 0);
+
+    assert_true (yield viewer.end_async (null));
+    while (ended < 2)
+        yield wakeup.wait ();
+    assert_true (server.state == Msrp.StreamState.ENDED);
+}
+
+void test_stream_tunnel () {
+    var loop = new GLib.MainLoop ();
+    var timeout = GLib.Timeout.add_seconds (20, () => {
+        GLib.error ("the tunnel did not finish within 20 s");
+    });
+    tunnel_exchange.begin ((obj, res) => {
+        try {
+            tunnel_exchange.end (res);
+        } catch (GLib.Error e) {
+            GLib.error ("unexpected error: %s", e.message);
+        }
+        loop.quit ();
+    });
+    loop.run ();
+    GLib.Source.remove (timeout);
+}
+
 int main (string[] args) {
     GLib.Test.init (ref args);
     GLib.Test.add_func ("/vala/uri/parse", test_uri_parse);
@@ -437,5 +526,6 @@ int main (string[] args) {
     GLib.Test.add_func ("/vala/sdp/media", test_sdp_media);
     GLib.Test.add_func ("/vala/chat", test_chat);
     GLib.Test.add_func ("/vala/file-transfer", test_file_transfer);
+    GLib.Test.add_func ("/vala/stream-tunnel", test_stream_tunnel);
     return GLib.Test.run ();
 }
