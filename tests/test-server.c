@@ -7,10 +7,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <gnutls/gnutls.h>
@@ -1397,6 +1400,190 @@ test_tls_1_1_refused (Fixture       *f,
   g_assert_true (t.closed);
 }
 
+/* Out of descriptors */
+
+#define N_FIT 3
+#define N_WAITING 3
+
+/* The soft limit of descriptors that leaves exactly @n numbers free (a
+ * new descriptor takes the lowest free number, which must be below it). */
+static rlim_t
+limit_leaving_free (guint n)
+{
+  int fd;
+
+  for (fd = 0; n > 0; fd++)
+    if (fcntl (fd, F_GETFD) == -1 && errno == EBADF)
+      n--;
+  return fd;
+}
+
+static guint64
+cpu_time_us (void)
+{
+  struct rusage usage;
+
+  g_assert_cmpint (getrusage (RUSAGE_SELF, &usage), ==, 0);
+  return (guint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
+    usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+/* Runs the main context until the listener has failed @n accepts for
+ * want of a descriptor; returns how many iterations that took. */
+static guint
+wait_for_out_of_fds (MsrpListener *listener,
+                     guint         n)
+{
+  guint iterations = 0;
+
+  while (_msrp_listener_get_n_out_of_fds (listener) < n)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      iterations++;
+    }
+  return iterations;
+}
+
+/* A raw client on a socket made before the limit was lowered: it sends
+ * its binding SEND, and reads the answer. */
+static TestRaw *
+raw_bind_on (GSocket    *socket,
+             guint16     port,
+             MsrpUri    *to,
+             const char *tid)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
+  g_autoptr(MsrpChunk) chunk = binding_send (to, "msrp://127.0.0.1:9/rawpeer;tcp", tid);
+  TestRaw *raw = g_new0 (TestRaw, 1);
+  GError *error = NULL;
+
+  /* On loopback the connect completes in the backlog, accepted or not. */
+  g_socket_connect (socket, address, NULL, &error);
+  g_assert_no_error (error);
+  raw->connection = g_socket_connection_factory_create_connection (socket);
+  raw->received = g_byte_array_new ();
+  test_raw_read_start (raw);
+  test_raw_send_chunk (raw, chunk);
+  return raw;
+}
+
+/* The server completes the session of @raw, which got its 200. */
+static void
+complete_raw (MsrpServer *server,
+              GPtrArray  *server_path,
+              TestRaw    *raw,
+              const char *tid,
+              TestOp     *srv)
+{
+  g_autoptr(MsrpChunk) response = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  GError *error = NULL;
+  gsize consumed = 0;
+
+  msrp_server_complete_for_uri_async (server, uri_of (server_path), NULL, NULL,
+                                      NULL, on_server_completed, srv);
+  test_wait_for (&srv->done);
+  g_assert_no_error (srv->error);
+  while (raw->received->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  bytes = g_bytes_new (raw->received->data, raw->received->len);
+  response = msrp_chunk_parse (bytes, &consumed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, tid);
+  g_assert_cmpuint (msrp_chunk_get_code (response), ==, MSRP_STATUS_OK);
+}
+
+/* Out of descriptors, the server warns once and stops accepting without
+ * spinning (the listening socket stays readable); it accepts the peers
+ * that wait as soon as one of its connections closes. */
+static void
+test_out_of_descriptors (Fixture       *f,
+                         gconstpointer  data)
+{
+  MsrpListener *listener;
+  GPtrArray *server_paths[N_FIT + N_WAITING];
+  GSocket *sockets[N_FIT + N_WAITING];
+  TestRaw *raws[N_FIT + N_WAITING];
+  char tids[N_FIT + N_WAITING][16];
+  TestOp srv[N_FIT + N_WAITING];
+  struct rlimit saved, lowered;
+  GError *error = NULL;
+  guint16 port;
+  gint64 start;
+  guint64 cpu_start;
+  guint iterations;
+  guint i;
+
+  memset (srv, 0, sizeof srv);
+  for (i = 0; i < N_FIT + N_WAITING; i++)
+    {
+      server_paths[i] = server_prepare (f->server);
+      sockets[i] = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+      g_assert_no_error (error);
+      g_snprintf (tids[i], sizeof tids[i], "fdtid%u", i);
+    }
+  port = msrp_uri_get_port (uri_of (server_paths[0]));
+  listener = _msrp_server_peek_listener (f->server);
+  test_drain ();
+
+  /* Room for the server's side of N_FIT connections, no more. */
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  lowered = saved;
+  lowered.rlim_cur = limit_leaving_free (N_FIT);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &lowered), ==, 0);
+
+  for (i = 0; i < N_FIT; i++)
+    {
+      raws[i] = raw_bind_on (sockets[i], port, uri_of (server_paths[i]), tids[i]);
+      complete_raw (f->server, server_paths[i], raws[i], tids[i], &srv[i]);
+    }
+  g_assert_cmpuint (_msrp_listener_get_n_out_of_fds (listener), ==, 0);
+
+  /* The others wait in the backlog; accepting backs off from 100 ms,
+   * and the main loop sleeps meanwhile. */
+  g_test_expect_message ("Msrp", G_LOG_LEVEL_WARNING, "*pauses*Too many open files*");
+  for (i = N_FIT; i < N_FIT + N_WAITING; i++)
+    raws[i] = raw_bind_on (sockets[i], port, uri_of (server_paths[i]), tids[i]);
+  wait_for_out_of_fds (listener, 1);
+  start = g_get_monotonic_time ();
+  cpu_start = cpu_time_us ();
+  iterations = wait_for_out_of_fds (listener, 4);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 600 * 1000);
+  g_assert_cmpuint (iterations, <, 30);
+  g_assert_cmpuint (cpu_time_us () - cpu_start, <, 300 * 1000);
+  g_test_assert_expected_messages ();
+
+  /* From now on only a connection that goes can wake the listener
+   * within the test's time. */
+  _msrp_listener_set_accept_backoff (listener, 600 * 1000, 600 * 1000);
+  wait_for_out_of_fds (listener, 5);
+
+  /* Each session that goes lets one waiting peer in; the one after it
+   * finds no descriptor again, without a second warning. */
+  for (i = 0; i < N_WAITING; i++)
+    {
+      TestOp closed = { 0, };
+
+      msrp_transport_close_async (srv[i].transport, NULL, test_on_closed, &closed);
+      test_wait_for (&closed.done);
+      msrp_server_cleanup (f->server, uri_of (server_paths[i]));
+      test_op_clear (&srv[i]);
+      complete_raw (f->server, server_paths[N_FIT + i], raws[N_FIT + i], tids[N_FIT + i],
+                    &srv[N_FIT + i]);
+    }
+
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  for (i = 0; i < N_FIT + N_WAITING; i++)
+    {
+      msrp_server_cleanup (f->server, uri_of (server_paths[i]));
+      test_op_clear (&srv[i]);
+      test_raw_free (raws[i]);
+      g_object_unref (sockets[i]);
+      g_ptr_array_unref (server_paths[i]);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1436,6 +1623,7 @@ main (int    argc,
   ADD ("/server/tls-silent", test_tls_silent, GINT_TO_POINTER (FALSE));
   ADD ("/server/tls-stalled-handshakes", test_tls_silent, GINT_TO_POINTER (TRUE));
   ADD ("/server/tls-1.1-refused", test_tls_1_1_refused, NULL);
+  ADD ("/server/out-of-descriptors", test_out_of_descriptors, NULL);
 
   return g_test_run ();
 }

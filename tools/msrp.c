@@ -6,9 +6,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "msrp-tool-private.h"
 
@@ -41,6 +43,20 @@ print_usage (FILE *out)
            "  msrp listen --relay 'msrps://relay.example.com;tcp' --relay-user bob:secret\n");
 }
 
+/* A relay or a listen holds a descriptor per connection, and the soft
+ * limit (often 1024) is far below what the hard one allows. */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max)
+    return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+    g_debug ("cannot raise the descriptor limit: %s", g_strerror (errno));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -51,6 +67,7 @@ main (int    argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  raise_fd_limit ();
 
   if (argc < 2)
     {

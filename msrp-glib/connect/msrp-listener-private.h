@@ -93,6 +93,12 @@ void          _msrp_listener_set_max_handshakes     (MsrpListener            *li
 guint         _msrp_listener_get_n_pending          (MsrpListener            *listener);
 guint         _msrp_listener_get_n_handshakes       (MsrpListener            *listener);
 MsrpListener *_msrp_server_peek_listener            (struct _MsrpServer      *server);
+/* For tests: the back-off of accepting when out of descriptors (100 ms
+ * doubling to 2 s), and how many accepts failed for want of one. */
+void          _msrp_listener_set_accept_backoff     (MsrpListener            *listener,
+                                                     guint                    min_ms,
+                                                     guint                    max_ms);
+guint         _msrp_listener_get_n_out_of_fds       (MsrpListener            *listener);
 
 /* What the owners of listeners share for their limit properties: the
  * defaults, their GParamSpecs in limit order (the docs stay with each

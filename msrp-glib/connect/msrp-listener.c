@@ -36,10 +36,31 @@
 /* A handshake older than this gives its place to a waiting one. */
 #define HANDSHAKE_GRACE_MS 2000
 
-/* Retrying a failed accept: at once after closing a pending connection
- * when out of descriptors, else after a second. */
-#define ACCEPT_RETRY_SHORT_MS 100
+/* Retrying a failed accept: after a second, or when out of descriptors
+ * (the listening socket stays readable, so accepting pauses) after a
+ * back-off from 100 ms doubling to 2 s, or as soon as one of the
+ * listener's connections has gone. */
 #define ACCEPT_RETRY_MS 1000
+#define ACCEPT_BACKOFF_MIN_MS 100
+#define ACCEPT_BACKOFF_MAX_MS 2000
+
+/* Out of descriptors, a pending connection this old gives its place. */
+#define OUT_OF_FDS_EVICT_AGE_MS 1000
+
+/* Running out of descriptors again this soon after is only a debug
+ * message: a server at its limit could flood the log otherwise. */
+#define FD_WARNING_INTERVAL_US (60 * G_USEC_PER_SEC)
+
+/* Tells the listener that one of its connections has gone, while it
+ * waits for a descriptor. Each accepted socket holds a weak reference
+ * with a reference on this: the last unref of a socket may come in
+ * another thread (a TLS handshake's), or after the listener. */
+typedef struct {
+  gatomicrefcount ref_count;
+  int waiting;                 /* atomic: out of descriptors */
+  GMainContext *context;
+  MsrpListener *listener;      /* in the context only; NULL once stopped */
+} FdWatch;
 
 typedef enum {
   LCONN_WAITING,      /* TLS: until the ClientHello begins to arrive */
@@ -73,6 +94,12 @@ struct _MsrpListener {
   GSocketListener *socket_listener;
   GCancellable *cancellable;
   GSource *retry_source;
+  FdWatch *fd_watch;
+  guint accept_backoff_ms;     /* 0 unless out of descriptors */
+  guint backoff_min_ms;
+  guint backoff_max_ms;
+  guint n_out_of_fds;
+  gint64 fd_warned;            /* monotonic µs, 0: never */
   GSource *timeout_source;     /* the first-request timeout of the oldest */
   GSource *slot_source;        /* the grace of the oldest handshake */
   gboolean started;
@@ -474,6 +501,77 @@ on_first_request_timeout (gpointer user_data)
 
 /* Accepting */
 
+static FdWatch *
+fd_watch_ref (FdWatch *watch)
+{
+  g_atomic_ref_count_inc (&watch->ref_count);
+  return watch;
+}
+
+static void
+fd_watch_unref (FdWatch *watch)
+{
+  if (!g_atomic_ref_count_dec (&watch->ref_count))
+    return;
+  g_main_context_unref (watch->context);
+  g_free (watch);
+}
+
+static gboolean
+on_fd_freed (gpointer user_data)
+{
+  FdWatch *watch = user_data;
+  MsrpListener *self = watch->listener;
+
+  /* Its descriptor is closed by now unless the socket's finalize runs in
+   * another thread: then this accept fails, and the back-off goes on. */
+  if (self != NULL && self->retry_source != NULL && self->accept_backoff_ms > 0)
+    {
+      g_debug ("listener: a connection has gone, accepting again");
+      destroy_source (&self->retry_source);
+      accept_next (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Any thread: an accepted socket is being finalized. */
+static void
+on_socket_gone (gpointer  user_data,
+                GObject  *socket)
+{
+  FdWatch *watch = user_data;
+
+  if (g_atomic_int_compare_and_exchange (&watch->waiting, TRUE, FALSE))
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_static_name (source, "[msrp] listener descriptor freed");
+      g_source_set_callback (source, on_fd_freed, fd_watch_ref (watch), (GDestroyNotify) fd_watch_unref);
+      g_source_attach (source, watch->context);
+      g_source_unref (source);
+    }
+  fd_watch_unref (watch);
+}
+
+/* Out of descriptors: accepting pauses, with a warning when it starts. */
+static void
+pause_accepting (MsrpListener *self,
+                 const GError *error)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  self->n_out_of_fds++;
+  if (self->accept_backoff_ms == 0 &&
+      (self->fd_warned == 0 || now - self->fd_warned >= FD_WARNING_INTERVAL_US))
+    {
+      g_warning ("Accepting connections pauses until a descriptor is free: %s (raise the limit "
+                 "of open files, e.g. with ulimit -n)", error->message);
+      self->fd_warned = now;
+    }
+  self->accept_backoff_ms = CLAMP (self->accept_backoff_ms * 2, self->backoff_min_ms, self->backoff_max_ms);
+  g_atomic_int_set (&self->fd_watch->waiting, TRUE);
+}
+
 static void
 add_connection (MsrpListener      *self,
                 GSocketConnection *connection)
@@ -482,6 +580,8 @@ add_connection (MsrpListener      *self,
   GQueue *same;
 
   _msrp_connector_set_no_delay (connection);
+  g_object_weak_ref (G_OBJECT (g_socket_connection_get_socket (connection)), on_socket_gone,
+                     fd_watch_ref (self->fd_watch));
   lconn->ref_count = 1;  /* while pending, and then the owner's */
   lconn->connection = g_object_ref (connection);
   lconn->cancellable = g_cancellable_new ();
@@ -551,17 +651,31 @@ on_incoming (GObject      *source,
   else if (connection == NULL)
     {
       g_debug ("listener: accepting a connection failed: %s", error->message);
-      /* Out of descriptors: one that has not even sent a request goes. */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES) && self->pending.length > 0)
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES))
         {
-          lconn_evict (self->pending.head->data, "out of file descriptors");
-          retry_ms = ACCEPT_RETRY_SHORT_MS;
+          pause_accepting (self, error);
+          retry_ms = self->accept_backoff_ms;
+          /* One that has not even sent a request in a second goes (one
+           * accepted just now has had no time to). */
+          if (self->pending.length > 0 &&
+              g_get_monotonic_time () - ((MsrpListenerConn *) self->pending.head->data)->accepted >=
+              OUT_OF_FDS_EVICT_AGE_MS * 1000)
+            {
+              lconn_evict (self->pending.head->data, "out of file descriptors");
+              retry_ms = self->backoff_min_ms;
+            }
         }
       if (self->socket_listener != NULL)
         self->retry_source = attach_timeout (self, retry_ms, "[msrp] listener accept retry", on_accept_retry);
     }
   else
     {
+      if (self->accept_backoff_ms > 0)
+        {
+          g_debug ("listener: accepting again");
+          self->accept_backoff_ms = 0;
+          g_atomic_int_set (&self->fd_watch->waiting, FALSE);
+        }
       g_main_context_push_thread_default (self->context);
       accept_next (self);
       add_connection (self, connection);
@@ -598,6 +712,12 @@ _msrp_listener_new (GMainContext            *context,
   self->max_per_address = MSRP_LISTENER_MAX_PENDING_PER_ADDRESS;
   self->max_handshakes = MSRP_LISTENER_MAX_HANDSHAKES;
   self->by_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_queue_free);
+  self->backoff_min_ms = ACCEPT_BACKOFF_MIN_MS;
+  self->backoff_max_ms = ACCEPT_BACKOFF_MAX_MS;
+  self->fd_watch = g_new0 (FdWatch, 1);
+  g_atomic_ref_count_init (&self->fd_watch->ref_count);
+  self->fd_watch->context = g_main_context_ref (context);
+  self->fd_watch->listener = self;
   return self;
 }
 
@@ -614,6 +734,8 @@ _msrp_listener_unref (MsrpListener *self)
   if (--self->ref_count > 0)
     return;
   g_assert (self->pending.length == 0 && self->socket_listener == NULL);
+  self->fd_watch->listener = NULL;
+  g_clear_pointer (&self->fd_watch, fd_watch_unref);
   g_clear_pointer (&self->by_address, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->cancellable);
@@ -730,6 +852,21 @@ _msrp_listener_set_max_handshakes (MsrpListener *self,
                                    guint         max_handshakes)
 {
   self->max_handshakes = MAX (max_handshakes, 1);
+}
+
+void
+_msrp_listener_set_accept_backoff (MsrpListener *self,
+                                   guint         min_ms,
+                                   guint         max_ms)
+{
+  self->backoff_min_ms = MAX (min_ms, 1);
+  self->backoff_max_ms = MAX (max_ms, self->backoff_min_ms);
+}
+
+guint
+_msrp_listener_get_n_out_of_fds (MsrpListener *self)
+{
+  return self->n_out_of_fds;
 }
 
 guint
