@@ -564,7 +564,7 @@ pause_accepting (MsrpListener *self,
   if (self->accept_backoff_ms == 0 &&
       (self->fd_warned == 0 || now - self->fd_warned >= FD_WARNING_INTERVAL_US))
     {
-      g_warning ("Accepting connections pauses until a descriptor is free: %s (raise the limit "
+      g_message ("Accepting connections pauses until a descriptor is free: %s (raise the limit "
                  "of open files, e.g. with ulimit -n)", error->message);
       self->fd_warned = now;
     }
