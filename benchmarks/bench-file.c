@@ -549,7 +549,12 @@ main (int    argc,
       else if (strcmp (argv[i], "--size") == 0 && i + 1 < argc && parse_size ("--size", argv[i + 1], &size))
         i++;
       else if (strcmp (argv[i], "--runs") == 0 && i + 1 < argc)
-        runs = CLAMP (atoi (argv[++i]), 1, MAX_RUNS);
+        {
+          /* Not inside CLAMP: it evaluates its argument more than once. */
+          int n = atoi (argv[++i]);
+
+          runs = CLAMP (n, 1, MAX_RUNS);
+        }
       else
         {
           fprintf (stderr, "usage: %s [--json] [--quick] [--no-tls] [--size B] [--runs N]\n", argv[0]);

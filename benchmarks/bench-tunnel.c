@@ -477,7 +477,12 @@ main (int    argc,
       else if (strcmp (argv[i], "--profile") == 0)
         profile = TRUE;
       else if (strcmp (argv[i], "--runs") == 0 && i + 1 < argc)
-        runs = CLAMP (atoi (argv[++i]), 1, MAX_RUNS);
+        {
+          /* Not inside CLAMP: it evaluates its argument more than once. */
+          int n = atoi (argv[++i]);
+
+          runs = CLAMP (n, 1, MAX_RUNS);
+        }
       else
         {
           fprintf (stderr, "usage: %s [--json] [--quick] [--runs N] [--profile]\n", argv[0]);

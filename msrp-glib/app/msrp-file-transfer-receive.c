@@ -183,7 +183,7 @@ _msrp_file_transfer_on_chunk_received (MsrpSession      *session,
       GBytes *piece = g_bytes_new_from_bytes (data, skip, end - offset - skip);
       gsize n = g_bytes_get_size (piece);
 
-      g_checksum_update (self->checksum, g_bytes_get_data (piece, NULL), n);
+      _msrp_sha1_update (self->checksum, g_bytes_get_data (piece, NULL), n);
       self->received = end;
       g_queue_push_tail (&self->writes, piece);
       self->queued += n;

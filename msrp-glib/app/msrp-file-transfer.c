@@ -239,7 +239,7 @@ typedef struct {
   gint64 size;              /* the receiver's: the file's size, or -1 */
   gboolean resume_allowed;
   /* Out */
-  GChecksum *checksum;
+  MsrpSha1 *checksum;
   gint64 hashed;
   char *name;
   char *type;
@@ -259,7 +259,7 @@ hash_job_free (gpointer data)
   g_free (job->content_type);
   g_free (job->selector_text);
   g_free (job->transfer_id);
-  g_clear_pointer (&job->checksum, g_checksum_free);
+  g_clear_pointer (&job->checksum, _msrp_sha1_free);
   g_free (job->name);
   g_free (job->type);
   g_clear_pointer (&job->mtime, g_date_time_unref);
@@ -282,7 +282,7 @@ hash_stream (GTask         *task,
   g_autofree guint8 *buffer = g_malloc (HASH_BLOCK_SIZE);
   gint64 last_report = 0;
 
-  job->checksum = g_checksum_new (G_CHECKSUM_SHA1);
+  job->checksum = _msrp_sha1_new ();
   job->hashed = 0;
   while (limit < 0 || job->hashed < limit)
     {
@@ -293,7 +293,7 @@ hash_stream (GTask         *task,
         return FALSE;
       if (n == 0)
         break;
-      g_checksum_update (job->checksum, buffer, n);
+      _msrp_sha1_update (job->checksum, buffer, n);
       job->hashed += n;
       if (total > 0 && g_get_monotonic_time () - last_report >= NOTIFY_INTERVAL_US)
         {
@@ -308,15 +308,64 @@ hash_stream (GTask         *task,
   return TRUE;
 }
 
+MsrpSha1 *
+_msrp_sha1_new (void)
+{
+  MsrpSha1 *sha1 = g_new0 (MsrpSha1, 1);
+
+  /* Fails only without memory or with SHA-1 switched off by policy. */
+  if (gnutls_hash_init (&sha1->hd, GNUTLS_DIG_SHA1) < 0)
+    {
+      sha1->hd = NULL;
+      sha1->fallback = g_checksum_new (G_CHECKSUM_SHA1);
+    }
+  return sha1;
+}
+
+void
+_msrp_sha1_update (MsrpSha1   *sha1,
+                   const void *data,
+                   gsize       size)
+{
+  if (sha1->fallback != NULL)
+    g_checksum_update (sha1->fallback, data, size);
+  else
+    gnutls_hash (sha1->hd, data, size);
+}
+
+void
+_msrp_sha1_free (MsrpSha1 *sha1)
+{
+  if (sha1->fallback != NULL)
+    g_checksum_free (sha1->fallback);
+  else
+    gnutls_hash_deinit (sha1->hd, NULL);
+  g_free (sha1);
+}
+
+/* The hash so far, as a file selector writes it; @checksum goes on. */
 char *
-_msrp_file_transfer_checksum_to_hash (GChecksum *checksum)
+_msrp_file_transfer_checksum_to_hash (MsrpSha1 *checksum)
 {
   guint8 digest[20];
   gsize len = sizeof digest;
   GString *out = g_string_new ("sha-1:");
 
-  g_checksum_get_digest (checksum, digest, &len);
-  for (gsize i = 0; i < len; i++)
+  if (checksum->fallback != NULL)
+    {
+      g_autoptr(GChecksum) copy = g_checksum_copy (checksum->fallback);
+
+      g_checksum_get_digest (copy, digest, &len);
+    }
+  else
+    {
+      gnutls_hash_hd_t copy = gnutls_hash_copy (checksum->hd);
+
+      if (copy == NULL)
+        g_error ("Out of memory copying a SHA-1 state");
+      gnutls_hash_deinit (copy, digest);
+    }
+  for (gsize i = 0; i < sizeof digest; i++)
     g_string_append_printf (out, "%s%02X", i ? ":" : "", digest[i]);
   return g_string_free (out, FALSE);
 }
@@ -422,8 +471,8 @@ open_part_in_thread (GTask        *task,
     {
       g_autofree char *data = NULL;
 
-      g_clear_pointer (&job->checksum, g_checksum_free);
-      job->checksum = g_checksum_new (G_CHECKSUM_SHA1);
+      g_clear_pointer (&job->checksum, _msrp_sha1_free);
+      job->checksum = _msrp_sha1_new ();
       job->hashed = 0;
       if (!g_file_delete (job->part, cancellable, &error))
         {
@@ -980,7 +1029,7 @@ msrp_file_transfer_finalize (GObject *object)
   g_clear_object (&self->part_file);
   g_clear_object (&self->meta_file);
   g_clear_object (&self->out);
-  g_clear_pointer (&self->checksum, g_checksum_free);
+  g_clear_pointer (&self->checksum, _msrp_sha1_free);
   g_free (self->message_id);
   g_clear_error (&self->drain_error);
   G_OBJECT_CLASS (msrp_file_transfer_parent_class)->finalize (object);
