@@ -38,6 +38,8 @@ void      _msrp_sha1_free   (MsrpSha1   *sha1);
 #define QUEUE_HIGH (2 * 1024 * 1024)
 #define QUEUE_LOW (512 * 1024)
 #define HASH_BLOCK_SIZE (256 * 1024)
+/* The most queued pieces one write takes. */
+#define MAX_WRITE_PIECES 64
 #define META_GROUP "msrp-file-transfer"
 
 struct _MsrpFileTransfer
@@ -83,6 +85,8 @@ struct _MsrpFileTransfer
   gsize queued;
   gsize max_queued;
   gboolean writing;
+  guint writing_pieces;         /* at the queue's head, being written */
+  GOutputVector *write_vectors; /* for them */
   gboolean paused;
   gboolean taking;              /* chunk-received is connected */
   gulong chunk_id;

@@ -84,12 +84,21 @@ on_written (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(MsrpFileTransfer) self = user_data;
-  g_autoptr(GBytes) bytes = g_queue_pop_head (&self->writes);
-  gsize size = g_bytes_get_size (bytes);
+  gsize size = 0;
   GError *error = NULL;
 
+  /* The pieces written stayed at the head of the queue meanwhile. */
+  for (guint i = 0; i < self->writing_pieces; i++)
+    {
+      GBytes *bytes = g_queue_pop_head (&self->writes);
+
+      size += g_bytes_get_size (bytes);
+      g_bytes_unref (bytes);
+    }
+  self->writing_pieces = 0;
+  g_clear_pointer (&self->write_vectors, g_free);
   self->writing = FALSE;
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+  if (!g_output_stream_writev_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
     {
       g_autofree char *name = g_file_get_parse_name (self->part_file);
 
@@ -118,6 +127,7 @@ void
 _msrp_file_transfer_write_next (MsrpFileTransfer *self)
 {
   GBytes *bytes = g_queue_peek_head (&self->writes);
+  guint i = 0;
 
   if (self->writing)
     return;
@@ -129,10 +139,17 @@ _msrp_file_transfer_write_next (MsrpFileTransfer *self)
         _msrp_file_transfer_receive_maybe_finish (self);
       return;
     }
+  /* What is queued goes in one writev: one trip to GIO's thread pool for
+   * many chunks rather than one each. */
   self->writing = TRUE;
-  g_output_stream_write_all_async (G_OUTPUT_STREAM (self->out), g_bytes_get_data (bytes, NULL),
-                                   g_bytes_get_size (bytes), G_PRIORITY_DEFAULT, self->cancellable,
-                                   on_written, g_object_ref (self));
+  self->writing_pieces = MIN (self->writes.length, MAX_WRITE_PIECES);
+  self->write_vectors = g_new (GOutputVector, self->writing_pieces);
+  for (GList *l = self->writes.head; l != NULL && i < self->writing_pieces; l = l->next, i++)
+    {
+      self->write_vectors[i].buffer = g_bytes_get_data (l->data, &self->write_vectors[i].size);
+    }
+  g_output_stream_writev_all_async (G_OUTPUT_STREAM (self->out), self->write_vectors, self->writing_pieces,
+                                    G_PRIORITY_DEFAULT, self->cancellable, on_written, g_object_ref (self));
 }
 
 void
