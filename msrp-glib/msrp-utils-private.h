@@ -35,6 +35,7 @@ gboolean    _msrp_is_ident         (const char *str,
 gboolean    _msrp_is_token         (const char *str,
                                    gssize      len);
 gboolean    _msrp_is_header_value  (const char *str);
+char       *_msrp_format_rfc3339   (GDateTime  *datetime);
 
 static inline gboolean
 _msrp_is_ident_char (guchar c)

@@ -370,7 +370,7 @@ own_envelope (MsrpChat *self)
   return self->envelope;
 }
 
-/* Now in RFC 3339 (UTC), as _msrp_xml_format_datetime() writes it: the
+/* Now in RFC 3339 (UTC), as _msrp_format_rfc3339() writes it: the
  * date and time are formatted once a second, not for every message. */
 void
 _msrp_chat_format_now (MsrpChat *self,

@@ -104,7 +104,6 @@ gboolean  _msrp_cpim_skip_params         (const char **p);
 char     *_msrp_cpim_params_get          (const char  *params,
                                           const char  *name);
 gboolean  _msrp_cpim_is_identity_header  (const char  *name);
-char     *_msrp_cpim_format_datetime     (GDateTime   *datetime);
 gboolean  _msrp_cpim_is_datetime         (const char  *s);
 gboolean  _msrp_cpim_is_normal_identity  (const char  *s,
                                           gsize        len);

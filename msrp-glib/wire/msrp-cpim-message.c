@@ -726,7 +726,7 @@ msrp_cpim_message_set_datetime (MsrpCpimMessage *self,
 
   g_return_if_fail (MSRP_IS_CPIM_MESSAGE (self));
 
-  value = datetime ? _msrp_cpim_format_datetime (datetime) : NULL;
+  value = datetime ? _msrp_format_rfc3339 (datetime) : NULL;
   replace_headers (self, "DateTime", value, TRUE);
 }
 

@@ -330,34 +330,6 @@ _msrp_cpim_is_identity_header (const char *name)
   return strcmp (name, "From") == 0 || strcmp (name, "To") == 0 || strcmp (name, "cc") == 0;
 }
 
-char *
-_msrp_cpim_format_datetime (GDateTime *datetime)
-{
-  GString *out = g_string_new (NULL);
-  GTimeSpan offset = g_date_time_get_utc_offset (datetime) / G_TIME_SPAN_MINUTE;
-  int usec = g_date_time_get_microsecond (datetime);
-
-  g_string_append_printf (out, "%04d-%02d-%02dT%02d:%02d:%02d",
-                          g_date_time_get_year (datetime),
-                          g_date_time_get_month (datetime),
-                          g_date_time_get_day_of_month (datetime),
-                          g_date_time_get_hour (datetime),
-                          g_date_time_get_minute (datetime),
-                          g_date_time_get_second (datetime));
-  if (usec != 0)
-    {
-      g_string_append_printf (out, ".%06d", usec);
-      while (out->str[out->len - 1] == '0')
-        g_string_truncate (out, out->len - 1);
-    }
-  if (offset == 0)
-    g_string_append_c (out, 'Z');
-  else
-    g_string_append_printf (out, "%c%02d:%02d", offset < 0 ? '-' : '+',
-                            (int) (ABS (offset) / 60), (int) (ABS (offset) % 60));
-  return g_string_free (out, FALSE);
-}
-
 /* Whether an identity is already as normalize_identity() writes it
  * (`<uri>`, or `"Name" <uri>` with a name that needs no escapes), so that
  * parsing keeps it as it is instead of writing it anew. */

@@ -723,7 +723,7 @@ msrp_imdn_to_bytes (MsrpImdn *self)
   _msrp_xml_append_element (out, "message-id", self->message_id);
   if (self->datetime != NULL)
     {
-      g_autofree char *datetime = _msrp_xml_format_datetime (self->datetime);
+      g_autofree char *datetime = _msrp_format_rfc3339 (self->datetime);
 
       _msrp_xml_append_element (out, "datetime", datetime);
     }

@@ -439,7 +439,7 @@ msrp_is_composing_to_bytes (MsrpIsComposing *self)
   _msrp_xml_append_element (out, "state", self->state);
   if (self->last_active != NULL)
     {
-      g_autofree char *last_active = _msrp_xml_format_datetime (self->last_active);
+      g_autofree char *last_active = _msrp_format_rfc3339 (self->last_active);
 
       _msrp_xml_append_element (out, "lastactive", last_active);
     }

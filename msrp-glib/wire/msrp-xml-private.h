@@ -46,7 +46,6 @@ gboolean    _msrp_xml_is_text          (const char *str);
 void        _msrp_xml_normalize_text   (char       *text);
 
 GDateTime  *_msrp_xml_parse_datetime   (const char *text);
-char       *_msrp_xml_format_datetime  (GDateTime  *datetime);
 
 void        _msrp_xml_append_element   (GString    *out,
                                         const char *name,

@@ -521,42 +521,6 @@ _msrp_xml_parse_datetime (const char *text)
   return g_date_time_new_from_iso8601 (text, NULL);
 }
 
-char *
-_msrp_xml_format_datetime (GDateTime *datetime)
-{
-  g_autoptr(GDateTime) utc = NULL;
-  GString *out = g_string_sized_new (32);
-  GTimeSpan offset = g_date_time_get_utc_offset (datetime);
-  int usec = g_date_time_get_microsecond (datetime);
-
-  /* RFC 3339 offsets are in minutes; local mean times of old dates are not */
-  if (offset % G_TIME_SPAN_MINUTE != 0)
-    {
-      datetime = utc = g_date_time_to_utc (datetime);
-      offset = 0;
-    }
-  offset /= G_TIME_SPAN_MINUTE;
-  g_string_append_printf (out, "%04d-%02d-%02dT%02d:%02d:%02d",
-                          g_date_time_get_year (datetime),
-                          g_date_time_get_month (datetime),
-                          g_date_time_get_day_of_month (datetime),
-                          g_date_time_get_hour (datetime),
-                          g_date_time_get_minute (datetime),
-                          g_date_time_get_second (datetime));
-  if (usec != 0)
-    {
-      g_string_append_printf (out, ".%06d", usec);
-      while (out->str[out->len - 1] == '0')
-        g_string_truncate (out, out->len - 1);
-    }
-  if (offset == 0)
-    g_string_append_c (out, 'Z');
-  else
-    g_string_append_printf (out, "%c%02d:%02d", offset < 0 ? '-' : '+',
-                            (int) (ABS (offset) / 60), (int) (ABS (offset) % 60));
-  return g_string_free (out, FALSE);
-}
-
 /* "  <name>text</name>\n", the text escaped. */
 void
 _msrp_xml_append_element (GString    *out,
