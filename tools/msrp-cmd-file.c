@@ -305,14 +305,18 @@ on_ended (MsrpStream *stream,
     {
       g_autofree char *path = g_file_get_parse_name (self->file);
       g_autofree char *amount = g_format_size_full (bytes - self->offset, G_FORMAT_SIZE_IEC_UNITS);
+      MsrpFileSelector *selector = msrp_file_transfer_get_selector (self->transfer);
+      const char *hash = selector ? msrp_file_selector_get_hash (selector) : NULL;
       char number[G_ASCII_DTOSTR_BUF_SIZE];
 
       bar_draw (self, TRUE);
       g_ascii_formatd (number, sizeof number, "%.1f", seconds);
       if (msrp_file_transfer_get_is_sender (self->transfer))
         printf (_("Sent %s: %s in %s s.\n"), path, amount, number);
-      else
+      else if (hash != NULL && g_str_has_prefix (hash, "sha-1:"))
         printf (_("Received %s: %s in %s s, the SHA-1 hash checked.\n"), path, amount, number);
+      else
+        printf (_("Received %s: %s in %s s; the offer had no hash to check.\n"), path, amount, number);
       fflush (stdout);
     }
   file_quit (self);
@@ -468,22 +472,35 @@ on_answer_made (GObject      *source,
 
 static void setup_transfer (FileCmd *self);
 
-/* A name from the network, as a file name in --dir: its last component,
- * without control characters, never "." or "..". */
+/* A name from the network (or none), as a file name in --dir: its last
+ * component, without control characters (C1 included) and not hidden, never
+ * "." or "..". */
 static char *
 safe_file_name (const char *name)
 {
-  g_autofree char *valid = g_utf8_make_valid (name, -1);
+  g_autofree char *valid = NULL;
   g_autofree char *base = NULL;
+  GString *out;
 
+  if (name == NULL)
+    return g_strdup ("received-file");
+  valid = g_utf8_make_valid (name, -1);
   g_strdelimit (valid, "\\", '/');
   base = g_path_get_basename (valid);
-  for (char *p = base; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      *p = '_';
   if (base[0] == '\0' || strcmp (base, ".") == 0 || strcmp (base, "..") == 0 || strcmp (base, "/") == 0)
     return g_strdup ("received-file");
-  return g_steal_pointer (&base);
+  out = g_string_new (NULL);
+  for (const char *p = base; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      /* A leading dot would hide it, or name a dotfile such as .profile. */
+      if (g_unichar_iscntrl (c) || (p == base && c == '.'))
+        g_string_append_c (out, '_');
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
 }
 
 /* Without --resume, an earlier partial file is not continued: its note of
@@ -533,6 +550,14 @@ on_offer (MsrpSdpMedia *offer,
         {
           local_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_MEDIA_REFUSED,
                                              _("The offer asks for a file (a pull): answer it with 'msrp file send FILE --answer'"));
+          file_fail (self, local_error);
+          return;
+        }
+      /* Without a size nothing would bound what goes to disk. */
+      if (msrp_file_selector_get_size (selector) < 0)
+        {
+          local_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_MEDIA_REFUSED,
+                                             _("The offer does not say the file’s size; refusing it"));
           file_fail (self, local_error);
           return;
         }

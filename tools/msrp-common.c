@@ -837,6 +837,7 @@ media_write (GFile            *file,
   g_autofree char *base = NULL;
   g_autofree char *temporary_name = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  gsize length;
   Writing *writing;
 
   if (file == NULL)
@@ -865,7 +866,9 @@ media_write (GFile            *file,
   directory = g_file_get_parent (file);
   base = g_file_get_basename (file);
   temporary_name = g_strdup_printf (".%s.%d.tmp", base, (int) getpid ());
-  bytes = g_bytes_new_take (g_steal_pointer (&sdp), strlen (sdp));
+  /* The length first: the order arguments are evaluated in is unspecified. */
+  length = strlen (sdp);
+  bytes = g_bytes_new_take (g_steal_pointer (&sdp), length);
   writing = g_new0 (Writing, 1);
   writing->file = g_object_ref (file);
   writing->temporary = g_file_get_child (directory, temporary_name);

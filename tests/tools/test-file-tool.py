@@ -241,6 +241,17 @@ def test_errors(work):
     # A missing file fails when it is read, with the reason.
     rc, out, err = finish(start('send', os.path.join(work, 'nothing'), *sdp, cwd=work), 'missing')
     check(rc == 1 and 'nothing' in err, f'{rc} {err!r}')
+    # A hostile offer: no name and no size. Refused in one line, no crash,
+    # nothing written.
+    sdp = sdp_files(work)
+    with open(sdp[1], 'w') as f:
+        f.write('m=message 9 TCP/MSRP *\r\nc=IN IP4 127.0.0.1\r\n'
+                'a=path:msrp://127.0.0.1:9/x;tcp\r\na=accept-types:*\r\na=sendonly\r\n'
+                'a=file-selector:type:text/plain\r\n')
+    before = set(os.listdir(work))
+    rc, out, err = finish(start('receive', '--dir', work, *sdp, cwd=work), 'no size')
+    check(rc != 0 and 'size' in err and err.count('\n') == 1, f'{rc} {err!r}')
+    check(set(os.listdir(work)) == before, f'wrote {set(os.listdir(work)) - before}')
 
 
 def main():
