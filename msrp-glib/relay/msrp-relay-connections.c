@@ -705,6 +705,17 @@ on_websocket (SoupServer              *server,
   _msrp_relay_pop_context (context);
 }
 
+/* The upgrade is a GET without a body. Whatever body an unauthenticated
+ * client sends instead is dropped as it comes: SoupServer would otherwise
+ * keep all of it until the request ends. */
+static void
+on_request_started (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+}
+
 MsrpUri *
 _msrp_relay_listen_websocket (MsrpRelay   *self,
                               const char  *host,
@@ -734,6 +745,7 @@ _msrp_relay_listen_websocket (MsrpRelay   *self,
   /* Its sources go to the relay's context. */
   context = _msrp_relay_push_context (self);
   listener->soup = soup_server_new ("server-header", "msrp-glib", NULL);
+  g_signal_connect (listener->soup, "request-started", G_CALLBACK (on_request_started), NULL);
   soup_server_add_websocket_handler (listener->soup, NULL, NULL, (char **) protocols,
                                      on_websocket, listener, NULL);
   _msrp_relay_pop_context (context);
