@@ -109,7 +109,7 @@ handle_composing (MsrpChat   *self,
     }
   g_hash_table_remove (self->composing, sender);
   if (g_strcmp0 (msrp_is_composing_get_state (indication), "active") == 0 &&
-      g_hash_table_size (self->composing) < MAX_COMPOSING_SENDERS)
+      g_hash_table_size (self->composing) < MAX_COMPOSING_SENDERS && strlen (sender) <= MAX_REMEMBERED_KEY)
     {
       guint refresh = msrp_is_composing_get_refresh (indication);
       GSource *timer = g_timeout_source_new_seconds (refresh ? refresh : DEFAULT_COMPOSING_REFRESH);
@@ -242,21 +242,21 @@ handle_notification (MsrpChat *self,
         {
           if (flags & SENT_DELIVERED)
             return;
-          g_hash_table_insert (self->sent.table, g_strdup (id), GUINT_TO_POINTER (flags | SENT_DELIVERED));
+          _msrp_chat_sent_add_flags (self, id, SENT_DELIVERED);
           g_signal_emit (self, signals[SIGNAL_MESSAGE_DELIVERED], 0, id);
         }
       else
         {
           g_autofree char *reason = g_strdup_printf (_("Delivery notification: %s"), status);
 
-          g_hash_table_insert (self->sent.table, g_strdup (id), GUINT_TO_POINTER (flags | SENT_FAILED));
+          _msrp_chat_sent_add_flags (self, id, SENT_FAILED);
           _msrp_chat_emit_not_delivered (self, id, 0, reason);
         }
       break;
     case MSRP_IMDN_KIND_DISPLAY:
       if (g_strcmp0 (status, "displayed") == 0 && !(flags & SENT_DISPLAYED))
         {
-          g_hash_table_insert (self->sent.table, g_strdup (id), GUINT_TO_POINTER (flags | SENT_DISPLAYED));
+          _msrp_chat_sent_add_flags (self, id, SENT_DISPLAYED);
           g_signal_emit (self, signals[SIGNAL_MESSAGE_DISPLAYED], 0, id);
         }
       break;
@@ -410,8 +410,15 @@ _msrp_chat_on_message_received (MsrpSession *session,
     }
 
   if (disposition_asks (disposition, "positive-delivery"))
-    _msrp_chat_send_or_queue (self, _msrp_chat_notification_new (self, MSRP_IMDN_KIND_DELIVERY, "delivered", message_id, sender));
-  if (disposition_asks (disposition, "display"))
+    {
+      if (self->notifications_in_flight < MAX_NOTIFICATIONS_IN_FLIGHT)
+        _msrp_chat_send_or_queue (self, _msrp_chat_notification_new (self, MSRP_IMDN_KIND_DELIVERY, "delivered",
+                                                                     message_id, sender));
+      else
+        g_debug ("MSRP chat: the peer reads no notifications; not sending one more");
+    }
+  if (disposition_asks (disposition, "display") &&
+      strlen (message_id) <= MAX_REMEMBERED_KEY && strlen (sender) <= MAX_REMEMBERED_KEY)
     _msrp_chat_bounded_insert (&self->display_requests, message_id, g_strdup (sender));
 
   message = _msrp_chat_message_new (content, content_type, sender, (const char * const *) recipients,

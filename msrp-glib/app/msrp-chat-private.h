@@ -17,6 +17,11 @@ G_BEGIN_DECLS
 #define MAX_REMEMBERED_SENT 4096        /* ids whose notifications count */
 #define MAX_REMEMBERED_DISPLAY 1024     /* incoming ids that asked for display */
 #define MAX_COMPOSING_SENDERS 256
+/* Delivery notifications we owe but the peer does not read: past this
+ * many in flight, more are dropped (they are best effort). */
+#define MAX_NOTIFICATIONS_IN_FLIGHT 64
+/* Senders and ids come from the peer: longer ones are not remembered. */
+#define MAX_REMEMBERED_KEY 1024
 #define DEFAULT_COMPOSING_REFRESH 120   /* RFC 3994 section 4 */
 
 typedef enum {
@@ -67,6 +72,7 @@ struct _MsrpChat
   GQueue queued;              /* Outgoing before the chat runs */
   GQueue refused;             /* Outgoing to tell of from an idle */
   guint refusals_source;
+  guint notifications_in_flight; /* automatic ones, handed to the session */
   Bounded sent;               /* our message ids → SENT_* flags */
   Bounded display_requests;   /* incoming ids → their sender */
   GHashTable *composing;      /* sender → its idle timer (GSource) */
@@ -115,5 +121,9 @@ void _msrp_chat_on_message_received (MsrpSession *session,
 Outgoing * _msrp_chat_outgoing_new (OutKind kind, GBytes *content, const char *content_type);
 void _msrp_chat_send_or_queue (MsrpChat *self, Outgoing *out);
 gboolean _msrp_chat_types_contain (const char * const *types, const char *content_type);
+
+gboolean _msrp_chat_sent_add_flags (MsrpChat   *self,
+                                    const char *id,
+                                    guint       flags);
 
 G_END_DECLS

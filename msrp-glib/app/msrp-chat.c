@@ -124,6 +124,22 @@ _msrp_chat_bounded_insert (Bounded    *b,
   g_queue_push_tail (&b->order, owned);
 }
 
+/* Adds @flags to a message we sent, if the table still remembers it: an id
+ * it forgot is not put back (it would be kept past the table's bound). */
+gboolean
+_msrp_chat_sent_add_flags (MsrpChat   *self,
+                           const char *id,
+                           guint       flags)
+{
+  gpointer key, value;
+
+  if (!g_hash_table_lookup_extended (self->sent.table, id, &key, &value))
+    return FALSE;
+  g_hash_table_steal (self->sent.table, key);
+  g_hash_table_insert (self->sent.table, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (value) | flags));
+  return TRUE;
+}
+
 static void
 bounded_remove (Bounded    *b,
                 const char *key)
@@ -274,6 +290,8 @@ on_sent (GObject      *source,
 
   if (out->kind != OUT_MESSAGE)
     {
+      if (out->kind == OUT_NOTIFICATION)
+        self->notifications_in_flight--;
       if (id == NULL)
         g_debug ("MSRP chat: a notification or is-composing could not be sent: %s", error->message);
       outgoing_free (out);
@@ -285,8 +303,7 @@ on_sent (GObject      *source,
     {
       if (!(GPOINTER_TO_UINT (flags) & SENT_DELIVERED))
         {
-          g_hash_table_insert (self->sent.table, g_strdup (out->id),
-                               GUINT_TO_POINTER (GPOINTER_TO_UINT (flags) | SENT_DELIVERED));
+          _msrp_chat_sent_add_flags (self, out->id, SENT_DELIVERED);
           g_signal_emit (self, signals[SIGNAL_MESSAGE_DELIVERED], 0, out->id);
         }
     }
@@ -296,8 +313,7 @@ on_sent (GObject      *source,
       const char *reason = code != 0 && msrp_status_get_reason (code) ? msrp_status_get_reason (code)
                                                                      : error->message;
 
-      g_hash_table_insert (self->sent.table, g_strdup (out->id),
-                           GUINT_TO_POINTER (GPOINTER_TO_UINT (flags) | SENT_FAILED));
+      _msrp_chat_sent_add_flags (self, out->id, SENT_FAILED);
       _msrp_chat_emit_not_delivered (self, out->id, code, reason);
     }
   outgoing_free (out);
@@ -541,6 +557,8 @@ send_now (MsrpChat *self,
   if (out->kind == OUT_MESSAGE)
     _msrp_chat_bounded_insert (&self->sent, out->id, GUINT_TO_POINTER (0));
   out->chat = g_object_ref (self);
+  if (out->kind == OUT_NOTIFICATION)
+    self->notifications_in_flight++;
   _msrp_session_send_message_with_id (session, data, wrapped ? "message/cpim" : out->content_type, out->id,
                                       out->kind == OUT_MESSAGE, MSRP_FAILURE_REPORT_PARTIAL,
                                       NULL, on_sent, out);
@@ -554,6 +572,8 @@ _msrp_chat_send_or_queue (MsrpChat *self,
 
   if (state == MSRP_STREAM_STATE_STARTED)
     send_now (self, out);
+  else if (state >= MSRP_STREAM_STATE_ENDING)
+    outgoing_free (out);   /* only notifications come here then */
   else
     g_queue_push_tail (&self->queued, out);
 }
