@@ -176,12 +176,23 @@ _msrp_file_transfer_on_chunk_received (MsrpSession      *session,
 
   msrp_chunk_get_byte_range (chunk, &start, NULL, &total);
   if (self->want_stop < 0 && total >= 0)
-    self->want_stop = total;
-  if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_END)
-    self->seen_last = TRUE;
+    {
+      /* An offer without a size: the first total bounds the file, and the
+       * session refuses (413) what goes past it. */
+      self->want_stop = total;
+      if (total > 0)
+        msrp_session_set_max_size (session, total);
+    }
   offset = (guint64) MAX (start, 1) - 1;
   size = data != NULL ? g_bytes_get_size (data) : 0;
   end = offset + size;
+  if (msrp_chunk_get_continuation (chunk) == MSRP_CONTINUATION_END)
+    {
+      self->seen_last = TRUE;
+      /* Sent with unknown totals ('*') throughout: the file ends with its last chunk. */
+      if (self->want_stop < 0)
+        self->want_stop = end;
+    }
   if (self->want_stop >= 0 && end > (guint64) self->want_stop)
     end = self->want_stop;
 
