@@ -19,7 +19,6 @@ import os
 import pty
 import queue
 import re
-import signal
 import struct
 import subprocess
 import sys
@@ -28,20 +27,13 @@ import termios
 import threading
 import time
 
-TIMEOUT = 30
+import harness
+from harness import check, fail, wait_exit
+
+TIMEOUT = harness.TIMEOUT = 30
 MSRP = None
 ALICE = 'Alice <sip:alice@example.com>'
 BOB = 'Bob <sip:bob@example.com>'
-
-
-def fail(message):
-    print('FAIL: ' + message, file=sys.stderr)
-    sys.exit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
 
 
 class Screen:
@@ -214,21 +206,14 @@ def test_terminal():
         bob.wait_exit()
 
 
-class Lines:
-    """A process's stdout lines through a queue, so that every wait is
-    bounded."""
+class Lines(harness.Lines):
+    """A process's stdout lines as JSON events."""
 
     def __init__(self, name, stream):
+        super().__init__(stream, strip='\r\n')
         self.name = name
-        self.queue = queue.Queue()
         self.seen = []
         self.events = []
-        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
-
-    def _read(self, stream):
-        for line in stream:
-            self.queue.put(line.rstrip('\r\n'))
-        self.queue.put(None)
 
     def event(self, kind):
         """The next JSON event of @kind, in whatever order the kinds come."""
@@ -258,17 +243,6 @@ def chat(name, *args, stdin=subprocess.PIPE):
     process = subprocess.Popen([MSRP, 'chat', '--json', *args], stdin=stdin, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     return process, Lines(name, process.stdout)
-
-
-def wait_exit(name, process, code=0):
-    try:
-        rc = process.wait(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        fail('%s did not exit within %d s' % (name, TIMEOUT))
-    stderr = process.stderr.read()
-    check(rc == code, '%s exited with %d, not %d: %s' % (name, rc, code, stderr))
-    return stderr
 
 
 def drain(fd):
@@ -354,38 +328,28 @@ def test_json():
         check(expected <= kinds, 'missing events: %r' % (expected - kinds))
 
 
-def test_relay():
-    relay = subprocess.Popen([MSRP, 'relay', '--user', 'alice:alicepass', '--user', 'bob:bobpass'],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    relay_lines = queue.Queue()
-    threading.Thread(target=lambda: [relay_lines.put(line.strip()) for line in relay.stdout], daemon=True).start()
-    try:
-        uri = relay_lines.get(timeout=TIMEOUT)
-    except queue.Empty:
-        relay.kill()
-        fail('msrp relay printed no URI within %d s' % TIMEOUT)
-    check(re.fullmatch(r'msrp://127\.0\.0\.1:\d+;tcp', uri), 'not a relay URI: %r' % uri)
-
+def chat_through_relay(relay, alice_relay, offer_patterns, text, reply):
+    """Alice (through @alice_relay) and bob (through the relay's TCP URI)
+    chat; then carol's wrong password gets the relay's words."""
     with tempfile.TemporaryDirectory() as directory:
         files = ['--offer-file', os.path.join(directory, 'offer.sdp'),
                  '--answer-file', os.path.join(directory, 'answer.sdp')]
-        alice, alice_lines = chat('alice', '--offer', *files, '--relay', uri, '--relay-user', 'alice:alicepass',
+        alice, alice_lines = chat('alice', '--offer', *files, '--relay', alice_relay, '--relay-user', 'alice:alicepass',
                                   '--local-identity', ALICE, '--remote-identity', BOB)
-        bob, bob_lines = chat('bob', '--answer', *files, '--relay', uri, '--relay-user', 'bob:bobpass',
+        bob, bob_lines = chat('bob', '--answer', *files, '--relay', relay.uri, '--relay-user', 'bob:bobpass',
                               '--local-identity', BOB, '--remote-identity', ALICE)
         alice_lines.event('started')
         bob_lines.event('started')
         with open(files[1]) as f:
             offer = f.read()
-        check(re.search(r'a=path:msrp://127\.0\.0\.1:\d+/\S+;tcp msrp://', offer),
-              'the offer does not go through the relay: %r' % offer)
+        check(all(re.search(p, offer) for p in offer_patterns), 'the offer does not go through the relay as it should: %r' % offer)
 
-        alice.stdin.write('via relay\n')
+        alice.stdin.write(text + '\n')
         alice.stdin.flush()
-        check(bob_lines.event('message')['text'] == 'via relay', 'message: %r' % bob_lines.seen)
-        bob.stdin.write('back via relay\n')
+        check(bob_lines.event('message')['text'] == text, 'message: %r' % bob_lines.seen)
+        bob.stdin.write(reply + '\n')
         bob.stdin.flush()
-        check(alice_lines.event('message')['text'] == 'back via relay', 'message: %r' % alice_lines.seen)
+        check(alice_lines.event('message')['text'] == reply, 'message: %r' % alice_lines.seen)
         alice_lines.event('delivered')
         alice_lines.event('displayed')
         bob_lines.event('delivered')
@@ -400,83 +364,32 @@ def test_relay():
         check(wait_exit('bob', bob) == '', 'bob wrote to stderr')
 
         # A wrong password: the relay's words, in one line, exit status 4.
-        carol, carol_lines = chat('carol', '--offer', *files, '--relay', uri, '--relay-user', 'alice:wrong')
+        carol, carol_lines = chat('carol', '--offer', *files, '--relay', alice_relay, '--relay-user', 'alice:wrong')
         carol_lines.event('failed')
         carol.stdin.close()
         stderr = wait_exit('carol', carol, 4)
         check('--relay-user' in stderr and stderr.count('\n') == 1, 'AUTH failure: %r' % stderr)
 
-    relay.send_signal(signal.SIGTERM)
-    try:
-        check(relay.wait(timeout=TIMEOUT) == 0, 'msrp relay failed: ' + relay.stderr.read())
-    except subprocess.TimeoutExpired:
-        relay.kill()
-        fail('msrp relay did not stop on SIGTERM')
+    relay.stop()
+
+
+def test_relay():
+    relay = harness.Relay('--user', 'alice:alicepass', '--user', 'bob:bobpass')
+    check(re.fullmatch(r'msrp://127\.0\.0\.1:\d+;tcp', relay.uri), 'not a relay URI: %r' % relay.uri)
+    chat_through_relay(relay, relay.uri, [r'a=path:msrp://127\.0\.0\.1:\d+/\S+;tcp msrp://'],
+                       'via relay', 'back via relay')
 
 
 def test_relay_ws():
-    relay = subprocess.Popen([MSRP, 'relay', '--ws-port', '0', '--user', 'alice:alicepass', '--user', 'bob:bobpass'],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    relay_lines = queue.Queue()
-    threading.Thread(target=lambda: [relay_lines.put(line.strip()) for line in relay.stdout], daemon=True).start()
-    try:
-        uri = relay_lines.get(timeout=TIMEOUT)
-        ws_uri = relay_lines.get(timeout=TIMEOUT)
-    except queue.Empty:
-        relay.kill()
-        fail('msrp relay printed no URIs within %d s' % TIMEOUT)
-    check(re.fullmatch(r'msrp://127\.0\.0\.1:\d+;tcp', uri), 'not a relay URI: %r' % uri)
-    check(re.fullmatch(r'msrp://127\.0\.0\.1:\d+;ws', ws_uri), 'not a WebSocket relay URI: %r' % ws_uri)
-
-    with tempfile.TemporaryDirectory() as directory:
-        files = ['--offer-file', os.path.join(directory, 'offer.sdp'),
-                 '--answer-file', os.path.join(directory, 'answer.sdp')]
-        # Alice comes as a browser would, bob over TCP: the relay joins the two.
-        alice, alice_lines = chat('alice', '--offer', *files, '--relay', ws_uri, '--relay-user', 'alice:alicepass',
-                                  '--local-identity', ALICE, '--remote-identity', BOB)
-        bob, bob_lines = chat('bob', '--answer', *files, '--relay', uri, '--relay-user', 'bob:bobpass',
-                              '--local-identity', BOB, '--remote-identity', ALICE)
-        alice_lines.event('started')
-        bob_lines.event('started')
-        with open(files[1]) as f:
-            offer = f.read()
-        # RFC 7977: the relay's URI (its Use-Path) first, then alice's own
-        # made-up ;ws URI, over TCP/WS/MSRP.
-        check(re.search(r'a=path:msrp://127\.0\.0\.1:\d+/\S+;(tcp|ws) msrp://\S+\.invalid(:\d+)?/\S+;ws', offer) and
-              'TCP/WS/MSRP' in offer,
-              'the offer does not go through the relay over WebSocket: %r' % offer)
-
-        alice.stdin.write('via websocket\n')
-        alice.stdin.flush()
-        check(bob_lines.event('message')['text'] == 'via websocket', 'message: %r' % bob_lines.seen)
-        bob.stdin.write('back to the websocket\n')
-        bob.stdin.flush()
-        check(alice_lines.event('message')['text'] == 'back to the websocket', 'message: %r' % alice_lines.seen)
-        alice_lines.event('delivered')
-        alice_lines.event('displayed')
-        bob_lines.event('delivered')
-        bob_lines.event('displayed')
-
-        alice.stdin.close()
-        alice_lines.event('ended')
-        bob.stdin.close()
-        bob_lines.event('ended')
-        check(wait_exit('alice', alice) == '', 'alice wrote to stderr')
-        check(wait_exit('bob', bob) == '', 'bob wrote to stderr')
-
-        # A wrong password over the WebSocket: the relay's words, exit status 4.
-        carol, carol_lines = chat('carol', '--offer', *files, '--relay', ws_uri, '--relay-user', 'alice:wrong')
-        carol_lines.event('failed')
-        carol.stdin.close()
-        stderr = wait_exit('carol', carol, 4)
-        check('--relay-user' in stderr and stderr.count('\n') == 1, 'AUTH failure: %r' % stderr)
-
-    relay.send_signal(signal.SIGTERM)
-    try:
-        check(relay.wait(timeout=TIMEOUT) == 0, 'msrp relay failed: ' + relay.stderr.read())
-    except subprocess.TimeoutExpired:
-        relay.kill()
-        fail('msrp relay did not stop on SIGTERM')
+    relay = harness.Relay('--ws-port', '0', '--user', 'alice:alicepass', '--user', 'bob:bobpass')
+    check(re.fullmatch(r'msrp://127\.0\.0\.1:\d+;tcp', relay.uri), 'not a relay URI: %r' % relay.uri)
+    # Alice comes as a browser would, bob over TCP: the relay joins the two.
+    # RFC 7977: the relay's URI (its Use-Path) first, then alice's own
+    # made-up ;ws URI, over TCP/WS/MSRP.
+    chat_through_relay(relay, relay.ws_uri,
+                       [r'a=path:msrp://127\.0\.0\.1:\d+/\S+;(tcp|ws) msrp://\S+\.invalid(:\d+)?/\S+;ws',
+                        'TCP/WS/MSRP'],
+                       'via websocket', 'back to the websocket')
 
 
 def test_errors():
@@ -517,8 +430,6 @@ TESTS = {
 }
 
 if __name__ == '__main__':
-    if len(sys.argv) != 3 or sys.argv[2] not in TESTS:
-        sys.exit('usage: test-chat-tool.py MSRP {%s}' % ','.join(TESTS))
-    MSRP = sys.argv[1]
-    TESTS[sys.argv[2]]()
+    MSRP, test = harness.parse_args('test-chat-tool.py', TESTS)
+    test()
     print('PASS: ' + sys.argv[2])

@@ -20,19 +20,12 @@ import subprocess
 import sys
 import tempfile
 
-TIMEOUT = 60
+import harness
+from harness import check, fail
+
+TIMEOUT = harness.TIMEOUT = 60
 MSRP = None
 SIZE = 8 * 1024 * 1024 + 11
-
-
-def fail(message):
-    print('FAIL: ' + message, file=sys.stderr)
-    sys.exit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
 
 
 def start(*args, cwd):

@@ -9,71 +9,22 @@
 
 import hashlib
 import os
-import queue
 import re
-import signal
 import socket
 import ssl
 import subprocess
 import sys
-import threading
 
-TIMEOUT = 30
+import harness
+from harness import check, fail
+
+TIMEOUT = harness.TIMEOUT = 30
 MSRP = None
 
 
-def fail(message):
-    print('FAIL: ' + message, file=sys.stderr)
-    sys.exit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
-
-
-class Relay:
-    """msrp relay in the background; its first stdout line is its URI."""
-
-    def __init__(self, *args):
-        self.process = subprocess.Popen([MSRP, 'relay', *args],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        text=True)
-        lines = queue.Queue()
-        threading.Thread(target=lambda: lines.put(self.process.stdout.readline()),
-                         daemon=True).start()
-        try:
-            self.uri = lines.get(timeout=TIMEOUT).strip()
-        except queue.Empty:
-            self.process.kill()
-            fail('msrp relay printed no URI')
-        match = re.fullmatch(r'(msrps?)://([^:/]+):(\d+);tcp', self.uri)
-        check(match is not None, 'not a relay URI: %r' % self.uri)
-        self.tls = match.group(1) == 'msrps'
-        self.host = match.group(2)
-        self.port = int(match.group(3))
-        if self.tls:
-            # With TLS, the second line is the certificate's fingerprint.
-            threading.Thread(target=lambda: lines.put(self.process.stdout.readline()),
-                             daemon=True).start()
-            try:
-                fingerprint = lines.get(timeout=TIMEOUT).strip()
-            except queue.Empty:
-                self.process.kill()
-                fail('msrp relay --tls printed no fingerprint')
-            check(re.fullmatch(r'a=fingerprint:sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}', fingerprint),
-                  'not a fingerprint line: %r' % fingerprint)
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            out, err = self.process.communicate(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            fail('msrp relay did not stop on SIGTERM')
-        check(self.process.returncode == 0,
-              'msrp relay exited with %d: %s' % (self.process.returncode, err))
-        check(out == '', 'msrp relay printed more than its URI (and fingerprint): %r' % out)
+def stop_relay(relay):
+    rest = relay.stop()
+    check(rest == [], 'msrp relay printed more than its URI (and fingerprint): %r' % rest)
 
 
 class Client:
@@ -149,7 +100,7 @@ class Client:
 
 def run(*args, tls=False):
     realm = 'example.com'
-    relay = Relay('--realm', realm, '--user', 'alice:alicepass', '--user', 'bob:bobpass', *args)
+    relay = harness.Relay('--realm', realm, '--user', 'alice:alicepass', '--user', 'bob:bobpass', *args)
     check(relay.tls == tls, 'the URI %s has the wrong scheme' % relay.uri)
 
     alice = Client(relay, 'alice')
@@ -183,13 +134,13 @@ def run(*args, tls=False):
     check(line == 'MSRP %s 200 OK' % tid, 'alice got %r' % line)
     check(headers['From-Path'] == alice.use_path, 'the 200 comes from alice\'s session')
 
-    relay.stop()
+    stop_relay(relay)
 
 
 def limits():
     """--max-auth-failures and --max-sessions-per-connection reach the relay."""
     realm = 'example.com'
-    relay = Relay('--realm', realm, '--user', 'alice:alicepass',
+    relay = harness.Relay('--realm', realm, '--user', 'alice:alicepass',
                   '--max-auth-failures', '1', '--max-sessions-per-connection', '1')
 
     # One wrong answer is the limit: 403, and the connection closes.
@@ -205,12 +156,12 @@ def limits():
     alice.uri = 'msrp://127.0.0.1:9/alice2;tcp'
     line, _ = alice.auth(relay, 'alice', 'alicepass', realm)
     check(' 403 ' in line, 'a second session on the connection got %r' % line)
-    relay.stop()
+    stop_relay(relay)
 
 
 def main():
     global MSRP
-    MSRP = os.path.abspath(sys.argv[1])
+    MSRP = harness.MSRP = os.path.abspath(sys.argv[1])
 
     run()
     run('--tls', tls=True)

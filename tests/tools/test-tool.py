@@ -20,26 +20,16 @@
 
 import hashlib
 import os
-import queue
 import re
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 
-TIMEOUT = 60
+import harness
+from harness import Relay, check, fail
+
+TIMEOUT = harness.TIMEOUT = 60
 MSRP = None
-
-
-def fail(message):
-    print('FAIL: ' + message, file=sys.stderr)
-    sys.exit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
 
 
 class Listener:
@@ -50,20 +40,10 @@ class Listener:
         self.process = subprocess.Popen([MSRP, 'listen', *args],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip('\n'))
-        self.lines.put(None)
+        self.lines = harness.Lines(self.process.stdout)
 
     def line(self):
-        try:
-            line = self.lines.get(timeout=TIMEOUT)
-        except queue.Empty:
-            self.process.kill()
-            fail('msrp listen printed nothing within %d s' % TIMEOUT)
+        line = self.lines.get('msrp listen printed nothing', self.process)
         if line is None:
             fail('msrp listen ended early: ' + self.process.stderr.read())
         return line
@@ -129,7 +109,7 @@ def test_send_listen():
     ids = {check_message(listener.line(), 'text/plain', b'hello') for _ in range(3)}
     check(len(ids) == 3, 'Message-IDs repeat: %r' % ids)
     listener.wait()
-    check(listener.lines.get(timeout=TIMEOUT) is None, 'msrp listen printed more lines')
+    check(listener.lines.get('msrp listen did not end its output') is None, 'msrp listen printed more lines')
 
 
 def test_send_file():
@@ -351,42 +331,6 @@ def test_errors():
     check(result.returncode == 2 and 'Usage:' in result.stderr, 'msrp without a command: %r' % (result,))
 
 
-class Relay:
-    """msrp relay in the background: its URI, and its fingerprint with --tls."""
-
-    def __init__(self, *args):
-        self.process = subprocess.Popen([MSRP, 'relay', *args],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        lines = queue.Queue()
-
-        def read():
-            for line in self.process.stdout:
-                lines.put(line.rstrip('\n'))
-            lines.put(None)
-        threading.Thread(target=read, daemon=True).start()
-        try:
-            self.uri = lines.get(timeout=TIMEOUT)
-            self.fingerprint = lines.get(timeout=TIMEOUT) if '--tls' in args else None
-        except queue.Empty:
-            self.process.kill()
-            fail('msrp relay printed no URI within %d s' % TIMEOUT)
-        check(self.uri is not None and re.fullmatch(r'msrps?://127\.0\.0\.1:\d+;tcp', self.uri),
-              'not a relay URI: %r' % self.uri)
-        if '--tls' in args:
-            check(self.fingerprint is not None and
-                  re.fullmatch(r'a=fingerprint:sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}', self.fingerprint),
-                  'not a fingerprint line: %r' % self.fingerprint)
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            rc = self.process.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            fail('msrp relay did not stop on SIGTERM')
-        check(rc == 0, 'msrp relay exited with %d: %s' % (rc, self.process.stderr.read()))
-
-
 RELAY_PATH = r'a=path:(msrps?://127\.0\.0\.1:\d+/[A-Za-z0-9]+;tcp msrps?://[^ ;/]+/[A-Za-z0-9]+;tcp)'
 
 
@@ -565,8 +509,6 @@ TESTS = {
 }
 
 if __name__ == '__main__':
-    if len(sys.argv) != 3 or sys.argv[2] not in TESTS:
-        sys.exit('usage: test-tool.py MSRP {%s}' % ','.join(TESTS))
-    MSRP = sys.argv[1]
-    TESTS[sys.argv[2]]()
+    MSRP, test = harness.parse_args('test-tool.py', TESTS)
+    test()
     print('PASS: ' + sys.argv[2])
