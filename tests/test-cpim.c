@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include "test-utils.h"
 
 #define IMDN_NS "urn:ietf:params:imdn"
 
@@ -58,17 +59,17 @@ parse_string (const char *str,
 /* parse -> to_bytes -> parse gives an equal message, and writing that
  * again gives the same bytes. */
 static void
+assert_equal (MsrpCpimMessage *a,
+              MsrpCpimMessage *b)
+{
+  g_assert_true (msrp_cpim_message_equal (a, b));
+}
+
+static void
 assert_round_trip (MsrpCpimMessage *msg)
 {
-  g_autoptr(GBytes) wire = msrp_cpim_message_to_bytes (msg);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpCpimMessage) again = msrp_cpim_message_parse (wire, &error);
-  g_autoptr(GBytes) wire_again = NULL;
-
-  g_assert_no_error (error);
-  g_assert_true (msrp_cpim_message_equal (msg, again));
-  wire_again = msrp_cpim_message_to_bytes (again);
-  g_assert_true (g_bytes_equal (wire, wire_again));
+  test_assert_round_trip (msg, (TestToBytesFunc) msrp_cpim_message_to_bytes,
+                          (TestParseFunc) msrp_cpim_message_parse, (TestAssertSameFunc) assert_equal);
 }
 
 static void

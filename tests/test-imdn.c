@@ -100,14 +100,6 @@ parse_string (const char *str,
 }
 
 static void
-assert_bytes (GBytes     *bytes,
-              const char *expected)
-{
-  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                   expected, strlen (expected));
-}
-
-static void
 assert_same (MsrpImdn *a,
              MsrpImdn *b)
 {
@@ -126,29 +118,12 @@ assert_same (MsrpImdn *a,
 static void
 assert_round_trip (MsrpImdn *imdn)
 {
-  g_autoptr(GBytes) xml = msrp_imdn_to_bytes (imdn);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpImdn) again = msrp_imdn_parse (xml, &error);
-  g_autoptr(GBytes) xml_again = NULL;
-
-  g_assert_no_error (error);
-  assert_same (imdn, again);
-  xml_again = msrp_imdn_to_bytes (again);
-  g_assert_true (g_bytes_equal (xml, xml_again));
+  test_assert_round_trip (imdn, (TestToBytesFunc) msrp_imdn_to_bytes,
+                          (TestParseFunc) msrp_imdn_parse, (TestAssertSameFunc) assert_same);
 }
 
-static void
-assert_malformed (const char *input,
-                  gsize       len,
-                  const char *needle)
-{
-  g_autoptr(GBytes) bytes = g_bytes_new (input, len);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpImdn) imdn = msrp_imdn_parse (bytes, &error);
-
-  g_assert_null (imdn);
-  test_assert_malformed_xml (error, needle);
-}
+#define assert_malformed(input, len, needle) \
+  test_assert_parse_malformed_xml ((TestParseFunc) msrp_imdn_parse, input, len, needle)
 
 typedef struct {
   const char *document;
@@ -203,7 +178,7 @@ test_imdn_rfc5438 (gconstpointer data)
                               "  </%s>\n"
                               "</imdn>\n",
                               notification, example->status, notification);
-  assert_bytes (xml, expected);
+  test_assert_bytes (xml, expected);
   assert_round_trip (imdn);
 
   /* CRLF line ends read the same */
@@ -473,20 +448,20 @@ test_imdn_build (void)
   g_assert_cmpstr (notified->str, ==, "datetime recipient-uri original-recipient-uri subject ");
 
   xml = msrp_imdn_to_bytes (imdn);
-  assert_bytes (xml,
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                "<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\">\n"
-                "  <message-id>Msg&lt;1&gt;&amp;&quot;2&quot;</message-id>\n"
-                "  <datetime>2024-02-29T23:59:07.25-03:30</datetime>\n"
-                "  <recipient-uri>sip:bob@example.com</recipient-uri>\n"
-                "  <original-recipient-uri>sip:list@example.com</original-recipient-uri>\n"
-                "  <subject>Tom &amp; Jerry&apos;s &lt;b&gt;\tplan\n</subject>\n"
-                "  <delivery-notification>\n"
-                "    <status>\n"
-                "      <failed/>\n"
-                "    </status>\n"
-                "  </delivery-notification>\n"
-                "</imdn>\n");
+  test_assert_bytes (xml,
+                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\">\n"
+                     "  <message-id>Msg&lt;1&gt;&amp;&quot;2&quot;</message-id>\n"
+                     "  <datetime>2024-02-29T23:59:07.25-03:30</datetime>\n"
+                     "  <recipient-uri>sip:bob@example.com</recipient-uri>\n"
+                     "  <original-recipient-uri>sip:list@example.com</original-recipient-uri>\n"
+                     "  <subject>Tom &amp; Jerry&apos;s &lt;b&gt;\tplan\n</subject>\n"
+                     "  <delivery-notification>\n"
+                     "    <status>\n"
+                     "      <failed/>\n"
+                     "    </status>\n"
+                     "  </delivery-notification>\n"
+                     "</imdn>\n");
   assert_round_trip (imdn);
 
   /* A new kind keeps forbidden and error, and else takes its positive status. */
@@ -513,16 +488,16 @@ test_imdn_build (void)
   msrp_imdn_set_message_id (imdn, "m 2");
   g_clear_pointer (&xml, g_bytes_unref);
   xml = msrp_imdn_to_bytes (imdn);
-  assert_bytes (xml,
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                "<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\">\n"
-                "  <message-id>m 2</message-id>\n"
-                "  <processing-notification>\n"
-                "    <status>\n"
-                "      <processed/>\n"
-                "    </status>\n"
-                "  </processing-notification>\n"
-                "</imdn>\n");
+  test_assert_bytes (xml,
+                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\">\n"
+                     "  <message-id>m 2</message-id>\n"
+                     "  <processing-notification>\n"
+                     "    <status>\n"
+                     "      <processed/>\n"
+                     "    </status>\n"
+                     "  </processing-notification>\n"
+                     "</imdn>\n");
   assert_round_trip (imdn);
 
   /* UTC is written with Z; properties through GObject */

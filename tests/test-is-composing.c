@@ -45,14 +45,6 @@ parse_string (const char *str,
 }
 
 static void
-assert_bytes (GBytes     *bytes,
-              const char *expected)
-{
-  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                   expected, strlen (expected));
-}
-
-static void
 assert_same (MsrpIsComposing *a,
              MsrpIsComposing *b)
 {
@@ -62,32 +54,17 @@ assert_same (MsrpIsComposing *a,
   test_assert_same_datetime (msrp_is_composing_get_last_active (a), msrp_is_composing_get_last_active (b));
 }
 
+/* to_bytes -> parse gives the same document, which writes the same bytes
+ * again. */
 static void
 assert_round_trip (MsrpIsComposing *ic)
 {
-  g_autoptr(GBytes) xml = msrp_is_composing_to_bytes (ic);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpIsComposing) again = msrp_is_composing_parse (xml, &error);
-  g_autoptr(GBytes) xml_again = NULL;
-
-  g_assert_no_error (error);
-  assert_same (ic, again);
-  xml_again = msrp_is_composing_to_bytes (again);
-  g_assert_true (g_bytes_equal (xml, xml_again));
+  test_assert_round_trip (ic, (TestToBytesFunc) msrp_is_composing_to_bytes,
+                          (TestParseFunc) msrp_is_composing_parse, (TestAssertSameFunc) assert_same);
 }
 
-static void
-assert_malformed (const char *input,
-                  gsize       len,
-                  const char *needle)
-{
-  g_autoptr(GBytes) bytes = g_bytes_new (input, len);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpIsComposing) ic = msrp_is_composing_parse (bytes, &error);
-
-  g_assert_null (ic);
-  test_assert_malformed_xml (error, needle);
-}
+#define assert_malformed(input, len, needle) \
+  test_assert_parse_malformed_xml ((TestParseFunc) msrp_is_composing_parse, input, len, needle)
 
 static void
 test_is_composing_rfc3994_idle (void)
@@ -107,13 +84,13 @@ test_is_composing_rfc3994_idle (void)
   g_assert_cmpint (g_date_time_get_utc_offset (last), ==, 0);
 
   xml = msrp_is_composing_to_bytes (ic);
-  assert_bytes (xml,
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                "<isComposing xmlns=\"urn:ietf:params:xml:ns:im-iscomposing\">\n"
-                "  <state>idle</state>\n"
-                "  <lastactive>2003-01-27T10:43:00Z</lastactive>\n"
-                "  <contenttype>audio</contenttype>\n"
-                "</isComposing>\n");
+  test_assert_bytes (xml,
+                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<isComposing xmlns=\"urn:ietf:params:xml:ns:im-iscomposing\">\n"
+                     "  <state>idle</state>\n"
+                     "  <lastactive>2003-01-27T10:43:00Z</lastactive>\n"
+                     "  <contenttype>audio</contenttype>\n"
+                     "</isComposing>\n");
   assert_round_trip (ic);
 }
 
@@ -133,13 +110,13 @@ test_is_composing_rfc3994_active (void)
   assert_same (ic, built);
 
   xml = msrp_is_composing_to_bytes (built);
-  assert_bytes (xml,
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                "<isComposing xmlns=\"urn:ietf:params:xml:ns:im-iscomposing\">\n"
-                "  <state>active</state>\n"
-                "  <contenttype>text/plain</contenttype>\n"
-                "  <refresh>90</refresh>\n"
-                "</isComposing>\n");
+  test_assert_bytes (xml,
+                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<isComposing xmlns=\"urn:ietf:params:xml:ns:im-iscomposing\">\n"
+                     "  <state>active</state>\n"
+                     "  <contenttype>text/plain</contenttype>\n"
+                     "  <refresh>90</refresh>\n"
+                     "</isComposing>\n");
   assert_round_trip (ic);
   g_assert_cmpstr (MSRP_IS_COMPOSING_CONTENT_TYPE, ==, "application/im-iscomposing+xml");
 }
@@ -194,11 +171,11 @@ test_is_composing_build (void)
   g_autoptr(GBytes) xml = NULL;
 
   xml = msrp_is_composing_to_bytes (ic);
-  assert_bytes (xml,
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                "<isComposing xmlns=\"urn:ietf:params:xml:ns:im-iscomposing\">\n"
-                "  <state>idle</state>\n"
-                "</isComposing>\n");
+  test_assert_bytes (xml,
+                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<isComposing xmlns=\"urn:ietf:params:xml:ns:im-iscomposing\">\n"
+                     "  <state>idle</state>\n"
+                     "</isComposing>\n");
 
   g_signal_connect (ic, "notify", G_CALLBACK (on_notify), notified);
   msrp_is_composing_set_state (ic, "active");
@@ -211,14 +188,14 @@ test_is_composing_build (void)
 
   g_clear_pointer (&xml, g_bytes_unref);
   xml = msrp_is_composing_to_bytes (ic);
-  assert_bytes (xml,
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                "<isComposing xmlns=\"urn:ietf:params:xml:ns:im-iscomposing\">\n"
-                "  <state>active</state>\n"
-                "  <lastactive>2003-01-27T19:43:00.125+09:00</lastactive>\n"
-                "  <contenttype>text/html; charset=&quot;utf-8&quot;</contenttype>\n"
-                "  <refresh>120</refresh>\n"
-                "</isComposing>\n");
+  test_assert_bytes (xml,
+                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<isComposing xmlns=\"urn:ietf:params:xml:ns:im-iscomposing\">\n"
+                     "  <state>active</state>\n"
+                     "  <lastactive>2003-01-27T19:43:00.125+09:00</lastactive>\n"
+                     "  <contenttype>text/html; charset=&quot;utf-8&quot;</contenttype>\n"
+                     "  <refresh>120</refresh>\n"
+                     "</isComposing>\n");
   assert_round_trip (ic);
 
   /* through GObject properties */

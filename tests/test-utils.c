@@ -645,6 +645,45 @@ test_assert_malformed_xml (const GError *error,
     g_error ("“%s” is not in the error “%s”", needle, error->message);
 }
 
+void
+test_assert_bytes (GBytes     *bytes,
+                   const char *expected)
+{
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                   expected, strlen (expected));
+}
+
+void
+test_assert_round_trip (gpointer           object,
+                        TestToBytesFunc    to_bytes,
+                        TestParseFunc      parse,
+                        TestAssertSameFunc assert_same)
+{
+  g_autoptr(GBytes) bytes = to_bytes (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) again = parse (bytes, &error);
+  g_autoptr(GBytes) bytes_again = NULL;
+
+  g_assert_no_error (error);
+  assert_same (object, again);
+  bytes_again = to_bytes (again);
+  g_assert_true (g_bytes_equal (bytes, bytes_again));
+}
+
+void
+test_assert_parse_malformed_xml (TestParseFunc parse,
+                                 const char   *input,
+                                 gsize         len,
+                                 const char   *needle)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (input, len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) object = parse (bytes, &error);
+
+  g_assert_null (object);
+  test_assert_malformed_xml (error, needle);
+}
+
 TestKamailio test_kamailio;
 
 void

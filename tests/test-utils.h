@@ -214,6 +214,29 @@ void           test_assert_same_datetime (GDateTime         *a,
 void           test_assert_malformed_xml (const GError      *error,
                                           const char        *needle);
 
+/* @bytes hold the string @expected, without its NUL. */
+void           test_assert_bytes         (GBytes            *bytes,
+                                          const char        *expected);
+
+/* A text format's to_bytes and parse (msrp_imdn_to_bytes, msrp_imdn_parse,
+ * ...), and a check that two objects say the same. */
+typedef GBytes  *(*TestToBytesFunc)     (gpointer           object);
+typedef gpointer (*TestParseFunc)       (GBytes            *bytes,
+                                          GError           **error);
+typedef void     (*TestAssertSameFunc)  (gpointer           a,
+                                          gpointer           b);
+/* to_bytes -> parse gives the same object, which writes the same bytes
+ * again. */
+void           test_assert_round_trip    (gpointer           object,
+                                          TestToBytesFunc    to_bytes,
+                                          TestParseFunc      parse,
+                                          TestAssertSameFunc assert_same);
+/* @input (@len bytes) does not parse: test_assert_malformed_xml(). */
+void           test_assert_parse_malformed_xml (TestParseFunc parse,
+                                                const char   *input,
+                                                gsize         len,
+                                                const char   *needle);
+
 /* The Kamailio relay that tests/relay/with-kamailio started around the
  * test: its TCP and TLS ports and its certificate (found by
  * test_kamailio_find(), which fails the test without them). */
