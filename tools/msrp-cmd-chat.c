@@ -32,7 +32,6 @@ typedef struct {
 } Sent;
 
 typedef struct _Chat Chat;
-typedef void (*MediaFunc) (Chat *self, MsrpSdpMedia *media);
 
 struct _Chat {
   MsrpChat *chat;
@@ -47,9 +46,8 @@ struct _Chat {
   struct termios saved_termios;
   gboolean termios_changed;
 
-  /* Waiting for the peer's SDP in a file */
-  MediaWait *wait;
-  MediaFunc on_media;
+  /* The SDP through the files */
+  MediaExchange exchange;
 
   /* Standard input */
   GInputStream *in;
@@ -943,87 +941,6 @@ start_input (Chat *self)
 
 /* The SDP through files */
 
-static void
-stop_waiting (Chat *self)
-{
-  g_clear_pointer (&self->wait, media_wait_free);
-}
-
-static void
-on_media (MsrpSdpMedia *media,
-          const GError *error,
-          gpointer      user_data)
-{
-  Chat *self = user_data;
-
-  stop_waiting (self);
-  if (media == NULL)
-    chat_fail (self, error);
-  else
-    self->on_media (self, media);
-}
-
-/* Waits, without polling, until @file holds SDP media, then calls
- * @on_media with it. */
-static void
-wait_for_media (Chat      *self,
-                GFile     *file,
-                MediaFunc  on_media_func)
-{
-  self->on_media = on_media_func;
-  self->wait = media_wait_new (file, self->cancellable, on_media, self);
-}
-
-typedef struct {
-  Chat *self;
-  void (*then) (Chat *self);
-} Writing;
-
-static void
-on_media_written (const GError *error,
-                  gpointer      user_data)
-{
-  Writing *writing = user_data;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    ;
-  else if (error != NULL)
-    chat_fail (writing->self, error);
-  else
-    writing->then (writing->self);
-  g_free (writing);
-}
-
-/* Writes our media to @file (NULL: standard output), then calls @then. */
-static void
-write_media (Chat         *self,
-             GFile        *file,
-             MsrpSdpMedia *media,
-             const char   *event,
-             void        (*then) (Chat *self))
-{
-  Writing *writing = g_new0 (Writing, 1);
-
-  writing->self = self;
-  writing->then = then;
-  media_write (file, media, self->json, event, self->cancellable, on_media_written, writing);
-}
-
-/* The two roles */
-
-static void
-on_start (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Chat *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!msrp_stream_start_finish (MSRP_STREAM (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    chat_fail (self, error);
-}
-
 /* "Waiting for the offer (or the answer) in FILE…" */
 static void
 show_waiting (Chat  *self,
@@ -1037,93 +954,6 @@ show_waiting (Chat  *self,
   line = self->offerer ? g_strdup_printf (_("Waiting for the answer in %s…"), name)
                        : g_strdup_printf (_("Waiting for the offer in %s…"), name);
   show_status (self, line);
-}
-
-static void
-offerer_got_answer (Chat         *self,
-                    MsrpSdpMedia *answer)
-{
-  msrp_stream_start_async (MSRP_STREAM (self->chat), answer, self->cancellable, on_start, self);
-}
-
-static void
-offerer_wait (Chat *self)
-{
-  show_waiting (self, self->answer_file);
-  wait_for_media (self, self->answer_file, offerer_got_answer);
-}
-
-static void
-on_offer_made (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Chat *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpSdpMedia) offer = msrp_stream_initialize_finish (MSRP_STREAM (source), result, &error);
-
-  if (offer == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        chat_fail (self, error);
-      return;
-    }
-  write_media (self, self->offer_file, offer, "offer", offerer_wait);
-}
-
-static void
-on_old_answer_removed (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  Chat *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_delete_finish (G_FILE (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *name = g_file_get_parse_name (G_FILE (source));
-          g_autoptr(GError) about = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s",
-                                                 name, error->message);
-
-          chat_fail (self, about);
-        }
-      return;
-    }
-  msrp_stream_initialize_async (MSRP_STREAM (self->chat), NULL, self->cancellable, on_offer_made, self);
-}
-
-static void
-answerer_start (Chat *self)
-{
-  msrp_stream_start_async (MSRP_STREAM (self->chat), NULL, self->cancellable, on_start, self);
-}
-
-static void
-on_answer_made (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Chat *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpSdpMedia) answer = msrp_stream_initialize_finish (MSRP_STREAM (source), result, &error);
-
-  if (answer == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        chat_fail (self, error);
-      return;
-    }
-  write_media (self, self->answer_file, answer, "answer", answerer_start);
-}
-
-static void
-answerer_got_offer (Chat         *self,
-                    MsrpSdpMedia *offer)
-{
-  msrp_stream_initialize_async (MSRP_STREAM (self->chat), offer, self->cancellable, on_answer_made, self);
 }
 
 /* The command */
@@ -1266,13 +1096,16 @@ cmd_chat (int    argc,
   signal_sources[1] = g_unix_signal_add (SIGTERM, on_signal, &self);
   signal_sources[2] = g_unix_signal_add (SIGHUP, on_signal, &self);
 
-  if (offer)
-    g_file_delete_async (self.answer_file, G_PRIORITY_DEFAULT, self.cancellable, on_old_answer_removed, &self);
-  else
-    {
-      show_waiting (&self, self.offer_file);
-      wait_for_media (&self, self.offer_file, answerer_got_offer);
-    }
+  self.exchange.stream = MSRP_STREAM (self.chat);
+  self.exchange.offerer = offer;
+  self.exchange.offer_file = self.offer_file;
+  self.exchange.answer_file = self.answer_file;
+  self.exchange.json = self.json;
+  self.exchange.cancellable = self.cancellable;
+  self.exchange.fail = (void (*) (gpointer, const GError *)) chat_fail;
+  self.exchange.waiting = (void (*) (gpointer, GFile *)) show_waiting;
+  self.exchange.user_data = &self;
+  media_exchange_start (&self.exchange);
   if (exit_status == EXIT_SUCCESS)
     {
       start_input (&self);
@@ -1283,7 +1116,7 @@ cmd_chat (int    argc,
   for (guint i = 0; i < G_N_ELEMENTS (signal_sources); i++)
     g_source_remove (signal_sources[i]);
   g_cancellable_cancel (self.cancellable);
-  stop_waiting (&self);
+  media_exchange_stop (&self.exchange);
   g_signal_handlers_disconnect_by_data (self.chat, &self);
   g_clear_handle_id (&self.idle_source, g_source_remove);
   /* Let the cancelled operations finish while self is alive. */

@@ -42,7 +42,7 @@ typedef struct {
   gboolean json;
   gboolean bar;              /* a progress bar on stderr (a terminal) */
   gint64 stop_after;         /* tests: exit as if killed; 0: never */
-  MediaWait *wait;
+  MediaExchange exchange;
 
   gint64 start_time;
   gint64 offset;             /* bytes there before this transfer */
@@ -361,19 +361,6 @@ on_progress (GObject    *object,
 /* Setting up */
 
 static void
-on_start (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  FileCmd *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!msrp_stream_start_finish (MSRP_STREAM (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    file_fail (self, error);
-}
-
-static void
 show_waiting (FileCmd *self,
               GFile   *file)
 {
@@ -387,87 +374,6 @@ show_waiting (FileCmd *self,
     printf (_("Waiting for the offer in %s…"), name);
   printf ("\n");
   fflush (stdout);
-}
-
-static void
-on_answer (MsrpSdpMedia *answer,
-           const GError *error,
-           gpointer      user_data)
-{
-  FileCmd *self = user_data;
-
-  g_clear_pointer (&self->wait, media_wait_free);
-  if (answer == NULL)
-    file_fail (self, error);
-  else
-    msrp_stream_start_async (MSRP_STREAM (self->transfer), answer, self->cancellable, on_start, self);
-}
-
-static void
-on_offer_written (const GError *error,
-                  gpointer      user_data)
-{
-  FileCmd *self = user_data;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (error != NULL)
-    {
-      file_fail (self, error);
-      return;
-    }
-  show_waiting (self, self->answer_file);
-  self->wait = media_wait_new (self->answer_file, self->cancellable, on_answer, self);
-}
-
-static void
-on_offer_made (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  FileCmd *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpSdpMedia) offer = msrp_stream_initialize_finish (MSRP_STREAM (source), result, &error);
-
-  if (offer == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        file_fail (self, error);
-      return;
-    }
-  media_write (self->offer_file, offer, self->json, "offer", self->cancellable, on_offer_written, self);
-}
-
-static void
-on_answer_written (const GError *error,
-                   gpointer      user_data)
-{
-  FileCmd *self = user_data;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (error != NULL)
-    file_fail (self, error);
-  else
-    msrp_stream_start_async (MSRP_STREAM (self->transfer), NULL, self->cancellable, on_start, self);
-}
-
-static void
-on_answer_made (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  FileCmd *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpSdpMedia) answer = msrp_stream_initialize_finish (MSRP_STREAM (source), result, &error);
-
-  if (answer == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        file_fail (self, error);
-      return;
-    }
-  media_write (self->answer_file, answer, self->json, "answer", self->cancellable, on_answer_written, self);
 }
 
 static void setup_transfer (FileCmd *self);
@@ -517,22 +423,15 @@ forget_partial (FileCmd *self)
     g_file_delete (meta, NULL, NULL);
 }
 
-static void
-on_offer (MsrpSdpMedia *offer,
-          const GError *error,
-          gpointer      user_data)
+/* The answerer's transfer, for the offer if it is one we take. */
+static gboolean
+on_offer (FileCmd      *self,
+          MsrpSdpMedia *offer)
 {
-  FileCmd *self = user_data;
   g_autoptr(GError) local_error = NULL;
   MsrpSdpDirection direction;
   MsrpFileSelector *selector;
 
-  g_clear_pointer (&self->wait, media_wait_free);
-  if (offer == NULL)
-    {
-      file_fail (self, error);
-      return;
-    }
   direction = msrp_sdp_media_get_direction (offer);
   selector = msrp_sdp_media_get_file_selector (offer);
   if (selector == NULL)
@@ -540,7 +439,7 @@ on_offer (MsrpSdpMedia *offer,
       local_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_MEDIA_REFUSED,
                                          _("The offer has no a=file-selector: it is not a file transfer"));
       file_fail (self, local_error);
-      return;
+      return FALSE;
     }
   if (self->mode == MODE_RECEIVE)
     {
@@ -551,7 +450,7 @@ on_offer (MsrpSdpMedia *offer,
           local_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_MEDIA_REFUSED,
                                              _("The offer asks for a file (a pull): answer it with 'msrp file send FILE --answer'"));
           file_fail (self, local_error);
-          return;
+          return FALSE;
         }
       /* Without a size nothing would bound what goes to disk. */
       if (msrp_file_selector_get_size (selector) < 0)
@@ -559,7 +458,7 @@ on_offer (MsrpSdpMedia *offer,
           local_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_MEDIA_REFUSED,
                                              _("The offer does not say the file’s size; refusing it"));
           file_fail (self, local_error);
-          return;
+          return FALSE;
         }
       self->file = g_file_get_child (self->dir, name);
       if (g_file_query_exists (self->file, NULL))
@@ -569,7 +468,7 @@ on_offer (MsrpSdpMedia *offer,
           local_error = g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
                                      _("%s exists already; move it away first"), path);
           file_fail (self, local_error);
-          return;
+          return FALSE;
         }
       forget_partial (self);
     }
@@ -578,35 +477,18 @@ on_offer (MsrpSdpMedia *offer,
       local_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_MEDIA_REFUSED,
                                          _("The offer sends a file (a push): answer it with 'msrp file receive'"));
       file_fail (self, local_error);
-      return;
+      return FALSE;
     }
 
   self->transfer = msrp_file_transfer_new_from_offer (offer, self->file, &local_error);
   if (self->transfer == NULL)
     {
       file_fail (self, local_error);
-      return;
+      return FALSE;
     }
   setup_transfer (self);
-  msrp_stream_initialize_async (MSRP_STREAM (self->transfer), offer, self->cancellable, on_answer_made, self);
-}
-
-static void
-on_old_answer_removed (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  FileCmd *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_delete_finish (G_FILE (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        file_fail (self, error);
-      return;
-    }
-  msrp_stream_initialize_async (MSRP_STREAM (self->transfer), NULL, self->cancellable, on_offer_made, self);
+  self->exchange.stream = MSRP_STREAM (self->transfer);
+  return TRUE;
 }
 
 static RelayOptions *relay_options;
@@ -798,13 +680,18 @@ cmd_file (int    argc,
           self.transfer = msrp_file_transfer_new_pull (selector, self.file);
         }
       setup_transfer (&self);
-      g_file_delete_async (self.answer_file, G_PRIORITY_DEFAULT, self.cancellable, on_old_answer_removed, &self);
     }
-  else
-    {
-      show_waiting (&self, self.offer_file);
-      self.wait = media_wait_new (self.offer_file, self.cancellable, on_offer, &self);
-    }
+  self.exchange.stream = self.transfer ? MSRP_STREAM (self.transfer) : NULL;
+  self.exchange.offerer = self.offerer;
+  self.exchange.offer_file = self.offer_file;
+  self.exchange.answer_file = self.answer_file;
+  self.exchange.json = self.json;
+  self.exchange.cancellable = self.cancellable;
+  self.exchange.fail = (void (*) (gpointer, const GError *)) file_fail;
+  self.exchange.waiting = (void (*) (gpointer, GFile *)) show_waiting;
+  self.exchange.got_offer = (gboolean (*) (gpointer, MsrpSdpMedia *)) on_offer;
+  self.exchange.user_data = &self;
+  media_exchange_start (&self.exchange);
   if (!self.done)
     g_main_loop_run (loop);
 
@@ -812,7 +699,7 @@ cmd_file (int    argc,
   for (guint i = 0; i < G_N_ELEMENTS (signal_sources); i++)
     g_source_remove (signal_sources[i]);
   g_cancellable_cancel (self.cancellable);
-  g_clear_pointer (&self.wait, media_wait_free);
+  media_exchange_stop (&self.exchange);
   if (self.transfer != NULL)
     g_signal_handlers_disconnect_by_data (self.transfer, &self);
   /* Let the cancelled operations finish while self is alive. */

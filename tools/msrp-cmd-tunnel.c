@@ -32,13 +32,12 @@ const Command tunnel_command = {
 typedef struct {
   MsrpStreamTunnel *tunnel;
   GCancellable *cancellable;
-  gboolean offerer;
   GFile *offer_file;
   GFile *answer_file;
   char *serve;
   GSocketListener *listener;
   GSocketConnection *connection;
-  MediaWait *wait;            /* for the peer's SDP */
+  MediaExchange exchange;     /* the SDP, as `msrp chat` exchanges it */
   guint directions;           /* still running */
   gboolean ending;
 } Tunnel;
@@ -254,90 +253,6 @@ on_ended (MsrpStream *stream,
     g_main_loop_quit (loop);
 }
 
-/* The SDP through files */
-
-static void
-on_start (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!msrp_stream_start_finish (MSRP_STREAM (source), result, &error))
-    tunnel_fail (user_data, error);
-}
-
-/* The SDP goes through files, as `msrp chat` exchanges it (msrp-common.c). */
-
-static void
-on_answer (MsrpSdpMedia *answer,
-           const GError *error,
-           gpointer      user_data)
-{
-  Tunnel *self = user_data;
-
-  g_clear_pointer (&self->wait, media_wait_free);
-  if (answer == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        tunnel_fail (self, error);
-      return;
-    }
-  msrp_stream_start_async (MSRP_STREAM (self->tunnel), answer, self->cancellable, on_start, self);
-}
-
-static void
-on_media_written (const GError *error,
-                  gpointer      user_data)
-{
-  Tunnel *self = user_data;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (error != NULL)
-    tunnel_fail (self, error);
-  else if (self->offerer)
-    self->wait = media_wait_new (self->answer_file, self->cancellable, on_answer, self);
-  else
-    msrp_stream_start_async (MSRP_STREAM (self->tunnel), NULL, self->cancellable, on_start, self);
-}
-
-static void
-on_initialized (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Tunnel *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsrpSdpMedia) media = msrp_stream_initialize_finish (MSRP_STREAM (source), result, &error);
-
-  if (media == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        tunnel_fail (self, error);
-      return;
-    }
-  media_write (self->offerer ? self->offer_file : self->answer_file, media, FALSE,
-               self->offerer ? "offer" : "answer", self->cancellable, on_media_written, self);
-}
-
-static void
-on_offer (MsrpSdpMedia *offer,
-          const GError *error,
-          gpointer      user_data)
-{
-  Tunnel *self = user_data;
-
-  g_clear_pointer (&self->wait, media_wait_free);
-  if (offer == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        tunnel_fail (self, error);
-      return;
-    }
-  msrp_stream_initialize_async (MSRP_STREAM (self->tunnel), offer, self->cancellable, on_initialized, self);
-}
-
 static gboolean
 on_signal (gpointer user_data)
 {
@@ -383,7 +298,6 @@ cmd_tunnel (int    argc,
     }
 
   self.cancellable = g_cancellable_new ();
-  self.offerer = offer;
   self.serve = serve;
   self.offer_file = g_file_new_for_commandline_arg (offer_path);
   self.answer_file = g_file_new_for_commandline_arg (answer_path);
@@ -416,13 +330,14 @@ cmd_tunnel (int    argc,
       g_socket_listener_accept_async (self.listener, self.cancellable, on_accepted, &self);
     }
 
-  if (offer)
-    {
-      g_file_delete (self.answer_file, NULL, NULL);
-      msrp_stream_initialize_async (MSRP_STREAM (self.tunnel), NULL, self.cancellable, on_initialized, &self);
-    }
-  else
-    self.wait = media_wait_new (self.offer_file, self.cancellable, on_offer, &self);
+  self.exchange.stream = MSRP_STREAM (self.tunnel);
+  self.exchange.offerer = offer;
+  self.exchange.offer_file = self.offer_file;
+  self.exchange.answer_file = self.answer_file;
+  self.exchange.cancellable = self.cancellable;
+  self.exchange.fail = (void (*) (gpointer, const GError *)) tunnel_fail;
+  self.exchange.user_data = &self;
+  media_exchange_start (&self.exchange);
 
   sigint = g_unix_signal_add (SIGINT, on_signal, &self);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, &self);
@@ -431,7 +346,7 @@ cmd_tunnel (int    argc,
   g_source_remove (sigterm);
 
   g_cancellable_cancel (self.cancellable);
-  g_clear_pointer (&self.wait, media_wait_free);
+  media_exchange_stop (&self.exchange);
   g_clear_object (&self.connection);
   g_clear_object (&self.listener);
   g_signal_handlers_disconnect_by_data (self.tunnel, &self);

@@ -878,3 +878,139 @@ media_write (GFile            *file,
   g_file_replace_contents_bytes_async (writing->temporary, bytes, NULL, FALSE, G_FILE_CREATE_NONE,
                                        cancellable, on_media_written, writing);
 }
+
+static void
+exchange_fail (MediaExchange *exchange,
+               const GError  *error)
+{
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    exchange->fail (exchange->user_data, error);
+}
+
+static void
+exchange_on_started (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!msrp_stream_start_finish (MSRP_STREAM (source), result, &error))
+    exchange_fail (user_data, error);
+}
+
+static void
+exchange_wait (MediaExchange *exchange,
+               GFile         *file,
+               MediaWaitFunc  callback)
+{
+  if (exchange->waiting != NULL)
+    exchange->waiting (exchange->user_data, file);
+  exchange->wait = media_wait_new (file, exchange->cancellable, callback, exchange);
+}
+
+static void
+exchange_on_answer (MsrpSdpMedia *answer,
+                    const GError *error,
+                    gpointer      user_data)
+{
+  MediaExchange *exchange = user_data;
+
+  g_clear_pointer (&exchange->wait, media_wait_free);
+  if (answer == NULL)
+    exchange_fail (exchange, error);
+  else
+    msrp_stream_start_async (exchange->stream, answer, exchange->cancellable, exchange_on_started, exchange);
+}
+
+static void
+exchange_on_written (const GError *error,
+                     gpointer      user_data)
+{
+  MediaExchange *exchange = user_data;
+
+  if (error != NULL)
+    exchange_fail (exchange, error);
+  else if (exchange->offerer)
+    exchange_wait (exchange, exchange->answer_file, exchange_on_answer);
+  else
+    msrp_stream_start_async (exchange->stream, NULL, exchange->cancellable, exchange_on_started, exchange);
+}
+
+static void
+exchange_on_initialized (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  MediaExchange *exchange = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpSdpMedia) media = msrp_stream_initialize_finish (MSRP_STREAM (source), result, &error);
+
+  if (media == NULL)
+    exchange_fail (exchange, error);
+  else if (exchange->offerer)
+    media_write (exchange->offer_file, media, exchange->json, "offer", exchange->cancellable,
+                 exchange_on_written, exchange);
+  else
+    media_write (exchange->answer_file, media, exchange->json, "answer", exchange->cancellable,
+                 exchange_on_written, exchange);
+}
+
+static void
+exchange_on_offer (MsrpSdpMedia *offer,
+                   const GError *error,
+                   gpointer      user_data)
+{
+  MediaExchange *exchange = user_data;
+
+  g_clear_pointer (&exchange->wait, media_wait_free);
+  if (offer == NULL)
+    exchange_fail (exchange, error);
+  else if (exchange->got_offer == NULL || exchange->got_offer (exchange->user_data, offer))
+    msrp_stream_initialize_async (exchange->stream, offer, exchange->cancellable,
+                                  exchange_on_initialized, exchange);
+}
+
+static void
+exchange_on_old_answer_removed (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data)
+{
+  MediaExchange *exchange = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_delete_finish (G_FILE (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *name = g_file_get_parse_name (G_FILE (source));
+          g_autoptr(GError) about = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s",
+                                                 name, error->message);
+
+          exchange_fail (exchange, about);
+        }
+      return;
+    }
+  msrp_stream_initialize_async (exchange->stream, NULL, exchange->cancellable,
+                                exchange_on_initialized, exchange);
+}
+
+/* Starts @exchange, filled in by the caller, which keeps it until
+ * media_exchange_stop(). The offerer first removes an old answer file, so
+ * that it is not taken for the new answer. */
+void
+media_exchange_start (MediaExchange *exchange)
+{
+  if (exchange->offerer)
+    g_file_delete_async (exchange->answer_file, G_PRIORITY_DEFAULT, exchange->cancellable,
+                         exchange_on_old_answer_removed, exchange);
+  else
+    exchange_wait (exchange, exchange->offer_file, exchange_on_offer);
+}
+
+/* Stops waiting for a file; what is under way ends with the cancellable. */
+void
+media_exchange_stop (MediaExchange *exchange)
+{
+  g_clear_pointer (&exchange->wait, media_wait_free);
+}

@@ -169,4 +169,28 @@ void media_write (GFile            *file,
                   MediaWrittenFunc  then,
                   gpointer          user_data);
 
+/* The whole exchange for one stream: the offerer initializes, writes its
+ * offer, waits for the answer and starts; the answerer waits for the offer,
+ * hands it to @got_offer (which may make the stream), initializes with it,
+ * writes its answer and starts. Cancellation ends it quietly; every other
+ * error goes to @fail. */
+typedef struct {
+  MsrpStream *stream;        /* (unowned); @got_offer may set it */
+  gboolean offerer;
+  GFile *offer_file;         /* (unowned) NULL: standard output */
+  GFile *answer_file;        /* (unowned) NULL: standard output */
+  gboolean json;
+  GCancellable *cancellable;
+  void (*fail) (gpointer user_data, const GError *error);
+  /* Before each wait for a file; may be NULL. */
+  void (*waiting) (gpointer user_data, GFile *file);
+  /* The answerer's offer: FALSE (after @fail) refuses it; may be NULL. */
+  gboolean (*got_offer) (gpointer user_data, MsrpSdpMedia *offer);
+  gpointer user_data;
+  MediaWait *wait;
+} MediaExchange;
+
+void media_exchange_start (MediaExchange *exchange);
+void media_exchange_stop (MediaExchange *exchange);
+
 G_END_DECLS
