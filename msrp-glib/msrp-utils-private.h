@@ -52,4 +52,33 @@ _msrp_is_token_char (guchar c)
   return c > 0x20 && c < 0x7f && !strchr ("\"(),/:;<=>?@[\\]", c);
 }
 
+/* Reads the decimal digits at *@p, up to @end (NULL: up to the first
+ * non-digit), into @out and moves *@p past them. FALSE, with *@p at the
+ * digit that overflows, when there is none or the number is above @max:
+ * every parser of the wire formats reads its numbers this one way. */
+static inline gboolean
+_msrp_parse_decimal (const char **p,
+                     const char  *end,
+                     guint64      max,
+                     guint64     *out)
+{
+  const char *s = *p;
+  guint64 value = 0;
+
+  if (s == end || !g_ascii_isdigit (*s))
+    return FALSE;
+  for (; s != end && g_ascii_isdigit (*s); s++)
+    {
+      if (value > (max - (guint64) (*s - '0')) / 10)
+        {
+          *p = s;
+          return FALSE;
+        }
+      value = value * 10 + (guint64) (*s - '0');
+    }
+  *p = s;
+  *out = value;
+  return TRUE;
+}
+
 G_END_DECLS

@@ -387,18 +387,12 @@ parse_uint64 (const char *s,
               const char *end,
               gint64     *out)
 {
-  guint64 v = 0;
+  guint64 v;
 
-  if (s == end)
+  /* Up to G_MAXINT64 itself: a number that a Byte-Range can hold must
+   * read back. */
+  if (!_msrp_parse_decimal (&s, end, G_MAXINT64, &v) || s != end)
     return FALSE;
-  for (; s < end; s++)
-    {
-      /* Up to G_MAXINT64 itself: a number that a Byte-Range can hold
-       * must read back. */
-      if (!g_ascii_isdigit (*s) || v > (guint64) (G_MAXINT64 - (*s - '0')) / 10)
-        return FALSE;
-      v = v * 10 + (*s - '0');
-    }
   *out = v;
   return TRUE;
 }

@@ -507,12 +507,9 @@ parse_selectors (Selectors  *self,
 
           if (self->size >= 0)
             return fail (error, _("The file selector has two sizes"));
-          for (; g_ascii_isdigit (*p); p++)
-            {
-              if (size > (G_MAXINT64 - 9) / 10)
-                return fail (error, _("The size in the file selector is too large"));
-              size = size * 10 + (*p - '0');
-            }
+          /* It stops at the digit that overflows, past the start. */
+          if (!_msrp_parse_decimal (&p, NULL, G_MAXINT64, &size) && p != start)
+            return fail (error, _("The size in the file selector is too large"));
           if (p == start || (*p != '\0' && !is_space (*p)))
             return fail (error, _("The size in the file selector is not a number of bytes (size:1234)"));
           self->size = size;

@@ -539,22 +539,12 @@ static gboolean
 parse_refresh (const char *text,
                guint      *refresh)
 {
-  guint64 value = 0;
+  guint64 value;
   const char *p = text;
 
   if (*p == '+')
     p++;
-  if (*p == '\0')
-    return FALSE;
-  for (; *p != '\0'; p++)
-    {
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-      value = value * 10 + (*p - '0');
-      if (value > G_MAXUINT)
-        return FALSE;
-    }
-  if (value == 0)
+  if (!_msrp_parse_decimal (&p, NULL, G_MAXUINT, &value) || *p != '\0' || value == 0)
     return FALSE;
   *refresh = value;
   return TRUE;

@@ -57,17 +57,9 @@ _msrp_sdp_parse_decimal (const char *s,
                          gint64      max,
                          gint64     *out)
 {
-  gint64 value = 0;
+  guint64 value;
 
-  if (!g_ascii_isdigit (*s))
-    return FALSE;
-  for (; g_ascii_isdigit (*s); s++)
-    {
-      if (value > (max - (*s - '0')) / 10)
-        return FALSE;
-      value = value * 10 + (*s - '0');
-    }
-  if (*s != '\0')
+  if (!_msrp_parse_decimal (&s, NULL, max, &value) || *s != '\0')
     return FALSE;
   *out = value;
   return TRUE;
