@@ -724,6 +724,44 @@ test_failover (Fixture       *f,
   wait_no_sessions (f);
 }
 
+/* A target that takes connections and then says nothing (a frozen
+ * relay: the kernel still completes TCP handshakes) is left for the next
+ * one within a part of the connector's timeout, not all of it. */
+static void
+test_hung_target (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) hung = NULL;
+  g_autoptr(MsrpRelaySettings) settings = settings_new (f, "user1");
+  g_autoptr(MsrpConnector) acceptor = msrp_get_acceptor (settings);
+  g_autoptr(GPtrArray) path = NULL;
+  GError *error = NULL;
+  gint64 start;
+
+  hung = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (hung, any, TRUE, &error));
+  g_assert_true (g_socket_listen (hung, &error));
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (hung, &error);
+  g_assert_no_error (error);
+
+  /* The hung one first, the relay B second. */
+  f->resolver->records[0].port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  prefer (f, 0);
+  msrp_connector_set_timeout (acceptor, 6);
+
+  start = g_get_monotonic_time ();
+  path = test_prepare (acceptor, NULL);
+  g_assert_cmpuint (path_relay (f, path), ==, 1);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 6 * G_USEC_PER_SEC);
+  msrp_connector_cleanup (acceptor);
+  wait_no_sessions (f);
+}
+
 /* TLS: which name the relay's certificate must have */
 
 typedef struct {
@@ -851,10 +889,12 @@ main (int    argc,
       g_autofree char *spread = g_strdup_printf ("/relay-srv/spread/%s", tls ? "tls" : "tcp");
       g_autofree char *chat = g_strdup_printf ("/relay-srv/chat/%s", tls ? "tls" : "tcp");
       g_autofree char *failover = g_strdup_printf ("/relay-srv/failover/%s", tls ? "tls" : "tcp");
+      g_autofree char *hung = g_strdup_printf ("/relay-srv/hung-target/%s", tls ? "tls" : "tcp");
 
       g_test_add (spread, Fixture, GINT_TO_POINTER (tls), fixture_setup, test_spread, fixture_teardown);
       g_test_add (chat, Fixture, GINT_TO_POINTER (tls), fixture_setup, test_chat, fixture_teardown);
       g_test_add (failover, Fixture, GINT_TO_POINTER (tls), fixture_setup, test_failover, fixture_teardown);
+      g_test_add (hung, Fixture, GINT_TO_POINTER (tls), fixture_setup, test_hung_target, fixture_teardown);
     }
   g_test_add ("/relay-srv/tls-names", Fixture, GINT_TO_POINTER (TRUE), fixture_setup, test_tls_names,
               fixture_teardown);
