@@ -28,6 +28,8 @@ const Command relay_command = {
   NULL, FALSE,
   "  msrp relay --user alice:secret --user bob:secret\n"
   "  msrp relay --host 192.0.2.10 --port 2855 --tls --realm example.com --user alice:secret\n"
+  "  msrp relay --host 192.0.2.10 --port 2855 --tls-certificate relay.pem --realm example.com \\\n"
+  "             --user alice:secret\n"
   "  msrp relay --ws-port 8080 --user alice:secret --user bob:secret\n"
   "  msrp relay --tls --user alice:secret --user bob:secret > relay.out &\n"
   "  msrp listen --relay \"$(head -n1 relay.out)\" --relay-user bob:secret \\\n"
@@ -47,6 +49,7 @@ cmd_relay (int    argc,
 {
   g_autofree char *host = NULL;
   g_autofree char *realm = NULL;
+  g_autofree char *certificate_file = NULL;
   g_auto(GStrv) users = NULL;
   int port = 0;
   int ws_port = -1;
@@ -58,6 +61,8 @@ cmd_relay (int    argc,
     { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("The TCP port (default: any free port)"), "PORT" },
     { "ws-port", 0, 0, G_OPTION_ARG_INT, &ws_port, N_("Also take WebSocket clients (RFC 7977) on this TCP port (0: any free port)"), "PORT" },
     { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, N_("Use TLS (msrps:) with a new self-signed certificate"), NULL },
+    { "tls-certificate", 0, 0, G_OPTION_ARG_FILENAME, &certificate_file,
+      N_("Use TLS with the certificate and private key in this PEM file"), "FILE" },
     { "realm", 0, 0, G_OPTION_ARG_STRING, &realm, N_("The Digest realm (default: the host)"), "REALM" },
     { "user", 0, 0, G_OPTION_ARG_STRING_ARRAY, &users, N_("A user who may authenticate (repeatable)"), "NAME:PASSWORD" },
     { "max-auth-failures", 0, 0, G_OPTION_ARG_INT, &max_auth_failures,
@@ -113,7 +118,21 @@ cmd_relay (int    argc,
       name = g_strndup (users[i], colon - users[i]);
       msrp_relay_add_user (relay, name, colon + 1);
     }
-  if (tls)
+  if (certificate_file != NULL)
+    {
+      /* A certificate clients can check, for relays found by SRV:
+       * it names the domain (see the "Relays at scale" page). */
+      g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_file (certificate_file, &error);
+
+      if (certificate == NULL)
+        {
+          fail (error);
+          return exit_status;
+        }
+      msrp_relay_set_tls_certificate (relay, certificate);
+      tls = TRUE;
+    }
+  else if (tls)
     {
       g_autoptr(GTlsCertificate) certificate = msrp_tls_certificate_new_self_signed (host, &error);
 

@@ -23,6 +23,11 @@
 #define AUTO_URI_WAIT_SECONDS 5
 /* 423 answers followed before giving up. */
 #define MAX_423 3
+/* Found by DNS SRV, one target gets this share of the connector's timeout
+ * to answer the first AUTH before the next is tried: a relay that takes
+ * connections and then says nothing (a frozen process) must not use it
+ * all. */
+#define TARGET_TIMEOUT_SHARE 3
 
 struct _MsrpRelayLink
 {
@@ -266,6 +271,7 @@ static void schedule_refresh_in (MsrpRelayLink *link, guint seconds);
 typedef struct {
   MsrpRelayLink *link;
   MsrpOperation op;
+  GCancellable *cancellable;  /* the operation's, or one per SRV target */
   GSocketClient *client;
   GError *mismatch;
   MsrpChunk *auth;          /* the AUTH whose answer we wait for */
@@ -273,7 +279,27 @@ typedef struct {
   guint n_401;
   guint n_423;
   gboolean stale_retried;
+
+  /* DNS SRV (RFC 2782): the targets in their order, tried one after the
+   * other until a relay answers the AUTH; the certificate of each must
+   * name the domain, @identity. */
+  GSocketConnectable *identity;
+  GList *targets;           /* of GSrvTarget */
+  GList *next_target;       /* in @targets: the first not tried yet */
+  GSource *target_timer;
+  gboolean target_timed_out;
+  gboolean answered;        /* a relay answered: it is the one */
 } Connect;
+
+static void
+stop_target_timer (Connect *c)
+{
+  if (c->target_timer != NULL)
+    {
+      g_source_destroy (c->target_timer);
+      g_clear_pointer (&c->target_timer, g_source_unref);
+    }
+}
 
 static void
 connect_free (gpointer data)
@@ -286,6 +312,10 @@ connect_free (gpointer data)
       g_source_destroy (c->uri_timer);
       g_source_unref (c->uri_timer);
     }
+  stop_target_timer (c);
+  g_clear_object (&c->cancellable);
+  g_clear_object (&c->identity);
+  g_clear_pointer (&c->targets, g_resolver_free_targets);
   g_clear_pointer (&c->link, _msrp_relay_link_unref);
   g_clear_object (&c->client);
   g_clear_error (&c->mismatch);
@@ -309,8 +339,41 @@ connect_fail (GTask  *task,
                                    _("The MSRP relay did not answer in time"));
   _msrp_relay_link_close (c->link);
   _msrp_operation_stop (&c->op);
+  stop_target_timer (c);
   g_task_return_error (task, error);
   g_object_unref (task);
+}
+
+static void try_next_target (GTask *task);
+
+/* A target that failed before its relay answered makes way for the next
+ * one, if there is one: TRUE when it did, and the task goes on there.
+ * Otherwise @error is what to fail with. */
+static gboolean
+target_failed (GTask   *task,
+               GError **error)
+{
+  Connect *c = g_task_get_task_data (task);
+
+  if (c->identity == NULL || c->answered || g_cancellable_is_cancelled (c->op.cancellable))
+    return FALSE;
+
+  stop_target_timer (c);
+  if (c->target_timed_out)
+    {
+      c->target_timed_out = FALSE;
+      g_clear_error (error);
+      *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                    _("The MSRP relay did not answer in time"));
+    }
+  _msrp_relay_link_close (c->link);
+  if (c->next_target == NULL)
+    return FALSE;
+
+  g_debug ("the relay target failed (%s); trying the next one", (*error)->message);
+  g_clear_error (error);
+  try_next_target (task);
+  return TRUE;
 }
 
 static void send_auth (GTask *task, gboolean answer);
@@ -340,7 +403,13 @@ on_auth_written (GObject      *source,
 
   if (!msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error))
     {
-      if (!g_task_get_completed (task))
+      Connect *c = g_task_get_task_data (task);
+
+      /* Before an SRV target answered, the pending read (or the target's
+       * timer) sees the failure and moves on; an earlier target's
+       * transport is gone. */
+      if (!g_task_get_completed (task) && MSRP_TRANSPORT (source) == c->link->transport &&
+          (c->identity == NULL || c->answered))
         connect_fail (task, error);
       else
         g_error_free (error);
@@ -378,7 +447,7 @@ send_auth (GTask    *task,
       g_source_attach (c->uri_timer, link->context);
     }
 
-  msrp_transport_write_chunk_async (link->transport, c->auth, c->op.cancellable, on_auth_written,
+  msrp_transport_write_chunk_async (link->transport, c->auth, c->cancellable, on_auth_written,
                                     g_object_ref (task));
 }
 
@@ -397,7 +466,8 @@ on_auth_response (GObject      *source,
   response = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
   if (response == NULL)
     {
-      connect_fail (task, error);
+      if (!target_failed (task, &error))
+        connect_fail (task, error);
       return;
     }
 
@@ -406,9 +476,13 @@ on_auth_response (GObject      *source,
     {
       /* Nothing else belongs here yet (a late answer to an AUTH we gave
        * up on, say): read on. */
-      msrp_transport_read_chunk_async (link->transport, 0, c->op.cancellable, on_auth_response, task);
+      msrp_transport_read_chunk_async (link->transport, 0, c->cancellable, on_auth_response, task);
       return;
     }
+
+  /* The relay is alive: whatever it says now is the answer. */
+  c->answered = TRUE;
+  stop_target_timer (c);
 
   code = msrp_chunk_get_code (response);
   if (code == MSRP_STATUS_OK)
@@ -453,14 +527,14 @@ on_auth_response (GObject      *source,
           return;
         }
       send_auth (task, TRUE);
-      msrp_transport_read_chunk_async (link->transport, 0, c->op.cancellable, on_auth_response, task);
+      msrp_transport_read_chunk_async (link->transport, 0, c->cancellable, on_auth_response, task);
       return;
     }
 
   if (code == MSRP_STATUS_INTERVAL_OUT_OF_BOUNDS && ++c->n_423 <= MAX_423 && take_interval (link, response))
     {
       send_auth (task, link->challenge != NULL);
-      msrp_transport_read_chunk_async (link->transport, 0, c->op.cancellable, on_auth_response, task);
+      msrp_transport_read_chunk_async (link->transport, 0, c->cancellable, on_auth_response, task);
       return;
     }
 
@@ -492,6 +566,8 @@ on_connected (GObject      *source,
   GError *error = NULL;
 
   connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  if (connection == NULL && c->mismatch == NULL && target_failed (task, &error))
+    return;
   if (connection == NULL)
     {
       if (c->mismatch == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -512,7 +588,7 @@ on_connected (GObject      *source,
   _msrp_connector_configure_transport (g_task_get_source_object (task), link->transport);
 
   send_auth (task, FALSE);
-  msrp_transport_read_chunk_async (link->transport, 0, c->op.cancellable, on_auth_response, task);
+  msrp_transport_read_chunk_async (link->transport, 0, c->cancellable, on_auth_response, task);
 }
 
 static void
@@ -549,7 +625,7 @@ on_websocket_connected (GObject      *source,
   _msrp_connector_configure_transport (g_task_get_source_object (task), link->transport);
 
   send_auth (task, FALSE);
-  msrp_transport_read_chunk_async (link->transport, 0, c->op.cancellable, on_auth_response, task);
+  msrp_transport_read_chunk_async (link->transport, 0, c->cancellable, on_auth_response, task);
 }
 
 static void
@@ -573,6 +649,10 @@ on_client_event (GSocketClient      *client,
   if (event != G_SOCKET_CLIENT_TLS_HANDSHAKING)
     return;
 
+  /* Through SRV the certificate must name the domain, not the target:
+   * the DNS answer that named the target vouches for nothing. */
+  if (c->identity != NULL)
+    g_tls_client_connection_set_server_identity (G_TLS_CLIENT_CONNECTION (connection), c->identity);
   if (certificate != NULL)
     g_tls_connection_set_certificate (G_TLS_CONNECTION (connection), certificate);
   if (database != NULL)
@@ -592,6 +672,75 @@ relay_uri_new (const char *host,
 {
   return g_object_new (MSRP_TYPE_URI, "host", host, "port", port, "use-tls", use_tls,
                        "transport", websocket ? "ws" : "tcp", NULL);
+}
+
+static gboolean
+on_target_timeout (gpointer user_data)
+{
+  GTask *task = user_data;
+  Connect *c = g_task_get_task_data (task);
+
+  /* The pending connect or read ends cancelled, and moves on. */
+  g_clear_pointer (&c->target_timer, g_source_unref);
+  c->target_timed_out = TRUE;
+  g_cancellable_cancel (c->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+try_next_target (GTask *task)
+{
+  Connect *c = g_task_get_task_data (task);
+  GSrvTarget *target = c->next_target->data;
+  g_autoptr(GSocketConnectable) address = NULL;
+  guint timeout = msrp_connector_get_timeout (g_task_get_source_object (task));
+
+  /* Walked forward only: g_srv_target_list_sort() leaves the prev links
+   * of the resolver's list behind. */
+  c->next_target = c->next_target->next;
+  address = g_network_address_new (g_srv_target_get_hostname (target), g_srv_target_get_port (target));
+  g_debug ("trying the relay target %s:%u", g_srv_target_get_hostname (target), g_srv_target_get_port (target));
+
+  /* Each target gets a cancellable of its own, which the operation's
+   * cancels too. */
+  g_clear_object (&c->cancellable);
+  c->cancellable = g_cancellable_new ();
+  g_signal_connect_object (c->op.cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
+                           c->cancellable, G_CONNECT_SWAPPED);
+
+  c->target_timer = g_timeout_source_new (MAX (timeout * 1000 / TARGET_TIMEOUT_SHARE, 1000));
+  g_source_set_static_name (c->target_timer, "[msrp] relay target timeout");
+  g_source_set_callback (c->target_timer, on_target_timeout, task, NULL);
+  g_source_attach (c->target_timer, c->link->context);
+
+  g_socket_client_connect_async (c->client, address, c->cancellable, on_connected, task);
+}
+
+static void
+on_targets (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  Connect *c = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  c->targets = g_resolver_lookup_service_finish (G_RESOLVER (source), result, &error);
+  if (c->targets == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          GError *wrapped = g_error_new (MSRP_ERROR, MSRP_ERROR_RELAY_NOT_FOUND,
+                                         _("Cannot reach the MSRP relay for “%s”: %s"),
+                                         msrp_relay_settings_get_domain (c->link->settings), error->message);
+          g_error_free (error);
+          error = wrapped;
+        }
+      connect_fail (task, error);
+      return;
+    }
+  c->next_target = c->targets;
+  try_next_target (task);
 }
 
 void
@@ -632,11 +781,10 @@ _msrp_relay_link_new_async (MsrpRelaySettings   *settings,
       link->relay_uri = relay_uri_new (msrp_relay_settings_get_domain (settings),
                                        websocket ? msrp_relay_settings_get_port (settings) : 0,
                                        use_tls, websocket);
-      connectable = g_network_service_new (use_tls ? "msrps" : "msrp", "tcp",
-                                           msrp_relay_settings_get_domain (settings));
     }
 
   _msrp_connector_start_operation (connector, &c->op, cancellable);
+  c->cancellable = g_object_ref (c->op.cancellable);
 
   /* RFC 7977: the relay over a WebSocket, at its host (a WebSocket relay
    * has no SRV records) and port; its certificate checked by name. */
@@ -652,7 +800,23 @@ _msrp_relay_link_new_async (MsrpRelaySettings   *settings,
   c->client = g_socket_client_new ();
   g_socket_client_set_tls (c->client, use_tls);
   g_signal_connect (c->client, "event", G_CALLBACK (on_client_event), task);
-  g_socket_client_connect_async (c->client, connectable, c->op.cancellable, on_connected, task);
+  if (connectable != NULL)
+    {
+      g_socket_client_connect_async (c->client, connectable, c->cancellable, on_connected, task);
+      return;
+    }
+
+  /* Without a host: the relay's SRV records (RFC 4976), whose targets
+   * are tried here one by one, so that a target that connects but never
+   * answers is left for the next. */
+  {
+    g_autoptr(GResolver) resolver = g_resolver_get_default ();
+
+    c->identity = g_network_address_new (msrp_relay_settings_get_domain (settings), MSRP_DEFAULT_PORT);
+    g_resolver_lookup_service_async (resolver, use_tls ? "msrps" : "msrp", "tcp",
+                                     msrp_relay_settings_get_domain (settings), c->cancellable,
+                                     on_targets, task);
+  }
 }
 
 MsrpRelayLink *

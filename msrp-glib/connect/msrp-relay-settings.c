@@ -185,8 +185,10 @@ msrp_relay_settings_class_init (MsrpRelaySettingsClass *klass)
    * MsrpRelaySettings:domain:
    *
    * The relay's domain: the name DNS SRV looks up when
-   * [property@Msrp.RelaySettings:host] is unset, and the name the relay's
-   * certificate must carry.
+   * [property@Msrp.RelaySettings:host] is unset, and then the name every
+   * SRV target's certificate must carry (the unsigned DNS answer that
+   * named a target cannot vouch for its name). With a host, the
+   * certificate must carry the host's name.
    *
    * Since: 1.0
    */
@@ -219,7 +221,7 @@ msrp_relay_settings_class_init (MsrpRelaySettingsClass *klass)
   /**
    * MsrpRelaySettings:host:
    *
-   * The relay's host name or address. When unset (the default), the relay is found with a DNS SRV lookup of `_msrps._tcp.<domain>` (or `_msrp._tcp` without TLS), trying the targets in priority and weight order and going on to the next when one cannot be reached.
+   * The relay's host name or address. When unset (the default), the relay is found with a DNS SRV lookup of `_msrps._tcp.<domain>` (or `_msrp._tcp` without TLS), trying the targets in priority and weight order (RFC 2782) and going on to the next when one cannot be reached, fails the TLS handshake, or has not answered the first AUTH within a third of the connector's [property@Msrp.Connector:timeout] (a frozen relay).
    *
    * Since: 1.0
    */

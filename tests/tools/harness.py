@@ -79,7 +79,7 @@ class Relay:
         self.port = int(match.group(3))
         self.fingerprint = None
         self.ws_uri = None
-        if '--tls' in args:
+        if '--tls' in args or '--tls-certificate' in args:
             self.fingerprint = self.lines.get('msrp relay --tls printed no fingerprint', self.process)
             check(self.fingerprint is not None and
                   re.fullmatch(r'a=fingerprint:sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}', self.fingerprint),

@@ -10,10 +10,12 @@
 import hashlib
 import os
 import re
+import shutil
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 
 import harness
 from harness import check, fail
@@ -159,6 +161,44 @@ def limits():
     stop_relay(relay)
 
 
+def own_certificate():
+    """--tls-certificate: the relay presents the certificate of the file (a
+    relay behind SRV needs one that names the domain), and a file that is no
+    certificate is a one-line error."""
+    openssl = shutil.which('openssl')
+    if openssl is None:
+        print('# no openssl: --tls-certificate with a real file not tested')
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            key, cert, pem = (os.path.join(tmp, name) for name in ('key.pem', 'cert.pem', 'relay.pem'))
+            subprocess.run([openssl, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+                            '-nodes', '-days', '1', '-subj', '/CN=example.com', '-keyout', key, '-out', cert],
+                           check=True, capture_output=True, timeout=TIMEOUT)
+            with open(pem, 'w') as out:
+                out.write(open(cert).read() + open(key).read())
+            der = ssl.PEM_cert_to_DER_cert(open(cert).read())
+            relay = harness.Relay('--tls-certificate', pem)
+            check(relay.tls, '--tls-certificate did not make the relay use TLS: %s' % relay.uri)
+            expected = ':'.join('%02X' % b for b in hashlib.sha256(der).digest())
+            check(relay.fingerprint == 'a=fingerprint:sha-256 ' + expected,
+                  'the relay printed %r, not the file\'s fingerprint' % relay.fingerprint)
+            context = ssl.create_default_context(cafile=cert)
+            context.check_hostname = False
+            with socket.create_connection((relay.host, relay.port), timeout=TIMEOUT) as raw:
+                with context.wrap_socket(raw) as tls:
+                    check(tls.getpeercert(binary_form=True) == der, 'the relay presented another certificate')
+            stop_relay(relay)
+
+    with tempfile.NamedTemporaryFile('w', suffix='.pem') as bogus:
+        bogus.write('not a certificate\n')
+        bogus.flush()
+        result = subprocess.run([MSRP, 'relay', '--tls-certificate', bogus.name],
+                                capture_output=True, text=True, timeout=TIMEOUT)
+    check(result.returncode != 0, 'a bogus --tls-certificate exited 0')
+    check(result.stderr.startswith('msrp: ') and result.stderr.count('\n') == 1,
+          'not a one-line error: %r' % result.stderr)
+
+
 def main():
     global MSRP
     MSRP = harness.MSRP = os.path.abspath(sys.argv[1])
@@ -166,6 +206,7 @@ def main():
     run()
     run('--tls', tls=True)
     limits()
+    own_certificate()
 
     result = subprocess.run([MSRP, 'relay', '--max-auth-failures', '0'],
                             capture_output=True, text=True, timeout=TIMEOUT)
