@@ -12,6 +12,7 @@
 #include "msrp-glib.h"
 #include "msrp-digest-private.h"
 #include "msrp-relay-private.h"
+#include "msrp-transport-private.h"
 #include "msrp-uri-private.h"
 #include "test-utils.h"
 
@@ -2263,6 +2264,163 @@ test_many_sessions (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* Sessions set up in pairs at a time: the relay's pending limit per
+ * address (32) counts connections not authenticated yet. */
+#define N_DROPPED 300
+#define DROPPED_BATCH 8
+
+typedef struct {
+  MsrpConnector *connectors[2];
+  GPtrArray *paths[2];
+  MsrpTransport *transports[2];
+  guint pending;
+} DropPair;
+
+static void
+on_drop_pair_completed (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  DropPair *pair = user_data;
+  guint side = MSRP_CONNECTOR (source) == pair->connectors[0] ? 0 : 1;
+  GError *error = NULL;
+
+  pair->transports[side] = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &error);
+  g_assert_no_error (error);
+  pair->pending--;
+}
+
+static void
+on_drop_pair_prepared (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  DropPair *pair = user_data;
+  guint side = MSRP_CONNECTOR (source) == pair->connectors[0] ? 0 : 1;
+  GError *error = NULL;
+
+  pair->paths[side] = msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &error);
+  g_assert_no_error (error);
+  if (--pair->pending > 0)
+    return;
+  pair->pending = 2;
+  for (guint i = 0; i < 2; i++)
+    msrp_connector_complete_async (pair->connectors[i], pair->paths[1 - i], NULL,
+                                   on_drop_pair_completed, pair);
+}
+
+static void
+on_drop_closed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GError *error = NULL;
+
+  g_assert_true (msrp_transport_close_finish (MSRP_TRANSPORT (source), result, &error));
+  g_assert_no_error (error);
+  (*(guint *) user_data)--;
+}
+
+static guint
+n_pending_pairs (DropPair *pairs,
+                 guint     n)
+{
+  guint pending = 0;
+
+  for (guint i = 0; i < n; i++)
+    pending += pairs[i].pending > 0;
+  return pending;
+}
+
+static void
+open_drop_pairs (MsrpRelaySettings *settings,
+                 DropPair          *pairs,
+                 guint              n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      DropPair *pair = &pairs[i];
+
+      pair->connectors[0] = msrp_acceptor_relay_new (settings);
+      pair->connectors[1] = msrp_connector_relay_new (settings);
+      pair->pending = 2;
+      for (guint k = 0; k < 2; k++)
+        msrp_connector_prepare_async (pair->connectors[k], NULL, NULL, on_drop_pair_prepared, pair);
+      while (n_pending_pairs (pairs, i + 1) >= DROPPED_BATCH)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  while (n_pending_pairs (pairs, n) > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Closes the client ends and waits until the relay has ended every
+ * session. */
+static void
+drop_pairs (MsrpRelay *relay,
+            DropPair  *pairs,
+            guint      n)
+{
+  guint closing = 0;
+
+  for (guint i = 0; i < n; i++)
+    for (guint k = 0; k < 2; k++)
+      {
+        closing++;
+        msrp_transport_close_async (pairs[i].transports[k], NULL, on_drop_closed, &closing);
+      }
+  while (closing > 0 || msrp_relay_get_n_sessions (relay) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  for (guint i = 0; i < n; i++)
+    for (guint k = 0; k < 2; k++)
+      {
+        g_clear_object (&pairs[i].transports[k]);
+        g_clear_object (&pairs[i].connectors[k]);
+        g_clear_pointer (&pairs[i].paths[k], g_ptr_array_unref);
+      }
+  test_drain ();
+}
+
+/* Many sessions bound through the relay, then dropped: every descriptor
+ * comes back, and while they are idle the relay's connections hold no
+ * read buffer. */
+static void
+test_many_sessions_dropped (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(MsrpRelaySettings) settings = msrp_relay_settings_new (REALM, "alice", "alicepass");
+  g_autofree DropPair *pairs = g_new0 (DropPair, N_DROPPED / 2);
+  guint fds_before;
+  GHashTableIter iter;
+  gpointer key;
+
+  msrp_relay_set_max_sessions_per_user (f->relay, N_DROPPED);
+  msrp_relay_settings_set_host (settings, "127.0.0.1");
+  msrp_relay_settings_set_port (settings, msrp_uri_get_port (f->relay_uri));
+  msrp_relay_settings_set_use_tls (settings, FALSE);
+  /* One pair first: GIO opens descriptors of its own (resolver, thread
+   * wakeups) the first time, and keeps them. */
+  open_drop_pairs (settings, pairs, 1);
+  drop_pairs (f->relay, pairs, 1);
+  fds_before = test_count_fds ();
+
+  open_drop_pairs (settings, pairs, N_DROPPED / 2);
+  g_assert_cmpuint (msrp_relay_get_n_sessions (f->relay), ==, N_DROPPED);
+  g_assert_cmpuint (test_count_fds (), >=, fds_before + 2 * N_DROPPED);
+
+  test_drain ();
+  g_hash_table_iter_init (&iter, f->relay->connections);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      MsrpRelayConn *conn = key;
+
+      if (conn->transport != NULL)
+        g_assert_false (_msrp_transport_holds_read_state (conn->transport));
+    }
+
+  drop_pairs (f->relay, pairs, N_DROPPED / 2);
+  g_assert_cmpuint (test_count_fds (), ==, fds_before);
+}
+
 static void
 on_notify_count (GObject    *object,
                  GParamSpec *pspec,
@@ -2388,6 +2546,7 @@ main (int    argc,
   ADD ("/relay/pending-until-authenticated", test_pending_until_authenticated);
   ADD ("/relay/tls-silent", test_tls_silent);
   ADD ("/relay/many-sessions", test_many_sessions);
+  ADD ("/relay/many-sessions-dropped", test_many_sessions_dropped);
   ADD ("/relay/stop", test_stop);
   ADD ("/relay/garbage", test_garbage);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include "msrp-transport-private.h"
 #include "test-utils.h"
 
 #define TIMEOUT_SECONDS 10
@@ -870,6 +871,67 @@ test_unpollable_stream (Fixture       *f,
   g_assert_no_error (rc.error);
 }
 
+/* A transport whose peer is quiet holds no read buffer and no parser (an
+ * idle connection costs little), keeps what is left over between two
+ * reads, and reads on as before: a chunk cut anywhere, two in one write. */
+static void
+test_idle_gives_back_buffer (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GBytes) body = bytes_from ("Hello, Bob");
+  g_autoptr(MsrpChunk) first = msrp_transport_make_chunk (f->a, NULL, body, "text/plain");
+  g_autoptr(MsrpChunk) second = msrp_transport_make_chunk (f->a, NULL, body, "text/plain");
+  g_autoptr(GBytes) first_wire = msrp_chunk_encode (first);
+  g_autoptr(GBytes) second_wire = msrp_chunk_encode (second);
+  g_autoptr(GByteArray) both = g_byte_array_new ();
+  const char *wire = g_bytes_get_data (first_wire, NULL);
+  gsize half = g_bytes_get_size (first_wire) / 2;
+  g_autoptr(MsrpChunk) got = NULL;
+  Result r = { 0, };
+
+  g_assert_false (_msrp_transport_holds_read_state (f->b));
+
+  /* Half a chunk: the parser and the rest wait for the other half. */
+  msrp_transport_read_chunk_async (f->b, 0, NULL, on_read_done, &r);
+  g_assert_false (_msrp_transport_holds_read_state (f->b));
+  write_raw (f->conn_a, wire, half);
+  while (!_msrp_transport_holds_read_state (f->b))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (r.done);
+  write_raw (f->conn_a, wire + half, g_bytes_get_size (first_wire) - half);
+  test_wait_for (&r.done);
+  g_assert_no_error (r.error);
+  g_assert_true (g_bytes_equal (msrp_chunk_get_data (r.chunk), body));
+  g_clear_object (&r.chunk);
+  g_assert_false (_msrp_transport_holds_read_state (f->b));
+
+  /* Two chunks in one write: the second stays buffered after the first
+   * read, then goes. */
+  g_byte_array_append (both, g_bytes_get_data (first_wire, NULL), g_bytes_get_size (first_wire));
+  g_byte_array_append (both, g_bytes_get_data (second_wire, NULL), g_bytes_get_size (second_wire));
+  write_raw (f->conn_a, (const char *) both->data, both->len);
+  got = read_ok (f->b);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (first));
+  g_clear_object (&got);
+  /* A loopback write is in the socket whole before the read starts. */
+  g_assert_true (_msrp_transport_holds_read_state (f->b));
+  got = read_ok (f->b);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (second));
+  g_assert_false (_msrp_transport_holds_read_state (f->b));
+
+  /* Quiet again, a read pending: nothing held; the next chunk reads fine. */
+  memset (&r, 0, sizeof r);
+  msrp_transport_read_chunk_async (f->b, 0, NULL, on_read_done, &r);
+  test_drain ();
+  g_assert_false (_msrp_transport_holds_read_state (f->b));
+  write_chunk (f->a, first);
+  test_wait_for (&r.done);
+  g_assert_no_error (r.error);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (r.chunk), ==, msrp_chunk_get_transaction_id (first));
+  g_clear_object (&r.chunk);
+  g_assert_false (_msrp_transport_holds_read_state (f->b));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -896,6 +958,7 @@ main (int    argc,
   ADD ("check-incoming", test_check_incoming);
   ADD ("logger", test_logger);
   ADD ("unpollable-stream", test_unpollable_stream);
+  ADD ("idle-gives-back-buffer", test_idle_gives_back_buffer);
 #undef ADD
 
   return g_test_run ();

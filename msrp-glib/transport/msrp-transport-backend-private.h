@@ -146,9 +146,12 @@ struct _MsrpTransport
   GCancellable *cancellable;   /* ours: cancelled by close and dispose */
 
   /* Reading */
+  /* Both only while bytes or a chunk are in them: an idle transport holds
+   * neither (see _msrp_transport_release_read_buffer()). */
   MsrpChunkParser *parser;
-  guint8 *rbuf;
+  guint8 *rbuf;                 /* NULL, its own, or the thread's shared one */
   gsize rpos, rlen;
+  gboolean rbuf_shared;
   GTask *read_task;
   gulong read_cancel_id;        /* on the read task's cancellable */
   /* Or the library's own read, without a GTask: one a chunk adds up. */
@@ -225,6 +228,12 @@ void      _msrp_transport_read_done       (MsrpTransport *self,
                                            GError        *error);
 /* Fails the pending read, if any, as closed. */
 void      _msrp_transport_fail_read       (MsrpTransport *self);
+/* Gives back the read buffer and the parser when nothing is in them, and
+ * moves what is left in the shared buffer to one of the transport's own:
+ * called whenever reading returns to the main loop. */
+void      _msrp_transport_release_read_buffer (MsrpTransport *self);
+/* Frees them whatever is in them (finalize). */
+void      _msrp_transport_free_read_buffer (MsrpTransport *self);
 
 /* msrp-transport-write.c */
 void      _msrp_transport_start_writes    (MsrpTransport *self);

@@ -116,4 +116,8 @@ SoupWebsocketConnection *_msrp_transport_get_websocket (MsrpTransport *transport
  * not read yet (0 on other transports): tests check it stays bounded. */
 gsize _msrp_transport_websocket_get_held_bytes (MsrpTransport *transport);
 
+/* For tests: whether the transport holds a read buffer or a parser of its
+ * own; an idle one holds neither. */
+gboolean _msrp_transport_holds_read_state (MsrpTransport *transport);
+
 G_END_DECLS

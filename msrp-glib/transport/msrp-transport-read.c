@@ -21,6 +21,127 @@
 
 static void read_more (MsrpTransport *self);
 
+/* The read buffer's life cycle
+ *
+ * A transport holds a read buffer and a parser only while bytes or a
+ * chunk are in them, as nginx does, so that a connection whose peer says
+ * nothing costs little. A polling backend reads into a buffer that the
+ * transports of a thread share; what is left in it when the transport
+ * returns to the main loop moves to a buffer of its own, which is freed
+ * once it is empty. A backend whose reads complete later keeps its own. */
+
+typedef struct {
+  guint8 *data;
+  MsrpTransport *owner;         /* the transport reading from it, or NULL */
+} SharedReadBuffer;
+
+static void
+shared_read_buffer_free (gpointer data)
+{
+  SharedReadBuffer *shared = data;
+
+  g_free (shared->data);
+  g_free (shared);
+}
+
+static SharedReadBuffer *
+get_shared_read_buffer (void)
+{
+  static GPrivate key = G_PRIVATE_INIT (shared_read_buffer_free);
+  SharedReadBuffer *shared = g_private_get (&key);
+
+  if (G_UNLIKELY (shared == NULL))
+    {
+      shared = g_new0 (SharedReadBuffer, 1);
+      shared->data = g_malloc (_MSRP_TRANSPORT_READ_BUFFER_SIZE);
+      g_private_set (&key, shared);
+    }
+  return shared;
+}
+
+static inline void
+ensure_parser (MsrpTransport *self)
+{
+  if (G_UNLIKELY (self->parser == NULL))
+    self->parser = _msrp_chunk_parser_new (&_msrp_transport_parser_callbacks, self);
+}
+
+/* Room to read into: the shared buffer unless another transport is
+ * reading from it (a read started from inside that one's callback). */
+static inline void
+ensure_read_buffer (MsrpTransport *self)
+{
+  SharedReadBuffer *shared;
+
+  if (G_LIKELY (self->rbuf != NULL))
+    return;
+  self->rpos = self->rlen = 0;
+  if (self->backend->flags & MSRP_TRANSPORT_BACKEND_POLLS)
+    {
+      shared = get_shared_read_buffer ();
+      if (shared->owner == NULL)
+        {
+          shared->owner = self;
+          self->rbuf = shared->data;
+          self->rbuf_shared = TRUE;
+          return;
+        }
+    }
+  self->rbuf = g_malloc (_MSRP_TRANSPORT_READ_BUFFER_SIZE);
+  self->rbuf_shared = FALSE;
+}
+
+void
+_msrp_transport_release_read_buffer (MsrpTransport *self)
+{
+  /* An asynchronous read may be filling it. */
+  if (self->rbuf != NULL && (self->backend->flags & MSRP_TRANSPORT_BACKEND_POLLS))
+    {
+      if (self->rpos == self->rlen)
+        {
+          if (self->rbuf_shared)
+            get_shared_read_buffer ()->owner = NULL;
+          else
+            g_free (self->rbuf);
+          self->rbuf = NULL;
+          self->rpos = self->rlen = 0;
+        }
+      else if (self->rbuf_shared)
+        {
+          guint8 *own = g_malloc (_MSRP_TRANSPORT_READ_BUFFER_SIZE);
+
+          memcpy (own, self->rbuf + self->rpos, self->rlen - self->rpos);
+          self->rlen -= self->rpos;
+          self->rpos = 0;
+          get_shared_read_buffer ()->owner = NULL;
+          self->rbuf = own;
+          self->rbuf_shared = FALSE;
+        }
+    }
+  if (self->parser != NULL && self->cur == NULL && _msrp_chunk_parser_is_idle (self->parser))
+    g_clear_pointer (&self->parser, _msrp_chunk_parser_free);
+}
+
+gboolean
+_msrp_transport_holds_read_state (MsrpTransport *transport)
+{
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
+
+  return transport->rbuf != NULL || transport->parser != NULL;
+}
+
+void
+_msrp_transport_free_read_buffer (MsrpTransport *self)
+{
+  if (self->rbuf_shared)
+    get_shared_read_buffer ()->owner = NULL;
+  else
+    g_free (self->rbuf);
+  self->rbuf = NULL;
+  self->rpos = self->rlen = 0;
+  g_clear_pointer (&self->parser, _msrp_chunk_parser_free);
+}
+
 /* Parser callbacks */
 
 static void
@@ -428,6 +549,7 @@ feed_buffered (MsrpTransport *self)
   gsize used = 0;
   GError *error = NULL;
 
+  ensure_parser (self);
   if (!_msrp_chunk_parser_feed (self->parser, self->rbuf + self->rpos,
                                self->rlen - self->rpos, &used, &error))
     self->read_error = error;
@@ -448,11 +570,15 @@ MsrpChunk *
 _msrp_transport_read_buffered (MsrpTransport *transport,
                                gsize          max_size)
 {
+  MsrpChunk *chunk;
+
   if (_msrp_transport_reading (transport) || transport->closed || transport->close_task != NULL)
     return NULL;
   transport->max_size = max_size;
   parse_buffered (transport);
-  return g_queue_pop_head (&transport->ready);
+  chunk = g_queue_pop_head (&transport->ready);
+  _msrp_transport_release_read_buffer (transport);
+  return chunk;
 }
 
 /* Parses what is buffered until a chunk is ready; reads more if needed. */
@@ -481,7 +607,7 @@ process (MsrpTransport *self)
 static void
 on_read_eof (MsrpTransport *self)
 {
-  if (_msrp_chunk_parser_is_idle (self->parser))
+  if (self->parser == NULL || _msrp_chunk_parser_is_idle (self->parser))
     self->read_error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED,
                                             _("The peer closed the MSRP connection"));
   else
@@ -496,6 +622,7 @@ _msrp_transport_readable (MsrpTransport *self)
 {
   self->cork++;
   read_more (self);
+  _msrp_transport_release_read_buffer (self);
   _msrp_transport_uncork (self);
 }
 
@@ -558,6 +685,7 @@ _msrp_transport_read_done (MsrpTransport *self,
     }
   else
     process (self);
+  _msrp_transport_release_read_buffer (self);
   _msrp_transport_uncork (self);
 }
 
@@ -588,6 +716,7 @@ read_more (MsrpTransport *self)
       self->backend->funcs->want_read (self->backend, TRUE);
       return;
     }
+  ensure_read_buffer (self);
   n = self->backend->funcs->read (self->backend, self->rbuf + self->rlen,
                                   _MSRP_TRANSPORT_READ_BUFFER_SIZE - self->rlen, &error);
   if (n > 0)
@@ -676,6 +805,7 @@ msrp_transport_read_chunk_async (MsrpTransport       *transport,
   transport->poll_first = TRUE;
   process (transport);
   transport->poll_first = FALSE;
+  _msrp_transport_release_read_buffer (transport);
 }
 
 /**
@@ -783,19 +913,19 @@ _msrp_transport_read_with_callback (MsrpTransport         *transport,
    * as a new session connecting its signals is). */
   parse_buffered (transport);
   if (!g_queue_is_empty (&transport->ready))
-    {
-      deliver_read_in_idle (transport, g_queue_pop_head (&transport->ready), NULL);
-      return;
-    }
-  if (transport->read_error != NULL)
+    deliver_read_in_idle (transport, g_queue_pop_head (&transport->ready), NULL);
+  else if (transport->read_error != NULL)
     {
       transport->backend->funcs->want_read (transport->backend, FALSE);
       deliver_read_in_idle (transport, NULL, g_error_copy (transport->read_error));
-      return;
     }
-  transport->poll_first = TRUE;
-  process (transport);
-  transport->poll_first = FALSE;
+  else
+    {
+      transport->poll_first = TRUE;
+      process (transport);
+      transport->poll_first = FALSE;
+    }
+  _msrp_transport_release_read_buffer (transport);
 }
 
 gboolean

@@ -138,8 +138,7 @@ msrp_transport_finalize (GObject *object)
   g_clear_pointer (&self->intercepts, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->parser, _msrp_chunk_parser_free);
-  g_free (self->rbuf);
+  _msrp_transport_free_read_buffer (self);
   g_clear_object (&self->cur);
   g_clear_pointer (&self->cur_body, g_byte_array_unref);
   g_queue_clear_full (&self->ready, g_object_unref);
@@ -306,8 +305,6 @@ msrp_transport_init (MsrpTransport *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->cancellable = g_cancellable_new ();
-  self->parser = _msrp_chunk_parser_new (&_msrp_transport_parser_callbacks, self);
-  self->rbuf = g_malloc (_MSRP_TRANSPORT_READ_BUFFER_SIZE);
   g_queue_init (&self->ready);
   g_queue_init (&self->write_queue);
   self->vectors = g_array_new (FALSE, FALSE, sizeof (GOutputVector));
