@@ -73,6 +73,8 @@ struct _MsrpRelayConn {
   gboolean reading;
   gboolean paths_set;
   gsize queued;                /* bytes handed to the transport, not written yet */
+  MsrpRelayConn *held_next;    /* in the relay's list of held writes */
+  gboolean held;               /* its writes are held back (see MsrpRelay.held) */
   MsrpRelayConn *blocked_on;   /* reading waits for its queue to drain */
   GPtrArray *waiters;          /* connections blocked on this one */
   MsrpRelayConn *last_out;     /* where the last request went */
@@ -116,6 +118,11 @@ struct _MsrpRelay
   MsrpLogger *logger;
 
   GPtrArray *listeners;        /* of MsrpRelayListener */
+  /* While a read's chunks are forwarded, the writes they make are held
+   * back, to go out in one write a connection at the end (the list holds
+   * a reference on each). */
+  gboolean holding;
+  MsrpRelayConn *held;
   GHashTable *connections;     /* set of MsrpRelayConn, each holding a reference */
   GHashTable *outgoing;        /* key → MsrpRelayConn */
   GHashTable *by_peer;         /* PeerKey → the MsrpRelayConn it came on */
