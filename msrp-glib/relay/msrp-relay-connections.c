@@ -79,7 +79,7 @@ _msrp_relay_conn_unref (MsrpRelayConn *conn)
   if (--conn->ref_count > 0)
     return;
 
-  g_assert (conn->cur == NULL && conn->blocked_on == NULL && conn->last_out == NULL);
+  g_assert (conn->cur == NULL && conn->blocked_on == NULL && conn->last_out == NULL && conn->route_memo == NULL);
   g_assert (g_queue_is_empty (&conn->connect_queue) && g_queue_is_empty (&conn->pending_order));
   g_assert (conn->waiters->len == 0 && conn->sessions->len == 0 && conn->lconn == NULL);
   g_clear_pointer (&conn->waiters, g_ptr_array_unref);
@@ -237,6 +237,7 @@ _msrp_relay_conn_close (MsrpRelayConn *conn,
     return;
 
   g_debug ("relay: closing connection %p: %s", conn, reason);
+  _msrp_relay_routes_changed (self);
   _msrp_relay_conn_ref (conn);
   conn->relay = NULL;
   conn->state = MSRP_RELAY_CONN_CLOSED;
