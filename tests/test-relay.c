@@ -574,6 +574,52 @@ test_session_expiry (Fixture       *f,
   }
 }
 
+/* The relay remembers where the last request of a connection went, for
+ * the next with the same paths: once a session ends on a connection that
+ * stays open, its client gets nothing more sent the same way. */
+static void
+test_route_after_session_ends (Fixture       *f,
+                               gconstpointer  data)
+{
+  Client *a = authed_client (f, "alice", "alicepass");
+  Client *b = client_new (f, f->relay_uri);
+  g_autoptr(MsrpChunk) r = NULL;
+  g_autoptr(GPtrArray) to = NULL;
+  g_autoptr(MsrpChunk) first = NULL;
+  g_autoptr(MsrpChunk) got = NULL;
+  g_autoptr(MsrpChunk) ok = NULL;
+  g_autoptr(MsrpChunk) late = NULL;
+  g_autoptr(MsrpChunk) answer = NULL;
+
+  msrp_relay_set_min_expires (f->relay, 1);
+  r = client_auth_full (b, f->relay_uri, "bob", "bobpass", 1);
+  g_assert_cmpuint (msrp_chunk_get_code (r), ==, 200);
+  to = test_path_of (a->use_uri, g_ptr_array_index (msrp_chunk_get_use_path (r), 0), b->uri, NULL);
+  first = new_send (a, to, "first");
+  client_write (a, first);
+  got = client_next (b);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (first));
+  ok = client_next (a);
+  g_assert_cmpuint (msrp_chunk_get_code (ok), ==, 200);
+
+  while (msrp_relay_get_n_sessions (f->relay) > 1)
+    g_main_context_iteration (NULL, TRUE);
+  late = new_send (a, to, "late");
+  msrp_chunk_set_failure_report (late, MSRP_FAILURE_REPORT_YES);
+  client_write (a, late);
+  /* B's session is gone: the relay tries its URI as any other next hop
+   * (itself, which answers 481), and A learns of it. */
+  do
+    {
+      g_clear_object (&answer);
+      answer = client_next (a);
+    }
+  while (msrp_chunk_is_request (answer) ? strcmp (msrp_chunk_get_method (answer), "REPORT") != 0
+                                        : msrp_chunk_get_code (answer) == 200);
+  g_assert_true (g_queue_is_empty (&b->received));
+  g_assert_false (b->closed);
+}
+
 /* Password guessing: each failed answer is answered later than the one
  * before from the same address or for the same user, the connection
  * reads nothing meanwhile (guesses cannot be pipelined), and the third
@@ -2525,6 +2571,7 @@ main (int    argc,
   ADD ("/relay/auth-without-uri", test_auth_without_uri);
   ADD ("/relay/session-caps", test_session_caps);
   ADD ("/relay/session-expiry", test_session_expiry);
+  ADD ("/relay/route-after-session-ends", test_route_after_session_ends);
   ADD ("/relay/send-between-clients", test_send_between_clients);
   ADD ("/relay/send-to-peer", test_send_to_peer);
   ADD ("/relay/unknown-session", test_unknown_session);

@@ -200,6 +200,7 @@ relay_session_free (gpointer data)
 {
   MsrpRelaySession *session = data;
 
+  _msrp_relay_routes_changed (session->relay);
   _msrp_relay_timer_clear (&session->timer);
   if (session->conn != NULL)
     g_ptr_array_remove_fast (session->conn->sessions, session);
@@ -741,6 +742,7 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
       g_hash_table_insert (self->user_sessions, g_strdup (username), GUINT_TO_POINTER (n_user + 1));
       g_ptr_array_add (conn->sessions, session);
       g_hash_table_insert (self->sessions, session->id, session);
+      _msrp_relay_routes_changed (self);
       g_debug ("relay: new session %s for “%s”", session->id, username);
       _msrp_relay_notify_n_sessions (self);
     }

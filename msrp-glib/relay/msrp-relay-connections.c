@@ -79,7 +79,7 @@ _msrp_relay_conn_unref (MsrpRelayConn *conn)
   if (--conn->ref_count > 0)
     return;
 
-  g_assert (conn->cur == NULL && conn->blocked_on == NULL && conn->last_out == NULL);
+  g_assert (conn->cur == NULL && conn->blocked_on == NULL && conn->last_out == NULL && conn->route_memo == NULL);
   g_assert (g_queue_is_empty (&conn->connect_queue) && g_queue_is_empty (&conn->pending_order));
   g_assert (conn->waiters->len == 0 && conn->sessions->len == 0 && conn->lconn == NULL);
   g_clear_pointer (&conn->waiters, g_ptr_array_unref);
@@ -146,17 +146,18 @@ typedef struct {
 } WriteContext;
 
 static void
-on_conn_written (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+on_conn_written (MsrpTransport    *transport,
+                 const GError     *error,
+                 gsize             body_written,
+                 MsrpContinuation  ended,
+                 gpointer          user_data)
 {
   WriteContext *ctx = user_data;
   MsrpRelayConn *conn = ctx->conn;
-  g_autoptr(GError) error = NULL;
   GMainContext *context = _msrp_relay_push_context (conn->relay);
 
   conn->queued -= ctx->size;
-  if (!msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &error))
+  if (error != NULL)
     _msrp_relay_conn_close (conn, error->message);
   else if (conn->queued <= LOW_WATER)
     conn_wake_waiters (conn);
@@ -169,17 +170,44 @@ gboolean
 _msrp_relay_conn_write (MsrpRelayConn *conn,
                         MsrpChunk     *chunk)
 {
+  MsrpRelay *self = conn->relay;
   WriteContext *ctx;
 
-  if (conn->relay == NULL || conn->transport == NULL)
+  if (self == NULL || conn->transport == NULL)
     return FALSE;
-  ctx = g_new0 (WriteContext, 1);
+  if (self->holding && !conn->held)
+    {
+      conn->held = TRUE;
+      _msrp_transport_hold_writes (conn->transport);
+      conn->held_next = self->held;
+      self->held = _msrp_relay_conn_ref (conn);
+    }
+  ctx = g_new (WriteContext, 1);
   ctx->conn = _msrp_relay_conn_ref (conn);
   ctx->size = msrp_chunk_get_size (chunk) + MSRP_RELAY_WRITE_OVERHEAD;
   conn->queued += ctx->size;
   conn->last_activity = g_get_monotonic_time ();
-  msrp_transport_write_chunk_async (conn->transport, chunk, NULL, on_conn_written, ctx);
+  /* No GTask: completed from the transport's own callbacks. */
+  _msrp_transport_write_chunk_with_callback (conn->transport, chunk, 0, on_conn_written, ctx);
   return TRUE;
+}
+
+/* Lets the writes held back since relay_hold() go out, one write a
+ * connection. Their callbacks may run (and close connections) in here. */
+static void
+relay_release (MsrpRelay *self)
+{
+  self->holding = FALSE;
+  while (self->held != NULL)
+    {
+      MsrpRelayConn *conn = self->held;
+
+      self->held = conn->held_next;
+      conn->held_next = NULL;
+      conn->held = FALSE;
+      _msrp_transport_release_writes (conn->transport);
+      _msrp_relay_conn_unref (conn);
+    }
 }
 
 GSocketConnection *
@@ -209,6 +237,7 @@ _msrp_relay_conn_close (MsrpRelayConn *conn,
     return;
 
   g_debug ("relay: closing connection %p: %s", conn, reason);
+  _msrp_relay_routes_changed (self);
   _msrp_relay_conn_ref (conn);
   conn->relay = NULL;
   conn->state = MSRP_RELAY_CONN_CLOSED;
@@ -234,6 +263,12 @@ _msrp_relay_conn_close (MsrpRelayConn *conn,
     }
   conn_wake_waiters (conn);
 
+  /* Its pending read is dropped here, not failed a turn later. */
+  if (conn->reading && _msrp_transport_cancel_read (conn->transport))
+    {
+      conn->reading = FALSE;
+      _msrp_relay_conn_unref (conn);
+    }
   if (conn->transport != NULL)
     msrp_transport_close_async (conn->transport, NULL, NULL, NULL);
   else if (conn->stream != NULL && !conn->busy)
@@ -404,32 +439,72 @@ _msrp_relay_get_outgoing (MsrpRelay *self,
 
 /* Reading */
 
+/* The connection whose write queue is too long for @conn to read on: its
+ * own, or that of where its last request went; NULL when it may read. */
+static MsrpRelayConn *
+conn_blocker (MsrpRelayConn *conn)
+{
+  if (conn->queued > HIGH_WATER)
+    return conn;
+  if (conn->last_out != NULL && conn->last_out->relay != NULL && conn->last_out->queued > HIGH_WATER)
+    return conn->last_out;
+  return NULL;
+}
+
+static gboolean
+conn_may_read (MsrpRelayConn *conn)
+{
+  return conn->relay != NULL && conn->state == MSRP_RELAY_CONN_OPEN && !conn->reading &&
+         conn->blocked_on == NULL && conn->auth_delay == NULL && conn->parked == NULL;
+}
+
 static void
-on_read (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+conn_handle (MsrpRelayConn *conn,
+             MsrpChunk     *chunk)
+{
+  if (msrp_chunk_is_request (chunk))
+    _msrp_relay_handle_request (conn, chunk);
+  else
+    _msrp_relay_handle_response (conn, chunk);
+}
+
+static void
+on_read (MsrpTransport *transport,
+         MsrpChunk     *read,
+         GError        *error,
+         gpointer       user_data)
 {
   MsrpRelayConn *conn = user_data;
-  g_autoptr(MsrpChunk) chunk = NULL;
-  g_autoptr(GError) error = NULL;
+  MsrpRelay *self = conn->relay;
+  g_autoptr(MsrpChunk) chunk = read;
+  GMainContext *context = _msrp_relay_push_context (self);
 
-  GMainContext *context = _msrp_relay_push_context (conn->relay);
-
-  chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &error);
   conn->reading = FALSE;
   conn->last_activity = g_get_monotonic_time ();
-  if (conn->relay == NULL)
+  if (self == NULL)
     ;
   else if (chunk == NULL)
     _msrp_relay_conn_close (conn, error->message);
   else
     {
-      if (msrp_chunk_is_request (chunk))
-        _msrp_relay_handle_request (conn, chunk);
-      else
-        _msrp_relay_handle_response (conn, chunk);
+      /* What this read brought is forwarded in one go, a main-loop turn
+       * and a write a connection for all of it (not one each). */
+      g_object_ref (self);
+      self->holding = TRUE;
+      conn_handle (conn, chunk);
+      while (conn_may_read (conn) && conn_blocker (conn) == NULL)
+        {
+          g_autoptr(MsrpChunk) next = _msrp_transport_read_buffered (conn->transport, SEGMENT_SIZE);
+
+          if (next == NULL)
+            break;
+          conn_handle (conn, next);
+        }
       _msrp_relay_conn_continue (conn);
+      relay_release (self);
+      g_object_unref (self);
     }
+  g_clear_error (&error);
   _msrp_relay_conn_unref (conn);
   _msrp_relay_pop_context (context);
 }
@@ -448,14 +523,10 @@ _msrp_relay_conn_continue (MsrpRelayConn *conn)
 {
   MsrpRelayConn *blocker = NULL;
 
-  if (conn->relay == NULL || conn->state != MSRP_RELAY_CONN_OPEN || conn->reading || conn->blocked_on != NULL ||
-      conn->auth_delay != NULL || conn->parked != NULL)
+  if (!conn_may_read (conn))
     return;
 
-  if (conn->queued > HIGH_WATER)
-    blocker = conn;
-  else if (conn->last_out != NULL && conn->last_out->relay != NULL && conn->last_out->queued > HIGH_WATER)
-    blocker = conn->last_out;
+  blocker = conn_blocker (conn);
   g_clear_pointer (&conn->last_out, _msrp_relay_conn_unref);
 
   if (blocker != NULL)
@@ -466,8 +537,7 @@ _msrp_relay_conn_continue (MsrpRelayConn *conn)
     }
 
   conn->reading = TRUE;
-  msrp_transport_read_chunk_async (conn->transport, SEGMENT_SIZE, conn->cancellable,
-                                   on_read, _msrp_relay_conn_ref (conn));
+  _msrp_transport_read_with_callback (conn->transport, SEGMENT_SIZE, on_read, _msrp_relay_conn_ref (conn));
 }
 
 /* Incoming connections: the listener bounds them until they are

@@ -41,6 +41,8 @@ struct _MsrpRelayRoute {
   GPtrArray *orig_from;        /* the From-Path as it arrived */
   GPtrArray *to;               /* the To-Path forwarded */
   GPtrArray *from;             /* the From-Path forwarded */
+  char *to_value;              /* and encoded (GRefString) */
+  char *from_value;
   MsrpUri *responder;          /* the URI the sender addressed */
   guint n_pieces;
   gboolean answered;           /* the sender got its response */
@@ -55,6 +57,23 @@ typedef struct {
   gint64 start, end, total;
   gint64 deadline;
 } Pending;
+
+/* Where the last request of a connection went. The transport shares the
+ * parse of a To-Path or From-Path equal to the last one read, so the next
+ * request with the same paths (every chunk of a session) goes the same
+ * way without looking again, while no session, route to a previous hop or
+ * connection came or went (MsrpRelay.route_generation). */
+typedef struct {
+  GPtrArray *to_key;           /* the request's paths: the same arrays */
+  GPtrArray *from_key;
+  guint64 generation;
+  MsrpRelayConn *out;
+  GPtrArray *to;
+  GPtrArray *from;
+  char *to_value;              /* GRefString */
+  char *from_value;
+  MsrpUri *responder;
+} RouteMemo;
 
 /* A piece waiting for its outgoing connection. */
 typedef struct {
@@ -150,6 +169,8 @@ route_unref (MsrpRelayRoute *route)
   g_clear_pointer (&route->orig_from, g_ptr_array_unref);
   g_clear_pointer (&route->to, g_ptr_array_unref);
   g_clear_pointer (&route->from, g_ptr_array_unref);
+  g_clear_pointer (&route->to_value, g_ref_string_release);
+  g_clear_pointer (&route->from_value, g_ref_string_release);
   g_clear_object (&route->responder);
   g_free (route);
 }
@@ -277,7 +298,10 @@ peer_forget (MsrpRelay     *self,
              PeerKey       *key)
 {
   if (g_hash_table_lookup (self->by_peer, key) == conn)
-    g_hash_table_remove (self->by_peer, key);
+    {
+      g_hash_table_remove (self->by_peer, key);
+      _msrp_relay_routes_changed (self);
+    }
 }
 
 /* Whether @uri may be reached back through @conn, the connection a
@@ -344,6 +368,7 @@ remember_peer (MsrpRelayConn    *conn,
     }
   g_ptr_array_add (conn->peer_uris, peer_key_new (session->id, uri));
   g_hash_table_insert (self->by_peer, peer_key_new (session->id, uri), conn);
+  _msrp_relay_routes_changed (self);
 }
 
 /* Pending transactions */
@@ -581,8 +606,9 @@ route_forward (MsrpRelayRoute *route,
 
       _msrp_chunk_set_transaction_id (chunk, tid);
     }
-  msrp_chunk_set_to_path (chunk, route->to);
-  msrp_chunk_set_from_path (chunk, route->from);
+  /* Encoded once for the route, not for each piece. */
+  _msrp_chunk_set_path_encoded (chunk, FALSE, route->to_value, route->to);
+  _msrp_chunk_set_path_encoded (chunk, TRUE, route->from_value, route->from);
 
   g_clear_pointer (&route->in->last_out, _msrp_relay_conn_unref);
   route->in->last_out = _msrp_relay_conn_ref (out);
@@ -616,6 +642,49 @@ path_prepend (GPtrArray *path,
   return result;
 }
 
+static void
+route_memo_free (gpointer data)
+{
+  RouteMemo *memo = data;
+
+  g_ptr_array_unref (memo->to_key);
+  g_ptr_array_unref (memo->from_key);
+  _msrp_relay_conn_unref (memo->out);
+  g_ptr_array_unref (memo->to);
+  g_ptr_array_unref (memo->from);
+  g_ref_string_release (memo->to_value);
+  g_ref_string_release (memo->from_value);
+  g_object_unref (memo->responder);
+  g_free (memo);
+}
+
+static MsrpRelayRoute *
+route_new_from_memo (MsrpRelayConn *conn,
+                     MsrpChunk     *request,
+                     RouteMemo     *memo)
+{
+  MsrpRelayRoute *route = g_new0 (MsrpRelayRoute, 1);
+
+  route->ref_count = 1;
+  route->in = _msrp_relay_conn_ref (conn);
+  route->out = _msrp_relay_conn_ref (memo->out);
+  route->method = g_strdup (msrp_chunk_get_method (request));
+  route->tid = g_strdup (msrp_chunk_get_transaction_id (request));
+  route->message_id = g_strdup (msrp_chunk_get_message_id (request));
+  route->failure_report = msrp_chunk_get_failure_report (request);
+  /* The paths are never changed in place: shared, not copied. */
+  route->orig_from = g_ptr_array_ref (memo->from_key);
+  route->to = g_ptr_array_ref (memo->to);
+  route->from = g_ptr_array_ref (memo->from);
+  route->to_value = g_ref_string_acquire (memo->to_value);
+  route->from_value = g_ref_string_acquire (memo->from_value);
+  route->responder = g_object_ref (memo->responder);
+  return route;
+}
+
+static void route_decide (MsrpRelayConn *conn, MsrpChunk *request, MsrpRelayConn **out,
+                          GPtrArray **new_to, GPtrArray **new_from, guint *code, const char **comment);
+
 /* Decides where a request goes (see the class documentation). Returns
  * NULL with the status to answer in @code when it cannot be forwarded. */
 static MsrpRelayRoute *
@@ -627,32 +696,77 @@ route_new (MsrpRelayConn  *conn,
   MsrpRelay *self = conn->relay;
   GPtrArray *to = msrp_chunk_get_to_path (request);
   GPtrArray *from = msrp_chunk_get_from_path (request);
+  RouteMemo *memo = conn->route_memo;
+  MsrpRelayConn *out = NULL;
+  g_autoptr(GPtrArray) new_to = NULL;
+  g_autoptr(GPtrArray) new_from = NULL;
+  g_autofree char *to_value = NULL;
+  g_autofree char *from_value = NULL;
+
+  if (memo != NULL && memo->to_key == to && memo->from_key == from &&
+      memo->generation == self->route_generation && memo->out->relay != NULL)
+    return route_new_from_memo (conn, request, memo);
+
+  route_decide (conn, request, &out, &new_to, &new_from, code, comment);
+  if (out == NULL)
+    return NULL;
+
+  g_clear_pointer (&conn->route_memo, route_memo_free);
+  memo = g_new0 (RouteMemo, 1);
+  memo->to_key = g_ptr_array_ref (to);
+  memo->from_key = g_ptr_array_ref (from);
+  memo->generation = self->route_generation;
+  memo->out = _msrp_relay_conn_ref (out);
+  to_value = msrp_path_to_string (new_to);
+  from_value = msrp_path_to_string (new_from);
+  memo->to_value = g_ref_string_new (to_value);
+  memo->from_value = g_ref_string_new (from_value);
+  memo->to = g_steal_pointer (&new_to);
+  memo->from = g_steal_pointer (&new_from);
+  memo->responder = g_object_ref (g_ptr_array_index (to, 0));
+  conn->route_memo = memo;
+  return route_new_from_memo (conn, request, memo);
+}
+
+/* Where a request goes: @out (NULL, with the status to answer in @code,
+ * when it cannot be forwarded) and the paths it carries there. */
+static void
+route_decide (MsrpRelayConn  *conn,
+              MsrpChunk      *request,
+              MsrpRelayConn **out_conn,
+              GPtrArray     **out_to,
+              GPtrArray     **out_from,
+              guint          *code,
+              const char    **comment)
+{
+  MsrpRelay *self = conn->relay;
+  GPtrArray *to = msrp_chunk_get_to_path (request);
+  GPtrArray *from = msrp_chunk_get_from_path (request);
   MsrpUri *first = g_ptr_array_index (to, 0);
   MsrpRelaySession *s0, *s1 = NULL;
   g_autoptr(GPtrArray) new_to = NULL;
   g_autoptr(GPtrArray) new_from = NULL;
   gboolean learn = FALSE;
   MsrpRelayConn *out;
-  MsrpRelayRoute *route;
 
   if (msrp_uri_get_session_id (first) == NULL)
     {
       *code = MSRP_STATUS_FORBIDDEN;
       *comment = "Nowhere to forward";
-      return NULL;
+      return;
     }
   s0 = _msrp_relay_lookup_session (self, first, FALSE);
   if (s0 == NULL)
     {
       *code = MSRP_STATUS_SESSION_DOES_NOT_EXIST;
       *comment = NULL;
-      return NULL;
+      return;
     }
   if (to->len < 2)
     {
       *code = MSRP_STATUS_FORBIDDEN;
       *comment = "Nowhere to forward";
-      return NULL;
+      return;
     }
 
   new_to = path_prepend (to, 1, NULL);
@@ -667,7 +781,7 @@ route_new (MsrpRelayConn  *conn,
         {
           *code = MSRP_STATUS_FORBIDDEN;
           *comment = "Nowhere to forward";
-          return NULL;
+          return;
         }
       /* s0 serves as the sender's relay: only its client may send
        * through it (RFC 4976 sections 6 and 7), or anybody could send
@@ -676,7 +790,7 @@ route_new (MsrpRelayConn  *conn,
         {
           *code = MSRP_STATUS_FORBIDDEN;
           *comment = "Not your session";
-          return NULL;
+          return;
         }
       tmp = path_prepend (new_to, 1, NULL);
       g_ptr_array_unref (new_to);
@@ -704,27 +818,17 @@ route_new (MsrpRelayConn  *conn,
         {
           *code = MSRP_STATUS_REQUEST_TIMEOUT;
           *comment = "Downstream-failure";
-          return NULL;
+          return;
         }
       else
         out = _msrp_relay_get_outgoing (self, next);
     }
 
-  route = g_new0 (MsrpRelayRoute, 1);
-  route->ref_count = 1;
-  route->in = _msrp_relay_conn_ref (conn);
-  route->out = _msrp_relay_conn_ref (out);
-  route->method = g_strdup (msrp_chunk_get_method (request));
-  route->tid = g_strdup (msrp_chunk_get_transaction_id (request));
-  route->message_id = g_strdup (msrp_chunk_get_message_id (request));
-  route->failure_report = msrp_chunk_get_failure_report (request);
-  route->orig_from = _msrp_path_copy (from);
-  route->to = g_steal_pointer (&new_to);
-  route->from = g_steal_pointer (&new_from);
-  route->responder = g_object_ref (first);
   if (learn)
     remember_peer (conn, s0, g_ptr_array_index (from, 0));
-  return route;
+  *out_conn = out;
+  *out_to = g_steal_pointer (&new_to);
+  *out_from = g_steal_pointer (&new_from);
 }
 
 void
@@ -824,6 +928,7 @@ _msrp_relay_forward_conn_closed (MsrpRelay     *self,
       pending_free (pending);
     }
   g_clear_pointer (&conn->cur, route_unref);
+  g_clear_pointer (&conn->route_memo, route_memo_free);
 }
 
 void

@@ -24,7 +24,7 @@ G_BEGIN_DECLS
 #define MSRP_RELAY_WRITE_OVERHEAD 512
 
 /* The types named only in comments here (Pending, QueuedPiece, PeerKey,
- * Nonce, Failures) are private to the part that uses them, and so is the
+ * RouteMemo, Nonce, Failures) are private to the part that uses them, and so is the
  * inside of a route (a request being forwarded). */
 typedef struct _MsrpRelayConn MsrpRelayConn;
 typedef struct _MsrpRelayRoute MsrpRelayRoute;
@@ -73,6 +73,8 @@ struct _MsrpRelayConn {
   gboolean reading;
   gboolean paths_set;
   gsize queued;                /* bytes handed to the transport, not written yet */
+  MsrpRelayConn *held_next;    /* in the relay's list of held writes */
+  gboolean held;               /* its writes are held back (see MsrpRelay.held) */
   MsrpRelayConn *blocked_on;   /* reading waits for its queue to drain */
   GPtrArray *waiters;          /* connections blocked on this one */
   MsrpRelayConn *last_out;     /* where the last request went */
@@ -83,6 +85,7 @@ struct _MsrpRelayConn {
   guint n_sent_pending;        /* of its requests, those pending on other connections */
   GSource *pending_timer;
   MsrpRelayRoute *cur;         /* the chunk whose pieces are being read */
+  gpointer route_memo;         /* RouteMemo: where its last request went */
   GPtrArray *peer_uris;        /* of PeerKey: the routes it taught (keys of by_peer) */
   GSource *idle_timer;         /* closes it when idle and owning no session */
   gint64 last_activity;        /* monotonic time of its last read or write */
@@ -116,10 +119,16 @@ struct _MsrpRelay
   MsrpLogger *logger;
 
   GPtrArray *listeners;        /* of MsrpRelayListener */
+  /* While a read's chunks are forwarded, the writes they make are held
+   * back, to go out in one write a connection at the end (the list holds
+   * a reference on each). */
+  gboolean holding;
+  MsrpRelayConn *held;
   GHashTable *connections;     /* set of MsrpRelayConn, each holding a reference */
   GHashTable *outgoing;        /* key → MsrpRelayConn */
   GHashTable *by_peer;         /* PeerKey → the MsrpRelayConn it came on */
   GHashTable *sessions;        /* session-id → MsrpRelaySession */
+  guint64 route_generation;    /* changes with what routes depend on */
   GHashTable *user_sessions;   /* username → number of sessions */
   GHashTable *failures;        /* key → Failures */
   GQueue failure_order;        /* of Failures, the oldest failure first */
@@ -135,6 +144,14 @@ struct _MsrpRelay
   GHashTable *nonces;          /* value → Nonce, for the answered ones */
   GQueue nonce_order;
 };
+
+/* A session or a route to a previous hop came or went, or a connection
+ * closed: the routes remembered for requests are decided anew. */
+static inline void
+_msrp_relay_routes_changed (MsrpRelay *self)
+{
+  self->route_generation++;
+}
 
 /* msrp-relay.c */
 

@@ -99,6 +99,14 @@ void     _msrp_transport_read_with_callback (MsrpTransport         *transport,
  * when there was none. */
 gboolean _msrp_transport_cancel_read (MsrpTransport *transport);
 
+/* Holds back the writes asked for until the matching
+ * _msrp_transport_release_writes(), so that they go out together (a relay
+ * forwarding what one wakeup read from other connections). Calls nest.
+ * Release only from one's own main-loop callback: writes may complete, and
+ * their callbacks run, inside it. */
+void     _msrp_transport_hold_writes    (MsrpTransport *transport);
+void     _msrp_transport_release_writes (MsrpTransport *transport);
+
 /* Ends an interruptible chunk (queued or being written) with `#` at its
  * next slice boundary. FALSE when its end-line is already on its way (or it
  * is not there): then it ends as it would have. */

@@ -433,7 +433,26 @@ static gboolean
 can_write_early (MsrpTransport *self)
 {
   return (self->backend->flags & MSRP_TRANSPORT_BACKEND_WRITES_NOW) && !self->closed && self->close_task == NULL &&
-         self->rpos >= self->rlen && g_queue_is_empty (&self->ready);
+         self->held == 0 && self->rpos >= self->rlen && g_queue_is_empty (&self->ready);
+}
+
+void
+_msrp_transport_hold_writes (MsrpTransport *transport)
+{
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+
+  transport->held++;
+  transport->cork++;
+}
+
+void
+_msrp_transport_release_writes (MsrpTransport *transport)
+{
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+  g_return_if_fail (transport->held > 0);
+
+  transport->held--;
+  _msrp_transport_uncork (transport);
 }
 
 /* Starts writing what is queued. With @complete_now, batches that a
