@@ -220,12 +220,14 @@ _msrp_out_msg_finish (OutMsg *msg,
   if (g_hash_table_lookup (self->awaiting_report, msg->message_id) == msg)
     g_hash_table_remove (self->awaiting_report, msg->message_id);
   /* Lingering transactions may keep the message for a while: its timer
-   * goes now, or every turn of the main loop would walk past it. */
+   * goes now, or every turn of the main loop would walk past it, and its
+   * body, which no chunk takes from any more. */
   if (msg->report_timer != NULL)
     {
       g_source_destroy (msg->report_timer);
       g_clear_pointer (&msg->report_timer, g_source_unref);
     }
+  g_clear_pointer (&msg->data, g_bytes_unref);
 
   /* A message cut short is ended with `#`, so the peer drops what it has:
    * the chunk being written ends so, or when its end-line is on its way
