@@ -277,6 +277,7 @@ on_sent (GObject      *source,
   g_free (data);
 }
 
+/* Sends @bytes (transfer full) as one message. */
 static void
 core_send (TunnelCore *core,
            GBytes     *bytes)
@@ -288,6 +289,7 @@ core_send (TunnelCore *core,
   core->out_queued += data->size;
   core->out_max_queued = MAX (core->out_max_queued, core->out_queued);
   msrp_session_send_message_async (core->session, bytes, core->content_type, NULL, on_sent, data);
+  g_bytes_unref (bytes);
 }
 
 static GError *
