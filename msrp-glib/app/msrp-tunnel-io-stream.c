@@ -33,7 +33,7 @@ typedef struct {
   GError *in_error;             /* after what is buffered */
   gboolean in_closed;
   gboolean paused;
-  GCancellable *in_wake;        /* cancelled when readable */
+  GQueue in_sources;            /* WakeSource waiting for readable */
 
   /* Output */
   gsize out_queued;             /* written, not taken by the session */
@@ -41,7 +41,7 @@ typedef struct {
   GError *out_error;
   gboolean eof_sent;
   gboolean eof_wanted;          /* closed before the session came */
-  GCancellable *out_wake;       /* cancelled when writable */
+  GQueue out_sources;           /* WakeSource waiting for writable */
   GQueue out_waiters;           /* GTask: flush and close, for out_queued 0 */
 } TunnelCore;
 
@@ -59,48 +59,122 @@ core_unref (TunnelCore *core)
     return;
   g_assert (core->session == NULL);
   g_assert (g_queue_is_empty (&core->out_waiters));
+  g_assert (g_queue_is_empty (&core->in_sources) && g_queue_is_empty (&core->out_sources));
   g_free (core->content_type);
   g_queue_clear_full (&core->in, (GDestroyNotify) g_bytes_unref);
   g_clear_error (&core->in_error);
   g_clear_error (&core->out_error);
-  g_object_unref (core->in_wake);
-  g_object_unref (core->out_wake);
   g_free (core);
 }
 
-/* Wakes the sources made so far: each holds the cancellable it was made
- * with, and the next ones wait on a new one. */
-static void
-wake (GCancellable **wake)
-{
-  GCancellable *old = *wake;
+/* The child source of the streams' pollable sources: it is ready while its
+ * stream is, and otherwise waits in the core's queue until wake() makes it
+ * ready. A wake-up thus costs nothing while nobody waits. */
+typedef struct {
+  GSource source;
+  TunnelCore *core;
+  gboolean output;
+  GList link;                   /* in in_sources or out_sources while waiting */
+} WakeSource;
 
-  *wake = g_cancellable_new ();
-  g_cancellable_cancel (old);
-  g_object_unref (old);
+static gboolean core_readable (TunnelCore *core);
+static gboolean core_writable (TunnelCore *core);
+
+static GQueue *
+wake_source_queue (WakeSource *ws)
+{
+  return ws->output ? &ws->core->out_sources : &ws->core->in_sources;
+}
+
+/* Ready now, or waits to be woken. */
+static void
+wake_source_arm (WakeSource *ws)
+{
+  gboolean ready = ws->output ? core_writable (ws->core) : core_readable (ws->core);
+
+  if (ready)
+    g_source_set_ready_time (&ws->source, 0);
+  else
+    {
+      g_source_set_ready_time (&ws->source, -1);
+      if (ws->link.data == NULL)
+        {
+          ws->link.data = ws;
+          g_queue_push_tail_link (wake_source_queue (ws), &ws->link);
+        }
+    }
 }
 
 static gboolean
-dummy_callback (gpointer user_data)
+wake_source_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
 {
-  return G_SOURCE_CONTINUE;
+  WakeSource *ws = (WakeSource *) source;
+
+  /* Level-triggered, as a socket's: it fires again only while the stream
+   * is still ready. */
+  wake_source_arm (ws);
+  return callback != NULL ? callback (user_data) : G_SOURCE_CONTINUE;
 }
 
+static void
+wake_source_finalize (GSource *source)
+{
+  WakeSource *ws = (WakeSource *) source;
+
+  if (ws->link.data != NULL)
+    g_queue_unlink (wake_source_queue (ws), &ws->link);
+  core_unref (ws->core);
+}
+
+static GSourceFuncs wake_source_funcs = {
+  .dispatch = wake_source_dispatch,
+  .finalize = wake_source_finalize,
+};
+
+/* Makes the waiting sources of one direction ready. */
+static void
+wake (GQueue *sources)
+{
+  GList *link;
+
+  while ((link = g_queue_pop_head_link (sources)) != NULL)
+    {
+      WakeSource *ws = link->data;
+
+      link->data = NULL;
+      if (!g_source_is_destroyed (&ws->source))
+        g_source_set_ready_time (&ws->source, 0);
+    }
+}
+
+/* As g_pollable_source_new_full() with a WakeSource child, which has no
+ * callback (it takes no dummy one). */
 static GSource *
 make_source (GObject      *pollable,
-             GCancellable *wake_on,
-             gboolean      ready,
+             TunnelCore   *core,
+             gboolean      output,
              GCancellable *cancellable)
 {
-  GSource *source;
-  GSource *child;
+  GSource *source = g_pollable_source_new (pollable);
+  GSource *child = g_source_new (&wake_source_funcs, sizeof (WakeSource));
+  WakeSource *ws = (WakeSource *) child;
 
-  /* Ready now: a source that dispatches at once. */
-  child = ready ? g_timeout_source_new (0) : g_cancellable_source_new (wake_on);
+  ws->core = core_ref (core);
+  ws->output = output;
   g_source_set_static_name (child, "[msrp] tunnel stream wake-up");
-  g_source_set_callback (child, dummy_callback, NULL, NULL);
-  source = g_pollable_source_new_full (pollable, child, cancellable);
+  wake_source_arm (ws);
+  g_source_add_child_source (source, child);
   g_source_unref (child);
+  if (cancellable != NULL)
+    {
+      GSource *cancellable_source = g_cancellable_source_new (cancellable);
+
+      g_source_set_dummy_callback (cancellable_source);
+      g_source_add_child_source (source, cancellable_source);
+      g_source_unref (cancellable_source);
+    }
   return source;
 }
 
@@ -196,7 +270,7 @@ on_chunk_received (MsrpSession *session,
         {
           g_debug ("MSRP tunnel: the peer closed its side");
           core->in_eof = TRUE;
-          wake (&core->in_wake);
+          wake (&core->in_sources);
         }
       return;
     }
@@ -214,7 +288,7 @@ on_chunk_received (MsrpSession *session,
       core->paused = TRUE;
       msrp_session_pause_reading (session);
     }
-  wake (&core->in_wake);
+  wake (&core->in_sources);
 }
 
 /* Output */
@@ -271,7 +345,7 @@ on_sent (GObject      *source,
       g_debug ("MSRP tunnel: a write failed: %s", error->message);
       core->out_error = g_steal_pointer (&error);
     }
-  wake (&core->out_wake);
+  wake (&core->out_sources);
   core_finish_waiters (core);
   core_unref (core);
   g_free (data);
@@ -422,7 +496,7 @@ input_create_source (GPollableInputStream *stream,
 {
   TunnelCore *core = MSRP_TUNNEL_INPUT (stream)->core;
 
-  return make_source (G_OBJECT (stream), core->in_wake, core_readable (core), cancellable);
+  return make_source (G_OBJECT (stream), core, FALSE, cancellable);
 }
 
 static gssize
@@ -614,7 +688,7 @@ output_create_source (GPollableOutputStream *stream,
 {
   TunnelCore *core = MSRP_TUNNEL_OUTPUT (stream)->core;
 
-  return make_source (G_OBJECT (stream), core->out_wake, core_writable (core), cancellable);
+  return make_source (G_OBJECT (stream), core, TRUE, cancellable);
 }
 
 static gssize
@@ -779,8 +853,8 @@ _msrp_tunnel_io_stream_new (const char *content_type)
   core->chunk_size = MSRP_DEFAULT_MAX_CHUNK_SIZE;
   g_queue_init (&core->in);
   g_queue_init (&core->out_waiters);
-  core->in_wake = g_cancellable_new ();
-  core->out_wake = g_cancellable_new ();
+  g_queue_init (&core->in_sources);
+  g_queue_init (&core->out_sources);
   self->core = core;
   self->input = g_object_new (MSRP_TYPE_TUNNEL_INPUT, NULL);
   self->input->core = core_ref (core);
@@ -808,7 +882,7 @@ _msrp_tunnel_io_stream_attach (MsrpTunnelIOStream *stream,
                                           core_ref (core), (GClosureNotify) (void (*) (void)) core_unref, 0);
   if (core->eof_wanted)
     core_send_eof (core);
-  wake (&core->out_wake);
+  wake (&core->out_sources);
 }
 
 void
@@ -833,8 +907,8 @@ _msrp_tunnel_io_stream_detach (MsrpTunnelIOStream *stream,
       g_clear_signal_handler (&core->chunk_id, core->session);
       g_clear_object (&core->session);
     }
-  wake (&core->in_wake);
-  wake (&core->out_wake);
+  wake (&core->in_sources);
+  wake (&core->out_sources);
   core_finish_waiters (core);
 }
 
