@@ -26,7 +26,7 @@
  *
  * The best and the median of the runs are printed. Options: --json,
  * --quick, --runs N, --size B (default 1G), --write-size B (default 64K),
- * --no-rtt, --perf DIR (one tunnel run, each end under `perf record -g`,
+ * --no-rtt, --perf DIR (one tunnel run, each end under `perf record`,
  * DIR/send.data and DIR/receive.data).
  */
 
@@ -671,7 +671,10 @@ child_start (Child       *child,
       g_ptr_array_add (args, "perf");
       g_ptr_array_add (args, "record");
       g_ptr_array_add (args, "-q");
-      g_ptr_array_add (args, "-g");
+      /* Stacks unwound from a copy: GLib has no frame pointers. */
+      g_ptr_array_add (args, "--call-graph=dwarf,16384");
+      g_ptr_array_add (args, "-F");
+      g_ptr_array_add (args, "999");
       g_ptr_array_add (args, "-o");
       g_ptr_array_add (args, output);
       g_ptr_array_add (args, "--");
