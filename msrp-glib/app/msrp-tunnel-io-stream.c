@@ -16,7 +16,23 @@
  * the streams are pollable, so GIO's async reads and writes run there
  * without threads. A synchronous read or write that would wait fails with
  * G_IO_ERROR_WOULD_BLOCK instead of blocking the main context. */
+typedef struct _TunnelCore TunnelCore;
+
+/* What is written is copied into blocks of one message each; a block goes
+ * back to the spares when the session let go of it, so that a bulk copy
+ * reuses warm memory instead of faulting fresh pages in for every write. */
 typedef struct {
+  TunnelCore *core;             /* a reference while the session has it */
+  gsize capacity;
+  gsize size;
+  guint8 data[];
+} Block;
+
+/* Spare blocks kept for the next writes: a steady copy takes back about
+ * one as it gives one, and an idle tunnel holds this many at most. */
+#define MAX_SPARE_BLOCKS 4
+
+struct _TunnelCore {
   gatomicrefcount ref;
   char *content_type;
   MsrpSession *session;         /* while attached */
@@ -36,6 +52,10 @@ typedef struct {
   GQueue in_sources;            /* WakeSource waiting for readable */
 
   /* Output */
+  Block *fill;                  /* written, not given to the session yet */
+  GSList *spare;                /* Block */
+  guint n_spare;
+  guint in_flight;              /* messages the session has not taken yet */
   gsize out_queued;             /* written, not taken by the session */
   gsize out_max_queued;
   GError *out_error;
@@ -43,7 +63,7 @@ typedef struct {
   gboolean eof_wanted;          /* closed before the session came */
   GQueue out_sources;           /* WakeSource waiting for writable */
   GQueue out_waiters;           /* GTask: flush and close, for out_queued 0 */
-} TunnelCore;
+};
 
 static TunnelCore *
 core_ref (TunnelCore *core)
@@ -64,6 +84,8 @@ core_unref (TunnelCore *core)
   g_queue_clear_full (&core->in, (GDestroyNotify) g_bytes_unref);
   g_clear_error (&core->in_error);
   g_clear_error (&core->out_error);
+  g_free (core->fill);
+  g_slist_free_full (core->spare, g_free);
   g_free (core);
 }
 
@@ -324,6 +346,50 @@ core_finish_waiters (TunnelCore *core)
     }
 }
 
+static void core_flush_fill (TunnelCore *core);
+
+/* Blocks */
+
+static Block *
+block_take (TunnelCore *core)
+{
+  Block *block;
+
+  if (core->spare != NULL)
+    {
+      block = core->spare->data;
+      core->spare = g_slist_delete_link (core->spare, core->spare);
+      core->n_spare--;
+    }
+  else
+    {
+      block = g_malloc (sizeof (Block) + core->chunk_size);
+      block->capacity = core->chunk_size;
+    }
+  block->core = NULL;
+  block->size = 0;
+  return block;
+}
+
+/* The session is done with a block's bytes. */
+static void
+block_release (gpointer data)
+{
+  Block *block = data;
+  TunnelCore *core = block->core;
+
+  if (block->capacity == core->chunk_size && core->n_spare < MAX_SPARE_BLOCKS)
+    {
+      core->spare = g_slist_prepend (core->spare, block);
+      core->n_spare++;
+    }
+  else
+    g_free (block);
+  core_unref (core);
+}
+
+/* Output */
+
 typedef struct {
   TunnelCore *core;
   gsize size;
@@ -339,19 +405,24 @@ on_sent (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &error);
 
+  core->in_flight--;
   core->out_queued -= data->size;
+  g_free (data);
   if (id == NULL && core->out_error == NULL)
     {
       g_debug ("MSRP tunnel: a write failed: %s", error->message);
       core->out_error = g_steal_pointer (&error);
     }
+  /* What was written meanwhile goes out now, in one message. */
+  if (core->in_flight == 0)
+    core_flush_fill (core);
   wake (&core->out_sources);
   core_finish_waiters (core);
   core_unref (core);
-  g_free (data);
 }
 
-/* Sends @bytes (transfer full) as one message. */
+/* A message for the session (@bytes: transfer full); its bytes count as
+ * queued until it took them. */
 static void
 core_send (TunnelCore *core,
            GBytes     *bytes)
@@ -360,10 +431,28 @@ core_send (TunnelCore *core,
 
   data->core = core_ref (core);
   data->size = g_bytes_get_size (bytes);
-  core->out_queued += data->size;
-  core->out_max_queued = MAX (core->out_max_queued, core->out_queued);
+  core->in_flight++;
   msrp_session_send_message_async (core->session, bytes, core->content_type, NULL, on_sent, data);
   g_bytes_unref (bytes);
+}
+
+/* Gives the block being filled to the session. */
+static void
+core_flush_fill (TunnelCore *core)
+{
+  Block *block = g_steal_pointer (&core->fill);
+
+  if (block == NULL)
+    return;
+  if (core->session == NULL || core->out_error != NULL)
+    {
+      /* Nothing will take it: it is not queued any more. */
+      core->out_queued -= block->size;
+      g_free (block);
+      return;
+    }
+  block->core = core_ref (core);
+  core_send (core, g_bytes_new_with_free_func (block->data, block->size, block_release, block));
 }
 
 static GError *
@@ -379,7 +468,7 @@ core_write (TunnelCore  *core,
             gsize        count,
             GError     **error)
 {
-  gsize n;
+  gsize done = 0;
 
   if (core->out_error != NULL)
     {
@@ -396,15 +485,29 @@ core_write (TunnelCore  *core,
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, g_strerror (EAGAIN));
       return -1;
     }
-  if (count == 0)
-    return 0;
-  /* One message, one chunk: the way the reference carries VNC. */
-  n = MIN (count, core->chunk_size);
-  core_send (core, g_bytes_new (buffer, n));
-  return n;
+
+  /* Each message is one chunk, as the reference carries VNC. Writes made
+   * while one is going out are gathered into the next, up to a chunk:
+   * fewer, larger SENDs when the application writes in small pieces. */
+  while (done < count && core_writable (core) && core->out_error == NULL)
+    {
+      gsize n;
+
+      if (core->fill == NULL)
+        core->fill = block_take (core);
+      n = MIN (count - done, core->fill->capacity - core->fill->size);
+      memcpy (core->fill->data + core->fill->size, (const guint8 *) buffer + done, n);
+      core->fill->size += n;
+      core->out_queued += n;
+      done += n;
+      if (core->fill->size == core->fill->capacity || core->in_flight == 0)
+        core_flush_fill (core);
+    }
+  core->out_max_queued = MAX (core->out_max_queued, core->out_queued);
+  return done;
 }
 
-/* Sends the end of our direction, once. */
+/* Sends the end of our direction, once, after what was written. */
 static void
 core_send_eof (TunnelCore *core)
 {
@@ -413,6 +516,7 @@ core_send_eof (TunnelCore *core)
   if (core->eof_sent || core->session == NULL || core->out_error != NULL)
     return;
   core->eof_sent = TRUE;
+  core_flush_fill (core);
   core_send (core, g_bytes_new_static ("", 0));
 }
 
@@ -875,7 +979,10 @@ _msrp_tunnel_io_stream_attach (MsrpTunnelIOStream *stream,
   core = stream->core;
   g_return_if_fail (core->session == NULL && !core->detached);
   core->session = g_object_ref (session);
-  core->chunk_size = MAX (msrp_session_get_max_chunk_size (session), 1);
+  /* A message longer than a slice of the session's writes may be cut and
+   * go out between the chunks of the next: one chunk each keeps the bytes
+   * in order. */
+  core->chunk_size = CLAMP (msrp_session_get_max_chunk_size (session), 1, MSRP_DEFAULT_MAX_CHUNK_SIZE);
   /* Nothing is put together: every chunk is read as it comes. */
   msrp_session_set_max_message_size (session, 0);
   core->chunk_id = g_signal_connect_data (session, "chunk-received", G_CALLBACK (on_chunk_received),
@@ -899,6 +1006,8 @@ _msrp_tunnel_io_stream_detach (MsrpTunnelIOStream *stream,
   core->detached = TRUE;
   if (error != NULL && core->in_error == NULL && !core->in_eof)
     core->in_error = g_error_copy (error);
+  /* What was written goes out before the session shuts down. */
+  core_flush_fill (core);
   if (core->session != NULL)
     {
       if (core->paused)
