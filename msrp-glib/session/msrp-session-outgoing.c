@@ -308,7 +308,8 @@ msg_check_done (OutMsg *msg)
     }
 }
 
-/* A chunk of the message got its answer. account: it is the first news of
+/* A chunk of the message got its answer (@response NULL: a success no
+ * response says, Failure-Report partial). account: it is the first news of
  * that chunk (a late negative response with Failure-Report partial is not). */
 void
 _msrp_out_msg_chunk_done (OutMsg    *msg,
@@ -329,7 +330,7 @@ _msrp_out_msg_chunk_done (OutMsg    *msg,
 
   if (error != NULL)
     _msrp_out_msg_finish (msg, error);
-  else if (msrp_chunk_get_code (response) / 100 != 2)
+  else if (response != NULL && msrp_chunk_get_code (response) / 100 != 2)
     _msrp_out_msg_finish (msg, _msrp_session_response_error (response));
   else
     {
