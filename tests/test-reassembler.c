@@ -268,6 +268,32 @@ test_too_large (void)
   out_clear (&out);
 }
 
+/* A whole message in one chunk that is too large to keep but streamed
+ * (a tunnel's, which keeps nothing) completes at once: it holds nothing,
+ * so neither the open messages nor the bytes held may refuse it. */
+static void
+test_whole_streamed (void)
+{
+  g_autoptr(MsrpReassembler) r = _msrp_reassembler_new ();
+  g_autofree guint8 *data = pattern (64 * KIB);
+  g_autoptr(MsrpChunk) whole = piece ("whole", data, 1, 64 * KIB, 64 * KIB, MSRP_CONTINUATION_END);
+  Out out = { 0, };
+
+  _msrp_reassembler_set_limits (r, KIB, 8 * KIB, 1);
+  g_assert_cmpint (add_piece (r, "open", data, 1, 100, 200, MSRP_CONTINUATION_MORE, &out),
+                   ==, MSRP_REASSEMBLY_PENDING);
+  g_assert_cmpuint (_msrp_reassembler_get_n_open (r), ==, 1);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (add (r, whole, TRUE, &out), ==, MSRP_REASSEMBLY_COMPLETE);
+      g_assert_null (out.message);
+      g_assert_cmpuint (out.total, ==, 64 * KIB);
+      g_assert_cmpstr (msrp_chunk_get_message_id (out.first), ==, "whole");
+    }
+  g_assert_cmpuint (_msrp_reassembler_get_n_open (r), ==, 1);
+  out_clear (&out);
+}
+
 /* Only so many messages open at once: one more is refused, the others go
  * on. */
 static void
@@ -337,6 +363,7 @@ main (int    argc,
   g_test_add_func ("/reassembler/descending-bytes", test_descending_bytes);
   g_test_add_func ("/reassembler/sparse-bound", test_sparse_bound);
   g_test_add_func ("/reassembler/too-large", test_too_large);
+  g_test_add_func ("/reassembler/whole-streamed", test_whole_streamed);
   g_test_add_func ("/reassembler/open-messages", test_open_messages);
   g_test_add_func ("/reassembler/first-chunk-cost", test_first_chunk_cost);
 

@@ -2252,6 +2252,39 @@ test_report_timer_released (Fixture       *f,
   test_op_clear (&op);
 }
 
+static void
+on_body_freed (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* A message sent with Failure-Report partial is let go once it completed:
+ * its transaction lingers for a late failure (up to response-timeout, or
+ * thousands of later transactions), and kept every body with it, so that
+ * a stream of messages (a tunnel) held hundreds of MiB. */
+static void
+test_partial_releases_body (Fixture       *f,
+                            gconstpointer  data)
+{
+  msrp_session_set_failure_report (f->a, MSRP_FAILURE_REPORT_PARTIAL);
+  for (int sr = 0; sr <= 1; sr++)
+    {
+      static const char text[] = "let go";
+      gboolean freed = FALSE;
+      GBytes *body = g_bytes_new_with_free_func (text, strlen (text), on_body_freed, &freed);
+      TestOp op = { 0 };
+
+      msrp_session_set_success_report (f->a, sr);
+      msrp_session_send_message_async (f->a, body, "text/plain", NULL, test_on_message_sent, &op);
+      g_bytes_unref (body);
+      test_wait_for (&op.done);
+      g_assert_no_error (op.error);
+      test_drain ();
+      g_assert_true (freed);
+      test_op_clear (&op);
+    }
+}
+
 static const char *const text_only[] = { "text/plain", "message/*", NULL };
 
 int
@@ -2265,6 +2298,7 @@ main (int    argc,
   ADD ("report-timer-released", NULL, test_report_timer_released);
   ADD ("failure-report-no", NULL, test_failure_report_no);
   ADD ("failure-report-partial", NULL, test_failure_report_partial);
+  ADD ("failure-report-partial/releases-body", NULL, test_partial_releases_body);
   ADD ("partial-gets-failure", text_only, test_partial_gets_failure);
   ADD ("no-response-408", TEST_NO_SESSION_B, test_no_response_408);
   ADD ("unsupported-type-415", text_only, test_unsupported_type);

@@ -29,12 +29,13 @@
  * [method@Msrp.StreamTunnel.get_stream] gives a [class@Gio.IOStream]:
  *
  * - what is written to its output stream comes out of the peer's input
- *   stream, in order. Each write goes out as one MSRP message of one chunk
- *   (at most the session's chunk size: a larger write is a short write),
+ *   stream, in order. It goes out in MSRP messages of one chunk each, of
+ *   at most the session's chunk size (64 KiB on a direct connection),
  *   with `Success-Report: no` and `Failure-Report: partial`, as the
- *   reference sends VNC. A write completes when the session took it;
- *   while more than 1 MiB is queued in the session (the connection or
- *   the peer is behind), writes wait.
+ *   reference sends VNC: a write goes out at once when nothing else is
+ *   going out, and what is written meanwhile is gathered into the next
+ *   message. A write completes once it is copied; while more than 1 MiB
+ *   waits (the connection or the peer is behind), writes wait.
  * - the input stream returns what the peer wrote. When the application
  *   reads less than arrives, reading from the connection pauses once
  *   1 MiB waits, so the peer is slowed down by TCP instead of memory

@@ -16,7 +16,23 @@
  * the streams are pollable, so GIO's async reads and writes run there
  * without threads. A synchronous read or write that would wait fails with
  * G_IO_ERROR_WOULD_BLOCK instead of blocking the main context. */
+typedef struct _TunnelCore TunnelCore;
+
+/* What is written is copied into blocks of one message each; a block goes
+ * back to the spares when the session let go of it, so that a bulk copy
+ * reuses warm memory instead of faulting fresh pages in for every write. */
 typedef struct {
+  TunnelCore *core;             /* a reference while the session has it */
+  gsize capacity;
+  gsize size;
+  guint8 data[];
+} Block;
+
+/* Spare blocks kept for the next writes: a steady copy takes back about
+ * one as it gives one, and an idle tunnel holds this many at most. */
+#define MAX_SPARE_BLOCKS 4
+
+struct _TunnelCore {
   gatomicrefcount ref;
   char *content_type;
   MsrpSession *session;         /* while attached */
@@ -33,17 +49,21 @@ typedef struct {
   GError *in_error;             /* after what is buffered */
   gboolean in_closed;
   gboolean paused;
-  GCancellable *in_wake;        /* cancelled when readable */
+  GQueue in_sources;            /* WakeSource waiting for readable */
 
   /* Output */
+  Block *fill;                  /* written, not given to the session yet */
+  GSList *spare;                /* Block */
+  guint n_spare;
+  guint in_flight;              /* messages the session has not taken yet */
   gsize out_queued;             /* written, not taken by the session */
   gsize out_max_queued;
   GError *out_error;
   gboolean eof_sent;
   gboolean eof_wanted;          /* closed before the session came */
-  GCancellable *out_wake;       /* cancelled when writable */
+  GQueue out_sources;           /* WakeSource waiting for writable */
   GQueue out_waiters;           /* GTask: flush and close, for out_queued 0 */
-} TunnelCore;
+};
 
 static TunnelCore *
 core_ref (TunnelCore *core)
@@ -59,48 +79,124 @@ core_unref (TunnelCore *core)
     return;
   g_assert (core->session == NULL);
   g_assert (g_queue_is_empty (&core->out_waiters));
+  g_assert (g_queue_is_empty (&core->in_sources) && g_queue_is_empty (&core->out_sources));
   g_free (core->content_type);
   g_queue_clear_full (&core->in, (GDestroyNotify) g_bytes_unref);
   g_clear_error (&core->in_error);
   g_clear_error (&core->out_error);
-  g_object_unref (core->in_wake);
-  g_object_unref (core->out_wake);
+  g_free (core->fill);
+  g_slist_free_full (core->spare, g_free);
   g_free (core);
 }
 
-/* Wakes the sources made so far: each holds the cancellable it was made
- * with, and the next ones wait on a new one. */
-static void
-wake (GCancellable **wake)
-{
-  GCancellable *old = *wake;
+/* The child source of the streams' pollable sources: it is ready while its
+ * stream is, and otherwise waits in the core's queue until wake() makes it
+ * ready. A wake-up thus costs nothing while nobody waits. */
+typedef struct {
+  GSource source;
+  TunnelCore *core;
+  gboolean output;
+  GList link;                   /* in in_sources or out_sources while waiting */
+} WakeSource;
 
-  *wake = g_cancellable_new ();
-  g_cancellable_cancel (old);
-  g_object_unref (old);
+static gboolean core_readable (TunnelCore *core);
+static gboolean core_writable (TunnelCore *core);
+
+static GQueue *
+wake_source_queue (WakeSource *ws)
+{
+  return ws->output ? &ws->core->out_sources : &ws->core->in_sources;
+}
+
+/* Ready now, or waits to be woken. */
+static void
+wake_source_arm (WakeSource *ws)
+{
+  gboolean ready = ws->output ? core_writable (ws->core) : core_readable (ws->core);
+
+  if (ready)
+    g_source_set_ready_time (&ws->source, 0);
+  else
+    {
+      g_source_set_ready_time (&ws->source, -1);
+      if (ws->link.data == NULL)
+        {
+          ws->link.data = ws;
+          g_queue_push_tail_link (wake_source_queue (ws), &ws->link);
+        }
+    }
 }
 
 static gboolean
-dummy_callback (gpointer user_data)
+wake_source_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
 {
-  return G_SOURCE_CONTINUE;
+  WakeSource *ws = (WakeSource *) source;
+
+  /* Level-triggered, as a socket's: it fires again only while the stream
+   * is still ready. */
+  wake_source_arm (ws);
+  return callback != NULL ? callback (user_data) : G_SOURCE_CONTINUE;
 }
 
+static void
+wake_source_finalize (GSource *source)
+{
+  WakeSource *ws = (WakeSource *) source;
+
+  if (ws->link.data != NULL)
+    g_queue_unlink (wake_source_queue (ws), &ws->link);
+  core_unref (ws->core);
+}
+
+static GSourceFuncs wake_source_funcs = {
+  .dispatch = wake_source_dispatch,
+  .finalize = wake_source_finalize,
+};
+
+/* Makes the waiting sources of one direction ready. */
+static void
+wake (GQueue *sources)
+{
+  GList *link;
+
+  while ((link = g_queue_pop_head_link (sources)) != NULL)
+    {
+      WakeSource *ws = link->data;
+
+      link->data = NULL;
+      if (!g_source_is_destroyed (&ws->source))
+        g_source_set_ready_time (&ws->source, 0);
+    }
+}
+
+/* As g_pollable_source_new_full() with a WakeSource child, which has no
+ * callback (it takes no dummy one). */
 static GSource *
 make_source (GObject      *pollable,
-             GCancellable *wake_on,
-             gboolean      ready,
+             TunnelCore   *core,
+             gboolean      output,
              GCancellable *cancellable)
 {
-  GSource *source;
-  GSource *child;
+  GSource *source = g_pollable_source_new (pollable);
+  GSource *child = g_source_new (&wake_source_funcs, sizeof (WakeSource));
+  WakeSource *ws = (WakeSource *) child;
 
-  /* Ready now: a source that dispatches at once. */
-  child = ready ? g_timeout_source_new (0) : g_cancellable_source_new (wake_on);
+  ws->core = core_ref (core);
+  ws->output = output;
   g_source_set_static_name (child, "[msrp] tunnel stream wake-up");
-  g_source_set_callback (child, dummy_callback, NULL, NULL);
-  source = g_pollable_source_new_full (pollable, child, cancellable);
+  wake_source_arm (ws);
+  g_source_add_child_source (source, child);
   g_source_unref (child);
+  if (cancellable != NULL)
+    {
+      GSource *cancellable_source = g_cancellable_source_new (cancellable);
+
+      g_source_set_dummy_callback (cancellable_source);
+      g_source_add_child_source (source, cancellable_source);
+      g_source_unref (cancellable_source);
+    }
   return source;
 }
 
@@ -196,7 +292,7 @@ on_chunk_received (MsrpSession *session,
         {
           g_debug ("MSRP tunnel: the peer closed its side");
           core->in_eof = TRUE;
-          wake (&core->in_wake);
+          wake (&core->in_sources);
         }
       return;
     }
@@ -214,7 +310,7 @@ on_chunk_received (MsrpSession *session,
       core->paused = TRUE;
       msrp_session_pause_reading (session);
     }
-  wake (&core->in_wake);
+  wake (&core->in_sources);
 }
 
 /* Output */
@@ -250,6 +346,50 @@ core_finish_waiters (TunnelCore *core)
     }
 }
 
+static void core_flush_fill (TunnelCore *core);
+
+/* Blocks */
+
+static Block *
+block_take (TunnelCore *core)
+{
+  Block *block;
+
+  if (core->spare != NULL)
+    {
+      block = core->spare->data;
+      core->spare = g_slist_delete_link (core->spare, core->spare);
+      core->n_spare--;
+    }
+  else
+    {
+      block = g_malloc (sizeof (Block) + core->chunk_size);
+      block->capacity = core->chunk_size;
+    }
+  block->core = NULL;
+  block->size = 0;
+  return block;
+}
+
+/* The session is done with a block's bytes. */
+static void
+block_release (gpointer data)
+{
+  Block *block = data;
+  TunnelCore *core = block->core;
+
+  if (block->capacity == core->chunk_size && core->n_spare < MAX_SPARE_BLOCKS)
+    {
+      core->spare = g_slist_prepend (core->spare, block);
+      core->n_spare++;
+    }
+  else
+    g_free (block);
+  core_unref (core);
+}
+
+/* Output */
+
 typedef struct {
   TunnelCore *core;
   gsize size;
@@ -265,18 +405,24 @@ on_sent (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &error);
 
+  core->in_flight--;
   core->out_queued -= data->size;
+  g_free (data);
   if (id == NULL && core->out_error == NULL)
     {
       g_debug ("MSRP tunnel: a write failed: %s", error->message);
       core->out_error = g_steal_pointer (&error);
     }
-  wake (&core->out_wake);
+  /* What was written meanwhile goes out now, in one message. */
+  if (core->in_flight == 0)
+    core_flush_fill (core);
+  wake (&core->out_sources);
   core_finish_waiters (core);
   core_unref (core);
-  g_free (data);
 }
 
+/* A message for the session (@bytes: transfer full); its bytes count as
+ * queued until it took them. */
 static void
 core_send (TunnelCore *core,
            GBytes     *bytes)
@@ -285,9 +431,28 @@ core_send (TunnelCore *core,
 
   data->core = core_ref (core);
   data->size = g_bytes_get_size (bytes);
-  core->out_queued += data->size;
-  core->out_max_queued = MAX (core->out_max_queued, core->out_queued);
+  core->in_flight++;
   msrp_session_send_message_async (core->session, bytes, core->content_type, NULL, on_sent, data);
+  g_bytes_unref (bytes);
+}
+
+/* Gives the block being filled to the session. */
+static void
+core_flush_fill (TunnelCore *core)
+{
+  Block *block = g_steal_pointer (&core->fill);
+
+  if (block == NULL)
+    return;
+  if (core->session == NULL || core->out_error != NULL)
+    {
+      /* Nothing will take it: it is not queued any more. */
+      core->out_queued -= block->size;
+      g_free (block);
+      return;
+    }
+  block->core = core_ref (core);
+  core_send (core, g_bytes_new_with_free_func (block->data, block->size, block_release, block));
 }
 
 static GError *
@@ -303,7 +468,7 @@ core_write (TunnelCore  *core,
             gsize        count,
             GError     **error)
 {
-  gsize n;
+  gsize done = 0;
 
   if (core->out_error != NULL)
     {
@@ -320,15 +485,29 @@ core_write (TunnelCore  *core,
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, g_strerror (EAGAIN));
       return -1;
     }
-  if (count == 0)
-    return 0;
-  /* One message, one chunk: the way the reference carries VNC. */
-  n = MIN (count, core->chunk_size);
-  core_send (core, g_bytes_new (buffer, n));
-  return n;
+
+  /* Each message is one chunk, as the reference carries VNC. Writes made
+   * while one is going out are gathered into the next, up to a chunk:
+   * fewer, larger SENDs when the application writes in small pieces. */
+  while (done < count && core_writable (core) && core->out_error == NULL)
+    {
+      gsize n;
+
+      if (core->fill == NULL)
+        core->fill = block_take (core);
+      n = MIN (count - done, core->fill->capacity - core->fill->size);
+      memcpy (core->fill->data + core->fill->size, (const guint8 *) buffer + done, n);
+      core->fill->size += n;
+      core->out_queued += n;
+      done += n;
+      if (core->fill->size == core->fill->capacity || core->in_flight == 0)
+        core_flush_fill (core);
+    }
+  core->out_max_queued = MAX (core->out_max_queued, core->out_queued);
+  return done;
 }
 
-/* Sends the end of our direction, once. */
+/* Sends the end of our direction, once, after what was written. */
 static void
 core_send_eof (TunnelCore *core)
 {
@@ -337,6 +516,7 @@ core_send_eof (TunnelCore *core)
   if (core->eof_sent || core->session == NULL || core->out_error != NULL)
     return;
   core->eof_sent = TRUE;
+  core_flush_fill (core);
   core_send (core, g_bytes_new_static ("", 0));
 }
 
@@ -420,7 +600,7 @@ input_create_source (GPollableInputStream *stream,
 {
   TunnelCore *core = MSRP_TUNNEL_INPUT (stream)->core;
 
-  return make_source (G_OBJECT (stream), core->in_wake, core_readable (core), cancellable);
+  return make_source (G_OBJECT (stream), core, FALSE, cancellable);
 }
 
 static gssize
@@ -612,7 +792,7 @@ output_create_source (GPollableOutputStream *stream,
 {
   TunnelCore *core = MSRP_TUNNEL_OUTPUT (stream)->core;
 
-  return make_source (G_OBJECT (stream), core->out_wake, core_writable (core), cancellable);
+  return make_source (G_OBJECT (stream), core, TRUE, cancellable);
 }
 
 static gssize
@@ -777,8 +957,8 @@ _msrp_tunnel_io_stream_new (const char *content_type)
   core->chunk_size = MSRP_DEFAULT_MAX_CHUNK_SIZE;
   g_queue_init (&core->in);
   g_queue_init (&core->out_waiters);
-  core->in_wake = g_cancellable_new ();
-  core->out_wake = g_cancellable_new ();
+  g_queue_init (&core->in_sources);
+  g_queue_init (&core->out_sources);
   self->core = core;
   self->input = g_object_new (MSRP_TYPE_TUNNEL_INPUT, NULL);
   self->input->core = core_ref (core);
@@ -799,14 +979,17 @@ _msrp_tunnel_io_stream_attach (MsrpTunnelIOStream *stream,
   core = stream->core;
   g_return_if_fail (core->session == NULL && !core->detached);
   core->session = g_object_ref (session);
-  core->chunk_size = MAX (msrp_session_get_max_chunk_size (session), 1);
+  /* A message longer than a slice of the session's writes may be cut and
+   * go out between the chunks of the next: one chunk each keeps the bytes
+   * in order. */
+  core->chunk_size = CLAMP (msrp_session_get_max_chunk_size (session), 1, MSRP_DEFAULT_MAX_CHUNK_SIZE);
   /* Nothing is put together: every chunk is read as it comes. */
   msrp_session_set_max_message_size (session, 0);
   core->chunk_id = g_signal_connect_data (session, "chunk-received", G_CALLBACK (on_chunk_received),
                                           core_ref (core), (GClosureNotify) (void (*) (void)) core_unref, 0);
   if (core->eof_wanted)
     core_send_eof (core);
-  wake (&core->out_wake);
+  wake (&core->out_sources);
 }
 
 void
@@ -823,6 +1006,8 @@ _msrp_tunnel_io_stream_detach (MsrpTunnelIOStream *stream,
   core->detached = TRUE;
   if (error != NULL && core->in_error == NULL && !core->in_eof)
     core->in_error = g_error_copy (error);
+  /* What was written goes out before the session shuts down. */
+  core_flush_fill (core);
   if (core->session != NULL)
     {
       if (core->paused)
@@ -831,8 +1016,8 @@ _msrp_tunnel_io_stream_detach (MsrpTunnelIOStream *stream,
       g_clear_signal_handler (&core->chunk_id, core->session);
       g_clear_object (&core->session);
     }
-  wake (&core->in_wake);
-  wake (&core->out_wake);
+  wake (&core->in_sources);
+  wake (&core->out_sources);
   core_finish_waiters (core);
 }
 

@@ -468,12 +468,17 @@ _msrp_reassembler_add (MsrpReassembler  *self,
     return MSRP_REASSEMBLY_REFUSED;
 
   if (msg == NULL && offset == 0 && continuation == MSRP_CONTINUATION_END &&
-      (total < 0 || (guint64) total == size) && size <= self->max_message_size)
+      (total < 0 || (guint64) total == size) && (size <= self->max_message_size || streamed))
     {
       /* A whole message in one chunk (the usual short message): its body
-       * is the message, nothing to put together. */
+       * is the message, nothing to put together; too large to keep, it is
+       * followed by chunk-received alone (a tunnel's), and holds nothing
+       * here. */
       *first = g_object_ref (chunk);
-      *message = body != NULL ? g_bytes_ref (body) : g_bytes_new (NULL, 0);
+      if (size <= self->max_message_size)
+        *message = body != NULL ? g_bytes_ref (body) : g_bytes_new (NULL, 0);
+      else
+        *message = NULL;
       *total_out = size;
       return MSRP_REASSEMBLY_COMPLETE;
     }

@@ -220,12 +220,14 @@ _msrp_out_msg_finish (OutMsg *msg,
   if (g_hash_table_lookup (self->awaiting_report, msg->message_id) == msg)
     g_hash_table_remove (self->awaiting_report, msg->message_id);
   /* Lingering transactions may keep the message for a while: its timer
-   * goes now, or every turn of the main loop would walk past it. */
+   * goes now, or every turn of the main loop would walk past it, and its
+   * body, which no chunk takes from any more. */
   if (msg->report_timer != NULL)
     {
       g_source_destroy (msg->report_timer);
       g_clear_pointer (&msg->report_timer, g_source_unref);
     }
+  g_clear_pointer (&msg->data, g_bytes_unref);
 
   /* A message cut short is ended with `#`, so the peer drops what it has:
    * the chunk being written ends so, or when its end-line is on its way
@@ -306,7 +308,8 @@ msg_check_done (OutMsg *msg)
     }
 }
 
-/* A chunk of the message got its answer. account: it is the first news of
+/* A chunk of the message got its answer (@response NULL: a success no
+ * response says, Failure-Report partial). account: it is the first news of
  * that chunk (a late negative response with Failure-Report partial is not). */
 void
 _msrp_out_msg_chunk_done (OutMsg    *msg,
@@ -327,7 +330,7 @@ _msrp_out_msg_chunk_done (OutMsg    *msg,
 
   if (error != NULL)
     _msrp_out_msg_finish (msg, error);
-  else if (msrp_chunk_get_code (response) / 100 != 2)
+  else if (response != NULL && msrp_chunk_get_code (response) / 100 != 2)
     _msrp_out_msg_finish (msg, _msrp_session_response_error (response));
   else
     {

@@ -53,7 +53,7 @@ _msrp_session_transaction_complete (MsrpSession *self,
        * only a failure still matters then. */
       if (!counted)
         _msrp_out_msg_chunk_done (msg, TRUE, size, weight, response, error);
-      else if (error == NULL && msrp_chunk_get_code (response) / 100 != 2)
+      else if (error == NULL && response != NULL && msrp_chunk_get_code (response) / 100 != 2)
         _msrp_out_msg_chunk_done (msg, FALSE, 0, 0, response, NULL);
       else
         g_clear_error (&error);
@@ -73,6 +73,13 @@ transaction_timeout (Transaction *t)
   g_autoptr(MsrpChunk) local = NULL;
   guint code;
 
+  /* A lingering transaction counted as a success already: it stops
+   * waiting, nobody needs a response made for it. */
+  if (t->counted)
+    {
+      _msrp_session_transaction_complete (self, t, NULL, NULL);
+      return;
+    }
   /* Nothing came back: with Failure-Report yes that is a failure, with
    * partial it is the success that is not sent. */
   code = t->failure_report == MSRP_FAILURE_REPORT_YES ? MSRP_STATUS_REQUEST_TIMEOUT : MSRP_STATUS_OK;
@@ -282,16 +289,16 @@ chunk_written (Written          *w,
       arm_transaction (self, t);
       if (t->msg != NULL && t->failure_report == MSRP_FAILURE_REPORT_PARTIAL)
         {
-          /* No news is good news: the message goes on now, and a negative
-           * response may still come before the timeout. */
-          g_autoptr(MsrpChunk) local = msrp_transport_make_response (self->transport, t->chunk, MSRP_STATUS_OK, NULL);
+          /* No news is good news: the message goes on now (no response
+           * made for it: a stream of them paid two chunk objects each),
+           * and a negative response may still come before the timeout. */
           OutMsg *msg = _msrp_out_msg_ref (t->msg);
           gsize size = t->size;
 
           t->counted = TRUE;
           linger (self, t);
           /* This may end the message, even the session: t may be gone. */
-          _msrp_out_msg_chunk_done (msg, TRUE, size, t->weight, local, NULL);
+          _msrp_out_msg_chunk_done (msg, TRUE, size, t->weight, NULL, NULL);
           _msrp_out_msg_unref (msg);
         }
     }
