@@ -75,7 +75,8 @@ struct _MsrpFileTransfer
   GFile *part_file;
   GFile *meta_file;
   GFileOutputStream *out;
-  MsrpSha1 *checksum;          /* of bytes 1..received, in order */
+  MsrpSha1 *checksum;           /* of bytes 1..written, in order; a
+                                 * worker updates it while writing */
   gint64 received;              /* bytes in order: on disk or queued */
   gint64 written;               /* on disk */
   gint64 want_stop;             /* the last byte wanted, -1 unknown */
@@ -86,7 +87,6 @@ struct _MsrpFileTransfer
   gsize max_queued;
   gboolean writing;
   guint writing_pieces;         /* at the queue's head, being written */
-  GOutputVector *write_vectors; /* for them */
   gboolean paused;
   gboolean taking;              /* chunk-received is connected */
   gulong chunk_id;

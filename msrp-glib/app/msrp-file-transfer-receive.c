@@ -78,6 +78,43 @@ _msrp_file_transfer_receive_stop (MsrpFileTransfer *self,
     _msrp_file_transfer_fail (self, g_steal_pointer (&self->drain_error));
 }
 
+/* A batch of queued pieces, hashed and written in a worker: SHA-1 and the
+ * disk overlap with reading the connection rather than take turns with
+ * it on the main context. */
+typedef struct {
+  GOutputStream *out;
+  MsrpSha1 *checksum;           /* the transfer's: untouched meanwhile */
+  GOutputVector *vectors;
+  guint n_vectors;
+} WriteJob;
+
+static void
+write_job_free (gpointer data)
+{
+  WriteJob *job = data;
+
+  g_object_unref (job->out);
+  g_free (job->vectors);
+  g_free (job);
+}
+
+static void
+write_in_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  WriteJob *job = task_data;
+  GError *error = NULL;
+
+  for (guint i = 0; i < job->n_vectors; i++)
+    _msrp_sha1_update (job->checksum, job->vectors[i].buffer, job->vectors[i].size);
+  if (!g_output_stream_writev_all (job->out, job->vectors, job->n_vectors, NULL, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
 static void
 on_written (GObject      *source,
             GAsyncResult *result,
@@ -96,9 +133,8 @@ on_written (GObject      *source,
       g_bytes_unref (bytes);
     }
   self->writing_pieces = 0;
-  g_clear_pointer (&self->write_vectors, g_free);
   self->writing = FALSE;
-  if (!g_output_stream_writev_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_autofree char *name = g_file_get_parse_name (self->part_file);
 
@@ -127,6 +163,8 @@ void
 _msrp_file_transfer_write_next (MsrpFileTransfer *self)
 {
   GBytes *bytes = g_queue_peek_head (&self->writes);
+  WriteJob *job;
+  GTask *task;
   guint i = 0;
 
   if (self->writing)
@@ -139,17 +177,26 @@ _msrp_file_transfer_write_next (MsrpFileTransfer *self)
         _msrp_file_transfer_receive_maybe_finish (self);
       return;
     }
-  /* What is queued goes in one writev: one trip to GIO's thread pool for
-   * many chunks rather than one each. */
+  /* What is queued goes in one job: one trip to a worker for many chunks
+   * rather than one each. */
   self->writing = TRUE;
   self->writing_pieces = MIN (self->writes.length, MAX_WRITE_PIECES);
-  self->write_vectors = g_new (GOutputVector, self->writing_pieces);
-  for (GList *l = self->writes.head; l != NULL && i < self->writing_pieces; l = l->next, i++)
-    {
-      self->write_vectors[i].buffer = g_bytes_get_data (l->data, &self->write_vectors[i].size);
-    }
-  g_output_stream_writev_all_async (G_OUTPUT_STREAM (self->out), self->write_vectors, self->writing_pieces,
-                                    G_PRIORITY_DEFAULT, self->cancellable, on_written, g_object_ref (self));
+  job = g_new0 (WriteJob, 1);
+  job->out = g_object_ref (G_OUTPUT_STREAM (self->out));
+  job->checksum = self->checksum;
+  job->n_vectors = self->writing_pieces;
+  job->vectors = g_new (GOutputVector, job->n_vectors);
+  for (GList *l = self->writes.head; l != NULL && i < job->n_vectors; l = l->next, i++)
+    job->vectors[i].buffer = g_bytes_get_data (l->data, &job->vectors[i].size);
+  /* No source object: the transfer is let go (and finalized) only in
+   * on_written, on the main context, which keeps it alive meanwhile and
+   * with it the checksum the worker updates. */
+  task = g_task_new (NULL, self->cancellable, on_written, g_object_ref (self));
+  g_task_set_source_tag (task, _msrp_file_transfer_write_next);
+  g_task_set_name (task, "[msrp] file transfer write");
+  g_task_set_task_data (task, job, write_job_free);
+  g_task_run_in_thread (task, write_in_thread);
+  g_object_unref (task);
 }
 
 void
@@ -211,7 +258,7 @@ _msrp_file_transfer_on_chunk_received (MsrpSession      *session,
       GBytes *piece = g_bytes_new_from_bytes (data, skip, end - offset - skip);
       gsize n = g_bytes_get_size (piece);
 
-      _msrp_sha1_update (self->checksum, g_bytes_get_data (piece, NULL), n);
+      /* Hashed as it is written, in order, in write_in_thread(). */
       self->received = end;
       g_queue_push_tail (&self->writes, piece);
       self->queued += n;

@@ -1008,7 +1008,6 @@ msrp_file_transfer_dispose (GObject *object)
   clear_source (&self->linger_source);
   clear_source (&self->notify_source);
   g_queue_clear_full (&self->writes, (GDestroyNotify) g_bytes_unref);
-  g_clear_pointer (&self->write_vectors, g_free);
   G_OBJECT_CLASS (msrp_file_transfer_parent_class)->dispose (object);
 }
 
