@@ -8,6 +8,7 @@
 
 #include "msrp-file-transfer.h"
 #include "msrp-session.h"
+#include "msrp-block-pool-private.h"
 
 #include <gnutls/crypto.h>
 
@@ -38,6 +39,9 @@ void      _msrp_sha1_free   (MsrpSha1   *sha1);
 #define QUEUE_HIGH (2 * 1024 * 1024)
 #define QUEUE_LOW (512 * 1024)
 #define HASH_BLOCK_SIZE (256 * 1024)
+/* What comes is copied into blocks of this size for the disk. */
+#define WRITE_BLOCK_SIZE (256 * 1024)
+#define MAX_SPARE_WRITE_BLOCKS 12
 /* The most queued pieces one write takes. */
 #define MAX_WRITE_PIECES 64
 #define META_GROUP "msrp-file-transfer"
@@ -83,6 +87,11 @@ struct _MsrpFileTransfer
   char *message_id;             /* of the file's message */
   gboolean seen_last;           /* a chunk said where the file ends */
   GQueue writes;                /* GBytes for the disk, in order */
+  MsrpBlockPool *blocks;        /* what comes is copied into them */
+  GBytes *block;                /* the one being filled, whole */
+  guint8 *block_data;
+  gsize block_fill;             /* bytes copied into it */
+  gsize block_queued;           /* of those, in writes */
   gsize queued;
   gsize max_queued;
   gboolean writing;
