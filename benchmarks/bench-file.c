@@ -8,11 +8,17 @@
  * file, `bench-file receive DIR` answers, the SDP going through their
  * standard input and output (base64, one line); `bench-file listen` and
  * `bench-file send` are the msrp tool's own commands, linked in, for the
- * baseline. The sender hashes the file before it offers it: that time is
- * reported apart, and the transfer's time runs from the sender's stream
- * started (connected, as `msrp send` counts from its connection) to the
- * later of the two ends' "ended". Runs alternate (baseline, transfer) so
- * that both see the same load; the best and the median are printed.
+ * baseline. `msrp listen --quiet` neither writes nor hashes what comes,
+ * which a file transfer's receiver must: `bench-file sink DIR` is the
+ * like-for-like baseline, a session that writes each chunk to disk with
+ * write(2) and hashes it (SHA-1) on the main thread as it comes, the
+ * least a receiver can do. The sender hashes the file before it offers
+ * it: that time is reported apart, and the transfer's time runs from the
+ * sender's stream started (connected, as `msrp send` counts from its
+ * connection) to the later of the two ends' "ended". Runs alternate
+ * (baselines, transfer) so that all see the same load; the best and the
+ * median are printed. On a loaded machine the CPU time of each end (user
+ * + system, all threads, per GiB) is the steadier figure.
  * Options: --quick (16 MiB, 1 run), --size B (default 1G), --runs N
  * (default 3), --no-tls, --json.
  */
@@ -23,11 +29,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/resource.h>
 
 #include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
+#include <gnutls/crypto.h>
 
 #include "msrp-tool-private.h"
 
@@ -45,6 +54,7 @@ typedef struct {
   gint64 start;          /* start_async called */
   gint64 started;        /* "started": connected */
   gint64 ended;
+  gint64 hash_cpu_us;    /* CPU time initializing (the push: hashing) */
 } Child;
 
 static guint64
@@ -57,6 +67,17 @@ vmhwm_kb (void)
       (line = strstr (status, "\nVmHWM:")) == NULL)
     return 0;
   return g_ascii_strtoull (line + strlen ("\nVmHWM:"), NULL, 10);
+}
+
+/* This process's CPU time, all threads, in microseconds. */
+static gint64
+self_cpu_us (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
+         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
 }
 
 static void G_GNUC_NORETURN
@@ -113,9 +134,11 @@ child_on_ended (MsrpStream *stream,
   /* Absolute monotonic times: the parent puts the two ends together. */
   printf ("stats hash_start_us=%" G_GINT64_FORMAT " hash_end_us=%" G_GINT64_FORMAT
           " start_us=%" G_GINT64_FORMAT " started_us=%" G_GINT64_FORMAT
-          " ended_us=%" G_GINT64_FORMAT " bytes=%" G_GINT64_FORMAT " vmhwm_kb=%" G_GUINT64_FORMAT "\n",
+          " ended_us=%" G_GINT64_FORMAT " bytes=%" G_GINT64_FORMAT " vmhwm_kb=%" G_GUINT64_FORMAT
+          " hash_cpu_us=%" G_GINT64_FORMAT " cpu_us=%" G_GINT64_FORMAT "\n",
           self->hash_start, self->hash_end, self->start, self->started, self->ended,
-          msrp_file_transfer_get_bytes_transferred (self->transfer), vmhwm_kb ());
+          msrp_file_transfer_get_bytes_transferred (self->transfer), vmhwm_kb (),
+          self->hash_cpu_us, self_cpu_us ());
   fflush (stdout);
   g_main_loop_quit (loop);
 }
@@ -169,6 +192,7 @@ child_on_initialized (GObject      *source,
   if (media == NULL)
     child_die (self->sender ? "push" : "receive", error);
   self->hash_end = g_get_monotonic_time ();
+  self->hash_cpu_us = self_cpu_us () - self->hash_cpu_us;
   child_print_media (self->sender ? "offer" : "answer", media);
   if (self->sender)
     g_data_input_stream_read_line_async (self->in, G_PRIORITY_DEFAULT, NULL, child_on_answer_line, self);
@@ -213,6 +237,7 @@ child_main (int    argc,
       self.transfer = msrp_file_transfer_new_push (file, "application/octet-stream");
       child_setup (&self, tls);
       self.hash_start = g_get_monotonic_time ();
+      self.hash_cpu_us = self_cpu_us ();
       msrp_stream_initialize_async (MSRP_STREAM (self.transfer), NULL, NULL, child_on_initialized, &self);
     }
   else
@@ -228,11 +253,158 @@ child_main (int    argc,
       if (self.transfer == NULL)
         child_die ("receive", error);
       child_setup (&self, tls);
+      self.hash_cpu_us = self_cpu_us ();
       msrp_stream_initialize_async (MSRP_STREAM (self.transfer), offer, NULL, child_on_initialized, &self);
     }
   g_main_loop_run (loop);
   g_object_unref (self.transfer);
   g_object_unref (self.in);
+  g_main_loop_unref (loop);
+  return EXIT_SUCCESS;
+}
+
+/* bench-file sink DIR [--tls]: the like-for-like baseline's receiver. */
+
+typedef struct {
+  MsrpServer *server;
+  MsrpUri *uri;
+  MsrpSession *session;
+  int fd;
+  gnutls_hash_hd_t sha1;
+  guint64 bytes;
+  gint64 total;
+} Sink;
+
+static void
+sink_on_shutdown (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  msrp_session_shutdown_finish (MSRP_SESSION (source), result, NULL);
+  g_main_loop_quit (loop);
+}
+
+/* Runs once the last chunk's handlers returned, so that the session has
+ * queued its 200 and REPORT before it is shut down. */
+static gboolean
+sink_stop (gpointer user_data)
+{
+  Sink *self = user_data;
+
+  msrp_session_shutdown_async (self->session, NULL, sink_on_shutdown, self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sink_on_chunk_received (MsrpSession *session,
+                        MsrpChunk   *chunk,
+                        Sink        *self)
+{
+  GBytes *data = msrp_chunk_get_data (chunk);
+  gsize size = 0;
+  const guint8 *p = data != NULL ? g_bytes_get_data (data, &size) : NULL;
+  gint64 start, total;
+
+  msrp_chunk_get_byte_range (chunk, &start, NULL, &total);
+  gnutls_hash (self->sha1, p, size);
+  /* In order (one sender, one connection): appended as it comes. */
+  while (size > 0)
+    {
+      gssize n = write (self->fd, p, size);
+
+      if (n < 0)
+        {
+          g_printerr ("bench-file sink: %s\n", g_strerror (errno));
+          exit (EXIT_FAILURE);
+        }
+      p += n;
+      size -= n;
+      self->bytes += n;
+    }
+  if (total >= 0 && self->bytes >= (guint64) total && self->total < 0)
+    {
+      guint8 digest[20];
+
+      self->total = total;
+      gnutls_hash_output (self->sha1, digest);
+      if (close (self->fd) != 0)
+        g_error ("bench-file sink: %s", g_strerror (errno));
+      self->fd = -1;
+      g_idle_add (sink_stop, self);
+    }
+}
+
+static void
+sink_on_bound (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Sink *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsrpTransport) transport = msrp_server_complete_finish (self->server, result, &error);
+
+  if (transport == NULL)
+    child_die ("sink", error);
+  self->session = msrp_session_new (transport, NULL);
+  /* Nothing is put together in memory, as a file transfer's receiver. */
+  msrp_session_set_max_message_size (self->session, 0);
+  g_signal_connect (self->session, "chunk-received", G_CALLBACK (sink_on_chunk_received), self);
+}
+
+static int
+sink_main (int    argc,
+           char **argv)
+{
+  Sink self = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) path = NULL;
+  g_autofree char *path_string = NULL;
+  g_autofree char *file = NULL;
+  gboolean tls = argc > 2 && strcmp (argv[2], "--tls") == 0;
+
+  if (argc < 2)
+    return 2;
+  file = g_build_filename (argv[1], "received", NULL);
+  self.fd = open (file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (self.fd < 0 || gnutls_hash_init (&self.sha1, GNUTLS_DIG_SHA1) < 0)
+    g_error ("bench-file sink: cannot write %s", file);
+  self.total = -1;
+  loop = g_main_loop_new (NULL, FALSE);
+  self.server = msrp_server_new ();
+  if (tls)
+    {
+      g_autoptr(GTlsCertificate) certificate = msrp_tls_certificate_new_self_signed ("bench-file", &error);
+
+      if (certificate == NULL)
+        child_die ("sink", error);
+      msrp_server_set_tls_certificate (self.server, certificate);
+    }
+  self.uri = msrp_uri_new ("127.0.0.1", 0, NULL, tls);
+  path = msrp_server_prepare (self.server, self.uri, &error);
+  if (path == NULL)
+    child_die ("sink", error);
+  path_string = msrp_path_to_string (path);
+  printf ("a=path:%s\n", path_string);
+  if (tls)
+    {
+      g_autofree char *fingerprint =
+        msrp_tls_certificate_get_fingerprint (msrp_server_get_tls_certificate (self.server), G_CHECKSUM_SHA256);
+
+      printf ("a=fingerprint:%s\n", fingerprint);
+    }
+  fflush (stdout);
+  msrp_server_complete_for_uri_async (self.server, g_ptr_array_index (path, 0), NULL, NULL, NULL,
+                                      sink_on_bound, &self);
+  g_main_loop_run (loop);
+
+  printf ("stats messages=1 bytes=%" G_GUINT64_FORMAT " seconds=0 vmhwm_kb=%" G_GUINT64_FORMAT
+          " cpu_us=%" G_GINT64_FORMAT "\n", self.bytes, vmhwm_kb (), self_cpu_us ());
+  fflush (stdout);
+  msrp_server_cleanup (self.server, self.uri);
+  gnutls_hash_deinit (self.sha1, NULL);
+  g_clear_object (&self.session);
+  g_clear_object (&self.uri);
+  g_clear_object (&self.server);
   g_main_loop_unref (loop);
   return EXIT_SUCCESS;
 }
@@ -245,22 +417,20 @@ typedef struct {
   double hash_seconds;   /* the sender's hashing (push only) */
   guint64 sender_kb;
   guint64 receiver_kb;
-  double cpu_seconds;    /* of both ends, hashing included */
+  double sender_cpu;     /* CPU seconds of each end, all threads; */
+  double receiver_cpu;   /* the push's without its hashing */
+  double hash_cpu;       /* the push's hashing */
 } Figure;
 
+/* The three things measured, in the order they run. */
+enum {
+  RAW,                   /* msrp send --file → msrp listen --quiet */
+  DISK,                  /* msrp send --file → bench-file sink */
+  TRANSFER,              /* MsrpFileTransfer push → answer */
+  N_KINDS
+};
+
 static const char *self_exe;
-
-/* Both ends' CPU time: steadier than the wall clock on a loaded machine.
- * GSubprocess reaps the children, so they count in RUSAGE_CHILDREN. */
-static double
-children_cpu_seconds (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_CHILDREN, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 static gint64
 stat_field (const char *output,
@@ -273,6 +443,17 @@ stat_field (const char *output,
   if (p == NULL)
     g_error ("bench-file: no %s in the output: %s", key, output != NULL ? output : "(none)");
   return g_ascii_strtoll (p + strlen (needle), NULL, 10);
+}
+
+/* The cpu_us that bench-file printed after the tool's own stats line. */
+static double
+cpu_field (const char *output)
+{
+  const char *p = output != NULL ? strstr (output, "cpu_us=") : NULL;
+
+  if (p == NULL)
+    g_error ("bench-file: no cpu_us in the output: %s", output != NULL ? output : "(none)");
+  return g_ascii_strtoll (p + strlen ("cpu_us="), NULL, 10) / 1e6;
 }
 
 static char *
@@ -295,7 +476,10 @@ finish (GSubprocess *process,
   g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
   g_autoptr(GError) error = NULL;
 
-  if (g_output_stream_splice (out, rest, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error) < 0 ||
+  /* NUL-terminated, for strstr(). */
+  if (g_output_stream_splice (out, rest, G_OUTPUT_STREAM_SPLICE_NONE, NULL, &error) < 0 ||
+      !g_output_stream_write_all (out, "", 1, NULL, NULL, &error) ||
+      !g_output_stream_close (out, NULL, &error) ||
       !g_subprocess_wait_check (process, NULL, &error))
     g_error ("bench-file: %s: %s", what, error->message);
   return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
@@ -332,8 +516,6 @@ run_transfer (const char *data_file,
   Figure f = { 0 };
   gint64 end;
 
-  double cpu = children_cpu_seconds ();
-
   g_mkdir_with_parents (dir, 0700);
   sender = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                              self_exe, "push", data_file, flag, NULL);
@@ -352,12 +534,14 @@ run_transfer (const char *data_file,
 
   if (g_stat (received, &st) != 0)
     g_error ("bench-file: nothing received");
-  f.cpu_seconds = children_cpu_seconds () - cpu;
   end = MAX (stat_field (s_stats, "ended_us"), stat_field (r_stats, "ended_us"));
   f.seconds = (end - stat_field (s_stats, "started_us")) / 1e6;
   f.hash_seconds = (stat_field (s_stats, "hash_end_us") - stat_field (s_stats, "hash_start_us")) / 1e6;
   f.sender_kb = stat_field (s_stats, "vmhwm_kb");
   f.receiver_kb = stat_field (r_stats, "vmhwm_kb");
+  f.hash_cpu = stat_field (s_stats, "hash_cpu_us") / 1e6;
+  f.sender_cpu = stat_field (s_stats, "cpu_us") / 1e6 - f.hash_cpu;
+  f.receiver_cpu = stat_field (r_stats, "cpu_us") / 1e6;
   if ((guint64) stat_field (r_stats, "bytes") != (guint64) st.st_size)
     g_error ("bench-file: the receiver counted %" G_GINT64_FORMAT " bytes of %" G_GUINT64_FORMAT,
              stat_field (r_stats, "bytes"), (guint64) st.st_size);
@@ -366,11 +550,16 @@ run_transfer (const char *data_file,
   return f;
 }
 
-/* msrp listen and msrp send --file, as msrp-bench runs them. */
+/* msrp send --file into msrp listen (as msrp-bench runs them), or into
+ * bench-file sink, which writes it to disk and hashes it. */
 static Figure
 run_baseline (const char *data_file,
+              const char *tmp_dir,
+              gboolean    disk,
               gboolean    tls)
 {
+  g_autofree char *dir = g_build_filename (tmp_dir, "in", NULL);
+  g_autofree char *received = g_build_filename (dir, "received", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) server = NULL;
   g_autoptr(GSubprocess) client = NULL;
@@ -379,10 +568,14 @@ run_baseline (const char *data_file,
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) args = NULL;
   Figure f = { 0 };
-  double cpu = children_cpu_seconds ();
 
-  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self_exe, "listen", "--quiet",
-                             "--stats", "--count", "1", tls ? "--tls" : NULL, NULL);
+  g_mkdir_with_parents (dir, 0700);
+  if (disk)
+    server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self_exe, "sink", dir,
+                               tls ? "--tls" : NULL, NULL);
+  else
+    server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self_exe, "listen", "--quiet",
+                               "--stats", "--count", "1", tls ? "--tls" : NULL, NULL);
   if (server == NULL)
     g_error ("bench-file: %s", error->message);
   server_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
@@ -404,11 +597,14 @@ run_baseline (const char *data_file,
   if (client == NULL || !g_subprocess_communicate_utf8 (client, NULL, NULL, &c_stats, NULL, &error) ||
       !g_subprocess_get_successful (client))
     g_error ("bench-file: msrp send: %s", error != NULL ? error->message : "failed");
-  s_stats = finish (server, G_INPUT_STREAM (server_out), "listen");
-  f.cpu_seconds = children_cpu_seconds () - cpu;
+  s_stats = finish (server, G_INPUT_STREAM (server_out), disk ? "sink" : "listen");
   f.seconds = g_ascii_strtod (strstr (c_stats, "seconds=") + strlen ("seconds="), NULL);
   f.sender_kb = stat_field (c_stats, "vmhwm_kb");
   f.receiver_kb = stat_field (s_stats, "vmhwm_kb");
+  f.sender_cpu = cpu_field (c_stats);
+  f.receiver_cpu = cpu_field (s_stats);
+  g_unlink (received);
+  g_rmdir (dir);
   return f;
 }
 
@@ -426,7 +622,6 @@ static void
 best_median (const Figure *figures,
              guint         n,
              gsize         offset,
-             gboolean      low_is_best,
              double       *best,
              double       *median)
 {
@@ -435,62 +630,90 @@ best_median (const Figure *figures,
   for (guint i = 0; i < n; i++)
     values[i] = *(const double *) ((const char *) &figures[i] + offset);
   qsort (values, n, sizeof (double), compare_doubles);
-  *best = low_is_best ? values[0] : values[n - 1];
+  *best = values[0];
   *median = values[n / 2];
+}
+
+typedef struct {
+  double best, median;          /* seconds */
+  double sender_cpu, receiver_cpu, hash_cpu;   /* medians, per GiB */
+  double hash_best, hash_median;
+  guint64 sender_kb, receiver_kb;
+} Summary;
+
+static Summary
+summarize (const Figure *figures,
+           guint         runs,
+           guint64       size)
+{
+  double gib = size / (1024.0 * 1024.0 * 1024.0), unused;
+  Summary s = { 0 };
+
+  best_median (figures, runs, G_STRUCT_OFFSET (Figure, seconds), &s.best, &s.median);
+  best_median (figures, runs, G_STRUCT_OFFSET (Figure, hash_seconds), &s.hash_best, &s.hash_median);
+  best_median (figures, runs, G_STRUCT_OFFSET (Figure, sender_cpu), &unused, &s.sender_cpu);
+  best_median (figures, runs, G_STRUCT_OFFSET (Figure, receiver_cpu), &unused, &s.receiver_cpu);
+  best_median (figures, runs, G_STRUCT_OFFSET (Figure, hash_cpu), &unused, &s.hash_cpu);
+  s.sender_cpu /= gib;
+  s.receiver_cpu /= gib;
+  s.hash_cpu /= gib;
+  for (guint i = 0; i < runs; i++)
+    {
+      s.sender_kb = MAX (s.sender_kb, figures[i].sender_kb);
+      s.receiver_kb = MAX (s.receiver_kb, figures[i].receiver_kb);
+    }
+  return s;
 }
 
 static void
 report (gboolean      json,
         gboolean      tls,
         guint64       size,
-        const Figure *ft,
-        const Figure *base,
+        Figure        figures[N_KINDS][MAX_RUNS],
         guint         runs)
 {
-  double ft_best, ft_median, base_best, base_median, hash_best, hash_median;
-  double ft_cpu, ft_cpu_median, base_cpu, base_cpu_median;
-  guint64 ft_s_kb = 0, ft_r_kb = 0, base_s_kb = 0, base_r_kb = 0;
+  static const char * const names[N_KINDS] = { "send_raw", "send_disk", "file_transfer" };
+  static const char * const labels[N_KINDS] = {
+    "msrp send → listen:", "msrp send → disk+sha-1:", "MsrpFileTransfer push:"
+  };
+  static const char * const ends[N_KINDS][2] = { { "send", "listen" }, { "send", "sink" }, { "push", "receive" } };
   double mib = size / (1024.0 * 1024.0);
+  Summary s[N_KINDS];
+  const Summary *ft = &s[TRANSFER];
 
-  best_median (ft, runs, G_STRUCT_OFFSET (Figure, seconds), TRUE, &ft_best, &ft_median);
-  best_median (base, runs, G_STRUCT_OFFSET (Figure, seconds), TRUE, &base_best, &base_median);
-  best_median (ft, runs, G_STRUCT_OFFSET (Figure, hash_seconds), TRUE, &hash_best, &hash_median);
-  best_median (ft, runs, G_STRUCT_OFFSET (Figure, cpu_seconds), TRUE, &ft_cpu, &ft_cpu_median);
-  best_median (base, runs, G_STRUCT_OFFSET (Figure, cpu_seconds), TRUE, &base_cpu, &base_cpu_median);
-  for (guint i = 0; i < runs; i++)
-    {
-      ft_s_kb = MAX (ft_s_kb, ft[i].sender_kb);
-      ft_r_kb = MAX (ft_r_kb, ft[i].receiver_kb);
-      base_s_kb = MAX (base_s_kb, base[i].sender_kb);
-      base_r_kb = MAX (base_r_kb, base[i].receiver_kb);
-    }
+  for (guint k = 0; k < N_KINDS; k++)
+    s[k] = summarize (figures[k], runs, size);
   if (json)
-    printf ("{\"tls\": %s, \"bytes\": %" G_GUINT64_FORMAT ", \"runs\": %u, "
-            "\"file_transfer_mib_s_best\": %.1f, \"file_transfer_mib_s_median\": %.1f, "
-            "\"msrp_send_mib_s_best\": %.1f, \"msrp_send_mib_s_median\": %.1f, "
-            "\"ratio_best\": %.3f, \"ratio_median\": %.3f, "
-            "\"hash_seconds_best\": %.3f, \"hash_seconds_median\": %.3f, "
-            "\"file_transfer_cpu_seconds_best\": %.3f, \"msrp_send_cpu_seconds_best\": %.3f, "
-            "\"push_vmhwm_kb\": %" G_GUINT64_FORMAT ", \"receive_vmhwm_kb\": %" G_GUINT64_FORMAT ", "
-            "\"send_vmhwm_kb\": %" G_GUINT64_FORMAT ", \"listen_vmhwm_kb\": %" G_GUINT64_FORMAT "}\n",
-            tls ? "true" : "false", size, runs,
-            mib / ft_best, mib / ft_median, mib / base_best, mib / base_median,
-            base_best / ft_best, base_median / ft_median, hash_best, hash_median,
-            ft_cpu, base_cpu,
-            ft_s_kb, ft_r_kb, base_s_kb, base_r_kb);
+    {
+      printf ("{\"tls\": %s, \"bytes\": %" G_GUINT64_FORMAT ", \"runs\": %u", tls ? "true" : "false", size, runs);
+      for (guint k = 0; k < N_KINDS; k++)
+        printf (", \"%s_mib_s_best\": %.1f, \"%s_mib_s_median\": %.1f, "
+                "\"%s_sender_cpu_s_per_gib\": %.3f, \"%s_receiver_cpu_s_per_gib\": %.3f, "
+                "\"%s_sender_vmhwm_kb\": %" G_GUINT64_FORMAT ", \"%s_receiver_vmhwm_kb\": %" G_GUINT64_FORMAT,
+                names[k], mib / s[k].best, names[k], mib / s[k].median,
+                names[k], s[k].sender_cpu, names[k], s[k].receiver_cpu,
+                names[k], s[k].sender_kb, names[k], s[k].receiver_kb);
+      printf (", \"ratio_raw_best\": %.3f, \"ratio_raw_median\": %.3f"
+              ", \"ratio_disk_best\": %.3f, \"ratio_disk_median\": %.3f"
+              ", \"hash_seconds_best\": %.3f, \"hash_seconds_median\": %.3f, \"hash_cpu_s_per_gib\": %.3f}\n",
+              s[RAW].best / ft->best, s[RAW].median / ft->median,
+              s[DISK].best / ft->best, s[DISK].median / ft->median,
+              ft->hash_best, ft->hash_median, ft->hash_cpu);
+    }
   else
     {
-      printf ("%s, %.0f MiB, %u runs (best / median):\n", tls ? "TLS" : "TCP", mib, runs);
-      printf ("  MsrpFileTransfer push:   %7.1f / %7.1f MiB/s   RSS push %6.1f MiB, receive %6.1f MiB\n",
-              mib / ft_best, mib / ft_median, ft_s_kb / 1024.0, ft_r_kb / 1024.0);
-      printf ("  msrp send --file:        %7.1f / %7.1f MiB/s   RSS send %6.1f MiB, listen %6.1f MiB\n",
-              mib / base_best, mib / base_median, base_s_kb / 1024.0, base_r_kb / 1024.0);
-      printf ("  transfer / send:         %7.0f / %7.0f %%\n",
-              100 * base_best / ft_best, 100 * base_median / ft_median);
-      printf ("  CPU of both ends:        %7.2f / %7.2f s transfer (hash included), %.2f / %.2f s send\n",
-              ft_cpu, ft_cpu_median, base_cpu, base_cpu_median);
-      printf ("  hash before the offer:   %7.3f / %7.3f s (%.0f MiB/s; not in the transfer's time)\n",
-              hash_best, hash_median, mib / hash_best);
+      printf ("%s, %.0f MiB, %u runs (best / median; CPU: median, user + system, all threads):\n",
+              tls ? "TLS" : "TCP", mib, runs);
+      for (guint k = 0; k < N_KINDS; k++)
+        printf ("  %-24s %7.1f / %7.1f MiB/s  CPU/GiB %s %.2f s, %s %.2f s  RSS %.1f / %.1f MiB\n",
+                labels[k], mib / s[k].best, mib / s[k].median, ends[k][0], s[k].sender_cpu,
+                ends[k][1], s[k].receiver_cpu, s[k].sender_kb / 1024.0, s[k].receiver_kb / 1024.0);
+      printf ("  transfer / send → listen: %5.0f / %5.0f %%   (listen neither writes nor hashes)\n",
+              100 * s[RAW].best / ft->best, 100 * s[RAW].median / ft->median);
+      printf ("  transfer / send → disk:   %5.0f / %5.0f %%\n",
+              100 * s[DISK].best / ft->best, 100 * s[DISK].median / ft->median);
+      printf ("  hash before the offer:    %7.3f / %7.3f s (%.0f MiB/s, CPU/GiB %.2f s; not in the transfer's)\n",
+              ft->hash_best, ft->hash_median, mib / ft->hash_best, ft->hash_cpu);
     }
   fflush (stdout);
 }
@@ -518,6 +741,19 @@ write_data_file (const char *path,
     g_error ("bench-file: cannot write %s", path);
 }
 
+/* The tool's listen and send, followed by their CPU time. */
+static int
+run_tool (const Command *command,
+          int            argc,
+          char         **argv)
+{
+  int status = command->run (argc, argv);
+
+  printf ("cpu_us=%" G_GINT64_FORMAT "\n", self_cpu_us ());
+  fflush (stdout);
+  return status;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -532,9 +768,11 @@ main (int    argc,
   setlocale (LC_ALL, "");
   program_name = "bench-file";
   if (argc > 1 && strcmp (argv[1], "listen") == 0)
-    return listen_command.run (argc - 1, argv + 1);
+    return run_tool (&listen_command, argc - 1, argv + 1);
   if (argc > 1 && strcmp (argv[1], "send") == 0)
-    return send_command.run (argc - 1, argv + 1);
+    return run_tool (&send_command, argc - 1, argv + 1);
+  if (argc > 1 && strcmp (argv[1], "sink") == 0)
+    return sink_main (argc - 1, argv + 1);
   if (argc > 1 && (strcmp (argv[1], "push") == 0 || strcmp (argv[1], "receive") == 0))
     return child_main (argc, argv);
 
@@ -575,18 +813,19 @@ main (int    argc,
   data_file = g_build_filename (tmp_dir, "data", NULL);
   write_data_file (data_file, size);
   /* The parent blocks on its children: a stuck run ends with SIGALRM. */
-  alarm (RUN_TIMEOUT_SECONDS * runs * 4);
+  alarm (RUN_TIMEOUT_SECONDS * runs * 6);
 
   for (guint t = 0; t < (no_tls ? 1 : 2); t++)
     {
-      Figure ft[MAX_RUNS], base[MAX_RUNS];
+      Figure figures[N_KINDS][MAX_RUNS];
 
       for (guint i = 0; i < runs; i++)
         {
-          base[i] = run_baseline (data_file, t == 1);
-          ft[i] = run_transfer (data_file, tmp_dir, t == 1);
+          figures[RAW][i] = run_baseline (data_file, tmp_dir, FALSE, t == 1);
+          figures[DISK][i] = run_baseline (data_file, tmp_dir, TRUE, t == 1);
+          figures[TRANSFER][i] = run_transfer (data_file, tmp_dir, t == 1);
         }
-      report (json, t == 1, size, ft, base, runs);
+      report (json, t == 1, size, figures, runs);
     }
   g_unlink (data_file);
   g_rmdir (tmp_dir);

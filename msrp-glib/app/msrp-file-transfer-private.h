@@ -8,6 +8,7 @@
 
 #include "msrp-file-transfer.h"
 #include "msrp-session.h"
+#include "msrp-block-pool-private.h"
 
 #include <gnutls/crypto.h>
 
@@ -38,6 +39,9 @@ void      _msrp_sha1_free   (MsrpSha1   *sha1);
 #define QUEUE_HIGH (2 * 1024 * 1024)
 #define QUEUE_LOW (512 * 1024)
 #define HASH_BLOCK_SIZE (256 * 1024)
+/* What comes is copied into blocks of this size for the disk. */
+#define WRITE_BLOCK_SIZE (256 * 1024)
+#define MAX_SPARE_WRITE_BLOCKS 12
 /* The most queued pieces one write takes. */
 #define MAX_WRITE_PIECES 64
 #define META_GROUP "msrp-file-transfer"
@@ -75,18 +79,23 @@ struct _MsrpFileTransfer
   GFile *part_file;
   GFile *meta_file;
   GFileOutputStream *out;
-  MsrpSha1 *checksum;          /* of bytes 1..received, in order */
+  MsrpSha1 *checksum;           /* of bytes 1..written, in order; a
+                                 * worker updates it while writing */
   gint64 received;              /* bytes in order: on disk or queued */
   gint64 written;               /* on disk */
   gint64 want_stop;             /* the last byte wanted, -1 unknown */
   char *message_id;             /* of the file's message */
   gboolean seen_last;           /* a chunk said where the file ends */
   GQueue writes;                /* GBytes for the disk, in order */
+  MsrpBlockPool *blocks;        /* what comes is copied into them */
+  GBytes *block;                /* the one being filled, whole */
+  guint8 *block_data;
+  gsize block_fill;             /* bytes copied into it */
+  gsize block_queued;           /* of those, in writes */
   gsize queued;
   gsize max_queued;
   gboolean writing;
   guint writing_pieces;         /* at the queue's head, being written */
-  GOutputVector *write_vectors; /* for them */
   gboolean paused;
   gboolean taking;              /* chunk-received is connected */
   gulong chunk_id;

@@ -40,6 +40,24 @@ stop_taking (MsrpFileTransfer *self)
   resume_if_paused (self);
 }
 
+/* Whether bytes taken are not on disk yet: being written, queued, or
+ * copied into the block being filled. */
+static gboolean
+writes_pending (MsrpFileTransfer *self)
+{
+  return self->writing || !g_queue_is_empty (&self->writes) ||
+         (self->block != NULL && self->block_fill > self->block_queued);
+}
+
+/* Nothing more is written: the blocks go (those still queued give
+ * themselves back when written). */
+static void
+release_blocks (MsrpFileTransfer *self)
+{
+  g_clear_pointer (&self->block, g_bytes_unref);
+  g_clear_pointer (&self->blocks, _msrp_block_pool_unref);
+}
+
 static void
 on_part_closed_after_drain (GObject      *source,
                             GAsyncResult *result,
@@ -65,10 +83,11 @@ _msrp_file_transfer_receive_stop (MsrpFileTransfer *self,
     self->drain_error = error;
   else if (error != NULL)
     g_error_free (error);
-  if (self->writing || !g_queue_is_empty (&self->writes) || self->finishing)
+  if (writes_pending (self) || self->finishing)
     return;
   if (self->out != NULL && !self->out_closed)
     {
+      release_blocks (self);
       self->out_closed = TRUE;
       g_output_stream_close_async (G_OUTPUT_STREAM (self->out), G_PRIORITY_DEFAULT, NULL,
                                    on_part_closed_after_drain, g_object_ref (self));
@@ -76,6 +95,43 @@ _msrp_file_transfer_receive_stop (MsrpFileTransfer *self,
     }
   if (self->drain_error != NULL)
     _msrp_file_transfer_fail (self, g_steal_pointer (&self->drain_error));
+}
+
+/* A batch of queued pieces, hashed and written in a worker: SHA-1 and the
+ * disk overlap with reading the connection rather than take turns with
+ * it on the main context. */
+typedef struct {
+  GOutputStream *out;
+  MsrpSha1 *checksum;           /* the transfer's: untouched meanwhile */
+  GOutputVector *vectors;
+  guint n_vectors;
+} WriteJob;
+
+static void
+write_job_free (gpointer data)
+{
+  WriteJob *job = data;
+
+  g_object_unref (job->out);
+  g_free (job->vectors);
+  g_free (job);
+}
+
+static void
+write_in_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  WriteJob *job = task_data;
+  GError *error = NULL;
+
+  for (guint i = 0; i < job->n_vectors; i++)
+    _msrp_sha1_update (job->checksum, job->vectors[i].buffer, job->vectors[i].size);
+  if (!g_output_stream_writev_all (job->out, job->vectors, job->n_vectors, NULL, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -96,13 +152,13 @@ on_written (GObject      *source,
       g_bytes_unref (bytes);
     }
   self->writing_pieces = 0;
-  g_clear_pointer (&self->write_vectors, g_free);
   self->writing = FALSE;
-  if (!g_output_stream_writev_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_autofree char *name = g_file_get_parse_name (self->part_file);
 
       g_queue_clear_full (&self->writes, (GDestroyNotify) g_bytes_unref);
+      release_blocks (self);
       self->queued = 0;
       stop_taking (self);
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -123,14 +179,69 @@ on_written (GObject      *source,
   _msrp_file_transfer_write_next (self);
 }
 
+/* Queues what was copied into the current block since its last slice. */
+static void
+queue_block_slice (MsrpFileTransfer *self)
+{
+  if (self->block == NULL || self->block_fill == self->block_queued)
+    return;
+  g_queue_push_tail (&self->writes, g_bytes_new_from_bytes (self->block, self->block_queued,
+                                                            self->block_fill - self->block_queued));
+  self->block_queued = self->block_fill;
+  if (self->block_fill == g_bytes_get_size (self->block))
+    g_clear_pointer (&self->block, g_bytes_unref);
+}
+
+/* Copies what came into pooled blocks for the disk. The session's body
+ * buffers are then freed at once, as a plain listener frees them, and
+ * malloc uses them again: held for the disk, megabytes of them are freed
+ * together and handed back to the system, and taking them again costs a
+ * page fault every 4 KiB, far more than the copy. */
+static void
+copy_in (MsrpFileTransfer *self,
+         const guint8     *data,
+         gsize             size)
+{
+  while (size > 0)
+    {
+      gsize n;
+
+      if (self->block == NULL)
+        {
+          if (self->blocks == NULL)
+            {
+              self->blocks = _msrp_block_pool_new (WRITE_BLOCK_SIZE, MAX_SPARE_WRITE_BLOCKS);
+              _msrp_block_pool_set_keep (self->blocks, TRUE);
+            }
+          self->block = _msrp_block_free_to_bytes (_msrp_block_pool_take (self->blocks), WRITE_BLOCK_SIZE);
+          self->block_data = (guint8 *) g_bytes_get_data (self->block, NULL);
+          self->block_fill = self->block_queued = 0;
+        }
+      n = MIN (size, WRITE_BLOCK_SIZE - self->block_fill);
+      memcpy (self->block_data + self->block_fill, data, n);
+      self->block_fill += n;
+      data += n;
+      size -= n;
+      if (self->block_fill == WRITE_BLOCK_SIZE)
+        queue_block_slice (self);
+    }
+}
+
 void
 _msrp_file_transfer_write_next (MsrpFileTransfer *self)
 {
   GBytes *bytes = g_queue_peek_head (&self->writes);
+  WriteJob *job;
+  GTask *task;
   guint i = 0;
 
   if (self->writing)
     return;
+  if (bytes == NULL)
+    {
+      queue_block_slice (self);
+      bytes = g_queue_peek_head (&self->writes);
+    }
   if (bytes == NULL)
     {
       if (!self->taking || self->drain_error != NULL)
@@ -139,17 +250,26 @@ _msrp_file_transfer_write_next (MsrpFileTransfer *self)
         _msrp_file_transfer_receive_maybe_finish (self);
       return;
     }
-  /* What is queued goes in one writev: one trip to GIO's thread pool for
-   * many chunks rather than one each. */
+  /* What is queued goes in one job: one trip to a worker for many chunks
+   * rather than one each. */
   self->writing = TRUE;
   self->writing_pieces = MIN (self->writes.length, MAX_WRITE_PIECES);
-  self->write_vectors = g_new (GOutputVector, self->writing_pieces);
-  for (GList *l = self->writes.head; l != NULL && i < self->writing_pieces; l = l->next, i++)
-    {
-      self->write_vectors[i].buffer = g_bytes_get_data (l->data, &self->write_vectors[i].size);
-    }
-  g_output_stream_writev_all_async (G_OUTPUT_STREAM (self->out), self->write_vectors, self->writing_pieces,
-                                    G_PRIORITY_DEFAULT, self->cancellable, on_written, g_object_ref (self));
+  job = g_new0 (WriteJob, 1);
+  job->out = g_object_ref (G_OUTPUT_STREAM (self->out));
+  job->checksum = self->checksum;
+  job->n_vectors = self->writing_pieces;
+  job->vectors = g_new (GOutputVector, job->n_vectors);
+  for (GList *l = self->writes.head; l != NULL && i < job->n_vectors; l = l->next, i++)
+    job->vectors[i].buffer = g_bytes_get_data (l->data, &job->vectors[i].size);
+  /* No source object: the transfer is let go (and finalized) only in
+   * on_written, on the main context, which keeps it alive meanwhile and
+   * with it the checksum the worker updates. */
+  task = g_task_new (NULL, self->cancellable, on_written, g_object_ref (self));
+  g_task_set_source_tag (task, _msrp_file_transfer_write_next);
+  g_task_set_name (task, "[msrp] file transfer write");
+  g_task_set_task_data (task, job, write_job_free);
+  g_task_run_in_thread (task, write_in_thread);
+  g_object_unref (task);
 }
 
 void
@@ -208,12 +328,11 @@ _msrp_file_transfer_on_chunk_received (MsrpSession      *session,
   if (end > (guint64) self->received)
     {
       gsize skip = self->received - offset;
-      GBytes *piece = g_bytes_new_from_bytes (data, skip, end - offset - skip);
-      gsize n = g_bytes_get_size (piece);
+      gsize n = end - offset - skip;
 
-      _msrp_sha1_update (self->checksum, g_bytes_get_data (piece, NULL), n);
+      /* Hashed as it is written, in order, in write_in_thread(). */
+      copy_in (self, (const guint8 *) g_bytes_get_data (data, NULL) + skip, n);
       self->received = end;
-      g_queue_push_tail (&self->writes, piece);
       self->queued += n;
       self->max_queued = MAX (self->max_queued, self->queued);
       /* The disk is behind: the peer waits (TCP) until it caught up. */
@@ -347,12 +466,13 @@ on_part_closed (GObject      *source,
 void
 _msrp_file_transfer_receive_maybe_finish (MsrpFileTransfer *self)
 {
-  if (self->finishing || self->writing || !g_queue_is_empty (&self->writes) || self->want_stop < 0 ||
+  if (self->finishing || writes_pending (self) || self->want_stop < 0 ||
       self->received < self->want_stop || (self->want_stop == 0 && !self->seen_last))
     return;
   self->finishing = TRUE;
   stop_taking (self);
   _msrp_file_transfer_set_bytes_transferred (self, self->written, TRUE);
+  release_blocks (self);
   self->out_closed = TRUE;
   g_output_stream_close_async (G_OUTPUT_STREAM (self->out), G_PRIORITY_DEFAULT, NULL, on_part_closed,
                                g_object_ref (self));

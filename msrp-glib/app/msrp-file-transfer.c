@@ -1008,7 +1008,8 @@ msrp_file_transfer_dispose (GObject *object)
   clear_source (&self->linger_source);
   clear_source (&self->notify_source);
   g_queue_clear_full (&self->writes, (GDestroyNotify) g_bytes_unref);
-  g_clear_pointer (&self->write_vectors, g_free);
+  g_clear_pointer (&self->block, g_bytes_unref);
+  g_clear_pointer (&self->blocks, _msrp_block_pool_unref);
   G_OBJECT_CLASS (msrp_file_transfer_parent_class)->dispose (object);
 }
 
