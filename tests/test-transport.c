@@ -870,6 +870,94 @@ test_unpollable_stream (Fixture       *f,
   g_assert_no_error (rc.error);
 }
 
+/* An output stream that keeps what is written to it, and the size of
+ * every write: a TLS stream would make a record of each. */
+#define TEST_TYPE_RECORDING_STREAM (test_recording_stream_get_type ())
+G_DECLARE_FINAL_TYPE (TestRecordingStream, test_recording_stream, TEST, RECORDING_STREAM, GOutputStream)
+
+struct _TestRecordingStream
+{
+  GOutputStream parent_instance;
+  GByteArray *data;
+  GArray *sizes;
+};
+
+G_DEFINE_TYPE (TestRecordingStream, test_recording_stream, G_TYPE_OUTPUT_STREAM)
+
+static gssize
+test_recording_stream_write (GOutputStream  *stream,
+                             const void     *buffer,
+                             gsize           count,
+                             GCancellable   *cancellable,
+                             GError        **error)
+{
+  TestRecordingStream *self = TEST_RECORDING_STREAM (stream);
+
+  g_byte_array_append (self->data, buffer, count);
+  g_array_append_val (self->sizes, count);
+  return count;
+}
+
+static void
+test_recording_stream_finalize (GObject *object)
+{
+  TestRecordingStream *self = TEST_RECORDING_STREAM (object);
+
+  g_byte_array_unref (self->data);
+  g_array_unref (self->sizes);
+  G_OBJECT_CLASS (test_recording_stream_parent_class)->finalize (object);
+}
+
+static void
+test_recording_stream_class_init (TestRecordingStreamClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_recording_stream_finalize;
+  G_OUTPUT_STREAM_CLASS (klass)->write_fn = test_recording_stream_write;
+}
+
+static void
+test_recording_stream_init (TestRecordingStream *self)
+{
+  self->data = g_byte_array_new ();
+  self->sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
+}
+
+static void
+test_full_records (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GInputStream) input = g_memory_input_stream_new ();
+  g_autoptr(TestRecordingStream) output = g_object_new (TEST_TYPE_RECORDING_STREAM, NULL);
+  g_autoptr(GIOStream) stream = g_simple_io_stream_new (input, G_OUTPUT_STREAM (output));
+  g_autoptr(MsrpTransport) t = msrp_transport_new (stream, f->path_a, f->path_b);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(MsrpChunk) send = NULL;
+  g_autoptr(MsrpChunk) parsed = NULL;
+  g_autoptr(GBytes) wire = NULL;
+  guint8 *bytes = g_malloc (100000);
+  GError *error = NULL;
+  gsize consumed = 0;
+  guint n;
+
+  for (guint i = 0; i < 100000; i++)
+    bytes[i] = g_test_rand_int_range (0, 256);
+  body = g_bytes_new_take (bytes, 100000);
+  send = msrp_transport_make_chunk (t, NULL, body, "application/octet-stream");
+  write_chunk (t, send);
+
+  /* Head, body and end-line go out in full records of 16 KiB (a TLS
+   * stream makes one of each write), not one record a piece. */
+  n = output->sizes->len;
+  g_assert_cmpuint (n, ==, (output->data->len + 16383) / 16384);
+  for (guint i = 0; i + 1 < n; i++)
+    g_assert_cmpuint (g_array_index (output->sizes, gsize, i), ==, 16384);
+  wire = g_bytes_new (output->data->data, output->data->len);
+  parsed = msrp_chunk_parse (wire, &consumed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (consumed, ==, output->data->len);
+  g_assert_true (g_bytes_equal (msrp_chunk_get_data (parsed), body));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -896,6 +984,7 @@ main (int    argc,
   ADD ("check-incoming", test_check_incoming);
   ADD ("logger", test_logger);
   ADD ("unpollable-stream", test_unpollable_stream);
+  ADD ("full-records", test_full_records);
 #undef ADD
 
   return g_test_run ();

@@ -440,7 +440,7 @@ _msrp_transport_socket_backend_new (MsrpTransport *transport,
   if (can_poll)
     b->parent.flags |= MSRP_TRANSPORT_BACKEND_POLLS;
   /* A plain socket takes a vectored write in one system call; other
-   * streams (TLS above all) are given one buffer a batch. */
+   * streams (TLS above all) are given the batch cut into full records. */
   if (!plain_socket)
     b->parent.flags |= MSRP_TRANSPORT_BACKEND_COALESCE;
   b->fd = -1;
