@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include "msrp-transport-private.h"
 #include "test-utils.h"
 
 #define TIMEOUT_SECONDS 10
@@ -870,6 +871,57 @@ test_unpollable_stream (Fixture       *f,
   g_assert_no_error (rc.error);
 }
 
+/* The library's own reads, asked for one after another from their
+ * callbacks (as a session reads). */
+typedef struct {
+  guint want;
+  GPtrArray *chunks;
+} FollowingReads;
+
+static void
+on_following_read (MsrpTransport *transport,
+                   MsrpChunk     *chunk,
+                   GError        *error,
+                   gpointer       user_data)
+{
+  FollowingReads *fr = user_data;
+
+  g_assert_no_error (error);
+  g_ptr_array_add (fr->chunks, chunk);
+  if (fr->chunks->len < fr->want)
+    _msrp_transport_read_with_callback (transport, 0, on_following_read, fr);
+}
+
+static void
+test_reads_follow_in_one_turn (Fixture       *f,
+                               gconstpointer  data)
+{
+  FollowingReads fr = { 20, g_ptr_array_new_with_free_func (g_object_unref) };
+  g_autoptr(GString) raw = g_string_new (NULL);
+
+  for (guint i = 0; i < fr.want; i++)
+    g_string_append_printf (raw,
+                            "MSRP turn%04u SEND\r\n" RAW_PATHS
+                            "Message-ID: m%u\r\nFailure-Report: no\r\n"
+                            "Content-Type: text/plain\r\n\r\n"
+                            "chunk %u\r\n-------turn%04u$\r\n", i, i, i, i);
+  write_raw (f->conn_a, raw->str, raw->len);
+
+  /* The chunks that came together are handed out in the turn that read
+   * them, each read asked for from the callback before: not one a turn. */
+  _msrp_transport_read_with_callback (f->b, 0, on_following_read, &fr);
+  while (fr.chunks->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (fr.chunks->len, ==, fr.want);
+  for (guint i = 0; i < fr.want; i++)
+    {
+      g_autofree char *tid = g_strdup_printf ("turn%04u", i);
+
+      g_assert_cmpstr (msrp_chunk_get_transaction_id (g_ptr_array_index (fr.chunks, i)), ==, tid);
+    }
+  g_ptr_array_unref (fr.chunks);
+}
+
 /* An output stream that keeps what is written to it, and the size of
  * every write: a TLS stream would make a record of each. */
 #define TEST_TYPE_RECORDING_STREAM (test_recording_stream_get_type ())
@@ -984,6 +1036,7 @@ main (int    argc,
   ADD ("check-incoming", test_check_incoming);
   ADD ("logger", test_logger);
   ADD ("unpollable-stream", test_unpollable_stream);
+  ADD ("reads-follow-in-one-turn", test_reads_follow_in_one_turn);
   ADD ("full-records", test_full_records);
 #undef ADD
 

@@ -43,6 +43,9 @@ typedef enum {
    * @chunk_end). read() may hand out whole messages: the parser does
    * not need them cut anywhere. */
   MSRP_TRANSPORT_BACKEND_FRAMED = 1 << 3,
+  /* A read() that returns less than asked for took all there was (a plain
+   * socket; not TLS, whose reads return a record at most). */
+  MSRP_TRANSPORT_BACKEND_SHORT_READ_DRAINS = 1 << 4,
 } MsrpTransportBackendFlags;
 
 typedef struct {
@@ -166,6 +169,9 @@ struct _MsrpTransport
   GQueue ready;                 /* chunks read but not handed out yet */
   GError *read_error;           /* sticky: the stream cannot be read on */
   gboolean poll_first;          /* a new read waits for the stream first */
+  guint delivering;             /* a read's callback runs */
+  gsize turn_bytes;             /* read in this turn of the main loop */
+  gboolean read_dry;            /* the last read took all there was */
 
   /* Writing */
   MsrpWriteState write_state;

@@ -18,6 +18,9 @@
 
 /* The most a body buffer is made for ahead, trusting the Byte-Range. */
 #define MAX_BODY_PREALLOC (1024 * 1024)
+/* The most read in one turn of the main loop while reads follow one
+ * another (a file coming in): then other sources run. */
+#define READ_TURN_MAX (1024 * 1024)
 
 static void read_more (MsrpTransport *self);
 
@@ -415,10 +418,12 @@ complete_read (MsrpTransport *self)
   if (self->read_error != NULL)
     self->backend->funcs->want_read (self->backend, FALSE);
 
+  self->delivering++;
   if (!g_queue_is_empty (&self->ready))
     deliver_read (self, g_queue_pop_head (&self->ready), NULL);
   else
     deliver_read (self, NULL, g_error_copy (self->read_error));
+  self->delivering--;
 }
 
 /* Feeds the parser what is buffered, up to the end of a chunk. */
@@ -455,7 +460,12 @@ _msrp_transport_read_buffered (MsrpTransport *transport,
   return g_queue_pop_head (&transport->ready);
 }
 
-/* Parses what is buffered until a chunk is ready; reads more if needed. */
+static gboolean read_backend (MsrpTransport *self);
+
+/* Parses what is buffered until a chunk is ready; reads more if needed.
+ * The library's own reads follow one another here, asked for from the
+ * callback of the one before: one turn of the main loop reads on until
+ * the backend has nothing more, or READ_TURN_MAX bytes came. */
 static void
 process (MsrpTransport *self)
 {
@@ -464,7 +474,9 @@ process (MsrpTransport *self)
       if (!g_queue_is_empty (&self->ready) || self->read_error != NULL)
         {
           complete_read (self);
-          return;
+          if (self->read_func == NULL || self->read_task != NULL)
+            return;
+          continue;
         }
 
       if (self->rpos < self->rlen)
@@ -473,8 +485,8 @@ process (MsrpTransport *self)
           continue;
         }
 
-      read_more (self);
-      return;
+      if (!read_backend (self))
+        return;
     }
 }
 
@@ -495,6 +507,8 @@ void
 _msrp_transport_readable (MsrpTransport *self)
 {
   self->cork++;
+  self->turn_bytes = 0;
+  self->read_dry = FALSE;
   read_more (self);
   _msrp_transport_uncork (self);
 }
@@ -546,6 +560,7 @@ _msrp_transport_read_done (MsrpTransport *self,
     on_read_eof (self);
   else
     self->read_error = error;
+  self->turn_bytes = 0;
 
   /* A cancelled read loses nothing: what came stays buffered. */
   self->cork++;
@@ -561,57 +576,73 @@ _msrp_transport_read_done (MsrpTransport *self,
   _msrp_transport_uncork (self);
 }
 
-static void
-read_more (MsrpTransport *self)
+/* Reads what the backend has into the buffer: TRUE when something came
+ * to process (bytes, the end of the stream, an error), FALSE when the
+ * read waits (for the stream, or an asynchronous read) or ended
+ * (cancelled). */
+static gboolean
+read_backend (MsrpTransport *self)
 {
   GCancellable *cancellable = self->read_task ? g_task_get_cancellable (self->read_task) : NULL;
   GError *error = NULL;
   gboolean wait;
+  gsize room;
   gssize n;
 
-  self->debug = _msrp_transport_debug_enabled ();
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
       g_autoptr(GTask) task = take_read_task (self);
 
       g_task_return_error (task, error);
-      return;
+      return FALSE;
     }
 
   /* A read just asked for waits for the stream: what comes is then handed
    * out from its source, not a main-loop turn later through an idle (as a
-   * GTask returned at once would be). */
-  wait = self->poll_first && (self->backend->flags & MSRP_TRANSPORT_BACKEND_POLLS);
+   * GTask returned at once would be). So does one after a read that took
+   * all there was (it would find nothing). Past READ_TURN_MAX, the rest is
+   * read from the next turn, so that other sources are not kept waiting. */
+  wait = (self->poll_first || self->read_dry || self->turn_bytes >= READ_TURN_MAX) &&
+         (self->backend->flags & MSRP_TRANSPORT_BACKEND_POLLS);
   self->poll_first = FALSE;
   if (wait)
     {
+      self->read_dry = FALSE;
       self->backend->funcs->want_read (self->backend, TRUE);
-      return;
+      return FALSE;
     }
-  n = self->backend->funcs->read (self->backend, self->rbuf + self->rlen,
-                                  _MSRP_TRANSPORT_READ_BUFFER_SIZE - self->rlen, &error);
+  room = _MSRP_TRANSPORT_READ_BUFFER_SIZE - self->rlen;
+  n = self->backend->funcs->read (self->backend, self->rbuf + self->rlen, room, &error);
   if (n > 0)
     {
       self->rlen += n;
-      process (self);
+      self->turn_bytes += n;
+      self->read_dry = (gsize) n < room && (self->backend->flags & MSRP_TRANSPORT_BACKEND_SHORT_READ_DRAINS);
+      return TRUE;
     }
-  else if (n == 0)
+  if (n == 0)
     {
       on_read_eof (self);
-      process (self);
+      return TRUE;
     }
-  else if (error == NULL)
-    ; /* An asynchronous read runs: _msrp_transport_read_done() follows. */
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+  if (error == NULL)
+    return FALSE; /* An asynchronous read runs: _msrp_transport_read_done() follows. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     {
       g_clear_error (&error);
       self->backend->funcs->want_read (self->backend, TRUE);
+      return FALSE;
     }
-  else
-    {
-      self->read_error = error;
-      process (self);
-    }
+  self->read_error = error;
+  return TRUE;
+}
+
+static void
+read_more (MsrpTransport *self)
+{
+  self->debug = _msrp_transport_debug_enabled ();
+  if (read_backend (self))
+    process (self);
 }
 
 /**
@@ -778,6 +809,10 @@ _msrp_transport_read_with_callback (MsrpTransport         *transport,
                             _msrp_transport_closed_error ());
       return;
     }
+  /* Asked for from the callback of the read before: the read loop goes on
+   * with it once the callback returned, in the same turn. */
+  if (transport->delivering > 0)
+    return;
   /* What is known already goes out a turn later, never from inside: also
    * a chunk whose bytes are buffered (the caller may still be setting up,
    * as a new session connecting its signals is). */

@@ -443,6 +443,8 @@ _msrp_transport_socket_backend_new (MsrpTransport *transport,
    * streams (TLS above all) are given the batch cut into full records. */
   if (!plain_socket)
     b->parent.flags |= MSRP_TRANSPORT_BACKEND_COALESCE;
+  else
+    b->parent.flags |= MSRP_TRANSPORT_BACKEND_SHORT_READ_DRAINS;
   b->fd = -1;
 #ifdef G_OS_UNIX
   if (can_poll && plain_socket)

@@ -502,11 +502,15 @@ finish_written_in_idle (MsrpTransport *self)
  * the end. When nothing more is buffered to be read, no more can join
  * them in this turn: they go out at once then (the peer waits for them),
  * and are finished when the cork is off. Only for a socket (plain, or
- * under TLS), whose writes can be tried without blocking. */
+ * under TLS), whose writes can be tried without blocking. From a read's
+ * callback, only when the read took all there was: otherwise the read
+ * loop reads on after it, and what the chunks ask for goes out with the
+ * rest of the turn's (a file coming in is answered in few records). */
 static gboolean
 can_write_early (MsrpTransport *self)
 {
   return (self->backend->flags & MSRP_TRANSPORT_BACKEND_WRITES_NOW) && !self->closed && self->close_task == NULL &&
+         (self->delivering == 0 || self->read_dry) &&
          self->rpos >= self->rlen && g_queue_is_empty (&self->ready);
 }
 
