@@ -182,6 +182,7 @@ struct _MsrpTransport
   struct _WriteData *open_write; /* an interruptible chunk between two slices */
   GError *written_error;        /* FINISH_PENDING: how the batch failed */
   guint cork;
+  guint finishing;              /* a written batch's callbacks run */
   gboolean flush_pending;
   gboolean finish_source_pending; /* an idle finishes the written batch */
   GTask *close_task;

@@ -179,6 +179,7 @@ finish_batch (MsrpTransport *self,
   set_write_state (self, MSRP_WRITE_IDLE);
   self->debug = _msrp_transport_debug_enabled ();
   self->cork++;
+  self->finishing++;
   if (error != NULL)
     {
       /* A chunk cut short leaves the stream unframed: nothing may follow. */
@@ -213,6 +214,7 @@ finish_batch (MsrpTransport *self,
   g_clear_error (&error);
 
   self->flush_pending = FALSE;
+  self->finishing--;
   self->cork--;
 }
 
@@ -505,12 +507,15 @@ finish_written_in_idle (MsrpTransport *self)
  * under TLS), whose writes can be tried without blocking. From a read's
  * callback, only when the read took all there was: otherwise the read
  * loop reads on after it, and what the chunks ask for goes out with the
- * rest of the turn's (a file coming in is answered in few records). */
+ * rest of the turn's (a file coming in is answered in few records). Never
+ * from the callbacks of a batch that went out: the next batch is written
+ * right after them, and takes every chunk they queued (a file's chunks
+ * then share records, rather than one going out alone). */
 static gboolean
 can_write_early (MsrpTransport *self)
 {
   return (self->backend->flags & MSRP_TRANSPORT_BACKEND_WRITES_NOW) && !self->closed && self->close_task == NULL &&
-         (self->delivering == 0 || self->read_dry) &&
+         self->finishing == 0 && (self->delivering == 0 || self->read_dry) &&
          self->rpos >= self->rlen && g_queue_is_empty (&self->ready);
 }
 
