@@ -160,6 +160,7 @@ struct _MsrpTransport
   gsize max_size;
   MsrpChunk *cur;               /* the chunk whose body is being read */
   GByteArray *cur_body;
+  gsize cur_body_room;          /* bytes cur_body was made for */
   gint64 cur_start;
   gint64 cur_end;               /* its Byte-Range end, -1 for `*` */
   gint64 cur_total;             /* its Byte-Range total, -1 for `*` */

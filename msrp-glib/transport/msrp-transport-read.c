@@ -45,7 +45,8 @@ log_received (MsrpTransport *self,
 }
 
 /* A buffer for (the next part of) the body being read, as large as its
- * Byte-Range tells, so that it is not grown by copying. */
+ * Byte-Range tells, so that it is not grown by copying (and reads can go
+ * straight into it). */
 static GByteArray *
 new_body (MsrpTransport *self,
           gint64         offset)
@@ -56,7 +57,8 @@ new_body (MsrpTransport *self,
     expected = self->cur_end - self->cur_start + 1 - offset;
   if (self->max_size > 0)
     expected = MIN (expected, (gint64) self->max_size);
-  return g_byte_array_sized_new (CLAMP (expected, 0, MAX_BODY_PREALLOC));
+  self->cur_body_room = CLAMP (expected, 0, MAX_BODY_PREALLOC);
+  return g_byte_array_sized_new (self->cur_body_room);
 }
 
 static gboolean
@@ -121,7 +123,11 @@ append_body (MsrpTransport *self,
         }
       if (self->max_size > 0)
         take = MIN (len, self->max_size - self->cur_body->len);
-      g_byte_array_append (self->cur_body, data, take);
+      /* Read straight there (read_into_body()): only counted. */
+      if (data == self->cur_body->data + self->cur_body->len)
+        g_byte_array_set_size (self->cur_body, self->cur_body->len + take);
+      else
+        g_byte_array_append (self->cur_body, data, take);
       data += take;
       len -= take;
     }
@@ -462,6 +468,65 @@ _msrp_transport_read_buffered (MsrpTransport *transport,
 
 static gboolean read_backend (MsrpTransport *self);
 
+/* A long body is read straight into its buffer, rather than into the read
+ * buffer and copied from there, when at least this much of it is still to
+ * come: less goes through the read buffer, with what follows it. */
+#define MIN_BODY_READ (16 * 1024)
+
+/* Where the next read may go into the body being read, and how much: past
+ * its bytes so far and those the parser holds back (they come out first),
+ * up to where its Byte-Range says it ends, within the room made for it.
+ * NULL when the read goes to the read buffer. */
+static guint8 *
+body_read_target (MsrpTransport *self,
+                  gsize         *size)
+{
+  guint64 promised, got;
+  gsize used, want;
+
+  if (self->cur_body == NULL || self->cur_refused || self->rpos < self->rlen ||
+      self->cur_end < self->cur_start || !_msrp_chunk_parser_in_body (self->parser))
+    return NULL;
+  used = self->cur_body->len + _msrp_chunk_parser_get_held (self->parser);
+  promised = (guint64) (self->cur_end - self->cur_start) + 1;
+  got = (guint64) self->seg_offset + used;
+  if (got >= promised || used >= self->cur_body_room)
+    return NULL;
+  want = MIN (promised - got, self->cur_body_room - used);
+  if (self->max_size > 0)
+    want = used < self->max_size ? MIN (want, self->max_size - used) : 0;
+  want = MIN (want, _MSRP_TRANSPORT_READ_BUFFER_SIZE);
+  if (want < MIN_BODY_READ)
+    return NULL;
+  *size = want;
+  return self->cur_body->data + used;
+}
+
+/* Parses @len bytes read straight into the body buffer at @data. The
+ * parser's body callback finds them in place (append_body()); whatever
+ * follows the body there (when the peer ended it early) is parsed from
+ * there too, while the buffer is kept alive. */
+static void
+parse_body_read (MsrpTransport *self,
+                 const guint8  *data,
+                 gsize          len)
+{
+  g_autoptr(GByteArray) body = g_byte_array_ref (self->cur_body);
+  GError *error = NULL;
+  gsize used = 0;
+
+  if (!_msrp_chunk_parser_feed (self->parser, data, len, &used, &error))
+    self->read_error = error;
+  else if (used < len && self->read_error == NULL)
+    {
+      /* A callback paused the parser: the rest waits in the read buffer,
+       * which is empty (the body is read into only then). */
+      memcpy (self->rbuf, data + used, len - used);
+      self->rpos = 0;
+      self->rlen = len - used;
+    }
+}
+
 /* Parses what is buffered until a chunk is ready; reads more if needed.
  * The library's own reads follow one another here, asked for from the
  * callback of the one before: one turn of the main loop reads on until
@@ -586,6 +651,7 @@ read_backend (MsrpTransport *self)
   GCancellable *cancellable = self->read_task ? g_task_get_cancellable (self->read_task) : NULL;
   GError *error = NULL;
   gboolean wait;
+  guint8 *target;
   gsize room;
   gssize n;
 
@@ -611,13 +677,22 @@ read_backend (MsrpTransport *self)
       self->backend->funcs->want_read (self->backend, TRUE);
       return FALSE;
     }
-  room = _MSRP_TRANSPORT_READ_BUFFER_SIZE - self->rlen;
-  n = self->backend->funcs->read (self->backend, self->rbuf + self->rlen, room, &error);
+  /* Asynchronous reads (streams that cannot poll) fill the read buffer. */
+  if (!(self->backend->flags & MSRP_TRANSPORT_BACKEND_POLLS) ||
+      (target = body_read_target (self, &room)) == NULL)
+    {
+      target = self->rbuf + self->rlen;
+      room = _MSRP_TRANSPORT_READ_BUFFER_SIZE - self->rlen;
+    }
+  n = self->backend->funcs->read (self->backend, target, room, &error);
   if (n > 0)
     {
-      self->rlen += n;
       self->turn_bytes += n;
       self->read_dry = (gsize) n < room && (self->backend->flags & MSRP_TRANSPORT_BACKEND_SHORT_READ_DRAINS);
+      if (target == self->rbuf + self->rlen)
+        self->rlen += n;
+      else
+        parse_body_read (self, target, n);
       return TRUE;
     }
   if (n == 0)
