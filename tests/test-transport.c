@@ -932,6 +932,220 @@ test_idle_gives_back_buffer (Fixture       *f,
   g_assert_false (_msrp_transport_holds_read_state (f->b));
 }
 
+/* Iterates until the transport has taken everything the peer wrote. */
+static void
+wait_until_read (Fixture *f)
+{
+  GSocket *socket = g_socket_connection_get_socket (f->conn_b);
+
+  while (g_socket_get_available_bytes (socket) > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A body whose Byte-Range promises more than comes: it is read straight
+ * into its buffer, and what the parser holds back at the end of a read
+ * (it may begin the end-line) comes out right whether it is body or the
+ * end-line; the end-line, and the next chunk behind it, are found there
+ * too when the body ends early. */
+static void
+test_body_read_in_place (Fixture       *f,
+                         gconstpointer  data)
+{
+  /* The end-line in one read; split after what may begin one; a false
+   * start of one that is body after all. */
+  for (guint split = 0; split < 3; split++)
+    {
+      g_autofree char *first = g_strdup_printf ("MSRP early%u SEND\r\n" RAW_PATHS
+                                                "Message-ID: m1\r\nByte-Range: 1-100000/100000\r\n"
+                                                "Content-Type: text/plain\r\n\r\nb", split);
+      g_autofree char *end_line = g_strdup_printf ("\r\n-------early%u+\r\n", split);
+      g_autofree char *next = g_strdup_printf ("MSRP later%u SEND\r\n" RAW_PATHS
+                                               "Message-ID: m2\r\nByte-Range: 1-5/5\r\n"
+                                               "Content-Type: text/plain\r\n\r\nlater\r\n"
+                                               "-------later%u$\r\n", split, split);
+      g_autoptr(GString) body = g_string_new ("b");
+      g_autoptr(MsrpChunk) cut = NULL;
+      g_autoptr(MsrpChunk) later = NULL;
+      Result r = { 0, };
+
+      /* The head first: the rest of the body is then read into place. */
+      msrp_transport_read_chunk_async (f->b, 0, NULL, on_read_done, &r);
+      write_raw (f->conn_a, first, -1);
+      wait_until_read (f);
+      for (guint i = 1; i < 50000; i++)
+        g_string_append_c (body, 'a' + i % 26);
+      if (split == 2)
+        g_string_append (body, "\r\n-------early");
+      write_raw (f->conn_a, body->str + 1, body->len - 1);
+      if (split == 1)
+        {
+          write_raw (f->conn_a, end_line, 6);
+          wait_until_read (f);
+          write_raw (f->conn_a, end_line + 6, -1);
+        }
+      else if (split == 2)
+        {
+          wait_until_read (f);
+          write_raw (f->conn_a, "2x and more", -1);
+          g_string_append (body, "2x and more");
+          write_raw (f->conn_a, end_line, -1);
+        }
+      else
+        write_raw (f->conn_a, end_line, -1);
+      write_raw (f->conn_a, next, -1);
+
+      test_wait_for (&r.done);
+      g_assert_no_error (r.error);
+      cut = r.chunk;
+      g_assert_cmpmem (g_bytes_get_data (msrp_chunk_get_data (cut), NULL), msrp_chunk_get_size (cut),
+                       body->str, body->len);
+      g_assert_cmpint (msrp_chunk_get_continuation (cut), ==, MSRP_CONTINUATION_MORE);
+      later = read_ok (f->b);
+      g_assert_true (g_str_has_prefix (next + 5, msrp_chunk_get_transaction_id (later)));
+      g_assert_cmpuint (strlen (msrp_chunk_get_transaction_id (later)), ==, 6);
+      g_assert_cmpmem (g_bytes_get_data (msrp_chunk_get_data (later), NULL), 5, "later", 5);
+    }
+}
+
+/* The library's own reads, asked for one after another from their
+ * callbacks (as a session reads). */
+typedef struct {
+  guint want;
+  GPtrArray *chunks;
+} FollowingReads;
+
+static void
+on_following_read (MsrpTransport *transport,
+                   MsrpChunk     *chunk,
+                   GError        *error,
+                   gpointer       user_data)
+{
+  FollowingReads *fr = user_data;
+
+  g_assert_no_error (error);
+  g_ptr_array_add (fr->chunks, chunk);
+  if (fr->chunks->len < fr->want)
+    _msrp_transport_read_with_callback (transport, 0, on_following_read, fr);
+}
+
+static void
+test_reads_follow_in_one_turn (Fixture       *f,
+                               gconstpointer  data)
+{
+  FollowingReads fr = { 20, g_ptr_array_new_with_free_func (g_object_unref) };
+  g_autoptr(GString) raw = g_string_new (NULL);
+
+  for (guint i = 0; i < fr.want; i++)
+    g_string_append_printf (raw,
+                            "MSRP turn%04u SEND\r\n" RAW_PATHS
+                            "Message-ID: m%u\r\nFailure-Report: no\r\n"
+                            "Content-Type: text/plain\r\n\r\n"
+                            "chunk %u\r\n-------turn%04u$\r\n", i, i, i, i);
+  write_raw (f->conn_a, raw->str, raw->len);
+
+  /* The chunks that came together are handed out in the turn that read
+   * them, each read asked for from the callback before: not one a turn. */
+  _msrp_transport_read_with_callback (f->b, 0, on_following_read, &fr);
+  while (fr.chunks->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (fr.chunks->len, ==, fr.want);
+  for (guint i = 0; i < fr.want; i++)
+    {
+      g_autofree char *tid = g_strdup_printf ("turn%04u", i);
+
+      g_assert_cmpstr (msrp_chunk_get_transaction_id (g_ptr_array_index (fr.chunks, i)), ==, tid);
+    }
+  g_ptr_array_unref (fr.chunks);
+}
+
+/* An output stream that keeps what is written to it, and the size of
+ * every write: a TLS stream would make a record of each. */
+#define TEST_TYPE_RECORDING_STREAM (test_recording_stream_get_type ())
+G_DECLARE_FINAL_TYPE (TestRecordingStream, test_recording_stream, TEST, RECORDING_STREAM, GOutputStream)
+
+struct _TestRecordingStream
+{
+  GOutputStream parent_instance;
+  GByteArray *data;
+  GArray *sizes;
+};
+
+G_DEFINE_TYPE (TestRecordingStream, test_recording_stream, G_TYPE_OUTPUT_STREAM)
+
+static gssize
+test_recording_stream_write (GOutputStream  *stream,
+                             const void     *buffer,
+                             gsize           count,
+                             GCancellable   *cancellable,
+                             GError        **error)
+{
+  TestRecordingStream *self = TEST_RECORDING_STREAM (stream);
+
+  g_byte_array_append (self->data, buffer, count);
+  g_array_append_val (self->sizes, count);
+  return count;
+}
+
+static void
+test_recording_stream_finalize (GObject *object)
+{
+  TestRecordingStream *self = TEST_RECORDING_STREAM (object);
+
+  g_byte_array_unref (self->data);
+  g_array_unref (self->sizes);
+  G_OBJECT_CLASS (test_recording_stream_parent_class)->finalize (object);
+}
+
+static void
+test_recording_stream_class_init (TestRecordingStreamClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_recording_stream_finalize;
+  G_OUTPUT_STREAM_CLASS (klass)->write_fn = test_recording_stream_write;
+}
+
+static void
+test_recording_stream_init (TestRecordingStream *self)
+{
+  self->data = g_byte_array_new ();
+  self->sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
+}
+
+static void
+test_full_records (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GInputStream) input = g_memory_input_stream_new ();
+  g_autoptr(TestRecordingStream) output = g_object_new (TEST_TYPE_RECORDING_STREAM, NULL);
+  g_autoptr(GIOStream) stream = g_simple_io_stream_new (input, G_OUTPUT_STREAM (output));
+  g_autoptr(MsrpTransport) t = msrp_transport_new (stream, f->path_a, f->path_b);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(MsrpChunk) send = NULL;
+  g_autoptr(MsrpChunk) parsed = NULL;
+  g_autoptr(GBytes) wire = NULL;
+  guint8 *bytes = g_malloc (100000);
+  GError *error = NULL;
+  gsize consumed = 0;
+  guint n;
+
+  for (guint i = 0; i < 100000; i++)
+    bytes[i] = g_test_rand_int_range (0, 256);
+  body = g_bytes_new_take (bytes, 100000);
+  send = msrp_transport_make_chunk (t, NULL, body, "application/octet-stream");
+  write_chunk (t, send);
+
+  /* Head, body and end-line go out in full records of 16 KiB (a TLS
+   * stream makes one of each write), not one record a piece. */
+  n = output->sizes->len;
+  g_assert_cmpuint (n, ==, (output->data->len + 16383) / 16384);
+  for (guint i = 0; i + 1 < n; i++)
+    g_assert_cmpuint (g_array_index (output->sizes, gsize, i), ==, 16384);
+  wire = g_bytes_new (output->data->data, output->data->len);
+  parsed = msrp_chunk_parse (wire, &consumed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (consumed, ==, output->data->len);
+  g_assert_true (g_bytes_equal (msrp_chunk_get_data (parsed), body));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -959,6 +1173,9 @@ main (int    argc,
   ADD ("logger", test_logger);
   ADD ("unpollable-stream", test_unpollable_stream);
   ADD ("idle-gives-back-buffer", test_idle_gives_back_buffer);
+  ADD ("body-read-in-place", test_body_read_in_place);
+  ADD ("reads-follow-in-one-turn", test_reads_follow_in_one_turn);
+  ADD ("full-records", test_full_records);
 #undef ADD
 
   return g_test_run ();

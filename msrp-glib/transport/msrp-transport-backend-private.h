@@ -43,6 +43,9 @@ typedef enum {
    * @chunk_end). read() may hand out whole messages: the parser does
    * not need them cut anywhere. */
   MSRP_TRANSPORT_BACKEND_FRAMED = 1 << 3,
+  /* A read() that returns less than asked for took all there was (a plain
+   * socket; not TLS, whose reads return a record at most). */
+  MSRP_TRANSPORT_BACKEND_SHORT_READ_DRAINS = 1 << 4,
 } MsrpTransportBackendFlags;
 
 typedef struct {
@@ -160,6 +163,7 @@ struct _MsrpTransport
   gsize max_size;
   MsrpChunk *cur;               /* the chunk whose body is being read */
   GByteArray *cur_body;
+  gsize cur_body_room;          /* bytes cur_body was made for */
   gint64 cur_start;
   gint64 cur_end;               /* its Byte-Range end, -1 for `*` */
   gint64 cur_total;             /* its Byte-Range total, -1 for `*` */
@@ -169,6 +173,9 @@ struct _MsrpTransport
   GQueue ready;                 /* chunks read but not handed out yet */
   GError *read_error;           /* sticky: the stream cannot be read on */
   gboolean poll_first;          /* a new read waits for the stream first */
+  guint delivering;             /* a read's callback runs */
+  gsize turn_bytes;             /* read in this turn of the main loop */
+  gboolean read_dry;            /* the last read took all there was */
 
   /* Writing */
   MsrpWriteState write_state;
@@ -180,6 +187,7 @@ struct _MsrpTransport
   GError *written_error;        /* FINISH_PENDING: how the batch failed */
   guint cork;
   guint held;                   /* of the cork: _msrp_transport_hold_writes() */
+  guint finishing;              /* a written batch's callbacks run */
   gboolean flush_pending;
   gboolean finish_source_pending; /* an idle finishes the written batch */
   GTask *close_task;

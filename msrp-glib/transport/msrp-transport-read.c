@@ -18,6 +18,9 @@
 
 /* The most a body buffer is made for ahead, trusting the Byte-Range. */
 #define MAX_BODY_PREALLOC (1024 * 1024)
+/* The most read in one turn of the main loop while reads follow one
+ * another (a file coming in): then other sources run. */
+#define READ_TURN_MAX (1024 * 1024)
 
 static void read_more (MsrpTransport *self);
 
@@ -163,7 +166,8 @@ log_received (MsrpTransport *self,
 }
 
 /* A buffer for (the next part of) the body being read, as large as its
- * Byte-Range tells, so that it is not grown by copying. */
+ * Byte-Range tells, so that it is not grown by copying (and reads can go
+ * straight into it). */
 static GByteArray *
 new_body (MsrpTransport *self,
           gint64         offset)
@@ -174,7 +178,8 @@ new_body (MsrpTransport *self,
     expected = self->cur_end - self->cur_start + 1 - offset;
   if (self->max_size > 0)
     expected = MIN (expected, (gint64) self->max_size);
-  return g_byte_array_sized_new (CLAMP (expected, 0, MAX_BODY_PREALLOC));
+  self->cur_body_room = CLAMP (expected, 0, MAX_BODY_PREALLOC);
+  return g_byte_array_sized_new (self->cur_body_room);
 }
 
 static gboolean
@@ -239,7 +244,11 @@ append_body (MsrpTransport *self,
         }
       if (self->max_size > 0)
         take = MIN (len, self->max_size - self->cur_body->len);
-      g_byte_array_append (self->cur_body, data, take);
+      /* Read straight there (read_into_body()): only counted. */
+      if (data == self->cur_body->data + self->cur_body->len)
+        g_byte_array_set_size (self->cur_body, self->cur_body->len + take);
+      else
+        g_byte_array_append (self->cur_body, data, take);
       data += take;
       len -= take;
     }
@@ -536,10 +545,12 @@ complete_read (MsrpTransport *self)
   if (self->read_error != NULL)
     self->backend->funcs->want_read (self->backend, FALSE);
 
+  self->delivering++;
   if (!g_queue_is_empty (&self->ready))
     deliver_read (self, g_queue_pop_head (&self->ready), NULL);
   else
     deliver_read (self, NULL, g_error_copy (self->read_error));
+  self->delivering--;
 }
 
 /* Feeds the parser what is buffered, up to the end of a chunk. */
@@ -581,7 +592,71 @@ _msrp_transport_read_buffered (MsrpTransport *transport,
   return chunk;
 }
 
-/* Parses what is buffered until a chunk is ready; reads more if needed. */
+static gboolean read_backend (MsrpTransport *self);
+
+/* A long body is read straight into its buffer, rather than into the read
+ * buffer and copied from there, when at least this much of it is still to
+ * come: less goes through the read buffer, with what follows it. */
+#define MIN_BODY_READ (16 * 1024)
+
+/* Where the next read may go into the body being read, and how much: past
+ * its bytes so far and those the parser holds back (they come out first),
+ * up to where its Byte-Range says it ends, within the room made for it.
+ * NULL when the read goes to the read buffer. */
+static guint8 *
+body_read_target (MsrpTransport *self,
+                  gsize         *size)
+{
+  guint64 promised, got;
+  gsize used, want;
+
+  if (self->cur_body == NULL || self->cur_refused || self->rpos < self->rlen ||
+      self->cur_end < self->cur_start || !_msrp_chunk_parser_in_body (self->parser))
+    return NULL;
+  used = self->cur_body->len + _msrp_chunk_parser_get_held (self->parser);
+  promised = (guint64) (self->cur_end - self->cur_start) + 1;
+  got = (guint64) self->seg_offset + used;
+  if (got >= promised || used >= self->cur_body_room)
+    return NULL;
+  want = MIN (promised - got, self->cur_body_room - used);
+  if (self->max_size > 0)
+    want = used < self->max_size ? MIN (want, self->max_size - used) : 0;
+  want = MIN (want, _MSRP_TRANSPORT_READ_BUFFER_SIZE);
+  if (want < MIN_BODY_READ)
+    return NULL;
+  *size = want;
+  return self->cur_body->data + used;
+}
+
+/* Parses @len bytes read straight into the body buffer at @data. The
+ * parser's body callback finds them in place (append_body()); whatever
+ * follows the body there (when the peer ended it early) is parsed from
+ * there too, while the buffer is kept alive. */
+static void
+parse_body_read (MsrpTransport *self,
+                 const guint8  *data,
+                 gsize          len)
+{
+  g_autoptr(GByteArray) body = g_byte_array_ref (self->cur_body);
+  GError *error = NULL;
+  gsize used = 0;
+
+  if (!_msrp_chunk_parser_feed (self->parser, data, len, &used, &error))
+    self->read_error = error;
+  else if (used < len && self->read_error == NULL)
+    {
+      /* A callback paused the parser: the rest waits in the read buffer,
+       * which is empty (the body is read into only then). */
+      memcpy (self->rbuf, data + used, len - used);
+      self->rpos = 0;
+      self->rlen = len - used;
+    }
+}
+
+/* Parses what is buffered until a chunk is ready; reads more if needed.
+ * The library's own reads follow one another here, asked for from the
+ * callback of the one before: one turn of the main loop reads on until
+ * the backend has nothing more, or READ_TURN_MAX bytes came. */
 static void
 process (MsrpTransport *self)
 {
@@ -590,7 +665,9 @@ process (MsrpTransport *self)
       if (!g_queue_is_empty (&self->ready) || self->read_error != NULL)
         {
           complete_read (self);
-          return;
+          if (self->read_func == NULL || self->read_task != NULL)
+            return;
+          continue;
         }
 
       if (self->rpos < self->rlen)
@@ -599,8 +676,8 @@ process (MsrpTransport *self)
           continue;
         }
 
-      read_more (self);
-      return;
+      if (!read_backend (self))
+        return;
     }
 }
 
@@ -621,6 +698,8 @@ void
 _msrp_transport_readable (MsrpTransport *self)
 {
   self->cork++;
+  self->turn_bytes = 0;
+  self->read_dry = FALSE;
   read_more (self);
   _msrp_transport_release_read_buffer (self);
   _msrp_transport_uncork (self);
@@ -673,6 +752,7 @@ _msrp_transport_read_done (MsrpTransport *self,
     on_read_eof (self);
   else
     self->read_error = error;
+  self->turn_bytes = 0;
 
   /* A cancelled read loses nothing: what came stays buffered. */
   self->cork++;
@@ -689,58 +769,86 @@ _msrp_transport_read_done (MsrpTransport *self,
   _msrp_transport_uncork (self);
 }
 
-static void
-read_more (MsrpTransport *self)
+/* Reads what the backend has into the buffer: TRUE when something came
+ * to process (bytes, the end of the stream, an error), FALSE when the
+ * read waits (for the stream, or an asynchronous read) or ended
+ * (cancelled). */
+static gboolean
+read_backend (MsrpTransport *self)
 {
   GCancellable *cancellable = self->read_task ? g_task_get_cancellable (self->read_task) : NULL;
   GError *error = NULL;
   gboolean wait;
+  guint8 *target;
+  gsize room;
   gssize n;
 
-  self->debug = _msrp_transport_debug_enabled ();
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
       g_autoptr(GTask) task = take_read_task (self);
 
       g_task_return_error (task, error);
-      return;
+      return FALSE;
     }
 
   /* A read just asked for waits for the stream: what comes is then handed
    * out from its source, not a main-loop turn later through an idle (as a
-   * GTask returned at once would be). */
-  wait = self->poll_first && (self->backend->flags & MSRP_TRANSPORT_BACKEND_POLLS);
+   * GTask returned at once would be). So does one after a read that took
+   * all there was (it would find nothing). Past READ_TURN_MAX, the rest is
+   * read from the next turn, so that other sources are not kept waiting. */
+  wait = (self->poll_first || self->read_dry || self->turn_bytes >= READ_TURN_MAX) &&
+         (self->backend->flags & MSRP_TRANSPORT_BACKEND_POLLS);
   self->poll_first = FALSE;
   if (wait)
     {
+      self->read_dry = FALSE;
       self->backend->funcs->want_read (self->backend, TRUE);
-      return;
+      return FALSE;
     }
+  /* The read buffer is needed whichever way the bytes go: what follows a
+   * body read in place is left there. */
   ensure_read_buffer (self);
-  n = self->backend->funcs->read (self->backend, self->rbuf + self->rlen,
-                                  _MSRP_TRANSPORT_READ_BUFFER_SIZE - self->rlen, &error);
+  /* Asynchronous reads (streams that cannot poll) fill the read buffer. */
+  if (!(self->backend->flags & MSRP_TRANSPORT_BACKEND_POLLS) ||
+      (target = body_read_target (self, &room)) == NULL)
+    {
+      target = self->rbuf + self->rlen;
+      room = _MSRP_TRANSPORT_READ_BUFFER_SIZE - self->rlen;
+    }
+  n = self->backend->funcs->read (self->backend, target, room, &error);
   if (n > 0)
     {
-      self->rlen += n;
-      process (self);
+      self->turn_bytes += n;
+      self->read_dry = (gsize) n < room && (self->backend->flags & MSRP_TRANSPORT_BACKEND_SHORT_READ_DRAINS);
+      if (target == self->rbuf + self->rlen)
+        self->rlen += n;
+      else
+        parse_body_read (self, target, n);
+      return TRUE;
     }
-  else if (n == 0)
+  if (n == 0)
     {
       on_read_eof (self);
-      process (self);
+      return TRUE;
     }
-  else if (error == NULL)
-    ; /* An asynchronous read runs: _msrp_transport_read_done() follows. */
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+  if (error == NULL)
+    return FALSE; /* An asynchronous read runs: _msrp_transport_read_done() follows. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     {
       g_clear_error (&error);
       self->backend->funcs->want_read (self->backend, TRUE);
+      return FALSE;
     }
-  else
-    {
-      self->read_error = error;
-      process (self);
-    }
+  self->read_error = error;
+  return TRUE;
+}
+
+static void
+read_more (MsrpTransport *self)
+{
+  self->debug = _msrp_transport_debug_enabled ();
+  if (read_backend (self))
+    process (self);
 }
 
 /**
@@ -908,6 +1016,10 @@ _msrp_transport_read_with_callback (MsrpTransport         *transport,
                             _msrp_transport_closed_error ());
       return;
     }
+  /* Asked for from the callback of the read before: the read loop goes on
+   * with it once the callback returned, in the same turn. */
+  if (transport->delivering > 0)
+    return;
   /* What is known already goes out a turn later, never from inside: also
    * a chunk whose bytes are buffered (the caller may still be setting up,
    * as a new session connecting its signals is). */

@@ -240,9 +240,43 @@ socket_writev (MsrpTransportBackend  *backend,
                GError               **error)
 {
   SocketBackend *b = (SocketBackend *) backend;
+  GPollableOutputStream *output = G_POLLABLE_OUTPUT_STREAM (b->output);
+  gsize total = 0;
 
-  return g_pollable_output_stream_writev_nonblocking (G_POLLABLE_OUTPUT_STREAM (b->output),
-                                                      vectors, n_vectors, written, NULL, error);
+  if (!(backend->flags & MSRP_TRANSPORT_BACKEND_COALESCE))
+    return g_pollable_output_stream_writev_nonblocking (output, vectors, n_vectors, written, NULL, error);
+
+  /* A TLS stream takes a record a call, and GIO's writev stops at the
+   * first short write: written on here until the socket is full, rather
+   * than a main-loop turn a record. */
+  for (gsize i = 0; i < n_vectors; i++)
+    {
+      gsize done = 0;
+
+      while (done < vectors[i].size)
+        {
+          GError *local_error = NULL;
+          gssize n = g_pollable_output_stream_write_nonblocking (output,
+                                                                 (const guint8 *) vectors[i].buffer + done,
+                                                                 vectors[i].size - done, NULL, &local_error);
+
+          if (n < 0)
+            {
+              *written = total;
+              if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+                {
+                  g_propagate_error (error, local_error);
+                  return G_POLLABLE_RETURN_FAILED;
+                }
+              g_error_free (local_error);
+              return total > 0 ? G_POLLABLE_RETURN_OK : G_POLLABLE_RETURN_WOULD_BLOCK;
+            }
+          done += n;
+          total += n;
+        }
+    }
+  *written = total;
+  return G_POLLABLE_RETURN_OK;
 }
 
 #ifdef G_OS_UNIX
@@ -406,9 +440,11 @@ _msrp_transport_socket_backend_new (MsrpTransport *transport,
   if (can_poll)
     b->parent.flags |= MSRP_TRANSPORT_BACKEND_POLLS;
   /* A plain socket takes a vectored write in one system call; other
-   * streams (TLS above all) are given one buffer a batch. */
+   * streams (TLS above all) are given the batch cut into full records. */
   if (!plain_socket)
     b->parent.flags |= MSRP_TRANSPORT_BACKEND_COALESCE;
+  else
+    b->parent.flags |= MSRP_TRANSPORT_BACKEND_SHORT_READ_DRAINS;
   b->fd = -1;
 #ifdef G_OS_UNIX
   if (can_poll && plain_socket)

@@ -179,6 +179,7 @@ finish_batch (MsrpTransport *self,
   set_write_state (self, MSRP_WRITE_IDLE);
   self->debug = _msrp_transport_debug_enabled ();
   self->cork++;
+  self->finishing++;
   if (error != NULL)
     {
       /* A chunk cut short leaves the stream unframed: nothing may follow. */
@@ -213,6 +214,7 @@ finish_batch (MsrpTransport *self,
   g_clear_error (&error);
 
   self->flush_pending = FALSE;
+  self->finishing--;
   self->cork--;
 }
 
@@ -242,8 +244,9 @@ fail_queued_writes (MsrpTransport *self)
  * TLS records) when many small chunks are waiting. */
 #define BATCH_MAX_CHUNKS 64
 #define BATCH_MAX_BYTES (256 * 1024)
-/* Pieces shorter than a TLS record are merged for a TLS stream. */
-#define COALESCE_MAX (16 * 1024)
+/* The most a TLS record holds (RFC 8446 5.1): a TLS stream makes a record
+ * of each write, of at most this much. */
+#define RECORD_SIZE (16 * 1024)
 
 /* Adds the next slice of an interruptible chunk to the write, and its
  * end-line after the last slice. */
@@ -344,6 +347,79 @@ write_batch_now (MsrpTransport  *self,
 
 static gboolean start_write (MsrpTransport *self, gboolean complete_now, GError **error);
 
+/* Cuts the batch into full TLS records, for a stream that makes a record
+ * of each piece it is given: a long piece goes out as it is, in spans of
+ * a record; the short ones (heads, end-lines, the ends of bodies) are
+ * copied together with what follows them until a record is full. A file
+ * sent in 64 KiB chunks then takes four full records a chunk (and a bit),
+ * not six of all sizes, and only the record where pieces meet is copied. */
+static void
+pack_records (MsrpTransport *self)
+{
+  guint n = self->vectors->len;
+  g_autofree GOutputVector *in = NULL;
+  GOutputVector *out;
+  gsize staged = 0;
+  gsize copied = 0;
+  gsize off = 0;
+  guint i = 0;
+
+  if (n == 1 && g_array_index (self->vectors, GOutputVector, 0).size <= RECORD_SIZE)
+    return;
+  in = g_memdup2 (self->vectors->data, n * sizeof (GOutputVector));
+  g_array_set_size (self->vectors, 0);
+  g_byte_array_set_size (self->coalesced, 0);
+  while (i < n)
+    {
+      const guint8 *p = (const guint8 *) in[i].buffer + off;
+      gsize left = in[i].size - off;
+      GOutputVector span = { p, 0 };
+      gsize take;
+
+      if (left == 0)
+        {
+          i++;
+          off = 0;
+          continue;
+        }
+      /* Nothing to join it with: as it is. */
+      if (staged == 0 && (left >= RECORD_SIZE || i == n - 1))
+        {
+          span.size = MIN (left, RECORD_SIZE);
+          g_array_append_val (self->vectors, span);
+          off += span.size;
+          continue;
+        }
+      take = MIN (left, RECORD_SIZE - staged);
+      g_byte_array_append (self->coalesced, p, take);
+      staged += take;
+      off += take;
+      if (staged == RECORD_SIZE)
+        {
+          /* Pointed into the buffer once it stops growing. */
+          span.buffer = NULL;
+          span.size = staged;
+          g_array_append_val (self->vectors, span);
+          staged = 0;
+        }
+    }
+  if (staged > 0)
+    {
+      GOutputVector span = { NULL, staged };
+
+      g_array_append_val (self->vectors, span);
+    }
+
+  out = (GOutputVector *) (gpointer) self->vectors->data;
+  for (guint k = 0; k < self->vectors->len; k++)
+    if (out[k].buffer == NULL)
+      {
+        out[k].buffer = self->coalesced->data + copied;
+        copied += out[k].size;
+      }
+  g_assert (copied == self->coalesced->len);
+}
+
 static void log_written_batch (MsrpTransport *self);
 
 /* The backend has room: more of the batch goes out; once it is all out,
@@ -428,12 +504,19 @@ finish_written_in_idle (MsrpTransport *self)
  * the end. When nothing more is buffered to be read, no more can join
  * them in this turn: they go out at once then (the peer waits for them),
  * and are finished when the cork is off. Only for a socket (plain, or
- * under TLS), whose writes can be tried without blocking. */
+ * under TLS), whose writes can be tried without blocking. From a read's
+ * callback, only when the read took all there was: otherwise the read
+ * loop reads on after it, and what the chunks ask for goes out with the
+ * rest of the turn's (a file coming in is answered in few records). Never
+ * from the callbacks of a batch that went out: the next batch is written
+ * right after them, and takes every chunk they queued (a file's chunks
+ * then share records, rather than one going out alone). */
 static gboolean
 can_write_early (MsrpTransport *self)
 {
   return (self->backend->flags & MSRP_TRANSPORT_BACKEND_WRITES_NOW) && !self->closed && self->close_task == NULL &&
-         self->held == 0 && self->rpos >= self->rlen && g_queue_is_empty (&self->ready);
+         self->held == 0 && self->finishing == 0 && (self->delivering == 0 || self->read_dry) &&
+         self->rpos >= self->rlen && g_queue_is_empty (&self->ready);
 }
 
 void
@@ -587,47 +670,8 @@ start_write (MsrpTransport  *self,
       return FALSE;
     }
 
-  if ((self->backend->flags & MSRP_TRANSPORT_BACKEND_COALESCE) && self->vectors->len > 1)
-    {
-      /* A TLS stream makes a record of each piece it is given: small
-       * pieces next to each other go into one buffer, for few records
-       * instead of three a chunk. Long bodies stay where they are (their
-       * records are full anyway): no copy of a file's data. */
-      GOutputVector *v = (GOutputVector *) (gpointer) self->vectors->data;
-      guint n = self->vectors->len, w = 0;
-      gsize small = 0;
-      guint8 *p;
-      gboolean merging = FALSE;
-
-      for (guint i = 0; i < n; i++)
-        if (v[i].size < COALESCE_MAX)
-          small += v[i].size;
-      g_byte_array_set_size (self->coalesced, small);
-      p = self->coalesced->data;
-      for (guint i = 0; i < n; i++)
-        {
-          GOutputVector cur = v[i];
-
-          if (cur.size >= COALESCE_MAX)
-            {
-              v[w++] = cur;
-              merging = FALSE;
-              continue;
-            }
-          if (cur.size > 0)
-            memcpy (p, cur.buffer, cur.size);
-          if (merging)
-            v[w - 1].size += cur.size;
-          else
-            {
-              v[w].buffer = p;
-              v[w++].size = cur.size;
-              merging = TRUE;
-            }
-          p += cur.size;
-        }
-      g_array_set_size (self->vectors, w);
-    }
+  if (self->backend->flags & MSRP_TRANSPORT_BACKEND_COALESCE)
+    pack_records (self);
 
   /* Only a batch that may be written now gets here (corked, it is an
    * early one). */

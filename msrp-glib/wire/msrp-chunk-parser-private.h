@@ -91,6 +91,11 @@ gboolean         _msrp_chunk_parser_is_idle    (MsrpChunkParser *parser);
 /* TRUE while a body is being parsed (head delivered, end-line not yet). */
 gboolean         _msrp_chunk_parser_in_body    (MsrpChunkParser *parser);
 
+/* In a body: the bytes at the end of what was fed that the parser holds
+ * back (they may begin the end-line). They come out as body, before the
+ * next bytes fed, unless they turn out to be the end-line. */
+gsize            _msrp_chunk_parser_get_held   (MsrpChunkParser *parser);
+
 void             _msrp_chunk_parser_reset      (MsrpChunkParser *parser);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsrpChunkParser, _msrp_chunk_parser_free)

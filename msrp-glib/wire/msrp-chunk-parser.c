@@ -159,6 +159,12 @@ _msrp_chunk_parser_in_body (MsrpChunkParser *parser)
   return parser->state == STATE_BODY;
 }
 
+gsize
+_msrp_chunk_parser_get_held (MsrpChunkParser *parser)
+{
+  return parser->state == STATE_BODY ? parser->pending_len : 0;
+}
+
 static void
 buf_append (MsrpChunkParser *parser,
             const guint8    *data,
