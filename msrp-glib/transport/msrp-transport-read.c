@@ -494,6 +494,11 @@ on_read_eof (MsrpTransport *self)
 void
 _msrp_transport_readable (MsrpTransport *self)
 {
+  if (self->mux != NULL)
+    {
+      _msrp_mux_readable (self->mux);
+      return;
+    }
   self->cork++;
   read_more (self);
   _msrp_transport_uncork (self);
