@@ -195,6 +195,7 @@ on_bound (GObject      *source,
 
   if (!_msrp_connector_bind_finish (c->connecting.transport, result, &error))
     {
+      _msrp_relay_link_bind_failed (c->connecting.transport, error);
       _msrp_connecting_fail (task, &c->connecting, error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                              _("The MSRP relay did not answer in time"));
       return;
