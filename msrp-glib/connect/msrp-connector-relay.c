@@ -29,6 +29,11 @@
  * or behind its own relay. While the transport lives, the authorization is
  * refreshed before its Expires runs out.
  *
+ * Sessions through the same relay share one connection and one AUTH: a
+ * connector whose settings match a live connection of its main context
+ * uses it, with a URI of its own behind the same Use-Path (see
+ * [property@Msrp.RelaySettings:share-connection]).
+ *
  * Sessions on such a transport send chunks of at most 8 KiB by default:
  * some relays limit a whole frame to about 11 KB.
  *
