@@ -565,6 +565,123 @@ test_kamailio_hundred (void)
   test_watchdog_stop (id);
 }
 
+/* The mux on its own, over a socket pair: the far end is a plain
+ * transport. */
+typedef struct {
+  MsrpTransport *far;
+  MsrpMux *mux;
+  MsrpTransport *child;
+  GPtrArray *child_path;
+} MuxPair;
+
+static void
+mux_pair_init (MuxPair *mp)
+{
+  g_autoptr(GSocketConnection) client = NULL;
+  g_autoptr(GSocketConnection) server = NULL;
+  g_autoptr(GPtrArray) base_local = test_path ("msrp://127.0.0.1:1/base;tcp");
+  g_autoptr(GPtrArray) far_path = test_path ("msrp://127.0.0.1:2/far;tcp");
+  g_autoptr(MsrpTransport) base = NULL;
+
+  test_socket_pair (&client, &server);
+  base = msrp_transport_new (G_IO_STREAM (client), base_local, far_path);
+  mp->far = msrp_transport_new (G_IO_STREAM (server), far_path, base_local);
+  mp->mux = _msrp_mux_new (base);
+  g_assert_nonnull (mp->mux);
+  mp->child_path = test_path ("msrp://127.0.0.1:1/child;tcp");
+  mp->child = _msrp_mux_open (mp->mux, mp->child_path, far_path);
+  g_assert_nonnull (mp->child);
+  /* Its session-id is taken. */
+  g_assert_null (_msrp_mux_open (mp->mux, mp->child_path, far_path));
+}
+
+static void
+mux_pair_clear (MuxPair *mp)
+{
+  g_clear_object (&mp->child);
+  g_clear_pointer (&mp->mux, _msrp_mux_unref);
+  g_clear_object (&mp->far);
+  g_clear_pointer (&mp->child_path, g_ptr_array_unref);
+  test_drain ();
+}
+
+/* A chunk far larger than the socket takes goes out in many writes, each
+ * when there is room again; the child keeps waiting for room until it is
+ * all out. */
+static void
+test_mux_partial_writes (void)
+{
+  guint id = test_watchdog_start (30);
+  const gsize size = 64 * 1024 * 1024;
+  g_autofree guint8 *data = g_malloc (size);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(MsrpChunk) chunk = NULL;
+  TestOp written = { 0, }, read = { 0, };
+  MuxPair mp = { 0, };
+
+  mux_pair_init (&mp);
+  for (gsize i = 0; i < size; i++)
+    data[i] = i * 7 + (i >> 12);
+  body = g_bytes_new_static (data, size);
+  chunk = msrp_transport_make_chunk (mp.child, NULL, body, "application/octet-stream");
+  msrp_transport_write_chunk_async (mp.child, chunk, NULL, test_on_written, &written);
+  /* Nobody reads yet: the socket fills up. */
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (written.done);
+  msrp_transport_read_chunk_async (mp.far, 0, NULL, test_on_read, &read);
+  test_wait_for (&read.done);
+  test_wait_for (&written.done);
+  g_assert_no_error (written.error);
+  g_assert_no_error (read.error);
+  g_assert_true (g_bytes_equal (msrp_chunk_get_data (read.chunk), body));
+  test_op_clear (&read);
+  mux_pair_clear (&mp);
+  test_watchdog_stop (id);
+}
+
+/* Chunks go to the child their To-Path names; a request for nobody gets
+ * 481, a response for nobody is dropped. */
+static void
+test_mux_routing (void)
+{
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
+  g_autoptr(MsrpChunk) to_child = NULL, to_nobody = NULL, response = NULL, stray = NULL;
+  g_autoptr(MsrpChunk) got = NULL, answer = NULL;
+  g_autoptr(GPtrArray) nobody = test_path ("msrp://127.0.0.1:1/nobody;tcp");
+  g_autoptr(GBytes) text = g_bytes_new_static ("hello", 5);
+  MuxPair mp = { 0, };
+
+  mux_pair_init (&mp);
+  to_nobody = msrp_transport_make_chunk (mp.far, NULL, text, "text/plain");
+  msrp_chunk_set_to_path (to_nobody, nobody);
+  stray = msrp_chunk_new_response ("strayresponse1", 200, NULL);
+  msrp_chunk_set_to_path (stray, nobody);
+  msrp_chunk_set_from_path (stray, msrp_transport_get_full_local_path (mp.far));
+  to_child = msrp_transport_make_chunk (mp.far, NULL, text, "text/plain");
+  msrp_chunk_set_to_path (to_child, mp.child_path);
+  test_write_chunk (mp.far, to_nobody);
+  test_write_chunk (mp.far, stray);
+  test_write_chunk (mp.far, to_child);
+
+  answer = test_read_chunk (mp.far);
+  g_assert_false (msrp_chunk_is_request (answer));
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (answer), ==, msrp_chunk_get_transaction_id (to_nobody));
+  g_assert_cmpuint (msrp_chunk_get_code (answer), ==, MSRP_STATUS_SESSION_DOES_NOT_EXIST);
+  got = test_read_chunk (mp.child);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (to_child));
+  g_assert_true (g_bytes_equal (msrp_chunk_get_data (got), text));
+
+  /* The child answers on the shared connection. */
+  response = msrp_transport_make_response (mp.child, got, 200, NULL);
+  test_write_chunk (mp.child, response);
+  g_clear_object (&answer);
+  answer = test_read_chunk (mp.far);
+  g_assert_cmpstr (msrp_chunk_get_transaction_id (answer), ==, msrp_chunk_get_transaction_id (to_child));
+  mux_pair_clear (&mp);
+  test_watchdog_stop (id);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -579,6 +696,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/relay-shared/ours/same-uri", test_ours_same_uri);
   g_test_add_func ("/relay-shared/ours/cancel-waiter", test_ours_cancel_waiter);
   g_test_add_func ("/relay-shared/kamailio/hundred", test_kamailio_hundred);
+  g_test_add_func ("/relay-shared/mux/partial-writes", test_mux_partial_writes);
+  g_test_add_func ("/relay-shared/mux/routing", test_mux_routing);
 
   test_kamailio_find ();
   {

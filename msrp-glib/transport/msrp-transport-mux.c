@@ -5,8 +5,8 @@
  * The sessions of one client through its relay share one connection (RFC
  * 4975 section 8.1, RFC 4976). The mux holds that connection (a transport
  * whose backend it drives) and gives each session a child transport with a
- * backend of its own, FRAMED: a child's batch never holds two chunks, and
- * writev() says where a chunk ends.
+ * backend of its own: a child's batch ends where a chunk ends (an
+ * interruptible chunk goes alone, in pieces), and writev() says where.
  *
  * Incoming, the mux parses the connection's chunks and hands each one's
  * bytes to the child whose local URI has the session-id of the last URI of
@@ -409,6 +409,9 @@ child_writev (MsrpTransportBackend  *backend,
       g_propagate_error (error, local_error);
       return ret;
     case G_POLLABLE_RETURN_WOULD_BLOCK:
+      /* A TLS stream may have taken the data into a record it could not
+       * send: the same data must come again, before anybody else's. */
+      mux->writer = c;
       mux->base_blocked = TRUE;
       return ret;
     case G_POLLABLE_RETURN_OK:
@@ -493,27 +496,32 @@ child_want_write (MsrpTransportBackend *backend,
 }
 
 /* The connection has room: the children that wait get their turns, the
- * one whose chunk is half written first. */
+ * one whose chunk is half written first. A child waits until it says it
+ * no longer wants to (as a socket's watch lasts), and goes to the back of
+ * the line when it waits on. */
 void
 _msrp_mux_writable (MsrpMux *mux)
 {
   _msrp_mux_ref (mux);
   mux->base_blocked = FALSE;
-  for (guint round = 0; round < WRITES_PER_WAKEUP && !g_queue_is_empty (&mux->waiting); round++)
+  for (guint round = 0; round < WRITES_PER_WAKEUP && !g_queue_is_empty (&mux->waiting) && !mux->ended; round++)
     {
       MuxChild *c = mux->writer != NULL ? mux->writer : g_queue_peek_head (&mux->waiting);
       MsrpTransport *transport;
 
       if (!c->waiting)
         break;          /* the writer goes on by itself */
-      g_queue_unlink (&mux->waiting, &c->wait_link);
-      c->waiting = FALSE;
       transport = g_object_ref (child_transport (c));
       mux->serving = c;
       _msrp_transport_writable (transport);
       mux->serving = NULL;
+      if (c->waiting && mux->writer != c)
+        {
+          g_queue_unlink (&mux->waiting, &c->wait_link);
+          g_queue_push_tail_link (&mux->waiting, &c->wait_link);
+        }
       g_object_unref (transport);
-      if (mux->base_blocked && !mux->ended)
+      if (mux->base_blocked)
         break;
     }
   if (mux->ended || mux->released)
@@ -596,9 +604,11 @@ child_new (MsrpMux    *mux,
   transport->backend->funcs->free (transport->backend);
   c->parent.funcs = &child_funcs;
   c->parent.transport = transport;
+  /* A batch of whole chunks ends where a chunk does, as much as a single
+   * chunk: writev()'s chunk_end tells where another child may come in.
+   * Only a message-oriented connection needs a chunk a batch. */
   c->parent.flags = MSRP_TRANSPORT_BACKEND_POLLS | MSRP_TRANSPORT_BACKEND_WRITES_NOW |
-                    MSRP_TRANSPORT_BACKEND_FRAMED |
-                    (mux->backend->flags & MSRP_TRANSPORT_BACKEND_COALESCE);
+                    (mux->backend->flags & (MSRP_TRANSPORT_BACKEND_COALESCE | MSRP_TRANSPORT_BACKEND_FRAMED));
   c->mux = _msrp_mux_ref (mux);
   c->id = g_strdup (id);
   c->in = g_byte_array_new ();
