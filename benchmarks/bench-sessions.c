@@ -817,6 +817,9 @@ main (int    argc,
   msrp_relay_settings_set_host (b.settings, "127.0.0.1");
   msrp_relay_settings_set_port (b.settings, relay.port);
   msrp_relay_settings_set_use_tls (b.settings, FALSE);
+  /* Each session its own connection and AUTH: what the relay holds for
+   * clients that do not share. */
+  msrp_relay_settings_set_share_connection (b.settings, FALSE);
 
   /* Relay: N authenticated sessions, N/2 pairs bound through it. */
   relay_start = peer_usage (&relay, TRUE);

@@ -2440,6 +2440,8 @@ test_many_sessions_dropped (Fixture       *f,
   gpointer key;
 
   msrp_relay_set_max_sessions_per_user (f->relay, N_DROPPED);
+  /* A connection and an AUTH each, not one shared by all. */
+  msrp_relay_settings_set_share_connection (settings, FALSE);
   msrp_relay_settings_set_host (settings, "127.0.0.1");
   msrp_relay_settings_set_port (settings, msrp_uri_get_port (f->relay_uri));
   msrp_relay_settings_set_use_tls (settings, FALSE);

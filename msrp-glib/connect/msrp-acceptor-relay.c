@@ -29,7 +29,8 @@
  * From-Path ends with the peer's URI; an empty binding SEND is answered,
  * one with content is left for the session. The peer may be direct or
  * behind its own relay. While the transport lives, the authorization is
- * refreshed before its Expires runs out.
+ * refreshed before its Expires runs out. As with [class@Msrp.ConnectorRelay],
+ * sessions through the same relay share one connection and one AUTH.
  *
  * Sessions on such a transport send chunks of at most 8 KiB by default.
  * The relay's certificate is checked as for [class@Msrp.ConnectorRelay].

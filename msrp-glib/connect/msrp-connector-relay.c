@@ -29,6 +29,11 @@
  * or behind its own relay. While the transport lives, the authorization is
  * refreshed before its Expires runs out.
  *
+ * Sessions through the same relay share one connection and one AUTH: a
+ * connector whose settings match a live connection of its main context
+ * uses it, with a URI of its own behind the same Use-Path (see
+ * [property@Msrp.RelaySettings:share-connection]).
+ *
  * Sessions on such a transport send chunks of at most 8 KiB by default:
  * some relays limit a whole frame to about 11 KB.
  *
@@ -195,6 +200,7 @@ on_bound (GObject      *source,
 
   if (!_msrp_connector_bind_finish (c->connecting.transport, result, &error))
     {
+      _msrp_relay_link_bind_failed (c->connecting.transport, error);
       _msrp_connecting_fail (task, &c->connecting, error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                              _("The MSRP relay did not answer in time"));
       return;

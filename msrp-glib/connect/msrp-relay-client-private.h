@@ -14,23 +14,13 @@ G_BEGIN_DECLS
 
 typedef struct _MsrpRelayLink MsrpRelayLink;
 
-/* Connects to the relay (host, or DNS SRV), authenticates with AUTH and
- * Digest, and gets the Use-Path; bounded by the connector's timeout. */
-void           _msrp_relay_link_new_async      (MsrpRelaySettings     *settings,
-                                                MsrpConnector         *connector,
-                                                MsrpUri               *local_uri,
-                                                GCancellable          *cancellable,
-                                                GAsyncReadyCallback    callback,
-                                                gpointer               user_data);
-MsrpRelayLink *_msrp_relay_link_new_finish     (GAsyncResult          *result,
-                                                GError               **error);
-
 /* A local URI for a client behind a relay, which listens nowhere. */
 MsrpUri       *_msrp_relay_default_local_uri   (MsrpRelaySettings     *settings);
 
 MsrpRelayLink *_msrp_relay_link_ref            (MsrpRelayLink         *link);
 void           _msrp_relay_link_unref          (MsrpRelayLink         *link);
-/* Closes the connection unless it was handed out. */
+/* Closes the session's transport unless it was handed out (a shared
+ * connection stays for the others). */
 void           _msrp_relay_link_close          (MsrpRelayLink         *link);
 
 /* Use-Path followed by the local URI: the path for SDP. */
@@ -42,6 +32,14 @@ guint          _msrp_relay_link_get_expires    (MsrpRelayLink         *link);
  * the authorization fresh for as long as the transport lives. */
 void           _msrp_relay_link_attach         (MsrpRelayLink         *link,
                                                 GPtrArray             *full_remote_path);
+
+/* Whether the link's session shares its connection to the relay. */
+gboolean       _msrp_relay_link_is_shared      (MsrpRelayLink         *link);
+/* The session bound through the relay failed with @error: a 403 to a
+ * second session on a shared connection says that the relay will not
+ * share it, and the connectors after get connections of their own. */
+void           _msrp_relay_link_bind_failed    (MsrpTransport         *transport,
+                                                const GError          *error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsrpRelayLink, _msrp_relay_link_unref)
 

@@ -38,6 +38,7 @@ struct _MsrpRelaySettings
   GTlsDatabase *tls_database;
   char *transport;
   char *websocket_path;
+  gboolean share_connection;
 };
 
 enum {
@@ -53,6 +54,7 @@ enum {
   PROP_TLS_DATABASE,
   PROP_TRANSPORT,
   PROP_WEBSOCKET_PATH,
+  PROP_SHARE_CONNECTION,
   N_PROPS
 };
 
@@ -119,6 +121,9 @@ msrp_relay_settings_get_property (GObject    *object,
     case PROP_WEBSOCKET_PATH:
       g_value_set_string (value, self->websocket_path);
       break;
+    case PROP_SHARE_CONNECTION:
+      g_value_set_boolean (value, self->share_connection);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -166,6 +171,9 @@ msrp_relay_settings_set_property (GObject      *object,
       break;
     case PROP_WEBSOCKET_PATH:
       msrp_relay_settings_set_websocket_path (self, g_value_get_string (value));
+      break;
+    case PROP_SHARE_CONNECTION:
+      msrp_relay_settings_set_share_connection (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -313,6 +321,25 @@ msrp_relay_settings_class_init (MsrpRelaySettingsClass *klass)
     g_param_spec_string ("websocket-path", NULL, NULL, "/",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * MsrpRelaySettings:share-connection:
+   *
+   * Whether sessions through this relay share one connection and one AUTH
+   * (RFC 4975 section 8.1, RFC 4976): the connectors of a main context
+   * whose settings name the same relay (host and port, or SRV domain),
+   * TLS, transport, user name and password, and that present the same
+   * client certificate, use one live connection, and the Use-Path its AUTH
+   * got serves each of their sessions (each with its own URI). A relay
+   * that refuses a second session on a connection (403 to its first
+   * request) makes the connectors that come after open a connection of
+   * their own. When %FALSE, each session has its own connection and AUTH.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SHARE_CONNECTION] =
+    g_param_spec_boolean ("share-connection", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -324,6 +351,7 @@ msrp_relay_settings_init (MsrpRelaySettings *self)
   self->digest_uri_mode = MSRP_DIGEST_URI_AUTO;
   self->transport = g_strdup ("tcp");
   self->websocket_path = g_strdup ("/");
+  self->share_connection = TRUE;
 }
 
 /**
@@ -716,4 +744,43 @@ msrp_relay_settings_set_websocket_path (MsrpRelaySettings *settings,
   g_free (settings->websocket_path);
   settings->websocket_path = g_strdup (path);
   g_object_notify_by_pspec (G_OBJECT (settings), properties[PROP_WEBSOCKET_PATH]);
+}
+
+/**
+ * msrp_relay_settings_get_share_connection:
+ * @settings: a #MsrpRelaySettings
+ *
+ * Gets [property@Msrp.RelaySettings:share-connection].
+ *
+ * Returns: whether sessions share a connection to the relay
+ *
+ * Since: 1.0
+ */
+gboolean
+msrp_relay_settings_get_share_connection (MsrpRelaySettings *settings)
+{
+  g_return_val_if_fail (MSRP_IS_RELAY_SETTINGS (settings), FALSE);
+  return settings->share_connection;
+}
+
+/**
+ * msrp_relay_settings_set_share_connection:
+ * @settings: a #MsrpRelaySettings
+ * @share_connection: whether sessions share a connection to the relay
+ *
+ * Sets [property@Msrp.RelaySettings:share-connection].
+ *
+ * Since: 1.0
+ */
+void
+msrp_relay_settings_set_share_connection (MsrpRelaySettings *settings,
+                                          gboolean           share_connection)
+{
+  g_return_if_fail (MSRP_IS_RELAY_SETTINGS (settings));
+
+  share_connection = !!share_connection;
+  if (settings->share_connection == share_connection)
+    return;
+  settings->share_connection = share_connection;
+  g_object_notify_by_pspec (G_OBJECT (settings), properties[PROP_SHARE_CONNECTION]);
 }

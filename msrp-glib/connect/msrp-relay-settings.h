@@ -89,5 +89,10 @@ const char        *msrp_relay_settings_get_websocket_path  (MsrpRelaySettings *s
 MSRP_AVAILABLE_IN_ALL
 void               msrp_relay_settings_set_websocket_path  (MsrpRelaySettings *settings,
                                                             const char        *path);
+MSRP_AVAILABLE_IN_ALL
+gboolean           msrp_relay_settings_get_share_connection (MsrpRelaySettings *settings);
+MSRP_AVAILABLE_IN_ALL
+void               msrp_relay_settings_set_share_connection (MsrpRelaySettings *settings,
+                                                             gboolean           share_connection);
 
 G_END_DECLS

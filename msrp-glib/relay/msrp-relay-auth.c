@@ -214,6 +214,7 @@ relay_session_free (gpointer data)
         g_hash_table_insert (session->relay->user_sessions, g_strdup (session->username), GUINT_TO_POINTER (n - 1));
     }
   g_clear_object (&session->uri);
+  g_clear_object (&session->endpoint);
   g_free (session->username);
   g_free (session->id);
   g_free (session);

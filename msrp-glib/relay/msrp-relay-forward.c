@@ -685,6 +685,21 @@ route_new_from_memo (MsrpRelayConn *conn,
 static void route_decide (MsrpRelayConn *conn, MsrpChunk *request, MsrpRelayConn **out,
                           GPtrArray **new_to, GPtrArray **new_from, guint *code, const char **comment);
 
+/* Whether @session may carry traffic of its client's URI @uri: always,
+ * unless the relay gives a session to one endpoint (the first that uses
+ * it). */
+static gboolean
+session_serves (MsrpRelay        *self,
+                MsrpRelaySession *session,
+                MsrpUri          *uri)
+{
+  if (!self->one_endpoint_per_session)
+    return TRUE;
+  if (session->endpoint == NULL)
+    session->endpoint = g_object_ref (uri);
+  return msrp_uri_equal (session->endpoint, uri);
+}
+
 /* Decides where a request goes (see the class documentation). Returns
  * NULL with the status to answer in @code when it cannot be forwarded. */
 static MsrpRelayRoute *
@@ -771,6 +786,15 @@ route_decide (MsrpRelayConn  *conn,
 
   new_to = path_prepend (to, 1, NULL);
   new_from = path_prepend (from, 0, s0->uri);
+  /* The client's URI: the last of the From-Path from it, the next hop
+   * toward it. */
+  if (!session_serves (self, s0, conn == s0->conn ? g_ptr_array_index (from, from->len - 1)
+                                                 : g_ptr_array_index (new_to, 0)))
+    {
+      *code = MSRP_STATUS_FORBIDDEN;
+      *comment = "Session serves another endpoint";
+      return;
+    }
   s1 = _msrp_relay_lookup_session (self, g_ptr_array_index (new_to, 0), TRUE);
   if (s1 != NULL)
     {
@@ -795,6 +819,12 @@ route_decide (MsrpRelayConn  *conn,
       tmp = path_prepend (new_to, 1, NULL);
       g_ptr_array_unref (new_to);
       new_to = tmp;
+      if (!session_serves (self, s1, g_ptr_array_index (new_to, 0)))
+        {
+          *code = MSRP_STATUS_FORBIDDEN;
+          *comment = "Session serves another endpoint";
+          return;
+        }
       tmp = path_prepend (new_from, 0, s1->uri);
       g_ptr_array_unref (new_from);
       new_from = tmp;

@@ -49,6 +49,8 @@ typedef struct {
   char *username;
   MsrpRelayConn *conn;         /* the connection that authenticated it */
   GSource *timer;
+  MsrpUri *endpoint;           /* the one client URI it serves, when the
+                                * relay gives a session to one endpoint */
 } MsrpRelaySession;
 
 typedef enum {
@@ -137,6 +139,7 @@ struct _MsrpRelay
   guint auth_delay_max_ms;
   guint max_sessions_per_connection;
   guint max_sessions_per_user;
+  gboolean one_endpoint_per_session;
   GHashTable *users;           /* username → password */
   guint8 nonce_key[32];        /* nonces are MACs with it, so the relay keeps none */
   gint64 nonce_floor;          /* answered nonces issued before are forgotten */
@@ -164,6 +167,13 @@ void              _msrp_relay_notify_n_sessions   (MsrpRelay          *self);
 void              _msrp_relay_set_auth_delays     (MsrpRelay          *self,
                                                    guint               base_ms,
                                                    guint               max_ms);
+
+/* For tests: each session serves the first client URI that uses it, and
+ * requests from or to another client URI through it get 403, as a relay
+ * that binds its session to one endpoint does: clients that share a
+ * session among their own sessions must open another. */
+void              _msrp_relay_set_one_endpoint_per_session (MsrpRelay *self,
+                                                            gboolean   one);
 
 /* msrp-relay-connections.c */
 

@@ -652,6 +652,13 @@ _msrp_relay_set_auth_delays (MsrpRelay *self,
   self->auth_delay_max_ms = max_ms;
 }
 
+void
+_msrp_relay_set_one_endpoint_per_session (MsrpRelay *self,
+                                          gboolean   one)
+{
+  self->one_endpoint_per_session = one;
+}
+
 /**
  * msrp_relay_new:
  * @realm: (nullable): the Digest realm, usually the relay's domain, or

@@ -192,13 +192,18 @@ struct _MsrpTransport
   gboolean finish_source_pending; /* an idle finishes the written batch */
   GTask *close_task;
   gboolean closed;
+
+  /* A connection shared by several transports (msrp-transport-mux.c):
+   * its backend reads and writes for the mux, not for this transport. */
+  struct _MsrpMux *mux;
 };
 
-/* A read is waiting, the public one or the library's own. */
+/* A read is waiting, the public one or the library's own (or the mux's,
+ * which reads for as long as it holds the connection). */
 static inline gboolean
 _msrp_transport_reading (MsrpTransport *self)
 {
-  return self->read_task != NULL || self->read_func != NULL;
+  return self->read_task != NULL || self->read_func != NULL || self->mux != NULL;
 }
 
 static inline MsrpUri *
@@ -243,6 +248,11 @@ void      _msrp_transport_fail_read       (MsrpTransport *self);
 void      _msrp_transport_release_read_buffer (MsrpTransport *self);
 /* Frees them whatever is in them (finalize). */
 void      _msrp_transport_free_read_buffer (MsrpTransport *self);
+
+/* msrp-transport-mux.c: a connection shared by several transports got
+ * readable or writable. */
+void      _msrp_mux_readable              (struct _MsrpMux *mux);
+void      _msrp_mux_writable              (struct _MsrpMux *mux);
 
 /* msrp-transport-write.c */
 void      _msrp_transport_start_writes    (MsrpTransport *self);

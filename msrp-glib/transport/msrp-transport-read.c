@@ -697,6 +697,11 @@ on_read_eof (MsrpTransport *self)
 void
 _msrp_transport_readable (MsrpTransport *self)
 {
+  if (self->mux != NULL)
+    {
+      _msrp_mux_readable (self->mux);
+      return;
+    }
   self->cork++;
   self->turn_bytes = 0;
   self->read_dry = FALSE;

@@ -23,6 +23,7 @@
 #include <libsoup/soup.h>
 
 #include "msrp-transport-backend-private.h"
+#include "msrp-transport-mux-private.h"
 #include "msrp-error.h"
 #include "msrp-utils-private.h"
 
@@ -517,6 +518,11 @@ _msrp_transport_new_for_websocket (SoupWebsocketConnection *ws,
 SoupWebsocketConnection *
 _msrp_transport_get_websocket (MsrpTransport *transport)
 {
+  MsrpMux *mux = _msrp_transport_get_mux (transport);
+
+  /* A session that shares one runs on it too. */
+  if (mux != NULL)
+    return _msrp_transport_get_websocket (_msrp_mux_get_base (mux));
   if (transport->backend->funcs != &websocket_backend_funcs)
     return NULL;
   return ((WebsocketBackend *) transport->backend)->ws;
@@ -525,6 +531,10 @@ _msrp_transport_get_websocket (MsrpTransport *transport)
 gsize
 _msrp_transport_websocket_get_held_bytes (MsrpTransport *transport)
 {
+  MsrpMux *mux = _msrp_transport_get_mux (transport);
+
+  if (mux != NULL)
+    return _msrp_transport_websocket_get_held_bytes (_msrp_mux_get_base (mux));
   if (transport->backend->funcs != &websocket_backend_funcs)
     return 0;
   return ((WebsocketBackend *) transport->backend)->held;

@@ -429,6 +429,11 @@ _msrp_transport_writable (MsrpTransport *self)
 {
   GError *error = NULL;
 
+  if (self->mux != NULL)
+    {
+      _msrp_mux_writable (self->mux);
+      return;
+    }
   if (self->write_state != MSRP_WRITE_WAITING)
     {
       self->backend->funcs->want_write (self->backend, FALSE);

@@ -129,4 +129,39 @@ test('relay: a WebSocket client (RFC 7977) and a TCP one', (waiter, peers) => {
     }
 });
 
+test('relay: sessions share one connection and one AUTH (share-connection)', waiter => {
+    const [relay, uri] = startRelay();
+    try {
+        const settings = settingsFor(uri, 'alice', 'alicepass');
+        assertEqual(settings.share_connection, true, 'shared by default');
+        const paths = [];
+        for (let i = 0; i < 2; i++) {
+            const connector = Msrp.get_connector(settings);
+            connector.prepare_async(null, null, waiter.callback(`p${i}`, prepareFinish));
+            const [path] = waiter.wait(`p${i}`);
+            assert(Array.isArray(path), `a path, not ${describe(path)}`);
+            paths.push([connector, path]);
+        }
+        assert(paths[0][1][0].equal(paths[1][1][0]), 'one Use-Path');
+        assert(!paths[0][1][1].equal(paths[1][1][1]), 'a URI of its own each');
+        assertEqual(relay.n_sessions, 1, 'one AUTH');
+
+        let notified = 0;
+        settings.connect('notify::share-connection', () => notified++);
+        settings.share_connection = false;
+        assertEqual(settings.get_share_connection(), false, 'turned off');
+        assertEqual(notified, 1, 'notify');
+        const own = Msrp.get_connector(settings);
+        own.prepare_async(null, null, waiter.callback('own', prepareFinish));
+        const [ownPath] = waiter.wait('own');
+        assert(!ownPath[0].equal(paths[0][1][0]), 'a connection of its own');
+        assertEqual(relay.n_sessions, 2, 'and an AUTH of its own');
+        for (const [connector] of paths)
+            connector.cleanup();
+        own.cleanup();
+    } finally {
+        relay.stop();
+    }
+});
+
 run();

@@ -76,6 +76,31 @@ class RelayTests(SessionTestCase):
         self.assertIsInstance(error, GLib.Error)
         self.assertTrue(error.matches(Msrp.error_quark(), Msrp.Error.AUTH_FAILED), describe(error))
 
+    def test_share_connection(self):
+        # Two sessions of alice share one connection and one AUTH: one
+        # Use-Path, a URI of her own for each.
+        s = settings('alice', 'alicepass')
+        self.assertTrue(s.props.share_connection)
+        paths = []
+        for i in range(2):
+            connector = Msrp.get_connector(s)
+            connector.prepare_async(None, None, self.waiter.callback('p%d' % i, prepare_finish))
+            (path,) = self.waiter.wait('p%d' % i)
+            self.assertIsInstance(path, list, describe(path))
+            paths.append((connector, path))
+        self.assertTrue(paths[0][1][0].equal(paths[1][1][0]))
+        self.assertFalse(paths[0][1][1].equal(paths[1][1][1]))
+
+        s.set_share_connection(False)
+        self.assertFalse(s.get_share_connection())
+        own = Msrp.get_connector(s)
+        own.prepare_async(None, None, self.waiter.callback('own', prepare_finish))
+        (path,) = self.waiter.wait('own')
+        self.assertFalse(path[0].equal(paths[0][1][0]))
+        for connector, _ in paths:
+            connector.cleanup()
+        own.cleanup()
+
 
 if __name__ == '__main__':
     if not relay_port:
