@@ -13,6 +13,7 @@
 #include "msrp-listener-private.h"
 #include "msrp-connector-private.h"
 #include "msrp-utils-private.h"
+#include "msrp-poller-private.h"
 
 /* Until its owner releases a connection (it has read its first request,
  * or for a relay the connection has authenticated), anyone can open it,
@@ -95,6 +96,7 @@ struct _MsrpListener {
   GCancellable *cancellable;
   GSource *retry_source;
   FdWatch *fd_watch;
+  MsrpPoller *poller;          /* held for the connections' transports */
   guint accept_backoff_ms;     /* 0 unless out of descriptors */
   guint backoff_min_ms;
   guint backoff_max_ms;
@@ -718,6 +720,7 @@ _msrp_listener_new (GMainContext            *context,
   g_atomic_ref_count_init (&self->fd_watch->ref_count);
   self->fd_watch->context = g_main_context_ref (context);
   self->fd_watch->listener = self;
+  self->poller = _msrp_poller_hold (context);
   return self;
 }
 
@@ -736,6 +739,7 @@ _msrp_listener_unref (MsrpListener *self)
   g_assert (self->pending.length == 0 && self->socket_listener == NULL);
   self->fd_watch->listener = NULL;
   g_clear_pointer (&self->fd_watch, fd_watch_unref);
+  g_clear_pointer (&self->poller, _msrp_poller_release);
   g_clear_pointer (&self->by_address, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->cancellable);

@@ -42,18 +42,18 @@ clear_source (GSource **source)
 static void
 watch_complete (MsrpServer             *server,
                 GTask                  *task,
-                GSourceFunc             on_timeout,
+                MsrpPollerTimerFunc     on_timeout,
                 GCancellableSourceFunc  on_cancelled,
                 gpointer                data,
-                GSource               **timer,
+                MsrpPollerTimer       **timer,
                 GSource               **cancel_source)
 {
   GCancellable *cancellable = g_task_get_cancellable (task);
 
-  *timer = g_timeout_source_new_seconds (server->bind_timeout);
-  g_source_set_static_name (*timer, "[msrp] server bind timeout");
-  g_source_set_callback (*timer, on_timeout, data, NULL);
-  g_source_attach (*timer, server->context);
+  /* On the context's one timer queue: a GSource each would be walked on
+   * every main loop iteration. */
+  *timer = _msrp_poller_timer_new (server->context, G_PRIORITY_DEFAULT, on_timeout, data);
+  _msrp_poller_timer_start_seconds (*timer, server->bind_timeout);
   if (cancellable != NULL)
     {
       *cancel_source = g_cancellable_source_new (cancellable);
@@ -75,7 +75,7 @@ conn_ref (MsrpServerConn *conn)
 static void
 conn_stop_timer (MsrpServerConn *conn)
 {
-  clear_source (&conn->timer);
+  _msrp_poller_timer_clear (&conn->timer);
 }
 
 void
@@ -183,16 +183,15 @@ conn_refuse (MsrpServerConn *conn,
   _msrp_server_conn_drop (conn, reason);
 }
 
-static gboolean
+static void
 on_conn_timeout (gpointer user_data)
 {
   MsrpServerConn *conn = user_data;
 
-  g_clear_pointer (&conn->timer, g_source_unref);
+  _msrp_poller_timer_clear (&conn->timer);
   _msrp_server_conn_drop (conn, conn->state == CONN_PARKED
                                   ? "nobody completed the session it bound in time"
                                   : "no binding in time");
-  return G_SOURCE_REMOVE;
 }
 
 /* Sessions */
@@ -200,7 +199,7 @@ on_conn_timeout (gpointer user_data)
 static GTask *
 session_take_task (MsrpServerSession *session)
 {
-  clear_source (&session->timer);
+  _msrp_poller_timer_clear (&session->timer);
   clear_source (&session->cancel_source);
   g_clear_pointer (&session->expected, g_ptr_array_unref);
   g_clear_pointer (&session->fingerprint, g_free);
@@ -277,14 +276,13 @@ _msrp_server_session_free (gpointer data)
   g_free (session);
 }
 
-static gboolean
+static void
 on_session_timeout (gpointer user_data)
 {
   MsrpServerSession *session = user_data;
 
   session_fail (session, g_error_new_literal (MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
                                               _("No MSRP peer bound the session in time")));
-  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -378,7 +376,7 @@ _msrp_server_session_wait (MsrpServerSession *session,
 static void
 waiter_free (MsrpServerWaiter *waiter)
 {
-  clear_source (&waiter->timer);
+  _msrp_poller_timer_clear (&waiter->timer);
   clear_source (&waiter->cancel_source);
   g_clear_pointer (&waiter->expected, g_ptr_array_unref);
   g_clear_object (&waiter->task);
@@ -397,12 +395,11 @@ _msrp_server_waiter_fail (MsrpServerWaiter *waiter,
   g_object_unref (task);
 }
 
-static gboolean
+static void
 on_waiter_timeout (gpointer user_data)
 {
   _msrp_server_waiter_fail (user_data, g_error_new_literal (MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT,
                                                             _("No MSRP peer with the given path bound a session in time")));
-  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -708,10 +705,8 @@ on_listener_accepted (MsrpListenerConn *lconn,
   g_hash_table_add (self->connections, conn);
   g_debug ("server: new connection %p", conn);
 
-  conn->timer = g_timeout_source_new_seconds (self->bind_timeout);
-  g_source_set_static_name (conn->timer, "[msrp] server binding timeout");
-  g_source_set_callback (conn->timer, on_conn_timeout, conn, NULL);
-  g_source_attach (conn->timer, self->context);
+  conn->timer = _msrp_poller_timer_new (self->context, G_PRIORITY_DEFAULT, on_conn_timeout, conn);
+  _msrp_poller_timer_start_seconds (conn->timer, self->bind_timeout);
 
   conn_read_binding (conn);
 }
@@ -731,10 +726,8 @@ _msrp_server_accept_websocket (MsrpServer              *self,
   g_debug ("server: new WebSocket connection %p", conn);
 
   /* The SoupServer bounds the upgrade; bind-timeout the binding. */
-  conn->timer = g_timeout_source_new_seconds (self->bind_timeout);
-  g_source_set_static_name (conn->timer, "[msrp] server binding timeout");
-  g_source_set_callback (conn->timer, on_conn_timeout, conn, NULL);
-  g_source_attach (conn->timer, self->context);
+  conn->timer = _msrp_poller_timer_new (self->context, G_PRIORITY_DEFAULT, on_conn_timeout, conn);
+  _msrp_poller_timer_start_seconds (conn->timer, self->bind_timeout);
 
   conn_read_binding (conn);
 }

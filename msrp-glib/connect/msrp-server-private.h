@@ -15,6 +15,7 @@
 #include "msrp-chunk.h"
 #include "msrp-listener-private.h"
 #include "msrp-transport.h"
+#include "msrp-poller-private.h"
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
@@ -44,7 +45,7 @@ struct _MsrpServerConn {
   GIOStream *stream;
   MsrpTransport *transport;
   GCancellable *cancellable; /* the binding read */
-  GSource *timer;            /* bind-timeout from the accept */
+  MsrpPollerTimer *timer;    /* bind-timeout from the accept */
   MsrpChunk *binding;
   MsrpServerSession *session; /* when parked or answering */
 };
@@ -63,7 +64,7 @@ struct _MsrpServerSession {
   GTask *task;
   GPtrArray *expected;       /* the peer's full path, or NULL for anyone */
   char *fingerprint;
-  GSource *timer;
+  MsrpPollerTimer *timer;
   GSource *cancel_source;
 };
 
@@ -73,7 +74,7 @@ struct _MsrpServerWaiter {
   MsrpServer *server;
   GTask *task;
   GPtrArray *expected;       /* the peer's full path */
-  GSource *timer;
+  MsrpPollerTimer *timer;
   GSource *cancel_source;
 };
 

@@ -201,7 +201,7 @@ relay_session_free (gpointer data)
   MsrpRelaySession *session = data;
 
   _msrp_relay_routes_changed (session->relay);
-  _msrp_relay_timer_clear (&session->timer);
+  _msrp_poller_timer_clear (&session->timer);
   if (session->conn != NULL)
     g_ptr_array_remove_fast (session->conn->sessions, session);
   if (session->username != NULL)
@@ -220,17 +220,15 @@ relay_session_free (gpointer data)
   g_free (session);
 }
 
-static gboolean
+static void
 on_session_expired (gpointer user_data)
 {
   MsrpRelaySession *session = user_data;
   MsrpRelay *self = session->conn->relay;
 
   g_debug ("relay: session %s expired", session->id);
-  g_clear_pointer (&session->timer, g_source_unref);
   g_hash_table_remove (self->sessions, session->id);
   _msrp_relay_notify_n_sessions (self);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -238,9 +236,11 @@ session_set_expires (MsrpRelay        *self,
                      MsrpRelaySession *session,
                      guint             expires)
 {
-  _msrp_relay_timer_clear (&session->timer);
-  session->timer = g_timeout_source_new_seconds (expires + EXPIRES_GRACE_SECONDS);
-  _msrp_relay_timer_attach (self, session->timer, "[msrp] relay session expiry", on_session_expired, session);
+  /* One queue for all sessions' timers: a GSource each would be walked on
+   * every main loop iteration. */
+  if (session->timer == NULL)
+    session->timer = _msrp_poller_timer_new (self->context, G_PRIORITY_DEFAULT, on_session_expired, session);
+  _msrp_poller_timer_start_seconds (session->timer, expires + EXPIRES_GRACE_SECONDS);
 }
 
 /* A session of this relay that @uri names: by session-id, with the port

@@ -242,10 +242,10 @@ _msrp_relay_conn_close (MsrpRelayConn *conn,
   conn->relay = NULL;
   conn->state = MSRP_RELAY_CONN_CLOSED;
   g_cancellable_cancel (conn->cancellable);
-  _msrp_relay_timer_clear (&conn->timer);
+  _msrp_poller_timer_clear (&conn->timer);
   if (conn->lconn != NULL)
     _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
-  _msrp_relay_timer_clear (&conn->idle_timer);
+  _msrp_poller_timer_clear (&conn->idle_timer);
 
   had_sessions = _msrp_relay_auth_conn_closed (self, conn);
   if (conn->key != NULL && g_hash_table_lookup (self->outgoing, conn->key) == conn)
@@ -281,44 +281,49 @@ _msrp_relay_conn_close (MsrpRelayConn *conn,
   _msrp_relay_conn_unref (conn);
 }
 
-static gboolean
+static void
 on_conn_timeout (gpointer user_data)
 {
   MsrpRelayConn *conn = user_data;
 
-  g_clear_pointer (&conn->timer, g_source_unref);
   _msrp_relay_conn_close (conn, "could not connect in time");
-  return G_SOURCE_REMOVE;
 }
 
-static gboolean
+static void
 on_idle_check (gpointer user_data)
 {
   MsrpRelayConn *conn = user_data;
   MsrpRelay *self = conn->relay;
   gint64 idle = g_get_monotonic_time () - conn->last_activity;
 
-  if (self == NULL || conn->sessions->len > 0 || !g_queue_is_empty (&conn->pending_order) ||
+  if (self == NULL)
+    return;
+  if (conn->sessions->len > 0 || !g_queue_is_empty (&conn->pending_order) ||
       conn->queued > 0 || idle < (gint64) self->idle_timeout * G_USEC_PER_SEC)
-    return G_SOURCE_CONTINUE;
-  g_clear_pointer (&conn->idle_timer, g_source_unref);
+    {
+      _msrp_poller_timer_start_seconds (conn->idle_timer, self->idle_timeout);
+      return;
+    }
   _msrp_relay_conn_close (conn, "idle, with no session");
-  return G_SOURCE_REMOVE;
 }
 
+/* Connections' timers are on the context's one timer queue: a GSource
+ * each would be walked on every main loop iteration. */
 static void
 conn_start_idle_watch (MsrpRelayConn *conn)
 {
   conn->last_activity = g_get_monotonic_time ();
-  conn->idle_timer = g_timeout_source_new_seconds (conn->relay->idle_timeout);
-  _msrp_relay_timer_attach (conn->relay, conn->idle_timer, "[msrp] relay idle connection", on_idle_check, conn);
+  if (conn->idle_timer == NULL)
+    conn->idle_timer = _msrp_poller_timer_new (conn->relay->context, G_PRIORITY_DEFAULT, on_idle_check, conn);
+  _msrp_poller_timer_start_seconds (conn->idle_timer, conn->relay->idle_timeout);
 }
 
 static void
 conn_start_timer (MsrpRelayConn *conn)
 {
-  conn->timer = g_timeout_source_new_seconds (conn->relay->response_timeout);
-  _msrp_relay_timer_attach (conn->relay, conn->timer, "[msrp] relay connection setup", on_conn_timeout, conn);
+  if (conn->timer == NULL)
+    conn->timer = _msrp_poller_timer_new (conn->relay->context, G_PRIORITY_DEFAULT, on_conn_timeout, conn);
+  _msrp_poller_timer_start_seconds (conn->timer, conn->relay->response_timeout);
 }
 
 /* Outgoing connections */
@@ -391,7 +396,7 @@ on_connected (GObject      *source,
   else
     {
       g_debug ("relay: connected to %s", conn->key);
-      _msrp_relay_timer_clear (&conn->timer);
+      _msrp_poller_timer_clear (&conn->timer);
       conn->stream = G_IO_STREAM (g_steal_pointer (&connection));
       remote = _msrp_path_new_single (conn->next_hop);
       conn_open (conn, remote, remote);

@@ -15,6 +15,7 @@
 #include "msrp-chunk.h"
 #include "msrp-error.h"
 #include "msrp-listener-private.h"
+#include "msrp-poller-private.h"
 #include "msrp-transport.h"
 #include <libsoup/soup.h>
 
@@ -48,7 +49,7 @@ typedef struct {
   MsrpUri *uri;
   char *username;
   MsrpRelayConn *conn;         /* the connection that authenticated it */
-  GSource *timer;
+  MsrpPollerTimer *timer;      /* expiry, on the context's timer queue */
   MsrpUri *endpoint;           /* the one client URI it serves, when the
                                 * relay gives a session to one endpoint */
 } MsrpRelaySession;
@@ -70,7 +71,7 @@ struct _MsrpRelayConn {
   GIOStream *stream;
   MsrpTransport *transport;
   GCancellable *cancellable;
-  GSource *timer;              /* connect timeout */
+  MsrpPollerTimer *timer;      /* connect timeout */
   gboolean busy;               /* connecting: the callback closes */
   gboolean reading;
   gboolean paths_set;
@@ -89,7 +90,7 @@ struct _MsrpRelayConn {
   MsrpRelayRoute *cur;         /* the chunk whose pieces are being read */
   gpointer route_memo;         /* RouteMemo: where its last request went */
   GPtrArray *peer_uris;        /* of PeerKey: the routes it taught (keys of by_peer) */
-  GSource *idle_timer;         /* closes it when idle and owning no session */
+  MsrpPollerTimer *idle_timer; /* closes it when idle and owning no session */
   gint64 last_activity;        /* monotonic time of its last read or write */
 
   /* Password guessing */

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "msrp-transport-backend-private.h"
+#include "msrp-poller-private.h"
 
 typedef struct {
   MsrpTransportBackend parent;
@@ -33,6 +34,10 @@ typedef struct {
   GSource *write_source;
   gpointer write_tag;
   gboolean write_watched;       /* write_tag has G_IO_OUT */
+  /* Or, where the poller can (Linux), the fd watched through it for both
+   * reads and writes, in place of the two sources: made on the first wait. */
+  MsrpPollerWatch *watch;
+  gboolean no_watch;            /* the poller could not: sources it is */
 } SocketBackend;
 
 typedef struct {
@@ -70,11 +75,63 @@ tls_socket_fd (GIOStream *stream)
 }
 #endif
 
+/* Called by the poller: data, room, or a hang-up. */
+static void
+on_fd_ready (MsrpPollerWatch *watch,
+             GIOCondition     condition,
+             gpointer         user_data)
+{
+  SocketBackend *b = user_data;
+  MsrpTransport *transport = b->parent.transport;
+
+  g_object_ref (transport);
+  if ((condition & (G_IO_IN | G_IO_HUP | G_IO_ERR)) &&
+      (_msrp_poller_watch_get_events (watch) & G_IO_IN))
+    {
+      /* Data with no read waiting for it: the watch stops (it would fire
+       * on and on), and the next read starts it again. */
+      if (!_msrp_transport_reading (transport))
+        _msrp_poller_watch_set_events (watch, _msrp_poller_watch_get_events (watch) & ~G_IO_IN);
+      else
+        _msrp_transport_readable (transport);
+    }
+  /* The backend is still there: the transport, which owns it, is. */
+  if ((condition & (G_IO_OUT | G_IO_HUP | G_IO_ERR)) &&
+      (_msrp_poller_watch_get_events (b->watch) & G_IO_OUT))
+    _msrp_transport_writable (transport);
+  g_object_unref (transport);
+}
+
+/* The poller's watch, made if needed; NULL where sources are used. */
+static MsrpPollerWatch *
+ensure_watch (SocketBackend *b)
+{
+  if (b->watch == NULL && !b->no_watch && b->fd >= 0 && _msrp_poller_can_watch ())
+    {
+      b->watch = _msrp_poller_watch_new (b->parent.transport->context, G_PRIORITY_DEFAULT,
+                                         b->fd, on_fd_ready, b);
+      b->no_watch = b->watch == NULL;
+    }
+  return b->watch;
+}
+
+static void
+watch_set (SocketBackend *b,
+           GIOCondition   condition,
+           gboolean       on)
+{
+  GIOCondition events = _msrp_poller_watch_get_events (b->watch);
+
+  _msrp_poller_watch_set_events (b->watch, on ? events | condition : events & ~condition);
+}
+
 /* Reading */
 
 static void
 stop_read_source (SocketBackend *b)
 {
+  if (b->watch != NULL)
+    watch_set (b, G_IO_IN, FALSE);
   if (b->read_source != NULL)
     {
       g_source_destroy (b->read_source);
@@ -166,6 +223,13 @@ socket_want_read (MsrpTransportBackend *backend,
   if (!want)
     {
       stop_read_source (b);
+      return;
+    }
+  if (ensure_watch (b) != NULL)
+    {
+      watch_set (b, G_IO_IN, TRUE);
+      if (b->tls_maybe_pending)
+        _msrp_poller_watch_set_ready (b->watch, G_IO_IN);
       return;
     }
   start_read_source (b);
@@ -321,6 +385,11 @@ socket_want_write (MsrpTransportBackend *backend,
 #ifdef G_OS_UNIX
   SocketBackend *b = (SocketBackend *) backend;
 
+  if (ensure_watch (b) != NULL)
+    {
+      watch_set (b, G_IO_OUT, want);
+      return;
+    }
   if (want && b->write_source == NULL)
     {
       b->write_source = g_source_new (&write_source_funcs, sizeof (FdSource));
@@ -403,6 +472,8 @@ socket_free (MsrpTransportBackend *backend)
   SocketBackend *b = (SocketBackend *) backend;
 
   stop_read_source (b);
+  if (b->watch != NULL)
+    _msrp_poller_watch_destroy (b->watch);
   if (b->write_source != NULL)
     {
       g_source_destroy (b->write_source);
