@@ -498,12 +498,13 @@ on_raw_connected (GObject      *source,
 }
 
 static void
-raw_ws_connect (RawWs   *raw,
-                guint16  port)
+raw_ws_connect_to (RawWs      *raw,
+                   guint16     port,
+                   const char *path)
 {
   static const char *protocols[] = { "msrp", NULL };
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/", port);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", port, path);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
 
   raw->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
@@ -517,6 +518,13 @@ raw_ws_connect (RawWs   *raw,
 }
 
 static void
+raw_ws_connect (RawWs   *raw,
+                guint16  port)
+{
+  raw_ws_connect_to (raw, port, "/");
+}
+
+static void
 raw_ws_clear (RawWs *raw)
 {
   if (raw->ws != NULL)
@@ -527,6 +535,33 @@ raw_ws_clear (RawWs *raw)
     }
   g_clear_object (&raw->ws);
   g_clear_pointer (&raw->messages, g_ptr_array_unref);
+}
+
+/* MsrpServer's WebSocket handler caps the connections that have not sent
+ * their binding yet, as its TCP listener does: when full, the oldest goes,
+ * the oldest from the same address first. */
+static void
+test_pending_caps (Fixture       *f,
+                   gconstpointer  data)
+{
+  RawWs raws[4] = { { 0, }, };
+
+  msrp_server_set_max_pending_per_address (f->server, 2);
+  for (guint i = 0; i < 3; i++)
+    raw_ws_connect_to (&raws[i], f->port, "/msrp");
+  test_wait_for (&raws[0].closed);
+  g_assert_false (raws[1].closed);
+  g_assert_false (raws[2].closed);
+
+  msrp_server_set_max_pending_per_address (f->server, 10);
+  msrp_server_set_max_pending_connections (f->server, 2);
+  raw_ws_connect_to (&raws[3], f->port, "/msrp");
+  test_wait_for (&raws[1].closed);
+  g_assert_false (raws[2].closed);
+  g_assert_false (raws[3].closed);
+
+  for (guint i = 0; i < G_N_ELEMENTS (raws); i++)
+    raw_ws_clear (&raws[i]);
 }
 
 static char *
@@ -734,6 +769,7 @@ main (int   argc,
               test_tls_wrong_fingerprint, fixture_teardown);
   g_test_add ("/websocket/large-message", Fixture, NULL, fixture_setup, test_large_message, fixture_teardown);
   g_test_add ("/websocket/backpressure", Fixture, NULL, fixture_setup, test_backpressure, fixture_teardown);
+  g_test_add ("/websocket/pending-caps", Fixture, NULL, fixture_setup, test_pending_caps, fixture_teardown);
 
   g_test_add ("/websocket/relay/ws-acceptor-tcp-connector", RelayFixture, GINT_TO_POINTER (TRUE),
               relay_setup, test_relay_ws_tcp, relay_teardown);

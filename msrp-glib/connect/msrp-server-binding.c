@@ -93,12 +93,24 @@ _msrp_server_conn_unref (MsrpServerConn *conn)
   g_free (conn);
 }
 
-/* Not a pending connection of the listener any more. */
+/* Not a pending connection of the listener (or the server's WebSocket
+ * handler) any more. */
 static void
 conn_release (MsrpServerConn *conn)
 {
   if (conn->lconn != NULL)
     _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
+  if (conn->ws_address != NULL)
+    {
+      MsrpServer *server = conn->server;
+      GQueue *same = g_hash_table_lookup (server->ws_by_address, conn->ws_address);
+
+      g_queue_unlink (&server->ws_pending, &conn->ws_link);
+      g_queue_unlink (same, &conn->ws_address_link);
+      if (g_queue_is_empty (same))
+        g_hash_table_remove (server->ws_by_address, conn->ws_address);
+      g_clear_pointer (&conn->ws_address, g_free);
+    }
 }
 
 /* Forgets a connection that will not become a transport, and closes it;
@@ -116,9 +128,9 @@ _msrp_server_conn_drop (MsrpServerConn *conn,
   g_debug ("server: closing connection %p: %s", conn, reason);
   conn_ref (conn);
   conn->state = CONN_DONE;
+  conn_release (conn);          /* while it knows its server */
   conn->server = NULL;
   conn_stop_timer (conn);
-  conn_release (conn);
   g_cancellable_cancel (conn->cancellable);
 
   if (conn->session != NULL)
@@ -247,9 +259,9 @@ session_succeed (MsrpServerSession *session)
   session_refuse_parked (session);
   conn->session = NULL;
   conn->state = CONN_DONE;
+  conn_release (conn);          /* while it knows its server */
   conn->server = NULL;
   conn_stop_timer (conn);
-  conn_release (conn);
   transport = g_steal_pointer (&conn->transport);
   session->bound = TRUE;
   g_hash_table_remove (server->connections, conn);
@@ -713,9 +725,23 @@ on_listener_accepted (MsrpListenerConn *lconn,
 
 void
 _msrp_server_accept_websocket (MsrpServer              *self,
-                               SoupWebsocketConnection *ws)
+                               SoupWebsocketConnection *ws,
+                               const char              *address)
 {
-  MsrpServerConn *conn = g_new0 (MsrpServerConn, 1);
+  MsrpServerConn *conn;
+  guint max_pending = MAX (self->limits.values[MSRP_LISTENER_LIMIT_MAX_PENDING], 1);
+  guint max_per_address = MAX (self->limits.values[MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS], 1);
+  GQueue *same = g_hash_table_lookup (self->ws_by_address, address);
+
+  /* The caps of connections over TCP (MsrpListener), alike: when full, the
+   * oldest goes, so that idle connections cannot keep a new peer out for
+   * long. */
+  if (same != NULL && same->length >= max_per_address)
+    _msrp_server_conn_drop (same->head->data, "too many pending connections from its address");
+  else if (self->ws_pending.length >= max_pending)
+    _msrp_server_conn_drop (self->ws_pending.head->data, "too many pending connections");
+
+  conn = g_new0 (MsrpServerConn, 1);
 
   conn->ref_count = 1;  /* the server's */
   conn->server = self;
@@ -723,6 +749,16 @@ _msrp_server_accept_websocket (MsrpServer              *self,
   conn->stream = g_object_ref (soup_websocket_connection_get_io_stream (ws));
   conn->transport = _msrp_transport_new_for_websocket (ws, NULL, NULL);
   g_hash_table_add (self->connections, conn);
+  conn->ws_address = g_strdup (address);
+  conn->ws_link.data = conn->ws_address_link.data = conn;
+  g_queue_push_tail_link (&self->ws_pending, &conn->ws_link);
+  same = g_hash_table_lookup (self->ws_by_address, address);
+  if (same == NULL)
+    {
+      same = g_queue_new ();
+      g_hash_table_insert (self->ws_by_address, g_strdup (address), same);
+    }
+  g_queue_push_tail_link (same, &conn->ws_address_link);
   g_debug ("server: new WebSocket connection %p", conn);
 
   /* The SoupServer bounds the upgrade; bind-timeout the binding. */

@@ -48,6 +48,9 @@ struct _MsrpServerConn {
   MsrpPollerTimer *timer;    /* bind-timeout from the accept */
   MsrpChunk *binding;
   MsrpServerSession *session; /* when parked or answering */
+  char *ws_address;          /* a pending WebSocket connection's peer */
+  GList ws_link;             /* in the server's ws_pending */
+  GList ws_address_link;     /* in its address's queue */
 };
 
 /* A registered local URI. */
@@ -92,6 +95,10 @@ struct _MsrpServer
   GHashTable *connections;     /* set of MsrpServerConn, each holding a
                                 * reference */
   guint n_parked;              /* of them, in sessions' parked queues */
+  /* WebSocket connections that have not sent their binding yet (those
+   * over TCP are the listener's): oldest first, and by peer address. */
+  GQueue ws_pending;
+  GHashTable *ws_by_address;   /* address → GQueue of MsrpServerConn */
 
   guint bind_timeout;
   MsrpListenerLimits limits;  /* in the order of their properties */
@@ -127,7 +134,8 @@ gboolean           _msrp_server_binding_matches  (MsrpServer          *self,
 /* A peer that came over a WebSocket: read for its binding SEND as a
  * connection of the listener is. */
 void               _msrp_server_accept_websocket (MsrpServer          *self,
-                                                  SoupWebsocketConnection *ws);
+                                                  SoupWebsocketConnection *ws,
+                                                  const char          *address);
 /* Whether a connection parked on @session binds with @expected. */
 gboolean           _msrp_server_session_has_parked (MsrpServerSession *session,
                                                   GPtrArray           *expected);

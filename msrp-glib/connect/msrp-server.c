@@ -266,6 +266,7 @@ msrp_server_finalize (GObject *object)
 
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->ws_by_address, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->listen_host, g_free);
@@ -476,6 +477,7 @@ msrp_server_init (MsrpServer *self)
   self->cancellable = g_cancellable_new ();
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, _msrp_server_session_free);
   self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) _msrp_server_conn_unref, NULL);
+  self->ws_by_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_queue_free);
   self->bind_timeout = MSRP_DEFAULT_TIMEOUT;
   _msrp_listener_limits_init (&self->limits);
 }
@@ -1171,13 +1173,18 @@ on_websocket (SoupServer              *soup_server,
 {
   WebsocketHandler *h = user_data;
   g_autoptr(MsrpServer) self = g_weak_ref_get (&h->server);
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  g_autofree char *address = NULL;
 
   if (self == NULL)
     {
       soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
       return;
     }
-  _msrp_server_accept_websocket (self, connection);
+  /* Counted by IP address, as the listener counts TCP peers. */
+  if (G_IS_INET_SOCKET_ADDRESS (remote))
+    address = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  _msrp_server_accept_websocket (self, connection, address != NULL ? address : "");
 }
 
 /**

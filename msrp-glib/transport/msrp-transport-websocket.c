@@ -34,6 +34,12 @@
  * sends far faster than its session window allows, and is cut off. */
 #define MAX_HELD_BYTES (16 * 1024 * 1024)
 #define KEEPALIVE_SECONDS 30
+#define ROOM_CHECK_BYTES (32 * 1024)
+/* The longest a message waits under the cork while the loop is busy. */
+#define CORK_MAX_USEC 1000
+/* The buffer of a chunk put together from pieces is kept up to this size
+ * for the next one. */
+#define OUT_KEEP_BYTES (128 * 1024)
 
 typedef struct {
   MsrpTransportBackend parent;
@@ -56,6 +62,13 @@ typedef struct {
   /* Writing */
   GByteArray *out;              /* the chunk being put together */
   GSource *write_source;
+  gsize since_room;             /* sent since the stream last showed room */
+  GSocket *socket;              /* under the WebSocket, when found */
+  GSource *idle_source;         /* these two take the cork off */
+  GSource *deadline_source;
+  gboolean sent_since_idle;     /* a message went since the loop was idle */
+  gboolean corked;
+  gint64 corked_at;
 
   GTask *close_task;
 } WebsocketBackend;
@@ -82,26 +95,64 @@ close_error (SoupWebsocketConnection *ws)
     }
 }
 
-static void
-schedule_read (WebsocketBackend *b)
+/* The backend's sources are ready by its state, seen in prepare(): made
+ * ready with g_source_set_ready_time(), each change would write to the
+ * context's wakeup fd, a system call or two a message. Everything that
+ * changes that state runs in the context's own thread, before its next
+ * prepare(). */
+typedef struct {
+  GSource source;
+  WebsocketBackend *b;
+} BackendSource;
+
+static gboolean
+read_ready (WebsocketBackend *b)
 {
-  if (b->want_read && b->read_source != NULL &&
-      (!g_queue_is_empty (&b->incoming) || b->ended))
-    g_source_set_ready_time (b->read_source, 0);
+  return b->want_read && (!g_queue_is_empty (&b->incoming) || b->ended);
 }
 
 static gboolean
-dispatch_read_source (GSource     *source,
-                      GSourceFunc  callback,
-                      gpointer     user_data)
+read_source_prepare (GSource *source,
+                     gint    *timeout)
 {
-  g_source_set_ready_time (source, -1);
+  *timeout = -1;
+  return read_ready (((BackendSource *) source)->b);
+}
+
+static gboolean
+read_source_check (GSource *source)
+{
+  return read_ready (((BackendSource *) source)->b);
+}
+
+static gboolean
+backend_source_dispatch (GSource     *source,
+                         GSourceFunc  callback,
+                         gpointer     user_data)
+{
   return callback (user_data);
 }
 
 static GSourceFuncs read_source_funcs = {
-  .dispatch = dispatch_read_source,
+  .prepare = read_source_prepare,
+  .check = read_source_check,
+  .dispatch = backend_source_dispatch,
 };
+
+static GSource *
+backend_source_new (WebsocketBackend *b,
+                    GSourceFuncs     *funcs,
+                    const char       *name,
+                    GSourceFunc       func)
+{
+  GSource *source = g_source_new (funcs, sizeof (BackendSource));
+
+  ((BackendSource *) source)->b = b;
+  g_source_set_static_name (source, name);
+  g_source_set_callback (source, func, b, NULL);
+  g_source_attach (source, b->parent.transport->context);
+  return source;
+}
 
 static gboolean
 on_read_source (gpointer user_data)
@@ -109,8 +160,6 @@ on_read_source (gpointer user_data)
   WebsocketBackend *b = user_data;
   MsrpTransport *transport = b->parent.transport;
 
-  if (!b->want_read)
-    return G_SOURCE_CONTINUE;
   /* Messages with no read waiting for them (a paused session): the source
    * would fire on and on; the next read asks for it again. */
   if (!_msrp_transport_reading (transport))
@@ -118,10 +167,9 @@ on_read_source (gpointer user_data)
       b->want_read = FALSE;
       return G_SOURCE_CONTINUE;
     }
+  /* Level-triggered, as a socket is: more waiting makes it ready again. */
   g_object_ref (transport);
   _msrp_transport_readable (transport);
-  /* Level-triggered, as a socket is: more waiting makes it ready again. */
-  schedule_read (b);
   g_object_unref (transport);
   return G_SOURCE_CONTINUE;
 }
@@ -134,16 +182,7 @@ ws_want_read (MsrpTransportBackend *backend,
 
   b->want_read = want;
   if (want && b->read_source == NULL)
-    {
-      b->read_source = g_source_new (&read_source_funcs, sizeof (GSource));
-      g_source_set_static_name (b->read_source, "[msrp] websocket read");
-      g_source_set_callback (b->read_source, on_read_source, b, NULL);
-      g_source_attach (b->read_source, backend->transport->context);
-    }
-  if (want)
-    schedule_read (b);
-  else if (b->read_source != NULL)
-    g_source_set_ready_time (b->read_source, -1);
+    b->read_source = backend_source_new (b, &read_source_funcs, "[msrp] websocket read", on_read_source);
 }
 
 static gssize
@@ -202,12 +241,10 @@ on_message (SoupWebsocketConnection *ws,
       b->error = g_error_new_literal (MSRP_ERROR, MSRP_ERROR_FAILED,
                                       _("The MSRP WebSocket peer sent more than could be held"));
       soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL);
-      schedule_read (b);
       return;
     }
   g_queue_push_tail (&b->incoming, g_bytes_ref (message));
   b->held += len;
-  schedule_read (b);
 }
 
 static void
@@ -236,7 +273,6 @@ on_closed (SoupWebsocketConnection *ws,
       if (b->error == NULL)
         b->error = close_error (ws);
     }
-  schedule_read (b);
   /* A writer waiting for room learns of the close from writev(). */
   if (b->write_source != NULL)
     g_source_set_ready_time (b->write_source, 0);
@@ -254,11 +290,117 @@ on_closed (SoupWebsocketConnection *ws,
 
 /* Whether the connection can take another message now: libsoup writes a
  * message at once when the stream has room and queues what it cannot
- * write, so a stream without room means a queue is building. */
+ * write, so a stream without room means a queue is building. Asking is a
+ * system call (a poll): it is asked again only once ROOM_CHECK_BYTES have
+ * gone since it last had room, which bounds libsoup's queue to that and
+ * one message. */
 static gboolean
 has_room (WebsocketBackend *b)
 {
-  return b->output == NULL || g_pollable_output_stream_is_writable (b->output);
+  if (b->output == NULL || b->since_room < ROOM_CHECK_BYTES)
+    return TRUE;
+  if (!g_pollable_output_stream_is_writable (b->output))
+    return FALSE;
+  b->since_room = 0;
+  return TRUE;
+}
+
+/* The cork comes off when the main loop has nothing else to do (the idle
+ * source, at a low priority), or CORK_MAX_USEC after it went on when the
+ * loop stays busy (the deadline source, at a high one). */
+static gboolean
+idle_source_prepare (GSource *source,
+                     gint    *timeout)
+{
+  WebsocketBackend *b = ((BackendSource *) source)->b;
+
+  *timeout = -1;
+  if (b->corked)
+    return TRUE;
+  /* Caught up: the next message goes out at once again. */
+  b->sent_since_idle = FALSE;
+  return FALSE;
+}
+
+static gboolean
+idle_source_check (GSource *source)
+{
+  return ((BackendSource *) source)->b->corked;
+}
+
+static GSourceFuncs idle_source_funcs = {
+  .prepare = idle_source_prepare,
+  .check = idle_source_check,
+  .dispatch = backend_source_dispatch,
+};
+
+static gboolean
+deadline_source_prepare (GSource *source,
+                         gint    *timeout)
+{
+  WebsocketBackend *b = ((BackendSource *) source)->b;
+  gint64 left;
+
+  *timeout = -1;
+  if (!b->corked)
+    return FALSE;
+  left = b->corked_at + CORK_MAX_USEC - g_source_get_time (source);
+  if (left <= 0)
+    return TRUE;
+  *timeout = (left + 999) / 1000;
+  return FALSE;
+}
+
+static gboolean
+deadline_source_check (GSource *source)
+{
+  WebsocketBackend *b = ((BackendSource *) source)->b;
+
+  return b->corked && g_source_get_time (source) >= b->corked_at + CORK_MAX_USEC;
+}
+
+static GSourceFuncs deadline_source_funcs = {
+  .prepare = deadline_source_prepare,
+  .check = deadline_source_check,
+  .dispatch = backend_source_dispatch,
+};
+
+static gboolean
+on_uncork (gpointer user_data)
+{
+  WebsocketBackend *b = user_data;
+
+  if (!b->corked)
+    return G_SOURCE_CONTINUE;
+  b->corked = FALSE;
+  if (b->socket != NULL)
+    g_socket_set_option (b->socket, IPPROTO_TCP, TCP_CORK, FALSE, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+/* libsoup makes a send() of each message. The first one after the main
+ * loop caught up goes out at once (the peer may be waiting for just that
+ * one); when more follow before the loop is idle again, the socket is
+ * corked and puts them in few segments instead of one each: far less work
+ * for both ends' TCP stacks, and fewer wakeups of the peer, which then has
+ * more to answer at a time, and so on back. */
+static void
+cork (WebsocketBackend *b)
+{
+  if (b->corked || b->socket == NULL || b->idle_source == NULL)
+    return;
+  if (!b->sent_since_idle)
+    {
+      b->sent_since_idle = TRUE;
+      return;
+    }
+  if (!g_socket_set_option (b->socket, IPPROTO_TCP, TCP_CORK, TRUE, NULL))
+    {
+      g_clear_object (&b->socket);  /* not TCP after all */
+      return;
+    }
+  b->corked = TRUE;
+  b->corked_at = g_source_get_time (b->idle_source);
 }
 
 static GPollableReturn
@@ -285,21 +427,46 @@ ws_writev (MsrpTransportBackend  *backend,
   if (b->out->len == 0 && !has_room (b))
     return G_POLLABLE_RETURN_WOULD_BLOCK;
 
-  for (gsize i = 0; i < n_vectors; i++)
+  if (chunk_end && b->out->len == 0 && n_vectors == 1)
     {
-      g_byte_array_append (b->out, vectors[i].buffer, vectors[i].size);
-      *written += vectors[i].size;
+      /* A whole chunk in one piece (the write path makes one of a small
+       * chunk): libsoup copies it into its frame, so no copy of ours. */
+      data = vectors[0].buffer;
+      len = vectors[0].size;
     }
-  if (!chunk_end)
-    return G_POLLABLE_RETURN_OK;
+  else
+    {
+      for (gsize i = 0; i < n_vectors; i++)
+        g_byte_array_append (b->out, vectors[i].buffer, vectors[i].size);
+      if (!chunk_end)
+        {
+          for (gsize i = 0; i < n_vectors; i++)
+            *written += vectors[i].size;
+          return G_POLLABLE_RETURN_OK;
+        }
+      data = (const char *) b->out->data;
+      len = b->out->len;
+    }
 
-  message = g_byte_array_free_to_bytes (g_steal_pointer (&b->out));
-  b->out = g_byte_array_new ();
-  data = g_bytes_get_data (message, &len);
+  cork (b);
+  /* The buffer is ours again once the call returns: libsoup has made its
+   * frame of it by then. */
+  message = g_bytes_new_static (data, len);
   soup_websocket_connection_send_message (b->ws,
                                           g_utf8_validate_len (data, len, NULL) ? SOUP_WEBSOCKET_DATA_TEXT
                                                                                 : SOUP_WEBSOCKET_DATA_BINARY,
                                           message);
+  b->since_room += len;
+  for (gsize i = 0; i < n_vectors; i++)
+    *written += vectors[i].size;
+  if (b->out->len > OUT_KEEP_BYTES)
+    {
+      /* A rare large chunk does not keep its buffer for good. */
+      g_byte_array_unref (b->out);
+      b->out = g_byte_array_new ();
+    }
+  else
+    g_byte_array_set_size (b->out, 0);
   return G_POLLABLE_RETURN_OK;
 }
 
@@ -390,6 +557,15 @@ ws_free (MsrpTransportBackend *backend)
       g_source_unref (b->read_source);
     }
   ws_want_write (backend, FALSE);
+  if (b->idle_source != NULL)
+    {
+      /* What libsoup still writes (a close frame) goes at once. */
+      on_uncork (b);
+      g_source_destroy (b->idle_source);
+      g_source_unref (b->idle_source);
+      g_source_destroy (b->deadline_source);
+      g_source_unref (b->deadline_source);
+    }
   g_queue_clear_full (&b->incoming, (GDestroyNotify) g_bytes_unref);
   g_clear_error (&b->error);
   g_byte_array_unref (b->out);
@@ -399,6 +575,7 @@ ws_free (MsrpTransportBackend *backend)
       g_object_unref (b->close_task);
     }
   g_clear_object (&b->output);
+  g_clear_object (&b->socket);
   g_object_unref (b->ws);
   g_free (b);
 }
@@ -438,11 +615,12 @@ find_socket (GIOStream *stream)
 }
 
 /* Each chunk and each response is a write of its own: with Nagle's
- * algorithm a small one waits for the peer's delayed ACK (40 ms). */
+ * algorithm a small one waits for the peer's delayed ACK (40 ms). The
+ * socket is kept for the cork. */
 static void
-set_no_delay (SoupWebsocketConnection *ws)
+set_no_delay (WebsocketBackend *b)
 {
-  GSocket *socket = find_socket (soup_websocket_connection_get_io_stream (ws));
+  GSocket *socket = find_socket (soup_websocket_connection_get_io_stream (b->ws));
   GError *error = NULL;
 
   if (socket == NULL)
@@ -454,7 +632,9 @@ set_no_delay (SoupWebsocketConnection *ws)
     {
       g_debug ("websocket: could not turn off Nagle's algorithm: %s", error->message);
       g_error_free (error);
+      return;
     }
+  b->socket = g_object_ref (socket);
 }
 
 static MsrpTransportBackend *
@@ -476,7 +656,15 @@ websocket_backend_new (MsrpTransport           *transport,
   b->out = g_byte_array_new ();
 
   soup_websocket_connection_set_max_incoming_payload_size (ws, MAX_INCOMING_PAYLOAD);
-  set_no_delay (ws);
+  set_no_delay (b);
+  if (b->socket != NULL)
+    {
+      b->idle_source = backend_source_new (b, &idle_source_funcs, "[msrp] websocket uncork", on_uncork);
+      g_source_set_priority (b->idle_source, G_PRIORITY_LOW);
+      b->deadline_source = backend_source_new (b, &deadline_source_funcs, "[msrp] websocket cork deadline",
+                                               on_uncork);
+      g_source_set_priority (b->deadline_source, G_PRIORITY_HIGH);
+    }
   if (soup_websocket_connection_get_keepalive_interval (ws) == 0)
     soup_websocket_connection_set_keepalive_interval (ws, KEEPALIVE_SECONDS);
   b->message_id = g_signal_connect (ws, "message", G_CALLBACK (on_message), b);
