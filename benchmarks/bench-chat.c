@@ -3,67 +3,87 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Both ends run in this process, on one main loop, so every message costs
- * the sender's and the receiver's work together: the figures are for a
- * pair of endpoints on one core. Chat and plain take turns, in the same
- * run, on connections of their own:
+ * Each end of each run is a process of this very program, so that each has
+ * a core of its own, as a chat's two ends do: `bench-chat send KIND N
+ * WINDOW` sends N messages of 100 bytes with at most WINDOW in flight,
+ * `bench-chat receive KIND` takes them; the SDP (chat) or the MSRP paths
+ * (plain) go through their standard input and output, one line each. The
+ * kinds, taking turns in each round so that all see the same load:
  *
- *   pipelined:   N text messages, at most WINDOW in flight. Chat:
- *                msrp_chat_send_text, done when every message-received
- *                (at Bob) and message-delivered (at Alice) came; each
- *                message is CPIM-wrapped and answered with a success
- *                REPORT and an IMDN delivery notification. Plain:
- *                msrp_session_send_message_async of the same text, done
- *                when every callback and message-received came; once with
- *                the session's defaults (a 200 for each message) and once
- *                with the chat's reports (Failure-Report: partial,
- *                Success-Report: yes: a REPORT for each).
- *   round trip:  one message at a time: chat send → message-delivered,
- *                plain send → its REPORT (the chat's reports).
+ *   chat:           msrp_chat_send_text as MsrpChat sends it by default:
+ *                   CPIM-wrapped, answered with a success REPORT and an
+ *                   IMDN delivery notification (a message back). Done when
+ *                   every message-delivered and every notification came.
+ *   chat-no-imdn:   the same without asking for notifications, as the
+ *                   reference's ChatStream sends by default (it asks only
+ *                   when the application adds the header; MsrpChat has no
+ *                   public switch for it, the benchmark uses a private one).
+ *   plain:          msrp_session_send_message_async of the same text with
+ *                   the session's defaults (a 200 for each).
+ *   plain-reports:  the same with the chat's reports (Failure-Report:
+ *                   partial, Success-Report: yes: a REPORT for each).
  *
- * Each figure is the best of a few alternating runs, in wall-clock time
- * and in CPU time of the process (steadier on a shared machine). Options:
- * --json for one JSON object on stdout; --quick for a short run;
- * --profile CHAT|PLAIN to run only that pipelined part, under a profiler.
+ * Round trips run the same way with a window of one: chat send →
+ * message-delivered (the success REPORT), with and without IMDN, and plain
+ * send → its REPORT.
+ *
+ * The time runs in the sender from its first send to its last
+ * acknowledgement. Each process's CPU time (user + sys, from wait4, less
+ * what it used before the first message) is printed per message: on a
+ * shared machine it is steadier than the wall clock. Best and median of the
+ * rounds. Options: --json for one JSON object on stdout; --quick for a
+ * short run; --rounds N; --perf DIR KIND (one pipelined run of KIND, each end
+ * under `perf record`, DIR/send.data and DIR/receive.data).
  */
 
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
 
 #include "msrp-glib.h"
+#include "msrp-chat-private.h"
 
 #define WINDOW 256
-#define BENCH_TIMEOUT_SECONDS 600
+#define TIMEOUT_SECONDS 600
+#define MAX_ROUNDS 15
 
 /* A typical chat line: 100 bytes of text. */
 static const char text[] =
   "Hi Bob! Are we still on for lunch tomorrow at noon? The new place on the corner, I'll book a table.";
 
-typedef struct {
-  double wall;   /* seconds */
-  double cpu;    /* seconds of user + system time of the process */
-} Timing;
+typedef enum {
+  KIND_CHAT,
+  KIND_CHAT_NO_IMDN,
+  KIND_PLAIN,
+  KIND_PLAIN_REPORTS,
+  N_KINDS
+} Kind;
 
-typedef struct {
-  /* chat */
-  MsrpChat *alice;
-  MsrpChat *bob;
-  /* plain */
-  MsrpSession *a;
-  MsrpSession *b;
+static const char * const kind_names[N_KINDS] = { "chat", "chat-no-imdn", "plain", "plain-reports" };
 
-  guint64 n;
-  guint64 sent;
-  guint64 received;
-  guint64 done;
-  guint64 imdns;              /* notifications back at Alice */
-  gboolean chat;
-  gboolean waiting;
-  GBytes *message;
-} Bench;
+static Kind
+kind_from_name (const char *name)
+{
+  for (guint i = 0; i < N_KINDS; i++)
+    if (g_strcmp0 (name, kind_names[i]) == 0)
+      return i;
+  g_printerr ("bench-chat: no kind “%s” (chat, chat-no-imdn, plain, plain-reports)\n", name);
+  exit (2);
+}
+
+static gboolean
+is_chat (Kind kind)
+{
+  return kind == KIND_CHAT || kind == KIND_CHAT_NO_IMDN;
+}
 
 static double
 cpu_seconds (void)
@@ -75,35 +95,11 @@ cpu_seconds (void)
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-static void
-clock_start (Timing *t)
-{
-  t->wall = g_get_monotonic_time () / 1e6;
-  t->cpu = cpu_seconds ();
-}
-
-static void
-clock_stop (Timing *t)
-{
-  t->wall = g_get_monotonic_time () / 1e6 - t->wall;
-  t->cpu = cpu_seconds () - t->cpu;
-}
-
-static void
-best_of (Timing       *best,
-         const Timing *t)
-{
-  if (best->wall == 0 || t->wall < best->wall)
-    best->wall = t->wall;
-  if (best->cpu == 0 || t->cpu < best->cpu)
-    best->cpu = t->cpu;
-}
-
 static gboolean
 on_timeout (gpointer user_data)
 {
-  g_error ("bench-chat: no progress within %d s", BENCH_TIMEOUT_SECONDS);
-  return G_SOURCE_REMOVE;
+  g_printerr ("bench-chat %s: no progress within %d s\n", (const char *) user_data, TIMEOUT_SECONDS);
+  exit (EXIT_FAILURE);
 }
 
 static void
@@ -113,13 +109,119 @@ wait_for (gboolean *flag)
     g_main_context_iteration (NULL, TRUE);
 }
 
-/* Setting up: a chat pair through SDP, a plain pair through connectors */
+static void G_GNUC_NORETURN
+die (const char   *what,
+     const GError *error)
+{
+  g_printerr ("bench-chat %s: %s\n", what, error != NULL ? error->message : "failed");
+  exit (EXIT_FAILURE);
+}
+
+/* The ends: one process each */
 
 typedef struct {
   gboolean done;
   gpointer result;
   GError *error;
 } Op;
+
+typedef struct {
+  const char *what;
+  Kind kind;
+  MsrpChat *chat;
+  MsrpSession *session;
+  GBytes *message;
+
+  guint64 n;
+  guint64 window;
+  guint64 sent;
+  guint64 done;               /* delivered (chat) or completed (plain) */
+  guint64 imdns;              /* notifications back at the sender */
+  guint64 received;           /* at the receiver */
+  gboolean finished;
+  gboolean closed;
+  double setup_cpu;           /* CPU seconds before the first message */
+} End;
+
+static char *
+read_line (End        *self,
+           const char *what)
+{
+  char buf[64 * 1024];
+  gsize len;
+
+  if (fgets (buf, sizeof buf, stdin) == NULL)
+    die (self->what, NULL);
+  len = strlen (buf);
+  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+    buf[--len] = '\0';
+  if (!g_str_has_prefix (buf, what) || buf[strlen (what)] != ' ')
+    die (self->what, NULL);
+  return g_strdup (buf + strlen (what) + 1);
+}
+
+static void
+print_media (const char   *what,
+             MsrpSdpMedia *media)
+{
+  g_autofree char *sdp = msrp_sdp_media_to_string (media);
+  g_autofree char *line = g_base64_encode ((const guchar *) sdp, strlen (sdp));
+
+  printf ("%s %s\n", what, line);
+  fflush (stdout);
+}
+
+static MsrpSdpMedia *
+read_media (End        *self,
+            const char *what)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = read_line (self, what);
+  g_autofree guchar *sdp = NULL;
+  MsrpSdpMedia *media;
+  gsize len;
+
+  sdp = g_base64_decode (line, &len);
+  sdp = g_realloc (sdp, len + 1);
+  sdp[len] = '\0';
+  media = msrp_sdp_media_parse ((const char *) sdp, &error);
+  if (media == NULL)
+    die (self->what, error);
+  return media;
+}
+
+static void
+print_path (GPtrArray *path)
+{
+  printf ("path");
+  for (guint i = 0; i < path->len; i++)
+    {
+      g_autofree char *uri = msrp_uri_to_string (g_ptr_array_index (path, i));
+
+      printf (" %s", uri);
+    }
+  printf ("\n");
+  fflush (stdout);
+}
+
+static GPtrArray *
+read_path (End *self)
+{
+  g_autofree char *line = read_line (self, "path");
+  g_auto(GStrv) uris = g_strsplit (line, " ", -1);
+  GPtrArray *path = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; uris[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      MsrpUri *uri = msrp_uri_parse (uris[i], &error);
+
+      if (uri == NULL)
+        die (self->what, error);
+      g_ptr_array_add (path, uri);
+    }
+  return path;
+}
 
 static void
 on_initialized (GObject      *source,
@@ -141,57 +243,6 @@ on_started (GObject      *source,
 
   msrp_stream_start_finish (MSRP_STREAM (source), result, &op->error);
   op->done = TRUE;
-}
-
-static MsrpChat *
-chat_new (const char *local,
-          const char *remote)
-{
-  MsrpChat *chat = msrp_chat_new (local, remote);
-  g_autoptr(MsrpUri) uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
-
-  msrp_stream_set_local_uri (MSRP_STREAM (chat), uri);
-  msrp_stream_set_use_tls (MSRP_STREAM (chat), FALSE);
-  return chat;
-}
-
-static MsrpSdpMedia *
-initialize (MsrpChat     *chat,
-            MsrpSdpMedia *offer)
-{
-  Op op = { 0 };
-  g_autoptr(MsrpSdpMedia) media = NULL;
-  g_autofree char *sdp = NULL;
-  MsrpSdpMedia *parsed;
-
-  msrp_stream_initialize_async (MSRP_STREAM (chat), offer, NULL, on_initialized, &op);
-  wait_for (&op.done);
-  if (op.error != NULL)
-    g_error ("bench-chat: %s", op.error->message);
-  media = op.result;
-  sdp = msrp_sdp_media_to_string (media);
-  parsed = msrp_sdp_media_parse (sdp, NULL);
-  g_assert (parsed != NULL);
-  return parsed;
-}
-
-static void
-connect_chats (Bench *self)
-{
-  g_autoptr(MsrpSdpMedia) offer = NULL;
-  g_autoptr(MsrpSdpMedia) answer = NULL;
-  Op a = { 0 }, b = { 0 };
-
-  self->alice = chat_new ("Alice <sip:alice@example.com>", "Bob <sip:bob@example.com>");
-  self->bob = chat_new ("Bob <sip:bob@example.com>", "Alice <sip:alice@example.com>");
-  offer = initialize (self->alice, NULL);
-  answer = initialize (self->bob, offer);
-  msrp_stream_start_async (MSRP_STREAM (self->alice), answer, NULL, on_started, &a);
-  msrp_stream_start_async (MSRP_STREAM (self->bob), NULL, NULL, on_started, &b);
-  wait_for (&a.done);
-  wait_for (&b.done);
-  if (a.error != NULL || b.error != NULL)
-    g_error ("bench-chat: %s", (a.error ? a.error : b.error)->message);
 }
 
 static void
@@ -216,134 +267,117 @@ on_completed (GObject      *source,
   op->done = TRUE;
 }
 
+/* Alice offers, Bob answers. */
 static void
-connect_sessions (Bench *self)
+connect_chat (End      *self,
+              gboolean  sender)
 {
-  g_autoptr(MsrpConnector) acceptor = msrp_acceptor_direct_new ();
-  g_autoptr(MsrpConnector) connector = msrp_connector_direct_new ();
   g_autoptr(MsrpUri) uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
-  g_autoptr(GPtrArray) path_a = NULL;
-  g_autoptr(GPtrArray) path_b = NULL;
-  g_autoptr(MsrpTransport) ta = NULL;
-  g_autoptr(MsrpTransport) tb = NULL;
-  Op pa = { 0 }, pb = { 0 }, ca = { 0 }, cb = { 0 };
+  g_autoptr(MsrpSdpMedia) remote = NULL;
+  g_autoptr(MsrpSdpMedia) local = NULL;
+  Op init = { 0 }, start = { 0 };
 
-  msrp_connector_prepare_async (acceptor, uri, NULL, on_prepared, &pb);
-  msrp_connector_prepare_async (connector, uri, NULL, on_prepared, &pa);
-  wait_for (&pa.done);
-  wait_for (&pb.done);
-  if (pa.error != NULL || pb.error != NULL)
-    g_error ("bench-chat: %s", (pa.error ? pa.error : pb.error)->message);
-  path_a = pa.result;
-  path_b = pb.result;
-  msrp_connector_complete_async (acceptor, path_a, NULL, on_completed, &cb);
-  msrp_connector_complete_async (connector, path_b, NULL, on_completed, &ca);
-  wait_for (&ca.done);
-  wait_for (&cb.done);
-  if (ca.error != NULL || cb.error != NULL)
-    g_error ("bench-chat: %s", (ca.error ? ca.error : cb.error)->message);
-  ta = ca.result;
-  tb = cb.result;
-  self->a = msrp_session_new (ta, NULL);
-  self->b = msrp_session_new (tb, NULL);
+  if (sender)
+    self->chat = msrp_chat_new ("Alice <sip:alice@example.com>", "Bob <sip:bob@example.com>");
+  else
+    self->chat = msrp_chat_new ("Bob <sip:bob@example.com>", "Alice <sip:alice@example.com>");
+  msrp_stream_set_local_uri (MSRP_STREAM (self->chat), uri);
+  msrp_stream_set_use_tls (MSRP_STREAM (self->chat), FALSE);
+  if (self->kind == KIND_CHAT_NO_IMDN)
+    _msrp_chat_set_request_notifications (self->chat, FALSE);
+
+  if (!sender)
+    remote = read_media (self, "offer");
+  msrp_stream_initialize_async (MSRP_STREAM (self->chat), remote, NULL, on_initialized, &init);
+  wait_for (&init.done);
+  if (init.error != NULL)
+    die (self->what, init.error);
+  local = init.result;
+  print_media (sender ? "offer" : "answer", local);
+  if (sender)
+    remote = read_media (self, "answer");
+  msrp_stream_start_async (MSRP_STREAM (self->chat), sender ? remote : NULL, NULL, on_started, &start);
+  wait_for (&start.done);
+  if (start.error != NULL)
+    die (self->what, start.error);
+  self->session = g_object_ref (msrp_stream_get_session (MSRP_STREAM (self->chat)));
 }
 
+/* The sender connects, the receiver accepts. */
 static void
-check_done (Bench *self)
+connect_plain (End      *self,
+               gboolean  sender)
 {
-  if (self->received == self->n && self->done == self->n && (!self->chat || self->imdns == self->n))
-    self->waiting = FALSE;
+  g_autoptr(MsrpConnector) connector = sender ? msrp_connector_direct_new () : msrp_acceptor_direct_new ();
+  g_autoptr(MsrpUri) uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
+  g_autoptr(GPtrArray) local = NULL;
+  g_autoptr(GPtrArray) remote = NULL;
+  g_autoptr(MsrpTransport) transport = NULL;
+  Op prepare = { 0 }, complete = { 0 };
+
+  if (!sender)
+    remote = read_path (self);
+  msrp_connector_prepare_async (connector, uri, NULL, on_prepared, &prepare);
+  wait_for (&prepare.done);
+  if (prepare.error != NULL)
+    die (self->what, prepare.error);
+  local = prepare.result;
+  print_path (local);
+  if (sender)
+    remote = read_path (self);
+  msrp_connector_complete_async (connector, remote, NULL, on_completed, &complete);
+  wait_for (&complete.done);
+  if (complete.error != NULL)
+    die (self->what, complete.error);
+  transport = complete.result;
+  self->session = msrp_session_new (transport, NULL);
+  if (self->kind == KIND_PLAIN_REPORTS)
+    {
+      msrp_session_set_success_report (self->session, TRUE);
+      msrp_session_set_failure_report (self->session, MSRP_FAILURE_REPORT_PARTIAL);
+    }
 }
 
-/* Chat */
-
-static void chat_fill (Bench *self);
-
-/* The IMDN delivery notifications come back as messages of Alice's
- * session: a run of the chat is over when all are in. */
 static void
-on_chat_notification (MsrpSession *session,
-                      MsrpChunk   *first,
-                      GBytes      *data,
-                      Bench       *self)
+check_done (End *self)
+{
+  if (self->done == self->n && (self->kind != KIND_CHAT || self->imdns == self->n))
+    self->finished = TRUE;
+}
+
+static void fill (End *self);
+
+/* The IMDN delivery notifications come back as messages of the sender's
+ * session. */
+static void
+on_notification (MsrpSession *session,
+                 MsrpChunk   *first,
+                 GBytes      *data,
+                 End         *self)
 {
   self->imdns++;
   check_done (self);
 }
 
 static void
-on_chat_received (MsrpChat        *chat,
-                  MsrpChatMessage *message,
-                  Bench           *self)
-{
-  self->received++;
-  check_done (self);
-}
-
-static void
-on_chat_delivered (MsrpChat   *chat,
-                   const char *id,
-                   Bench      *self)
+on_delivered (MsrpChat   *chat,
+              const char *id,
+              End        *self)
 {
   self->done++;
   check_done (self);
-  chat_fill (self);
-}
-
-static void
-on_chat_not_delivered (MsrpChat   *chat,
-                       const char *id,
-                       guint       code,
-                       const char *reason,
-                       Bench      *self)
-{
-  g_error ("bench-chat: a chat message was not delivered: %u %s", code, reason);
-}
-
-static void
-chat_fill (Bench *self)
-{
-  while (self->sent < self->n && self->sent - self->done < WINDOW)
-    {
-      GError *error = NULL;
-      char *id = msrp_chat_send_text (self->alice, text, &error);
-
-      if (id == NULL)
-        g_error ("bench-chat: %s", error->message);
-      g_free (id);
-      self->sent++;
-    }
-}
-
-static void
-run (Bench   *self,
-     guint64  n,
-     void   (*fill) (Bench *),
-     Timing  *t)
-{
-  self->n = n;
-  self->chat = fill == chat_fill;
-  self->sent = self->received = self->done = self->imdns = 0;
-  self->waiting = TRUE;
-  clock_start (t);
   fill (self);
-  while (self->waiting)
-    g_main_context_iteration (NULL, TRUE);
-  clock_stop (t);
 }
 
-/* Plain */
-
-static void plain_fill (Bench *self);
-
 static void
-on_plain_received (MsrpSession *session,
-                   MsrpChunk   *first,
-                   GBytes      *data,
-                   Bench       *self)
+on_not_delivered (MsrpChat   *chat,
+                  const char *id,
+                  guint       code,
+                  const char *reason,
+                  End        *self)
 {
-  self->received++;
-  check_done (self);
+  g_printerr ("bench-chat send: a chat message was not delivered: %u %s\n", code, reason);
+  exit (EXIT_FAILURE);
 }
 
 static void
@@ -351,35 +385,380 @@ on_plain_sent (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  Bench *self = user_data;
-  GError *error = NULL;
-  char *id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &error);
+  End *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &error);
 
   if (id == NULL)
-    g_error ("bench-chat: a plain message was not delivered: %s", error->message);
-  g_free (id);
+    die (self->what, error);
   self->done++;
   check_done (self);
-  plain_fill (self);
+  fill (self);
 }
 
 static void
-plain_fill (Bench *self)
+fill (End *self)
 {
-  while (self->sent < self->n && self->sent - self->done < WINDOW)
+  while (self->sent < self->n && self->sent - self->done < self->window)
     {
-      msrp_session_send_message_async (self->a, self->message, "text/plain", NULL, on_plain_sent, self);
       self->sent++;
+      if (is_chat (self->kind))
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *id = msrp_chat_send_text (self->chat, text, &error);
+
+          if (id == NULL)
+            die (self->what, error);
+        }
+      else
+        msrp_session_send_message_async (self->session, self->message, "text/plain", NULL, on_plain_sent, self);
     }
 }
 
-/* The reports the chat asks for: a REPORT for each message, no 200. */
 static void
-plain_set_chat_reports (Bench    *self,
-                        gboolean  chat_reports)
+on_shut_down (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
-  msrp_session_set_success_report (self->a, chat_reports);
-  msrp_session_set_failure_report (self->a, chat_reports ? MSRP_FAILURE_REPORT_PARTIAL : MSRP_FAILURE_REPORT_YES);
+  End *self = user_data;
+
+  msrp_session_shutdown_finish (MSRP_SESSION (source), result, NULL);
+  self->closed = TRUE;
+}
+
+static int
+send_main (Kind     kind,
+           guint64  n,
+           guint64  window)
+{
+  End end = { .what = "send", .kind = kind, .n = n, .window = window }, *self = &end;
+  gint64 started;
+  double seconds;
+
+  g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, (gpointer) "send");
+  self->message = g_bytes_new_static (text, strlen (text));
+  if (is_chat (kind))
+    {
+      connect_chat (self, TRUE);
+      g_signal_connect (self->chat, "message-delivered", G_CALLBACK (on_delivered), self);
+      g_signal_connect (self->chat, "message-not-delivered", G_CALLBACK (on_not_delivered), self);
+      g_signal_connect (self->session, "message-received", G_CALLBACK (on_notification), self);
+    }
+  else
+    connect_plain (self, TRUE);
+
+  self->setup_cpu = cpu_seconds ();
+  started = g_get_monotonic_time ();
+  fill (self);
+  wait_for (&self->finished);
+  seconds = (g_get_monotonic_time () - started) / 1e6;
+
+  msrp_session_shutdown_async (self->session, NULL, on_shut_down, self);
+  wait_for (&self->closed);
+  printf ("stats seconds=%.6f setup_cpu=%.6f done=%" G_GUINT64_FORMAT " imdns=%" G_GUINT64_FORMAT "\n",
+          seconds, self->setup_cpu, self->done, self->imdns);
+  fflush (stdout);
+  g_clear_object (&self->session);
+  g_clear_object (&self->chat);
+  g_bytes_unref (self->message);
+  return 0;
+}
+
+static void
+on_received (End *self)
+{
+  if (self->received++ == 0)
+    self->setup_cpu = cpu_seconds ();
+}
+
+static void
+on_chat_received (MsrpChat        *chat,
+                  MsrpChatMessage *message,
+                  End             *self)
+{
+  on_received (self);
+}
+
+static void
+on_plain_received (MsrpSession *session,
+                   MsrpChunk   *first,
+                   GBytes      *data,
+                   End         *self)
+{
+  on_received (self);
+}
+
+static void
+on_closed (MsrpSession  *session,
+           const GError *error,
+           End          *self)
+{
+  self->closed = TRUE;
+}
+
+static int
+receive_main (Kind kind)
+{
+  End end = { .what = "receive", .kind = kind }, *self = &end;
+
+  g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, (gpointer) "receive");
+  if (is_chat (kind))
+    {
+      connect_chat (self, FALSE);
+      g_signal_connect (self->chat, "message-received", G_CALLBACK (on_chat_received), self);
+    }
+  else
+    {
+      connect_plain (self, FALSE);
+      g_signal_connect (self->session, "message-received", G_CALLBACK (on_plain_received), self);
+    }
+  /* Until the sender has all it waits for and closes. */
+  g_signal_connect (self->session, "closed", G_CALLBACK (on_closed), self);
+  wait_for (&self->closed);
+  printf ("stats received=%" G_GUINT64_FORMAT " setup_cpu=%.6f\n", self->received, self->setup_cpu);
+  fflush (stdout);
+  g_clear_object (&self->session);
+  g_clear_object (&self->chat);
+  return 0;
+}
+
+/* The parent: runs the ends one pair at a time, blocking (it does nothing
+ * else meanwhile). They are reaped with wait4() for the CPU time of each. */
+
+typedef struct {
+  GPid pid;
+  const char *what;
+  GOutputStream *stdin_pipe;
+  GDataInputStream *stdout_pipe;
+} Child;
+
+static const char *self_exe;
+static const char *perf_dir;
+
+static void
+child_start (Child       *child,
+             const char  *what,
+             const char  *perf_output,
+             ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  g_autoptr(GInputStream) base = NULL;
+  const char *arg;
+  int in_fd, out_fd;
+  va_list ap;
+
+  if (perf_output != NULL)
+    {
+      output = g_build_filename (perf_dir, perf_output, NULL);
+      g_ptr_array_add (args, "perf");
+      g_ptr_array_add (args, "record");
+      g_ptr_array_add (args, "-q");
+      /* Stacks unwound from a copy: GLib has no frame pointers. */
+      g_ptr_array_add (args, "--call-graph=dwarf,16384");
+      g_ptr_array_add (args, "-F");
+      g_ptr_array_add (args, "999");
+      g_ptr_array_add (args, "-o");
+      g_ptr_array_add (args, output);
+      g_ptr_array_add (args, "--");
+    }
+  g_ptr_array_add (args, (char *) self_exe);
+  va_start (ap, perf_output);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  child->what = what;
+  if (!g_spawn_async_with_pipes (NULL, (char **) args->pdata, NULL,
+                                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 &child->pid, &in_fd, &out_fd, NULL, &error))
+    g_error ("bench-chat: %s: %s", what, error->message);
+  base = g_unix_input_stream_new (out_fd, TRUE);
+  child->stdin_pipe = g_unix_output_stream_new (in_fd, TRUE);
+  child->stdout_pipe = g_data_input_stream_new (base);
+}
+
+static char *
+child_read_line (Child *child)
+{
+  g_autoptr(GError) error = NULL;
+  char *line = g_data_input_stream_read_line (child->stdout_pipe, NULL, NULL, &error);
+
+  if (line == NULL)
+    g_error ("bench-chat: %s printed nothing: %s", child->what,
+             error != NULL ? error->message : "end of output");
+  return line;
+}
+
+static void
+child_write_line (Child      *child,
+                  const char *line)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_write_all (child->stdin_pipe, line, strlen (line), NULL, NULL, &error) ||
+      !g_output_stream_write_all (child->stdin_pipe, "\n", 1, NULL, NULL, &error))
+    g_error ("bench-chat: %s: %s", child->what, error->message);
+}
+
+/* Reads the rest of the child's output and reaps it: returns the output,
+ * and the child's CPU seconds in @cpu. */
+static char *
+child_finish (Child  *child,
+              double *cpu)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  struct rusage usage;
+  int status;
+
+  g_output_stream_close (child->stdin_pipe, NULL, NULL);
+  if (g_output_stream_splice (out, G_INPUT_STREAM (child->stdout_pipe),
+                              G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE, NULL, &error) < 0 ||
+      /* A NUL at the end: the output is read as a string. */
+      !g_output_stream_write_all (out, "", 1, NULL, NULL, &error) ||
+      !g_output_stream_close (out, NULL, &error))
+    g_error ("bench-chat: %s: %s", child->what, error->message);
+  while (wait4 (child->pid, &status, 0, &usage) < 0)
+    if (errno != EINTR)
+      g_error ("bench-chat: %s: %s", child->what, g_strerror (errno));
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    g_error ("bench-chat: %s failed", child->what);
+  g_spawn_close_pid (child->pid);
+  g_clear_object (&child->stdin_pipe);
+  g_clear_object (&child->stdout_pipe);
+  *cpu = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static double
+stat_field (const char *output,
+            const char *key)
+{
+  g_autofree char *needle = g_strdup_printf (" %s=", key);
+  const char *stats = output != NULL ? strstr (output, "stats ") : NULL;
+  const char *p = stats != NULL ? strstr (stats, needle) : NULL;
+
+  if (p == NULL)
+    g_error ("bench-chat: no %s in the output: %s", key, output != NULL ? output : "(none)");
+  return g_ascii_strtod (p + strlen (needle), NULL);
+}
+
+/* One run of one kind. */
+typedef struct {
+  double seconds;
+  double send_cpu;       /* the sending process, from its first message */
+  double receive_cpu;    /* the receiving one */
+} Figure;
+
+static Figure
+run_pair (Kind     kind,
+          guint64  n,
+          guint64  window,
+          gboolean perf)
+{
+  g_autofree char *n_text = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  g_autofree char *window_text = g_strdup_printf ("%" G_GUINT64_FORMAT, window);
+  g_autofree char *first = NULL, *second = NULL, *s_stats = NULL, *r_stats = NULL;
+  Child sender = { 0 }, receiver = { 0 };
+  Figure f = { 0 };
+
+  child_start (&sender, "send", perf ? "send.data" : NULL, "send", kind_names[kind], n_text, window_text, NULL);
+  child_start (&receiver, "receive", perf ? "receive.data" : NULL, "receive", kind_names[kind], NULL);
+  first = child_read_line (&sender);
+  child_write_line (&receiver, first);
+  second = child_read_line (&receiver);
+  child_write_line (&sender, second);
+  s_stats = child_finish (&sender, &f.send_cpu);
+  r_stats = child_finish (&receiver, &f.receive_cpu);
+  if ((guint64) stat_field (r_stats, "received") != n)
+    g_error ("bench-chat: %s: %.0f messages came, not %" G_GUINT64_FORMAT,
+             kind_names[kind], stat_field (r_stats, "received"), n);
+  f.seconds = stat_field (s_stats, "seconds");
+  f.send_cpu -= stat_field (s_stats, "setup_cpu");
+  f.receive_cpu -= stat_field (r_stats, "setup_cpu");
+  return f;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+typedef struct {
+  double rate_best, rate_median;          /* messages per second */
+  double send_cpu_best, send_cpu_median;  /* µs per message */
+  double receive_cpu_best, receive_cpu_median;
+} Summary;
+
+/* Best and median of a field of the runs; sorts a copy. */
+static void
+best_median (const Figure *figures,
+             guint         n,
+             gsize         offset,
+             double       *best,
+             double       *med)
+{
+  double values[MAX_ROUNDS];
+
+  for (guint i = 0; i < n; i++)
+    values[i] = *(const double *) ((const char *) &figures[i] + offset);
+  qsort (values, n, sizeof (double), compare_doubles);
+  *best = values[0];
+  *med = values[n / 2];
+}
+
+static Summary
+summarize (const Figure *figures,
+           guint         runs,
+           guint64       n)
+{
+  double best, med;
+  Summary s;
+
+  best_median (figures, runs, G_STRUCT_OFFSET (Figure, seconds), &best, &med);
+  s.rate_best = n / best;
+  s.rate_median = n / med;
+  best_median (figures, runs, G_STRUCT_OFFSET (Figure, send_cpu), &best, &med);
+  s.send_cpu_best = best / n * 1e6;
+  s.send_cpu_median = med / n * 1e6;
+  best_median (figures, runs, G_STRUCT_OFFSET (Figure, receive_cpu), &best, &med);
+  s.receive_cpu_best = best / n * 1e6;
+  s.receive_cpu_median = med / n * 1e6;
+  return s;
+}
+
+static void
+print_summary (const char    *name,
+               const Summary *s,
+               gboolean       round_trip)
+{
+  if (round_trip)
+    printf ("  %-30s %7.1f / %7.1f µs   CPU µs/msg: send %6.2f / %6.2f, receive %6.2f / %6.2f\n",
+            name, 1e6 / s->rate_best, 1e6 / s->rate_median, s->send_cpu_best, s->send_cpu_median,
+            s->receive_cpu_best, s->receive_cpu_median);
+  else
+    printf ("  %-30s %7.0f / %7.0f msg/s   CPU µs/msg: send %6.2f / %6.2f, receive %6.2f / %6.2f\n",
+            name, s->rate_best, s->rate_median, s->send_cpu_best, s->send_cpu_median,
+            s->receive_cpu_best, s->receive_cpu_median);
+}
+
+static void
+json_summary (const char    *name,
+              const Summary *s)
+{
+  printf ("\"%s\": {\"msg_s_best\": %.0f, \"msg_s_median\": %.0f, "
+          "\"send_cpu_us_best\": %.2f, \"send_cpu_us_median\": %.2f, "
+          "\"receive_cpu_us_best\": %.2f, \"receive_cpu_us_median\": %.2f}, ",
+          name, s->rate_best, s->rate_median, s->send_cpu_best, s->send_cpu_median,
+          s->receive_cpu_best, s->receive_cpu_median);
 }
 
 int
@@ -387,160 +766,103 @@ main (int    argc,
       char **argv)
 {
   gboolean json = FALSE, quick = FALSE;
-  const char *profile = NULL;
-  Bench bench = { 0 }, *self = &bench;
-  Timing chat_p = { 0 }, plain_p = { 0 }, plain_rp = { 0 }, chat_rt = { 0 }, plain_rt = { 0 };
+  const char *perf_kind = NULL;
+  guint runs = 0;
   guint64 n, rounds;
-  guint reps;
-  double chat_rate, plain_rate, plain_r_rate, base_rate;
+  Figure pipelined[N_KINDS][MAX_ROUNDS], rtt[3][MAX_ROUNDS];
+  Summary p[N_KINDS], rt[3];
+  static const Kind rt_kinds[3] = { KIND_CHAT, KIND_CHAT_NO_IMDN, KIND_PLAIN_REPORTS };
+  static const char * const rt_names[3] = { "chat_rtt", "chat_no_imdn_rtt", "plain_rtt" };
 
+  if (argc >= 5 && strcmp (argv[1], "send") == 0)
+    return send_main (kind_from_name (argv[2]), g_ascii_strtoull (argv[3], NULL, 10),
+                      MAX (1, g_ascii_strtoull (argv[4], NULL, 10)));
+  if (argc >= 3 && strcmp (argv[1], "receive") == 0)
+    return receive_main (kind_from_name (argv[2]));
+
+  self_exe = argv[0];
   for (int i = 1; i < argc; i++)
     {
       if (strcmp (argv[i], "--json") == 0)
         json = TRUE;
       else if (strcmp (argv[i], "--quick") == 0)
         quick = TRUE;
-      else if (strcmp (argv[i], "--profile") == 0 && i + 1 < argc)
-        profile = argv[++i];
+      else if (strcmp (argv[i], "--rounds") == 0 && i + 1 < argc)
+        {
+          int value = atoi (argv[++i]);
+
+          runs = CLAMP (value, 1, MAX_ROUNDS);
+        }
+      else if (strcmp (argv[i], "--perf") == 0 && i + 2 < argc)
+        {
+          perf_dir = argv[++i];
+          perf_kind = argv[++i];
+        }
       else
         {
-          fprintf (stderr, "usage: %s [--json] [--quick] [--profile chat|plain]\n", argv[0]);
+          fprintf (stderr, "usage: %s [--json] [--quick] [--rounds N] [--perf DIR KIND]\n", argv[0]);
           return 2;
         }
     }
   n = quick ? 5000 : 100000;
   rounds = quick ? 500 : 5000;
-  reps = quick ? 1 : 3;
+  if (runs == 0)
+    runs = quick ? 1 : 5;
 
-  g_timeout_add_seconds (BENCH_TIMEOUT_SECONDS, on_timeout, NULL);
-  self->message = g_bytes_new_static (text, strlen (text));
-  connect_chats (self);
-  connect_sessions (self);
-  g_signal_connect (self->bob, "message-received", G_CALLBACK (on_chat_received), self);
-  g_signal_connect (self->alice, "message-delivered", G_CALLBACK (on_chat_delivered), self);
-  g_signal_connect (self->alice, "message-not-delivered", G_CALLBACK (on_chat_not_delivered), self);
-  g_signal_connect (self->b, "message-received", G_CALLBACK (on_plain_received), self);
-  g_signal_connect (msrp_stream_get_session (MSRP_STREAM (self->alice)), "message-received",
-                    G_CALLBACK (on_chat_notification), self);
-
-  if (profile != NULL)
+  if (perf_dir != NULL)
     {
-      Timing t;
-      gboolean chat = g_ascii_strcasecmp (profile, "chat") == 0;
+      Kind kind = kind_from_name (perf_kind);
+      Figure f = run_pair (kind, n, WINDOW, TRUE);
 
-      plain_set_chat_reports (self, TRUE);
-      run (self, n, chat ? chat_fill : plain_fill, &t);
-      printf ("%s: %.0f msg/s, %.2f µs CPU/msg\n", chat ? "chat" : "plain", n / t.wall, t.cpu / n * 1e6);
+      printf ("%s: %.0f msg/s, CPU µs/msg: send %.2f, receive %.2f (under perf record)\n",
+              kind_names[kind], n / f.seconds, f.send_cpu / n * 1e6, f.receive_cpu / n * 1e6);
       return 0;
     }
 
-  /* Warm up both paths (allocators, caches, TCP windows). */
-  {
-    Timing t;
-
-    run (self, n / 10, chat_fill, &t);
-    plain_set_chat_reports (self, FALSE);
-    run (self, n / 10, plain_fill, &t);
-  }
-
-  for (guint i = 0; i < reps; i++)
+  for (guint r = 0; r < runs; r++)
     {
-      Timing t;
-
-      run (self, n, chat_fill, &t);
-      best_of (&chat_p, &t);
-      plain_set_chat_reports (self, FALSE);
-      run (self, n, plain_fill, &t);
-      best_of (&plain_p, &t);
-      plain_set_chat_reports (self, TRUE);
-      run (self, n, plain_fill, &t);
-      best_of (&plain_rp, &t);
+      for (guint k = 0; k < N_KINDS; k++)
+        pipelined[k][r] = run_pair (k, n, WINDOW, FALSE);
+      for (guint k = 0; k < 3; k++)
+        rtt[k][r] = run_pair (rt_kinds[k], rounds, 1, FALSE);
     }
-
-  /* Round trips: the window of one message. */
-  for (guint i = 0; i < reps; i++)
-    {
-      Timing t;
-
-      self->chat = TRUE;
-      self->sent = self->received = self->done = self->imdns = 0;
-      clock_start (&t);
-      while (self->done < rounds)
-        {
-          guint64 done = self->done;
-          char *id = msrp_chat_send_text (self->alice, text, NULL);
-
-          g_free (id);
-          /* No more from the delivery callbacks: one at a time. */
-          self->n = ++self->sent;
-          while (self->done == done)
-            g_main_context_iteration (NULL, TRUE);
-        }
-      clock_stop (&t);
-      best_of (&chat_rt, &t);
-      /* The last notification is still on its way. */
-      while (self->imdns < rounds)
-        g_main_context_iteration (NULL, TRUE);
-
-      plain_set_chat_reports (self, TRUE);
-      self->chat = FALSE;
-      self->sent = self->received = self->done = 0;
-      clock_start (&t);
-      for (guint64 r = 0; r < rounds; r++)
-        {
-          guint64 done = self->done;
-
-          msrp_session_send_message_async (self->a, self->message, "text/plain", NULL, on_plain_sent, self);
-          self->n = ++self->sent;
-          while (self->done == done)
-            g_main_context_iteration (NULL, TRUE);
-        }
-      clock_stop (&t);
-      best_of (&plain_rt, &t);
-    }
-
-  chat_rate = n / chat_p.wall;
-  plain_rate = n / plain_p.wall;
-  plain_r_rate = n / plain_rp.wall;
-  base_rate = MAX (plain_rate, plain_r_rate);
+  for (guint k = 0; k < N_KINDS; k++)
+    p[k] = summarize (pipelined[k], runs, n);
+  for (guint k = 0; k < 3; k++)
+    rt[k] = summarize (rtt[k], runs, rounds);
 
   if (json)
-    printf ("{\"messages\": %" G_GUINT64_FORMAT ", \"message_bytes\": %zu, \"window\": %d, "
-            "\"chat_msg_s\": %.0f, \"plain_msg_s\": %.0f, \"plain_reports_msg_s\": %.0f, "
-            "\"chat_cpu_us\": %.2f, \"plain_cpu_us\": %.2f, \"plain_reports_cpu_us\": %.2f, "
-            "\"chat_vs_plain\": %.3f, "
-            "\"rounds\": %" G_GUINT64_FORMAT ", \"chat_rtt_us\": %.1f, \"plain_rtt_us\": %.1f, "
-            "\"chat_cpu_per_rt_us\": %.1f, \"plain_cpu_per_rt_us\": %.1f, \"rt_chat_vs_plain\": %.3f}\n",
-            n, strlen (text), WINDOW,
-            chat_rate, plain_rate, plain_r_rate,
-            chat_p.cpu / n * 1e6, plain_p.cpu / n * 1e6, plain_rp.cpu / n * 1e6,
-            chat_rate / base_rate,
-            rounds, chat_rt.wall / rounds * 1e6, plain_rt.wall / rounds * 1e6,
-            chat_rt.cpu / rounds * 1e6, plain_rt.cpu / rounds * 1e6,
-            plain_rt.wall / chat_rt.wall);
+    {
+      printf ("{\"messages\": %" G_GUINT64_FORMAT ", \"message_bytes\": %zu, \"window\": %d, \"runs\": %u, ",
+              n, strlen (text), WINDOW, runs);
+      for (guint k = 0; k < N_KINDS; k++)
+        json_summary (kind_names[k], &p[k]);
+      printf ("\"rounds\": %" G_GUINT64_FORMAT ", ", rounds);
+      for (guint k = 0; k < 3; k++)
+        json_summary (rt_names[k], &rt[k]);
+      printf ("\"chat_vs_plain\": %.3f, \"chat_no_imdn_vs_plain\": %.3f, \"rt_chat_vs_plain\": %.3f, \"rt_chat_no_imdn_vs_plain\": %.3f}\n",
+              p[KIND_CHAT].rate_median / p[KIND_PLAIN].rate_median,
+              p[KIND_CHAT_NO_IMDN].rate_median / p[KIND_PLAIN].rate_median,
+              rt[0].rate_median / rt[2].rate_median, rt[1].rate_median / rt[2].rate_median);
+    }
   else
     {
-      printf ("Both ends in one process, TCP on 127.0.0.1, %zu-byte text, best of %u\n", strlen (text), reps);
+      printf ("Each end a process, TCP on 127.0.0.1, %zu-byte text; best / median of %u rounds\n",
+              strlen (text), runs);
       printf ("pipelined (%" G_GUINT64_FORMAT " messages, window %d):\n", n, WINDOW);
-      printf ("  chat (CPIM, REPORT + IMDN):      %9.0f msg/s  %6.2f µs CPU/msg\n",
-              chat_rate, chat_p.cpu / n * 1e6);
-      printf ("  plain, 200 each:                 %9.0f msg/s  %6.2f µs CPU/msg\n",
-              plain_rate, plain_p.cpu / n * 1e6);
-      printf ("  plain, REPORT each:              %9.0f msg/s  %6.2f µs CPU/msg\n",
-              plain_r_rate, plain_rp.cpu / n * 1e6);
-      printf ("  chat / faster plain:             %9.0f %%\n", 100 * chat_rate / base_rate);
+      print_summary ("chat (CPIM, REPORT + IMDN)", &p[KIND_CHAT], FALSE);
+      print_summary ("chat without IMDN (REPORT)", &p[KIND_CHAT_NO_IMDN], FALSE);
+      print_summary ("plain, 200 each", &p[KIND_PLAIN], FALSE);
+      print_summary ("plain, REPORT each", &p[KIND_PLAIN_REPORTS], FALSE);
+      printf ("  chat / plain (medians):        %5.0f %%, without IMDN %5.0f %%\n",
+              100 * p[KIND_CHAT].rate_median / p[KIND_PLAIN].rate_median,
+              100 * p[KIND_CHAT_NO_IMDN].rate_median / p[KIND_PLAIN].rate_median);
       printf ("round trip (%" G_GUINT64_FORMAT " one at a time):\n", rounds);
-      printf ("  chat send → message-delivered:   %9.1f µs     %6.2f µs CPU\n",
-              chat_rt.wall / rounds * 1e6, chat_rt.cpu / rounds * 1e6);
-      printf ("  plain send → REPORT:             %9.1f µs     %6.2f µs CPU\n",
-              plain_rt.wall / rounds * 1e6, plain_rt.cpu / rounds * 1e6);
-      printf ("  chat rate / plain rate:          %9.0f %%\n", 100 * plain_rt.wall / chat_rt.wall);
+      print_summary ("chat send → message-delivered", &rt[0], TRUE);
+      print_summary ("chat without IMDN", &rt[1], TRUE);
+      print_summary ("plain send → REPORT", &rt[2], TRUE);
+      printf ("  chat rate / plain rate (medians): %5.0f %%, without IMDN %5.0f %%\n",
+              100 * rt[0].rate_median / rt[2].rate_median, 100 * rt[1].rate_median / rt[2].rate_median);
     }
-
-  g_object_unref (self->alice);
-  g_object_unref (self->bob);
-  g_object_unref (self->a);
-  g_object_unref (self->b);
-  g_bytes_unref (self->message);
   return 0;
 }

@@ -18,8 +18,10 @@ G_BEGIN_DECLS
 #define MAX_REMEMBERED_DISPLAY 1024     /* incoming ids that asked for display */
 #define MAX_COMPOSING_SENDERS 256
 /* Delivery notifications we owe but the peer does not read: past this
- * many in flight, more are dropped (they are best effort). */
-#define MAX_NOTIFICATIONS_IN_FLIGHT 64
+ * many in flight, more are dropped (they are best effort). A peer that
+ * pipelines is owed one per message of its window at once (bench-chat
+ * keeps 256 in flight): 64 dropped them from peers that do read. */
+#define MAX_NOTIFICATIONS_IN_FLIGHT 1024
 /* Senders and ids come from the peer: longer ones are not remembered. */
 #define MAX_REMEMBERED_KEY 1024
 #define DEFAULT_COMPOSING_REFRESH 120   /* RFC 3994 section 4 */
@@ -73,6 +75,7 @@ struct _MsrpChat
   GQueue refused;             /* Outgoing to tell of from an idle */
   guint refusals_source;
   guint notifications_in_flight; /* automatic ones, handed to the session */
+  gboolean no_delivery_requests; /* see _msrp_chat_set_request_notifications() */
   Bounded sent;               /* our message ids → SENT_* flags */
   Bounded display_requests;   /* incoming ids → their sender */
   GHashTable *composing;      /* sender → its idle timer (GSource) */
@@ -125,5 +128,8 @@ gboolean _msrp_chat_types_contain (const char * const *types, const char *conten
 gboolean _msrp_chat_sent_add_flags (MsrpChat   *self,
                                     const char *id,
                                     guint       flags);
+
+void _msrp_chat_set_request_notifications (MsrpChat *self,
+                                           gboolean  request);
 
 G_END_DECLS
