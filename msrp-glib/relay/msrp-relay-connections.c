@@ -143,6 +143,7 @@ conn_wake_waiters (MsrpRelayConn *conn)
 typedef struct {
   MsrpRelayConn *conn;
   gsize size;
+  gboolean forwarded;
 } WriteContext;
 
 static void
@@ -157,6 +158,8 @@ on_conn_written (MsrpTransport    *transport,
   GMainContext *context = _msrp_relay_push_context (conn->relay);
 
   conn->queued -= ctx->size;
+  if (ctx->forwarded)
+    conn->forwarded -= ctx->size;
   if (error != NULL)
     _msrp_relay_conn_close (conn, error->message);
   else if (conn->queued <= LOW_WATER)
@@ -166,9 +169,10 @@ on_conn_written (MsrpTransport    *transport,
   _msrp_relay_pop_context (context);
 }
 
-gboolean
-_msrp_relay_conn_write (MsrpRelayConn *conn,
-                        MsrpChunk     *chunk)
+static gboolean
+conn_write (MsrpRelayConn *conn,
+            MsrpChunk     *chunk,
+            gboolean       forwarded)
 {
   MsrpRelay *self = conn->relay;
   WriteContext *ctx;
@@ -185,11 +189,28 @@ _msrp_relay_conn_write (MsrpRelayConn *conn,
   ctx = g_new (WriteContext, 1);
   ctx->conn = _msrp_relay_conn_ref (conn);
   ctx->size = msrp_chunk_get_size (chunk) + MSRP_RELAY_WRITE_OVERHEAD;
+  ctx->forwarded = forwarded;
   conn->queued += ctx->size;
+  if (forwarded)
+    conn->forwarded += ctx->size;
   conn->last_activity = g_get_monotonic_time ();
   /* No GTask: completed from the transport's own callbacks. */
   _msrp_transport_write_chunk_with_callback (conn->transport, chunk, 0, on_conn_written, ctx);
   return TRUE;
+}
+
+gboolean
+_msrp_relay_conn_write (MsrpRelayConn *conn,
+                        MsrpChunk     *chunk)
+{
+  return conn_write (conn, chunk, FALSE);
+}
+
+gboolean
+_msrp_relay_conn_forward (MsrpRelayConn *conn,
+                          MsrpChunk     *chunk)
+{
+  return conn_write (conn, chunk, TRUE);
 }
 
 /* Lets the writes held back since relay_hold() go out, one write a
@@ -445,11 +466,16 @@ _msrp_relay_get_outgoing (MsrpRelay *self,
 /* Reading */
 
 /* The connection whose write queue is too long for @conn to read on: its
- * own, or that of where its last request went; NULL when it may read. */
+ * own, or that of where its last request went; NULL when it may read.
+ * Its own counts without what others forwarded to it: their senders wait
+ * for that (as its last_out), and reading it is what takes in the
+ * responses to those requests, which would otherwise pile up as pending
+ * (a file through the relay then gets 413 once its sender refills the
+ * queue before each read). */
 static MsrpRelayConn *
 conn_blocker (MsrpRelayConn *conn)
 {
-  if (conn->queued > HIGH_WATER)
+  if (conn->queued - conn->forwarded > HIGH_WATER)
     return conn;
   if (conn->last_out != NULL && conn->last_out->relay != NULL && conn->last_out->queued > HIGH_WATER)
     return conn->last_out;

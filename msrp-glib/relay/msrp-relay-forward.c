@@ -555,7 +555,7 @@ piece_send (MsrpRelayRoute *route,
       return;
     }
   pending_add (out, route, chunk);
-  _msrp_relay_conn_write (out, chunk);
+  _msrp_relay_conn_forward (out, chunk);
   if (last && strcmp (route->method, "SEND") == 0)
     route_answer (route, MSRP_STATUS_OK, NULL);
 }
@@ -568,6 +568,7 @@ _msrp_relay_send_queued (MsrpRelayConn *conn)
   while ((piece = g_queue_pop_head (&conn->connect_queue)) != NULL)
     {
       conn->queued -= piece->size;
+      conn->forwarded -= piece->size;
       piece_send (piece->route, piece->chunk, piece->last);
       queued_piece_free (piece);
     }
@@ -622,6 +623,7 @@ route_forward (MsrpRelayRoute *route,
       queued->last = last;
       queued->size = msrp_chunk_get_size (queued->chunk) + MSRP_RELAY_WRITE_OVERHEAD;
       out->queued += queued->size;
+      out->forwarded += queued->size;
       g_queue_push_tail (&out->connect_queue, queued);
     }
   else

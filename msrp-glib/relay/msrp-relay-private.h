@@ -76,6 +76,7 @@ struct _MsrpRelayConn {
   gboolean reading;
   gboolean paths_set;
   gsize queued;                /* bytes handed to the transport, not written yet */
+  gsize forwarded;             /* of them, other connections' requests */
   MsrpRelayConn *held_next;    /* in the relay's list of held writes */
   gboolean held;               /* its writes are held back (see MsrpRelay.held) */
   MsrpRelayConn *blocked_on;   /* reading waits for its queue to drain */
@@ -229,6 +230,9 @@ void              _msrp_relay_conn_continue       (MsrpRelayConn      *conn);
 GSocketConnection *_msrp_relay_conn_get_socket    (MsrpRelayConn      *conn);
 /* Hands a chunk to the connection's write queue; FALSE once it closed. */
 gboolean          _msrp_relay_conn_write          (MsrpRelayConn      *conn,
+                                                   MsrpChunk          *chunk);
+/* The same for a request forwarded from another connection. */
+gboolean          _msrp_relay_conn_forward        (MsrpRelayConn      *conn,
                                                    MsrpChunk          *chunk);
 /* The connection to the host, port and scheme of @uri: open, or being
  * opened. */

@@ -107,9 +107,10 @@
  * request with a body that large gets 413.
  *
  * Reading from a connection pauses while the connection it last forwarded
- * to, or the connection itself, has more than 256 KiB waiting to be
- * written, so a slow receiver slows its sender down instead of growing
- * the relay's memory.
+ * to has more than 256 KiB waiting to be written, or the connection itself
+ * has more than that of its own answers (what others forwarded to it does
+ * not count: its responses to them are read on), so a slow receiver slows
+ * its sender down instead of growing the relay's memory.
  *
  * ## Responses and reports
  *
