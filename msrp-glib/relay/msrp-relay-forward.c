@@ -44,6 +44,10 @@ struct _MsrpRelayRoute {
   char *to_value;              /* and encoded (GRefString) */
   char *from_value;
   MsrpUri *responder;          /* the URI the sender addressed */
+  GPtrArray *reply_to;         /* a response's paths back to the sender */
+  GPtrArray *reply_from;
+  char *reply_to_value;        /* and encoded (GRefString) */
+  char *reply_from_value;
   guint n_pieces;
   gboolean answered;           /* the sender got its response */
   gboolean failed;             /* the rest is dropped */
@@ -73,6 +77,10 @@ typedef struct {
   char *to_value;              /* GRefString */
   char *from_value;
   MsrpUri *responder;
+  GPtrArray *reply_to;         /* made once: every chunk is answered */
+  GPtrArray *reply_from;
+  char *reply_to_value;        /* GRefString */
+  char *reply_from_value;
 } RouteMemo;
 
 /* A piece waiting for its outgoing connection. */
@@ -172,6 +180,10 @@ route_unref (MsrpRelayRoute *route)
   g_clear_pointer (&route->to_value, g_ref_string_release);
   g_clear_pointer (&route->from_value, g_ref_string_release);
   g_clear_object (&route->responder);
+  g_clear_pointer (&route->reply_to, g_ptr_array_unref);
+  g_clear_pointer (&route->reply_from, g_ptr_array_unref);
+  g_clear_pointer (&route->reply_to_value, g_ref_string_release);
+  g_clear_pointer (&route->reply_from_value, g_ref_string_release);
   g_free (route);
 }
 
@@ -181,12 +193,9 @@ static void
 route_reply (MsrpRelayRoute *route,
              MsrpChunk      *response)
 {
-  g_autoptr(GPtrArray) to = _msrp_path_new_single (g_ptr_array_index (route->orig_from, 0));
-  g_autoptr(GPtrArray) from = _msrp_path_new_single (route->responder);
-
   route->answered = TRUE;
-  msrp_chunk_set_to_path (response, to);
-  msrp_chunk_set_from_path (response, from);
+  _msrp_chunk_set_path_encoded (response, FALSE, route->reply_to_value, route->reply_to);
+  _msrp_chunk_set_path_encoded (response, TRUE, route->reply_from_value, route->reply_from);
   _msrp_relay_conn_write (route->in, response);
 }
 
@@ -657,7 +666,20 @@ route_memo_free (gpointer data)
   g_ref_string_release (memo->to_value);
   g_ref_string_release (memo->from_value);
   g_object_unref (memo->responder);
+  g_ptr_array_unref (memo->reply_to);
+  g_ptr_array_unref (memo->reply_from);
+  g_ref_string_release (memo->reply_to_value);
+  g_ref_string_release (memo->reply_from_value);
   g_free (memo);
+}
+
+static void
+memo_set_value (char      **value,
+                GPtrArray  *path)
+{
+  g_autofree char *encoded = msrp_path_to_string (path);
+
+  *value = g_ref_string_new (encoded);
 }
 
 static MsrpRelayRoute *
@@ -681,6 +703,10 @@ route_new_from_memo (MsrpRelayConn *conn,
   route->to_value = g_ref_string_acquire (memo->to_value);
   route->from_value = g_ref_string_acquire (memo->from_value);
   route->responder = g_object_ref (memo->responder);
+  route->reply_to = g_ptr_array_ref (memo->reply_to);
+  route->reply_from = g_ptr_array_ref (memo->reply_from);
+  route->reply_to_value = g_ref_string_acquire (memo->reply_to_value);
+  route->reply_from_value = g_ref_string_acquire (memo->reply_from_value);
   return route;
 }
 
@@ -741,6 +767,10 @@ route_new (MsrpRelayConn  *conn,
   memo->to = g_steal_pointer (&new_to);
   memo->from = g_steal_pointer (&new_from);
   memo->responder = g_object_ref (g_ptr_array_index (to, 0));
+  memo->reply_to = _msrp_path_new_single (g_ptr_array_index (from, 0));
+  memo->reply_from = _msrp_path_new_single (memo->responder);
+  memo_set_value (&memo->reply_to_value, memo->reply_to);
+  memo_set_value (&memo->reply_from_value, memo->reply_from);
   conn->route_memo = memo;
   return route_new_from_memo (conn, request, memo);
 }
