@@ -22,6 +22,7 @@
 #include "msrp-websocket-client-private.h"
 #include "msrp-digest-private.h"
 #include "msrp-error.h"
+#include "msrp-poller-private.h"
 #include "msrp-transport-private.h"
 #include "msrp-transport-mux-private.h"
 #include "msrp-uri-private.h"
@@ -74,7 +75,7 @@ typedef struct {
   guint requested_expires;
 
   /* Refresh */
-  GSource *refresh_timer;
+  MsrpPollerTimer *refresh_timer;
   char *refresh_tid;
   guint refresh_401s;
 } RelayConnection;
@@ -845,14 +846,12 @@ send_refresh (RelayConnection *rc,
   schedule_refresh_in (rc, REFRESH_RETRY_SECONDS);
 }
 
-static gboolean
+static void
 on_refresh_timer (gpointer user_data)
 {
   RelayConnection *rc = user_data;
 
-  g_clear_pointer (&rc->refresh_timer, g_source_unref);
   send_refresh (rc, rc->challenge != NULL);
-  return G_SOURCE_REMOVE;
 }
 
 /* Refreshes ahead of expiry: at 80 % of the lifetime, and at least ten
@@ -868,15 +867,13 @@ static void
 schedule_refresh_in (RelayConnection *rc,
                      guint          seconds)
 {
-  if (rc->refresh_timer != NULL)
-    {
-      g_source_destroy (rc->refresh_timer);
-      g_source_unref (rc->refresh_timer);
-    }
-  rc->refresh_timer = g_timeout_source_new_seconds (MAX (seconds, 1));
-  g_source_set_static_name (rc->refresh_timer, "[msrp] relay refresh");
-  g_source_set_callback (rc->refresh_timer, on_refresh_timer, rc, NULL);
-  g_source_attach (rc->refresh_timer, rc->context);
+  /* On the context's one timer queue: a client with thousands of relay
+   * connections would otherwise have GLib walk a GSource each for every
+   * main loop iteration. */
+  if (rc->refresh_timer == NULL)
+    rc->refresh_timer = _msrp_poller_timer_new (rc->context, G_PRIORITY_DEFAULT,
+                                                on_refresh_timer, rc);
+  _msrp_poller_timer_start_seconds (rc->refresh_timer, MAX (seconds, 1));
 }
 
 /* The pool: live connections by what makes them the same, per main
@@ -980,11 +977,7 @@ connection_ref (RelayConnection *rc)
 static void
 stop_refresh (RelayConnection *rc)
 {
-  if (rc->refresh_timer != NULL)
-    {
-      g_source_destroy (rc->refresh_timer);
-      g_clear_pointer (&rc->refresh_timer, g_source_unref);
-    }
+  _msrp_poller_timer_clear (&rc->refresh_timer);
 }
 
 static void on_ctl_read (MsrpTransport *transport, MsrpChunk *chunk, GError *error, gpointer user_data);

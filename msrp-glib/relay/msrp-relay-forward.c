@@ -423,7 +423,7 @@ pending_fail (Pending    *pending,
 
 static void pending_schedule (MsrpRelayConn *conn);
 
-static gboolean
+static void
 on_pending_timeout (gpointer user_data)
 {
   MsrpRelayConn *conn = user_data;
@@ -432,7 +432,6 @@ on_pending_timeout (gpointer user_data)
 
   GMainContext *context = _msrp_relay_push_context (conn->relay);
 
-  g_clear_pointer (&conn->pending_timer, g_source_unref);
   _msrp_relay_conn_ref (conn);
   while (conn->relay != NULL &&
          (pending = g_queue_peek_head (&conn->pending_order)) != NULL && pending->deadline <= now)
@@ -445,21 +444,22 @@ on_pending_timeout (gpointer user_data)
     pending_schedule (conn);
   _msrp_relay_conn_unref (conn);
   _msrp_relay_pop_context (context);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 pending_schedule (MsrpRelayConn *conn)
 {
   Pending *first = g_queue_peek_head (&conn->pending_order);
-  gint64 delay;
 
-  if (conn->pending_timer != NULL || first == NULL)
+  if (first == NULL)
     return;
-  delay = MAX (first->deadline - g_get_monotonic_time (), 0);
-  conn->pending_timer = g_timeout_source_new (delay / 1000 + 1);
-  _msrp_relay_timer_attach (conn->relay, conn->pending_timer, "[msrp] relay response timeout",
-                            on_pending_timeout, conn);
+  /* On the context's one timer queue, as the connections' other timers:
+   * a GSource each would be walked on every main loop iteration. */
+  if (conn->pending_timer == NULL)
+    conn->pending_timer = _msrp_poller_timer_new (conn->relay->context, G_PRIORITY_DEFAULT,
+                                                  on_pending_timeout, conn);
+  if (!_msrp_poller_timer_is_active (conn->pending_timer))
+    _msrp_poller_timer_start_at (conn->pending_timer, first->deadline);
 }
 
 /* Whether the next hop's response to a request of @route matters. */
@@ -973,7 +973,7 @@ _msrp_relay_forward_conn_closed (MsrpRelay     *self,
   QueuedPiece *piece;
   Pending *pending;
 
-  _msrp_relay_timer_clear (&conn->pending_timer);
+  _msrp_poller_timer_clear (&conn->pending_timer);
   for (guint i = 0; i < conn->peer_uris->len; i++)
     peer_forget (self, conn, g_ptr_array_index (conn->peer_uris, i));
   g_ptr_array_set_size (conn->peer_uris, 0);

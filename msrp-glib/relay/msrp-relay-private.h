@@ -87,7 +87,7 @@ struct _MsrpRelayConn {
   GHashTable *pending;         /* tid → Pending */
   GQueue pending_order;
   guint n_sent_pending;        /* of its requests, those pending on other connections */
-  GSource *pending_timer;
+  MsrpPollerTimer *pending_timer;
   MsrpRelayRoute *cur;         /* the chunk whose pieces are being read */
   gpointer route_memo;         /* RouteMemo: where its last request went */
   GPtrArray *peer_uris;        /* of PeerKey: the routes it taught (keys of by_peer) */

@@ -22,6 +22,7 @@
 #include "msrp-block-pool-private.h"
 #include "msrp-chunk-private.h"
 #include "msrp-outgoing-file-private.h"
+#include "msrp-poller-private.h"
 #include "msrp-reassembler-private.h"
 #include "msrp-transport-private.h"
 #include "msrp-uri-private.h"
@@ -131,9 +132,10 @@ struct _MsrpSession
   gboolean pumping, pump_again;
 
   /* Response timeouts: transactions in the order they are due, and one
-   * source that wakes up for the first. */
+   * timer that wakes up for the first. */
   GQueue timer_queue;
-  GSource *timer_source;
+  MsrpPollerTimer *timer;     /* on the context's one timer queue */
+  gint64 timer_due;           /* when it fires; -1 when stopped */
   guint lingering;
 
   /* Reading */

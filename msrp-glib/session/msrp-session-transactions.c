@@ -92,40 +92,35 @@ transaction_timeout (Transaction *t)
  * messages cannot pile them up. */
 #define MAX_LINGERING 4096
 
-typedef struct {
-  GSource source;
-  MsrpSession *session;   /* the session destroys the source first */
-} TimerSource;
-
-/* Sets when the timer source wakes up. Unless @exact, a wake-up that is
- * due earlier than needed is left alone (it finds nothing due and sets the
- * right time then): setting the time wakes the main context up (a system
- * call), which a transaction each would pay otherwise. */
+/* Sets when the timer fires. Unless @exact, a wake-up that is due earlier
+ * than needed is left alone (it finds nothing due and sets the right time
+ * then), so that a transaction each costs no move in the timer queue. */
 static void
 rearm_timers (MsrpSession *self,
               gboolean     exact)
 {
   Transaction *head = g_queue_peek_head (&self->timer_queue);
   gint64 want = head ? head->deadline : -1;
-  gint64 current;
+  gint64 current = self->timer_due;
 
-  if (self->timer_source == NULL)
+  if (self->timer == NULL || !(exact ? want != current : current == -1 || (want != -1 && want < current)))
     return;
-  current = g_source_get_ready_time (self->timer_source);
-  if (exact ? want != current : current == -1 || (want != -1 && want < current))
-    g_source_set_ready_time (self->timer_source, want);
+  self->timer_due = want;
+  if (want == -1)
+    _msrp_poller_timer_stop (self->timer);
+  else
+    _msrp_poller_timer_start_at (self->timer, want);
 }
 
-static gboolean
-timer_source_dispatch (GSource     *source,
-                       GSourceFunc  callback,
-                       gpointer     user_data)
+static void
+on_timer (gpointer user_data)
 {
-  MsrpSession *self = ((TimerSource *) source)->session;
+  MsrpSession *self = user_data;
   gint64 now = g_get_monotonic_time ();
   Transaction *t;
 
   g_object_ref (self);
+  self->timer_due = -1;
   while ((t = g_queue_peek_head (&self->timer_queue)) != NULL && t->deadline <= now)
     {
       g_queue_delete_link (&self->timer_queue, t->timer_link);
@@ -134,12 +129,7 @@ timer_source_dispatch (GSource     *source,
     }
   rearm_timers (self, TRUE);
   g_object_unref (self);
-  return G_SOURCE_CONTINUE;
 }
-
-static GSourceFuncs timer_source_funcs = {
-  .dispatch = timer_source_dispatch,
-};
 
 /* Starts waiting for a transaction's response, up to response-timeout. */
 static void
@@ -163,12 +153,12 @@ arm_transaction (MsrpSession *self,
       t->timer_link = l->next;
     }
 
-  if (self->timer_source == NULL)
+  /* Not a GSource of its own: GLib walks every attached source on every
+   * main loop iteration, thousands of them with thousands of sessions. */
+  if (self->timer == NULL)
     {
-      self->timer_source = g_source_new (&timer_source_funcs, sizeof (TimerSource));
-      ((TimerSource *) self->timer_source)->session = self;
-      g_source_set_static_name (self->timer_source, "[msrp] response timeouts");
-      g_source_attach (self->timer_source, self->context);
+      self->timer = _msrp_poller_timer_new (self->context, G_PRIORITY_DEFAULT, on_timer, self);
+      self->timer_due = -1;
     }
   if (t->timer_link == self->timer_queue.head)
     rearm_timers (self, FALSE);

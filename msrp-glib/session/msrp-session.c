@@ -143,11 +143,7 @@ msrp_session_dispose (GObject *object)
     }
   g_hash_table_remove_all (self->transactions);
   _msrp_reassembler_clear (self->reassembler);
-  if (self->timer_source != NULL)
-    {
-      g_source_destroy (self->timer_source);
-      g_clear_pointer (&self->timer_source, g_source_unref);
-    }
+  _msrp_poller_timer_clear (&self->timer);
 
   G_OBJECT_CLASS (msrp_session_parent_class)->dispose (object);
 }
