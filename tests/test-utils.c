@@ -716,16 +716,29 @@ test_kamailio_database (void)
   return db;
 }
 
+/* @user at example.com, a relay on 127.0.0.1:@port. */
+static MsrpRelaySettings *
+local_relay_settings (const char *user,
+                      const char *password,
+                      guint16     port,
+                      gboolean    tls)
+{
+  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
+
+  msrp_relay_settings_set_host (settings, "127.0.0.1");
+  msrp_relay_settings_set_port (settings, port);
+  msrp_relay_settings_set_use_tls (settings, tls);
+  return settings;
+}
+
 MsrpRelaySettings *
 test_kamailio_settings (const char *user,
                         const char *password,
                         gboolean    tls)
 {
-  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
+  MsrpRelaySettings *settings =
+    local_relay_settings (user, password, tls ? test_kamailio.tls_port : test_kamailio.port, tls);
 
-  msrp_relay_settings_set_host (settings, "127.0.0.1");
-  msrp_relay_settings_set_port (settings, tls ? test_kamailio.tls_port : test_kamailio.port);
-  msrp_relay_settings_set_use_tls (settings, tls);
   if (tls)
     {
       g_autoptr(GTlsDatabase) db = test_kamailio_database ();
@@ -769,12 +782,7 @@ test_ours_settings (const char *user,
                     const char *password,
                     gboolean    tls)
 {
-  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
-
-  msrp_relay_settings_set_host (settings, "127.0.0.1");
-  msrp_relay_settings_set_port (settings, tls ? test_ours.tls_port : test_ours.port);
-  msrp_relay_settings_set_use_tls (settings, tls);
-  return settings;
+  return local_relay_settings (user, password, tls ? test_ours.tls_port : test_ours.port, tls);
 }
 
 gboolean
