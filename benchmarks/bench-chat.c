@@ -38,18 +38,13 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-
-#include <gio/gunixinputstream.h>
-#include <gio/gunixoutputstream.h>
-
 #include "msrp-glib.h"
 #include "msrp-chat-private.h"
+
+#include "bench-process.h"
 
 #define WINDOW 256
 #define TIMEOUT_SECONDS 600
@@ -85,28 +80,11 @@ is_chat (Kind kind)
   return kind == KIND_CHAT || kind == KIND_CHAT_NO_IMDN;
 }
 
-static double
-cpu_seconds (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
 static gboolean
 on_timeout (gpointer user_data)
 {
   g_printerr ("bench-chat %s: no progress within %d s\n", (const char *) user_data, TIMEOUT_SECONDS);
   exit (EXIT_FAILURE);
-}
-
-static void
-wait_for (gboolean *flag)
-{
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 static void G_GNUC_NORETURN
@@ -144,8 +122,7 @@ typedef struct {
 } End;
 
 static char *
-read_line (End        *self,
-           const char *what)
+read_stdin_line (End *self)
 {
   char buf[64 * 1024];
   gsize len;
@@ -155,20 +132,18 @@ read_line (End        *self,
   len = strlen (buf);
   while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
     buf[--len] = '\0';
-  if (!g_str_has_prefix (buf, what) || buf[strlen (what)] != ' ')
-    die (self->what, NULL);
-  return g_strdup (buf + strlen (what) + 1);
+  return g_strdup (buf);
 }
 
-static void
-print_media (const char   *what,
-             MsrpSdpMedia *media)
+static char *
+read_line (End        *self,
+           const char *what)
 {
-  g_autofree char *sdp = msrp_sdp_media_to_string (media);
-  g_autofree char *line = g_base64_encode ((const guchar *) sdp, strlen (sdp));
+  g_autofree char *line = read_stdin_line (self);
 
-  printf ("%s %s\n", what, line);
-  fflush (stdout);
+  if (!g_str_has_prefix (line, what) || line[strlen (what)] != ' ')
+    die (self->what, NULL);
+  return g_strdup (line + strlen (what) + 1);
 }
 
 static MsrpSdpMedia *
@@ -176,15 +151,9 @@ read_media (End        *self,
             const char *what)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = read_line (self, what);
-  g_autofree guchar *sdp = NULL;
-  MsrpSdpMedia *media;
-  gsize len;
+  g_autofree char *line = read_stdin_line (self);
+  MsrpSdpMedia *media = bench_parse_media (line, what, &error);
 
-  sdp = g_base64_decode (line, &len);
-  sdp = g_realloc (sdp, len + 1);
-  sdp[len] = '\0';
-  media = msrp_sdp_media_parse ((const char *) sdp, &error);
   if (media == NULL)
     die (self->what, error);
   return media;
@@ -289,15 +258,15 @@ connect_chat (End      *self,
   if (!sender)
     remote = read_media (self, "offer");
   msrp_stream_initialize_async (MSRP_STREAM (self->chat), remote, NULL, on_initialized, &init);
-  wait_for (&init.done);
+  bench_wait_for (&init.done);
   if (init.error != NULL)
     die (self->what, init.error);
   local = init.result;
-  print_media (sender ? "offer" : "answer", local);
+  bench_print_media (sender ? "offer" : "answer", local);
   if (sender)
     remote = read_media (self, "answer");
   msrp_stream_start_async (MSRP_STREAM (self->chat), sender ? remote : NULL, NULL, on_started, &start);
-  wait_for (&start.done);
+  bench_wait_for (&start.done);
   if (start.error != NULL)
     die (self->what, start.error);
   self->session = g_object_ref (msrp_stream_get_session (MSRP_STREAM (self->chat)));
@@ -318,7 +287,7 @@ connect_plain (End      *self,
   if (!sender)
     remote = read_path (self);
   msrp_connector_prepare_async (connector, uri, NULL, on_prepared, &prepare);
-  wait_for (&prepare.done);
+  bench_wait_for (&prepare.done);
   if (prepare.error != NULL)
     die (self->what, prepare.error);
   local = prepare.result;
@@ -326,7 +295,7 @@ connect_plain (End      *self,
   if (sender)
     remote = read_path (self);
   msrp_connector_complete_async (connector, remote, NULL, on_completed, &complete);
-  wait_for (&complete.done);
+  bench_wait_for (&complete.done);
   if (complete.error != NULL)
     die (self->what, complete.error);
   transport = complete.result;
@@ -447,14 +416,14 @@ send_main (Kind     kind,
   else
     connect_plain (self, TRUE);
 
-  self->setup_cpu = cpu_seconds ();
+  self->setup_cpu = bench_cpu_seconds ();
   started = g_get_monotonic_time ();
   fill (self);
-  wait_for (&self->finished);
+  bench_wait_for (&self->finished);
   seconds = (g_get_monotonic_time () - started) / 1e6;
 
   msrp_session_shutdown_async (self->session, NULL, on_shut_down, self);
-  wait_for (&self->closed);
+  bench_wait_for (&self->closed);
   printf ("stats seconds=%.6f setup_cpu=%.6f done=%" G_GUINT64_FORMAT " imdns=%" G_GUINT64_FORMAT "\n",
           seconds, self->setup_cpu, self->done, self->imdns);
   fflush (stdout);
@@ -468,7 +437,7 @@ static void
 on_received (End *self)
 {
   if (self->received++ == 0)
-    self->setup_cpu = cpu_seconds ();
+    self->setup_cpu = bench_cpu_seconds ();
 }
 
 static void
@@ -514,7 +483,7 @@ receive_main (Kind kind)
     }
   /* Until the sender has all it waits for and closes. */
   g_signal_connect (self->session, "closed", G_CALLBACK (on_closed), self);
-  wait_for (&self->closed);
+  bench_wait_for (&self->closed);
   printf ("stats received=%" G_GUINT64_FORMAT " setup_cpu=%.6f\n", self->received, self->setup_cpu);
   fflush (stdout);
   g_clear_object (&self->session);
@@ -522,130 +491,7 @@ receive_main (Kind kind)
   return 0;
 }
 
-/* The parent: runs the ends one pair at a time, blocking (it does nothing
- * else meanwhile). They are reaped with wait4() for the CPU time of each. */
-
-typedef struct {
-  GPid pid;
-  const char *what;
-  GOutputStream *stdin_pipe;
-  GDataInputStream *stdout_pipe;
-} Child;
-
-static const char *self_exe;
-static const char *perf_dir;
-
-static void
-child_start (Child       *child,
-             const char  *what,
-             const char  *perf_output,
-             ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *output = NULL;
-  g_autoptr(GInputStream) base = NULL;
-  const char *arg;
-  int in_fd, out_fd;
-  va_list ap;
-
-  if (perf_output != NULL)
-    {
-      output = g_build_filename (perf_dir, perf_output, NULL);
-      g_ptr_array_add (args, "perf");
-      g_ptr_array_add (args, "record");
-      g_ptr_array_add (args, "-q");
-      /* Stacks unwound from a copy: GLib has no frame pointers. */
-      g_ptr_array_add (args, "--call-graph=dwarf,16384");
-      g_ptr_array_add (args, "-F");
-      g_ptr_array_add (args, "999");
-      g_ptr_array_add (args, "-o");
-      g_ptr_array_add (args, output);
-      g_ptr_array_add (args, "--");
-    }
-  g_ptr_array_add (args, (char *) self_exe);
-  va_start (ap, perf_output);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  child->what = what;
-  if (!g_spawn_async_with_pipes (NULL, (char **) args->pdata, NULL,
-                                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
-                                 &child->pid, &in_fd, &out_fd, NULL, &error))
-    g_error ("bench-chat: %s: %s", what, error->message);
-  base = g_unix_input_stream_new (out_fd, TRUE);
-  child->stdin_pipe = g_unix_output_stream_new (in_fd, TRUE);
-  child->stdout_pipe = g_data_input_stream_new (base);
-}
-
-static char *
-child_read_line (Child *child)
-{
-  g_autoptr(GError) error = NULL;
-  char *line = g_data_input_stream_read_line (child->stdout_pipe, NULL, NULL, &error);
-
-  if (line == NULL)
-    g_error ("bench-chat: %s printed nothing: %s", child->what,
-             error != NULL ? error->message : "end of output");
-  return line;
-}
-
-static void
-child_write_line (Child      *child,
-                  const char *line)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!g_output_stream_write_all (child->stdin_pipe, line, strlen (line), NULL, NULL, &error) ||
-      !g_output_stream_write_all (child->stdin_pipe, "\n", 1, NULL, NULL, &error))
-    g_error ("bench-chat: %s: %s", child->what, error->message);
-}
-
-/* Reads the rest of the child's output and reaps it: returns the output,
- * and the child's CPU seconds in @cpu. */
-static char *
-child_finish (Child  *child,
-              double *cpu)
-{
-  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-  g_autoptr(GError) error = NULL;
-  struct rusage usage;
-  int status;
-
-  g_output_stream_close (child->stdin_pipe, NULL, NULL);
-  if (g_output_stream_splice (out, G_INPUT_STREAM (child->stdout_pipe),
-                              G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE, NULL, &error) < 0 ||
-      /* A NUL at the end: the output is read as a string. */
-      !g_output_stream_write_all (out, "", 1, NULL, NULL, &error) ||
-      !g_output_stream_close (out, NULL, &error))
-    g_error ("bench-chat: %s: %s", child->what, error->message);
-  while (wait4 (child->pid, &status, 0, &usage) < 0)
-    if (errno != EINTR)
-      g_error ("bench-chat: %s: %s", child->what, g_strerror (errno));
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-    g_error ("bench-chat: %s failed", child->what);
-  g_spawn_close_pid (child->pid);
-  g_clear_object (&child->stdin_pipe);
-  g_clear_object (&child->stdout_pipe);
-  *cpu = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
-}
-
-static double
-stat_field (const char *output,
-            const char *key)
-{
-  g_autofree char *needle = g_strdup_printf (" %s=", key);
-  const char *stats = output != NULL ? strstr (output, "stats ") : NULL;
-  const char *p = stats != NULL ? strstr (stats, needle) : NULL;
-
-  if (p == NULL)
-    g_error ("bench-chat: no %s in the output: %s", key, output != NULL ? output : "(none)");
-  return g_ascii_strtod (p + strlen (needle), NULL);
-}
+/* The parent: runs the ends one pair at a time (bench-process.c). */
 
 /* One run of one kind. */
 typedef struct {
@@ -662,34 +508,22 @@ run_pair (Kind     kind,
 {
   g_autofree char *n_text = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
   g_autofree char *window_text = g_strdup_printf ("%" G_GUINT64_FORMAT, window);
-  g_autofree char *first = NULL, *second = NULL, *s_stats = NULL, *r_stats = NULL;
-  Child sender = { 0 }, receiver = { 0 };
+  g_autofree char *s_stats = NULL, *r_stats = NULL;
+  BenchChild sender = { 0 }, receiver = { 0 };
   Figure f = { 0 };
 
-  child_start (&sender, "send", perf ? "send.data" : NULL, "send", kind_names[kind], n_text, window_text, NULL);
-  child_start (&receiver, "receive", perf ? "receive.data" : NULL, "receive", kind_names[kind], NULL);
-  first = child_read_line (&sender);
-  child_write_line (&receiver, first);
-  second = child_read_line (&receiver);
-  child_write_line (&sender, second);
-  s_stats = child_finish (&sender, &f.send_cpu);
-  r_stats = child_finish (&receiver, &f.receive_cpu);
-  if ((guint64) stat_field (r_stats, "received") != n)
+  bench_child_start (&sender, "send", perf ? "send.data" : NULL, "send", kind_names[kind], n_text, window_text, NULL);
+  bench_child_start (&receiver, "receive", perf ? "receive.data" : NULL, "receive", kind_names[kind], NULL);
+  bench_child_swap_lines (&sender, &receiver);
+  s_stats = bench_child_finish (&sender, &f.send_cpu);
+  r_stats = bench_child_finish (&receiver, &f.receive_cpu);
+  if ((guint64) bench_stat_double (r_stats, "received") != n)
     g_error ("bench-chat: %s: %.0f messages came, not %" G_GUINT64_FORMAT,
-             kind_names[kind], stat_field (r_stats, "received"), n);
-  f.seconds = stat_field (s_stats, "seconds");
-  f.send_cpu -= stat_field (s_stats, "setup_cpu");
-  f.receive_cpu -= stat_field (r_stats, "setup_cpu");
+             kind_names[kind], bench_stat_double (r_stats, "received"), n);
+  f.seconds = bench_stat_double (s_stats, "seconds");
+  f.send_cpu -= bench_stat_double (s_stats, "setup_cpu");
+  f.receive_cpu -= bench_stat_double (r_stats, "setup_cpu");
   return f;
-}
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
 }
 
 typedef struct {
@@ -697,23 +531,6 @@ typedef struct {
   double send_cpu_best, send_cpu_median;  /* µs per message */
   double receive_cpu_best, receive_cpu_median;
 } Summary;
-
-/* Best and median of a field of the runs; sorts a copy. */
-static void
-best_median (const Figure *figures,
-             guint         n,
-             gsize         offset,
-             double       *best,
-             double       *med)
-{
-  double values[MAX_ROUNDS];
-
-  for (guint i = 0; i < n; i++)
-    values[i] = *(const double *) ((const char *) &figures[i] + offset);
-  qsort (values, n, sizeof (double), compare_doubles);
-  *best = values[0];
-  *med = values[n / 2];
-}
 
 static Summary
 summarize (const Figure *figures,
@@ -723,13 +540,13 @@ summarize (const Figure *figures,
   double best, med;
   Summary s;
 
-  best_median (figures, runs, G_STRUCT_OFFSET (Figure, seconds), &best, &med);
+  bench_best_median (figures, sizeof (Figure), runs, G_STRUCT_OFFSET (Figure, seconds), &best, &med);
   s.rate_best = n / best;
   s.rate_median = n / med;
-  best_median (figures, runs, G_STRUCT_OFFSET (Figure, send_cpu), &best, &med);
+  bench_best_median (figures, sizeof (Figure), runs, G_STRUCT_OFFSET (Figure, send_cpu), &best, &med);
   s.send_cpu_best = best / n * 1e6;
   s.send_cpu_median = med / n * 1e6;
-  best_median (figures, runs, G_STRUCT_OFFSET (Figure, receive_cpu), &best, &med);
+  bench_best_median (figures, sizeof (Figure), runs, G_STRUCT_OFFSET (Figure, receive_cpu), &best, &med);
   s.receive_cpu_best = best / n * 1e6;
   s.receive_cpu_median = med / n * 1e6;
   return s;
@@ -766,7 +583,7 @@ main (int    argc,
       char **argv)
 {
   gboolean json = FALSE, quick = FALSE;
-  const char *perf_kind = NULL;
+  const char *perf_dir = NULL, *perf_kind = NULL;
   guint runs = 0;
   guint64 n, rounds;
   Figure pipelined[N_KINDS][MAX_ROUNDS], rtt[3][MAX_ROUNDS];
@@ -780,7 +597,7 @@ main (int    argc,
   if (argc >= 3 && strcmp (argv[1], "receive") == 0)
     return receive_main (kind_from_name (argv[2]));
 
-  self_exe = argv[0];
+  bench_process_init ("bench-chat", argv[0]);
   for (int i = 1; i < argc; i++)
     {
       if (strcmp (argv[i], "--json") == 0)
@@ -797,6 +614,7 @@ main (int    argc,
         {
           perf_dir = argv[++i];
           perf_kind = argv[++i];
+          bench_process_set_perf_dir (perf_dir);
         }
       else
         {

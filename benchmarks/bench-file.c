@@ -39,6 +39,7 @@
 #include <gnutls/crypto.h>
 
 #include "msrp-tool-private.h"
+#include "bench-process.h"
 
 #define RUN_TIMEOUT_SECONDS 900
 #define MAX_RUNS 15
@@ -88,32 +89,13 @@ child_die (const char   *what,
   exit (EXIT_FAILURE);
 }
 
-static void
-child_print_media (const char   *what,
-                   MsrpSdpMedia *media)
-{
-  g_autofree char *sdp = msrp_sdp_media_to_string (media);
-  g_autofree char *line = g_base64_encode ((const guchar *) sdp, strlen (sdp));
-
-  printf ("%s %s\n", what, line);
-  fflush (stdout);
-}
-
 static MsrpSdpMedia *
 child_parse_media (const char *line,
                    const char *what)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree guchar *sdp = NULL;
-  gsize len;
-  MsrpSdpMedia *media;
+  MsrpSdpMedia *media = bench_parse_media (line, what, &error);
 
-  if (line == NULL || !g_str_has_prefix (line, what) || line[strlen (what)] != ' ')
-    child_die ("media", NULL);
-  sdp = g_base64_decode (line + strlen (what) + 1, &len);
-  sdp = g_realloc (sdp, len + 1);
-  sdp[len] = '\0';
-  media = msrp_sdp_media_parse ((const char *) sdp, &error);
   if (media == NULL)
     child_die ("media", error);
   return media;
@@ -193,7 +175,7 @@ child_on_initialized (GObject      *source,
     child_die (self->sender ? "push" : "receive", error);
   self->hash_end = g_get_monotonic_time ();
   self->hash_cpu_us = self_cpu_us () - self->hash_cpu_us;
-  child_print_media (self->sender ? "offer" : "answer", media);
+  bench_print_media (self->sender ? "offer" : "answer", media);
   if (self->sender)
     g_data_input_stream_read_line_async (self->in, G_PRIORITY_DEFAULT, NULL, child_on_answer_line, self);
   else
@@ -409,8 +391,7 @@ sink_main (int    argc,
   return EXIT_SUCCESS;
 }
 
-/* The parent: runs the children one pair at a time, blocking (it does
- * nothing else meanwhile). */
+/* The parent: runs the children one pair at a time (bench-process.c). */
 
 typedef struct {
   double seconds;        /* the transfer */
@@ -430,21 +411,6 @@ enum {
   N_KINDS
 };
 
-static const char *self_exe;
-
-static gint64
-stat_field (const char *output,
-            const char *key)
-{
-  g_autofree char *needle = g_strdup_printf (" %s=", key);
-  const char *stats = output != NULL ? strstr (output, "stats ") : NULL;
-  const char *p = stats != NULL ? strstr (stats, needle) : NULL;
-
-  if (p == NULL)
-    g_error ("bench-file: no %s in the output: %s", key, output != NULL ? output : "(none)");
-  return g_ascii_strtoll (p + strlen (needle), NULL, 10);
-}
-
 /* The cpu_us that bench-file printed after the tool's own stats line. */
 static double
 cpu_field (const char *output)
@@ -456,48 +422,6 @@ cpu_field (const char *output)
   return g_ascii_strtoll (p + strlen ("cpu_us="), NULL, 10) / 1e6;
 }
 
-static char *
-read_line (GDataInputStream *in,
-           const char       *what)
-{
-  g_autoptr(GError) error = NULL;
-  char *line = g_data_input_stream_read_line (in, NULL, NULL, &error);
-
-  if (line == NULL)
-    g_error ("bench-file: %s printed nothing: %s", what, error != NULL ? error->message : "end of output");
-  return line;
-}
-
-static char *
-finish (GSubprocess *process,
-        GInputStream *rest,
-        const char  *what)
-{
-  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-  g_autoptr(GError) error = NULL;
-
-  /* NUL-terminated, for strstr(). */
-  if (g_output_stream_splice (out, rest, G_OUTPUT_STREAM_SPLICE_NONE, NULL, &error) < 0 ||
-      !g_output_stream_write_all (out, "", 1, NULL, NULL, &error) ||
-      !g_output_stream_close (out, NULL, &error) ||
-      !g_subprocess_wait_check (process, NULL, &error))
-    g_error ("bench-file: %s: %s", what, error->message);
-  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
-}
-
-static void
-write_line (GSubprocess *process,
-            const char  *line)
-{
-  GOutputStream *in = g_subprocess_get_stdin_pipe (process);
-  g_autoptr(GError) error = NULL;
-
-  if (!g_output_stream_write_all (in, line, strlen (line), NULL, NULL, &error) ||
-      !g_output_stream_write_all (in, "\n", 1, NULL, NULL, &error) ||
-      !g_output_stream_flush (in, NULL, &error))
-    g_error ("bench-file: %s", error->message);
-}
-
 static Figure
 run_transfer (const char *data_file,
               const char *tmp_dir,
@@ -506,45 +430,32 @@ run_transfer (const char *data_file,
   g_autofree char *dir = g_build_filename (tmp_dir, "in", NULL);
   g_autofree char *received = g_build_filename (dir, "received", NULL);
   const char *flag = tls ? "--tls" : NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) sender = NULL;
-  g_autoptr(GSubprocess) receiver = NULL;
-  g_autoptr(GDataInputStream) sender_out = NULL;
-  g_autoptr(GDataInputStream) receiver_out = NULL;
-  g_autofree char *offer = NULL, *answer = NULL, *s_stats = NULL, *r_stats = NULL;
+  BenchChild sender = { 0 }, receiver = { 0 };
+  g_autofree char *s_stats = NULL, *r_stats = NULL;
   GStatBuf st;
   Figure f = { 0 };
   gint64 end;
 
   g_mkdir_with_parents (dir, 0700);
-  sender = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                             self_exe, "push", data_file, flag, NULL);
-  receiver = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                               self_exe, "receive", dir, flag, NULL);
-  if (sender == NULL || receiver == NULL)
-    g_error ("bench-file: %s", error->message);
-  sender_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sender));
-  receiver_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (receiver));
-  offer = read_line (sender_out, "push");
-  write_line (receiver, offer);
-  answer = read_line (receiver_out, "receive");
-  write_line (sender, answer);
-  s_stats = finish (sender, G_INPUT_STREAM (sender_out), "push");
-  r_stats = finish (receiver, G_INPUT_STREAM (receiver_out), "receive");
+  bench_child_start (&sender, "push", NULL, "push", data_file, flag, NULL);
+  bench_child_start (&receiver, "receive", NULL, "receive", dir, flag, NULL);
+  bench_child_swap_lines (&sender, &receiver);
+  s_stats = bench_child_finish (&sender, NULL);
+  r_stats = bench_child_finish (&receiver, NULL);
 
   if (g_stat (received, &st) != 0)
     g_error ("bench-file: nothing received");
-  end = MAX (stat_field (s_stats, "ended_us"), stat_field (r_stats, "ended_us"));
-  f.seconds = (end - stat_field (s_stats, "started_us")) / 1e6;
-  f.hash_seconds = (stat_field (s_stats, "hash_end_us") - stat_field (s_stats, "hash_start_us")) / 1e6;
-  f.sender_kb = stat_field (s_stats, "vmhwm_kb");
-  f.receiver_kb = stat_field (r_stats, "vmhwm_kb");
-  f.hash_cpu = stat_field (s_stats, "hash_cpu_us") / 1e6;
-  f.sender_cpu = stat_field (s_stats, "cpu_us") / 1e6 - f.hash_cpu;
-  f.receiver_cpu = stat_field (r_stats, "cpu_us") / 1e6;
-  if ((guint64) stat_field (r_stats, "bytes") != (guint64) st.st_size)
+  end = MAX (bench_stat_int (s_stats, "ended_us"), bench_stat_int (r_stats, "ended_us"));
+  f.seconds = (end - bench_stat_int (s_stats, "started_us")) / 1e6;
+  f.hash_seconds = (bench_stat_int (s_stats, "hash_end_us") - bench_stat_int (s_stats, "hash_start_us")) / 1e6;
+  f.sender_kb = bench_stat_int (s_stats, "vmhwm_kb");
+  f.receiver_kb = bench_stat_int (r_stats, "vmhwm_kb");
+  f.hash_cpu = bench_stat_int (s_stats, "hash_cpu_us") / 1e6;
+  f.sender_cpu = bench_stat_int (s_stats, "cpu_us") / 1e6 - f.hash_cpu;
+  f.receiver_cpu = bench_stat_int (r_stats, "cpu_us") / 1e6;
+  if ((guint64) bench_stat_int (r_stats, "bytes") != (guint64) st.st_size)
     g_error ("bench-file: the receiver counted %" G_GINT64_FORMAT " bytes of %" G_GUINT64_FORMAT,
-             stat_field (r_stats, "bytes"), (guint64) st.st_size);
+             bench_stat_int (r_stats, "bytes"), (guint64) st.st_size);
   g_unlink (received);
   g_rmdir (dir);
   return f;
@@ -560,78 +471,43 @@ run_baseline (const char *data_file,
 {
   g_autofree char *dir = g_build_filename (tmp_dir, "in", NULL);
   g_autofree char *received = g_build_filename (dir, "received", NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) server = NULL;
-  g_autoptr(GSubprocess) client = NULL;
-  g_autoptr(GDataInputStream) server_out = NULL;
+  const char *what = disk ? "sink" : "listen";
+  BenchChild server = { 0 }, client = { 0 };
   g_autofree char *address = NULL, *fingerprint = NULL, *s_stats = NULL, *c_stats = NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) args = NULL;
   Figure f = { 0 };
 
   g_mkdir_with_parents (dir, 0700);
   if (disk)
-    server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self_exe, "sink", dir,
-                               tls ? "--tls" : NULL, NULL);
+    bench_child_start (&server, what, NULL, "sink", dir, tls ? "--tls" : NULL, NULL);
   else
-    server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self_exe, "listen", "--quiet",
-                               "--stats", "--count", "1", tls ? "--tls" : NULL, NULL);
-  if (server == NULL)
-    g_error ("bench-file: %s", error->message);
-  server_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+    bench_child_start (&server, what, NULL, "listen", "--quiet", "--stats", "--count", "1",
+                       tls ? "--tls" : NULL, NULL);
   while (address == NULL || (tls && fingerprint == NULL))
     {
-      g_autofree char *line = read_line (server_out, "listen");
+      g_autofree char *line = bench_child_read_line (&server);
 
       if (g_str_has_prefix (line, "a=path:"))
         address = g_strdup (line + strlen ("a=path:"));
       else if (g_str_has_prefix (line, "a=fingerprint:"))
         fingerprint = g_strdup (line + strlen ("a=fingerprint:"));
     }
-  g_strv_builder_add_many (builder, self_exe, "send", "--stats", "--to", address, "--file", data_file,
-                           "--content-type", "application/octet-stream", "--success-report", NULL);
   if (tls)
-    g_strv_builder_add_many (builder, "--tls", "--fingerprint", fingerprint, NULL);
-  args = g_strv_builder_end (builder);
-  client = g_subprocess_newv ((const char * const *) args, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  if (client == NULL || !g_subprocess_communicate_utf8 (client, NULL, NULL, &c_stats, NULL, &error) ||
-      !g_subprocess_get_successful (client))
-    g_error ("bench-file: msrp send: %s", error != NULL ? error->message : "failed");
-  s_stats = finish (server, G_INPUT_STREAM (server_out), disk ? "sink" : "listen");
+    bench_child_start (&client, "msrp send", NULL, "send", "--stats", "--to", address, "--file", data_file,
+                       "--content-type", "application/octet-stream", "--success-report",
+                       "--tls", "--fingerprint", fingerprint, NULL);
+  else
+    bench_child_start (&client, "msrp send", NULL, "send", "--stats", "--to", address, "--file", data_file,
+                       "--content-type", "application/octet-stream", "--success-report", NULL);
+  c_stats = bench_child_finish (&client, NULL);
+  s_stats = bench_child_finish (&server, NULL);
   f.seconds = g_ascii_strtod (strstr (c_stats, "seconds=") + strlen ("seconds="), NULL);
-  f.sender_kb = stat_field (c_stats, "vmhwm_kb");
-  f.receiver_kb = stat_field (s_stats, "vmhwm_kb");
+  f.sender_kb = bench_stat_int (c_stats, "vmhwm_kb");
+  f.receiver_kb = bench_stat_int (s_stats, "vmhwm_kb");
   f.sender_cpu = cpu_field (c_stats);
   f.receiver_cpu = cpu_field (s_stats);
   g_unlink (received);
   g_rmdir (dir);
   return f;
-}
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* Best and median of a figure of the runs. */
-static void
-best_median (const Figure *figures,
-             guint         n,
-             gsize         offset,
-             double       *best,
-             double       *median)
-{
-  double values[MAX_RUNS];
-
-  for (guint i = 0; i < n; i++)
-    values[i] = *(const double *) ((const char *) &figures[i] + offset);
-  qsort (values, n, sizeof (double), compare_doubles);
-  *best = values[0];
-  *median = values[n / 2];
 }
 
 typedef struct {
@@ -649,11 +525,11 @@ summarize (const Figure *figures,
   double gib = size / (1024.0 * 1024.0 * 1024.0), unused;
   Summary s = { 0 };
 
-  best_median (figures, runs, G_STRUCT_OFFSET (Figure, seconds), &s.best, &s.median);
-  best_median (figures, runs, G_STRUCT_OFFSET (Figure, hash_seconds), &s.hash_best, &s.hash_median);
-  best_median (figures, runs, G_STRUCT_OFFSET (Figure, sender_cpu), &unused, &s.sender_cpu);
-  best_median (figures, runs, G_STRUCT_OFFSET (Figure, receiver_cpu), &unused, &s.receiver_cpu);
-  best_median (figures, runs, G_STRUCT_OFFSET (Figure, hash_cpu), &unused, &s.hash_cpu);
+  bench_best_median (figures, sizeof (Figure), runs, G_STRUCT_OFFSET (Figure, seconds), &s.best, &s.median);
+  bench_best_median (figures, sizeof (Figure), runs, G_STRUCT_OFFSET (Figure, hash_seconds), &s.hash_best, &s.hash_median);
+  bench_best_median (figures, sizeof (Figure), runs, G_STRUCT_OFFSET (Figure, sender_cpu), &unused, &s.sender_cpu);
+  bench_best_median (figures, sizeof (Figure), runs, G_STRUCT_OFFSET (Figure, receiver_cpu), &unused, &s.receiver_cpu);
+  bench_best_median (figures, sizeof (Figure), runs, G_STRUCT_OFFSET (Figure, hash_cpu), &unused, &s.hash_cpu);
   s.sender_cpu /= gib;
   s.receiver_cpu /= gib;
   s.hash_cpu /= gib;
@@ -804,9 +680,7 @@ main (int    argc,
   if (runs == 0)
     runs = quick ? 1 : 3;
 
-  self_exe = g_file_read_link ("/proc/self/exe", NULL);
-  if (self_exe == NULL)
-    self_exe = argv[0];
+  bench_process_init ("bench-file", argv[0]);
   tmp_dir = g_dir_make_tmp ("bench-file-XXXXXX", &error);
   if (tmp_dir == NULL)
     g_error ("bench-file: %s", error->message);

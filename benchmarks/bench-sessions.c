@@ -40,6 +40,7 @@
 #include <gio/gunixinputstream.h>
 
 #include "msrp-glib.h"
+#include "bench-process.h"
 
 #define USER "bench"
 #define PASSWORD "secret"
@@ -234,39 +235,22 @@ run_child (const char *role)
 /* The client's view of a child */
 
 typedef struct {
-  GSubprocess *process;
-  GOutputStream *in;
-  GDataInputStream *out;
+  BenchChild child;
   char pid[32];
   guint16 port;
 } Peer;
-
-static char *
-peer_read_line (Peer *peer)
-{
-  g_autoptr(GError) error = NULL;
-  char *line = g_data_input_stream_read_line (peer->out, NULL, NULL, &error);
-
-  check (error, "child");
-  if (line == NULL)
-    g_error ("bench-sessions: a child process ended");
-  return line;
-}
 
 /* Sends @command and returns the lines of its answer before "ok". */
 static GPtrArray *
 peer_command (Peer       *peer,
               const char *command)
 {
-  g_autofree char *text = g_strdup_printf ("%s\n", command);
   GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
 
-  g_output_stream_write_all (peer->in, text, strlen (text), NULL, NULL, &error);
-  check (error, "command");
+  bench_child_write_line (&peer->child, command);
   for (;;)
     {
-      char *line = peer_read_line (peer);
+      char *line = bench_child_read_line (&peer->child);
 
       if (strcmp (line, "ok") == 0)
         {
@@ -281,31 +265,19 @@ static void
 peer_start (Peer       *peer,
             const char *role)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *role_arg = g_strdup_printf ("--role=%s", role);
   g_autofree char *line = NULL;
 
-  peer->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                    &error, exe, role_arg, NULL);
-  check (error, "spawn");
-  peer->in = g_subprocess_get_stdin_pipe (peer->process);
-  peer->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer->process));
-  g_strlcpy (peer->pid, g_subprocess_get_identifier (peer->process), sizeof peer->pid);
-  line = peer_read_line (peer);
+  bench_child_start (&peer->child, role, NULL, role_arg, NULL);
+  g_snprintf (peer->pid, sizeof peer->pid, "%d", (int) peer->child.pid);
+  line = bench_child_read_line (&peer->child);
   peer->port = atoi (line);
 }
 
 static void
 peer_stop (Peer *peer)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_output_stream_close (peer->in, NULL, NULL);
-  g_subprocess_wait_check (peer->process, NULL, &error);
-  check (error, "child exit");
-  g_clear_object (&peer->out);
-  g_clear_object (&peer->process);
+  g_free (bench_child_finish (&peer->child, NULL));
 }
 
 /* A "Name:   123 kB" field of a /proc file, in KiB; -1 without it. */
@@ -792,6 +764,7 @@ main (int    argc,
       return 2;
     }
   raise_fd_limit ();
+  bench_process_init ("bench-sessions", argv[0]);
   if (role != NULL)
     return run_child (role);
   if (quick)

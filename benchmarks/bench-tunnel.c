@@ -32,20 +32,17 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 
 #include <gio/gunixinputstream.h>
-#include <gio/gunixoutputstream.h>
 #include <glib/gstdio.h>
 
 #include "msrp-bench-private.h"
+#include "bench-process.h"
 
 #define TIMEOUT_SECONDS 600
 #define MESSAGE_SIZE 100
@@ -78,16 +75,6 @@ typedef struct {
   GBytes *message;
 } Bench;
 
-static double
-cpu_seconds (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
 /* CPU seconds of the last run: steadier than the wall clock on a loaded
  * machine. */
 static double last_cpu;
@@ -97,13 +84,6 @@ on_timeout (gpointer user_data)
 {
   g_error ("bench-tunnel: no progress within %d s", TIMEOUT_SECONDS);
   return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean *flag)
-{
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 static void
@@ -146,7 +126,7 @@ initialize (MsrpStreamTunnel *tunnel,
   g_autofree char *sdp = NULL;
 
   msrp_stream_initialize_async (MSRP_STREAM (tunnel), offer, NULL, on_initialized, &op);
-  wait_for (&op.done);
+  bench_wait_for (&op.done);
   check (op.error);
   media = op.result;
   sdp = msrp_sdp_media_to_string (media);
@@ -177,8 +157,8 @@ connect_tunnels (Bench *self)
   answer = initialize (self->b, offer);
   msrp_stream_start_async (MSRP_STREAM (self->a), answer, NULL, on_started, &a);
   msrp_stream_start_async (MSRP_STREAM (self->b), NULL, NULL, on_started, &b);
-  wait_for (&a.done);
-  wait_for (&b.done);
+  bench_wait_for (&a.done);
+  bench_wait_for (&b.done);
   check (a.error);
   check (b.error);
   self->a_in = g_io_stream_get_input_stream (msrp_stream_tunnel_get_stream (self->a));
@@ -223,16 +203,16 @@ connect_sessions (Bench *self)
 
   msrp_connector_prepare_async (acceptor, uri, NULL, on_prepared, &pb);
   msrp_connector_prepare_async (connector, uri, NULL, on_prepared, &pa);
-  wait_for (&pa.done);
-  wait_for (&pb.done);
+  bench_wait_for (&pa.done);
+  bench_wait_for (&pb.done);
   check (pa.error);
   check (pb.error);
   path_a = pa.result;
   path_b = pb.result;
   msrp_connector_complete_async (acceptor, path_a, NULL, on_completed, &cb);
   msrp_connector_complete_async (connector, path_b, NULL, on_completed, &ca);
-  wait_for (&ca.done);
-  wait_for (&cb.done);
+  bench_wait_for (&ca.done);
+  bench_wait_for (&cb.done);
   check (ca.error);
   check (cb.error);
   ta = ca.result;
@@ -328,14 +308,14 @@ run_tunnel_rounds (Bench   *self,
                    guint64  rounds)
 {
   gint64 start = g_get_monotonic_time ();
-  double cpu = cpu_seconds ();
+  double cpu = bench_cpu_seconds ();
 
   self->rounds_left = rounds;
   self->waiting = TRUE;
   round_start (self);
   while (self->waiting)
     g_main_context_iteration (NULL, TRUE);
-  last_cpu = cpu_seconds () - cpu;
+  last_cpu = bench_cpu_seconds () - cpu;
   return (g_get_monotonic_time () - start) / 1e6 / rounds;
 }
 
@@ -379,7 +359,7 @@ run_plain_rounds (Bench   *self,
                   guint64  rounds)
 {
   gint64 start = g_get_monotonic_time ();
-  double cpu = cpu_seconds ();
+  double cpu = bench_cpu_seconds ();
 
   self->rounds_left = rounds;
   self->waiting = TRUE;
@@ -387,7 +367,7 @@ run_plain_rounds (Bench   *self,
                                    on_plain_sent, self);
   while (self->waiting)
     g_main_context_iteration (NULL, TRUE);
-  last_cpu = cpu_seconds () - cpu;
+  last_cpu = bench_cpu_seconds () - cpu;
   return (g_get_monotonic_time () - start) / 1e6 / rounds;
 }
 
@@ -416,33 +396,14 @@ end_die (End          *self,
   exit (EXIT_FAILURE);
 }
 
-static void
-end_print_media (const char   *what,
-                 MsrpSdpMedia *media)
-{
-  g_autofree char *sdp = msrp_sdp_media_to_string (media);
-  g_autofree char *line = g_base64_encode ((const guchar *) sdp, strlen (sdp));
-
-  printf ("%s %s\n", what, line);
-  fflush (stdout);
-}
-
 static MsrpSdpMedia *
 end_parse_media (End        *self,
                  const char *line,
                  const char *what)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree guchar *sdp = NULL;
-  gsize len;
-  MsrpSdpMedia *media;
+  MsrpSdpMedia *media = bench_parse_media (line, what, &error);
 
-  if (line == NULL || !g_str_has_prefix (line, what) || line[strlen (what)] != ' ')
-    end_die (self, NULL);
-  sdp = g_base64_decode (line + strlen (what) + 1, &len);
-  sdp = g_realloc (sdp, len + 1);
-  sdp[len] = '\0';
-  media = msrp_sdp_media_parse ((const char *) sdp, &error);
   if (media == NULL)
     end_die (self, error);
   return media;
@@ -587,7 +548,7 @@ end_on_initialized (GObject      *source,
 
   if (media == NULL)
     end_die (self, error);
-  end_print_media (self->sender ? "offer" : "answer", media);
+  bench_print_media (self->sender ? "offer" : "answer", media);
   if (self->sender)
     g_data_input_stream_read_line_async (self->control, G_PRIORITY_DEFAULT, NULL, end_on_answer_line, self);
   else
@@ -637,129 +598,7 @@ end_main (int    argc,
   return EXIT_SUCCESS;
 }
 
-/* The parent: runs the children one pair at a time, blocking (it does
- * nothing else meanwhile). They are reaped with wait4() for the CPU time of
- * each. */
-
-typedef struct {
-  GPid pid;
-  const char *what;
-  GOutputStream *stdin_pipe;
-  GDataInputStream *stdout_pipe;
-} Child;
-
-static const char *self_exe;
-static const char *perf_dir;
-
-static void
-child_start (Child       *child,
-             const char  *what,
-             const char  *perf_output,
-             ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *output = NULL;
-  g_autoptr(GInputStream) base = NULL;
-  const char *arg;
-  int in_fd, out_fd;
-  va_list ap;
-
-  if (perf_output != NULL)
-    {
-      output = g_build_filename (perf_dir, perf_output, NULL);
-      g_ptr_array_add (args, "perf");
-      g_ptr_array_add (args, "record");
-      g_ptr_array_add (args, "-q");
-      /* Stacks unwound from a copy: GLib has no frame pointers. */
-      g_ptr_array_add (args, "--call-graph=dwarf,16384");
-      g_ptr_array_add (args, "-F");
-      g_ptr_array_add (args, "999");
-      g_ptr_array_add (args, "-o");
-      g_ptr_array_add (args, output);
-      g_ptr_array_add (args, "--");
-    }
-  g_ptr_array_add (args, (char *) self_exe);
-  va_start (ap, perf_output);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  child->what = what;
-  if (!g_spawn_async_with_pipes (NULL, (char **) args->pdata, NULL,
-                                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
-                                 &child->pid, &in_fd, &out_fd, NULL, &error))
-    g_error ("bench-tunnel: %s: %s", what, error->message);
-  base = g_unix_input_stream_new (out_fd, TRUE);
-  child->stdin_pipe = g_unix_output_stream_new (in_fd, TRUE);
-  child->stdout_pipe = g_data_input_stream_new (base);
-}
-
-static char *
-child_read_line (Child *child)
-{
-  g_autoptr(GError) error = NULL;
-  char *line = g_data_input_stream_read_line (child->stdout_pipe, NULL, NULL, &error);
-
-  if (line == NULL)
-    g_error ("bench-tunnel: %s printed nothing: %s", child->what,
-             error != NULL ? error->message : "end of output");
-  return line;
-}
-
-static void
-child_write_line (Child      *child,
-                  const char *line)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!g_output_stream_write_all (child->stdin_pipe, line, strlen (line), NULL, NULL, &error) ||
-      !g_output_stream_write_all (child->stdin_pipe, "\n", 1, NULL, NULL, &error))
-    g_error ("bench-tunnel: %s: %s", child->what, error->message);
-}
-
-/* Reads the rest of the child's output and reaps it: returns the output,
- * and the child's CPU seconds in @cpu. */
-static char *
-child_finish (Child  *child,
-              double *cpu)
-{
-  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-  g_autoptr(GError) error = NULL;
-  struct rusage usage;
-  int status;
-
-  g_output_stream_close (child->stdin_pipe, NULL, NULL);
-  if (g_output_stream_splice (out, G_INPUT_STREAM (child->stdout_pipe),
-                              G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
-                              NULL, &error) < 0)
-    g_error ("bench-tunnel: %s: %s", child->what, error->message);
-  while (wait4 (child->pid, &status, 0, &usage) < 0)
-    if (errno != EINTR)
-      g_error ("bench-tunnel: %s: %s", child->what, g_strerror (errno));
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-    g_error ("bench-tunnel: %s failed", child->what);
-  g_spawn_close_pid (child->pid);
-  g_clear_object (&child->stdin_pipe);
-  g_clear_object (&child->stdout_pipe);
-  *cpu = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
-}
-
-static gint64
-stat_field (const char *output,
-            const char *key)
-{
-  g_autofree char *needle = g_strdup_printf (" %s=", key);
-  const char *stats = output != NULL ? strstr (output, "stats ") : NULL;
-  const char *p = stats != NULL ? strstr (stats, needle) : NULL;
-
-  if (p == NULL)
-    g_error ("bench-tunnel: no %s in the output: %s", key, output != NULL ? output : "(none)");
-  return g_ascii_strtoll (p + strlen (needle), NULL, 10);
-}
+/* The parent: runs the children one pair at a time (bench-process.c). */
 
 static double
 stat_seconds (const char *output)
@@ -785,22 +624,19 @@ run_tunnel (guint64  bytes,
 {
   g_autofree char *bytes_text = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
   g_autofree char *write_text = g_strdup_printf ("%" G_GSIZE_FORMAT, write_size);
-  g_autofree char *offer = NULL, *answer = NULL, *s_stats = NULL, *r_stats = NULL;
-  Child sender = { 0 }, receiver = { 0 };
+  g_autofree char *s_stats = NULL, *r_stats = NULL;
+  BenchChild sender = { 0 }, receiver = { 0 };
   Figure f = { 0 };
 
-  child_start (&sender, "tunnel-send", perf ? "send.data" : NULL, "tunnel-send", bytes_text, write_text, NULL);
-  child_start (&receiver, "tunnel-receive", perf ? "receive.data" : NULL, "tunnel-receive", NULL);
-  offer = child_read_line (&sender);
-  child_write_line (&receiver, offer);
-  answer = child_read_line (&receiver);
-  child_write_line (&sender, answer);
-  s_stats = child_finish (&sender, &f.send_cpu);
-  r_stats = child_finish (&receiver, &f.receive_cpu);
-  if ((guint64) stat_field (r_stats, "bytes") != bytes)
+  bench_child_start (&sender, "tunnel-send", perf ? "send.data" : NULL, "tunnel-send", bytes_text, write_text, NULL);
+  bench_child_start (&receiver, "tunnel-receive", perf ? "receive.data" : NULL, "tunnel-receive", NULL);
+  bench_child_swap_lines (&sender, &receiver);
+  s_stats = bench_child_finish (&sender, &f.send_cpu);
+  r_stats = bench_child_finish (&receiver, &f.receive_cpu);
+  if ((guint64) bench_stat_int (r_stats, "bytes") != bytes)
     g_error ("bench-tunnel: %" G_GINT64_FORMAT " bytes came through the tunnel, not %" G_GUINT64_FORMAT,
-             stat_field (r_stats, "bytes"), bytes);
-  f.seconds = (stat_field (r_stats, "ended_us") - stat_field (s_stats, "started_us")) / 1e6;
+             bench_stat_int (r_stats, "bytes"), bytes);
+  f.seconds = (bench_stat_int (r_stats, "ended_us") - bench_stat_int (s_stats, "started_us")) / 1e6;
   return f;
 }
 
@@ -809,21 +645,21 @@ static Figure
 run_send (const char *data_file)
 {
   g_autofree char *address = NULL, *s_stats = NULL, *c_stats = NULL;
-  Child server = { 0 }, client = { 0 };
+  BenchChild server = { 0 }, client = { 0 };
   Figure f = { 0 };
 
-  child_start (&server, "msrp listen", NULL, "listen", "--quiet", "--stats", "--count", "1", NULL);
+  bench_child_start (&server, "msrp listen", NULL, "listen", "--quiet", "--stats", "--count", "1", NULL);
   while (address == NULL)
     {
-      g_autofree char *line = child_read_line (&server);
+      g_autofree char *line = bench_child_read_line (&server);
 
       if (g_str_has_prefix (line, "a=path:"))
         address = g_strdup (line + strlen ("a=path:"));
     }
-  child_start (&client, "msrp send", NULL, "send", "--stats", "--to", address, "--file", data_file,
+  bench_child_start (&client, "msrp send", NULL, "send", "--stats", "--to", address, "--file", data_file,
                "--content-type", "application/octet-stream", NULL);
-  c_stats = child_finish (&client, &f.send_cpu);
-  s_stats = child_finish (&server, &f.receive_cpu);
+  c_stats = bench_child_finish (&client, &f.send_cpu);
+  s_stats = bench_child_finish (&server, &f.receive_cpu);
   f.seconds = stat_seconds (c_stats);
   return f;
 }
@@ -836,52 +672,19 @@ run_raw (guint64 bytes)
   g_autofree char *writes_text = g_strdup_printf ("%" G_GUINT64_FORMAT, bytes / RAW_WRITE_SIZE);
   g_autofree char *size_text = g_strdup_printf ("%d", RAW_WRITE_SIZE);
   g_autofree char *line = NULL, *s_stats = NULL, *c_stats = NULL;
-  Child sink = { 0 }, source = { 0 };
+  BenchChild sink = { 0 }, source = { 0 };
   Figure f = { 0 };
 
-  child_start (&sink, "tcp-sink", NULL, "tcp-sink", "--bytes", bytes_text, NULL);
-  line = child_read_line (&sink);
+  bench_child_start (&sink, "tcp-sink", NULL, "tcp-sink", "--bytes", bytes_text, NULL);
+  line = bench_child_read_line (&sink);
   if (!g_str_has_prefix (line, "tcp:"))
     g_error ("bench-tunnel: tcp-sink printed %s", line);
-  child_start (&source, "tcp-source", NULL, "tcp-source", "--to", line + strlen ("tcp:"),
+  bench_child_start (&source, "tcp-source", NULL, "tcp-source", "--to", line + strlen ("tcp:"),
                "--writes", writes_text, "--size", size_text, NULL);
-  c_stats = child_finish (&source, &f.send_cpu);
-  s_stats = child_finish (&sink, &f.receive_cpu);
+  c_stats = bench_child_finish (&source, &f.send_cpu);
+  s_stats = bench_child_finish (&sink, &f.receive_cpu);
   f.seconds = stat_seconds (c_stats);
   return f;
-}
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *values,
-        guint   n)
-{
-  qsort (values, n, sizeof (double), compare_doubles);
-  return values[n / 2];
-}
-
-/* Best (lowest) and median of a field of the runs. */
-static void
-best_median (const Figure *figures,
-             guint         n,
-             gsize         offset,
-             double       *best,
-             double       *med)
-{
-  double values[MAX_RUNS];
-
-  for (guint i = 0; i < n; i++)
-    values[i] = *(const double *) ((const char *) &figures[i] + offset);
-  *med = median (values, n);
-  *best = values[0];
 }
 
 typedef struct {
@@ -899,13 +702,13 @@ summarize (const Figure *figures,
   double best, med;
   Summary s;
 
-  best_median (figures, runs, G_STRUCT_OFFSET (Figure, seconds), &best, &med);
+  bench_best_median (figures, sizeof (Figure), runs, G_STRUCT_OFFSET (Figure, seconds), &best, &med);
   s.mb_s_best = bytes / best / 1e6;
   s.mb_s_median = bytes / med / 1e6;
-  best_median (figures, runs, G_STRUCT_OFFSET (Figure, send_cpu), &best, &med);
+  bench_best_median (figures, sizeof (Figure), runs, G_STRUCT_OFFSET (Figure, send_cpu), &best, &med);
   s.send_cpu_best = best / gb;
   s.send_cpu_median = med / gb;
-  best_median (figures, runs, G_STRUCT_OFFSET (Figure, receive_cpu), &best, &med);
+  bench_best_median (figures, sizeof (Figure), runs, G_STRUCT_OFFSET (Figure, receive_cpu), &best, &med);
   s.receive_cpu_best = best / gb;
   s.receive_cpu_median = med / gb;
   return s;
@@ -968,6 +771,7 @@ run_round_trips (guint64   rounds,
   Bench bench = { 0 }, *self = &bench;
   double tunnel_rt[MAX_RUNS], plain_rt[MAX_RUNS];
   double tunnel_cpu[MAX_RUNS], plain_cpu[MAX_RUNS];
+  double unused;
 
   connect_tunnels (self);
   connect_sessions (self);
@@ -988,12 +792,10 @@ run_round_trips (guint64   rounds,
       plain_rt[i] = run_plain_rounds (self, rounds) * 1e6;
       plain_cpu[i] = last_cpu / rounds * 1e6;
     }
-  *t_median = median (tunnel_rt, runs);
-  *t_best = tunnel_rt[0];
-  *p_median = median (plain_rt, runs);
-  *p_best = plain_rt[0];
-  *t_cpu = median (tunnel_cpu, runs);
-  *p_cpu = median (plain_cpu, runs);
+  bench_best_median (tunnel_rt, sizeof (double), runs, 0, t_best, t_median);
+  bench_best_median (plain_rt, sizeof (double), runs, 0, p_best, p_median);
+  bench_best_median (tunnel_cpu, sizeof (double), runs, 0, &unused, t_cpu);
+  bench_best_median (plain_cpu, sizeof (double), runs, 0, &unused, p_cpu);
 
   g_object_unref (self->a);
   g_object_unref (self->b);
@@ -1013,6 +815,7 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *tmp_dir = NULL;
   g_autofree char *data_file = NULL;
+  const char *perf_dir = NULL;
   Figure raw[MAX_RUNS], send[MAX_RUNS], tunnel[MAX_RUNS];
   Summary raw_s, send_s, tunnel_s;
   double t_best = 0, t_median = 0, p_best = 0, p_median = 0, t_cpu = 0, p_cpu = 0;
@@ -1039,7 +842,7 @@ main (int    argc,
       else if (strcmp (argv[i], "--no-rtt") == 0)
         rtt = FALSE;
       else if (strcmp (argv[i], "--perf") == 0 && i + 1 < argc)
-        perf_dir = argv[++i];
+        bench_process_set_perf_dir (perf_dir = argv[++i]);
       else if (strcmp (argv[i], "--size") == 0 && i + 1 < argc && parse_size ("--size", argv[i + 1], &bytes))
         i++;
       else if (strcmp (argv[i], "--write-size") == 0 && i + 1 < argc &&
@@ -1069,9 +872,7 @@ main (int    argc,
   if (runs == 0)
     runs = quick ? 1 : 3;
 
-  self_exe = g_file_read_link ("/proc/self/exe", NULL);
-  if (self_exe == NULL)
-    self_exe = argv[0];
+  bench_process_init ("bench-tunnel", argv[0]);
   /* The parent blocks on its children: a stuck run ends with SIGALRM. */
   alarm (TIMEOUT_SECONDS * runs * 3);
 

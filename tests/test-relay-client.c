@@ -20,10 +20,6 @@
 
 #define TIMEOUT_SECONDS 60
 
-static MsrpRelay *ours;
-static guint16 ours_port, ours_tls_port;
-/* Our relay's certificate (see test_certificate()). */
-#define OURS_CN "relay.example.com"
 
 /* Kamailio runs around this test (tests/relay/with-kamailio): its own
  * certificate is the one it must present. */
@@ -48,28 +44,6 @@ typedef enum {
   SIDE_OURS,
   SIDE_OURS_TLS,
 } Side;
-
-static gboolean
-accept_our_cert (MsrpConnector        *connector,
-                 GTlsCertificate      *peer_cert,
-                 GTlsCertificateFlags  errors,
-                 gpointer              user_data)
-{
-  return g_tls_certificate_is_same (test_certificate (OURS_CN), peer_cert);
-}
-
-static MsrpRelaySettings *
-ours_settings (const char *user,
-               const char *password,
-               gboolean    tls)
-{
-  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
-
-  msrp_relay_settings_set_host (settings, "127.0.0.1");
-  msrp_relay_settings_set_port (settings, tls ? ours_tls_port : ours_port);
-  msrp_relay_settings_set_use_tls (settings, tls);
-  return settings;
-}
 
 typedef struct {
   Side active;
@@ -98,12 +72,12 @@ make_connector (Side     side,
   if (side == SIDE_DIRECT)
     return active ? msrp_get_connector (NULL) : msrp_get_acceptor (NULL);
   if (side == SIDE_OURS || side == SIDE_OURS_TLS)
-    settings = ours_settings (user, password, side == SIDE_OURS_TLS);
+    settings = test_ours_settings (user, password, side == SIDE_OURS_TLS);
   else
     settings = test_kamailio_settings (user, password, side == SIDE_KAMAILIO_TLS);
   connector = active ? msrp_get_connector (settings) : msrp_get_acceptor (settings);
   if (side == SIDE_OURS_TLS)
-    g_signal_connect (connector, "accept-certificate", G_CALLBACK (accept_our_cert), NULL);
+    g_signal_connect (connector, "accept-certificate", G_CALLBACK (test_ours_accept_cert), NULL);
   return connector;
 }
 
@@ -123,7 +97,7 @@ pair_setup (Pair        *p,
   if (setup->active != SIDE_DIRECT)
     g_assert_true (MSRP_IS_CONNECTOR_RELAY (conn_a));
   else if (setup->passive == SIDE_OURS_TLS)
-    g_signal_connect (conn_a, "accept-certificate", G_CALLBACK (accept_our_cert), NULL);
+    g_signal_connect (conn_a, "accept-certificate", G_CALLBACK (test_ours_accept_cert), NULL);
   else
     /* A direct peer connects to the far relay itself and checks its
      * certificate (self-signed here). */
@@ -141,7 +115,7 @@ pair_setup (Pair        *p,
     {
       MsrpUri *relay = g_ptr_array_index (path_b, 0);
 
-      guint16 port[] = { test_kamailio.port, test_kamailio.tls_port, 0, ours_port, ours_tls_port };
+      guint16 port[] = { test_kamailio.port, test_kamailio.tls_port, 0, test_ours.port, test_ours.tls_port };
       gboolean tls = setup->passive == SIDE_KAMAILIO_TLS || setup->passive == SIDE_OURS_TLS;
 
       g_assert_cmpuint (msrp_uri_get_port (relay), ==, port[setup->passive]);
@@ -578,13 +552,13 @@ test_ours_auth (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(MsrpRelaySettings) settings = ours_settings (cases[i].user, cases[i].password, i % 2);
+      g_autoptr(MsrpRelaySettings) settings = test_ours_settings (cases[i].user, cases[i].password, i % 2);
       g_autoptr(MsrpConnector) connector = NULL;
 
       msrp_relay_settings_set_digest_uri_mode (settings, cases[i].mode);
       msrp_relay_settings_set_expires (settings, cases[i].expires);
       connector = msrp_get_acceptor (settings);
-      g_signal_connect (connector, "accept-certificate", G_CALLBACK (accept_our_cert), NULL);
+      g_signal_connect (connector, "accept-certificate", G_CALLBACK (test_ours_accept_cert), NULL);
       if (cases[i].ok)
         {
           g_autoptr(GPtrArray) path = test_prepare (connector, NULL);
@@ -657,18 +631,18 @@ static void
 test_ours_refresh (void)
 {
   Setup setup = { SIDE_OURS, SIDE_OURS };
-  g_autoptr(MsrpRelaySettings) settings = ours_settings ("alice", "alicepass", FALSE);
+  g_autoptr(MsrpRelaySettings) settings = test_ours_settings ("alice", "alicepass", FALSE);
   g_autoptr(MsrpConnector) connector = NULL;
   g_autoptr(MsrpConnector) acceptor = NULL;
   g_autoptr(GPtrArray) path_a = NULL, path_b = NULL;
   AuthWatch *watch = g_object_new (auth_watch_get_type (), NULL);
-  guint min = msrp_relay_get_min_expires (ours);
+  guint min = msrp_relay_get_min_expires (test_ours.relay);
   Pair p = { 0, };
   TestOp ca = { 0, }, cb = { 0, };
 
   (void) setup;
   p.timeout_id = test_watchdog_start (TIMEOUT_SECONDS);
-  msrp_relay_set_min_expires (ours, 1);
+  msrp_relay_set_min_expires (test_ours.relay, 1);
   msrp_relay_settings_set_expires (settings, 2);
   connector = msrp_get_connector (settings);
   g_object_set (connector, "logger", watch, NULL);
@@ -693,14 +667,14 @@ test_ours_refresh (void)
   /* Two refreshes: 3 s and more after the first AUTH, past its expiry. */
   while (watch->auth_ok < 3)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpuint (msrp_relay_get_n_sessions (ours), >=, 1);
+  g_assert_cmpuint (msrp_relay_get_n_sessions (test_ours.relay), >=, 1);
   send_text (p.a, "still here", FALSE);
   test_wait_for_len (p.messages_b, 1);
 
   test_op_clear (&ca);
   test_op_clear (&cb);
   pair_teardown (&p);
-  msrp_relay_set_min_expires (ours, min);
+  msrp_relay_set_min_expires (test_ours.relay, min);
   g_object_unref (watch);
 }
 
@@ -709,16 +683,16 @@ test_ours_refresh (void)
 static void
 test_ours_refresh_before_bind (void)
 {
-  g_autoptr(MsrpRelaySettings) settings = ours_settings ("bob", "bobpass", FALSE);
+  g_autoptr(MsrpRelaySettings) settings = test_ours_settings ("bob", "bobpass", FALSE);
   g_autoptr(MsrpConnector) acceptor = NULL;
   g_autoptr(MsrpConnector) connector = msrp_get_connector (NULL);
   g_autoptr(GPtrArray) path_a = NULL, path_b = NULL;
   AuthWatch *watch = g_object_new (auth_watch_get_type (), NULL);
-  guint min = msrp_relay_get_min_expires (ours);
+  guint min = msrp_relay_get_min_expires (test_ours.relay);
   guint id = test_watchdog_start (TIMEOUT_SECONDS);
   TestOp ca = { 0, }, cb = { 0, };
 
-  msrp_relay_set_min_expires (ours, 1);
+  msrp_relay_set_min_expires (test_ours.relay, 1);
   msrp_relay_settings_set_expires (settings, 2);
   acceptor = msrp_get_acceptor (settings);
   g_object_set (acceptor, "logger", watch, NULL);
@@ -734,7 +708,7 @@ test_ours_refresh_before_bind (void)
 
   test_op_clear (&ca);
   test_op_clear (&cb);
-  msrp_relay_set_min_expires (ours, min);
+  msrp_relay_set_min_expires (test_ours.relay, min);
   g_object_unref (watch);
   test_watchdog_stop (id);
 }
@@ -1024,25 +998,9 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/relay-client/cross/kamailio-to-ours", &kamailio_to_ours, test_exchange);
 
   test_kamailio_find ();
-  {
-    GError *error = NULL;
-    g_autoptr(MsrpUri) tcp = NULL;
-    g_autoptr(MsrpUri) tls = NULL;
-
-    ours = msrp_relay_new ("example.com");
-    msrp_relay_add_user (ours, "alice", "alicepass");
-    msrp_relay_add_user (ours, "bob", "bobpass");
-    msrp_relay_set_tls_certificate (ours, test_certificate (OURS_CN));
-    tcp = msrp_relay_listen (ours, "127.0.0.1", 0, FALSE, &error);
-    g_assert_no_error (error);
-    tls = msrp_relay_listen (ours, "127.0.0.1", 0, TRUE, &error);
-    g_assert_no_error (error);
-    ours_port = msrp_uri_get_port (tcp);
-    ours_tls_port = msrp_uri_get_port (tls);
-  }
+  test_ours_start ();
   status = g_test_run ();
-  msrp_relay_stop (ours);
-  g_clear_object (&ours);
+  test_ours_stop ();
   test_kamailio_free ();
   return status;
 }

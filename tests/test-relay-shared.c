@@ -19,39 +19,14 @@
 #define TIMEOUT_SECONDS 120
 #define N_SESSIONS 100
 
-static MsrpRelay *ours;
-static guint16 ours_port, ours_tls_port;
-#define OURS_CN "relay.example.com"
-
-static gboolean
-accept_our_cert (MsrpConnector        *connector,
-                 GTlsCertificate      *peer_cert,
-                 GTlsCertificateFlags  errors,
-                 gpointer              user_data)
-{
-  return g_tls_certificate_is_same (test_certificate (OURS_CN), peer_cert);
-}
 
 /* What the tests before left at our relay has gone: every session of a
  * connection that closed ends with it. */
 static void
 wait_relay_idle (void)
 {
-  while (msrp_relay_get_n_sessions (ours) > 0 || g_hash_table_size (ours->connections) > 0)
+  while (msrp_relay_get_n_sessions (test_ours.relay) > 0 || g_hash_table_size (test_ours.relay->connections) > 0)
     g_main_context_iteration (NULL, TRUE);
-}
-
-static MsrpRelaySettings *
-ours_settings (const char *user,
-               const char *password,
-               gboolean    tls)
-{
-  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
-
-  msrp_relay_settings_set_host (settings, "127.0.0.1");
-  msrp_relay_settings_set_port (settings, tls ? ours_tls_port : ours_port);
-  msrp_relay_settings_set_use_tls (settings, tls);
-  return settings;
 }
 
 /* N sessions of alice (active) with N peers of bob (passive), each side
@@ -73,7 +48,7 @@ make_connector (MsrpRelaySettings *settings,
   MsrpConnector *connector = active ? msrp_get_connector (settings) : msrp_get_acceptor (settings);
 
   if (msrp_relay_settings_get_use_tls (settings) && msrp_relay_settings_get_tls_database (settings) == NULL)
-    g_signal_connect (connector, "accept-certificate", G_CALLBACK (accept_our_cert), NULL);
+    g_signal_connect (connector, "accept-certificate", G_CALLBACK (test_ours_accept_cert), NULL);
   return connector;
 }
 
@@ -382,22 +357,22 @@ test_ours_hundred (gconstpointer data)
 {
   gboolean tls = GPOINTER_TO_INT (data);
   guint id = test_watchdog_start (TIMEOUT_SECONDS);
-  g_autoptr(MsrpRelaySettings) alice = ours_settings ("alice", "alicepass", tls);
-  g_autoptr(MsrpRelaySettings) bob = ours_settings ("bob", "bobpass", !tls);
+  g_autoptr(MsrpRelaySettings) alice = test_ours_settings ("alice", "alicepass", tls);
+  g_autoptr(MsrpRelaySettings) bob = test_ours_settings ("bob", "bobpass", !tls);
   guint sessions_before, connections_before;
   Many m = { 0, };
 
   wait_relay_idle ();
-  sessions_before = msrp_relay_get_n_sessions (ours);
-  connections_before = g_hash_table_size (ours->connections);
+  sessions_before = msrp_relay_get_n_sessions (test_ours.relay);
+  connections_before = g_hash_table_size (test_ours.relay->connections);
   many_connect (&m, N_SESSIONS, alice, bob);
   assert_one_connection (&m);
   /* One connection and one AUTH for each client at the relay. */
-  g_assert_cmpuint (g_hash_table_size (ours->connections), ==, connections_before + 2);
-  g_assert_cmpuint (msrp_relay_get_n_sessions (ours), ==, sessions_before + 2);
+  g_assert_cmpuint (g_hash_table_size (test_ours.relay->connections), ==, connections_before + 2);
+  g_assert_cmpuint (msrp_relay_get_n_sessions (test_ours.relay), ==, sessions_before + 2);
 
   exchange_all (&m, 1);
-  g_assert_cmpuint (g_hash_table_size (ours->connections), ==, connections_before + 2);
+  g_assert_cmpuint (g_hash_table_size (test_ours.relay->connections), ==, connections_before + 2);
   close_one_and_cut (&m);
   many_free_rest (&m);
   test_watchdog_stop (id);
@@ -424,7 +399,7 @@ static void
 test_ours_refused (void)
 {
   guint id = test_watchdog_start (TIMEOUT_SECONDS);
-  g_autoptr(MsrpRelaySettings) alice = ours_settings ("alice", "alicepass", FALSE);
+  g_autoptr(MsrpRelaySettings) alice = test_ours_settings ("alice", "alicepass", FALSE);
   g_autoptr(MsrpUri) listen_uri = msrp_uri_new ("127.0.0.1", 0, NULL, FALSE);
   g_autoptr(MsrpConnector) c1 = msrp_get_connector (alice);
   g_autoptr(MsrpConnector) c2 = msrp_get_connector (alice);
@@ -438,11 +413,11 @@ test_ours_refused (void)
   TestOp op = { 0, };
 
   wait_relay_idle ();
-  sessions_before = msrp_relay_get_n_sessions (ours);
-  _msrp_relay_set_one_endpoint_per_session (ours, TRUE);
+  sessions_before = msrp_relay_get_n_sessions (test_ours.relay);
+  _msrp_relay_set_one_endpoint_per_session (test_ours.relay, TRUE);
   test_connect_pair (p1, c1, listen_uri, &u1, &t1);
   exchange_text (t1, u1, "first");
-  g_assert_cmpuint (msrp_relay_get_n_sessions (ours), ==, sessions_before + 1);
+  g_assert_cmpuint (msrp_relay_get_n_sessions (test_ours.relay), ==, sessions_before + 1);
 
   /* The second session shares the connection, and is refused. */
   peer2 = test_prepare (p2, listen_uri);
@@ -454,20 +429,20 @@ test_ours_refused (void)
   g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_FORBIDDEN);
   test_op_clear (&op);
   msrp_connector_cleanup (p2);
-  g_assert_cmpuint (msrp_relay_get_n_sessions (ours), ==, sessions_before + 1);
+  g_assert_cmpuint (msrp_relay_get_n_sessions (test_ours.relay), ==, sessions_before + 1);
 
   /* The third has a connection (and an AUTH) of its own, and works. */
   test_connect_pair (p3, c3, listen_uri, &u3, &t3);
   path3 = g_ptr_array_ref (msrp_transport_get_full_local_path (t3));
   g_assert_false (msrp_uri_equal (g_ptr_array_index (path3, 0), g_ptr_array_index (path2, 0)));
   g_assert_true (_msrp_transport_get_mux (t3) != _msrp_transport_get_mux (t1));
-  g_assert_cmpuint (msrp_relay_get_n_sessions (ours), ==, sessions_before + 2);
+  g_assert_cmpuint (msrp_relay_get_n_sessions (test_ours.relay), ==, sessions_before + 2);
   exchange_text (t3, u3, "third");
   exchange_text (u3, t3, "back");
   /* The first goes on. */
   exchange_text (t1, u1, "first again");
 
-  _msrp_relay_set_one_endpoint_per_session (ours, FALSE);
+  _msrp_relay_set_one_endpoint_per_session (test_ours.relay, FALSE);
   test_watchdog_stop (id);
 }
 
@@ -476,13 +451,13 @@ static void
 test_ours_opt_out (void)
 {
   guint id = test_watchdog_start (TIMEOUT_SECONDS);
-  g_autoptr(MsrpRelaySettings) alice = ours_settings ("alice", "alicepass", FALSE);
+  g_autoptr(MsrpRelaySettings) alice = test_ours_settings ("alice", "alicepass", FALSE);
   g_autoptr(MsrpConnector) c1 = NULL, c2 = NULL;
   g_autoptr(GPtrArray) path1 = NULL, path2 = NULL;
   guint sessions_before;
 
   wait_relay_idle ();
-  sessions_before = msrp_relay_get_n_sessions (ours);
+  sessions_before = msrp_relay_get_n_sessions (test_ours.relay);
   g_assert_true (msrp_relay_settings_get_share_connection (alice));
   msrp_relay_settings_set_share_connection (alice, FALSE);
   c1 = msrp_get_connector (alice);
@@ -490,7 +465,7 @@ test_ours_opt_out (void)
   path1 = test_prepare (c1, NULL);
   path2 = test_prepare (c2, NULL);
   g_assert_false (msrp_uri_equal (g_ptr_array_index (path1, 0), g_ptr_array_index (path2, 0)));
-  g_assert_cmpuint (msrp_relay_get_n_sessions (ours), ==, sessions_before + 2);
+  g_assert_cmpuint (msrp_relay_get_n_sessions (test_ours.relay), ==, sessions_before + 2);
   msrp_connector_cleanup (c1);
   msrp_connector_cleanup (c2);
   test_drain ();
@@ -503,7 +478,7 @@ static void
 test_ours_same_uri (void)
 {
   guint id = test_watchdog_start (TIMEOUT_SECONDS);
-  g_autoptr(MsrpRelaySettings) alice = ours_settings ("alice", "alicepass", FALSE);
+  g_autoptr(MsrpRelaySettings) alice = test_ours_settings ("alice", "alicepass", FALSE);
   g_autoptr(MsrpUri) uri = msrp_uri_new ("localhost", 0, "samesession", FALSE);
   g_autoptr(MsrpConnector) c1 = msrp_get_connector (alice);
   g_autoptr(MsrpConnector) c2 = msrp_get_connector (alice);
@@ -524,7 +499,7 @@ static void
 test_ours_cancel_waiter (void)
 {
   guint id = test_watchdog_start (TIMEOUT_SECONDS);
-  g_autoptr(MsrpRelaySettings) alice = ours_settings ("alice", "alicepass", TRUE);
+  g_autoptr(MsrpRelaySettings) alice = test_ours_settings ("alice", "alicepass", TRUE);
   g_autoptr(MsrpConnector) c1 = make_connector (alice, TRUE);
   g_autoptr(MsrpConnector) c2 = make_connector (alice, TRUE);
   g_autoptr(MsrpConnector) c3 = make_connector (alice, TRUE);
@@ -700,25 +675,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/relay-shared/mux/routing", test_mux_routing);
 
   test_kamailio_find ();
-  {
-    GError *error = NULL;
-    g_autoptr(MsrpUri) tcp = NULL;
-    g_autoptr(MsrpUri) tls = NULL;
-
-    ours = msrp_relay_new ("example.com");
-    msrp_relay_add_user (ours, "alice", "alicepass");
-    msrp_relay_add_user (ours, "bob", "bobpass");
-    msrp_relay_set_tls_certificate (ours, test_certificate (OURS_CN));
-    tcp = msrp_relay_listen (ours, "127.0.0.1", 0, FALSE, &error);
-    g_assert_no_error (error);
-    tls = msrp_relay_listen (ours, "127.0.0.1", 0, TRUE, &error);
-    g_assert_no_error (error);
-    ours_port = msrp_uri_get_port (tcp);
-    ours_tls_port = msrp_uri_get_port (tls);
-  }
+  test_ours_start ();
   status = g_test_run ();
-  msrp_relay_stop (ours);
-  g_clear_object (&ours);
+  test_ours_stop ();
   test_kamailio_free ();
   return status;
 }

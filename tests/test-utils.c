@@ -716,16 +716,29 @@ test_kamailio_database (void)
   return db;
 }
 
+/* @user at example.com, a relay on 127.0.0.1:@port. */
+static MsrpRelaySettings *
+local_relay_settings (const char *user,
+                      const char *password,
+                      guint16     port,
+                      gboolean    tls)
+{
+  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
+
+  msrp_relay_settings_set_host (settings, "127.0.0.1");
+  msrp_relay_settings_set_port (settings, port);
+  msrp_relay_settings_set_use_tls (settings, tls);
+  return settings;
+}
+
 MsrpRelaySettings *
 test_kamailio_settings (const char *user,
                         const char *password,
                         gboolean    tls)
 {
-  MsrpRelaySettings *settings = msrp_relay_settings_new ("example.com", user, password);
+  MsrpRelaySettings *settings =
+    local_relay_settings (user, password, tls ? test_kamailio.tls_port : test_kamailio.port, tls);
 
-  msrp_relay_settings_set_host (settings, "127.0.0.1");
-  msrp_relay_settings_set_port (settings, tls ? test_kamailio.tls_port : test_kamailio.port);
-  msrp_relay_settings_set_use_tls (settings, tls);
   if (tls)
     {
       g_autoptr(GTlsDatabase) db = test_kamailio_database ();
@@ -733,4 +746,50 @@ test_kamailio_settings (const char *user,
       msrp_relay_settings_set_tls_database (settings, db);
     }
   return settings;
+}
+
+TestOurs test_ours;
+
+void
+test_ours_start (void)
+{
+  GError *error = NULL;
+  g_autoptr(MsrpUri) tcp = NULL;
+  g_autoptr(MsrpUri) tls = NULL;
+
+  test_ours.relay = msrp_relay_new ("example.com");
+  msrp_relay_add_user (test_ours.relay, "alice", "alicepass");
+  msrp_relay_add_user (test_ours.relay, "bob", "bobpass");
+  msrp_relay_set_tls_certificate (test_ours.relay, test_certificate (TEST_OURS_CN));
+  tcp = msrp_relay_listen (test_ours.relay, "127.0.0.1", 0, FALSE, &error);
+  g_assert_no_error (error);
+  tls = msrp_relay_listen (test_ours.relay, "127.0.0.1", 0, TRUE, &error);
+  g_assert_no_error (error);
+  test_ours.port = msrp_uri_get_port (tcp);
+  test_ours.tls_port = msrp_uri_get_port (tls);
+}
+
+void
+test_ours_stop (void)
+{
+  if (test_ours.relay != NULL)
+    msrp_relay_stop (test_ours.relay);
+  g_clear_object (&test_ours.relay);
+}
+
+MsrpRelaySettings *
+test_ours_settings (const char *user,
+                    const char *password,
+                    gboolean    tls)
+{
+  return local_relay_settings (user, password, tls ? test_ours.tls_port : test_ours.port, tls);
+}
+
+gboolean
+test_ours_accept_cert (MsrpConnector        *connector,
+                       GTlsCertificate      *peer_cert,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  return g_tls_certificate_is_same (test_certificate (TEST_OURS_CN), peer_cert);
 }

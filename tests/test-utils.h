@@ -257,4 +257,31 @@ MsrpRelaySettings  *test_kamailio_settings (const char *user,
                                             const char *password,
                                             gboolean    tls);
 
+/* Our own relay (MsrpRelay) beside Kamailio, in the test process: users
+ * alice and bob (passwords alicepass, bobpass) at example.com, a TCP and a
+ * TLS listener on 127.0.0.1, the TLS one with test_certificate
+ * (TEST_OURS_CN), which the client does not trust by itself. */
+#define TEST_OURS_CN "relay.example.com"
+
+typedef struct {
+  MsrpRelay *relay;
+  guint16 port;
+  guint16 tls_port;
+} TestOurs;
+
+extern TestOurs test_ours;
+
+void                test_ours_start        (void);
+void                test_ours_stop         (void);
+/* Settings for @user at our relay, over TLS or TCP. */
+MsrpRelaySettings  *test_ours_settings     (const char *user,
+                                            const char *password,
+                                            gboolean    tls);
+/* An MsrpConnector::accept-certificate handler that takes our relay's
+ * certificate and nothing else. */
+gboolean            test_ours_accept_cert  (MsrpConnector        *connector,
+                                            GTlsCertificate      *peer_cert,
+                                            GTlsCertificateFlags  errors,
+                                            gpointer              user_data);
+
 G_END_DECLS
