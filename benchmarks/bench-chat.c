@@ -236,6 +236,8 @@ on_completed (GObject      *source,
   op->done = TRUE;
 }
 
+static void on_chat_received (MsrpChat *chat, MsrpChatMessage *message, End *self);
+
 /* Alice offers, Bob answers. */
 static void
 connect_chat (End      *self,
@@ -249,7 +251,12 @@ connect_chat (End      *self,
   if (sender)
     self->chat = msrp_chat_new ("Alice <sip:alice@example.com>", "Bob <sip:bob@example.com>");
   else
-    self->chat = msrp_chat_new ("Bob <sip:bob@example.com>", "Alice <sip:alice@example.com>");
+    {
+      self->chat = msrp_chat_new ("Bob <sip:bob@example.com>", "Alice <sip:alice@example.com>");
+      /* Alice may send as soon as her side runs: her first messages can
+       * come while Bob's start is still finishing. */
+      g_signal_connect (self->chat, "message-received", G_CALLBACK (on_chat_received), self);
+    }
   msrp_stream_set_local_uri (MSRP_STREAM (self->chat), uri);
   msrp_stream_set_use_tls (MSRP_STREAM (self->chat), FALSE);
   if (self->kind == KIND_CHAT_NO_IMDN)
@@ -474,7 +481,6 @@ receive_main (Kind kind)
   if (is_chat (kind))
     {
       connect_chat (self, FALSE);
-      g_signal_connect (self->chat, "message-received", G_CALLBACK (on_chat_received), self);
     }
   else
     {
