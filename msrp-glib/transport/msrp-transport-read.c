@@ -33,9 +33,17 @@ static void read_more (MsrpTransport *self);
  * returns to the main loop moves to a buffer of its own, which is freed
  * once it is empty. A backend whose reads complete later keeps its own. */
 
+/* Buffers of their own that busy transports gave back, kept for the next
+ * one: a transport that is left with part of a chunk at the end of every
+ * wake-up (small chunks, pipelined) takes one each time, and a malloc and
+ * free of 128 KiB a wake-up cost a fifth of TLS pipelined throughput. */
+#define SPARE_READ_BUFFERS 4
+
 typedef struct {
   guint8 *data;
   MsrpTransport *owner;         /* the transport reading from it, or NULL */
+  guint8 *spare[SPARE_READ_BUFFERS];
+  guint n_spare;
 } SharedReadBuffer;
 
 static void
@@ -44,6 +52,8 @@ shared_read_buffer_free (gpointer data)
   SharedReadBuffer *shared = data;
 
   g_free (shared->data);
+  for (guint i = 0; i < shared->n_spare; i++)
+    g_free (shared->spare[i]);
   g_free (shared);
 }
 
@@ -60,6 +70,27 @@ get_shared_read_buffer (void)
       g_private_set (&key, shared);
     }
   return shared;
+}
+
+static guint8 *
+own_read_buffer_new (void)
+{
+  SharedReadBuffer *shared = get_shared_read_buffer ();
+
+  if (shared->n_spare > 0)
+    return shared->spare[--shared->n_spare];
+  return g_malloc (_MSRP_TRANSPORT_READ_BUFFER_SIZE);
+}
+
+static void
+own_read_buffer_free (guint8 *data)
+{
+  SharedReadBuffer *shared = get_shared_read_buffer ();
+
+  if (shared->n_spare < SPARE_READ_BUFFERS)
+    shared->spare[shared->n_spare++] = data;
+  else
+    g_free (data);
 }
 
 static inline void
@@ -90,7 +121,7 @@ ensure_read_buffer (MsrpTransport *self)
           return;
         }
     }
-  self->rbuf = g_malloc (_MSRP_TRANSPORT_READ_BUFFER_SIZE);
+  self->rbuf = own_read_buffer_new ();
   self->rbuf_shared = FALSE;
 }
 
@@ -105,13 +136,13 @@ _msrp_transport_release_read_buffer (MsrpTransport *self)
           if (self->rbuf_shared)
             get_shared_read_buffer ()->owner = NULL;
           else
-            g_free (self->rbuf);
+            own_read_buffer_free (self->rbuf);
           self->rbuf = NULL;
           self->rpos = self->rlen = 0;
         }
       else if (self->rbuf_shared)
         {
-          guint8 *own = g_malloc (_MSRP_TRANSPORT_READ_BUFFER_SIZE);
+          guint8 *own = own_read_buffer_new ();
 
           memcpy (own, self->rbuf + self->rpos, self->rlen - self->rpos);
           self->rlen -= self->rpos;
