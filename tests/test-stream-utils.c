@@ -219,6 +219,14 @@ test_chat_peer_clear (TestChatPeer *peer)
 {
   if (peer->chat != NULL)
     {
+      TestStreamOp end = { 0 };
+
+      /* Ending it first lets go of what it still has running (a
+       * connector waiting for its peer, say); a stream that already
+       * ended or failed just says so. */
+      msrp_stream_end_async (MSRP_STREAM (peer->chat), NULL, test_stream_on_done, &end);
+      test_wait_for (&end.done);
+      g_clear_error (&end.error);
       g_object_add_weak_pointer (G_OBJECT (peer->chat), (gpointer *) &peer->chat);
       g_object_unref (peer->chat);
       /* What still holds it (a TLS close that GIO runs in a thread) lets
