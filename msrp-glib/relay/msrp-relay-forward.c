@@ -485,7 +485,9 @@ pending_add (MsrpRelayConn  *conn,
    * already (by chance, or on purpose to make the relay forget it): this
    * one goes out under a fresh id, so that both responses find their
    * way. */
-  if (g_hash_table_contains (conn->pending, msrp_chunk_get_transaction_id (chunk)))
+  if (conn->pending == NULL)
+    conn->pending = g_hash_table_new (g_str_hash, g_str_equal);
+  else if (g_hash_table_contains (conn->pending, msrp_chunk_get_transaction_id (chunk)))
     {
       g_autofree char *tid = _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
 
@@ -510,7 +512,8 @@ void
 _msrp_relay_handle_response (MsrpRelayConn *conn,
                              MsrpChunk     *response)
 {
-  Pending *pending = g_hash_table_lookup (conn->pending, msrp_chunk_get_transaction_id (response));
+  Pending *pending = conn->pending != NULL ?
+    g_hash_table_lookup (conn->pending, msrp_chunk_get_transaction_id (response)) : NULL;
   MsrpRelayRoute *route;
   guint code = msrp_chunk_get_code (response);
 
