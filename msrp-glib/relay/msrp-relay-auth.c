@@ -182,17 +182,20 @@ nonce_answered (MsrpRelay  *self,
 
 /* Sessions */
 
-static char *
-new_session_id (void)
+static void
+new_session_id (char out[2 * SESSION_ID_BYTES + 1])
 {
+  static const char hex[] = "0123456789abcdef";
   guint8 bytes[SESSION_ID_BYTES];
-  GString *out = g_string_sized_new (2 * SESSION_ID_BYTES + 1);
 
   /* The session-id is what lets a peer reach a client: unguessable. */
   _msrp_random_bytes (MSRP_RANDOM_SECRET, bytes, sizeof bytes);
   for (guint i = 0; i < sizeof bytes; i++)
-    g_string_append_printf (out, "%02x", bytes[i]);
-  return g_string_free (out, FALSE);
+    {
+      out[2 * i] = hex[bytes[i] >> 4];
+      out[2 * i + 1] = hex[bytes[i] & 0xf];
+    }
+  out[2 * SESSION_ID_BYTES] = '\0';
 }
 
 static void
@@ -216,7 +219,6 @@ relay_session_free (gpointer data)
   g_clear_object (&session->uri);
   g_clear_object (&session->endpoint);
   g_free (session->username);
-  g_free (session->id);
   g_free (session);
 }
 
@@ -727,22 +729,25 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
     {
       MsrpUri *listen_uri = _msrp_relay_session_base_uri (self, conn->listener);
       guint n_user = GPOINTER_TO_UINT (g_hash_table_lookup (self->user_sessions, username));
+      char id[2 * SESSION_ID_BYTES + 1];
 
       session = g_new0 (MsrpRelaySession, 1);
       session->relay = self;
-      session->id = new_session_id ();
+      new_session_id (id);
       session->uri = g_object_new (MSRP_TYPE_URI,
                                    "host", msrp_uri_get_host (listen_uri),
                                    "port", msrp_uri_get_port (listen_uri),
-                                   "session-id", session->id,
+                                   "session-id", id,
                                    "transport", msrp_uri_get_transport (listen_uri),
                                    "use-tls", msrp_uri_get_use_tls (listen_uri),
                                    NULL);
+      /* One copy of the id a session: the URI's. */
+      session->id = msrp_uri_get_session_id (session->uri);
       session->username = g_strdup (username);
       session->conn = conn;
       g_hash_table_insert (self->user_sessions, g_strdup (username), GUINT_TO_POINTER (n_user + 1));
       g_ptr_array_add (conn->sessions, session);
-      g_hash_table_insert (self->sessions, session->id, session);
+      g_hash_table_insert (self->sessions, (char *) session->id, session);
       _msrp_relay_routes_changed (self);
       g_debug ("relay: new session %s for “%s”", session->id, username);
       _msrp_relay_notify_n_sessions (self);

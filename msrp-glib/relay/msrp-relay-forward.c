@@ -362,7 +362,7 @@ remember_peer (MsrpRelayConn    *conn,
                MsrpUri          *uri)
 {
   MsrpRelay *self = conn->relay;
-  PeerKey lookup = { session->id, uri };
+  PeerKey lookup = { (char *) session->id, uri };
   MsrpRelayConn *known;
 
   if (msrp_uri_get_session_id (uri) == NULL || !peer_reached_through (conn, uri))
@@ -873,7 +873,7 @@ route_decide (MsrpRelayConn  *conn,
     }
   else
     {
-      PeerKey lookup = { s0->id, g_ptr_array_index (new_to, 0) };
+      PeerKey lookup = { (char *) s0->id, g_ptr_array_index (new_to, 0) };
       MsrpUri *next = lookup.uri;
       MsrpRelayConn *known = g_hash_table_lookup (self->by_peer, &lookup);
 

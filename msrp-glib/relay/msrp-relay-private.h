@@ -45,7 +45,7 @@ typedef struct {
 /* A session a client holds on the relay. */
 typedef struct {
   MsrpRelay *relay;
-  char *id;
+  const char *id;              /* uri's session-id */
   MsrpUri *uri;
   char *username;
   MsrpRelayConn *conn;         /* the connection that authenticated it */
