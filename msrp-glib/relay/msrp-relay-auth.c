@@ -44,6 +44,9 @@ typedef struct {
   char *value;
   gint64 issued;
   guint64 last_nc;
+  GList order_link;             /* in the relay's nonce_order */
+  MsrpRelayConn *conn;          /* it was issued on, NULL once freed */
+  GList conn_link;              /* in conn->nonces */
 } Nonce;
 
 /* Recent failed Digest answers of one user or one address. */
@@ -135,6 +138,8 @@ nonce_free (gpointer data)
 {
   Nonce *nonce = data;
 
+  if (nonce->conn != NULL)
+    g_queue_unlink (&nonce->conn->nonces, &nonce->conn_link);
   g_free (nonce->value);
   g_free (nonce);
 }
@@ -153,7 +158,7 @@ nonces_prune (MsrpRelay *self)
     {
       if (now - oldest->issued <= NONCE_LIFETIME_US)
         self->nonce_floor = MAX (self->nonce_floor, oldest->issued);
-      g_queue_pop_head (&self->nonce_order);
+      g_queue_pop_head_link (&self->nonce_order);
       g_hash_table_remove (self->nonces, oldest->value);
     }
 }
@@ -161,9 +166,10 @@ nonces_prune (MsrpRelay *self)
 /* The record of an answered nonce; NULL when it can no longer be told
  * whether it was answered before. */
 static Nonce *
-nonce_answered (MsrpRelay  *self,
-                const char *value,
-                gint64      issued)
+nonce_answered (MsrpRelay     *self,
+                MsrpRelayConn *conn,
+                const char    *value,
+                gint64         issued)
 {
   Nonce *nonce = g_hash_table_lookup (self->nonces, value);
 
@@ -175,7 +181,12 @@ nonce_answered (MsrpRelay  *self,
   nonce = g_new0 (Nonce, 1);
   nonce->value = g_strdup (value);
   nonce->issued = issued;
-  g_queue_push_tail (&self->nonce_order, nonce);
+  nonce->order_link.data = nonce;
+  g_queue_push_tail_link (&self->nonce_order, &nonce->order_link);
+  /* Good on its connection only (its MAC binds it): forgotten with it. */
+  nonce->conn = conn;
+  nonce->conn_link.data = nonce;
+  g_queue_push_tail_link (&conn->nonces, &nonce->conn_link);
   g_hash_table_insert (self->nonces, nonce->value, nonce);
   return nonce;
 }
@@ -661,7 +672,7 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
   /* The right password with an old nonce: RFC 2617's stale=TRUE, which
    * clients answer at once with the new nonce. */
   if (g_get_monotonic_time () - issued > NONCE_LIFETIME_US ||
-      (nonce = nonce_answered (self, nonce_value, issued)) == NULL)
+      (nonce = nonce_answered (self, conn, nonce_value, issued)) == NULL)
     {
       send_challenge (conn, request, TRUE);
       return;
@@ -783,6 +794,16 @@ _msrp_relay_auth_conn_closed (MsrpRelay     *self,
   g_clear_object (&conn->delayed_answer);
   conn_unpark (conn);
   g_clear_object (&conn->parked);
+  /* Its answered nonces can never be presented again: their MACs name
+   * this connection. Kept, thousands of them would hold memory (and pin
+   * heap pages) for minutes after a drop. */
+  while (conn->nonces.head != NULL)
+    {
+      Nonce *nonce = conn->nonces.head->data;
+
+      g_queue_unlink (&self->nonce_order, &nonce->order_link);
+      g_hash_table_remove (self->nonces, nonce->value);
+    }
   return had_sessions;
 }
 

@@ -82,6 +82,7 @@ _msrp_relay_conn_unref (MsrpRelayConn *conn)
   g_assert (conn->cur == NULL && conn->blocked_on == NULL && conn->last_out == NULL && conn->route_memo == NULL);
   g_assert (g_queue_is_empty (&conn->connect_queue) && g_queue_is_empty (&conn->pending_order));
   g_assert (conn->waiters == NULL && conn->sessions->len == 0 && conn->lconn == NULL);
+  g_assert (g_queue_is_empty (&conn->nonces));
   g_clear_pointer (&conn->waiters, g_ptr_array_unref);
   g_clear_pointer (&conn->sessions, g_ptr_array_unref);
   g_clear_pointer (&conn->pending, g_hash_table_unref);

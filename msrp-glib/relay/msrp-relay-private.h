@@ -96,6 +96,7 @@ struct _MsrpRelayConn {
 
   /* Password guessing */
   guint64 serial;              /* binds the nonces issued on it */
+  GQueue nonces;               /* of the relay's answered Nonces issued on it */
   guint auth_failures;
   char *peer_address;          /* "" when unknown */
   GSource *auth_delay;         /* reading waits until the answer is sent */
