@@ -2427,8 +2427,8 @@ drop_pairs (MsrpRelay *relay,
 }
 
 /* Many sessions bound through the relay, then dropped: every descriptor
- * comes back, and while they are idle the relay's connections hold no
- * read buffer. */
+ * comes back, the answered nonces are forgotten, and while they are idle
+ * the relay's connections hold no read buffer. */
 static void
 test_many_sessions_dropped (Fixture       *f,
                             gconstpointer  data)
@@ -2465,8 +2465,13 @@ test_many_sessions_dropped (Fixture       *f,
         g_assert_false (_msrp_transport_holds_read_state (conn->transport));
     }
 
+  /* Each AUTH's nonce is remembered (for its nonce count) ... */
+  g_assert_cmpuint (f->relay->nonce_order.length, >=, N_DROPPED);
   drop_pairs (f->relay, pairs, N_DROPPED / 2);
   g_assert_cmpuint (test_count_fds (), ==, fds_before);
+  /* ... but only as long as its connection: it is good on no other. */
+  g_assert_cmpuint (f->relay->nonce_order.length, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (f->relay->nonces), ==, 0);
 }
 
 static void

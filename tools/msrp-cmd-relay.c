@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 
@@ -41,6 +42,34 @@ relay_on_signal (gpointer user_data)
 {
   g_main_loop_quit (loop);
   return G_SOURCE_CONTINUE;
+}
+
+/* GLib before 2.76 keeps what its slice allocator once took in per-thread
+ * magazines for good: after many sessions are gone, the relay would keep
+ * their memory. Plain malloc gives it back, but G_SLICE is read before
+ * main() runs, so the relay starts itself again with it set. Failing that
+ * it runs on as it is. */
+static void
+relay_reexec_without_gslice (void)
+{
+#ifdef __linux__
+  g_autofree char *cmdline = NULL;
+  g_autoptr(GPtrArray) args = NULL;
+  gsize len;
+
+  if (glib_check_version (2, 76, 0) == NULL || g_getenv ("G_SLICE") != NULL)
+    return;
+  if (!g_file_get_contents ("/proc/self/cmdline", &cmdline, &len, NULL) || len == 0)
+    return;
+  args = g_ptr_array_new ();
+  for (gsize i = 0; i < len; i += strlen (cmdline + i) + 1)
+    g_ptr_array_add (args, cmdline + i);
+  g_ptr_array_add (args, NULL);
+  g_setenv ("G_SLICE", "always-malloc", TRUE);
+  fflush (NULL);
+  execv ("/proc/self/exe", (char **) args->pdata);
+  g_unsetenv ("G_SLICE");
+#endif
 }
 
 static int
@@ -80,6 +109,7 @@ cmd_relay (int    argc,
   g_autofree char *uri_string = NULL;
   guint sigint_id, sigterm_id;
 
+  relay_reexec_without_gslice ();
   if (!parse_command_line (&relay_command, entries, &argc, &argv) ||
       !no_arguments (&relay_command, argc, argv))
     return EXIT_USAGE;

@@ -44,6 +44,9 @@ typedef struct {
   char *value;
   gint64 issued;
   guint64 last_nc;
+  GList order_link;             /* in the relay's nonce_order */
+  MsrpRelayConn *conn;          /* it was issued on, NULL once freed */
+  GList conn_link;              /* in conn->nonces */
 } Nonce;
 
 /* Recent failed Digest answers of one user or one address. */
@@ -135,6 +138,8 @@ nonce_free (gpointer data)
 {
   Nonce *nonce = data;
 
+  if (nonce->conn != NULL)
+    g_queue_unlink (&nonce->conn->nonces, &nonce->conn_link);
   g_free (nonce->value);
   g_free (nonce);
 }
@@ -153,7 +158,7 @@ nonces_prune (MsrpRelay *self)
     {
       if (now - oldest->issued <= NONCE_LIFETIME_US)
         self->nonce_floor = MAX (self->nonce_floor, oldest->issued);
-      g_queue_pop_head (&self->nonce_order);
+      g_queue_pop_head_link (&self->nonce_order);
       g_hash_table_remove (self->nonces, oldest->value);
     }
 }
@@ -161,9 +166,10 @@ nonces_prune (MsrpRelay *self)
 /* The record of an answered nonce; NULL when it can no longer be told
  * whether it was answered before. */
 static Nonce *
-nonce_answered (MsrpRelay  *self,
-                const char *value,
-                gint64      issued)
+nonce_answered (MsrpRelay     *self,
+                MsrpRelayConn *conn,
+                const char    *value,
+                gint64         issued)
 {
   Nonce *nonce = g_hash_table_lookup (self->nonces, value);
 
@@ -175,24 +181,32 @@ nonce_answered (MsrpRelay  *self,
   nonce = g_new0 (Nonce, 1);
   nonce->value = g_strdup (value);
   nonce->issued = issued;
-  g_queue_push_tail (&self->nonce_order, nonce);
+  nonce->order_link.data = nonce;
+  g_queue_push_tail_link (&self->nonce_order, &nonce->order_link);
+  /* Good on its connection only (its MAC binds it): forgotten with it. */
+  nonce->conn = conn;
+  nonce->conn_link.data = nonce;
+  g_queue_push_tail_link (&conn->nonces, &nonce->conn_link);
   g_hash_table_insert (self->nonces, nonce->value, nonce);
   return nonce;
 }
 
 /* Sessions */
 
-static char *
-new_session_id (void)
+static void
+new_session_id (char out[2 * SESSION_ID_BYTES + 1])
 {
+  static const char hex[] = "0123456789abcdef";
   guint8 bytes[SESSION_ID_BYTES];
-  GString *out = g_string_sized_new (2 * SESSION_ID_BYTES + 1);
 
   /* The session-id is what lets a peer reach a client: unguessable. */
   _msrp_random_bytes (MSRP_RANDOM_SECRET, bytes, sizeof bytes);
   for (guint i = 0; i < sizeof bytes; i++)
-    g_string_append_printf (out, "%02x", bytes[i]);
-  return g_string_free (out, FALSE);
+    {
+      out[2 * i] = hex[bytes[i] >> 4];
+      out[2 * i + 1] = hex[bytes[i] & 0xf];
+    }
+  out[2 * SESSION_ID_BYTES] = '\0';
 }
 
 static void
@@ -216,7 +230,6 @@ relay_session_free (gpointer data)
   g_clear_object (&session->uri);
   g_clear_object (&session->endpoint);
   g_free (session->username);
-  g_free (session->id);
   g_free (session);
 }
 
@@ -659,7 +672,7 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
   /* The right password with an old nonce: RFC 2617's stale=TRUE, which
    * clients answer at once with the new nonce. */
   if (g_get_monotonic_time () - issued > NONCE_LIFETIME_US ||
-      (nonce = nonce_answered (self, nonce_value, issued)) == NULL)
+      (nonce = nonce_answered (self, conn, nonce_value, issued)) == NULL)
     {
       send_challenge (conn, request, TRUE);
       return;
@@ -727,22 +740,25 @@ _msrp_relay_handle_auth (MsrpRelayConn *conn,
     {
       MsrpUri *listen_uri = _msrp_relay_session_base_uri (self, conn->listener);
       guint n_user = GPOINTER_TO_UINT (g_hash_table_lookup (self->user_sessions, username));
+      char id[2 * SESSION_ID_BYTES + 1];
 
       session = g_new0 (MsrpRelaySession, 1);
       session->relay = self;
-      session->id = new_session_id ();
+      new_session_id (id);
       session->uri = g_object_new (MSRP_TYPE_URI,
                                    "host", msrp_uri_get_host (listen_uri),
                                    "port", msrp_uri_get_port (listen_uri),
-                                   "session-id", session->id,
+                                   "session-id", id,
                                    "transport", msrp_uri_get_transport (listen_uri),
                                    "use-tls", msrp_uri_get_use_tls (listen_uri),
                                    NULL);
+      /* One copy of the id a session: the URI's. */
+      session->id = msrp_uri_get_session_id (session->uri);
       session->username = g_strdup (username);
       session->conn = conn;
       g_hash_table_insert (self->user_sessions, g_strdup (username), GUINT_TO_POINTER (n_user + 1));
       g_ptr_array_add (conn->sessions, session);
-      g_hash_table_insert (self->sessions, session->id, session);
+      g_hash_table_insert (self->sessions, (char *) session->id, session);
       _msrp_relay_routes_changed (self);
       g_debug ("relay: new session %s for “%s”", session->id, username);
       _msrp_relay_notify_n_sessions (self);
@@ -778,6 +794,16 @@ _msrp_relay_auth_conn_closed (MsrpRelay     *self,
   g_clear_object (&conn->delayed_answer);
   conn_unpark (conn);
   g_clear_object (&conn->parked);
+  /* Its answered nonces can never be presented again: their MACs name
+   * this connection. Kept, thousands of them would hold memory (and pin
+   * heap pages) for minutes after a drop. */
+  while (conn->nonces.head != NULL)
+    {
+      Nonce *nonce = conn->nonces.head->data;
+
+      g_queue_unlink (&self->nonce_order, &nonce->order_link);
+      g_hash_table_remove (self->nonces, nonce->value);
+    }
   return had_sessions;
 }
 

@@ -81,7 +81,8 @@ _msrp_relay_conn_unref (MsrpRelayConn *conn)
 
   g_assert (conn->cur == NULL && conn->blocked_on == NULL && conn->last_out == NULL && conn->route_memo == NULL);
   g_assert (g_queue_is_empty (&conn->connect_queue) && g_queue_is_empty (&conn->pending_order));
-  g_assert (conn->waiters->len == 0 && conn->sessions->len == 0 && conn->lconn == NULL);
+  g_assert (conn->waiters == NULL && conn->sessions->len == 0 && conn->lconn == NULL);
+  g_assert (g_queue_is_empty (&conn->nonces));
   g_clear_pointer (&conn->waiters, g_ptr_array_unref);
   g_clear_pointer (&conn->sessions, g_ptr_array_unref);
   g_clear_pointer (&conn->pending, g_hash_table_unref);
@@ -107,9 +108,9 @@ conn_new (MsrpRelay *self)
   conn->serial = ++self->next_serial;
   conn->park_link.data = conn;
   conn->cancellable = g_cancellable_new ();
-  conn->waiters = g_ptr_array_new ();
   conn->sessions = g_ptr_array_new ();
-  conn->pending = g_hash_table_new (g_str_hash, g_str_equal);
+  /* waiters and pending are made on first use: most connections never
+   * block another one, and an idle one forwards nothing. */
   conn->peer_uris = g_ptr_array_new_with_free_func (_msrp_relay_peer_key_free);
   g_queue_init (&conn->connect_queue);
   g_queue_init (&conn->pending_order);
@@ -122,10 +123,9 @@ conn_wake_waiters (MsrpRelayConn *conn)
 {
   g_autoptr(GPtrArray) waiters = NULL;
 
-  if (conn->waiters->len == 0)
+  if (conn->waiters == NULL)
     return;
   waiters = g_steal_pointer (&conn->waiters);
-  conn->waiters = g_ptr_array_new ();
   for (guint i = 0; i < waiters->len; i++)
     {
       MsrpRelayConn *waiter = g_ptr_array_index (waiters, i);
@@ -278,8 +278,12 @@ _msrp_relay_conn_close (MsrpRelayConn *conn,
     {
       MsrpRelayConn *other = g_steal_pointer (&conn->blocked_on);
 
-      if (g_ptr_array_remove (other->waiters, conn))
-        _msrp_relay_conn_unref (conn);
+      if (other->waiters != NULL && g_ptr_array_remove (other->waiters, conn))
+        {
+          _msrp_relay_conn_unref (conn);
+          if (other->waiters->len == 0)
+            g_clear_pointer (&other->waiters, g_ptr_array_unref);
+        }
       _msrp_relay_conn_unref (other);
     }
   conn_wake_waiters (conn);
@@ -563,6 +567,8 @@ _msrp_relay_conn_continue (MsrpRelayConn *conn)
   if (blocker != NULL)
     {
       conn->blocked_on = _msrp_relay_conn_ref (blocker);
+      if (blocker->waiters == NULL)
+        blocker->waiters = g_ptr_array_new ();
       g_ptr_array_add (blocker->waiters, _msrp_relay_conn_ref (conn));
       return;
     }

@@ -25,8 +25,10 @@
 /* A previous hop that reached a session's client through a connection:
  * the client's requests to that URI go back that way. */
 typedef struct {
-  char *session_id;
+  char *session_id;             /* in the same allocation */
   MsrpUri *uri;
+  /* One key for by_peer and the connection's peer_uris, not a copy each */
+  guint ref_count;
 } PeerKey;
 
 /* One request being forwarded: its pieces all go the same way. */
@@ -265,10 +267,12 @@ static PeerKey *
 peer_key_new (const char *session_id,
               MsrpUri    *uri)
 {
-  PeerKey *key = g_new0 (PeerKey, 1);
+  gsize len = strlen (session_id) + 1;
+  PeerKey *key = g_malloc (sizeof (PeerKey) + len);
 
-  key->session_id = g_strdup (session_id);
+  key->session_id = memcpy (key + 1, session_id, len);
   key->uri = g_object_ref (uri);
+  key->ref_count = 1;
   return key;
 }
 
@@ -277,7 +281,8 @@ _msrp_relay_peer_key_free (gpointer data)
 {
   PeerKey *key = data;
 
-  g_free (key->session_id);
+  if (--key->ref_count > 0)
+    return;
   g_object_unref (key->uri);
   g_free (key);
 }
@@ -362,7 +367,8 @@ remember_peer (MsrpRelayConn    *conn,
                MsrpUri          *uri)
 {
   MsrpRelay *self = conn->relay;
-  PeerKey lookup = { session->id, uri };
+  PeerKey lookup = { (char *) session->id, uri, 0 };
+  PeerKey *key;
   MsrpRelayConn *known;
 
   if (msrp_uri_get_session_id (uri) == NULL || !peer_reached_through (conn, uri))
@@ -375,8 +381,11 @@ remember_peer (MsrpRelayConn    *conn,
       peer_forget (self, conn, g_ptr_array_index (conn->peer_uris, 0));
       g_ptr_array_remove_index (conn->peer_uris, 0);
     }
-  g_ptr_array_add (conn->peer_uris, peer_key_new (session->id, uri));
-  g_hash_table_insert (self->by_peer, peer_key_new (session->id, uri), conn);
+  key = peer_key_new (session->id, uri);
+  g_ptr_array_add (conn->peer_uris, key);
+  key->ref_count++;
+  /* No equal key is in by_peer (looked up above): this one goes in. */
+  g_hash_table_insert (self->by_peer, key, conn);
   _msrp_relay_routes_changed (self);
 }
 
@@ -485,7 +494,9 @@ pending_add (MsrpRelayConn  *conn,
    * already (by chance, or on purpose to make the relay forget it): this
    * one goes out under a fresh id, so that both responses find their
    * way. */
-  if (g_hash_table_contains (conn->pending, msrp_chunk_get_transaction_id (chunk)))
+  if (conn->pending == NULL)
+    conn->pending = g_hash_table_new (g_str_hash, g_str_equal);
+  else if (g_hash_table_contains (conn->pending, msrp_chunk_get_transaction_id (chunk)))
     {
       g_autofree char *tid = _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
 
@@ -510,7 +521,8 @@ void
 _msrp_relay_handle_response (MsrpRelayConn *conn,
                              MsrpChunk     *response)
 {
-  Pending *pending = g_hash_table_lookup (conn->pending, msrp_chunk_get_transaction_id (response));
+  Pending *pending = conn->pending != NULL ?
+    g_hash_table_lookup (conn->pending, msrp_chunk_get_transaction_id (response)) : NULL;
   MsrpRelayRoute *route;
   guint code = msrp_chunk_get_code (response);
 
@@ -870,7 +882,7 @@ route_decide (MsrpRelayConn  *conn,
     }
   else
     {
-      PeerKey lookup = { s0->id, g_ptr_array_index (new_to, 0) };
+      PeerKey lookup = { (char *) s0->id, g_ptr_array_index (new_to, 0), 0 };
       MsrpUri *next = lookup.uri;
       MsrpRelayConn *known = g_hash_table_lookup (self->by_peer, &lookup);
 

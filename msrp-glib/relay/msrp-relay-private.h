@@ -45,7 +45,7 @@ typedef struct {
 /* A session a client holds on the relay. */
 typedef struct {
   MsrpRelay *relay;
-  char *id;
+  const char *id;              /* uri's session-id */
   MsrpUri *uri;
   char *username;
   MsrpRelayConn *conn;         /* the connection that authenticated it */
@@ -96,6 +96,7 @@ struct _MsrpRelayConn {
 
   /* Password guessing */
   guint64 serial;              /* binds the nonces issued on it */
+  GQueue nonces;               /* of the relay's answered Nonces issued on it */
   guint auth_failures;
   char *peer_address;          /* "" when unknown */
   GSource *auth_delay;         /* reading waits until the answer is sent */

@@ -240,7 +240,8 @@ msrp_relay_finalize (GObject *object)
   /* The queue's links live in the entries the table frees. */
   g_clear_pointer (&self->failures, g_hash_table_unref);
   g_queue_init (&self->failure_order);
-  g_queue_clear (&self->nonce_order);
+  /* The queue's links live in the nonces the table frees. */
+  g_queue_init (&self->nonce_order);
   g_clear_pointer (&self->nonces, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->realm, g_free);

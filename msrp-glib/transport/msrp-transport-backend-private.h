@@ -181,8 +181,8 @@ struct _MsrpTransport
   MsrpWriteState write_state;
   GQueue write_queue;           /* of WriteData */
   GPtrArray *writing;           /* the batch: WriteData, NULL when IDLE */
-  GArray *vectors;              /* their GOutputVectors */
-  GByteArray *coalesced;        /* the batch in one buffer (COALESCE) */
+  GArray *vectors;              /* their GOutputVectors; NULL when idle */
+  GByteArray *coalesced;        /* the batch in one buffer (COALESCE); NULL when idle */
   struct _WriteData *open_write; /* an interruptible chunk between two slices */
   GError *written_error;        /* FINISH_PENDING: how the batch failed */
   guint cork;

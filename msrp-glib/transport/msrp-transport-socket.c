@@ -18,6 +18,10 @@ typedef struct {
   MsrpTransportBackend parent;
 
   GIOStream *stream;
+  /* A plain socket is read and written through its GSocket: its
+   * connection's two stream objects (some 250 bytes a connection) are
+   * only made when wanted (socket_input(), socket_output()). */
+  GSocket *socket;
   GInputStream *input;
   GOutputStream *output;
   /* The socket's fd, for a plain socket or TLS over one; or -1 */
@@ -39,6 +43,22 @@ typedef struct {
   MsrpPollerWatch *watch;
   gboolean no_watch;            /* the poller could not: sources it is */
 } SocketBackend;
+
+static GInputStream *
+socket_input (SocketBackend *b)
+{
+  if (b->input == NULL)
+    b->input = g_io_stream_get_input_stream (b->stream);
+  return b->input;
+}
+
+static GOutputStream *
+socket_output (SocketBackend *b)
+{
+  if (b->output == NULL)
+    b->output = g_io_stream_get_output_stream (b->stream);
+  return b->output;
+}
 
 typedef struct {
   GSource source;
@@ -204,7 +224,7 @@ start_read_source (SocketBackend *b)
     }
   else
 #endif
-    b->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (b->input), NULL);
+    b->read_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (socket_input (b)), NULL);
   g_source_set_static_name (b->read_source, "[msrp] transport read");
   /* Not blocked while dispatched: GLib 2.74 wakes the main context up
    * (a system call) to take a blocked source's fd out of the poll and
@@ -277,14 +297,17 @@ socket_read (MsrpTransportBackend  *backend,
        * transport's cancellable; the caller's is only looked at when data
        * comes. */
       b->async_read_pending = TRUE;
-      g_input_stream_read_async (b->input, buffer, size, G_PRIORITY_DEFAULT,
+      g_input_stream_read_async (socket_input (b), buffer, size, G_PRIORITY_DEFAULT,
                                  backend->transport->cancellable,
                                  on_read_async, b);
       g_object_ref (backend->transport);
       return -1;
     }
-  n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (b->input),
-                                                buffer, size, NULL, error);
+  if (b->socket != NULL)
+    n = g_socket_receive_with_blocking (b->socket, (char *) buffer, size, FALSE, NULL, error);
+  else
+    n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (socket_input (b)),
+                                                  buffer, size, NULL, error);
   /* Under TLS (coalesce), on the socket: the TLS stream may keep more. */
   if (n > 0)
     b->tls_maybe_pending = b->fd >= 0 && (backend->flags & MSRP_TRANSPORT_BACKEND_COALESCE);
@@ -304,9 +327,15 @@ socket_writev (MsrpTransportBackend  *backend,
                GError               **error)
 {
   SocketBackend *b = (SocketBackend *) backend;
-  GPollableOutputStream *output = G_POLLABLE_OUTPUT_STREAM (b->output);
+  GPollableOutputStream *output;
   gsize total = 0;
 
+  /* What the socket's output stream would do, without the stream. */
+  *written = 0;
+  if (b->socket != NULL)
+    return g_socket_send_message_with_timeout (b->socket, NULL, vectors, n_vectors, NULL, 0,
+                                               G_SOCKET_MSG_NONE, 0, written, NULL, error);
+  output = G_POLLABLE_OUTPUT_STREAM (socket_output (b));
   if (!(backend->flags & MSRP_TRANSPORT_BACKEND_COALESCE))
     return g_pollable_output_stream_writev_nonblocking (output, vectors, n_vectors, written, NULL, error);
 
@@ -427,7 +456,7 @@ socket_writev_async (MsrpTransportBackend *backend,
 {
   SocketBackend *b = (SocketBackend *) backend;
 
-  g_output_stream_writev_all_async (b->output, vectors, n_vectors, G_PRIORITY_DEFAULT,
+  g_output_stream_writev_all_async (socket_output (b), vectors, n_vectors, G_PRIORITY_DEFAULT,
                                     backend->transport->cancellable,
                                     on_written, g_object_ref (backend->transport));
 }
@@ -504,10 +533,15 @@ _msrp_transport_socket_backend_new (MsrpTransport *transport,
   b->parent.funcs = &socket_backend_funcs;
   b->parent.transport = transport;
   b->stream = g_object_ref (stream);
-  b->input = g_io_stream_get_input_stream (stream);
-  b->output = g_io_stream_get_output_stream (stream);
-  can_poll = G_IS_POLLABLE_INPUT_STREAM (b->input) &&
-             g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (b->input));
+  /* A socket's input stream always polls. */
+  if (plain_socket)
+    {
+      b->socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
+      can_poll = TRUE;
+    }
+  else
+    can_poll = G_IS_POLLABLE_INPUT_STREAM (socket_input (b)) &&
+               g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (socket_input (b)));
   if (can_poll)
     b->parent.flags |= MSRP_TRANSPORT_BACKEND_POLLS;
   /* A plain socket takes a vectored write in one system call; other
@@ -525,7 +559,7 @@ _msrp_transport_socket_backend_new (MsrpTransport *transport,
    * source for the connection's life. A source of the TLS stream is made
    * for each wait (the stream's state is looked at when it is made), which
    * wakes the main context up four times. */
-  else if (can_poll && G_IS_POLLABLE_OUTPUT_STREAM (b->output))
+  else if (can_poll && G_IS_POLLABLE_OUTPUT_STREAM (socket_output (b)))
     b->fd = tls_socket_fd (stream);
 #endif
   if (b->fd >= 0)

@@ -177,6 +177,13 @@ finish_batch (MsrpTransport *self,
   g_autoptr(GPtrArray) batch = g_steal_pointer (&self->writing);
 
   set_write_state (self, MSRP_WRITE_IDLE);
+  /* With nothing more to write, the batch's vectors and coalesced copy go:
+   * of many idle connections each would keep its largest batch's. */
+  if (g_queue_is_empty (&self->write_queue))
+    {
+      g_clear_pointer (&self->vectors, g_array_unref);
+      g_clear_pointer (&self->coalesced, g_byte_array_unref);
+    }
   self->debug = _msrp_transport_debug_enabled ();
   self->cork++;
   self->finishing++;
@@ -368,6 +375,8 @@ pack_records (MsrpTransport *self)
     return;
   in = g_memdup2 (self->vectors->data, n * sizeof (GOutputVector));
   g_array_set_size (self->vectors, 0);
+  if (self->coalesced == NULL)
+    self->coalesced = g_byte_array_new ();
   g_byte_array_set_size (self->coalesced, 0);
   while (i < n)
     {
@@ -615,6 +624,8 @@ start_write (MsrpTransport  *self,
 
   set_write_state (self, MSRP_WRITE_BATCHING);
   self->writing = g_ptr_array_new ();
+  if (self->vectors == NULL)
+    self->vectors = g_array_new (FALSE, FALSE, sizeof (GOutputVector));
   g_array_set_size (self->vectors, 0);
 
   if (self->open_write != NULL)

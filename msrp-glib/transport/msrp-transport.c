@@ -146,8 +146,8 @@ msrp_transport_finalize (GObject *object)
   g_assert (!_msrp_transport_reading (self) && self->write_state == MSRP_WRITE_IDLE);
   if (self->backend != NULL)
     self->backend->funcs->free (self->backend);
-  g_array_unref (self->vectors);
-  g_byte_array_unref (self->coalesced);
+  g_clear_pointer (&self->vectors, g_array_unref);
+  g_clear_pointer (&self->coalesced, g_byte_array_unref);
 
   G_OBJECT_CLASS (msrp_transport_parent_class)->finalize (object);
 }
@@ -307,8 +307,6 @@ msrp_transport_init (MsrpTransport *self)
   self->cancellable = g_cancellable_new ();
   g_queue_init (&self->ready);
   g_queue_init (&self->write_queue);
-  self->vectors = g_array_new (FALSE, FALSE, sizeof (GOutputVector));
-  self->coalesced = g_byte_array_new ();
 }
 
 /**
