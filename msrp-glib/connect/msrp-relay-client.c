@@ -519,6 +519,39 @@ on_auth_response (GObject      *source,
   }
 }
 
+/* The relay could not be reached (or the connect was cancelled). */
+static void
+connect_unreachable (GTask  *task,
+                     GError *error)
+{
+  Connect *c = g_task_get_task_data (task);
+
+  if (c->mismatch == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      GError *wrapped = g_error_new (MSRP_ERROR, MSRP_ERROR_RELAY_NOT_FOUND,
+                                     _("Cannot reach the MSRP relay for “%s”: %s"),
+                                     msrp_relay_settings_get_domain (c->rc->settings), error->message);
+      g_error_free (error);
+      error = wrapped;
+    }
+  connect_fail (task, error);
+}
+
+/* Connected (over TCP, TLS or a WebSocket): the first AUTH goes out on
+ * @transport (taken). */
+static void
+connected (GTask         *task,
+           MsrpTransport *transport)
+{
+  Connect *c = g_task_get_task_data (task);
+  RelayConnection *rc = c->rc;
+
+  connection_set_stream (rc, transport);
+  _msrp_connector_configure_transport (g_task_get_source_object (task), rc->transport);
+  send_auth (task, FALSE);
+  msrp_transport_read_chunk_async (rc->transport, 0, c->cancellable, on_auth_response, task);
+}
+
 static void
 on_connected (GObject      *source,
               GAsyncResult *result,
@@ -537,25 +570,13 @@ on_connected (GObject      *source,
     return;
   if (connection == NULL)
     {
-      if (c->mismatch == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          GError *wrapped = g_error_new (MSRP_ERROR, MSRP_ERROR_RELAY_NOT_FOUND,
-                                         _("Cannot reach the MSRP relay for “%s”: %s"),
-                                         msrp_relay_settings_get_domain (rc->settings), error->message);
-          g_error_free (error);
-          error = wrapped;
-        }
-      connect_fail (task, error);
+      connect_unreachable (task, error);
       return;
     }
 
   local_path = _msrp_path_new_single (rc->local_uri);
   remote_path = _msrp_path_new_single (rc->relay_uri);
-  connection_set_stream (rc, msrp_transport_new (G_IO_STREAM (connection), local_path, remote_path));
-  _msrp_connector_configure_transport (g_task_get_source_object (task), rc->transport);
-
-  send_auth (task, FALSE);
-  msrp_transport_read_chunk_async (rc->transport, 0, c->cancellable, on_auth_response, task);
+  connected (task, msrp_transport_new (G_IO_STREAM (connection), local_path, remote_path));
 }
 
 static void
@@ -574,25 +595,13 @@ on_websocket_connected (GObject      *source,
   ws = _msrp_websocket_connect_finish (result, &error);
   if (ws == NULL)
     {
-      if (c->mismatch == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          GError *wrapped = g_error_new (MSRP_ERROR, MSRP_ERROR_RELAY_NOT_FOUND,
-                                         _("Cannot reach the MSRP relay for “%s”: %s"),
-                                         msrp_relay_settings_get_domain (rc->settings), error->message);
-          g_error_free (error);
-          error = wrapped;
-        }
-      connect_fail (task, error);
+      connect_unreachable (task, error);
       return;
     }
 
   local_path = _msrp_path_new_single (rc->local_uri);
   remote_path = _msrp_path_new_single (rc->relay_uri);
-  connection_set_stream (rc, _msrp_transport_new_for_websocket (ws, local_path, remote_path));
-  _msrp_connector_configure_transport (g_task_get_source_object (task), rc->transport);
-
-  send_auth (task, FALSE);
-  msrp_transport_read_chunk_async (rc->transport, 0, c->cancellable, on_auth_response, task);
+  connected (task, _msrp_transport_new_for_websocket (ws, local_path, remote_path));
 }
 
 static void

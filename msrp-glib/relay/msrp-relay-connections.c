@@ -662,21 +662,25 @@ listener_stop (gpointer data)
   listener_unref (listener);
 }
 
-MsrpUri *
-_msrp_relay_listen (MsrpRelay   *self,
-                    const char  *host,
-                    guint16      port,
-                    gboolean     use_tls,
-                    GError     **error)
+/* A listening socket of the relay on @host (an address, or NULL for
+ * all) and @port (0: any free one, put in @real_port), with the relay's
+ * certificate when @use_tls and its limits. */
+static MsrpRelayListener *
+listener_new (MsrpRelay                  *self,
+              const MsrpListenerFuncs    *funcs,
+              const char                 *host,
+              guint16                     port,
+              gboolean                    use_tls,
+              guint16                    *real_port,
+              GError                    **error)
 {
   gboolean is_ip = host != NULL && g_hostname_is_ip_address (host);
-  MsrpRelayListener *listener;
-  guint16 real_port = port;
+  MsrpRelayListener *listener = g_new0 (MsrpRelayListener, 1);
 
-  listener = g_new0 (MsrpRelayListener, 1);
+  *real_port = port;
   listener->ref_count = 1;  /* the relay's */
-  listener->helper = _msrp_listener_new (self->context, &listener_funcs, listener);
-  if (!_msrp_listener_listen (listener->helper, is_ip ? host : NULL, port, &real_port, error))
+  listener->helper = _msrp_listener_new (self->context, funcs, listener);
+  if (!_msrp_listener_listen (listener->helper, is_ip ? host : NULL, port, real_port, error))
     {
       _msrp_listener_unref (listener->helper);
       g_free (listener);
@@ -685,6 +689,22 @@ _msrp_relay_listen (MsrpRelay   *self,
   if (use_tls)
     _msrp_listener_set_tls_certificate (listener->helper, self->tls_certificate);
   listener_apply_limits (listener, self);
+  return listener;
+}
+
+MsrpUri *
+_msrp_relay_listen (MsrpRelay   *self,
+                    const char  *host,
+                    guint16      port,
+                    gboolean     use_tls,
+                    GError     **error)
+{
+  MsrpRelayListener *listener;
+  guint16 real_port;
+
+  listener = listener_new (self, &listener_funcs, host, port, use_tls, &real_port, error);
+  if (listener == NULL)
+    return NULL;
 
   listener->relay = self;
   listener->uri = g_object_new (MSRP_TYPE_URI,
@@ -831,23 +851,13 @@ _msrp_relay_listen_websocket (MsrpRelay   *self,
                               GError     **error)
 {
   static const char *protocols[] = { "msrp", NULL };
-  gboolean is_ip = host != NULL && g_hostname_is_ip_address (host);
   MsrpRelayListener *listener;
-  guint16 real_port = port;
+  guint16 real_port;
   GMainContext *context;
 
-  listener = g_new0 (MsrpRelayListener, 1);
-  listener->ref_count = 1;  /* the relay's */
-  listener->helper = _msrp_listener_new (self->context, &ws_listener_funcs, listener);
-  if (!_msrp_listener_listen (listener->helper, is_ip ? host : NULL, port, &real_port, error))
-    {
-      _msrp_listener_unref (listener->helper);
-      g_free (listener);
-      return NULL;
-    }
-  if (use_tls)
-    _msrp_listener_set_tls_certificate (listener->helper, self->tls_certificate);
-  listener_apply_limits (listener, self);
+  listener = listener_new (self, &ws_listener_funcs, host, port, use_tls, &real_port, error);
+  if (listener == NULL)
+    return NULL;
 
   /* Its sources go to the relay's context. */
   context = _msrp_relay_push_context (self);
