@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include <sys/socket.h>
 #include "msrp-relay-private.h"
 #include "msrp-relay-client-private.h"
 #include "msrp-transport-mux-private.h"
@@ -657,6 +658,54 @@ test_mux_routing (void)
   test_watchdog_stop (id);
 }
 
+static void
+on_far_written (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  guint *left = user_data;
+
+  g_assert_true (msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, NULL));
+  (*left)--;
+}
+
+/* A peer that sends requests for sessions not on the connection and
+ * reads none of the 481s gets at most a bounded number of them queued. */
+static void
+test_mux_answers_bounded (void)
+{
+  guint id = test_watchdog_start (TIMEOUT_SECONDS);
+  g_autoptr(GPtrArray) nobody = test_path ("msrp://127.0.0.1:1/nobody;tcp");
+  g_autoptr(GBytes) text = g_bytes_new_static ("hello", 5);
+  const guint n = 20000;
+  guint left = n;
+  MuxPair mp = { 0, };
+  GSocket *far_socket, *base_socket;
+
+  mux_pair_init (&mp);
+  /* Small socket buffers: the answers fill them soon. */
+  far_socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (msrp_transport_get_stream (mp.far)));
+  base_socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (msrp_transport_get_stream (_msrp_mux_get_base (mp.mux))));
+  g_assert_true (g_socket_set_option (far_socket, SOL_SOCKET, SO_RCVBUF, 4096, NULL));
+  g_assert_true (g_socket_set_option (base_socket, SOL_SOCKET, SO_SNDBUF, 4096, NULL));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(MsrpChunk) request = msrp_transport_make_chunk (mp.far, NULL, text, "text/plain");
+
+      msrp_chunk_set_to_path (request, nobody);
+      msrp_transport_write_chunk_async (mp.far, request, NULL, on_far_written, &left);
+    }
+  /* Everything is read at the mux; the far side reads nothing back, so
+   * the answers fill the socket and then wait. */
+  while (left > 0)
+    g_main_context_iteration (NULL, TRUE);
+  test_drain ();
+  g_assert_cmpuint (_msrp_mux_get_n_queued_answers (mp.mux), >, 0);
+  g_assert_cmpuint (_msrp_mux_get_n_queued_answers (mp.mux), <=, 256);
+  mux_pair_clear (&mp);
+  test_watchdog_stop (id);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -673,6 +722,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/relay-shared/kamailio/hundred", test_kamailio_hundred);
   g_test_add_func ("/relay-shared/mux/partial-writes", test_mux_partial_writes);
   g_test_add_func ("/relay-shared/mux/routing", test_mux_routing);
+  g_test_add_func ("/relay-shared/mux/answers-bounded", test_mux_answers_bounded);
 
   test_kamailio_find ();
   test_ours_start ();

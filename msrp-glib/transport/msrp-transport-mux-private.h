@@ -35,6 +35,8 @@ MsrpTransport *_msrp_mux_open            (MsrpMux              *mux,
                                           GPtrArray            *remote_path);
 /* Children not closed yet. */
 guint          _msrp_mux_get_n_children  (MsrpMux              *mux);
+/* 481 answers to requests for nobody, waiting to be written. */
+guint          _msrp_mux_get_n_queued_answers (MsrpMux          *mux);
 /* FALSE once the connection was lost or closed. */
 gboolean       _msrp_mux_is_open         (MsrpMux              *mux);
 void           _msrp_mux_set_children_func (MsrpMux            *mux,

@@ -41,6 +41,9 @@
 #define READS_PER_WAKEUP 16
 /* Children given their turn to write in one wakeup. */
 #define WRITES_PER_WAKEUP 64
+/* 481 answers waiting to be written, at most: a peer that sends requests
+ * for sessions not here and reads no answers gets no more. */
+#define MAX_QUEUED_ANSWERS 256
 
 typedef struct _MuxChild MuxChild;
 
@@ -814,7 +817,18 @@ answer_nobody (MsrpMux             *mux,
       mux->control = child_new (mux, "", NULL, NULL);
       ((MuxChild *) mux->control->backend)->control = TRUE;
     }
+  if (g_queue_get_length (&mux->control->write_queue) >= MAX_QUEUED_ANSWERS)
+    {
+      g_debug ("mux %p: the peer reads no answers; not answering one more", mux);
+      return;
+    }
   _msrp_transport_write_chunk_with_callback (mux->control, response, 0, NULL, NULL);
+}
+
+guint
+_msrp_mux_get_n_queued_answers (MsrpMux *mux)
+{
+  return mux->control != NULL ? g_queue_get_length (&mux->control->write_queue) : 0;
 }
 
 static gboolean
