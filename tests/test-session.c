@@ -13,6 +13,7 @@
 #include "msrp-glib.h"
 #include "msrp-chunk-private.h"
 #include "msrp-reassembler-private.h"
+#include "msrp-session-app-private.h"
 #include "msrp-transport-private.h"
 #include "test-utils.h"
 
@@ -397,6 +398,41 @@ test_pending_fails_on_close (Fixture       *f,
   g_assert_error (op.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
   g_clear_error (&op.error);
   g_assert_true (f->closed_a);
+}
+
+/* The peer's success REPORT and its close come in one read, right after
+ * the message went out and before its write was told done: the message
+ * was delivered, and says so (a chat window marked it failed). */
+static void
+test_report_then_close (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(MsrpChunk) report = _msrp_transport_new_request (f->tb, "REPORT");
+  g_autoptr(GBytes) wire = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("Hello", 5);
+  GIOStream *stream = msrp_transport_get_stream (f->tb);
+  GError *error = NULL;
+  TestOp op = { 0, };
+
+  msrp_chunk_set_message_id (report, "delivered-then-closed");
+  msrp_chunk_set_byte_range (report, 1, 5, 5);
+  msrp_chunk_set_status (report, MSRP_STATUS_OK, NULL);
+  wire = msrp_chunk_encode (report);
+  /* Written and closed before a's main loop runs again: a reads both in
+   * the turn its message's write would be told done. */
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), g_bytes_get_data (wire, NULL),
+                             g_bytes_get_size (wire), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_io_stream_close (stream, NULL, &error);
+  g_assert_no_error (error);
+
+  _msrp_session_send_message_with_id (f->a, body, "text/plain", "delivered-then-closed", TRUE,
+                                      MSRP_FAILURE_REPORT_PARTIAL, NULL, test_on_message_sent, &op);
+  test_wait_for (&op.done);
+  g_assert_no_error (op.error);
+  g_assert_cmpstr (op.message_id, ==, "delivered-then-closed");
+  g_free (op.message_id);
+  test_wait_for (&f->closed_a);
 }
 
 
@@ -2311,6 +2347,7 @@ main (int    argc,
   ADD ("shutdown", NULL, test_shutdown);
   ADD ("shutdown-in-handler", NULL, test_shutdown_in_handler);
   ADD ("pending-fails-on-close", TEST_NO_SESSION_B, test_pending_fails_on_close);
+  ADD ("report-then-close", TEST_NO_SESSION_B, test_report_then_close);
   ADD ("send-message-chunked", NULL, test_send_message_chunked);
   ADD ("send-message-empty-and-binary", NULL, test_send_message_empty_and_binary);
   ADD ("send-message-waits-for-report", NULL, test_send_message_waits_for_report);
@@ -2354,6 +2391,7 @@ main (int    argc,
   ADD_TLS ("send-file-100mib-sha256", NULL, test_send_file_100mib);
   ADD_TLS ("interruption", NULL, test_interruption);
   ADD_TLS ("shutdown", NULL, test_shutdown);
+  ADD_TLS ("report-then-close", TEST_NO_SESSION_B, test_report_then_close);
   ADD_TLS ("interrupt/wire", TEST_NO_SESSION_B, test_interrupt_wire);
   ADD_TLS ("interrupt/message", NULL, test_interrupt_message);
   ADD_TLS ("interrupt/file", NULL, test_interrupt_file);

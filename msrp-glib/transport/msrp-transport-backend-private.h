@@ -262,5 +262,7 @@ void      _msrp_transport_writable        (MsrpTransport *self);
 /* The backend's writev_async() is done (failed: takes @error). */
 void      _msrp_transport_written         (MsrpTransport *self,
                                            GError        *error);
+/* A batch that went out is told done now, not when the cork is off. */
+gboolean  _msrp_transport_finish_written  (MsrpTransport *self);
 
 G_END_DECLS

@@ -695,6 +695,10 @@ process (MsrpTransport *self)
     {
       if (!g_queue_is_empty (&self->ready) || self->read_error != NULL)
         {
+          /* The writes that went out are told done before the end of
+           * the connection is; their callbacks may stop the read. */
+          if (g_queue_is_empty (&self->ready) && _msrp_transport_finish_written (self))
+            continue;
           complete_read (self);
           if (self->read_func == NULL || self->read_task != NULL)
             return;

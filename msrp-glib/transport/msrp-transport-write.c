@@ -233,6 +233,24 @@ _msrp_transport_written (MsrpTransport *self,
   flush_writes (self, TRUE);
 }
 
+/* Before the reader learns that the connection ended: writes that went
+ * out are done, and the callbacks of writes made before the peer's last
+ * words (its answers to them may be among those words) say so, rather
+ * than failing with the close that comes next. Writes their callbacks
+ * queue go when the cork is off. TRUE when a batch was finished. */
+gboolean
+_msrp_transport_finish_written (MsrpTransport *self)
+{
+  if (self->write_state != MSRP_WRITE_FINISH_PENDING || self->finishing > 0)
+    return FALSE;
+  finish_batch (self, g_steal_pointer (&self->written_error));
+  if (self->cork > 0)
+    self->flush_pending = TRUE;
+  else
+    flush_writes (self, TRUE);
+  return TRUE;
+}
+
 static void
 fail_queued_writes (MsrpTransport *self)
 {
