@@ -1810,10 +1810,8 @@ main (int    argc,
   g_test_add_func ("/chunk/rfc/report", test_rfc_report);
   g_test_add_func ("/chunk/rfc/chunks", test_rfc_chunks);
 
-  for (guint i = 0; i < G_N_ELEMENTS (valid_chunks); i++)
-    test_add_case ("/chunk/parse/valid", valid_chunks[i].name, &valid_chunks[i], test_parse_valid);
-  for (guint i = 0; i < G_N_ELEMENTS (invalid_chunks); i++)
-    test_add_case ("/chunk/parse/invalid", invalid_chunks[i].name, &invalid_chunks[i], test_parse_invalid);
+  TEST_ADD_TABLE ("/chunk/parse/valid", valid_chunks, test_parse_valid);
+  TEST_ADD_TABLE ("/chunk/parse/invalid", invalid_chunks, test_parse_invalid);
   g_test_add_func ("/chunk/parse/line-too-long", test_parse_line_too_long);
   g_test_add_func ("/chunk/parse/incomplete-prefixes", test_parse_incomplete_prefixes);
   g_test_add_func ("/chunk/parse/trailing-data", test_parse_trailing_data);
@@ -1824,8 +1822,7 @@ main (int    argc,
   g_test_add_func ("/chunk/encode/response", test_encode_response);
   g_test_add_func ("/chunk/new/random-tid", test_new_request_random_tid);
 
-  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
-    test_add_case ("/chunk/body", bodies[i].name, &bodies[i], test_binary_body);
+  TEST_ADD_TABLE ("/chunk/body", bodies, test_binary_body);
   g_test_add_func ("/chunk/body/all-bytes", test_binary_all_bytes);
   g_test_add_func ("/chunk/body/empty-vs-none", test_empty_body_vs_none);
 
@@ -1845,8 +1842,7 @@ main (int    argc,
   g_test_add_func ("/chunk/header/token-chars", test_token_chars);
   g_test_add_func ("/chunk/set-transaction-id", test_set_transaction_id);
 
-  for (guint i = 0; i < G_N_ELEMENTS (verify_cases); i++)
-    test_add_case ("/chunk/verify", verify_cases[i].name, &verify_cases[i], test_verify);
+  TEST_ADD_TABLE ("/chunk/verify", verify_cases, test_verify);
   g_test_add_func ("/chunk/verify/built", test_verify_built);
 
   return g_test_run ();

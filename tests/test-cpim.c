@@ -735,13 +735,6 @@ test_cpim_set_after_parse (void)
   assert_round_trip (msg);
 }
 
-static char *
-case_name (const char *prefix,
-           guint       i)
-{
-  return g_strdup_printf ("%s/%u", prefix, i);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -756,12 +749,7 @@ main (int    argc,
   g_test_add_func ("/cpim/build", test_cpim_build);
   g_test_add_func ("/cpim/binary-body", test_cpim_binary_body);
   g_test_add_func ("/cpim/folded-mime", test_cpim_folded_mime);
-  for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
-    {
-      g_autofree char *name = case_name ("/cpim/malformed", i);
-
-      g_test_add_data_func (name, &malformed[i], test_cpim_malformed);
-    }
+  TEST_ADD_NUMBERED ("/cpim/malformed", malformed, test_cpim_malformed);
   g_test_add_func ("/cpim/malformed-splits", test_cpim_malformed_splits);
   g_test_add_func ("/cpim/truncated", test_cpim_truncated);
   g_test_add_func ("/cpim/limits", test_cpim_limits);

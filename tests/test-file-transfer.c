@@ -72,12 +72,7 @@ static void
 peer_clear (Peer *peer)
 {
   if (peer->transfer != NULL)
-    {
-      g_object_add_weak_pointer (G_OBJECT (peer->transfer), (gpointer *) &peer->transfer);
-      g_object_unref (peer->transfer);
-      while (peer->transfer != NULL)
-        g_main_context_iteration (NULL, TRUE);
-    }
+    test_unref_and_wait (g_steal_pointer (&peer->transfer));
   g_clear_error (&peer->end.failed);
   memset (peer, 0, sizeof *peer);
 }

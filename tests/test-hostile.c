@@ -286,8 +286,7 @@ session_teardown (SessionFixture *f,
   peer_free (f->peer);
   g_ptr_array_unref (f->messages);
   g_clear_error (&f->closed_error);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  test_drain ();
   test_watchdog_stop (f->timeout_id);
 }
 
@@ -366,9 +365,7 @@ relay_teardown (RelayFixture  *f,
                 gconstpointer  data)
 {
   peer_free (f->peer);
-  g_object_add_weak_pointer (G_OBJECT (f->relay), (gpointer *) &f->relay);
-  g_object_unref (f->relay);
-  g_assert_null (f->relay);
+  test_unref_finalizes (g_steal_pointer (&f->relay));
   g_clear_object (&f->relay_uri);
   g_free (f->relay_str);
   while (g_main_context_iteration (NULL, FALSE))

@@ -719,12 +719,7 @@ main (int    argc,
   g_test_add_func ("/imdn/wrong-status/set", test_imdn_wrong_status_is_programming_error);
   g_test_add_func ("/imdn/wrong-status/new", test_imdn_wrong_status_in_new);
   g_test_add_func ("/imdn/build", test_imdn_build);
-  for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("/imdn/malformed/%s", malformed[i].name);
-
-      g_test_add_data_func (name, &malformed[i], test_imdn_malformed);
-    }
+  TEST_ADD_TABLE ("/imdn/malformed", malformed, test_imdn_malformed);
   g_test_add_func ("/imdn/truncated", test_imdn_truncated);
   g_test_add_func ("/imdn/limits", test_imdn_limits);
 

@@ -320,12 +320,7 @@ main (int    argc,
   g_test_add_func ("/is-composing/namespaces", test_is_composing_namespaces);
   g_test_add_func ("/is-composing/build", test_is_composing_build);
   g_test_add_func ("/is-composing/bad-state", test_is_composing_bad_state_is_programming_error);
-  for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("/is-composing/malformed/%s", malformed[i].name);
-
-      g_test_add_data_func (name, &malformed[i], test_is_composing_malformed);
-    }
+  TEST_ADD_TABLE ("/is-composing/malformed", malformed, test_is_composing_malformed);
   g_test_add_func ("/is-composing/truncated", test_is_composing_truncated);
   g_test_add_func ("/is-composing/limits", test_is_composing_limits);
 

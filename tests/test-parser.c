@@ -16,6 +16,7 @@
 
 #include "msrp-glib.h"
 #include "msrp-chunk-parser-private.h"
+#include "test-utils.h"
 
 /* Recorder */
 
@@ -1508,9 +1509,8 @@ main (int    argc,
   for (guint i = 0; i < vectors->len; i++)
     {
       Vector *v = g_ptr_array_index (vectors, i);
-      g_autofree char *name = g_strdup_printf ("/parser/vector/%s", v->name);
 
-      g_test_add_data_func (name, v, test_vector);
+      test_add_case ("/parser/vector", v->name, v, test_vector);
     }
   g_test_add_func ("/parser/zero-copy", test_zero_copy);
   g_test_add_func ("/parser/pause/head-with-body", test_pause_head_with_body);
@@ -1520,12 +1520,7 @@ main (int    argc,
   g_test_add_func ("/parser/pause/end", test_pause_end);
   g_test_add_func ("/parser/pause/malformed", test_pause_malformed);
   g_test_add_func ("/parser/idle", test_idle);
-  for (guint i = 0; i < G_N_ELEMENTS (fatal_cases); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("/parser/fatal/%s", fatal_cases[i].name);
-
-      g_test_add_data_func (name, &fatal_cases[i], test_fatal);
-    }
+  TEST_ADD_TABLE ("/parser/fatal", fatal_cases, test_fatal);
   g_test_add_func ("/parser/fatal/start-line-too-long", test_fatal_start_line_too_long);
   g_test_add_func ("/parser/fatal/malformed-block-never-ends", test_malformed_block_never_ends);
   g_test_add_func ("/parser/limits/default", test_default_limits);

@@ -452,16 +452,12 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->original);
   for (guint i = 0; i < 2; i++)
     {
-      g_object_add_weak_pointer (G_OBJECT (f->relays[i]), (gpointer *) &f->relays[i]);
       msrp_relay_stop (f->relays[i]);
-      g_object_unref (f->relays[i]);
-      g_assert_null (f->relays[i]);
+      test_unref_finalizes (g_steal_pointer (&f->relays[i]));
       g_clear_object (&f->uris[i]);
     }
   test_drain ();
-  g_object_add_weak_pointer (G_OBJECT (f->resolver), (gpointer *) &f->resolver);
-  g_object_unref (f->resolver);
-  g_assert_null (f->resolver);
+  test_unref_finalizes (g_steal_pointer (&f->resolver));
   test_watchdog_stop (f->timeout_id);
 }
 

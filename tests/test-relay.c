@@ -380,9 +380,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_ptr_array_unref (f->clients);
-  g_object_add_weak_pointer (G_OBJECT (f->relay), (gpointer *) &f->relay);
-  g_object_unref (f->relay);
-  g_assert_null (f->relay);
+  test_unref_finalizes (g_steal_pointer (&f->relay));
   g_clear_object (&f->relay_uri);
   test_drain ();
   test_watchdog_stop (f->timeout_id);

@@ -962,12 +962,7 @@ main (int    argc,
   g_test_add_func ("/sdp/edit-in-place", test_sdp_edit_in_place);
   g_test_add_func ("/sdp/attributes", test_sdp_attributes);
   g_test_add_func ("/sdp/notify", test_sdp_notify);
-  for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("/sdp/malformed/%s", malformed[i].name);
-
-      g_test_add_data_func (name, &malformed[i], test_sdp_malformed);
-    }
+  TEST_ADD_TABLE ("/sdp/malformed", malformed, test_sdp_malformed);
   g_test_add_func ("/sdp/limits", test_sdp_limits);
   g_test_add_func ("/file-selector/parse", test_selector_parse);
   g_test_add_func ("/file-selector/malformed", test_selector_malformed);

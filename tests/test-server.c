@@ -51,10 +51,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   /* The server goes away with the last reference, whatever it was doing. */
-  g_object_add_weak_pointer (G_OBJECT (f->server), (gpointer *) &f->server);
-  g_object_unref (f->server);
-  while (f->server != NULL)
-    g_main_context_iteration (NULL, TRUE);
+  test_unref_and_wait (g_steal_pointer (&f->server));
 
   /* Let closes and cancellations run out. */
   test_drain ();
@@ -1137,9 +1134,7 @@ test_dispose (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
 
   /* Dropping the server closes every connection it holds. */
-  g_object_add_weak_pointer (G_OBJECT (f->server), (gpointer *) &f->server);
-  g_object_unref (f->server);
-  g_assert_null (f->server);
+  test_unref_finalizes (g_steal_pointer (&f->server));
   test_raw_read_to_eof (idle);
   test_raw_read_to_eof (parked);
   g_assert_cmpuint (idle->received->len, ==, 0);

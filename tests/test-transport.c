@@ -48,87 +48,22 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->path_b, g_ptr_array_unref);
   test_watchdog_stop (f->timeout_id);
   /* Let closes and cancellations finish, so that nothing leaks. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  test_drain ();
 }
 
-/* Synchronous-looking helpers that run the main loop. */
-
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  MsrpChunk *chunk;
-  GError *error;
-} Result;
-
-static void
-on_write_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Result *r = user_data;
-
-  r->ok = msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &r->error);
-  r->done = TRUE;
-}
-
-static void
-on_read_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Result *r = user_data;
-
-  r->chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &r->error);
-  r->done = TRUE;
-}
-
-static void
-on_close_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Result *r = user_data;
-
-  r->ok = msrp_transport_close_finish (MSRP_TRANSPORT (source), result, &r->error);
-  r->done = TRUE;
-}
-
-static void
-write_chunk (MsrpTransport *t,
-             MsrpChunk     *chunk)
-{
-  Result r = { 0, };
-
-  msrp_transport_write_chunk_async (t, chunk, NULL, on_write_done, &r);
-  test_wait_for (&r.done);
-  g_assert_no_error (r.error);
-  g_assert_true (r.ok);
-}
-
+/* Reads with a size limit, giving the error instead of asserting. */
 static MsrpChunk *
 read_chunk (MsrpTransport *t,
             gsize          max_size,
             GError       **error)
 {
-  Result r = { 0, };
+  TestOp r = { 0, };
 
-  msrp_transport_read_chunk_async (t, max_size, NULL, on_read_done, &r);
+  msrp_transport_read_chunk_async (t, max_size, NULL, test_on_read, &r);
   test_wait_for (&r.done);
   if (r.error != NULL)
     g_propagate_error (error, r.error);
   return r.chunk;
-}
-
-static MsrpChunk *
-read_ok (MsrpTransport *t)
-{
-  GError *error = NULL;
-  MsrpChunk *chunk = read_chunk (t, 0, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (chunk);
-  return chunk;
 }
 
 static void
@@ -173,8 +108,8 @@ test_send_and_respond (Fixture       *f,
   g_assert_cmpint (end, ==, 10);
   g_assert_cmpint (total, ==, 10);
 
-  write_chunk (f->a, send);
-  got = read_ok (f->b);
+  test_write_chunk (f->a, send);
+  got = test_read_chunk (f->b);
   g_assert_cmpstr (msrp_chunk_get_method (got), ==, "SEND");
   g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (send));
   g_assert_cmpstr (msrp_chunk_get_message_id (got), ==, msrp_chunk_get_message_id (send));
@@ -187,8 +122,8 @@ test_send_and_respond (Fixture       *f,
   g_assert_no_error (error);
 
   response = msrp_transport_make_response (f->b, got, 200, NULL);
-  write_chunk (f->b, response);
-  got_response = read_ok (f->a);
+  test_write_chunk (f->b, response);
+  got_response = test_read_chunk (f->a);
   g_assert_false (msrp_chunk_is_request (got_response));
   g_assert_cmpuint (msrp_chunk_get_code (got_response), ==, 200);
   g_assert_cmpstr (msrp_chunk_get_comment (got_response), ==, "OK");
@@ -210,8 +145,8 @@ test_empty_send (Fixture       *f,
   g_assert_null (msrp_chunk_get_data (send));
   g_assert_null (g_strstr_len (g_bytes_get_data (wire, NULL), g_bytes_get_size (wire), "Content-Type"));
   g_assert_cmpstr (msrp_chunk_get_header (send, "Byte-Range"), ==, "1-0/0");
-  write_chunk (f->a, send);
-  got = read_ok (f->b);
+  test_write_chunk (f->a, send);
+  got = test_read_chunk (f->b);
   g_assert_null (msrp_chunk_get_data (got));
   g_assert_cmpuint (msrp_chunk_get_size (got), ==, 0);
 }
@@ -250,7 +185,7 @@ test_pipelined (Fixture       *f,
     }
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(MsrpChunk) got = read_ok (f->b);
+      g_autoptr(MsrpChunk) got = test_read_chunk (f->b);
 
       g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==,
                        msrp_chunk_get_transaction_id (g_ptr_array_index (sent, i)));
@@ -280,7 +215,7 @@ test_segments (Fixture       *f,
   body = g_bytes_new (raw, size);
   send = msrp_transport_make_chunk (f->a, NULL, body, "application/octet-stream");
   msrp_chunk_set_continuation (send, MSRP_CONTINUATION_MORE);
-  write_chunk (f->a, send);
+  test_write_chunk (f->a, send);
 
   while (!last)
     {
@@ -315,7 +250,7 @@ test_segments (Fixture       *f,
     g_autoptr(MsrpChunk) got = NULL;
     g_autoptr(GError) error = NULL;
 
-    write_chunk (f->a, next);
+    test_write_chunk (f->a, next);
     got = read_chunk (f->b, max, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (msrp_chunk_get_segment (got), ==, 0);
@@ -347,11 +282,11 @@ test_malformed_gets_400 (Fixture       *f,
              "Content-Type: text/plain\r\n\r\n"
              "kept\r\n"
              "-------good0req$\r\n", -1);
-  good = read_ok (f->b);
+  good = test_read_chunk (f->b);
   g_assert_cmpstr (msrp_chunk_get_transaction_id (good), ==, "good0req");
   g_assert_cmpmem (g_bytes_get_data (msrp_chunk_get_data (good), NULL), 4, "kept", 4);
 
-  response = read_ok (f->a);
+  response = test_read_chunk (f->a);
   g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, "bad0req1");
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 400);
 }
@@ -432,11 +367,11 @@ test_byte_range_overflow (Fixture       *f,
         continue;
 
       /* The two that do not fit were answered 400. */
-      response = read_ok (f->a);
+      response = test_read_chunk (f->a);
       g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, "ovf0long");
       g_assert_cmpuint (msrp_chunk_get_code (response), ==, 400);
       g_clear_object (&response);
-      response = read_ok (f->a);
+      response = test_read_chunk (f->a);
       g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, "ovf0ten");
       g_assert_cmpuint (msrp_chunk_get_code (response), ==, 400);
     }
@@ -486,7 +421,7 @@ test_header_block_never_ends (Fixture       *f,
 
   g_assert_null (read_chunk (f->b, 0, &error));
   g_assert_error (error, MSRP_ERROR, MSRP_ERROR_HEADERS_TOO_LARGE);
-  response = read_ok (f->a);
+  response = test_read_chunk (f->a);
   g_assert_cmpstr (msrp_chunk_get_transaction_id (response), ==, "end0less");
   g_assert_cmpuint (msrp_chunk_get_code (response), ==, 400);
 }
@@ -565,9 +500,9 @@ test_cancel_read (Fixture       *f,
   g_autoptr(GBytes) body = bytes_from ("after the cancel");
   g_autoptr(MsrpChunk) send = msrp_transport_make_chunk (f->a, NULL, body, "text/plain");
   g_autoptr(MsrpChunk) got = NULL;
-  Result r = { 0, };
+  TestOp r = { 0, };
 
-  msrp_transport_read_chunk_async (f->b, 0, cancellable, on_read_done, &r);
+  msrp_transport_read_chunk_async (f->b, 0, cancellable, test_on_read, &r);
   g_main_context_iteration (NULL, FALSE);
   g_cancellable_cancel (cancellable);
   test_wait_for (&r.done);
@@ -575,8 +510,8 @@ test_cancel_read (Fixture       *f,
   g_clear_error (&r.error);
 
   /* Nothing was lost: the next read gets the next chunk. */
-  write_chunk (f->a, send);
-  got = read_ok (f->b);
+  test_write_chunk (f->a, send);
+  got = test_read_chunk (f->b);
   g_assert_true (g_bytes_equal (msrp_chunk_get_data (got), body));
 }
 
@@ -586,7 +521,7 @@ test_cancel_mid_chunk (Fixture       *f,
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(MsrpChunk) got = NULL;
-  Result r = { 0, };
+  TestOp r = { 0, };
 
   /* Half a chunk arrives, the read is cancelled, the rest arrives: the
    * next read returns the whole chunk. */
@@ -597,7 +532,7 @@ test_cancel_mid_chunk (Fixture       *f,
              "Message-ID: m1\r\n"
              "Content-Type: text/plain\r\n\r\n"
              "first half, ", -1);
-  msrp_transport_read_chunk_async (f->b, 0, cancellable, on_read_done, &r);
+  msrp_transport_read_chunk_async (f->b, 0, cancellable, test_on_read, &r);
   /* Let the transport take in what is there. */
   for (int i = 0; i < 5; i++)
     g_main_context_iteration (NULL, FALSE);
@@ -608,7 +543,7 @@ test_cancel_mid_chunk (Fixture       *f,
   g_clear_error (&r.error);
 
   write_raw (f->conn_a, "second half\r\n-------half0chk$\r\n", -1);
-  got = read_ok (f->b);
+  got = test_read_chunk (f->b);
   g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, "half0chk");
   g_assert_cmpmem (g_bytes_get_data (msrp_chunk_get_data (got), NULL), msrp_chunk_get_size (got),
                    "first half, second half", 23);
@@ -618,17 +553,17 @@ static void
 test_second_read_pending (Fixture       *f,
                           gconstpointer  data)
 {
-  Result r1 = { 0, }, r2 = { 0, }, rc = { 0, };
+  TestOp r1 = { 0, }, r2 = { 0, }, rc = { 0, };
 
-  msrp_transport_read_chunk_async (f->b, 0, NULL, on_read_done, &r1);
-  msrp_transport_read_chunk_async (f->b, 0, NULL, on_read_done, &r2);
+  msrp_transport_read_chunk_async (f->b, 0, NULL, test_on_read, &r1);
+  msrp_transport_read_chunk_async (f->b, 0, NULL, test_on_read, &r2);
   test_wait_for (&r2.done);
   g_assert_error (r2.error, G_IO_ERROR, G_IO_ERROR_PENDING);
   g_clear_error (&r2.error);
   g_assert_false (r1.done);
 
   /* Closing fails the pending read. */
-  msrp_transport_close_async (f->b, NULL, on_close_done, &rc);
+  msrp_transport_close_async (f->b, NULL, test_on_closed, &rc);
   test_wait_for (&r1.done);
   g_assert_error (r1.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
   g_clear_error (&r1.error);
@@ -643,8 +578,8 @@ test_close_flushes_writes (Fixture       *f,
                            gconstpointer  data)
 {
   guint written = 0;
-  Result rc = { 0, };
-  Result rw = { 0, };
+  TestOp rc = { 0, };
+  TestOp rw = { 0, };
   g_autoptr(GError) error = NULL;
 
   for (guint i = 0; i < 50; i++)
@@ -654,20 +589,20 @@ test_close_flushes_writes (Fixture       *f,
 
       msrp_transport_write_chunk_async (f->a, chunk, NULL, on_pipelined_write, &written);
     }
-  msrp_transport_close_async (f->a, NULL, on_close_done, &rc);
+  msrp_transport_close_async (f->a, NULL, test_on_closed, &rc);
 
   /* Writes after the close are refused. */
   {
     g_autoptr(MsrpChunk) late = msrp_transport_make_chunk (f->a, NULL, NULL, NULL);
 
-    msrp_transport_write_chunk_async (f->a, late, NULL, on_write_done, &rw);
+    msrp_transport_write_chunk_async (f->a, late, NULL, test_on_written, &rw);
     test_wait_for (&rw.done);
     g_assert_error (rw.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
     g_clear_error (&rw.error);
   }
 
   for (guint i = 0; i < 50; i++)
-    g_object_unref (read_ok (f->b));
+    g_object_unref (test_read_chunk (f->b));
   g_assert_null (read_chunk (f->b, 0, &error));
   g_assert_error (error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
   test_wait_for (&rc.done);
@@ -814,8 +749,8 @@ test_logger (Fixture       *f,
   msrp_transport_set_logger (f->a, MSRP_LOGGER (la));
   g_object_set (f->b, "logger", lb, NULL);
   g_assert_true (msrp_transport_get_logger (f->b) == MSRP_LOGGER (lb));
-  write_chunk (f->a, send);
-  got = read_ok (f->b);
+  test_write_chunk (f->a, send);
+  got = test_read_chunk (f->b);
 
   /* Both sides saw exactly the bytes that crossed the wire. */
   g_assert_cmpmem (la->sent->str, la->sent->len, g_bytes_get_data (wire, NULL), g_bytes_get_size (wire));
@@ -833,8 +768,8 @@ test_logger (Fixture       *f,
     g_autoptr(GBytes) empty_wire = msrp_chunk_encode (empty);
     gsize before = lb->received->len;
 
-    write_chunk (f->a, empty);
-    got_empty = read_ok (f->b);
+    test_write_chunk (f->a, empty);
+    got_empty = test_read_chunk (f->b);
     g_assert_cmpmem (lb->received->str + before, lb->received->len - before,
                      g_bytes_get_data (empty_wire, NULL), g_bytes_get_size (empty_wire));
   }
@@ -853,17 +788,17 @@ test_unpollable_stream (Fixture       *f,
   g_autoptr(GBytes) body = bytes_from ("through a buffered stream");
   g_autoptr(MsrpChunk) send = msrp_transport_make_chunk (f->a, NULL, body, "text/plain");
   g_autoptr(MsrpChunk) got = NULL;
-  Result r = { 0, }, rc = { 0, };
+  TestOp r = { 0, }, rc = { 0, };
 
   g_assert_false (G_IS_POLLABLE_INPUT_STREAM (buffered));
-  write_chunk (f->a, send);
-  got = read_ok (t);
+  test_write_chunk (f->a, send);
+  got = test_read_chunk (t);
   g_assert_true (g_bytes_equal (msrp_chunk_get_data (got), body));
 
   /* Closing while a read waits on the stream ends both cleanly. */
-  msrp_transport_read_chunk_async (t, 0, NULL, on_read_done, &r);
+  msrp_transport_read_chunk_async (t, 0, NULL, test_on_read, &r);
   g_main_context_iteration (NULL, FALSE);
-  msrp_transport_close_async (t, NULL, on_close_done, &rc);
+  msrp_transport_close_async (t, NULL, test_on_closed, &rc);
   test_wait_for (&r.done);
   g_assert_error (r.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
   g_clear_error (&r.error);
@@ -887,12 +822,12 @@ test_idle_gives_back_buffer (Fixture       *f,
   const char *wire = g_bytes_get_data (first_wire, NULL);
   gsize half = g_bytes_get_size (first_wire) / 2;
   g_autoptr(MsrpChunk) got = NULL;
-  Result r = { 0, };
+  TestOp r = { 0, };
 
   g_assert_false (_msrp_transport_holds_read_state (f->b));
 
   /* Half a chunk: the parser and the rest wait for the other half. */
-  msrp_transport_read_chunk_async (f->b, 0, NULL, on_read_done, &r);
+  msrp_transport_read_chunk_async (f->b, 0, NULL, test_on_read, &r);
   g_assert_false (_msrp_transport_holds_read_state (f->b));
   write_raw (f->conn_a, wire, half);
   while (!_msrp_transport_holds_read_state (f->b))
@@ -910,21 +845,21 @@ test_idle_gives_back_buffer (Fixture       *f,
   g_byte_array_append (both, g_bytes_get_data (first_wire, NULL), g_bytes_get_size (first_wire));
   g_byte_array_append (both, g_bytes_get_data (second_wire, NULL), g_bytes_get_size (second_wire));
   write_raw (f->conn_a, (const char *) both->data, both->len);
-  got = read_ok (f->b);
+  got = test_read_chunk (f->b);
   g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (first));
   g_clear_object (&got);
   /* A loopback write is in the socket whole before the read starts. */
   g_assert_true (_msrp_transport_holds_read_state (f->b));
-  got = read_ok (f->b);
+  got = test_read_chunk (f->b);
   g_assert_cmpstr (msrp_chunk_get_transaction_id (got), ==, msrp_chunk_get_transaction_id (second));
   g_assert_false (_msrp_transport_holds_read_state (f->b));
 
   /* Quiet again, a read pending: nothing held; the next chunk reads fine. */
   memset (&r, 0, sizeof r);
-  msrp_transport_read_chunk_async (f->b, 0, NULL, on_read_done, &r);
+  msrp_transport_read_chunk_async (f->b, 0, NULL, test_on_read, &r);
   test_drain ();
   g_assert_false (_msrp_transport_holds_read_state (f->b));
-  write_chunk (f->a, first);
+  test_write_chunk (f->a, first);
   test_wait_for (&r.done);
   g_assert_no_error (r.error);
   g_assert_cmpstr (msrp_chunk_get_transaction_id (r.chunk), ==, msrp_chunk_get_transaction_id (first));
@@ -966,10 +901,10 @@ test_body_read_in_place (Fixture       *f,
       g_autoptr(GString) body = g_string_new ("b");
       g_autoptr(MsrpChunk) cut = NULL;
       g_autoptr(MsrpChunk) later = NULL;
-      Result r = { 0, };
+      TestOp r = { 0, };
 
       /* The head first: the rest of the body is then read into place. */
-      msrp_transport_read_chunk_async (f->b, 0, NULL, on_read_done, &r);
+      msrp_transport_read_chunk_async (f->b, 0, NULL, test_on_read, &r);
       write_raw (f->conn_a, first, -1);
       wait_until_read (f);
       for (guint i = 1; i < 50000; i++)
@@ -1000,7 +935,7 @@ test_body_read_in_place (Fixture       *f,
       g_assert_cmpmem (g_bytes_get_data (msrp_chunk_get_data (cut), NULL), msrp_chunk_get_size (cut),
                        body->str, body->len);
       g_assert_cmpint (msrp_chunk_get_continuation (cut), ==, MSRP_CONTINUATION_MORE);
-      later = read_ok (f->b);
+      later = test_read_chunk (f->b);
       g_assert_true (g_str_has_prefix (next + 5, msrp_chunk_get_transaction_id (later)));
       g_assert_cmpuint (strlen (msrp_chunk_get_transaction_id (later)), ==, 6);
       g_assert_cmpmem (g_bytes_get_data (msrp_chunk_get_data (later), NULL), 5, "later", 5);
@@ -1131,7 +1066,7 @@ test_full_records (Fixture       *f,
     bytes[i] = g_test_rand_int_range (0, 256);
   body = g_bytes_new_take (bytes, 100000);
   send = msrp_transport_make_chunk (t, NULL, body, "application/octet-stream");
-  write_chunk (t, send);
+  test_write_chunk (t, send);
 
   /* Head, body and end-line go out in full records of 16 KiB (a TLS
    * stream makes one of each write), not one record a piece. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "msrp-glib.h"
+#include "test-utils.h"
 
 /* Valid URIs */
 
@@ -688,11 +689,7 @@ main (int    argc,
   g_test_add_func ("/uri/new", test_uri_new);
   g_test_add_func ("/uri/properties", test_uri_properties);
 
-  for (guint i = 0; i < G_N_ELEMENTS (path_cases); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("/path/valid/%u", i);
-      g_test_add_data_func (name, &path_cases[i], test_path_valid);
-    }
+  TEST_ADD_NUMBERED ("/path/valid", path_cases, test_path_valid);
   g_test_add_func ("/path/equal", test_path_equal);
   g_test_add_func ("/path/invalid", test_path_invalid);
   g_test_add_func ("/path/position-in-message", test_path_position_in_message);

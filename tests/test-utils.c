@@ -58,6 +58,23 @@ test_drain (void)
     ;
 }
 
+void
+test_unref_and_wait (gpointer object)
+{
+  g_object_add_weak_pointer (object, &object);
+  g_object_unref (object);
+  while (object != NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+void
+test_unref_finalizes (gpointer object)
+{
+  g_object_add_weak_pointer (object, &object);
+  g_object_unref (object);
+  g_assert_null (object);
+}
+
 guint
 test_count_fds (void)
 {
@@ -104,6 +121,23 @@ test_add_case (const char    *prefix,
   g_autofree char *path = g_strdup_printf ("%s/%s", prefix, name);
 
   g_test_add_data_func (path, data, func);
+}
+
+void
+test_add_table (const char    *prefix,
+                gconstpointer  table,
+                gsize          n_rows,
+                gsize          row_size,
+                gboolean       numbered,
+                GTestDataFunc  func)
+{
+  for (gsize i = 0; i < n_rows; i++)
+    {
+      const char *row = (const char *) table + i * row_size;
+      g_autofree char *number = g_strdup_printf ("%" G_GSIZE_FORMAT, i);
+
+      test_add_case (prefix, numbered ? number : *(const char *const *) row, row, func);
+    }
 }
 
 GTlsCertificate *
@@ -350,121 +384,16 @@ test_op_clear (TestOp *op)
   op->ok = FALSE;
 }
 
-void
-test_on_prepared (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  op->path = msrp_connector_prepare_finish (MSRP_CONNECTOR (source), result, &op->error);
-  op->ok = op->path != NULL;
-  op->done = TRUE;
-}
-
-void
-test_on_completed (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  op->transport = msrp_connector_complete_finish (MSRP_CONNECTOR (source), result, &op->error);
-  op->ok = op->transport != NULL;
-  op->done = TRUE;
-}
-
-void
-test_on_written (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  op->ok = msrp_transport_write_chunk_finish (MSRP_TRANSPORT (source), result, &op->error);
-  op->done = TRUE;
-}
-
-void
-test_on_read (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  op->chunk = msrp_transport_read_chunk_finish (MSRP_TRANSPORT (source), result, &op->error);
-  op->ok = op->chunk != NULL;
-  op->done = TRUE;
-}
-
-void
-test_on_closed (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  op->ok = msrp_transport_close_finish (MSRP_TRANSPORT (source), result, &op->error);
-  op->done = TRUE;
-}
-
-void
-test_on_chunk_sent (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  op->chunk = msrp_session_send_chunk_finish (MSRP_SESSION (source), result, &op->error);
-  op->ok = op->chunk != NULL;
-  op->done = TRUE;
-}
-
-void
-test_on_chunk_delivered (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  op->chunk = msrp_session_deliver_chunk_finish (MSRP_SESSION (source), result, &op->error);
-  op->ok = op->chunk != NULL;
-  op->done = TRUE;
-}
-
-void
-test_on_message_sent (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  op->message_id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &op->error);
-  op->ok = op->message_id != NULL;
-  op->done = TRUE;
-}
-
-void
-test_on_file_sent (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  op->ok = msrp_session_send_file_finish (MSRP_SESSION (source), result, &op->error);
-  op->done = TRUE;
-}
-
-void
-test_on_shutdown (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  op->ok = msrp_session_shutdown_finish (MSRP_SESSION (source), result, &op->error);
-  op->done = TRUE;
-}
+TEST_DEFINE_ON (test_on_prepared, MSRP_CONNECTOR, msrp_connector_prepare_finish, path)
+TEST_DEFINE_ON (test_on_completed, MSRP_CONNECTOR, msrp_connector_complete_finish, transport)
+TEST_DEFINE_ON (test_on_written, MSRP_TRANSPORT, msrp_transport_write_chunk_finish, ok)
+TEST_DEFINE_ON (test_on_read, MSRP_TRANSPORT, msrp_transport_read_chunk_finish, chunk)
+TEST_DEFINE_ON (test_on_closed, MSRP_TRANSPORT, msrp_transport_close_finish, ok)
+TEST_DEFINE_ON (test_on_chunk_sent, MSRP_SESSION, msrp_session_send_chunk_finish, chunk)
+TEST_DEFINE_ON (test_on_chunk_delivered, MSRP_SESSION, msrp_session_deliver_chunk_finish, chunk)
+TEST_DEFINE_ON (test_on_message_sent, MSRP_SESSION, msrp_session_send_message_finish, message_id)
+TEST_DEFINE_ON (test_on_file_sent, MSRP_SESSION, msrp_session_send_file_finish, ok)
+TEST_DEFINE_ON (test_on_shutdown, MSRP_SESSION, msrp_session_shutdown_finish, ok)
 
 void
 test_wait_both (TestOp *a,

@@ -34,6 +34,12 @@ void           test_wait_for_len         (GPtrArray         *array,
 /* Runs what is pending (closes, cancellations) without blocking. */
 void           test_drain                (void);
 
+/* Drops a reference to @object that must be the last to last, and runs
+ * the main context until the object is finalized, whatever it was doing. */
+void           test_unref_and_wait       (gpointer           object);
+/* The same, asserting that the object is finalized at once. */
+void           test_unref_finalizes      (gpointer           object);
+
 /* How many file descriptors the process has open. */
 guint          test_count_fds            (void);
 
@@ -58,6 +64,20 @@ void           test_add_case             (const char        *prefix,
                                           const char        *name,
                                           gconstpointer      data,
                                           GTestDataFunc      func);
+
+/* Adds @func once a row of @table (@n_rows of @row_size bytes) as
+ * @prefix/name: the name is the row's first field (a string) or, when
+ * @numbered, the row's index. */
+void           test_add_table            (const char        *prefix,
+                                          gconstpointer      table,
+                                          gsize              n_rows,
+                                          gsize              row_size,
+                                          gboolean           numbered,
+                                          GTestDataFunc      func);
+#define TEST_ADD_TABLE(prefix, table, func) \
+  test_add_table ((prefix), (table), G_N_ELEMENTS (table), sizeof (table)[0], FALSE, (func))
+#define TEST_ADD_NUMBERED(prefix, table, func) \
+  test_add_table ((prefix), (table), G_N_ELEMENTS (table), sizeof (table)[0], TRUE, (func))
 
 /* A new self-signed certificate for @common_name. */
 GTlsCertificate *test_certificate_new    (const char        *common_name);
@@ -118,6 +138,23 @@ typedef struct {
 } TestOp;
 
 void           test_op_clear             (TestOp            *op);
+
+/* Defines @name, a GAsyncReadyCallback taking a TestOp: it keeps what
+ * @finish gave in op->@field (ok, or an object or string), sets ok when
+ * that is TRUE or non-NULL, and done. The callbacks below are made so. */
+#define TEST_DEFINE_ON(name, CAST, finish, field)                       \
+  void                                                                  \
+  name (GObject      *source,                                           \
+        GAsyncResult *result,                                           \
+        gpointer      user_data)                                        \
+  {                                                                     \
+    TestOp *op = user_data;                                             \
+                                                                        \
+    op->field = finish (CAST (source), result, &op->error);             \
+    op->ok = !!op->field;                                               \
+    op->done = TRUE;                                                    \
+  }
+
 void           test_on_prepared          (GObject           *source,
                                           GAsyncResult      *result,
                                           gpointer           user_data);

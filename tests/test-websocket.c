@@ -55,27 +55,14 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_object_add_weak_pointer (G_OBJECT (f->server), (gpointer *) &f->server);
-  g_object_unref (f->server);
-  while (f->server != NULL)
-    g_main_context_iteration (NULL, TRUE);
+  test_unref_and_wait (g_steal_pointer (&f->server));
   soup_server_disconnect (f->soup);
   g_clear_object (&f->soup);
   test_drain ();
   test_watchdog_stop (f->timeout_id);
 }
 
-static void
-on_server_completed (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  TestOp *op = user_data;
-
-  op->transport = msrp_server_complete_for_uri_finish (MSRP_SERVER (source), result, &op->error);
-  op->ok = op->transport != NULL;
-  op->done = TRUE;
-}
+static TEST_DEFINE_ON (on_server_completed, MSRP_SERVER, msrp_server_complete_for_uri_finish, transport)
 
 /* An MsrpServer session on the SoupServer, `;ws`, and a connector that
  * reaches it; both transports. */
