@@ -47,14 +47,7 @@ static const char rfc5438_request[] =
   "\r\n"
   "Hello World\n";
 
-static MsrpCpimMessage *
-parse_string (const char *str,
-              GError    **error)
-{
-  g_autoptr(GBytes) bytes = g_bytes_new (str, strlen (str));
-
-  return msrp_cpim_message_parse (bytes, error);
-}
+#define parse_string(str, error) test_parse_string ((TestParseFunc) msrp_cpim_message_parse, (str), (error))
 
 /* parse -> to_bytes -> parse gives an equal message, and writing that
  * again gives the same bytes. */

@@ -90,14 +90,7 @@ static const char rfc5438_cpim_notification[] =
   "  </delivery-notification>\r\n"
   "</imdn>\r\n";
 
-static MsrpImdn *
-parse_string (const char *str,
-              GError    **error)
-{
-  g_autoptr(GBytes) bytes = g_bytes_new (str, strlen (str));
-
-  return msrp_imdn_parse (bytes, error);
-}
+#define parse_string(str, error) test_parse_string ((TestParseFunc) msrp_imdn_parse, (str), (error))
 
 static void
 assert_same (MsrpImdn *a,
@@ -524,16 +517,10 @@ test_imdn_build (void)
 
 /* Refusals */
 
-typedef struct {
-  const char *name;
-  const char *input;
-  const char *needle;  /* in the message */
-} Malformed;
-
 #define NOTIF "<delivery-notification><status><delivered/></status></delivery-notification>"
 #define IMDN_OPEN "<imdn xmlns='urn:ietf:params:xml:ns:imdn'>"
 
-static const Malformed malformed[] = {
+static const TestMalformedXml malformed[] = {
   { "doctype-entity",
     "<?xml version='1.0'?><!DOCTYPE imdn [<!ENTITY id 'x'>]>" IMDN_OPEN "<message-id>&id;</message-id>" NOTIF "</imdn>",
     "DOCTYPE" },
@@ -631,9 +618,7 @@ static const Malformed malformed[] = {
 static void
 test_imdn_malformed (gconstpointer data)
 {
-  const Malformed *m = data;
-
-  assert_malformed (m->input, strlen (m->input), m->needle);
+  test_assert_malformed_row ((TestParseFunc) msrp_imdn_parse, data);
 }
 
 /* Every prefix of a notification fails but the whole one (its last
@@ -643,13 +628,7 @@ test_imdn_truncated (void)
 {
   const char *docs[] = { rfc5438_delivery, rfc5438_display, rfc5438_processing };
 
-  for (guint d = 0; d < G_N_ELEMENTS (docs); d++)
-    {
-      gsize len = strlen (docs[d]);
-
-      for (gsize cut = 0; cut < len - 1; cut++)
-        assert_malformed (docs[d], cut, NULL);
-    }
+  test_assert_prefixes_malformed ((TestParseFunc) msrp_imdn_parse, docs, G_N_ELEMENTS (docs));
   {
     g_autoptr(GBytes) nul = g_bytes_new (rfc5438_delivery, sizeof rfc5438_delivery);
 

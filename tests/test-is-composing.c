@@ -35,14 +35,7 @@ static const char rfc3994_active[] =
   "  <refresh>90</refresh>\n"
   "</isComposing>\n";
 
-static MsrpIsComposing *
-parse_string (const char *str,
-              GError    **error)
-{
-  g_autoptr(GBytes) bytes = g_bytes_new (str, strlen (str));
-
-  return msrp_is_composing_parse (bytes, error);
-}
+#define parse_string(str, error) test_parse_string ((TestParseFunc) msrp_is_composing_parse, (str), (error))
 
 static void
 assert_same (MsrpIsComposing *a,
@@ -230,15 +223,9 @@ test_is_composing_bad_state_is_programming_error (void)
   g_test_trap_assert_stderr ("*CRITICAL*found != NULL*");
 }
 
-typedef struct {
-  const char *name;
-  const char *input;
-  const char *needle;
-} Malformed;
-
 #define IC_OPEN "<isComposing xmlns='urn:ietf:params:xml:ns:im-iscomposing'>"
 
-static const Malformed malformed[] = {
+static const TestMalformedXml malformed[] = {
   { "doctype-entity",
     "<!DOCTYPE isComposing [<!ENTITY s 'active'>]>" IC_OPEN "<state>&s;</state></isComposing>", "DOCTYPE" },
   { "billion-laughs",
@@ -274,9 +261,7 @@ static const Malformed malformed[] = {
 static void
 test_is_composing_malformed (gconstpointer data)
 {
-  const Malformed *m = data;
-
-  assert_malformed (m->input, strlen (m->input), m->needle);
+  test_assert_malformed_row ((TestParseFunc) msrp_is_composing_parse, data);
 }
 
 static void
@@ -284,13 +269,7 @@ test_is_composing_truncated (void)
 {
   const char *docs[] = { rfc3994_idle, rfc3994_active };
 
-  for (guint d = 0; d < G_N_ELEMENTS (docs); d++)
-    {
-      gsize len = strlen (docs[d]);
-
-      for (gsize cut = 0; cut < len - 1; cut++)
-        assert_malformed (docs[d], cut, NULL);
-    }
+  test_assert_prefixes_malformed ((TestParseFunc) msrp_is_composing_parse, docs, G_N_ELEMENTS (docs));
 }
 
 static void

@@ -613,6 +613,37 @@ test_assert_parse_malformed_xml (TestParseFunc parse,
   test_assert_malformed_xml (error, needle);
 }
 
+gpointer
+test_parse_string (TestParseFunc   parse,
+                   const char     *str,
+                   GError        **error)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (str, strlen (str));
+
+  return parse (bytes, error);
+}
+
+void
+test_assert_malformed_row (TestParseFunc           parse,
+                           const TestMalformedXml *row)
+{
+  test_assert_parse_malformed_xml (parse, row->input, strlen (row->input), row->needle);
+}
+
+void
+test_assert_prefixes_malformed (TestParseFunc      parse,
+                                const char *const *docs,
+                                gsize              n_docs)
+{
+  for (gsize d = 0; d < n_docs; d++)
+    {
+      gsize len = strlen (docs[d]);
+
+      for (gsize cut = 0; cut < len - 1; cut++)
+        test_assert_parse_malformed_xml (parse, docs[d], cut, NULL);
+    }
+}
+
 TestKamailio test_kamailio;
 
 void

@@ -268,6 +268,25 @@ void           test_assert_round_trip    (gpointer           object,
                                           TestToBytesFunc    to_bytes,
                                           TestParseFunc      parse,
                                           TestAssertSameFunc assert_same);
+/* Parses the string @str (without its NUL). */
+gpointer       test_parse_string         (TestParseFunc      parse,
+                                          const char        *str,
+                                          GError           **error);
+/* A refusal of an XML format: @input does not parse, and the message
+ * holds @needle. */
+typedef struct {
+  const char *name;
+  const char *input;
+  const char *needle;
+} TestMalformedXml;
+
+void           test_assert_malformed_row (TestParseFunc          parse,
+                                          const TestMalformedXml *row);
+/* Every prefix of each of @docs (@n_docs) fails but the whole document
+ * (whose last newline is optional), and no prefix crashes. */
+void           test_assert_prefixes_malformed (TestParseFunc      parse,
+                                               const char *const *docs,
+                                               gsize              n_docs);
 /* @input (@len bytes) does not parse: test_assert_malformed_xml(). */
 void           test_assert_parse_malformed_xml (TestParseFunc parse,
                                                 const char   *input,
