@@ -12,26 +12,11 @@
 #include "msrp-chunk-private.h"
 #include "test-utils.h"
 
-#define TO_URI   "msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp"
-#define FROM_URI "msrp://atlanta.example.com:7654/jshA7weztas;tcp"
+#define TO_URI   TEST_RFC4975_TO
+#define FROM_URI TEST_RFC4975_FROM
 
-/* RFC 4975 section 7.1: Alice's first SEND and Bob's response. */
-static const char rfc_send[] =
-  "MSRP a786hjs2 SEND\r\n"
-  "To-Path: " TO_URI "\r\n"
-  "From-Path: " FROM_URI "\r\n"
-  "Message-ID: 87652491\r\n"
-  "Byte-Range: 1-25/25\r\n"
-  "Content-Type: text/plain\r\n"
-  "\r\n"
-  "Hey Bob, are you there?\r\n"
-  "-------a786hjs2$\r\n";
-
-static const char rfc_response[] =
-  "MSRP a786hjs2 200 OK\r\n"
-  "To-Path: " FROM_URI "\r\n"
-  "From-Path: " TO_URI "\r\n"
-  "-------a786hjs2$\r\n";
+static const char rfc_send[] = TEST_RFC4975_SEND;
+static const char rfc_response[] = TEST_RFC4975_RESPONSE;
 
 /* RFC 4975 section 7.1.2: a success REPORT. */
 static const char rfc_report[] =
@@ -503,13 +488,7 @@ test_parse_valid (gconstpointer data)
 
 /* Invalid chunks */
 
-typedef struct {
-  const char *name;
-  const char *input;
-  MsrpError code;
-} InvalidChunk;
-
-static const InvalidChunk invalid_chunks[] = {
+static const TestRefusal invalid_chunks[] = {
   { "empty", "", MSRP_ERROR_INCOMPLETE_CHUNK },
   { "only-blank-lines", "\r\n\r\n", MSRP_ERROR_INCOMPLETE_CHUNK },
   { "no-end-line", "MSRP abcd SEND\r\n" PATHS, MSRP_ERROR_INCOMPLETE_CHUNK },
@@ -550,7 +529,7 @@ static const InvalidChunk invalid_chunks[] = {
 static void
 test_parse_invalid (gconstpointer data)
 {
-  const InvalidChunk *t = data;
+  const TestRefusal *t = data;
   /* Some inputs hold a NUL: the length is the array's, not strlen. */
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;

@@ -21,18 +21,6 @@
 #define ALICE "msrp://127.0.0.1:7001/alicesession;tcp"
 #define BOB "msrp://127.0.0.1:7002/bobsession;tcp"
 
-static void
-on_connected (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GSocketConnection **out = user_data;
-  GError *error = NULL;
-
-  *out = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
-  g_assert_no_error (error);
-}
-
 /* The peer */
 
 typedef struct {
@@ -342,9 +330,7 @@ static void
 relay_setup (RelayFixture  *f,
              gconstpointer  data)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnectable) address = NULL;
-  GSocketConnection *conn = NULL;
+  GSocketConnection *conn;
   GError *error = NULL;
 
   f->timeout_id = test_watchdog_start (TIMEOUT_SECONDS);
@@ -354,9 +340,7 @@ relay_setup (RelayFixture  *f,
   g_assert_no_error (error);
   f->relay_str = msrp_uri_to_string (f->relay_uri);
 
-  address = g_network_address_new (msrp_uri_get_host (f->relay_uri), msrp_uri_get_port (f->relay_uri));
-  g_socket_client_connect_async (client, address, NULL, on_connected, &conn);
-  test_wait_for_ptr ((gpointer *) &conn);
+  conn = test_socket_connect (msrp_uri_get_host (f->relay_uri), msrp_uri_get_port (f->relay_uri), NULL, FALSE);
   f->peer = peer_new (conn, ALICE, f->relay_str);
 }
 

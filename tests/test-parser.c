@@ -385,22 +385,8 @@ new_parser (const Vector *v,
 
 #define PATHS "To-Path: msrp://a.example.com:7654/s1;tcp\r\nFrom-Path: msrp://b.example.com:12763/s2;tcp\r\n"
 
-static const char v_send[] =
-  "MSRP a786hjs2 SEND\r\n"
-  "To-Path: msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp\r\n"
-  "From-Path: msrp://atlanta.example.com:7654/jshA7weztas;tcp\r\n"
-  "Message-ID: 87652491\r\n"
-  "Byte-Range: 1-25/25\r\n"
-  "Content-Type: text/plain\r\n"
-  "\r\n"
-  "Hey Bob, are you there?\r\n"
-  "-------a786hjs2$\r\n";
-
-static const char v_response[] =
-  "MSRP a786hjs2 200 OK\r\n"
-  "To-Path: msrp://atlanta.example.com:7654/jshA7weztas;tcp\r\n"
-  "From-Path: msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp\r\n"
-  "-------a786hjs2$\r\n";
+static const char v_send[] = TEST_RFC4975_SEND;
+static const char v_response[] = TEST_RFC4975_RESPONSE;
 
 static const char v_report[] =
   "MSRP dkei38sd REPORT\r\n"
@@ -1210,13 +1196,7 @@ test_idle (void)
 
 /* Fatal errors */
 
-typedef struct {
-  const char *name;
-  const char *input;
-  MsrpError code;
-} FatalCase;
-
-static const FatalCase fatal_cases[] = {
+static const TestRefusal fatal_cases[] = {
   { "http", "HTTP/1.1 200 OK\r\n", MSRP_ERROR_MALFORMED_CHUNK },
   { "http-get", "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n", MSRP_ERROR_MALFORMED_CHUNK },
   { "lower-case-msrp", "msrp abcd SEND\r\n", MSRP_ERROR_MALFORMED_CHUNK },
@@ -1230,7 +1210,7 @@ static const FatalCase fatal_cases[] = {
 static void
 test_fatal (gconstpointer data)
 {
-  const FatalCase *t = data;
+  const TestRefusal *t = data;
   gsize len = strlen (t->input);
 
   /* Whole, and at every split point: the same error. */

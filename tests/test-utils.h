@@ -13,6 +13,33 @@
 
 G_BEGIN_DECLS
 
+/* RFC 4975 section 7.1: Alice's first SEND and Bob's response, for the
+ * wire-level suites. */
+#define TEST_RFC4975_TO   "msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp"
+#define TEST_RFC4975_FROM "msrp://atlanta.example.com:7654/jshA7weztas;tcp"
+#define TEST_RFC4975_SEND                                               \
+  "MSRP a786hjs2 SEND\r\n"                                              \
+  "To-Path: " TEST_RFC4975_TO "\r\n"                                    \
+  "From-Path: " TEST_RFC4975_FROM "\r\n"                                \
+  "Message-ID: 87652491\r\n"                                            \
+  "Byte-Range: 1-25/25\r\n"                                             \
+  "Content-Type: text/plain\r\n"                                        \
+  "\r\n"                                                                \
+  "Hey Bob, are you there?\r\n"                                         \
+  "-------a786hjs2$\r\n"
+#define TEST_RFC4975_RESPONSE                                           \
+  "MSRP a786hjs2 200 OK\r\n"                                            \
+  "To-Path: " TEST_RFC4975_FROM "\r\n"                                  \
+  "From-Path: " TEST_RFC4975_TO "\r\n"                                  \
+  "-------a786hjs2$\r\n"
+
+/* A row of the chunk suites' tables: @input, refused with @code. */
+typedef struct {
+  const char *name;
+  const char *input;
+  MsrpError code;
+} TestRefusal;
+
 /* The default time a whole test may take before the watchdog fails it. */
 #define TEST_TIMEOUT_SECONDS 10
 
