@@ -35,6 +35,7 @@ typedef enum {
 
 /* Alice offers (and waits), Bob answers (and connects). */
 typedef struct {
+  const char *name;
   Side alice;
   Side bob;
 } Setup;
@@ -296,13 +297,19 @@ test_chat (gconstpointer data)
   test_watchdog_stop (watchdog);
 }
 
-static const Setup both_tcp = { SIDE_KAMAILIO, SIDE_KAMAILIO };
-static const Setup both_tls = { SIDE_KAMAILIO_TLS, SIDE_KAMAILIO_TLS };
-static const Setup tls_and_tcp = { SIDE_KAMAILIO_TLS, SIDE_KAMAILIO };
-static const Setup offerer_relayed = { SIDE_KAMAILIO, SIDE_DIRECT };
-static const Setup offerer_relayed_tls = { SIDE_KAMAILIO_TLS, SIDE_DIRECT };
-static const Setup answerer_relayed = { SIDE_DIRECT, SIDE_KAMAILIO };
-static const Setup answerer_relayed_tls = { SIDE_DIRECT_TLS, SIDE_KAMAILIO_TLS };
+/* Alice offers, Bob answers and connects. */
+static const Setup setups[] = {
+  /* Both at Kamailio. */
+  { "both/tcp", SIDE_KAMAILIO, SIDE_KAMAILIO },
+  { "both/tls", SIDE_KAMAILIO_TLS, SIDE_KAMAILIO_TLS },
+  { "both/tls-and-tcp", SIDE_KAMAILIO_TLS, SIDE_KAMAILIO },
+  /* Alice at Kamailio, Bob direct: he connects to her relay. */
+  { "offerer-relayed/tcp", SIDE_KAMAILIO, SIDE_DIRECT },
+  { "offerer-relayed/tls", SIDE_KAMAILIO_TLS, SIDE_DIRECT },
+  /* Alice direct, Bob at Kamailio: his relay connects to her. */
+  { "answerer-relayed/tcp", SIDE_DIRECT, SIDE_KAMAILIO },
+  { "answerer-relayed/tls", SIDE_DIRECT_TLS, SIDE_KAMAILIO_TLS },
+};
 
 int
 main (int   argc,
@@ -321,16 +328,7 @@ main (int   argc,
     g_tls_backend_set_default_database (g_tls_backend_get_default (), db);
   }
 
-  /* Alice offers, Bob answers and connects. Both at Kamailio: */
-  g_test_add_data_func ("/chat-kamailio/both/tcp", &both_tcp, test_chat);
-  g_test_add_data_func ("/chat-kamailio/both/tls", &both_tls, test_chat);
-  g_test_add_data_func ("/chat-kamailio/both/tls-and-tcp", &tls_and_tcp, test_chat);
-  /* Alice at Kamailio, Bob direct: he connects to her relay. */
-  g_test_add_data_func ("/chat-kamailio/offerer-relayed/tcp", &offerer_relayed, test_chat);
-  g_test_add_data_func ("/chat-kamailio/offerer-relayed/tls", &offerer_relayed_tls, test_chat);
-  /* Alice direct, Bob at Kamailio: his relay connects to her. */
-  g_test_add_data_func ("/chat-kamailio/answerer-relayed/tcp", &answerer_relayed, test_chat);
-  g_test_add_data_func ("/chat-kamailio/answerer-relayed/tls", &answerer_relayed_tls, test_chat);
+  TEST_ADD_TABLE ("/chat-kamailio", setups, test_chat);
 
   status = g_test_run ();
   test_kamailio_free ();

@@ -46,6 +46,7 @@ typedef enum {
 } Side;
 
 typedef struct {
+  const char *name;
   Side active;
   Side passive;
   gboolean any_peer;   /* the passive side completes without a path */
@@ -630,7 +631,7 @@ auth_watch_init (AuthWatch *self)
 static void
 test_ours_refresh (void)
 {
-  Setup setup = { SIDE_OURS, SIDE_OURS };
+  Setup setup = { NULL, SIDE_OURS, SIDE_OURS };
   g_autoptr(MsrpRelaySettings) settings = test_ours_settings ("alice", "alicepass", FALSE);
   g_autoptr(MsrpConnector) connector = NULL;
   g_autoptr(MsrpConnector) acceptor = NULL;
@@ -712,16 +713,6 @@ test_ours_refresh_before_bind (void)
   g_object_unref (watch);
   test_watchdog_stop (id);
 }
-
-static const Setup ours_tcp = { SIDE_OURS, SIDE_OURS };
-static const Setup ours_any_peer = { SIDE_OURS, SIDE_OURS_TLS, TRUE };
-static const Setup kamailio_any_peer = { SIDE_KAMAILIO_TLS, SIDE_KAMAILIO, TRUE };
-static const Setup direct_any_peer = { SIDE_OURS, SIDE_DIRECT, TRUE };
-static const Setup ours_tls = { SIDE_OURS_TLS, SIDE_OURS_TLS };
-static const Setup ours_to_kamailio = { SIDE_OURS, SIDE_KAMAILIO };
-static const Setup kamailio_to_ours = { SIDE_KAMAILIO_TLS, SIDE_OURS };
-static const Setup ours_to_direct = { SIDE_OURS_TLS, SIDE_DIRECT };
-static const Setup direct_to_ours = { SIDE_DIRECT, SIDE_OURS_TLS };
 
 /* A relay of the test's own, for behaviours real relays here do not have. */
 
@@ -950,11 +941,35 @@ test_fake_stale (void)
   test_watchdog_stop (id);
 }
 
-static const Setup both_tcp = { SIDE_KAMAILIO, SIDE_KAMAILIO };
-static const Setup both_tls = { SIDE_KAMAILIO_TLS, SIDE_KAMAILIO_TLS };
-static const Setup tcp_tls = { SIDE_KAMAILIO, SIDE_KAMAILIO_TLS };
-static const Setup relay_to_direct = { SIDE_KAMAILIO, SIDE_DIRECT };
-static const Setup direct_to_relay = { SIDE_DIRECT, SIDE_KAMAILIO_TLS };
+/* Exchanges and files between two sides, in the order they run. */
+static const Setup kamailio_exchanges[] = {
+  { "kamailio/tcp", SIDE_KAMAILIO, SIDE_KAMAILIO },
+  { "kamailio/tls", SIDE_KAMAILIO_TLS, SIDE_KAMAILIO_TLS },
+  { "kamailio/tcp-to-tls", SIDE_KAMAILIO, SIDE_KAMAILIO_TLS },
+  { "kamailio/relay-to-direct", SIDE_KAMAILIO, SIDE_DIRECT },
+  { "kamailio/direct-to-relay", SIDE_DIRECT, SIDE_KAMAILIO_TLS },
+};
+static const Setup kamailio_files[] = {
+  { "kamailio/file-50M-tcp", SIDE_KAMAILIO, SIDE_KAMAILIO },
+  { "kamailio/file-50M-tls", SIDE_KAMAILIO_TLS, SIDE_KAMAILIO_TLS },
+};
+static const Setup ours_exchanges[] = {
+  { "ours/tcp", SIDE_OURS, SIDE_OURS },
+  { "ours/tls", SIDE_OURS_TLS, SIDE_OURS_TLS },
+  { "ours/relay-to-direct", SIDE_OURS_TLS, SIDE_DIRECT },
+  { "ours/direct-to-relay", SIDE_DIRECT, SIDE_OURS_TLS },
+  { "ours/any-peer", SIDE_OURS, SIDE_OURS_TLS, TRUE },
+  { "ours/any-peer-direct", SIDE_OURS, SIDE_DIRECT, TRUE },
+  { "kamailio/any-peer", SIDE_KAMAILIO_TLS, SIDE_KAMAILIO, TRUE },
+};
+static const Setup ours_files[] = {
+  { "ours/file-50M-tcp", SIDE_OURS, SIDE_OURS },
+  { "ours/file-50M-tls", SIDE_OURS_TLS, SIDE_OURS_TLS },
+};
+static const Setup cross_exchanges[] = {
+  { "cross/ours-to-kamailio", SIDE_OURS, SIDE_KAMAILIO },
+  { "cross/kamailio-to-ours", SIDE_KAMAILIO_TLS, SIDE_OURS },
+};
 
 int
 main (int argc, char *argv[])
@@ -963,13 +978,8 @@ main (int argc, char *argv[])
 
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_data_func ("/relay-client/kamailio/tcp", &both_tcp, test_exchange);
-  g_test_add_data_func ("/relay-client/kamailio/tls", &both_tls, test_exchange);
-  g_test_add_data_func ("/relay-client/kamailio/tcp-to-tls", &tcp_tls, test_exchange);
-  g_test_add_data_func ("/relay-client/kamailio/relay-to-direct", &relay_to_direct, test_exchange);
-  g_test_add_data_func ("/relay-client/kamailio/direct-to-relay", &direct_to_relay, test_exchange);
-  g_test_add_data_func ("/relay-client/kamailio/file-50M-tcp", &both_tcp, test_file);
-  g_test_add_data_func ("/relay-client/kamailio/file-50M-tls", &both_tls, test_file);
+  TEST_ADD_TABLE ("/relay-client", kamailio_exchanges, test_exchange);
+  TEST_ADD_TABLE ("/relay-client", kamailio_files, test_file);
   g_test_add_func ("/relay-client/kamailio/wrong-password", test_wrong_password);
   g_test_add_func ("/relay-client/kamailio/unknown-user", test_unknown_user);
   g_test_add_func ("/relay-client/kamailio/digest-uri-modes", test_digest_uri_modes);
@@ -978,15 +988,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/relay-client/kamailio/srv", test_srv);
   g_test_add_func ("/relay-client/kamailio/cleanup-during-prepare", test_cleanup_during_prepare);
 
-  g_test_add_data_func ("/relay-client/ours/tcp", &ours_tcp, test_exchange);
-  g_test_add_data_func ("/relay-client/ours/tls", &ours_tls, test_exchange);
-  g_test_add_data_func ("/relay-client/ours/relay-to-direct", &ours_to_direct, test_exchange);
-  g_test_add_data_func ("/relay-client/ours/direct-to-relay", &direct_to_ours, test_exchange);
-  g_test_add_data_func ("/relay-client/ours/any-peer", &ours_any_peer, test_exchange);
-  g_test_add_data_func ("/relay-client/ours/any-peer-direct", &direct_any_peer, test_exchange);
-  g_test_add_data_func ("/relay-client/kamailio/any-peer", &kamailio_any_peer, test_exchange);
-  g_test_add_data_func ("/relay-client/ours/file-50M-tcp", &ours_tcp, test_file);
-  g_test_add_data_func ("/relay-client/ours/file-50M-tls", &ours_tls, test_file);
+  TEST_ADD_TABLE ("/relay-client", ours_exchanges, test_exchange);
+  TEST_ADD_TABLE ("/relay-client", ours_files, test_file);
   g_test_add_func ("/relay-client/ours/auth", test_ours_auth);
   g_test_add_func ("/relay-client/fake/auto-uri-on-silence", test_auto_uri_on_silence);
   g_test_add_func ("/relay-client/fake/failures", test_fake_failures);
@@ -994,8 +997,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/relay-client/fake/stale", test_fake_stale);
   g_test_add_func ("/relay-client/ours/refresh", test_ours_refresh);
   g_test_add_func ("/relay-client/ours/refresh-before-bind", test_ours_refresh_before_bind);
-  g_test_add_data_func ("/relay-client/cross/ours-to-kamailio", &ours_to_kamailio, test_exchange);
-  g_test_add_data_func ("/relay-client/cross/kamailio-to-ours", &kamailio_to_ours, test_exchange);
+  TEST_ADD_TABLE ("/relay-client", cross_exchanges, test_exchange);
 
   test_kamailio_find ();
   test_ours_start ();
