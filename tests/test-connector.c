@@ -210,9 +210,7 @@ test_bind_timeout (void)
   g_object_set (acceptor, "timeout", 1, NULL);
   acceptor_path = test_prepare (acceptor, listen_uri);
   msrp_connector_complete_async (acceptor, remote, NULL, test_on_completed, &acc);
-  test_wait_for (&acc.done);
-  g_assert_error (acc.error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
-  test_op_clear (&acc);
+  test_op_assert_error (&acc, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
   test_watchdog_stop (timeout);
 }
 
@@ -230,9 +228,7 @@ test_connection_refused (void)
 
   path = test_prepare (connector, NULL);
   msrp_connector_complete_async (connector, remote, NULL, test_on_completed, &con);
-  test_wait_for (&con.done);
-  g_assert_error (con.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
-  test_op_clear (&con);
+  test_op_assert_error (&con, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
   test_watchdog_stop (timeout);
 }
 
@@ -257,9 +253,7 @@ test_cancel_and_cleanup (void)
   msrp_connector_complete_async (acceptor, remote, NULL, test_on_completed, &acc);
   g_main_context_iteration (NULL, FALSE);
   msrp_connector_cleanup (acceptor);
-  test_wait_for (&acc.done);
-  g_assert_error (acc.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  test_op_clear (&acc);
+  test_op_assert_error (&acc, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   test_watchdog_stop (timeout);
 }
 
@@ -721,9 +715,7 @@ test_any_peer (void)
   connector_path = test_prepare (connector, NULL);
 
   msrp_connector_complete_async (connector, NULL, NULL, test_on_completed, &con);
-  test_wait_for (&con.done);
-  g_assert_error (con.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  test_op_clear (&con);
+  test_op_assert_error (&con, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 
   msrp_connector_complete_async (acceptor, NULL, NULL, test_on_completed, &acc);
   msrp_connector_complete_async (connector, acceptor_path, NULL, test_on_completed, &con);

@@ -526,9 +526,7 @@ test_cleanup_during_prepare (void)
 
   msrp_connector_prepare_async (connector, NULL, NULL, test_on_prepared, &op);
   msrp_connector_cleanup (connector);
-  test_wait_for (&op.done);
-  g_assert_error (op.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  test_op_clear (&op);
+  test_op_assert_error (&op, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   test_watchdog_stop (id);
 }
 
@@ -571,9 +569,7 @@ test_ours_auth (void)
           /* The peer never binds: cleanup ends the wait. */
           msrp_connector_complete_async (connector, peer, NULL, test_on_completed, &c);
           msrp_connector_cleanup (connector);
-          test_wait_for (&c.done);
-          g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-          test_op_clear (&c);
+          test_op_assert_error (&c, G_IO_ERROR, G_IO_ERROR_CANCELLED);
         }
       else
         {

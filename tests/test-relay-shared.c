@@ -426,9 +426,7 @@ test_ours_refused (void)
   g_assert_true (msrp_uri_equal (g_ptr_array_index (path2, 0),
                                  g_ptr_array_index (msrp_transport_get_full_local_path (t1), 0)));
   msrp_connector_complete_async (c2, peer2, NULL, test_on_completed, &op);
-  test_wait_for (&op.done);
-  g_assert_error (op.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_FORBIDDEN);
-  test_op_clear (&op);
+  test_op_assert_error (&op, MSRP_TRANSACTION_ERROR, MSRP_STATUS_FORBIDDEN);
   msrp_connector_cleanup (p2);
   g_assert_cmpuint (msrp_relay_get_n_sessions (test_ours.relay), ==, sessions_before + 1);
 

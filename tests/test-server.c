@@ -298,10 +298,7 @@ test_tcp (Fixture       *f,
   /* A completed session cannot be completed again. */
   test_op_clear (&srv);
   msrp_server_complete_for_uri_async (server, uri, peer_path, NULL, NULL, on_server_completed, &srv);
-  test_wait_for (&srv.done);
-  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-
-  test_op_clear (&srv);
+  test_op_assert_error (&srv, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   test_op_clear (&con);
 }
 
@@ -466,16 +463,12 @@ test_any_peer (Fixture       *f,
 
   /* The short form needs exactly one waiting session. */
   msrp_server_complete_async (server, NULL, NULL, on_server_completed, &srv);
-  test_wait_for (&srv.done);
-  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  test_op_clear (&srv);
+  test_op_assert_error (&srv, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 
   server_path = server_prepare (server);
   second = server_prepare (server);
   msrp_server_complete_async (server, NULL, NULL, on_server_completed, &srv);
-  test_wait_for (&srv.done);
-  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  test_op_clear (&srv);
+  test_op_assert_error (&srv, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   msrp_server_cleanup (server, uri_of (second));
 
   /* Whoever binds is accepted, and its From-Path is the remote path. */
@@ -640,9 +633,7 @@ test_complete_by_path_waits (Fixture       *f,
 
   /* Nothing left waiting. */
   msrp_server_complete_async (server, nobody, NULL, on_server_completed, &srv);
-  test_wait_for (&srv.done);
-  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  test_op_clear (&srv);
+  test_op_assert_error (&srv, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 
   /* Two new URIs: a complete by path that nobody answers. */
   g_clear_pointer (&path_a, g_ptr_array_unref);
@@ -654,9 +645,7 @@ test_complete_by_path_waits (Fixture       *f,
 
   msrp_server_set_bind_timeout (server, 1);
   msrp_server_complete_async (server, nobody, NULL, on_server_completed, &srv);
-  test_wait_for (&srv.done);
-  g_assert_error (srv.error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
-  test_op_clear (&srv);
+  test_op_assert_error (&srv, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
 
   test_op_clear (&srv_p);
   test_op_clear (&srv_q);
@@ -968,9 +957,7 @@ test_bind_timeout (Fixture       *f,
   server_path = server_prepare (server);
   msrp_server_complete_for_uri_async (server, uri_of (server_path), remote, NULL,
                                       NULL, on_server_completed, &srv);
-  test_wait_for (&srv.done);
-  g_assert_error (srv.error, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
-  test_op_clear (&srv);
+  test_op_assert_error (&srv, MSRP_ERROR, MSRP_ERROR_BIND_TIMEOUT);
 }
 
 static void
@@ -1015,9 +1002,7 @@ test_cancel (Fixture       *f,
   g_cancellable_cancel (cancelled);
   msrp_server_complete_for_uri_async (server, uri_of (server_path), peer_path, NULL,
                                       cancelled, on_server_completed, &srv);
-  test_wait_for (&srv.done);
-  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  test_op_clear (&srv);
+  test_op_assert_error (&srv, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   /* The session is still there for a new complete. */
   bind_pair (server, server_path, peer, peer_path, NULL, &srv, &con);
@@ -1039,17 +1024,13 @@ test_cleanup (Fixture       *f,
                                       NULL, on_server_completed, &srv);
   g_main_context_iteration (NULL, FALSE);
   msrp_server_cleanup (server, uri_of (server_path));
-  test_wait_for (&srv.done);
-  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  test_op_clear (&srv);
+  test_op_assert_error (&srv, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   /* Forgotten: bindings get 481, and complete does not know it. */
   raw_bind_expect (server_path, uri_of (server_path), "msrp://127.0.0.1:9/rawpeer;tcp", 481);
   msrp_server_complete_for_uri_async (server, uri_of (server_path), remote, NULL,
                                       NULL, on_server_completed, &srv);
-  test_wait_for (&srv.done);
-  g_assert_error (srv.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  test_op_clear (&srv);
+  test_op_assert_error (&srv, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 
   /* A cleanup of an unknown URI does nothing. */
   msrp_server_cleanup (server, uri_of (server_path));

@@ -396,6 +396,16 @@ TEST_DEFINE_ON (test_on_file_sent, MSRP_SESSION, msrp_session_send_file_finish, 
 TEST_DEFINE_ON (test_on_shutdown, MSRP_SESSION, msrp_session_shutdown_finish, ok)
 
 void
+test_op_assert_error (TestOp *op,
+                      GQuark  domain,
+                      gint    code)
+{
+  test_wait_for (&op->done);
+  g_assert_error (op->error, domain, code);
+  test_op_clear (op);
+}
+
+void
 test_wait_both (TestOp *a,
                 TestOp *b)
 {

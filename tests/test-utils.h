@@ -215,6 +215,12 @@ void           test_on_shutdown          (GObject           *source,
                                           GAsyncResult      *result,
                                           gpointer           user_data);
 
+/* Waits for @op, asserts that it failed with @domain and @code, and
+ * clears it. */
+void           test_op_assert_error      (TestOp            *op,
+                                          GQuark             domain,
+                                          gint               code);
+
 /* Waits for two operations started together, asserting that both
  * succeeded. */
 void           test_wait_both            (TestOp            *a,

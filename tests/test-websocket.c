@@ -123,9 +123,7 @@ test_direct (Fixture       *f,
     TestOp op = { 0, };
 
     msrp_transport_read_chunk_async (srv, 0, NULL, test_on_read, &op);
-    test_wait_for (&op.done);
-    g_assert_error (op.error, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
-    test_op_clear (&op);
+    test_op_assert_error (&op, MSRP_ERROR, MSRP_ERROR_CONNECTION_CLOSED);
   }
   test_op_clear (&closed);
 }
@@ -181,9 +179,7 @@ test_tls_wrong_fingerprint (Fixture       *f,
   msrp_connector_set_websocket_path (peer, "/msrp");
   local = test_prepare (peer, NULL);
   msrp_connector_complete_async (peer, remote, NULL, test_on_completed, &con);
-  test_wait_for (&con.done);
-  g_assert_error (con.error, MSRP_ERROR, MSRP_ERROR_FINGERPRINT_MISMATCH);
-  test_op_clear (&con);
+  test_op_assert_error (&con, MSRP_ERROR, MSRP_ERROR_FINGERPRINT_MISMATCH);
 }
 
 static GBytes *
@@ -441,9 +437,7 @@ test_relay_ws_bad_password (RelayFixture  *f,
 
   g_object_set (alice, "host", "127.0.0.1", "port", f->ws_port, "use-tls", FALSE, "transport", "ws", NULL);
   msrp_connector_prepare_async (acceptor, NULL, NULL, test_on_prepared, &op);
-  test_wait_for (&op.done);
-  g_assert_error (op.error, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
-  test_op_clear (&op);
+  test_op_assert_error (&op, MSRP_ERROR, MSRP_ERROR_AUTH_FAILED);
 }
 
 /* Bad input from raw WebSocket clients, at the relay */
