@@ -1067,8 +1067,6 @@ msrp_server_set_first_request_timeout (MsrpServer *server,
                                        guint      seconds)
 {
   g_return_if_fail (MSRP_IS_SERVER (server));
-  g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
-
   set_limit (server, MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT, seconds);
 }
 
@@ -1103,8 +1101,6 @@ msrp_server_set_max_pending_connections (MsrpServer *server,
                                          guint      max_pending)
 {
   g_return_if_fail (MSRP_IS_SERVER (server));
-  g_return_if_fail (max_pending >= 1);
-
   set_limit (server, MSRP_LISTENER_LIMIT_MAX_PENDING, max_pending);
 }
 
@@ -1139,8 +1135,6 @@ msrp_server_set_max_pending_per_address (MsrpServer *server,
                                          guint      max_pending)
 {
   g_return_if_fail (MSRP_IS_SERVER (server));
-  g_return_if_fail (max_pending >= 1);
-
   set_limit (server, MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS, max_pending);
 }
 

@@ -1082,8 +1082,6 @@ msrp_relay_set_first_request_timeout (MsrpRelay *relay,
                                       guint     seconds)
 {
   g_return_if_fail (MSRP_IS_RELAY (relay));
-  g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
-
   set_limit (relay, MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT, seconds);
 }
 
@@ -1118,8 +1116,6 @@ msrp_relay_set_max_pending_connections (MsrpRelay *relay,
                                         guint     max_pending)
 {
   g_return_if_fail (MSRP_IS_RELAY (relay));
-  g_return_if_fail (max_pending >= 1);
-
   set_limit (relay, MSRP_LISTENER_LIMIT_MAX_PENDING, max_pending);
 }
 
@@ -1154,8 +1150,6 @@ msrp_relay_set_max_pending_per_address (MsrpRelay *relay,
                                         guint     max_pending)
 {
   g_return_if_fail (MSRP_IS_RELAY (relay));
-  g_return_if_fail (max_pending >= 1);
-
   set_limit (relay, MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS, max_pending);
 }
 
