@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -78,6 +78,52 @@ _msrp_parse_decimal (const char **p,
     }
   *p = s;
   *out = value;
+  return TRUE;
+}
+
+/* What a property's setter does once it has checked its argument: stores
+ * @value in *@field and notifies @pspec, unless *@field had that value
+ * already. Returns whether it changed. */
+static inline gboolean
+_msrp_set_uint (GObject    *object,
+                guint      *field,
+                guint       value,
+                GParamSpec *pspec)
+{
+  if (*field == value)
+    return FALSE;
+  *field = value;
+  g_object_notify_by_pspec (object, pspec);
+  return TRUE;
+}
+
+/* The same for a boolean, stored as TRUE or FALSE. */
+static inline gboolean
+_msrp_set_boolean (GObject    *object,
+                   gboolean   *field,
+                   gboolean    value,
+                   GParamSpec *pspec)
+{
+  value = !!value;
+  if (*field == value)
+    return FALSE;
+  *field = value;
+  g_object_notify_by_pspec (object, pspec);
+  return TRUE;
+}
+
+/* The same for a string, stored as a copy. */
+static inline gboolean
+_msrp_set_string (GObject     *object,
+                  char       **field,
+                  const char  *value,
+                  GParamSpec  *pspec)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (object, pspec);
   return TRUE;
 }
 

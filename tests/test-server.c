@@ -1568,6 +1568,28 @@ test_out_of_descriptors (Fixture       *f,
     }
 }
 
+/* The limit setters that MsrpServer and MsrpRelay share refuse what their
+ * properties' ranges refuse, and keep the value they had. */
+static void
+test_limit_ranges (void)
+{
+  g_autoptr(MsrpServer) server = msrp_server_new ();
+  g_autoptr(MsrpRelay) relay = msrp_relay_new (NULL);
+
+  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*value >= *");
+  msrp_server_set_max_pending_connections (server, 0);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (msrp_server_get_max_pending_connections (server), ==, 1000);
+
+  g_test_expect_message ("Msrp", G_LOG_LEVEL_CRITICAL, "*value >= *");
+  msrp_relay_set_first_request_timeout (relay, G_MAXUINT);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (msrp_relay_get_first_request_timeout (relay), ==, 10);
+
+  msrp_relay_set_max_pending_per_address (relay, 5);
+  g_assert_cmpuint (msrp_relay_get_max_pending_per_address (relay), ==, 5);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1608,6 +1630,7 @@ main (int    argc,
   ADD ("/server/tls-stalled-handshakes", test_tls_silent, GINT_TO_POINTER (TRUE));
   ADD ("/server/tls-1.1-refused", test_tls_1_1_refused, NULL);
   ADD ("/server/out-of-descriptors", test_out_of_descriptors, NULL);
+  g_test_add_func ("/server/limit-ranges", test_limit_ranges);
 
   return g_test_run ();
 }

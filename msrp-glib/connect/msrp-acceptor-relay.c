@@ -53,68 +53,10 @@
 
 struct _MsrpAcceptorRelay
 {
-  MsrpConnector parent_instance;
-
-  MsrpRelaySettings *relay;
-  MsrpRelayLink *link;        /* from prepare until complete */
+  MsrpRelayConnector base;    /* alike MsrpConnectorRelay's */
 };
 
 G_DEFINE_FINAL_TYPE (MsrpAcceptorRelay, msrp_acceptor_relay, MSRP_TYPE_CONNECTOR)
-
-enum {
-  PROP_0,
-  PROP_RELAY,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-static void
-msrp_acceptor_relay_finalize (GObject *object)
-{
-  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (object);
-
-  _msrp_relay_link_clear (&self->link);
-  g_clear_object (&self->relay);
-
-  G_OBJECT_CLASS (msrp_acceptor_relay_parent_class)->finalize (object);
-}
-
-static void
-msrp_acceptor_relay_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
-{
-  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (object);
-
-  switch (prop_id)
-    {
-    case PROP_RELAY:
-      g_value_set_object (value, self->relay);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-msrp_acceptor_relay_set_property (GObject      *object,
-                             guint         prop_id,
-                             const GValue *value,
-                             GParamSpec   *pspec)
-{
-  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (object);
-
-  switch (prop_id)
-    {
-    case PROP_RELAY:
-      self->relay = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
 
 static void
 msrp_acceptor_relay_init (MsrpAcceptorRelay *self)
@@ -153,20 +95,7 @@ MsrpRelaySettings *
 msrp_acceptor_relay_get_relay (MsrpAcceptorRelay *acceptor)
 {
   g_return_val_if_fail (MSRP_IS_ACCEPTOR_RELAY (acceptor), NULL);
-  return acceptor->relay;
-}
-
-static void
-acceptor_relay_prepare_async (MsrpConnector       *connector,
-                              MsrpUri             *local_uri,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (connector);
-
-  _msrp_relay_link_prepare_async (connector, self->relay, &self->link, local_uri,
-                                  cancellable, callback, user_data);
+  return acceptor->base.relay;
 }
 
 typedef struct {
@@ -326,20 +255,17 @@ acceptor_relay_complete_async (MsrpConnector       *connector,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  MsrpAcceptorRelay *self = MSRP_ACCEPTOR_RELAY (connector);
+  MsrpRelayConnector *self = (MsrpRelayConnector *) connector;
   GTask *task;
   Complete *c;
 
-  /* Programmer error: complete needs a finished prepare. */
-  g_return_if_fail (self->link != NULL && _msrp_relay_link_get_transport (self->link) != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
+  task = _msrp_relay_connector_complete_task (connector, "[msrp] relay acceptor complete",
+                                              acceptor_relay_complete_async,
+                                              cancellable, callback, user_data);
+  if (task == NULL)
+    return;
   c = g_new0 (Complete, 1);
-
-  g_task_set_name (task, "[msrp] relay acceptor complete");
-  g_task_set_source_tag (task, acceptor_relay_complete_async);
   g_task_set_task_data (task, c, complete_free);
-
 
   _msrp_connector_start_operation (connector, &c->connecting.op, cancellable);
 
@@ -356,37 +282,9 @@ acceptor_relay_complete_async (MsrpConnector       *connector,
   msrp_transport_read_chunk_async (c->connecting.transport, 0, c->connecting.op.cancellable, on_first_request, task);
 }
 
-static MsrpTransport *
-acceptor_relay_complete_finish (MsrpConnector *connector,
-                                GAsyncResult  *result,
-                                GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-acceptor_relay_cleanup (MsrpConnector *connector)
-{
-  _msrp_relay_link_clear (&MSRP_ACCEPTOR_RELAY (connector)->link);
-}
-
 static void
 msrp_acceptor_relay_class_init (MsrpAcceptorRelayClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  MsrpConnectorClass *connector_class = MSRP_CONNECTOR_CLASS (klass);
-
-  object_class->finalize = msrp_acceptor_relay_finalize;
-  object_class->get_property = msrp_acceptor_relay_get_property;
-  object_class->set_property = msrp_acceptor_relay_set_property;
-
-  connector_class->prepare_async = acceptor_relay_prepare_async;
-  connector_class->prepare_finish = _msrp_relay_link_prepare_finish;
-  connector_class->complete_async = acceptor_relay_complete_async;
-  connector_class->complete_finish = acceptor_relay_complete_finish;
-  connector_class->cleanup = acceptor_relay_cleanup;
-
   /**
    * MsrpAcceptorRelay:relay:
    *
@@ -394,9 +292,6 @@ msrp_acceptor_relay_class_init (MsrpAcceptorRelayClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_RELAY] =
-    g_param_spec_object ("relay", NULL, NULL, MSRP_TYPE_RELAY_SETTINGS,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  _msrp_relay_connector_class_init (G_OBJECT_CLASS (klass));
+  MSRP_CONNECTOR_CLASS (klass)->complete_async = acceptor_relay_complete_async;
 }

@@ -60,10 +60,7 @@
 
 struct _MsrpConnectorRelay
 {
-  MsrpConnector parent_instance;
-
-  MsrpRelaySettings *relay;
-  MsrpRelayLink *link;        /* from prepare until complete */
+  MsrpRelayConnector base;
 };
 
 G_DEFINE_FINAL_TYPE (MsrpConnectorRelay, msrp_connector_relay, MSRP_TYPE_CONNECTOR)
@@ -74,53 +71,113 @@ enum {
   N_PROPS
 };
 
-static GParamSpec *properties[N_PROPS];
+/* Shared with MsrpAcceptorRelay, whose instance is alike. */
 
 static void
-msrp_connector_relay_finalize (GObject *object)
+relay_connector_finalize (GObject *object)
 {
-  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (object);
+  MsrpRelayConnector *self = (MsrpRelayConnector *) object;
 
   _msrp_relay_link_clear (&self->link);
   g_clear_object (&self->relay);
 
-  G_OBJECT_CLASS (msrp_connector_relay_parent_class)->finalize (object);
+  /* Both classes derive from MsrpConnector directly. */
+  G_OBJECT_CLASS (g_type_class_peek (MSRP_TYPE_CONNECTOR))->finalize (object);
 }
 
 static void
-msrp_connector_relay_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
+relay_connector_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
 {
-  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (object);
+  MsrpRelayConnector *self = (MsrpRelayConnector *) object;
 
-  switch (prop_id)
-    {
-    case PROP_RELAY:
-      g_value_set_object (value, self->relay);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  if (prop_id == PROP_RELAY)
+    g_value_set_object (value, self->relay);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
-msrp_connector_relay_set_property (GObject      *object,
-                             guint         prop_id,
-                             const GValue *value,
-                             GParamSpec   *pspec)
+relay_connector_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
 {
-  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (object);
+  MsrpRelayConnector *self = (MsrpRelayConnector *) object;
 
-  switch (prop_id)
-    {
-    case PROP_RELAY:
-      self->relay = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  if (prop_id == PROP_RELAY)
+    self->relay = g_value_dup_object (value);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+relay_connector_prepare_async (MsrpConnector       *connector,
+                               MsrpUri             *local_uri,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  MsrpRelayConnector *self = (MsrpRelayConnector *) connector;
+
+  _msrp_relay_link_prepare_async (connector, self->relay, &self->link, local_uri,
+                                  cancellable, callback, user_data);
+}
+
+static MsrpTransport *
+relay_connector_complete_finish (MsrpConnector *connector,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+relay_connector_cleanup (MsrpConnector *connector)
+{
+  _msrp_relay_link_clear (&((MsrpRelayConnector *) connector)->link);
+}
+
+void
+_msrp_relay_connector_class_init (GObjectClass *object_class)
+{
+  MsrpConnectorClass *connector_class = MSRP_CONNECTOR_CLASS (object_class);
+
+  object_class->finalize = relay_connector_finalize;
+  object_class->get_property = relay_connector_get_property;
+  object_class->set_property = relay_connector_set_property;
+
+  connector_class->prepare_async = relay_connector_prepare_async;
+  connector_class->prepare_finish = _msrp_relay_link_prepare_finish;
+  connector_class->complete_finish = relay_connector_complete_finish;
+  connector_class->cleanup = relay_connector_cleanup;
+
+  g_object_class_install_property (object_class, PROP_RELAY,
+    g_param_spec_object ("relay", NULL, NULL, MSRP_TYPE_RELAY_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+}
+
+GTask *
+_msrp_relay_connector_complete_task (MsrpConnector       *connector,
+                                     const char          *name,
+                                     gpointer             source_tag,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  MsrpRelayConnector *self = (MsrpRelayConnector *) connector;
+  GTask *task;
+
+  /* Programmer error: complete needs a finished prepare. */
+  g_return_val_if_fail (self->link != NULL && _msrp_relay_link_get_transport (self->link) != NULL, NULL);
+
+  task = g_task_new (connector, cancellable, callback, user_data);
+  g_task_set_name (task, name);
+  g_task_set_source_tag (task, source_tag);
+  return task;
 }
 
 static void
@@ -160,20 +217,7 @@ MsrpRelaySettings *
 msrp_connector_relay_get_relay (MsrpConnectorRelay *connector)
 {
   g_return_val_if_fail (MSRP_IS_CONNECTOR_RELAY (connector), NULL);
-  return connector->relay;
-}
-
-static void
-connector_relay_prepare_async (MsrpConnector       *connector,
-                               MsrpUri             *local_uri,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (connector);
-
-  _msrp_relay_link_prepare_async (connector, self->relay, &self->link, local_uri,
-                                  cancellable, callback, user_data);
+  return connector->base.relay;
 }
 
 typedef struct {
@@ -215,18 +259,16 @@ connector_relay_complete_async (MsrpConnector       *connector,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  MsrpConnectorRelay *self = MSRP_CONNECTOR_RELAY (connector);
+  MsrpRelayConnector *self = (MsrpRelayConnector *) connector;
   GTask *task;
   Complete *c;
 
-  /* Programmer error: complete needs a finished prepare. */
-  g_return_if_fail (self->link != NULL && _msrp_relay_link_get_transport (self->link) != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
+  task = _msrp_relay_connector_complete_task (connector, "[msrp] relay connector complete",
+                                              connector_relay_complete_async,
+                                              cancellable, callback, user_data);
+  if (task == NULL)
+    return;
   c = g_new0 (Complete, 1);
-
-  g_task_set_name (task, "[msrp] relay connector complete");
-  g_task_set_source_tag (task, connector_relay_complete_async);
   g_task_set_task_data (task, c, complete_free);
 
   if (full_remote_path == NULL)
@@ -246,37 +288,9 @@ connector_relay_complete_async (MsrpConnector       *connector,
   _msrp_connector_bind_async (c->connecting.transport, c->connecting.op.cancellable, on_bound, task);
 }
 
-static MsrpTransport *
-connector_relay_complete_finish (MsrpConnector *connector,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, connector), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-connector_relay_cleanup (MsrpConnector *connector)
-{
-  _msrp_relay_link_clear (&MSRP_CONNECTOR_RELAY (connector)->link);
-}
-
 static void
 msrp_connector_relay_class_init (MsrpConnectorRelayClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  MsrpConnectorClass *connector_class = MSRP_CONNECTOR_CLASS (klass);
-
-  object_class->finalize = msrp_connector_relay_finalize;
-  object_class->get_property = msrp_connector_relay_get_property;
-  object_class->set_property = msrp_connector_relay_set_property;
-
-  connector_class->prepare_async = connector_relay_prepare_async;
-  connector_class->prepare_finish = _msrp_relay_link_prepare_finish;
-  connector_class->complete_async = connector_relay_complete_async;
-  connector_class->complete_finish = connector_relay_complete_finish;
-  connector_class->cleanup = connector_relay_cleanup;
-
   /**
    * MsrpConnectorRelay:relay:
    *
@@ -284,9 +298,6 @@ msrp_connector_relay_class_init (MsrpConnectorRelayClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_RELAY] =
-    g_param_spec_object ("relay", NULL, NULL, MSRP_TYPE_RELAY_SETTINGS,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  _msrp_relay_connector_class_init (G_OBJECT_CLASS (klass));
+  MSRP_CONNECTOR_CLASS (klass)->complete_async = connector_relay_complete_async;
 }

@@ -410,11 +410,7 @@ msrp_connector_set_peer_fingerprint (MsrpConnector *connector,
 
   g_return_if_fail (MSRP_IS_CONNECTOR (connector));
 
-  if (g_strcmp0 (priv->peer_fingerprint, fingerprint) == 0)
-    return;
-  g_free (priv->peer_fingerprint);
-  priv->peer_fingerprint = g_strdup (fingerprint);
-  g_object_notify_by_pspec (G_OBJECT (connector), properties[PROP_PEER_FINGERPRINT]);
+  _msrp_set_string (G_OBJECT (connector), &priv->peer_fingerprint, fingerprint, properties[PROP_PEER_FINGERPRINT]);
 }
 
 /**
@@ -453,11 +449,7 @@ msrp_connector_set_use_sessmatch (MsrpConnector *connector,
 
   g_return_if_fail (MSRP_IS_CONNECTOR (connector));
 
-  use_sessmatch = !!use_sessmatch;
-  if (priv->use_sessmatch == use_sessmatch)
-    return;
-  priv->use_sessmatch = use_sessmatch;
-  g_object_notify_by_pspec (G_OBJECT (connector), properties[PROP_USE_SESSMATCH]);
+  _msrp_set_boolean (G_OBJECT (connector), &priv->use_sessmatch, use_sessmatch, properties[PROP_USE_SESSMATCH]);
 }
 
 /**
@@ -497,10 +489,7 @@ msrp_connector_set_timeout (MsrpConnector *connector,
   g_return_if_fail (MSRP_IS_CONNECTOR (connector));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
 
-  if (priv->timeout == seconds)
-    return;
-  priv->timeout = seconds;
-  g_object_notify_by_pspec (G_OBJECT (connector), properties[PROP_TIMEOUT]);
+  _msrp_set_uint (G_OBJECT (connector), &priv->timeout, seconds, properties[PROP_TIMEOUT]);
 }
 
 /**
@@ -542,11 +531,7 @@ msrp_connector_set_websocket_path (MsrpConnector *connector,
 
   if (path == NULL)
     path = "/";
-  if (g_strcmp0 (priv->websocket_path, path) == 0)
-    return;
-  g_free (priv->websocket_path);
-  priv->websocket_path = g_strdup (path);
-  g_object_notify_by_pspec (G_OBJECT (connector), properties[PROP_WEBSOCKET_PATH]);
+  _msrp_set_string (G_OBJECT (connector), &priv->websocket_path, path, properties[PROP_WEBSOCKET_PATH]);
 }
 
 /**

@@ -102,8 +102,9 @@ guint         _msrp_listener_get_n_out_of_fds       (MsrpListener            *li
 
 /* What the owners of listeners share for their limit properties: the
  * defaults, their GParamSpecs in limit order (the docs stay with each
- * owner), and storing a value (FALSE when it had that value already: nothing to give
- * the listeners nor to notify). */
+ * owner), and storing a value (FALSE when it had that value already, or
+ * is out of the property's range: nothing to give the listeners nor to
+ * notify). */
 void          _msrp_listener_limits_init            (MsrpListenerLimits      *limits);
 void          _msrp_listener_limits_make_param_specs (GParamSpec            **pspecs);
 gboolean      _msrp_listener_limits_set             (MsrpListenerLimits      *limits,

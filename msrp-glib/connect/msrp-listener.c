@@ -885,28 +885,31 @@ _msrp_listener_get_n_handshakes (MsrpListener *self)
   return self->handshakes.length;
 }
 
-void
-_msrp_listener_limits_init (MsrpListenerLimits *limits)
-{
-  limits->values[MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT] = MSRP_LISTENER_FIRST_REQUEST_TIMEOUT;
-  limits->values[MSRP_LISTENER_LIMIT_MAX_PENDING] = MSRP_LISTENER_MAX_PENDING;
-  limits->values[MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS] = MSRP_LISTENER_MAX_PENDING_PER_ADDRESS;
-}
+/* The limits' properties, in limit order: the ranges are the setters'
+ * checks too. */
+static const struct {
+  const char *name;
+  guint min, max, def;
+} limit_props[MSRP_LISTENER_N_LIMITS] = {
+  { "first-request-timeout", 1, G_MAXUINT / 1000, MSRP_LISTENER_FIRST_REQUEST_TIMEOUT },
+  { "max-pending-connections", 1, G_MAXUINT, MSRP_LISTENER_MAX_PENDING },
+  { "max-pending-per-address", 1, G_MAXUINT, MSRP_LISTENER_MAX_PENDING_PER_ADDRESS },
+};
 
 void
 _msrp_listener_limits_make_param_specs (GParamSpec **pspecs)
 {
-  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  for (guint i = 0; i < MSRP_LISTENER_N_LIMITS; i++)
+    pspecs[i] = g_param_spec_uint (limit_props[i].name, NULL, NULL,
+                                   limit_props[i].min, limit_props[i].max, limit_props[i].def,
+                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+}
 
-  pspecs[MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT] =
-    g_param_spec_uint ("first-request-timeout", NULL, NULL, 1, G_MAXUINT / 1000,
-                       MSRP_LISTENER_FIRST_REQUEST_TIMEOUT, flags);
-  pspecs[MSRP_LISTENER_LIMIT_MAX_PENDING] =
-    g_param_spec_uint ("max-pending-connections", NULL, NULL, 1, G_MAXUINT,
-                       MSRP_LISTENER_MAX_PENDING, flags);
-  pspecs[MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS] =
-    g_param_spec_uint ("max-pending-per-address", NULL, NULL, 1, G_MAXUINT,
-                       MSRP_LISTENER_MAX_PENDING_PER_ADDRESS, flags);
+void
+_msrp_listener_limits_init (MsrpListenerLimits *limits)
+{
+  for (guint i = 0; i < MSRP_LISTENER_N_LIMITS; i++)
+    limits->values[i] = limit_props[i].def;
 }
 
 gboolean
@@ -915,6 +918,7 @@ _msrp_listener_limits_set (MsrpListenerLimits *limits,
                            guint               value)
 {
   g_return_val_if_fail (limit < MSRP_LISTENER_N_LIMITS, FALSE);
+  g_return_val_if_fail (value >= limit_props[limit].min && value <= limit_props[limit].max, FALSE);
 
   if (limits->values[limit] == value)
     return FALSE;

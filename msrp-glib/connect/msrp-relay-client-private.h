@@ -59,4 +59,25 @@ GPtrArray *_msrp_relay_link_prepare_finish (MsrpConnector        *connector,
 /* Closes the link in *slot unless it was handed out, and drops it. */
 void       _msrp_relay_link_clear          (MsrpRelayLink       **slot);
 
+/* The instance of MsrpConnectorRelay and of MsrpAcceptorRelay, which
+ * differ only in how complete binds. */
+typedef struct {
+  MsrpConnector      parent_instance;
+
+  MsrpRelaySettings *relay;
+  MsrpRelayLink     *link;        /* from prepare until complete */
+} MsrpRelayConnector;
+
+/* Fills in what both classes do alike: finalize, their "relay" property
+ * (its docs stay with each class), prepare, complete_finish and cleanup. */
+void           _msrp_relay_connector_class_init (GObjectClass        *object_class);
+/* The task of complete, or NULL (a programmer error) before a finished
+ * prepare. */
+GTask         *_msrp_relay_connector_complete_task (MsrpConnector       *connector,
+                                                    const char          *name,
+                                                    gpointer             source_tag,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+
 G_END_DECLS

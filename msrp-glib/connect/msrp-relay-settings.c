@@ -7,6 +7,7 @@
 
 #include "msrp-relay-settings.h"
 #include "msrp-enums.h"
+#include "msrp-utils-private.h"
 
 /**
  * MsrpRelaySettings:
@@ -465,11 +466,7 @@ msrp_relay_settings_set_host (MsrpRelaySettings *settings,
                               const char *host)
 {
   g_return_if_fail (MSRP_IS_RELAY_SETTINGS (settings));
-  if (g_strcmp0 (settings->host, host) == 0)
-    return;
-  g_free (settings->host);
-  settings->host = g_strdup (host);
-  g_object_notify_by_pspec (G_OBJECT (settings), properties[PROP_HOST]);
+  _msrp_set_string (G_OBJECT (settings), &settings->host, host, properties[PROP_HOST]);
 }
 
 /**
@@ -542,11 +539,7 @@ msrp_relay_settings_set_use_tls (MsrpRelaySettings *settings,
                                  gboolean use_tls)
 {
   g_return_if_fail (MSRP_IS_RELAY_SETTINGS (settings));
-  use_tls = !!use_tls;
-  if (settings->use_tls == use_tls)
-    return;
-  settings->use_tls = use_tls;
-  g_object_notify_by_pspec (G_OBJECT (settings), properties[PROP_USE_TLS]);
+  _msrp_set_boolean (G_OBJECT (settings), &settings->use_tls, use_tls, properties[PROP_USE_TLS]);
 }
 
 /**
@@ -617,10 +610,7 @@ msrp_relay_settings_set_expires (MsrpRelaySettings *settings,
                                  guint expires)
 {
   g_return_if_fail (MSRP_IS_RELAY_SETTINGS (settings));
-  if (settings->expires == expires)
-    return;
-  settings->expires = expires;
-  g_object_notify_by_pspec (G_OBJECT (settings), properties[PROP_EXPIRES]);
+  _msrp_set_uint (G_OBJECT (settings), &settings->expires, expires, properties[PROP_EXPIRES]);
 }
 
 /**
@@ -739,11 +729,7 @@ msrp_relay_settings_set_websocket_path (MsrpRelaySettings *settings,
 
   if (path == NULL)
     path = "/";
-  if (g_strcmp0 (settings->websocket_path, path) == 0)
-    return;
-  g_free (settings->websocket_path);
-  settings->websocket_path = g_strdup (path);
-  g_object_notify_by_pspec (G_OBJECT (settings), properties[PROP_WEBSOCKET_PATH]);
+  _msrp_set_string (G_OBJECT (settings), &settings->websocket_path, path, properties[PROP_WEBSOCKET_PATH]);
 }
 
 /**
@@ -778,9 +764,5 @@ msrp_relay_settings_set_share_connection (MsrpRelaySettings *settings,
 {
   g_return_if_fail (MSRP_IS_RELAY_SETTINGS (settings));
 
-  share_connection = !!share_connection;
-  if (settings->share_connection == share_connection)
-    return;
-  settings->share_connection = share_connection;
-  g_object_notify_by_pspec (G_OBJECT (settings), properties[PROP_SHARE_CONNECTION]);
+  _msrp_set_boolean (G_OBJECT (settings), &settings->share_connection, share_connection, properties[PROP_SHARE_CONNECTION]);
 }

@@ -920,10 +920,7 @@ msrp_server_set_bind_timeout (MsrpServer *server,
   g_return_if_fail (MSRP_IS_SERVER (server));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
 
-  if (server->bind_timeout == seconds)
-    return;
-  server->bind_timeout = seconds;
-  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_BIND_TIMEOUT]);
+  _msrp_set_uint (G_OBJECT (server), &server->bind_timeout, seconds, properties[PROP_BIND_TIMEOUT]);
 }
 
 /**
@@ -1036,11 +1033,7 @@ msrp_server_set_use_sessmatch (MsrpServer *server,
 {
   g_return_if_fail (MSRP_IS_SERVER (server));
 
-  use_sessmatch = !!use_sessmatch;
-  if (server->use_sessmatch == use_sessmatch)
-    return;
-  server->use_sessmatch = use_sessmatch;
-  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_USE_SESSMATCH]);
+  _msrp_set_boolean (G_OBJECT (server), &server->use_sessmatch, use_sessmatch, properties[PROP_USE_SESSMATCH]);
 }
 
 /**
@@ -1074,8 +1067,6 @@ msrp_server_set_first_request_timeout (MsrpServer *server,
                                        guint      seconds)
 {
   g_return_if_fail (MSRP_IS_SERVER (server));
-  g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
-
   set_limit (server, MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT, seconds);
 }
 
@@ -1110,8 +1101,6 @@ msrp_server_set_max_pending_connections (MsrpServer *server,
                                          guint      max_pending)
 {
   g_return_if_fail (MSRP_IS_SERVER (server));
-  g_return_if_fail (max_pending >= 1);
-
   set_limit (server, MSRP_LISTENER_LIMIT_MAX_PENDING, max_pending);
 }
 
@@ -1146,8 +1135,6 @@ msrp_server_set_max_pending_per_address (MsrpServer *server,
                                          guint      max_pending)
 {
   g_return_if_fail (MSRP_IS_SERVER (server));
-  g_return_if_fail (max_pending >= 1);
-
   set_limit (server, MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS, max_pending);
 }
 

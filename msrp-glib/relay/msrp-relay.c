@@ -189,19 +189,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (MsrpRelay, msrp_relay, G_TYPE_OBJECT)
 
-/* Stores a guint property and notifies when it changed. */
-static void
-set_uint (MsrpRelay *self,
-          guint     *field,
-          guint      value,
-          guint      prop_id)
-{
-  if (*field == value)
-    return;
-  *field = value;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
-}
-
 /* Stores a listener limit, gives it to every listening socket, and
  * notifies. */
 static void
@@ -913,7 +900,7 @@ msrp_relay_set_min_expires (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXINT32);
 
-  set_uint (relay, &relay->min_expires, seconds, PROP_MIN_EXPIRES);
+  _msrp_set_uint (G_OBJECT (relay), &relay->min_expires, seconds, properties[PROP_MIN_EXPIRES]);
 }
 
 /**
@@ -949,7 +936,7 @@ msrp_relay_set_max_expires (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXINT32);
 
-  set_uint (relay, &relay->max_expires, seconds, PROP_MAX_EXPIRES);
+  _msrp_set_uint (G_OBJECT (relay), &relay->max_expires, seconds, properties[PROP_MAX_EXPIRES]);
 }
 
 /**
@@ -987,7 +974,7 @@ msrp_relay_set_default_expires (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXINT32);
 
-  set_uint (relay, &relay->default_expires, seconds, PROP_DEFAULT_EXPIRES);
+  _msrp_set_uint (G_OBJECT (relay), &relay->default_expires, seconds, properties[PROP_DEFAULT_EXPIRES]);
 }
 
 /**
@@ -1024,7 +1011,7 @@ msrp_relay_set_response_timeout (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
 
-  set_uint (relay, &relay->response_timeout, seconds, PROP_RESPONSE_TIMEOUT);
+  _msrp_set_uint (G_OBJECT (relay), &relay->response_timeout, seconds, properties[PROP_RESPONSE_TIMEOUT]);
 }
 
 /**
@@ -1061,7 +1048,7 @@ msrp_relay_set_idle_timeout (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
 
-  set_uint (relay, &relay->idle_timeout, seconds, PROP_IDLE_TIMEOUT);
+  _msrp_set_uint (G_OBJECT (relay), &relay->idle_timeout, seconds, properties[PROP_IDLE_TIMEOUT]);
 }
 
 /**
@@ -1095,8 +1082,6 @@ msrp_relay_set_first_request_timeout (MsrpRelay *relay,
                                       guint     seconds)
 {
   g_return_if_fail (MSRP_IS_RELAY (relay));
-  g_return_if_fail (seconds >= 1 && seconds <= G_MAXUINT / 1000);
-
   set_limit (relay, MSRP_LISTENER_LIMIT_FIRST_REQUEST_TIMEOUT, seconds);
 }
 
@@ -1131,8 +1116,6 @@ msrp_relay_set_max_pending_connections (MsrpRelay *relay,
                                         guint     max_pending)
 {
   g_return_if_fail (MSRP_IS_RELAY (relay));
-  g_return_if_fail (max_pending >= 1);
-
   set_limit (relay, MSRP_LISTENER_LIMIT_MAX_PENDING, max_pending);
 }
 
@@ -1167,8 +1150,6 @@ msrp_relay_set_max_pending_per_address (MsrpRelay *relay,
                                         guint     max_pending)
 {
   g_return_if_fail (MSRP_IS_RELAY (relay));
-  g_return_if_fail (max_pending >= 1);
-
   set_limit (relay, MSRP_LISTENER_LIMIT_MAX_PENDING_PER_ADDRESS, max_pending);
 }
 
@@ -1259,7 +1240,7 @@ msrp_relay_set_max_auth_failures (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (failures >= 1);
 
-  set_uint (relay, &relay->max_auth_failures, failures, PROP_MAX_AUTH_FAILURES);
+  _msrp_set_uint (G_OBJECT (relay), &relay->max_auth_failures, failures, properties[PROP_MAX_AUTH_FAILURES]);
 }
 
 /**
@@ -1296,7 +1277,7 @@ msrp_relay_set_max_sessions_per_connection (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (sessions >= 1);
 
-  set_uint (relay, &relay->max_sessions_per_connection, sessions, PROP_MAX_SESSIONS_PER_CONNECTION);
+  _msrp_set_uint (G_OBJECT (relay), &relay->max_sessions_per_connection, sessions, properties[PROP_MAX_SESSIONS_PER_CONNECTION]);
 }
 
 /**
@@ -1333,5 +1314,5 @@ msrp_relay_set_max_sessions_per_user (MsrpRelay *relay,
   g_return_if_fail (MSRP_IS_RELAY (relay));
   g_return_if_fail (sessions >= 1);
 
-  set_uint (relay, &relay->max_sessions_per_user, sessions, PROP_MAX_SESSIONS_PER_USER);
+  _msrp_set_uint (G_OBJECT (relay), &relay->max_sessions_per_user, sessions, properties[PROP_MAX_SESSIONS_PER_USER]);
 }

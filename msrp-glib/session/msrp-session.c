@@ -8,6 +8,7 @@
 #include "msrp-session-private.h"
 #include "msrp-enums.h"
 #include "msrp-marshal.h"
+#include "msrp-utils-private.h"
 
 /**
  * MsrpSession:
@@ -869,10 +870,7 @@ msrp_session_set_response_timeout (MsrpSession *session,
   g_return_if_fail (MSRP_IS_SESSION (session));
   g_return_if_fail (seconds >= 1);
 
-  if (session->response_timeout == seconds)
-    return;
-  session->response_timeout = seconds;
-  g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_RESPONSE_TIMEOUT]);
+  _msrp_set_uint (G_OBJECT (session), &session->response_timeout, seconds, properties[PROP_RESPONSE_TIMEOUT]);
 }
 
 /**
@@ -1082,11 +1080,7 @@ msrp_session_set_success_report (MsrpSession *session,
 {
   g_return_if_fail (MSRP_IS_SESSION (session));
 
-  success_report = !!success_report;
-  if (session->success_report == success_report)
-    return;
-  session->success_report = success_report;
-  g_object_notify_by_pspec (G_OBJECT (session), properties[PROP_SUCCESS_REPORT]);
+  _msrp_set_boolean (G_OBJECT (session), &session->success_report, success_report, properties[PROP_SUCCESS_REPORT]);
 }
 
 /**

@@ -459,11 +459,7 @@ msrp_transport_set_use_sessmatch (MsrpTransport *transport,
 {
   g_return_if_fail (MSRP_IS_TRANSPORT (transport));
 
-  use_sessmatch = !!use_sessmatch;
-  if (transport->use_sessmatch == use_sessmatch)
-    return;
-  transport->use_sessmatch = use_sessmatch;
-  g_object_notify_by_pspec (G_OBJECT (transport), properties[PROP_USE_SESSMATCH]);
+  _msrp_set_boolean (G_OBJECT (transport), &transport->use_sessmatch, use_sessmatch, properties[PROP_USE_SESSMATCH]);
 }
 
 /**

@@ -365,11 +365,7 @@ msrp_is_composing_set_content_type (MsrpIsComposing *self,
   g_return_if_fail (MSRP_IS_IS_COMPOSING (self));
   g_return_if_fail (content_type == NULL || _msrp_xml_is_token (content_type));
 
-  if (g_strcmp0 (self->content_type, content_type) == 0)
-    return;
-  g_free (self->content_type);
-  self->content_type = g_strdup (content_type);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTENT_TYPE]);
+  _msrp_set_string (G_OBJECT (self), &self->content_type, content_type, properties[PROP_CONTENT_TYPE]);
 }
 
 /**
@@ -406,10 +402,7 @@ msrp_is_composing_set_refresh (MsrpIsComposing *self,
 {
   g_return_if_fail (MSRP_IS_IS_COMPOSING (self));
 
-  if (self->refresh == refresh)
-    return;
-  self->refresh = refresh;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFRESH]);
+  _msrp_set_uint (G_OBJECT (self), &self->refresh, refresh, properties[PROP_REFRESH]);
 }
 
 /**
