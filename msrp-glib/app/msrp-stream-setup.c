@@ -129,19 +129,6 @@ answer_is_active (MsrpSdpMedia *offer)
 
 /* initialize */
 
-typedef struct {
-  MsrpUri *prepare_uri;
-} Initialize;
-
-static void
-initialize_free (gpointer data)
-{
-  Initialize *init = data;
-
-  g_clear_object (&init->prepare_uri);
-  g_free (init);
-}
-
 static void
 initialize_fail (GTask  *task,
                  GError *error)
@@ -208,23 +195,23 @@ initialize_prepare (GTask *task)
 {
   MsrpStream *self = g_task_get_source_object (task);
   MsrpStreamPrivate *priv = _msrp_stream_get_private (self);
-  Initialize *init = g_task_get_task_data (task);
+  g_autoptr(MsrpUri) prepare_uri = NULL;
   GError *error = NULL;
 
   /* A WebSocket client of a relay has no address of its own: the relay
    * connector makes its .invalid ;ws URI (RFC 7977 section 5). */
   if (priv->local_uri != NULL && g_strcmp0 (msrp_uri_get_transport (priv->local_uri), "ws") == 0)
-    init->prepare_uri = g_object_ref (priv->local_uri); /* on a server's SoupServer, as it is */
+    prepare_uri = g_object_ref (priv->local_uri); /* on a server's SoupServer, as it is */
   else if (priv->local_uri != NULL && !relay_is_websocket (priv->relay))
-    init->prepare_uri = msrp_uri_new (msrp_uri_get_host (priv->local_uri),
-                                      msrp_uri_get_port (priv->local_uri),
-                                      msrp_uri_get_session_id (priv->local_uri),
-                                      priv->tls);
+    prepare_uri = msrp_uri_new (msrp_uri_get_host (priv->local_uri),
+                                msrp_uri_get_port (priv->local_uri),
+                                msrp_uri_get_session_id (priv->local_uri),
+                                priv->tls);
 
   /* The passive side on a shared server: a URI of its own there. */
   if (!priv->active && priv->server != NULL)
     {
-      GPtrArray *local_path = msrp_server_prepare (priv->server, init->prepare_uri, &error);
+      GPtrArray *local_path = msrp_server_prepare (priv->server, prepare_uri, &error);
 
       if (local_path == NULL)
         {
@@ -243,7 +230,7 @@ initialize_prepare (GTask *task)
   msrp_connector_set_logger (priv->connector, priv->logger);
   if (priv->tls && priv->relay == NULL)
     msrp_connector_set_tls_certificate (priv->connector, priv->certificate);
-  msrp_connector_prepare_async (priv->connector, init->prepare_uri, g_task_get_cancellable (task),
+  msrp_connector_prepare_async (priv->connector, prepare_uri, g_task_get_cancellable (task),
                                 on_prepared, task);
 }
 
@@ -380,7 +367,6 @@ msrp_stream_initialize_async (MsrpStream          *stream,
   task = g_task_new (stream, cancellable, callback, user_data);
   g_task_set_source_tag (task, msrp_stream_initialize_async);
   g_task_set_name (task, "[msrp] stream initialize");
-  g_task_set_task_data (task, g_new0 (Initialize, 1), initialize_free);
 
   if (priv->state != MSRP_STREAM_STATE_NEW)
     {
