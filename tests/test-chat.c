@@ -6,11 +6,13 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include <libsoup/soup.h>
 
 #include "msrp-glib.h"
 #include "msrp-transport-private.h"
+#include "msrp-session-app-private.h"
 #include "test-stream-utils.h"
 #include "test-utils.h"
 
@@ -961,6 +963,106 @@ test_chat_refused_media (Fixture       *f,
   g_clear_error (&a.error);
 }
 
+/* A peer that sends a flood of messages asking for delivery notifications
+ * and reads nothing: the chat owes one notification for each, but keeps at
+ * most 1024 of them in flight (issue 13); the rest are dropped (they are
+ * best effort) instead of queueing in memory without bound. */
+#define FLOOD 3000
+#define CHAT_MAX_NOTIFICATIONS 1024    /* MAX_NOTIFICATIONS_IN_FLIGHT */
+
+typedef struct {
+  guint notifications;
+  guint flood_sent;
+} FloodCounts;
+
+static void
+on_flood_sent (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  FloodCounts *counts = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = msrp_session_send_message_finish (MSRP_SESSION (source), result, &error);
+
+  g_assert_no_error (error);
+  counts->flood_sent++;
+}
+
+static void
+on_flood_notification (MsrpSession *session,
+                       MsrpChunk   *first,
+                       GBytes      *data,
+                       gpointer     user_data)
+{
+  FloodCounts *counts = user_data;
+  gsize size;
+  const char *text = g_bytes_get_data (data, &size);
+
+  if (g_strstr_len (text, size, "Content-Type: message/imdn+xml") != NULL)
+    counts->notifications++;
+}
+
+/* Keeps what the kernel takes from the chat small, so that what the peer
+ * does not read stays with the chat. (The reader's receive buffer is left
+ * as it is: a small one stalls loopback TCP once reading resumes.) */
+static void
+shrink_socket_buffer (MsrpStream *stream)
+{
+  MsrpTransport *transport = msrp_session_get_transport (msrp_stream_get_session (stream));
+  GIOStream *io = msrp_transport_get_stream (transport);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (G_IS_SOCKET_CONNECTION (io));
+  g_assert_true (g_socket_set_option (g_socket_connection_get_socket (G_SOCKET_CONNECTION (io)),
+                                      SOL_SOCKET, SO_SNDBUF, 4096, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_chat_notification_flood (Fixture       *f,
+                              gconstpointer  data)
+{
+  MsrpSession *alice;
+  FloodCounts counts = { 0 };
+  g_autofree char *end = NULL;
+
+  msrp_stream_set_use_tls (MSRP_STREAM (f->alice.chat), FALSE);
+  connect_pair (f);
+  shrink_socket_buffer (MSRP_STREAM (f->bob.chat));
+  alice = msrp_stream_get_session (MSRP_STREAM (f->alice.chat));
+  g_signal_connect (alice, "message-received", G_CALLBACK (on_flood_notification), &counts);
+
+  /* Without reports Bob owes Alice nothing but the notifications. */
+  msrp_session_pause_reading (alice);
+  for (guint i = 0; i < FLOOD; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("flood%u", i);
+      g_autofree char *cpim = g_strdup_printf ("NS: imdn <urn:ietf:params:imdn>\r\n"
+                                               "From: <sip:alice@example.com>\r\nTo: <sip:bob@example.com>\r\n"
+                                               "imdn.Message-ID: %s\r\n"
+                                               "imdn.Disposition-Notification: positive-delivery\r\n\r\n"
+                                               "Content-Type: text/plain\r\n\r\nread me", id);
+      g_autoptr(GBytes) bytes = g_bytes_new (cpim, strlen (cpim));
+
+      _msrp_session_send_message_with_id (alice, bytes, "message/cpim", id, FALSE, MSRP_FAILURE_REPORT_NO,
+                                          NULL, on_flood_sent, &counts);
+    }
+  test_wait_for_len (f->bob.received, FLOOD);
+  g_assert_cmpuint (counts.flood_sent, ==, FLOOD);
+
+  /* Alice reads again: what Bob kept comes, then a message he sends
+   * after them. */
+  end = msrp_chat_send_text (f->bob.chat, "the end", NULL);
+  msrp_session_resume_reading (alice);
+  test_wait_for_len (f->alice.received, 1);
+  g_assert_cmpstr (msrp_chat_message_get_text (g_ptr_array_index (f->alice.received, 0)), ==, "the end");
+  g_test_message ("%u of %u notifications came", counts.notifications, FLOOD);
+  /* The bound, and what the socket buffers held besides (about 70 when
+   * this was written). */
+  g_assert_cmpuint (counts.notifications, >, 0);
+  g_assert_cmpuint (counts.notifications, <=, CHAT_MAX_NOTIFICATIONS + 400);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -980,6 +1082,7 @@ main (int   argc,
   ADD ("refuses", test_chat_refuses);
   ADD ("bad-imdn-id", test_chat_bad_imdn_id);
   ADD ("foreign-imdn", test_chat_foreign_imdn);
+  ADD ("notification-flood", test_chat_notification_flood);
   ADD ("composing", test_chat_composing);
   ADD ("private", test_chat_private);
   ADD ("nickname", test_chat_nickname_unsupported);

@@ -2,9 +2,11 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * MsrpChat is split in two around this header: the object, sending and the
- * public API (msrp-chat.c), and receiving: the message check, is-composing
- * and notifications (msrp-chat-incoming.c).
+ * MsrpChat is split in three around this header: the object, its
+ * properties and the public API (msrp-chat.c); sending: the queue, the
+ * checks against the peer's media, CPIM wrapping and the notifications it
+ * writes (msrp-chat-outgoing.c); and receiving: the message check,
+ * is-composing and the notifications it reads (msrp-chat-incoming.c).
  */
 
 #pragma once
@@ -109,7 +111,7 @@ void _msrp_chat_emit_not_delivered (MsrpChat *self,
                                     const char *message_id,
                                     guint code,
                                     const char *reason);
-void _msrp_chat_format_now (MsrpChat *self, char buf[40]);
+gboolean _msrp_chat_chatroom_allows (MsrpChat *self, const char *capability);
 gboolean _msrp_chat_is_chatroom (MsrpChat *self);
 gboolean _msrp_chat_is_type (const char *content_type, const char *type);
 Outgoing * _msrp_chat_notification_new (MsrpChat *self,
@@ -122,6 +124,8 @@ void _msrp_chat_on_message_received (MsrpSession *session,
                                      GBytes *data,
                                      gpointer user_data);
 Outgoing * _msrp_chat_outgoing_new (OutKind kind, GBytes *content, const char *content_type);
+void _msrp_chat_outgoing_free (Outgoing *out);
+void _msrp_chat_send_now (MsrpChat *self, Outgoing *out);
 void _msrp_chat_send_or_queue (MsrpChat *self, Outgoing *out);
 gboolean _msrp_chat_types_contain (const char * const *types, const char *content_type);
 

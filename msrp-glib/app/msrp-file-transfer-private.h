@@ -28,8 +28,9 @@ void      _msrp_sha1_update (MsrpSha1   *sha1,
                              gsize       size);
 void      _msrp_sha1_free   (MsrpSha1   *sha1);
 
-/* MsrpFileTransfer is split in two: the object, hashing, media and
- * sending (msrp-file-transfer.c), and receiving to disk
+/* MsrpFileTransfer is split in three: the object, media and sending
+ * (msrp-file-transfer.c), hashing and the partial file before the local
+ * media (msrp-file-transfer-prepare.c), and receiving to disk
  * (msrp-file-transfer-receive.c). */
 
 /* Progress is notified at most this often (20 times a second). */
@@ -126,9 +127,20 @@ void _msrp_file_transfer_fail (MsrpFileTransfer *self,
                                GError *error);
 void _msrp_file_transfer_flush_notify (MsrpFileTransfer *self);
 char * _msrp_file_transfer_format_size (gint64 size);
+void _msrp_file_transfer_notify_throttled (MsrpFileTransfer *self,
+                                           guint prop,
+                                           gboolean now);
 void _msrp_file_transfer_on_chunk_received (MsrpSession *session,
                                             MsrpChunk *chunk,
                                             MsrpFileTransfer *self);
+void _msrp_file_transfer_prepare_async (MsrpStream *stream,
+                                        MsrpSdpMedia *remote_offer,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data);
+gboolean _msrp_file_transfer_prepare_finish (MsrpStream *stream,
+                                             GAsyncResult *result,
+                                             GError **error);
 void _msrp_file_transfer_receive_maybe_finish (MsrpFileTransfer *self);
 void _msrp_file_transfer_receive_stop (MsrpFileTransfer *self,
                                        GError *error);

@@ -383,16 +383,25 @@ hash_mismatch (MsrpFileTransfer *self)
   msrp_session_send_chunk_async (session, report, NULL, on_report_sent, g_object_ref (self));
 }
 
+/* Removing a file is best effort: a failure is only logged. */
+static void
+delete_finish (GObject      *source,
+               GAsyncResult *result)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_delete_finish (G_FILE (source), result, &error))
+    g_debug ("MSRP file transfer: could not remove a file: %s", error->message);
+}
+
 static void
 on_bad_part_deleted (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
   g_autoptr(MsrpFileTransfer) self = user_data;
-  g_autoptr(GError) error = NULL;
 
-  if (!g_file_delete_finish (G_FILE (source), result, &error))
-    g_debug ("MSRP file transfer: could not remove a file: %s", error->message);
+  delete_finish (source, result);
   if (G_FILE (source) == self->part_file)
     g_file_delete_async (self->meta_file, G_PRIORITY_DEFAULT, NULL, on_bad_part_deleted, g_object_ref (self));
   else
@@ -405,10 +414,8 @@ on_meta_deleted (GObject      *source,
                  gpointer      user_data)
 {
   g_autoptr(MsrpFileTransfer) self = user_data;
-  g_autoptr(GError) error = NULL;
 
-  if (!g_file_delete_finish (G_FILE (source), result, &error))
-    g_debug ("MSRP file transfer: could not remove a file: %s", error->message);
+  delete_finish (source, result);
   _msrp_file_transfer_flush_notify (self);
   msrp_stream_end_async (MSRP_STREAM (self), NULL, NULL, NULL);
 }

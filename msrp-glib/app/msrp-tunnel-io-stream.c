@@ -575,20 +575,6 @@ input_close_async (GInputStream        *stream,
 }
 
 static gboolean
-input_close_finish (GInputStream  *stream,
-                    GAsyncResult  *result,
-                    GError       **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static gboolean
-input_can_poll (GPollableInputStream *stream)
-{
-  return TRUE;
-}
-
-static gboolean
 input_is_readable (GPollableInputStream *stream)
 {
   return core_readable (MSRP_TUNNEL_INPUT (stream)->core);
@@ -634,13 +620,12 @@ msrp_tunnel_input_class_init (MsrpTunnelInputClass *klass)
   input_class->read_fn = input_read;
   input_class->close_fn = input_close;
   input_class->close_async = input_close_async;
-  input_class->close_finish = input_close_finish;
+  /* GIO's own close_finish takes the task close_async makes. */
 }
 
 static void
 msrp_tunnel_input_pollable_init (GPollableInputStreamInterface *iface)
 {
-  iface->can_poll = input_can_poll;
   iface->is_readable = input_is_readable;
   iface->create_source = input_create_source;
   iface->read_nonblocking = input_read_nonblocking;
@@ -748,14 +733,6 @@ output_flush_async (GOutputStream       *stream,
   wait_queue (stream, output_flush_async, WAIT_FLUSH, cancellable, callback, user_data);
 }
 
-static gboolean
-output_flush_finish (GOutputStream  *stream,
-                     GAsyncResult   *result,
-                     GError        **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
 static void
 output_close_async (GOutputStream       *stream,
                     int                  io_priority,
@@ -764,20 +741,6 @@ output_close_async (GOutputStream       *stream,
                     gpointer             user_data)
 {
   wait_queue (stream, output_close_async, WAIT_CLOSE, cancellable, callback, user_data);
-}
-
-static gboolean
-output_close_finish (GOutputStream  *stream,
-                     GAsyncResult   *result,
-                     GError        **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static gboolean
-output_can_poll (GPollableOutputStream *stream)
-{
-  return TRUE;
 }
 
 static gboolean
@@ -826,15 +789,13 @@ msrp_tunnel_output_class_init (MsrpTunnelOutputClass *klass)
   output_class->write_fn = output_write;
   output_class->close_fn = output_close;
   output_class->flush_async = output_flush_async;
-  output_class->flush_finish = output_flush_finish;
   output_class->close_async = output_close_async;
-  output_class->close_finish = output_close_finish;
+  /* GIO's own finish functions take the tasks these make. */
 }
 
 static void
 msrp_tunnel_output_pollable_init (GPollableOutputStreamInterface *iface)
 {
-  iface->can_poll = output_can_poll;
   iface->is_writable = output_is_writable;
   iface->create_source = output_create_source;
   iface->write_nonblocking = output_write_nonblocking;
