@@ -227,12 +227,10 @@ test_chat_peer_clear (TestChatPeer *peer)
       msrp_stream_end_async (MSRP_STREAM (peer->chat), NULL, test_stream_on_done, &end);
       test_wait_for (&end.done);
       g_clear_error (&end.error);
-      g_object_add_weak_pointer (G_OBJECT (peer->chat), (gpointer *) &peer->chat);
-      g_object_unref (peer->chat);
-      /* What still holds it (a TLS close that GIO runs in a thread) lets
-       * go soon; one that never does is caught by the test's watchdog. */
-      while (peer->chat != NULL)
-        g_main_context_iteration (NULL, TRUE);
+      /* What still holds it (a TLS close or a certificate that GIO runs
+       * in a thread) lets go soon; one that never does is caught by the
+       * test's watchdog. */
+      test_unref_and_wait (g_steal_pointer (&peer->chat));
       test_drain ();
     }
   g_ptr_array_unref (peer->received);

@@ -58,12 +58,25 @@ test_drain (void)
     ;
 }
 
+static void
+on_finalized_wake (gpointer  data,
+                   GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((gint *) data, TRUE);
+  g_main_context_wakeup (NULL);
+}
+
 void
 test_unref_and_wait (gpointer object)
 {
-  g_object_add_weak_pointer (object, &object);
+  gint finalized = FALSE;
+
+  /* The last reference may go in another thread (a GTask that ran in a
+   * thread lets go of its source object there): the main context is
+   * woken up then, or it would sleep until something else came. */
+  g_object_weak_ref (object, on_finalized_wake, &finalized);
   g_object_unref (object);
-  while (object != NULL)
+  while (!g_atomic_int_get (&finalized))
     g_main_context_iteration (NULL, TRUE);
 }
 
