@@ -64,35 +64,40 @@ on_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The last reference to a TLS connection may be dropped by a GIO worker
+ * thread: the slot is cleared there, and the main context woken up. */
+static void
+on_watched_finalized (gpointer  slot,
+                      GObject  *where_the_object_was)
+{
+  g_atomic_pointer_set ((GObject **) slot, NULL);
+  g_main_context_wakeup (NULL);
+}
+
 static void
 watch (GObject **slot,
        gpointer  object)
 {
   *slot = object;
-  g_object_add_weak_pointer (object, (gpointer *) slot);
+  g_object_weak_ref (object, on_watched_finalized, slot);
 }
 
 static gboolean
 any_alive (GObject **watched)
 {
   for (guint i = 0; i < N_WATCHED; i++)
-    if (watched[i] != NULL)
+    if (g_atomic_pointer_get (&watched[i]) != NULL)
       return TRUE;
   return FALSE;
 }
 
-/* Runs what is pending until every object of the pair is gone. The last
- * reference to a TLS connection may be dropped by a GIO worker thread,
- * which does not wake the main context: hence no blocking iteration. The
- * pair's timeout still fails the test if an object stays alive. */
+/* Runs the main context until every object of the pair is gone; the
+ * pair's timeout fails the test if one stays alive. */
 static void
 wait_until_finalized (GObject **watched)
 {
   while (any_alive (watched))
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_thread_yield ();
-    }
+    g_main_context_iteration (NULL, TRUE);
 }
 
 /* The TCP socket under a transport's stream. */
