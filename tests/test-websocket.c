@@ -295,6 +295,76 @@ test_backpressure (Fixture       *f,
   test_op_clear (&op);
 }
 
+/* Where the server's side of a WebSocket stops reading from the network
+ * (INPUT_PAUSE_BYTES in msrp-transport-websocket.c). */
+#define SERVER_PAUSE_BYTES (1024 * 1024)
+
+/* The same with 1 MiB chunks, which the sender's window counts as one
+ * slice each: far more than the window is in flight. The server's side of
+ * the WebSocket stops reading while its session is behind, so that the
+ * rest waits in the network as on TCP (it used to be held, until the
+ * connection was cut at 16 MiB). */
+static void
+test_backpressure_large_chunks (Fixture       *f,
+                                gconstpointer  data)
+{
+  const gsize size = 40 * 1024 * 1024;
+  const gsize chunk_size = 1024 * 1024;
+  /* Reading stops past the limit, within the message that crossed it. */
+  const gsize bound = SERVER_PAUSE_BYTES + chunk_size + 64 * 1024;
+  g_autoptr(MsrpConnector) peer = msrp_connector_direct_new ();
+  g_autoptr(MsrpTransport) srv = NULL;
+  g_autoptr(MsrpTransport) con = NULL;
+  g_autoptr(MsrpSession) a = NULL;
+  g_autoptr(MsrpSession) b = NULL;
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GBytes) message = pattern_bytes (size);
+  g_autofree char *sent_hash = NULL;
+  g_autofree char *got_hash = NULL;
+  gsize held, max_held = 0;
+  TestOp op = { 0, };
+
+  connect_direct (f, peer, FALSE, &srv, &con);
+  a = msrp_session_new (con, NULL);
+  b = msrp_session_new (srv, NULL);
+  msrp_session_set_max_chunk_size (a, chunk_size);
+  msrp_session_set_max_message_size (b, size);
+  msrp_session_pause_reading (b);
+  g_signal_connect (b, "message-received", G_CALLBACK (test_keep_message), messages);
+  msrp_session_send_message_async (a, message, "application/octet-stream", NULL, test_on_message_sent, &op);
+
+  while (_msrp_transport_websocket_get_held_bytes (srv) < SERVER_PAUSE_BYTES && !op.done)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      max_held = MAX (max_held, _msrp_transport_websocket_get_held_bytes (srv));
+    }
+  while (g_main_context_iteration (NULL, FALSE))
+    max_held = MAX (max_held, _msrp_transport_websocket_get_held_bytes (srv));
+  held = _msrp_transport_websocket_get_held_bytes (srv);
+  g_test_message ("paused reader: %" G_GSIZE_FORMAT " bytes held by its WebSocket", held);
+  g_assert_no_error (op.error);
+  g_assert_false (op.done);
+  g_assert_cmpuint (held, >, 0);
+  g_assert_cmpuint (max_held, <=, bound);
+  /* Nothing moves while the reader is paused. */
+  g_assert_false (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpuint (_msrp_transport_websocket_get_held_bytes (srv), ==, held);
+
+  msrp_session_resume_reading (b);
+  while (messages->len == 0 || !op.done)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      max_held = MAX (max_held, _msrp_transport_websocket_get_held_bytes (srv));
+    }
+  g_test_message ("at most %" G_GSIZE_FORMAT " bytes held during the transfer", max_held);
+  g_assert_cmpuint (max_held, <=, bound);
+  g_assert_no_error (op.error);
+  sent_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, message);
+  got_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, g_ptr_array_index (messages, 0));
+  g_assert_cmpstr (got_hash, ==, sent_hash);
+  test_op_clear (&op);
+}
+
 /* Through MsrpRelay: a TCP listener for TCP peers, a WebSocket one for
  * WebSocket clients. */
 typedef struct {
@@ -750,6 +820,8 @@ main (int   argc,
               test_tls_wrong_fingerprint, fixture_teardown);
   g_test_add ("/websocket/large-message", Fixture, NULL, fixture_setup, test_large_message, fixture_teardown);
   g_test_add ("/websocket/backpressure", Fixture, NULL, fixture_setup, test_backpressure, fixture_teardown);
+  g_test_add ("/websocket/backpressure-large-chunks", Fixture, NULL, fixture_setup, test_backpressure_large_chunks,
+              fixture_teardown);
   g_test_add ("/websocket/pending-caps", Fixture, NULL, fixture_setup, test_pending_caps, fixture_teardown);
 
   g_test_add ("/websocket/relay/ws-acceptor-tcp-connector", RelayFixture, GINT_TO_POINTER (TRUE),

@@ -11,6 +11,7 @@
 #include "msrp-marshal.h"
 #include "msrp-error.h"
 #include "msrp-tls.h"
+#include "msrp-transport-private.h"
 #include "msrp-uri-private.h"
 #include "msrp-utils-private.h"
 #include "msrp-websocket-client-private.h"
@@ -1194,7 +1195,6 @@ msrp_server_add_websocket_handler (MsrpServer *server,
                                    SoupServer *soup_server,
                                    const char *path)
 {
-  static const char *protocols[] = { "msrp", NULL };
   WebsocketHandler *h;
 
   g_return_if_fail (MSRP_IS_SERVER (server));
@@ -1202,6 +1202,5 @@ msrp_server_add_websocket_handler (MsrpServer *server,
 
   h = g_new0 (WebsocketHandler, 1);
   g_weak_ref_init (&h->server, server);
-  soup_server_add_websocket_handler (soup_server, path, NULL, (char **) protocols,
-                                     on_websocket, h, websocket_handler_free);
+  _msrp_websocket_server_add_handler (soup_server, path, on_websocket, h, websocket_handler_free);
 }

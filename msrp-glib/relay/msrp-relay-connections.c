@@ -850,7 +850,6 @@ _msrp_relay_listen_websocket (MsrpRelay   *self,
                               gboolean     use_tls,
                               GError     **error)
 {
-  static const char *protocols[] = { "msrp", NULL };
   MsrpRelayListener *listener;
   guint16 real_port;
   GMainContext *context;
@@ -863,8 +862,7 @@ _msrp_relay_listen_websocket (MsrpRelay   *self,
   context = _msrp_relay_push_context (self);
   listener->soup = soup_server_new ("server-header", "msrp-glib", NULL);
   g_signal_connect (listener->soup, "request-started", G_CALLBACK (on_request_started), NULL);
-  soup_server_add_websocket_handler (listener->soup, NULL, NULL, (char **) protocols,
-                                     on_websocket, listener, NULL);
+  _msrp_websocket_server_add_handler (listener->soup, NULL, on_websocket, listener, NULL);
   _msrp_relay_pop_context (context);
   listener->upgrading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                (GDestroyNotify) _msrp_relay_conn_unref);

@@ -123,6 +123,14 @@ SoupWebsocketConnection *_msrp_transport_get_websocket (MsrpTransport *transport
 /* The bytes a WebSocket transport took from libsoup and the transport has
  * not read yet (0 on other transports): tests check it stays bounded. */
 gsize _msrp_transport_websocket_get_held_bytes (MsrpTransport *transport);
+/* soup_server_add_websocket_handler() for MSRP peers (sub-protocol "msrp"),
+ * on a connection that reads through a buffer and stops reading while its
+ * transport is behind. */
+void _msrp_websocket_server_add_handler (SoupServer                  *server,
+                                         const char                  *path,
+                                         SoupServerWebsocketCallback  callback,
+                                         gpointer                     user_data,
+                                         GDestroyNotify               destroy);
 
 /* For tests: whether the transport holds a read buffer or a parser of its
  * own; an idle one holds neither. */

@@ -40,12 +40,343 @@
 /* The buffer of a chunk put together from pieces is kept up to this size
  * for the next one. */
 #define OUT_KEEP_BYTES (128 * 1024)
+/* What one read from the network takes on a connection of our server: libsoup
+ * asks for 1 KiB at a time, served from here. */
+#define INPUT_BUFFER_SIZE (64 * 1024)
+/* The most bytes libsoup's read loop takes in one turn of the main loop. */
+#define INPUT_TURN_MAX (512 * 1024)
+/* Reading from the network stops with this much held that the transport has
+ * not read, and starts again below INPUT_RESUME_BYTES: the peer then waits,
+ * as on TCP. */
+#define INPUT_PAUSE_BYTES (1024 * 1024)
+#define INPUT_RESUME_BYTES (256 * 1024)
+
+/* The input of a WebSocket that our server accepted. libsoup 3.2 reads its
+ * stream 1 KiB at a time, a system call each, and has no way to stop
+ * reading: these reads come from a buffer filled 64 KiB at a time, and
+ * find nothing while the transport is behind. */
+G_DECLARE_FINAL_TYPE (MsrpWsInput, msrp_ws_input, MSRP, WS_INPUT, GInputStream)
+
+struct _MsrpWsInput
+{
+  GInputStream parent;
+
+  GPollableInputStream *base;
+  guint8 *buffer;               /* only while data comes */
+  gsize pos;
+  gsize len;
+  gsize turn;                   /* served since libsoup last waited */
+  gboolean paused;
+  GSource *source;              /* the last one libsoup waits on */
+};
+
+static void msrp_ws_input_pollable_iface_init (GPollableInputStreamInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (MsrpWsInput, msrp_ws_input, G_TYPE_INPUT_STREAM,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_INPUT_STREAM,
+                                                      msrp_ws_input_pollable_iface_init))
+
+static void
+msrp_ws_input_init (MsrpWsInput *self)
+{
+}
+
+static void
+msrp_ws_input_finalize (GObject *object)
+{
+  MsrpWsInput *self = MSRP_WS_INPUT (object);
+
+  g_clear_pointer (&self->source, g_source_unref);
+  g_free (self->buffer);
+  g_clear_object (&self->base);
+  G_OBJECT_CLASS (msrp_ws_input_parent_class)->finalize (object);
+}
+
+static gssize
+msrp_ws_input_read_nonblocking (GPollableInputStream  *pollable,
+                                void                  *buffer,
+                                gsize                  count,
+                                GError               **error)
+{
+  MsrpWsInput *self = MSRP_WS_INPUT (pollable);
+  gssize n;
+
+  if (self->paused || self->turn >= INPUT_TURN_MAX)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "");
+      return -1;
+    }
+  if (self->pos == self->len)
+    {
+      if (self->buffer == NULL)
+        self->buffer = g_malloc (INPUT_BUFFER_SIZE);
+      n = g_pollable_input_stream_read_nonblocking (self->base, self->buffer, INPUT_BUFFER_SIZE, NULL, error);
+      if (n <= 0)
+        {
+          /* Nothing more for now: an idle connection holds no buffer. */
+          g_clear_pointer (&self->buffer, g_free);
+          return n;
+        }
+      self->pos = 0;
+      self->len = n;
+    }
+  n = MIN (count, self->len - self->pos);
+  memcpy (buffer, self->buffer + self->pos, n);
+  self->pos += n;
+  self->turn += n;
+  return n;
+}
+
+static gssize
+msrp_ws_input_read (GInputStream  *stream,
+                    void          *buffer,
+                    gsize          count,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  MsrpWsInput *self = MSRP_WS_INPUT (stream);
+  gsize n;
+
+  if (self->pos == self->len)
+    return g_input_stream_read (G_INPUT_STREAM (self->base), buffer, count, cancellable, error);
+  n = MIN (count, self->len - self->pos);
+  memcpy (buffer, self->buffer + self->pos, n);
+  self->pos += n;
+  return n;
+}
+
+static gboolean
+msrp_ws_input_close (GInputStream  *stream,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  MsrpWsInput *self = MSRP_WS_INPUT (stream);
+
+  /* The base stream is closed with its GIOStream. */
+  g_clear_pointer (&self->buffer, g_free);
+  self->pos = self->len = 0;
+  return TRUE;
+}
+
+static gboolean
+msrp_ws_input_can_poll (GPollableInputStream *pollable)
+{
+  return g_pollable_input_stream_can_poll (MSRP_WS_INPUT (pollable)->base);
+}
+
+static gboolean
+msrp_ws_input_is_readable (GPollableInputStream *pollable)
+{
+  MsrpWsInput *self = MSRP_WS_INPUT (pollable);
+
+  return !self->paused && (self->pos < self->len || g_pollable_input_stream_is_readable (self->base));
+}
+
+/* Ready at once with data buffered, with the base stream otherwise, never
+ * while paused (msrp_ws_input_set_paused() makes it ready then). */
+static GSource *
+msrp_ws_input_create_source (GPollableInputStream *pollable,
+                             GCancellable         *cancellable)
+{
+  MsrpWsInput *self = MSRP_WS_INPUT (pollable);
+  g_autoptr(GSource) child = NULL;
+  GSource *source;
+
+  /* libsoup waits: its next read loop starts a turn. */
+  self->turn = 0;
+  if (!self->paused && self->pos == self->len)
+    child = g_pollable_input_stream_create_source (self->base, NULL);
+  source = g_pollable_source_new_full (self, child, cancellable);
+  if (!self->paused && self->pos < self->len)
+    g_source_set_ready_time (source, 0);
+  g_clear_pointer (&self->source, g_source_unref);
+  self->source = g_source_ref (source);
+  return source;
+}
+
+static void
+msrp_ws_input_class_init (MsrpWsInputClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GInputStreamClass *input_class = G_INPUT_STREAM_CLASS (klass);
+
+  object_class->finalize = msrp_ws_input_finalize;
+  input_class->read_fn = msrp_ws_input_read;
+  input_class->close_fn = msrp_ws_input_close;
+}
+
+static void
+msrp_ws_input_pollable_iface_init (GPollableInputStreamInterface *iface)
+{
+  iface->can_poll = msrp_ws_input_can_poll;
+  iface->is_readable = msrp_ws_input_is_readable;
+  iface->create_source = msrp_ws_input_create_source;
+  iface->read_nonblocking = msrp_ws_input_read_nonblocking;
+}
+
+static void
+msrp_ws_input_set_paused (MsrpWsInput *self,
+                          gboolean     paused)
+{
+  if (self->paused == paused)
+    return;
+  self->paused = paused;
+  /* libsoup waits on a source that no data will make ready. */
+  if (!paused && self->source != NULL && !g_source_is_destroyed (self->source))
+    g_source_set_ready_time (self->source, 0);
+}
+
+/* The stream of a WebSocket that our server accepted: the socket's (or TLS
+ * connection's), with MsrpWsInput in front of its input. */
+G_DECLARE_FINAL_TYPE (MsrpWsIOStream, msrp_ws_io_stream, MSRP, WS_IO_STREAM, GIOStream)
+
+struct _MsrpWsIOStream
+{
+  GIOStream parent;
+
+  GIOStream *base;
+  MsrpWsInput *input;
+};
+
+enum {
+  PROP_WS_0,
+  PROP_WS_BASE_IO_STREAM,
+};
+
+G_DEFINE_FINAL_TYPE (MsrpWsIOStream, msrp_ws_io_stream, G_TYPE_IO_STREAM)
+
+static void
+msrp_ws_io_stream_init (MsrpWsIOStream *self)
+{
+}
+
+static void
+msrp_ws_io_stream_finalize (GObject *object)
+{
+  MsrpWsIOStream *self = MSRP_WS_IO_STREAM (object);
+
+  g_clear_object (&self->input);
+  g_clear_object (&self->base);
+  G_OBJECT_CLASS (msrp_ws_io_stream_parent_class)->finalize (object);
+}
+
+/* find_socket() walks down through it. */
+static void
+msrp_ws_io_stream_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  MsrpWsIOStream *self = MSRP_WS_IO_STREAM (object);
+
+  switch (prop_id)
+    {
+    case PROP_WS_BASE_IO_STREAM:
+      g_value_set_object (value, self->base);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static GInputStream *
+msrp_ws_io_stream_get_input_stream (GIOStream *stream)
+{
+  return G_INPUT_STREAM (MSRP_WS_IO_STREAM (stream)->input);
+}
+
+static GOutputStream *
+msrp_ws_io_stream_get_output_stream (GIOStream *stream)
+{
+  return g_io_stream_get_output_stream (MSRP_WS_IO_STREAM (stream)->base);
+}
+
+static gboolean
+msrp_ws_io_stream_close (GIOStream     *stream,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  MsrpWsIOStream *self = MSRP_WS_IO_STREAM (stream);
+
+  g_input_stream_close (G_INPUT_STREAM (self->input), NULL, NULL);
+  return g_io_stream_close (self->base, cancellable, error);
+}
+
+static void
+on_base_closed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!g_io_stream_close_finish (G_IO_STREAM (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Closing the base GIOStream closes the socket (GIOStream's own close
+ * would close only the two streams). */
+static void
+msrp_ws_io_stream_close_async (GIOStream           *stream,
+                               int                  io_priority,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  MsrpWsIOStream *self = MSRP_WS_IO_STREAM (stream);
+  GTask *task = g_task_new (stream, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, msrp_ws_io_stream_close_async);
+  g_input_stream_close (G_INPUT_STREAM (self->input), NULL, NULL);
+  g_io_stream_close_async (self->base, io_priority, cancellable, on_base_closed, task);
+}
+
+static gboolean
+msrp_ws_io_stream_close_finish (GIOStream     *stream,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+msrp_ws_io_stream_class_init (MsrpWsIOStreamClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GIOStreamClass *stream_class = G_IO_STREAM_CLASS (klass);
+
+  object_class->finalize = msrp_ws_io_stream_finalize;
+  object_class->get_property = msrp_ws_io_stream_get_property;
+  stream_class->get_input_stream = msrp_ws_io_stream_get_input_stream;
+  stream_class->get_output_stream = msrp_ws_io_stream_get_output_stream;
+  stream_class->close_fn = msrp_ws_io_stream_close;
+  stream_class->close_async = msrp_ws_io_stream_close_async;
+  stream_class->close_finish = msrp_ws_io_stream_close_finish;
+
+  g_object_class_install_property (object_class, PROP_WS_BASE_IO_STREAM,
+                                   g_param_spec_object ("base-io-stream", NULL, NULL, G_TYPE_IO_STREAM,
+                                                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+}
+
+static GIOStream *
+msrp_ws_io_stream_new (GIOStream *base)
+{
+  MsrpWsIOStream *self = g_object_new (msrp_ws_io_stream_get_type (), NULL);
+
+  self->base = g_object_ref (base);
+  self->input = g_object_new (msrp_ws_input_get_type (), NULL);
+  self->input->base = g_object_ref (G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (base)));
+  return G_IO_STREAM (self);
+}
 
 typedef struct {
   MsrpTransportBackend parent;
 
   SoupWebsocketConnection *ws;
   GPollableOutputStream *output; /* the connection's stream, for room */
+  MsrpWsInput *input;           /* ours to pause, on our server's side */
   gulong message_id;
   gulong closed_id;
   gulong error_id;
@@ -194,7 +525,7 @@ ws_read (MsrpTransportBackend  *backend,
   WebsocketBackend *b = (WebsocketBackend *) backend;
   GBytes *head = g_queue_peek_head (&b->incoming);
   const guint8 *data;
-  gsize len, n;
+  gsize len, n, total = 0;
 
   if (head == NULL)
     {
@@ -210,17 +541,25 @@ ws_read (MsrpTransportBackend  *backend,
         }
       return 0;
     }
-  data = g_bytes_get_data (head, &len);
-  n = MIN (size, len - b->head_pos);
-  memcpy (buffer, data + b->head_pos, n);
-  b->head_pos += n;
-  b->held -= n;
-  if (b->head_pos == len)
+  /* The parser takes the messages as a stream: as many as fit go in one
+   * read (small chunks come many at a time). */
+  do
     {
+      data = g_bytes_get_data (head, &len);
+      n = MIN (size - total, len - b->head_pos);
+      memcpy (buffer + total, data + b->head_pos, n);
+      total += n;
+      b->head_pos += n;
+      b->held -= n;
+      if (b->head_pos < len)
+        break;
       g_bytes_unref (g_queue_pop_head (&b->incoming));
       b->head_pos = 0;
     }
-  return n;
+  while (total < size && (head = g_queue_peek_head (&b->incoming)) != NULL);
+  if (b->input != NULL && b->held < INPUT_RESUME_BYTES)
+    msrp_ws_input_set_paused (b->input, FALSE);
+  return total;
 }
 
 static void
@@ -245,6 +584,9 @@ on_message (SoupWebsocketConnection *ws,
     }
   g_queue_push_tail (&b->incoming, g_bytes_ref (message));
   b->held += len;
+  /* The transport is behind: the peer waits (TCP's flow control). */
+  if (b->input != NULL && b->held >= INPUT_PAUSE_BYTES)
+    msrp_ws_input_set_paused (b->input, TRUE);
 }
 
 static void
@@ -536,6 +878,9 @@ ws_close (MsrpTransportBackend *backend,
     }
   g_assert (b->close_task == NULL);
   b->close_task = task;
+  /* The peer's close frame must come through. */
+  if (b->input != NULL)
+    msrp_ws_input_set_paused (b->input, FALSE);
   if (soup_websocket_connection_get_state (b->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (b->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   return TRUE;
@@ -549,6 +894,11 @@ ws_free (MsrpTransportBackend *backend)
   g_clear_signal_handler (&b->message_id, b->ws);
   g_clear_signal_handler (&b->closed_id, b->ws);
   g_clear_signal_handler (&b->error_id, b->ws);
+  if (b->input != NULL)
+    {
+      msrp_ws_input_set_paused (b->input, FALSE);
+      g_object_unref (b->input);
+    }
   if (soup_websocket_connection_get_state (b->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (b->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
   if (b->read_source != NULL)
@@ -642,7 +992,8 @@ websocket_backend_new (MsrpTransport           *transport,
                        SoupWebsocketConnection *ws)
 {
   WebsocketBackend *b = g_new0 (WebsocketBackend, 1);
-  GOutputStream *output = g_io_stream_get_output_stream (soup_websocket_connection_get_io_stream (ws));
+  GIOStream *stream = soup_websocket_connection_get_io_stream (ws);
+  GOutputStream *output = g_io_stream_get_output_stream (stream);
 
   b->parent.funcs = &websocket_backend_funcs;
   b->parent.transport = transport;
@@ -652,6 +1003,8 @@ websocket_backend_new (MsrpTransport           *transport,
   if (G_IS_POLLABLE_OUTPUT_STREAM (output) &&
       g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (output)))
     b->output = g_object_ref (G_POLLABLE_OUTPUT_STREAM (output));
+  if (MSRP_IS_WS_IO_STREAM (stream))
+    b->input = g_object_ref (MSRP_WS_IO_STREAM (stream)->input);
   g_queue_init (&b->incoming);
   b->out = g_byte_array_new ();
 
@@ -676,6 +1029,110 @@ websocket_backend_new (MsrpTransport           *transport,
       b->error = close_error (ws);
     }
   return &b->parent;
+}
+
+/* Our server's WebSockets: libsoup's handshake, and a connection made by us
+ * on MsrpWsIOStream. */
+typedef struct {
+  GWeakRef server;
+  SoupServerWebsocketCallback callback;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} WsHandler;
+
+static void
+ws_handler_clear (gpointer data)
+{
+  WsHandler *h = data;
+
+  g_weak_ref_clear (&h->server);
+  if (h->destroy != NULL)
+    h->destroy (h->user_data);
+}
+
+static void
+ws_handler_release (gpointer data,
+                    GClosure *closure)
+{
+  g_rc_box_release_full (data, ws_handler_clear);
+}
+
+static void
+ws_handler_release_notify (gpointer data)
+{
+  g_rc_box_release_full (data, ws_handler_clear);
+}
+
+/* The 101 went out: the connection is the WebSocket's from here on. */
+static void
+on_upgrade_written (SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  WsHandler *h = user_data;
+  g_autoptr(SoupServer) server = g_weak_ref_get (&h->server);
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GIOStream) wrapped = NULL;
+  g_autoptr(SoupWebsocketConnection) ws = NULL;
+
+  if (soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS)
+    return;
+  g_object_ref (msg);
+  stream = soup_server_message_steal_connection (msg);
+  wrapped = msrp_ws_io_stream_new (stream);
+  ws = soup_websocket_connection_new (wrapped, uri, SOUP_WEBSOCKET_CONNECTION_SERVER,
+                                      soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                                    "Origin"),
+                                      soup_message_headers_get_one (soup_server_message_get_response_headers (msg),
+                                                                    "Sec-WebSocket-Protocol"),
+                                      NULL);
+  if (server != NULL)
+    h->callback (server, msg, g_uri_get_path (uri), ws, h->user_data);
+  else
+    soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  g_object_unref (msg);
+}
+
+static void
+on_early_request (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  static const char *protocols[] = { "msrp", NULL };
+  WsHandler *h = user_data;
+
+  /* What is not a good handshake goes on to libsoup's own handler, which
+   * answers it. No extensions: MSRP gains nothing from compression. */
+  if (!soup_websocket_server_check_handshake (msg, NULL, (char **) protocols, NULL, NULL) ||
+      !soup_websocket_server_process_handshake (msg, NULL, (char **) protocols, NULL, NULL))
+    return;
+  g_signal_connect_data (msg, "wrote-informational", G_CALLBACK (on_upgrade_written),
+                         g_rc_box_acquire (h), ws_handler_release, 0);
+}
+
+/* Like soup_server_add_websocket_handler() for the sub-protocol "msrp",
+ * but the connection reads through MsrpWsInput: libsoup's reads of 1 KiB
+ * are served from memory, and the transport can stop them when it is
+ * behind. The handshake is made in an early handler on @path (it replaces
+ * one the application set on that very path). */
+void
+_msrp_websocket_server_add_handler (SoupServer                  *server,
+                                    const char                  *path,
+                                    SoupServerWebsocketCallback  callback,
+                                    gpointer                     user_data,
+                                    GDestroyNotify               destroy)
+{
+  static const char *protocols[] = { "msrp", NULL };
+  WsHandler *h = g_rc_box_new0 (WsHandler);
+
+  g_weak_ref_init (&h->server, server);
+  h->callback = callback;
+  h->user_data = user_data;
+  h->destroy = destroy;
+  soup_server_add_websocket_handler (server, path, NULL, (char **) protocols, callback, user_data, NULL);
+  soup_server_add_early_handler (server, path, on_early_request, h, ws_handler_release_notify);
 }
 
 /* A transport on an open WebSocket (RFC 7977), one chunk a message. The
