@@ -226,73 +226,125 @@ test_large_message (Fixture       *f,
  * (msrp-session-outgoing.c). */
 #define SESSION_WINDOW_BYTES (4 * 1024 * 1024)
 
-/* A reader that stops (its session paused) while 40 MiB come: libsoup
- * cannot stop reading, so what bounds the bytes held is the sender, which
- * waits for the responses of its window; all arrives after the resume. */
+/* A transfer of 40 MiB to a reader whose session is paused. */
+typedef struct {
+  MsrpTransport *srv;
+  MsrpTransport *con;
+  MsrpSession *a;               /* sends */
+  MsrpSession *b;               /* paused */
+  GPtrArray *messages;
+  GBytes *message;
+  TestOp op;
+  gsize max_held;
+} PausedTransfer;
+
+#define PAUSED_TRANSFER_SIZE (40 * 1024 * 1024)
+
+/* Starts the transfer in chunks of @chunk_size (0: the session's). */
+static void
+paused_transfer_start (Fixture        *f,
+                       PausedTransfer *t,
+                       gsize           chunk_size)
+{
+  g_autoptr(MsrpConnector) peer = msrp_connector_direct_new ();
+
+  connect_direct (f, peer, FALSE, &t->srv, &t->con);
+  t->a = msrp_session_new (t->con, NULL);
+  t->b = msrp_session_new (t->srv, NULL);
+  if (chunk_size > 0)
+    msrp_session_set_max_chunk_size (t->a, chunk_size);
+  msrp_session_set_max_message_size (t->b, PAUSED_TRANSFER_SIZE);
+  msrp_session_pause_reading (t->b);
+  t->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_signal_connect (t->b, "message-received", G_CALLBACK (test_keep_message), t->messages);
+  t->message = pattern_bytes (PAUSED_TRANSFER_SIZE);
+  msrp_session_send_message_async (t->a, t->message, "application/octet-stream", NULL,
+                                   test_on_message_sent, &t->op);
+}
+
+/* One blocking turn of the main loop, noting what the reader's WebSocket
+ * holds. */
+static void
+paused_transfer_iterate (PausedTransfer *t)
+{
+  g_main_context_iteration (NULL, TRUE);
+  t->max_held = MAX (t->max_held, _msrp_transport_websocket_get_held_bytes (t->srv));
+}
+
+/* Runs what is pending (each turn dispatches something until nothing
+ * moves any more: a busy loop never ends), checks that nothing arrived
+ * and returns what the reader's WebSocket holds. */
+static gsize
+paused_transfer_settle (PausedTransfer *t,
+                        gsize           bound)
+{
+  gsize held;
+
+  while (g_main_context_iteration (NULL, FALSE))
+    t->max_held = MAX (t->max_held, _msrp_transport_websocket_get_held_bytes (t->srv));
+  held = _msrp_transport_websocket_get_held_bytes (t->srv);
+  g_assert_no_error (t->op.error);
+  g_assert_false (t->op.done);
+  g_assert_cmpuint (t->messages->len, ==, 0);
+  g_assert_cmpuint (held, >, 0);
+  g_assert_cmpuint (t->max_held, <=, bound);
+  return held;
+}
+
+/* Nothing moves while the reader is paused; once it reads, all arrives
+ * with at most @bound bytes held on the way. */
+static void
+paused_transfer_finish (PausedTransfer *t,
+                        gsize           held,
+                        gsize           bound)
+{
+  g_autofree char *sent_hash = NULL;
+  g_autofree char *got_hash = NULL;
+
+  g_assert_false (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpuint (_msrp_transport_websocket_get_held_bytes (t->srv), ==, held);
+
+  msrp_session_resume_reading (t->b);
+  while (t->messages->len == 0 || !t->op.done)
+    paused_transfer_iterate (t);
+  g_test_message ("at most %" G_GSIZE_FORMAT " bytes held during the transfer", t->max_held);
+  g_assert_cmpuint (t->max_held, <=, bound);
+  g_assert_no_error (t->op.error);
+  sent_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, t->message);
+  got_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, g_ptr_array_index (t->messages, 0));
+  g_assert_cmpstr (got_hash, ==, sent_hash);
+  test_op_clear (&t->op);
+  g_ptr_array_unref (t->messages);
+  g_bytes_unref (t->message);
+  g_object_unref (t->b);
+  g_object_unref (t->a);
+  g_object_unref (t->con);
+  g_object_unref (t->srv);
+}
+
+/* A reader that stops (its session paused) while 40 MiB come: what bounds
+ * the bytes held is the sender, which waits for the responses of its
+ * window; all arrives after the resume. */
 static void
 test_backpressure (Fixture       *f,
                    gconstpointer  data)
 {
-  const gsize size = 40 * 1024 * 1024;
   /* The window, a chunk over it, and the chunk the parser is in. */
   const gsize bound = SESSION_WINDOW_BYTES + 2 * 64 * 1024 + 128 * 1024;
-  g_autoptr(MsrpConnector) peer = msrp_connector_direct_new ();
-  g_autoptr(MsrpTransport) srv = NULL;
-  g_autoptr(MsrpTransport) con = NULL;
-  g_autoptr(MsrpSession) a = NULL;
-  g_autoptr(MsrpSession) b = NULL;
-  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  g_autoptr(GBytes) message = pattern_bytes (size);
-  g_autofree char *sent_hash = NULL;
-  g_autofree char *got_hash = NULL;
-  gsize held, max_held = 0, outstanding;
-  TestOp op = { 0, };
+  PausedTransfer t = { 0, };
+  gsize held, outstanding;
 
-  connect_direct (f, peer, FALSE, &srv, &con);
-  a = msrp_session_new (con, NULL);
-  b = msrp_session_new (srv, NULL);
-  msrp_session_set_max_message_size (b, size);
-  msrp_session_pause_reading (b);
-  g_signal_connect (b, "message-received", G_CALLBACK (test_keep_message), messages);
-  msrp_session_send_message_async (a, message, "application/octet-stream", NULL, test_on_message_sent, &op);
-
+  paused_transfer_start (f, &t, 0);
   /* The sender fills its window, then everything in flight lands at the
    * reader's WebSocket, and nothing moves any more. */
-  while (a->msg_outstanding_bytes < SESSION_WINDOW_BYTES)
-    {
-      g_main_context_iteration (NULL, TRUE);
-      max_held = MAX (max_held, _msrp_transport_websocket_get_held_bytes (srv));
-    }
-  /* (Each turn dispatches something until then: a busy loop never ends.) */
-  while (g_main_context_iteration (NULL, FALSE))
-    max_held = MAX (max_held, _msrp_transport_websocket_get_held_bytes (srv));
-  held = _msrp_transport_websocket_get_held_bytes (srv);
-  outstanding = a->msg_outstanding_bytes;
+  while (t.a->msg_outstanding_bytes < SESSION_WINDOW_BYTES)
+    paused_transfer_iterate (&t);
+  held = paused_transfer_settle (&t, bound);
+  outstanding = t.a->msg_outstanding_bytes;
   g_test_message ("paused reader: %" G_GSIZE_FORMAT " bytes held by its WebSocket, "
                   "%" G_GSIZE_FORMAT " bytes waiting for responses at the sender", held, outstanding);
-  g_assert_false (op.done);
-  g_assert_cmpuint (messages->len, ==, 0);
-  g_assert_cmpuint (held, >, 0);
-  g_assert_cmpuint (max_held, <=, bound);
   g_assert_cmpuint (outstanding, <=, SESSION_WINDOW_BYTES + 64 * 1024);
-  /* The sender waits: nothing is going out. */
-  g_assert_false (g_main_context_iteration (NULL, FALSE));
-  g_assert_cmpuint (a->msg_outstanding_bytes, ==, outstanding);
-  g_assert_cmpuint (_msrp_transport_websocket_get_held_bytes (srv), ==, held);
-
-  msrp_session_resume_reading (b);
-  while (messages->len == 0 || !op.done)
-    {
-      g_main_context_iteration (NULL, TRUE);
-      max_held = MAX (max_held, _msrp_transport_websocket_get_held_bytes (srv));
-    }
-  g_test_message ("at most %" G_GSIZE_FORMAT " bytes held during the transfer", max_held);
-  g_assert_cmpuint (max_held, <=, bound);
-  g_assert_no_error (op.error);
-  sent_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, message);
-  got_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, g_ptr_array_index (messages, 0));
-  g_assert_cmpstr (got_hash, ==, sent_hash);
-  test_op_clear (&op);
+  paused_transfer_finish (&t, held, bound);
 }
 
 /* Where the server's side of a WebSocket stops reading from the network
@@ -308,61 +360,18 @@ static void
 test_backpressure_large_chunks (Fixture       *f,
                                 gconstpointer  data)
 {
-  const gsize size = 40 * 1024 * 1024;
   const gsize chunk_size = 1024 * 1024;
   /* Reading stops past the limit, within the message that crossed it. */
   const gsize bound = SERVER_PAUSE_BYTES + chunk_size + 64 * 1024;
-  g_autoptr(MsrpConnector) peer = msrp_connector_direct_new ();
-  g_autoptr(MsrpTransport) srv = NULL;
-  g_autoptr(MsrpTransport) con = NULL;
-  g_autoptr(MsrpSession) a = NULL;
-  g_autoptr(MsrpSession) b = NULL;
-  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  g_autoptr(GBytes) message = pattern_bytes (size);
-  g_autofree char *sent_hash = NULL;
-  g_autofree char *got_hash = NULL;
-  gsize held, max_held = 0;
-  TestOp op = { 0, };
+  PausedTransfer t = { 0, };
+  gsize held;
 
-  connect_direct (f, peer, FALSE, &srv, &con);
-  a = msrp_session_new (con, NULL);
-  b = msrp_session_new (srv, NULL);
-  msrp_session_set_max_chunk_size (a, chunk_size);
-  msrp_session_set_max_message_size (b, size);
-  msrp_session_pause_reading (b);
-  g_signal_connect (b, "message-received", G_CALLBACK (test_keep_message), messages);
-  msrp_session_send_message_async (a, message, "application/octet-stream", NULL, test_on_message_sent, &op);
-
-  while (_msrp_transport_websocket_get_held_bytes (srv) < SERVER_PAUSE_BYTES && !op.done)
-    {
-      g_main_context_iteration (NULL, TRUE);
-      max_held = MAX (max_held, _msrp_transport_websocket_get_held_bytes (srv));
-    }
-  while (g_main_context_iteration (NULL, FALSE))
-    max_held = MAX (max_held, _msrp_transport_websocket_get_held_bytes (srv));
-  held = _msrp_transport_websocket_get_held_bytes (srv);
+  paused_transfer_start (f, &t, chunk_size);
+  while (_msrp_transport_websocket_get_held_bytes (t.srv) < SERVER_PAUSE_BYTES && !t.op.done)
+    paused_transfer_iterate (&t);
+  held = paused_transfer_settle (&t, bound);
   g_test_message ("paused reader: %" G_GSIZE_FORMAT " bytes held by its WebSocket", held);
-  g_assert_no_error (op.error);
-  g_assert_false (op.done);
-  g_assert_cmpuint (held, >, 0);
-  g_assert_cmpuint (max_held, <=, bound);
-  /* Nothing moves while the reader is paused. */
-  g_assert_false (g_main_context_iteration (NULL, FALSE));
-  g_assert_cmpuint (_msrp_transport_websocket_get_held_bytes (srv), ==, held);
-
-  msrp_session_resume_reading (b);
-  while (messages->len == 0 || !op.done)
-    {
-      g_main_context_iteration (NULL, TRUE);
-      max_held = MAX (max_held, _msrp_transport_websocket_get_held_bytes (srv));
-    }
-  g_test_message ("at most %" G_GSIZE_FORMAT " bytes held during the transfer", max_held);
-  g_assert_cmpuint (max_held, <=, bound);
-  g_assert_no_error (op.error);
-  sent_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, message);
-  got_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, g_ptr_array_index (messages, 0));
-  g_assert_cmpstr (got_hash, ==, sent_hash);
-  test_op_clear (&op);
+  paused_transfer_finish (&t, held, bound);
 }
 
 /* Through MsrpRelay: a TCP listener for TCP peers, a WebSocket one for
