@@ -132,8 +132,8 @@ void _msrp_websocket_server_add_handler (SoupServer                  *server,
                                          gpointer                     user_data,
                                          GDestroyNotify               destroy);
 
-/* For tests: whether the transport holds a read buffer or a parser of its
- * own; an idle one holds neither. */
+/* For tests: whether the transport holds a read buffer, a parser of its
+ * own or the parsed paths of the last request; an idle one holds none. */
 gboolean _msrp_transport_holds_read_state (MsrpTransport *transport);
 
 G_END_DECLS

@@ -153,7 +153,15 @@ _msrp_transport_release_read_buffer (MsrpTransport *self)
         }
     }
   if (self->parser != NULL && self->cur == NULL && _msrp_chunk_parser_is_idle (self->parser))
-    g_clear_pointer (&self->parser, _msrp_chunk_parser_free);
+    {
+      g_clear_pointer (&self->parser, _msrp_chunk_parser_free);
+      /* The paths of the last request go too (some 400 bytes with their
+       * URIs): a busy connection parses them again once a wake-up. */
+      _msrp_path_memo_clear (&self->read_memos[0]);
+      _msrp_path_memo_clear (&self->read_memos[1]);
+      g_clear_object (&self->answer_uri);
+      _msrp_path_memo_clear (&self->answer_encoded);
+    }
 }
 
 gboolean
@@ -161,7 +169,9 @@ _msrp_transport_holds_read_state (MsrpTransport *transport)
 {
   g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
 
-  return transport->rbuf != NULL || transport->parser != NULL;
+  return transport->rbuf != NULL || transport->parser != NULL ||
+         transport->read_memos[0].path != NULL || transport->read_memos[1].path != NULL ||
+         transport->answer_uri != NULL;
 }
 
 void
