@@ -146,7 +146,10 @@ struct _MsrpTransport
   MsrpPathMemo answer_encoded;
   /* The To-Path and From-Path of the last request read, parsed. */
   MsrpPathMemo read_memos[2];
-  GCancellable *cancellable;   /* ours: cancelled by close and dispose */
+  /* Ours, cancelled by close and dispose: made for the first operation
+   * that takes it (a stream that cannot poll), see
+   * _msrp_transport_get_cancellable(). */
+  GCancellable *cancellable;
 
   /* Reading */
   /* Both only while bytes or a chunk are in them: an idle transport holds
@@ -204,6 +207,14 @@ static inline gboolean
 _msrp_transport_reading (MsrpTransport *self)
 {
   return self->read_task != NULL || self->read_func != NULL || self->mux != NULL;
+}
+
+static inline GCancellable *
+_msrp_transport_get_cancellable (MsrpTransport *self)
+{
+  if (self->cancellable == NULL)
+    self->cancellable = g_cancellable_new ();
+  return self->cancellable;
 }
 
 static inline MsrpUri *

@@ -114,7 +114,8 @@ msrp_transport_dispose (GObject *object)
 {
   MsrpTransport *self = MSRP_TRANSPORT (object);
 
-  g_cancellable_cancel (self->cancellable);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
   if (self->backend != NULL)
     self->backend->funcs->want_read (self->backend, FALSE);
   g_clear_object (&self->logger);
@@ -304,7 +305,6 @@ static void
 msrp_transport_init (MsrpTransport *self)
 {
   self->context = g_main_context_ref_thread_default ();
-  self->cancellable = g_cancellable_new ();
   g_queue_init (&self->ready);
   g_queue_init (&self->write_queue);
 }
