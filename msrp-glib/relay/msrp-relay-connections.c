@@ -107,7 +107,6 @@ conn_new (MsrpRelay *self)
   conn->relay = self;
   conn->serial = ++self->next_serial;
   conn->park_link.data = conn;
-  conn->cancellable = g_cancellable_new ();
   conn->sessions = g_ptr_array_new ();
   /* waiters and pending are made on first use: most connections never
    * block another one, and an idle one forwards nothing. */
@@ -262,7 +261,8 @@ _msrp_relay_conn_close (MsrpRelayConn *conn,
   _msrp_relay_conn_ref (conn);
   conn->relay = NULL;
   conn->state = MSRP_RELAY_CONN_CLOSED;
-  g_cancellable_cancel (conn->cancellable);
+  if (conn->cancellable != NULL)
+    g_cancellable_cancel (conn->cancellable);
   _msrp_poller_timer_clear (&conn->timer);
   if (conn->lconn != NULL)
     _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
@@ -463,6 +463,9 @@ _msrp_relay_get_outgoing (MsrpRelay *self,
     g_socket_client_set_tls (client, TRUE);
   connectable = _msrp_uri_to_connectable (uri);
   conn_start_timer (conn);
+  /* Only an outgoing connection has a cancellable: an accepted one has
+   * nothing to cancel. */
+  conn->cancellable = g_cancellable_new ();
   g_socket_client_connect_async (client, connectable, conn->cancellable, on_connected, _msrp_relay_conn_ref (conn));
   return conn;
 }

@@ -70,7 +70,7 @@ struct _MsrpRelayConn {
   MsrpUri *next_hop;           /* outgoing connections */
   GIOStream *stream;
   MsrpTransport *transport;
-  GCancellable *cancellable;
+  GCancellable *cancellable;   /* outgoing connections */
   MsrpPollerTimer *timer;      /* connect timeout */
   gboolean busy;               /* connecting: the callback closes */
   gboolean reading;
