@@ -146,6 +146,8 @@ struct _MsrpTransport
   MsrpPathMemo answer_encoded;
   /* The To-Path and From-Path of the last request read, parsed. */
   MsrpPathMemo read_memos[2];
+  MsrpTransportIdleFunc idle_func; /* told when they are dropped */
+  gpointer idle_data;
   /* Ours, cancelled by close and dispose: made for the first operation
    * that takes it (a stream that cannot poll), see
    * _msrp_transport_get_cancellable(). */

@@ -153,15 +153,28 @@ _msrp_transport_release_read_buffer (MsrpTransport *self)
         }
     }
   if (self->parser != NULL && self->cur == NULL && _msrp_chunk_parser_is_idle (self->parser))
-    {
-      g_clear_pointer (&self->parser, _msrp_chunk_parser_free);
-      /* The paths of the last request go too (some 400 bytes with their
-       * URIs): a busy connection parses them again once a wake-up. */
-      _msrp_path_memo_clear (&self->read_memos[0]);
-      _msrp_path_memo_clear (&self->read_memos[1]);
-      g_clear_object (&self->answer_uri);
-      _msrp_path_memo_clear (&self->answer_encoded);
-    }
+    g_clear_pointer (&self->parser, _msrp_chunk_parser_free);
+  if (self->parser != NULL || self->rbuf != NULL)
+    return;
+  /* Idle: the paths of the last request go too (some 400 bytes with their
+   * URIs); a busy connection parses them again once a wake-up at most. */
+  _msrp_path_memo_clear (&self->read_memos[0]);
+  _msrp_path_memo_clear (&self->read_memos[1]);
+  g_clear_object (&self->answer_uri);
+  _msrp_path_memo_clear (&self->answer_encoded);
+  if (self->idle_func != NULL)
+    self->idle_func (self, self->idle_data);
+}
+
+void
+_msrp_transport_set_idle_func (MsrpTransport         *transport,
+                               MsrpTransportIdleFunc  func,
+                               gpointer               user_data)
+{
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+
+  transport->idle_func = func;
+  transport->idle_data = user_data;
 }
 
 gboolean
