@@ -295,7 +295,11 @@ _msrp_relay_conn_close (MsrpRelayConn *conn,
       _msrp_relay_conn_unref (conn);
     }
   if (conn->transport != NULL)
-    msrp_transport_close_async (conn->transport, NULL, NULL, NULL);
+    {
+      /* The transport may outlive the connection. */
+      _msrp_transport_set_idle_func (conn->transport, NULL, NULL);
+      msrp_transport_close_async (conn->transport, NULL, NULL, NULL);
+    }
   else if (conn->stream != NULL && !conn->busy)
     g_io_stream_close_async (conn->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   /* else the connect callback closes it */
@@ -382,11 +386,19 @@ on_client_event (GSocketClient      *client,
 }
 
 static void
+on_transport_idle (MsrpTransport *transport,
+                   gpointer       user_data)
+{
+  _msrp_relay_forward_conn_idle (user_data);
+}
+
+static void
 conn_open (MsrpRelayConn *conn,
            GPtrArray     *local_path,
            GPtrArray     *remote_path)
 {
   conn->transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", conn->stream, NULL);
+  _msrp_transport_set_idle_func (conn->transport, on_transport_idle, conn);
   msrp_transport_set_logger (conn->transport, conn->relay->logger);
   if (local_path != NULL && remote_path != NULL)
     {
@@ -827,6 +839,7 @@ on_websocket (SoupServer              *server,
   context = _msrp_relay_push_context (listener->relay);
   g_debug ("relay: connection %p upgraded to a WebSocket", conn);
   conn->transport = _msrp_transport_new_for_websocket (ws, NULL, NULL);
+  _msrp_transport_set_idle_func (conn->transport, on_transport_idle, conn);
   msrp_transport_set_logger (conn->transport, conn->relay->logger);
   conn->state = MSRP_RELAY_CONN_OPEN;
   conn_start_idle_watch (conn);
