@@ -148,6 +148,10 @@ struct _MsrpTransport
   MsrpPathMemo read_memos[2];
   MsrpTransportIdleFunc idle_func; /* told when they are dropped */
   gpointer idle_data;
+  /* They are dropped once the connection was quiet for a while: a
+   * connection that is read from now and then keeps them. */
+  struct _MsrpPollerTimer *memo_timer;  /* only while they wait to go */
+  gint64 quiet_since;
   /* Ours, cancelled by close and dispose: made for the first operation
    * that takes it (a stream that cannot poll), see
    * _msrp_transport_get_cancellable(). */

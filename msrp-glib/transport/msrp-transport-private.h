@@ -143,6 +143,10 @@ void _msrp_transport_set_idle_func (MsrpTransport         *transport,
                                     MsrpTransportIdleFunc  func,
                                     gpointer               user_data);
 
+/* For tests: how long a quiet connection keeps the parsed paths of its
+ * last request (0: they go as soon as it is quiet). */
+void _msrp_transport_set_memo_linger (gint64 usec);
+
 /* For tests: whether the transport holds a read buffer, a parser of its
  * own or the parsed paths of the last request; an idle one holds none. */
 gboolean _msrp_transport_holds_read_state (MsrpTransport *transport);

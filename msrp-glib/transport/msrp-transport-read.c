@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "msrp-transport-backend-private.h"
+#include "msrp-poller-private.h"
 #include "msrp-chunk-private.h"
 #include "msrp-error.h"
 #include "msrp-uri-private.h"
@@ -125,6 +126,44 @@ ensure_read_buffer (MsrpTransport *self)
   self->rbuf_shared = FALSE;
 }
 
+/* How long a quiet connection keeps the parsed paths of its last request
+ * (and its owner what hangs on them). */
+#define MEMO_LINGER_USEC G_USEC_PER_SEC
+
+static gint64 memo_linger_usec = MEMO_LINGER_USEC;
+
+static gboolean
+holds_memos (MsrpTransport *self)
+{
+  return self->read_memos[0].path != NULL || self->read_memos[1].path != NULL ||
+         self->answer_uri != NULL || self->answer_encoded.path != NULL;
+}
+
+static void
+drop_memos (MsrpTransport *self)
+{
+  _msrp_poller_timer_clear (&self->memo_timer);
+  _msrp_path_memo_clear (&self->read_memos[0]);
+  _msrp_path_memo_clear (&self->read_memos[1]);
+  g_clear_object (&self->answer_uri);
+  _msrp_path_memo_clear (&self->answer_encoded);
+  if (self->idle_func != NULL)
+    self->idle_func (self, self->idle_data);
+}
+
+static void
+on_memo_timer (gpointer user_data)
+{
+  MsrpTransport *self = user_data;
+  gint64 due = self->quiet_since + memo_linger_usec;
+
+  /* Read from since: looked at again when that read would be due. */
+  if (self->parser != NULL || self->rbuf != NULL || g_get_monotonic_time () < due)
+    _msrp_poller_timer_start_at (self->memo_timer, MAX (due, g_get_monotonic_time () + memo_linger_usec / 4));
+  else
+    drop_memos (self);
+}
+
 void
 _msrp_transport_release_read_buffer (MsrpTransport *self)
 {
@@ -154,16 +193,28 @@ _msrp_transport_release_read_buffer (MsrpTransport *self)
     }
   if (self->parser != NULL && self->cur == NULL && _msrp_chunk_parser_is_idle (self->parser))
     g_clear_pointer (&self->parser, _msrp_chunk_parser_free);
-  if (self->parser != NULL || self->rbuf != NULL)
+  if (self->parser != NULL || self->rbuf != NULL || !holds_memos (self))
     return;
-  /* Idle: the paths of the last request go too (some 400 bytes with their
-   * URIs); a busy connection parses them again once a wake-up at most. */
-  _msrp_path_memo_clear (&self->read_memos[0]);
-  _msrp_path_memo_clear (&self->read_memos[1]);
-  g_clear_object (&self->answer_uri);
-  _msrp_path_memo_clear (&self->answer_encoded);
-  if (self->idle_func != NULL)
-    self->idle_func (self, self->idle_data);
+  /* Idle: the paths of the last request go too once the connection stays
+   * quiet (some 400 bytes with their URIs, and what the owner keeps of
+   * them); one read from now and then, as a chat's, keeps them. */
+  if (memo_linger_usec == 0)
+    {
+      drop_memos (self);
+      return;
+    }
+  self->quiet_since = g_get_monotonic_time ();
+  if (self->memo_timer == NULL)
+    self->memo_timer = _msrp_poller_timer_new (self->context, G_PRIORITY_DEFAULT, on_memo_timer, self);
+  /* A busy connection moves no timer: it is looked at when it fires. */
+  if (!_msrp_poller_timer_is_active (self->memo_timer))
+    _msrp_poller_timer_start_at (self->memo_timer, self->quiet_since + memo_linger_usec);
+}
+
+void
+_msrp_transport_set_memo_linger (gint64 usec)
+{
+  memo_linger_usec = usec;
 }
 
 void

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "msrp-transport-backend-private.h"
+#include "msrp-poller-private.h"
 #include "msrp-chunk-private.h"
 #include "msrp-error.h"
 #include "msrp-uri.h"
@@ -120,6 +121,7 @@ msrp_transport_dispose (GObject *object)
     self->backend->funcs->want_read (self->backend, FALSE);
   g_clear_object (&self->logger);
   g_clear_pointer (&self->intercepts, g_hash_table_unref);
+  _msrp_poller_timer_clear (&self->memo_timer);
 
   G_OBJECT_CLASS (msrp_transport_parent_class)->dispose (object);
 }
