@@ -12,8 +12,7 @@
  *            client sessions (an MsrpAcceptorRelay and an
  *            MsrpConnectorRelay, each its own connection and AUTH) bound
  *            to each other through it; its VmRSS and Private_Dirty before
- *            and after (the sessions quiet for 1.5 s, after malloc_trim),
- *            per session.
+ *            and after, per session.
  *   active:  of those pairs, --active send a 100-byte message every
  *            100 ms through the relay for --seconds; the latency from the
  *            send call to message-received at the other end, both in the
@@ -559,26 +558,6 @@ close_sessions (Bench *b)
   b->n_pairs = 0;
 }
 
-static gboolean
-on_settled (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Lets the sessions sit quiet for a while, the client's loop running:
- * a connection keeps the parsed paths of its last request for a second
- * after it went quiet (msrp-transport-read.c), an idle one holds none. */
-static void
-settle (void)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (1500, on_settled, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* Waits, the client's loop running, until @peer holds @fds descriptors
  * or fewer; FALSE when it does not within 10 s. */
 static gboolean
@@ -823,8 +802,7 @@ main (int    argc,
   /* Relay: N authenticated sessions, N/2 pairs bound through it. */
   relay_start = peer_usage (&relay, TRUE);
   took = open_sessions (&b, sessions / 2, FALSE);
-  settle ();
-  relay_idle = peer_usage (&relay, TRUE);
+  relay_idle = peer_usage (&relay, FALSE);
   g_print ("relay:   %d sessions authenticated and bound in %.1f s (%u at the relay)\n",
            sessions, took, peer_count (&relay));
   print_per_session ("relay", sessions, &relay_start, &relay_idle);
@@ -849,8 +827,7 @@ main (int    argc,
   /* The server's sessions are made as their bindings are answered. */
   while (peer_count (&server) < (guint) sessions)
     g_main_context_iteration (NULL, FALSE);
-  settle ();
-  server_idle = peer_usage (&server, TRUE);
+  server_idle = peer_usage (&server, FALSE);
   g_print ("server:  %d sessions bound in %.1f s\n", sessions, took);
   print_per_session ("server", sessions, &server_start, &server_idle);
   close_sessions (&b);

@@ -126,8 +126,8 @@ ensure_read_buffer (MsrpTransport *self)
   self->rbuf_shared = FALSE;
 }
 
-/* How long a quiet connection keeps the parsed paths of its last request
- * (and its owner what hangs on them). */
+/* How long a quiet connection that was busy keeps the parsed paths of its
+ * last request (and its owner what hangs on them). */
 #define MEMO_LINGER_USEC G_USEC_PER_SEC
 
 static gint64 memo_linger_usec = MEMO_LINGER_USEC;
@@ -195,10 +195,12 @@ _msrp_transport_release_read_buffer (MsrpTransport *self)
     g_clear_pointer (&self->parser, _msrp_chunk_parser_free);
   if (self->parser != NULL || self->rbuf != NULL || !holds_memos (self))
     return;
-  /* Idle: the paths of the last request go too once the connection stays
-   * quiet (some 400 bytes with their URIs, and what the owner keeps of
-   * them); one read from now and then, as a chat's, keeps them. */
-  if (memo_linger_usec == 0)
+  /* Idle: the paths of the last request go too (some 400 bytes with their
+   * URIs, and what the owner keeps of them). A connection that brought one
+   * request in this wake-up, as a quiet session's or a chat's, parses them
+   * again for the next: they go now. One that brought several, pipelining,
+   * keeps them until it has been quiet for a while. */
+  if (memo_linger_usec == 0 || self->turn_requests <= 1)
     {
       drop_memos (self);
       return;
@@ -297,7 +299,10 @@ on_head (const MsrpChunkHead *head,
   self->cur = _msrp_chunk_new_from_head (head);
   /* A request's paths are looked at (checked, answered) anyway. */
   if (head->method != NULL)
-    _msrp_chunk_parse_paths (self->cur, self->read_memos);
+    {
+      _msrp_chunk_parse_paths (self->cur, self->read_memos);
+      self->turn_requests++;
+    }
   /* Parsed once a chunk: its parts (make_segment) are numbered from it. */
   msrp_chunk_get_byte_range (self->cur, &self->cur_start, &self->cur_end, &self->cur_total);
   self->seg_offset = 0;
@@ -813,6 +818,7 @@ _msrp_transport_readable (MsrpTransport *self)
     }
   self->cork++;
   self->turn_bytes = 0;
+  self->turn_requests = 0;
   self->read_dry = FALSE;
   read_more (self);
   _msrp_transport_release_read_buffer (self);
@@ -867,6 +873,7 @@ _msrp_transport_read_done (MsrpTransport *self,
   else
     self->read_error = error;
   self->turn_bytes = 0;
+  self->turn_requests = 0;
 
   /* A cancelled read loses nothing: what came stays buffered. */
   self->cork++;
