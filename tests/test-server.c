@@ -1590,6 +1590,35 @@ test_limit_ranges (void)
   g_assert_cmpuint (msrp_relay_get_max_pending_per_address (relay), ==, 5);
 }
 
+/* The key of per-address limits, made from the kernel's address: IPv4
+ * whole, also when mapped into IPv6, IPv6 by /64, nothing else. */
+static void
+test_address_key (void)
+{
+  struct sockaddr_in in4 = { .sin_family = AF_INET };
+  struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+  struct sockaddr un = { .sa_family = AF_UNIX };
+  g_autofree char *v4 = NULL;
+  g_autofree char *mapped = NULL;
+  g_autofree char *v6 = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *cut = NULL;
+
+  g_assert_cmpint (inet_pton (AF_INET, "192.0.2.7", &in4.sin_addr), ==, 1);
+  v4 = _msrp_listener_address_key_from_native (&in4, sizeof in4);
+  g_assert_cmpstr (v4, ==, "192.0.2.7");
+  g_assert_cmpint (inet_pton (AF_INET6, "::ffff:192.0.2.7", &in6.sin6_addr), ==, 1);
+  mapped = _msrp_listener_address_key_from_native (&in6, sizeof in6);
+  g_assert_cmpstr (mapped, ==, "192.0.2.7");
+  g_assert_cmpint (inet_pton (AF_INET6, "2001:db8:a:b:1:2:3:4", &in6.sin6_addr), ==, 1);
+  v6 = _msrp_listener_address_key_from_native (&in6, sizeof in6);
+  g_assert_cmpstr (v6, ==, "2001:0db8:000a:000b::/64");
+  other = _msrp_listener_address_key_from_native (&un, sizeof un);
+  g_assert_cmpstr (other, ==, "");
+  cut = _msrp_listener_address_key_from_native (&in6, sizeof in4);
+  g_assert_cmpstr (cut, ==, "");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1631,6 +1660,7 @@ main (int    argc,
   ADD ("/server/tls-1.1-refused", test_tls_1_1_refused, NULL);
   ADD ("/server/out-of-descriptors", test_out_of_descriptors, NULL);
   g_test_add_func ("/server/limit-ranges", test_limit_ranges);
+  g_test_add_func ("/server/address-key", test_address_key);
 
   return g_test_run ();
 }

@@ -824,6 +824,8 @@ test_idle_gives_back_buffer (Fixture       *f,
   g_autoptr(MsrpChunk) got = NULL;
   TestOp r = { 0, };
 
+  /* The parsed paths go as soon as it is quiet (see quiet-keeps-paths). */
+  _msrp_transport_set_memo_linger (0);
   g_assert_false (_msrp_transport_holds_read_state (f->b));
 
   /* Half a chunk: the parser and the rest wait for the other half. */
@@ -865,6 +867,44 @@ test_idle_gives_back_buffer (Fixture       *f,
   g_assert_cmpstr (msrp_chunk_get_transaction_id (r.chunk), ==, msrp_chunk_get_transaction_id (first));
   g_clear_object (&r.chunk);
   g_assert_false (_msrp_transport_holds_read_state (f->b));
+  _msrp_transport_set_memo_linger (G_USEC_PER_SEC);
+}
+
+/* A connection that brought several requests in one wake-up (a busy one)
+ * keeps the parsed paths of its last request while quiet for a while,
+ * then lets them go; one that brought one lets them go at once. */
+static void
+test_quiet_keeps_paths (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) body = bytes_from ("Hello, Bob");
+  g_autoptr(MsrpChunk) first = msrp_transport_make_chunk (f->a, NULL, body, "text/plain");
+  g_autoptr(MsrpChunk) second = msrp_transport_make_chunk (f->a, NULL, body, "text/plain");
+  g_autoptr(GBytes) first_wire = msrp_chunk_encode (first);
+  g_autoptr(GBytes) second_wire = msrp_chunk_encode (second);
+  g_autoptr(GByteArray) both = g_byte_array_new ();
+  g_autoptr(MsrpChunk) got = NULL;
+
+  _msrp_transport_set_memo_linger (100 * 1000);
+  /* One request: nothing kept. */
+  write_raw (f->conn_a, g_bytes_get_data (first_wire, NULL), g_bytes_get_size (first_wire));
+  got = test_read_chunk (f->b);
+  g_clear_object (&got);
+  test_drain ();
+  g_assert_false (_msrp_transport_holds_read_state (f->b));
+
+  /* Two in one wake-up: the paths wait out the linger. */
+  g_byte_array_append (both, g_bytes_get_data (first_wire, NULL), g_bytes_get_size (first_wire));
+  g_byte_array_append (both, g_bytes_get_data (second_wire, NULL), g_bytes_get_size (second_wire));
+  write_raw (f->conn_a, (const char *) both->data, both->len);
+  got = test_read_chunk (f->b);
+  g_clear_object (&got);
+  got = test_read_chunk (f->b);
+  test_drain ();
+  g_assert_true (_msrp_transport_holds_read_state (f->b));
+  while (_msrp_transport_holds_read_state (f->b))
+    g_main_context_iteration (NULL, TRUE);
+  _msrp_transport_set_memo_linger (G_USEC_PER_SEC);
 }
 
 /* Iterates until the transport has taken everything the peer wrote. */
@@ -1108,6 +1148,7 @@ main (int    argc,
   ADD ("logger", test_logger);
   ADD ("unpollable-stream", test_unpollable_stream);
   ADD ("idle-gives-back-buffer", test_idle_gives_back_buffer);
+  ADD ("quiet-keeps-paths", test_quiet_keeps_paths);
   ADD ("body-read-in-place", test_body_read_in_place);
   ADD ("reads-follow-in-one-turn", test_reads_follow_in_one_turn);
   ADD ("full-records", test_full_records);

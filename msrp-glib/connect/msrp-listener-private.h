@@ -125,5 +125,8 @@ gboolean      _msrp_tls_check_protocol_version      (GTlsConnection          *tl
  * whole (also when mapped into IPv6), IPv6 ones by /64, since a single host
  * may have a whole /64; "" when the connection has no IP peer. */
 char *_msrp_listener_address_key (GSocketConnection *connection);
+/* The same of a struct sockaddr of @len bytes. */
+char *_msrp_listener_address_key_from_native (gconstpointer native,
+                                              gsize         len);
 
 G_END_DECLS

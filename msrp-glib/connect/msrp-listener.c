@@ -145,19 +145,22 @@ attach_timeout (MsrpListener *self,
 }
 
 char *
-_msrp_listener_address_key (GSocketConnection *connection)
+_msrp_listener_address_key_from_native (gconstpointer native,
+                                        gsize         len)
 {
-  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
-  GInetAddress *inet;
+  const struct sockaddr *sa = native;
+  char text[INET6_ADDRSTRLEN];
   const guint8 *bytes;
 
-  if (!G_IS_INET_SOCKET_ADDRESS (remote))
+  if (len >= sizeof (struct sockaddr_in) && sa->sa_family == AF_INET)
+    {
+      inet_ntop (AF_INET, &((const struct sockaddr_in *) native)->sin_addr, text, sizeof text);
+      return g_strdup (text);
+    }
+  if (len < sizeof (struct sockaddr_in6) || sa->sa_family != AF_INET6)
     return g_strdup ("");
-  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote));
-  if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV6)
-    return g_inet_address_to_string (inet);
 
-  bytes = g_inet_address_to_bytes (inet);
+  bytes = ((const struct sockaddr_in6 *) native)->sin6_addr.s6_addr;
   {
     static const guint8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
@@ -167,6 +170,21 @@ _msrp_listener_address_key (GSocketConnection *connection)
   return g_strdup_printf ("%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64",
                           bytes[0], bytes[1], bytes[2], bytes[3],
                           bytes[4], bytes[5], bytes[6], bytes[7]);
+}
+
+char *
+_msrp_listener_address_key (GSocketConnection *connection)
+{
+  /* Asked of the kernel, not of the GSocket: g_socket_get_remote_address()
+   * keeps the GSocketAddress it makes for the socket's life (some 300
+   * bytes a connection). */
+  struct sockaddr_storage storage;
+  socklen_t len = sizeof storage;
+
+  if (getpeername (g_socket_get_fd (g_socket_connection_get_socket (connection)),
+                   (struct sockaddr *) &storage, &len) != 0)
+    return g_strdup ("");
+  return _msrp_listener_address_key_from_native (&storage, len);
 }
 
 /* Connections */

@@ -107,7 +107,6 @@ conn_new (MsrpRelay *self)
   conn->relay = self;
   conn->serial = ++self->next_serial;
   conn->park_link.data = conn;
-  conn->cancellable = g_cancellable_new ();
   conn->sessions = g_ptr_array_new ();
   /* waiters and pending are made on first use: most connections never
    * block another one, and an idle one forwards nothing. */
@@ -262,7 +261,8 @@ _msrp_relay_conn_close (MsrpRelayConn *conn,
   _msrp_relay_conn_ref (conn);
   conn->relay = NULL;
   conn->state = MSRP_RELAY_CONN_CLOSED;
-  g_cancellable_cancel (conn->cancellable);
+  if (conn->cancellable != NULL)
+    g_cancellable_cancel (conn->cancellable);
   _msrp_poller_timer_clear (&conn->timer);
   if (conn->lconn != NULL)
     _msrp_listener_conn_release (g_steal_pointer (&conn->lconn));
@@ -295,7 +295,11 @@ _msrp_relay_conn_close (MsrpRelayConn *conn,
       _msrp_relay_conn_unref (conn);
     }
   if (conn->transport != NULL)
-    msrp_transport_close_async (conn->transport, NULL, NULL, NULL);
+    {
+      /* The transport may outlive the connection. */
+      _msrp_transport_set_idle_func (conn->transport, NULL, NULL);
+      msrp_transport_close_async (conn->transport, NULL, NULL, NULL);
+    }
   else if (conn->stream != NULL && !conn->busy)
     g_io_stream_close_async (conn->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   /* else the connect callback closes it */
@@ -382,11 +386,19 @@ on_client_event (GSocketClient      *client,
 }
 
 static void
+on_transport_idle (MsrpTransport *transport,
+                   gpointer       user_data)
+{
+  _msrp_relay_forward_conn_idle (user_data);
+}
+
+static void
 conn_open (MsrpRelayConn *conn,
            GPtrArray     *local_path,
            GPtrArray     *remote_path)
 {
   conn->transport = g_object_new (MSRP_TYPE_TRANSPORT, "stream", conn->stream, NULL);
+  _msrp_transport_set_idle_func (conn->transport, on_transport_idle, conn);
   msrp_transport_set_logger (conn->transport, conn->relay->logger);
   if (local_path != NULL && remote_path != NULL)
     {
@@ -463,6 +475,9 @@ _msrp_relay_get_outgoing (MsrpRelay *self,
     g_socket_client_set_tls (client, TRUE);
   connectable = _msrp_uri_to_connectable (uri);
   conn_start_timer (conn);
+  /* Only an outgoing connection has a cancellable: an accepted one has
+   * nothing to cancel. */
+  conn->cancellable = g_cancellable_new ();
   g_socket_client_connect_async (client, connectable, conn->cancellable, on_connected, _msrp_relay_conn_ref (conn));
   return conn;
 }
@@ -824,6 +839,7 @@ on_websocket (SoupServer              *server,
   context = _msrp_relay_push_context (listener->relay);
   g_debug ("relay: connection %p upgraded to a WebSocket", conn);
   conn->transport = _msrp_transport_new_for_websocket (ws, NULL, NULL);
+  _msrp_transport_set_idle_func (conn->transport, on_transport_idle, conn);
   msrp_transport_set_logger (conn->transport, conn->relay->logger);
   conn->state = MSRP_RELAY_CONN_OPEN;
   conn_start_idle_watch (conn);

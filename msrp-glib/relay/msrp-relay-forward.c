@@ -1005,6 +1005,15 @@ _msrp_relay_forward_conn_closed (MsrpRelay     *self,
   g_clear_pointer (&conn->route_memo, route_memo_free);
 }
 
+/* The route memo keys on the transport's parse of the paths, which it
+ * drops when idle: the memo could not be hit again, and holds the paths
+ * and their encodings (some 600 bytes). */
+void
+_msrp_relay_forward_conn_idle (MsrpRelayConn *conn)
+{
+  g_clear_pointer (&conn->route_memo, route_memo_free);
+}
+
 void
 _msrp_relay_forward_init (MsrpRelay *self)
 {

@@ -70,7 +70,7 @@ struct _MsrpRelayConn {
   MsrpUri *next_hop;           /* outgoing connections */
   GIOStream *stream;
   MsrpTransport *transport;
-  GCancellable *cancellable;
+  GCancellable *cancellable;   /* outgoing connections */
   MsrpPollerTimer *timer;      /* connect timeout */
   gboolean busy;               /* connecting: the callback closes */
   gboolean reading;
@@ -281,5 +281,7 @@ void              _msrp_relay_send_queued         (MsrpRelayConn      *conn);
  * for it or for a response on it. */
 void              _msrp_relay_forward_conn_closed (MsrpRelay          *self,
                                                    MsrpRelayConn      *conn);
+/* Its transport has given back what it held for reading. */
+void              _msrp_relay_forward_conn_idle   (MsrpRelayConn      *conn);
 
 G_END_DECLS

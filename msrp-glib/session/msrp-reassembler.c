@@ -50,13 +50,16 @@ typedef struct {
   gsize held;             /* its share of MsrpReassembler.held */
 } Message;
 
+/* Both tables are made on first use (and messages freed again once
+ * empty): a session that gets only whole messages, or nothing, holds
+ * neither (some 300 bytes). */
 struct _MsrpReassembler {
-  GHashTable *messages;   /* Message-ID → Message */
+  GHashTable *messages;   /* Message-ID → Message, or NULL */
   gsize max_message_size;
   gsize max_held;
   guint max_open;
   gsize held;
-  GHashTable *refused;    /* Message-IDs, owned by refused_order */
+  GHashTable *refused;    /* Message-IDs, owned by refused_order; or NULL */
   GQueue refused_order;   /* oldest first */
 };
 
@@ -76,8 +79,6 @@ _msrp_reassembler_new (void)
 {
   MsrpReassembler *self = g_new0 (MsrpReassembler, 1);
 
-  self->messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, message_free);
-  self->refused = g_hash_table_new (g_str_hash, g_str_equal);
   g_queue_init (&self->refused_order);
   self->max_message_size = G_MAXSIZE;
   return self;
@@ -86,9 +87,9 @@ _msrp_reassembler_new (void)
 void
 _msrp_reassembler_clear (MsrpReassembler *self)
 {
-  g_hash_table_remove_all (self->messages);
+  g_clear_pointer (&self->messages, g_hash_table_unref);
   self->held = 0;
-  g_hash_table_remove_all (self->refused);
+  g_clear_pointer (&self->refused, g_hash_table_unref);
   g_queue_clear_full (&self->refused_order, g_free);
 }
 
@@ -96,8 +97,6 @@ void
 _msrp_reassembler_free (MsrpReassembler *self)
 {
   _msrp_reassembler_clear (self);
-  g_hash_table_unref (self->messages);
-  g_hash_table_unref (self->refused);
   g_free (self);
 }
 
@@ -121,19 +120,35 @@ _msrp_reassembler_get_held (MsrpReassembler *self)
 guint
 _msrp_reassembler_get_n_open (MsrpReassembler *self)
 {
-  return g_hash_table_size (self->messages);
+  return self->messages != NULL ? g_hash_table_size (self->messages) : 0;
+}
+
+static Message *
+lookup_message (MsrpReassembler *self,
+                const char      *message_id)
+{
+  return self->messages != NULL ? g_hash_table_lookup (self->messages, message_id) : NULL;
+}
+
+static gboolean
+is_refused (MsrpReassembler *self,
+            const char      *message_id)
+{
+  return self->refused != NULL && g_hash_table_contains (self->refused, message_id);
 }
 
 static void
 drop_message (MsrpReassembler *self,
               const char      *message_id)
 {
-  Message *msg = g_hash_table_lookup (self->messages, message_id);
+  Message *msg = lookup_message (self, message_id);
 
   if (msg == NULL)
     return;
   self->held -= msg->held;
   g_hash_table_remove (self->messages, message_id);
+  if (g_hash_table_size (self->messages) == 0)
+    g_clear_pointer (&self->messages, g_hash_table_unref);
 }
 
 /* Drops what is kept of the message and refuses its later chunks. */
@@ -144,8 +159,10 @@ refuse (MsrpReassembler *self,
   char *id;
 
   drop_message (self, message_id);
-  if (g_hash_table_contains (self->refused, message_id))
+  if (is_refused (self, message_id))
     return;
+  if (self->refused == NULL)
+    self->refused = g_hash_table_new (g_str_hash, g_str_equal);
   if (g_queue_get_length (&self->refused_order) >= MAX_REFUSED)
     {
       char *oldest = g_queue_pop_head (&self->refused_order);
@@ -171,7 +188,7 @@ forget_refused (MsrpReassembler *self,
 {
   GList *link;
 
-  if (!g_hash_table_remove (self->refused, message_id))
+  if (self->refused == NULL || !g_hash_table_remove (self->refused, message_id))
     return;
   for (link = self->refused_order.head; link != NULL; link = link->next)
     if (strcmp (link->data, message_id) == 0)
@@ -456,7 +473,7 @@ _msrp_reassembler_add (MsrpReassembler  *self,
   /* Both below 2^63: their sum fits. */
   offset = (guint64) MAX (start, 1) - 1;
   end = offset + size;
-  msg = g_hash_table_lookup (self->messages, message_id);
+  msg = lookup_message (self, message_id);
 
   if (continuation == MSRP_CONTINUATION_ABORT)
     {
@@ -464,7 +481,7 @@ _msrp_reassembler_add (MsrpReassembler  *self,
       forget_refused (self, message_id);
       return MSRP_REASSEMBLY_ABORTED;
     }
-  if (g_hash_table_contains (self->refused, message_id))
+  if (is_refused (self, message_id))
     return MSRP_REASSEMBLY_REFUSED;
 
   if (msg == NULL && offset == 0 && continuation == MSRP_CONTINUATION_END &&
@@ -502,7 +519,7 @@ _msrp_reassembler_add (MsrpReassembler  *self,
       refuse (self, message_id);
       return MSRP_REASSEMBLY_OVER_LIMIT;
     }
-  if (msg == NULL && self->max_open > 0 && g_hash_table_size (self->messages) >= self->max_open)
+  if (msg == NULL && self->max_open > 0 && _msrp_reassembler_get_n_open (self) >= self->max_open)
     {
       refuse (self, message_id);
       return MSRP_REASSEMBLY_OVER_LIMIT;
@@ -539,6 +556,8 @@ _msrp_reassembler_add (MsrpReassembler  *self,
         msg->blocks = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, block_free);
       msg->ranges = g_sequence_new (g_free);
       msg->total = -1;
+      if (self->messages == NULL)
+        self->messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, message_free);
       g_hash_table_insert (self->messages, g_strdup (message_id), msg);
       account (self, msg, MESSAGE_COST);
     }

@@ -115,6 +115,17 @@ over_max_size (MsrpSession *self,
          (guint64) (MAX (start, 1) - 1) + msrp_chunk_get_size (chunk) > self->max_size;
 }
 
+/* The table is made for the first refused chunk: most sessions never
+ * refuse one. */
+static void
+refuse_rest (MsrpSession *self,
+             const char  *tid)
+{
+  if (self->refused == NULL)
+    self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_add (self->refused, g_strdup (tid));
+}
+
 static void
 handle_send (MsrpSession *self,
              MsrpChunk   *chunk)
@@ -131,7 +142,7 @@ handle_send (MsrpSession *self,
   MsrpReassembly result;
 
   /* The rest of a chunk whose first part was refused is dropped. */
-  if (segment > 1 && g_hash_table_contains (self->refused, tid))
+  if (segment > 1 && self->refused != NULL && g_hash_table_contains (self->refused, tid))
     {
       if (last_part)
         g_hash_table_remove (self->refused, tid);
@@ -164,7 +175,7 @@ handle_send (MsrpSession *self,
       if (error->domain == MSRP_TRANSACTION_ERROR && wants_answer (chunk, error->code))
         answer (self, chunk, error->code, NULL);
       if (!last_part)
-        g_hash_table_add (self->refused, g_strdup (tid));
+        refuse_rest (self, tid);
       return;
     }
 
@@ -194,7 +205,7 @@ handle_send (MsrpSession *self,
       if (wants_answer (chunk, MSRP_STATUS_STOP_SENDING))
         answer (self, chunk, MSRP_STATUS_STOP_SENDING, NULL);
       if (!last_part)
-        g_hash_table_add (self->refused, g_strdup (tid));
+        refuse_rest (self, tid);
       return;
     }
 

@@ -394,11 +394,13 @@ msg_read_ahead (OutMsg *msg)
         {
           msg->read_block = _msrp_block_pool_take (self->blocks);
           g_input_stream_read_async (msg->stream, _msrp_block_get_data (msg->read_block), want, G_PRIORITY_DEFAULT,
-                                     self->cancellable, on_file_read, _msrp_out_msg_ref (msg));
+                                     _msrp_session_get_cancellable (self), on_file_read,
+                                     _msrp_out_msg_ref (msg));
         }
       else
         g_input_stream_read_bytes_async (msg->stream, want, G_PRIORITY_DEFAULT,
-                                         self->cancellable, on_file_read, _msrp_out_msg_ref (msg));
+                                         _msrp_session_get_cancellable (self), on_file_read,
+                                         _msrp_out_msg_ref (msg));
     }
 }
 

@@ -96,7 +96,7 @@ struct _MsrpSession
   gsize max_message_size;
   guint64 max_size;           /* largest message accepted at all, 0: any */
   GMainContext *context;
-  GCancellable *cancellable;
+  GCancellable *cancellable;  /* NULL until _msrp_session_get_cancellable() */
 
   GHashTable *transactions;   /* tid → Transaction */
   MsrpReassembler *reassembler; /* incoming messages being put together */
@@ -104,7 +104,7 @@ struct _MsrpSession
   gpointer message_check_data;
   gsize max_reassembly_size;
   guint max_open_messages;
-  GHashTable *refused;        /* tids whose remaining parts are dropped */
+  GHashTable *refused;        /* tids whose remaining parts are dropped; or NULL */
   GTask *shutdown_task;
   gboolean closed;
 
@@ -148,6 +148,20 @@ struct _MsrpSession
   gint64 last_activity;
   gboolean keepalive_pending;
 };
+
+/* Made for the first file read: most sessions never read one. Cancelled
+ * from the start once the session is closed. */
+static inline GCancellable *
+_msrp_session_get_cancellable (MsrpSession *self)
+{
+  if (self->cancellable == NULL)
+    {
+      self->cancellable = g_cancellable_new ();
+      if (self->closed)
+        g_cancellable_cancel (self->cancellable);
+    }
+  return self->cancellable;
+}
 
 /* A message chunk with a longer body is written in slices of this size and
  * cut short (`+`, RFC 4975 7.1) when anything else waits to go out: it

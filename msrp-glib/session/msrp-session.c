@@ -117,7 +117,8 @@ msrp_session_dispose (GObject *object)
 {
   MsrpSession *self = MSRP_SESSION (object);
 
-  g_cancellable_cancel (self->cancellable);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
   if (self->watched_cancellable != NULL)
     {
       /* Waits for the handler if it runs in another thread. */
@@ -160,7 +161,7 @@ msrp_session_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_hash_table_unref (self->transactions);
   _msrp_reassembler_free (self->reassembler);
-  g_hash_table_unref (self->refused);
+  g_clear_pointer (&self->refused, g_hash_table_unref);
   g_hash_table_unref (self->awaiting_report);
   _msrp_block_pool_set_keep (self->blocks, FALSE);
   _msrp_block_pool_unref (self->blocks);
@@ -558,7 +559,6 @@ static void
 msrp_session_init (MsrpSession *self)
 {
   self->context = g_main_context_ref_thread_default ();
-  self->cancellable = g_cancellable_new ();
   self->response_timeout = 30;
   self->max_message_size = MSRP_DEFAULT_MAX_MESSAGE_SIZE;
   self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, _msrp_session_transaction_free);
@@ -567,7 +567,6 @@ msrp_session_init (MsrpSession *self)
   self->max_open_messages = MSRP_DEFAULT_MAX_OPEN_MESSAGES;
   self->reassembler = _msrp_reassembler_new ();
   update_reassembly_limits (self);
-  self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->max_chunk_size = MSRP_DEFAULT_MAX_CHUNK_SIZE;
   self->failure_report = MSRP_FAILURE_REPORT_YES;
   g_queue_init (&self->sending);
@@ -696,7 +695,8 @@ _msrp_session_close (MsrpSession *self,
       g_source_destroy (self->keepalive_timer);
       g_clear_pointer (&self->keepalive_timer, g_source_unref);
     }
-  g_cancellable_cancel (self->cancellable);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
   msrp_transport_close_async (self->transport, NULL, on_transport_closed, g_object_ref (self));
   g_signal_emit (self, _msrp_session_signals[SIGNAL_CLOSED], 0, error);
   g_clear_error (&error);

@@ -146,7 +146,16 @@ struct _MsrpTransport
   MsrpPathMemo answer_encoded;
   /* The To-Path and From-Path of the last request read, parsed. */
   MsrpPathMemo read_memos[2];
-  GCancellable *cancellable;   /* ours: cancelled by close and dispose */
+  MsrpTransportIdleFunc idle_func; /* told when they are dropped */
+  gpointer idle_data;
+  /* They are dropped once the connection was quiet for a while: a
+   * connection that is read from now and then keeps them. */
+  struct _MsrpPollerTimer *memo_timer;  /* only while they wait to go */
+  gint64 quiet_since;
+  /* Ours, cancelled by close and dispose: made for the first operation
+   * that takes it (a stream that cannot poll), see
+   * _msrp_transport_get_cancellable(). */
+  GCancellable *cancellable;
 
   /* Reading */
   /* Both only while bytes or a chunk are in them: an idle transport holds
@@ -175,6 +184,7 @@ struct _MsrpTransport
   gboolean poll_first;          /* a new read waits for the stream first */
   guint delivering;             /* a read's callback runs */
   gsize turn_bytes;             /* read in this turn of the main loop */
+  guint turn_requests;          /* requests parsed in it */
   gboolean read_dry;            /* the last read took all there was */
 
   /* Writing */
@@ -204,6 +214,14 @@ static inline gboolean
 _msrp_transport_reading (MsrpTransport *self)
 {
   return self->read_task != NULL || self->read_func != NULL || self->mux != NULL;
+}
+
+static inline GCancellable *
+_msrp_transport_get_cancellable (MsrpTransport *self)
+{
+  if (self->cancellable == NULL)
+    self->cancellable = g_cancellable_new ();
+  return self->cancellable;
 }
 
 static inline MsrpUri *

@@ -132,8 +132,23 @@ void _msrp_websocket_server_add_handler (SoupServer                  *server,
                                          gpointer                     user_data,
                                          GDestroyNotify               destroy);
 
-/* For tests: whether the transport holds a read buffer or a parser of its
- * own; an idle one holds neither. */
+/* Called whenever the transport gives back what it held for reading
+ * (see _msrp_transport_holds_read_state()): a connection whose peer is
+ * quiet. An owner that keeps what hangs on the last request read (the
+ * relay's route memo) lets go of it then. NULL @func: none. */
+typedef void (*MsrpTransportIdleFunc) (MsrpTransport *transport,
+                                       gpointer       user_data);
+
+void _msrp_transport_set_idle_func (MsrpTransport         *transport,
+                                    MsrpTransportIdleFunc  func,
+                                    gpointer               user_data);
+
+/* For tests: how long a quiet connection keeps the parsed paths of its
+ * last request (0: they go as soon as it is quiet). */
+void _msrp_transport_set_memo_linger (gint64 usec);
+
+/* For tests: whether the transport holds a read buffer, a parser of its
+ * own or the parsed paths of the last request; an idle one holds none. */
 gboolean _msrp_transport_holds_read_state (MsrpTransport *transport);
 
 G_END_DECLS

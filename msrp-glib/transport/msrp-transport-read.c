@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "msrp-transport-backend-private.h"
+#include "msrp-poller-private.h"
 #include "msrp-chunk-private.h"
 #include "msrp-error.h"
 #include "msrp-uri-private.h"
@@ -125,6 +126,44 @@ ensure_read_buffer (MsrpTransport *self)
   self->rbuf_shared = FALSE;
 }
 
+/* How long a quiet connection that was busy keeps the parsed paths of its
+ * last request (and its owner what hangs on them). */
+#define MEMO_LINGER_USEC G_USEC_PER_SEC
+
+static gint64 memo_linger_usec = MEMO_LINGER_USEC;
+
+static gboolean
+holds_memos (MsrpTransport *self)
+{
+  return self->read_memos[0].path != NULL || self->read_memos[1].path != NULL ||
+         self->answer_uri != NULL || self->answer_encoded.path != NULL;
+}
+
+static void
+drop_memos (MsrpTransport *self)
+{
+  _msrp_poller_timer_clear (&self->memo_timer);
+  _msrp_path_memo_clear (&self->read_memos[0]);
+  _msrp_path_memo_clear (&self->read_memos[1]);
+  g_clear_object (&self->answer_uri);
+  _msrp_path_memo_clear (&self->answer_encoded);
+  if (self->idle_func != NULL)
+    self->idle_func (self, self->idle_data);
+}
+
+static void
+on_memo_timer (gpointer user_data)
+{
+  MsrpTransport *self = user_data;
+  gint64 due = self->quiet_since + memo_linger_usec;
+
+  /* Read from since: looked at again when that read would be due. */
+  if (self->parser != NULL || self->rbuf != NULL || g_get_monotonic_time () < due)
+    _msrp_poller_timer_start_at (self->memo_timer, MAX (due, g_get_monotonic_time () + memo_linger_usec / 4));
+  else
+    drop_memos (self);
+}
+
 void
 _msrp_transport_release_read_buffer (MsrpTransport *self)
 {
@@ -154,6 +193,41 @@ _msrp_transport_release_read_buffer (MsrpTransport *self)
     }
   if (self->parser != NULL && self->cur == NULL && _msrp_chunk_parser_is_idle (self->parser))
     g_clear_pointer (&self->parser, _msrp_chunk_parser_free);
+  if (self->parser != NULL || self->rbuf != NULL || !holds_memos (self))
+    return;
+  /* Idle: the paths of the last request go too (some 400 bytes with their
+   * URIs, and what the owner keeps of them). A connection that brought one
+   * request in this wake-up, as a quiet session's or a chat's, parses them
+   * again for the next: they go now. One that brought several, pipelining,
+   * keeps them until it has been quiet for a while. */
+  if (memo_linger_usec == 0 || self->turn_requests <= 1)
+    {
+      drop_memos (self);
+      return;
+    }
+  self->quiet_since = g_get_monotonic_time ();
+  if (self->memo_timer == NULL)
+    self->memo_timer = _msrp_poller_timer_new (self->context, G_PRIORITY_DEFAULT, on_memo_timer, self);
+  /* A busy connection moves no timer: it is looked at when it fires. */
+  if (!_msrp_poller_timer_is_active (self->memo_timer))
+    _msrp_poller_timer_start_at (self->memo_timer, self->quiet_since + memo_linger_usec);
+}
+
+void
+_msrp_transport_set_memo_linger (gint64 usec)
+{
+  memo_linger_usec = usec;
+}
+
+void
+_msrp_transport_set_idle_func (MsrpTransport         *transport,
+                               MsrpTransportIdleFunc  func,
+                               gpointer               user_data)
+{
+  g_return_if_fail (MSRP_IS_TRANSPORT (transport));
+
+  transport->idle_func = func;
+  transport->idle_data = user_data;
 }
 
 gboolean
@@ -161,7 +235,9 @@ _msrp_transport_holds_read_state (MsrpTransport *transport)
 {
   g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
 
-  return transport->rbuf != NULL || transport->parser != NULL;
+  return transport->rbuf != NULL || transport->parser != NULL ||
+         transport->read_memos[0].path != NULL || transport->read_memos[1].path != NULL ||
+         transport->answer_uri != NULL;
 }
 
 void
@@ -223,7 +299,10 @@ on_head (const MsrpChunkHead *head,
   self->cur = _msrp_chunk_new_from_head (head);
   /* A request's paths are looked at (checked, answered) anyway. */
   if (head->method != NULL)
-    _msrp_chunk_parse_paths (self->cur, self->read_memos);
+    {
+      _msrp_chunk_parse_paths (self->cur, self->read_memos);
+      self->turn_requests++;
+    }
   /* Parsed once a chunk: its parts (make_segment) are numbered from it. */
   msrp_chunk_get_byte_range (self->cur, &self->cur_start, &self->cur_end, &self->cur_total);
   self->seg_offset = 0;
@@ -739,6 +818,7 @@ _msrp_transport_readable (MsrpTransport *self)
     }
   self->cork++;
   self->turn_bytes = 0;
+  self->turn_requests = 0;
   self->read_dry = FALSE;
   read_more (self);
   _msrp_transport_release_read_buffer (self);
@@ -793,6 +873,7 @@ _msrp_transport_read_done (MsrpTransport *self,
   else
     self->read_error = error;
   self->turn_bytes = 0;
+  self->turn_requests = 0;
 
   /* A cancelled read loses nothing: what came stays buffered. */
   self->cork++;

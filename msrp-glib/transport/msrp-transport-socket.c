@@ -298,7 +298,7 @@ socket_read (MsrpTransportBackend  *backend,
        * comes. */
       b->async_read_pending = TRUE;
       g_input_stream_read_async (socket_input (b), buffer, size, G_PRIORITY_DEFAULT,
-                                 backend->transport->cancellable,
+                                 _msrp_transport_get_cancellable (backend->transport),
                                  on_read_async, b);
       g_object_ref (backend->transport);
       return -1;
@@ -457,7 +457,7 @@ socket_writev_async (MsrpTransportBackend *backend,
   SocketBackend *b = (SocketBackend *) backend;
 
   g_output_stream_writev_all_async (socket_output (b), vectors, n_vectors, G_PRIORITY_DEFAULT,
-                                    backend->transport->cancellable,
+                                    _msrp_transport_get_cancellable (backend->transport),
                                     on_written, g_object_ref (backend->transport));
 }
 
@@ -487,7 +487,7 @@ socket_close (MsrpTransportBackend *backend,
   if (b->async_read_pending)
     {
       b->close_waits_for_read = TRUE;
-      g_cancellable_cancel (backend->transport->cancellable);
+      g_cancellable_cancel (_msrp_transport_get_cancellable (backend->transport));
       return FALSE;
     }
   g_io_stream_close_async (b->stream, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "msrp-transport-backend-private.h"
+#include "msrp-poller-private.h"
 #include "msrp-chunk-private.h"
 #include "msrp-error.h"
 #include "msrp-uri.h"
@@ -114,11 +115,13 @@ msrp_transport_dispose (GObject *object)
 {
   MsrpTransport *self = MSRP_TRANSPORT (object);
 
-  g_cancellable_cancel (self->cancellable);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
   if (self->backend != NULL)
     self->backend->funcs->want_read (self->backend, FALSE);
   g_clear_object (&self->logger);
   g_clear_pointer (&self->intercepts, g_hash_table_unref);
+  _msrp_poller_timer_clear (&self->memo_timer);
 
   G_OBJECT_CLASS (msrp_transport_parent_class)->dispose (object);
 }
@@ -304,7 +307,6 @@ static void
 msrp_transport_init (MsrpTransport *self)
 {
   self->context = g_main_context_ref_thread_default ();
-  self->cancellable = g_cancellable_new ();
   g_queue_init (&self->ready);
   g_queue_init (&self->write_queue);
 }
