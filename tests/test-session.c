@@ -212,6 +212,33 @@ test_no_response_408 (Fixture       *f,
   g_clear_object (&raw.chunk);
 }
 
+/* A success REPORT that never comes fails the message with 408 after
+ * response-timeout, each of several waiting at once. */
+static void
+test_no_report_408 (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) text = g_bytes_new_static ("unreported", 10);
+  TestOp raw = { 0, }, first = { 0, }, second = { 0, };
+
+  /* b has no session: its transport reads and never reports. */
+  msrp_transport_read_chunk_async (f->tb, 0, NULL, test_on_read, &raw);
+  msrp_session_set_response_timeout (f->a, 1);
+  msrp_session_set_success_report (f->a, TRUE);
+  msrp_session_set_failure_report (f->a, MSRP_FAILURE_REPORT_PARTIAL);
+  msrp_session_send_message_async (f->a, text, "text/plain", NULL, test_on_message_sent, &first);
+  msrp_session_send_message_async (f->a, text, "text/plain", NULL, test_on_message_sent, &second);
+  test_wait_for (&first.done);
+  test_wait_for (&second.done);
+  g_assert_error (first.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_REQUEST_TIMEOUT);
+  g_assert_error (second.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_REQUEST_TIMEOUT);
+  test_wait_for (&raw.done);
+  g_assert_no_error (raw.error);
+  test_op_clear (&raw);
+  test_op_clear (&first);
+  test_op_clear (&second);
+}
+
 static void
 test_unsupported_type (Fixture       *f,
                        gconstpointer  data)
@@ -2337,6 +2364,7 @@ main (int    argc,
   ADD ("failure-report-partial/releases-body", NULL, test_partial_releases_body);
   ADD ("partial-gets-failure", text_only, test_partial_gets_failure);
   ADD ("no-response-408", TEST_NO_SESSION_B, test_no_response_408);
+  ADD ("no-report-408", TEST_NO_SESSION_B, test_no_report_408);
   ADD ("unsupported-type-415", text_only, test_unsupported_type);
   ADD ("unknown-method-501", NULL, test_unknown_method);
   ADD ("wrong-session-481", NULL, test_wrong_session);

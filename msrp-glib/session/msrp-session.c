@@ -145,6 +145,7 @@ msrp_session_dispose (GObject *object)
   g_hash_table_remove_all (self->transactions);
   _msrp_reassembler_clear (self->reassembler);
   _msrp_poller_timer_clear (&self->timer);
+  _msrp_poller_timer_clear (&self->report_timer);
 
   G_OBJECT_CLASS (msrp_session_parent_class)->dispose (object);
 }
@@ -573,6 +574,7 @@ msrp_session_init (MsrpSession *self)
   g_queue_init (&self->sending);
   g_queue_init (&self->waiting);
   g_queue_init (&self->timer_queue);
+  g_queue_init (&self->report_queue);
   self->awaiting_report = g_hash_table_new (g_str_hash, g_str_equal);
 }
 
