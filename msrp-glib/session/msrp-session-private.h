@@ -144,6 +144,11 @@ struct _MsrpSession
   GQueue report_queue;
   MsrpPollerTimer *report_timer;
   gint64 report_timer_due;    /* when it fires; -1 when stopped */
+  /* The To-Path of the last success REPORT sent: the parsed From-Path it
+   * went back along (incoming chunks share one while it stays the same),
+   * and its encoding. */
+  GPtrArray *report_path;
+  char *report_path_value;
 
   /* Reading */
   guint paused;               /* pause_reading() calls not yet resumed */

@@ -163,6 +163,8 @@ msrp_session_finalize (GObject *object)
   _msrp_reassembler_free (self->reassembler);
   g_hash_table_unref (self->refused);
   g_hash_table_unref (self->awaiting_report);
+  g_clear_pointer (&self->report_path, g_ptr_array_unref);
+  g_free (self->report_path_value);
   _msrp_block_pool_set_keep (self->blocks, FALSE);
   _msrp_block_pool_unref (self->blocks);
   g_assert (g_queue_is_empty (&self->sending));

@@ -924,6 +924,101 @@ _msrp_transport_write_response (MsrpTransport            *transport,
   start_next_write (transport);
 }
 
+/* Decimal digits of @n at @p; returns the end. */
+static char *
+put_count (char    *p,
+           guint64  n)
+{
+  char digits[20];
+  guint len = 0;
+
+  do
+    digits[len++] = '0' + n % 10;
+  while ((n /= 10) > 0);
+  while (len > 0)
+    *p++ = digits[--len];
+  return p;
+}
+
+gboolean
+_msrp_transport_write_report (MsrpTransport            *transport,
+                              const char               *to_path,
+                              const char               *message_id,
+                              guint64                   total,
+                              guint                     code,
+                              MsrpTransportWrittenFunc  func,
+                              gpointer                  user_data)
+{
+  g_autofree char *tid = NULL;
+  const char *reason;
+  gsize tid_len, reason_len, to_len, from_len, id_len, len;
+  WriteData *wd;
+  char *p;
+
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
+  g_return_val_if_fail (to_path != NULL && message_id != NULL, FALSE);
+  g_return_val_if_fail (code >= 100 && code <= 999, FALSE);
+
+  if (transport->logger != NULL || transport->closed || transport->close_task != NULL ||
+      !_msrp_transport_local_from_path (transport))
+    return FALSE;
+
+  tid = _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
+  tid_len = strlen (tid);
+  reason = msrp_status_get_reason (code);
+  reason_len = reason != NULL ? strlen (reason) : 0;
+  to_len = strlen (to_path);
+  from_len = strlen (transport->from_encoded.value);
+  id_len = strlen (message_id);
+
+  /* "MSRP <tid> REPORT\r\nTo-Path: <to>\r\nFrom-Path: <from>\r\n"
+   * "Message-ID: <id>\r\nByte-Range: 1-<total>/<total>\r\n"
+   * "Status: 000 <code>[ <reason>]\r\n" then "-------<tid>$\r\n",
+   * the order msrp_chunk_encode() gives; 20 digits a count at most. */
+  len = 5 + tid_len + 18 + to_len + 13 + from_len + 14 + id_len + 16 + 20 + 1 + 20 +
+        14 + 3 + (reason_len > 0 ? 1 + reason_len : 0) + 2 + 7 + tid_len + 3;
+  wd = g_malloc (sizeof (WriteData) + len + 1);
+  memset (wd, 0, sizeof (WriteData));
+  wd->wire = p = (char *) (wd + 1);
+  p = put_str (p, "MSRP ", 5);
+  p = put_str (p, tid, tid_len);
+  p = put_str (p, " REPORT\r\nTo-Path: ", 18);
+  p = put_str (p, to_path, to_len);
+  p = put_str (p, "\r\nFrom-Path: ", 13);
+  p = put_str (p, transport->from_encoded.value, from_len);
+  p = put_str (p, "\r\nMessage-ID: ", 14);
+  p = put_str (p, message_id, id_len);
+  p = put_str (p, "\r\nByte-Range: 1-", 16);
+  p = put_count (p, total);
+  *p++ = '/';
+  p = put_count (p, total);
+  p = put_str (p, "\r\nStatus: 000 ", 14);
+  *p++ = '0' + code / 100;
+  *p++ = '0' + code / 10 % 10;
+  *p++ = '0' + code % 10;
+  if (reason_len > 0)
+    {
+      *p++ = ' ';
+      p = put_str (p, reason, reason_len);
+    }
+  p = put_str (p, "\r\n", 2);
+  wd->head_len = p - wd->wire;
+  p = put_str (p, "-------", 7);
+  p = put_str (p, tid, tid_len);
+  p = put_str (p, "$\r\n", 3);
+  *p = '\0';
+  g_assert ((gsize) (p - wd->wire) <= len);
+  wd->wire_len = p - wd->wire;
+  wd->func = func;
+  wd->user_data = user_data;
+  wd->vectors[0].buffer = wd->wire;
+  wd->vectors[0].size = wd->wire_len;
+  wd->n_vectors = 1;
+  g_queue_push_tail (&transport->write_queue, wd);
+  start_next_write (transport);
+  return TRUE;
+}
+
 /* With a source_tag, a GTask tells @callback; otherwise @func is called. */
 static void
 write_chunk (MsrpTransport            *transport,
