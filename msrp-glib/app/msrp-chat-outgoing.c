@@ -232,14 +232,18 @@ format_now (MsrpChat *self,
                   g_date_time_get_second (datetime));
       self->stamp_second = second;
     }
-  if (usec == 0)
+  /* The fraction by hand: printf was most of what a stamp cost. */
+  len = strlen (self->stamp);
+  memcpy (buf, self->stamp, len);
+  if (usec != 0)
     {
-      g_snprintf (buf, 40, "%sZ", self->stamp);
-      return;
+      buf[len++] = '.';
+      for (int i = 5; i >= 0; i--, usec /= 10)
+        buf[len + i] = '0' + usec % 10;
+      len += 6;
+      while (buf[len - 1] == '0')
+        len--;
     }
-  len = g_snprintf (buf, 40, "%s.%06d", self->stamp, usec);
-  while (buf[len - 1] == '0')
-    len--;
   buf[len++] = 'Z';
   buf[len] = '\0';
 }
@@ -249,35 +253,56 @@ static GBytes *
 wrap_own (MsrpChat *self,
           Outgoing *out)
 {
+  static const char ns[] = "NS: imdn <" MSRP_IMDN_NAMESPACE ">\r\n";
+  static const char disposition[] = "imdn.Disposition-Notification: positive-delivery, display\r\n";
+  static const char notification[] = "Content-Disposition: notification\r\n";
   gsize size;
   const char *body = g_bytes_get_data (out->content, &size);
-  GString *text = g_string_sized_new (320 + size);
+  const char *envelope = own_envelope (self);
+  gboolean with_id = out->kind != OUT_COMPOSING;
+  gboolean asks = out->kind == OUT_MESSAGE && !self->no_delivery_requests;
+  gsize envelope_len = strlen (envelope), id_len = with_id ? strlen (out->id) : 0;
+  gsize type_len = strlen (out->content_type);
+  gsize datetime_len, len;
   char datetime[40];
+  char *text, *p;
 
   format_now (self, datetime);
+  datetime_len = strlen (datetime);
 
-  if (out->kind != OUT_COMPOSING)
-    g_string_append (text, "NS: imdn <" MSRP_IMDN_NAMESPACE ">\r\n");
-  g_string_append (text, own_envelope (self));
-  g_string_append (text, "DateTime: ");
-  g_string_append (text, datetime);
-  g_string_append (text, "\r\n");
-  if (out->kind != OUT_COMPOSING)
+  /* Measured, then copied into one block: a GString took a tenth of what
+   * sending a chat line cost. */
+  len = (with_id ? sizeof ns - 1 : 0) + envelope_len + 10 + datetime_len + 2 +
+        (with_id ? 17 + id_len + 2 : 0) + (asks ? sizeof disposition - 1 : 0) +
+        16 + type_len + 2 + (out->kind == OUT_NOTIFICATION ? sizeof notification - 1 : 0) + 2 + size;
+  text = p = g_malloc (len + 1);
+#define PUT(s, n) (memcpy (p, (s), (n)), p += (n))
+  if (with_id)
+    PUT (ns, sizeof ns - 1);
+  PUT (envelope, envelope_len);
+  PUT ("DateTime: ", 10);
+  PUT (datetime, datetime_len);
+  PUT ("\r\n", 2);
+  if (with_id)
     {
-      g_string_append (text, "imdn.Message-ID: ");
-      g_string_append (text, out->id);
-      g_string_append (text, "\r\n");
+      PUT ("imdn.Message-ID: ", 17);
+      PUT (out->id, id_len);
+      PUT ("\r\n", 2);
     }
-  if (out->kind == OUT_MESSAGE && !self->no_delivery_requests)
-    g_string_append (text, "imdn.Disposition-Notification: positive-delivery, display\r\n");
-  g_string_append (text, "\r\nContent-Type: ");
-  g_string_append (text, out->content_type);
-  g_string_append (text, "\r\n");
+  if (asks)
+    PUT (disposition, sizeof disposition - 1);
+  PUT ("\r\nContent-Type: ", 16);
+  PUT (out->content_type, type_len);
+  PUT ("\r\n", 2);
   if (out->kind == OUT_NOTIFICATION)
-    g_string_append (text, "Content-Disposition: notification\r\n");
-  g_string_append (text, "\r\n");
-  g_string_append_len (text, body, size);
-  return g_string_free_to_bytes (text);
+    PUT (notification, sizeof notification - 1);
+  PUT ("\r\n", 2);
+  if (size > 0)
+    PUT (body, size);
+#undef PUT
+  g_assert ((gsize) (p - text) == len);
+  *p = '\0';
+  return g_bytes_new_take (text, len);
 }
 
 static GBytes *
