@@ -39,7 +39,8 @@ typedef struct {
   GTask *task;          /* send_chunk_async's, or NULL for a message's chunk */
   OutMsg *msg;          /* the message the chunk belongs to, or NULL */
   gboolean counted;     /* msg was told already (Failure-Report partial) */
-  MsrpChunk *chunk;     /* its body is dropped once written */
+  MsrpChunk *chunk;     /* its body is dropped once written, all of it
+                         * once it lingers */
   gsize size;           /* body bytes: those that went out, once written */
   gsize weight;         /* what it counts against the window */
   MsrpFailureReport failure_report;
