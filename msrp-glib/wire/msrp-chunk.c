@@ -107,8 +107,10 @@ header_rank (MsrpHeaderId  id,
     case MSRP_HEADER_CONTENT_DESCRIPTION:
     case MSRP_HEADER_CONTENT_DISPOSITION:
       return 3;
-    default:
+    case MSRP_HEADER_OTHER:
       return g_ascii_strncasecmp (name, "Content-", 8) == 0 ? 3 : 2;
+    default:
+      return 2;
     }
 }
 
