@@ -13,6 +13,7 @@
 #include "msrp-glib.h"
 #include "msrp-transport-private.h"
 #include "msrp-session-app-private.h"
+#include "msrp-chat-private.h"
 #include "test-stream-utils.h"
 #include "test-utils.h"
 
@@ -1063,6 +1064,35 @@ test_chat_notification_flood (Fixture       *f,
   g_assert_cmpuint (counts.notifications, <=, CHAT_MAX_NOTIFICATIONS + 400);
 }
 
+/* The notifications the chat writes by hand are what msrp_imdn_to_bytes()
+ * writes for them (read_own_notification() reads only that), with or
+ * without anything to escape in the recipient URI. */
+static void
+test_notification_bytes (void)
+{
+  static const char * const locals[] = { "Bob <sip:bob@example.com>", "<sip:bob&amp@example.com>" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (locals); i++)
+    for (MsrpImdnKind kind = MSRP_IMDN_KIND_DELIVERY; kind <= MSRP_IMDN_KIND_DISPLAY; kind++)
+      {
+        g_autoptr(MsrpChat) chat = msrp_chat_new (locals[i], "Alice <sip:alice@example.com>");
+        const char *status = kind == MSRP_IMDN_KIND_DELIVERY ? "delivered" : "displayed";
+        Outgoing *out = _msrp_chat_notification_new (chat, kind, status, "xz9Ab0", "Alice <sip:alice@example.com>");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(MsrpImdn) imdn = msrp_imdn_parse (out->content, &error);
+        g_autoptr(GBytes) written = NULL;
+
+        g_assert_no_error (error);
+        g_assert_cmpstr (msrp_imdn_get_message_id (imdn), ==, "xz9Ab0");
+        g_assert_cmpstr (msrp_imdn_get_status (imdn), ==, status);
+        g_assert_cmpint (msrp_imdn_get_kind (imdn), ==, kind);
+        written = msrp_imdn_to_bytes (imdn);
+        g_assert_cmpmem (g_bytes_get_data (out->content, NULL), g_bytes_get_size (out->content),
+                         g_bytes_get_data (written, NULL), g_bytes_get_size (written));
+        _msrp_chat_outgoing_free (out);
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1098,6 +1128,7 @@ main (int   argc,
   g_test_add ("/chat/cema", Fixture, GINT_TO_POINTER (FALSE), fixture_setup, test_chat_cema, fixture_teardown);
   g_test_add ("/chat/cema-off", Fixture, GINT_TO_POINTER (TRUE), fixture_setup, test_chat_cema, fixture_teardown);
 #undef ADD
+  g_test_add_func ("/chat/notification-bytes", test_notification_bytes);
 
   return g_test_run ();
 }

@@ -212,6 +212,33 @@ test_no_response_408 (Fixture       *f,
   g_clear_object (&raw.chunk);
 }
 
+/* A success REPORT that never comes fails the message with 408 after
+ * response-timeout, each of several waiting at once. */
+static void
+test_no_report_408 (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) text = g_bytes_new_static ("unreported", 10);
+  TestOp raw = { 0, }, first = { 0, }, second = { 0, };
+
+  /* b has no session: its transport reads and never reports. */
+  msrp_transport_read_chunk_async (f->tb, 0, NULL, test_on_read, &raw);
+  msrp_session_set_response_timeout (f->a, 1);
+  msrp_session_set_success_report (f->a, TRUE);
+  msrp_session_set_failure_report (f->a, MSRP_FAILURE_REPORT_PARTIAL);
+  msrp_session_send_message_async (f->a, text, "text/plain", NULL, test_on_message_sent, &first);
+  msrp_session_send_message_async (f->a, text, "text/plain", NULL, test_on_message_sent, &second);
+  test_wait_for (&first.done);
+  test_wait_for (&second.done);
+  g_assert_error (first.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_REQUEST_TIMEOUT);
+  g_assert_error (second.error, MSRP_TRANSACTION_ERROR, MSRP_STATUS_REQUEST_TIMEOUT);
+  test_wait_for (&raw.done);
+  g_assert_no_error (raw.error);
+  test_op_clear (&raw);
+  test_op_clear (&first);
+  test_op_clear (&second);
+}
+
 static void
 test_unsupported_type (Fixture       *f,
                        gconstpointer  data)
@@ -855,6 +882,80 @@ test_report_matrix (Fixture       *f,
         g_assert_cmpint (count_start_lines (text, " REPORT"), ==, sr);
         g_free (op.message_id);
       }
+}
+
+/* The REPORT received in @log after @from, its transaction id and
+ * message id replaced by placeholders; the end of it in *@end. */
+static char *
+received_report (const char  *log,
+                 const char  *from,
+                 const char **end)
+{
+  const char *start = strstr (from, " REPORT\n");
+  const char *line, *tail;
+  g_autofree char *tid = NULL;
+  g_autofree char *close = NULL;
+  g_autoptr(GString) text = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  g_assert_nonnull (start);
+  for (line = start; line > log && line[-1] != '\n'; line--)
+    ;
+  g_assert_true (g_str_has_prefix (line, "MSRP "));
+  tid = g_strndup (line + 5, start - line - 5);
+  close = g_strdup_printf ("-------%s$\n", tid);
+  tail = strstr (start, close);
+  g_assert_nonnull (tail);
+  *end = tail + strlen (close);
+  text = g_string_new_len (line, *end - line);
+  g_string_replace (text, tid, "TID", 0);
+  /* Message-ID: <id>\n */
+  parts = g_strsplit (text->str, "Message-ID: ", 2);
+  g_assert_nonnull (parts[1]);
+  return g_strdup_printf ("%sMessage-ID: ID%s", parts[0], strstr (parts[1], "\n"));
+}
+
+/* The success REPORT a session writes without making a chunk is what the
+ * chunk it made would have written (a logger on the writing side makes
+ * the chunk). */
+static void
+test_report_bytes (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GOutputStream) log = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) log_b = g_memory_output_stream_new_resizable ();
+  g_autoptr(MsrpLogger) logger = msrp_file_logger_new (log);
+  g_autoptr(MsrpLogger) logger_b = msrp_file_logger_new (log_b);
+  g_autoptr(GBytes) message = g_bytes_new_static ("reported bytes", 14);
+  g_autofree char *text = NULL;
+  g_autofree char *fast = NULL;
+  g_autofree char *made = NULL;
+  const char *end;
+
+  msrp_transport_set_logger (f->ta, logger);
+  msrp_session_set_success_report (f->a, TRUE);
+  for (guint i = 0; i < 2; i++)
+    {
+      TestOp op = { 0, };
+
+      /* The second time b's transport has a logger: it makes the chunk. */
+      if (i == 1)
+        msrp_transport_set_logger (f->tb, logger_b);
+      msrp_session_send_message_async (f->a, message, "text/plain", NULL, test_on_message_sent, &op);
+      test_wait_for (&op.done);
+      g_assert_no_error (op.error);
+      test_wait_for_len (f->reports_a, i + 1);
+      test_op_clear (&op);
+    }
+  msrp_transport_set_logger (f->ta, NULL);
+  msrp_transport_set_logger (f->tb, NULL);
+
+  text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (log)),
+                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (log)));
+  fast = received_report (text, text, &end);
+  made = received_report (text, end, &end);
+  g_assert_nonnull (strstr (fast, "\nByte-Range: 1-14/14\nStatus: 000 200 OK\n"));
+  g_assert_cmpstr (fast, ==, made);
 }
 
 static gboolean
@@ -2337,6 +2438,8 @@ main (int    argc,
   ADD ("failure-report-partial/releases-body", NULL, test_partial_releases_body);
   ADD ("partial-gets-failure", text_only, test_partial_gets_failure);
   ADD ("no-response-408", TEST_NO_SESSION_B, test_no_response_408);
+  ADD ("no-report-408", TEST_NO_SESSION_B, test_no_report_408);
+  ADD ("report-bytes", NULL, test_report_bytes);
   ADD ("unsupported-type-415", text_only, test_unsupported_type);
   ADD ("unknown-method-501", NULL, test_unknown_method);
   ADD ("wrong-session-481", NULL, test_wrong_session);

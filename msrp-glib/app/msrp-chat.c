@@ -113,15 +113,12 @@ _msrp_chat_bounded_insert (Bounded    *b,
 {
   char *owned = g_strdup (key);
 
-  if (g_hash_table_contains (b->table, key))
-    {
-      g_hash_table_insert (b->table, owned, value);
-      return;
-    }
-  while (b->order.length >= b->max)
-    g_hash_table_remove (b->table, g_queue_pop_head (&b->order));
-  g_hash_table_insert (b->table, owned, value);
+  /* A key there already keeps its place (and the table frees @owned). */
+  if (!g_hash_table_insert (b->table, owned, value))
+    return;
   g_queue_push_tail (&b->order, owned);
+  while (b->order.length > b->max)
+    g_hash_table_remove (b->table, g_queue_pop_head (&b->order));
 }
 
 /* Adds @flags to a message we sent, if the table still remembers it: an id

@@ -89,10 +89,29 @@ send_success_report (MsrpSession *self,
                      MsrpChunk   *first,
                      guint64      total)
 {
-  g_autoptr(MsrpChunk) report = _msrp_transport_new_request (self->transport, "REPORT");
+  g_autoptr(MsrpChunk) report = NULL;
+  GPtrArray *from = msrp_chunk_get_from_path (first);
+  const char *message_id = msrp_chunk_get_message_id (first);
 
+  /* One for each message a chat receives: written straight from the
+   * encoded path, without a chunk, as the transport writes responses. */
+  if (from != NULL && from->len > 0 && message_id != NULL)
+    {
+      if (from != self->report_path)
+        {
+          g_clear_pointer (&self->report_path, g_ptr_array_unref);
+          g_free (self->report_path_value);
+          self->report_path = g_ptr_array_ref (from);
+          self->report_path_value = msrp_path_to_string (from);
+        }
+      if (_msrp_transport_write_report (self->transport, self->report_path_value, message_id, total,
+                                        MSRP_STATUS_OK, on_answer_written, NULL))
+        return;
+    }
+
+  report = _msrp_transport_new_request (self->transport, "REPORT");
   /* Back along the path the message came, hop by hop. */
-  msrp_chunk_set_to_path (report, msrp_chunk_get_from_path (first));
+  msrp_chunk_set_to_path (report, from);
   msrp_chunk_set_message_id (report, msrp_chunk_get_message_id (first));
   msrp_chunk_set_byte_range (report, 1, total, total);
   msrp_chunk_set_status (report, MSRP_STATUS_OK, NULL);

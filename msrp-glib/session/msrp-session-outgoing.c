@@ -48,6 +48,17 @@
 
 static void msg_write_abort (OutMsg *msg);
 
+/* The message no longer waits for its REPORT. The timer is left as it is:
+ * it finds nothing due and is set for the next. */
+static void
+msg_stop_report_wait (OutMsg *msg)
+{
+  if (msg->report_link.data == NULL)
+    return;
+  g_queue_unlink (&msg->session->report_queue, &msg->report_link);
+  msg->report_link.data = NULL;
+}
+
 /* The sending queue holds up to a window of messages: a message is looked
  * for in it only when it is there, and mostly found at its tail. */
 static void
@@ -151,11 +162,7 @@ _msrp_out_msg_unref (OutMsg *msg)
   if (--msg->ref_count > 0)
     return;
   g_assert (msg->task == NULL);
-  if (msg->report_timer != NULL)
-    {
-      g_source_destroy (msg->report_timer);
-      g_source_unref (msg->report_timer);
-    }
+  msg_stop_report_wait (msg);
   g_free (msg->message_id);
   g_free (msg->content_type);
   g_clear_pointer (&msg->data, g_bytes_unref);
@@ -222,11 +229,7 @@ _msrp_out_msg_finish (OutMsg *msg,
   /* Lingering transactions may keep the message for a while: its timer
    * goes now, or every turn of the main loop would walk past it, and its
    * body, which no chunk takes from any more. */
-  if (msg->report_timer != NULL)
-    {
-      g_source_destroy (msg->report_timer);
-      g_clear_pointer (&msg->report_timer, g_source_unref);
-    }
+  msg_stop_report_wait (msg);
   g_clear_pointer (&msg->data, g_bytes_unref);
 
   /* A message cut short is ended with `#`, so the peer drops what it has:
@@ -276,22 +279,87 @@ msg_write_abort (OutMsg *msg)
   msg->last_sent = TRUE;
 }
 
-static gboolean
-on_report_timeout (gpointer user_data)
+/* Sets when the report timer fires: as rearm_timers() in
+ * msrp-session-transactions.c, an early wake-up is left alone unless
+ * @exact, so that a message each costs no timer change. */
+static void
+rearm_report_timer (MsrpSession *self,
+                    gboolean     exact)
 {
-  OutMsg *msg = user_data;
+  OutMsg *head = g_queue_peek_head (&self->report_queue);
+  gint64 want = head ? head->report_deadline : -1;
+  gint64 current = self->report_timer_due;
 
-  g_clear_pointer (&msg->report_timer, g_source_unref);
-  _msrp_out_msg_finish (msg, g_error_new_literal (MSRP_TRANSACTION_ERROR, MSRP_STATUS_REQUEST_TIMEOUT,
-                                                  _("The MSRP peer sent no report for the message in time")));
-  return G_SOURCE_REMOVE;
+  if (self->report_timer == NULL || !(exact ? want != current : current == -1 || (want != -1 && want < current)))
+    return;
+  self->report_timer_due = want;
+  if (want == -1)
+    _msrp_poller_timer_stop (self->report_timer);
+  else
+    _msrp_poller_timer_start_at (self->report_timer, want);
+}
+
+static void
+on_report_timer (gpointer user_data)
+{
+  MsrpSession *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  OutMsg *msg;
+
+  g_object_ref (self);
+  self->report_timer_due = -1;
+  while ((msg = g_queue_peek_head (&self->report_queue)) != NULL && msg->report_deadline <= now)
+    {
+      msg_stop_report_wait (msg);
+      _msrp_out_msg_ref (msg);
+      _msrp_out_msg_finish (msg, g_error_new_literal (MSRP_TRANSACTION_ERROR, MSRP_STATUS_REQUEST_TIMEOUT,
+                                                      _("The MSRP peer sent no report for the message in time")));
+      _msrp_out_msg_unref (msg);
+    }
+  rearm_report_timer (self, TRUE);
+  g_object_unref (self);
+}
+
+/* Waits up to response-timeout for the message's success REPORT. */
+static void
+msg_start_report_wait (OutMsg *msg)
+{
+  MsrpSession *self = msg->session;
+  GList *l;
+
+  msg->report_deadline = g_get_monotonic_time () + (gint64) self->response_timeout * G_USEC_PER_SEC;
+  msg->report_link.data = msg;
+  /* Due times come in order unless response-timeout changed. */
+  for (l = self->report_queue.tail; l != NULL && ((OutMsg *) l->data)->report_deadline > msg->report_deadline;
+       l = l->prev)
+    ;
+  if (l == NULL)
+    g_queue_push_head_link (&self->report_queue, &msg->report_link);
+  else
+    {
+      /* g_queue_insert_after_link() is GLib 2.62; spelled out for the
+       * embedded link. */
+      msg->report_link.prev = l;
+      msg->report_link.next = l->next;
+      if (l->next != NULL)
+        l->next->prev = &msg->report_link;
+      else
+        self->report_queue.tail = &msg->report_link;
+      l->next = &msg->report_link;
+      self->report_queue.length++;
+    }
+  if (self->report_timer == NULL)
+    {
+      self->report_timer = _msrp_poller_timer_new (self->context, G_PRIORITY_DEFAULT, on_report_timer, self);
+      self->report_timer_due = -1;
+    }
+  if (self->report_queue.head == &msg->report_link)
+    rearm_report_timer (self, FALSE);
 }
 
 static void
 msg_check_done (OutMsg *msg)
 {
-  MsrpSession *self = msg->session;
-
   if (msg->done || !msg->last_sent || msg->outstanding > 0)
     return;
   if (!msg->success_report)
@@ -299,13 +367,8 @@ msg_check_done (OutMsg *msg)
       _msrp_out_msg_finish (msg, NULL);
       return;
     }
-  if (msg->report_timer == NULL)
-    {
-      msg->report_timer = g_timeout_source_new (self->response_timeout * 1000);
-      g_source_set_static_name (msg->report_timer, "[msrp] report timeout");
-      g_source_set_callback (msg->report_timer, on_report_timeout, msg, NULL);
-      g_source_attach (msg->report_timer, self->context);
-    }
+  if (msg->report_link.data == NULL)
+    msg_start_report_wait (msg);
 }
 
 /* A chunk of the message got its answer (@response NULL: a success no

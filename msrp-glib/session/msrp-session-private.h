@@ -39,7 +39,8 @@ typedef struct {
   GTask *task;          /* send_chunk_async's, or NULL for a message's chunk */
   OutMsg *msg;          /* the message the chunk belongs to, or NULL */
   gboolean counted;     /* msg was told already (Failure-Report partial) */
-  MsrpChunk *chunk;     /* its body is dropped once written */
+  MsrpChunk *chunk;     /* its body is dropped once written, all of it
+                         * once it lingers */
   gsize size;           /* body bytes: those that went out, once written */
   gsize weight;         /* what it counts against the window */
   MsrpFailureReport failure_report;
@@ -78,7 +79,8 @@ struct _OutMsg {
   gsize slot_bytes;         /* what it counts in started_bytes */
   gboolean success_report;
   MsrpFailureReport failure_report;
-  GSource *report_timer;
+  GList report_link;        /* in the session's report_queue, waiting */
+  gint64 report_deadline;   /* monotonic µs its report is due by */
   GCancellable *cancellable;
   gulong cancelled_id;      /* its own handler on cancellable, or */
   GList cancel_link;        /* in the session's cancel_watched, when that */
@@ -137,6 +139,17 @@ struct _MsrpSession
   MsrpPollerTimer *timer;     /* on the context's one timer queue */
   gint64 timer_due;           /* when it fires; -1 when stopped */
   guint lingering;
+  /* Messages waiting for their success REPORT, in the order they are due,
+   * and the timer for the first: a GSource each would be walked by every
+   * main loop iteration, hundreds of them with a window of messages. */
+  GQueue report_queue;
+  MsrpPollerTimer *report_timer;
+  gint64 report_timer_due;    /* when it fires; -1 when stopped */
+  /* The To-Path of the last success REPORT sent: the parsed From-Path it
+   * went back along (incoming chunks share one while it stays the same),
+   * and its encoding. */
+  GPtrArray *report_path;
+  char *report_path_value;
 
   /* Reading */
   guint paused;               /* pause_reading() calls not yet resumed */

@@ -172,6 +172,9 @@ linger (MsrpSession *self,
 {
   t->lingering = TRUE;
   self->lingering++;
+  /* Only a failure response can end it now, which needs no chunk: the
+   * chunk goes while it is fresh in the cache, not thousands later. */
+  g_clear_object (&t->chunk);
   while (self->lingering > MAX_LINGERING)
     {
       for (GList *l = self->timer_queue.head; l != NULL; l = l->next)

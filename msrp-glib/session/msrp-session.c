@@ -146,6 +146,7 @@ msrp_session_dispose (GObject *object)
   g_hash_table_remove_all (self->transactions);
   _msrp_reassembler_clear (self->reassembler);
   _msrp_poller_timer_clear (&self->timer);
+  _msrp_poller_timer_clear (&self->report_timer);
 
   G_OBJECT_CLASS (msrp_session_parent_class)->dispose (object);
 }
@@ -163,6 +164,8 @@ msrp_session_finalize (GObject *object)
   _msrp_reassembler_free (self->reassembler);
   g_clear_pointer (&self->refused, g_hash_table_unref);
   g_hash_table_unref (self->awaiting_report);
+  g_clear_pointer (&self->report_path, g_ptr_array_unref);
+  g_free (self->report_path_value);
   _msrp_block_pool_set_keep (self->blocks, FALSE);
   _msrp_block_pool_unref (self->blocks);
   g_assert (g_queue_is_empty (&self->sending));
@@ -572,6 +575,7 @@ msrp_session_init (MsrpSession *self)
   g_queue_init (&self->sending);
   g_queue_init (&self->waiting);
   g_queue_init (&self->timer_queue);
+  g_queue_init (&self->report_queue);
   self->awaiting_report = g_hash_table_new (g_str_hash, g_str_equal);
 }
 

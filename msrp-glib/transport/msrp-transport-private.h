@@ -85,6 +85,17 @@ void     _msrp_transport_write_response (MsrpTransport            *transport,
                                          guint                     code,
                                          MsrpTransportWrittenFunc  func,
                                          gpointer                  user_data);
+/* Writes a REPORT of @message_id's bytes 1 to @total with @code, as a
+ * chunk made and written would go, without making it. FALSE when it
+ * cannot (a logger wants the chunk, no From-Path, closing): nothing was
+ * written then. */
+gboolean _msrp_transport_write_report   (MsrpTransport            *transport,
+                                         const char               *to_path,
+                                         const char               *message_id,
+                                         guint64                   total,
+                                         guint                     code,
+                                         MsrpTransportWrittenFunc  func,
+                                         gpointer                  user_data);
 
 typedef void (*MsrpTransportReadFunc) (MsrpTransport *transport,
                                        MsrpChunk     *chunk,

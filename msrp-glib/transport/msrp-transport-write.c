@@ -25,7 +25,9 @@ typedef struct _WriteData {
   MsrpChunk *chunk;         /* NULL for a response written straight from
                              * its request (_msrp_transport_write_response),
                              * until a logger wants it */
-  GBytes *wire;             /* head, end-line, and a short body between */
+  char *wire;               /* head, end-line, and a short body between:
+                             * in the same block as this struct */
+  gsize wire_len;
   gsize head_len;
   gboolean body_inline;     /* the body is in wire */
   GBytes *body;
@@ -49,7 +51,6 @@ write_data_free (gpointer data)
   WriteData *wd = data;
 
   g_clear_object (&wd->chunk);
-  g_clear_pointer (&wd->wire, g_bytes_unref);
   g_clear_pointer (&wd->body, g_bytes_unref);
   g_clear_pointer (&wd->cut_end, g_bytes_unref);
   g_free (wd);
@@ -119,15 +120,14 @@ log_sent (MsrpTransport *self,
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GBytes) head = NULL;
   g_autoptr(GBytes) end = NULL;
-  gsize wire_len = g_bytes_get_size (wd->wire);
   gsize body_len = wd->body_inline ? g_bytes_get_size (wd->body) : 0;
 
   if (self->logger == NULL && !self->debug)
     return;
-  head = g_bytes_new_from_bytes (wd->wire, 0, wd->head_len);
+  head = g_bytes_new (wd->wire, wd->head_len);
   end = wd->cut_end ? g_bytes_ref (wd->cut_end)
-                    : g_bytes_new_from_bytes (wd->wire, wd->head_len + body_len,
-                                              wire_len - wd->head_len - body_len);
+                    : g_bytes_new (wd->wire + wd->head_len + body_len,
+                                   wd->wire_len - wd->head_len - body_len);
   /* An interruptible chunk may have been cut: only what went out. */
   if (wd->body != NULL && g_bytes_get_size (wd->body) > 0)
     body = wd->slice > 0 ? g_bytes_new_from_bytes (wd->body, 0, wd->body_pos) : g_bytes_ref (wd->body);
@@ -136,7 +136,11 @@ log_sent (MsrpTransport *self,
       /* A logger set after the response was queued: the chunk is what
        * was written. */
       if (wd->chunk == NULL)
-        wd->chunk = msrp_chunk_parse (wd->wire, NULL, NULL);
+        {
+          g_autoptr(GBytes) wire = g_bytes_new (wd->wire, wd->wire_len);
+
+          wd->chunk = msrp_chunk_parse (wire, NULL, NULL);
+        }
       msrp_logger_sent_new_chunk (self->logger, self, wd->chunk, head);
       if (body != NULL && g_bytes_get_size (body) > 0)
         msrp_logger_sent_chunk_data (self->logger, self, wd->chunk, body);
@@ -853,7 +857,7 @@ _msrp_transport_write_response (MsrpTransport            *transport,
   const char *tid, *reason;
   gsize tid_len, reason_len, to_len, from_len, len;
   WriteData *wd;
-  char *wire, *p;
+  char *p;
 
   g_return_if_fail (MSRP_IS_TRANSPORT (transport));
   g_return_if_fail (MSRP_IS_CHUNK (request) && msrp_chunk_is_request (request));
@@ -882,7 +886,11 @@ _msrp_transport_write_response (MsrpTransport            *transport,
   len = 5 + tid_len + 1 + 3 + (reason_len > 0 ? 1 + reason_len : 0) + 2 +
         9 + to_len + 2 + 11 + from_len + 2 +
         7 + tid_len + 1 + 2;
-  wire = p = g_malloc (len + 1);
+  /* The bytes go in the same block as the write. */
+  wd = g_malloc (sizeof (WriteData) + len + 1);
+  memset (wd, 0, sizeof (WriteData));
+  wd->wire = p = (char *) (wd + 1);
+  wd->wire_len = len;
   p = put_str (p, "MSRP ", 5);
   p = put_str (p, tid, tid_len);
   *p++ = ' ';
@@ -900,22 +908,115 @@ _msrp_transport_write_response (MsrpTransport            *transport,
   p = put_str (p, transport->from_encoded.value, from_len);
   p = put_str (p, "\r\n", 2);
 
-  wd = g_new0 (WriteData, 1);
   wd->func = func;
   wd->user_data = user_data;
-  wd->head_len = p - wire;
+  wd->head_len = p - wd->wire;
 
   p = put_str (p, "-------", 7);
   p = put_str (p, tid, tid_len);
   p = put_str (p, "$\r\n", 3);
   *p = '\0';
-  g_assert ((gsize) (p - wire) == len);
-  wd->wire = g_bytes_new_take (wire, len);
-  wd->vectors[0].buffer = wire;
+  g_assert ((gsize) (p - wd->wire) == len);
+  wd->vectors[0].buffer = wd->wire;
   wd->vectors[0].size = len;
   wd->n_vectors = 1;
   g_queue_push_tail (&transport->write_queue, wd);
   start_next_write (transport);
+}
+
+/* Decimal digits of @n at @p; returns the end. */
+static char *
+put_count (char    *p,
+           guint64  n)
+{
+  char digits[20];
+  guint len = 0;
+
+  do
+    digits[len++] = '0' + n % 10;
+  while ((n /= 10) > 0);
+  while (len > 0)
+    *p++ = digits[--len];
+  return p;
+}
+
+gboolean
+_msrp_transport_write_report (MsrpTransport            *transport,
+                              const char               *to_path,
+                              const char               *message_id,
+                              guint64                   total,
+                              guint                     code,
+                              MsrpTransportWrittenFunc  func,
+                              gpointer                  user_data)
+{
+  g_autofree char *tid = NULL;
+  const char *reason;
+  gsize tid_len, reason_len, to_len, from_len, id_len, len;
+  WriteData *wd;
+  char *p;
+
+  g_return_val_if_fail (MSRP_IS_TRANSPORT (transport), FALSE);
+  g_return_val_if_fail (to_path != NULL && message_id != NULL, FALSE);
+  g_return_val_if_fail (code >= 100 && code <= 999, FALSE);
+
+  if (transport->logger != NULL || transport->closed || transport->close_task != NULL ||
+      !_msrp_transport_local_from_path (transport))
+    return FALSE;
+
+  tid = _msrp_random_ident (MSRP_RANDOM_NONCE, MSRP_RANDOM_ID_LENGTH);
+  tid_len = strlen (tid);
+  reason = msrp_status_get_reason (code);
+  reason_len = reason != NULL ? strlen (reason) : 0;
+  to_len = strlen (to_path);
+  from_len = strlen (transport->from_encoded.value);
+  id_len = strlen (message_id);
+
+  /* "MSRP <tid> REPORT\r\nTo-Path: <to>\r\nFrom-Path: <from>\r\n"
+   * "Message-ID: <id>\r\nByte-Range: 1-<total>/<total>\r\n"
+   * "Status: 000 <code>[ <reason>]\r\n" then "-------<tid>$\r\n",
+   * the order msrp_chunk_encode() gives; 20 digits a count at most. */
+  len = 5 + tid_len + 18 + to_len + 13 + from_len + 14 + id_len + 16 + 20 + 1 + 20 +
+        14 + 3 + (reason_len > 0 ? 1 + reason_len : 0) + 2 + 7 + tid_len + 3;
+  wd = g_malloc (sizeof (WriteData) + len + 1);
+  memset (wd, 0, sizeof (WriteData));
+  wd->wire = p = (char *) (wd + 1);
+  p = put_str (p, "MSRP ", 5);
+  p = put_str (p, tid, tid_len);
+  p = put_str (p, " REPORT\r\nTo-Path: ", 18);
+  p = put_str (p, to_path, to_len);
+  p = put_str (p, "\r\nFrom-Path: ", 13);
+  p = put_str (p, transport->from_encoded.value, from_len);
+  p = put_str (p, "\r\nMessage-ID: ", 14);
+  p = put_str (p, message_id, id_len);
+  p = put_str (p, "\r\nByte-Range: 1-", 16);
+  p = put_count (p, total);
+  *p++ = '/';
+  p = put_count (p, total);
+  p = put_str (p, "\r\nStatus: 000 ", 14);
+  *p++ = '0' + code / 100;
+  *p++ = '0' + code / 10 % 10;
+  *p++ = '0' + code % 10;
+  if (reason_len > 0)
+    {
+      *p++ = ' ';
+      p = put_str (p, reason, reason_len);
+    }
+  p = put_str (p, "\r\n", 2);
+  wd->head_len = p - wd->wire;
+  p = put_str (p, "-------", 7);
+  p = put_str (p, tid, tid_len);
+  p = put_str (p, "$\r\n", 3);
+  *p = '\0';
+  g_assert ((gsize) (p - wd->wire) <= len);
+  wd->wire_len = p - wd->wire;
+  wd->func = func;
+  wd->user_data = user_data;
+  wd->vectors[0].buffer = wd->wire;
+  wd->vectors[0].size = wd->wire_len;
+  wd->n_vectors = 1;
+  g_queue_push_tail (&transport->write_queue, wd);
+  start_next_write (transport);
+  return TRUE;
 }
 
 /* With a source_tag, a GTask tells @callback; otherwise @func is called. */
@@ -932,8 +1033,9 @@ write_chunk (MsrpTransport            *transport,
   GTask *task = NULL;
   WriteData *wd;
   GString *s;
+  GBytes *body;
   const guint8 *wire;
-  gsize len, body_len;
+  gsize len, head_len, body_len, inline_len;
 
   if (source_tag != NULL)
     {
@@ -949,7 +1051,41 @@ write_chunk (MsrpTransport            *transport,
         }
     }
 
-  wd = g_new0 (WriteData, 1);
+  /* Head and end-line are put together in the transport's scratch
+   * string, then copied with a short body into the block of the write: one
+   * allocation a chunk. */
+  if (transport->head_scratch == NULL)
+    transport->head_scratch = g_string_sized_new (256);
+  s = transport->head_scratch;
+  g_string_truncate (s, 0);
+  _msrp_chunk_encode_head (chunk, s);
+  head_len = s->len;
+  _msrp_chunk_encode_end (chunk, s);
+  body = msrp_chunk_get_data (chunk);
+  body_len = body != NULL ? g_bytes_get_size (body) : 0;
+  /* A short body is copied between head and end-line: one piece to write
+   * instead of three. */
+  inline_len = body_len > 0 && body_len <= INLINE_BODY_MAX && (slice == 0 || body_len <= slice) ? body_len : 0;
+  len = s->len + inline_len;
+
+  wd = g_malloc (sizeof (WriteData) + len + 1);
+  memset (wd, 0, sizeof (WriteData));
+  wd->wire = (char *) (wd + 1);
+  wd->wire[len] = '\0';
+  wd->wire_len = len;
+  wd->head_len = head_len;
+  memcpy (wd->wire, s->str, head_len);
+  if (inline_len > 0)
+    memcpy (wd->wire + head_len, g_bytes_get_data (body, NULL), inline_len);
+  memcpy (wd->wire + head_len + inline_len, s->str + head_len, s->len - head_len);
+  /* A head too big to keep goes. */
+  if (s->allocated_len > 4096)
+    {
+      g_string_free (s, TRUE);
+      transport->head_scratch = NULL;
+    }
+  wire = (const guint8 *) wd->wire;
+
   if (task != NULL)
     {
       wd->task = task;
@@ -961,23 +1097,11 @@ write_chunk (MsrpTransport            *transport,
       wd->user_data = user_data;
     }
   wd->chunk = g_object_ref (chunk);
-  if (msrp_chunk_get_data (chunk) != NULL)
-    wd->body = g_bytes_ref (msrp_chunk_get_data (chunk));
-  body_len = wd->body != NULL ? g_bytes_get_size (wd->body) : 0;
+  if (body != NULL)
+    wd->body = g_bytes_ref (body);
   if (body_len > slice)
     wd->slice = slice;
-  /* A short body is copied between head and end-line: one piece to write
-   * instead of three. */
-  wd->body_inline = body_len > 0 && body_len <= INLINE_BODY_MAX && wd->slice == 0;
-  s = g_string_sized_new (256 + (wd->body_inline ? body_len : 0));
-  _msrp_chunk_encode_head (chunk, s);
-  wd->head_len = s->len;
-  if (wd->body_inline)
-    g_string_append_len (s, g_bytes_get_data (wd->body, NULL), body_len);
-  _msrp_chunk_encode_end (chunk, s);
-  len = s->len;
-  wd->wire = g_string_free_to_bytes (s);
-  wire = g_bytes_get_data (wd->wire, NULL);
+  wd->body_inline = inline_len > 0;
 
   if (wd->body_inline || body_len == 0)
     {

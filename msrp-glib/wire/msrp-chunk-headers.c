@@ -617,6 +617,10 @@ static int
 parse_report (const char *value,
               guint       n)
 {
+  /* As written, mostly: looked at for every chunk sent and received. */
+  for (guint i = 0; i < n; i++)
+    if (strcmp (value, report_values[i]) == 0)
+      return i;
   for (guint i = 0; i < n; i++)
     if (g_ascii_strcasecmp (value, report_values[i]) == 0)
       return i;

@@ -46,6 +46,7 @@ typedef struct {
   char *value;
   guint8 id;
   guint8 rank;
+  guint8 shared;   /* value in the chunk's strings block, not freed */
 } MsrpHeader;
 
 struct _MsrpChunk
@@ -62,6 +63,10 @@ struct _MsrpChunk
   GPtrArray *path_cache[3]; /* parsed To-Path, From-Path, Use-Path */
   guint segment;
   gboolean last_segment;
+  /* A parsed chunk's start line and header values, in one block: the
+   * strings above and the values of headers marked shared point into it. */
+  char *strings;
+  gsize strings_len;
 };
 
 /* Replaces the first header of that name, drops any others, or adds it;

@@ -107,8 +107,10 @@ header_rank (MsrpHeaderId  id,
     case MSRP_HEADER_CONTENT_DESCRIPTION:
     case MSRP_HEADER_CONTENT_DISPOSITION:
       return 3;
-    default:
+    case MSRP_HEADER_OTHER:
       return g_ascii_strncasecmp (name, "Content-", 8) == 0 ? 3 : 2;
+    default:
+      return 2;
     }
 }
 
@@ -119,7 +121,19 @@ header_clear (gpointer data)
 
   if (h->id == MSRP_HEADER_OTHER)
     g_free (h->name);
-  g_free (h->value);
+  if (!h->shared)
+    g_free (h->value);
+}
+
+/* Frees a string of the start line unless it is in the strings block. */
+static void
+free_string (MsrpChunk *chunk,
+             char      *s)
+{
+  guintptr at = (guintptr) s, block = (guintptr) chunk->strings;
+
+  if (chunk->strings == NULL || at < block || at >= block + chunk->strings_len)
+    g_free (s);
 }
 
 /* Drops the parse of a path header that changes. */
@@ -138,9 +152,10 @@ static void
 insert_header (MsrpChunk    *chunk,
                MsrpHeaderId  id,
                char         *name,
-               char         *value)
+               char         *value,
+               gboolean      shared)
 {
-  MsrpHeader h = { name, value, id, header_rank (id, name) };
+  MsrpHeader h = { name, value, id, header_rank (id, name), shared };
   guint pos = chunk->headers->len;
 
   while (pos > 0 && g_array_index (chunk->headers, MsrpHeader, pos - 1).rank > h.rank)
@@ -198,15 +213,17 @@ _msrp_chunk_set_by_id (MsrpChunk    *chunk,
     {
       char *copy = g_strdup (value);
 
-      g_free (h->value);
+      if (!h->shared)
+        g_free (h->value);
       h->value = copy;
+      h->shared = FALSE;
       remove_from (chunk, id, name, h - (MsrpHeader *) (gpointer) chunk->headers->data + 1);
       return;
     }
 
   insert_header (chunk, id,
                  id != MSRP_HEADER_OTHER ? (char *) _msrp_chunk_known_headers[id].name : g_strdup (name),
-                 g_strdup (value));
+                 g_strdup (value), FALSE);
 }
 
 static void
@@ -214,11 +231,12 @@ msrp_chunk_finalize (GObject *object)
 {
   MsrpChunk *self = MSRP_CHUNK (object);
 
-  g_free (self->method);
-  g_free (self->transaction_id);
-  g_free (self->comment);
+  free_string (self, self->method);
+  free_string (self, self->transaction_id);
+  free_string (self, self->comment);
   g_clear_pointer (&self->data, g_bytes_unref);
   g_array_unref (self->headers);
+  g_free (self->strings);
   for (guint i = 0; i < G_N_ELEMENTS (self->path_cache); i++)
     g_clear_pointer (&self->path_cache[i], g_ptr_array_unref);
 
@@ -427,31 +445,66 @@ msrp_chunk_new_response (const char *transaction_id,
   return chunk;
 }
 
+/* Copies @len bytes and a NUL to @p; returns the end. */
+static inline char *
+put_string (char       *p,
+            const char *s,
+            gsize       len)
+{
+  memcpy (p, s, len);
+  p[len] = '\0';
+  return p + len + 1;
+}
+
 MsrpChunk *
 _msrp_chunk_new_from_head (const MsrpChunkHead *head)
 {
   MsrpChunk *chunk = chunk_new_empty ();
+  gsize size = head->tid_len + 1;
+  char *p;
+
+  /* One block for the strings of the start line and the header values:
+   * a chunk read is one allocation for them, not one a string. */
+  if (head->code != 0)
+    size += head->comment ? head->comment_len + 1 : 0;
+  else
+    size += head->method_len + 1;
+  for (guint i = 0; i < head->n_headers; i++)
+    size += head->headers[i].value_len + 1;
+  chunk->strings = p = g_malloc (size);
+  chunk->strings_len = size;
 
   /* The parser checked the start line as constructed() would. */
-  chunk->transaction_id = g_strndup (head->tid, head->tid_len);
+  chunk->transaction_id = p;
+  p = put_string (p, head->tid, head->tid_len);
   if (head->code != 0)
     {
       chunk->code = head->code;
-      chunk->comment = head->comment ? g_strndup (head->comment, head->comment_len) : NULL;
+      if (head->comment != NULL)
+        {
+          chunk->comment = p;
+          p = put_string (p, head->comment, head->comment_len);
+        }
     }
   else
-    chunk->method = g_strndup (head->method, head->method_len);
+    {
+      chunk->method = p;
+      p = put_string (p, head->method, head->method_len);
+    }
 
   for (guint i = 0; i < head->n_headers; i++)
     {
       const MsrpParserHeader *ph = &head->headers[i];
       const char *name = head->base + ph->name_off;
       MsrpHeaderId id = lookup_header (name, ph->name_len);
+      char *value = p;
 
+      p = put_string (p, head->base + ph->value_off, ph->value_len);
       insert_header (chunk, id,
                      id != MSRP_HEADER_OTHER ? (char *) _msrp_chunk_known_headers[id].name : g_strndup (name, ph->name_len),
-                     g_strndup (head->base + ph->value_off, ph->value_len));
+                     value, TRUE);
     }
+  g_assert ((gsize) (p - chunk->strings) == size);
 
   if (head->has_body)
     chunk->data = g_bytes_new_static ("", 0);
@@ -473,7 +526,7 @@ _msrp_chunk_set_transaction_id (MsrpChunk  *chunk,
   g_return_if_fail (MSRP_IS_CHUNK (chunk));
   g_return_if_fail (transaction_id != NULL && _msrp_is_ident (transaction_id, -1));
 
-  g_free (chunk->transaction_id);
+  free_string (chunk, chunk->transaction_id);
   chunk->transaction_id = g_strdup (transaction_id);
 }
 
@@ -782,7 +835,7 @@ msrp_chunk_add_header (MsrpChunk  *chunk,
   id = lookup_header (name, strlen (name));
   insert_header (chunk, id,
                  id != MSRP_HEADER_OTHER ? (char *) _msrp_chunk_known_headers[id].name : g_strdup (name),
-                 g_strdup (value));
+                 g_strdup (value), FALSE);
 }
 
 /**
