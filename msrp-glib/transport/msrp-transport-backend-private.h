@@ -194,7 +194,6 @@ struct _MsrpTransport
   GArray *vectors;              /* their GOutputVectors; NULL when idle */
   GByteArray *coalesced;        /* the batch in one buffer (COALESCE); NULL when idle */
   struct _WriteData *open_write; /* an interruptible chunk between two slices */
-  GString *head_scratch;        /* where write_chunk() puts a head together */
   GError *written_error;        /* FINISH_PENDING: how the batch failed */
   guint cork;
   guint held;                   /* of the cork: _msrp_transport_hold_writes() */

@@ -266,6 +266,15 @@ fail_queued_writes (MsrpTransport *self)
     complete_write (self, wd, _msrp_transport_closed_error ());
 }
 
+static void
+head_scratch_free (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+/* Where write_chunk() puts a head together, one a thread. */
+static GPrivate head_scratch = G_PRIVATE_INIT (head_scratch_free);
+
 /* Bodies up to this size are copied into the chunk's head buffer. */
 #define INLINE_BODY_MAX (8 * 1024)
 
@@ -1051,12 +1060,15 @@ write_chunk (MsrpTransport            *transport,
         }
     }
 
-  /* Head and end-line are put together in the transport's scratch
-   * string, then copied with a short body into the block of the write: one
-   * allocation a chunk. */
-  if (transport->head_scratch == NULL)
-    transport->head_scratch = g_string_sized_new (256);
-  s = transport->head_scratch;
+  /* Head and end-line are put together in the thread's scratch string,
+   * then copied with a short body into the block of the write: one
+   * allocation a chunk, and none kept by a transport that says nothing. */
+  s = g_private_get (&head_scratch);
+  if (s == NULL)
+    {
+      s = g_string_sized_new (256);
+      g_private_set (&head_scratch, s);
+    }
   g_string_truncate (s, 0);
   _msrp_chunk_encode_head (chunk, s);
   head_len = s->len;
@@ -1080,10 +1092,7 @@ write_chunk (MsrpTransport            *transport,
   memcpy (wd->wire + head_len + inline_len, s->str + head_len, s->len - head_len);
   /* A head too big to keep goes. */
   if (s->allocated_len > 4096)
-    {
-      g_string_free (s, TRUE);
-      transport->head_scratch = NULL;
-    }
+    g_private_replace (&head_scratch, g_string_sized_new (256));
   wire = (const guint8 *) wd->wire;
 
   if (task != NULL)

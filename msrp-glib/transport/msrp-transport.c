@@ -151,8 +151,6 @@ msrp_transport_finalize (GObject *object)
     self->backend->funcs->free (self->backend);
   g_clear_pointer (&self->vectors, g_array_unref);
   g_clear_pointer (&self->coalesced, g_byte_array_unref);
-  if (self->head_scratch != NULL)
-    g_string_free (self->head_scratch, TRUE);
 
   G_OBJECT_CLASS (msrp_transport_parent_class)->finalize (object);
 }
