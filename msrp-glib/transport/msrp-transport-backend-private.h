@@ -184,7 +184,7 @@ struct _MsrpTransport
   gboolean poll_first;          /* a new read waits for the stream first */
   guint delivering;             /* a read's callback runs */
   gsize turn_bytes;             /* read in this turn of the main loop */
-  guint turn_requests;          /* requests parsed in it */
+  guint requests_read;          /* up to YOUNG_REQUESTS + 1 */
   gboolean read_dry;            /* the last read took all there was */
 
   /* Writing */

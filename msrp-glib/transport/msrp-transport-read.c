@@ -132,6 +132,9 @@ ensure_read_buffer (MsrpTransport *self)
 
 static gint64 memo_linger_usec = MEMO_LINGER_USEC;
 
+/* Up to this many requests read, a connection is new (see below). */
+#define YOUNG_REQUESTS 8
+
 static gboolean
 holds_memos (MsrpTransport *self)
 {
@@ -196,11 +199,13 @@ _msrp_transport_release_read_buffer (MsrpTransport *self)
   if (self->parser != NULL || self->rbuf != NULL || !holds_memos (self))
     return;
   /* Idle: the paths of the last request go too (some 400 bytes with their
-   * URIs, and what the owner keeps of them). A connection that brought one
-   * request in this wake-up, as a quiet session's or a chat's, parses them
-   * again for the next: they go now. One that brought several, pipelining,
-   * keeps them until it has been quiet for a while. */
-  if (memo_linger_usec == 0 || self->turn_requests <= 1)
+   * URIs, and what the owner keeps of them). A connection that brought few
+   * requests yet (a session that authenticated and bound, and may now be
+   * quiet for hours) lets them go at once; one in use (a chat, a file, a
+   * pipelining peer: each wake-up may bring a single request) keeps them
+   * until it has been quiet for a while, not to parse its paths and work
+   * out its route again for every wake-up. */
+  if (memo_linger_usec == 0 || self->requests_read <= YOUNG_REQUESTS)
     {
       drop_memos (self);
       return;
@@ -301,7 +306,8 @@ on_head (const MsrpChunkHead *head,
   if (head->method != NULL)
     {
       _msrp_chunk_parse_paths (self->cur, self->read_memos);
-      self->turn_requests++;
+      if (self->requests_read <= YOUNG_REQUESTS)
+        self->requests_read++;
     }
   /* Parsed once a chunk: its parts (make_segment) are numbered from it. */
   msrp_chunk_get_byte_range (self->cur, &self->cur_start, &self->cur_end, &self->cur_total);
@@ -818,7 +824,6 @@ _msrp_transport_readable (MsrpTransport *self)
     }
   self->cork++;
   self->turn_bytes = 0;
-  self->turn_requests = 0;
   self->read_dry = FALSE;
   read_more (self);
   _msrp_transport_release_read_buffer (self);
@@ -873,7 +878,6 @@ _msrp_transport_read_done (MsrpTransport *self,
   else
     self->read_error = error;
   self->turn_bytes = 0;
-  self->turn_requests = 0;
 
   /* A cancelled read loses nothing: what came stays buffered. */
   self->cork++;
