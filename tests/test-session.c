@@ -14,6 +14,7 @@
 #include "msrp-chunk-private.h"
 #include "msrp-reassembler-private.h"
 #include "msrp-session-app-private.h"
+#include "msrp-session-private.h"
 #include "msrp-transport-private.h"
 #include "test-utils.h"
 
@@ -141,6 +142,19 @@ test_send_message (Fixture       *f,
   test_wait_for_len (f->messages_b, 1);
   g_assert_cmpuint (f->chunks_b->len, ==, 1);
   g_assert_cmpmem (g_bytes_get_data (g_ptr_array_index (f->messages_b, 0), NULL), 10, "Hello, Bob", 10);
+}
+
+/* A session that only receives makes no tables of outgoing transactions
+ * or messages waiting for a REPORT: of 10,000 bound idle sessions, each
+ * would hold two empty ones. */
+static void
+test_receiver_makes_no_tables (Fixture       *f,
+                               gconstpointer  data)
+{
+  test_send_message (f, data);
+  g_assert_nonnull (f->a->transactions);
+  g_assert_null (f->b->transactions);
+  g_assert_null (f->b->awaiting_report);
 }
 
 static void
@@ -2432,6 +2446,7 @@ main (int    argc,
 
 #define ADD(name, data, fn) g_test_add ("/session/" name, Fixture, data, fixture_setup, fn, fixture_teardown)
   ADD ("send-message", NULL, test_send_message);
+  ADD ("receiver-makes-no-tables", NULL, test_receiver_makes_no_tables);
   ADD ("report-timer-released", NULL, test_report_timer_released);
   ADD ("failure-report-no", NULL, test_failure_report_no);
   ADD ("failure-report-partial", NULL, test_failure_report_partial);

@@ -264,7 +264,7 @@ static void
 handle_response (MsrpSession *self,
                  MsrpChunk   *response)
 {
-  Transaction *t = g_hash_table_lookup (self->transactions, msrp_chunk_get_transaction_id (response));
+  Transaction *t = _msrp_session_table_lookup (self->transactions, msrp_chunk_get_transaction_id (response));
 
   if (t == NULL)
     {

@@ -224,7 +224,7 @@ _msrp_out_msg_finish (OutMsg *msg,
   /* The last stream done: its blocks go when their chunks are done. */
   if (msg->stream != NULL && --self->streams_sending == 0)
     _msrp_block_pool_set_keep (self->blocks, FALSE);
-  if (g_hash_table_lookup (self->awaiting_report, msg->message_id) == msg)
+  if (_msrp_session_table_lookup (self->awaiting_report, msg->message_id) == msg)
     g_hash_table_remove (self->awaiting_report, msg->message_id);
   /* Lingering transactions may keep the message for a while: its timer
    * goes now, or every turn of the main loop would walk past it, and its
@@ -556,7 +556,7 @@ msg_next_chunk (OutMsg *msg)
   msg->started = TRUE;
   msg->last_sent = last;
   if (last && msg->success_report)
-    g_hash_table_insert (self->awaiting_report, msg->message_id, msg);
+    g_hash_table_insert (_msrp_session_awaiting_report (self), msg->message_id, msg);
   return chunk;
 }
 
@@ -1030,7 +1030,7 @@ _msrp_session_handle_report (MsrpSession *self,
                              MsrpChunk   *report)
 {
   const char *message_id = msrp_chunk_get_message_id (report);
-  OutMsg *msg = message_id ? g_hash_table_lookup (self->awaiting_report, message_id) : NULL;
+  OutMsg *msg = message_id ? _msrp_session_table_lookup (self->awaiting_report, message_id) : NULL;
   guint code;
   const char *comment;
 

@@ -208,6 +208,41 @@ void        _msrp_session_add_idle                 (MsrpSession    *self,
                                                     gpointer        data,
                                                     GDestroyNotify  destroy);
 
+void        _msrp_session_transaction_free         (gpointer     data);
+
+/* The transactions and awaiting_report tables are made on first use: a
+ * bound session that sends nothing holds neither. */
+static inline GHashTable *
+_msrp_session_transactions (MsrpSession *self)
+{
+  if (self->transactions == NULL)
+    self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                _msrp_session_transaction_free);
+  return self->transactions;
+}
+
+static inline GHashTable *
+_msrp_session_awaiting_report (MsrpSession *self)
+{
+  if (self->awaiting_report == NULL)
+    self->awaiting_report = g_hash_table_new (g_str_hash, g_str_equal);
+  return self->awaiting_report;
+}
+
+/* Looks up @key in a table that may not be made yet. */
+static inline gpointer
+_msrp_session_table_lookup (GHashTable *table,
+                            const char *key)
+{
+  return table != NULL ? g_hash_table_lookup (table, key) : NULL;
+}
+
+static inline guint
+_msrp_session_table_size (GHashTable *table)
+{
+  return table != NULL ? g_hash_table_size (table) : 0;
+}
+
 /* msrp-session-transactions.c */
 void        _msrp_session_transaction_free         (gpointer     data);
 gboolean    _msrp_session_start_transaction        (MsrpSession  *self,

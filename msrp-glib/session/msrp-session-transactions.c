@@ -241,7 +241,7 @@ chunk_written (Written          *w,
 
   if (w->msg != NULL)
     {
-      t = g_hash_table_lookup (self->transactions, w->tid);
+      t = _msrp_session_table_lookup (self->transactions, w->tid);
       _msrp_out_msg_open_chunk_ended (w->msg, w->chunk, w->body, t, ok ? sent : 0,
                                       ok ? ended : MSRP_CONTINUATION_ABORT);
       _msrp_out_msg_unref (w->msg);
@@ -250,7 +250,7 @@ chunk_written (Written          *w,
     }
   else
     {
-      t = g_hash_table_lookup (self->transactions, w->tid);
+      t = _msrp_session_table_lookup (self->transactions, w->tid);
       ended = MSRP_CONTINUATION_END;
     }
   g_free (w);   /* its tid with it */
@@ -315,7 +315,7 @@ _msrp_session_start_transaction (MsrpSession  *self,
   Transaction *t;
   Written *w;
 
-  if (g_hash_table_contains (self->transactions, tid))
+  if (_msrp_session_table_lookup (self->transactions, tid) != NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                            _("A chunk with this transaction ID is already being sent"));
@@ -335,7 +335,7 @@ _msrp_session_start_transaction (MsrpSession  *self,
   t->failure_report = strcmp (msrp_chunk_get_method (chunk), "REPORT") == 0
                       ? MSRP_FAILURE_REPORT_NO
                       : msrp_chunk_get_failure_report (chunk);
-  g_hash_table_insert (self->transactions, t->tid, t);
+  g_hash_table_insert (_msrp_session_transactions (self), t->tid, t);
 
   self->last_activity = g_get_monotonic_time ();
   w = g_malloc0 (sizeof (Written) + tid_size);

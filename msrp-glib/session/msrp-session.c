@@ -143,7 +143,8 @@ msrp_session_dispose (GObject *object)
       g_source_destroy (self->keepalive_timer);
       g_clear_pointer (&self->keepalive_timer, g_source_unref);
     }
-  g_hash_table_remove_all (self->transactions);
+  if (self->transactions != NULL)
+    g_hash_table_remove_all (self->transactions);
   _msrp_reassembler_clear (self->reassembler);
   _msrp_poller_timer_clear (&self->timer);
   _msrp_poller_timer_clear (&self->report_timer);
@@ -160,10 +161,10 @@ msrp_session_finalize (GObject *object)
   g_strfreev (self->accept_types);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->cancellable);
-  g_hash_table_unref (self->transactions);
+  g_clear_pointer (&self->transactions, g_hash_table_unref);
   _msrp_reassembler_free (self->reassembler);
   g_clear_pointer (&self->refused, g_hash_table_unref);
-  g_hash_table_unref (self->awaiting_report);
+  g_clear_pointer (&self->awaiting_report, g_hash_table_unref);
   g_clear_pointer (&self->report_path, g_ptr_array_unref);
   g_free (self->report_path_value);
   _msrp_block_pool_set_keep (self->blocks, FALSE);
@@ -564,7 +565,6 @@ msrp_session_init (MsrpSession *self)
   self->context = g_main_context_ref_thread_default ();
   self->response_timeout = 30;
   self->max_message_size = MSRP_DEFAULT_MAX_MESSAGE_SIZE;
-  self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, _msrp_session_transaction_free);
   self->blocks = _msrp_block_pool_new (STREAM_BLOCK_SIZE, MAX_SPARE_BLOCKS);
   self->max_reassembly_size = MSRP_DEFAULT_MAX_REASSEMBLY_SIZE;
   self->max_open_messages = MSRP_DEFAULT_MAX_OPEN_MESSAGES;
@@ -576,7 +576,6 @@ msrp_session_init (MsrpSession *self)
   g_queue_init (&self->waiting);
   g_queue_init (&self->timer_queue);
   g_queue_init (&self->report_queue);
-  self->awaiting_report = g_hash_table_new (g_str_hash, g_str_equal);
 }
 
 /**
@@ -666,9 +665,12 @@ _msrp_session_close (MsrpSession *self,
   g_object_ref (self);
 
   /* Transactions still waiting fail with the reason. */
-  g_hash_table_iter_init (&iter, self->transactions);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (pending, value);
+  if (self->transactions != NULL)
+    {
+      g_hash_table_iter_init (&iter, self->transactions);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        g_ptr_array_add (pending, value);
+    }
   for (guint i = 0; i < pending->len; i++)
     _msrp_session_transaction_complete (self, g_ptr_array_index (pending, i), NULL,
                                         error ? g_error_copy (error) : _msrp_session_closed_error ());
@@ -676,7 +678,7 @@ _msrp_session_close (MsrpSession *self,
 
   /* Messages not sent yet, or waiting for their REPORT, fail too. */
   while (!g_queue_is_empty (&self->sending) || !g_queue_is_empty (&self->waiting) ||
-         g_hash_table_size (self->awaiting_report) > 0)
+         _msrp_session_table_size (self->awaiting_report) > 0)
     {
       OutMsg *msg = g_queue_peek_head (&self->sending);
 
@@ -732,8 +734,8 @@ _msrp_session_maybe_finish_shutdown (MsrpSession *self)
     return;
   if (!g_queue_is_empty (&self->sending) ||
       !g_queue_is_empty (&self->waiting) ||
-      g_hash_table_size (self->awaiting_report) > 0 ||
-      g_hash_table_size (self->transactions) > self->lingering)
+      _msrp_session_table_size (self->awaiting_report) > 0 ||
+      _msrp_session_table_size (self->transactions) > self->lingering)
     return;
   /* Transactions that only wait for a failure (Failure-Report partial)
    * counted as done already: the end does not wait out their timeout. */
