@@ -246,6 +246,11 @@ gboolean  _msrp_transport_local_from_path (MsrpTransport *self);
 gboolean  _msrp_transport_answer_to_path  (MsrpTransport *self,
                                            MsrpChunk     *request);
 GError   *_msrp_transport_closed_error    (void);
+/* A g_io_stream_close_async() callback that returns its result in the
+ * GTask given as data. */
+void      _msrp_transport_stream_closed   (GObject       *source,
+                                           GAsyncResult  *result,
+                                           gpointer       task);
 /* Closes the stream once the writes before the close are out. */
 void      _msrp_transport_finish_close    (MsrpTransport *self);
 

@@ -159,10 +159,11 @@ on_memo_timer (gpointer user_data)
 {
   MsrpTransport *self = user_data;
   gint64 due = self->quiet_since + memo_linger_usec;
+  gint64 now = g_get_monotonic_time ();
 
   /* Read from since: looked at again when that read would be due. */
-  if (self->parser != NULL || self->rbuf != NULL || g_get_monotonic_time () < due)
-    _msrp_poller_timer_start_at (self->memo_timer, MAX (due, g_get_monotonic_time () + memo_linger_usec / 4));
+  if (self->parser != NULL || self->rbuf != NULL || now < due)
+    _msrp_poller_timer_start_at (self->memo_timer, MAX (due, now + memo_linger_usec / 4));
   else
     drop_memos (self);
 }

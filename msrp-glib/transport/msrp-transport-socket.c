@@ -463,20 +463,6 @@ socket_writev_async (MsrpTransportBackend *backend,
 
 /* Closing */
 
-static void
-on_stream_closed (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!g_io_stream_close_finish (G_IO_STREAM (source), result, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 static gboolean
 socket_close (MsrpTransportBackend *backend,
               GTask                *task)
@@ -491,7 +477,7 @@ socket_close (MsrpTransportBackend *backend,
       return FALSE;
     }
   g_io_stream_close_async (b->stream, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                           on_stream_closed, task);
+                           _msrp_transport_stream_closed, task);
   return TRUE;
 }
 

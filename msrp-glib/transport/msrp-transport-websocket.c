@@ -302,20 +302,6 @@ msrp_ws_io_stream_close (GIOStream     *stream,
   return g_io_stream_close (self->base, cancellable, error);
 }
 
-static void
-on_base_closed (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!g_io_stream_close_finish (G_IO_STREAM (source), result, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 /* Closing the base GIOStream closes the socket (GIOStream's own close
  * would close only the two streams). */
 static void
@@ -330,7 +316,7 @@ msrp_ws_io_stream_close_async (GIOStream           *stream,
 
   g_task_set_source_tag (task, msrp_ws_io_stream_close_async);
   g_input_stream_close (G_INPUT_STREAM (self->input), NULL, NULL);
-  g_io_stream_close_async (self->base, io_priority, cancellable, on_base_closed, task);
+  g_io_stream_close_async (self->base, io_priority, cancellable, _msrp_transport_stream_closed, task);
 }
 
 static gboolean

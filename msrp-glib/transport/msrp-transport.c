@@ -679,6 +679,20 @@ msrp_transport_check_incoming_send_chunk (MsrpTransport *transport,
   return TRUE;
 }
 
+void
+_msrp_transport_stream_closed (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!g_io_stream_close_finish (G_IO_STREAM (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
 GError *
 _msrp_transport_closed_error (void)
 {
